@@ -1,0 +1,38 @@
+//! Vigil's domain: the identifiers, digests and events the rest of the system
+//! talks about. Architecture invariant: this crate does no I/O — no files, no
+//! clock, no network. Callers pass the current time in.
+
+mod actor;
+mod case_id;
+mod custody_event;
+mod digest;
+mod exhibit_ref;
+mod initials;
+mod role;
+mod timestamp;
+
+pub use actor::Actor;
+pub use case_id::CaseId;
+pub use custody_event::{CustodyEvent, EventKind, FileHashes, ObjectRef};
+pub use digest::{Blake3Digest, DigestError, Md5Digest, Sha1Digest, Sha256Digest};
+pub use exhibit_ref::ExhibitRef;
+pub use initials::Initials;
+pub use role::Role;
+pub use timestamp::Timestamp;
+
+/// A value that failed to parse, with the reason in words a user can act on.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid {what} {value:?}: {why}")]
+pub struct ParseError {
+    pub what: &'static str,
+    pub value: String,
+    pub why: &'static str,
+}
+
+impl ParseError {
+    pub(crate) fn new(what: &'static str, value: &str, why: &'static str) -> Self {
+        // Cap the echoed value so a hostile megabyte argument does not flood logs.
+        let value: String = value.chars().take(80).collect();
+        ParseError { what, value, why }
+    }
+}

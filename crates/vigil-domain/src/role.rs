@@ -1,0 +1,73 @@
+//! The roles that decide what a person may see and do (DESIGN.md, "People and roles").
+
+use crate::ParseError;
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Role {
+    TriageOfficer,
+    Investigator,
+    ForensicExaminer,
+    DisclosureOfficer,
+    Supervisor,
+    Auditor,
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 7] = [
+        Role::TriageOfficer,
+        Role::Investigator,
+        Role::ForensicExaminer,
+        Role::DisclosureOfficer,
+        Role::Supervisor,
+        Role::Auditor,
+        Role::Admin,
+    ];
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Role::TriageOfficer => "triage-officer",
+            Role::Investigator => "investigator",
+            Role::ForensicExaminer => "forensic-examiner",
+            Role::DisclosureOfficer => "disclosure-officer",
+            Role::Supervisor => "supervisor",
+            Role::Auditor => "auditor",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Self, ParseError> {
+        Role::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| ParseError::new("role", s, "unknown role"))
+    }
+
+    /// Whether the role may change evidence or case records. Auditors read the
+    /// trail and change nothing; admins run the system but hold no case content.
+    pub fn may_handle_evidence(&self) -> bool {
+        !matches!(self, Role::Auditor | Role::Admin)
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for r in Role::ALL {
+            assert_eq!(Role::parse(r.as_str()).unwrap(), r);
+        }
+        assert!(Role::parse("superuser").is_err());
+        assert!(!Role::Auditor.may_handle_evidence());
+    }
+}
