@@ -1,0 +1,185 @@
+//! The blob file format: a 42-byte header, then the content in 1 MiB chunks,
+//! each sealed with XChaCha20-Poly1305.
+//!
+//! ```text
+//! "VIGILBLB" | version=1 | chunk_log2 | slot (16) | nonce prefix (16) | chunk… 
+//! chunk i = ciphertext ‖ tag, nonce = prefix ‖ i (u64 big-endian),
+//!           associated data = header ‖ final-flag
+//! ```
+//! The counter in the nonce stops chunks being reordered; the final flag in
+//! the associated data stops a blob being cut short at a chunk boundary.
+
+use crate::error::VaultError;
+use crate::wrapped_key::{BlobKey, SlotId};
+use chacha20poly1305::aead::{AeadInPlace, KeyInit};
+use chacha20poly1305::{Tag, XChaCha20Poly1305, XNonce};
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
+use std::path::Path;
+use vigil_domain::Sha256Digest;
+
+pub const BLOB_HEADER_LEN: usize = 42;
+const MAGIC: &[u8; 8] = b"VIGILBLB";
+const VERSION: u8 = 1;
+pub(crate) const CHUNK_LOG2: u8 = 20;
+pub(crate) const CHUNK: usize = 1 << CHUNK_LOG2;
+const TAG: usize = 16;
+
+fn nonce(prefix: &[u8; 16], index: u64) -> XNonce {
+    let mut n = [0u8; 24];
+    n[..16].copy_from_slice(prefix);
+    n[16..].copy_from_slice(&index.to_be_bytes());
+    *XNonce::from_slice(&n)
+}
+
+fn aad(header: &[u8; BLOB_HEADER_LEN], last: bool) -> [u8; BLOB_HEADER_LEN + 1] {
+    let mut a = [0u8; BLOB_HEADER_LEN + 1];
+    a[..BLOB_HEADER_LEN].copy_from_slice(header);
+    a[BLOB_HEADER_LEN] = u8::from(last);
+    a
+}
+
+pub(crate) struct Sealer {
+    cipher: XChaCha20Poly1305,
+    header: [u8; BLOB_HEADER_LEN],
+    prefix: [u8; 16],
+    index: u64,
+}
+
+impl Sealer {
+    pub(crate) fn new(key: &BlobKey, slot: SlotId) -> Self {
+        let mut prefix = [0u8; 16];
+        getrandom::getrandom(&mut prefix).expect("the OS random source is available");
+        let mut header = [0u8; BLOB_HEADER_LEN];
+        header[..8].copy_from_slice(MAGIC);
+        header[8] = VERSION;
+        header[9] = CHUNK_LOG2;
+        header[10..26].copy_from_slice(&slot);
+        header[26..42].copy_from_slice(&prefix);
+        Sealer { cipher: XChaCha20Poly1305::new((&*key.0).into()), header, prefix, index: 0 }
+    }
+
+    pub(crate) fn header(&self) -> &[u8; BLOB_HEADER_LEN] {
+        &self.header
+    }
+
+    /// Appends the sealed form of `plain` (at most one chunk) to `out`.
+    pub(crate) fn seal(&mut self, plain: &[u8], last: bool, out: &mut Vec<u8>) {
+        debug_assert!(plain.len() <= CHUNK);
+        let start = out.len();
+        out.extend_from_slice(plain);
+        let tag = self
+            .cipher
+            .encrypt_in_place_detached(&nonce(&self.prefix, self.index), &aad(&self.header, last), &mut out[start..])
+            .expect("a chunk is far below the cipher's length limit");
+        out.extend_from_slice(&tag);
+        self.index += 1;
+    }
+}
+
+/// Reads the slot named in a blob's header, without needing its key.
+pub(crate) fn read_slot(path: &Path) -> std::io::Result<Option<SlotId>> {
+    let mut f = File::open(path)?;
+    let mut h = [0u8; BLOB_HEADER_LEN];
+    if f.read_exact(&mut h).is_err() || &h[..8] != MAGIC {
+        return Ok(None);
+    }
+    Ok(Some(h[10..26].try_into().expect("16 bytes")))
+}
+
+/// Decrypts a blob chunk by chunk, checking each chunk's tag.
+pub struct BlobReader {
+    sha256: Sha256Digest,
+    file: File,
+    cipher: XChaCha20Poly1305,
+    header: [u8; BLOB_HEADER_LEN],
+    prefix: [u8; 16],
+    chunks: u64,
+    last_len: usize,
+    index: u64,
+    buf: Vec<u8>,
+    pos: usize,
+}
+
+impl BlobReader {
+    pub(crate) fn open(path: &Path, sha256: Sha256Digest, key: &BlobKey) -> Result<Self, VaultError> {
+        let corrupt = |why: &str| VaultError::Corrupt { sha256, why: why.to_owned() };
+        let mut file = File::open(path).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::NotFound {
+                VaultError::Missing { sha256 }
+            } else {
+                VaultError::Io { path: path.to_owned(), source: e }
+            }
+        })?;
+        let len = file.seek(SeekFrom::End(0)).map_err(VaultError::io(path))?;
+        file.seek(SeekFrom::Start(0)).map_err(VaultError::io(path))?;
+        let mut header = [0u8; BLOB_HEADER_LEN];
+        file.read_exact(&mut header).map_err(|_| corrupt("the header is cut short"))?;
+        if &header[..8] != MAGIC {
+            return Err(corrupt("the header's magic bytes are wrong"));
+        }
+        if header[8] != VERSION || header[9] != CHUNK_LOG2 {
+            return Err(corrupt("unknown blob format version or chunk size"));
+        }
+        let body = len - BLOB_HEADER_LEN as u64;
+        let sealed = (CHUNK + TAG) as u64;
+        let chunks = body.div_ceil(sealed).max(1);
+        let last_len = body - (chunks - 1) * sealed;
+        if last_len < TAG as u64 {
+            return Err(corrupt("the last chunk is cut short"));
+        }
+        Ok(BlobReader {
+            sha256,
+            file,
+            cipher: XChaCha20Poly1305::new((&*key.0).into()),
+            prefix: header[26..42].try_into().expect("16 bytes"),
+            header,
+            chunks,
+            last_len: last_len as usize,
+            index: 0,
+            buf: Vec::with_capacity(CHUNK + TAG),
+            pos: 0,
+        })
+    }
+
+    /// The next decrypted chunk, or `None` after the last one.
+    pub fn next_chunk(&mut self) -> Result<Option<&[u8]>, VaultError> {
+        if self.index >= self.chunks {
+            return Ok(None);
+        }
+        let last = self.index + 1 == self.chunks;
+        let n = if last { self.last_len } else { CHUNK + TAG };
+        self.buf.resize(n, 0);
+        let sha256 = self.sha256;
+        self.file
+            .read_exact(&mut self.buf)
+            .map_err(|_| VaultError::Corrupt { sha256, why: "the file ended early".into() })?;
+        let (body, tag) = self.buf.split_at_mut(n - TAG);
+        let tag = Tag::clone_from_slice(tag);
+        self.cipher
+            .decrypt_in_place_detached(&nonce(&self.prefix, self.index), &aad(&self.header, last), body, &tag)
+            .map_err(|_| VaultError::Tampered { sha256, chunk: self.index })?;
+        self.index += 1;
+        self.pos = 0;
+        Ok(Some(&self.buf[..n - TAG]))
+    }
+}
+
+impl Read for BlobReader {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        loop {
+            let have = self.buf.len().saturating_sub(TAG);
+            if self.index > 0 && self.pos < have {
+                let n = out.len().min(have - self.pos);
+                out[..n].copy_from_slice(&self.buf[self.pos..self.pos + n]);
+                self.pos += n;
+                return Ok(n);
+            }
+            match self.next_chunk() {
+                Ok(Some(_)) => continue,
+                Ok(None) => return Ok(0),
+                Err(e) => return Err(std::io::Error::other(e)),
+            }
+        }
+    }
+}

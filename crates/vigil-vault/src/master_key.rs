@@ -1,0 +1,86 @@
+//! The master key that wraps every blob key. It lives in a 0600 file and is
+//! never printed; its ID (a one-way derivative) is what logs and errors show.
+
+use crate::error::VaultError;
+use std::path::Path;
+use zeroize::Zeroizing;
+
+pub struct MasterKey {
+    id: String,
+    key: Zeroizing<[u8; 32]>,
+}
+
+impl std::fmt::Debug for MasterKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "MasterKey({})", self.id)
+    }
+}
+
+impl MasterKey {
+    pub fn generate() -> Self {
+        let mut key = Zeroizing::new([0u8; 32]);
+        getrandom::getrandom(&mut key[..]).expect("the OS random source is available");
+        Self::from_bytes(key)
+    }
+
+    fn from_bytes(key: Zeroizing<[u8; 32]>) -> Self {
+        let d = blake3::derive_key("vigil 2026-11 master key id", &key[..]);
+        MasterKey { id: hex::encode(&d[..8]), key }
+    }
+
+    /// The key's public name: 16 hex characters derived one-way from the key.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    pub(crate) fn bytes(&self) -> &[u8; 32] {
+        &self.key
+    }
+
+    /// The file form: 64 hex characters and a newline.
+    pub fn to_file_text(&self) -> Zeroizing<String> {
+        Zeroizing::new(format!("{}\n", hex::encode(&self.key[..])))
+    }
+
+    pub fn load(path: &Path) -> Result<Self, VaultError> {
+        let bad = |why: &str| VaultError::MasterKey { path: path.to_owned(), why: why.to_owned() };
+        let meta = std::fs::metadata(path).map_err(|e| bad(&e.to_string()))?;
+        if !meta.is_file() {
+            return Err(bad("is not a regular file"));
+        }
+        if meta.len() > 1024 {
+            return Err(bad("is too large to be a master key"));
+        }
+        let text = Zeroizing::new(std::fs::read_to_string(path).map_err(|e| bad(&e.to_string()))?);
+        let hexed = text.trim();
+        let mut key = Zeroizing::new([0u8; 32]);
+        if hexed.len() != 64 || hex::decode_to_slice(hexed, &mut key[..]).is_err() {
+            return Err(bad("must hold 64 hex characters"));
+        }
+        Ok(Self::from_bytes(key))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_round_trip_keeps_the_id() {
+        let dir = tempfile::tempdir().unwrap();
+        let k = MasterKey::generate();
+        let p = dir.path().join("m.key");
+        std::fs::write(&p, k.to_file_text().as_bytes()).unwrap();
+        let back = MasterKey::load(&p).unwrap();
+        assert_eq!(back.id(), k.id());
+        std::fs::write(&p, "not a key").unwrap();
+        assert!(MasterKey::load(&p).unwrap_err().to_string().contains("64 hex"));
+    }
+
+    #[test]
+    fn debug_never_shows_the_key() {
+        let k = MasterKey::generate();
+        let shown = format!("{k:?}");
+        assert!(!shown.contains(&hex::encode(&k.bytes()[..4])));
+    }
+}

@@ -1,0 +1,291 @@
+//! The vault folder: `blobs/ab/<sha256>` for sealed content and `tmp/` for
+//! writes in progress.
+
+use crate::blob::{read_slot, BlobReader, Sealer, CHUNK};
+use crate::error::VaultError;
+use crate::master_key::MasterKey;
+use crate::multihash::MultiHasher;
+use crate::wrapped_key::{BlobKey, SlotId, WrappedKey};
+use std::fs::{self, File, OpenOptions};
+use std::io::{Read, Write};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+use vigil_domain::{FileHashes, Sha256Digest};
+
+/// Bytes read from the input at a time: four cipher chunks, so the second
+/// core has enough hashing to do per hand-off.
+const BATCH: usize = 4 * CHUNK;
+
+pub struct Vault {
+    root: PathBuf,
+}
+
+/// Content hashed and sealed into a temp file, not yet in place.
+#[derive(Debug)]
+pub struct PendingBlob {
+    pub hashes: FileHashes,
+    pub wrapped: WrappedKey,
+    temp: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Placement {
+    /// This write's bytes are now the blob.
+    Written,
+    /// A readable copy of the same content was already there; this write was dropped.
+    AlreadyPresent,
+}
+
+fn sync_dir(dir: &Path) -> Result<(), VaultError> {
+    File::open(dir).and_then(|d| d.sync_all()).map_err(VaultError::io(dir))
+}
+
+fn read_full(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match r.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}
+
+impl Vault {
+    pub fn open(root: &Path) -> Result<Self, VaultError> {
+        for d in [root.join("blobs"), root.join("tmp")] {
+            fs::create_dir_all(&d).map_err(VaultError::io(&d))?;
+        }
+        Ok(Vault { root: root.to_owned() })
+    }
+
+    pub fn blob_path(&self, sha: &Sha256Digest) -> PathBuf {
+        let h = sha.to_hex();
+        self.root.join("blobs").join(&h[..2]).join(h)
+    }
+
+    /// Streams `input` once: hashes it four ways and seals it into a temp
+    /// file under a fresh key, which is fsync'd before this returns.
+    pub fn ingest(&self, mut input: impl Read, master: &MasterKey) -> Result<PendingBlob, VaultError> {
+        let key = BlobKey::generate();
+        let mut slot: SlotId = [0; 16];
+        getrandom::getrandom(&mut slot).expect("the OS random source is available");
+        let temp = self.root.join("tmp").join(format!("{}.part", hex::encode(slot)));
+        let mut file = OpenOptions::new().write(true).create_new(true).mode(0o600).open(&temp).map_err(VaultError::io(&temp))?;
+        let result = self.seal_into(&mut input, &mut file, &key, slot);
+        let hashes = match result.and_then(|h| file.sync_all().map_err(VaultError::io(&temp)).map(|_| h)) {
+            Ok(h) => h,
+            Err(e) => {
+                let _ = fs::remove_file(&temp);
+                return Err(e);
+            }
+        };
+        let wrapped = WrappedKey::wrap(&key, hashes.sha256, slot, master);
+        Ok(PendingBlob { hashes, wrapped, temp })
+    }
+
+    fn seal_into(&self, input: &mut impl Read, file: &mut File, key: &BlobKey, slot: SlotId) -> Result<FileHashes, VaultError> {
+        let mut sealer = Sealer::new(key, slot);
+        let mut hasher = MultiHasher::new();
+        let mut buf = vec![0u8; BATCH];
+        let mut out: Vec<u8> = sealer.header().to_vec();
+        // The last full chunk is held back until we know whether more follows,
+        // because the final chunk is sealed differently.
+        let mut carry: Vec<u8> = Vec::with_capacity(CHUNK);
+        loop {
+            let n = read_full(input, &mut buf).map_err(VaultError::Input)?;
+            let eof = n < BATCH;
+            let data = &buf[..n];
+            hasher.update_with(data, || {
+                let mut units: Vec<&[u8]> = Vec::with_capacity(6);
+                let carried = std::mem::take(&mut carry);
+                if !carried.is_empty() {
+                    units.push(&carried);
+                }
+                units.extend(data.chunks(CHUNK));
+                if units.is_empty() {
+                    units.push(&[]);
+                }
+                let keep = if eof { units.len() } else { units.len() - 1 };
+                for (i, u) in units[..keep].iter().enumerate() {
+                    sealer.seal(u, eof && i + 1 == keep, &mut out);
+                }
+                if !eof {
+                    carry.extend_from_slice(units[keep]);
+                }
+            });
+            if !eof || !out.is_empty() {
+                file.write_all(&out).map_err(|e| VaultError::Io { path: self.root.join("tmp"), source: e })?;
+                out.clear();
+            }
+            if eof {
+                return Ok(hasher.finish());
+            }
+        }
+    }
+
+    /// Moves a pending blob into place. The caller must have made its wrapped
+    /// key durable first, so a blob in place always has a key; `slot_has_key`
+    /// says whether an existing copy's key survives (a copy whose writer died
+    /// before saving its key is unreadable and is replaced).
+    pub fn place(&self, pending: PendingBlob, slot_has_key: impl Fn(&SlotId) -> bool) -> Result<Placement, VaultError> {
+        let dest = self.blob_path(&pending.hashes.sha256);
+        let dir = dest.parent().expect("blob paths have a parent").to_owned();
+        fs::create_dir_all(&dir).map_err(VaultError::io(&dir))?;
+        // A hard link never replaces an existing file, so a blob already in
+        // place is never rewritten.
+        let placement = match fs::hard_link(&pending.temp, &dest) {
+            Ok(()) => Placement::Written,
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                let live = read_slot(&dest).map_err(VaultError::io(&dest))?.is_some_and(|s| slot_has_key(&s));
+                if live {
+                    Placement::AlreadyPresent
+                } else {
+                    fs::rename(&pending.temp, &dest).map_err(VaultError::io(&dest))?;
+                    Placement::Written
+                }
+            }
+            Err(e) => return Err(VaultError::Io { path: dest, source: e }),
+        };
+        let _ = fs::remove_file(&pending.temp);
+        sync_dir(&dir)?;
+        Ok(placement)
+    }
+
+    /// Drops a pending blob that will not be placed.
+    pub fn discard(&self, pending: PendingBlob) {
+        let _ = fs::remove_file(&pending.temp);
+    }
+
+    /// Opens a blob for reading with whichever of `keys` matches its header.
+    pub fn read(&self, sha: &Sha256Digest, keys: &[WrappedKey], master: &MasterKey) -> Result<BlobReader, VaultError> {
+        let path = self.blob_path(sha);
+        let slot = match read_slot(&path) {
+            Ok(Some(s)) => s,
+            Ok(None) => return Err(VaultError::Corrupt { sha256: *sha, why: "the header is not a Vigil blob header".into() }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(VaultError::Missing { sha256: *sha }),
+            Err(e) => return Err(VaultError::Io { path, source: e }),
+        };
+        let wrapped = keys.iter().find(|k| k.slot == slot && k.sha256 == *sha).ok_or(VaultError::NoKey { sha256: *sha })?;
+        let key = wrapped.unwrap_with(master)?;
+        BlobReader::open(&path, *sha, &key)
+    }
+
+    /// Decrypts a whole blob through the hashers and checks it against its address.
+    pub fn check(&self, sha: &Sha256Digest, keys: &[WrappedKey], master: &MasterKey) -> Result<FileHashes, VaultError> {
+        let mut r = self.read(sha, keys, master)?;
+        let mut h = MultiHasher::new();
+        while let Some(c) = r.next_chunk()? {
+            h.update(c);
+        }
+        let hashes = h.finish();
+        if hashes.sha256 != *sha {
+            return Err(VaultError::HashMismatch { sha256: *sha, actual: hashes.sha256 });
+        }
+        Ok(hashes)
+    }
+
+    /// Removes a blob's file after its keys were destroyed.
+    pub fn remove(&self, sha: &Sha256Digest) -> Result<bool, VaultError> {
+        let path = self.blob_path(sha);
+        match fs::remove_file(&path) {
+            Ok(()) => {
+                sync_dir(path.parent().expect("parent"))?;
+                Ok(true)
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+            Err(e) => Err(VaultError::Io { path, source: e }),
+        }
+    }
+
+    pub fn exists(&self, sha: &Sha256Digest) -> bool {
+        self.blob_path(sha).is_file()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn roundtrip(len: usize) {
+        let dir = tempfile::tempdir().unwrap();
+        let v = Vault::open(dir.path()).unwrap();
+        let m = MasterKey::generate();
+        let data: Vec<u8> = (0..len).map(|i| (i % 253) as u8).collect();
+        let p = v.ingest(&data[..], &m).unwrap();
+        let sha = p.hashes.sha256;
+        let key = p.wrapped.clone();
+        assert_eq!(p.hashes.size, len as u64);
+        assert_eq!(v.place(p, |_| true).unwrap(), Placement::Written);
+        let mut back = Vec::new();
+        v.read(&sha, &[key.clone()], &m).unwrap().read_to_end(&mut back).unwrap();
+        assert_eq!(back, data, "length {len}");
+        v.check(&sha, &[key], &m).unwrap();
+    }
+
+    #[test]
+    fn round_trips_at_chunk_edges() {
+        for len in [0, 1, CHUNK - 1, CHUNK, CHUNK + 1, BATCH, BATCH + 1, 2 * BATCH + CHUNK, 5 * CHUNK + 7] {
+            roundtrip(len);
+        }
+    }
+
+    #[test]
+    fn detects_a_flipped_byte_and_a_cut_at_a_chunk_boundary() {
+        let dir = tempfile::tempdir().unwrap();
+        let v = Vault::open(dir.path()).unwrap();
+        let m = MasterKey::generate();
+        let data = vec![7u8; 2 * CHUNK + 10];
+        let p = v.ingest(&data[..], &m).unwrap();
+        let (sha, key) = (p.hashes.sha256, p.wrapped.clone());
+        v.place(p, |_| true).unwrap();
+        let path = v.blob_path(&sha);
+        let original = fs::read(&path).unwrap();
+
+        let mut flipped = original.clone();
+        flipped[BLOB_HEADER_LEN_FOR_TEST + CHUNK + 100] ^= 1;
+        fs::write(&path, &flipped).unwrap();
+        assert!(matches!(v.check(&sha, &[key.clone()], &m), Err(VaultError::Tampered { chunk: 1, .. })));
+
+        let cut = &original[..BLOB_HEADER_LEN_FOR_TEST + 2 * (CHUNK + 16)];
+        fs::write(&path, cut).unwrap();
+        assert!(matches!(v.check(&sha, &[key.clone()], &m), Err(VaultError::Tampered { chunk: 1, .. })));
+
+        fs::remove_file(&path).unwrap();
+        assert!(matches!(v.check(&sha, &[key], &m), Err(VaultError::Missing { .. })));
+    }
+
+    const BLOB_HEADER_LEN_FOR_TEST: usize = crate::BLOB_HEADER_LEN;
+
+    #[test]
+    fn same_content_twice_keeps_the_first_copy_unless_its_key_is_gone() {
+        let dir = tempfile::tempdir().unwrap();
+        let v = Vault::open(dir.path()).unwrap();
+        let m = MasterKey::generate();
+        let a = v.ingest(&b"same"[..], &m).unwrap();
+        let a_slot = a.wrapped.slot;
+        v.place(a, |_| true).unwrap();
+        let b = v.ingest(&b"same"[..], &m).unwrap();
+        let sha = b.hashes.sha256;
+        let first = fs::read(v.blob_path(&sha)).unwrap();
+        assert_eq!(v.place(b, |s| *s == a_slot).unwrap(), Placement::AlreadyPresent);
+        assert_eq!(fs::read(v.blob_path(&sha)).unwrap(), first, "evidence bytes are never rewritten");
+        let c = v.ingest(&b"same"[..], &m).unwrap();
+        assert_eq!(v.place(c, |_| false).unwrap(), Placement::Written, "a keyless copy is replaced");
+        assert_ne!(fs::read(v.blob_path(&sha)).unwrap(), first);
+    }
+
+    #[test]
+    fn wrong_master_key_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let v = Vault::open(dir.path()).unwrap();
+        let m = MasterKey::generate();
+        let p = v.ingest(&b"x"[..], &m).unwrap();
+        let (sha, key) = (p.hashes.sha256, p.wrapped.clone());
+        v.place(p, |_| true).unwrap();
+        let e = v.check(&sha, &[key], &MasterKey::generate()).unwrap_err();
+        assert!(e.to_string().contains("cannot be unwrapped"), "{e}");
+    }
+}
