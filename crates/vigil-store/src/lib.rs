@@ -1,1 +1,80 @@
-//! placeholder
+//! The metadata store: one trait, two implementations. SQLite (WAL, full
+//! fsync) is the embedded default; PostgreSQL, chosen by a `postgres://`
+//! URL, is the scale-out store. Both run the same versioned migrations.
+//!
+//! Architecture invariants:
+//! - Only this crate writes the database.
+//! - Custody events and signed heads are insert-only. No method here updates
+//!   or deletes them, and database triggers refuse it too.
+//! - Appends are sequenced: [`StoreTx::lock_log`] takes a lock (a write
+//!   transaction in SQLite, a row lock in PostgreSQL) that two processes
+//!   cannot hold at once, so the log never forks.
+
+mod error;
+mod migration;
+mod postgres_store;
+mod record;
+mod sqlite_store;
+
+pub use error::StoreError;
+pub use migration::{Migration, MIGRATIONS};
+pub use postgres_store::PostgresStore;
+pub use record::{EventRow, ExhibitRow, HeadRow, KeyRow, LogState};
+pub use sqlite_store::SqliteStore;
+
+use vigil_domain::{ExhibitRef, Initials, Sha256Digest};
+
+/// Reads outside a transaction. Each call sees a consistent snapshot.
+pub trait Store: Send {
+    /// `sqlite` or `postgres`.
+    fn backend(&self) -> &'static str;
+    fn begin(&mut self) -> Result<Box<dyn StoreTx + '_>, StoreError>;
+    fn schema_version(&mut self) -> Result<u32, StoreError>;
+    fn meta(&mut self, key: &str) -> Result<Option<String>, StoreError>;
+    fn log_state(&mut self) -> Result<LogState, StoreError>;
+    /// Events with `from <= index`, at most `limit` of them, in index order.
+    fn events(&mut self, from: u64, limit: u64) -> Result<Vec<EventRow>, StoreError>;
+    fn events_for_object(&mut self, object: &str) -> Result<Vec<EventRow>, StoreError>;
+    /// The stored leaf hashes of events `0..upto`, in order.
+    fn leaf_hashes(&mut self, upto: u64) -> Result<Vec<[u8; 32]>, StoreError>;
+    fn heads(&mut self) -> Result<Vec<HeadRow>, StoreError>;
+    fn latest_head(&mut self) -> Result<Option<HeadRow>, StoreError>;
+    fn exhibit(&mut self, r: &ExhibitRef) -> Result<Option<ExhibitRow>, StoreError>;
+    fn exhibits(&mut self) -> Result<Vec<ExhibitRow>, StoreError>;
+    fn keys_for(&mut self, sha: &Sha256Digest) -> Result<Vec<KeyRow>, StoreError>;
+    fn current_master_key(&mut self) -> Result<Option<String>, StoreError>;
+}
+
+/// One write transaction. Dropping it without [`commit`](StoreTx::commit) rolls back.
+pub trait StoreTx {
+    /// Takes the log's sequencer lock and returns the current state.
+    fn lock_log(&mut self) -> Result<LogState, StoreError>;
+    fn save_log_state(&mut self, state: &LogState) -> Result<(), StoreError>;
+    fn insert_events(&mut self, rows: &[EventRow]) -> Result<(), StoreError>;
+    fn insert_head(&mut self, head: &HeadRow) -> Result<(), StoreError>;
+    fn set_meta(&mut self, key: &str, value: &str) -> Result<(), StoreError>;
+    fn next_exhibit_number(&mut self, initials: &Initials) -> Result<u32, StoreError>;
+    fn insert_exhibit(&mut self, row: &ExhibitRow) -> Result<(), StoreError>;
+    fn mark_exhibit_deleted(&mut self, r: &ExhibitRef, event: u64) -> Result<(), StoreError>;
+    /// Live (not deleted) exhibits whose content is this blob.
+    fn live_exhibits_with_blob(&mut self, sha: &Sha256Digest) -> Result<Vec<ExhibitRef>, StoreError>;
+    fn insert_key(&mut self, key: &KeyRow) -> Result<(), StoreError>;
+    fn all_keys(&mut self) -> Result<Vec<KeyRow>, StoreError>;
+    /// Replaces the wrapping of the key for `(sha256, slot)`.
+    fn replace_key(&mut self, key: &KeyRow) -> Result<(), StoreError>;
+    /// Destroys every wrapped key of a blob (crypto-shredding); returns how many.
+    fn delete_keys(&mut self, sha: &Sha256Digest) -> Result<u64, StoreError>;
+    fn insert_master_key(&mut self, id: &str, created_ms: i64) -> Result<(), StoreError>;
+    fn retire_master_key(&mut self, id: &str, retired_ms: i64) -> Result<(), StoreError>;
+    fn commit(self: Box<Self>) -> Result<(), StoreError>;
+}
+
+/// Opens the store a location names: a `postgres://` or `postgresql://` URL,
+/// or else a SQLite file path. Runs pending migrations.
+pub fn open(location: &str) -> Result<Box<dyn Store>, StoreError> {
+    if location.starts_with("postgres://") || location.starts_with("postgresql://") {
+        Ok(Box::new(PostgresStore::connect(location)?))
+    } else {
+        Ok(Box::new(SqliteStore::open(std::path::Path::new(location))?))
+    }
+}

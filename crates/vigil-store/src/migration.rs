@@ -1,0 +1,71 @@
+//! Versioned schema migrations. Each has a SQLite and a PostgreSQL form of
+//! the same schema; they are applied in order inside one transaction each,
+//! and `schema_migrations` records which ran.
+
+pub struct Migration {
+    pub version: u32,
+    pub name: &'static str,
+    pub sqlite: &'static str,
+    pub postgres: &'static str,
+}
+
+pub const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "custody log, exhibits and vault keys",
+    sqlite: r#"
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE log_state (id INTEGER PRIMARY KEY CHECK (id = 1), size INTEGER NOT NULL, frontier BLOB NOT NULL);
+INSERT INTO log_state (id, size, frontier) VALUES (1, 0, x'0000000000000000');
+CREATE TABLE events (
+  idx INTEGER PRIMARY KEY, leaf BLOB NOT NULL, leaf_hash BLOB NOT NULL,
+  kind TEXT NOT NULL, object TEXT NOT NULL, actor TEXT NOT NULL, time_ms INTEGER NOT NULL);
+CREATE INDEX events_object ON events (object, idx);
+CREATE TABLE tree_heads (tree_size INTEGER PRIMARY KEY, root BLOB NOT NULL, timestamp_ms INTEGER NOT NULL, signature BLOB NOT NULL);
+CREATE TRIGGER events_append_only_u BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT, 'custody events are append-only'); END;
+CREATE TRIGGER events_append_only_d BEFORE DELETE ON events BEGIN SELECT RAISE(ABORT, 'custody events are append-only'); END;
+CREATE TRIGGER heads_append_only_u BEFORE UPDATE ON tree_heads BEGIN SELECT RAISE(ABORT, 'signed tree heads are append-only'); END;
+CREATE TRIGGER heads_append_only_d BEFORE DELETE ON tree_heads BEGIN SELECT RAISE(ABORT, 'signed tree heads are append-only'); END;
+CREATE TABLE exhibit_counters (initials TEXT PRIMARY KEY, last INTEGER NOT NULL);
+CREATE TABLE exhibits (
+  reference TEXT PRIMARY KEY, initials TEXT NOT NULL, number INTEGER NOT NULL, case_id TEXT NOT NULL,
+  sha256 BLOB NOT NULL, md5 BLOB NOT NULL, sha1 BLOB NOT NULL, blake3 BLOB NOT NULL, size INTEGER NOT NULL,
+  original_name TEXT, note TEXT, received_event INTEGER NOT NULL, received_ms INTEGER NOT NULL, deleted_event INTEGER,
+  UNIQUE (initials, number));
+CREATE INDEX exhibits_sha256 ON exhibits (sha256);
+CREATE INDEX exhibits_case ON exhibits (case_id);
+CREATE TABLE blob_keys (
+  sha256 BLOB NOT NULL, slot BLOB NOT NULL, master_key_id TEXT NOT NULL, nonce BLOB NOT NULL, wrapped BLOB NOT NULL,
+  PRIMARY KEY (sha256, slot));
+CREATE TABLE master_keys (id TEXT PRIMARY KEY, created_ms INTEGER NOT NULL, retired_ms INTEGER);
+"#,
+    postgres: r#"
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE log_state (id INTEGER PRIMARY KEY CHECK (id = 1), size BIGINT NOT NULL, frontier BYTEA NOT NULL);
+INSERT INTO log_state (id, size, frontier) VALUES (1, 0, '\x0000000000000000'::bytea);
+CREATE TABLE events (
+  idx BIGINT PRIMARY KEY, leaf BYTEA NOT NULL, leaf_hash BYTEA NOT NULL,
+  kind TEXT NOT NULL, object TEXT NOT NULL, actor TEXT NOT NULL, time_ms BIGINT NOT NULL);
+CREATE INDEX events_object ON events (object, idx);
+CREATE TABLE tree_heads (tree_size BIGINT PRIMARY KEY, root BYTEA NOT NULL, timestamp_ms BIGINT NOT NULL, signature BYTEA NOT NULL);
+CREATE FUNCTION vigil_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END $$;
+CREATE TRIGGER events_append_only BEFORE UPDATE OR DELETE ON events FOR EACH ROW EXECUTE FUNCTION vigil_append_only();
+CREATE TRIGGER heads_append_only BEFORE UPDATE OR DELETE ON tree_heads FOR EACH ROW EXECUTE FUNCTION vigil_append_only();
+CREATE TABLE exhibit_counters (initials TEXT PRIMARY KEY, last INTEGER NOT NULL);
+CREATE TABLE exhibits (
+  reference TEXT PRIMARY KEY, initials TEXT NOT NULL, number INTEGER NOT NULL, case_id TEXT NOT NULL,
+  sha256 BYTEA NOT NULL, md5 BYTEA NOT NULL, sha1 BYTEA NOT NULL, blake3 BYTEA NOT NULL, size BIGINT NOT NULL,
+  original_name TEXT, note TEXT, received_event BIGINT NOT NULL, received_ms BIGINT NOT NULL, deleted_event BIGINT,
+  UNIQUE (initials, number));
+CREATE INDEX exhibits_sha256 ON exhibits (sha256);
+CREATE INDEX exhibits_case ON exhibits (case_id);
+CREATE TABLE blob_keys (
+  sha256 BYTEA NOT NULL, slot BYTEA NOT NULL, master_key_id TEXT NOT NULL, nonce BYTEA NOT NULL, wrapped BYTEA NOT NULL,
+  PRIMARY KEY (sha256, slot));
+CREATE TABLE master_keys (id TEXT PRIMARY KEY, created_ms BIGINT NOT NULL, retired_ms BIGINT);
+"#,
+}];
+
+pub(crate) fn latest() -> u32 {
+    MIGRATIONS.last().map_or(0, |m| m.version)
+}

@@ -1,0 +1,349 @@
+//! The scale-out store on PostgreSQL. Several Vigil servers may share one
+//! database; appends serialise on a row lock of the `log_state` sequencer row.
+
+use crate::migration::{latest, MIGRATIONS};
+use crate::record::fixed;
+use crate::{EventRow, ExhibitRow, HeadRow, KeyRow, LogState, Store, StoreError, StoreTx};
+use postgres::binary_copy::BinaryCopyInWriter;
+use postgres::types::Type;
+use postgres::{Client, NoTls, Row, Transaction};
+use vigil_domain::{Blake3Digest, CaseId, ExhibitRef, Initials, Md5Digest, Sha1Digest, Sha256Digest};
+
+pub struct PostgresStore {
+    client: Client,
+}
+
+/// Migrations from several servers at once take turns on this advisory lock.
+const MIGRATION_LOCK: i64 = 0x5649_4749_4c00_0001;
+/// Batches larger than this go through COPY rather than row-by-row INSERT.
+const COPY_THRESHOLD: usize = 32;
+
+const EXHIBIT_COLUMNS: &str = "reference, case_id, sha256, md5, sha1, blake3, size, original_name, note, received_event, received_ms, deleted_event";
+const EVENT_COLUMNS: &str = "idx, leaf, leaf_hash, kind, object, actor, time_ms";
+
+impl PostgresStore {
+    pub fn connect(url: &str) -> Result<Self, StoreError> {
+        let client = Client::connect(url, NoTls)?;
+        let mut s = PostgresStore { client };
+        s.migrate()?;
+        Ok(s)
+    }
+
+    fn migrate(&mut self) -> Result<(), StoreError> {
+        let mut tx = self.client.transaction()?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])?;
+        tx.batch_execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_ms BIGINT NOT NULL)",
+        )?;
+        let current: i32 = tx.query_one("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", &[])?.try_get(0)?;
+        let current = current as u32;
+        if current > latest() {
+            return Err(StoreError::TooNew { found: current, known: latest() });
+        }
+        for m in MIGRATIONS.iter().filter(|m| m.version > current) {
+            tx.batch_execute(m.postgres)?;
+            tx.execute(
+                "INSERT INTO schema_migrations (version, name, applied_ms) VALUES ($1, $2, (extract(epoch from clock_timestamp()) * 1000)::bigint)",
+                &[&(m.version as i32), &m.name],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The raw client, for tests that play an attacker with database access.
+    pub fn raw_client(&mut self) -> &mut Client {
+        &mut self.client
+    }
+}
+
+fn u(v: i64, what: &'static str) -> Result<u64, StoreError> {
+    u64::try_from(v).map_err(|_| StoreError::Malformed(what))
+}
+
+fn i(v: u64) -> i64 {
+    i64::try_from(v).expect("counts stay below 2^63")
+}
+
+fn to_event(r: &Row) -> Result<EventRow, StoreError> {
+    Ok(EventRow {
+        index: u(r.try_get(0)?, "event index")?,
+        leaf: r.try_get(1)?,
+        leaf_hash: fixed(r.try_get(2)?, "leaf hash")?,
+        kind: r.try_get(3)?,
+        object: r.try_get(4)?,
+        actor: r.try_get(5)?,
+        time_ms: r.try_get(6)?,
+    })
+}
+
+fn to_exhibit(r: &Row) -> Result<ExhibitRow, StoreError> {
+    let m = StoreError::Malformed;
+    let reference: String = r.try_get(0)?;
+    let case_id: String = r.try_get(1)?;
+    let deleted: Option<i64> = r.try_get(11)?;
+    Ok(ExhibitRow {
+        reference: ExhibitRef::parse(&reference).map_err(|_| m("exhibit reference"))?,
+        case_id: CaseId::parse(&case_id).map_err(|_| m("case ID"))?,
+        sha256: Sha256Digest(fixed(r.try_get(2)?, "SHA-256")?),
+        md5: Md5Digest(fixed(r.try_get(3)?, "MD5")?),
+        sha1: Sha1Digest(fixed(r.try_get(4)?, "SHA-1")?),
+        blake3: Blake3Digest(fixed(r.try_get(5)?, "BLAKE3")?),
+        size: u(r.try_get(6)?, "size")?,
+        original_name: r.try_get(7)?,
+        note: r.try_get(8)?,
+        received_event: u(r.try_get(9)?, "event index")?,
+        received_ms: r.try_get(10)?,
+        deleted_event: deleted.map(|d| u(d, "event index")).transpose()?,
+    })
+}
+
+fn to_head(r: &Row) -> Result<HeadRow, StoreError> {
+    Ok(HeadRow {
+        tree_size: u(r.try_get(0)?, "tree size")?,
+        root: fixed(r.try_get(1)?, "tree head root")?,
+        timestamp_ms: r.try_get(2)?,
+        signature: fixed(r.try_get(3)?, "tree head signature")?,
+    })
+}
+
+fn to_key(r: &Row) -> Result<KeyRow, StoreError> {
+    Ok(KeyRow {
+        sha256: Sha256Digest(fixed(r.try_get(0)?, "SHA-256")?),
+        slot: fixed(r.try_get(1)?, "key slot")?,
+        master_key_id: r.try_get(2)?,
+        nonce: fixed(r.try_get(3)?, "key nonce")?,
+        wrapped: r.try_get(4)?,
+    })
+}
+
+fn to_state(r: &Row) -> Result<LogState, StoreError> {
+    Ok(LogState { size: u(r.try_get(0)?, "log size")?, frontier: r.try_get(1)? })
+}
+
+impl Store for PostgresStore {
+    fn backend(&self) -> &'static str {
+        "postgres"
+    }
+
+    fn begin(&mut self) -> Result<Box<dyn StoreTx + '_>, StoreError> {
+        Ok(Box::new(PgTx { tx: self.client.transaction()? }))
+    }
+
+    fn schema_version(&mut self) -> Result<u32, StoreError> {
+        let v: i32 = self.client.query_one("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", &[])?.try_get(0)?;
+        Ok(v as u32)
+    }
+
+    fn meta(&mut self, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(self.client.query_opt("SELECT value FROM meta WHERE key = $1", &[&key])?.map(|r| r.try_get(0)).transpose()?)
+    }
+
+    fn log_state(&mut self) -> Result<LogState, StoreError> {
+        to_state(&self.client.query_one("SELECT size, frontier FROM log_state WHERE id = 1", &[])?)
+    }
+
+    fn events(&mut self, from: u64, limit: u64) -> Result<Vec<EventRow>, StoreError> {
+        let q = format!("SELECT {EVENT_COLUMNS} FROM events WHERE idx >= $1 ORDER BY idx LIMIT $2");
+        self.client.query(&q, &[&i(from), &i(limit)])?.iter().map(to_event).collect()
+    }
+
+    fn events_for_object(&mut self, object: &str) -> Result<Vec<EventRow>, StoreError> {
+        let q = format!("SELECT {EVENT_COLUMNS} FROM events WHERE object = $1 ORDER BY idx");
+        self.client.query(&q, &[&object])?.iter().map(to_event).collect()
+    }
+
+    fn leaf_hashes(&mut self, upto: u64) -> Result<Vec<[u8; 32]>, StoreError> {
+        self.client
+            .query("SELECT leaf_hash FROM events WHERE idx < $1 ORDER BY idx", &[&i(upto)])?
+            .iter()
+            .map(|r| fixed(r.try_get(0)?, "leaf hash"))
+            .collect()
+    }
+
+    fn heads(&mut self) -> Result<Vec<HeadRow>, StoreError> {
+        self.client
+            .query("SELECT tree_size, root, timestamp_ms, signature FROM tree_heads ORDER BY tree_size", &[])?
+            .iter()
+            .map(to_head)
+            .collect()
+    }
+
+    fn latest_head(&mut self) -> Result<Option<HeadRow>, StoreError> {
+        self.client
+            .query_opt("SELECT tree_size, root, timestamp_ms, signature FROM tree_heads ORDER BY tree_size DESC LIMIT 1", &[])?
+            .as_ref()
+            .map(to_head)
+            .transpose()
+    }
+
+    fn exhibit(&mut self, r: &ExhibitRef) -> Result<Option<ExhibitRow>, StoreError> {
+        let q = format!("SELECT {EXHIBIT_COLUMNS} FROM exhibits WHERE reference = $1");
+        self.client.query_opt(&q, &[&r.to_string()])?.as_ref().map(to_exhibit).transpose()
+    }
+
+    fn exhibits(&mut self) -> Result<Vec<ExhibitRow>, StoreError> {
+        let q = format!("SELECT {EXHIBIT_COLUMNS} FROM exhibits ORDER BY initials, number");
+        self.client.query(&q, &[])?.iter().map(to_exhibit).collect()
+    }
+
+    fn keys_for(&mut self, sha: &Sha256Digest) -> Result<Vec<KeyRow>, StoreError> {
+        self.client
+            .query("SELECT sha256, slot, master_key_id, nonce, wrapped FROM blob_keys WHERE sha256 = $1", &[&&sha.0[..]])?
+            .iter()
+            .map(to_key)
+            .collect()
+    }
+
+    fn current_master_key(&mut self) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .client
+            .query_opt("SELECT id FROM master_keys WHERE retired_ms IS NULL ORDER BY created_ms DESC LIMIT 1", &[])?
+            .map(|r| r.try_get(0))
+            .transpose()?)
+    }
+}
+
+struct PgTx<'a> {
+    tx: Transaction<'a>,
+}
+
+impl StoreTx for PgTx<'_> {
+    fn lock_log(&mut self) -> Result<LogState, StoreError> {
+        // The row lock is held to commit: a second appender waits here and
+        // then reads the state the first one saved.
+        to_state(&self.tx.query_one("SELECT size, frontier FROM log_state WHERE id = 1 FOR UPDATE", &[])?)
+    }
+
+    fn save_log_state(&mut self, s: &LogState) -> Result<(), StoreError> {
+        self.tx.execute("UPDATE log_state SET size = $1, frontier = $2 WHERE id = 1", &[&i(s.size), &s.frontier])?;
+        Ok(())
+    }
+
+    fn insert_events(&mut self, rows: &[EventRow]) -> Result<(), StoreError> {
+        if rows.len() > COPY_THRESHOLD {
+            let sink = self.tx.copy_in(&format!("COPY events ({EVENT_COLUMNS}) FROM STDIN BINARY"))?;
+            let types = [Type::INT8, Type::BYTEA, Type::BYTEA, Type::TEXT, Type::TEXT, Type::TEXT, Type::INT8];
+            let mut w = BinaryCopyInWriter::new(sink, &types);
+            for e in rows {
+                w.write(&[&i(e.index), &e.leaf, &&e.leaf_hash[..], &e.kind, &e.object, &e.actor, &e.time_ms])?;
+            }
+            w.finish()?;
+        } else {
+            let st = self.tx.prepare(&format!("INSERT INTO events ({EVENT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"))?;
+            for e in rows {
+                self.tx.execute(&st, &[&i(e.index), &e.leaf, &&e.leaf_hash[..], &e.kind, &e.object, &e.actor, &e.time_ms])?;
+            }
+        }
+        Ok(())
+    }
+
+    fn insert_head(&mut self, h: &HeadRow) -> Result<(), StoreError> {
+        self.tx.execute(
+            "INSERT INTO tree_heads (tree_size, root, timestamp_ms, signature) VALUES ($1, $2, $3, $4)",
+            &[&i(h.tree_size), &&h.root[..], &h.timestamp_ms, &&h.signature[..]],
+        )?;
+        Ok(())
+    }
+
+    fn set_meta(&mut self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.tx.execute(
+            "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            &[&key, &value],
+        )?;
+        Ok(())
+    }
+
+    fn next_exhibit_number(&mut self, initials: &Initials) -> Result<u32, StoreError> {
+        let n: i32 = self
+            .tx
+            .query_one(
+                "INSERT INTO exhibit_counters (initials, last) VALUES ($1, 1)
+                 ON CONFLICT (initials) DO UPDATE SET last = exhibit_counters.last + 1 RETURNING last",
+                &[&initials.as_str()],
+            )?
+            .try_get(0)?;
+        u32::try_from(n).map_err(|_| StoreError::Malformed("exhibit counter"))
+    }
+
+    fn insert_exhibit(&mut self, e: &ExhibitRow) -> Result<(), StoreError> {
+        self.tx.execute(
+            "INSERT INTO exhibits (reference, initials, number, case_id, sha256, md5, sha1, blake3, size, original_name, note, received_event, received_ms, deleted_event)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, NULL)",
+            &[
+                &e.reference.to_string(),
+                &e.reference.initials().as_str(),
+                &(e.reference.number() as i32),
+                &e.case_id.as_str(),
+                &&e.sha256.0[..],
+                &&e.md5.0[..],
+                &&e.sha1.0[..],
+                &&e.blake3.0[..],
+                &i(e.size),
+                &e.original_name,
+                &e.note,
+                &i(e.received_event),
+                &e.received_ms,
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn mark_exhibit_deleted(&mut self, r: &ExhibitRef, event: u64) -> Result<(), StoreError> {
+        self.tx.execute(
+            "UPDATE exhibits SET deleted_event = $1 WHERE reference = $2 AND deleted_event IS NULL",
+            &[&i(event), &r.to_string()],
+        )?;
+        Ok(())
+    }
+
+    fn live_exhibits_with_blob(&mut self, sha: &Sha256Digest) -> Result<Vec<ExhibitRef>, StoreError> {
+        self.tx
+            .query("SELECT reference FROM exhibits WHERE sha256 = $1 AND deleted_event IS NULL", &[&&sha.0[..]])?
+            .iter()
+            .map(|r| {
+                let s: String = r.try_get(0)?;
+                ExhibitRef::parse(&s).map_err(|_| StoreError::Malformed("exhibit reference"))
+            })
+            .collect()
+    }
+
+    fn insert_key(&mut self, k: &KeyRow) -> Result<(), StoreError> {
+        self.tx.execute(
+            "INSERT INTO blob_keys (sha256, slot, master_key_id, nonce, wrapped) VALUES ($1, $2, $3, $4, $5)",
+            &[&&k.sha256.0[..], &&k.slot[..], &k.master_key_id, &&k.nonce[..], &k.wrapped],
+        )?;
+        Ok(())
+    }
+
+    fn all_keys(&mut self) -> Result<Vec<KeyRow>, StoreError> {
+        self.tx.query("SELECT sha256, slot, master_key_id, nonce, wrapped FROM blob_keys FOR UPDATE", &[])?.iter().map(to_key).collect()
+    }
+
+    fn replace_key(&mut self, k: &KeyRow) -> Result<(), StoreError> {
+        self.tx.execute(
+            "UPDATE blob_keys SET master_key_id = $1, nonce = $2, wrapped = $3 WHERE sha256 = $4 AND slot = $5",
+            &[&k.master_key_id, &&k.nonce[..], &k.wrapped, &&k.sha256.0[..], &&k.slot[..]],
+        )?;
+        Ok(())
+    }
+
+    fn delete_keys(&mut self, sha: &Sha256Digest) -> Result<u64, StoreError> {
+        Ok(self.tx.execute("DELETE FROM blob_keys WHERE sha256 = $1", &[&&sha.0[..]])?)
+    }
+
+    fn insert_master_key(&mut self, id: &str, created_ms: i64) -> Result<(), StoreError> {
+        self.tx.execute("INSERT INTO master_keys (id, created_ms) VALUES ($1, $2)", &[&id, &created_ms])?;
+        Ok(())
+    }
+
+    fn retire_master_key(&mut self, id: &str, retired_ms: i64) -> Result<(), StoreError> {
+        self.tx.execute("UPDATE master_keys SET retired_ms = $1 WHERE id = $2", &[&retired_ms, &id])?;
+        Ok(())
+    }
+
+    fn commit(self: Box<Self>) -> Result<(), StoreError> {
+        self.tx.commit()?;
+        Ok(())
+    }
+}

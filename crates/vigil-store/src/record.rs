@@ -1,0 +1,62 @@
+//! Rows as the store reads and writes them. Digests and references are
+//! typed; leaves, signatures and wrapped keys stay opaque bytes, since the
+//! store neither interprets nor trusts them.
+
+use vigil_domain::{Blake3Digest, CaseId, ExhibitRef, Md5Digest, Sha1Digest, Sha256Digest};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventRow {
+    pub index: u64,
+    /// The canonical leaf bytes; the source of truth for the event.
+    pub leaf: Vec<u8>,
+    pub leaf_hash: [u8; 32],
+    /// Copies of leaf fields for queries. `verify` checks they agree with the leaf.
+    pub kind: String,
+    pub object: String,
+    pub actor: String,
+    pub time_ms: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HeadRow {
+    pub tree_size: u64,
+    pub root: [u8; 32],
+    pub timestamp_ms: i64,
+    pub signature: [u8; 64],
+}
+
+/// The sequencer row: the log's size and its Merkle frontier.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogState {
+    pub size: u64,
+    pub frontier: Vec<u8>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExhibitRow {
+    pub reference: ExhibitRef,
+    pub case_id: CaseId,
+    pub sha256: Sha256Digest,
+    pub md5: Md5Digest,
+    pub sha1: Sha1Digest,
+    pub blake3: Blake3Digest,
+    pub size: u64,
+    pub original_name: Option<String>,
+    pub note: Option<String>,
+    pub received_event: u64,
+    pub received_ms: i64,
+    pub deleted_event: Option<u64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyRow {
+    pub sha256: Sha256Digest,
+    pub slot: [u8; 16],
+    pub master_key_id: String,
+    pub nonce: [u8; 24],
+    pub wrapped: Vec<u8>,
+}
+
+pub(crate) fn fixed<const N: usize>(v: Vec<u8>, what: &'static str) -> Result<[u8; N], crate::StoreError> {
+    v.try_into().map_err(|_| crate::StoreError::Malformed(what))
+}

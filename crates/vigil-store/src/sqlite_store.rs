@@ -1,0 +1,330 @@
+//! The embedded store: one SQLite file in WAL mode with `synchronous=FULL`,
+//! so a committed transaction survives power loss.
+
+use crate::migration::{latest, MIGRATIONS};
+use crate::record::fixed;
+use crate::{EventRow, ExhibitRow, HeadRow, KeyRow, LogState, Store, StoreError, StoreTx};
+use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, TransactionBehavior};
+use std::path::Path;
+use std::time::Duration;
+use vigil_domain::{Blake3Digest, CaseId, ExhibitRef, Initials, Md5Digest, Sha1Digest, Sha256Digest};
+
+pub struct SqliteStore {
+    conn: Connection,
+}
+
+const EXHIBIT_COLUMNS: &str = "reference, case_id, sha256, md5, sha1, blake3, size, original_name, note, received_event, received_ms, deleted_event";
+const EVENT_COLUMNS: &str = "idx, leaf, leaf_hash, kind, object, actor, time_ms";
+
+impl SqliteStore {
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        let conn = Connection::open(path)?;
+        // A second process waits for the write lock rather than failing.
+        conn.busy_timeout(Duration::from_secs(30))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        let mut s = SqliteStore { conn };
+        s.migrate()?;
+        Ok(s)
+    }
+
+    fn migrate(&mut self) -> Result<(), StoreError> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute_batch(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_ms INTEGER NOT NULL)",
+        )?;
+        let current: u32 = tx.query_row("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", [], |r| r.get(0))?;
+        if current > latest() {
+            return Err(StoreError::TooNew { found: current, known: latest() });
+        }
+        for m in MIGRATIONS.iter().filter(|m| m.version > current) {
+            tx.execute_batch(m.sqlite)?;
+            tx.execute(
+                "INSERT INTO schema_migrations (version, name, applied_ms) VALUES (?1, ?2, CAST(unixepoch('subsec') * 1000 AS INTEGER))",
+                params![m.version, m.name],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The raw connection, for tests that play an attacker with database access.
+    pub fn raw_connection(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+fn event_row(r: &Row<'_>) -> rusqlite::Result<(i64, Vec<u8>, Vec<u8>, String, String, String, i64)> {
+    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
+}
+
+fn to_event(t: (i64, Vec<u8>, Vec<u8>, String, String, String, i64)) -> Result<EventRow, StoreError> {
+    Ok(EventRow {
+        index: u64::try_from(t.0).map_err(|_| StoreError::Malformed("event index"))?,
+        leaf: t.1,
+        leaf_hash: fixed(t.2, "leaf hash")?,
+        kind: t.3,
+        object: t.4,
+        actor: t.5,
+        time_ms: t.6,
+    })
+}
+
+type RawExhibit = (String, String, Vec<u8>, Vec<u8>, Vec<u8>, Vec<u8>, i64, Option<String>, Option<String>, i64, i64, Option<i64>);
+
+fn exhibit_row(r: &Row<'_>) -> rusqlite::Result<RawExhibit> {
+    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?, r.get(9)?, r.get(10)?, r.get(11)?))
+}
+
+pub(crate) fn to_exhibit(t: RawExhibit) -> Result<ExhibitRow, StoreError> {
+    let m = StoreError::Malformed;
+    Ok(ExhibitRow {
+        reference: ExhibitRef::parse(&t.0).map_err(|_| m("exhibit reference"))?,
+        case_id: CaseId::parse(&t.1).map_err(|_| m("case ID"))?,
+        sha256: Sha256Digest(fixed(t.2, "SHA-256")?),
+        md5: Md5Digest(fixed(t.3, "MD5")?),
+        sha1: Sha1Digest(fixed(t.4, "SHA-1")?),
+        blake3: Blake3Digest(fixed(t.5, "BLAKE3")?),
+        size: u64::try_from(t.6).map_err(|_| m("size"))?,
+        original_name: t.7,
+        note: t.8,
+        received_event: u64::try_from(t.9).map_err(|_| m("event index"))?,
+        received_ms: t.10,
+        deleted_event: t.11.map(|d| u64::try_from(d).map_err(|_| m("event index"))).transpose()?,
+    })
+}
+
+fn to_head(t: (i64, Vec<u8>, i64, Vec<u8>)) -> Result<HeadRow, StoreError> {
+    Ok(HeadRow {
+        tree_size: u64::try_from(t.0).map_err(|_| StoreError::Malformed("tree size"))?,
+        root: fixed(t.1, "tree head root")?,
+        timestamp_ms: t.2,
+        signature: fixed(t.3, "tree head signature")?,
+    })
+}
+
+fn to_key(t: (Vec<u8>, Vec<u8>, String, Vec<u8>, Vec<u8>)) -> Result<KeyRow, StoreError> {
+    Ok(KeyRow {
+        sha256: Sha256Digest(fixed(t.0, "SHA-256")?),
+        slot: fixed(t.1, "key slot")?,
+        master_key_id: t.2,
+        nonce: fixed(t.3, "key nonce")?,
+        wrapped: t.4,
+    })
+}
+
+fn i(v: u64) -> i64 {
+    i64::try_from(v).expect("counts stay below 2^63")
+}
+
+impl Store for SqliteStore {
+    fn backend(&self) -> &'static str {
+        "sqlite"
+    }
+
+    fn begin(&mut self) -> Result<Box<dyn StoreTx + '_>, StoreError> {
+        // IMMEDIATE takes the write lock now, so reads inside see the latest state.
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        Ok(Box::new(SqliteTx { tx }))
+    }
+
+    fn schema_version(&mut self) -> Result<u32, StoreError> {
+        Ok(self.conn.query_row("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", [], |r| r.get(0))?)
+    }
+
+    fn meta(&mut self, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(self.conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+    }
+
+    fn log_state(&mut self) -> Result<LogState, StoreError> {
+        read_state(&self.conn)
+    }
+
+    fn events(&mut self, from: u64, limit: u64) -> Result<Vec<EventRow>, StoreError> {
+        let mut st = self.conn.prepare_cached(&format!("SELECT {EVENT_COLUMNS} FROM events WHERE idx >= ?1 ORDER BY idx LIMIT ?2"))?;
+        let rows = st.query_map(params![i(from), i(limit)], event_row)?;
+        rows.map(|r| to_event(r?)).collect()
+    }
+
+    fn events_for_object(&mut self, object: &str) -> Result<Vec<EventRow>, StoreError> {
+        let mut st = self.conn.prepare_cached(&format!("SELECT {EVENT_COLUMNS} FROM events WHERE object = ?1 ORDER BY idx"))?;
+        let rows = st.query_map([object], event_row)?;
+        rows.map(|r| to_event(r?)).collect()
+    }
+
+    fn leaf_hashes(&mut self, upto: u64) -> Result<Vec<[u8; 32]>, StoreError> {
+        let mut st = self.conn.prepare_cached("SELECT leaf_hash FROM events WHERE idx < ?1 ORDER BY idx")?;
+        let rows = st.query_map([i(upto)], |r| r.get::<_, Vec<u8>>(0))?;
+        rows.map(|r| fixed(r?, "leaf hash")).collect()
+    }
+
+    fn heads(&mut self) -> Result<Vec<HeadRow>, StoreError> {
+        let mut st = self.conn.prepare_cached("SELECT tree_size, root, timestamp_ms, signature FROM tree_heads ORDER BY tree_size")?;
+        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+        rows.map(|r| to_head(r?)).collect()
+    }
+
+    fn latest_head(&mut self) -> Result<Option<HeadRow>, StoreError> {
+        let t = self
+            .conn
+            .query_row(
+                "SELECT tree_size, root, timestamp_ms, signature FROM tree_heads ORDER BY tree_size DESC LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .optional()?;
+        t.map(to_head).transpose()
+    }
+
+    fn exhibit(&mut self, r: &ExhibitRef) -> Result<Option<ExhibitRow>, StoreError> {
+        let t = self
+            .conn
+            .query_row(&format!("SELECT {EXHIBIT_COLUMNS} FROM exhibits WHERE reference = ?1"), [r.to_string()], exhibit_row)
+            .optional()?;
+        t.map(to_exhibit).transpose()
+    }
+
+    fn exhibits(&mut self) -> Result<Vec<ExhibitRow>, StoreError> {
+        let mut st = self.conn.prepare_cached(&format!("SELECT {EXHIBIT_COLUMNS} FROM exhibits ORDER BY initials, number"))?;
+        let rows = st.query_map([], exhibit_row)?;
+        rows.map(|r| to_exhibit(r?)).collect()
+    }
+
+    fn keys_for(&mut self, sha: &Sha256Digest) -> Result<Vec<KeyRow>, StoreError> {
+        let mut st = self.conn.prepare_cached("SELECT sha256, slot, master_key_id, nonce, wrapped FROM blob_keys WHERE sha256 = ?1")?;
+        let rows = st.query_map([&sha.0[..]], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?;
+        rows.map(|r| to_key(r?)).collect()
+    }
+
+    fn current_master_key(&mut self) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT id FROM master_keys WHERE retired_ms IS NULL ORDER BY created_ms DESC LIMIT 1", [], |r| r.get(0))
+            .optional()?)
+    }
+}
+
+fn read_state(conn: &Connection) -> Result<LogState, StoreError> {
+    let (size, frontier): (i64, Vec<u8>) = conn.query_row("SELECT size, frontier FROM log_state WHERE id = 1", [], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(LogState { size: u64::try_from(size).map_err(|_| StoreError::Malformed("log size"))?, frontier })
+}
+
+struct SqliteTx<'a> {
+    tx: Transaction<'a>,
+}
+
+impl StoreTx for SqliteTx<'_> {
+    fn lock_log(&mut self) -> Result<LogState, StoreError> {
+        read_state(&self.tx)
+    }
+
+    fn save_log_state(&mut self, state: &LogState) -> Result<(), StoreError> {
+        self.tx.execute("UPDATE log_state SET size = ?1, frontier = ?2 WHERE id = 1", params![i(state.size), state.frontier])?;
+        Ok(())
+    }
+
+    fn insert_events(&mut self, rows: &[EventRow]) -> Result<(), StoreError> {
+        let mut st = self.tx.prepare_cached(&format!("INSERT INTO events ({EVENT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"))?;
+        for e in rows {
+            st.execute(params![i(e.index), e.leaf, &e.leaf_hash[..], e.kind, e.object, e.actor, e.time_ms])?;
+        }
+        Ok(())
+    }
+
+    fn insert_head(&mut self, h: &HeadRow) -> Result<(), StoreError> {
+        self.tx.execute(
+            "INSERT INTO tree_heads (tree_size, root, timestamp_ms, signature) VALUES (?1, ?2, ?3, ?4)",
+            params![i(h.tree_size), &h.root[..], h.timestamp_ms, &h.signature[..]],
+        )?;
+        Ok(())
+    }
+
+    fn set_meta(&mut self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.tx.execute("INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [key, value])?;
+        Ok(())
+    }
+
+    fn next_exhibit_number(&mut self, initials: &Initials) -> Result<u32, StoreError> {
+        Ok(self.tx.query_row(
+            "INSERT INTO exhibit_counters (initials, last) VALUES (?1, 1) ON CONFLICT (initials) DO UPDATE SET last = last + 1 RETURNING last",
+            [initials.as_str()],
+            |r| r.get(0),
+        )?)
+    }
+
+    fn insert_exhibit(&mut self, e: &ExhibitRow) -> Result<(), StoreError> {
+        self.tx.execute(
+            "INSERT INTO exhibits (reference, initials, number, case_id, sha256, md5, sha1, blake3, size, original_name, note, received_event, received_ms, deleted_event)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, NULL)",
+            params![
+                e.reference.to_string(),
+                e.reference.initials().as_str(),
+                e.reference.number(),
+                e.case_id.as_str(),
+                &e.sha256.0[..],
+                &e.md5.0[..],
+                &e.sha1.0[..],
+                &e.blake3.0[..],
+                i(e.size),
+                e.original_name,
+                e.note,
+                i(e.received_event),
+                e.received_ms
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn mark_exhibit_deleted(&mut self, r: &ExhibitRef, event: u64) -> Result<(), StoreError> {
+        self.tx.execute("UPDATE exhibits SET deleted_event = ?1 WHERE reference = ?2 AND deleted_event IS NULL", params![i(event), r.to_string()])?;
+        Ok(())
+    }
+
+    fn live_exhibits_with_blob(&mut self, sha: &Sha256Digest) -> Result<Vec<ExhibitRef>, StoreError> {
+        let mut st = self.tx.prepare_cached("SELECT reference FROM exhibits WHERE sha256 = ?1 AND deleted_event IS NULL")?;
+        let rows = st.query_map([&sha.0[..]], |r| r.get::<_, String>(0))?;
+        rows.map(|r| ExhibitRef::parse(&r?).map_err(|_| StoreError::Malformed("exhibit reference"))).collect()
+    }
+
+    fn insert_key(&mut self, k: &KeyRow) -> Result<(), StoreError> {
+        self.tx.execute(
+            "INSERT INTO blob_keys (sha256, slot, master_key_id, nonce, wrapped) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![&k.sha256.0[..], &k.slot[..], k.master_key_id, &k.nonce[..], k.wrapped],
+        )?;
+        Ok(())
+    }
+
+    fn all_keys(&mut self) -> Result<Vec<KeyRow>, StoreError> {
+        let mut st = self.tx.prepare_cached("SELECT sha256, slot, master_key_id, nonce, wrapped FROM blob_keys")?;
+        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?;
+        rows.map(|r| to_key(r?)).collect()
+    }
+
+    fn replace_key(&mut self, k: &KeyRow) -> Result<(), StoreError> {
+        self.tx.execute(
+            "UPDATE blob_keys SET master_key_id = ?1, nonce = ?2, wrapped = ?3 WHERE sha256 = ?4 AND slot = ?5",
+            params![k.master_key_id, &k.nonce[..], k.wrapped, &k.sha256.0[..], &k.slot[..]],
+        )?;
+        Ok(())
+    }
+
+    fn delete_keys(&mut self, sha: &Sha256Digest) -> Result<u64, StoreError> {
+        Ok(self.tx.execute("DELETE FROM blob_keys WHERE sha256 = ?1", [&sha.0[..]])? as u64)
+    }
+
+    fn insert_master_key(&mut self, id: &str, created_ms: i64) -> Result<(), StoreError> {
+        self.tx.execute("INSERT INTO master_keys (id, created_ms) VALUES (?1, ?2)", params![id, created_ms])?;
+        Ok(())
+    }
+
+    fn retire_master_key(&mut self, id: &str, retired_ms: i64) -> Result<(), StoreError> {
+        self.tx.execute("UPDATE master_keys SET retired_ms = ?1 WHERE id = ?2", params![retired_ms, id])?;
+        Ok(())
+    }
+
+    fn commit(self: Box<Self>) -> Result<(), StoreError> {
+        self.tx.commit()?;
+        Ok(())
+    }
+}
