@@ -1,1 +1,31 @@
-//! placeholder
+//! Vigil's evidence services: a data directory holding the store, the vault
+//! and the keys, and the operations on them — adding and reading exhibits,
+//! appending custody events, verifying everything, exporting and proving.
+//!
+//! Architecture invariants:
+//! - Every change appends a custody event in the same transaction.
+//! - Evidence bytes are never rewritten; deletion destroys keys, not history.
+//! - Secrets (the master key, the signing key) live in 0600 files and are
+//!   never printed or logged.
+
+mod clock;
+mod custody_log;
+mod data_dir;
+mod error;
+mod exhibits;
+mod key_rotation;
+mod log_export;
+mod verifier;
+
+pub use data_dir::read_public_key;
+
+pub use clock::now;
+pub use custody_log::AppendReceipt;
+pub use data_dir::{InitReport, Layout, Vigil};
+pub use error::CoreError;
+pub use exhibits::{AddedExhibit, DeletedExhibit, HistoryEntry, RetrievedExhibit};
+pub use key_rotation::RotationReport;
+pub use log_export::{ConsistencyProof, InclusionProof, ProofBundle};
+pub use verifier::VerifyReport;
+
+pub use vigil_store::{Store, StoreError};

@@ -1,1 +1,10 @@
-fn main() {}
+//! The `vigil` command: parses arguments and hands them to the commands.
+
+mod cli;
+mod commands;
+
+use clap::Parser;
+
+fn main() -> std::process::ExitCode {
+    commands::run(cli::Cli::parse())
+}

@@ -1,0 +1,294 @@
+//! The data directory: `vigil.json` (which store), `vigil.db` (the SQLite
+//! store, by default), `vault/` (sealed blobs) and `keys/` (the master key,
+//! the log signing key and its public half).
+
+use crate::clock::now;
+use crate::custody_log::{append, AppendReceipt};
+use crate::error::CoreError;
+use serde::{Deserialize, Serialize};
+use std::fs::{self, OpenOptions};
+use std::io::Write;
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use vigil_custody::{SigningKey, VerifyingKey};
+use vigil_domain::{Actor, CustodyEvent, EventKind, ObjectRef};
+use vigil_store::Store;
+use vigil_vault::{MasterKey, Vault};
+use zeroize::Zeroizing;
+
+/// Where each part of a data directory lives.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    pub root: PathBuf,
+}
+
+impl Layout {
+    pub fn new(root: &Path) -> Self {
+        Layout { root: root.to_owned() }
+    }
+    pub fn config(&self) -> PathBuf {
+        self.root.join("vigil.json")
+    }
+    pub fn sqlite(&self) -> PathBuf {
+        self.root.join("vigil.db")
+    }
+    pub fn vault(&self) -> PathBuf {
+        self.root.join("vault")
+    }
+    pub fn keys(&self) -> PathBuf {
+        self.root.join("keys")
+    }
+    pub fn master_key(&self) -> PathBuf {
+        self.keys().join("master.key")
+    }
+    pub fn next_master_key(&self) -> PathBuf {
+        self.keys().join("master.key.next")
+    }
+    pub fn signing_key(&self) -> PathBuf {
+        self.keys().join("signing.key")
+    }
+    pub fn public_key(&self) -> PathBuf {
+        self.keys().join("signing.pub")
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Config {
+    format: String,
+    version: u32,
+    /// `sqlite` for `vigil.db` beside this file, or a `postgres://` URL.
+    store: String,
+}
+
+const CONFIG_FORMAT: &str = "vigil-data";
+
+/// What `init` made, with no secrets in it.
+#[derive(Debug, Clone, Serialize)]
+pub struct InitReport {
+    pub data_dir: PathBuf,
+    pub store: String,
+    pub public_key: String,
+    pub public_key_file: PathBuf,
+    pub master_key_id: String,
+}
+
+/// An open data directory.
+pub struct Vigil {
+    pub(crate) layout: Layout,
+    pub(crate) store: Box<dyn Store>,
+    pub(crate) vault: Vault,
+    pub(crate) master: MasterKey,
+    pub(crate) signing: SigningKey,
+}
+
+/// Writes a file that must not already exist, with the given mode, fsync'd.
+pub(crate) fn write_new(path: &Path, bytes: &[u8], mode: u32) -> Result<(), CoreError> {
+    let mut f = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(mode)
+        .open(path)
+        .map_err(|e| CoreError::file(path, e))?;
+    f.write_all(bytes).and_then(|_| f.sync_all()).map_err(|e| CoreError::file(path, e))
+}
+
+pub(crate) fn sync_dir(dir: &Path) -> Result<(), CoreError> {
+    fs::File::open(dir).and_then(|d| d.sync_all()).map_err(|e| CoreError::file(dir, e))
+}
+
+fn store_location(layout: &Layout, configured: &str) -> String {
+    if configured == "sqlite" {
+        layout.sqlite().to_string_lossy().into_owned()
+    } else {
+        configured.to_owned()
+    }
+}
+
+/// Store names shown to people: a PostgreSQL URL loses any password.
+fn redact(location: &str) -> String {
+    match (location.find("://"), location.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &location[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &location[..s + 3], &location[at..]),
+                None => location.to_owned(),
+            }
+        }
+        _ => location.to_owned(),
+    }
+}
+
+fn load_signing_key(path: &Path) -> Result<SigningKey, CoreError> {
+    let text = Zeroizing::new(fs::read_to_string(path).map_err(|e| CoreError::file(path, e))?);
+    let mut seed = Zeroizing::new([0u8; 32]);
+    if text.trim().len() != 64 || hex::decode_to_slice(text.trim(), &mut seed[..]).is_err() {
+        return Err(CoreError::file(path, "must hold 64 hex characters (an Ed25519 seed)"));
+    }
+    Ok(SigningKey::from_bytes(&seed))
+}
+
+/// Reads a public key file: 64 hex characters.
+pub fn read_public_key(path: &Path) -> Result<VerifyingKey, CoreError> {
+    let meta = fs::metadata(path).map_err(|e| CoreError::file(path, e))?;
+    if meta.len() > 1024 {
+        return Err(CoreError::file(path, "is too large to be a public key"));
+    }
+    let text = fs::read_to_string(path).map_err(|e| CoreError::file(path, e))?;
+    let mut b = [0u8; 32];
+    if text.trim().len() != 64 || hex::decode_to_slice(text.trim(), &mut b).is_err() {
+        return Err(CoreError::file(path, "must hold 64 hex characters (an Ed25519 public key)"));
+    }
+    VerifyingKey::from_bytes(&b).map_err(|_| CoreError::file(path, "is not a valid Ed25519 public key"))
+}
+
+impl Vigil {
+    /// Creates a data directory: keys (0600), the store and its migrations,
+    /// and the log's first event. `store` is `None` for embedded SQLite.
+    pub fn init(root: &Path, store: Option<&str>) -> Result<InitReport, CoreError> {
+        let layout = Layout::new(root);
+        if layout.config().exists() {
+            return Err(CoreError::AlreadyInitialised(root.to_owned()));
+        }
+        if layout.keys().exists() {
+            return Err(CoreError::Refused(format!(
+                "{} holds keys but no vigil.json: a previous init was interrupted; move the directory aside and run init again",
+                root.display()
+            )));
+        }
+        fs::create_dir_all(root).map_err(|e| CoreError::file(root, e))?;
+        fs::set_permissions(root, fs::Permissions::from_mode(0o700)).map_err(|e| CoreError::file(root, e))?;
+        fs::create_dir(layout.keys()).map_err(|e| CoreError::file(layout.keys(), e))?;
+        fs::set_permissions(layout.keys(), fs::Permissions::from_mode(0o700)).map_err(|e| CoreError::file(layout.keys(), e))?;
+
+        let master = MasterKey::generate();
+        write_new(&layout.master_key(), master.to_file_text().as_bytes(), 0o600)?;
+        let mut seed = Zeroizing::new([0u8; 32]);
+        getrandom::getrandom(&mut seed[..]).map_err(|e| CoreError::Refused(format!("no OS randomness: {e}")))?;
+        let signing = SigningKey::from_bytes(&seed);
+        write_new(&layout.signing_key(), format!("{}\n", hex::encode(&seed[..])).as_bytes(), 0o600)?;
+        let public = hex::encode(signing.verifying_key().as_bytes());
+        write_new(&layout.public_key(), format!("{public}\n").as_bytes(), 0o644)?;
+        sync_dir(&layout.keys())?;
+
+        let configured = store.unwrap_or("sqlite").to_owned();
+        let location = store_location(&layout, &configured);
+        let mut st = vigil_store::open(&location)?;
+        if st.log_state()?.size != 0 {
+            return Err(CoreError::Refused(format!(
+                "the store {} already holds a custody log; give init an empty database",
+                redact(&location)
+            )));
+        }
+        let vault = Vault::open(&layout.vault())?;
+        {
+            let t = now();
+            let mut tx = st.begin()?;
+            let state = tx.lock_log()?;
+            tx.insert_master_key(master.id(), t.unix_millis())?;
+            tx.set_meta("log_public_key", &public)?;
+            let mut ev = CustodyEvent::new(EventKind::Created, Actor::system(), t, ObjectRef::log());
+            ev.note = Some(format!("custody log created; signing public key {public}; master key {}", master.id()));
+            append(tx.as_mut(), state, &[ev], &signing, t)?;
+            tx.commit()?;
+        }
+        drop(vault);
+        // vigil.json is written last: its presence means init finished.
+        let cfg = Config { format: CONFIG_FORMAT.into(), version: 1, store: configured };
+        let tmp = root.join("vigil.json.tmp");
+        let _ = fs::remove_file(&tmp);
+        write_new(&tmp, serde_json::to_string_pretty(&cfg).expect("config serialises").as_bytes(), 0o600)?;
+        fs::rename(&tmp, layout.config()).map_err(|e| CoreError::file(layout.config(), e))?;
+        sync_dir(root)?;
+        Ok(InitReport {
+            data_dir: root.to_owned(),
+            store: redact(&location),
+            public_key: public,
+            public_key_file: layout.public_key(),
+            master_key_id: master.id().to_owned(),
+        })
+    }
+
+    /// Opens an initialised data directory. `VIGIL_STORE` overrides the store
+    /// named in `vigil.json` (for example to point a copy at another database).
+    pub fn open(root: &Path) -> Result<Self, CoreError> {
+        let layout = Layout::new(root);
+        let cfg_path = layout.config();
+        let text = match fs::read_to_string(&cfg_path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(CoreError::NotInitialised(root.to_owned())),
+            Err(e) => return Err(CoreError::file(&cfg_path, e)),
+        };
+        let cfg: Config = serde_json::from_str(&text).map_err(|e| CoreError::file(&cfg_path, format!("is not a valid Vigil config: {e}")))?;
+        if cfg.format != CONFIG_FORMAT || cfg.version != 1 {
+            return Err(CoreError::file(&cfg_path, "is not a version 1 Vigil data config"));
+        }
+        let configured = std::env::var("VIGIL_STORE").ok().filter(|s| !s.is_empty()).unwrap_or(cfg.store);
+        let mut store = vigil_store::open(&store_location(&layout, &configured))?;
+        let signing = load_signing_key(&layout.signing_key())?;
+        let master = Self::load_master(&layout, store.as_mut())?;
+        let vault = Vault::open(&layout.vault())?;
+        Ok(Vigil { layout, store, vault, master, signing })
+    }
+
+    /// Loads the master key and checks it is the store's current one. A
+    /// rotation interrupted after its commit is finished here.
+    fn load_master(layout: &Layout, store: &mut dyn Store) -> Result<MasterKey, CoreError> {
+        let current = store
+            .current_master_key()?
+            .ok_or_else(|| CoreError::MasterKey("the store records no master key".into()))?;
+        let key = MasterKey::load(&layout.master_key()).map_err(|e| CoreError::MasterKey(e.to_string()))?;
+        if key.id() == current {
+            return Ok(key);
+        }
+        let next_path = layout.next_master_key();
+        if next_path.exists() {
+            let next = MasterKey::load(&next_path).map_err(|e| CoreError::MasterKey(e.to_string()))?;
+            if next.id() == current {
+                fs::rename(&next_path, layout.master_key()).map_err(|e| CoreError::file(&next_path, e))?;
+                sync_dir(&layout.keys())?;
+                return Ok(next);
+            }
+        }
+        Err(CoreError::MasterKey(format!(
+            "{} holds key {}, but this store's master key is {current}: wrong master key file",
+            layout.master_key().display(),
+            key.id()
+        )))
+    }
+
+    pub fn layout(&self) -> &Layout {
+        &self.layout
+    }
+
+    pub fn store(&mut self) -> &mut dyn Store {
+        self.store.as_mut()
+    }
+
+    pub fn public_key(&self) -> VerifyingKey {
+        self.signing.verifying_key()
+    }
+
+    /// Appends events (one signed head for the batch). For services that
+    /// record events about objects other than exhibits, and for benchmarks.
+    pub fn append_events(&mut self, events: &[CustodyEvent]) -> Result<AppendReceipt, CoreError> {
+        let t = now();
+        let mut tx = self.store.begin()?;
+        let state = tx.lock_log()?;
+        let receipt = append(tx.as_mut(), state, events, &self.signing, t)?;
+        tx.commit()?;
+        Ok(receipt)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn redacts_passwords_only() {
+        assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(redact("postgres://postgres@127.0.0.1/db"), "postgres://postgres@127.0.0.1/db");
+        assert_eq!(redact("/tmp/x/vigil.db"), "/tmp/x/vigil.db");
+    }
+}

@@ -1,0 +1,266 @@
+//! Exhibits: adding a file to the vault under a reference like `ABC/1`,
+//! reading it back with a logged reason, its continuity, and retention
+//! deletion by crypto-shredding.
+
+use crate::clock::now;
+use crate::custody_log::append;
+use crate::data_dir::{sync_dir, Vigil};
+use crate::error::CoreError;
+use serde::Serialize;
+use std::fs::{self, File, OpenOptions};
+use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+use vigil_custody::decode_leaf;
+use vigil_domain::{Actor, CaseId, CustodyEvent, EventKind, ExhibitRef, FileHashes, Initials, ObjectRef, Timestamp};
+use vigil_store::{ExhibitRow, KeyRow};
+use vigil_vault::{MultiHasher, VaultError, WrappedKey};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AddedExhibit {
+    pub reference: ExhibitRef,
+    pub case: CaseId,
+    pub hashes: FileHashes,
+    pub event: u64,
+    pub tree_size: u64,
+    /// Whether identical content was already in the vault (stored once).
+    pub deduplicated: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RetrievedExhibit {
+    pub reference: ExhibitRef,
+    pub out: PathBuf,
+    pub hashes: FileHashes,
+    pub event: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DeletedExhibit {
+    pub reference: ExhibitRef,
+    pub event: u64,
+    /// Whether the content key was destroyed. It is kept while another live
+    /// exhibit (`sharing`) holds identical content.
+    pub shredded: bool,
+    pub sharing: Vec<ExhibitRef>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct HistoryEntry {
+    pub index: u64,
+    #[serde(flatten)]
+    pub event: CustodyEvent,
+}
+
+fn key_row(w: &WrappedKey) -> KeyRow {
+    KeyRow { sha256: w.sha256, slot: w.slot, master_key_id: w.master_key_id.clone(), nonce: w.nonce, wrapped: w.wrapped.clone() }
+}
+
+pub(crate) fn wrapped(k: &KeyRow) -> WrappedKey {
+    WrappedKey { sha256: k.sha256, slot: k.slot, master_key_id: k.master_key_id.clone(), nonce: k.nonce, wrapped: k.wrapped.clone() }
+}
+
+/// Opens an input file, refusing anything that is not a readable regular file.
+fn open_input(path: &Path) -> Result<File, CoreError> {
+    let meta = fs::metadata(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => CoreError::file(path, "no such file"),
+        std::io::ErrorKind::PermissionDenied => CoreError::file(path, "permission denied"),
+        _ => CoreError::file(path, e),
+    })?;
+    if meta.is_dir() {
+        return Err(CoreError::file(path, "is a directory; add the files in it one by one"));
+    }
+    if !meta.is_file() {
+        return Err(CoreError::file(path, "is not a regular file"));
+    }
+    File::open(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::PermissionDenied => CoreError::file(path, "permission denied (the file is not readable)"),
+        _ => CoreError::file(path, e),
+    })
+}
+
+impl Vigil {
+    /// Adds a file as an exhibit. The blob is in place and the custody event
+    /// committed before this returns, so a returned reference is durable.
+    pub fn add_exhibit(&mut self, path: &Path, case: &CaseId, by: &Initials, note: Option<&str>) -> Result<AddedExhibit, CoreError> {
+        // Check the note before reading a byte, so bad input wastes nothing.
+        let mut probe = CustodyEvent::new(EventKind::Received, Actor::from(by), Timestamp(0), ObjectRef::log());
+        probe.note = note.map(str::to_owned);
+        probe.validate()?;
+
+        let input = open_input(path)?;
+        let pending = self.vault.ingest(input, &self.master).map_err(|e| match e {
+            VaultError::Input(io) => CoreError::file(path, format!("reading failed: {io}")),
+            other => other.into(),
+        })?;
+        let hashes = pending.hashes.clone();
+        // The key is made durable before the blob is linked into place, so a
+        // blob in the vault always has a key (see Vault::place).
+        {
+            let mut tx = self.store.begin()?;
+            tx.insert_key(&key_row(&pending.wrapped))?;
+            tx.commit()?;
+        }
+        let live_slots: Vec<[u8; 16]> = self.store.keys_for(&hashes.sha256)?.iter().map(|k| k.slot).collect();
+        let placement = self.vault.place(pending, |s| live_slots.contains(s))?;
+
+        let t = now();
+        let mut tx = self.store.begin()?;
+        let state = tx.lock_log()?;
+        let number = tx.next_exhibit_number(by)?;
+        let reference = ExhibitRef::new(by.clone(), number)?;
+        let mut ev = CustodyEvent::new(EventKind::Received, Actor::from(by), t, ObjectRef::exhibit(&reference));
+        ev.digest = Some(hashes.sha256);
+        ev.case = Some(case.clone());
+        ev.note = note.map(str::to_owned);
+        ev.hashes = Some(hashes.clone());
+        let receipt = append(tx.as_mut(), state, &[ev], &self.signing, t)?;
+        tx.insert_exhibit(&ExhibitRow {
+            reference: reference.clone(),
+            case_id: case.clone(),
+            sha256: hashes.sha256,
+            md5: hashes.md5,
+            sha1: hashes.sha1,
+            blake3: hashes.blake3,
+            size: hashes.size,
+            original_name: path.file_name().map(|n| n.to_string_lossy().into_owned()),
+            note: note.map(str::to_owned),
+            received_event: receipt.first_index,
+            received_ms: t.unix_millis(),
+            deleted_event: None,
+        })?;
+        tx.commit()?;
+        Ok(AddedExhibit {
+            reference,
+            case: case.clone(),
+            hashes,
+            event: receipt.first_index,
+            tree_size: receipt.head.head.tree_size,
+            deduplicated: placement == vigil_vault::Placement::AlreadyPresent,
+        })
+    }
+
+    pub fn exhibit(&mut self, reference: &ExhibitRef) -> Result<ExhibitRow, CoreError> {
+        self.store.exhibit(reference)?.ok_or_else(|| CoreError::NoSuchExhibit(reference.to_string()))
+    }
+
+    /// Decrypts an exhibit to `out`, checks its hash, and logs the access
+    /// (with the reason) before the file appears under its final name.
+    pub fn get_exhibit(&mut self, reference: &ExhibitRef, out: &Path, reason: &str, actor: &Actor) -> Result<RetrievedExhibit, CoreError> {
+        let t = now();
+        let mut ev = CustodyEvent::new(EventKind::Accessed, actor.clone(), t, ObjectRef::exhibit(reference));
+        ev.reason = Some(reason.to_owned());
+        ev.validate()?;
+        let row = self.exhibit(reference)?;
+        if let Some(event) = row.deleted_event {
+            return Err(CoreError::Deleted { reference: reference.to_string(), event });
+        }
+        if out.exists() {
+            return Err(CoreError::file(out, "already exists; Vigil will not overwrite it"));
+        }
+        let name = out.file_name().ok_or_else(|| CoreError::file(out, "is not a file path"))?;
+        let dir = match out.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+            _ => PathBuf::from("."),
+        };
+        let tmp = dir.join(format!(".{}.vigil-part", name.to_string_lossy()));
+        let keys: Vec<WrappedKey> = self.store.keys_for(&row.sha256)?.iter().map(wrapped).collect();
+        let mut reader = self.vault.read(&row.sha256, &keys, &self.master)?;
+        let mut file = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&tmp)
+            .map_err(|e| CoreError::file(&tmp, e))?;
+        let result = (|| -> Result<FileHashes, CoreError> {
+            let mut h = MultiHasher::new();
+            while let Some(chunk) = reader.next_chunk()? {
+                h.update(chunk);
+                file.write_all(chunk).map_err(|e| CoreError::file(&tmp, e))?;
+            }
+            file.sync_all().map_err(|e| CoreError::file(&tmp, e))?;
+            let got = h.finish();
+            if got.sha256 != row.sha256 {
+                return Err(CoreError::Vault(VaultError::HashMismatch { sha256: row.sha256, actual: got.sha256 }));
+            }
+            Ok(got)
+        })();
+        let hashes = match result {
+            Ok(h) => h,
+            Err(e) => {
+                let _ = fs::remove_file(&tmp);
+                return Err(e);
+            }
+        };
+        ev.digest = Some(row.sha256);
+        ev.case = Some(row.case_id.clone());
+        let receipt = {
+            let mut tx = self.store.begin()?;
+            let state = tx.lock_log()?;
+            let r = append(tx.as_mut(), state, &[ev], &self.signing, t);
+            match r {
+                Ok(r) => {
+                    tx.commit()?;
+                    r
+                }
+                Err(e) => {
+                    drop(tx);
+                    let _ = fs::remove_file(&tmp);
+                    return Err(e);
+                }
+            }
+        };
+        if let Err(e) = fs::hard_link(&tmp, out) {
+            let _ = fs::remove_file(&tmp);
+            return Err(CoreError::file(out, e));
+        }
+        let _ = fs::remove_file(&tmp);
+        sync_dir(&dir)?;
+        Ok(RetrievedExhibit { reference: reference.clone(), out: out.to_owned(), hashes, event: receipt.first_index })
+    }
+
+    /// Every custody event for an exhibit, oldest first.
+    pub fn history(&mut self, reference: &ExhibitRef) -> Result<Vec<HistoryEntry>, CoreError> {
+        self.exhibit(reference)?;
+        let rows = self.store.events_for_object(ObjectRef::exhibit(reference).as_str())?;
+        rows.iter()
+            .map(|r| {
+                let (index, event) = decode_leaf(&r.leaf).map_err(|e| CoreError::Log(format!("event #{}: {e}; run `vigil verify`", r.index)))?;
+                Ok(HistoryEntry { index, event })
+            })
+            .collect()
+    }
+
+    /// Retention deletion: a `deleted` event, then the blob's keys are
+    /// destroyed (unless another live exhibit holds the same content) and its
+    /// file removed. The digest and every earlier event stay in the log.
+    pub fn delete_exhibit(&mut self, reference: &ExhibitRef, reason: &str, actor: &Actor) -> Result<DeletedExhibit, CoreError> {
+        let t = now();
+        let mut ev = CustodyEvent::new(EventKind::Deleted, actor.clone(), t, ObjectRef::exhibit(reference));
+        ev.reason = Some(reason.to_owned());
+        if reason.trim().is_empty() {
+            return Err(CoreError::Refused("a deletion must give a reason (the retention decision)".into()));
+        }
+        ev.validate()?;
+        let row = self.exhibit(reference)?;
+        if let Some(event) = row.deleted_event {
+            return Err(CoreError::Deleted { reference: reference.to_string(), event });
+        }
+        ev.digest = Some(row.sha256);
+        ev.case = Some(row.case_id.clone());
+        let mut tx = self.store.begin()?;
+        let state = tx.lock_log()?;
+        let receipt = append(tx.as_mut(), state, &[ev], &self.signing, t)?;
+        tx.mark_exhibit_deleted(reference, receipt.first_index)?;
+        let others = tx.live_exhibits_with_blob(&row.sha256)?;
+        let shred = others.iter().all(|r| r == reference);
+        if shred {
+            tx.delete_keys(&row.sha256)?;
+        }
+        tx.commit()?;
+        if shred {
+            self.vault.remove(&row.sha256)?;
+        }
+        Ok(DeletedExhibit { reference: reference.clone(), event: receipt.first_index, shredded: shred, sharing: others })
+    }
+}

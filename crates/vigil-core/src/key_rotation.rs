@@ -1,0 +1,54 @@
+//! Master key rotation: every blob key is re-wrapped under a new master key
+//! in one transaction. No blob is read or rewritten.
+
+use crate::clock::now;
+use crate::custody_log::append;
+use crate::data_dir::{sync_dir, write_new, Vigil};
+use crate::error::CoreError;
+use crate::exhibits::wrapped;
+use serde::Serialize;
+use std::fs;
+use vigil_domain::{Actor, CustodyEvent, EventKind, ObjectRef};
+use vigil_store::KeyRow;
+use vigil_vault::MasterKey;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RotationReport {
+    pub old_master_key: String,
+    pub new_master_key: String,
+    pub keys_rewrapped: u64,
+    pub event: u64,
+}
+
+impl Vigil {
+    pub fn rotate_master_key(&mut self, actor: &Actor) -> Result<RotationReport, CoreError> {
+        let next = MasterKey::generate();
+        let next_path = self.layout.next_master_key();
+        let _ = fs::remove_file(&next_path);
+        // The new key is on disk before any key is wrapped under it.
+        write_new(&next_path, next.to_file_text().as_bytes(), 0o600)?;
+        sync_dir(&self.layout.keys())?;
+        let t = now();
+        let mut tx = self.store.begin()?;
+        let state = tx.lock_log()?;
+        let keys = tx.all_keys()?;
+        let mut n = 0u64;
+        for k in &keys {
+            let w = wrapped(k).rewrap(&self.master, &next)?;
+            tx.replace_key(&KeyRow { sha256: w.sha256, slot: w.slot, master_key_id: w.master_key_id, nonce: w.nonce, wrapped: w.wrapped })?;
+            n += 1;
+        }
+        tx.insert_master_key(next.id(), t.unix_millis())?;
+        tx.retire_master_key(self.master.id(), t.unix_millis())?;
+        let mut ev = CustodyEvent::new(EventKind::KeyRotated, actor.clone(), t, ObjectRef::master_key(next.id())?);
+        ev.note = Some(format!("master key {} replaced by {}; {n} blob keys re-wrapped, no blob rewritten", self.master.id(), next.id()));
+        let receipt = append(tx.as_mut(), state, &[ev], &self.signing, t)?;
+        tx.commit()?;
+        // Replacing master.key destroys the old key. If we die before this,
+        // the next open finishes the swap (Vigil::load_master).
+        fs::rename(&next_path, self.layout.master_key()).map_err(|e| CoreError::file(&next_path, e))?;
+        sync_dir(&self.layout.keys())?;
+        let old = std::mem::replace(&mut self.master, next);
+        Ok(RotationReport { old_master_key: old.id().to_owned(), new_master_key: self.master.id().to_owned(), keys_rewrapped: n, event: receipt.first_index })
+    }
+}

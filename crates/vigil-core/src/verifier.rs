@@ -1,0 +1,210 @@
+//! `vigil verify`: re-hash every blob, recompute the Merkle tree from the
+//! stored leaves, check every signed head, and cross-check exhibits against
+//! the log. Problems are collected, each naming its object or event.
+
+use crate::custody_log::from_head_row;
+use crate::data_dir::{read_public_key, Vigil};
+use crate::error::CoreError;
+use crate::exhibits::wrapped;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+use vigil_custody::{leaf_hash, Frontier, LogChecker};
+use vigil_domain::{EventKind, ExhibitRef, FileHashes, Sha256Digest};
+use vigil_vault::WrappedKey;
+
+const PAGE: u64 = 20_000;
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct VerifyReport {
+    pub events: u64,
+    pub heads: u64,
+    pub exhibits: u64,
+    pub deleted_exhibits: u64,
+    pub blobs_checked: u64,
+    pub bytes_checked: u64,
+    pub root: String,
+    pub problems: Vec<String>,
+}
+
+impl VerifyReport {
+    pub fn ok(&self) -> bool {
+        self.problems.is_empty()
+    }
+}
+
+/// What the log says about one exhibit.
+#[derive(Default)]
+struct LoggedExhibit {
+    received: Option<(u64, Sha256Digest, Option<FileHashes>)>,
+    deleted: Option<u64>,
+}
+
+impl Vigil {
+    pub fn verify(&mut self) -> Result<VerifyReport, CoreError> {
+        let mut report = VerifyReport::default();
+        let logged = self.verify_log(&mut report)?;
+        self.verify_exhibits(&mut report, &logged)?;
+        Ok(report)
+    }
+
+    fn verify_log(&mut self, report: &mut VerifyReport) -> Result<BTreeMap<ExhibitRef, LoggedExhibit>, CoreError> {
+        let mut logged: BTreeMap<ExhibitRef, LoggedExhibit> = BTreeMap::new();
+        let key = self.signing.verifying_key();
+        let file_key = read_public_key(&self.layout.public_key())?;
+        if file_key != key {
+            report.problems.push(format!("{} does not match the signing key", self.layout.public_key().display()));
+        }
+        match self.store.meta("log_public_key")? {
+            Some(k) if k == hex::encode(key.as_bytes()) => {}
+            _ => report.problems.push("the store's recorded log public key does not match the signing key".into()),
+        }
+        let heads = self.store.heads()?;
+        let mut next_head = heads.iter().peekable();
+        let mut checker = LogChecker::new(key);
+        let mut position = 0u64;
+        let mut broken = false;
+        'pages: loop {
+            let page = self.store.events(position, PAGE)?;
+            if page.is_empty() {
+                break;
+            }
+            for row in page {
+                if row.index != position {
+                    report.problems.push(format!(
+                        "event #{position} is missing: the next stored event is #{} (events were deleted)",
+                        row.index
+                    ));
+                    broken = true;
+                    break 'pages;
+                }
+                if leaf_hash(&row.leaf) != row.leaf_hash {
+                    report.problems.push(format!("event #{position}: its stored bytes do not match its leaf hash (the event was altered)"));
+                    broken = true;
+                    break 'pages;
+                }
+                let ev = match checker.add_leaf(&row.leaf) {
+                    Ok((_, ev)) => ev,
+                    Err(e) => {
+                        report.problems.push(e.to_string());
+                        broken = true;
+                        break 'pages;
+                    }
+                };
+                if ev.kind.as_str() != row.kind || ev.object.as_str() != row.object || ev.actor.as_str() != row.actor || ev.time.unix_millis() != row.time_ms {
+                    report.problems.push(format!("event #{position}: its query columns disagree with its signed content (kind, object, actor or time was altered)"));
+                }
+                if let Some(r) = ev.object.as_exhibit() {
+                    let entry = logged.entry(r).or_default();
+                    match ev.kind {
+                        EventKind::Received if entry.received.is_none() => {
+                            if let Some(d) = ev.digest {
+                                entry.received = Some((position, d, ev.hashes.clone()));
+                            }
+                        }
+                        EventKind::Deleted => entry.deleted = Some(position),
+                        _ => {}
+                    }
+                }
+                position += 1;
+                while let Some(h) = next_head.peek() {
+                    if h.tree_size > position {
+                        break;
+                    }
+                    let sth = from_head_row(h);
+                    next_head.next();
+                    if let Err(e) = checker.check_head(&sth) {
+                        report.problems.push(e.to_string());
+                        broken = true;
+                        break 'pages;
+                    }
+                }
+            }
+        }
+        report.events = position;
+        report.heads = checker.heads_checked();
+        report.root = hex::encode(checker.root());
+        if !broken {
+            if let Some(h) = next_head.next() {
+                let sth = from_head_row(h);
+                if let Err(e) = checker.check_head(&sth) {
+                    report.problems.push(e.to_string());
+                }
+            } else if let Err(e) = checker.finish() {
+                report.problems.push(e.to_string());
+            }
+            let state = self.store.log_state()?;
+            let frontier = Frontier::from_bytes(&state.frontier);
+            if state.size != position {
+                report.problems.push(format!(
+                    "the log's sequencer records {} events but {position} are stored (events were removed or inserted)",
+                    state.size
+                ));
+            } else if frontier.map(|f| f.root()) != Some(checker.root()) {
+                report.problems.push("the log's sequencer frontier does not match the recomputed tree".into());
+            }
+        }
+        Ok(logged)
+    }
+
+    fn verify_exhibits(&mut self, report: &mut VerifyReport, logged: &BTreeMap<ExhibitRef, LoggedExhibit>) -> Result<(), CoreError> {
+        let rows = self.store.exhibits()?;
+        let mut checked: HashMap<Sha256Digest, Result<FileHashes, String>> = HashMap::new();
+        let mut seen = std::collections::BTreeSet::new();
+        for row in rows {
+            report.exhibits += 1;
+            let r = row.reference.clone();
+            seen.insert(r.clone());
+            let log = logged.get(&r);
+            match log.and_then(|l| l.received.as_ref()) {
+                None => report.problems.push(format!("exhibit {r}: the custody log has no `received` event for it")),
+                Some((idx, digest, hashes)) => {
+                    if *idx != row.received_event {
+                        report.problems.push(format!("exhibit {r}: the store says it was received at event #{}, the log says #{idx}", row.received_event));
+                    }
+                    let row_hashes = FileHashes { size: row.size, md5: row.md5, sha1: row.sha1, sha256: row.sha256, blake3: row.blake3 };
+                    if *digest != row.sha256 || hashes.as_ref().is_some_and(|h| *h != row_hashes) {
+                        report.problems.push(format!("exhibit {r}: the store's hashes differ from those signed in the log at event #{idx}"));
+                    }
+                }
+            }
+            let log_deleted = log.and_then(|l| l.deleted);
+            if row.deleted_event != log_deleted {
+                report.problems.push(format!(
+                    "exhibit {r}: the store and the log disagree on its deletion ({:?} vs {:?})",
+                    row.deleted_event, log_deleted
+                ));
+            }
+            if row.deleted_event.is_some() {
+                report.deleted_exhibits += 1;
+                continue;
+            }
+            let outcome = match checked.get(&row.sha256) {
+                Some(o) => o.clone(),
+                None => {
+                    let keys: Vec<WrappedKey> = self.store.keys_for(&row.sha256)?.iter().map(wrapped).collect();
+                    let o = self.vault.check(&row.sha256, &keys, &self.master).map_err(|e| e.to_string());
+                    if let Ok(h) = &o {
+                        report.blobs_checked += 1;
+                        report.bytes_checked += h.size;
+                    }
+                    checked.insert(row.sha256, o.clone());
+                    o
+                }
+            };
+            match outcome {
+                Err(e) => report.problems.push(format!("exhibit {r}: {e}")),
+                Ok(h) => {
+                    if h.md5 != row.md5 || h.sha1 != row.sha1 || h.blake3 != row.blake3 || h.size != row.size {
+                        report.problems.push(format!("exhibit {r}: blob {} re-hashes to digests that differ from those recorded", row.sha256));
+                    }
+                }
+            }
+        }
+        for r in logged.iter().filter(|(_, l)| l.received.is_some()).map(|(r, _)| r) {
+            if !seen.contains(r) {
+                report.problems.push(format!("exhibit {r}: the custody log records it but the store has no record of it (removed?)"));
+            }
+        }
+        Ok(())
+    }
+}

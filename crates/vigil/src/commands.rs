@@ -1,0 +1,281 @@
+//! Runs a parsed command and prints its result as text or JSON.
+
+use crate::cli::{ActorArg, Cli, Command, ExhibitCommand, KeysCommand, LogCommand};
+use anyhow::{anyhow, bail, Context, Result};
+use serde_json::json;
+use std::fs::File;
+use std::io::BufReader;
+use std::process::ExitCode;
+use vigil_core::Vigil;
+use vigil_domain::{Actor, CaseId, ExhibitRef, Initials};
+
+/// Exit status when verification finds tampering (1 is any other error).
+const TAMPERED: u8 = 3;
+
+pub fn run(cli: Cli) -> ExitCode {
+    match dispatch(&cli) {
+        Ok(code) => code,
+        Err(e) => {
+            if cli.json {
+                println!("{}", json!({ "error": format!("{e:#}") }));
+            }
+            eprintln!("vigil: error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn actor(arg: &ActorArg) -> Result<Actor> {
+    let name = match &arg.by {
+        Some(b) => b.clone(),
+        None => match std::env::var("VIGIL_ACTOR") {
+            Ok(a) if !a.is_empty() => a,
+            _ => format!("local:{}", std::env::var("USER").unwrap_or_else(|_| "unknown".into())),
+        },
+    };
+    Ok(Actor::parse(&name)?)
+}
+
+fn open(cli: &Cli) -> Result<Vigil> {
+    Vigil::open(&cli.data).with_context(|| format!("opening {}", cli.data.display()))
+}
+
+fn print_json(v: &impl serde::Serialize) {
+    println!("{}", serde_json::to_string_pretty(v).expect("output serialises"));
+}
+
+fn dispatch(cli: &Cli) -> Result<ExitCode> {
+    match &cli.command {
+        Command::Init { store } => {
+            let r = Vigil::init(&cli.data, store.as_deref()).with_context(|| format!("initialising {}", cli.data.display()))?;
+            if cli.json {
+                print_json(&r);
+            } else {
+                println!("initialised {}", r.data_dir.display());
+                println!("store:       {}", r.store);
+                println!("public key:  {} (also in {})", r.public_key, r.public_key_file.display());
+                println!("master key:  id {} (the key itself is in keys/master.key, mode 0600)", r.master_key_id);
+            }
+        }
+        Command::Exhibit(cmd) => return exhibit(cli, cmd),
+        Command::Verify => {
+            let mut v = open(cli)?;
+            let r = v.verify()?;
+            if cli.json {
+                print_json(&json!({ "ok": r.ok(), "report": r }));
+            } else {
+                println!(
+                    "{} events, {} signed heads, root {}; {} exhibits ({} deleted), {} blobs re-hashed ({} bytes)",
+                    r.events, r.heads, r.root, r.exhibits, r.deleted_exhibits, r.blobs_checked, r.bytes_checked
+                );
+            }
+            if !r.ok() {
+                for p in &r.problems {
+                    eprintln!("TAMPERED: {p}");
+                }
+                eprintln!("vigil: verification FAILED: {} problem(s)", r.problems.len());
+                return Ok(ExitCode::from(TAMPERED));
+            }
+            if !cli.json {
+                println!("OK: every blob, event and signed head verifies");
+            }
+        }
+        Command::Log(cmd) => return log(cli, cmd),
+        Command::Keys(KeysCommand::Rotate { actor: a }) => {
+            let by = actor(a)?;
+            let mut v = open(cli)?;
+            let r = v.rotate_master_key(&by)?;
+            if cli.json {
+                print_json(&r);
+            } else {
+                println!(
+                    "master key {} replaced by {}: {} blob keys re-wrapped (custody event #{})",
+                    r.old_master_key, r.new_master_key, r.keys_rewrapped, r.event
+                );
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn exhibit(cli: &Cli, cmd: &ExhibitCommand) -> Result<ExitCode> {
+    match cmd {
+        ExhibitCommand::Add { files, case, by, note } => {
+            let case = CaseId::parse(case)?;
+            let by = Initials::parse(by)?;
+            let mut v = open(cli)?;
+            let mut failed = 0;
+            for f in files {
+                match v.add_exhibit(f, &case, &by, note.as_deref()) {
+                    Ok(a) if cli.json => println!("{}", serde_json::to_string(&a)?),
+                    Ok(a) => println!("{} {}", a.reference, a.hashes.sha256),
+                    Err(e) => {
+                        failed += 1;
+                        eprintln!("vigil: error: {e}");
+                    }
+                }
+            }
+            if failed > 0 {
+                bail!("{failed} of {} file(s) were not added", files.len());
+            }
+        }
+        ExhibitCommand::Get { reference, out, reason, actor: a } => {
+            let r = ExhibitRef::parse(reference)?;
+            let by = actor(a)?;
+            let mut v = open(cli)?;
+            let got = v.get_exhibit(&r, out, reason, &by)?;
+            if cli.json {
+                print_json(&got);
+            } else {
+                println!("{} written to {} (sha256 {} verified; access logged as event #{})", got.reference, got.out.display(), got.hashes.sha256, got.event);
+            }
+        }
+        ExhibitCommand::History { reference } => {
+            let r = ExhibitRef::parse(reference)?;
+            let mut v = open(cli)?;
+            let h = v.history(&r)?;
+            if cli.json {
+                print_json(&json!({ "exhibit": r, "events": h }));
+            } else {
+                println!("continuity for exhibit {r}:");
+                for e in h {
+                    let ev = &e.event;
+                    let mut line = format!("#{:<6} {}  {:<11} by {}", e.index, ev.time, ev.kind, ev.actor);
+                    if let Some(c) = &ev.case {
+                        line += &format!("  case {c}");
+                    }
+                    if let Some(d) = &ev.digest {
+                        line += &format!("  sha256 {d}");
+                    }
+                    if let Some(r) = &ev.reason {
+                        line += &format!("  reason: {}", r.escape_debug());
+                    }
+                    if let Some(n) = &ev.note {
+                        line += &format!("  note: {}", n.escape_debug());
+                    }
+                    println!("{line}");
+                }
+            }
+        }
+        ExhibitCommand::List => {
+            let mut v = open(cli)?;
+            let rows = v.store().exhibits()?;
+            if cli.json {
+                let list: Vec<_> = rows
+                    .iter()
+                    .map(|e| {
+                        json!({ "reference": e.reference, "case": e.case_id, "sha256": e.sha256, "size": e.size,
+                                "received_event": e.received_event, "deleted_event": e.deleted_event })
+                    })
+                    .collect();
+                print_json(&list);
+            } else {
+                for e in rows {
+                    let state = e.deleted_event.map_or("held".to_string(), |d| format!("deleted at event #{d}"));
+                    println!("{:<10} {:<20} {} {:>12} bytes  {state}", e.reference.to_string(), e.case_id, e.sha256, e.size);
+                }
+            }
+        }
+        ExhibitCommand::Delete { reference, reason, actor: a } => {
+            let r = ExhibitRef::parse(reference)?;
+            let by = actor(a)?;
+            let mut v = open(cli)?;
+            let d = v.delete_exhibit(&r, reason, &by)?;
+            if cli.json {
+                print_json(&d);
+            } else if d.shredded {
+                println!("{r} deleted (custody event #{}); its content key is destroyed, its digest stays in the log", d.event);
+            } else {
+                let others: Vec<String> = d.sharing.iter().map(|r| r.to_string()).collect();
+                println!(
+                    "{r} deleted (custody event #{}); the content is kept because {} still hold(s) identical bytes",
+                    d.event,
+                    others.join(", ")
+                );
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn log(cli: &Cli, cmd: &LogCommand) -> Result<ExitCode> {
+    match cmd {
+        LogCommand::Export { out } => {
+            let mut v = open(cli)?;
+            let (events, heads) = v.export_log(out)?;
+            if cli.json {
+                print_json(&json!({ "out": out, "events": events, "heads": heads }));
+            } else {
+                println!("exported {events} events and {heads} signed heads to {}", out.display());
+            }
+        }
+        LogCommand::Verify { export, public_key } => {
+            let key = vigil_core::read_public_key(public_key)?;
+            let f = File::open(export).with_context(|| format!("opening {}", export.display()))?;
+            let meta = f.metadata()?;
+            if meta.is_dir() {
+                bail!("{} is a directory, not a log export", export.display());
+            }
+            match vigil_custody::verify_export(BufReader::with_capacity(1 << 20, f), &key) {
+                Ok(s) => {
+                    let root = hex::encode(s.root);
+                    if cli.json {
+                        print_json(&json!({ "ok": true, "events": s.events, "heads": s.heads, "root": root, "last_head": s.last_head }));
+                    } else {
+                        println!("OK: {} events, {} signed heads verify; root {root}", s.events, s.heads);
+                    }
+                }
+                Err(e) => {
+                    if cli.json {
+                        print_json(&json!({ "ok": false, "error": e.to_string() }));
+                    }
+                    eprintln!("TAMPERED: {}: {e}", export.display());
+                    return Ok(ExitCode::from(TAMPERED));
+                }
+            }
+        }
+        LogCommand::Prove { reference } => {
+            let r = ExhibitRef::parse(reference)?;
+            let mut v = open(cli)?;
+            let b = v.prove_exhibit(&r)?;
+            if cli.json {
+                print_json(&b);
+            } else {
+                let h = &b.tree_head.head;
+                println!("inclusion proofs for {} against the signed tree head:", b.object);
+                println!("  tree size {}  root {}  signed {}", h.tree_size, hex::encode(h.root), h.timestamp);
+                println!("  signature {}  public key {}", hex::encode(b.tree_head.signature), b.public_key);
+                for p in &b.proofs {
+                    println!("event #{} {} by {} at {}  leaf hash {}", p.index, p.kind, p.actor, p.time, p.leaf_hash);
+                    for (i, n) in p.audit_path.iter().enumerate() {
+                        println!("  path[{i}] {n}");
+                    }
+                }
+            }
+        }
+        LogCommand::Consistency { from } => {
+            let mut v = open(cli)?;
+            let p = v.prove_consistency(*from)?;
+            if cli.json {
+                print_json(&p);
+            } else {
+                let h = &p.second_head.head;
+                println!("size {} (root {}) is a prefix of size {} (root {})", p.first_size, p.first_root, h.tree_size, hex::encode(h.root));
+                for (i, n) in p.proof.iter().enumerate() {
+                    println!("  proof[{i}] {n}");
+                }
+            }
+        }
+        LogCommand::Head => {
+            let mut v = open(cli)?;
+            let h = v.store().latest_head()?.ok_or_else(|| anyhow!("the log has no signed head yet"))?;
+            let root = hex::encode(h.root);
+            if cli.json {
+                print_json(&json!({ "tree_size": h.tree_size, "root": root, "timestamp_ms": h.timestamp_ms, "signature": hex::encode(h.signature) }));
+            } else {
+                println!("tree size {}  root {root}  signed at {}", h.tree_size, vigil_domain::Timestamp::from_unix_millis(h.timestamp_ms));
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
