@@ -1,0 +1,357 @@
+//! The storage suite: every test runs against SQLite and against the real
+//! PostgreSQL server (skipped, with the reason printed, only outside CI).
+
+mod support;
+
+use support::{case, ini, read, Backend, TestEnv};
+use vigil_core::{CoreError, Vigil};
+use vigil_custody::{verify_consistency, verify_inclusion, verify_export};
+use vigil_domain::{Actor, CustodyEvent, EventKind, ExhibitRef, ObjectRef};
+
+macro_rules! both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[test] fn $name() { if let Some(env) = super::TestEnv::new(super::Backend::Sqlite) { super::$name(env) } })*
+        }
+        mod postgres {
+            $(#[test] fn $name() { if let Some(env) = super::TestEnv::new(super::Backend::Postgres) { super::$name(env) } })*
+        }
+    };
+}
+
+both_backends!(
+    add_get_and_history_round_trip,
+    references_count_per_producer,
+    clean_store_verifies,
+    flipped_blob_byte_is_named,
+    flipped_event_byte_is_named,
+    consistently_rewritten_event_is_caught_by_the_signed_heads,
+    flipped_signed_head_is_named,
+    deleted_event_is_named,
+    deleted_last_event_is_named,
+    events_and_heads_refuse_update_and_delete,
+    store_hashes_altered_are_named,
+    deletion_crypto_shreds_but_keeps_the_digest,
+    shared_content_survives_deleting_one_exhibit,
+    key_rotation_rewraps_without_rewriting_blobs,
+    wrong_master_key_is_refused,
+    export_verifies_offline_and_tampering_is_caught,
+    proofs_verify,
+    two_processes_appending_never_fork_the_log,
+    bad_input_loses_nothing,
+);
+
+fn actor() -> Actor {
+    Actor::parse("ABC").unwrap()
+}
+
+fn problems(v: &mut Vigil) -> String {
+    let r = v.verify().unwrap();
+    assert!(!r.ok(), "tampering went unnoticed: {r:?}");
+    r.problems.join("\n")
+}
+
+fn add_get_and_history_round_trip(env: TestEnv) {
+    let mut v = env.open();
+    let body: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
+    let f = env.file("chat.html", &body);
+    let a = v.add_exhibit(&f, &case(), &ini("ABC"), Some("chat export from reporter")).unwrap();
+    assert_eq!(a.reference.to_string(), "ABC/1");
+    assert_eq!(a.hashes.size, body.len() as u64);
+    let out = env.dir.path().join("out.html");
+    let got = v.get_exhibit(&a.reference, &out, "disclosure review", &actor()).unwrap();
+    assert_eq!(read(&out), body);
+    assert_eq!(got.hashes, a.hashes);
+    let h = v.history(&a.reference).unwrap();
+    let kinds: Vec<_> = h.iter().map(|e| e.event.kind).collect();
+    assert_eq!(kinds, vec![EventKind::Received, EventKind::Accessed]);
+    assert_eq!(h[1].event.reason.as_deref(), Some("disclosure review"));
+    assert_eq!(h[0].event.hashes.as_ref().unwrap().md5, a.hashes.md5);
+    // Refuses to overwrite.
+    let e = v.get_exhibit(&a.reference, &out, "again", &actor()).unwrap_err();
+    assert!(e.to_string().contains("will not overwrite"), "{e}");
+    // The blob on disk is not the plaintext.
+    let blob = read(&env.data().join("vault/blobs").join(&a.hashes.sha256.to_hex()[..2]).join(a.hashes.sha256.to_hex()));
+    assert!(!blob.windows(64).any(|w| w == &body[1000..1064]), "blob must be encrypted at rest");
+}
+
+fn references_count_per_producer(env: TestEnv) {
+    let mut v = env.open();
+    let f = env.file("a.txt", b"a");
+    let refs: Vec<String> = ["ABC", "ABC", "XY", "ABC"]
+        .iter()
+        .map(|p| v.add_exhibit(&f, &case(), &ini(p), None).unwrap().reference.to_string())
+        .collect();
+    assert_eq!(refs, ["ABC/1", "ABC/2", "XY/1", "ABC/3"]);
+}
+
+fn clean_store_verifies(env: TestEnv) {
+    let mut v = env.open();
+    for i in 0..5 {
+        let f = env.file(&format!("f{i}"), format!("content {i}").as_bytes());
+        v.add_exhibit(&f, &case(), &ini("ABC"), None).unwrap();
+    }
+    let r = v.verify().unwrap();
+    assert!(r.ok(), "{:?}", r.problems);
+    assert_eq!((r.events, r.exhibits, r.blobs_checked), (6, 5, 5));
+}
+
+fn flipped_blob_byte_is_named(env: TestEnv) {
+    let mut v = env.open();
+    let f = env.file("a.txt", &vec![9u8; 5000]);
+    let a = v.add_exhibit(&f, &case(), &ini("ABC"), None).unwrap();
+    let hex = a.hashes.sha256.to_hex();
+    let p = env.data().join("vault/blobs").join(&hex[..2]).join(&hex);
+    let mut b = read(&p);
+    b[100] ^= 0x01;
+    std::fs::write(&p, b).unwrap();
+    let msg = problems(&mut v);
+    assert!(msg.contains("exhibit ABC/1") && msg.contains(&hex) && msg.contains("altered"), "{msg}");
+}
+
+fn flipped_event_byte_is_named(env: TestEnv) {
+    let mut v = env.open();
+    let f = env.file("a.txt", b"a");
+    for _ in 0..4 {
+        v.add_exhibit(&f, &case(), &ini("ABC"), None).unwrap();
+    }
+    env.tamper_bytes("events", "leaf", "idx", 2, |b| {
+        let i = b.iter().position(|&c| c == b'A').unwrap();
+        b[i] = b'X';
+    });
+    let msg = problems(&mut v);
+    assert!(msg.contains("event #2") && msg.contains("altered"), "{msg}");
+}
+
+fn consistently_rewritten_event_is_caught_by_the_signed_heads(env: TestEnv) {
+    let mut v = env.open();
+    let f = env.file("a.txt", b"a");
+    for _ in 0..4 {
+        v.add_exhibit(&f, &case(), &ini("ABC"), None).unwrap();
+    }
+    // An attacker rewrites the leaf and its stored hash together.
+    let leaf: Vec<u8> = v.store().events(3, 1).unwrap().remove(0).leaf;
+    let forged = String::from_utf8(leaf).unwrap().replace("\"actor\":\"ABC\"", "\"actor\":\"XYZ\"").into_bytes();
+    let h = vigil_custody::leaf_hash(&forged);
+    env.tamper_bytes("events", "leaf", "idx", 3, |b| *b = forged.clone());
+    env.tamper_bytes("events", "leaf_hash", "idx", 3, |b| *b = h.to_vec());
+    let msg = problems(&mut v);
+    assert!(msg.contains("signed tree head for size 4") && msg.contains("#3"), "{msg}");
+}
+
+fn flipped_signed_head_is_named(env: TestEnv) {
+    let mut v = env.open();
+    let f = env.file("a.txt", b"a");
+    for _ in 0..3 {
+        v.add_exhibit(&f, &case(), &ini("ABC"), None).unwrap();
+    }
+    env.tamper_bytes("tree_heads", "root", "tree_size", 2, |b| b[5] ^= 0x80);
+    let msg = problems(&mut v);
+    assert!(msg.contains("signed tree head for size 2") && msg.contains("signature is invalid"), "{msg}");
+}
+
+fn deleted_event_is_named(env: TestEnv) {
+    let mut v = env.open();
+    let f = env.file("a.txt", b"a");
+    for _ in 0..4 {
+        v.add_exhibit(&f, &case(), &ini("ABC"), None).unwrap();
+    }
+    env.tamper("DELETE FROM events WHERE idx = 2");
+    let msg = problems(&mut v);
+    assert!(msg.contains("event #2 is missing"), "{msg}");
+}
+
+fn deleted_last_event_is_named(env: TestEnv) {
+    let mut v = env.open();
+    let f = env.file("a.txt", b"a");
+    for _ in 0..3 {
+        v.add_exhibit(&f, &case(), &ini("ABC"), None).unwrap();
+    }
+    env.tamper("DELETE FROM events WHERE idx = 3");
+    let msg = problems(&mut v);
+    assert!(msg.contains("size 4") && msg.contains("events were removed"), "{msg}");
+    assert!(msg.contains("exhibit ABC/3"), "the exhibit that lost its event is named too: {msg}");
+}
+
+fn events_and_heads_refuse_update_and_delete(env: TestEnv) {
+    for sql in [
+        "UPDATE events SET actor = 'X' WHERE idx = 0",
+        "DELETE FROM events WHERE idx = 0",
+        "UPDATE tree_heads SET timestamp_ms = 0",
+        "DELETE FROM tree_heads",
+    ] {
+        let e = env.raw(sql).unwrap_err();
+        assert!(e.contains("append-only"), "{sql}: {e}");
+    }
+    assert!(env.open().verify().unwrap().ok());
+}
+
+fn store_hashes_altered_are_named(env: TestEnv) {
+    let mut v = env.open();
+    let f = env.file("a.txt", b"abc");
+    v.add_exhibit(&f, &case(), &ini("ABC"), None).unwrap();
+    match env.backend {
+        Backend::Sqlite => env.raw("UPDATE exhibits SET md5 = zeroblob(16)").unwrap(),
+        Backend::Postgres => env.raw("UPDATE exhibits SET md5 = '\\x00000000000000000000000000000000'::bytea").unwrap(),
+    }
+    let msg = problems(&mut v);
+    assert!(msg.contains("exhibit ABC/1") && msg.contains("differ"), "{msg}");
+}
+
+fn deletion_crypto_shreds_but_keeps_the_digest(env: TestEnv) {
+    let mut v = env.open();
+    let f = env.file("a.txt", b"to be deleted");
+    let a = v.add_exhibit(&f, &case(), &ini("ABC"), None).unwrap();
+    let d = v.delete_exhibit(&a.reference, "retention: no further action, review period passed", &actor()).unwrap();
+    assert!(d.shredded);
+    assert!(v.store().keys_for(&a.hashes.sha256).unwrap().is_empty(), "wrapped keys destroyed");
+    let e = v.get_exhibit(&a.reference, &env.dir.path().join("o"), "look", &actor()).unwrap_err();
+    assert!(matches!(e, CoreError::Deleted { .. }), "{e}");
+    let h = v.history(&a.reference).unwrap();
+    assert_eq!(h.last().unwrap().event.kind, EventKind::Deleted);
+    assert_eq!(h.last().unwrap().event.digest, Some(a.hashes.sha256), "the digest stays in the log");
+    let r = v.verify().unwrap();
+    assert!(r.ok(), "{:?}", r.problems);
+    assert_eq!(r.deleted_exhibits, 1);
+}
+
+fn shared_content_survives_deleting_one_exhibit(env: TestEnv) {
+    let mut v = env.open();
+    let f = env.file("a.txt", b"same bytes");
+    let a = v.add_exhibit(&f, &case(), &ini("ABC"), None).unwrap();
+    let b = v.add_exhibit(&f, &case(), &ini("DEF"), None).unwrap();
+    assert!(b.deduplicated);
+    let d = v.delete_exhibit(&a.reference, "duplicate exhibit", &actor()).unwrap();
+    assert!(!d.shredded);
+    v.get_exhibit(&b.reference, &env.dir.path().join("o"), "still needed", &actor()).unwrap();
+    assert!(v.verify().unwrap().ok());
+}
+
+fn key_rotation_rewraps_without_rewriting_blobs(env: TestEnv) {
+    let mut v = env.open();
+    let f = env.file("a.txt", b"rotate me");
+    let a = v.add_exhibit(&f, &case(), &ini("ABC"), None).unwrap();
+    let hex = a.hashes.sha256.to_hex();
+    let blob = env.data().join("vault/blobs").join(&hex[..2]).join(&hex);
+    let before = read(&blob);
+    let old_key = read(&env.data().join("keys/master.key"));
+    let r = v.rotate_master_key(&actor()).unwrap();
+    assert_eq!(r.keys_rewrapped, 1);
+    assert_eq!(read(&blob), before, "blob bytes unchanged");
+    assert_ne!(read(&env.data().join("keys/master.key")), old_key);
+    drop(v);
+    let mut v = env.open();
+    v.get_exhibit(&a.reference, &env.dir.path().join("o"), "after rotation", &actor()).unwrap();
+    assert!(v.verify().unwrap().ok());
+}
+
+fn wrong_master_key_is_refused(env: TestEnv) {
+    let other = tempfile::tempdir().unwrap();
+    Vigil::init(&other.path().join("d"), None).unwrap();
+    std::fs::copy(other.path().join("d/keys/master.key"), env.data().join("keys/master.key")).unwrap();
+    let e = Vigil::open(&env.data()).err().expect("a wrong master key must be refused");
+    assert!(e.to_string().contains("wrong master key file"), "{e}");
+}
+
+fn export_verifies_offline_and_tampering_is_caught(env: TestEnv) {
+    let mut v = env.open();
+    let f = env.file("a.txt", b"a");
+    for _ in 0..3 {
+        v.add_exhibit(&f, &case(), &ini("ABC"), None).unwrap();
+    }
+    let out = env.dir.path().join("log.jsonl");
+    assert_eq!(v.export_log(&out).unwrap(), (4, 4));
+    let key = v.public_key();
+    let s = verify_export(std::io::BufReader::new(std::fs::File::open(&out).unwrap()), &key).unwrap();
+    assert_eq!(s.events, 4);
+    let text = String::from_utf8(read(&out)).unwrap();
+    let bad = text.replacen("ABC/2", "ABC/9", 1);
+    let e = verify_export(bad.as_bytes(), &key).unwrap_err().to_string();
+    assert!(e.contains("line"), "{e}");
+    let cut = &text[..text.len() / 2];
+    assert!(verify_export(cut.as_bytes(), &key).is_err());
+}
+
+fn proofs_verify(env: TestEnv) {
+    let mut v = env.open();
+    let f = env.file("a.txt", b"a");
+    let a = v.add_exhibit(&f, &case(), &ini("ABC"), None).unwrap();
+    for _ in 0..6 {
+        v.add_exhibit(&f, &case(), &ini("XY"), None).unwrap();
+    }
+    v.get_exhibit(&a.reference, &env.dir.path().join("o"), "proof test", &actor()).unwrap();
+    let b = v.prove_exhibit(&a.reference).unwrap();
+    assert_eq!(b.proofs.len(), 2);
+    let root = b.tree_head.head.root;
+    for p in &b.proofs {
+        let leaf: [u8; 32] = hex::decode(&p.leaf_hash).unwrap().try_into().unwrap();
+        let path: Vec<[u8; 32]> = p.audit_path.iter().map(|h| hex::decode(h).unwrap().try_into().unwrap()).collect();
+        verify_inclusion(p.index, b.tree_head.head.tree_size, &leaf, &path, &root).unwrap();
+    }
+    b.tree_head.verify(&v.public_key()).unwrap();
+    let c = v.prove_consistency(3).unwrap();
+    let first: [u8; 32] = hex::decode(&c.first_root).unwrap().try_into().unwrap();
+    let path: Vec<[u8; 32]> = c.proof.iter().map(|h| hex::decode(h).unwrap().try_into().unwrap()).collect();
+    verify_consistency(3, c.second_head.head.tree_size, &first, &c.second_head.head.root, &path).unwrap();
+    assert!(c.first_head.is_some(), "every append signs a head, so size 3 has one");
+}
+
+fn two_processes_appending_never_fork_the_log(env: TestEnv) {
+    let data = env.data();
+    let f = env.file("a.txt", b"concurrent");
+    let workers: Vec<_> = (0..2)
+        .map(|w| {
+            let (data, f) = (data.clone(), f.clone());
+            std::thread::spawn(move || {
+                let mut v = Vigil::open(&data).unwrap();
+                let mut refs = Vec::new();
+                for i in 0..20 {
+                    let ev = CustodyEvent::new(
+                        EventKind::Reviewed,
+                        Actor::parse(&format!("worker{w}")).unwrap(),
+                        vigil_core::now(),
+                        ObjectRef::parse(&format!("note:{w}-{i}")).unwrap(),
+                    );
+                    v.append_events(&[ev.clone(), ev]).unwrap();
+                    refs.push(v.add_exhibit(&f, &support::case(), &support::ini("CON"), None).unwrap().reference);
+                }
+                refs
+            })
+        })
+        .collect();
+    let mut refs: Vec<ExhibitRef> = workers.into_iter().flat_map(|h| h.join().unwrap()).collect();
+    refs.sort();
+    refs.dedup();
+    assert_eq!(refs.len(), 40, "every exhibit got its own number");
+    let mut v = env.open();
+    let r = v.verify().unwrap();
+    assert!(r.ok(), "{:?}", r.problems);
+    assert_eq!(r.events, 1 + 2 * 20 * 3);
+    assert_eq!(r.heads, 1 + 2 * 20 * 2);
+}
+
+fn bad_input_loses_nothing(env: TestEnv) {
+    let mut v = env.open();
+    let size = |v: &mut Vigil| v.store().log_state().unwrap().size;
+    let n0 = size(&mut v);
+    let missing = env.dir.path().join("nope.txt");
+    let e = v.add_exhibit(&missing, &case(), &ini("ABC"), None).unwrap_err().to_string();
+    assert!(e.contains("nope.txt") && e.contains("no such file"), "{e}");
+    let e = v.add_exhibit(env.dir.path(), &case(), &ini("ABC"), None).unwrap_err().to_string();
+    assert!(e.contains("is a directory"), "{e}");
+    // A file whose read fails partway (as an unreadable device would).
+    let e = v.add_exhibit(std::path::Path::new("/proc/self/mem"), &case(), &ini("ABC"), None).unwrap_err().to_string();
+    assert!(e.contains("/proc/self/mem") && e.contains("reading failed"), "{e}");
+    let f = env.file("ok.txt", b"fine");
+    let e = v.add_exhibit(&f, &case(), &ini("ABC"), Some("bad\u{7}note")).unwrap_err().to_string();
+    assert!(e.contains("control characters"), "{e}");
+    let e = v.get_exhibit(&ExhibitRef::parse("ABC/7").unwrap(), &env.dir.path().join("o"), "x", &actor()).unwrap_err().to_string();
+    assert!(e.contains("ABC/7 does not exist"), "{e}");
+    assert_eq!(size(&mut v), n0, "no event was logged for refused input");
+    let tmp = std::fs::read_dir(env.data().join("vault/tmp")).unwrap().count();
+    assert_eq!(tmp, 0, "no temp files left behind");
+    // And the store still works.
+    let a = v.add_exhibit(&f, &case(), &ini("ABC"), None).unwrap();
+    assert_eq!(a.reference.to_string(), "ABC/1");
+    assert!(v.verify().unwrap().ok());
+}
