@@ -1,0 +1,182 @@
+//! The CLI contract, checked from outside through the real binary.
+
+mod support;
+
+use std::os::unix::fs::PermissionsExt;
+use support::{ok, run, vigil, Dir};
+
+const HELLO_SHA256: &str = "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03";
+
+#[test]
+fn init_writes_secrets_0600_and_never_prints_them() {
+    let d = Dir { tmp: tempfile::tempdir().unwrap() };
+    let r = run(&d.data(), &["init"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    for secret in ["master.key", "signing.key"] {
+        let p = d.data().join("keys").join(secret);
+        assert_eq!(std::fs::metadata(&p).unwrap().permissions().mode() & 0o777, 0o600, "{secret}");
+        let text = std::fs::read_to_string(&p).unwrap();
+        let s = text.trim();
+        assert!(!r.stdout.contains(s) && !r.stderr.contains(s), "{secret} was printed");
+        assert!(!r.stdout.contains(&s[..16]), "part of {secret} was printed");
+    }
+    let public = std::fs::read_to_string(d.data().join("keys/signing.pub")).unwrap();
+    assert!(r.stdout.contains(public.trim()), "the public key is shown");
+    let again = run(&d.data(), &["init"]);
+    assert_ne!(again.code, 0);
+    assert!(again.stderr.contains("already a Vigil data directory"), "{}", again.stderr);
+}
+
+#[test]
+fn add_get_history_contract() {
+    let d = Dir::init();
+    let f = d.file("hello.txt", b"hello\n");
+    let out = ok(&d.data(), &["exhibit", "add", f.to_str().unwrap(), "--case", "OP-LANTERN-2026", "--by", "JS", "--note", "seized phone export"]);
+    assert_eq!(out.trim(), format!("JS/1 {HELLO_SHA256}"));
+    let got = d.path("copy.txt");
+    ok(&d.data(), &["exhibit", "get", "JS/1", "--out", got.to_str().unwrap(), "--reason", "prepare MG12 exhibit list", "--by", "DO1"]);
+    assert_eq!(std::fs::read(&got).unwrap(), b"hello\n");
+    let h = ok(&d.data(), &["exhibit", "history", "JS/1"]);
+    let lines: Vec<&str> = h.lines().collect();
+    assert!(lines[1].contains("received") && lines[1].contains("by JS") && lines[1].contains("T") && lines[1].contains("seized phone export"), "{h}");
+    assert!(lines[2].contains("accessed") && lines[2].contains("by DO1") && lines[2].contains("prepare MG12 exhibit list"), "{h}");
+    let j: serde_json::Value = serde_json::from_str(&ok(&d.data(), &["--json", "exhibit", "history", "JS/1"])).unwrap();
+    assert_eq!(j["events"].as_array().unwrap().len(), 2);
+    assert_eq!(j["events"][0]["actor"], "JS");
+    let add: serde_json::Value =
+        serde_json::from_str(ok(&d.data(), &["--json", "exhibit", "add", f.to_str().unwrap(), "--case", "OP-LANTERN-2026", "--by", "JS"]).trim()).unwrap();
+    assert_eq!(add["reference"], "JS/2");
+    assert_eq!(add["hashes"]["sha256"], HELLO_SHA256);
+    assert_eq!(add["hashes"]["md5"], "b1946ac92492d2347c6235b4d2611184");
+    let v = ok(&d.data(), &["verify"]);
+    assert!(v.contains("OK"), "{v}");
+    let pr = ok(&d.data(), &["log", "prove", "JS/1"]);
+    assert!(pr.contains("event #1 received") && pr.contains("path[0]"), "{pr}");
+}
+
+fn sqlite(d: &Dir) -> rusqlite::Connection {
+    let c = rusqlite::Connection::open(d.data().join("vigil.db")).unwrap();
+    c.execute_batch(
+        "DROP TRIGGER events_append_only_u; DROP TRIGGER events_append_only_d; DROP TRIGGER heads_append_only_u; DROP TRIGGER heads_append_only_d;",
+    )
+    .unwrap();
+    c
+}
+
+fn three_exhibits() -> Dir {
+    let d = Dir::init();
+    for i in 0..3 {
+        let f = d.file(&format!("f{i}"), format!("exhibit body {i}").as_bytes());
+        ok(&d.data(), &["exhibit", "add", f.to_str().unwrap(), "--case", "CASE-1", "--by", "AB"]);
+    }
+    assert!(ok(&d.data(), &["verify"]).contains("OK"));
+    d
+}
+
+fn tampered(d: &Dir) -> String {
+    let r = run(&d.data(), &["verify"]);
+    assert_eq!(r.code, 3, "verify must fail on tampering: {}", r.stdout);
+    r.stderr
+}
+
+#[test]
+fn verify_names_a_flipped_blob_byte() {
+    let d = three_exhibits();
+    let j: serde_json::Value = serde_json::from_str(&ok(&d.data(), &["--json", "exhibit", "list"])).unwrap();
+    let sha = j[1]["sha256"].as_str().unwrap().to_owned();
+    let p = d.data().join("vault/blobs").join(&sha[..2]).join(&sha);
+    let mut b = std::fs::read(&p).unwrap();
+    let last = b.len() - 1;
+    b[last] ^= 1;
+    std::fs::write(&p, b).unwrap();
+    let e = tampered(&d);
+    assert!(e.contains("exhibit AB/2") && e.contains(&sha), "{e}");
+}
+
+#[test]
+fn verify_names_a_flipped_event_byte() {
+    let d = three_exhibits();
+    let c = sqlite(&d);
+    let mut leaf: Vec<u8> = c.query_row("SELECT leaf FROM events WHERE idx = 2", [], |r| r.get(0)).unwrap();
+    let i = leaf.len() - 5;
+    leaf[i] ^= 1;
+    c.execute("UPDATE events SET leaf = ?1 WHERE idx = 2", [leaf]).unwrap();
+    let e = tampered(&d);
+    assert!(e.contains("event #2"), "{e}");
+}
+
+#[test]
+fn verify_names_a_flipped_signed_head() {
+    let d = three_exhibits();
+    let c = sqlite(&d);
+    let mut sig: Vec<u8> = c.query_row("SELECT signature FROM tree_heads WHERE tree_size = 3", [], |r| r.get(0)).unwrap();
+    sig[0] ^= 1;
+    c.execute("UPDATE tree_heads SET signature = ?1 WHERE tree_size = 3", [sig]).unwrap();
+    let e = tampered(&d);
+    assert!(e.contains("signed tree head for size 3"), "{e}");
+}
+
+#[test]
+fn verify_names_a_deleted_event() {
+    let d = three_exhibits();
+    sqlite(&d).execute("DELETE FROM events WHERE idx = 1", []).unwrap();
+    let e = tampered(&d);
+    assert!(e.contains("event #1 is missing"), "{e}");
+}
+
+#[test]
+fn offline_export_check() {
+    let d = three_exhibits();
+    let exp = d.path("log.jsonl");
+    ok(&d.data(), &["log", "export", exp.to_str().unwrap()]);
+    let pk = d.data().join("keys/signing.pub");
+    // Offline: no --data at all, only the export and the public key.
+    let r: support::Run = vigil().args(["log", "verify", exp.to_str().unwrap(), "--public-key", pk.to_str().unwrap()]).output().unwrap().into();
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("OK: 4 events"), "{}", r.stdout);
+    let text = std::fs::read_to_string(&exp).unwrap();
+    let bad = d.file("bad.jsonl", text.replacen("\"actor\\\":\\\"AB\\\"", "\"actor\\\":\\\"ZZ\\\"", 1).as_bytes());
+    let r: support::Run = vigil().args(["log", "verify", bad.to_str().unwrap(), "--public-key", pk.to_str().unwrap()]).output().unwrap().into();
+    assert_eq!(r.code, 3);
+    assert!(r.stderr.contains("line") && r.stderr.contains("altered"), "{}", r.stderr);
+    let garbage = d.file("garbage.jsonl", b"\x00\xffnot json\n");
+    let r: support::Run = vigil().args(["log", "verify", garbage.to_str().unwrap(), "--public-key", pk.to_str().unwrap()]).output().unwrap().into();
+    assert_eq!(r.code, 3);
+    assert!(r.stderr.contains("line 1") && r.stderr.contains("not a valid export line"), "{}", r.stderr);
+    let r: support::Run = vigil().args(["log", "verify", exp.to_str().unwrap(), "--public-key", exp.to_str().unwrap()]).output().unwrap().into();
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("public key"), "{}", r.stderr);
+}
+
+#[test]
+fn bad_input_gets_a_clear_error() {
+    let d = Dir::init();
+    let f = d.file("a.txt", b"a");
+    let fs = f.to_str().unwrap();
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (vec!["exhibit", "add", fs, "--case", "case 1", "--by", "AB"], "invalid case ID"),
+        (vec!["exhibit", "add", fs, "--case", "CASE-1", "--by", "ab1"], "invalid initials"),
+        (vec!["exhibit", "add", "/nonexistent/file", "--case", "CASE-1", "--by", "AB"], "no such file"),
+        (vec!["exhibit", "add", "/tmp", "--case", "CASE-1", "--by", "AB"], "is a directory"),
+        (vec!["exhibit", "get", "AB/0", "--out", "x", "--reason", "r"], "invalid exhibit reference"),
+        (vec!["exhibit", "get", "AB/1", "--out", "x", "--reason", " "], "an access must give a reason"),
+        (vec!["exhibit", "history", "AB/5"], "AB/5 does not exist"),
+    ];
+    for (args, want) in cases {
+        let r = run(&d.data(), &args);
+        assert_eq!(r.code, 1, "{args:?}");
+        assert!(r.stderr.contains(want), "{args:?}: {}", r.stderr);
+    }
+    let none = run(&d.path("nowhere"), &["verify"]);
+    assert!(none.stderr.contains("is not a Vigil data directory"), "{}", none.stderr);
+    // Wrong master key.
+    let other = Dir::init();
+    std::fs::copy(other.data().join("keys/master.key"), d.data().join("keys/master.key")).unwrap();
+    let r = run(&d.data(), &["exhibit", "add", fs, "--case", "CASE-1", "--by", "AB"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("wrong master key"), "{}", r.stderr);
+    // Nothing was logged by all that: the log holds only its creation event.
+    let c = rusqlite::Connection::open(d.data().join("vigil.db")).unwrap();
+    let n: i64 = c.query_row("SELECT COUNT(*) FROM events", [], |r| r.get(0)).unwrap();
+    assert_eq!(n, 1);
+}
