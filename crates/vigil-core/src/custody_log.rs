@@ -52,7 +52,12 @@ pub(crate) fn append(
 }
 
 pub(crate) fn head_row(h: &SignedTreeHead) -> HeadRow {
-    HeadRow { tree_size: h.head.tree_size, root: h.head.root, timestamp_ms: h.head.timestamp.unix_millis(), signature: h.signature }
+    HeadRow {
+        tree_size: h.head.tree_size,
+        root: h.head.root,
+        timestamp_ms: h.head.timestamp.unix_millis(),
+        signature: h.signature,
+    }
 }
 
 pub(crate) fn from_head_row(h: &HeadRow) -> SignedTreeHead {

@@ -84,12 +84,8 @@ pub struct Vigil {
 
 /// Writes a file that must not already exist, with the given mode, fsync'd.
 pub(crate) fn write_new(path: &Path, bytes: &[u8], mode: u32) -> Result<(), CoreError> {
-    let mut f = OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(mode)
-        .open(path)
-        .map_err(|e| CoreError::file(path, e))?;
+    let mut f =
+        OpenOptions::new().write(true).create_new(true).mode(mode).open(path).map_err(|e| CoreError::file(path, e))?;
     f.write_all(bytes).and_then(|_| f.sync_all()).map_err(|e| CoreError::file(path, e))
 }
 
@@ -159,7 +155,8 @@ impl Vigil {
         fs::create_dir_all(root).map_err(|e| CoreError::file(root, e))?;
         fs::set_permissions(root, fs::Permissions::from_mode(0o700)).map_err(|e| CoreError::file(root, e))?;
         fs::create_dir(layout.keys()).map_err(|e| CoreError::file(layout.keys(), e))?;
-        fs::set_permissions(layout.keys(), fs::Permissions::from_mode(0o700)).map_err(|e| CoreError::file(layout.keys(), e))?;
+        fs::set_permissions(layout.keys(), fs::Permissions::from_mode(0o700))
+            .map_err(|e| CoreError::file(layout.keys(), e))?;
 
         let master = MasterKey::generate();
         write_new(&layout.master_key(), master.to_file_text().as_bytes(), 0o600)?;
@@ -216,10 +213,13 @@ impl Vigil {
         let cfg_path = layout.config();
         let text = match fs::read_to_string(&cfg_path) {
             Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(CoreError::NotInitialised(root.to_owned())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(CoreError::NotInitialised(root.to_owned()))
+            }
             Err(e) => return Err(CoreError::file(&cfg_path, e)),
         };
-        let cfg: Config = serde_json::from_str(&text).map_err(|e| CoreError::file(&cfg_path, format!("is not a valid Vigil config: {e}")))?;
+        let cfg: Config = serde_json::from_str(&text)
+            .map_err(|e| CoreError::file(&cfg_path, format!("is not a valid Vigil config: {e}")))?;
         if cfg.format != CONFIG_FORMAT || cfg.version != 1 {
             return Err(CoreError::file(&cfg_path, "is not a version 1 Vigil data config"));
         }

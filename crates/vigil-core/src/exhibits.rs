@@ -53,11 +53,23 @@ pub struct HistoryEntry {
 }
 
 fn key_row(w: &WrappedKey) -> KeyRow {
-    KeyRow { sha256: w.sha256, slot: w.slot, master_key_id: w.master_key_id.clone(), nonce: w.nonce, wrapped: w.wrapped.clone() }
+    KeyRow {
+        sha256: w.sha256,
+        slot: w.slot,
+        master_key_id: w.master_key_id.clone(),
+        nonce: w.nonce,
+        wrapped: w.wrapped.clone(),
+    }
 }
 
 pub(crate) fn wrapped(k: &KeyRow) -> WrappedKey {
-    WrappedKey { sha256: k.sha256, slot: k.slot, master_key_id: k.master_key_id.clone(), nonce: k.nonce, wrapped: k.wrapped.clone() }
+    WrappedKey {
+        sha256: k.sha256,
+        slot: k.slot,
+        master_key_id: k.master_key_id.clone(),
+        nonce: k.nonce,
+        wrapped: k.wrapped.clone(),
+    }
 }
 
 /// Opens an input file, refusing anything that is not a readable regular file.
@@ -82,7 +94,13 @@ fn open_input(path: &Path) -> Result<File, CoreError> {
 impl Vigil {
     /// Adds a file as an exhibit. The blob is in place and the custody event
     /// committed before this returns, so a returned reference is durable.
-    pub fn add_exhibit(&mut self, path: &Path, case: &CaseId, by: &Initials, note: Option<&str>) -> Result<AddedExhibit, CoreError> {
+    pub fn add_exhibit(
+        &mut self,
+        path: &Path,
+        case: &CaseId,
+        by: &Initials,
+        note: Option<&str>,
+    ) -> Result<AddedExhibit, CoreError> {
         // Check the note before reading a byte, so bad input wastes nothing.
         let mut probe = CustodyEvent::new(EventKind::Received, Actor::from(by), Timestamp(0), ObjectRef::log());
         probe.note = note.map(str::to_owned);
@@ -146,7 +164,13 @@ impl Vigil {
 
     /// Decrypts an exhibit to `out`, checks its hash, and logs the access
     /// (with the reason) before the file appears under its final name.
-    pub fn get_exhibit(&mut self, reference: &ExhibitRef, out: &Path, reason: &str, actor: &Actor) -> Result<RetrievedExhibit, CoreError> {
+    pub fn get_exhibit(
+        &mut self,
+        reference: &ExhibitRef,
+        out: &Path,
+        reason: &str,
+        actor: &Actor,
+    ) -> Result<RetrievedExhibit, CoreError> {
         let t = now();
         let mut ev = CustodyEvent::new(EventKind::Accessed, actor.clone(), t, ObjectRef::exhibit(reference));
         ev.reason = Some(reason.to_owned());
@@ -225,7 +249,8 @@ impl Vigil {
         let rows = self.store.events_for_object(ObjectRef::exhibit(reference).as_str())?;
         rows.iter()
             .map(|r| {
-                let (index, event) = decode_leaf(&r.leaf).map_err(|e| CoreError::Log(format!("event #{}: {e}; run `vigil verify`", r.index)))?;
+                let (index, event) = decode_leaf(&r.leaf)
+                    .map_err(|e| CoreError::Log(format!("event #{}: {e}; run `vigil verify`", r.index)))?;
                 Ok(HistoryEntry { index, event })
             })
             .collect()
@@ -234,7 +259,12 @@ impl Vigil {
     /// Retention deletion: a `deleted` event, then the blob's keys are
     /// destroyed (unless another live exhibit holds the same content) and its
     /// file removed. The digest and every earlier event stay in the log.
-    pub fn delete_exhibit(&mut self, reference: &ExhibitRef, reason: &str, actor: &Actor) -> Result<DeletedExhibit, CoreError> {
+    pub fn delete_exhibit(
+        &mut self,
+        reference: &ExhibitRef,
+        reason: &str,
+        actor: &Actor,
+    ) -> Result<DeletedExhibit, CoreError> {
         let t = now();
         let mut ev = CustodyEvent::new(EventKind::Deleted, actor.clone(), t, ObjectRef::exhibit(reference));
         ev.reason = Some(reason.to_owned());
@@ -261,6 +291,11 @@ impl Vigil {
         if shred {
             self.vault.remove(&row.sha256)?;
         }
-        Ok(DeletedExhibit { reference: reference.clone(), event: receipt.first_index, shredded: shred, sharing: others })
+        Ok(DeletedExhibit {
+            reference: reference.clone(),
+            event: receipt.first_index,
+            shredded: shred,
+            sharing: others,
+        })
     }
 }

@@ -35,13 +35,23 @@ impl Vigil {
         let mut n = 0u64;
         for k in &keys {
             let w = wrapped(k).rewrap(&self.master, &next)?;
-            tx.replace_key(&KeyRow { sha256: w.sha256, slot: w.slot, master_key_id: w.master_key_id, nonce: w.nonce, wrapped: w.wrapped })?;
+            tx.replace_key(&KeyRow {
+                sha256: w.sha256,
+                slot: w.slot,
+                master_key_id: w.master_key_id,
+                nonce: w.nonce,
+                wrapped: w.wrapped,
+            })?;
             n += 1;
         }
         tx.insert_master_key(next.id(), t.unix_millis())?;
         tx.retire_master_key(self.master.id(), t.unix_millis())?;
         let mut ev = CustodyEvent::new(EventKind::KeyRotated, actor.clone(), t, ObjectRef::master_key(next.id())?);
-        ev.note = Some(format!("master key {} replaced by {}; {n} blob keys re-wrapped, no blob rewritten", self.master.id(), next.id()));
+        ev.note = Some(format!(
+            "master key {} replaced by {}; {n} blob keys re-wrapped, no blob rewritten",
+            self.master.id(),
+            next.id()
+        ));
         let receipt = append(tx.as_mut(), state, &[ev], &self.signing, t)?;
         tx.commit()?;
         // Replacing master.key destroys the old key. If we die before this,
@@ -49,6 +59,11 @@ impl Vigil {
         fs::rename(&next_path, self.layout.master_key()).map_err(|e| CoreError::file(&next_path, e))?;
         sync_dir(&self.layout.keys())?;
         let old = std::mem::replace(&mut self.master, next);
-        Ok(RotationReport { old_master_key: old.id().to_owned(), new_master_key: self.master.id().to_owned(), keys_rewrapped: n, event: receipt.first_index })
+        Ok(RotationReport {
+            old_master_key: old.id().to_owned(),
+            new_master_key: self.master.id().to_owned(),
+            keys_rewrapped: n,
+            event: receipt.first_index,
+        })
     }
 }

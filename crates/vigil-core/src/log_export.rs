@@ -66,7 +66,12 @@ impl Vigil {
             tree_size: size,
         };
         let tmp = out.with_extension("vigil-part");
-        let file = OpenOptions::new().write(true).create_new(true).mode(0o644).open(&tmp).map_err(|e| CoreError::file(&tmp, e))?;
+        let file = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o644)
+            .open(&tmp)
+            .map_err(|e| CoreError::file(&tmp, e))?;
         let result = (|| -> Result<(u64, u64), CoreError> {
             let io = |e: std::io::Error| CoreError::file(&tmp, e);
             let mut w = ExportWriter::new(BufWriter::with_capacity(1 << 20, file), &header).map_err(io)?;
@@ -118,7 +123,9 @@ impl Vigil {
         let sth = from_head_row(&head);
         let leaves = self.store.leaf_hashes(head.tree_size)?;
         if leaves.len() as u64 != head.tree_size || root_of(&leaves) != head.root {
-            return Err(CoreError::Log("the stored leaves do not match the latest signed head; run `vigil verify`".into()));
+            return Err(CoreError::Log(
+                "the stored leaves do not match the latest signed head; run `vigil verify`".into(),
+            ));
         }
         let mut proofs = Vec::new();
         for e in self.store.events_for_object(object.as_str())? {
@@ -127,7 +134,8 @@ impl Vigil {
             }
             let path = inclusion_proof(&leaves, e.index as usize).map_err(|e| CoreError::Log(e.to_string()))?;
             // Check before handing it out: a proof Vigil prints must verify.
-            verify_inclusion(e.index, head.tree_size, &e.leaf_hash, &path, &head.root).map_err(|er| CoreError::Log(format!("event #{}: {er}", e.index)))?;
+            verify_inclusion(e.index, head.tree_size, &e.leaf_hash, &path, &head.root)
+                .map_err(|er| CoreError::Log(format!("event #{}: {er}", e.index)))?;
             proofs.push(InclusionProof {
                 index: e.index,
                 kind: e.kind,
@@ -137,19 +145,28 @@ impl Vigil {
                 audit_path: path.iter().map(hex::encode).collect(),
             });
         }
-        Ok(ProofBundle { object: object.to_string(), public_key: hex::encode(self.signing.verifying_key().as_bytes()), tree_head: sth, proofs })
+        Ok(ProofBundle {
+            object: object.to_string(),
+            public_key: hex::encode(self.signing.verifying_key().as_bytes()),
+            tree_head: sth,
+            proofs,
+        })
     }
 
     /// A proof that the log at `first` events is a prefix of the log at the latest signed head.
     pub fn prove_consistency(&mut self, first: u64) -> Result<ConsistencyProof, CoreError> {
         let head = self.store.latest_head()?.ok_or_else(|| CoreError::Log("the log has no signed head yet".into()))?;
         if first > head.tree_size {
-            return Err(CoreError::Refused(format!("size {first} is beyond the latest signed head ({})", head.tree_size)));
+            return Err(CoreError::Refused(format!(
+                "size {first} is beyond the latest signed head ({})",
+                head.tree_size
+            )));
         }
         let leaves = self.store.leaf_hashes(head.tree_size)?;
         let first_root = root_of(&leaves[..first as usize]);
         let proof = consistency_proof(&leaves, first as usize).map_err(|e| CoreError::Log(e.to_string()))?;
-        verify_consistency(first, head.tree_size, &first_root, &head.root, &proof).map_err(|e| CoreError::Log(e.to_string()))?;
+        verify_consistency(first, head.tree_size, &first_root, &head.root, &proof)
+            .map_err(|e| CoreError::Log(e.to_string()))?;
         let first_head = self.store.heads()?.iter().find(|h| h.tree_size == first).map(from_head_row);
         Ok(ConsistencyProof {
             first_size: first,

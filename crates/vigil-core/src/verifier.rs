@@ -78,7 +78,9 @@ impl Vigil {
                     break 'pages;
                 }
                 if leaf_hash(&row.leaf) != row.leaf_hash {
-                    report.problems.push(format!("event #{position}: its stored bytes do not match its leaf hash (the event was altered)"));
+                    report.problems.push(format!(
+                        "event #{position}: its stored bytes do not match its leaf hash (the event was altered)"
+                    ));
                     broken = true;
                     break 'pages;
                 }
@@ -90,7 +92,11 @@ impl Vigil {
                         break 'pages;
                     }
                 };
-                if ev.kind.as_str() != row.kind || ev.object.as_str() != row.object || ev.actor.as_str() != row.actor || ev.time.unix_millis() != row.time_ms {
+                if ev.kind.as_str() != row.kind
+                    || ev.object.as_str() != row.object
+                    || ev.actor.as_str() != row.actor
+                    || ev.time.unix_millis() != row.time_ms
+                {
                     report.problems.push(format!("event #{position}: its query columns disagree with its signed content (kind, object, actor or time was altered)"));
                 }
                 if let Some(r) = ev.object.as_exhibit() {
@@ -146,7 +152,11 @@ impl Vigil {
         Ok(logged)
     }
 
-    fn verify_exhibits(&mut self, report: &mut VerifyReport, logged: &BTreeMap<ExhibitRef, LoggedExhibit>) -> Result<(), CoreError> {
+    fn verify_exhibits(
+        &mut self,
+        report: &mut VerifyReport,
+        logged: &BTreeMap<ExhibitRef, LoggedExhibit>,
+    ) -> Result<(), CoreError> {
         let rows = self.store.exhibits()?;
         let mut checked: HashMap<Sha256Digest, Result<FileHashes, String>> = HashMap::new();
         let mut seen = std::collections::BTreeSet::new();
@@ -159,11 +169,22 @@ impl Vigil {
                 None => report.problems.push(format!("exhibit {r}: the custody log has no `received` event for it")),
                 Some((idx, digest, hashes)) => {
                     if *idx != row.received_event {
-                        report.problems.push(format!("exhibit {r}: the store says it was received at event #{}, the log says #{idx}", row.received_event));
+                        report.problems.push(format!(
+                            "exhibit {r}: the store says it was received at event #{}, the log says #{idx}",
+                            row.received_event
+                        ));
                     }
-                    let row_hashes = FileHashes { size: row.size, md5: row.md5, sha1: row.sha1, sha256: row.sha256, blake3: row.blake3 };
+                    let row_hashes = FileHashes {
+                        size: row.size,
+                        md5: row.md5,
+                        sha1: row.sha1,
+                        sha256: row.sha256,
+                        blake3: row.blake3,
+                    };
                     if *digest != row.sha256 || hashes.as_ref().is_some_and(|h| *h != row_hashes) {
-                        report.problems.push(format!("exhibit {r}: the store's hashes differ from those signed in the log at event #{idx}"));
+                        report.problems.push(format!(
+                            "exhibit {r}: the store's hashes differ from those signed in the log at event #{idx}"
+                        ));
                     }
                 }
             }
@@ -195,14 +216,19 @@ impl Vigil {
                 Err(e) => report.problems.push(format!("exhibit {r}: {e}")),
                 Ok(h) => {
                     if h.md5 != row.md5 || h.sha1 != row.sha1 || h.blake3 != row.blake3 || h.size != row.size {
-                        report.problems.push(format!("exhibit {r}: blob {} re-hashes to digests that differ from those recorded", row.sha256));
+                        report.problems.push(format!(
+                            "exhibit {r}: blob {} re-hashes to digests that differ from those recorded",
+                            row.sha256
+                        ));
                     }
                 }
             }
         }
         for r in logged.iter().filter(|(_, l)| l.received.is_some()).map(|(r, _)| r) {
             if !seen.contains(r) {
-                report.problems.push(format!("exhibit {r}: the custody log records it but the store has no record of it (removed?)"));
+                report.problems.push(format!(
+                    "exhibit {r}: the custody log records it but the store has no record of it (removed?)"
+                ));
             }
         }
         Ok(())

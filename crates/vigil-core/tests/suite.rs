@@ -5,7 +5,7 @@ mod support;
 
 use support::{case, ini, read, Backend, TestEnv};
 use vigil_core::{CoreError, Vigil};
-use vigil_custody::{verify_consistency, verify_inclusion, verify_export};
+use vigil_custody::{verify_consistency, verify_export, verify_inclusion};
 use vigil_domain::{Actor, CustodyEvent, EventKind, ExhibitRef, ObjectRef};
 
 macro_rules! both_backends {
@@ -71,7 +71,8 @@ fn add_get_and_history_round_trip(env: TestEnv) {
     let e = v.get_exhibit(&a.reference, &out, "again", &actor()).unwrap_err();
     assert!(e.to_string().contains("will not overwrite"), "{e}");
     // The blob on disk is not the plaintext.
-    let blob = read(&env.data().join("vault/blobs").join(&a.hashes.sha256.to_hex()[..2]).join(a.hashes.sha256.to_hex()));
+    let blob =
+        read(&env.data().join("vault/blobs").join(&a.hashes.sha256.to_hex()[..2]).join(a.hashes.sha256.to_hex()));
     assert!(!blob.windows(64).any(|w| w == &body[1000..1064]), "blob must be encrypted at rest");
 }
 
@@ -345,7 +346,10 @@ fn bad_input_loses_nothing(env: TestEnv) {
     let f = env.file("ok.txt", b"fine");
     let e = v.add_exhibit(&f, &case(), &ini("ABC"), Some("bad\u{7}note")).unwrap_err().to_string();
     assert!(e.contains("control characters"), "{e}");
-    let e = v.get_exhibit(&ExhibitRef::parse("ABC/7").unwrap(), &env.dir.path().join("o"), "x", &actor()).unwrap_err().to_string();
+    let e = v
+        .get_exhibit(&ExhibitRef::parse("ABC/7").unwrap(), &env.dir.path().join("o"), "x", &actor())
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("ABC/7 does not exist"), "{e}");
     assert_eq!(size(&mut v), n0, "no event was logged for refused input");
     let tmp = std::fs::read_dir(env.data().join("vault/tmp")).unwrap().count();

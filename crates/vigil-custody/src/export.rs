@@ -119,11 +119,15 @@ pub fn verify_export<R: BufRead>(mut input: R, key: &VerifyingKey) -> Result<Exp
         if ended.is_some() {
             return Err(fmt("content after the end line".into()));
         }
-        let line: ExportLine = serde_json::from_slice(&buf).map_err(|e| fmt(format!("not a valid export line: {e}")))?;
+        let line: ExportLine =
+            serde_json::from_slice(&buf).map_err(|e| fmt(format!("not a valid export line: {e}")))?;
         match (line, &header) {
             (ExportLine::Header(h), None) => {
                 if h.format != EXPORT_FORMAT || h.version != 1 {
-                    return Err(fmt(format!("not a Vigil custody log export (format {:?} version {})", h.format, h.version)));
+                    return Err(fmt(format!(
+                        "not a Vigil custody log export (format {:?} version {})",
+                        h.format, h.version
+                    )));
                 }
                 let supplied = hex::encode(key.as_bytes());
                 if h.public_key != supplied {
@@ -189,12 +193,18 @@ mod tests {
         let mut w = ExportWriter::new(Vec::new(), &header).unwrap();
         let mut f = Frontier::new();
         for i in 0..n {
-            let ev = CustodyEvent::new(EventKind::Reviewed, Actor::parse("ABC").unwrap(), Timestamp(i as i64), ObjectRef::log());
+            let ev = CustodyEvent::new(
+                EventKind::Reviewed,
+                Actor::parse("ABC").unwrap(),
+                Timestamp(i as i64),
+                ObjectRef::log(),
+            );
             let leaf = encode_leaf(i, &ev);
             f.push(leaf_hash(&leaf));
             w.leaf(&leaf).unwrap();
             if i % 2 == 1 || i == n - 1 {
-                w.head(&TreeHead { tree_size: i + 1, root: f.root(), timestamp: Timestamp(i as i64) }.sign(key)).unwrap();
+                w.head(&TreeHead { tree_size: i + 1, root: f.root(), timestamp: Timestamp(i as i64) }.sign(key))
+                    .unwrap();
             }
         }
         String::from_utf8(w.finish().unwrap()).unwrap()

@@ -54,7 +54,8 @@ mod tests {
 
     #[test]
     fn round_trips_and_rejects_other_spellings() {
-        let mut ev = CustodyEvent::new(EventKind::Reviewed, Actor::parse("ABC").unwrap(), Timestamp(5), ObjectRef::log());
+        let mut ev =
+            CustodyEvent::new(EventKind::Reviewed, Actor::parse("ABC").unwrap(), Timestamp(5), ObjectRef::log());
         ev.note = Some("line one\nline \"two\"".into());
         let b = encode_leaf(3, &ev);
         assert_eq!(decode_leaf(&b).unwrap(), (3, ev));

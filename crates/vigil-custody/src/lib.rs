@@ -19,9 +19,7 @@ pub use export::{verify_export, ExportHeader, ExportLine, ExportSummary, ExportW
 pub use frontier::Frontier;
 pub use leaf::{decode_leaf, encode_leaf, LeafError, LEAF_VERSION};
 pub use merkle::{empty_root, leaf_hash, node_hash, root_of, Hash};
-pub use proof::{
-    consistency_proof, inclusion_proof, verify_consistency, verify_inclusion, ProofError,
-};
+pub use proof::{consistency_proof, inclusion_proof, verify_consistency, verify_inclusion, ProofError};
 pub use tree_head::{SignedTreeHead, TreeHead, TreeHeadError};
 
 pub use ed25519_dalek::{SigningKey, VerifyingKey};

@@ -19,10 +19,7 @@ impl CaseId {
         if !s.chars().next().is_some_and(|c| c.is_ascii_uppercase()) {
             return Err(err("must start with an upper-case letter"));
         }
-        if !s
-            .chars()
-            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-')
-        {
+        if !s.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-') {
             return Err(err("may hold only upper-case letters A-Z, digits and hyphens"));
         }
         if s.ends_with('-') || s.contains("--") {

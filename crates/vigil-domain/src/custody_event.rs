@@ -55,9 +55,8 @@ impl ObjectRef {
         if s == "log" {
             return Ok(ObjectRef(s.to_owned()));
         }
-        let (ty, id) = s
-            .split_once(':')
-            .ok_or_else(|| ParseError::new("object reference", s, "expected TYPE:ID or `log`"))?;
+        let (ty, id) =
+            s.split_once(':').ok_or_else(|| ParseError::new("object reference", s, "expected TYPE:ID or `log`"))?;
         if ty.is_empty() || !ty.chars().all(|c| c.is_ascii_lowercase() || c == '-') {
             return Err(ParseError::new("object reference", s, "type must be lower-case letters and hyphens"));
         }

@@ -8,11 +8,7 @@ use std::fmt;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DigestError {
     #[error("{algo} digest must be {expected} hex characters, got {got}")]
-    Length {
-        algo: &'static str,
-        expected: usize,
-        got: usize,
-    },
+    Length { algo: &'static str, expected: usize, got: usize },
     #[error("{algo} digest contains a non-hex character")]
     NotHex { algo: &'static str },
 }
@@ -117,13 +113,7 @@ mod tests {
 
     #[test]
     fn rejects_wrong_length_and_non_hex() {
-        assert_eq!(
-            Sha256Digest::from_hex("abcd"),
-            Err(DigestError::Length { algo: "sha256", expected: 64, got: 4 })
-        );
-        assert_eq!(
-            Sha1Digest::from_hex(&"zz".repeat(20)),
-            Err(DigestError::NotHex { algo: "sha1" })
-        );
+        assert_eq!(Sha256Digest::from_hex("abcd"), Err(DigestError::Length { algo: "sha256", expected: 64, got: 4 }));
+        assert_eq!(Sha1Digest::from_hex(&"zz".repeat(20)), Err(DigestError::NotHex { algo: "sha1" }));
     }
 }

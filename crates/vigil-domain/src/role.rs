@@ -39,10 +39,7 @@ impl Role {
     }
 
     pub fn parse(s: &str) -> Result<Self, ParseError> {
-        Role::ALL
-            .into_iter()
-            .find(|r| r.as_str() == s)
-            .ok_or_else(|| ParseError::new("role", s, "unknown role"))
+        Role::ALL.into_iter().find(|r| r.as_str() == s).ok_or_else(|| ParseError::new("role", s, "unknown role"))
     }
 
     /// Whether the role may change evidence or case records. Auditors read the

@@ -131,12 +131,17 @@ impl Store for PostgresStore {
     }
 
     fn schema_version(&mut self) -> Result<u32, StoreError> {
-        let v: i32 = self.client.query_one("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", &[])?.try_get(0)?;
+        let v: i32 =
+            self.client.query_one("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", &[])?.try_get(0)?;
         Ok(v as u32)
     }
 
     fn meta(&mut self, key: &str) -> Result<Option<String>, StoreError> {
-        Ok(self.client.query_opt("SELECT value FROM meta WHERE key = $1", &[&key])?.map(|r| r.try_get(0)).transpose()?)
+        Ok(self
+            .client
+            .query_opt("SELECT value FROM meta WHERE key = $1", &[&key])?
+            .map(|r| r.try_get(0))
+            .transpose()?)
     }
 
     fn log_state(&mut self) -> Result<LogState, StoreError> {
@@ -171,7 +176,10 @@ impl Store for PostgresStore {
 
     fn latest_head(&mut self) -> Result<Option<HeadRow>, StoreError> {
         self.client
-            .query_opt("SELECT tree_size, root, timestamp_ms, signature FROM tree_heads ORDER BY tree_size DESC LIMIT 1", &[])?
+            .query_opt(
+                "SELECT tree_size, root, timestamp_ms, signature FROM tree_heads ORDER BY tree_size DESC LIMIT 1",
+                &[],
+            )?
             .as_ref()
             .map(to_head)
             .transpose()
@@ -189,7 +197,10 @@ impl Store for PostgresStore {
 
     fn keys_for(&mut self, sha: &Sha256Digest) -> Result<Vec<KeyRow>, StoreError> {
         self.client
-            .query("SELECT sha256, slot, master_key_id, nonce, wrapped FROM blob_keys WHERE sha256 = $1", &[&&sha.0[..]])?
+            .query(
+                "SELECT sha256, slot, master_key_id, nonce, wrapped FROM blob_keys WHERE sha256 = $1",
+                &[&&sha.0[..]],
+            )?
             .iter()
             .map(to_key)
             .collect()
@@ -230,9 +241,14 @@ impl StoreTx for PgTx<'_> {
             }
             w.finish()?;
         } else {
-            let st = self.tx.prepare(&format!("INSERT INTO events ({EVENT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"))?;
+            let st = self
+                .tx
+                .prepare(&format!("INSERT INTO events ({EVENT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"))?;
             for e in rows {
-                self.tx.execute(&st, &[&i(e.index), &e.leaf, &&e.leaf_hash[..], &e.kind, &e.object, &e.actor, &e.time_ms])?;
+                self.tx.execute(
+                    &st,
+                    &[&i(e.index), &e.leaf, &&e.leaf_hash[..], &e.kind, &e.object, &e.actor, &e.time_ms],
+                )?;
             }
         }
         Ok(())
@@ -317,7 +333,11 @@ impl StoreTx for PgTx<'_> {
     }
 
     fn all_keys(&mut self) -> Result<Vec<KeyRow>, StoreError> {
-        self.tx.query("SELECT sha256, slot, master_key_id, nonce, wrapped FROM blob_keys FOR UPDATE", &[])?.iter().map(to_key).collect()
+        self.tx
+            .query("SELECT sha256, slot, master_key_id, nonce, wrapped FROM blob_keys FOR UPDATE", &[])?
+            .iter()
+            .map(to_key)
+            .collect()
     }
 
     fn replace_key(&mut self, k: &KeyRow) -> Result<(), StoreError> {

@@ -55,11 +55,13 @@ impl SqliteStore {
     }
 }
 
-fn event_row(r: &Row<'_>) -> rusqlite::Result<(i64, Vec<u8>, Vec<u8>, String, String, String, i64)> {
+type RawEvent = (i64, Vec<u8>, Vec<u8>, String, String, String, i64);
+
+fn event_row(r: &Row<'_>) -> rusqlite::Result<RawEvent> {
     Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
 }
 
-fn to_event(t: (i64, Vec<u8>, Vec<u8>, String, String, String, i64)) -> Result<EventRow, StoreError> {
+fn to_event(t: RawEvent) -> Result<EventRow, StoreError> {
     Ok(EventRow {
         index: u64::try_from(t.0).map_err(|_| StoreError::Malformed("event index"))?,
         leaf: t.1,
@@ -71,10 +73,24 @@ fn to_event(t: (i64, Vec<u8>, Vec<u8>, String, String, String, i64)) -> Result<E
     })
 }
 
-type RawExhibit = (String, String, Vec<u8>, Vec<u8>, Vec<u8>, Vec<u8>, i64, Option<String>, Option<String>, i64, i64, Option<i64>);
+type RawExhibit =
+    (String, String, Vec<u8>, Vec<u8>, Vec<u8>, Vec<u8>, i64, Option<String>, Option<String>, i64, i64, Option<i64>);
 
 fn exhibit_row(r: &Row<'_>) -> rusqlite::Result<RawExhibit> {
-    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?, r.get(9)?, r.get(10)?, r.get(11)?))
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+        r.get(6)?,
+        r.get(7)?,
+        r.get(8)?,
+        r.get(9)?,
+        r.get(10)?,
+        r.get(11)?,
+    ))
 }
 
 pub(crate) fn to_exhibit(t: RawExhibit) -> Result<ExhibitRow, StoreError> {
@@ -142,13 +158,16 @@ impl Store for SqliteStore {
     }
 
     fn events(&mut self, from: u64, limit: u64) -> Result<Vec<EventRow>, StoreError> {
-        let mut st = self.conn.prepare_cached(&format!("SELECT {EVENT_COLUMNS} FROM events WHERE idx >= ?1 ORDER BY idx LIMIT ?2"))?;
+        let mut st = self
+            .conn
+            .prepare_cached(&format!("SELECT {EVENT_COLUMNS} FROM events WHERE idx >= ?1 ORDER BY idx LIMIT ?2"))?;
         let rows = st.query_map(params![i(from), i(limit)], event_row)?;
         rows.map(|r| to_event(r?)).collect()
     }
 
     fn events_for_object(&mut self, object: &str) -> Result<Vec<EventRow>, StoreError> {
-        let mut st = self.conn.prepare_cached(&format!("SELECT {EVENT_COLUMNS} FROM events WHERE object = ?1 ORDER BY idx"))?;
+        let mut st =
+            self.conn.prepare_cached(&format!("SELECT {EVENT_COLUMNS} FROM events WHERE object = ?1 ORDER BY idx"))?;
         let rows = st.query_map([object], event_row)?;
         rows.map(|r| to_event(r?)).collect()
     }
@@ -160,7 +179,9 @@ impl Store for SqliteStore {
     }
 
     fn heads(&mut self) -> Result<Vec<HeadRow>, StoreError> {
-        let mut st = self.conn.prepare_cached("SELECT tree_size, root, timestamp_ms, signature FROM tree_heads ORDER BY tree_size")?;
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT tree_size, root, timestamp_ms, signature FROM tree_heads ORDER BY tree_size")?;
         let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
         rows.map(|r| to_head(r?)).collect()
     }
@@ -180,19 +201,26 @@ impl Store for SqliteStore {
     fn exhibit(&mut self, r: &ExhibitRef) -> Result<Option<ExhibitRow>, StoreError> {
         let t = self
             .conn
-            .query_row(&format!("SELECT {EXHIBIT_COLUMNS} FROM exhibits WHERE reference = ?1"), [r.to_string()], exhibit_row)
+            .query_row(
+                &format!("SELECT {EXHIBIT_COLUMNS} FROM exhibits WHERE reference = ?1"),
+                [r.to_string()],
+                exhibit_row,
+            )
             .optional()?;
         t.map(to_exhibit).transpose()
     }
 
     fn exhibits(&mut self) -> Result<Vec<ExhibitRow>, StoreError> {
-        let mut st = self.conn.prepare_cached(&format!("SELECT {EXHIBIT_COLUMNS} FROM exhibits ORDER BY initials, number"))?;
+        let mut st =
+            self.conn.prepare_cached(&format!("SELECT {EXHIBIT_COLUMNS} FROM exhibits ORDER BY initials, number"))?;
         let rows = st.query_map([], exhibit_row)?;
         rows.map(|r| to_exhibit(r?)).collect()
     }
 
     fn keys_for(&mut self, sha: &Sha256Digest) -> Result<Vec<KeyRow>, StoreError> {
-        let mut st = self.conn.prepare_cached("SELECT sha256, slot, master_key_id, nonce, wrapped FROM blob_keys WHERE sha256 = ?1")?;
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT sha256, slot, master_key_id, nonce, wrapped FROM blob_keys WHERE sha256 = ?1")?;
         let rows = st.query_map([&sha.0[..]], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?;
         rows.map(|r| to_key(r?)).collect()
     }
@@ -200,13 +228,18 @@ impl Store for SqliteStore {
     fn current_master_key(&mut self) -> Result<Option<String>, StoreError> {
         Ok(self
             .conn
-            .query_row("SELECT id FROM master_keys WHERE retired_ms IS NULL ORDER BY created_ms DESC LIMIT 1", [], |r| r.get(0))
+            .query_row(
+                "SELECT id FROM master_keys WHERE retired_ms IS NULL ORDER BY created_ms DESC LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
             .optional()?)
     }
 }
 
 fn read_state(conn: &Connection) -> Result<LogState, StoreError> {
-    let (size, frontier): (i64, Vec<u8>) = conn.query_row("SELECT size, frontier FROM log_state WHERE id = 1", [], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let (size, frontier): (i64, Vec<u8>) =
+        conn.query_row("SELECT size, frontier FROM log_state WHERE id = 1", [], |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(LogState { size: u64::try_from(size).map_err(|_| StoreError::Malformed("log size"))?, frontier })
 }
 
@@ -220,12 +253,17 @@ impl StoreTx for SqliteTx<'_> {
     }
 
     fn save_log_state(&mut self, state: &LogState) -> Result<(), StoreError> {
-        self.tx.execute("UPDATE log_state SET size = ?1, frontier = ?2 WHERE id = 1", params![i(state.size), state.frontier])?;
+        self.tx.execute(
+            "UPDATE log_state SET size = ?1, frontier = ?2 WHERE id = 1",
+            params![i(state.size), state.frontier],
+        )?;
         Ok(())
     }
 
     fn insert_events(&mut self, rows: &[EventRow]) -> Result<(), StoreError> {
-        let mut st = self.tx.prepare_cached(&format!("INSERT INTO events ({EVENT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"))?;
+        let mut st = self
+            .tx
+            .prepare_cached(&format!("INSERT INTO events ({EVENT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"))?;
         for e in rows {
             st.execute(params![i(e.index), e.leaf, &e.leaf_hash[..], e.kind, e.object, e.actor, e.time_ms])?;
         }
@@ -241,7 +279,10 @@ impl StoreTx for SqliteTx<'_> {
     }
 
     fn set_meta(&mut self, key: &str, value: &str) -> Result<(), StoreError> {
-        self.tx.execute("INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [key, value])?;
+        self.tx.execute(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [key, value],
+        )?;
         Ok(())
     }
 
@@ -277,12 +318,16 @@ impl StoreTx for SqliteTx<'_> {
     }
 
     fn mark_exhibit_deleted(&mut self, r: &ExhibitRef, event: u64) -> Result<(), StoreError> {
-        self.tx.execute("UPDATE exhibits SET deleted_event = ?1 WHERE reference = ?2 AND deleted_event IS NULL", params![i(event), r.to_string()])?;
+        self.tx.execute(
+            "UPDATE exhibits SET deleted_event = ?1 WHERE reference = ?2 AND deleted_event IS NULL",
+            params![i(event), r.to_string()],
+        )?;
         Ok(())
     }
 
     fn live_exhibits_with_blob(&mut self, sha: &Sha256Digest) -> Result<Vec<ExhibitRef>, StoreError> {
-        let mut st = self.tx.prepare_cached("SELECT reference FROM exhibits WHERE sha256 = ?1 AND deleted_event IS NULL")?;
+        let mut st =
+            self.tx.prepare_cached("SELECT reference FROM exhibits WHERE sha256 = ?1 AND deleted_event IS NULL")?;
         let rows = st.query_map([&sha.0[..]], |r| r.get::<_, String>(0))?;
         rows.map(|r| ExhibitRef::parse(&r?).map_err(|_| StoreError::Malformed("exhibit reference"))).collect()
     }

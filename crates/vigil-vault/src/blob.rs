@@ -2,7 +2,7 @@
 //! each sealed with XChaCha20-Poly1305.
 //!
 //! ```text
-//! "VIGILBLB" | version=1 | chunk_log2 | slot (16) | nonce prefix (16) | chunk… 
+//! "VIGILBLB" | version=1 | chunk_log2 | slot (16) | nonce prefix (16) | chunk…
 //! chunk i = ciphertext ‖ tag, nonce = prefix ‖ i (u64 big-endian),
 //!           associated data = header ‖ final-flag
 //! ```

@@ -25,7 +25,13 @@ impl Default for MultiHasher {
 
 impl MultiHasher {
     pub fn new() -> Self {
-        MultiHasher { md5: Md5::new(), sha1: Sha1::new(), sha256: Sha256::new(), blake3: blake3::Hasher::new(), size: 0 }
+        MultiHasher {
+            md5: Md5::new(),
+            sha1: Sha1::new(),
+            sha256: Sha256::new(),
+            blake3: blake3::Hasher::new(),
+            size: 0,
+        }
     }
 
     /// Feeds one chunk to every digest. Large chunks run the two legacy

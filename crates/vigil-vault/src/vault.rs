@@ -73,7 +73,8 @@ impl Vault {
         let mut slot: SlotId = [0; 16];
         getrandom::getrandom(&mut slot).expect("the OS random source is available");
         let temp = self.root.join("tmp").join(format!("{}.part", hex::encode(slot)));
-        let mut file = OpenOptions::new().write(true).create_new(true).mode(0o600).open(&temp).map_err(VaultError::io(&temp))?;
+        let mut file =
+            OpenOptions::new().write(true).create_new(true).mode(0o600).open(&temp).map_err(VaultError::io(&temp))?;
         let result = self.seal_into(&mut input, &mut file, &key, slot);
         let hashes = match result.and_then(|h| file.sync_all().map_err(VaultError::io(&temp)).map(|_| h)) {
             Ok(h) => h,
@@ -86,7 +87,13 @@ impl Vault {
         Ok(PendingBlob { hashes, wrapped, temp })
     }
 
-    fn seal_into(&self, input: &mut impl Read, file: &mut File, key: &BlobKey, slot: SlotId) -> Result<FileHashes, VaultError> {
+    fn seal_into(
+        &self,
+        input: &mut impl Read,
+        file: &mut File,
+        key: &BlobKey,
+        slot: SlotId,
+    ) -> Result<FileHashes, VaultError> {
         let mut sealer = Sealer::new(key, slot);
         let mut hasher = MultiHasher::new();
         let mut buf = vec![0u8; BATCH];
@@ -164,11 +171,14 @@ impl Vault {
         let path = self.blob_path(sha);
         let slot = match read_slot(&path) {
             Ok(Some(s)) => s,
-            Ok(None) => return Err(VaultError::Corrupt { sha256: *sha, why: "the header is not a Vigil blob header".into() }),
+            Ok(None) => {
+                return Err(VaultError::Corrupt { sha256: *sha, why: "the header is not a Vigil blob header".into() })
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(VaultError::Missing { sha256: *sha }),
             Err(e) => return Err(VaultError::Io { path, source: e }),
         };
-        let wrapped = keys.iter().find(|k| k.slot == slot && k.sha256 == *sha).ok_or(VaultError::NoKey { sha256: *sha })?;
+        let wrapped =
+            keys.iter().find(|k| k.slot == slot && k.sha256 == *sha).ok_or(VaultError::NoKey { sha256: *sha })?;
         let key = wrapped.unwrap_with(master)?;
         BlobReader::open(&path, *sha, &key)
     }
@@ -220,7 +230,7 @@ mod tests {
         assert_eq!(p.hashes.size, len as u64);
         assert_eq!(v.place(p, |_| true).unwrap(), Placement::Written);
         let mut back = Vec::new();
-        v.read(&sha, &[key.clone()], &m).unwrap().read_to_end(&mut back).unwrap();
+        v.read(&sha, std::slice::from_ref(&key), &m).unwrap().read_to_end(&mut back).unwrap();
         assert_eq!(back, data, "length {len}");
         v.check(&sha, &[key], &m).unwrap();
     }
@@ -247,11 +257,11 @@ mod tests {
         let mut flipped = original.clone();
         flipped[BLOB_HEADER_LEN_FOR_TEST + CHUNK + 100] ^= 1;
         fs::write(&path, &flipped).unwrap();
-        assert!(matches!(v.check(&sha, &[key.clone()], &m), Err(VaultError::Tampered { chunk: 1, .. })));
+        assert!(matches!(v.check(&sha, std::slice::from_ref(&key), &m), Err(VaultError::Tampered { chunk: 1, .. })));
 
         let cut = &original[..BLOB_HEADER_LEN_FOR_TEST + 2 * (CHUNK + 16)];
         fs::write(&path, cut).unwrap();
-        assert!(matches!(v.check(&sha, &[key.clone()], &m), Err(VaultError::Tampered { chunk: 1, .. })));
+        assert!(matches!(v.check(&sha, std::slice::from_ref(&key), &m), Err(VaultError::Tampered { chunk: 1, .. })));
 
         fs::remove_file(&path).unwrap();
         assert!(matches!(v.check(&sha, &[key], &m), Err(VaultError::Missing { .. })));

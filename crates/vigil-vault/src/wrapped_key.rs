@@ -59,7 +59,10 @@ impl WrappedKey {
         let cipher = XChaCha20Poly1305::new(master.bytes().into());
         let plain = Zeroizing::new(
             cipher
-                .decrypt(XNonce::from_slice(&self.nonce), Payload { msg: &self.wrapped, aad: &aad(&self.sha256, &self.slot) })
+                .decrypt(
+                    XNonce::from_slice(&self.nonce),
+                    Payload { msg: &self.wrapped, aad: &aad(&self.sha256, &self.slot) },
+                )
                 .map_err(|_| fail())?,
         );
         let arr: [u8; 32] = plain.as_slice().try_into().map_err(|_| fail())?;

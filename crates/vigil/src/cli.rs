@@ -4,7 +4,11 @@ use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
 #[derive(Parser, Debug)]
-#[command(name = "vigil", version, about = "Evidence vault and tamper-evident custody log for online child-protection investigations")]
+#[command(
+    name = "vigil",
+    version,
+    about = "Evidence vault and tamper-evident custody log for online child-protection investigations"
+)]
 pub struct Cli {
     /// The data directory (store settings, vault, keys).
     #[arg(long, global = true, env = "VIGIL_DATA", default_value = "vigil-data")]

@@ -47,7 +47,8 @@ fn print_json(v: &impl serde::Serialize) {
 fn dispatch(cli: &Cli) -> Result<ExitCode> {
     match &cli.command {
         Command::Init { store } => {
-            let r = Vigil::init(&cli.data, store.as_deref()).with_context(|| format!("initialising {}", cli.data.display()))?;
+            let r = Vigil::init(&cli.data, store.as_deref())
+                .with_context(|| format!("initialising {}", cli.data.display()))?;
             if cli.json {
                 print_json(&r);
             } else {
@@ -127,7 +128,13 @@ fn exhibit(cli: &Cli, cmd: &ExhibitCommand) -> Result<ExitCode> {
             if cli.json {
                 print_json(&got);
             } else {
-                println!("{} written to {} (sha256 {} verified; access logged as event #{})", got.reference, got.out.display(), got.hashes.sha256, got.event);
+                println!(
+                    "{} written to {} (sha256 {} verified; access logged as event #{})",
+                    got.reference,
+                    got.out.display(),
+                    got.hashes.sha256,
+                    got.event
+                );
             }
         }
         ExhibitCommand::History { reference } => {
@@ -172,7 +179,13 @@ fn exhibit(cli: &Cli, cmd: &ExhibitCommand) -> Result<ExitCode> {
             } else {
                 for e in rows {
                     let state = e.deleted_event.map_or("held".to_string(), |d| format!("deleted at event #{d}"));
-                    println!("{:<10} {:<20} {} {:>12} bytes  {state}", e.reference.to_string(), e.case_id, e.sha256, e.size);
+                    println!(
+                        "{:<10} {:<20} {} {:>12} bytes  {state}",
+                        e.reference.to_string(),
+                        e.case_id,
+                        e.sha256,
+                        e.size
+                    );
                 }
             }
         }
@@ -184,7 +197,10 @@ fn exhibit(cli: &Cli, cmd: &ExhibitCommand) -> Result<ExitCode> {
             if cli.json {
                 print_json(&d);
             } else if d.shredded {
-                println!("{r} deleted (custody event #{}); its content key is destroyed, its digest stays in the log", d.event);
+                println!(
+                    "{r} deleted (custody event #{}); its content key is destroyed, its digest stays in the log",
+                    d.event
+                );
             } else {
                 let others: Vec<String> = d.sharing.iter().map(|r| r.to_string()).collect();
                 println!(
@@ -220,7 +236,9 @@ fn log(cli: &Cli, cmd: &LogCommand) -> Result<ExitCode> {
                 Ok(s) => {
                     let root = hex::encode(s.root);
                     if cli.json {
-                        print_json(&json!({ "ok": true, "events": s.events, "heads": s.heads, "root": root, "last_head": s.last_head }));
+                        print_json(
+                            &json!({ "ok": true, "events": s.events, "heads": s.heads, "root": root, "last_head": s.last_head }),
+                        );
                     } else {
                         println!("OK: {} events, {} signed heads verify; root {root}", s.events, s.heads);
                     }
@@ -260,7 +278,13 @@ fn log(cli: &Cli, cmd: &LogCommand) -> Result<ExitCode> {
                 print_json(&p);
             } else {
                 let h = &p.second_head.head;
-                println!("size {} (root {}) is a prefix of size {} (root {})", p.first_size, p.first_root, h.tree_size, hex::encode(h.root));
+                println!(
+                    "size {} (root {}) is a prefix of size {} (root {})",
+                    p.first_size,
+                    p.first_root,
+                    h.tree_size,
+                    hex::encode(h.root)
+                );
                 for (i, n) in p.proof.iter().enumerate() {
                     println!("  proof[{i}] {n}");
                 }
@@ -271,9 +295,15 @@ fn log(cli: &Cli, cmd: &LogCommand) -> Result<ExitCode> {
             let h = v.store().latest_head()?.ok_or_else(|| anyhow!("the log has no signed head yet"))?;
             let root = hex::encode(h.root);
             if cli.json {
-                print_json(&json!({ "tree_size": h.tree_size, "root": root, "timestamp_ms": h.timestamp_ms, "signature": hex::encode(h.signature) }));
+                print_json(
+                    &json!({ "tree_size": h.tree_size, "root": root, "timestamp_ms": h.timestamp_ms, "signature": hex::encode(h.signature) }),
+                );
             } else {
-                println!("tree size {}  root {root}  signed at {}", h.tree_size, vigil_domain::Timestamp::from_unix_millis(h.timestamp_ms));
+                println!(
+                    "tree size {}  root {root}  signed at {}",
+                    h.tree_size,
+                    vigil_domain::Timestamp::from_unix_millis(h.timestamp_ms)
+                );
             }
         }
     }

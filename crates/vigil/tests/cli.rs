@@ -31,20 +31,58 @@ fn init_writes_secrets_0600_and_never_prints_them() {
 fn add_get_history_contract() {
     let d = Dir::init();
     let f = d.file("hello.txt", b"hello\n");
-    let out = ok(&d.data(), &["exhibit", "add", f.to_str().unwrap(), "--case", "OP-LANTERN-2026", "--by", "JS", "--note", "seized phone export"]);
+    let out = ok(
+        &d.data(),
+        &[
+            "exhibit",
+            "add",
+            f.to_str().unwrap(),
+            "--case",
+            "OP-LANTERN-2026",
+            "--by",
+            "JS",
+            "--note",
+            "seized phone export",
+        ],
+    );
     assert_eq!(out.trim(), format!("JS/1 {HELLO_SHA256}"));
     let got = d.path("copy.txt");
-    ok(&d.data(), &["exhibit", "get", "JS/1", "--out", got.to_str().unwrap(), "--reason", "prepare MG12 exhibit list", "--by", "DO1"]);
+    ok(
+        &d.data(),
+        &[
+            "exhibit",
+            "get",
+            "JS/1",
+            "--out",
+            got.to_str().unwrap(),
+            "--reason",
+            "prepare MG12 exhibit list",
+            "--by",
+            "DO1",
+        ],
+    );
     assert_eq!(std::fs::read(&got).unwrap(), b"hello\n");
     let h = ok(&d.data(), &["exhibit", "history", "JS/1"]);
     let lines: Vec<&str> = h.lines().collect();
-    assert!(lines[1].contains("received") && lines[1].contains("by JS") && lines[1].contains("T") && lines[1].contains("seized phone export"), "{h}");
-    assert!(lines[2].contains("accessed") && lines[2].contains("by DO1") && lines[2].contains("prepare MG12 exhibit list"), "{h}");
+    assert!(
+        lines[1].contains("received")
+            && lines[1].contains("by JS")
+            && lines[1].contains("T")
+            && lines[1].contains("seized phone export"),
+        "{h}"
+    );
+    assert!(
+        lines[2].contains("accessed") && lines[2].contains("by DO1") && lines[2].contains("prepare MG12 exhibit list"),
+        "{h}"
+    );
     let j: serde_json::Value = serde_json::from_str(&ok(&d.data(), &["--json", "exhibit", "history", "JS/1"])).unwrap();
     assert_eq!(j["events"].as_array().unwrap().len(), 2);
     assert_eq!(j["events"][0]["actor"], "JS");
-    let add: serde_json::Value =
-        serde_json::from_str(ok(&d.data(), &["--json", "exhibit", "add", f.to_str().unwrap(), "--case", "OP-LANTERN-2026", "--by", "JS"]).trim()).unwrap();
+    let add: serde_json::Value = serde_json::from_str(
+        ok(&d.data(), &["--json", "exhibit", "add", f.to_str().unwrap(), "--case", "OP-LANTERN-2026", "--by", "JS"])
+            .trim(),
+    )
+    .unwrap();
     assert_eq!(add["reference"], "JS/2");
     assert_eq!(add["hashes"]["sha256"], HELLO_SHA256);
     assert_eq!(add["hashes"]["md5"], "b1946ac92492d2347c6235b4d2611184");
@@ -109,7 +147,8 @@ fn verify_names_a_flipped_event_byte() {
 fn verify_names_a_flipped_signed_head() {
     let d = three_exhibits();
     let c = sqlite(&d);
-    let mut sig: Vec<u8> = c.query_row("SELECT signature FROM tree_heads WHERE tree_size = 3", [], |r| r.get(0)).unwrap();
+    let mut sig: Vec<u8> =
+        c.query_row("SELECT signature FROM tree_heads WHERE tree_size = 3", [], |r| r.get(0)).unwrap();
     sig[0] ^= 1;
     c.execute("UPDATE tree_heads SET signature = ?1 WHERE tree_size = 3", [sig]).unwrap();
     let e = tampered(&d);
@@ -131,19 +170,35 @@ fn offline_export_check() {
     ok(&d.data(), &["log", "export", exp.to_str().unwrap()]);
     let pk = d.data().join("keys/signing.pub");
     // Offline: no --data at all, only the export and the public key.
-    let r: support::Run = vigil().args(["log", "verify", exp.to_str().unwrap(), "--public-key", pk.to_str().unwrap()]).output().unwrap().into();
+    let r: support::Run = vigil()
+        .args(["log", "verify", exp.to_str().unwrap(), "--public-key", pk.to_str().unwrap()])
+        .output()
+        .unwrap()
+        .into();
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stdout.contains("OK: 4 events"), "{}", r.stdout);
     let text = std::fs::read_to_string(&exp).unwrap();
     let bad = d.file("bad.jsonl", text.replacen("\"actor\\\":\\\"AB\\\"", "\"actor\\\":\\\"ZZ\\\"", 1).as_bytes());
-    let r: support::Run = vigil().args(["log", "verify", bad.to_str().unwrap(), "--public-key", pk.to_str().unwrap()]).output().unwrap().into();
+    let r: support::Run = vigil()
+        .args(["log", "verify", bad.to_str().unwrap(), "--public-key", pk.to_str().unwrap()])
+        .output()
+        .unwrap()
+        .into();
     assert_eq!(r.code, 3);
     assert!(r.stderr.contains("line") && r.stderr.contains("altered"), "{}", r.stderr);
     let garbage = d.file("garbage.jsonl", b"\x00\xffnot json\n");
-    let r: support::Run = vigil().args(["log", "verify", garbage.to_str().unwrap(), "--public-key", pk.to_str().unwrap()]).output().unwrap().into();
+    let r: support::Run = vigil()
+        .args(["log", "verify", garbage.to_str().unwrap(), "--public-key", pk.to_str().unwrap()])
+        .output()
+        .unwrap()
+        .into();
     assert_eq!(r.code, 3);
     assert!(r.stderr.contains("line 1") && r.stderr.contains("not a valid export line"), "{}", r.stderr);
-    let r: support::Run = vigil().args(["log", "verify", exp.to_str().unwrap(), "--public-key", exp.to_str().unwrap()]).output().unwrap().into();
+    let r: support::Run = vigil()
+        .args(["log", "verify", exp.to_str().unwrap(), "--public-key", exp.to_str().unwrap()])
+        .output()
+        .unwrap()
+        .into();
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("public key"), "{}", r.stderr);
 }

@@ -24,10 +24,9 @@ impl Rng {
 
 #[test]
 fn sigkill_during_adds_never_loses_a_printed_exhibit() {
-    let seed = std::env::var("VIGIL_CRASH_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64 | 1);
+    let seed = std::env::var("VIGIL_CRASH_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(|| {
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64 | 1
+    });
     eprintln!("crash test seed {seed} (set VIGIL_CRASH_SEED to replay)");
     let mut rng = Rng(seed);
     let d = Dir::init();
@@ -72,7 +71,10 @@ fn sigkill_during_adds_never_loses_a_printed_exhibit() {
     assert!(killed_mid_run >= 30, "too few runs were actually interrupted ({killed_mid_run})");
     for (i, (r, sha)) in printed.iter().enumerate() {
         let out = d.path(&format!("check-{i}"));
-        let got = ok(&data, &["exhibit", "get", r, "--out", out.to_str().unwrap(), "--reason", "crash test check", "--by", "KT"]);
+        let got = ok(
+            &data,
+            &["exhibit", "get", r, "--out", out.to_str().unwrap(), "--reason", "crash test check", "--by", "KT"],
+        );
         assert!(got.contains(sha), "{r}: printed {sha} but got {got}");
     }
     let v = ok(&data, &["verify"]);

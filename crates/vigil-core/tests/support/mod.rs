@@ -122,10 +122,12 @@ impl TestEnv {
             Backend::Sqlite => {
                 self.tamper("SELECT 1");
                 let c = rusqlite::Connection::open(self.data().join("vigil.db")).unwrap();
-                let mut v: Vec<u8> =
-                    c.query_row(&format!("SELECT {column} FROM {table} WHERE {key_col} = ?1"), [key], |r| r.get(0)).unwrap();
+                let mut v: Vec<u8> = c
+                    .query_row(&format!("SELECT {column} FROM {table} WHERE {key_col} = ?1"), [key], |r| r.get(0))
+                    .unwrap();
                 f(&mut v);
-                c.execute(&format!("UPDATE {table} SET {column} = ?1 WHERE {key_col} = ?2"), rusqlite::params![v, key]).unwrap();
+                c.execute(&format!("UPDATE {table} SET {column} = ?1 WHERE {key_col} = ?2"), rusqlite::params![v, key])
+                    .unwrap();
             }
             Backend::Postgres => {
                 let mut c = postgres::Client::connect(self.pg_url.as_ref().unwrap(), postgres::NoTls).unwrap();
