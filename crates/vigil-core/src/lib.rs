@@ -11,6 +11,7 @@
 mod clock;
 mod custody_log;
 mod data_dir;
+mod demo;
 mod error;
 mod exhibits;
 mod key_rotation;
@@ -22,6 +23,7 @@ pub use data_dir::read_public_key;
 pub use clock::now;
 pub use custody_log::AppendReceipt;
 pub use data_dir::{InitReport, Layout, Vigil};
+pub use demo::{DemoReport, DEMO_CASE};
 pub use error::CoreError;
 pub use exhibits::{AddedExhibit, DeletedExhibit, HistoryEntry, RetrievedExhibit};
 pub use key_rotation::RotationReport;

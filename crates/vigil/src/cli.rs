@@ -28,6 +28,8 @@ pub enum Command {
         #[arg(long)]
         store: Option<String>,
     },
+    /// Initialise the data directory if needed, seed a synthetic demo case, verify, and show what to try.
+    Demo,
     /// Add, read, list, trace and delete exhibits.
     #[command(subcommand)]
     Exhibit(ExhibitCommand),

@@ -58,6 +58,45 @@ fn dispatch(cli: &Cli) -> Result<ExitCode> {
                 println!("master key:  id {} (the key itself is in keys/master.key, mode 0600)", r.master_key_id);
             }
         }
+        Command::Demo => {
+            let r = Vigil::demo(&cli.data).with_context(|| format!("seeding the demo in {}", cli.data.display()))?;
+            if cli.json {
+                print_json(&r);
+            } else {
+                let d = r.data_dir.display();
+                if r.initialised {
+                    println!("initialised a new data directory at {d}");
+                }
+                if r.seeded.is_empty() {
+                    println!("the demo case {} was already seeded", vigil_core::DEMO_CASE);
+                } else {
+                    println!(
+                        "seeded the synthetic demo case {} with exhibits {}",
+                        vigil_core::DEMO_CASE,
+                        r.seeded.join(", ")
+                    );
+                }
+                println!(
+                    "{} exhibits, {} custody events; verify: {}",
+                    r.exhibits,
+                    r.events,
+                    if r.verified { "OK" } else { "FAILED" }
+                );
+                println!();
+                println!("data directory: {d}");
+                println!("try:");
+                println!("  vigil --data {d} exhibit list");
+                println!("  vigil --data {d} exhibit history DM/1");
+                println!("  vigil --data {d} log prove DM/1");
+                println!(
+                    "  vigil --data {d} log export {d}/log.jsonl && vigil log verify {d}/log.jsonl --public-key {}",
+                    r.public_key_file.display()
+                );
+            }
+            if !r.verified {
+                return Ok(ExitCode::from(TAMPERED));
+            }
+        }
         Command::Exhibit(cmd) => return exhibit(cli, cmd),
         Command::Verify => {
             let mut v = open(cli)?;

@@ -235,3 +235,15 @@ fn bad_input_gets_a_clear_error() {
     let n: i64 = c.query_row("SELECT COUNT(*) FROM events", [], |r| r.get(0)).unwrap();
     assert_eq!(n, 1);
 }
+
+#[test]
+fn demo_seeds_once_and_verifies() {
+    let d = Dir { tmp: tempfile::tempdir().unwrap() };
+    let first = ok(&d.data(), &["demo"]);
+    assert!(first.contains("seeded the synthetic demo case DEMO-0001 with exhibits DM/1, DM/2, DM/3"), "{first}");
+    assert!(first.contains("verify: OK"), "{first}");
+    let again = ok(&d.data(), &["demo"]);
+    assert!(again.contains("already seeded") && again.contains("3 exhibits"), "{again}");
+    let h = ok(&d.data(), &["exhibit", "history", "DM/1"]);
+    assert!(h.contains("accessed") && h.contains("by DO1"), "{h}");
+}
