@@ -19,8 +19,12 @@ fn main() {
     let mut v = Vigil::open(&dir).expect("open");
     let actor = Actor::parse("BENCH").unwrap();
     let make = |i: u64| {
-        let mut ev =
-            CustodyEvent::new(EventKind::Reviewed, actor.clone(), vigil_core::now(), ObjectRef::parse(&format!("note:bench-{i}")).unwrap());
+        let mut ev = CustodyEvent::new(
+            EventKind::Reviewed,
+            actor.clone(),
+            vigil_core::now(),
+            ObjectRef::parse(&format!("note:bench-{i}")).unwrap(),
+        );
         ev.note = Some("synthetic benchmark event".into());
         ev
     };
@@ -34,7 +38,10 @@ fn main() {
     }
     let secs = t.elapsed().as_secs_f64();
     let rate = n as f64 / secs;
-    println!("vigil append: {n} events in batches of {batch} on {}: {secs:.2} s, {rate:.0} events/s", v.store().backend());
+    println!(
+        "vigil append: {n} events in batches of {batch} on {}: {secs:.2} s, {rate:.0} events/s",
+        v.store().backend()
+    );
 
     // Peer: the same leaf bytes into a bare SQLite table, same pragmas, same batches.
     let peer_path = dir.join("peer.db");

@@ -61,12 +61,15 @@ impl MultiHasher {
     pub fn update_with<R: Send>(&mut self, data: &[u8], extra: impl FnOnce() -> R + Send) -> R {
         self.size += data.len() as u64;
         let (md5, sha1, sha256, b3) = (&mut self.md5, &mut self.sha1, &mut self.sha256, &mut self.blake3);
+        // Measured on the 2-core target (per 256 MiB): MD5 450 ms, SHA-1 140,
+        // SHA-256 150, BLAKE3 56, XChaCha20-Poly1305 165. MD5+BLAKE3 on one
+        // core and the rest beside `extra` (the cipher) on the other balance.
         std::thread::scope(|s| {
             s.spawn(|| {
                 md5.update(data);
-                sha1.update(data);
                 b3.update(data);
             });
+            sha1.update(data);
             sha256.update(data);
             extra()
         })

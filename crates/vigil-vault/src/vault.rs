@@ -94,6 +94,36 @@ impl Vault {
         key: &BlobKey,
         slot: SlotId,
     ) -> Result<FileHashes, VaultError> {
+        let tmp_dir = self.root.join("tmp");
+        // A writer thread overlaps disk writes with hashing and sealing;
+        // buffers go back to the producer for reuse.
+        let (to_writer, from_producer) = std::sync::mpsc::sync_channel::<Vec<u8>>(2);
+        let (to_producer, recycled) = std::sync::mpsc::channel::<Vec<u8>>();
+        std::thread::scope(|s| {
+            let writer = s.spawn(move || -> std::io::Result<()> {
+                for buf in from_producer {
+                    file.write_all(&buf)?;
+                    let _ = to_producer.send(buf);
+                }
+                Ok(())
+            });
+            let produced = Self::produce(input, key, slot, &to_writer, &recycled);
+            drop(to_writer);
+            let written = writer.join().expect("the writer thread does not panic");
+            match (produced, written) {
+                (_, Err(e)) => Err(VaultError::Io { path: tmp_dir.clone(), source: e }),
+                (r, Ok(())) => r,
+            }
+        })
+    }
+
+    fn produce(
+        input: &mut impl Read,
+        key: &BlobKey,
+        slot: SlotId,
+        to_writer: &std::sync::mpsc::SyncSender<Vec<u8>>,
+        recycled: &std::sync::mpsc::Receiver<Vec<u8>>,
+    ) -> Result<FileHashes, VaultError> {
         let mut sealer = Sealer::new(key, slot);
         let mut hasher = MultiHasher::new();
         let mut buf = vec![0u8; BATCH];
@@ -101,6 +131,7 @@ impl Vault {
         // The last full chunk is held back until we know whether more follows,
         // because the final chunk is sealed differently.
         let mut carry: Vec<u8> = Vec::with_capacity(CHUNK);
+        let writer_gone = || VaultError::Input(std::io::Error::other("the vault writer stopped"));
         loop {
             let n = read_full(input, &mut buf).map_err(VaultError::Input)?;
             let eof = n < BATCH;
@@ -123,9 +154,10 @@ impl Vault {
                     carry.extend_from_slice(units[keep]);
                 }
             });
-            if !eof || !out.is_empty() {
-                file.write_all(&out).map_err(|e| VaultError::Io { path: self.root.join("tmp"), source: e })?;
-                out.clear();
+            if !out.is_empty() {
+                let mut next = recycled.try_recv().unwrap_or_else(|_| Vec::with_capacity(BATCH + 8 * 16 + 64));
+                next.clear();
+                to_writer.send(std::mem::replace(&mut out, next)).map_err(|_| writer_gone())?;
             }
             if eof {
                 return Ok(hasher.finish());
