@@ -373,3 +373,47 @@ impl StoreTx for SqliteTx<'_> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp_db() -> (std::path::PathBuf, SqliteStore) {
+        let dir = std::env::temp_dir().join(format!(
+            "vigil-store-test-{}-{:?}",
+            std::process::id(),
+            std::thread::current().id()
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join("t.db");
+        let s = SqliteStore::open(&p).unwrap();
+        (dir, s)
+    }
+
+    #[test]
+    fn wal_mode_with_full_sync() {
+        let (dir, s) = temp_db();
+        let mode: String = s.conn.pragma_query_value(None, "journal_mode", |r| r.get(0)).unwrap();
+        let sync: i64 = s.conn.pragma_query_value(None, "synchronous", |r| r.get(0)).unwrap();
+        assert_eq!(mode, "wal");
+        assert_eq!(sync, 2, "synchronous=FULL");
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn migrations_run_once_and_refuse_a_newer_schema() {
+        let (dir, mut s) = temp_db();
+        assert_eq!(s.schema_version().unwrap(), latest());
+        drop(s);
+        let mut s = SqliteStore::open(&dir.join("t.db")).unwrap();
+        let n: i64 = s.conn.query_row("SELECT COUNT(*) FROM schema_migrations", [], |r| r.get(0)).unwrap();
+        assert_eq!(n as usize, MIGRATIONS.len());
+        assert_eq!(s.log_state().unwrap().size, 0);
+        s.conn.execute("INSERT INTO schema_migrations VALUES (999, 'from the future', 0)", []).unwrap();
+        drop(s);
+        let e = SqliteStore::open(&dir.join("t.db")).err().unwrap();
+        assert!(e.to_string().contains("newer than this Vigil"), "{e}");
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}

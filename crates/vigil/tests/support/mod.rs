@@ -1,5 +1,8 @@
 //! Helpers for driving the real `vigil` binary.
 
+// Each test binary compiles this module and uses a different part of it.
+#![allow(dead_code)]
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
