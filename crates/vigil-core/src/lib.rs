@@ -14,8 +14,10 @@ mod data_dir;
 mod demo;
 mod error;
 mod exhibits;
+mod hashsets;
 mod key_rotation;
 mod log_export;
+mod scan_job;
 mod verifier;
 
 pub use data_dir::read_public_key;
@@ -28,6 +30,7 @@ pub use error::CoreError;
 pub use exhibits::{AddedExhibit, DeletedExhibit, HistoryEntry, RetrievedExhibit};
 pub use key_rotation::RotationReport;
 pub use log_export::{ConsistencyProof, InclusionProof, ProofBundle};
+pub use scan_job::ScanRecord;
 pub use verifier::VerifyReport;
 
 pub use vigil_store::{Store, StoreError};

@@ -7,7 +7,8 @@ use std::fmt;
 
 /// What happened. The first eight are the continuity vocabulary a court
 /// expects; `KeyRotated` records vault administration, which touches no
-/// evidence bytes but must still be visible.
+/// evidence bytes but must still be visible; the scan events bracket a
+/// forensic triage scan.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum EventKind {
@@ -20,6 +21,8 @@ pub enum EventKind {
     Reviewed,
     Deleted,
     KeyRotated,
+    ScanStarted,
+    ScanFinished,
 }
 
 impl EventKind {
@@ -34,6 +37,8 @@ impl EventKind {
             EventKind::Reviewed => "reviewed",
             EventKind::Deleted => "deleted",
             EventKind::KeyRotated => "key-rotated",
+            EventKind::ScanStarted => "scan-started",
+            EventKind::ScanFinished => "scan-finished",
         }
     }
 }

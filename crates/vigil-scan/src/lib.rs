@@ -1,1 +1,30 @@
-//! placeholder
+//! Forensic triage scanning: walk seized media in parallel, read each file
+//! once to feed every requested digest, open ZIP and TAR archives, record
+//! per-file errors without stopping, checkpoint as it goes so a killed scan
+//! resumes without re-reading finished files, match against known-hash sets,
+//! and write DFXML, hashdeep, CSV or JSON.
+//!
+//! ## How paths are written
+//! File names are bytes. In CSV, JSON and DFXML a path is UTF-8 text in
+//! which a backslash is written `\\`, and every byte that is not part of
+//! printable UTF-8 (invalid UTF-8, control characters such as newline or tab)
+//! is written `\xNN`; so every record is one line and no name can forge
+//! another record. CSV then quotes fields per RFC 4180. hashdeep output keeps
+//! the raw bytes, which `hashdeep -a -k` needs to match names, except that a
+//! name holding a newline or carriage return (which hashdeep's own format
+//! cannot carry) is written in the escaped form, with a `##` comment.
+
+mod algo;
+mod archive;
+mod checkpoint;
+mod escape;
+mod output;
+mod record;
+mod scanner;
+mod walk;
+
+pub use algo::{AlgoSet, Digests};
+pub use escape::escape_path;
+pub use output::{write_report, OutputFormat, Report};
+pub use record::{FileRecord, MatchResult, ScanSummary};
+pub use scanner::{scan, ScanError, ScanOptions, ScanOutcome};

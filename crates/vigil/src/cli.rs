@@ -38,6 +38,11 @@ pub enum Command {
     /// Export, verify and prove the custody log.
     #[command(subcommand)]
     Log(LogCommand),
+    /// Hash every file under the sources in one pass per file and match against hash sets.
+    Scan(ScanArgs),
+    /// Import, list, export and remove known-hash sets.
+    #[command(subcommand)]
+    Hashset(HashsetCommand),
     /// Manage the vault's master key.
     #[command(subcommand)]
     Keys(KeysCommand),
@@ -116,6 +121,95 @@ pub enum LogCommand {
 pub enum KeysCommand {
     /// Re-wrap every blob key under a new master key; no blob is rewritten.
     Rotate {
+        #[command(flatten)]
+        actor: ActorArg,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct ScanArgs {
+    /// Files and directories to scan (seized media mounted read-only, or a tree of exports).
+    #[arg(required = true)]
+    pub sources: Vec<PathBuf>,
+    /// Record the scan in this case: custody events, and the report stored as an exhibit.
+    #[arg(long = "case", requires = "by")]
+    pub case: Option<String>,
+    /// The examiner's initials (with --case).
+    #[arg(long)]
+    pub by: Option<String>,
+    /// Hash sets (by name, from the data directory) to match against.
+    #[arg(long, num_args = 1.., value_delimiter = ',')]
+    pub hashsets: Vec<String>,
+    /// Digests to compute, from md5,sha1,sha256,blake3.
+    #[arg(long, default_value = "md5,sha1,sha256,blake3")]
+    pub algos: String,
+    /// Worker threads (default: one per core).
+    #[arg(long)]
+    pub jobs: Option<usize>,
+    /// Report format: dfxml, hashdeep, csv or json.
+    #[arg(long, default_value = "dfxml")]
+    pub format: String,
+    /// Write the report here (default: standard output). A checkpoint is kept beside it.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Continue a killed scan from its checkpoint without re-reading finished files.
+    #[arg(long)]
+    pub resume: bool,
+    /// Checkpoint file (default: OUT.checkpoint when --out is given).
+    #[arg(long)]
+    pub checkpoint: Option<PathBuf>,
+    /// No progress bar and no summary on standard error.
+    #[arg(long)]
+    pub quiet: bool,
+    /// Hash archives as files only, without opening ZIP and TAR members.
+    #[arg(long)]
+    pub no_archives: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum HashsetCommand {
+    /// Import a hash set file into the data directory.
+    Import {
+        name: String,
+        file: PathBuf,
+        /// vics, nsrl, hashdeep, md5sum, sha1sum, sha256sum or csv.
+        #[arg(long)]
+        format: String,
+        /// known-bad or known-good.
+        #[arg(long)]
+        kind: String,
+        /// Where the set came from (for example "CAID export 2026-11").
+        #[arg(long, default_value = "unspecified")]
+        source: String,
+        /// Category for entries that carry none: A, B, C or other.
+        #[arg(long, default_value = "other")]
+        category: String,
+        /// Map the source's own category labels, such as 1=A,2=B,3=C (VICS uses numbers).
+        #[arg(long, default_value = "")]
+        category_map: String,
+        /// Replace an existing set of the same name.
+        #[arg(long)]
+        replace: bool,
+        #[command(flatten)]
+        actor: ActorArg,
+    },
+    /// List the hash sets with their kind, source and counts.
+    List,
+    /// Export a set as VICS JSON or CSV.
+    Export {
+        name: String,
+        #[arg(long)]
+        format: String,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, default_value = "1=A,2=B,3=C")]
+        category_map: String,
+    },
+    /// Remove a hash set (logged).
+    Remove {
+        name: String,
+        #[arg(long)]
+        reason: String,
         #[command(flatten)]
         actor: ActorArg,
     },

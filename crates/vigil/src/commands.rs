@@ -25,7 +25,7 @@ pub fn run(cli: Cli) -> ExitCode {
     }
 }
 
-fn actor(arg: &ActorArg) -> Result<Actor> {
+pub(crate) fn actor(arg: &ActorArg) -> Result<Actor> {
     let name = match &arg.by {
         Some(b) => b.clone(),
         None => match std::env::var("VIGIL_ACTOR") {
@@ -121,6 +121,8 @@ fn dispatch(cli: &Cli) -> Result<ExitCode> {
             }
         }
         Command::Log(cmd) => return log(cli, cmd),
+        Command::Scan(a) => return crate::scan_command::scan(cli, a),
+        Command::Hashset(cmd) => return crate::scan_command::hashset(cli, cmd),
         Command::Keys(KeysCommand::Rotate { actor: a }) => {
             let by = actor(a)?;
             let mut v = open(cli)?;

@@ -2,6 +2,7 @@
 
 mod cli;
 mod commands;
+mod scan_command;
 
 use clap::Parser;
 

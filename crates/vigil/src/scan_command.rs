@@ -1,0 +1,201 @@
+//! `vigil scan` and `vigil hashset`: argument checks, then the libraries.
+
+use crate::cli::{Cli, HashsetCommand, ScanArgs};
+use anyhow::{anyhow, bail, Context, Result};
+use serde_json::json;
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use vigil_core::Vigil;
+use vigil_domain::{CaseId, Initials};
+use vigil_hashset::{Category, CategoryMap, ImportFormat, ImportOptions, SetKind};
+use vigil_scan::{write_report, AlgoSet, OutputFormat, Report, ScanOptions};
+
+pub fn scan(cli: &Cli, a: &ScanArgs) -> Result<ExitCode> {
+    let algos = AlgoSet::parse(&a.algos).map_err(|e| anyhow!("--algos: {e}"))?;
+    let format = OutputFormat::parse(&a.format)
+        .ok_or_else(|| anyhow!("--format must be dfxml, hashdeep, csv or json, not {:?}", a.format))?;
+    if format == OutputFormat::Hashdeep && !(algos.md5 || algos.sha1 || algos.sha256) {
+        bail!("the hashdeep format needs md5, sha1 or sha256 among --algos");
+    }
+    let case = match (&a.case, &a.by) {
+        (Some(c), Some(b)) => Some((CaseId::parse(c)?, Initials::parse(b)?)),
+        _ => None,
+    };
+    let checkpoint = match (&a.checkpoint, &a.out) {
+        (Some(c), _) => Some(c.clone()),
+        (None, Some(o)) => Some(PathBuf::from(format!("{}.checkpoint", o.display()))),
+        (None, None) if a.resume => bail!("--resume needs --out or --checkpoint"),
+        (None, None) => None,
+    };
+    let jobs = a.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+    if jobs == 0 || jobs > 256 {
+        bail!("--jobs must be between 1 and 256");
+    }
+    let mut vigil = if case.is_some() || !a.hashsets.is_empty() {
+        Some(Vigil::open(&cli.data).with_context(|| format!("opening {}", cli.data.display()))?)
+    } else {
+        None
+    };
+    let sets = match &vigil {
+        Some(v) => a.hashsets.iter().map(|n| v.open_hashset(n)).collect::<Result<Vec<_>, _>>()?,
+        None => Vec::new(),
+    };
+    let record = match (&mut vigil, &case) {
+        (Some(v), Some((c, b))) => Some(v.scan_started(c, b, &a.sources, &a.hashsets)?),
+        _ => None,
+    };
+    let opts = ScanOptions {
+        algos,
+        jobs,
+        archives: !a.no_archives,
+        checkpoint: checkpoint.clone(),
+        resume: a.resume,
+        progress: !a.quiet && std::io::stderr().is_terminal(),
+    };
+    let started = std::time::Instant::now();
+    let outcome = vigil_scan::scan(&a.sources, &opts, &sets)?;
+    let secs = started.elapsed().as_secs_f64();
+    let report = Report {
+        sources: &a.sources,
+        algos,
+        records: &outcome.records,
+        matches: &outcome.matches,
+        summary: &outcome.summary,
+    };
+    let report_path = match (&a.out, &record) {
+        (Some(o), _) => Some(o.clone()),
+        (None, Some(r)) => Some(cli.data.join(format!("scan-{}.report", r.id))),
+        (None, None) => None,
+    };
+    match &report_path {
+        Some(p) => {
+            let tmp = PathBuf::from(format!("{}.part", p.display()));
+            let f = std::fs::File::create(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
+            let mut w = std::io::BufWriter::new(f);
+            write_report(format, &report, &mut w).with_context(|| format!("writing {}", tmp.display()))?;
+            let f = w.into_inner().map_err(|e| anyhow!("writing {}: {}", tmp.display(), e.error()))?;
+            f.sync_all()?;
+            std::fs::rename(&tmp, p).with_context(|| format!("renaming to {}", p.display()))?;
+        }
+        None => {
+            let stdout = std::io::stdout();
+            let mut w = std::io::BufWriter::new(stdout.lock());
+            write_report(format, &report, &mut w)?;
+            w.flush()?;
+        }
+    }
+    let exhibit = match (&mut vigil, &record, &report_path) {
+        (Some(v), Some(r), Some(p)) => Some(v.scan_finished(r, p, &outcome)?),
+        _ => None,
+    };
+    if let Some(c) = &checkpoint {
+        // The report is complete; the journal has done its job.
+        let _ = std::fs::remove_file(c);
+    }
+    let s = &outcome.summary;
+    if cli.json && a.out.is_some() {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(
+                &json!({ "summary": s, "resumed": outcome.resumed, "hashed": outcome.hashed, "report_exhibit": exhibit.as_ref().map(|e| e.reference.to_string()) })
+            )?
+        );
+    }
+    if !a.quiet {
+        let mut e = std::io::stderr().lock();
+        writeln!(e, "scanned {} files and {} archive members, {} bytes, in {secs:.2} s ({} entries resumed from the checkpoint, {} read)", s.files, s.archive_members, s.bytes, outcome.resumed, outcome.hashed)?;
+        writeln!(e, "known-good (set aside): {}; known-bad: {}", s.known_good, s.known_bad)?;
+        for (cat, n) in &s.known_bad_by_category {
+            writeln!(e, "  category {cat}: {n}")?;
+        }
+        for (p, cat, set) in &s.known_bad_paths {
+            writeln!(e, "  known-bad [{cat}, {set}]: {p}")?;
+        }
+        if s.unhashable > 0 {
+            writeln!(e, "could not be hashed: {}", s.unhashable)?;
+            for (p, why) in &s.unhashable_paths {
+                writeln!(e, "  {p}: {why}")?;
+            }
+        }
+        if let Some(x) = &exhibit {
+            writeln!(e, "report stored as exhibit {} (sha256 {})", x.reference, x.hashes.sha256)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn hashset(cli: &Cli, cmd: &HashsetCommand) -> Result<ExitCode> {
+    let mut v = Vigil::open(&cli.data).with_context(|| format!("opening {}", cli.data.display()))?;
+    match cmd {
+        HashsetCommand::Import { name, file, format, kind, source, category, category_map, replace, actor } => {
+            let fmt = ImportFormat::parse(format)
+                .ok_or_else(|| anyhow!("--format must be vics, nsrl, hashdeep, md5sum, sha1sum, sha256sum or csv"))?;
+            let kind = SetKind::parse(kind).ok_or_else(|| anyhow!("--kind must be known-bad or known-good"))?;
+            let default_category =
+                Category::parse(category).ok_or_else(|| anyhow!("--category must be A, B, C or other"))?;
+            let category_map = CategoryMap::parse(category_map).map_err(|e| anyhow!("--category-map: {e}"))?;
+            let by = crate::commands::actor(actor)?;
+            let h = v.import_hashset(
+                name,
+                file,
+                fmt,
+                &ImportOptions { kind, default_category, category_map },
+                source,
+                &by,
+                *replace,
+            )?;
+            if cli.json {
+                println!("{}", serde_json::to_string_pretty(&h)?);
+            } else {
+                println!("imported {} ({}): {} entries", h.name, h.kind, h.entries());
+                for t in &h.tables {
+                    println!("  {}: {} {:?}", t.algo, t.count, t.by_category);
+                }
+            }
+        }
+        HashsetCommand::List => {
+            let sets = v.hashsets()?;
+            if cli.json {
+                println!("{}", serde_json::to_string_pretty(&sets)?);
+            } else {
+                for h in sets {
+                    let algos: Vec<String> = h.tables.iter().map(|t| format!("{} {}", t.algo, t.count)).collect();
+                    println!(
+                        "{:<20} {:<10} {:>10} entries  ({})  source: {}",
+                        h.name,
+                        h.kind,
+                        h.entries(),
+                        algos.join(", "),
+                        h.source
+                    );
+                }
+            }
+        }
+        HashsetCommand::Export { name, format, out, category_map } => {
+            let set = v.open_hashset(name)?;
+            if out.exists() {
+                bail!("{} already exists; Vigil will not overwrite it", out.display());
+            }
+            let f = std::fs::File::create(out).with_context(|| format!("creating {}", out.display()))?;
+            let mut w = std::io::BufWriter::new(f);
+            let n = match format.as_str() {
+                "vics" => vigil_hashset::export_vics(
+                    &set,
+                    &CategoryMap::parse(category_map).map_err(|e| anyhow!("--category-map: {e}"))?,
+                    &mut w,
+                )?,
+                "csv" => vigil_hashset::export_csv(&set, &mut w)?,
+                _ => bail!("--format must be vics or csv"),
+            };
+            w.flush()?;
+            println!("exported {n} entries of {name} to {}", out.display());
+        }
+        HashsetCommand::Remove { name, reason, actor } => {
+            let by = crate::commands::actor(actor)?;
+            v.remove_hashset(name, &by, reason)?;
+            println!("removed hash set {name} (logged)");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
