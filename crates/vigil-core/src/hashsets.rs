@@ -10,6 +10,18 @@ use std::path::{Path, PathBuf};
 use vigil_domain::{Actor, CustodyEvent, EventKind, ObjectRef, Sha256Digest};
 use vigil_hashset::{import, HashSet, ImportFormat, ImportOptions, SetHeader};
 
+/// What `vigil hashset import` asks for.
+#[derive(Debug, Clone, Copy)]
+pub struct HashSetImport<'a> {
+    pub name: &'a str,
+    pub file: &'a Path,
+    pub format: ImportFormat,
+    pub options: &'a ImportOptions,
+    pub source: &'a str,
+    /// Replace an existing set of the same name.
+    pub replace: bool,
+}
+
 fn check_name(name: &str) -> Result<(), CoreError> {
     let ok = !name.is_empty()
         && name.len() <= 64
@@ -38,16 +50,8 @@ impl Vigil {
         Ok(self.hashset_dir().join(format!("{name}.vhs")))
     }
 
-    pub fn import_hashset(
-        &mut self,
-        name: &str,
-        file: &Path,
-        format: ImportFormat,
-        opts: &ImportOptions,
-        source: &str,
-        actor: &Actor,
-        replace: bool,
-    ) -> Result<SetHeader, CoreError> {
+    pub fn import_hashset(&mut self, req: &HashSetImport<'_>, actor: &Actor) -> Result<SetHeader, CoreError> {
+        let HashSetImport { name, file, format, options: opts, source, replace } = *req;
         let path = self.hashset_path(name)?;
         if path.exists() && !replace {
             return Err(CoreError::Refused(format!("hash set {name} already exists (use --replace to re-import it)")));

@@ -136,15 +136,10 @@ pub fn hashset(cli: &Cli, cmd: &HashsetCommand) -> Result<ExitCode> {
                 Category::parse(category).ok_or_else(|| anyhow!("--category must be A, B, C or other"))?;
             let category_map = CategoryMap::parse(category_map).map_err(|e| anyhow!("--category-map: {e}"))?;
             let by = crate::commands::actor(actor)?;
-            let h = v.import_hashset(
-                name,
-                file,
-                fmt,
-                &ImportOptions { kind, default_category, category_map },
-                source,
-                &by,
-                *replace,
-            )?;
+            let options = ImportOptions { kind, default_category, category_map };
+            let req =
+                vigil_core::HashSetImport { name, file, format: fmt, options: &options, source, replace: *replace };
+            let h = v.import_hashset(&req, &by)?;
             if cli.json {
                 println!("{}", serde_json::to_string_pretty(&h)?);
             } else {
