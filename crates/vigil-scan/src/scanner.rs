@@ -171,27 +171,36 @@ pub fn scan(sources: &[PathBuf], opts: &ScanOptions, sets: &[HashSet]) -> Result
         cp.sync().map_err(ScanError::Checkpoint)?;
     }
     let records: Vec<FileRecord> = results.into_iter().flat_map(|r| r.expect("every entry was scanned")).collect();
-    let matches: Vec<Vec<MatchResult>> = records.iter().map(|r| match_record(r, sets)).collect();
+    let matches = match_all(&records, sets);
     let summary = summarise(&records, &matches);
     Ok(ScanOutcome { records, matches, summary, resumed, hashed: todo.len() as u64 })
 }
 
-fn match_record(r: &FileRecord, sets: &[HashSet]) -> Vec<MatchResult> {
-    if r.error.is_some() {
-        return Vec::new();
-    }
-    let mut out = Vec::new();
+/// Matches every record against every set, a whole table at a time so the
+/// set's batched lookup can overlap its memory reads.
+fn match_all(records: &[FileRecord], sets: &[HashSet]) -> Vec<Vec<MatchResult>> {
+    let mut out: Vec<Vec<MatchResult>> = vec![Vec::new(); records.len()];
+    let mut found = Vec::new();
     for s in sets {
-        let mut best: Option<Category> = None;
-        for algo in s.algos() {
-            if let Some(d) = r.digests.get(algo) {
-                if let Some(c) = s.lookup(algo, d) {
-                    best = Some(best.map_or(c, |b| b.min(c)));
+        let mut best: Vec<Option<Category>> = vec![None; records.len()];
+        for algo in s.algos().collect::<Vec<_>>() {
+            let (idx, keys): (Vec<usize>, Vec<&[u8]>) = records
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| r.error.is_none())
+                .filter_map(|(i, r)| r.digests.get(algo).map(|d| (i, d)))
+                .unzip();
+            s.lookup_many(algo, &keys, &mut found);
+            for (i, c) in idx.into_iter().zip(&found) {
+                if let Some(c) = c {
+                    best[i] = Some(best[i].map_or(*c, |b| b.min(*c)));
                 }
             }
         }
-        if let Some(c) = best {
-            out.push(MatchResult { set: s.header().name.clone(), category: c.as_str().to_owned() });
+        for (i, c) in best.into_iter().enumerate() {
+            if let Some(c) = c {
+                out[i].push(MatchResult { set: s.header().name.clone(), category: c.as_str().to_owned() });
+            }
         }
     }
     out
