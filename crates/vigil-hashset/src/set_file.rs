@@ -95,7 +95,7 @@ fn write_table<const W: usize>(
     out: &mut impl Write,
     v: &[([u8; W], u8)],
     pos: &mut u64,
-) -> std::io::Result<(u64, u64, u64, u32, BTreeMap<String, u64>)> {
+) -> std::io::Result<TableLayout> {
     let digests_offset = *pos;
     for (d, _) in v {
         out.write_all(d)?;
@@ -129,6 +129,10 @@ fn write_table<const W: usize>(
     pad(out, pos)?;
     Ok((digests_offset, categories_offset, index_offset, bits, counts))
 }
+
+/// Where a written table's parts landed: digests, categories, index offsets,
+/// index bits, and the per-category counts.
+type TableLayout = (u64, u64, u64, u32, BTreeMap<String, u64>);
 
 /// About eight entries per bucket; at most 2^26 buckets (256 MiB of index).
 fn index_bits(n: u64) -> u32 {

@@ -2,7 +2,7 @@
 
 use crate::algo::{AlgoSet, Hashers};
 use crate::archive;
-use crate::checkpoint::{Checkpoint, Header, Line};
+use crate::checkpoint::{Checkpoint, Finished, Header, Line};
 use crate::escape::escape_path;
 use crate::record::{FileRecord, MatchResult, ScanSummary};
 use crate::walk::{walk, Entry};
@@ -48,18 +48,39 @@ pub struct ScanOutcome {
 }
 
 fn error_record(e: &Entry, why: String) -> FileRecord {
-    FileRecord { path: e.bytes().to_vec(), size: e.size, digests: Default::default(), error: Some(why), member: false }
+    FileRecord { path: e.bytes().to_vec(), size: 0, digests: Default::default(), error: Some(why), member: false }
 }
 
-fn hash_entry(e: &Entry, opts: &ScanOptions, buf: &mut Vec<u8>, pb: &indicatif::ProgressBar) -> Vec<FileRecord> {
+/// What a worker reports for one entry.
+struct Hashed {
+    records: Vec<FileRecord>,
+    size: u64,
+    mtime_ns: i128,
+    /// Taken from the checkpoint: the file was opened and stat'ed, not read.
+    resumed: bool,
+}
+
+fn hash_entry(e: &Entry, opts: &ScanOptions, buf: &mut Vec<u8>, pb: &Progress, finished: &Finished) -> Hashed {
+    let fail = |why: String| Hashed { records: vec![error_record(e, why)], size: 0, mtime_ns: 0, resumed: false };
     if let Some(err) = &e.error {
-        return vec![error_record(e, err.clone())];
+        return fail(err.clone());
     }
     let mut f = match File::open(&e.path) {
         Ok(f) => f,
-        Err(err) => return vec![error_record(e, format!("cannot open: {err}"))],
+        Err(err) => return fail(format!("cannot open: {err}")),
     };
-    let want = if e.size > LARGE_BUF as u64 { LARGE_BUF } else { SMALL_BUF };
+    let meta = match f.metadata() {
+        Ok(m) => m,
+        Err(err) => return fail(format!("cannot stat: {err}")),
+    };
+    let (len, mtime_ns) = (meta.len(), crate::walk::mtime_ns(&meta));
+    if let Some((size, mtime, recs)) = finished.get(e.bytes()) {
+        if *size == len && *mtime == mtime_ns {
+            pb.file_done(0);
+            return Hashed { records: recs.clone(), size: len, mtime_ns, resumed: true };
+        }
+    }
+    let want = if len > LARGE_BUF as u64 { LARGE_BUF } else { SMALL_BUF };
     if buf.len() < want {
         buf.resize(want, 0);
     }
@@ -71,7 +92,7 @@ fn hash_entry(e: &Entry, opts: &ScanOptions, buf: &mut Vec<u8>, pb: &indicatif::
             Ok(0) => break,
             Ok(n) => n,
             Err(err) if err.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(err) => return vec![error_record(e, format!("read failed after {size} bytes: {err}"))],
+            Err(err) => return fail(format!("read failed after {size} bytes: {err}")),
         };
         if head.len() < 512 {
             let take = (512 - head.len()).min(n);
@@ -79,29 +100,63 @@ fn hash_entry(e: &Entry, opts: &ScanOptions, buf: &mut Vec<u8>, pb: &indicatif::
         }
         h.update(&buf[..n]);
         size += n as u64;
-        pb.inc(n as u64);
-    }
-    let mut out = vec![FileRecord { path: e.bytes().to_vec(), size, digests: h.finish(), error: None, member: false }];
-    if opts.archives {
-        if let Some(kind) = archive::detect(&head, &e.path) {
-            out.extend(archive::members(&e.path, kind, &opts.algos, &mut buf[..]));
+        pb.bytes(n as u64);
+        // A short read that reaches the size fstat gave is the end of a
+        // regular file: skip the extra read that would only return 0.
+        if n < want && size == len {
+            break;
         }
     }
-    out
+    pb.file_done(0);
+    let mut records =
+        vec![FileRecord { path: e.bytes().to_vec(), size, digests: h.finish(), error: None, member: false }];
+    if opts.archives {
+        if let Some(kind) = archive::detect(&head, &e.path) {
+            records.extend(archive::members(&e.path, kind, &opts.algos, &mut buf[..]));
+        }
+    }
+    Hashed { records, size: len, mtime_ns, resumed: false }
 }
 
-fn progress_bar(total: u64, enabled: bool) -> indicatif::ProgressBar {
-    if !enabled {
-        return indicatif::ProgressBar::hidden();
+/// The terminal progress bar: files against the total, bytes and rate in the message.
+struct Progress {
+    bar: indicatif::ProgressBar,
+    bytes: std::sync::atomic::AtomicU64,
+    start: std::time::Instant,
+}
+
+impl Progress {
+    fn bytes(&self, n: u64) {
+        self.bytes.fetch_add(n, Ordering::Relaxed);
     }
-    let pb = indicatif::ProgressBar::with_draw_target(Some(total), indicatif::ProgressDrawTarget::stderr());
-    pb.set_style(
-        indicatif::ProgressStyle::with_template(
-            "{bar:30} {bytes}/{total_bytes} {binary_bytes_per_sec} ETA {eta} {msg}",
-        )
-        .expect("a valid template"),
-    );
-    pb
+
+    fn file_done(&self, _: u64) {
+        if self.bar.is_hidden() {
+            return;
+        }
+        self.bar.inc(1);
+        let b = self.bytes.load(Ordering::Relaxed);
+        let secs = self.start.elapsed().as_secs_f64().max(1e-3);
+        self.bar.set_message(format!(
+            "{} read, {}/s",
+            indicatif::HumanBytes(b),
+            indicatif::HumanBytes((b as f64 / secs) as u64)
+        ));
+    }
+}
+
+fn progress_bar(files: u64, enabled: bool) -> Progress {
+    let bar = if enabled {
+        let pb = indicatif::ProgressBar::with_draw_target(Some(files), indicatif::ProgressDrawTarget::stderr());
+        pb.set_style(
+            indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} files  {msg}  ETA {eta}")
+                .expect("a valid template"),
+        );
+        pb
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    Progress { bar, bytes: std::sync::atomic::AtomicU64::new(0), start: std::time::Instant::now() }
 }
 
 pub fn scan(sources: &[PathBuf], opts: &ScanOptions, sets: &[HashSet]) -> Result<ScanOutcome, ScanError> {
@@ -114,56 +169,56 @@ pub fn scan(sources: &[PathBuf], opts: &ScanOptions, sets: &[HashSet]) -> Result
     let entries = walk(sources, jobs);
     let mut results: Vec<Option<Vec<FileRecord>>> = vec![None; entries.len()];
     let mut journal = None;
+    let mut finished = Finished::new();
     if let Some(path) = &opts.checkpoint {
         let header = Header::new(sources, opts.algos, opts.archives);
-        let (cp, finished) = Checkpoint::open(path, &header, opts.resume).map_err(ScanError::Checkpoint)?;
-        for (i, e) in entries.iter().enumerate() {
-            if let Some((size, mtime, recs)) = finished.get(e.bytes()) {
-                if *size == e.size && *mtime == e.mtime_ns {
-                    results[i] = Some(recs.clone());
-                }
-            }
-        }
+        let (cp, f) = Checkpoint::open(path, &header, opts.resume).map_err(ScanError::Checkpoint)?;
         journal = Some(cp);
+        finished = f;
     }
-    let todo: Vec<usize> = (0..entries.len()).filter(|i| results[*i].is_none()).collect();
-    let resumed = (entries.len() - todo.len()) as u64;
-    let total: u64 = todo.iter().map(|i| entries[*i].size).sum();
-    let pb = progress_bar(total, opts.progress);
-    pb.set_message(format!("{} files", todo.len()));
+    let pb = progress_bar(entries.len() as u64, opts.progress);
     let next = AtomicUsize::new(0);
-    let (tx, rx) = mpsc::sync_channel::<(usize, Vec<FileRecord>)>(1024);
+    let (tx, rx) = mpsc::sync_channel::<(usize, Hashed)>(1024);
     let mut journal_error = None;
+    let (mut resumed, mut hashed) = (0u64, 0u64);
     std::thread::scope(|sc| {
         for _ in 0..jobs {
             let tx = tx.clone();
-            let (next, todo, entries, pb) = (&next, &todo, &entries, &pb);
+            let (next, entries, pb, finished) = (&next, &entries, &pb, &finished);
             sc.spawn(move || {
                 let mut buf = Vec::new();
                 loop {
-                    let k = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(&i) = todo.get(k) else { break };
-                    let recs = hash_entry(&entries[i], opts, &mut buf, pb);
-                    if tx.send((i, recs)).is_err() {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(e) = entries.get(i) else { break };
+                    let h = hash_entry(e, opts, &mut buf, pb, finished);
+                    if tx.send((i, h)).is_err() {
                         break;
                     }
                 }
             });
         }
         drop(tx);
-        for (i, recs) in rx {
-            if let (Some(cp), None) = (&mut journal, &journal_error) {
-                let e = &entries[i];
-                let line =
-                    Line { entry: hex::encode(e.bytes()), size: e.size, mtime_ns: e.mtime_ns, records: recs.clone() };
-                if let Err(err) = cp.append(&line) {
-                    journal_error = Some(err);
+        for (i, h) in rx {
+            if h.resumed {
+                resumed += 1;
+            } else {
+                hashed += 1;
+                if let (Some(cp), None) = (&mut journal, &journal_error) {
+                    let line = Line {
+                        entry: hex::encode(entries[i].bytes()),
+                        size: h.size,
+                        mtime_ns: h.mtime_ns,
+                        records: h.records.clone(),
+                    };
+                    if let Err(err) = cp.append(&line) {
+                        journal_error = Some(err);
+                    }
                 }
             }
-            results[i] = Some(recs);
+            results[i] = Some(h.records);
         }
     });
-    pb.finish_and_clear();
+    pb.bar.finish_and_clear();
     if let Some(err) = journal_error {
         return Err(ScanError::Checkpoint(err));
     }
@@ -173,7 +228,7 @@ pub fn scan(sources: &[PathBuf], opts: &ScanOptions, sets: &[HashSet]) -> Result
     let records: Vec<FileRecord> = results.into_iter().flat_map(|r| r.expect("every entry was scanned")).collect();
     let matches = match_all(&records, sets);
     let summary = summarise(&records, &matches);
-    Ok(ScanOutcome { records, matches, summary, resumed, hashed: todo.len() as u64 })
+    Ok(ScanOutcome { records, matches, summary, resumed, hashed })
 }
 
 /// Matches every record against every set, a whole table at a time so the

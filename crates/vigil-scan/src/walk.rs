@@ -7,11 +7,12 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::sync::{Condvar, Mutex};
 
+/// A file to hash. Size and modification time are read by the worker that
+/// opens it (one `fstat` on the open file), so the walk itself needs no
+/// `stat` per file: it runs on the directory listings alone.
 #[derive(Debug, Clone)]
 pub(crate) struct Entry {
     pub path: PathBuf,
-    pub size: u64,
-    pub mtime_ns: i128,
     /// Set when the entry cannot be hashed (broken link, not a regular file, unreadable directory).
     pub error: Option<String>,
 }
@@ -22,28 +23,27 @@ impl Entry {
     }
 }
 
-fn mtime_ns(m: &std::fs::Metadata) -> i128 {
+pub(crate) fn mtime_ns(m: &std::fs::Metadata) -> i128 {
     use std::os::unix::fs::MetadataExt;
     i128::from(m.mtime()) * 1_000_000_000 + i128::from(m.mtime_nsec())
 }
 
-fn classify(path: PathBuf, out: &mut Vec<Entry>, dirs: &mut Vec<PathBuf>) {
-    let meta = match std::fs::symlink_metadata(&path) {
-        Ok(m) => m,
+fn classify(path: PathBuf, ft: std::io::Result<std::fs::FileType>, out: &mut Vec<Entry>, dirs: &mut Vec<PathBuf>) {
+    let ft = match ft {
+        Ok(t) => t,
         Err(e) => {
-            out.push(Entry { path, size: 0, mtime_ns: 0, error: Some(format!("cannot stat: {e}")) });
+            out.push(Entry { path, error: Some(format!("cannot stat: {e}")) });
             return;
         }
     };
-    let ft = meta.file_type();
     if ft.is_dir() {
         dirs.push(path);
     } else if ft.is_file() {
-        out.push(Entry { path, size: meta.len(), mtime_ns: mtime_ns(&meta), error: None });
+        out.push(Entry { path, error: None });
     } else if ft.is_symlink() {
         match std::fs::metadata(&path) {
-            Err(_) => out.push(Entry { path, size: 0, mtime_ns: 0, error: Some("broken symbolic link".into()) }),
-            Ok(t) if t.is_file() => out.push(Entry { path, size: t.len(), mtime_ns: mtime_ns(&t), error: None }),
+            Err(_) => out.push(Entry { path, error: Some("broken symbolic link".into()) }),
+            Ok(t) if t.is_file() => out.push(Entry { path, error: None }),
             Ok(_) => {} // a link to a directory: not followed
         }
     } else {
@@ -59,7 +59,7 @@ fn classify(path: PathBuf, out: &mut Vec<Entry>, dirs: &mut Vec<PathBuf>) {
                 "a character device"
             }
         };
-        out.push(Entry { path, size: 0, mtime_ns: 0, error: Some(format!("not a regular file ({what})")) });
+        out.push(Entry { path, error: Some(format!("not a regular file ({what})")) });
     }
 }
 
@@ -73,7 +73,7 @@ pub(crate) fn walk(sources: &[PathBuf], jobs: usize) -> Vec<Entry> {
     let mut entries = Vec::new();
     let mut dirs = Vec::new();
     for s in sources {
-        classify(s.clone(), &mut entries, &mut dirs);
+        classify(s.clone(), std::fs::symlink_metadata(s).map(|m| m.file_type()), &mut entries, &mut dirs);
     }
     let state = Mutex::new(Queue { dirs, busy: 0 });
     let wake = Condvar::new();
@@ -117,22 +117,16 @@ fn read_dir(dir: &Path, out: &mut Vec<Entry>, dirs: &mut Vec<PathBuf>) {
     let rd = match std::fs::read_dir(dir) {
         Ok(r) => r,
         Err(e) => {
-            out.push(Entry {
-                path: dir.to_owned(),
-                size: 0,
-                mtime_ns: 0,
-                error: Some(format!("cannot read directory: {e}")),
-            });
+            out.push(Entry { path: dir.to_owned(), error: Some(format!("cannot read directory: {e}")) });
             return;
         }
     };
     for item in rd {
         match item {
-            Ok(de) => classify(de.path(), out, dirs),
+            // The listing's own file type (d_type) spares a stat per file.
+            Ok(de) => classify(de.path(), de.file_type(), out, dirs),
             Err(e) => out.push(Entry {
                 path: dir.join(OsStr::from_bytes(b"?")),
-                size: 0,
-                mtime_ns: 0,
                 error: Some(format!("directory listing failed: {e}")),
             }),
         }
