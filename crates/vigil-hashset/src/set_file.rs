@@ -396,7 +396,7 @@ impl HashSet {
     /// before any bucket is scanned, so the memory reads of a group overlap
     /// instead of waiting on each other.
     pub fn lookup_many(&self, algo: HashAlgo, digests: &[&[u8]], out: &mut Vec<Option<Category>>) {
-        const GROUP: usize = 16;
+        const GROUP: usize = 32;
         out.clear();
         let (Some((d, c, w)), Some((ix, bits))) = (self.table(algo), self.index(algo)) else {
             out.resize(digests.len(), None);
