@@ -40,6 +40,14 @@ pub enum Command {
     Log(LogCommand),
     /// Hash every file under the sources in one pass per file and match against hash sets.
     Scan(ScanArgs),
+    /// Print the PDQ perceptual hash of images: `hex quality path` per file.
+    Pdq {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Also print the 8 dihedral hashes (original, rot90, rot180, rot270, flipX, flipY, flipPlus1, flipMinus1).
+        #[arg(long)]
+        dihedral: bool,
+    },
     /// Import, list, export and remove known-hash sets.
     #[command(subcommand)]
     Hashset(HashsetCommand),

@@ -122,6 +122,34 @@ fn dispatch(cli: &Cli) -> Result<ExitCode> {
         }
         Command::Log(cmd) => return log(cli, cmd),
         Command::Scan(a) => return crate::scan_command::scan(cli, a),
+        Command::Pdq { files, dihedral } => {
+            let mut failed = 0;
+            for f in files {
+                match vigil_pdq::hash_file(f) {
+                    Ok((r, d)) => {
+                        if cli.json {
+                            let mut o = json!({ "path": f, "pdq": r.hash.to_hex(), "quality": r.quality });
+                            if *dihedral {
+                                o["dihedral"] = d.hashes.iter().map(|h| h.to_hex()).collect::<Vec<_>>().into();
+                            }
+                            println!("{o}");
+                        } else if *dihedral {
+                            let hs: Vec<String> = d.hashes.iter().map(|h| h.to_hex()).collect();
+                            println!("{} {} {} {}", r.hash, r.quality, f.display(), hs.join(" "));
+                        } else {
+                            println!("{} {} {}", r.hash, r.quality, f.display());
+                        }
+                    }
+                    Err(e) => {
+                        failed += 1;
+                        eprintln!("vigil: error: {e}");
+                    }
+                }
+            }
+            if failed > 0 {
+                bail!("{failed} of {} file(s) could not be hashed", files.len());
+            }
+        }
         Command::Hashset(cmd) => return crate::scan_command::hashset(cli, cmd),
         Command::Keys(KeysCommand::Rotate { actor: a }) => {
             let by = actor(a)?;

@@ -1,0 +1,96 @@
+//! The PDQ pipeline from luma to hash, quality and dihedral hashes.
+
+use crate::dct::dct64_to_16;
+use crate::hash256::Hash256;
+use crate::jarosz::{decimate, jarosz_filter};
+use crate::median::torben;
+use crate::quality::quality;
+
+/// Images smaller than this in either dimension hash to zero with quality 0.
+pub const MIN_HASHABLE_DIM: usize = 5;
+const PASSES: usize = 2;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PdqResult {
+    pub hash: Hash256,
+    pub quality: u32,
+}
+
+/// The 8 hashes in ThreatExchange's order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Dihedral {
+    pub quality: u32,
+    /// original, rot90, rot180, rot270, flipX, flipY, flipPlus1, flipMinus1.
+    pub hashes: [Hash256; 8],
+}
+
+fn bits(b: &[[f32; 16]; 16]) -> Hash256 {
+    let flat: Vec<f32> = b.iter().flatten().copied().collect();
+    let median = torben(&flat);
+    let mut h = Hash256::default();
+    for (k, v) in flat.iter().enumerate() {
+        if *v > median {
+            h.set_bit(k);
+        }
+    }
+    h
+}
+
+fn downsample(luma: &mut [f32], rows: usize, cols: usize) -> [[f32; 64]; 64] {
+    let mut tmp = vec![0.0f32; luma.len()];
+    jarosz_filter(luma, &mut tmp, rows, cols, PASSES);
+    decimate(luma, rows, cols)
+}
+
+/// Hash and quality of a `rows × cols` luma image. `luma` is used as scratch.
+pub fn hash_from_luma(luma: &mut [f32], rows: usize, cols: usize) -> PdqResult {
+    assert_eq!(luma.len(), rows * cols, "luma buffer size");
+    if rows < MIN_HASHABLE_DIM || cols < MIN_HASHABLE_DIM {
+        return PdqResult { hash: Hash256::default(), quality: 0 };
+    }
+    // The reference skips filtering for an image already 64×64 (on this path only).
+    let a = if rows == 64 && cols == 64 {
+        let mut a = [[0.0f32; 64]; 64];
+        for (i, row) in a.iter_mut().enumerate() {
+            row.copy_from_slice(&luma[i * 64..(i + 1) * 64]);
+        }
+        a
+    } else {
+        downsample(luma, rows, cols)
+    };
+    let q = quality(&a);
+    PdqResult { hash: bits(&dct64_to_16(&a)), quality: q }
+}
+
+/// All 8 dihedral hashes, from one DCT.
+pub fn dihedral_from_luma(luma: &mut [f32], rows: usize, cols: usize) -> Dihedral {
+    assert_eq!(luma.len(), rows * cols, "luma buffer size");
+    if rows < MIN_HASHABLE_DIM || cols < MIN_HASHABLE_DIM {
+        return Dihedral { quality: 0, hashes: [Hash256::default(); 8] };
+    }
+    let a = downsample(luma, rows, cols);
+    let q = quality(&a);
+    let b = dct64_to_16(&a);
+    // Each transform flips signs of odd frequencies and/or transposes.
+    let t = |f: &dyn Fn(usize, usize) -> (usize, usize, bool)| {
+        let mut out = [[0.0f32; 16]; 16];
+        for i in 0..16 {
+            for j in 0..16 {
+                let (oi, oj, negate) = f(i, j);
+                out[oi][oj] = if negate { -b[i][j] } else { b[i][j] };
+            }
+        }
+        bits(&out)
+    };
+    let hashes = [
+        bits(&b),
+        t(&|i, j| (j, i, j & 1 == 0)),
+        t(&|i, j| (i, j, (i + j) & 1 == 1)),
+        t(&|i, j| (j, i, i & 1 == 0)),
+        t(&|i, j| (i, j, i & 1 == 0)),
+        t(&|i, j| (i, j, j & 1 == 0)),
+        t(&|i, j| (j, i, false)),
+        t(&|i, j| (j, i, (i + j) & 1 == 1)),
+    ];
+    Dihedral { quality: q, hashes }
+}
