@@ -2,7 +2,7 @@
 
 /// The box window for shrinking `old` to 64: `(old + 127) / 128`.
 pub fn window_size(old: usize) -> usize {
-    (old + 2 * 64 - 1) / (2 * 64)
+    old.div_ceil(2 * 64)
 }
 
 /// Phase lengths of the reference's 1-D box filter for one vector.

@@ -4,7 +4,7 @@
 pub fn torben(m: &[f32]) -> f32 {
     let n = m.len();
     assert!(n > 0, "the median of nothing");
-    let half = (n + 1) / 2;
+    let half = n.div_ceil(2);
     let (mut min, mut max) = (m[0], m[0]);
     for &v in &m[1..] {
         if v < min {

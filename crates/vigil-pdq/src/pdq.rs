@@ -74,10 +74,10 @@ pub fn dihedral_from_luma(luma: &mut [f32], rows: usize, cols: usize) -> Dihedra
     // Each transform flips signs of odd frequencies and/or transposes.
     let t = |f: &dyn Fn(usize, usize) -> (usize, usize, bool)| {
         let mut out = [[0.0f32; 16]; 16];
-        for i in 0..16 {
-            for j in 0..16 {
+        for (i, row) in b.iter().enumerate() {
+            for (j, v) in row.iter().enumerate() {
                 let (oi, oj, negate) = f(i, j);
-                out[oi][oj] = if negate { -b[i][j] } else { b[i][j] };
+                out[oi][oj] = if negate { -*v } else { *v };
             }
         }
         bits(&out)

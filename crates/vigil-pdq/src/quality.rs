@@ -4,14 +4,14 @@
 pub fn quality(a: &[[f32; 64]; 64]) -> u32 {
     let step = |u: f32, v: f32| -> i64 { ((((u - v) * 100.0) / 255.0) as i32).unsigned_abs() as i64 };
     let mut sum: i64 = 0;
-    for i in 0..63 {
-        for j in 0..64 {
-            sum += step(a[i][j], a[i + 1][j]);
+    for pair in a.windows(2) {
+        for (u, v) in pair[0].iter().zip(pair[1].iter()) {
+            sum += step(*u, *v);
         }
     }
     for row in a.iter() {
-        for j in 0..63 {
-            sum += step(row[j], row[j + 1]);
+        for pair in row.windows(2) {
+            sum += step(pair[0], pair[1]);
         }
     }
     (sum / 90).min(100) as u32
