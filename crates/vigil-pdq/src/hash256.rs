@@ -41,6 +41,15 @@ impl Hash256 {
         Ok(Hash256(w))
     }
 
+    /// The inverse of [`to_bytes`](Self::to_bytes).
+    pub fn from_bytes(b: &[u8; 32]) -> Self {
+        let mut w = [0u16; 16];
+        for (i, pair) in b.chunks_exact(2).enumerate() {
+            w[15 - i] = u16::from_be_bytes([pair[0], pair[1]]);
+        }
+        Hash256(w)
+    }
+
     /// The 32 bytes with bit 255 first (the hex digits as bytes).
     pub fn to_bytes(&self) -> [u8; 32] {
         let mut out = [0u8; 32];

@@ -17,6 +17,7 @@
 mod dct;
 mod hash256;
 mod image_input;
+mod index;
 mod jarosz;
 mod luma;
 mod median;
@@ -26,8 +27,9 @@ mod quality;
 pub use dct::dct_matrix;
 pub use hash256::{Hash256, HashParseError};
 pub use image_input::{hash_file, hash_rgb, ImageError};
+pub use index::{parse_pdq_lines, IndexEntry, IndexError, IndexMatch, PdqIndex};
 pub use jarosz::{decimate, jarosz_filter, window_size};
 pub use luma::{luma_from_grey, luma_from_rgb, luma_from_rgba};
 pub use median::torben;
-pub use pdq::{dihedral_from_luma, hash_from_luma, Dihedral, PdqResult, MIN_HASHABLE_DIM};
+pub use pdq::{dihedral_from_luma, hash_from_luma, Dihedral, PdqHasher, PdqResult, MIN_HASHABLE_DIM};
 pub use quality::quality;

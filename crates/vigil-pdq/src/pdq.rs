@@ -36,14 +36,38 @@ fn bits(b: &[[f32; 16]; 16]) -> Hash256 {
     h
 }
 
-fn downsample(luma: &mut [f32], rows: usize, cols: usize) -> [[f32; 64]; 64] {
-    let mut tmp = vec![0.0f32; luma.len()];
-    jarosz_filter(luma, &mut tmp, rows, cols, PASSES);
+fn downsample(luma: &mut [f32], tmp: &mut Vec<f32>, rows: usize, cols: usize) -> [[f32; 64]; 64] {
+    tmp.resize(luma.len(), 0.0);
+    jarosz_filter(luma, tmp, rows, cols, PASSES);
     decimate(luma, rows, cols)
+}
+
+/// Reusable buffers for hashing many images: the luma plane and the
+/// filter's scratch plane are allocated once, not per image.
+#[derive(Default)]
+pub struct PdqHasher {
+    luma: Vec<f32>,
+    tmp: Vec<f32>,
+}
+
+impl PdqHasher {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Hash and quality of RGB pixels (row-major, 3 bytes per pixel).
+    pub fn hash_rgb(&mut self, rgb: &[u8], width: usize, height: usize) -> PdqResult {
+        crate::luma::fill_luma_from_rgb(rgb, width, height, &mut self.luma);
+        hash_with(&mut self.luma, &mut self.tmp, height, width)
+    }
 }
 
 /// Hash and quality of a `rows × cols` luma image. `luma` is used as scratch.
 pub fn hash_from_luma(luma: &mut [f32], rows: usize, cols: usize) -> PdqResult {
+    hash_with(luma, &mut Vec::new(), rows, cols)
+}
+
+fn hash_with(luma: &mut [f32], tmp: &mut Vec<f32>, rows: usize, cols: usize) -> PdqResult {
     assert_eq!(luma.len(), rows * cols, "luma buffer size");
     if rows < MIN_HASHABLE_DIM || cols < MIN_HASHABLE_DIM {
         return PdqResult { hash: Hash256::default(), quality: 0 };
@@ -56,7 +80,7 @@ pub fn hash_from_luma(luma: &mut [f32], rows: usize, cols: usize) -> PdqResult {
         }
         a
     } else {
-        downsample(luma, rows, cols)
+        downsample(luma, tmp, rows, cols)
     };
     let q = quality(&a);
     PdqResult { hash: bits(&dct64_to_16(&a)), quality: q }
@@ -68,7 +92,7 @@ pub fn dihedral_from_luma(luma: &mut [f32], rows: usize, cols: usize) -> Dihedra
     if rows < MIN_HASHABLE_DIM || cols < MIN_HASHABLE_DIM {
         return Dihedral { quality: 0, hashes: [Hash256::default(); 8] };
     }
-    let a = downsample(luma, rows, cols);
+    let a = downsample(luma, &mut Vec::new(), rows, cols);
     let q = quality(&a);
     let b = dct64_to_16(&a);
     // Each transform flips signs of odd frequencies and/or transposes.

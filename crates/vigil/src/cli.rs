@@ -41,8 +41,10 @@ pub enum Command {
     /// Hash every file under the sources in one pass per file and match against hash sets.
     Scan(ScanArgs),
     /// Print the PDQ perceptual hash of images: `hex quality path` per file.
+    #[command(args_conflicts_with_subcommands = true)]
     Pdq {
-        #[arg(required = true)]
+        #[command(subcommand)]
+        index: Option<PdqCommand>,
         files: Vec<PathBuf>,
         /// Also print the 8 dihedral hashes (original, rot90, rot180, rot270, flipX, flipY, flipPlus1, flipMinus1).
         #[arg(long)]
@@ -220,5 +222,41 @@ pub enum HashsetCommand {
         reason: String,
         #[command(flatten)]
         actor: ActorArg,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum PdqCommand {
+    /// Build or query a PDQ match index.
+    #[command(subcommand)]
+    Index(PdqIndexCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum PdqIndexCommand {
+    /// Build an index from ThreatExchange-style lines: hex[,quality[,label]].
+    Build {
+        #[arg(required = true)]
+        inputs: Vec<PathBuf>,
+        #[arg(long)]
+        out: PathBuf,
+        /// Label for lines that carry none.
+        #[arg(long, default_value = "other")]
+        label: String,
+    },
+    /// Find every indexed hash within the radius of the given hashes or images.
+    Query {
+        index: PathBuf,
+        /// PDQ hashes (64 hex digits) to look up.
+        #[arg(long = "hash")]
+        hashes: Vec<String>,
+        /// Images to hash and look up (with their 8 dihedral variants).
+        #[arg(long = "image")]
+        images: Vec<PathBuf>,
+        #[arg(long, default_value_t = 31)]
+        radius: u32,
+        /// Images whose PDQ quality is below this are reported, not matched.
+        #[arg(long, default_value_t = 50)]
+        min_quality: u32,
     },
 }

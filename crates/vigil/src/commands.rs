@@ -122,7 +122,13 @@ fn dispatch(cli: &Cli) -> Result<ExitCode> {
         }
         Command::Log(cmd) => return log(cli, cmd),
         Command::Scan(a) => return crate::scan_command::scan(cli, a),
-        Command::Pdq { files, dihedral } => {
+        Command::Pdq { index: Some(crate::cli::PdqCommand::Index(cmd)), .. } => {
+            return crate::pdq_command::index(cli, cmd)
+        }
+        Command::Pdq { index: None, files, dihedral } => {
+            if files.is_empty() {
+                bail!("give image files to hash, or `vigil pdq index build|query`");
+            }
             let mut failed = 0;
             for f in files {
                 match vigil_pdq::hash_file(f) {

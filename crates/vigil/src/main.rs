@@ -2,6 +2,7 @@
 
 mod cli;
 mod commands;
+mod pdq_command;
 mod scan_command;
 
 use clap::Parser;
