@@ -28,7 +28,7 @@ pub use data_dir::{InitReport, Layout, Vigil};
 pub use demo::{DemoReport, DEMO_CASE};
 pub use error::CoreError;
 pub use exhibits::{AddedExhibit, DeletedExhibit, HistoryEntry, RetrievedExhibit};
-pub use hashsets::HashSetImport;
+pub use hashsets::{HashSetImport, HashSetInfo, PdqSetImport};
 pub use key_rotation::RotationReport;
 pub use log_export::{ConsistencyProof, InclusionProof, ProofBundle};
 pub use scan_job::ScanRecord;

@@ -33,3 +33,21 @@ pub fn hash_file(path: &Path) -> Result<(PdqResult, Dihedral), ImageError> {
     let (w, h) = (rgb.width() as usize, rgb.height() as usize);
     Ok(hash_rgb(rgb.as_raw(), w, h))
 }
+
+/// Whether the first bytes look like an image Vigil decodes.
+pub fn looks_like_image(head: &[u8]) -> bool {
+    head.starts_with(b"\x89PNG\r\n\x1a\n")
+        || head.starts_with(&[0xFF, 0xD8, 0xFF])
+        || head.starts_with(b"GIF87a")
+        || head.starts_with(b"GIF89a")
+        || head.starts_with(b"BM")
+        || (head.len() >= 12 && &head[..4] == b"RIFF" && &head[8..12] == b"WEBP")
+}
+
+/// Decodes and hashes an image held in memory.
+pub fn hash_bytes(bytes: &[u8]) -> Result<(PdqResult, Dihedral), String> {
+    let img = image::load_from_memory(bytes).map_err(|e| e.to_string())?;
+    let rgb = img.to_rgb8();
+    let (w, h) = (rgb.width() as usize, rgb.height() as usize);
+    Ok(hash_rgb(rgb.as_raw(), w, h))
+}

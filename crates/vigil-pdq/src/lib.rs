@@ -26,7 +26,7 @@ mod quality;
 
 pub use dct::dct_matrix;
 pub use hash256::{Hash256, HashParseError};
-pub use image_input::{hash_file, hash_rgb, ImageError};
+pub use image_input::{hash_bytes, hash_file, hash_rgb, looks_like_image, ImageError};
 pub use index::{parse_pdq_lines, IndexEntry, IndexError, IndexMatch, PdqIndex};
 pub use jarosz::{decimate, jarosz_filter, window_size};
 pub use luma::{luma_from_grey, luma_from_rgb, luma_from_rgba};

@@ -65,7 +65,7 @@ fn hash_stream(
 }
 
 fn error_record(path: Vec<u8>, why: String) -> FileRecord {
-    FileRecord { path, size: 0, digests: Default::default(), error: Some(why), member: true }
+    FileRecord { path, size: 0, digests: Default::default(), error: Some(why), member: true, pdq: None }
 }
 
 /// Hashes every regular member of an archive; problems become error records.
@@ -100,7 +100,9 @@ pub(crate) fn members(path: &Path, kind: ArchiveKind, algos: &AlgoSet, buf: &mut
                 }
                 let p = member_path(ap, m.name_raw());
                 match hash_stream(&mut m, algos, buf, &mut budget) {
-                    Ok((size, digests)) => out.push(FileRecord { path: p, size, digests, error: None, member: true }),
+                    Ok((size, digests)) => {
+                        out.push(FileRecord { path: p, size, digests, error: None, member: true, pdq: None })
+                    }
                     Err(why) => out.push(error_record(p, why)),
                 }
             }
@@ -133,7 +135,9 @@ pub(crate) fn members(path: &Path, kind: ArchiveKind, algos: &AlgoSet, buf: &mut
                 }
                 let p = member_path(ap, &m.path_bytes());
                 match hash_stream(&mut m, algos, buf, &mut budget) {
-                    Ok((size, digests)) => out.push(FileRecord { path: p, size, digests, error: None, member: true }),
+                    Ok((size, digests)) => {
+                        out.push(FileRecord { path: p, size, digests, error: None, member: true, pdq: None })
+                    }
                     Err(why) => out.push(error_record(p, why)),
                 }
             }

@@ -23,10 +23,11 @@ pub(crate) struct Header {
     pub sources: Vec<String>,
     pub algos: AlgoSet,
     pub archives: bool,
+    pub pdq: bool,
 }
 
 impl Header {
-    pub fn new(sources: &[PathBuf], algos: AlgoSet, archives: bool) -> Self {
+    pub fn new(sources: &[PathBuf], algos: AlgoSet, archives: bool, pdq: bool) -> Self {
         use std::os::unix::ffi::OsStrExt;
         Header {
             format: FORMAT.into(),
@@ -34,6 +35,7 @@ impl Header {
             sources: sources.iter().map(|s| hex::encode(s.as_os_str().as_bytes())).collect(),
             algos,
             archives,
+            pdq,
         }
     }
 }

@@ -26,5 +26,5 @@ mod walk;
 pub use algo::{AlgoSet, Digests};
 pub use escape::escape_path;
 pub use output::{write_report, OutputFormat, Report};
-pub use record::{FileRecord, MatchResult, ScanSummary};
-pub use scanner::{scan, ScanError, ScanOptions, ScanOutcome};
+pub use record::{FileRecord, MatchResult, PdqRecord, ScanSummary};
+pub use scanner::{scan, PdqSet, ScanError, ScanOptions, ScanOutcome, PDQ_MIN_QUALITY, PDQ_RADIUS};

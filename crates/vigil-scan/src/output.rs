@@ -108,18 +108,33 @@ fn csv_field(s: &str) -> String {
 fn csv(r: &Report<'_>, out: &mut impl Write) -> io::Result<()> {
     let algos = r.algos.list();
     let names: Vec<&str> = algos.iter().map(|a| a.name()).collect();
-    writeln!(out, "path,size,{},archive_member,error,matches", names.join(","))?;
+    writeln!(out, "path,size,{},archive_member,error,pdq,pdq_quality,matches", names.join(","))?;
     for (rec, m) in r.records.iter().zip(r.matches) {
+        let (pdq, pdq_q) = match &rec.pdq {
+            Some(p) => {
+                (p.hash.clone().unwrap_or_default(), p.hash.as_ref().map(|_| p.quality.to_string()).unwrap_or_default())
+            }
+            None => (String::new(), String::new()),
+        };
         let digests: Vec<String> = algos.iter().map(|a| hex_or_empty(rec.digests.get(*a))).collect();
-        let matches: Vec<String> = m.iter().map(|x| format!("{}:{}", x.set, x.category)).collect();
+        let matches: Vec<String> = m
+            .iter()
+            .map(|x| match x.pdq_distance {
+                Some(d) => format!("{}:{}:pdq{d}", x.set, x.category),
+                None => format!("{}:{}", x.set, x.category),
+            })
+            .collect();
+        let err = rec.error.clone().or_else(|| rec.pdq.as_ref().and_then(|p| p.error.clone())).unwrap_or_default();
         writeln!(
             out,
-            "{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{}",
             csv_field(&escape_path(&rec.path)),
             rec.size,
             digests.join(","),
             rec.member,
-            csv_field(rec.error.as_deref().unwrap_or("")),
+            csv_field(&err),
+            pdq,
+            pdq_q,
             csv_field(&matches.join(";"))
         )?;
     }
@@ -143,6 +158,15 @@ fn json(r: &Report<'_>, out: &mut impl Write) -> io::Result<()> {
         }
         if rec.member {
             o["archive_member"] = true.into();
+        }
+        if let Some(p) = &rec.pdq {
+            match &p.hash {
+                Some(h) => {
+                    o["pdq"] = h.clone().into();
+                    o["pdq_quality"] = p.quality.into();
+                }
+                None => o["pdq_error"] = p.error.clone().unwrap_or_default().into(),
+            }
         }
         if let Some(e) = &rec.error {
             o["error"] = e.clone().into();
@@ -194,8 +218,21 @@ fn dfxml(r: &Report<'_>, out: &mut impl Write) -> io::Result<()> {
                 writeln!(out, "    <hashdigest type=\"{}\">{}</hashdigest>", a.name(), hex::encode(d))?;
             }
         }
+        if let Some(p) = &rec.pdq {
+            if let Some(h) = &p.hash {
+                writeln!(out, "    <vigil:pdq quality=\"{}\">{h}</vigil:pdq>", p.quality)?;
+            }
+        }
         for x in m {
-            writeln!(out, "    <vigil:match set=\"{}\" category=\"{}\"/>", xml(&x.set), xml(&x.category))?;
+            match x.pdq_distance {
+                Some(d) => writeln!(
+                    out,
+                    "    <vigil:match set=\"{}\" category=\"{}\" pdq_distance=\"{d}\"/>",
+                    xml(&x.set),
+                    xml(&x.category)
+                )?,
+                None => writeln!(out, "    <vigil:match set=\"{}\" category=\"{}\"/>", xml(&x.set), xml(&x.category))?,
+            }
         }
         writeln!(out, "  </fileobject>")?;
     }

@@ -18,6 +18,22 @@ pub struct FileRecord {
     /// True for a member inside an archive.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub member: bool,
+    /// PDQ of an image file, when the scan computes PDQ.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pdq: Option<PdqRecord>,
+}
+
+/// An image's PDQ: its hash, quality and 8 dihedral hashes (hex), or why it
+/// could not be decoded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PdqRecord {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hash: Option<String>,
+    pub quality: u32,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dihedral: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
 mod hexbytes {
@@ -36,6 +52,9 @@ pub struct MatchResult {
     pub set: String,
     /// `A`, `B`, `C`, `other` or `known-good`.
     pub category: String,
+    /// For a PDQ (perceptual) match, the Hamming distance; absent for an exact digest match.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pdq_distance: Option<u32>,
 }
 
 /// Counts and paths only: never content.
@@ -52,4 +71,7 @@ pub struct ScanSummary {
     pub known_bad_paths: Vec<(String, String, String)>,
     /// Escaped paths that could not be hashed, with the reason.
     pub unhashable_paths: Vec<(String, String)>,
+    /// Images given a PDQ hash, and those whose quality was too low to match.
+    pub pdq_hashed: u64,
+    pub pdq_low_quality: u64,
 }

@@ -4,7 +4,7 @@ use crate::algo::{AlgoSet, Hashers};
 use crate::archive;
 use crate::checkpoint::{Checkpoint, Finished, Header, Line};
 use crate::escape::escape_path;
-use crate::record::{FileRecord, MatchResult, ScanSummary};
+use crate::record::{FileRecord, MatchResult, PdqRecord, ScanSummary};
 use crate::walk::{walk, Entry};
 use std::fs::File;
 use std::io::Read;
@@ -26,6 +26,23 @@ pub struct ScanOptions {
     pub checkpoint: Option<PathBuf>,
     pub resume: bool,
     pub progress: bool,
+    /// Compute PDQ for image files (PNG, JPEG, GIF, BMP, WebP).
+    pub pdq: bool,
+}
+
+/// PDQ matches are hashes within this Hamming distance (HMA's threshold).
+pub const PDQ_RADIUS: u32 = 31;
+/// Images whose PDQ quality is below this are recorded as low quality, not matched.
+pub const PDQ_MIN_QUALITY: u32 = 50;
+/// Images larger than this are not decoded for PDQ.
+const PDQ_MAX_BYTES: u64 = 256 << 20;
+
+/// A perceptual hash set: its name, kind and index. Labels of a known-bad
+/// set are its categories.
+pub struct PdqSet {
+    pub name: String,
+    pub kind: vigil_hashset::SetKind,
+    pub index: vigil_pdq::PdqIndex,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -48,7 +65,14 @@ pub struct ScanOutcome {
 }
 
 fn error_record(e: &Entry, why: String) -> FileRecord {
-    FileRecord { path: e.bytes().to_vec(), size: 0, digests: Default::default(), error: Some(why), member: false }
+    FileRecord {
+        path: e.bytes().to_vec(),
+        size: 0,
+        digests: Default::default(),
+        error: Some(why),
+        member: false,
+        pdq: None,
+    }
 }
 
 /// What a worker reports for one entry.
@@ -87,6 +111,8 @@ fn hash_entry(e: &Entry, opts: &ScanOptions, buf: &mut Vec<u8>, pb: &Progress, f
     let mut h = Hashers::new(&opts.algos);
     let mut head: Vec<u8> = Vec::new();
     let mut size = 0u64;
+    // An image to be PDQ-hashed is kept whole from the same read.
+    let mut whole: Option<Vec<u8>> = None;
     loop {
         let n = match f.read(&mut buf[..want]) {
             Ok(0) => break,
@@ -97,6 +123,12 @@ fn hash_entry(e: &Entry, opts: &ScanOptions, buf: &mut Vec<u8>, pb: &Progress, f
         if head.len() < 512 {
             let take = (512 - head.len()).min(n);
             head.extend_from_slice(&buf[..take]);
+            if size == 0 && opts.pdq && len <= PDQ_MAX_BYTES && vigil_pdq::looks_like_image(&head) {
+                whole = Some(Vec::with_capacity(len as usize));
+            }
+        }
+        if let Some(w) = &mut whole {
+            w.extend_from_slice(&buf[..n]);
         }
         h.update(&buf[..n]);
         size += n as u64;
@@ -108,8 +140,22 @@ fn hash_entry(e: &Entry, opts: &ScanOptions, buf: &mut Vec<u8>, pb: &Progress, f
         }
     }
     pb.file_done(0);
+    let pdq = whole.map(|bytes| match vigil_pdq::hash_bytes(&bytes) {
+        Ok((r, d)) => PdqRecord {
+            hash: Some(r.hash.to_hex()),
+            quality: r.quality,
+            dihedral: d.hashes.iter().map(|x| x.to_hex()).collect(),
+            error: None,
+        },
+        Err(why) => PdqRecord {
+            hash: None,
+            quality: 0,
+            dihedral: Vec::new(),
+            error: Some(format!("cannot decode the image: {why}")),
+        },
+    });
     let mut records =
-        vec![FileRecord { path: e.bytes().to_vec(), size, digests: h.finish(), error: None, member: false }];
+        vec![FileRecord { path: e.bytes().to_vec(), size, digests: h.finish(), error: None, member: false, pdq }];
     if opts.archives {
         if let Some(kind) = archive::detect(&head, &e.path) {
             records.extend(archive::members(&e.path, kind, &opts.algos, &mut buf[..]));
@@ -159,7 +205,12 @@ fn progress_bar(files: u64, enabled: bool) -> Progress {
     Progress { bar, bytes: std::sync::atomic::AtomicU64::new(0), start: std::time::Instant::now() }
 }
 
-pub fn scan(sources: &[PathBuf], opts: &ScanOptions, sets: &[HashSet]) -> Result<ScanOutcome, ScanError> {
+pub fn scan(
+    sources: &[PathBuf],
+    opts: &ScanOptions,
+    sets: &[HashSet],
+    pdq_sets: &[PdqSet],
+) -> Result<ScanOutcome, ScanError> {
     for s in sources {
         if std::fs::symlink_metadata(s).is_err() {
             return Err(ScanError::Source(format!("{}: no such file or directory", s.display())));
@@ -171,7 +222,7 @@ pub fn scan(sources: &[PathBuf], opts: &ScanOptions, sets: &[HashSet]) -> Result
     let mut journal = None;
     let mut finished = Finished::new();
     if let Some(path) = &opts.checkpoint {
-        let header = Header::new(sources, opts.algos, opts.archives);
+        let header = Header::new(sources, opts.algos, opts.archives, opts.pdq);
         let (cp, f) = Checkpoint::open(path, &header, opts.resume).map_err(ScanError::Checkpoint)?;
         journal = Some(cp);
         finished = f;
@@ -226,7 +277,8 @@ pub fn scan(sources: &[PathBuf], opts: &ScanOptions, sets: &[HashSet]) -> Result
         cp.sync().map_err(ScanError::Checkpoint)?;
     }
     let records: Vec<FileRecord> = results.into_iter().flat_map(|r| r.expect("every entry was scanned")).collect();
-    let matches = match_all(&records, sets);
+    let mut matches = match_all(&records, sets);
+    match_pdq(&records, pdq_sets, &mut matches);
     let summary = summarise(&records, &matches);
     Ok(ScanOutcome { records, matches, summary, resumed, hashed })
 }
@@ -254,11 +306,49 @@ fn match_all(records: &[FileRecord], sets: &[HashSet]) -> Vec<Vec<MatchResult>> 
         }
         for (i, c) in best.into_iter().enumerate() {
             if let Some(c) = c {
-                out[i].push(MatchResult { set: s.header().name.clone(), category: c.as_str().to_owned() });
+                out[i].push(MatchResult {
+                    set: s.header().name.clone(),
+                    category: c.as_str().to_owned(),
+                    pdq_distance: None,
+                });
             }
         }
     }
     out
+}
+
+/// Matches each image of good enough quality, all 8 dihedral variants,
+/// against each PDQ set; the closest hash gives the category.
+fn match_pdq(records: &[FileRecord], sets: &[PdqSet], out: &mut [Vec<MatchResult>]) {
+    let mut found = Vec::new();
+    for (i, r) in records.iter().enumerate() {
+        let Some(p) = &r.pdq else { continue };
+        if p.hash.is_none() || p.quality < PDQ_MIN_QUALITY {
+            continue;
+        }
+        let variants: Vec<vigil_pdq::Hash256> =
+            p.dihedral.iter().filter_map(|h| vigil_pdq::Hash256::from_hex(h).ok()).collect();
+        for s in sets {
+            let mut best: Option<(u32, u32)> = None;
+            for v in &variants {
+                s.index.query(v, PDQ_RADIUS, &mut found);
+                for m in &found {
+                    if best.is_none_or(|(d, _)| m.distance < d) {
+                        best = Some((m.distance, m.id));
+                    }
+                }
+            }
+            if let Some((d, id)) = best {
+                let category = match s.kind {
+                    vigil_hashset::SetKind::KnownGood => Category::Good.as_str().to_owned(),
+                    vigil_hashset::SetKind::KnownBad => {
+                        Category::parse(s.index.label(id)).unwrap_or(Category::Other).as_str().to_owned()
+                    }
+                };
+                out[i].push(MatchResult { set: s.name.clone(), category, pdq_distance: Some(d) });
+            }
+        }
+    }
 }
 
 fn summarise(records: &[FileRecord], matches: &[Vec<MatchResult>]) -> ScanSummary {
@@ -268,6 +358,14 @@ fn summarise(records: &[FileRecord], matches: &[Vec<MatchResult>]) -> ScanSummar
             s.archive_members += 1;
         } else {
             s.files += 1;
+        }
+        if let Some(p) = &r.pdq {
+            if p.hash.is_some() {
+                s.pdq_hashed += 1;
+                if p.quality < PDQ_MIN_QUALITY {
+                    s.pdq_low_quality += 1;
+                }
+            }
         }
         if let Some(err) = &r.error {
             s.unhashable += 1;

@@ -147,8 +147,8 @@ pub struct ScanArgs {
     /// The examiner's initials (with --case).
     #[arg(long)]
     pub by: Option<String>,
-    /// Hash sets (by name, from the data directory) to match against.
-    #[arg(long, num_args = 1.., value_delimiter = ',')]
+    /// Hash sets (by name, from the data directory) to match against: `--hashsets caid,nsrl`.
+    #[arg(long, value_delimiter = ',')]
     pub hashsets: Vec<String>,
     /// Digests to compute, from md5,sha1,sha256,blake3.
     #[arg(long, default_value = "md5,sha1,sha256,blake3")]
@@ -174,6 +174,9 @@ pub struct ScanArgs {
     /// Hash archives as files only, without opening ZIP and TAR members.
     #[arg(long)]
     pub no_archives: bool,
+    /// Compute PDQ for image files (on by default when a PDQ hash set is selected).
+    #[arg(long)]
+    pub pdq: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -182,7 +185,7 @@ pub enum HashsetCommand {
     Import {
         name: String,
         file: PathBuf,
-        /// vics, nsrl, hashdeep, md5sum, sha1sum, sha256sum or csv.
+        /// vics, nsrl, hashdeep, md5sum, sha1sum, sha256sum, csv, or pdq (lines of hex[,quality[,category]]).
         #[arg(long)]
         format: String,
         /// known-bad or known-good.

@@ -37,9 +37,9 @@ pub fn scan(cli: &Cli, a: &ScanArgs) -> Result<ExitCode> {
     } else {
         None
     };
-    let sets = match &vigil {
-        Some(v) => a.hashsets.iter().map(|n| v.open_hashset(n)).collect::<Result<Vec<_>, _>>()?,
-        None => Vec::new(),
+    let (sets, pdq_sets) = match &vigil {
+        Some(v) => v.open_sets(&a.hashsets)?,
+        None => (Vec::new(), Vec::new()),
     };
     let record = match (&mut vigil, &case) {
         (Some(v), Some((c, b))) => Some(v.scan_started(c, b, &a.sources, &a.hashsets)?),
@@ -52,9 +52,10 @@ pub fn scan(cli: &Cli, a: &ScanArgs) -> Result<ExitCode> {
         checkpoint: checkpoint.clone(),
         resume: a.resume,
         progress: !a.quiet && std::io::stderr().is_terminal(),
+        pdq: a.pdq || !pdq_sets.is_empty(),
     };
     let started = std::time::Instant::now();
-    let outcome = vigil_scan::scan(&a.sources, &opts, &sets)?;
+    let outcome = vigil_scan::scan(&a.sources, &opts, &sets, &pdq_sets)?;
     let secs = started.elapsed().as_secs_f64();
     let report = Report {
         sources: &a.sources,
@@ -106,6 +107,15 @@ pub fn scan(cli: &Cli, a: &ScanArgs) -> Result<ExitCode> {
         let mut e = std::io::stderr().lock();
         writeln!(e, "scanned {} files and {} archive members, {} bytes, in {secs:.2} s ({} entries resumed from the checkpoint, {} read)", s.files, s.archive_members, s.bytes, outcome.resumed, outcome.hashed)?;
         writeln!(e, "known-good (set aside): {}; known-bad: {}", s.known_good, s.known_bad)?;
+        if opts.pdq {
+            writeln!(
+                e,
+                "PDQ: {} images hashed, {} of low quality (below {}, not matched)",
+                s.pdq_hashed,
+                s.pdq_low_quality,
+                vigil_scan::PDQ_MIN_QUALITY
+            )?;
+        }
         for (cat, n) in &s.known_bad_by_category {
             writeln!(e, "  category {cat}: {n}")?;
         }
@@ -128,9 +138,25 @@ pub fn scan(cli: &Cli, a: &ScanArgs) -> Result<ExitCode> {
 pub fn hashset(cli: &Cli, cmd: &HashsetCommand) -> Result<ExitCode> {
     let mut v = Vigil::open(&cli.data).with_context(|| format!("opening {}", cli.data.display()))?;
     match cmd {
+        HashsetCommand::Import { name, file, format, kind, source, category, replace, actor, .. }
+            if format == "pdq" =>
+        {
+            let kind = SetKind::parse(kind).ok_or_else(|| anyhow!("--kind must be known-bad or known-good"))?;
+            let default_category =
+                Category::parse(category).ok_or_else(|| anyhow!("--category must be A, B, C or other"))?;
+            let by = crate::commands::actor(actor)?;
+            let req = vigil_core::PdqSetImport { name, file, kind, default_category, source, replace: *replace };
+            let h = v.import_pdq_set(&req, &by)?;
+            if cli.json {
+                println!("{}", serde_json::to_string_pretty(&h)?);
+            } else {
+                println!("imported {} ({}, PDQ): {} hashes", h.name, h.kind, h.entries);
+            }
+        }
         HashsetCommand::Import { name, file, format, kind, source, category, category_map, replace, actor } => {
-            let fmt = ImportFormat::parse(format)
-                .ok_or_else(|| anyhow!("--format must be vics, nsrl, hashdeep, md5sum, sha1sum, sha256sum or csv"))?;
+            let fmt = ImportFormat::parse(format).ok_or_else(|| {
+                anyhow!("--format must be vics, nsrl, hashdeep, md5sum, sha1sum, sha256sum, csv or pdq")
+            })?;
             let kind = SetKind::parse(kind).ok_or_else(|| anyhow!("--kind must be known-bad or known-good"))?;
             let default_category =
                 Category::parse(category).ok_or_else(|| anyhow!("--category must be A, B, C or other"))?;
@@ -155,12 +181,12 @@ pub fn hashset(cli: &Cli, cmd: &HashsetCommand) -> Result<ExitCode> {
                 println!("{}", serde_json::to_string_pretty(&sets)?);
             } else {
                 for h in sets {
-                    let algos: Vec<String> = h.tables.iter().map(|t| format!("{} {}", t.algo, t.count)).collect();
+                    let algos: Vec<String> = h.algorithms.iter().map(|(a, n)| format!("{a} {n}")).collect();
                     println!(
                         "{:<20} {:<10} {:>10} entries  ({})  source: {}",
                         h.name,
                         h.kind,
-                        h.entries(),
+                        h.entries,
                         algos.join(", "),
                         h.source
                     );

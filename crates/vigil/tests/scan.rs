@@ -417,3 +417,109 @@ fn matches_are_counted_by_category_and_recorded_in_the_case() {
     assert!(log.contains("hashset:caid-test"));
     assert!(ok(&data, &["verify"]).contains("OK"));
 }
+
+/// The shared PDQ fixtures, or `None` outside CI when they are missing.
+fn pdq_fixtures() -> Option<PathBuf> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/pdq");
+    if dir.join("expected.jsonl").is_file() {
+        return Some(dir);
+    }
+    assert_ne!(std::env::var("CI").as_deref(), Ok("true"), "PDQ fixtures missing at {}", dir.display());
+    eprintln!("SKIPPED: PDQ fixtures not found at {}", dir.display());
+    None
+}
+
+/// A flat 16x16 grey BMP: a valid image with PDQ quality 0.
+fn flat_bmp() -> Vec<u8> {
+    let (w, h) = (16u32, 16u32);
+    let row = w * 3;
+    let size = 54 + row * h;
+    let mut b = Vec::new();
+    b.extend_from_slice(b"BM");
+    b.extend_from_slice(&size.to_le_bytes());
+    b.extend_from_slice(&[0; 4]);
+    b.extend_from_slice(&54u32.to_le_bytes());
+    b.extend_from_slice(&40u32.to_le_bytes());
+    b.extend_from_slice(&w.to_le_bytes());
+    b.extend_from_slice(&h.to_le_bytes());
+    b.extend_from_slice(&1u16.to_le_bytes());
+    b.extend_from_slice(&24u16.to_le_bytes());
+    b.extend_from_slice(&[0; 24]);
+    b.resize(size as usize, 128);
+    b
+}
+
+#[test]
+fn images_get_pdq_and_near_duplicates_match_through_dihedrals() {
+    let Some(fx) = pdq_fixtures() else { return };
+    let dir = Dir::init();
+    let seized = dir.path("seized");
+    std::fs::create_dir_all(&seized).unwrap();
+    for f in ["astronaut-rot90.png", "coffee-mirror.png", "camera-jpeg40.png", "chelsea-orig.png"] {
+        std::fs::copy(fx.join(f), seized.join(f)).unwrap();
+    }
+    std::fs::write(seized.join("flat.bmp"), flat_bmp()).unwrap();
+    std::fs::write(seized.join("broken.png"), b"\x89PNG\r\n\x1a\n but then nothing valid").unwrap();
+    // A known-bad PDQ set holding the originals of three sources (not chelsea).
+    let mut lines = String::new();
+    for l in std::fs::read_to_string(fx.join("expected.jsonl")).unwrap().lines() {
+        let r: serde_json::Value = serde_json::from_str(l).unwrap();
+        let src = r["source"].as_str().unwrap();
+        if r["transform"] == "orig" && ["astronaut", "coffee", "camera"].contains(&src) {
+            lines += &format!(
+                "{},{},{}\n",
+                r["pdq"].as_str().unwrap(),
+                r["quality"],
+                if src == "camera" { "B" } else { "A" }
+            );
+        }
+    }
+    let set = dir.file("pdq-set.txt", lines.as_bytes());
+    let data = dir.data();
+    ok(
+        &data,
+        &[
+            "hashset",
+            "import",
+            "pdq-test",
+            set.to_str().unwrap(),
+            "--format",
+            "pdq",
+            "--kind",
+            "known-bad",
+            "--by",
+            "FE1",
+        ],
+    );
+    assert!(ok(&data, &["hashset", "list"]).contains("pdq 3"));
+    let out = vigil()
+        .arg("--data")
+        .arg(&data)
+        .args(["scan", "--format", "json", "--hashsets", "pdq-test"])
+        .arg(&seized)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let by = |suffix: &str| {
+        j["files"].as_array().unwrap().iter().find(|f| f["path"].as_str().unwrap().ends_with(suffix)).unwrap().clone()
+    };
+    // Rotated and mirrored copies match their originals through the dihedral hashes.
+    assert_eq!(by("astronaut-rot90.png")["matches"][0]["category"], "A");
+    assert_eq!(by("coffee-mirror.png")["matches"][0]["set"], "pdq-test");
+    assert!(by("camera-jpeg40.png")["matches"][0]["pdq_distance"].as_u64().unwrap() <= 31);
+    assert_eq!(by("camera-jpeg40.png")["matches"][0]["category"], "B");
+    assert!(by("chelsea-orig.png").get("matches").is_none(), "an unrelated image does not match");
+    assert_eq!(by("flat.bmp")["pdq_quality"], 0);
+    assert!(by("broken.png")["pdq_error"].as_str().unwrap().contains("cannot decode"));
+    let s = &j["summary"];
+    assert_eq!(s["known_bad"], 3, "{s}");
+    assert_eq!(s["known_bad_by_category"]["A"], 2);
+    assert_eq!(s["pdq_hashed"], 5);
+    assert_eq!(s["pdq_low_quality"], 1);
+    assert!(err.contains("PDQ: 5 images hashed, 1 of low quality"), "{err}");
+    // The reported hash is the reference's, as `vigil pdq` prints it.
+    let direct = ok(&data, &["pdq", seized.join("chelsea-orig.png").to_str().unwrap()]);
+    assert!(direct.starts_with(by("chelsea-orig.png")["pdq"].as_str().unwrap()));
+}
