@@ -74,7 +74,7 @@ run_corpus B
 echo "== hash set: $SET_N synthetic MD5 entries"
 "$HSB" gen "$SET_N" set.csv
 "$VIGIL" --data hs init > /dev/null
-T_IMP=$(secs "\$VIGIL --data hs hashset import big set.csv --format csv --kind known-bad --by BN")
+T_IMP=$(secs "\$VIGIL --data hs hashset import big set.csv --format csv --kind known-bad --by BN --replace")
 SZ=$(stat -c %s hs/hashsets/big.vhs)
 echo "import of $(calc "$(stat -c %s set.csv) / 1e9") GB CSV: $T_IMP s; set file $(calc "$SZ / 1e6") MB = $(calc "$SZ / $SET_N") bytes per entry"
 "$HSB" lookup hs/hashsets/big.vhs "$SET_N" "$LOOKUPS"
