@@ -17,6 +17,7 @@ mod exhibits;
 mod hashsets;
 mod key_rotation;
 mod log_export;
+mod public_intake;
 mod scan_job;
 mod verifier;
 
@@ -31,6 +32,7 @@ pub use exhibits::{AddedExhibit, DeletedExhibit, HistoryEntry, RetrievedExhibit}
 pub use hashsets::{HashSetImport, HashSetInfo, PdqSetImport};
 pub use key_rotation::RotationReport;
 pub use log_export::{ConsistencyProof, InclusionProof, ProofBundle};
+pub use public_intake::{Receipt, INTAKE_CASE, INTAKE_PRODUCER};
 pub use scan_job::ScanRecord;
 pub use verifier::VerifyReport;
 

@@ -8,6 +8,7 @@ mod custody_event;
 mod digest;
 mod exhibit_ref;
 mod initials;
+mod public_report;
 mod role;
 mod timestamp;
 
@@ -17,6 +18,7 @@ pub use custody_event::{CustodyEvent, EventKind, FileHashes, ObjectRef};
 pub use digest::{Blake3Digest, DigestError, Md5Digest, Sha1Digest, Sha256Digest};
 pub use exhibit_ref::ExhibitRef;
 pub use initials::Initials;
+pub use public_report::{PublicReport, ReportKind};
 pub use role::Role;
 pub use timestamp::Timestamp;
 

@@ -43,6 +43,8 @@ pub trait Store: Send {
     fn exhibits(&mut self) -> Result<Vec<ExhibitRow>, StoreError>;
     fn keys_for(&mut self, sha: &Sha256Digest) -> Result<Vec<KeyRow>, StoreError>;
     fn current_master_key(&mut self) -> Result<Option<String>, StoreError>;
+    /// A public report's receipt: the exhibit it names and the secret's argon2id hash.
+    fn receipt(&mut self, code: &str) -> Result<Option<(ExhibitRef, String)>, StoreError>;
 }
 
 /// One write transaction. Dropping it without [`commit`](StoreTx::commit) rolls back.
@@ -66,6 +68,13 @@ pub trait StoreTx {
     fn delete_keys(&mut self, sha: &Sha256Digest) -> Result<u64, StoreError>;
     fn insert_master_key(&mut self, id: &str, created_ms: i64) -> Result<(), StoreError>;
     fn retire_master_key(&mut self, id: &str, retired_ms: i64) -> Result<(), StoreError>;
+    fn insert_receipt(
+        &mut self,
+        code: &str,
+        exhibit: &ExhibitRef,
+        secret_hash: &str,
+        created_ms: i64,
+    ) -> Result<(), StoreError>;
     fn commit(self: Box<Self>) -> Result<(), StoreError>;
 }
 

@@ -9,10 +9,11 @@ pub struct Migration {
     pub postgres: &'static str,
 }
 
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "custody log, exhibits and vault keys",
-    sqlite: r#"
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "custody log, exhibits and vault keys",
+        sqlite: r#"
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE log_state (id INTEGER PRIMARY KEY CHECK (id = 1), size INTEGER NOT NULL, frontier BLOB NOT NULL);
 INSERT INTO log_state (id, size, frontier) VALUES (1, 0, x'0000000000000000');
@@ -38,7 +39,7 @@ CREATE TABLE blob_keys (
   PRIMARY KEY (sha256, slot));
 CREATE TABLE master_keys (id TEXT PRIMARY KEY, created_ms INTEGER NOT NULL, retired_ms INTEGER);
 "#,
-    postgres: r#"
+        postgres: r#"
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE log_state (id INTEGER PRIMARY KEY CHECK (id = 1), size BIGINT NOT NULL, frontier BYTEA NOT NULL);
 INSERT INTO log_state (id, size, frontier) VALUES (1, 0, '\x0000000000000000'::bytea);
@@ -64,7 +65,20 @@ CREATE TABLE blob_keys (
   PRIMARY KEY (sha256, slot));
 CREATE TABLE master_keys (id TEXT PRIMARY KEY, created_ms BIGINT NOT NULL, retired_ms BIGINT);
 "#,
-}];
+    },
+    Migration {
+        version: 2,
+        name: "public report receipts",
+        sqlite: r#"
+CREATE TABLE report_receipts (
+  code TEXT PRIMARY KEY, exhibit TEXT NOT NULL, secret_hash TEXT NOT NULL, created_ms INTEGER NOT NULL);
+"#,
+        postgres: r#"
+CREATE TABLE report_receipts (
+  code TEXT PRIMARY KEY, exhibit TEXT NOT NULL, secret_hash TEXT NOT NULL, created_ms BIGINT NOT NULL);
+"#,
+    },
+];
 
 pub(crate) fn latest() -> u32 {
     MIGRATIONS.last().map_or(0, |m| m.version)

@@ -122,6 +122,17 @@ fn to_state(r: &Row) -> Result<LogState, StoreError> {
 }
 
 impl Store for PostgresStore {
+    fn receipt(&mut self, code: &str) -> Result<Option<(ExhibitRef, String)>, StoreError> {
+        let row =
+            self.client.query_opt("SELECT exhibit, secret_hash FROM report_receipts WHERE code = $1", &[&code])?;
+        row.map(|r| {
+            let e: String = r.try_get(0)?;
+            let h: String = r.try_get(1)?;
+            Ok((ExhibitRef::parse(&e).map_err(|_| StoreError::Malformed("exhibit reference"))?, h))
+        })
+        .transpose()
+    }
+
     fn backend(&self) -> &'static str {
         "postgres"
     }
@@ -220,6 +231,20 @@ struct PgTx<'a> {
 }
 
 impl StoreTx for PgTx<'_> {
+    fn insert_receipt(
+        &mut self,
+        code: &str,
+        exhibit: &ExhibitRef,
+        secret_hash: &str,
+        created_ms: i64,
+    ) -> Result<(), StoreError> {
+        self.tx.execute(
+            "INSERT INTO report_receipts (code, exhibit, secret_hash, created_ms) VALUES ($1, $2, $3, $4)",
+            &[&code, &exhibit.to_string(), &secret_hash, &created_ms],
+        )?;
+        Ok(())
+    }
+
     fn lock_log(&mut self) -> Result<LogState, StoreError> {
         // The row lock is held to commit: a second appender waits here and
         // then reads the state the first one saved.

@@ -135,6 +135,17 @@ fn i(v: u64) -> i64 {
 }
 
 impl Store for SqliteStore {
+    fn receipt(&mut self, code: &str) -> Result<Option<(ExhibitRef, String)>, StoreError> {
+        let row: Option<(String, String)> = self
+            .conn
+            .query_row("SELECT exhibit, secret_hash FROM report_receipts WHERE code = ?1", [code], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?;
+        row.map(|(e, h)| Ok((ExhibitRef::parse(&e).map_err(|_| StoreError::Malformed("exhibit reference"))?, h)))
+            .transpose()
+    }
+
     fn backend(&self) -> &'static str {
         "sqlite"
     }
@@ -248,6 +259,20 @@ struct SqliteTx<'a> {
 }
 
 impl StoreTx for SqliteTx<'_> {
+    fn insert_receipt(
+        &mut self,
+        code: &str,
+        exhibit: &ExhibitRef,
+        secret_hash: &str,
+        created_ms: i64,
+    ) -> Result<(), StoreError> {
+        self.tx.execute(
+            "INSERT INTO report_receipts (code, exhibit, secret_hash, created_ms) VALUES (?1, ?2, ?3, ?4)",
+            params![code, exhibit.to_string(), secret_hash, created_ms],
+        )?;
+        Ok(())
+    }
+
     fn lock_log(&mut self) -> Result<LogState, StoreError> {
         read_state(&self.tx)
     }

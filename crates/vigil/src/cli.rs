@@ -28,8 +28,19 @@ pub enum Command {
         #[arg(long)]
         store: Option<String>,
     },
-    /// Initialise the data directory if needed, seed a synthetic demo case, verify, and show what to try.
-    Demo,
+    /// Initialise the data directory if needed, seed a synthetic demo case, verify it, and serve it.
+    Demo {
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: std::net::SocketAddr,
+        /// Seed and verify, then exit without serving.
+        #[arg(long)]
+        seed_only: bool,
+    },
+    /// Serve the public reporting form and health check over HTTP.
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: std::net::SocketAddr,
+    },
     /// Add, read, list, trace and delete exhibits.
     #[command(subcommand)]
     Exhibit(ExhibitCommand),

@@ -58,7 +58,14 @@ fn dispatch(cli: &Cli) -> Result<ExitCode> {
                 println!("master key:  id {} (the key itself is in keys/master.key, mode 0600)", r.master_key_id);
             }
         }
-        Command::Demo => {
+        Command::Serve { listen } => {
+            let v = open(cli)?;
+            vigil_web::serve(v, *listen, |addr| {
+                println!("Vigil is serving {} at http://{addr}/ (public report form at http://{addr}/report); Ctrl-C stops it", cli.data.display());
+            })
+            .with_context(|| format!("serving on {listen}"))?;
+        }
+        Command::Demo { listen, seed_only } => {
             let r = Vigil::demo(&cli.data).with_context(|| format!("seeding the demo in {}", cli.data.display()))?;
             if cli.json {
                 print_json(&r);
@@ -95,6 +102,17 @@ fn dispatch(cli: &Cli) -> Result<ExitCode> {
             }
             if !r.verified {
                 return Ok(ExitCode::from(TAMPERED));
+            }
+            if !*seed_only {
+                let v = open(cli)?;
+                vigil_web::serve(v, *listen, |addr| {
+                    println!();
+                    println!(
+                        "Vigil demo running at http://{addr}/ — the public report form is at http://{addr}/report"
+                    );
+                    println!("(Ctrl-C stops it; officer sign-in and the triage queue are not built yet)");
+                })
+                .with_context(|| format!("serving on {listen}"))?;
             }
         }
         Command::Exhibit(cmd) => return exhibit(cli, cmd),

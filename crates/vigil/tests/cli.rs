@@ -239,10 +239,10 @@ fn bad_input_gets_a_clear_error() {
 #[test]
 fn demo_seeds_once_and_verifies() {
     let d = Dir { tmp: tempfile::tempdir().unwrap() };
-    let first = ok(&d.data(), &["demo"]);
+    let first = ok(&d.data(), &["demo", "--seed-only"]);
     assert!(first.contains("seeded the synthetic demo case DEMO-0001 with exhibits DM/1, DM/2, DM/3"), "{first}");
     assert!(first.contains("verify: OK"), "{first}");
-    let again = ok(&d.data(), &["demo"]);
+    let again = ok(&d.data(), &["demo", "--seed-only"]);
     assert!(again.contains("already seeded") && again.contains("3 exhibits"), "{again}");
     let h = ok(&d.data(), &["exhibit", "history", "DM/1"]);
     assert!(h.contains("accessed") && h.contains("by DO1"), "{h}");

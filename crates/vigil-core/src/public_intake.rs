@@ -1,0 +1,77 @@
+//! Public reports: each is stored as an exhibit (producer `PR`, case
+//! `INTAKE-PUBLIC`) before the reporter is answered, and answered with a
+//! receipt code and a separate secret. Only the secret's argon2id hash is
+//! kept. Nothing about the reporter's connection is stored.
+
+use crate::clock::now;
+use crate::data_dir::{write_new, Vigil};
+use crate::error::CoreError;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use serde::Serialize;
+use vigil_domain::{CaseId, ExhibitRef, Initials, PublicReport};
+
+pub const INTAKE_CASE: &str = "INTAKE-PUBLIC";
+pub const INTAKE_PRODUCER: &str = "PR";
+
+/// What the reporter is given, once.
+#[derive(Debug, Clone, Serialize)]
+pub struct Receipt {
+    pub code: String,
+    pub secret: String,
+    pub exhibit: ExhibitRef,
+}
+
+/// Crockford base32 without the ambiguous letters: easy to read out on a phone.
+fn code(bytes: usize) -> String {
+    const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    let mut raw = vec![0u8; bytes];
+    getrandom::getrandom(&mut raw).expect("the OS random source is available");
+    raw.iter().map(|b| ALPHABET[(*b & 31) as usize] as char).collect()
+}
+
+impl Vigil {
+    pub fn submit_public_report(&mut self, report: &PublicReport) -> Result<Receipt, CoreError> {
+        report.validate()?;
+        let t = now();
+        let body = serde_json::json!({ "submitted": t.to_string(), "report": report });
+        let bytes = serde_json::to_vec_pretty(&body).expect("a report serialises");
+        let tmp_dir = self.layout.root.join("tmp");
+        std::fs::create_dir_all(&tmp_dir).map_err(|e| CoreError::file(&tmp_dir, e))?;
+        let tmp = tmp_dir.join(format!("report-{}.json", code(16)));
+        write_new(&tmp, &bytes, 0o600)?;
+        let added = self.add_exhibit(
+            &tmp,
+            &CaseId::parse(INTAKE_CASE)?,
+            &Initials::parse(INTAKE_PRODUCER)?,
+            Some("public report"),
+        );
+        let _ = std::fs::remove_file(&tmp);
+        let added = added?;
+        let code = format!("VR-{}-{}", code(4), code(4));
+        let secret = code_secret();
+        let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
+        let hash = Argon2::default()
+            .hash_password(secret.as_bytes(), &salt)
+            .map_err(|e| CoreError::Refused(format!("hashing the receipt secret: {e}")))?
+            .to_string();
+        let mut tx = self.store.begin()?;
+        tx.insert_receipt(&code, &added.reference, &hash, t.unix_millis())?;
+        tx.commit()?;
+        Ok(Receipt { code, secret, exhibit: added.reference })
+    }
+
+    /// The exhibit a receipt names, if the secret matches. A wrong code and a
+    /// wrong secret give the same answer, so codes cannot be probed.
+    pub fn check_receipt(&mut self, code: &str, secret: &str) -> Result<Option<ExhibitRef>, CoreError> {
+        let Some((exhibit, hash)) = self.store.receipt(code.trim())? else { return Ok(None) };
+        let parsed =
+            PasswordHash::new(&hash).map_err(|_| CoreError::Refused("a stored receipt hash is malformed".into()))?;
+        Ok(Argon2::default().verify_password(secret.trim().as_bytes(), &parsed).is_ok().then_some(exhibit))
+    }
+}
+
+fn code_secret() -> String {
+    let s = code(20);
+    format!("{}-{}-{}-{}", &s[..5], &s[5..10], &s[10..15], &s[15..])
+}

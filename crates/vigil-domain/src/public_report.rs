@@ -1,0 +1,109 @@
+//! A concern reported by a member of the public, shaped after the CEOP and
+//! CyberTipline forms. Validation names the field at fault.
+
+use crate::ParseError;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReportKind {
+    Grooming,
+    Sextortion,
+    ImageSharing,
+    Other,
+}
+
+impl ReportKind {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "grooming" => Some(ReportKind::Grooming),
+            "sextortion" => Some(ReportKind::Sextortion),
+            "image-sharing" => Some(ReportKind::ImageSharing),
+            "other" => Some(ReportKind::Other),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PublicReport {
+    pub kind: ReportKind,
+    pub immediate_danger: bool,
+    pub meeting_planned: bool,
+    pub images_exchanged: bool,
+    pub platform: String,
+    /// Usernames, profile URLs, e-mail addresses, phone numbers: one per entry.
+    pub identifiers: Vec<String>,
+    pub child: String,
+    pub dates: String,
+    pub account: String,
+    /// Absent for an anonymous report.
+    pub contact: Option<String>,
+}
+
+fn text(field: &'static str, v: &str, max: usize, required: bool) -> Result<(), ParseError> {
+    if required && v.trim().is_empty() {
+        return Err(ParseError::new(field, v, "is required"));
+    }
+    if v.chars().count() > max {
+        return Err(ParseError::new(field, v, "is too long"));
+    }
+    if v.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
+        return Err(ParseError::new(field, v, "contains control characters"));
+    }
+    Ok(())
+}
+
+impl PublicReport {
+    pub fn validate(&self) -> Result<(), ParseError> {
+        text("platform", &self.platform, 100, false)?;
+        if self.identifiers.len() > 50 {
+            return Err(ParseError::new("identifiers", "", "more than 50 identifiers"));
+        }
+        for i in &self.identifiers {
+            text("identifiers", i, 200, false)?;
+        }
+        text("child", &self.child, 1000, false)?;
+        text("dates", &self.dates, 200, false)?;
+        text("account", &self.account, 10_000, true)?;
+        if let Some(c) = &self.contact {
+            text("contact", c, 500, false)?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report() -> PublicReport {
+        PublicReport {
+            kind: ReportKind::Grooming,
+            immediate_danger: false,
+            meeting_planned: true,
+            images_exchanged: false,
+            platform: "ExampleChat".into(),
+            identifiers: vec!["demo_user_a".into()],
+            child: "about 12".into(),
+            dates: "last week".into(),
+            account: "An adult account asked a child to move to a private app.".into(),
+            contact: None,
+        }
+    }
+
+    #[test]
+    fn validates_and_names_the_field() {
+        assert!(report().validate().is_ok());
+        let mut r = report();
+        r.account = " ".into();
+        assert_eq!(r.validate().unwrap_err().what, "account");
+        let mut r = report();
+        r.platform = "x".repeat(101);
+        assert_eq!(r.validate().unwrap_err().what, "platform");
+        let mut r = report();
+        r.identifiers = vec!["a\u{0}b".into()];
+        assert_eq!(r.validate().unwrap_err().what, "identifiers");
+    }
+}

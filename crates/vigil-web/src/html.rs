@@ -1,0 +1,47 @@
+//! The page shell and HTML escaping. Pages are plain server-rendered HTML
+//! with one stylesheet and no script.
+
+use axum::http::header;
+use axum::response::{Html, IntoResponse};
+
+pub(crate) fn esc(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            '\'' => o.push_str("&#39;"),
+            c => o.push(c),
+        }
+    }
+    o
+}
+
+pub(crate) fn page(title: &str, body: &str) -> Html<String> {
+    Html(format!(
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{} – Report a concern about a child online</title><link rel=\"stylesheet\" href=\"/static/vigil.css\"></head>\
+         <body><a class=\"skip\" href=\"#main\">Skip to main content</a><header><p class=\"service\">Report a concern about a child online</p></header>\
+         <main id=\"main\">{body}</main><footer><p>If a child is in immediate danger, call 999 now.</p></footer></body></html>",
+        esc(title)
+    ))
+}
+
+const CSS: &str = "body{font-family:Arial,sans-serif;margin:0;color:#0b0c0c;line-height:1.5}\
+header{background:#0b0c0c;color:#fff;padding:.75rem 1rem}.service{margin:0;font-weight:bold}\
+main{max-width:40rem;padding:1rem}footer{border-top:1px solid #b1b4b6;padding:1rem}\
+.skip{position:absolute;left:-999px}.skip:focus{left:1rem;top:1rem;background:#fd0;color:#0b0c0c;padding:.5rem}\
+label,legend{display:block;font-weight:bold;margin-top:1rem}.hint{color:#505a5f;margin:.25rem 0}\
+input[type=text],textarea{width:100%;box-sizing:border-box;border:2px solid #0b0c0c;padding:.4rem;font-size:1rem}\
+textarea{min-height:6rem}fieldset{border:0;padding:0;margin:0}.radios label{font-weight:normal;display:inline;margin:0 1rem 0 .25rem}\
+button{background:#00703c;color:#fff;border:0;padding:.6rem 1.2rem;font-size:1.1rem;margin-top:1.5rem;cursor:pointer}\
+button:focus,input:focus,textarea:focus{outline:3px solid #fd0;outline-offset:0}\
+.warning{border-left:5px solid #d4351c;padding-left:1rem}.error-summary{border:5px solid #d4351c;padding:1rem}\
+.error{color:#d4351c;font-weight:bold}.receipt{font-size:1.4rem;font-family:monospace;background:#f3f2f1;padding:.5rem}\
+a{color:#1d70b8}a:focus{background:#fd0;outline:3px solid #fd0}";
+
+pub(crate) async fn stylesheet() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], CSS)
+}

@@ -1,0 +1,75 @@
+//! Vigil's HTTP edge. Architecture invariant: only this crate knows HTTP
+//! and HTML; it calls `vigil-core` for everything that touches evidence.
+//!
+//! So far: the public confidential reporting form (plain server-rendered
+//! HTML that works with JavaScript off), `/healthz`, strict security
+//! headers on every response, single-use signed CSRF tokens, and a rate
+//! limit keyed on a salted, rotating hash of the client address (the
+//! address itself is never stored or logged).
+
+mod csrf;
+mod html;
+mod rate_limit;
+mod report_form;
+mod security_headers;
+
+use axum::routing::get;
+use axum::Router;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use vigil_core::Vigil;
+
+/// Largest request body accepted anywhere (a report is a few kilobytes).
+pub const MAX_BODY: usize = 64 * 1024;
+
+pub struct AppState {
+    pub(crate) vigil: Mutex<Vigil>,
+    pub(crate) csrf: csrf::CsrfKeys,
+    pub(crate) limiter: rate_limit::RateLimiter,
+}
+
+/// The application, ready to serve or to test with `tower::ServiceExt::oneshot`.
+pub fn app(vigil: Vigil) -> Router {
+    let state = Arc::new(AppState {
+        vigil: Mutex::new(vigil),
+        csrf: csrf::CsrfKeys::new(),
+        limiter: rate_limit::RateLimiter::new(20, 600),
+    });
+    Router::new()
+        .route("/", get(report_form::index))
+        .route("/healthz", get(healthz))
+        .route("/report", get(report_form::show).post(report_form::submit))
+        .route("/static/vigil.css", get(html::stylesheet))
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
+        .layer(axum::middleware::from_fn(security_headers::apply))
+        .with_state(state)
+}
+
+async fn healthz(
+    axum::extract::State(state): axum::extract::State<Arc<AppState>>,
+) -> (axum::http::StatusCode, &'static str) {
+    let ok = tokio::task::spawn_blocking(move || {
+        state.vigil.lock().map(|mut v| v.store().log_state().is_ok()).unwrap_or(false)
+    })
+    .await
+    .unwrap_or(false);
+    if ok {
+        (axum::http::StatusCode::OK, "ok\n")
+    } else {
+        (axum::http::StatusCode::SERVICE_UNAVAILABLE, "store unreachable\n")
+    }
+}
+
+/// Serves until Ctrl-C. `on_ready` gets the bound address (port 0 picks one).
+pub fn serve(vigil: Vigil, listen: SocketAddr, on_ready: impl FnOnce(SocketAddr)) -> std::io::Result<()> {
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    rt.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(listen).await?;
+        on_ready(listener.local_addr()?);
+        axum::serve(listener, app(vigil).into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await
+    })
+}

@@ -1,0 +1,302 @@
+//! `/report`: guidance first, then the form; the submission is durable (an
+//! exhibit with its custody event) before the receipt page is sent.
+
+use crate::csrf::CsrfError;
+use crate::html::{esc, page};
+use crate::AppState;
+use axum::extract::{ConnectInfo, FromRequest, Request, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use vigil_domain::{PublicReport, ReportKind};
+
+pub(crate) async fn index() -> Redirect {
+    Redirect::to("/report")
+}
+
+const GUIDANCE: &str = "<h1>Report a concern about a child online</h1>\
+<div class=\"warning\"><p><strong>If a child is in immediate danger, call 999 now.</strong></p></div>\
+<p>Tell us what you have seen. Specialist officers read every report. You do not have to give your name.</p>\
+<h2>Before you start</h2><ul>\
+<li>Do not confront the person, and do not arrange to meet them.</li>\
+<li>Do not post about them or share what you found on social media.</li>\
+<li>Do not pose as a child or keep talking to them.</li>\
+<li>Never download, screenshot or send indecent images, even to us. It is a crime and it harms the child. \
+Give us the web address (URL) or the username instead.</li></ul>";
+
+fn radios(name: &str, legend: &str, options: &[(&str, &str)], chosen: Option<&str>, error: Option<&str>) -> String {
+    let mut s = format!("<fieldset id=\"{name}\"><legend>{}</legend>", esc(legend));
+    if let Some(e) = error {
+        s += &format!("<p class=\"error\" id=\"{name}-error\">{}</p>", esc(e));
+    }
+    s += "<div class=\"radios\">";
+    for (value, label) in options {
+        let id = format!("{name}-{value}");
+        let checked = if chosen == Some(*value) { " checked" } else { "" };
+        s += &format!("<input type=\"radio\" id=\"{id}\" name=\"{name}\" value=\"{value}\"{checked}><label for=\"{id}\">{}</label> ", esc(label));
+    }
+    s + "</div></fieldset>"
+}
+
+fn field(kind: &str, name: &str, label: &str, hint: &str, value: &str, error: Option<&str>) -> String {
+    let mut s = format!("<label for=\"{name}\">{}</label>", esc(label));
+    if !hint.is_empty() {
+        s += &format!("<p class=\"hint\" id=\"{name}-hint\">{}</p>", esc(hint));
+    }
+    if let Some(e) = error {
+        s += &format!("<p class=\"error\" id=\"{name}-error\">{}</p>", esc(e));
+    }
+    let described = if hint.is_empty() { String::new() } else { format!(" aria-describedby=\"{name}-hint\"") };
+    if kind == "textarea" {
+        s + &format!("<textarea id=\"{name}\" name=\"{name}\"{described}>{}</textarea>", esc(value))
+    } else {
+        s + &format!("<input type=\"text\" id=\"{name}\" name=\"{name}\" value=\"{}\"{described}>", esc(value))
+    }
+}
+
+const YES_NO: &[(&str, &str)] = &[("yes", "Yes"), ("no", "No")];
+
+fn form(token: &str, values: &HashMap<String, String>, errors: &[(&str, String)]) -> String {
+    let v = |k: &str| values.get(k).map(String::as_str).unwrap_or("");
+    let e = |k: &str| errors.iter().find(|(f, _)| *f == k).map(|(_, m)| m.as_str());
+    let mut s = String::new();
+    if !errors.is_empty() {
+        s += "<div class=\"error-summary\" role=\"alert\" tabindex=\"-1\"><h2>There is a problem</h2><ul>";
+        for (f, m) in errors {
+            s += &format!("<li><a href=\"#{f}\">{}</a></li>", esc(m));
+        }
+        s += "</ul></div>";
+    }
+    s += GUIDANCE;
+    s += "<form method=\"post\" action=\"/report\" novalidate>";
+    s += &format!("<input type=\"hidden\" name=\"csrf\" value=\"{}\">", esc(token));
+    s += &radios(
+        "kind",
+        "What happened?",
+        &[
+            ("grooming", "Grooming or enticement"),
+            ("sextortion", "Sextortion (threats to share images)"),
+            ("image-sharing", "Sharing of images of a child"),
+            ("other", "Something else"),
+        ],
+        values.get("kind").map(String::as_str),
+        e("kind"),
+    );
+    s += &radios(
+        "immediate_danger",
+        "Is a child in immediate danger?",
+        YES_NO,
+        values.get("immediate_danger").map(String::as_str),
+        e("immediate_danger"),
+    );
+    s += &radios(
+        "meeting_planned",
+        "Has a meeting with a child been arranged?",
+        YES_NO,
+        values.get("meeting_planned").map(String::as_str),
+        e("meeting_planned"),
+    );
+    s += &radios(
+        "images_exchanged",
+        "Have images been sent or asked for?",
+        YES_NO,
+        values.get("images_exchanged").map(String::as_str),
+        e("images_exchanged"),
+    );
+    s += &field("text", "platform", "Which app, game or website?", "", v("platform"), e("platform"));
+    s += &field(
+        "textarea",
+        "identifiers",
+        "Usernames, profile links, e-mail addresses or phone numbers of the person",
+        "One per line. Give links, not pictures.",
+        v("identifiers"),
+        e("identifiers"),
+    );
+    s += &field(
+        "textarea",
+        "child",
+        "What do you know about the child?",
+        "For example their age, and how you know them. Leave blank if you do not know.",
+        v("child"),
+        e("child"),
+    );
+    s += &field("text", "dates", "When did it happen?", "", v("dates"), e("dates"));
+    s += &field(
+        "textarea",
+        "account",
+        "Tell us what happened",
+        "What was said or asked, and where.",
+        v("account"),
+        e("account"),
+    );
+    s += &field(
+        "textarea",
+        "contact",
+        "Your contact details (optional)",
+        "Leave blank to stay anonymous. Officers may contact you if you give details.",
+        v("contact"),
+        e("contact"),
+    );
+    s += "<button type=\"submit\">Send report</button></form>";
+    s
+}
+
+pub(crate) async fn show(State(state): State<Arc<AppState>>) -> Response {
+    page("Report", &form(&state.csrf.issue(), &HashMap::new(), &[])).into_response()
+}
+
+fn yes_no(
+    values: &HashMap<String, String>,
+    name: &'static str,
+    question: &str,
+    errors: &mut Vec<(&'static str, String)>,
+) -> bool {
+    match values.get(name).map(String::as_str) {
+        Some("yes") => true,
+        Some("no") => false,
+        _ => {
+            errors.push((name, format!("Answer: {question}")));
+            false
+        }
+    }
+}
+
+fn parse(values: &HashMap<String, String>) -> Result<PublicReport, Vec<(&'static str, String)>> {
+    let mut errors = Vec::new();
+    let kind = values.get("kind").and_then(|k| ReportKind::parse(k));
+    if kind.is_none() {
+        errors.push(("kind", "Select what happened".to_string()));
+    }
+    let immediate_danger = yes_no(values, "immediate_danger", "is a child in immediate danger?", &mut errors);
+    let meeting_planned = yes_no(values, "meeting_planned", "has a meeting been arranged?", &mut errors);
+    let images_exchanged = yes_no(values, "images_exchanged", "have images been sent or asked for?", &mut errors);
+    let get = |k: &str| values.get(k).cloned().unwrap_or_default();
+    let contact = get("contact");
+    let report = PublicReport {
+        kind: kind.unwrap_or(ReportKind::Other),
+        immediate_danger,
+        meeting_planned,
+        images_exchanged,
+        platform: get("platform"),
+        identifiers: get("identifiers").lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect(),
+        child: get("child"),
+        dates: get("dates"),
+        account: get("account"),
+        contact: if contact.trim().is_empty() { None } else { Some(contact) },
+    };
+    if let Err(e) = report.validate() {
+        let field: &'static str = match e.what {
+            "platform" => "platform",
+            "identifiers" => "identifiers",
+            "child" => "child",
+            "dates" => "dates",
+            "contact" => "contact",
+            _ => "account",
+        };
+        let msg = if e.why == "is required" {
+            "Tell us what happened".to_string()
+        } else {
+            format!("The {} {}", field.replace('_', " "), e.why)
+        };
+        errors.push((field, msg));
+    }
+    if errors.is_empty() {
+        Ok(report)
+    } else {
+        Err(errors)
+    }
+}
+
+fn plain(status: StatusCode, msg: &str) -> Response {
+    (
+        status,
+        page(
+            "Problem",
+            &format!(
+                "<h1>Sorry, there is a problem</h1><p>{}</p><p><a href=\"/report\">Go back to the form</a></p>",
+                esc(msg)
+            ),
+        ),
+    )
+        .into_response()
+}
+
+pub(crate) async fn submit(State(state): State<Arc<AppState>>, req: Request) -> Response {
+    let ip = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+    if !state.limiter.allow(ip) {
+        return plain(StatusCode::TOO_MANY_REQUESTS, "Too many reports have been sent from your connection. Please wait a few minutes and try again, or call 101 (999 in an emergency).");
+    }
+    let is_form = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return plain(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "The report must be sent from the form (application/x-www-form-urlencoded).",
+        );
+    }
+    let values: HashMap<String, String> = match Form::<Vec<(String, String)>>::from_request(req, &state).await {
+        Ok(Form(pairs)) => {
+            let mut m = HashMap::new();
+            for (k, v) in pairs {
+                m.entry(k).or_insert(v);
+            }
+            m
+        }
+        Err(e) => {
+            let status = e.status();
+            let why = if status == StatusCode::PAYLOAD_TOO_LARGE {
+                "The report is too long.".to_string()
+            } else {
+                format!("The form could not be read: {}", e.body_text())
+            };
+            return plain(if status.is_client_error() { status } else { StatusCode::BAD_REQUEST }, &why);
+        }
+    };
+    match state.csrf.redeem(values.get("csrf").map(String::as_str).unwrap_or("")) {
+        Ok(()) => {}
+        Err(CsrfError::Replayed) => return plain(
+            StatusCode::BAD_REQUEST,
+            "This form has already been sent. Your first report was received; to add information, use your receipt.",
+        ),
+        Err(_) => return plain(StatusCode::BAD_REQUEST, "This form has expired. Please open the form again."),
+    }
+    let report = match parse(&values) {
+        Ok(r) => r,
+        Err(errors) => {
+            let body = form(&state.csrf.issue(), &values, &errors);
+            return (StatusCode::BAD_REQUEST, page("Error: Report", &body)).into_response();
+        }
+    };
+    let st = state.clone();
+    let saved = tokio::task::spawn_blocking(move || {
+        st.vigil
+            .lock()
+            .map_err(|_| "the store lock was poisoned".to_string())?
+            .submit_public_report(&report)
+            .map_err(|e| e.to_string())
+    })
+    .await;
+    match saved {
+        Ok(Ok(r)) => page(
+            "Report received",
+            &format!(
+                "<h1>Your report has been received</h1><p>Write down both of these now. We cannot show them again.</p>\
+                 <p>Receipt code</p><p class=\"receipt\">{}</p><p>Secret</p><p class=\"receipt\">{}</p>\
+                 <p>With both you can add information to your report later. No one can use them to see what you reported.</p>\
+                 <div class=\"warning\"><p><strong>If a child is in immediate danger, call 999 now.</strong></p></div>\
+                 <p>Do not confront the person or post about them. Keep any messages, but do not download or send images.</p>",
+                esc(&r.code),
+                esc(&r.secret)
+            ),
+        )
+        .into_response(),
+        // The report was not stored: say so, so the reporter can try again.
+        _ => plain(StatusCode::SERVICE_UNAVAILABLE, "Your report could not be saved just now. Please try again, or call 101 (999 in an emergency)."),
+    }
+}

@@ -1,0 +1,178 @@
+//! The public form through the real router (no socket): durability before
+//! the answer, receipts, CSRF, hostile input, rate limiting, headers.
+
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use std::net::SocketAddr;
+use tower::ServiceExt;
+use vigil_core::Vigil;
+use vigil_domain::ExhibitRef;
+
+fn setup() -> (tempfile::TempDir, axum::Router) {
+    let d = tempfile::tempdir().unwrap();
+    Vigil::init(&d.path().join("data"), None).unwrap();
+    let app = vigil_web::app(Vigil::open(&d.path().join("data")).unwrap());
+    (d, app)
+}
+
+async fn call(app: &axum::Router, req: Request<Body>) -> (StatusCode, axum::http::HeaderMap, String) {
+    let res = app.clone().oneshot(req).await.unwrap();
+    let (parts, body) = res.into_parts();
+    let bytes = body.collect().await.unwrap().to_bytes();
+    (parts.status, parts.headers, String::from_utf8_lossy(&bytes).into_owned())
+}
+
+async fn token(app: &axum::Router) -> String {
+    let (_, _, html) = call(app, Request::get("/report").body(Body::empty()).unwrap()).await;
+    let start = html.find("name=\"csrf\" value=\"").unwrap() + 19;
+    html[start..start + html[start..].find('"').unwrap()].to_owned()
+}
+
+fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+fn form(token: &str, fields: &[(&str, &str)]) -> String {
+    let mut s = format!("csrf={}", enc(token));
+    for (k, v) in fields {
+        s += &format!("&{k}={}", enc(v));
+    }
+    s
+}
+
+const GOOD: &[(&str, &str)] = &[
+    ("kind", "grooming"),
+    ("immediate_danger", "no"),
+    ("meeting_planned", "yes"),
+    ("images_exchanged", "no"),
+    ("platform", "ExampleChat"),
+    ("identifiers", "demo_user_a\nhttps://example.invalid/u/demo"),
+    ("account", "SYNTHETIC TEST: an adult account asked a child to move to a private app."),
+];
+
+fn post(body: String, ip: &str) -> Request<Body> {
+    let mut r = Request::post("/report")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Body::from(body))
+        .unwrap();
+    r.extensions_mut().insert(ConnectInfo(ip.parse::<SocketAddr>().unwrap()));
+    r
+}
+
+fn exhibits(d: &tempfile::TempDir) -> usize {
+    Vigil::open(&d.path().join("data")).unwrap().store().exhibits().unwrap().len()
+}
+
+#[tokio::test]
+async fn a_report_is_stored_before_the_receipt_is_shown() {
+    let (d, app) = setup();
+    let t = token(&app).await;
+    let (status, headers, html) = call(&app, post(form(&t, GOOD), "192.0.2.10:5000")).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(headers["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"));
+    assert_eq!(headers["referrer-policy"], "no-referrer");
+    let code_at = html.find("VR-").unwrap();
+    let code = &html[code_at..code_at + 12];
+    let secret_at = html[code_at + 12..].find("class=\"receipt\">").unwrap() + code_at + 12 + 16;
+    let secret = &html[secret_at..secret_at + 23];
+    let mut v = Vigil::open(&d.path().join("data")).unwrap();
+    assert_eq!(v.check_receipt(code, secret).unwrap(), Some(ExhibitRef::parse("PR/1").unwrap()));
+    assert_eq!(v.check_receipt(code, "WRONG-SECRT-00000-00000").unwrap(), None, "a wrong secret opens nothing");
+    let h = v.history(&ExhibitRef::parse("PR/1").unwrap()).unwrap();
+    assert_eq!(h[0].event.case.as_ref().unwrap().as_str(), "INTAKE-PUBLIC");
+    let out = d.path().join("r.json");
+    v.get_exhibit(
+        &ExhibitRef::parse("PR/1").unwrap(),
+        &out,
+        "test reads the stored report",
+        &vigil_domain::Actor::parse("TEST").unwrap(),
+    )
+    .unwrap();
+    let stored = std::fs::read_to_string(out).unwrap();
+    assert!(stored.contains("demo_user_a") && stored.contains("\"immediate_danger\": false"), "{stored}");
+    assert!(!stored.contains("192.0.2.10"), "the reporter's address is never stored");
+    assert!(v.verify().unwrap().ok());
+}
+
+#[tokio::test]
+async fn hostile_and_broken_input_gets_a_clear_4xx_and_stores_nothing() {
+    let (d, app) = setup();
+    // Replayed token.
+    let t = token(&app).await;
+    assert_eq!(call(&app, post(form(&t, GOOD), "192.0.2.1:1")).await.0, StatusCode::OK);
+    let (s, _, html) = call(&app, post(form(&t, GOOD), "192.0.2.1:1")).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(html.contains("already been sent"));
+    // Forged token.
+    let (s, _, _) = call(&app, post(form("123.abc.def", GOOD), "192.0.2.1:1")).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    // Missing answers: the error summary names each field.
+    let t = token(&app).await;
+    let (s, _, html) = call(&app, post(form(&t, &[("kind", "grooming")]), "192.0.2.1:1")).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(
+        html.contains("There is a problem")
+            && html.contains("href=\"#immediate_danger\"")
+            && html.contains("href=\"#account\""),
+        "{html}"
+    );
+    // Wrong content type.
+    let mut r = Request::post("/report").header("content-type", "application/json").body(Body::from("{}")).unwrap();
+    r.extensions_mut().insert(ConnectInfo("192.0.2.1:1".parse::<SocketAddr>().unwrap()));
+    assert_eq!(call(&app, r).await.0, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    // Oversized body.
+    let t = token(&app).await;
+    let huge = form(&t, &[("account", &"x".repeat(200_000))]);
+    assert_eq!(call(&app, post(huge, "192.0.2.1:1")).await.0, StatusCode::PAYLOAD_TOO_LARGE);
+    // Broken UTF-8.
+    let t = token(&app).await;
+    let (s, _, _) = call(&app, post(format!("csrf={}&account=%FF%FE", enc(&t)), "192.0.2.1:1")).await;
+    assert!(s.is_client_error(), "{s}");
+    // Control characters.
+    let t = token(&app).await;
+    let mut bad: Vec<(&str, &str)> = GOOD.to_vec();
+    bad.push(("platform", "Example\u{1b}[31mChat"));
+    let body = form(&t, &bad).replacen("platform=ExampleChat&", "", 1);
+    let (s, _, html) = call(&app, post(body, "192.0.2.1:1")).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{html}");
+    assert_eq!(exhibits(&d), 1, "only the one good report was stored");
+}
+
+#[tokio::test]
+async fn submissions_are_rate_limited_per_client() {
+    let (_d, app) = setup();
+    let mut last = StatusCode::OK;
+    for _ in 0..21 {
+        let t = token(&app).await;
+        last = call(&app, post(form(&t, &[("kind", "other")]), "198.51.100.7:9")).await.0;
+    }
+    assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
+    let t = token(&app).await;
+    assert_eq!(
+        call(&app, post(form(&t, GOOD), "198.51.100.8:9")).await.0,
+        StatusCode::OK,
+        "another client is not limited"
+    );
+}
+
+#[tokio::test]
+async fn health_and_headers_everywhere() {
+    let (_d, app) = setup();
+    let (s, h, body) = call(&app, Request::get("/healthz").body(Body::empty()).unwrap()).await;
+    assert_eq!((s, body.as_str()), (StatusCode::OK, "ok\n"));
+    assert_eq!(h["x-frame-options"], "DENY");
+    let (s, h, _) = call(&app, Request::get("/").body(Body::empty()).unwrap()).await;
+    assert!(s.is_redirection());
+    assert!(h.contains_key("content-security-policy"));
+    assert_eq!(call(&app, Request::get("/nope").body(Body::empty()).unwrap()).await.0, StatusCode::NOT_FOUND);
+}
