@@ -23,7 +23,7 @@ pub struct Receipt {
 }
 
 /// Crockford base32 without the ambiguous letters: easy to read out on a phone.
-fn code(bytes: usize) -> String {
+fn random_code(bytes: usize) -> String {
     const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
     let mut raw = vec![0u8; bytes];
     getrandom::getrandom(&mut raw).expect("the OS random source is available");
@@ -38,7 +38,7 @@ impl Vigil {
         let bytes = serde_json::to_vec_pretty(&body).expect("a report serialises");
         let tmp_dir = self.layout.root.join("tmp");
         std::fs::create_dir_all(&tmp_dir).map_err(|e| CoreError::file(&tmp_dir, e))?;
-        let tmp = tmp_dir.join(format!("report-{}.json", code(16)));
+        let tmp = tmp_dir.join(format!("report-{}.json", random_code(16)));
         write_new(&tmp, &bytes, 0o600)?;
         let added = self.add_exhibit(
             &tmp,
@@ -48,7 +48,7 @@ impl Vigil {
         );
         let _ = std::fs::remove_file(&tmp);
         let added = added?;
-        let code = format!("VR-{}-{}", code(4), code(4));
+        let code = format!("VR-{}-{}", random_code(4), random_code(4));
         let secret = code_secret();
         let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
         let hash = Argon2::default()
@@ -72,6 +72,60 @@ impl Vigil {
 }
 
 fn code_secret() -> String {
-    let s = code(20);
+    let s = random_code(20);
     format!("{}-{}-{}-{}", &s[..5], &s[5..10], &s[10..15], &s[15..])
+}
+
+impl Vigil {
+    /// Adds information to an earlier report, given its receipt code and
+    /// secret. The addition is an exhibit of its own, linked to the original
+    /// by a `reviewed` custody event on the original; the reporter is told
+    /// nothing about the original or anyone in it.
+    pub fn add_to_public_report(
+        &mut self,
+        code: &str,
+        secret: &str,
+        text: &str,
+    ) -> Result<Option<ExhibitRef>, CoreError> {
+        // The addition obeys the same limits as a report's account.
+        let probe = vigil_domain::PublicReport {
+            kind: vigil_domain::ReportKind::Other,
+            immediate_danger: false,
+            meeting_planned: false,
+            images_exchanged: false,
+            platform: String::new(),
+            identifiers: Vec::new(),
+            child: String::new(),
+            dates: String::new(),
+            account: text.to_owned(),
+            contact: None,
+        };
+        probe.validate()?;
+        let Some(original) = self.check_receipt(code, secret)? else { return Ok(None) };
+        let t = now();
+        let body = serde_json::json!({ "submitted": t.to_string(), "addition_to_receipt": code.trim(), "text": text });
+        let bytes = serde_json::to_vec_pretty(&body).expect("an addition serialises");
+        let tmp_dir = self.layout.root.join("tmp");
+        std::fs::create_dir_all(&tmp_dir).map_err(|e| CoreError::file(&tmp_dir, e))?;
+        let tmp = tmp_dir.join(format!("addition-{}.json", random_code(16)));
+        write_new(&tmp, &bytes, 0o600)?;
+        let added = self.add_exhibit(
+            &tmp,
+            &CaseId::parse(INTAKE_CASE)?,
+            &Initials::parse(INTAKE_PRODUCER)?,
+            Some(&format!("information added to public report {original}")),
+        );
+        let _ = std::fs::remove_file(&tmp);
+        let added = added?;
+        let mut ev = vigil_domain::CustodyEvent::new(
+            vigil_domain::EventKind::Reviewed,
+            vigil_domain::Actor::parse(INTAKE_PRODUCER)?,
+            t,
+            vigil_domain::ObjectRef::exhibit(&original),
+        );
+        ev.case = Some(CaseId::parse(INTAKE_CASE)?);
+        ev.note = Some(format!("the reporter added information: exhibit {}", added.reference));
+        self.append_events(&[ev])?;
+        Ok(Some(added.reference))
+    }
 }

@@ -39,6 +39,7 @@ pub fn app(vigil: Vigil) -> Router {
         .route("/", get(report_form::index))
         .route("/healthz", get(healthz))
         .route("/report", get(report_form::show).post(report_form::submit))
+        .route("/report/add", get(report_form::add_show).post(report_form::add_submit))
         .route("/static/vigil.css", get(html::stylesheet))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
         .layer(axum::middleware::from_fn(security_headers::apply))

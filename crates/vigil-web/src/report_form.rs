@@ -288,7 +288,7 @@ pub(crate) async fn submit(State(state): State<Arc<AppState>>, req: Request) -> 
             &format!(
                 "<h1>Your report has been received</h1><p>Write down both of these now. We cannot show them again.</p>\
                  <p>Receipt code</p><p class=\"receipt\">{}</p><p>Secret</p><p class=\"receipt\">{}</p>\
-                 <p>With both you can add information to your report later. No one can use them to see what you reported.</p>\
+                 <p>With both you can <a href=\"/report/add\">add information to your report</a> later. No one can use them to see what you reported.</p>\
                  <div class=\"warning\"><p><strong>If a child is in immediate danger, call 999 now.</strong></p></div>\
                  <p>Do not confront the person or post about them. Keep any messages, but do not download or send images.</p>",
                 esc(&r.code),
@@ -298,5 +298,124 @@ pub(crate) async fn submit(State(state): State<Arc<AppState>>, req: Request) -> 
         .into_response(),
         // The report was not stored: say so, so the reporter can try again.
         _ => plain(StatusCode::SERVICE_UNAVAILABLE, "Your report could not be saved just now. Please try again, or call 101 (999 in an emergency)."),
+    }
+}
+
+const ADD_INTRO: &str = "<h1>Add information to a report</h1>\
+<p>Enter the receipt code and secret you were given when you sent your report. \
+We will add what you write to it. For your safety and the investigation's, we cannot show you anything already reported.</p>\
+<div class=\"warning\"><p><strong>If a child is in immediate danger, call 999 now.</strong></p></div>";
+
+fn add_form(token: &str, values: &HashMap<String, String>, errors: &[(&str, String)]) -> String {
+    let v = |k: &str| values.get(k).map(String::as_str).unwrap_or("");
+    let e = |k: &str| errors.iter().find(|(f, _)| *f == k).map(|(_, m)| m.as_str());
+    let mut s = String::new();
+    if !errors.is_empty() {
+        s += "<div class=\"error-summary\" role=\"alert\" tabindex=\"-1\"><h2>There is a problem</h2><ul>";
+        for (f, m) in errors {
+            s += &format!("<li><a href=\"#{f}\">{}</a></li>", esc(m));
+        }
+        s += "</ul></div>";
+    }
+    s += ADD_INTRO;
+    s += "<form method=\"post\" action=\"/report/add\" novalidate>";
+    s += &format!("<input type=\"hidden\" name=\"csrf\" value=\"{}\">", esc(token));
+    s += &field("text", "code", "Receipt code", "For example VR-AB12-CD34", v("code"), e("code"));
+    s += &field("text", "secret", "Secret", "", "", e("secret"));
+    s += &field(
+        "textarea",
+        "text",
+        "What would you like to add?",
+        "Give links or usernames, not pictures.",
+        v("text"),
+        e("text"),
+    );
+    s += "<button type=\"submit\">Add to my report</button></form>";
+    s
+}
+
+pub(crate) async fn add_show(State(state): State<Arc<AppState>>) -> Response {
+    page("Add information", &add_form(&state.csrf.issue(), &HashMap::new(), &[])).into_response()
+}
+
+pub(crate) async fn add_submit(State(state): State<Arc<AppState>>, req: Request) -> Response {
+    let ip = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+    // Guessing secrets costs a submission from the same allowance.
+    if !state.limiter.allow(ip) {
+        return plain(
+            StatusCode::TOO_MANY_REQUESTS,
+            "Too many attempts from your connection. Please wait a few minutes and try again.",
+        );
+    }
+    let is_form = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return plain(StatusCode::UNSUPPORTED_MEDIA_TYPE, "The information must be sent from the form.");
+    }
+    let values: HashMap<String, String> = match Form::<Vec<(String, String)>>::from_request(req, &state).await {
+        Ok(Form(pairs)) => pairs.into_iter().rev().collect(),
+        Err(e) => {
+            let status = e.status();
+            return plain(
+                if status.is_client_error() { status } else { StatusCode::BAD_REQUEST },
+                &format!("The form could not be read: {}", e.body_text()),
+            );
+        }
+    };
+    if state.csrf.redeem(values.get("csrf").map(String::as_str).unwrap_or("")).is_err() {
+        return plain(StatusCode::BAD_REQUEST, "This form has expired or was already sent. Please open it again.");
+    }
+    let get = |k: &str| values.get(k).cloned().unwrap_or_default();
+    let (code, secret, text) = (get("code"), get("secret"), get("text"));
+    let mut errors = Vec::new();
+    if code.trim().is_empty() {
+        errors.push(("code", "Enter your receipt code".to_string()));
+    }
+    if secret.trim().is_empty() {
+        errors.push(("secret", "Enter your secret".to_string()));
+    }
+    if text.trim().is_empty() {
+        errors.push(("text", "Tell us what you would like to add".to_string()));
+    }
+    if !errors.is_empty() {
+        return (
+            StatusCode::BAD_REQUEST,
+            page("Error: Add information", &add_form(&state.csrf.issue(), &values, &errors)),
+        )
+            .into_response();
+    }
+    let st = state.clone();
+    let result = tokio::task::spawn_blocking(move || {
+        st.vigil
+            .lock()
+            .map_err(|_| "the store lock was poisoned".to_string())?
+            .add_to_public_report(&code, &secret, &text)
+            .map_err(|e| e.to_string())
+    })
+    .await;
+    match result {
+        Ok(Ok(Some(_))) => page(
+            "Information added",
+            "<h1>Thank you. We have added this to your report.</h1>\
+             <div class=\"warning\"><p><strong>If a child is in immediate danger, call 999 now.</strong></p></div>",
+        )
+        .into_response(),
+        Ok(Ok(None)) => {
+            let errors = vec![(
+                "code",
+                "The receipt code and secret do not match a report. Check both and try again.".to_string(),
+            )];
+            (StatusCode::BAD_REQUEST, page("Error: Add information", &add_form(&state.csrf.issue(), &values, &errors)))
+                .into_response()
+        }
+        Ok(Err(e)) if e.contains("too long") || e.contains("control characters") => {
+            let errors = vec![("text", format!("What you wrote could not be added: {e}"))];
+            (StatusCode::BAD_REQUEST, page("Error: Add information", &add_form(&state.csrf.issue(), &values, &errors)))
+                .into_response()
+        }
+        _ => plain(StatusCode::SERVICE_UNAVAILABLE, "Your information could not be saved just now. Please try again."),
     }
 }

@@ -176,3 +176,44 @@ async fn health_and_headers_everywhere() {
     assert!(h.contains_key("content-security-policy"));
     assert_eq!(call(&app, Request::get("/nope").body(Body::empty()).unwrap()).await.0, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn the_reporter_adds_information_with_code_and_secret_only() {
+    let (d, app) = setup();
+    let t = token(&app).await;
+    let (_, _, html) = call(&app, post(form(&t, GOOD), "192.0.2.20:1")).await;
+    let code_at = html.find("VR-").unwrap();
+    let code = html[code_at..code_at + 12].to_owned();
+    let secret_at = html[code_at + 12..].find("class=\"receipt\">").unwrap() + code_at + 12 + 16;
+    let secret = html[secret_at..secret_at + 23].to_owned();
+    let add = |token: &str, secret: &str| {
+        let mut r = Request::post("/report/add")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::from(form(
+                token,
+                &[("code", &code), ("secret", secret), ("text", "They also use the name demo_user_b.")],
+            )))
+            .unwrap();
+        r.extensions_mut().insert(ConnectInfo("192.0.2.20:1".parse::<SocketAddr>().unwrap()));
+        r
+    };
+    let (_, _, page) = call(&app, Request::get("/report/add").body(Body::empty()).unwrap()).await;
+    let start = page.find("name=\"csrf\" value=\"").unwrap() + 19;
+    let t1 = page[start..start + page[start..].find('"').unwrap()].to_owned();
+    let (s, _, body) = call(&app, add(&t1, "WRONG-WRONG-WRONG-WRONG")).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(body.contains("do not match a report"), "{body}");
+    assert!(!body.contains("demo_user_a"), "nothing about the report is shown back");
+    let t2 = token(&app).await;
+    let (s, _, body) = call(&app, add(&t2, &secret)).await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    assert!(!body.contains("demo_user_a"));
+    let mut v = Vigil::open(&d.path().join("data")).unwrap();
+    assert_eq!(v.store().exhibits().unwrap().len(), 2);
+    let h = v.history(&ExhibitRef::parse("PR/1").unwrap()).unwrap();
+    assert!(
+        h.iter().any(|e| e.event.note.as_deref().is_some_and(|n| n.contains("PR/2"))),
+        "the original's continuity links the addition"
+    );
+    assert!(v.verify().unwrap().ok());
+}
