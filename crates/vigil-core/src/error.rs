@@ -11,15 +11,15 @@ pub enum CoreError {
     NotInitialised(PathBuf),
     #[error("{0} is already a Vigil data directory")]
     AlreadyInitialised(PathBuf),
-    #[error("{0}")]
+    #[error(transparent)]
     Invalid(#[from] vigil_domain::ParseError),
     #[error("exhibit {0} does not exist")]
     NoSuchExhibit(String),
     #[error("exhibit {reference} was deleted (custody event #{event}) and its content destroyed")]
     Deleted { reference: String, event: u64 },
-    #[error("the store: {0}")]
+    #[error(transparent)]
     Store(#[from] vigil_store::StoreError),
-    #[error("the vault: {0}")]
+    #[error(transparent)]
     Vault(#[from] vigil_vault::VaultError),
     #[error("the custody log: {0}")]
     Log(String),

@@ -17,6 +17,7 @@ mod exhibits;
 mod hashsets;
 mod key_rotation;
 mod log_export;
+mod officers;
 mod public_intake;
 mod scan_job;
 mod verifier;
@@ -32,6 +33,9 @@ pub use exhibits::{AddedExhibit, DeletedExhibit, HistoryEntry, RetrievedExhibit}
 pub use hashsets::{HashSetImport, HashSetInfo, PdqSetImport};
 pub use key_rotation::RotationReport;
 pub use log_export::{ConsistencyProof, InclusionProof, ProofBundle};
+pub use officers::{
+    totp_code, totp_step, LoginError, OfficerSession, TotpEnrolment, LOCKOUT_MS, MAX_FAILURES, OFFICER_SESSION_SECS,
+};
 pub use public_intake::{Receipt, INTAKE_CASE, INTAKE_PRODUCER};
 pub use scan_job::ScanRecord;
 pub use verifier::VerifyReport;

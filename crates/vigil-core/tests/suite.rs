@@ -39,6 +39,8 @@ both_backends!(
     proofs_verify,
     two_processes_appending_never_fork_the_log,
     bad_input_loses_nothing,
+    officer_accounts_and_sessions,
+    public_report_receipts,
 );
 
 fn actor() -> Actor {
@@ -357,5 +359,65 @@ fn bad_input_loses_nothing(env: TestEnv) {
     // And the store still works.
     let a = v.add_exhibit(&f, &case(), &ini("ABC"), None).unwrap();
     assert_eq!(a.reference.to_string(), "ABC/1");
+    assert!(v.verify().unwrap().ok());
+}
+
+fn b32decode(s: &str) -> Vec<u8> {
+    let (mut buf, mut bits, mut out) = (0u32, 0, Vec::new());
+    for c in s.bytes() {
+        let v = if c.is_ascii_uppercase() { c - b'A' } else { c - b'2' + 26 };
+        buf = (buf << 5) | u32::from(v);
+        bits += 5;
+        if bits >= 8 {
+            out.push((buf >> (bits - 8)) as u8);
+            bits -= 8;
+        }
+    }
+    out
+}
+
+fn officer_accounts_and_sessions(env: TestEnv) {
+    let mut v = env.open();
+    let pw = "a long enough passphrase";
+    let e = v.add_user("jsmith", vigil_domain::Role::Investigator, pw, &actor()).unwrap();
+    assert!(v
+        .add_user("jsmith", vigil_domain::Role::Investigator, pw, &actor())
+        .unwrap_err()
+        .to_string()
+        .contains("already exists"));
+    let secret = b32decode(&e.secret_base32);
+    let step = vigil_core::totp_step(vigil_core::now().unix_millis());
+    let code = format!("{:06}", vigil_core::totp_code(&secret, step));
+    assert!(v.login("jsmith", "wrong passphrase!!", &code).unwrap().is_err());
+    let (token, s) = v.login("jsmith", pw, &code).unwrap().unwrap();
+    assert_eq!(s.role, vigil_domain::Role::Investigator);
+    assert!(v.login("jsmith", pw, &code).unwrap().is_err(), "a code is single use");
+    assert_eq!(v.session(&token).unwrap().unwrap().username, "jsmith");
+    v.logout(&token).unwrap();
+    assert!(v.session(&token).unwrap().is_none());
+    assert!(v.verify().unwrap().ok(), "account creation is a custody event");
+}
+
+fn public_report_receipts(env: TestEnv) {
+    let mut v = env.open();
+    let r = vigil_domain::PublicReport {
+        kind: vigil_domain::ReportKind::Sextortion,
+        immediate_danger: true,
+        meeting_planned: false,
+        images_exchanged: true,
+        platform: "ExampleChat".into(),
+        identifiers: vec!["demo_user_a".into()],
+        child: String::new(),
+        dates: String::new(),
+        account: "SYNTHETIC TEST report".into(),
+        contact: None,
+    };
+    let receipt = v.submit_public_report(&r).unwrap();
+    assert_eq!(v.check_receipt(&receipt.code, &receipt.secret).unwrap(), Some(receipt.exhibit.clone()));
+    assert_eq!(v.check_receipt(&receipt.code, "nope").unwrap(), None);
+    assert_eq!(v.check_receipt("VR-0000-0000", &receipt.secret).unwrap(), None);
+    let added = v.add_to_public_report(&receipt.code, &receipt.secret, "more detail").unwrap().unwrap();
+    assert_ne!(added, receipt.exhibit);
+    assert!(v.add_to_public_report(&receipt.code, "wrong", "x").unwrap().is_none());
     assert!(v.verify().unwrap().ok());
 }

@@ -2,14 +2,28 @@
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
+    // No `#[source]`: the message already carries the cause, and a chain
+    // printer would otherwise repeat it.
     #[error("SQLite: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Sqlite(rusqlite::Error),
     #[error("PostgreSQL: {0}")]
-    Postgres(#[from] postgres::Error),
+    Postgres(postgres::Error),
     #[error("the database holds a malformed {0}")]
     Malformed(&'static str),
     #[error("the database schema is version {found}, newer than this Vigil knows ({known}); upgrade Vigil")]
     TooNew { found: u32, known: u32 },
     #[error("{0} already exists")]
     Duplicate(String),
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        StoreError::Sqlite(e)
+    }
+}
+
+impl From<postgres::Error> for StoreError {
+    fn from(e: postgres::Error) -> Self {
+        StoreError::Postgres(e)
+    }
 }

@@ -19,7 +19,7 @@ mod sqlite_store;
 pub use error::StoreError;
 pub use migration::{Migration, MIGRATIONS};
 pub use postgres_store::PostgresStore;
-pub use record::{EventRow, ExhibitRow, HeadRow, KeyRow, LogState};
+pub use record::{EventRow, ExhibitRow, HeadRow, KeyRow, LogState, SessionRow, UserRow};
 pub use sqlite_store::SqliteStore;
 
 use vigil_domain::{ExhibitRef, Initials, Sha256Digest};
@@ -45,6 +45,8 @@ pub trait Store: Send {
     fn current_master_key(&mut self) -> Result<Option<String>, StoreError>;
     /// A public report's receipt: the exhibit it names and the secret's argon2id hash.
     fn receipt(&mut self, code: &str) -> Result<Option<(ExhibitRef, String)>, StoreError>;
+    fn user(&mut self, username: &str) -> Result<Option<UserRow>, StoreError>;
+    fn session(&mut self, id_hash: &[u8; 32]) -> Result<Option<SessionRow>, StoreError>;
 }
 
 /// One write transaction. Dropping it without [`commit`](StoreTx::commit) rolls back.
@@ -68,6 +70,17 @@ pub trait StoreTx {
     fn delete_keys(&mut self, sha: &Sha256Digest) -> Result<u64, StoreError>;
     fn insert_master_key(&mut self, id: &str, created_ms: i64) -> Result<(), StoreError>;
     fn retire_master_key(&mut self, id: &str, retired_ms: i64) -> Result<(), StoreError>;
+    fn insert_user(&mut self, user: &UserRow) -> Result<(), StoreError>;
+    /// Records a login attempt's outcome on the account.
+    fn update_login_state(
+        &mut self,
+        username: &str,
+        failed: u32,
+        locked_until_ms: i64,
+        last_totp_step: i64,
+    ) -> Result<(), StoreError>;
+    fn insert_session(&mut self, s: &SessionRow) -> Result<(), StoreError>;
+    fn delete_session(&mut self, id_hash: &[u8; 32]) -> Result<(), StoreError>;
     fn insert_receipt(
         &mut self,
         code: &str,

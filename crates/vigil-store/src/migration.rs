@@ -78,6 +78,24 @@ CREATE TABLE report_receipts (
   code TEXT PRIMARY KEY, exhibit TEXT NOT NULL, secret_hash TEXT NOT NULL, created_ms BIGINT NOT NULL);
 "#,
     },
+    Migration {
+        version: 3,
+        name: "officer accounts and server-side sessions",
+        sqlite: r#"
+CREATE TABLE users (
+  username TEXT PRIMARY KEY, role TEXT NOT NULL, password_hash TEXT NOT NULL, totp_secret BLOB NOT NULL,
+  failed INTEGER NOT NULL, locked_until_ms INTEGER NOT NULL, last_totp_step INTEGER NOT NULL, created_ms INTEGER NOT NULL);
+CREATE TABLE sessions (
+  id_hash BLOB PRIMARY KEY, username TEXT NOT NULL, csrf TEXT NOT NULL, created_ms INTEGER NOT NULL, expires_ms INTEGER NOT NULL);
+"#,
+        postgres: r#"
+CREATE TABLE users (
+  username TEXT PRIMARY KEY, role TEXT NOT NULL, password_hash TEXT NOT NULL, totp_secret BYTEA NOT NULL,
+  failed INTEGER NOT NULL, locked_until_ms BIGINT NOT NULL, last_totp_step BIGINT NOT NULL, created_ms BIGINT NOT NULL);
+CREATE TABLE sessions (
+  id_hash BYTEA PRIMARY KEY, username TEXT NOT NULL, csrf TEXT NOT NULL, created_ms BIGINT NOT NULL, expires_ms BIGINT NOT NULL);
+"#,
+    },
 ];
 
 pub(crate) fn latest() -> u32 {

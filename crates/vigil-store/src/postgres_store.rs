@@ -3,7 +3,7 @@
 
 use crate::migration::{latest, MIGRATIONS};
 use crate::record::fixed;
-use crate::{EventRow, ExhibitRow, HeadRow, KeyRow, LogState, Store, StoreError, StoreTx};
+use crate::{EventRow, ExhibitRow, HeadRow, KeyRow, LogState, SessionRow, Store, StoreError, StoreTx, UserRow};
 use postgres::binary_copy::BinaryCopyInWriter;
 use postgres::types::Type;
 use postgres::{Client, NoTls, Row, Transaction};
@@ -122,6 +122,44 @@ fn to_state(r: &Row) -> Result<LogState, StoreError> {
 }
 
 impl Store for PostgresStore {
+    fn user(&mut self, username: &str) -> Result<Option<UserRow>, StoreError> {
+        let r = self.client.query_opt(
+            "SELECT username, role, password_hash, totp_secret, failed, locked_until_ms, last_totp_step, created_ms FROM users WHERE username = $1",
+            &[&username],
+        )?;
+        r.map(|r| -> Result<UserRow, StoreError> {
+            let failed: i32 = r.try_get(4)?;
+            Ok(UserRow {
+                username: r.try_get(0)?,
+                role: r.try_get(1)?,
+                password_hash: r.try_get(2)?,
+                totp_secret: r.try_get(3)?,
+                failed: failed.max(0) as u32,
+                locked_until_ms: r.try_get(5)?,
+                last_totp_step: r.try_get(6)?,
+                created_ms: r.try_get(7)?,
+            })
+        })
+        .transpose()
+    }
+
+    fn session(&mut self, id_hash: &[u8; 32]) -> Result<Option<SessionRow>, StoreError> {
+        let r = self.client.query_opt(
+            "SELECT id_hash, username, csrf, created_ms, expires_ms FROM sessions WHERE id_hash = $1",
+            &[&&id_hash[..]],
+        )?;
+        r.map(|r| -> Result<SessionRow, StoreError> {
+            Ok(SessionRow {
+                id_hash: fixed(r.try_get(0)?, "session id")?,
+                username: r.try_get(1)?,
+                csrf: r.try_get(2)?,
+                created_ms: r.try_get(3)?,
+                expires_ms: r.try_get(4)?,
+            })
+        })
+        .transpose()
+    }
+
     fn receipt(&mut self, code: &str) -> Result<Option<(ExhibitRef, String)>, StoreError> {
         let row =
             self.client.query_opt("SELECT exhibit, secret_hash FROM report_receipts WHERE code = $1", &[&code])?;
@@ -231,6 +269,45 @@ struct PgTx<'a> {
 }
 
 impl StoreTx for PgTx<'_> {
+    fn insert_user(&mut self, u: &UserRow) -> Result<(), StoreError> {
+        let exists = self.tx.query_opt("SELECT 1 FROM users WHERE username = $1", &[&u.username])?.is_some();
+        if exists {
+            return Err(StoreError::Duplicate(format!("user {}", u.username)));
+        }
+        self.tx.execute(
+            "INSERT INTO users (username, role, password_hash, totp_secret, failed, locked_until_ms, last_totp_step, created_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            &[&u.username, &u.role, &u.password_hash, &u.totp_secret, &(u.failed as i32), &u.locked_until_ms, &u.last_totp_step, &u.created_ms],
+        )?;
+        Ok(())
+    }
+
+    fn update_login_state(
+        &mut self,
+        username: &str,
+        failed: u32,
+        locked_until_ms: i64,
+        last_totp_step: i64,
+    ) -> Result<(), StoreError> {
+        self.tx.execute(
+            "UPDATE users SET failed = $1, locked_until_ms = $2, last_totp_step = $3 WHERE username = $4",
+            &[&(failed as i32), &locked_until_ms, &last_totp_step, &username],
+        )?;
+        Ok(())
+    }
+
+    fn insert_session(&mut self, s: &SessionRow) -> Result<(), StoreError> {
+        self.tx.execute(
+            "INSERT INTO sessions (id_hash, username, csrf, created_ms, expires_ms) VALUES ($1, $2, $3, $4, $5)",
+            &[&&s.id_hash[..], &s.username, &s.csrf, &s.created_ms, &s.expires_ms],
+        )?;
+        Ok(())
+    }
+
+    fn delete_session(&mut self, id_hash: &[u8; 32]) -> Result<(), StoreError> {
+        self.tx.execute("DELETE FROM sessions WHERE id_hash = $1", &[&&id_hash[..]])?;
+        Ok(())
+    }
+
     fn insert_receipt(
         &mut self,
         code: &str,

@@ -60,3 +60,27 @@ pub struct KeyRow {
 pub(crate) fn fixed<const N: usize>(v: Vec<u8>, what: &'static str) -> Result<[u8; N], crate::StoreError> {
     v.try_into().map_err(|_| crate::StoreError::Malformed(what))
 }
+
+/// An officer account. The password is an argon2id PHC string.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserRow {
+    pub username: String,
+    pub role: String,
+    pub password_hash: String,
+    pub totp_secret: Vec<u8>,
+    pub failed: u32,
+    pub locked_until_ms: i64,
+    /// The last TOTP time step accepted, so a code cannot be used twice.
+    pub last_totp_step: i64,
+    pub created_ms: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRow {
+    /// BLAKE3 of the session token: the token itself is never stored.
+    pub id_hash: [u8; 32],
+    pub username: String,
+    pub csrf: String,
+    pub created_ms: i64,
+    pub expires_ms: i64,
+}

@@ -3,7 +3,7 @@
 
 use crate::migration::{latest, MIGRATIONS};
 use crate::record::fixed;
-use crate::{EventRow, ExhibitRow, HeadRow, KeyRow, LogState, Store, StoreError, StoreTx};
+use crate::{EventRow, ExhibitRow, HeadRow, KeyRow, LogState, SessionRow, Store, StoreError, StoreTx, UserRow};
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, TransactionBehavior};
 use std::path::Path;
 use std::time::Duration;
@@ -135,6 +135,44 @@ fn i(v: u64) -> i64 {
 }
 
 impl Store for SqliteStore {
+    fn user(&mut self, username: &str) -> Result<Option<UserRow>, StoreError> {
+        let r = self
+            .conn
+            .query_row(
+                "SELECT username, role, password_hash, totp_secret, failed, locked_until_ms, last_totp_step, created_ms FROM users WHERE username = ?1",
+                [username],
+                |r| {
+                    Ok(UserRow {
+                        username: r.get(0)?,
+                        role: r.get(1)?,
+                        password_hash: r.get(2)?,
+                        totp_secret: r.get(3)?,
+                        failed: r.get(4)?,
+                        locked_until_ms: r.get(5)?,
+                        last_totp_step: r.get(6)?,
+                        created_ms: r.get(7)?,
+                    })
+                },
+            )
+            .optional()?;
+        Ok(r)
+    }
+
+    fn session(&mut self, id_hash: &[u8; 32]) -> Result<Option<SessionRow>, StoreError> {
+        let r: Option<(Vec<u8>, String, String, i64, i64)> = self
+            .conn
+            .query_row(
+                "SELECT id_hash, username, csrf, created_ms, expires_ms FROM sessions WHERE id_hash = ?1",
+                [&id_hash[..]],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            )
+            .optional()?;
+        r.map(|(h, u, c, cr, ex)| {
+            Ok(SessionRow { id_hash: fixed(h, "session id")?, username: u, csrf: c, created_ms: cr, expires_ms: ex })
+        })
+        .transpose()
+    }
+
     fn receipt(&mut self, code: &str) -> Result<Option<(ExhibitRef, String)>, StoreError> {
         let row: Option<(String, String)> = self
             .conn
@@ -259,6 +297,47 @@ struct SqliteTx<'a> {
 }
 
 impl StoreTx for SqliteTx<'_> {
+    fn insert_user(&mut self, u: &UserRow) -> Result<(), StoreError> {
+        self.tx.execute(
+            "INSERT INTO users (username, role, password_hash, totp_secret, failed, locked_until_ms, last_totp_step, created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![u.username, u.role, u.password_hash, u.totp_secret, u.failed, u.locked_until_ms, u.last_totp_step, u.created_ms],
+        )
+        .map_err(|e| match e {
+            rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation => {
+                StoreError::Duplicate(format!("user {}", u.username))
+            }
+            other => other.into(),
+        })?;
+        Ok(())
+    }
+
+    fn update_login_state(
+        &mut self,
+        username: &str,
+        failed: u32,
+        locked_until_ms: i64,
+        last_totp_step: i64,
+    ) -> Result<(), StoreError> {
+        self.tx.execute(
+            "UPDATE users SET failed = ?1, locked_until_ms = ?2, last_totp_step = ?3 WHERE username = ?4",
+            params![failed, locked_until_ms, last_totp_step, username],
+        )?;
+        Ok(())
+    }
+
+    fn insert_session(&mut self, s: &SessionRow) -> Result<(), StoreError> {
+        self.tx.execute(
+            "INSERT INTO sessions (id_hash, username, csrf, created_ms, expires_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![&s.id_hash[..], s.username, s.csrf, s.created_ms, s.expires_ms],
+        )?;
+        Ok(())
+    }
+
+    fn delete_session(&mut self, id_hash: &[u8; 32]) -> Result<(), StoreError> {
+        self.tx.execute("DELETE FROM sessions WHERE id_hash = ?1", [&id_hash[..]])?;
+        Ok(())
+    }
+
     fn insert_receipt(
         &mut self,
         code: &str,

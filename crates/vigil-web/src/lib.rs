@@ -9,6 +9,7 @@
 
 mod csrf;
 mod html;
+mod officer;
 mod rate_limit;
 mod report_form;
 mod security_headers;
@@ -40,6 +41,9 @@ pub fn app(vigil: Vigil) -> Router {
         .route("/healthz", get(healthz))
         .route("/report", get(report_form::show).post(report_form::submit))
         .route("/report/add", get(report_form::add_show).post(report_form::add_submit))
+        .route("/login", get(officer::login_show).post(officer::login_submit))
+        .route("/officer", get(officer::home))
+        .route("/logout", axum::routing::post(officer::logout))
         .route("/static/vigil.css", get(html::stylesheet))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
         .layer(axum::middleware::from_fn(security_headers::apply))

@@ -64,6 +64,9 @@ pub enum Command {
     /// Import, list, export and remove known-hash sets.
     #[command(subcommand)]
     Hashset(HashsetCommand),
+    /// Administration: officer accounts.
+    #[command(subcommand)]
+    Admin(AdminCommand),
     /// Manage the vault's master key.
     #[command(subcommand)]
     Keys(KeysCommand),
@@ -272,5 +275,26 @@ pub enum PdqIndexCommand {
         /// Images whose PDQ quality is below this are reported, not matched.
         #[arg(long, default_value_t = 50)]
         min_quality: u32,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AdminCommand {
+    /// Officer accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserCommand {
+    /// Create an officer account. The password is read from standard input
+    /// (first line); the TOTP secret is printed once for the officer's app.
+    Add {
+        username: String,
+        /// triage-officer, investigator, forensic-examiner, disclosure-officer, supervisor, auditor or admin.
+        #[arg(long)]
+        role: String,
+        #[command(flatten)]
+        actor: ActorArg,
     },
 }

@@ -175,6 +175,22 @@ fn dispatch(cli: &Cli) -> Result<ExitCode> {
             }
         }
         Command::Hashset(cmd) => return crate::scan_command::hashset(cli, cmd),
+        Command::Admin(crate::cli::AdminCommand::User(crate::cli::UserCommand::Add { username, role, actor: a })) => {
+            let role = vigil_domain::Role::parse(role)?;
+            let by = actor(a)?;
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line).context("reading the password from standard input")?;
+            let password = line.trim_end_matches(['\n', '\r']);
+            let mut v = open(cli)?;
+            let e = v.add_user(username, role, password, &by)?;
+            if cli.json {
+                print_json(&e);
+            } else {
+                println!("created {username} ({role})");
+                println!("TOTP secret (give it to the officer once, for their authenticator app): {}", e.secret_base32);
+                println!("{}", e.otpauth_uri);
+            }
+        }
         Command::Keys(KeysCommand::Rotate { actor: a }) => {
             let by = actor(a)?;
             let mut v = open(cli)?;

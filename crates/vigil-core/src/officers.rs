@@ -1,0 +1,256 @@
+//! Officer accounts: argon2id passwords, TOTP (RFC 6238) as a second factor
+//! for every account, lockout after repeated failures, and server-side
+//! sessions whose tokens are stored only as hashes.
+
+use crate::clock::now;
+use crate::data_dir::Vigil;
+use crate::error::CoreError;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use hmac::{Hmac, Mac};
+use vigil_domain::{Actor, CustodyEvent, EventKind, ObjectRef, Role};
+use vigil_store::{SessionRow, UserRow};
+
+/// Failures before an account locks, and for how long.
+pub const MAX_FAILURES: u32 = 5;
+pub const LOCKOUT_MS: i64 = 15 * 60 * 1000;
+/// Sessions end after eight hours (a shift).
+pub const SESSION_MS: i64 = 8 * 3600 * 1000;
+/// The same, in seconds, for the cookie's Max-Age.
+pub const OFFICER_SESSION_SECS: i64 = SESSION_MS / 1000;
+const STEP_SECS: i64 = 30;
+
+/// An officer's signed-in session, as the web edge sees it.
+#[derive(Debug, Clone)]
+pub struct OfficerSession {
+    pub username: String,
+    pub role: Role,
+    /// The per-session CSRF token for forms the officer posts.
+    pub csrf: String,
+}
+
+/// Shown once to the administrator, for the officer's authenticator app.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct TotpEnrolment {
+    pub secret_base32: String,
+    pub otpauth_uri: String,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum LoginError {
+    /// Deliberately vague: the user name, password or code was wrong.
+    #[error("the user name, password or code is wrong")]
+    Rejected,
+    #[error("the account is locked after repeated failures; try again in {minutes} minutes or ask an administrator")]
+    Locked { minutes: i64 },
+}
+
+fn base32(bytes: &[u8]) -> String {
+    const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    let mut out = String::new();
+    let (mut buf, mut bits) = (0u32, 0);
+    for b in bytes {
+        buf = (buf << 8) | u32::from(*b);
+        bits += 8;
+        while bits >= 5 {
+            out.push(A[((buf >> (bits - 5)) & 31) as usize] as char);
+            bits -= 5;
+        }
+    }
+    if bits > 0 {
+        out.push(A[((buf << (5 - bits)) & 31) as usize] as char);
+    }
+    out
+}
+
+/// The RFC 6238 code (HMAC-SHA1, 30-second steps, 6 digits) for one step.
+pub fn totp_code(secret: &[u8], step: i64) -> u32 {
+    let mut mac = Hmac::<sha1::Sha1>::new_from_slice(secret).expect("HMAC takes any key length");
+    mac.update(&step.to_be_bytes());
+    let h = mac.finalize().into_bytes();
+    let off = (h[19] & 0x0f) as usize;
+    let bin = (u32::from(h[off]) & 0x7f) << 24
+        | u32::from(h[off + 1]) << 16
+        | u32::from(h[off + 2]) << 8
+        | u32::from(h[off + 3]);
+    bin % 1_000_000
+}
+
+pub fn totp_step(unix_ms: i64) -> i64 {
+    unix_ms.div_euclid(1000) / STEP_SECS
+}
+
+fn check_username(u: &str) -> Result<(), CoreError> {
+    if (3..=32).contains(&u.len())
+        && u.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || ".-_".contains(c))
+    {
+        Ok(())
+    } else {
+        Err(CoreError::Refused(format!("user name {u:?} must be 3-32 of a-z, 0-9, '.', '-' and '_'")))
+    }
+}
+
+fn token_hash(token: &str) -> [u8; 32] {
+    *blake3::hash(token.as_bytes()).as_bytes()
+}
+
+fn random_hex(n: usize) -> String {
+    let mut b = vec![0u8; n];
+    getrandom::getrandom(&mut b).expect("the OS random source is available");
+    hex::encode(b)
+}
+
+impl Vigil {
+    /// Creates an officer account; returns the TOTP enrolment to hand over once.
+    pub fn add_user(
+        &mut self,
+        username: &str,
+        role: Role,
+        password: &str,
+        by: &Actor,
+    ) -> Result<TotpEnrolment, CoreError> {
+        check_username(username)?;
+        if password.chars().count() < 12 {
+            return Err(CoreError::Refused("the password must be at least 12 characters".into()));
+        }
+        let mut secret = [0u8; 20];
+        getrandom::getrandom(&mut secret).map_err(|e| CoreError::Refused(format!("no OS randomness: {e}")))?;
+        let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
+        let hash = Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map_err(|e| CoreError::Refused(format!("hashing the password: {e}")))?
+            .to_string();
+        let t = now();
+        let mut tx = self.store.begin()?;
+        let state = tx.lock_log()?;
+        tx.insert_user(&UserRow {
+            username: username.into(),
+            role: role.as_str().into(),
+            password_hash: hash,
+            totp_secret: secret.to_vec(),
+            failed: 0,
+            locked_until_ms: 0,
+            last_totp_step: 0,
+            created_ms: t.unix_millis(),
+        })?;
+        let mut ev =
+            CustodyEvent::new(EventKind::Created, by.clone(), t, ObjectRef::parse(&format!("user:{username}"))?);
+        ev.note = Some(format!("officer account created with role {role}"));
+        crate::custody_log::append(tx.as_mut(), state, &[ev], &self.signing, t)?;
+        tx.commit()?;
+        let b32 = base32(&secret);
+        Ok(TotpEnrolment {
+            otpauth_uri: format!(
+                "otpauth://totp/Vigil:{username}?secret={b32}&issuer=Vigil&algorithm=SHA1&digits=6&period=30"
+            ),
+            secret_base32: b32,
+        })
+    }
+
+    /// Checks password and TOTP code; returns a new session token and the session.
+    pub fn login(
+        &mut self,
+        username: &str,
+        password: &str,
+        code: &str,
+    ) -> Result<Result<(String, OfficerSession), LoginError>, CoreError> {
+        let t = now().unix_millis();
+        let Some(user) = self.store.user(username)? else {
+            // Spend the same work as a real check, so timing does not reveal names.
+            let _ = Argon2::default().hash_password(
+                password.as_bytes(),
+                &SaltString::generate(&mut argon2::password_hash::rand_core::OsRng),
+            );
+            return Ok(Err(LoginError::Rejected));
+        };
+        if user.locked_until_ms > t {
+            return Ok(Err(LoginError::Locked { minutes: (user.locked_until_ms - t + 59_999) / 60_000 }));
+        }
+        let parsed = PasswordHash::new(&user.password_hash)
+            .map_err(|_| CoreError::Refused("a stored password hash is malformed".into()))?;
+        let password_ok = Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok();
+        let step_now = totp_step(t);
+        let code = code.trim();
+        // The current step and one either side, never a step already used.
+        let matched = (code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| code.parse::<u32>().ok())
+            .flatten()
+            .and_then(|c| {
+                (-1..=1)
+                    .map(|d| step_now + d)
+                    .find(|s| *s > user.last_totp_step && totp_code(&user.totp_secret, *s) == c)
+            });
+        let mut tx = self.store.begin()?;
+        let (ok, step) = match (password_ok, matched) {
+            (true, Some(step)) => (true, step),
+            _ => (false, user.last_totp_step),
+        };
+        if !ok {
+            let failed = user.failed + 1;
+            let locked = if failed >= MAX_FAILURES { t + LOCKOUT_MS } else { 0 };
+            tx.update_login_state(username, if locked > 0 { 0 } else { failed }, locked, user.last_totp_step)?;
+            tx.commit()?;
+            return Ok(Err(if locked > 0 {
+                LoginError::Locked { minutes: LOCKOUT_MS / 60_000 }
+            } else {
+                LoginError::Rejected
+            }));
+        }
+        tx.update_login_state(username, 0, 0, step)?;
+        let token = random_hex(32);
+        let csrf = random_hex(16);
+        tx.insert_session(&SessionRow {
+            id_hash: token_hash(&token),
+            username: username.into(),
+            csrf: csrf.clone(),
+            created_ms: t,
+            expires_ms: t + SESSION_MS,
+        })?;
+        tx.commit()?;
+        let role = Role::parse(&user.role).map_err(|_| CoreError::Refused("a stored role is malformed".into()))?;
+        Ok(Ok((token, OfficerSession { username: username.into(), role, csrf })))
+    }
+
+    /// The session a token names, if it is live.
+    pub fn session(&mut self, token: &str) -> Result<Option<OfficerSession>, CoreError> {
+        let Some(s) = self.store.session(&token_hash(token))? else { return Ok(None) };
+        if s.expires_ms <= now().unix_millis() {
+            return Ok(None);
+        }
+        let Some(user) = self.store.user(&s.username)? else { return Ok(None) };
+        let role = Role::parse(&user.role).map_err(|_| CoreError::Refused("a stored role is malformed".into()))?;
+        Ok(Some(OfficerSession { username: s.username, role, csrf: s.csrf }))
+    }
+
+    pub fn logout(&mut self, token: &str) -> Result<(), CoreError> {
+        let mut tx = self.store.begin()?;
+        tx.delete_session(&token_hash(token))?;
+        tx.commit()?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // RFC 6238 appendix B, SHA-1 seed, truncated to 6 digits.
+    #[test]
+    fn rfc6238_vectors() {
+        let seed = b"12345678901234567890";
+        for (t, eight) in [
+            (59i64, 94_287_082u32),
+            (1_111_111_109, 7_081_804),
+            (1_234_567_890, 89_005_924),
+            (2_000_000_000, 69_279_037),
+        ] {
+            assert_eq!(totp_code(seed, t / 30), eight % 1_000_000, "t={t}");
+        }
+    }
+
+    #[test]
+    fn base32_matches_rfc4648() {
+        assert_eq!(base32(b"foobar"), "MZXW6YTBOI");
+        assert_eq!(base32(b"f"), "MY");
+    }
+}

@@ -1,0 +1,137 @@
+//! Officer sign-in (password and TOTP), the signed-in landing page, and
+//! sign-out. Sessions live server-side; the cookie holds only a random
+//! token (HttpOnly, SameSite=Strict, Secure).
+
+use crate::html::{esc, page};
+use crate::AppState;
+use axum::extract::{FromRequest, Request, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use std::collections::HashMap;
+use std::sync::Arc;
+use vigil_core::{LoginError, OfficerSession};
+
+pub(crate) const COOKIE: &str = "vigil_session";
+
+pub(crate) fn token_from(headers: &HeaderMap) -> Option<String> {
+    headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|c| {
+        let (k, v) = c.trim().split_once('=')?;
+        (k == COOKIE && !v.is_empty() && v.len() <= 128).then(|| v.to_owned())
+    })
+}
+
+/// The signed-in officer, if the request carries a live session.
+pub(crate) async fn current(state: &Arc<AppState>, headers: &HeaderMap) -> Option<(String, OfficerSession)> {
+    let token = token_from(headers)?;
+    let st = state.clone();
+    let t = token.clone();
+    let s =
+        tokio::task::spawn_blocking(move || st.vigil.lock().ok()?.session(&t).ok().flatten()).await.ok().flatten()?;
+    Some((token, s))
+}
+
+fn login_form(token: &str, username: &str, error: Option<&str>) -> String {
+    let mut s = String::new();
+    if let Some(e) = error {
+        s += &format!("<div class=\"error-summary\" role=\"alert\" tabindex=\"-1\"><h2>There is a problem</h2><ul><li><a href=\"#username\">{}</a></li></ul></div>", esc(e));
+    }
+    s += "<h1>Officer sign in</h1><form method=\"post\" action=\"/login\" novalidate>";
+    s += &format!("<input type=\"hidden\" name=\"csrf\" value=\"{}\">", esc(token));
+    s += &format!("<label for=\"username\">User name</label><input type=\"text\" id=\"username\" name=\"username\" autocomplete=\"username\" value=\"{}\">", esc(username));
+    s += "<label for=\"password\">Password</label><input type=\"password\" id=\"password\" name=\"password\" autocomplete=\"current-password\">";
+    s += "<label for=\"code\">Code from your authenticator app</label><p class=\"hint\" id=\"code-hint\">6 digits</p>\
+          <input type=\"text\" id=\"code\" name=\"code\" inputmode=\"numeric\" autocomplete=\"one-time-code\" aria-describedby=\"code-hint\">";
+    s + "<button type=\"submit\">Sign in</button></form>"
+}
+
+pub(crate) async fn login_show(State(state): State<Arc<AppState>>) -> Response {
+    page("Sign in", &login_form(&state.csrf.issue(), "", None)).into_response()
+}
+
+async fn read_form(state: &Arc<AppState>, req: Request) -> Result<HashMap<String, String>, Response> {
+    let is_form = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return Err((StatusCode::UNSUPPORTED_MEDIA_TYPE, "send the form as application/x-www-form-urlencoded\n")
+            .into_response());
+    }
+    match Form::<Vec<(String, String)>>::from_request(req, state).await {
+        Ok(Form(pairs)) => Ok(pairs.into_iter().rev().collect()),
+        Err(e) => Err((if e.status().is_client_error() { e.status() } else { StatusCode::BAD_REQUEST }, e.body_text())
+            .into_response()),
+    }
+}
+
+pub(crate) async fn login_submit(State(state): State<Arc<AppState>>, req: Request) -> Response {
+    let values = match read_form(&state, req).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let get = |k: &str| values.get(k).cloned().unwrap_or_default();
+    let username = get("username");
+    if state.csrf.redeem(&get("csrf")).is_err() {
+        return (
+            StatusCode::BAD_REQUEST,
+            page("Sign in", &login_form(&state.csrf.issue(), &username, Some("The form expired. Sign in again."))),
+        )
+            .into_response();
+    }
+    let st = state.clone();
+    let (u, p, c) = (username.clone(), get("password"), get("code"));
+    let result =
+        tokio::task::spawn_blocking(move || st.vigil.lock().map_err(|_| ())?.login(&u, &p, &c).map_err(|_| ())).await;
+    match result {
+        Ok(Ok(Ok((token, _)))) => {
+            let cookie = format!(
+                "{COOKIE}={token}; HttpOnly; Secure; SameSite=Strict; Path=/; Max-Age={}",
+                vigil_core::OFFICER_SESSION_SECS
+            );
+            ([(header::SET_COOKIE, cookie)], Redirect::to("/officer")).into_response()
+        }
+        Ok(Ok(Err(e))) => {
+            let status = if matches!(e, LoginError::Locked { .. }) {
+                StatusCode::TOO_MANY_REQUESTS
+            } else {
+                StatusCode::UNAUTHORIZED
+            };
+            (status, page("Sign in", &login_form(&state.csrf.issue(), &username, Some(&e.to_string())))).into_response()
+        }
+        _ => (StatusCode::SERVICE_UNAVAILABLE, "sign-in is unavailable just now\n").into_response(),
+    }
+}
+
+pub(crate) async fn home(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
+    let Some((_, s)) = current(&state, &headers).await else { return Redirect::to("/login").into_response() };
+    page(
+        "Officer home",
+        &format!(
+            "<h1>Signed in as {} ({})</h1><p>The triage queue is being built.</p>\
+             <form method=\"post\" action=\"/logout\"><input type=\"hidden\" name=\"csrf\" value=\"{}\"><button type=\"submit\">Sign out</button></form>",
+            esc(&s.username),
+            esc(s.role.as_str()),
+            esc(&s.csrf)
+        ),
+    )
+    .into_response()
+}
+
+pub(crate) async fn logout(State(state): State<Arc<AppState>>, req: Request) -> Response {
+    let headers = req.headers().clone();
+    let Some((token, s)) = current(&state, &headers).await else { return Redirect::to("/login").into_response() };
+    let values = match read_form(&state, req).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    // The session's own CSRF token: a cross-site form cannot sign an officer out.
+    if values.get("csrf").map(String::as_str) != Some(s.csrf.as_str()) {
+        return (StatusCode::FORBIDDEN, "the form's CSRF token does not match this session\n").into_response();
+    }
+    let st = state.clone();
+    let _ = tokio::task::spawn_blocking(move || st.vigil.lock().ok().map(|mut v| v.logout(&token))).await;
+    let cookie = format!("{COOKIE}=; HttpOnly; Secure; SameSite=Strict; Path=/; Max-Age=0");
+    ([(header::SET_COOKIE, cookie)], Redirect::to("/login")).into_response()
+}

@@ -1,0 +1,123 @@
+//! Officer sign-in: password and TOTP both required, codes single use,
+//! lockout after repeated failures, server-side sessions, CSRF on sign-out.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+use vigil_core::Vigil;
+use vigil_domain::{Actor, Role};
+
+const PASSWORD: &str = "correct horse battery staple";
+
+fn b32decode(s: &str) -> Vec<u8> {
+    let (mut buf, mut bits, mut out) = (0u32, 0, Vec::new());
+    for c in s.bytes() {
+        let v = if c.is_ascii_uppercase() { c - b'A' } else { c - b'2' + 26 };
+        buf = (buf << 5) | u32::from(v);
+        bits += 5;
+        if bits >= 8 {
+            out.push((buf >> (bits - 8)) as u8);
+            bits -= 8;
+        }
+    }
+    out
+}
+
+fn setup() -> (tempfile::TempDir, axum::Router, Vec<u8>) {
+    let d = tempfile::tempdir().unwrap();
+    let data = d.path().join("data");
+    Vigil::init(&data, None).unwrap();
+    let mut v = Vigil::open(&data).unwrap();
+    let e = v.add_user("jsmith", Role::TriageOfficer, PASSWORD, &Actor::parse("ADM").unwrap()).unwrap();
+    (d, vigil_web::app(v), b32decode(&e.secret_base32))
+}
+
+async fn call(app: &axum::Router, req: Request<Body>) -> (StatusCode, axum::http::HeaderMap, String) {
+    let res = app.clone().oneshot(req).await.unwrap();
+    let (p, b) = res.into_parts();
+    (p.status, p.headers, String::from_utf8_lossy(&b.collect().await.unwrap().to_bytes()).into_owned())
+}
+
+async fn csrf(app: &axum::Router) -> String {
+    let (_, _, html) = call(app, Request::get("/login").body(Body::empty()).unwrap()).await;
+    let s = html.find("name=\"csrf\" value=\"").unwrap() + 19;
+    html[s..s + html[s..].find('"').unwrap()].to_owned()
+}
+
+fn now_code(secret: &[u8], offset: i64) -> String {
+    let ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
+    format!("{:06}", vigil_core::totp_code(secret, vigil_core::totp_step(ms) + offset))
+}
+
+async fn login(
+    app: &axum::Router,
+    user: &str,
+    password: &str,
+    code: &str,
+) -> (StatusCode, axum::http::HeaderMap, String) {
+    let t = csrf(app).await;
+    let body = format!("csrf={t}&username={user}&password={}&code={code}", password.replace(' ', "+"));
+    call(
+        app,
+        Request::post("/login")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap(),
+    )
+    .await
+}
+
+fn cookie(h: &axum::http::HeaderMap) -> String {
+    h["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn password_and_totp_make_a_session() {
+    let (_d, app, secret) = setup();
+    let (s, h, _) = call(&app, Request::get("/officer").body(Body::empty()).unwrap()).await;
+    assert!(s.is_redirection() && h["location"] == "/login", "anonymous users are sent to sign in");
+    assert_eq!(login(&app, "jsmith", "wrong password here", &now_code(&secret, 0)).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(login(&app, "jsmith", PASSWORD, "000000").await.0, StatusCode::UNAUTHORIZED);
+    let (s, _, body) = login(&app, "nobody", PASSWORD, "123456").await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    assert!(body.contains("the user name, password or code is wrong"), "the same answer for an unknown user");
+    let code = now_code(&secret, 0);
+    let (s, h, _) = login(&app, "jsmith", PASSWORD, &code).await;
+    assert!(s.is_redirection(), "{s}");
+    let set = h["set-cookie"].to_str().unwrap();
+    assert!(set.contains("HttpOnly") && set.contains("Secure") && set.contains("SameSite=Strict"), "{set}");
+    let c = cookie(&h);
+    let (s, _, html) = call(&app, Request::get("/officer").header("cookie", &c).body(Body::empty()).unwrap()).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("Signed in as jsmith (triage-officer)"));
+    // The same code cannot be used twice.
+    assert_eq!(login(&app, "jsmith", PASSWORD, &code).await.0, StatusCode::UNAUTHORIZED);
+    // Sign-out needs the session's CSRF token.
+    let token_at = html.find("name=\"csrf\" value=\"").unwrap() + 19;
+    let session_csrf = &html[token_at..token_at + 32];
+    let out = |t: &str| {
+        Request::post("/logout")
+            .header("cookie", &c)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::from(format!("csrf={t}")))
+            .unwrap()
+    };
+    assert_eq!(call(&app, out("forged")).await.0, StatusCode::FORBIDDEN);
+    assert!(call(&app, out(session_csrf)).await.0.is_redirection());
+    let (s, _, _) = call(&app, Request::get("/officer").header("cookie", &c).body(Body::empty()).unwrap()).await;
+    assert!(s.is_redirection(), "the session is gone server-side");
+}
+
+#[tokio::test]
+async fn repeated_failures_lock_the_account() {
+    let (_d, app, secret) = setup();
+    for _ in 0..4 {
+        assert_eq!(login(&app, "jsmith", "not the password!", "111111").await.0, StatusCode::UNAUTHORIZED);
+    }
+    let (s, _, body) = login(&app, "jsmith", "not the password!", "111111").await;
+    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
+    assert!(body.contains("locked"), "{body}");
+    let (s, _, _) = login(&app, "jsmith", PASSWORD, &now_code(&secret, 1)).await;
+    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS, "even the right password waits out the lock");
+}
