@@ -27,6 +27,8 @@ pub struct AppState {
     pub(crate) vigil: Mutex<Vigil>,
     pub(crate) csrf: csrf::CsrfKeys,
     pub(crate) limiter: rate_limit::RateLimiter,
+    /// Sign-in attempts, counted apart from public submissions.
+    pub(crate) login_limiter: rate_limit::RateLimiter,
 }
 
 /// The application, ready to serve or to test with `tower::ServiceExt::oneshot`.
@@ -35,6 +37,7 @@ pub fn app(vigil: Vigil) -> Router {
         vigil: Mutex::new(vigil),
         csrf: csrf::CsrfKeys::new(),
         limiter: rate_limit::RateLimiter::new(20, 600),
+        login_limiter: rate_limit::RateLimiter::new(30, 600),
     });
     Router::new()
         .route("/", get(report_form::index))

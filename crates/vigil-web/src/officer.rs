@@ -67,6 +67,11 @@ async fn read_form(state: &Arc<AppState>, req: Request) -> Result<HashMap<String
 }
 
 pub(crate) async fn login_submit(State(state): State<Arc<AppState>>, req: Request) -> Response {
+    let ip = req.extensions().get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip());
+    if !state.login_limiter.allow(ip) {
+        return (StatusCode::TOO_MANY_REQUESTS, "too many sign-in attempts from this connection; wait a few minutes\n")
+            .into_response();
+    }
     let values = match read_form(&state, req).await {
         Ok(v) => v,
         Err(r) => return r,
