@@ -27,6 +27,9 @@ pub enum CoreError {
     MasterKey(String),
     #[error("{0}")]
     Refused(String),
+    /// The caller's role does not allow this.
+    #[error("not allowed: {0}")]
+    Forbidden(String),
 }
 
 impl CoreError {

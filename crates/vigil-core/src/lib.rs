@@ -20,6 +20,7 @@ mod log_export;
 mod officers;
 mod public_intake;
 mod scan_job;
+mod triage;
 mod verifier;
 
 pub use data_dir::read_public_key;
@@ -38,6 +39,7 @@ pub use officers::{
 };
 pub use public_intake::{Receipt, INTAKE_CASE, INTAKE_PRODUCER};
 pub use scan_job::ScanRecord;
+pub use triage::{normalise_identifier, QueueItem};
 pub use verifier::VerifyReport;
 
 pub use vigil_store::{Store, StoreError};

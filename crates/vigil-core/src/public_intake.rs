@@ -33,6 +33,7 @@ fn random_code(bytes: usize) -> String {
 impl Vigil {
     pub fn submit_public_report(&mut self, report: &PublicReport) -> Result<Receipt, CoreError> {
         report.validate()?;
+        let (risk, identifiers) = self.assess_report(report)?;
         let t = now();
         let body = serde_json::json!({ "submitted": t.to_string(), "report": report });
         let bytes = serde_json::to_vec_pretty(&body).expect("a report serialises");
@@ -56,6 +57,19 @@ impl Vigil {
             .map_err(|e| CoreError::Refused(format!("hashing the receipt secret: {e}")))?
             .to_string();
         let mut tx = self.store.begin()?;
+        tx.insert_report(
+            &vigil_store::ReportRow {
+                exhibit: added.reference.clone(),
+                received_ms: t.unix_millis(),
+                immediate: risk.immediate_danger,
+                score: risk.score,
+                factors: serde_json::to_string(&risk.factors).expect("factors serialise"),
+                grade: None,
+                graded_by: None,
+                graded_ms: None,
+            },
+            &identifiers,
+        )?;
         tx.insert_receipt(&code, &added.reference, &hash, t.unix_millis())?;
         tx.commit()?;
         Ok(Receipt { code, secret, exhibit: added.reference })

@@ -7,8 +7,10 @@ mod case_id;
 mod custody_event;
 mod digest;
 mod exhibit_ref;
+mod grade;
 mod initials;
 mod public_report;
+mod risk;
 mod role;
 mod timestamp;
 
@@ -17,8 +19,10 @@ pub use case_id::CaseId;
 pub use custody_event::{CustodyEvent, EventKind, FileHashes, ObjectRef};
 pub use digest::{Blake3Digest, DigestError, Md5Digest, Sha1Digest, Sha256Digest};
 pub use exhibit_ref::ExhibitRef;
+pub use grade::Grade;
 pub use initials::Initials;
 pub use public_report::{PublicReport, ReportKind};
+pub use risk::{assess, RiskAssessment};
 pub use role::Role;
 pub use timestamp::Timestamp;
 

@@ -19,7 +19,7 @@ mod sqlite_store;
 pub use error::StoreError;
 pub use migration::{Migration, MIGRATIONS};
 pub use postgres_store::PostgresStore;
-pub use record::{EventRow, ExhibitRow, HeadRow, KeyRow, LogState, SessionRow, UserRow};
+pub use record::{EventRow, ExhibitRow, HeadRow, KeyRow, LogState, ReportRow, SessionRow, UserRow};
 pub use sqlite_store::SqliteStore;
 
 use vigil_domain::{ExhibitRef, Initials, Sha256Digest};
@@ -47,6 +47,15 @@ pub trait Store: Send {
     fn receipt(&mut self, code: &str) -> Result<Option<(ExhibitRef, String)>, StoreError>;
     fn user(&mut self, username: &str) -> Result<Option<UserRow>, StoreError>;
     fn session(&mut self, id_hash: &[u8; 32]) -> Result<Option<SessionRow>, StoreError>;
+    /// The triage queue: immediate danger first, then score, then oldest.
+    fn report_queue(&mut self) -> Result<Vec<ReportRow>, StoreError>;
+    fn report(&mut self, exhibit: &ExhibitRef) -> Result<Option<ReportRow>, StoreError>;
+    /// Other reports holding any of these (normalised) identifiers.
+    fn reports_sharing(
+        &mut self,
+        identifiers: &[String],
+        except: Option<&ExhibitRef>,
+    ) -> Result<Vec<ExhibitRef>, StoreError>;
 }
 
 /// One write transaction. Dropping it without [`commit`](StoreTx::commit) rolls back.
@@ -81,6 +90,8 @@ pub trait StoreTx {
     ) -> Result<(), StoreError>;
     fn insert_session(&mut self, s: &SessionRow) -> Result<(), StoreError>;
     fn delete_session(&mut self, id_hash: &[u8; 32]) -> Result<(), StoreError>;
+    fn insert_report(&mut self, r: &ReportRow, identifiers: &[String]) -> Result<(), StoreError>;
+    fn set_grade(&mut self, exhibit: &ExhibitRef, grade: &str, by: &str, at_ms: i64) -> Result<(), StoreError>;
     fn insert_receipt(
         &mut self,
         code: &str,

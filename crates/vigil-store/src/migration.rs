@@ -96,6 +96,24 @@ CREATE TABLE sessions (
   id_hash BYTEA PRIMARY KEY, username TEXT NOT NULL, csrf TEXT NOT NULL, created_ms BIGINT NOT NULL, expires_ms BIGINT NOT NULL);
 "#,
     },
+    Migration {
+        version: 4,
+        name: "triage: reports, risk and grades, identifiers",
+        sqlite: r#"
+CREATE TABLE reports (
+  exhibit TEXT PRIMARY KEY, received_ms INTEGER NOT NULL, immediate INTEGER NOT NULL, score INTEGER NOT NULL,
+  factors TEXT NOT NULL, grade TEXT, graded_by TEXT, graded_ms INTEGER);
+CREATE TABLE report_identifiers (exhibit TEXT NOT NULL, identifier TEXT NOT NULL, PRIMARY KEY (exhibit, identifier));
+CREATE INDEX report_identifiers_id ON report_identifiers (identifier);
+"#,
+        postgres: r#"
+CREATE TABLE reports (
+  exhibit TEXT PRIMARY KEY, received_ms BIGINT NOT NULL, immediate BOOLEAN NOT NULL, score INTEGER NOT NULL,
+  factors TEXT NOT NULL, grade TEXT, graded_by TEXT, graded_ms BIGINT);
+CREATE TABLE report_identifiers (exhibit TEXT NOT NULL, identifier TEXT NOT NULL, PRIMARY KEY (exhibit, identifier));
+CREATE INDEX report_identifiers_id ON report_identifiers (identifier);
+"#,
+    },
 ];
 
 pub(crate) fn latest() -> u32 {

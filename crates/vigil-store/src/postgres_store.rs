@@ -3,7 +3,9 @@
 
 use crate::migration::{latest, MIGRATIONS};
 use crate::record::fixed;
-use crate::{EventRow, ExhibitRow, HeadRow, KeyRow, LogState, SessionRow, Store, StoreError, StoreTx, UserRow};
+use crate::{
+    EventRow, ExhibitRow, HeadRow, KeyRow, LogState, ReportRow, SessionRow, Store, StoreError, StoreTx, UserRow,
+};
 use postgres::binary_copy::BinaryCopyInWriter;
 use postgres::types::Type;
 use postgres::{Client, NoTls, Row, Transaction};
@@ -121,7 +123,56 @@ fn to_state(r: &Row) -> Result<LogState, StoreError> {
     Ok(LogState { size: u(r.try_get(0)?, "log size")?, frontier: r.try_get(1)? })
 }
 
+const REPORT_COLUMNS: &str = "exhibit, received_ms, immediate, score, factors, grade, graded_by, graded_ms";
+
+fn to_report(r: &Row) -> Result<ReportRow, StoreError> {
+    let e: String = r.try_get(0)?;
+    let score: i32 = r.try_get(3)?;
+    Ok(ReportRow {
+        exhibit: ExhibitRef::parse(&e).map_err(|_| StoreError::Malformed("exhibit reference"))?,
+        received_ms: r.try_get(1)?,
+        immediate: r.try_get(2)?,
+        score: score.max(0) as u32,
+        factors: r.try_get(4)?,
+        grade: r.try_get(5)?,
+        graded_by: r.try_get(6)?,
+        graded_ms: r.try_get(7)?,
+    })
+}
+
 impl Store for PostgresStore {
+    fn report_queue(&mut self) -> Result<Vec<ReportRow>, StoreError> {
+        let q = format!(
+            "SELECT {REPORT_COLUMNS} FROM reports ORDER BY immediate DESC, score DESC, received_ms ASC LIMIT 500"
+        );
+        self.client.query(&q, &[])?.iter().map(to_report).collect()
+    }
+
+    fn report(&mut self, exhibit: &ExhibitRef) -> Result<Option<ReportRow>, StoreError> {
+        let q = format!("SELECT {REPORT_COLUMNS} FROM reports WHERE exhibit = $1");
+        self.client.query_opt(&q, &[&exhibit.to_string()])?.as_ref().map(to_report).transpose()
+    }
+
+    fn reports_sharing(
+        &mut self,
+        identifiers: &[String],
+        except: Option<&ExhibitRef>,
+    ) -> Result<Vec<ExhibitRef>, StoreError> {
+        let rows = self
+            .client
+            .query("SELECT DISTINCT exhibit FROM report_identifiers WHERE identifier = ANY($1)", &[&identifiers])?;
+        let mut out = Vec::new();
+        for r in rows {
+            let s: String = r.try_get(0)?;
+            let e = ExhibitRef::parse(&s).map_err(|_| StoreError::Malformed("exhibit reference"))?;
+            if Some(&e) != except {
+                out.push(e);
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+
     fn user(&mut self, username: &str) -> Result<Option<UserRow>, StoreError> {
         let r = self.client.query_opt(
             "SELECT username, role, password_hash, totp_secret, failed, locked_until_ms, last_totp_step, created_ms FROM users WHERE username = $1",
@@ -269,6 +320,37 @@ struct PgTx<'a> {
 }
 
 impl StoreTx for PgTx<'_> {
+    fn insert_report(&mut self, r: &ReportRow, identifiers: &[String]) -> Result<(), StoreError> {
+        self.tx.execute(
+            &format!("INSERT INTO reports ({REPORT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"),
+            &[
+                &r.exhibit.to_string(),
+                &r.received_ms,
+                &r.immediate,
+                &(r.score as i32),
+                &r.factors,
+                &r.grade,
+                &r.graded_by,
+                &r.graded_ms,
+            ],
+        )?;
+        for id in identifiers {
+            self.tx.execute(
+                "INSERT INTO report_identifiers (exhibit, identifier) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                &[&r.exhibit.to_string(), id],
+            )?;
+        }
+        Ok(())
+    }
+
+    fn set_grade(&mut self, exhibit: &ExhibitRef, grade: &str, by: &str, at_ms: i64) -> Result<(), StoreError> {
+        self.tx.execute(
+            "UPDATE reports SET grade = $1, graded_by = $2, graded_ms = $3 WHERE exhibit = $4",
+            &[&grade, &by, &at_ms, &exhibit.to_string()],
+        )?;
+        Ok(())
+    }
+
     fn insert_user(&mut self, u: &UserRow) -> Result<(), StoreError> {
         let exists = self.tx.query_opt("SELECT 1 FROM users WHERE username = $1", &[&u.username])?.is_some();
         if exists {

@@ -84,3 +84,17 @@ pub struct SessionRow {
     pub created_ms: i64,
     pub expires_ms: i64,
 }
+
+/// A report's triage record: no report content, only what the queue shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportRow {
+    pub exhibit: ExhibitRef,
+    pub received_ms: i64,
+    pub immediate: bool,
+    pub score: u32,
+    /// JSON list of `[factor, weight]`.
+    pub factors: String,
+    pub grade: Option<String>,
+    pub graded_by: Option<String>,
+    pub graded_ms: Option<i64>,
+}

@@ -3,7 +3,9 @@
 
 use crate::migration::{latest, MIGRATIONS};
 use crate::record::fixed;
-use crate::{EventRow, ExhibitRow, HeadRow, KeyRow, LogState, SessionRow, Store, StoreError, StoreTx, UserRow};
+use crate::{
+    EventRow, ExhibitRow, HeadRow, KeyRow, LogState, ReportRow, SessionRow, Store, StoreError, StoreTx, UserRow,
+};
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, TransactionBehavior};
 use std::path::Path;
 use std::time::Duration;
@@ -134,7 +136,66 @@ fn i(v: u64) -> i64 {
     i64::try_from(v).expect("counts stay below 2^63")
 }
 
+fn report_row(r: &Row<'_>) -> rusqlite::Result<RawReport> {
+    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?))
+}
+
+type RawReport = (String, i64, bool, u32, String, Option<String>, Option<String>, Option<i64>);
+
+fn to_report(t: RawReport) -> Result<ReportRow, StoreError> {
+    Ok(ReportRow {
+        exhibit: ExhibitRef::parse(&t.0).map_err(|_| StoreError::Malformed("exhibit reference"))?,
+        received_ms: t.1,
+        immediate: t.2,
+        score: t.3,
+        factors: t.4,
+        grade: t.5,
+        graded_by: t.6,
+        graded_ms: t.7,
+    })
+}
+
+const REPORT_COLUMNS: &str = "exhibit, received_ms, immediate, score, factors, grade, graded_by, graded_ms";
+
 impl Store for SqliteStore {
+    fn report_queue(&mut self) -> Result<Vec<ReportRow>, StoreError> {
+        let mut st = self.conn.prepare_cached(&format!(
+            "SELECT {REPORT_COLUMNS} FROM reports ORDER BY immediate DESC, score DESC, received_ms ASC LIMIT 500"
+        ))?;
+        let rows = st.query_map([], report_row)?;
+        rows.map(|r| to_report(r?)).collect()
+    }
+
+    fn report(&mut self, exhibit: &ExhibitRef) -> Result<Option<ReportRow>, StoreError> {
+        let t = self
+            .conn
+            .query_row(
+                &format!("SELECT {REPORT_COLUMNS} FROM reports WHERE exhibit = ?1"),
+                [exhibit.to_string()],
+                report_row,
+            )
+            .optional()?;
+        t.map(to_report).transpose()
+    }
+
+    fn reports_sharing(
+        &mut self,
+        identifiers: &[String],
+        except: Option<&ExhibitRef>,
+    ) -> Result<Vec<ExhibitRef>, StoreError> {
+        let mut out: Vec<ExhibitRef> = Vec::new();
+        let mut st = self.conn.prepare_cached("SELECT exhibit FROM report_identifiers WHERE identifier = ?1")?;
+        for id in identifiers {
+            for r in st.query_map([id], |r| r.get::<_, String>(0))? {
+                let e = ExhibitRef::parse(&r?).map_err(|_| StoreError::Malformed("exhibit reference"))?;
+                if Some(&e) != except && !out.contains(&e) {
+                    out.push(e);
+                }
+            }
+        }
+        Ok(out)
+    }
+
     fn user(&mut self, username: &str) -> Result<Option<UserRow>, StoreError> {
         let r = self
             .conn
@@ -297,6 +358,37 @@ struct SqliteTx<'a> {
 }
 
 impl StoreTx for SqliteTx<'_> {
+    fn insert_report(&mut self, r: &ReportRow, identifiers: &[String]) -> Result<(), StoreError> {
+        self.tx.execute(
+            &format!("INSERT INTO reports ({REPORT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"),
+            params![
+                r.exhibit.to_string(),
+                r.received_ms,
+                r.immediate,
+                r.score,
+                r.factors,
+                r.grade,
+                r.graded_by,
+                r.graded_ms
+            ],
+        )?;
+        for id in identifiers {
+            self.tx.execute(
+                "INSERT OR IGNORE INTO report_identifiers (exhibit, identifier) VALUES (?1, ?2)",
+                params![r.exhibit.to_string(), id],
+            )?;
+        }
+        Ok(())
+    }
+
+    fn set_grade(&mut self, exhibit: &ExhibitRef, grade: &str, by: &str, at_ms: i64) -> Result<(), StoreError> {
+        self.tx.execute(
+            "UPDATE reports SET grade = ?1, graded_by = ?2, graded_ms = ?3 WHERE exhibit = ?4",
+            params![grade, by, at_ms, exhibit.to_string()],
+        )?;
+        Ok(())
+    }
+
     fn insert_user(&mut self, u: &UserRow) -> Result<(), StoreError> {
         self.tx.execute(
             "INSERT INTO users (username, role, password_hash, totp_secret, failed, locked_until_ms, last_totp_step, created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",

@@ -13,6 +13,7 @@ mod officer;
 mod rate_limit;
 mod report_form;
 mod security_headers;
+mod triage_queue;
 
 use axum::routing::get;
 use axum::Router;
@@ -46,6 +47,9 @@ pub fn app(vigil: Vigil) -> Router {
         .route("/report/add", get(report_form::add_show).post(report_form::add_submit))
         .route("/login", get(officer::login_show).post(officer::login_submit))
         .route("/officer", get(officer::home))
+        .route("/queue", get(triage_queue::queue))
+        .route("/reports/{n}", get(triage_queue::view))
+        .route("/reports/{n}/grade", axum::routing::post(triage_queue::grade))
         .route("/logout", axum::routing::post(officer::logout))
         .route("/static/vigil.css", get(html::stylesheet))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))

@@ -1,0 +1,117 @@
+//! The triage queue: each public report's risk (with its factors) and
+//! grade, kept apart from its content. Reading a report's content is an
+//! audited `accessed` custody event; grading is a `reviewed` event.
+
+use crate::clock::now;
+use crate::custody_log::append;
+use crate::data_dir::Vigil;
+use crate::error::CoreError;
+use crate::exhibits::wrapped;
+use crate::officers::OfficerSession;
+use serde::Serialize;
+use vigil_domain::{Actor, CustodyEvent, EventKind, ExhibitRef, Grade, ObjectRef, PublicReport, RiskAssessment, Role};
+use vigil_store::ReportRow;
+use vigil_vault::WrappedKey;
+
+/// Largest stored report the queue will decrypt into memory.
+const MAX_REPORT_BYTES: usize = 1 << 20;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct QueueItem {
+    pub exhibit: ExhibitRef,
+    pub received: String,
+    pub immediate_danger: bool,
+    pub score: u32,
+    pub factors: Vec<(String, u32)>,
+    pub grade: Option<String>,
+    pub graded_by: Option<String>,
+}
+
+/// Identifiers compared for linking: trimmed and case-folded. (Fuller
+/// normalisation — e-mail dots, E.164 phones, canonical URLs — is to come.)
+pub fn normalise_identifier(s: &str) -> String {
+    s.trim().to_lowercase()
+}
+
+fn may_triage(o: &OfficerSession) -> Result<Actor, CoreError> {
+    if matches!(o.role, Role::TriageOfficer | Role::Supervisor) {
+        Ok(Actor::parse(&o.username)?)
+    } else {
+        Err(CoreError::Forbidden(format!("the {} role does not work the triage queue", o.role)))
+    }
+}
+
+fn item(r: ReportRow) -> QueueItem {
+    QueueItem {
+        exhibit: r.exhibit,
+        received: vigil_domain::Timestamp::from_unix_millis(r.received_ms).to_string(),
+        immediate_danger: r.immediate,
+        score: r.score,
+        factors: serde_json::from_str(&r.factors).unwrap_or_default(),
+        grade: r.grade,
+        graded_by: r.graded_by,
+    }
+}
+
+impl Vigil {
+    pub(crate) fn assess_report(&mut self, report: &PublicReport) -> Result<(RiskAssessment, Vec<String>), CoreError> {
+        let ids: Vec<String> =
+            report.identifiers.iter().map(|i| normalise_identifier(i)).filter(|i| !i.is_empty()).collect();
+        let sharing = self.store.reports_sharing(&ids, None)?;
+        Ok((vigil_domain::assess(report, sharing.len() as u32), ids))
+    }
+
+    pub fn triage_queue(&mut self, officer: &OfficerSession) -> Result<Vec<QueueItem>, CoreError> {
+        may_triage(officer)?;
+        Ok(self.store.report_queue()?.into_iter().map(item).collect())
+    }
+
+    /// A report's content, for an officer; the read is logged with its reason.
+    pub fn read_report(
+        &mut self,
+        exhibit: &ExhibitRef,
+        officer: &OfficerSession,
+        reason: &str,
+    ) -> Result<(QueueItem, serde_json::Value), CoreError> {
+        let actor = may_triage(officer)?;
+        let row = self.store.report(exhibit)?.ok_or_else(|| CoreError::NoSuchExhibit(exhibit.to_string()))?;
+        let ex = self.exhibit(exhibit)?;
+        let keys: Vec<WrappedKey> = self.store.keys_for(&ex.sha256)?.iter().map(wrapped).collect();
+        let mut reader = self.vault.read(&ex.sha256, &keys, &self.master)?;
+        let mut bytes = Vec::new();
+        while let Some(chunk) = reader.next_chunk()? {
+            bytes.extend_from_slice(chunk);
+            if bytes.len() > MAX_REPORT_BYTES {
+                return Err(CoreError::Refused(format!("report {exhibit} is too large to show here")));
+            }
+        }
+        let t = now();
+        let mut ev = CustodyEvent::new(EventKind::Accessed, actor, t, ObjectRef::exhibit(exhibit));
+        ev.reason = Some(reason.to_owned());
+        ev.digest = Some(ex.sha256);
+        ev.case = Some(ex.case_id.clone());
+        self.append_events(&[ev])?;
+        let value = serde_json::from_slice(&bytes)
+            .map_err(|e| CoreError::Log(format!("report {exhibit} is not valid JSON: {e}")))?;
+        Ok((item(row), value))
+    }
+
+    pub fn grade_report(
+        &mut self,
+        exhibit: &ExhibitRef,
+        grade: &Grade,
+        officer: &OfficerSession,
+    ) -> Result<u64, CoreError> {
+        let actor = may_triage(officer)?;
+        self.store.report(exhibit)?.ok_or_else(|| CoreError::NoSuchExhibit(exhibit.to_string()))?;
+        let t = now();
+        let mut tx = self.store.begin()?;
+        let state = tx.lock_log()?;
+        tx.set_grade(exhibit, &grade.to_string(), actor.as_str(), t.unix_millis())?;
+        let mut ev = CustodyEvent::new(EventKind::Reviewed, actor, t, ObjectRef::exhibit(exhibit));
+        ev.note = Some(format!("graded {grade}"));
+        let receipt = append(tx.as_mut(), state, &[ev], &self.signing, t)?;
+        tx.commit()?;
+        Ok(receipt.first_index)
+    }
+}

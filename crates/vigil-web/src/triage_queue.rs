@@ -1,0 +1,158 @@
+//! The triage queue pages: risk-ordered reports with their factors, a
+//! report view (each view is an audited access), and 3x5x2 grading.
+
+use crate::html::{esc, page};
+use crate::officer::current;
+use crate::AppState;
+use axum::extract::{FromRequest, Path, Request, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use std::collections::HashMap;
+use std::sync::Arc;
+use vigil_core::CoreError;
+use vigil_domain::{ExhibitRef, Grade};
+
+fn failure(e: CoreError) -> Response {
+    let status = match e {
+        CoreError::Forbidden(_) => StatusCode::FORBIDDEN,
+        CoreError::NoSuchExhibit(_) => StatusCode::NOT_FOUND,
+        CoreError::Invalid(_) => StatusCode::BAD_REQUEST,
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
+    };
+    let msg = if status == StatusCode::INTERNAL_SERVER_ERROR {
+        "Something went wrong; it has not been shown here.".to_string()
+    } else {
+        e.to_string()
+    };
+    (status, page("Problem", &format!("<h1>{}</h1><p><a href=\"/queue\">Back to the queue</a></p>", esc(&msg))))
+        .into_response()
+}
+
+fn exhibit_of(n: &str) -> Option<ExhibitRef> {
+    ExhibitRef::parse(&format!("{}/{n}", vigil_core::INTAKE_PRODUCER)).ok()
+}
+
+pub(crate) async fn queue(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
+    let Some((_, officer)) = current(&state, &headers).await else { return Redirect::to("/login").into_response() };
+    let st = state.clone();
+    let r = tokio::task::spawn_blocking(move || {
+        st.vigil.lock().map_err(|_| CoreError::Refused("lock".into()))?.triage_queue(&officer)
+    })
+    .await;
+    let items = match r {
+        Ok(Ok(i)) => i,
+        Ok(Err(e)) => return failure(e),
+        Err(_) => return failure(CoreError::Refused("the queue could not be read".into())),
+    };
+    let mut body = String::from("<h1>Triage queue</h1><p>Most urgent first. A report must be graded before it can be acted on.</p><table><thead><tr><th>Report</th><th>Received</th><th>Risk</th><th>Factors</th><th>Grade</th></tr></thead><tbody>");
+    for i in items {
+        let n = i.exhibit.number();
+        let danger = if i.immediate_danger { "<strong class=\"error\">IMMEDIATE DANGER</strong> " } else { "" };
+        let factors: Vec<String> = i.factors.iter().map(|(f, w)| format!("{} (+{w})", esc(f))).collect();
+        body += &format!(
+            "<tr><td><a href=\"/reports/{n}\">{}</a></td><td>{}</td><td>{danger}{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&i.exhibit.to_string()),
+            esc(&i.received),
+            i.score,
+            if factors.is_empty() { "none".to_string() } else { factors.join("; ") },
+            esc(i.grade.as_deref().unwrap_or("not graded"))
+        );
+    }
+    body += "</tbody></table>";
+    page("Triage queue", &body).into_response()
+}
+
+pub(crate) async fn view(State(state): State<Arc<AppState>>, Path(n): Path<String>, headers: HeaderMap) -> Response {
+    let Some((_, officer)) = current(&state, &headers).await else { return Redirect::to("/login").into_response() };
+    let Some(exhibit) = exhibit_of(&n) else { return failure(CoreError::NoSuchExhibit(n)) };
+    let csrf = officer.csrf.clone();
+    let st = state.clone();
+    let ex = exhibit.clone();
+    let r = tokio::task::spawn_blocking(move || {
+        st.vigil.lock().map_err(|_| CoreError::Refused("lock".into()))?.read_report(&ex, &officer, "triage review")
+    })
+    .await;
+    let (item, report) = match r {
+        Ok(Ok(x)) => x,
+        Ok(Err(e)) => return failure(e),
+        Err(_) => return failure(CoreError::Refused("the report could not be read".into())),
+    };
+    let pretty = serde_json::to_string_pretty(&report).unwrap_or_default();
+    let factors: Vec<String> = item.factors.iter().map(|(f, w)| format!("<li>{} (+{w})</li>", esc(f))).collect();
+    let mut body = format!(
+        "<h1>Report {}</h1><p>This view is recorded in the custody log.</p><h2>Risk {}</h2><ul>{}</ul><h2>Report</h2><pre>{}</pre>",
+        esc(&exhibit.to_string()),
+        item.score,
+        factors.join(""),
+        esc(&pretty)
+    );
+    body += &format!("<h2>Grade (3x5x2)</h2><p>Current: {}</p>", esc(item.grade.as_deref().unwrap_or("not graded")));
+    body += &format!(
+        "<form method=\"post\" action=\"/reports/{n}/grade\"><input type=\"hidden\" name=\"csrf\" value=\"{}\">",
+        esc(&csrf)
+    );
+    body += "<fieldset id=\"source\"><legend>Source</legend><div class=\"radios\">";
+    for (v, l) in [("1", "1 reliable"), ("2", "2 untested"), ("3", "3 not reliable")] {
+        body += &format!("<input type=\"radio\" id=\"source-{v}\" name=\"source\" value=\"{v}\"><label for=\"source-{v}\">{l}</label> ");
+    }
+    body += "</div></fieldset><fieldset id=\"intelligence\"><legend>Intelligence</legend><div class=\"radios\">";
+    for (v, l) in [
+        ("A", "A known directly"),
+        ("B", "B indirectly, corroborated"),
+        ("C", "C indirectly"),
+        ("D", "D not known"),
+        ("E", "E suspected false"),
+    ] {
+        body += &format!("<input type=\"radio\" id=\"intelligence-{v}\" name=\"intelligence\" value=\"{v}\"><label for=\"intelligence-{v}\">{l}</label> ");
+    }
+    body += "</div></fieldset><fieldset id=\"handling\"><legend>Handling</legend><div class=\"radios\">\
+             <input type=\"radio\" id=\"handling-P\" name=\"handling\" value=\"P\"><label for=\"handling-P\">P lawful sharing permitted</label> \
+             <input type=\"radio\" id=\"handling-C\" name=\"handling\" value=\"C\"><label for=\"handling-C\">C sharing with conditions</label></div></fieldset>\
+             <label for=\"conditions\">Conditions (for C)</label><input type=\"text\" id=\"conditions\" name=\"conditions\">\
+             <button type=\"submit\">Save grade</button></form><p><a href=\"/queue\">Back to the queue</a></p>";
+    page("Report", &body).into_response()
+}
+
+pub(crate) async fn grade(State(state): State<Arc<AppState>>, Path(n): Path<String>, req: Request) -> Response {
+    let headers = req.headers().clone();
+    let Some((_, officer)) = current(&state, &headers).await else { return Redirect::to("/login").into_response() };
+    let Some(exhibit) = exhibit_of(&n) else { return failure(CoreError::NoSuchExhibit(n)) };
+    let is_form = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return (StatusCode::UNSUPPORTED_MEDIA_TYPE, "send the form as application/x-www-form-urlencoded\n")
+            .into_response();
+    }
+    let values: HashMap<String, String> = match Form::<Vec<(String, String)>>::from_request(req, &state).await {
+        Ok(Form(p)) => p.into_iter().rev().collect(),
+        Err(e) => return (StatusCode::BAD_REQUEST, e.body_text()).into_response(),
+    };
+    if values.get("csrf").map(String::as_str) != Some(officer.csrf.as_str()) {
+        return (StatusCode::FORBIDDEN, "the form's CSRF token does not match this session\n").into_response();
+    }
+    let get = |k: &str| values.get(k).cloned().unwrap_or_default();
+    let text = format!(
+        "{}/{}/{}{}",
+        get("source"),
+        get("intelligence"),
+        get("handling"),
+        if get("handling") == "C" { format!(": {}", get("conditions")) } else { String::new() }
+    );
+    let g = match Grade::parse(&text) {
+        Ok(g) => g,
+        Err(e) => return failure(CoreError::Invalid(e)),
+    };
+    let st = state.clone();
+    let r = tokio::task::spawn_blocking(move || {
+        st.vigil.lock().map_err(|_| CoreError::Refused("lock".into()))?.grade_report(&exhibit, &g, &officer)
+    })
+    .await;
+    match r {
+        Ok(Ok(_)) => Redirect::to(&format!("/reports/{n}")).into_response(),
+        Ok(Err(e)) => failure(e),
+        Err(_) => failure(CoreError::Refused("the grade could not be saved".into())),
+    }
+}
