@@ -18,7 +18,14 @@ pub struct DemoReport {
     pub events: u64,
     pub verified: bool,
     pub public_key_file: PathBuf,
+    /// Demo officer accounts created this time (user name, role, TOTP secret).
+    /// Their password is [`DEMO_PASSWORD`]. Demo only: never on a real system.
+    pub officers: Vec<(String, String, String)>,
 }
+
+/// The password of the demo officer accounts. It is printed by `vigil demo`
+/// and exists only in a demo data directory.
+pub const DEMO_PASSWORD: &str = "demo-password-not-for-real-use";
 
 const FILES: &[(&str, &str, &str)] = &[
     (
@@ -69,6 +76,40 @@ impl Vigil {
                 v.get_exhibit(&r, &out, "demo: review by the disclosure officer", &Actor::parse("DO1")?)?;
             }
         }
+        let mut officers = Vec::new();
+        if v.store.user("demo.triage")?.is_none() {
+            let admin = Actor::parse("demo-admin")?;
+            for (name, role) in [
+                ("demo.triage", vigil_domain::Role::TriageOfficer),
+                ("demo.supervisor", vigil_domain::Role::Supervisor),
+                ("demo.investigator", vigil_domain::Role::Investigator),
+            ] {
+                let e = v.add_user(name, role, DEMO_PASSWORD, &admin)?;
+                officers.push((name.to_owned(), role.as_str().to_owned(), e.secret_base32));
+            }
+            // Two synthetic public reports so the queue has something to show.
+            for (danger, id, text) in [
+                (
+                    false,
+                    "demo_user_a",
+                    "SYNTHETIC DEMO: an adult account asked a 12-year-old to move to a private app.",
+                ),
+                (true, "demo_user_b", "SYNTHETIC DEMO: the account says it will meet the child after school today."),
+            ] {
+                v.submit_public_report(&vigil_domain::PublicReport {
+                    kind: vigil_domain::ReportKind::Grooming,
+                    immediate_danger: danger,
+                    meeting_planned: danger,
+                    images_exchanged: false,
+                    platform: "ExampleChat (fictional)".into(),
+                    identifiers: vec![id.into()],
+                    child: "about 12 (fictional)".into(),
+                    dates: "fictional".into(),
+                    account: text.into(),
+                    contact: None,
+                })?;
+            }
+        }
         let report = v.verify()?;
         Ok(DemoReport {
             data_dir: root.to_owned(),
@@ -78,6 +119,7 @@ impl Vigil {
             events: report.events,
             verified: report.ok(),
             public_key_file: layout.public_key(),
+            officers,
         })
     }
 }

@@ -28,7 +28,7 @@ pub use data_dir::read_public_key;
 pub use clock::now;
 pub use custody_log::AppendReceipt;
 pub use data_dir::{InitReport, Layout, Vigil};
-pub use demo::{DemoReport, DEMO_CASE};
+pub use demo::{DemoReport, DEMO_CASE, DEMO_PASSWORD};
 pub use error::CoreError;
 pub use exhibits::{AddedExhibit, DeletedExhibit, HistoryEntry, RetrievedExhibit};
 pub use hashsets::{HashSetImport, HashSetInfo, PdqSetImport};

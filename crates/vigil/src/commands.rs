@@ -89,6 +89,16 @@ fn dispatch(cli: &Cli) -> Result<ExitCode> {
                     r.events,
                     if r.verified { "OK" } else { "FAILED" }
                 );
+                if !r.officers.is_empty() {
+                    println!();
+                    println!(
+                        "demo officer accounts (password {:?}; add the TOTP secret to an authenticator app):",
+                        vigil_core::DEMO_PASSWORD
+                    );
+                    for (name, role, secret) in &r.officers {
+                        println!("  {name:<18} {role:<18} TOTP secret {secret}");
+                    }
+                }
                 println!();
                 println!("data directory: {d}");
                 println!("try:");
