@@ -1,0 +1,151 @@
+// Browser flows in headless Chromium (Debian's /usr/bin/chromium, driven by
+// playwright-core): a member of the public reports with JavaScript off and
+// on and adds information with the receipt; the form passes axe-core's WCAG
+// 2.2 AA rules; a triage officer signs in with TOTP, sees the immediate-
+// danger report first with its factors, and grades it 3x5x2.
+// Screenshots go to $SCREENSHOT_DIR (default target/screenshots).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { createHmac } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { chromium } from 'playwright-core';
+
+const require = createRequire(import.meta.url);
+const VIGIL = process.env.VIGIL;
+const SHOTS = process.env.SCREENSHOT_DIR || 'target/screenshots';
+mkdirSync(SHOTS, { recursive: true });
+
+let server, url, browser, data, secrets = {}, password;
+
+function base32(s) {
+  const a = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = 0, buf = 0; const out = [];
+  for (const c of s) { buf = (buf << 5) | a.indexOf(c); bits += 5; if (bits >= 8) { out.push((buf >>> (bits - 8)) & 255); bits -= 8; } }
+  return Buffer.from(out);
+}
+
+function totp(secret) {
+  const step = Math.floor(Date.now() / 1000 / 30);
+  const msg = Buffer.alloc(8); msg.writeBigUInt64BE(BigInt(step));
+  const h = createHmac('sha1', base32(secret)).update(msg).digest();
+  const o = h[19] & 15;
+  const bin = ((h[o] & 127) << 24) | (h[o + 1] << 16) | (h[o + 2] << 8) | h[o + 3];
+  return String(bin % 1000000).padStart(6, '0');
+}
+
+before(async () => {
+  assert.ok(VIGIL, 'set VIGIL to the vigil binary');
+  data = mkdtempSync(join(tmpdir(), 'vigil-browser-'));
+  server = spawn(VIGIL, ['--data', join(data, 'd'), 'demo', '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('vigil demo did not start: ' + out)), 60000);
+    server.stdout.on('data', (b) => {
+      out += b.toString();
+      const m = out.match(/running at (http:\/\/127\.0\.0\.1:\d+)\//);
+      if (m) { clearTimeout(timer); resolve(m[1]); }
+    });
+    server.on('exit', (c) => reject(new Error('vigil demo exited ' + c + ': ' + out)));
+  });
+  for (const m of out.matchAll(/^\s+(demo\.\w+)\s+\S+\s+TOTP secret (\w+)/gm)) secrets[m[1]] = m[2];
+  password = out.match(/password "([^"]+)"/)[1];
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill('SIGINT');
+  if (data) rmSync(data, { recursive: true, force: true });
+});
+
+async function fileReport(page, name, danger) {
+  await page.goto(url + '/report');
+  await page.screenshot({ path: join(SHOTS, `${name}-1-form.png`), fullPage: true });
+  await page.check('#kind-grooming');
+  await page.check(danger ? '#immediate_danger-yes' : '#immediate_danger-no');
+  await page.check('#meeting_planned-no');
+  await page.check('#images_exchanged-no');
+  await page.fill('#platform', 'ExampleChat (fictional)');
+  await page.fill('#identifiers', 'browser_test_user');
+  await page.fill('#account', `SYNTHETIC BROWSER TEST (${name}): an adult asked a child to move to a private app.`);
+  await Promise.all([page.waitForLoadState(), page.click('button[type=submit]')]);
+  await page.screenshot({ path: join(SHOTS, `${name}-2-receipt.png`), fullPage: true });
+  const receipts = await page.locator('.receipt').allTextContents();
+  assert.equal(receipts.length, 2, 'a receipt code and a secret');
+  assert.match(receipts[0], /^VR-/);
+  return { code: receipts[0], secret: receipts[1] };
+}
+
+test('anonymous report with JavaScript off, then information added with the receipt', async () => {
+  const ctx = await browser.newContext({ javaScriptEnabled: false });
+  const page = await ctx.newPage();
+  const { code, secret } = await fileReport(page, 'public-nojs', false);
+  await page.goto(url + '/report/add');
+  await page.fill('#code', code);
+  await page.fill('#secret', 'WRONG-WRONG-WRONG-WRONG');
+  await page.fill('#text', 'They also use the name browser_test_user_2.');
+  await Promise.all([page.waitForLoadState(), page.click('button[type=submit]')]);
+  assert.match(await page.content(), /do not match a report/);
+  await page.screenshot({ path: join(SHOTS, 'public-nojs-3-wrong-secret.png'), fullPage: true });
+  await page.fill('#secret', secret);
+  await Promise.all([page.waitForLoadState(), page.click('button[type=submit]')]);
+  assert.match(await page.content(), /added this to your report/);
+  await page.screenshot({ path: join(SHOTS, 'public-nojs-4-added.png'), fullPage: true });
+  await ctx.close();
+});
+
+test('anonymous report with JavaScript on', async () => {
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  await fileReport(page, 'public-js', true);
+  await ctx.close();
+});
+
+test('the public pages meet WCAG 2.2 AA (axe-core)', async () => {
+  // CSP forbids injected script; the audit alone bypasses it.
+  const ctx = await browser.newContext({ bypassCSP: true });
+  const page = await ctx.newPage();
+  for (const path of ['/report', '/report/add', '/login']) {
+    await page.goto(url + path);
+    await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
+    const result = await page.evaluate(async () => await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } }));
+    const problems = result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`);
+    assert.deepEqual(problems, [], `${path}: ${problems.join('; ')}`);
+  }
+  await ctx.close();
+});
+
+test('a triage officer signs in with TOTP, sees immediate danger first, and grades it', async () => {
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  await page.goto(url + '/login');
+  await page.fill('#username', 'demo.triage');
+  await page.fill('#password', password);
+  await page.fill('#code', totp(secrets['demo.triage']));
+  await page.screenshot({ path: join(SHOTS, 'officer-1-sign-in.png'), fullPage: true });
+  await Promise.all([page.waitForLoadState(), page.click('button[type=submit]')]);
+  assert.match(await page.content(), /Signed in as demo\.triage/);
+  await page.goto(url + '/queue');
+  await page.screenshot({ path: join(SHOTS, 'officer-2-queue.png'), fullPage: true });
+  const firstRow = await page.locator('tbody tr').first().textContent();
+  assert.match(firstRow, /IMMEDIATE DANGER/);
+  assert.match(firstRow, /a child is in immediate danger \(\+100\)/);
+  await Promise.all([page.waitForLoadState(), page.locator('tbody tr').first().locator('a').click()]);
+  await page.check('#source-2');
+  await page.check('#intelligence-B');
+  await page.check('#handling-P');
+  await page.screenshot({ path: join(SHOTS, 'officer-3-report.png'), fullPage: true });
+  await Promise.all([page.waitForLoadState(), page.click('button[type=submit]')]);
+  assert.match(await page.content(), /Current: 2\/B\/P/);
+  await page.goto(url + '/queue');
+  assert.match(await page.locator('tbody tr').first().textContent(), /2\/B\/P/);
+  await page.screenshot({ path: join(SHOTS, 'officer-4-graded.png'), fullPage: true });
+  await ctx.close();
+});
