@@ -149,3 +149,28 @@ test('a triage officer signs in with TOTP, sees immediate danger first, and grad
   await page.screenshot({ path: join(SHOTS, 'officer-4-graded.png'), fullPage: true });
   await ctx.close();
 });
+
+test('an immediate-danger report shows as a banner on an open officer page without a reload', async () => {
+  const officer = await browser.newContext();
+  const page = await officer.newPage();
+  await page.goto(url + '/login');
+  await page.fill('#username', 'demo.supervisor');
+  await page.fill('#password', password);
+  await page.fill('#code', totp(secrets['demo.supervisor']));
+  await Promise.all([page.waitForLoadState(), page.click('button[type=submit]')]);
+  await page.goto(url + '/queue');
+  assert.equal(await page.locator('#alert').isHidden(), true);
+  // Give the event stream a moment to connect before the report is sent.
+  await page.waitForTimeout(300);
+  const pub = await browser.newContext();
+  const reporter = await pub.newPage();
+  const sent = Date.now();
+  await fileReport(reporter, 'public-danger', true);
+  await page.waitForSelector('#alert:not([hidden])', { timeout: 1000 });
+  const shownWithin = Date.now() - sent;
+  assert.match(await page.locator('#alert').textContent(), /immediate danger/);
+  await page.screenshot({ path: join(SHOTS, 'officer-5-danger-banner.png'), fullPage: true });
+  assert.ok(shownWithin < 5000, `banner shown ${shownWithin} ms after the report was sent`);
+  await pub.close();
+  await officer.close();
+});

@@ -7,6 +7,7 @@
 //! limit keyed on a salted, rotating hash of the client address (the
 //! address itself is never stored or logged).
 
+mod alerts;
 mod csrf;
 mod html;
 mod officer;
@@ -30,6 +31,8 @@ pub struct AppState {
     pub(crate) limiter: rate_limit::RateLimiter,
     /// Sign-in attempts, counted apart from public submissions.
     pub(crate) login_limiter: rate_limit::RateLimiter,
+    /// Immediate-danger reports, broadcast to signed-in triage officers.
+    pub(crate) alerts: tokio::sync::broadcast::Sender<String>,
 }
 
 /// The application, ready to serve or to test with `tower::ServiceExt::oneshot`.
@@ -39,6 +42,7 @@ pub fn app(vigil: Vigil) -> Router {
         csrf: csrf::CsrfKeys::new(),
         limiter: rate_limit::RateLimiter::new(20, 600),
         login_limiter: rate_limit::RateLimiter::new(30, 600),
+        alerts: alerts::channel(),
     });
     Router::new()
         .route("/", get(report_form::index))
@@ -51,6 +55,8 @@ pub fn app(vigil: Vigil) -> Router {
         .route("/reports/{n}", get(triage_queue::view))
         .route("/reports/{n}/grade", axum::routing::post(triage_queue::grade))
         .route("/logout", axum::routing::post(officer::logout))
+        .route("/events", get(alerts::events))
+        .route("/static/alerts.js", get(alerts::script))
         .route("/static/vigil.css", get(html::stylesheet))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
         .layer(axum::middleware::from_fn(security_headers::apply))

@@ -274,6 +274,7 @@ pub(crate) async fn submit(State(state): State<Arc<AppState>>, req: Request) -> 
         }
     };
     let st = state.clone();
+    let danger = report.immediate_danger;
     let saved = tokio::task::spawn_blocking(move || {
         st.vigil
             .lock()
@@ -282,6 +283,10 @@ pub(crate) async fn submit(State(state): State<Arc<AppState>>, req: Request) -> 
             .map_err(|e| e.to_string())
     })
     .await;
+    if let (true, Ok(Ok(r))) = (danger, &saved) {
+        // No officer listening is not an error: the queue sorts it first anyway.
+        let _ = state.alerts.send(r.exhibit.to_string());
+    }
     match saved {
         Ok(Ok(r)) => page(
             "Report received",

@@ -1,5 +1,5 @@
-//! Strict headers on every response: no inline script (the pages need
-//! none), no framing, no referrer, no sniffing, no caching of pages that
+//! Strict headers on every response: no inline script (only the officer
+//! pages' one same-origin alert script), no framing, no referrer, no sniffing, no caching of pages that
 //! may show a receipt.
 
 use axum::extract::Request;
@@ -16,7 +16,7 @@ pub(crate) async fn apply(req: Request, next: Next) -> Response {
     set(
         h,
         header::CONTENT_SECURITY_POLICY,
-        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
     );
     set(h, header::REFERRER_POLICY, "no-referrer");
     set(h, header::X_CONTENT_TYPE_OPTIONS, "nosniff");

@@ -45,7 +45,8 @@ pub(crate) async fn queue(State(state): State<Arc<AppState>>, headers: HeaderMap
         Ok(Err(e)) => return failure(e),
         Err(_) => return failure(CoreError::Refused("the queue could not be read".into())),
     };
-    let mut body = String::from("<h1>Triage queue</h1><p>Most urgent first. A report must be graded before it can be acted on.</p><table><thead><tr><th>Report</th><th>Received</th><th>Risk</th><th>Factors</th><th>Grade</th></tr></thead><tbody>");
+    let mut body = String::from(crate::alerts::BANNER);
+    body += "<h1>Triage queue</h1><p>Most urgent first. A report must be graded before it can be acted on.</p><table><thead><tr><th>Report</th><th>Received</th><th>Risk</th><th>Factors</th><th>Grade</th></tr></thead><tbody>";
     for i in items {
         let n = i.exhibit.number();
         let danger = if i.immediate_danger { "<strong class=\"error\">IMMEDIATE DANGER</strong> " } else { "" };

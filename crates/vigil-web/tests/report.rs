@@ -175,6 +175,11 @@ async fn health_and_headers_everywhere() {
     assert!(s.is_redirection());
     assert!(h.contains_key("content-security-policy"));
     assert_eq!(call(&app, Request::get("/nope").body(Body::empty()).unwrap()).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(
+        call(&app, Request::get("/events").body(Body::empty()).unwrap()).await.0,
+        StatusCode::UNAUTHORIZED,
+        "alerts need a session"
+    );
 }
 
 #[tokio::test]

@@ -1,0 +1,69 @@
+//! Immediate-danger alerts: each such report is broadcast to every signed-in
+//! triage officer and supervisor as a server-sent event, which a small
+//! script on the officer pages shows as a banner without a reload. Without
+//! JavaScript the queue still shows those reports first.
+
+use crate::officer::current;
+use crate::AppState;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::broadcast;
+use vigil_domain::Role;
+
+pub(crate) fn channel() -> broadcast::Sender<String> {
+    broadcast::channel(64).0
+}
+
+pub(crate) async fn events(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
+    let Some((_, officer)) = current(&state, &headers).await else { return StatusCode::UNAUTHORIZED.into_response() };
+    if !matches!(officer.role, Role::TriageOfficer | Role::Supervisor) {
+        return StatusCode::FORBIDDEN.into_response();
+    }
+    let rx = state.alerts.subscribe();
+    let stream = futures_util::stream::unfold(rx, |mut rx| async move {
+        loop {
+            match rx.recv().await {
+                Ok(exhibit) => {
+                    return Some((
+                        Ok::<Event, Infallible>(Event::default().event("immediate-danger").data(exhibit)),
+                        rx,
+                    ))
+                }
+                // A slow page missed some alerts; the next one still arrives.
+                Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(broadcast::error::RecvError::Closed) => return None,
+            }
+        }
+    });
+    Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))).into_response()
+}
+
+const SCRIPT: &str = "(function () {\n\
+  var box = document.getElementById('alert');\n\
+  if (!box || !window.EventSource) { return; }\n\
+  var source = new EventSource('/events');\n\
+  source.addEventListener('immediate-danger', function (e) {\n\
+    box.textContent = '';\n\
+    var strong = document.createElement('strong');\n\
+    strong.textContent = 'New report ' + e.data + ': a child may be in immediate danger. ';\n\
+    var link = document.createElement('a');\n\
+    link.href = '/queue';\n\
+    link.textContent = 'Open the triage queue';\n\
+    box.appendChild(strong);\n\
+    box.appendChild(link);\n\
+    box.hidden = false;\n\
+  });\n\
+})();\n";
+
+pub(crate) async fn script() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], SCRIPT)
+}
+
+/// The banner slot and script tag that officer pages carry.
+pub(crate) const BANNER: &str =
+    "<div id=\"alert\" class=\"alert\" role=\"alert\" hidden></div><script src=\"/static/alerts.js\"></script>";
