@@ -1,0 +1,124 @@
+//! The role × route matrix: every route, as every role and as an anonymous
+//! user, against the allowed set.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use tower::ServiceExt;
+use vigil_core::Vigil;
+use vigil_domain::{Actor, PublicReport, ReportKind, Role};
+
+const PW: &str = "correct horse battery staple";
+
+fn b32decode(s: &str) -> Vec<u8> {
+    let (mut buf, mut bits, mut out) = (0u32, 0, Vec::new());
+    for c in s.bytes() {
+        let v = if c.is_ascii_uppercase() { c - b'A' } else { c - b'2' + 26 };
+        buf = (buf << 5) | u32::from(v);
+        bits += 5;
+        if bits >= 8 {
+            out.push((buf >> (bits - 8)) as u8);
+            bits -= 8;
+        }
+    }
+    out
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Outcome {
+    /// 2xx (or a redirect that is the route's own success, such as `/`).
+    Allowed,
+    /// Sent to sign in (redirect) or 401.
+    SignIn,
+    Forbidden,
+}
+
+fn classify(path: &str, status: StatusCode, location: Option<&str>) -> Outcome {
+    if status == StatusCode::FORBIDDEN {
+        Outcome::Forbidden
+    } else if status == StatusCode::UNAUTHORIZED || location == Some("/login") && path != "/logout" {
+        Outcome::SignIn
+    } else {
+        Outcome::Allowed
+    }
+}
+
+#[tokio::test]
+async fn every_route_as_every_role() {
+    let d = tempfile::tempdir().unwrap();
+    let data = d.path().join("data");
+    Vigil::init(&data, None).unwrap();
+    let mut v = Vigil::open(&data).unwrap();
+    v.submit_public_report(&PublicReport {
+        kind: ReportKind::Other,
+        immediate_danger: false,
+        meeting_planned: false,
+        images_exchanged: false,
+        platform: String::new(),
+        identifiers: vec![],
+        child: String::new(),
+        dates: String::new(),
+        account: "SYNTHETIC TEST".into(),
+        contact: None,
+    })
+    .unwrap();
+    let mut sessions: Vec<(String, Option<(String, String)>)> = vec![("anonymous".into(), None)];
+    for role in Role::ALL {
+        let name = role.as_str().replace('-', ".");
+        let secret = b32decode(&v.add_user(&name, role, PW, &Actor::parse("ADM").unwrap()).unwrap().secret_base32);
+        let step = vigil_core::totp_step(vigil_core::now().unix_millis());
+        let (token, s) = v.login(&name, PW, &format!("{:06}", vigil_core::totp_code(&secret, step))).unwrap().unwrap();
+        sessions.push((role.as_str().to_owned(), Some((token, s.csrf))));
+    }
+    let app = vigil_web::app(v);
+    let public = [
+        "anonymous",
+        "triage-officer",
+        "investigator",
+        "forensic-examiner",
+        "disclosure-officer",
+        "supervisor",
+        "auditor",
+        "admin",
+    ];
+    let officers = &public[1..];
+    let triage = ["triage-officer", "supervisor"];
+    // (method, path, who may use it)
+    let routes: Vec<(&str, &str, Vec<&str>)> = vec![
+        ("GET", "/", public.to_vec()),
+        ("GET", "/healthz", public.to_vec()),
+        ("GET", "/report", public.to_vec()),
+        ("GET", "/report/add", public.to_vec()),
+        ("GET", "/login", public.to_vec()),
+        ("GET", "/static/vigil.css", public.to_vec()),
+        ("GET", "/static/alerts.js", public.to_vec()),
+        ("GET", "/officer", officers.to_vec()),
+        ("GET", "/queue", triage.to_vec()),
+        ("GET", "/reports/1", triage.to_vec()),
+        ("POST", "/reports/1/grade", triage.to_vec()),
+        ("GET", "/events", triage.to_vec()),
+    ];
+    for (method, path, allowed) in &routes {
+        for (who, session) in &sessions {
+            let mut req = Request::builder().method(*method).uri(*path);
+            let mut body = String::new();
+            if let Some((token, csrf)) = session {
+                req = req.header("cookie", format!("vigil_session={token}"));
+                body = format!("csrf={csrf}&source=2&intelligence=B&handling=P");
+            }
+            if *method == "POST" {
+                req = req.header("content-type", "application/x-www-form-urlencoded");
+            }
+            let res = app.clone().oneshot(req.body(Body::from(body)).unwrap()).await.unwrap();
+            let location = res.headers().get("location").and_then(|v| v.to_str().ok()).map(str::to_owned);
+            let got = classify(path, res.status(), location.as_deref());
+            let want = if allowed.contains(&who.as_str()) {
+                Outcome::Allowed
+            } else if session.is_none() {
+                Outcome::SignIn
+            } else {
+                Outcome::Forbidden
+            };
+            assert_eq!(got, want, "{method} {path} as {who}: status {}", res.status());
+        }
+    }
+}
