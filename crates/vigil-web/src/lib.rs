@@ -35,12 +35,29 @@ pub struct AppState {
     pub(crate) alerts: tokio::sync::broadcast::Sender<String>,
 }
 
+/// Settings an operator may tune.
+#[derive(Debug, Clone, Copy)]
+pub struct Settings {
+    /// Public submissions allowed per client address in each 10-minute window.
+    pub reports_per_window: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings { reports_per_window: 20 }
+    }
+}
+
 /// The application, ready to serve or to test with `tower::ServiceExt::oneshot`.
 pub fn app(vigil: Vigil) -> Router {
+    app_with(vigil, Settings::default())
+}
+
+pub fn app_with(vigil: Vigil, settings: Settings) -> Router {
     let state = Arc::new(AppState {
         vigil: Mutex::new(vigil),
         csrf: csrf::CsrfKeys::new(),
-        limiter: rate_limit::RateLimiter::new(20, 600),
+        limiter: rate_limit::RateLimiter::new(settings.reports_per_window, 600),
         login_limiter: rate_limit::RateLimiter::new(30, 600),
         alerts: alerts::channel(),
     });
@@ -79,12 +96,17 @@ async fn healthz(
 }
 
 /// Serves until Ctrl-C. `on_ready` gets the bound address (port 0 picks one).
-pub fn serve(vigil: Vigil, listen: SocketAddr, on_ready: impl FnOnce(SocketAddr)) -> std::io::Result<()> {
+pub fn serve(
+    vigil: Vigil,
+    listen: SocketAddr,
+    settings: Settings,
+    on_ready: impl FnOnce(SocketAddr),
+) -> std::io::Result<()> {
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     rt.block_on(async move {
         let listener = tokio::net::TcpListener::bind(listen).await?;
         on_ready(listener.local_addr()?);
-        axum::serve(listener, app(vigil).into_make_service_with_connect_info::<SocketAddr>())
+        axum::serve(listener, app_with(vigil, settings).into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(async {
                 let _ = tokio::signal::ctrl_c().await;
             })

@@ -40,6 +40,9 @@ pub enum Command {
     Serve {
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: std::net::SocketAddr,
+        /// Public reports accepted per client address in each 10-minute window.
+        #[arg(long, default_value_t = 20)]
+        reports_per_window: u32,
     },
     /// Add, read, list, trace and delete exhibits.
     #[command(subcommand)]

@@ -58,9 +58,10 @@ fn dispatch(cli: &Cli) -> Result<ExitCode> {
                 println!("master key:  id {} (the key itself is in keys/master.key, mode 0600)", r.master_key_id);
             }
         }
-        Command::Serve { listen } => {
+        Command::Serve { listen, reports_per_window } => {
             let v = open(cli)?;
-            vigil_web::serve(v, *listen, |addr| {
+            let settings = vigil_web::Settings { reports_per_window: *reports_per_window };
+            vigil_web::serve(v, *listen, settings, |addr| {
                 println!("Vigil is serving {} at http://{addr}/ (public report form at http://{addr}/report); Ctrl-C stops it", cli.data.display());
             })
             .with_context(|| format!("serving on {listen}"))?;
@@ -115,7 +116,7 @@ fn dispatch(cli: &Cli) -> Result<ExitCode> {
             }
             if !*seed_only {
                 let v = open(cli)?;
-                vigil_web::serve(v, *listen, |addr| {
+                vigil_web::serve(v, *listen, vigil_web::Settings::default(), |addr| {
                     println!();
                     println!(
                         "Vigil demo running at http://{addr}/ — the public report form is at http://{addr}/report"
