@@ -27,10 +27,10 @@ pub struct QueueItem {
     pub graded_by: Option<String>,
 }
 
-/// Identifiers compared for linking: trimmed and case-folded. (Fuller
-/// normalisation — e-mail dots, E.164 phones, canonical URLs — is to come.)
-pub fn normalise_identifier(s: &str) -> String {
-    s.trim().to_lowercase()
+/// Identifiers compared for linking, normalised by kind (see
+/// `vigil_domain::Identifier`): `email:…`, `phone:+…`, `url:…`, `username:platform/…`.
+pub fn normalise_identifier(s: &str, platform: &str) -> Option<String> {
+    vigil_domain::Identifier::normalise(s, platform).map(|i| i.to_string())
 }
 
 fn may_triage(o: &OfficerSession) -> Result<Actor, CoreError> {
@@ -55,10 +55,15 @@ fn item(r: ReportRow) -> QueueItem {
 
 impl Vigil {
     pub(crate) fn assess_report(&mut self, report: &PublicReport) -> Result<(RiskAssessment, Vec<String>), CoreError> {
-        let ids: Vec<String> =
-            report.identifiers.iter().map(|i| normalise_identifier(i)).filter(|i| !i.is_empty()).collect();
-        let sharing = self.store.reports_sharing(&ids, None)?;
-        Ok((vigil_domain::assess(report, sharing.len() as u32), ids))
+        let mut ids: Vec<String> =
+            report.identifiers.iter().filter_map(|i| normalise_identifier(i, &report.platform)).collect();
+        ids.sort();
+        ids.dedup();
+        let mut shared = Vec::with_capacity(ids.len());
+        for id in &ids {
+            shared.push(self.store.reports_sharing(std::slice::from_ref(id), None)?.len() as u32);
+        }
+        Ok((vigil_domain::assess(report, &shared), ids))
     }
 
     pub fn triage_queue(&mut self, officer: &OfficerSession) -> Result<Vec<QueueItem>, CoreError> {

@@ -31,8 +31,11 @@ fn child_age(text: &str) -> Option<u32> {
     None
 }
 
-/// `repeat_reports`: how many other reports share one of this report's identifiers.
-pub fn assess(r: &PublicReport, repeat_reports: u32) -> RiskAssessment {
+/// `shared`: for each of this report's identifiers already seen, how many
+/// other reports hold it. A link's weight falls as its identifier becomes
+/// more common (30 / count, at most 60 in all), so one widely shared
+/// identifier cannot chain everything together.
+pub fn assess(r: &PublicReport, shared: &[u32]) -> RiskAssessment {
     let mut factors: Vec<(String, u32)> = Vec::new();
     if r.immediate_danger {
         factors.push(("a child is in immediate danger".into(), 100));
@@ -51,9 +54,11 @@ pub fn assess(r: &PublicReport, repeat_reports: u32) -> RiskAssessment {
         Some(a) => factors.push((format!("the child may be {a}"), 10)),
         None => {}
     }
-    if repeat_reports > 0 {
-        factors
-            .push((format!("an identifier appears in {repeat_reports} other report(s)"), 15 * repeat_reports.min(4)));
+    let linked: Vec<u32> = shared.iter().copied().filter(|c| *c > 0).collect();
+    if !linked.is_empty() {
+        let weight: u32 = linked.iter().map(|c| 30u32.div_ceil(*c)).sum::<u32>().min(60);
+        let most = linked.iter().max().copied().unwrap_or(0);
+        factors.push((format!("{} identifier(s) seen in other reports (up to {most})", linked.len()), weight));
     }
     RiskAssessment { immediate_danger: r.immediate_danger, score: factors.iter().map(|(_, w)| w).sum(), factors }
 }
@@ -79,14 +84,17 @@ mod tests {
 
     #[test]
     fn factors_are_shown_and_add_up() {
-        assert_eq!(assess(&r(), 0).score, 0);
+        assert_eq!(assess(&r(), &[]).score, 0);
         let mut x = r();
         x.immediate_danger = true;
         x.meeting_planned = true;
         x.child = "she said she is 11 years old".into();
-        let a = assess(&x, 2);
+        let a = assess(&x, &[1]);
         assert!(a.immediate_danger);
         assert_eq!(a.score, 100 + 40 + 20 + 30);
+        // A common identifier weighs little; the total is capped.
+        assert_eq!(assess(&r(), &[100]).score, 1);
+        assert_eq!(assess(&r(), &[1, 1, 1]).score, 60);
         assert!(a.factors.iter().any(|(f, _)| f.contains("may be 11")));
         x.child = "in year 9, about 14".into();
         assert_eq!(child_age(&x.child), Some(9), "the first plausible number is taken");

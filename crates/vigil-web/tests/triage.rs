@@ -95,7 +95,10 @@ async fn queue_orders_by_risk_and_grading_is_audited() {
     let pos = |r: &str| html.find(&format!(">{r}</a>")).unwrap();
     assert!(pos("PR/2") < pos("PR/3") && pos("PR/3") < pos("PR/1"), "immediate danger first, then score: {html}");
     assert!(html.contains("IMMEDIATE DANGER") && html.contains("a child is in immediate danger (+100)"));
-    assert!(html.contains("an identifier appears in 1 other report(s)"), "case-folded identifiers link reports");
+    assert!(
+        html.contains("1 identifier(s) seen in other reports (up to 1) (+30)"),
+        "normalised identifiers link reports: {html}"
+    );
 
     let (s, _, page) = call(&app, Request::get("/reports/3").header("cookie", &c).body(Body::empty()).unwrap()).await;
     assert_eq!(s, StatusCode::OK);

@@ -1,0 +1,178 @@
+//! Identifiers a report names (e-mail addresses, phone numbers, profile
+//! URLs, usernames), normalised so the same account written two ways links.
+//! Normalising never attributes an identifier to a person.
+
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum IdentifierKind {
+    Email,
+    Phone,
+    Url,
+    Username,
+}
+
+/// A normalised identifier, written `kind:value` (`email:jane@gmail.com`,
+/// `phone:+447700900123`, `url:example.com/u/jane`, `username:examplechat/jane`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Identifier {
+    pub kind: IdentifierKind,
+    pub value: String,
+}
+
+impl fmt::Display for Identifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let k = match self.kind {
+            IdentifierKind::Email => "email",
+            IdentifierKind::Phone => "phone",
+            IdentifierKind::Url => "url",
+            IdentifierKind::Username => "username",
+        };
+        write!(f, "{k}:{}", self.value)
+    }
+}
+
+fn email(raw: &str) -> Option<String> {
+    let s = raw.trim().to_lowercase();
+    let (local, domain) = s.rsplit_once('@')?;
+    if local.is_empty() || !domain.contains('.') || s.chars().any(char::is_whitespace) {
+        return None;
+    }
+    let domain = if domain == "googlemail.com" { "gmail.com" } else { domain };
+    let mut local = local.to_owned();
+    // Providers that ignore dots and/or route "+tag" to the same inbox.
+    if domain == "gmail.com" {
+        local = local.replace('.', "");
+    }
+    if [
+        "gmail.com",
+        "outlook.com",
+        "hotmail.com",
+        "live.com",
+        "icloud.com",
+        "fastmail.com",
+        "proton.me",
+        "protonmail.com",
+    ]
+    .contains(&domain)
+    {
+        if let Some((base, _)) = local.split_once('+') {
+            local = base.to_owned();
+        }
+    }
+    Some(format!("{local}@{domain}"))
+}
+
+/// E.164 with a default country of the United Kingdom for national numbers.
+fn phone(raw: &str) -> Option<String> {
+    // "+44 (0)7700 …": the bracketed trunk prefix is not dialled internationally.
+    let cleaned = raw.trim().replace("(0)", "");
+    let t = cleaned.as_str();
+    if !t.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c)) || !t.chars().any(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let digits: String = t.chars().filter(char::is_ascii_digit).collect();
+    let e164 = if t.starts_with('+') {
+        digits
+    } else if let Some(rest) = digits.strip_prefix("00") {
+        rest.to_owned()
+    } else if let Some(rest) = digits.strip_prefix('0') {
+        format!("44{rest}")
+    } else {
+        return None;
+    };
+    (8..=15).contains(&e164.len()).then(|| format!("+{e164}"))
+}
+
+fn url(raw: &str) -> Option<String> {
+    let t = raw.trim();
+    let lower = t.to_lowercase();
+    let rest = if let Some(r) = lower.strip_prefix("https://").or_else(|| lower.strip_prefix("http://")) {
+        &t[t.len() - r.len()..]
+    } else if lower.starts_with("www.") {
+        t
+    } else {
+        return None;
+    };
+    let (host_port, path) = rest.split_once('/').map_or((rest, ""), |(h, p)| (h, p));
+    let host = host_port.to_lowercase();
+    let host = host.strip_prefix("www.").unwrap_or(&host);
+    if host.is_empty() || !host.contains('.') {
+        return None;
+    }
+    let path = path.split('#').next().unwrap_or("");
+    let (p, query) = path.split_once('?').map_or((path, ""), |(p, q)| (p, q));
+    // Tracking parameters never identify an account.
+    let kept: Vec<&str> =
+        query.split('&').filter(|kv| !kv.is_empty() && !kv.starts_with("utm_") && !kv.starts_with("fbclid=")).collect();
+    let p = p.trim_end_matches('/');
+    let mut out = if p.is_empty() { host.to_owned() } else { format!("{host}/{p}") };
+    if !kept.is_empty() {
+        out += "?";
+        out += &kept.join("&");
+    }
+    Some(out)
+}
+
+impl Identifier {
+    /// Normalises one identifier as a reporter typed it. Usernames are
+    /// scoped to the platform named in the report, if any.
+    pub fn normalise(raw: &str, platform: &str) -> Option<Identifier> {
+        let t = raw.trim();
+        if t.is_empty() {
+            return None;
+        }
+        if let Some(v) = url(t) {
+            return Some(Identifier { kind: IdentifierKind::Url, value: v });
+        }
+        if t.contains('@') && !t.starts_with('@') {
+            if let Some(v) = email(t) {
+                return Some(Identifier { kind: IdentifierKind::Email, value: v });
+            }
+        }
+        if let Some(v) = phone(t) {
+            return Some(Identifier { kind: IdentifierKind::Phone, value: v });
+        }
+        let user = t.trim_start_matches('@').to_lowercase();
+        let platform: String = platform.trim().to_lowercase().chars().filter(|c| c.is_alphanumeric()).collect();
+        let value = if platform.is_empty() { user } else { format!("{platform}/{user}") };
+        Some(Identifier { kind: IdentifierKind::Username, value })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn n(s: &str) -> String {
+        Identifier::normalise(s, "ExampleChat").unwrap().to_string()
+    }
+
+    #[test]
+    fn emails() {
+        assert_eq!(n("Jane.Doe+kids@GoogleMail.com"), "email:janedoe@gmail.com");
+        assert_eq!(n("jane.doe@example.org"), "email:jane.doe@example.org");
+        assert_eq!(n("J.Smith+x@outlook.com"), "email:j.smith@outlook.com");
+    }
+
+    #[test]
+    fn phones() {
+        assert_eq!(n("07700 900123"), "phone:+447700900123");
+        assert_eq!(n("+44 (0)7700-900123"), "phone:+447700900123");
+        assert_eq!(n("0044 7700 900123"), "phone:+447700900123");
+        assert_eq!(n("+1 202-555-0143"), "phone:+12025550143");
+    }
+
+    #[test]
+    fn urls() {
+        assert_eq!(n("https://WWW.Example.com/u/Jane/?utm_source=x#top"), "url:example.com/u/Jane");
+        assert_eq!(n("www.example.com/profile.php?id=123&fbclid=abc"), "url:example.com/profile.php?id=123");
+    }
+
+    #[test]
+    fn usernames_are_scoped_to_the_platform() {
+        assert_eq!(n("@Demo_User_A"), "username:examplechat/demo_user_a");
+        assert_eq!(Identifier::normalise("demo", "").unwrap().to_string(), "username:demo");
+        assert!(Identifier::normalise("   ", "x").is_none());
+    }
+}
