@@ -122,7 +122,7 @@ test('the public pages meet WCAG 2.2 AA (axe-core)', async () => {
   await ctx.close();
 });
 
-test('a triage officer signs in with TOTP, sees immediate danger first, and grades it', async () => {
+test('a triage officer signs in with TOTP, sees immediate danger first, grades it and opens a case', async () => {
   const ctx = await browser.newContext();
   const page = await ctx.newPage();
   await page.goto(url + '/login');
@@ -144,6 +144,11 @@ test('a triage officer signs in with TOTP, sees immediate danger first, and grad
   await page.screenshot({ path: join(SHOTS, 'officer-3-report.png'), fullPage: true });
   await Promise.all([page.waitForLoadState(), page.click('button[type=submit]')]);
   assert.match(await page.content(), /Current: 2\/B\/P/);
+  await page.fill('#case', 'OP-BROWSER-2026');
+  await page.fill('#title', 'Synthetic browser-test case');
+  await Promise.all([page.waitForLoadState(), page.click('form[action$="/case"] button[type=submit]')]);
+  assert.match(await page.content(), /In case\(s\): OP-BROWSER-2026/);
+  await page.screenshot({ path: join(SHOTS, 'officer-4a-case-opened.png'), fullPage: true });
   await page.goto(url + '/queue');
   assert.match(await page.locator('tbody tr').first().textContent(), /2\/B\/P/);
   await page.screenshot({ path: join(SHOTS, 'officer-4-graded.png'), fullPage: true });

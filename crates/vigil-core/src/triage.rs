@@ -120,3 +120,59 @@ impl Vigil {
         Ok(receipt.first_index)
     }
 }
+
+impl Vigil {
+    /// Opens a case from a graded report, or adds the report to an existing
+    /// case. Returns whether a new case was opened. An ungraded report cannot
+    /// be acted on.
+    pub fn report_to_case(
+        &mut self,
+        exhibit: &ExhibitRef,
+        case: &vigil_domain::CaseId,
+        title: Option<&str>,
+        officer: &OfficerSession,
+    ) -> Result<bool, CoreError> {
+        let actor = may_triage(officer)?;
+        let row = self.store.report(exhibit)?.ok_or_else(|| CoreError::NoSuchExhibit(exhibit.to_string()))?;
+        if row.grade.is_none() {
+            return Err(CoreError::Refused(format!(
+                "report {exhibit} must be graded (3x5x2) before it can be acted on"
+            )));
+        }
+        let exists = self.store.case_title(case)?.is_some();
+        let title = title.map(str::trim).filter(|t| !t.is_empty());
+        if !exists && title.is_none() {
+            return Err(CoreError::Refused(format!("case {case} does not exist yet: give it a title to open it")));
+        }
+        if let Some(t) = title {
+            if t.chars().count() > 200 || t.chars().any(char::is_control) {
+                return Err(CoreError::Refused("the case title must be one line of at most 200 characters".into()));
+            }
+        }
+        let t = now();
+        let mut tx = self.store.begin()?;
+        let state = tx.lock_log()?;
+        let mut events = Vec::new();
+        if !exists {
+            let title = title.expect("checked above");
+            tx.insert_case(case, title, actor.as_str(), t.unix_millis())?;
+            let mut ev =
+                CustodyEvent::new(EventKind::Created, actor.clone(), t, ObjectRef::parse(&format!("case:{case}"))?);
+            ev.case = Some(case.clone());
+            ev.note = Some(format!("case opened from report {exhibit}: {title}"));
+            events.push(ev);
+        }
+        tx.add_report_to_case(case, exhibit, actor.as_str(), t.unix_millis())?;
+        let mut ev = CustodyEvent::new(EventKind::Reviewed, actor, t, ObjectRef::exhibit(exhibit));
+        ev.case = Some(case.clone());
+        ev.note = Some(format!("added to case {case}"));
+        events.push(ev);
+        append(tx.as_mut(), state, &events, &self.signing, t)?;
+        tx.commit()?;
+        Ok(!exists)
+    }
+
+    pub fn cases_of_report(&mut self, exhibit: &ExhibitRef) -> Result<Vec<vigil_domain::CaseId>, CoreError> {
+        Ok(self.store.cases_of_report(exhibit)?)
+    }
+}

@@ -22,7 +22,7 @@ pub use postgres_store::PostgresStore;
 pub use record::{EventRow, ExhibitRow, HeadRow, KeyRow, LogState, ReportRow, SessionRow, UserRow};
 pub use sqlite_store::SqliteStore;
 
-use vigil_domain::{ExhibitRef, Initials, Sha256Digest};
+use vigil_domain::{CaseId, ExhibitRef, Initials, Sha256Digest};
 
 /// Reads outside a transaction. Each call sees a consistent snapshot.
 pub trait Store: Send {
@@ -56,6 +56,10 @@ pub trait Store: Send {
         identifiers: &[String],
         except: Option<&ExhibitRef>,
     ) -> Result<Vec<ExhibitRef>, StoreError>;
+    /// A case's title, if it exists.
+    fn case_title(&mut self, id: &CaseId) -> Result<Option<String>, StoreError>;
+    /// The cases a report has been added to.
+    fn cases_of_report(&mut self, exhibit: &ExhibitRef) -> Result<Vec<CaseId>, StoreError>;
 }
 
 /// One write transaction. Dropping it without [`commit`](StoreTx::commit) rolls back.
@@ -91,6 +95,9 @@ pub trait StoreTx {
     fn insert_session(&mut self, s: &SessionRow) -> Result<(), StoreError>;
     fn delete_session(&mut self, id_hash: &[u8; 32]) -> Result<(), StoreError>;
     fn insert_report(&mut self, r: &ReportRow, identifiers: &[String]) -> Result<(), StoreError>;
+    fn insert_case(&mut self, id: &CaseId, title: &str, by: &str, at_ms: i64) -> Result<(), StoreError>;
+    fn add_report_to_case(&mut self, id: &CaseId, exhibit: &ExhibitRef, by: &str, at_ms: i64)
+        -> Result<(), StoreError>;
     fn set_grade(&mut self, exhibit: &ExhibitRef, grade: &str, by: &str, at_ms: i64) -> Result<(), StoreError>;
     fn insert_receipt(
         &mut self,

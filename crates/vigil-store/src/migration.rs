@@ -114,6 +114,18 @@ CREATE TABLE report_identifiers (exhibit TEXT NOT NULL, identifier TEXT NOT NULL
 CREATE INDEX report_identifiers_id ON report_identifiers (identifier);
 "#,
     },
+    Migration {
+        version: 5,
+        name: "cases opened from reports",
+        sqlite: r#"
+CREATE TABLE cases (id TEXT PRIMARY KEY, title TEXT NOT NULL, opened_by TEXT NOT NULL, opened_ms INTEGER NOT NULL);
+CREATE TABLE case_reports (case_id TEXT NOT NULL, exhibit TEXT NOT NULL, added_by TEXT NOT NULL, added_ms INTEGER NOT NULL, PRIMARY KEY (case_id, exhibit));
+"#,
+        postgres: r#"
+CREATE TABLE cases (id TEXT PRIMARY KEY, title TEXT NOT NULL, opened_by TEXT NOT NULL, opened_ms BIGINT NOT NULL);
+CREATE TABLE case_reports (case_id TEXT NOT NULL, exhibit TEXT NOT NULL, added_by TEXT NOT NULL, added_ms BIGINT NOT NULL, PRIMARY KEY (case_id, exhibit));
+"#,
+    },
 ];
 
 pub(crate) fn latest() -> u32 {

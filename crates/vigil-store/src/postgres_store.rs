@@ -141,6 +141,25 @@ fn to_report(r: &Row) -> Result<ReportRow, StoreError> {
 }
 
 impl Store for PostgresStore {
+    fn case_title(&mut self, id: &CaseId) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .client
+            .query_opt("SELECT title FROM cases WHERE id = $1", &[&id.as_str()])?
+            .map(|r| r.try_get(0))
+            .transpose()?)
+    }
+
+    fn cases_of_report(&mut self, exhibit: &ExhibitRef) -> Result<Vec<CaseId>, StoreError> {
+        self.client
+            .query("SELECT case_id FROM case_reports WHERE exhibit = $1 ORDER BY case_id", &[&exhibit.to_string()])?
+            .iter()
+            .map(|r| {
+                let s: String = r.try_get(0)?;
+                CaseId::parse(&s).map_err(|_| StoreError::Malformed("case ID"))
+            })
+            .collect()
+    }
+
     fn report_queue(&mut self) -> Result<Vec<ReportRow>, StoreError> {
         let q = format!(
             "SELECT {REPORT_COLUMNS} FROM reports ORDER BY immediate DESC, score DESC, received_ms ASC LIMIT 500"
@@ -320,6 +339,31 @@ struct PgTx<'a> {
 }
 
 impl StoreTx for PgTx<'_> {
+    fn insert_case(&mut self, id: &CaseId, title: &str, by: &str, at_ms: i64) -> Result<(), StoreError> {
+        let n = self.tx.execute(
+            "INSERT INTO cases (id, title, opened_by, opened_ms) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING",
+            &[&id.as_str(), &title, &by, &at_ms],
+        )?;
+        if n == 0 {
+            return Err(StoreError::Duplicate(format!("case {id}")));
+        }
+        Ok(())
+    }
+
+    fn add_report_to_case(
+        &mut self,
+        id: &CaseId,
+        exhibit: &ExhibitRef,
+        by: &str,
+        at_ms: i64,
+    ) -> Result<(), StoreError> {
+        self.tx.execute(
+            "INSERT INTO case_reports (case_id, exhibit, added_by, added_ms) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+            &[&id.as_str(), &exhibit.to_string(), &by, &at_ms],
+        )?;
+        Ok(())
+    }
+
     fn insert_report(&mut self, r: &ReportRow, identifiers: &[String]) -> Result<(), StoreError> {
         self.tx.execute(
             &format!("INSERT INTO reports ({REPORT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"),

@@ -158,6 +158,17 @@ fn to_report(t: RawReport) -> Result<ReportRow, StoreError> {
 const REPORT_COLUMNS: &str = "exhibit, received_ms, immediate, score, factors, grade, graded_by, graded_ms";
 
 impl Store for SqliteStore {
+    fn case_title(&mut self, id: &CaseId) -> Result<Option<String>, StoreError> {
+        Ok(self.conn.query_row("SELECT title FROM cases WHERE id = ?1", [id.as_str()], |r| r.get(0)).optional()?)
+    }
+
+    fn cases_of_report(&mut self, exhibit: &ExhibitRef) -> Result<Vec<CaseId>, StoreError> {
+        let mut st =
+            self.conn.prepare_cached("SELECT case_id FROM case_reports WHERE exhibit = ?1 ORDER BY case_id")?;
+        let rows = st.query_map([exhibit.to_string()], |r| r.get::<_, String>(0))?;
+        rows.map(|r| CaseId::parse(&r?).map_err(|_| StoreError::Malformed("case ID"))).collect()
+    }
+
     fn report_queue(&mut self) -> Result<Vec<ReportRow>, StoreError> {
         let mut st = self.conn.prepare_cached(&format!(
             "SELECT {REPORT_COLUMNS} FROM reports ORDER BY immediate DESC, score DESC, received_ms ASC LIMIT 500"
@@ -358,6 +369,35 @@ struct SqliteTx<'a> {
 }
 
 impl StoreTx for SqliteTx<'_> {
+    fn insert_case(&mut self, id: &CaseId, title: &str, by: &str, at_ms: i64) -> Result<(), StoreError> {
+        self.tx
+            .execute(
+                "INSERT INTO cases (id, title, opened_by, opened_ms) VALUES (?1, ?2, ?3, ?4)",
+                params![id.as_str(), title, by, at_ms],
+            )
+            .map_err(|e| match e {
+                rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation => {
+                    StoreError::Duplicate(format!("case {id}"))
+                }
+                other => other.into(),
+            })?;
+        Ok(())
+    }
+
+    fn add_report_to_case(
+        &mut self,
+        id: &CaseId,
+        exhibit: &ExhibitRef,
+        by: &str,
+        at_ms: i64,
+    ) -> Result<(), StoreError> {
+        self.tx.execute(
+            "INSERT OR IGNORE INTO case_reports (case_id, exhibit, added_by, added_ms) VALUES (?1, ?2, ?3, ?4)",
+            params![id.as_str(), exhibit.to_string(), by, at_ms],
+        )?;
+        Ok(())
+    }
+
     fn insert_report(&mut self, r: &ReportRow, identifiers: &[String]) -> Result<(), StoreError> {
         self.tx.execute(
             &format!("INSERT INTO reports ({REPORT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"),

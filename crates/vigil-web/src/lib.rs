@@ -71,6 +71,7 @@ pub fn app_with(vigil: Vigil, settings: Settings) -> Router {
         .route("/queue", get(triage_queue::queue))
         .route("/reports/{n}", get(triage_queue::view))
         .route("/reports/{n}/grade", axum::routing::post(triage_queue::grade))
+        .route("/reports/{n}/case", axum::routing::post(triage_queue::to_case))
         .route("/logout", axum::routing::post(officer::logout))
         .route("/events", get(alerts::events))
         .route("/static/alerts.js", get(alerts::script))

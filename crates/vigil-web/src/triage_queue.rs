@@ -29,6 +29,16 @@ fn failure(e: CoreError) -> Response {
         .into_response()
 }
 
+/// Role first, before any input is read: who may not use a route learns
+/// nothing from how it answers bad input.
+fn refuse_unless_triage(officer: &vigil_core::OfficerSession) -> Option<Response> {
+    if matches!(officer.role, vigil_domain::Role::TriageOfficer | vigil_domain::Role::Supervisor) {
+        None
+    } else {
+        Some(failure(CoreError::Forbidden(format!("the {} role does not work the triage queue", officer.role))))
+    }
+}
+
 fn exhibit_of(n: &str) -> Option<ExhibitRef> {
     ExhibitRef::parse(&format!("{}/{n}", vigil_core::INTAKE_PRODUCER)).ok()
 }
@@ -71,10 +81,13 @@ pub(crate) async fn view(State(state): State<Arc<AppState>>, Path(n): Path<Strin
     let st = state.clone();
     let ex = exhibit.clone();
     let r = tokio::task::spawn_blocking(move || {
-        st.vigil.lock().map_err(|_| CoreError::Refused("lock".into()))?.read_report(&ex, &officer, "triage review")
+        let mut v = st.vigil.lock().map_err(|_| CoreError::Refused("lock".into()))?;
+        let (item, report) = v.read_report(&ex, &officer, "triage review")?;
+        let cases = v.cases_of_report(&ex)?;
+        Ok::<_, CoreError>((item, report, cases))
     })
     .await;
-    let (item, report) = match r {
+    let (item, report, cases) = match r {
         Ok(Ok(x)) => x,
         Ok(Err(e)) => return failure(e),
         Err(_) => return failure(CoreError::Refused("the report could not be read".into())),
@@ -111,13 +124,27 @@ pub(crate) async fn view(State(state): State<Arc<AppState>>, Path(n): Path<Strin
              <input type=\"radio\" id=\"handling-P\" name=\"handling\" value=\"P\"><label for=\"handling-P\">P lawful sharing permitted</label> \
              <input type=\"radio\" id=\"handling-C\" name=\"handling\" value=\"C\"><label for=\"handling-C\">C sharing with conditions</label></div></fieldset>\
              <label for=\"conditions\">Conditions (for C)</label><input type=\"text\" id=\"conditions\" name=\"conditions\">\
-             <button type=\"submit\">Save grade</button></form><p><a href=\"/queue\">Back to the queue</a></p>";
+             <button type=\"submit\">Save grade</button></form>";
+    let case_list: Vec<String> = cases.iter().map(|c| esc(c.as_str())).collect();
+    body += &format!(
+        "<h2>Case</h2><p>In case(s): {}</p><p class=\"hint\">A report must be graded before it can be added to a case.</p>\
+         <form method=\"post\" action=\"/reports/{n}/case\"><input type=\"hidden\" name=\"csrf\" value=\"{}\">\
+         <label for=\"case\">Case ID</label><p class=\"hint\" id=\"case-hint\">An existing case, or a new ID such as OP-LANTERN-2026</p>\
+         <input type=\"text\" id=\"case\" name=\"case\" aria-describedby=\"case-hint\">\
+         <label for=\"title\">Title (for a new case)</label><input type=\"text\" id=\"title\" name=\"title\">\
+         <button type=\"submit\">Open case or add to case</button></form><p><a href=\"/queue\">Back to the queue</a></p>",
+        if case_list.is_empty() { "none".to_string() } else { case_list.join(", ") },
+        esc(&csrf)
+    );
     page("Report", &body).into_response()
 }
 
 pub(crate) async fn grade(State(state): State<Arc<AppState>>, Path(n): Path<String>, req: Request) -> Response {
     let headers = req.headers().clone();
     let Some((_, officer)) = current(&state, &headers).await else { return Redirect::to("/login").into_response() };
+    if let Some(r) = refuse_unless_triage(&officer) {
+        return r;
+    }
     let Some(exhibit) = exhibit_of(&n) else { return failure(CoreError::NoSuchExhibit(n)) };
     let is_form = headers
         .get(header::CONTENT_TYPE)
@@ -155,5 +182,54 @@ pub(crate) async fn grade(State(state): State<Arc<AppState>>, Path(n): Path<Stri
         Ok(Ok(_)) => Redirect::to(&format!("/reports/{n}")).into_response(),
         Ok(Err(e)) => failure(e),
         Err(_) => failure(CoreError::Refused("the grade could not be saved".into())),
+    }
+}
+
+pub(crate) async fn to_case(State(state): State<Arc<AppState>>, Path(n): Path<String>, req: Request) -> Response {
+    let headers = req.headers().clone();
+    let Some((_, officer)) = current(&state, &headers).await else { return Redirect::to("/login").into_response() };
+    if let Some(r) = refuse_unless_triage(&officer) {
+        return r;
+    }
+    let Some(exhibit) = exhibit_of(&n) else { return failure(CoreError::NoSuchExhibit(n)) };
+    let is_form = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return (StatusCode::UNSUPPORTED_MEDIA_TYPE, "send the form as application/x-www-form-urlencoded\n")
+            .into_response();
+    }
+    let values: HashMap<String, String> = match Form::<Vec<(String, String)>>::from_request(req, &state).await {
+        Ok(Form(p)) => p.into_iter().rev().collect(),
+        Err(e) => return (StatusCode::BAD_REQUEST, e.body_text()).into_response(),
+    };
+    if values.get("csrf").map(String::as_str) != Some(officer.csrf.as_str()) {
+        return (StatusCode::FORBIDDEN, "the form's CSRF token does not match this session\n").into_response();
+    }
+    let case = match vigil_domain::CaseId::parse(values.get("case").map(String::as_str).unwrap_or("").trim()) {
+        Ok(c) => c,
+        Err(e) => return failure(CoreError::Invalid(e)),
+    };
+    let title = values.get("title").cloned().unwrap_or_default();
+    let st = state.clone();
+    let r = tokio::task::spawn_blocking(move || {
+        st.vigil.lock().map_err(|_| CoreError::Refused("lock".into()))?.report_to_case(
+            &exhibit,
+            &case,
+            Some(&title),
+            &officer,
+        )
+    })
+    .await;
+    match r {
+        Ok(Ok(_)) => Redirect::to(&format!("/reports/{n}")).into_response(),
+        Ok(Err(CoreError::Refused(msg))) => (
+            StatusCode::CONFLICT,
+            page("Problem", &format!("<h1>{}</h1><p><a href=\"/reports/{n}\">Back to the report</a></p>", esc(&msg))),
+        )
+            .into_response(),
+        Ok(Err(e)) => failure(e),
+        Err(_) => failure(CoreError::Refused("the case could not be saved".into())),
     }
 }

@@ -95,6 +95,7 @@ async fn every_route_as_every_role() {
         ("GET", "/queue", triage.to_vec()),
         ("GET", "/reports/1", triage.to_vec()),
         ("POST", "/reports/1/grade", triage.to_vec()),
+        ("POST", "/reports/1/case", triage.to_vec()),
         ("GET", "/events", triage.to_vec()),
     ];
     for (method, path, allowed) in &routes {

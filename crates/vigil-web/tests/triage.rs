@@ -112,6 +112,16 @@ async fn queue_orders_by_risk_and_grading_is_audited() {
             .body(Body::from(body))
             .unwrap()
     };
+    let to_case = |body: String| {
+        Request::post("/reports/3/case")
+            .header("cookie", &c)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let (s, _, msg) = call(&app, to_case(format!("csrf={csrf}&case=OP-TEST-2026&title=Test+case"))).await;
+    assert_eq!(s, StatusCode::CONFLICT, "an ungraded report cannot be acted on");
+    assert!(msg.contains("must be graded"), "{msg}");
     assert_eq!(
         call(&app, grade("csrf=forged&source=2&intelligence=B&handling=P".to_string())).await.0,
         StatusCode::FORBIDDEN
@@ -123,6 +133,14 @@ async fn queue_orders_by_risk_and_grading_is_audited() {
     assert!(call(&app, grade(format!("csrf={csrf}&source=2&intelligence=B&handling=P"))).await.0.is_redirection());
     let (_, _, html) = call(&app, Request::get("/queue").header("cookie", &c).body(Body::empty()).unwrap()).await;
     assert!(html.contains("2/B/P"));
+    assert_eq!(
+        call(&app, to_case(format!("csrf={csrf}&case=OP-TEST-2026&title="))).await.0,
+        StatusCode::CONFLICT,
+        "a new case needs a title"
+    );
+    assert!(call(&app, to_case(format!("csrf={csrf}&case=OP-TEST-2026&title=Test+case"))).await.0.is_redirection());
+    let (_, _, page) = call(&app, Request::get("/reports/3").header("cookie", &c).body(Body::empty()).unwrap()).await;
+    assert!(page.contains("In case(s): OP-TEST-2026"), "{page}");
     drop(app);
     let mut v = Vigil::open(&data).unwrap();
     let h = v.history(&ExhibitRef::parse("PR/3").unwrap()).unwrap();
@@ -131,5 +149,9 @@ async fn queue_orders_by_risk_and_grading_is_audited() {
         "reading is audited"
     );
     assert!(h.iter().any(|e| e.event.note.as_deref() == Some("graded 2/B/P")), "grading is a custody event");
+    assert!(
+        h.iter().any(|e| e.event.note.as_deref() == Some("added to case OP-TEST-2026")),
+        "so is adding it to a case"
+    );
     assert!(v.verify().unwrap().ok());
 }
