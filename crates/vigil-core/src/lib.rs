@@ -39,7 +39,7 @@ pub use officers::{
 };
 pub use public_intake::{Receipt, INTAKE_CASE, INTAKE_PRODUCER};
 pub use scan_job::ScanRecord;
-pub use triage::{normalise_identifier, QueueItem};
+pub use triage::{normalise_identifier, LinkedReport, QueueItem};
 pub use verifier::VerifyReport;
 
 pub use vigil_store::{Store, StoreError};

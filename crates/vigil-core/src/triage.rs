@@ -176,3 +176,40 @@ impl Vigil {
         Ok(self.store.cases_of_report(exhibit)?)
     }
 }
+
+/// A report that shares identifiers with another, for the side-by-side view.
+#[derive(Debug, Clone, Serialize)]
+pub struct LinkedReport {
+    pub exhibit: ExhibitRef,
+    pub shared: Vec<String>,
+    /// Falls as the shared identifiers become common (Σ 1 / reports holding each).
+    pub weight: f64,
+}
+
+impl Vigil {
+    /// Reports linked to this one through shared identifiers, strongest first.
+    /// Linking never names a person: it relates reports, not people.
+    pub fn linked_reports(
+        &mut self,
+        exhibit: &ExhibitRef,
+        officer: &OfficerSession,
+    ) -> Result<Vec<LinkedReport>, CoreError> {
+        may_triage(officer)?;
+        let mut links: Vec<LinkedReport> = Vec::new();
+        for id in self.store.identifiers_of(exhibit)? {
+            let holders = self.store.reports_sharing(std::slice::from_ref(&id), Some(exhibit))?;
+            let w = 1.0 / (holders.len().max(1) as f64);
+            for h in holders {
+                match links.iter_mut().find(|l| l.exhibit == h) {
+                    Some(l) => {
+                        l.shared.push(id.clone());
+                        l.weight += w;
+                    }
+                    None => links.push(LinkedReport { exhibit: h, shared: vec![id.clone()], weight: w }),
+                }
+            }
+        }
+        links.sort_by(|a, b| b.weight.total_cmp(&a.weight).then(a.exhibit.cmp(&b.exhibit)));
+        Ok(links)
+    }
+}

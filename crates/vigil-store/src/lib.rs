@@ -60,6 +60,8 @@ pub trait Store: Send {
     fn case_title(&mut self, id: &CaseId) -> Result<Option<String>, StoreError>;
     /// The cases a report has been added to.
     fn cases_of_report(&mut self, exhibit: &ExhibitRef) -> Result<Vec<CaseId>, StoreError>;
+    /// The normalised identifiers a report holds.
+    fn identifiers_of(&mut self, exhibit: &ExhibitRef) -> Result<Vec<String>, StoreError>;
 }
 
 /// One write transaction. Dropping it without [`commit`](StoreTx::commit) rolls back.

@@ -149,6 +149,17 @@ impl Store for PostgresStore {
             .transpose()?)
     }
 
+    fn identifiers_of(&mut self, exhibit: &ExhibitRef) -> Result<Vec<String>, StoreError> {
+        self.client
+            .query(
+                "SELECT identifier FROM report_identifiers WHERE exhibit = $1 ORDER BY identifier",
+                &[&exhibit.to_string()],
+            )?
+            .iter()
+            .map(|r| Ok(r.try_get::<_, String>(0)?))
+            .collect()
+    }
+
     fn cases_of_report(&mut self, exhibit: &ExhibitRef) -> Result<Vec<CaseId>, StoreError> {
         self.client
             .query("SELECT case_id FROM case_reports WHERE exhibit = $1 ORDER BY case_id", &[&exhibit.to_string()])?

@@ -162,6 +162,14 @@ impl Store for SqliteStore {
         Ok(self.conn.query_row("SELECT title FROM cases WHERE id = ?1", [id.as_str()], |r| r.get(0)).optional()?)
     }
 
+    fn identifiers_of(&mut self, exhibit: &ExhibitRef) -> Result<Vec<String>, StoreError> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT identifier FROM report_identifiers WHERE exhibit = ?1 ORDER BY identifier")?;
+        let rows = st.query_map([exhibit.to_string()], |r| r.get::<_, String>(0))?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
     fn cases_of_report(&mut self, exhibit: &ExhibitRef) -> Result<Vec<CaseId>, StoreError> {
         let mut st =
             self.conn.prepare_cached("SELECT case_id FROM case_reports WHERE exhibit = ?1 ORDER BY case_id")?;

@@ -84,10 +84,11 @@ pub(crate) async fn view(State(state): State<Arc<AppState>>, Path(n): Path<Strin
         let mut v = st.vigil.lock().map_err(|_| CoreError::Refused("lock".into()))?;
         let (item, report) = v.read_report(&ex, &officer, "triage review")?;
         let cases = v.cases_of_report(&ex)?;
-        Ok::<_, CoreError>((item, report, cases))
+        let links = v.linked_reports(&ex, &officer)?;
+        Ok::<_, CoreError>((item, report, cases, links))
     })
     .await;
-    let (item, report, cases) = match r {
+    let (item, report, cases, links) = match r {
         Ok(Ok(x)) => x,
         Ok(Err(e)) => return failure(e),
         Err(_) => return failure(CoreError::Refused("the report could not be read".into())),
@@ -101,6 +102,23 @@ pub(crate) async fn view(State(state): State<Arc<AppState>>, Path(n): Path<Strin
         factors.join(""),
         esc(&pretty)
     );
+    body += "<h2>Linked reports</h2>";
+    if links.is_empty() {
+        body += "<p>No other report shares an identifier with this one.</p>";
+    } else {
+        body += "<p>Reports sharing identifiers with this one, strongest link first. A shared identifier is not an attribution to any person.</p><ul>";
+        for l in &links {
+            let shared: Vec<String> = l.shared.iter().map(|s| esc(s)).collect();
+            body += &format!(
+                "<li><a href=\"/reports/{}\">{}</a>: {} (weight {:.2})</li>",
+                l.exhibit.number(),
+                esc(&l.exhibit.to_string()),
+                shared.join(", "),
+                l.weight
+            );
+        }
+        body += "</ul>";
+    }
     body += &format!("<h2>Grade (3x5x2)</h2><p>Current: {}</p>", esc(item.grade.as_deref().unwrap_or("not graded")));
     body += &format!(
         "<form method=\"post\" action=\"/reports/{n}/grade\"><input type=\"hidden\" name=\"csrf\" value=\"{}\">",

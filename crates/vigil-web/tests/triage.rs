@@ -103,6 +103,10 @@ async fn queue_orders_by_risk_and_grading_is_audited() {
     let (s, _, page) = call(&app, Request::get("/reports/3").header("cookie", &c).body(Body::empty()).unwrap()).await;
     assert_eq!(s, StatusCode::OK);
     assert!(page.contains("SYNTHETIC TEST report"));
+    assert!(
+        page.contains("href=\"/reports/1\">PR/1</a>: username:examplechat/demo_user_a"),
+        "linked reports side by side: {page}"
+    );
     let at = page.find("name=\"csrf\" value=\"").unwrap() + 19;
     let csrf = page[at..at + 32].to_owned();
     let grade = |body: String| {
