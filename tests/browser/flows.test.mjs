@@ -65,6 +65,11 @@ after(async () => {
   if (data) rmSync(data, { recursive: true, force: true });
 });
 
+// Clicks and waits for the page the click navigates to to finish loading.
+async function submit(page, selector) {
+  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click(selector)]);
+}
+
 async function fileReport(page, name, danger) {
   await page.goto(url + '/report');
   await page.screenshot({ path: join(SHOTS, `${name}-1-form.png`), fullPage: true });
@@ -75,7 +80,7 @@ async function fileReport(page, name, danger) {
   await page.fill('#platform', 'ExampleChat (fictional)');
   await page.fill('#identifiers', 'browser_test_user');
   await page.fill('#account', `SYNTHETIC BROWSER TEST (${name}): an adult asked a child to move to a private app.`);
-  await Promise.all([page.waitForLoadState(), page.click('button[type=submit]')]);
+  await submit(page, 'button[type=submit]');
   await page.screenshot({ path: join(SHOTS, `${name}-2-receipt.png`), fullPage: true });
   const receipts = await page.locator('.receipt').allTextContents();
   assert.equal(receipts.length, 2, 'a receipt code and a secret');
@@ -91,11 +96,11 @@ test('anonymous report with JavaScript off, then information added with the rece
   await page.fill('#code', code);
   await page.fill('#secret', 'WRONG-WRONG-WRONG-WRONG');
   await page.fill('#text', 'They also use the name browser_test_user_2.');
-  await Promise.all([page.waitForLoadState(), page.click('button[type=submit]')]);
+  await submit(page, 'button[type=submit]');
   assert.match(await page.content(), /do not match a report/);
   await page.screenshot({ path: join(SHOTS, 'public-nojs-3-wrong-secret.png'), fullPage: true });
   await page.fill('#secret', secret);
-  await Promise.all([page.waitForLoadState(), page.click('button[type=submit]')]);
+  await submit(page, 'button[type=submit]');
   assert.match(await page.content(), /added this to your report/);
   await page.screenshot({ path: join(SHOTS, 'public-nojs-4-added.png'), fullPage: true });
   await ctx.close();
@@ -130,23 +135,23 @@ test('a triage officer signs in with TOTP, sees immediate danger first, grades i
   await page.fill('#password', password);
   await page.fill('#code', totp(secrets['demo.triage']));
   await page.screenshot({ path: join(SHOTS, 'officer-1-sign-in.png'), fullPage: true });
-  await Promise.all([page.waitForLoadState(), page.click('button[type=submit]')]);
+  await submit(page, 'button[type=submit]');
   assert.match(await page.content(), /Signed in as demo\.triage/);
   await page.goto(url + '/queue');
   await page.screenshot({ path: join(SHOTS, 'officer-2-queue.png'), fullPage: true });
   const firstRow = await page.locator('tbody tr').first().textContent();
   assert.match(firstRow, /IMMEDIATE DANGER/);
   assert.match(firstRow, /a child is in immediate danger \(\+100\)/);
-  await Promise.all([page.waitForLoadState(), page.locator('tbody tr').first().locator('a').click()]);
+  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.locator('tbody tr').first().locator('a').click()]);
   await page.check('#source-2');
   await page.check('#intelligence-B');
   await page.check('#handling-P');
   await page.screenshot({ path: join(SHOTS, 'officer-3-report.png'), fullPage: true });
-  await Promise.all([page.waitForLoadState(), page.click('button[type=submit]')]);
+  await submit(page, 'button[type=submit]');
   assert.match(await page.content(), /Current: 2\/B\/P/);
   await page.fill('#case', 'OP-BROWSER-2026');
   await page.fill('#title', 'Synthetic browser-test case');
-  await Promise.all([page.waitForLoadState(), page.click('form[action$="/case"] button[type=submit]')]);
+  await submit(page, 'form[action$="/case"] button[type=submit]');
   assert.match(await page.content(), /In case\(s\): OP-BROWSER-2026/);
   await page.screenshot({ path: join(SHOTS, 'officer-4a-case-opened.png'), fullPage: true });
   await page.goto(url + '/queue');
@@ -162,7 +167,7 @@ test('an immediate-danger report shows as a banner on an open officer page witho
   await page.fill('#username', 'demo.supervisor');
   await page.fill('#password', password);
   await page.fill('#code', totp(secrets['demo.supervisor']));
-  await Promise.all([page.waitForLoadState(), page.click('button[type=submit]')]);
+  await submit(page, 'button[type=submit]');
   await page.goto(url + '/queue');
   assert.equal(await page.locator('#alert').isHidden(), true);
   // Give the event stream a moment to connect before the report is sent.

@@ -66,4 +66,4 @@ pub(crate) async fn script() -> impl IntoResponse {
 
 /// The banner slot and script tag that officer pages carry.
 pub(crate) const BANNER: &str =
-    "<div id=\"alert\" class=\"alert\" role=\"alert\" hidden></div><script src=\"/static/alerts.js\"></script>";
+    "<div id=\"alert\" class=\"alert\" role=\"alert\" hidden></div><script src=\"/static/alerts.js\" defer></script>";
