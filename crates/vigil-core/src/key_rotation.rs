@@ -44,6 +44,15 @@ impl Vigil {
             })?;
             n += 1;
         }
+        // Officers' TOTP seeds are sealed under the master key too.
+        let seeds = tx.totp_secrets()?;
+        for (user, sealed) in &seeds {
+            let ctx = crate::officers::totp_context(user);
+            let seed = self.master.open_small(&ctx, sealed).ok_or_else(|| {
+                CoreError::MasterKey(format!("the TOTP secret of {user} cannot be opened with the current master key"))
+            })?;
+            tx.set_totp_secret(user, &next.seal_small(&ctx, &seed))?;
+        }
         tx.insert_master_key(next.id(), t.unix_millis())?;
         tx.retire_master_key(self.master.id(), t.unix_millis())?;
         let mut ev = CustodyEvent::new(EventKind::KeyRotated, actor.clone(), t, ObjectRef::master_key(next.id())?);

@@ -90,6 +90,10 @@ fn check_username(u: &str) -> Result<(), CoreError> {
     }
 }
 
+pub(crate) fn totp_context(username: &str) -> Vec<u8> {
+    format!("vigil totp seed v1:{username}").into_bytes()
+}
+
 fn token_hash(token: &str) -> [u8; 32] {
     *blake3::hash(token.as_bytes()).as_bytes()
 }
@@ -127,7 +131,9 @@ impl Vigil {
             username: username.into(),
             role: role.as_str().into(),
             password_hash: hash,
-            totp_secret: secret.to_vec(),
+            // Sealed under the master key: a copy of the database alone
+            // does not give away anyone's second factor.
+            totp_secret: self.master.seal_small(&totp_context(username), &secret),
             failed: 0,
             locked_until_ms: 0,
             last_totp_step: 0,
@@ -172,13 +178,14 @@ impl Vigil {
         let step_now = totp_step(t);
         let code = code.trim();
         // The current step and one either side, never a step already used.
+        let seed = self.master.open_small(&totp_context(username), &user.totp_secret).ok_or_else(|| {
+            CoreError::MasterKey(format!("the TOTP secret of {username} cannot be opened with this master key"))
+        })?;
         let matched = (code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()))
             .then(|| code.parse::<u32>().ok())
             .flatten()
             .and_then(|c| {
-                (-1..=1)
-                    .map(|d| step_now + d)
-                    .find(|s| *s > user.last_totp_step && totp_code(&user.totp_secret, *s) == c)
+                (-1..=1).map(|d| step_now + d).find(|s| *s > user.last_totp_step && totp_code(&seed, *s) == c)
             });
         let mut tx = self.store.begin()?;
         let (ok, step) = match (password_ok, matched) {

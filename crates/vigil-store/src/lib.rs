@@ -86,6 +86,9 @@ pub trait StoreTx {
     fn insert_master_key(&mut self, id: &str, created_ms: i64) -> Result<(), StoreError>;
     fn retire_master_key(&mut self, id: &str, retired_ms: i64) -> Result<(), StoreError>;
     fn insert_user(&mut self, user: &UserRow) -> Result<(), StoreError>;
+    /// Every account's user name and sealed TOTP secret (for master key rotation).
+    fn totp_secrets(&mut self) -> Result<Vec<(String, Vec<u8>)>, StoreError>;
+    fn set_totp_secret(&mut self, username: &str, sealed: &[u8]) -> Result<(), StoreError>;
     /// Records a login attempt's outcome on the account.
     fn update_login_state(
         &mut self,

@@ -418,6 +418,19 @@ impl StoreTx for PgTx<'_> {
         Ok(())
     }
 
+    fn totp_secrets(&mut self) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
+        self.tx
+            .query("SELECT username, totp_secret FROM users ORDER BY username FOR UPDATE", &[])?
+            .iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .collect()
+    }
+
+    fn set_totp_secret(&mut self, username: &str, sealed: &[u8]) -> Result<(), StoreError> {
+        self.tx.execute("UPDATE users SET totp_secret = $1 WHERE username = $2", &[&sealed, &username])?;
+        Ok(())
+    }
+
     fn update_login_state(
         &mut self,
         username: &str,

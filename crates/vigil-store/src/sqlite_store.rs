@@ -451,6 +451,17 @@ impl StoreTx for SqliteTx<'_> {
         Ok(())
     }
 
+    fn totp_secrets(&mut self) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
+        let mut st = self.tx.prepare_cached("SELECT username, totp_secret FROM users ORDER BY username")?;
+        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    fn set_totp_secret(&mut self, username: &str, sealed: &[u8]) -> Result<(), StoreError> {
+        self.tx.execute("UPDATE users SET totp_secret = ?1 WHERE username = ?2", params![sealed, username])?;
+        Ok(())
+    }
+
     fn update_login_state(
         &mut self,
         username: &str,

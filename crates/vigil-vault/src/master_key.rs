@@ -37,6 +37,35 @@ impl MasterKey {
         &self.key
     }
 
+    /// Encrypts a small secret (such as an officer's TOTP seed) under this
+    /// master key: `nonce (24) ‖ ciphertext ‖ tag`, bound to `context`.
+    pub fn seal_small(&self, context: &[u8], plain: &[u8]) -> Vec<u8> {
+        use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+        let mut nonce = [0u8; 24];
+        getrandom::getrandom(&mut nonce).expect("the OS random source is available");
+        let cipher = chacha20poly1305::XChaCha20Poly1305::new(self.bytes().into());
+        let ct = cipher
+            .encrypt(chacha20poly1305::XNonce::from_slice(&nonce), Payload { msg: plain, aad: context })
+            .expect("encrypting a small secret cannot fail");
+        let mut out = nonce.to_vec();
+        out.extend_from_slice(&ct);
+        out
+    }
+
+    /// Opens what [`seal_small`](Self::seal_small) made; `None` if the key,
+    /// the context or the bytes are wrong.
+    pub fn open_small(&self, context: &[u8], sealed: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
+        use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+        if sealed.len() < 24 + 16 {
+            return None;
+        }
+        let cipher = chacha20poly1305::XChaCha20Poly1305::new(self.bytes().into());
+        cipher
+            .decrypt(chacha20poly1305::XNonce::from_slice(&sealed[..24]), Payload { msg: &sealed[24..], aad: context })
+            .ok()
+            .map(Zeroizing::new)
+    }
+
     /// The file form: 64 hex characters and a newline.
     pub fn to_file_text(&self) -> Zeroizing<String> {
         Zeroizing::new(format!("{}\n", hex::encode(&self.key[..])))
@@ -75,6 +104,16 @@ mod tests {
         assert_eq!(back.id(), k.id());
         std::fs::write(&p, "not a key").unwrap();
         assert!(MasterKey::load(&p).unwrap_err().to_string().contains("64 hex"));
+    }
+
+    #[test]
+    fn small_secrets_seal_to_their_key_and_context() {
+        let (k, other) = (MasterKey::generate(), MasterKey::generate());
+        let sealed = k.seal_small(b"totp:jsmith", b"seed bytes");
+        assert_eq!(&k.open_small(b"totp:jsmith", &sealed).unwrap()[..], b"seed bytes");
+        assert!(k.open_small(b"totp:other", &sealed).is_none(), "bound to its context");
+        assert!(other.open_small(b"totp:jsmith", &sealed).is_none(), "bound to its key");
+        assert!(k.open_small(b"totp:jsmith", &sealed[..10]).is_none());
     }
 
     #[test]
