@@ -107,10 +107,40 @@ impl Vigil {
         probe.validate()?;
 
         let input = open_input(path)?;
-        let pending = self.vault.ingest(input, &self.master).map_err(|e| match e {
-            VaultError::Input(io) => CoreError::file(path, format!("reading failed: {io}")),
-            other => other.into(),
-        })?;
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+        self.add_exhibit_from(input, name, case, by, note).map_err(|e| match e {
+            CoreError::Vault(VaultError::Input(io)) => CoreError::file(path, format!("reading failed: {io}")),
+            other => other,
+        })
+    }
+
+    /// Adds bytes Vigil itself holds (a submitted report, say) as an exhibit,
+    /// without a round trip through a temp file.
+    pub fn add_exhibit_bytes(
+        &mut self,
+        bytes: &[u8],
+        name: &str,
+        case: &CaseId,
+        by: &Initials,
+        note: Option<&str>,
+    ) -> Result<AddedExhibit, CoreError> {
+        let mut probe = CustodyEvent::new(EventKind::Received, Actor::from(by), Timestamp(0), ObjectRef::log());
+        probe.note = note.map(str::to_owned);
+        probe.validate()?;
+        self.add_exhibit_from(bytes, Some(name.to_owned()), case, by, note)
+    }
+
+    /// The one ingest path: seal into the vault, key durable first, then
+    /// the exhibit and its `received` event in one transaction.
+    fn add_exhibit_from(
+        &mut self,
+        input: impl std::io::Read,
+        original_name: Option<String>,
+        case: &CaseId,
+        by: &Initials,
+        note: Option<&str>,
+    ) -> Result<AddedExhibit, CoreError> {
+        let pending = self.vault.ingest(input, &self.master)?;
         let hashes = pending.hashes.clone();
         // The key is made durable before the blob is linked into place, so a
         // blob in the vault always has a key (see Vault::place).
@@ -141,7 +171,7 @@ impl Vigil {
             sha1: hashes.sha1,
             blake3: hashes.blake3,
             size: hashes.size,
-            original_name: path.file_name().map(|n| n.to_string_lossy().into_owned()),
+            original_name,
             note: note.map(str::to_owned),
             received_event: receipt.first_index,
             received_ms: t.unix_millis(),

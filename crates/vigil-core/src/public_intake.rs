@@ -4,7 +4,7 @@
 //! kept. Nothing about the reporter's connection is stored.
 
 use crate::clock::now;
-use crate::data_dir::{write_new, Vigil};
+use crate::data_dir::Vigil;
 use crate::error::CoreError;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
@@ -31,24 +31,24 @@ fn random_code(bytes: usize) -> String {
 }
 
 impl Vigil {
+    /// Stores intake bytes as an exhibit of producer `PR` in case `INTAKE-PUBLIC`.
+    fn add_intake(&mut self, bytes: &[u8], name: &str, note: &str) -> Result<crate::AddedExhibit, CoreError> {
+        self.add_exhibit_bytes(
+            bytes,
+            name,
+            &CaseId::parse(INTAKE_CASE)?,
+            &Initials::parse(INTAKE_PRODUCER)?,
+            Some(note),
+        )
+    }
+
     pub fn submit_public_report(&mut self, report: &PublicReport) -> Result<Receipt, CoreError> {
         report.validate()?;
         let (risk, identifiers) = self.assess_report(report)?;
         let t = now();
         let body = serde_json::json!({ "submitted": t.to_string(), "report": report });
         let bytes = serde_json::to_vec_pretty(&body).expect("a report serialises");
-        let tmp_dir = self.layout.root.join("tmp");
-        std::fs::create_dir_all(&tmp_dir).map_err(|e| CoreError::file(&tmp_dir, e))?;
-        let tmp = tmp_dir.join(format!("report-{}.json", random_code(16)));
-        write_new(&tmp, &bytes, 0o600)?;
-        let added = self.add_exhibit(
-            &tmp,
-            &CaseId::parse(INTAKE_CASE)?,
-            &Initials::parse(INTAKE_PRODUCER)?,
-            Some("public report"),
-        );
-        let _ = std::fs::remove_file(&tmp);
-        let added = added?;
+        let added = self.add_intake(&bytes, "report.json", "public report")?;
         let code = format!("VR-{}-{}", random_code(4), random_code(4));
         let secret = code_secret();
         let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
@@ -101,36 +101,13 @@ impl Vigil {
         secret: &str,
         text: &str,
     ) -> Result<Option<ExhibitRef>, CoreError> {
-        // The addition obeys the same limits as a report's account.
-        let probe = vigil_domain::PublicReport {
-            kind: vigil_domain::ReportKind::Other,
-            immediate_danger: false,
-            meeting_planned: false,
-            images_exchanged: false,
-            platform: String::new(),
-            identifiers: Vec::new(),
-            child: String::new(),
-            dates: String::new(),
-            account: text.to_owned(),
-            contact: None,
-        };
-        probe.validate()?;
+        PublicReport::validate_addition(text)?;
         let Some(original) = self.check_receipt(code, secret)? else { return Ok(None) };
         let t = now();
         let body = serde_json::json!({ "submitted": t.to_string(), "addition_to_receipt": code.trim(), "text": text });
         let bytes = serde_json::to_vec_pretty(&body).expect("an addition serialises");
-        let tmp_dir = self.layout.root.join("tmp");
-        std::fs::create_dir_all(&tmp_dir).map_err(|e| CoreError::file(&tmp_dir, e))?;
-        let tmp = tmp_dir.join(format!("addition-{}.json", random_code(16)));
-        write_new(&tmp, &bytes, 0o600)?;
-        let added = self.add_exhibit(
-            &tmp,
-            &CaseId::parse(INTAKE_CASE)?,
-            &Initials::parse(INTAKE_PRODUCER)?,
-            Some(&format!("information added to public report {original}")),
-        );
-        let _ = std::fs::remove_file(&tmp);
-        let added = added?;
+        let added =
+            self.add_intake(&bytes, "addition.json", &format!("information added to public report {original}"))?;
         let mut ev = vigil_domain::CustodyEvent::new(
             vigil_domain::EventKind::Reviewed,
             vigil_domain::Actor::parse(INTAKE_PRODUCER)?,

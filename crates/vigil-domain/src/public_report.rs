@@ -56,6 +56,11 @@ fn text(field: &'static str, v: &str, max: usize, required: bool) -> Result<(), 
 }
 
 impl PublicReport {
+    /// Information a reporter adds later obeys the same limits as the account.
+    pub fn validate_addition(text_added: &str) -> Result<(), ParseError> {
+        text("text", text_added, 10_000, true)
+    }
+
     pub fn validate(&self) -> Result<(), ParseError> {
         text("platform", &self.platform, 100, false)?;
         if self.identifiers.len() > 50 {

@@ -9,6 +9,7 @@
 
 mod alerts;
 mod csrf;
+mod form_input;
 mod html;
 mod officer;
 mod rate_limit;

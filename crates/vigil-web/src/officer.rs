@@ -2,13 +2,12 @@
 //! sign-out. Sessions live server-side; the cookie holds only a random
 //! token (HttpOnly, SameSite=Strict, Secure).
 
+use crate::form_input::{read_form, refuse_forged};
 use crate::html::{esc, page};
 use crate::AppState;
-use axum::extract::{FromRequest, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
-use std::collections::HashMap;
 use std::sync::Arc;
 use vigil_core::{LoginError, OfficerSession};
 
@@ -49,23 +48,6 @@ pub(crate) async fn login_show(State(state): State<Arc<AppState>>) -> Response {
     page("Sign in", &login_form(&state.csrf.issue(), "", None)).into_response()
 }
 
-async fn read_form(state: &Arc<AppState>, req: Request) -> Result<HashMap<String, String>, Response> {
-    let is_form = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
-        return Err((StatusCode::UNSUPPORTED_MEDIA_TYPE, "send the form as application/x-www-form-urlencoded\n")
-            .into_response());
-    }
-    match Form::<Vec<(String, String)>>::from_request(req, state).await {
-        Ok(Form(pairs)) => Ok(pairs.into_iter().rev().collect()),
-        Err(e) => Err((if e.status().is_client_error() { e.status() } else { StatusCode::BAD_REQUEST }, e.body_text())
-            .into_response()),
-    }
-}
-
 pub(crate) async fn login_submit(State(state): State<Arc<AppState>>, req: Request) -> Response {
     let ip = req.extensions().get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip());
     if !state.login_limiter.allow(ip) {
@@ -74,7 +56,7 @@ pub(crate) async fn login_submit(State(state): State<Arc<AppState>>, req: Reques
     }
     let values = match read_form(&state, req).await {
         Ok(v) => v,
-        Err(r) => return r,
+        Err(e) => return e.into_text(),
     };
     let get = |k: &str| values.get(k).cloned().unwrap_or_default();
     let username = get("username");
@@ -130,11 +112,11 @@ pub(crate) async fn logout(State(state): State<Arc<AppState>>, req: Request) -> 
     let Some((token, s)) = current(&state, &headers).await else { return Redirect::to("/login").into_response() };
     let values = match read_form(&state, req).await {
         Ok(v) => v,
-        Err(r) => return r,
+        Err(e) => return e.into_text(),
     };
     // The session's own CSRF token: a cross-site form cannot sign an officer out.
-    if values.get("csrf").map(String::as_str) != Some(s.csrf.as_str()) {
-        return (StatusCode::FORBIDDEN, "the form's CSRF token does not match this session\n").into_response();
+    if let Some(r) = refuse_forged(&values, &s.csrf) {
+        return r;
     }
     let st = state.clone();
     let _ = tokio::task::spawn_blocking(move || st.vigil.lock().ok().map(|mut v| v.logout(&token))).await;

@@ -2,12 +2,12 @@
 //! exhibit with its custody event) before the receipt page is sent.
 
 use crate::csrf::CsrfError;
+use crate::form_input::read_form;
 use crate::html::{esc, page};
 use crate::AppState;
-use axum::extract::{ConnectInfo, FromRequest, Request, State};
-use axum::http::{header, StatusCode};
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -210,6 +210,12 @@ fn parse(values: &HashMap<String, String>) -> Result<PublicReport, Vec<(&'static
     }
 }
 
+/// Public pages speak in sentences.
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map_or_else(String::new, |f| format!("{}{}.", f.to_uppercase(), c.as_str()))
+}
+
 fn plain(status: StatusCode, msg: &str) -> Response {
     (
         status,
@@ -229,34 +235,9 @@ pub(crate) async fn submit(State(state): State<Arc<AppState>>, req: Request) -> 
     if !state.limiter.allow(ip) {
         return plain(StatusCode::TOO_MANY_REQUESTS, "Too many reports have been sent from your connection. Please wait a few minutes and try again, or call 101 (999 in an emergency).");
     }
-    let is_form = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
-        return plain(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "The report must be sent from the form (application/x-www-form-urlencoded).",
-        );
-    }
-    let values: HashMap<String, String> = match Form::<Vec<(String, String)>>::from_request(req, &state).await {
-        Ok(Form(pairs)) => {
-            let mut m = HashMap::new();
-            for (k, v) in pairs {
-                m.entry(k).or_insert(v);
-            }
-            m
-        }
-        Err(e) => {
-            let status = e.status();
-            let why = if status == StatusCode::PAYLOAD_TOO_LARGE {
-                "The report is too long.".to_string()
-            } else {
-                format!("The form could not be read: {}", e.body_text())
-            };
-            return plain(if status.is_client_error() { status } else { StatusCode::BAD_REQUEST }, &why);
-        }
+    let values = match read_form(&state, req).await {
+        Ok(v) => v,
+        Err(e) => return plain(e.status, &capitalise(&e.why)),
     };
     match state.csrf.redeem(values.get("csrf").map(String::as_str).unwrap_or("")) {
         Ok(()) => {}
@@ -352,23 +333,9 @@ pub(crate) async fn add_submit(State(state): State<Arc<AppState>>, req: Request)
             "Too many attempts from your connection. Please wait a few minutes and try again.",
         );
     }
-    let is_form = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
-        return plain(StatusCode::UNSUPPORTED_MEDIA_TYPE, "The information must be sent from the form.");
-    }
-    let values: HashMap<String, String> = match Form::<Vec<(String, String)>>::from_request(req, &state).await {
-        Ok(Form(pairs)) => pairs.into_iter().rev().collect(),
-        Err(e) => {
-            let status = e.status();
-            return plain(
-                if status.is_client_error() { status } else { StatusCode::BAD_REQUEST },
-                &format!("The form could not be read: {}", e.body_text()),
-            );
-        }
+    let values = match read_form(&state, req).await {
+        Ok(v) => v,
+        Err(e) => return plain(e.status, &capitalise(&e.why)),
     };
     if state.csrf.redeem(values.get("csrf").map(String::as_str).unwrap_or("")).is_err() {
         return plain(StatusCode::BAD_REQUEST, "This form has expired or was already sent. Please open it again.");

@@ -1,13 +1,13 @@
 //! The triage queue pages: risk-ordered reports with their factors, a
 //! report view (each view is an audited access), and 3x5x2 grading.
 
+use crate::form_input::{field, read_form, refuse_forged, FormError};
 use crate::html::{esc, page};
 use crate::officer::current;
 use crate::AppState;
-use axum::extract::{FromRequest, Path, Request, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::extract::{Path, Request, State};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use std::collections::HashMap;
 use std::sync::Arc;
 use vigil_core::CoreError;
@@ -157,29 +157,33 @@ pub(crate) async fn view(State(state): State<Arc<AppState>>, Path(n): Path<Strin
     page("Report", &body).into_response()
 }
 
-pub(crate) async fn grade(State(state): State<Arc<AppState>>, Path(n): Path<String>, req: Request) -> Response {
-    let headers = req.headers().clone();
-    let Some((_, officer)) = current(&state, &headers).await else { return Redirect::to("/login").into_response() };
-    if let Some(r) = refuse_unless_triage(&officer) {
-        return r;
-    }
-    let Some(exhibit) = exhibit_of(&n) else { return failure(CoreError::NoSuchExhibit(n)) };
-    let is_form = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
-        return (StatusCode::UNSUPPORTED_MEDIA_TYPE, "send the form as application/x-www-form-urlencoded\n")
-            .into_response();
-    }
-    let values: HashMap<String, String> = match Form::<Vec<(String, String)>>::from_request(req, &state).await {
-        Ok(Form(p)) => p.into_iter().rev().collect(),
-        Err(e) => return (StatusCode::BAD_REQUEST, e.body_text()).into_response(),
+/// What every triage form post checks, in this order: a session, a triage
+/// role (before any input is read), the report, the form, its CSRF token.
+async fn triage_post(
+    state: &Arc<AppState>,
+    n: &str,
+    req: Request,
+) -> Result<(vigil_core::OfficerSession, ExhibitRef, HashMap<String, String>), Response> {
+    let Some((_, officer)) = current(state, req.headers()).await else {
+        return Err(Redirect::to("/login").into_response());
     };
-    if values.get("csrf").map(String::as_str) != Some(officer.csrf.as_str()) {
-        return (StatusCode::FORBIDDEN, "the form's CSRF token does not match this session\n").into_response();
+    if let Some(r) = refuse_unless_triage(&officer) {
+        return Err(r);
     }
-    let get = |k: &str| values.get(k).cloned().unwrap_or_default();
+    let exhibit = exhibit_of(n).ok_or_else(|| failure(CoreError::NoSuchExhibit(n.to_owned())))?;
+    let values = read_form(state, req).await.map_err(FormError::into_text)?;
+    if let Some(r) = refuse_forged(&values, &officer.csrf) {
+        return Err(r);
+    }
+    Ok((officer, exhibit, values))
+}
+
+pub(crate) async fn grade(State(state): State<Arc<AppState>>, Path(n): Path<String>, req: Request) -> Response {
+    let (officer, exhibit, values) = match triage_post(&state, &n, req).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let get = |k: &str| field(&values, k);
     let text = format!(
         "{}/{}/{}{}",
         get("source"),
@@ -204,32 +208,15 @@ pub(crate) async fn grade(State(state): State<Arc<AppState>>, Path(n): Path<Stri
 }
 
 pub(crate) async fn to_case(State(state): State<Arc<AppState>>, Path(n): Path<String>, req: Request) -> Response {
-    let headers = req.headers().clone();
-    let Some((_, officer)) = current(&state, &headers).await else { return Redirect::to("/login").into_response() };
-    if let Some(r) = refuse_unless_triage(&officer) {
-        return r;
-    }
-    let Some(exhibit) = exhibit_of(&n) else { return failure(CoreError::NoSuchExhibit(n)) };
-    let is_form = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
-        return (StatusCode::UNSUPPORTED_MEDIA_TYPE, "send the form as application/x-www-form-urlencoded\n")
-            .into_response();
-    }
-    let values: HashMap<String, String> = match Form::<Vec<(String, String)>>::from_request(req, &state).await {
-        Ok(Form(p)) => p.into_iter().rev().collect(),
-        Err(e) => return (StatusCode::BAD_REQUEST, e.body_text()).into_response(),
+    let (officer, exhibit, values) = match triage_post(&state, &n, req).await {
+        Ok(x) => x,
+        Err(r) => return r,
     };
-    if values.get("csrf").map(String::as_str) != Some(officer.csrf.as_str()) {
-        return (StatusCode::FORBIDDEN, "the form's CSRF token does not match this session\n").into_response();
-    }
-    let case = match vigil_domain::CaseId::parse(values.get("case").map(String::as_str).unwrap_or("").trim()) {
+    let case = match vigil_domain::CaseId::parse(field(&values, "case").trim()) {
         Ok(c) => c,
         Err(e) => return failure(CoreError::Invalid(e)),
     };
-    let title = values.get("title").cloned().unwrap_or_default();
+    let title = field(&values, "title");
     let st = state.clone();
     let r = tokio::task::spawn_blocking(move || {
         st.vigil.lock().map_err(|_| CoreError::Refused("lock".into()))?.report_to_case(

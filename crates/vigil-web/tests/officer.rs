@@ -1,28 +1,16 @@
 //! Officer sign-in: password and TOTP both required, codes single use,
 //! lockout after repeated failures, server-side sessions, CSRF on sign-out.
 
+mod support;
+
+use support::{b32decode, call};
+
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use http_body_util::BodyExt;
-use tower::ServiceExt;
 use vigil_core::Vigil;
 use vigil_domain::{Actor, Role};
 
 const PASSWORD: &str = "correct horse battery staple";
-
-fn b32decode(s: &str) -> Vec<u8> {
-    let (mut buf, mut bits, mut out) = (0u32, 0, Vec::new());
-    for c in s.bytes() {
-        let v = if c.is_ascii_uppercase() { c - b'A' } else { c - b'2' + 26 };
-        buf = (buf << 5) | u32::from(v);
-        bits += 5;
-        if bits >= 8 {
-            out.push((buf >> (bits - 8)) as u8);
-            bits -= 8;
-        }
-    }
-    out
-}
 
 fn setup() -> (tempfile::TempDir, axum::Router, Vec<u8>) {
     let d = tempfile::tempdir().unwrap();
@@ -31,12 +19,6 @@ fn setup() -> (tempfile::TempDir, axum::Router, Vec<u8>) {
     let mut v = Vigil::open(&data).unwrap();
     let e = v.add_user("jsmith", Role::TriageOfficer, PASSWORD, &Actor::parse("ADM").unwrap()).unwrap();
     (d, vigil_web::app(v), b32decode(&e.secret_base32))
-}
-
-async fn call(app: &axum::Router, req: Request<Body>) -> (StatusCode, axum::http::HeaderMap, String) {
-    let res = app.clone().oneshot(req).await.unwrap();
-    let (p, b) = res.into_parts();
-    (p.status, p.headers, String::from_utf8_lossy(&b.collect().await.unwrap().to_bytes()).into_owned())
 }
 
 async fn csrf(app: &axum::Router) -> String {

@@ -1,12 +1,14 @@
 //! The public form through the real router (no socket): durability before
 //! the answer, receipts, CSRF, hostile input, rate limiting, headers.
 
+mod support;
+
+use support::call;
+
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{Request, StatusCode};
-use http_body_util::BodyExt;
 use std::net::SocketAddr;
-use tower::ServiceExt;
 use vigil_core::Vigil;
 use vigil_domain::ExhibitRef;
 
@@ -15,13 +17,6 @@ fn setup() -> (tempfile::TempDir, axum::Router) {
     Vigil::init(&d.path().join("data"), None).unwrap();
     let app = vigil_web::app(Vigil::open(&d.path().join("data")).unwrap());
     (d, app)
-}
-
-async fn call(app: &axum::Router, req: Request<Body>) -> (StatusCode, axum::http::HeaderMap, String) {
-    let res = app.clone().oneshot(req).await.unwrap();
-    let (parts, body) = res.into_parts();
-    let bytes = body.collect().await.unwrap().to_bytes();
-    (parts.status, parts.headers, String::from_utf8_lossy(&bytes).into_owned())
 }
 
 async fn token(app: &axum::Router) -> String {

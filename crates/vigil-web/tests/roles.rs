@@ -1,6 +1,10 @@
 //! The role × route matrix: every route, as every role and as an anonymous
 //! user, against the allowed set.
 
+mod support;
+
+use support::b32decode;
+
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use tower::ServiceExt;
@@ -8,20 +12,6 @@ use vigil_core::Vigil;
 use vigil_domain::{Actor, PublicReport, ReportKind, Role};
 
 const PW: &str = "correct horse battery staple";
-
-fn b32decode(s: &str) -> Vec<u8> {
-    let (mut buf, mut bits, mut out) = (0u32, 0, Vec::new());
-    for c in s.bytes() {
-        let v = if c.is_ascii_uppercase() { c - b'A' } else { c - b'2' + 26 };
-        buf = (buf << 5) | u32::from(v);
-        bits += 5;
-        if bits >= 8 {
-            out.push((buf >> (bits - 8)) as u8);
-            bits -= 8;
-        }
-    }
-    out
-}
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Outcome {

@@ -1,28 +1,16 @@
 //! The triage queue: risk order with factors, audited reading, 3x5x2
 //! grading, and roles.
 
+mod support;
+
+use support::{b32decode, call};
+
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use http_body_util::BodyExt;
-use tower::ServiceExt;
 use vigil_core::Vigil;
 use vigil_domain::{Actor, ExhibitRef, PublicReport, ReportKind, Role};
 
 const PW: &str = "correct horse battery staple";
-
-fn b32decode(s: &str) -> Vec<u8> {
-    let (mut buf, mut bits, mut out) = (0u32, 0, Vec::new());
-    for c in s.bytes() {
-        let v = if c.is_ascii_uppercase() { c - b'A' } else { c - b'2' + 26 };
-        buf = (buf << 5) | u32::from(v);
-        bits += 5;
-        if bits >= 8 {
-            out.push((buf >> (bits - 8)) as u8);
-            bits -= 8;
-        }
-    }
-    out
-}
 
 fn report(danger: bool, ids: &[&str]) -> PublicReport {
     PublicReport {
@@ -37,12 +25,6 @@ fn report(danger: bool, ids: &[&str]) -> PublicReport {
         account: "SYNTHETIC TEST report".into(),
         contact: None,
     }
-}
-
-async fn call(app: &axum::Router, req: Request<Body>) -> (StatusCode, axum::http::HeaderMap, String) {
-    let res = app.clone().oneshot(req).await.unwrap();
-    let (p, b) = res.into_parts();
-    (p.status, p.headers, String::from_utf8_lossy(&b.collect().await.unwrap().to_bytes()).into_owned())
 }
 
 async fn sign_in(app: &axum::Router, user: &str, secret: &[u8]) -> String {
