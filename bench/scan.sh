@@ -45,12 +45,14 @@ run_corpus() {
   echo "== corpus $C: $(find "$C" -type f | wc -l) files, $GB GB"
   find "$C" -type f -print0 | xargs -0 cat > /dev/null   # warm the page cache
   local T_CAT; T_CAT=$(secs "find $C -type f -print0 | xargs -0 -P2 -n 500 cat")
-  local T_V3; T_V3=$(secs "\$VIGIL scan $C --quiet --algos md5,sha1,sha256 --format csv")
+  local T_V3; T_V3=$(secs "\$VIGIL scan $C --quiet --read read --algos md5,sha1,sha256 --format csv")
   local T_HD; T_HD=$(secs "hashdeep -r -c md5,sha1,sha256 $C")
   local T_MD5; T_MD5=$(secs "find $C -type f -print0 | xargs -0 -P2 -n 500 md5sum")
   local T_SHA1; T_SHA1=$(secs "find $C -type f -print0 | xargs -0 -P2 -n 500 sha1sum")
   local T_SHA256; T_SHA256=$(secs "find $C -type f -print0 | xargs -0 -P2 -n 500 sha256sum")
-  local T_VB3; T_VB3=$(secs "\$VIGIL scan $C --quiet --algos blake3 --format csv")
+  local T_V3M; T_V3M=$(secs "\$VIGIL scan $C --quiet --read mmap --algos md5,sha1,sha256 --format csv")
+  local T_VB3; T_VB3=$(secs "\$VIGIL scan $C --quiet --read read --algos blake3 --format csv")
+  local T_VB3M; T_VB3M=$(secs "\$VIGIL scan $C --quiet --read mmap --algos blake3 --format csv")
   local T_B3A; T_B3A=$(secs "find $C -type f -print0 | xargs -0 b3sum")
   local T_B3B; T_B3B=$(secs "find $C -type f -print0 | xargs -0 -P2 -n 500 b3sum")
   local T_B3; T_B3=$(python3 -c "print(min($T_B3A, $T_B3B))")
@@ -65,8 +67,10 @@ run_corpus() {
   echo "xargs -P2 md5sum / sha1sum / sha256sum: $(calc "$GB / $T_MD5") / $(calc "$GB / $T_SHA1") / $(calc "$GB / $T_SHA256") GB/s"
   echo "single-core rates (vigil --jobs 1): md5 $(calc "$GB / $T1_MD5"), sha1 $(calc "$GB / $T1_SHA1"), sha256 $(calc "$GB / $T1_SHA256") GB/s"
   echo "one-pass limit on $(nproc) cores from those rates: $LIMIT GB/s; vigil reaches $(calc "($GB / $T_V3) / $LIMIT * 100")% of it"
-  echo "vigil scan blake3:                    $(calc "$GB / $T_VB3") GB/s  ($T_VB3 s)"
-  echo "b3sum (best of plain and xargs -P2):  $(calc "$GB / $T_B3") GB/s  ($T_B3 s)   vigil/b3sum: $(calc "$T_B3 / $T_VB3")x"
+  echo "vigil scan md5,sha1,sha256 --read mmap: $(calc "$GB / $T_V3M") GB/s  ($T_V3M s)   vigil/hashdeep: $(calc "$T_HD / $T_V3M")x; $(calc "($GB / $T_V3M) / $LIMIT * 100")% of the limit"
+  echo "vigil scan blake3 --read read:        $(calc "$GB / $T_VB3") GB/s  ($T_VB3 s)"
+  echo "vigil scan blake3 --read mmap:        $(calc "$GB / $T_VB3M") GB/s  ($T_VB3M s)"
+  echo "b3sum (mmap; best of plain and xargs -P2): $(calc "$GB / $T_B3") GB/s  ($T_B3 s)   vigil/b3sum: read $(calc "$T_B3 / $T_VB3")x, mmap $(calc "$T_B3 / $T_VB3M")x"
 }
 run_corpus A
 run_corpus B

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use vigil_custody::decode_leaf;
 use vigil_domain::{Actor, CaseId, CustodyEvent, EventKind, ExhibitRef, FileHashes, Initials, ObjectRef, Timestamp};
 use vigil_store::{ExhibitRow, KeyRow};
-use vigil_vault::{MultiHasher, VaultError, WrappedKey};
+use vigil_vault::{MultiHasher, PendingBlob, VaultError, WrappedKey};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct AddedExhibit {
@@ -141,6 +141,36 @@ impl Vigil {
         note: Option<&str>,
     ) -> Result<AddedExhibit, CoreError> {
         let pending = self.vault.ingest(input, &self.master)?;
+        self.commit_ingested(pending, original_name, case, by, note)
+    }
+
+    /// Something that seals bytes into the vault without the store, so a
+    /// long upload can stream while others use Vigil. Its result becomes an
+    /// exhibit through [`Vigil::commit_ingested`], or is discarded.
+    pub fn ingester(&self) -> Ingester {
+        Ingester { vault: self.vault.clone(), master: self.master.clone() }
+    }
+
+    /// Makes sealed bytes an exhibit: the rest of the one ingest path.
+    pub fn commit_ingested(
+        &mut self,
+        pending: PendingBlob,
+        original_name: Option<String>,
+        case: &CaseId,
+        by: &Initials,
+        note: Option<&str>,
+    ) -> Result<AddedExhibit, CoreError> {
+        let mut probe = CustodyEvent::new(EventKind::Received, Actor::from(by), Timestamp(0), ObjectRef::log());
+        probe.note = note.map(str::to_owned);
+        if let Err(e) = probe.validate() {
+            self.vault.discard(pending);
+            return Err(e.into());
+        }
+        if pending.wrapped.master_key_id != self.master.id() {
+            // The master key was rotated while the bytes streamed in.
+            self.vault.discard(pending);
+            return Err(CoreError::Refused("the master key changed during the upload; send it again".into()));
+        }
         let hashes = pending.hashes.clone();
         // The key is made durable before the blob is linked into place, so a
         // blob in the vault always has a key (see Vault::place).
@@ -327,5 +357,22 @@ impl Vigil {
             shredded: shred,
             sharing: others,
         })
+    }
+}
+
+/// Seals bytes into the vault apart from the store (see [`Vigil::ingester`]).
+pub struct Ingester {
+    vault: vigil_vault::Vault,
+    master: vigil_vault::MasterKey,
+}
+
+impl Ingester {
+    pub fn ingest(&self, input: impl std::io::Read) -> Result<PendingBlob, CoreError> {
+        Ok(self.vault.ingest(input, &self.master)?)
+    }
+
+    /// Drops sealed bytes that will not become an exhibit.
+    pub fn discard(&self, pending: PendingBlob) {
+        self.vault.discard(pending);
     }
 }

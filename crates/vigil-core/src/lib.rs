@@ -18,6 +18,7 @@ mod hashsets;
 mod key_rotation;
 mod log_export;
 mod officers;
+mod partner_intake;
 mod public_intake;
 mod scan_job;
 mod triage;
@@ -30,16 +31,20 @@ pub use custody_log::AppendReceipt;
 pub use data_dir::{InitReport, Layout, Vigil};
 pub use demo::{DemoReport, DEMO_CASE, DEMO_PASSWORD};
 pub use error::CoreError;
-pub use exhibits::{AddedExhibit, DeletedExhibit, HistoryEntry, RetrievedExhibit};
+pub use exhibits::{AddedExhibit, DeletedExhibit, HistoryEntry, Ingester, RetrievedExhibit};
 pub use hashsets::{HashSetImport, HashSetInfo, PdqSetImport};
 pub use key_rotation::RotationReport;
 pub use log_export::{ConsistencyProof, InclusionProof, ProofBundle};
 pub use officers::{
     totp_code, totp_step, LoginError, OfficerSession, TotpEnrolment, LOCKOUT_MS, MAX_FAILURES, OFFICER_SESSION_SECS,
 };
-pub use public_intake::{Receipt, INTAKE_CASE, INTAKE_PRODUCER};
+pub use partner_intake::{
+    FileSlot, FileUpload, IntakeError, PartnerKey, ReferralAnswer, ReferralReceipt, PARTNER_CASE, PARTNER_PRODUCER,
+};
+pub use public_intake::{Attachment, Receipt, INTAKE_CASE, INTAKE_PRODUCER};
 pub use scan_job::ScanRecord;
 pub use triage::{normalise_identifier, LinkedReport, QueueItem};
 pub use verifier::VerifyReport;
+pub use vigil_vault::PendingBlob;
 
 pub use vigil_store::{Store, StoreError};

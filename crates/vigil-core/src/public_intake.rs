@@ -9,7 +9,26 @@ use crate::error::CoreError;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use serde::Serialize;
-use vigil_domain::{CaseId, ExhibitRef, Initials, PublicReport};
+use vigil_domain::{classify_attachment, CaseId, ExhibitRef, Initials, PublicReport, MAX_ATTACHMENTS};
+
+/// A file attached to the public form, as received.
+#[derive(Debug, Clone)]
+pub struct Attachment {
+    pub name: String,
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+}
+
+/// The name a reporter's file is kept under: its last path part, printable, at most 100 characters.
+fn safe_name(name: &str, index: usize) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or("");
+    let clean: String = base.chars().filter(|c| !c.is_control()).take(100).collect();
+    if clean.trim().is_empty() {
+        format!("attachment-{index}")
+    } else {
+        clean
+    }
+}
 
 pub const INTAKE_CASE: &str = "INTAKE-PUBLIC";
 pub const INTAKE_PRODUCER: &str = "PR";
@@ -43,12 +62,55 @@ impl Vigil {
     }
 
     pub fn submit_public_report(&mut self, report: &PublicReport) -> Result<Receipt, CoreError> {
+        self.submit_public_report_with(report, &[])
+    }
+
+    /// Stores a report and its attachments, then answers with a receipt.
+    /// Every attachment is checked before anything is stored, so a refused
+    /// file leaves nothing behind.
+    pub fn submit_public_report_with(
+        &mut self,
+        report: &PublicReport,
+        attachments: &[Attachment],
+    ) -> Result<Receipt, CoreError> {
         report.validate()?;
+        if attachments.len() > MAX_ATTACHMENTS {
+            return Err(CoreError::Refused(format!("at most {MAX_ATTACHMENTS} files can be attached")));
+        }
+        let mut kinds = Vec::with_capacity(attachments.len());
+        for a in attachments {
+            kinds.push(
+                classify_attachment(&a.name, &a.content_type, &a.bytes)
+                    .map_err(|e| CoreError::Refused(e.to_string()))?,
+            );
+        }
         let (risk, identifiers) = self.assess_report(report)?;
         let t = now();
-        let body = serde_json::json!({ "submitted": t.to_string(), "report": report });
+        let body = serde_json::json!({
+            "submitted": t.to_string(),
+            "report": report,
+            "attachments": attachments.iter().zip(&kinds).map(|(a, k)| serde_json::json!({"name": a.name, "type": k})).collect::<Vec<_>>(),
+        });
         let bytes = serde_json::to_vec_pretty(&body).expect("a report serialises");
         let added = self.add_intake(&bytes, "report.json", "public report")?;
+        let mut files = Vec::with_capacity(attachments.len());
+        for (i, (a, k)) in attachments.iter().zip(&kinds).enumerate() {
+            let name = safe_name(&a.name, i);
+            let f =
+                self.add_intake(&a.bytes, &name, &format!("attachment {i} to public report {}", added.reference))?;
+            files.push(vigil_store::ReportFileRow {
+                report: added.reference.clone(),
+                idx: i as u32,
+                owner: "public".into(),
+                name,
+                size: f.hashes.size,
+                content_type: k.mime().into(),
+                sha256: f.hashes.sha256,
+                md5: Some(f.hashes.md5.to_hex()),
+                sha1: Some(f.hashes.sha1.to_hex()),
+                exhibit: Some(f.reference),
+            });
+        }
         let code = format!("VR-{}-{}", random_code(4), random_code(4));
         let secret = code_secret();
         let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
@@ -70,6 +132,9 @@ impl Vigil {
             },
             &identifiers,
         )?;
+        for f in &files {
+            tx.insert_report_file(f)?;
+        }
         tx.insert_receipt(&code, &added.reference, &hash, t.unix_millis())?;
         tx.commit()?;
         Ok(Receipt { code, secret, exhibit: added.reference })

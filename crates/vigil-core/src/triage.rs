@@ -184,7 +184,13 @@ pub struct LinkedReport {
     pub shared: Vec<String>,
     /// Falls as the shared identifiers become common (Σ 1 / reports holding each).
     pub weight: f64,
+    /// Set when an officer linked the two by hand: who, and why.
+    pub manual: Option<String>,
 }
+
+/// Weight of a link an officer made by hand: as strong as one identifier
+/// that only these two reports hold.
+const MANUAL_WEIGHT: f64 = 1.0;
 
 impl Vigil {
     /// Reports linked to this one through shared identifiers, strongest first.
@@ -205,11 +211,81 @@ impl Vigil {
                         l.shared.push(id.clone());
                         l.weight += w;
                     }
-                    None => links.push(LinkedReport { exhibit: h, shared: vec![id.clone()], weight: w }),
+                    None => links.push(LinkedReport { exhibit: h, shared: vec![id.clone()], weight: w, manual: None }),
                 }
+            }
+        }
+        for m in self.store.manual_links(exhibit)? {
+            let other = if &m.a == exhibit { m.b.clone() } else { m.a.clone() };
+            if m.linked {
+                let why = format!("linked by {}: {}", m.by, m.reason);
+                match links.iter_mut().find(|l| l.exhibit == other) {
+                    Some(l) => {
+                        l.weight += MANUAL_WEIGHT;
+                        l.manual = Some(why);
+                    }
+                    None => links.push(LinkedReport {
+                        exhibit: other,
+                        shared: Vec::new(),
+                        weight: MANUAL_WEIGHT,
+                        manual: Some(why),
+                    }),
+                }
+            } else {
+                // An officer judged the shared identifiers a coincidence.
+                links.retain(|l| l.exhibit != other);
             }
         }
         links.sort_by(|a, b| b.weight.total_cmp(&a.weight).then(a.exhibit.cmp(&b.exhibit)));
         Ok(links)
+    }
+}
+
+impl Vigil {
+    /// Links two reports by hand, or unlinks them (overriding shared
+    /// identifiers), with a reason. Audited as a `reviewed` event on both.
+    pub fn set_report_link(
+        &mut self,
+        one: &ExhibitRef,
+        other: &ExhibitRef,
+        linked: bool,
+        reason: &str,
+        officer: &OfficerSession,
+    ) -> Result<(), CoreError> {
+        let actor = may_triage(officer)?;
+        let reason = reason.trim();
+        if reason.is_empty() || reason.chars().count() > 500 || reason.chars().any(|c| c.is_control()) {
+            return Err(CoreError::Refused("give a reason of one line, at most 500 characters".into()));
+        }
+        if one == other {
+            return Err(CoreError::Refused("a report cannot be linked to itself".into()));
+        }
+        for r in [one, other] {
+            self.store.report(r)?.ok_or_else(|| CoreError::NoSuchExhibit(r.to_string()))?;
+        }
+        let (a, b) = if one < other { (one, other) } else { (other, one) };
+        let t = now();
+        let mut tx = self.store.begin()?;
+        let state = tx.lock_log()?;
+        tx.set_link(&vigil_store::LinkRow {
+            a: a.clone(),
+            b: b.clone(),
+            linked,
+            by: actor.as_str().to_owned(),
+            reason: reason.to_owned(),
+            at_ms: t.unix_millis(),
+        })?;
+        let verb = if linked { "linked to" } else { "unlinked from" };
+        let events: Vec<CustodyEvent> = [(one, other), (other, one)]
+            .into_iter()
+            .map(|(x, y)| {
+                let mut ev = CustodyEvent::new(EventKind::Reviewed, actor.clone(), t, ObjectRef::exhibit(x));
+                ev.note = Some(format!("{verb} report {y} by hand: {reason}"));
+                ev
+            })
+            .collect();
+        append(tx.as_mut(), state, &events, &self.signing, t)?;
+        tx.commit()?;
+        Ok(())
     }
 }

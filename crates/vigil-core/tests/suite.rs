@@ -41,6 +41,7 @@ both_backends!(
     bad_input_loses_nothing,
     officer_accounts_and_sessions,
     public_report_receipts,
+    partner_referrals_files_and_links,
 );
 
 fn actor() -> Actor {
@@ -426,5 +427,71 @@ fn public_report_receipts(env: TestEnv) {
     let added = v.add_to_public_report(&receipt.code, &receipt.secret, "more detail").unwrap().unwrap();
     assert_ne!(added, receipt.exhibit);
     assert!(v.add_to_public_report(&receipt.code, "wrong", "x").unwrap().is_none());
+    assert!(v.verify().unwrap().ok());
+}
+
+fn partner_referrals_files_and_links(env: TestEnv) {
+    use sha2::Digest;
+    let mut v = env.open();
+    let key = v.add_partner("Suite Partner (synthetic)", &actor()).unwrap();
+    let p = v.partner_for_key(&key.key).unwrap().expect("the key opens its partner");
+    assert!(v.partner_for_key(&key.key.replace("vgp_", "vgx_")).unwrap().is_none());
+    let mut forged = key.key.clone();
+    let last = forged.pop().unwrap();
+    forged.push(if last == '0' { '1' } else { '0' });
+    assert!(v.partner_for_key(&forged).unwrap().is_none(), "a key differing in one character opens nothing");
+    let bytes = b"SYNTHETIC partner file";
+    let body = format!(
+        r#"{{"incident":{{"kind":"sextortion","summary":"SYNTHETIC","platform":"ExampleChat","immediate_danger":false,
+            "meeting_planned":false,"images_exchanged":true}},
+          "reported_users":[{{"identifiers":[{{"kind":"username","value":"suite_user"}}]}}],
+          "files":[{{"name":"f.txt","size":{},"content_type":"text/plain","sha256":"{}"}}]}}"#,
+        bytes.len(),
+        hex::encode(sha2::Sha256::digest(bytes))
+    );
+    let a = v.submit_referral(&p, "suite-1", body.as_bytes()).unwrap();
+    assert!(!a.replayed);
+    let again = v.submit_referral(&p, "suite-1", body.as_bytes()).unwrap();
+    assert!(again.replayed);
+    assert_eq!(again.receipt, a.receipt);
+    assert!(matches!(v.submit_referral(&p, "suite-1", b"{}"), Err(vigil_core::IntakeError::Conflict(_))));
+    let slot = v.referral_file_slot(&p, a.receipt.id, 0).unwrap();
+    let pending = v.ingester().ingest(&bytes[..]).unwrap();
+    let up = v.accept_referral_file(&p, &slot, pending).unwrap();
+    assert!(matches!(v.referral_file_slot(&p, a.receipt.id, 0), Err(vigil_core::IntakeError::Conflict(_))));
+    let referral = vigil_domain::ExhibitRef::parse(&a.receipt.referral).unwrap();
+    let files = v.store().report_files(&referral).unwrap();
+    assert_eq!(files[0].exhibit.as_ref().map(|e| e.to_string()), Some(up.exhibit));
+
+    // Manual links, on both backends.
+    let secret = b32decode(
+        &v.add_user("suite.tri", vigil_domain::Role::TriageOfficer, "correct horse battery", &actor())
+            .unwrap()
+            .secret_base32,
+    );
+    let step = vigil_core::totp_step(vigil_core::now().unix_millis());
+    let (_, officer) = v
+        .login("suite.tri", "correct horse battery", &format!("{:06}", vigil_core::totp_code(&secret, step)))
+        .unwrap()
+        .unwrap();
+    let r = vigil_domain::PublicReport {
+        kind: vigil_domain::ReportKind::Other,
+        immediate_danger: false,
+        meeting_planned: false,
+        images_exchanged: false,
+        platform: "ExampleChat".into(),
+        identifiers: vec!["suite_user".into()],
+        child: String::new(),
+        dates: String::new(),
+        account: "SYNTHETIC".into(),
+        contact: None,
+    };
+    let public = v.submit_public_report(&r).unwrap().exhibit;
+    assert_eq!(v.linked_reports(&public, &officer).unwrap()[0].exhibit, referral, "linked by the shared username");
+    v.set_report_link(&public, &referral, false, "coincidence", &officer).unwrap();
+    assert!(v.linked_reports(&public, &officer).unwrap().is_empty());
+    v.set_report_link(&referral, &public, true, "second look", &officer).unwrap();
+    let l = v.linked_reports(&public, &officer).unwrap();
+    assert_eq!(l[0].manual.as_deref(), Some("linked by suite.tri: second look"));
     assert!(v.verify().unwrap().ok());
 }

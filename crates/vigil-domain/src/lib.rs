@@ -3,6 +3,7 @@
 //! clock, no network. Callers pass the current time in.
 
 mod actor;
+mod attachment;
 mod case_id;
 mod custody_event;
 mod digest;
@@ -11,11 +12,15 @@ mod grade;
 mod identifier;
 mod initials;
 mod public_report;
+mod referral;
 mod risk;
 mod role;
 mod timestamp;
 
 pub use actor::Actor;
+pub use attachment::{
+    classify as classify_attachment, AttachmentError, AttachmentType, MAX_ATTACHMENTS, MAX_ATTACHMENT_BYTES,
+};
 pub use case_id::CaseId;
 pub use custody_event::{CustodyEvent, EventKind, FileHashes, ObjectRef};
 pub use digest::{Blake3Digest, DigestError, Md5Digest, Sha1Digest, Sha256Digest};
@@ -24,6 +29,10 @@ pub use grade::Grade;
 pub use identifier::{Identifier, IdentifierKind};
 pub use initials::Initials;
 pub use public_report::{PublicReport, ReportKind};
+pub use referral::{
+    DeclaredFile, Incident, Referral, ReferralError, ReportedIdentifier, ReportedIdentifierKind, ReportedUser,
+    MAX_FILE_BYTES,
+};
 pub use risk::{assess, RiskAssessment};
 pub use role::Role;
 pub use timestamp::Timestamp;

@@ -4,6 +4,7 @@ use crate::algo::{AlgoSet, Hashers};
 use crate::archive;
 use crate::checkpoint::{Checkpoint, Finished, Header, Line};
 use crate::escape::escape_path;
+use crate::read_mode::ReadMode;
 use crate::record::{FileRecord, MatchResult, PdqRecord, ScanSummary};
 use crate::walk::{walk, Entry};
 use std::fs::File;
@@ -29,6 +30,8 @@ pub struct ScanOptions {
     pub progress: bool,
     /// Compute PDQ for image files (PNG, JPEG, GIF, BMP, WebP).
     pub pdq: bool,
+    /// Read files into a buffer or map them (see `ReadMode`).
+    pub read_mode: ReadMode,
 }
 
 /// PDQ matches are hashes within this Hamming distance (HMA's threshold).
@@ -105,41 +108,56 @@ fn hash_entry(e: &Entry, opts: &ScanOptions, buf: &mut Vec<u8>, pb: &Progress, f
             return Hashed { records: recs.clone(), size: len, mtime_ns, resumed: true };
         }
     }
-    let want = READ_BUF;
-    if buf.len() < want {
-        buf.resize(want, 0);
-    }
     let mut h = Hashers::new(&opts.algos);
     let mut head: Vec<u8> = Vec::new();
     let mut size = 0u64;
     // An image to be PDQ-hashed is kept whole from the same read.
     let mut whole: Option<Vec<u8>> = None;
-    loop {
-        let n = match f.read(&mut buf[..want]) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(err) if err.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(err) => return fail(format!("read failed after {size} bytes: {err}")),
-        };
+    let mut feed = |chunk: &[u8]| {
         if head.len() < 512 {
-            let take = (512 - head.len()).min(n);
-            head.extend_from_slice(&buf[..take]);
+            let take = (512 - head.len()).min(chunk.len());
+            head.extend_from_slice(&chunk[..take]);
             if size == 0 && opts.pdq && len <= PDQ_MAX_BYTES && vigil_pdq::looks_like_image(&head) {
                 whole = Some(Vec::with_capacity(len as usize));
             }
         }
         if let Some(w) = &mut whole {
-            w.extend_from_slice(&buf[..n]);
+            w.extend_from_slice(chunk);
         }
-        h.update(&buf[..n]);
-        size += n as u64;
-        pb.bytes(n as u64);
-        // A short read that reaches the size fstat gave is the end of a
-        // regular file: skip the extra read that would only return 0.
-        if n < want && size == len {
-            break;
+        h.update(chunk);
+        size += chunk.len() as u64;
+        pb.bytes(chunk.len() as u64);
+    };
+    let mapped = if opts.read_mode.maps(&f, len) { crate::read_mode::map(&f).ok() } else { None };
+    if let Some(map) = &mapped {
+        // The same chunk size as the read path, so a chunk stays in cache
+        // while each digest passes over it.
+        for chunk in map.chunks(READ_BUF) {
+            feed(chunk);
+        }
+    } else {
+        let want = READ_BUF;
+        if buf.len() < want {
+            buf.resize(want, 0);
+        }
+        let mut got = 0u64;
+        loop {
+            let n = match f.read(&mut buf[..want]) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(err) if err.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(err) => return fail(format!("read failed after {got} bytes: {err}")),
+            };
+            feed(&buf[..n]);
+            got += n as u64;
+            // A short read that reaches the size fstat gave is the end of a
+            // regular file: skip the extra read that would only return 0.
+            if n < want && got == len {
+                break;
+            }
         }
     }
+    drop(mapped);
     pb.file_done(0);
     let pdq = whole.map(|bytes| match vigil_pdq::hash_bytes(&bytes) {
         Ok((r, d)) => PdqRecord {

@@ -19,7 +19,10 @@ mod sqlite_store;
 pub use error::StoreError;
 pub use migration::{Migration, MIGRATIONS};
 pub use postgres_store::PostgresStore;
-pub use record::{EventRow, ExhibitRow, HeadRow, KeyRow, LogState, ReportRow, SessionRow, UserRow};
+pub use record::{
+    EventRow, ExhibitRow, HeadRow, IdempotencyRow, KeyRow, LinkRow, LogState, PartnerRow, ReportFileRow, ReportRow,
+    SessionRow, UserRow,
+};
 pub use sqlite_store::SqliteStore;
 
 use vigil_domain::{CaseId, ExhibitRef, Initials, Sha256Digest};
@@ -62,6 +65,12 @@ pub trait Store: Send {
     fn cases_of_report(&mut self, exhibit: &ExhibitRef) -> Result<Vec<CaseId>, StoreError>;
     /// The normalised identifiers a report holds.
     fn identifiers_of(&mut self, exhibit: &ExhibitRef) -> Result<Vec<String>, StoreError>;
+    fn partner(&mut self, id: &str) -> Result<Option<PartnerRow>, StoreError>;
+    fn idempotent(&mut self, partner: &str, key: &str) -> Result<Option<IdempotencyRow>, StoreError>;
+    /// A report's files, in order.
+    fn report_files(&mut self, report: &ExhibitRef) -> Result<Vec<ReportFileRow>, StoreError>;
+    /// Manual link and unlink decisions that involve this report.
+    fn manual_links(&mut self, report: &ExhibitRef) -> Result<Vec<LinkRow>, StoreError>;
 }
 
 /// One write transaction. Dropping it without [`commit`](StoreTx::commit) rolls back.
@@ -111,6 +120,17 @@ pub trait StoreTx {
         secret_hash: &str,
         created_ms: i64,
     ) -> Result<(), StoreError>;
+    fn insert_partner(&mut self, p: &PartnerRow) -> Result<(), StoreError>;
+    fn insert_idempotent(&mut self, r: &IdempotencyRow) -> Result<(), StoreError>;
+    fn insert_report_file(&mut self, f: &ReportFileRow) -> Result<(), StoreError>;
+    fn set_report_file_exhibit(
+        &mut self,
+        report: &ExhibitRef,
+        idx: u32,
+        exhibit: &ExhibitRef,
+    ) -> Result<(), StoreError>;
+    /// Records a manual link decision, replacing any earlier one for the pair.
+    fn set_link(&mut self, l: &LinkRow) -> Result<(), StoreError>;
     fn commit(self: Box<Self>) -> Result<(), StoreError>;
 }
 

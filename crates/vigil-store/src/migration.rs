@@ -126,6 +126,34 @@ CREATE TABLE cases (id TEXT PRIMARY KEY, title TEXT NOT NULL, opened_by TEXT NOT
 CREATE TABLE case_reports (case_id TEXT NOT NULL, exhibit TEXT NOT NULL, added_by TEXT NOT NULL, added_ms BIGINT NOT NULL, PRIMARY KEY (case_id, exhibit));
 "#,
     },
+    Migration {
+        version: 6,
+        name: "partner intake, idempotency, report files, manual links",
+        sqlite: r#"
+CREATE TABLE partners (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, key_hash BLOB NOT NULL, created_ms INTEGER NOT NULL, revoked_ms INTEGER);
+CREATE TABLE idempotency (
+  partner TEXT NOT NULL, key TEXT NOT NULL, request_hash BLOB NOT NULL, status INTEGER NOT NULL, response TEXT NOT NULL,
+  created_ms INTEGER NOT NULL, PRIMARY KEY (partner, key));
+CREATE TABLE report_files (
+  report TEXT NOT NULL, idx INTEGER NOT NULL, owner TEXT NOT NULL, name TEXT NOT NULL, size INTEGER NOT NULL, content_type TEXT NOT NULL,
+  sha256 TEXT NOT NULL, md5 TEXT, sha1 TEXT, exhibit TEXT, PRIMARY KEY (report, idx));
+CREATE TABLE report_links (
+  a TEXT NOT NULL, b TEXT NOT NULL, linked INTEGER NOT NULL, by_user TEXT NOT NULL, reason TEXT NOT NULL,
+  at_ms INTEGER NOT NULL, PRIMARY KEY (a, b));
+"#,
+        postgres: r#"
+CREATE TABLE partners (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, key_hash BYTEA NOT NULL, created_ms BIGINT NOT NULL, revoked_ms BIGINT);
+CREATE TABLE idempotency (
+  partner TEXT NOT NULL, key TEXT NOT NULL, request_hash BYTEA NOT NULL, status INTEGER NOT NULL, response TEXT NOT NULL,
+  created_ms BIGINT NOT NULL, PRIMARY KEY (partner, key));
+CREATE TABLE report_files (
+  report TEXT NOT NULL, idx INTEGER NOT NULL, owner TEXT NOT NULL, name TEXT NOT NULL, size BIGINT NOT NULL, content_type TEXT NOT NULL,
+  sha256 TEXT NOT NULL, md5 TEXT, sha1 TEXT, exhibit TEXT, PRIMARY KEY (report, idx));
+CREATE TABLE report_links (
+  a TEXT NOT NULL, b TEXT NOT NULL, linked BOOLEAN NOT NULL, by_user TEXT NOT NULL, reason TEXT NOT NULL,
+  at_ms BIGINT NOT NULL, PRIMARY KEY (a, b));
+"#,
+    },
 ];
 
 pub(crate) fn latest() -> u32 {

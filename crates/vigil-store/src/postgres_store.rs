@@ -4,7 +4,8 @@
 use crate::migration::{latest, MIGRATIONS};
 use crate::record::fixed;
 use crate::{
-    EventRow, ExhibitRow, HeadRow, KeyRow, LogState, ReportRow, SessionRow, Store, StoreError, StoreTx, UserRow,
+    EventRow, ExhibitRow, HeadRow, IdempotencyRow, KeyRow, LinkRow, LogState, PartnerRow, ReportFileRow, ReportRow,
+    SessionRow, Store, StoreError, StoreTx, UserRow,
 };
 use postgres::binary_copy::BinaryCopyInWriter;
 use postgres::types::Type;
@@ -140,7 +141,92 @@ fn to_report(r: &Row) -> Result<ReportRow, StoreError> {
     })
 }
 
+fn exref(s: &str) -> Result<ExhibitRef, StoreError> {
+    ExhibitRef::parse(s).map_err(|_| StoreError::Malformed("exhibit reference"))
+}
+
+fn to_file(r: &Row) -> Result<ReportFileRow, StoreError> {
+    let sha: String = r.try_get(6)?;
+    let exhibit: Option<String> = r.try_get(9)?;
+    Ok(ReportFileRow {
+        report: exref(&r.try_get::<_, String>(0)?)?,
+        idx: r.try_get::<_, i32>(1)? as u32,
+        owner: r.try_get(2)?,
+        name: r.try_get(3)?,
+        size: r.try_get::<_, i64>(4)? as u64,
+        content_type: r.try_get(5)?,
+        sha256: Sha256Digest::from_hex(&sha).map_err(|_| StoreError::Malformed("SHA-256"))?,
+        md5: r.try_get(7)?,
+        sha1: r.try_get(8)?,
+        exhibit: exhibit.as_deref().map(exref).transpose()?,
+    })
+}
+
 impl Store for PostgresStore {
+    fn partner(&mut self, id: &str) -> Result<Option<PartnerRow>, StoreError> {
+        let r = self
+            .client
+            .query_opt("SELECT id, name, key_hash, created_ms, revoked_ms FROM partners WHERE id = $1", &[&id])?;
+        r.map(|r| {
+            Ok(PartnerRow {
+                id: r.try_get(0)?,
+                name: r.try_get(1)?,
+                key_hash: fixed(r.try_get(2)?, "key hash")?,
+                created_ms: r.try_get(3)?,
+                revoked_ms: r.try_get(4)?,
+            })
+        })
+        .transpose()
+    }
+
+    fn idempotent(&mut self, partner: &str, key: &str) -> Result<Option<IdempotencyRow>, StoreError> {
+        let r = self.client.query_opt(
+            "SELECT request_hash, status, response, created_ms FROM idempotency WHERE partner = $1 AND key = $2",
+            &[&partner, &key],
+        )?;
+        r.map(|r| {
+            Ok(IdempotencyRow {
+                partner: partner.to_owned(),
+                key: key.to_owned(),
+                request_hash: fixed(r.try_get(0)?, "request hash")?,
+                status: r.try_get::<_, i32>(1)? as u16,
+                response: r.try_get(2)?,
+                created_ms: r.try_get(3)?,
+            })
+        })
+        .transpose()
+    }
+
+    fn report_files(&mut self, report: &ExhibitRef) -> Result<Vec<ReportFileRow>, StoreError> {
+        self.client
+            .query(
+                "SELECT report, idx, owner, name, size, content_type, sha256, md5, sha1, exhibit FROM report_files WHERE report = $1 ORDER BY idx",
+                &[&report.to_string()],
+            )?
+            .iter()
+            .map(to_file)
+            .collect()
+    }
+
+    fn manual_links(&mut self, report: &ExhibitRef) -> Result<Vec<LinkRow>, StoreError> {
+        self.client
+            .query(
+                "SELECT a, b, linked, by_user, reason, at_ms FROM report_links WHERE a = $1 OR b = $1 ORDER BY at_ms",
+                &[&report.to_string()],
+            )?
+            .iter()
+            .map(|r| {
+                Ok(LinkRow {
+                    a: exref(&r.try_get::<_, String>(0)?)?,
+                    b: exref(&r.try_get::<_, String>(1)?)?,
+                    linked: r.try_get(2)?,
+                    by: r.try_get(3)?,
+                    reason: r.try_get(4)?,
+                    at_ms: r.try_get(5)?,
+                })
+            })
+            .collect()
+    }
     fn case_title(&mut self, id: &CaseId) -> Result<Option<String>, StoreError> {
         Ok(self
             .client
@@ -350,6 +436,62 @@ struct PgTx<'a> {
 }
 
 impl StoreTx for PgTx<'_> {
+    fn insert_partner(&mut self, p: &PartnerRow) -> Result<(), StoreError> {
+        self.tx.execute(
+            "INSERT INTO partners (id, name, key_hash, created_ms, revoked_ms) VALUES ($1, $2, $3, $4, $5)",
+            &[&p.id, &p.name, &&p.key_hash[..], &p.created_ms, &p.revoked_ms],
+        )?;
+        Ok(())
+    }
+
+    fn insert_idempotent(&mut self, r: &IdempotencyRow) -> Result<(), StoreError> {
+        self.tx.execute(
+            "INSERT INTO idempotency (partner, key, request_hash, status, response, created_ms) VALUES ($1, $2, $3, $4, $5, $6)",
+            &[&r.partner, &r.key, &&r.request_hash[..], &(r.status as i32), &r.response, &r.created_ms],
+        )?;
+        Ok(())
+    }
+
+    fn insert_report_file(&mut self, f: &ReportFileRow) -> Result<(), StoreError> {
+        self.tx.execute(
+            "INSERT INTO report_files (report, idx, owner, name, size, content_type, sha256, md5, sha1, exhibit) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            &[
+                &f.report.to_string(),
+                &(f.idx as i32),
+                &f.owner,
+                &f.name,
+                &(f.size as i64),
+                &f.content_type,
+                &f.sha256.to_hex(),
+                &f.md5,
+                &f.sha1,
+                &f.exhibit.as_ref().map(|e| e.to_string()),
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn set_report_file_exhibit(
+        &mut self,
+        report: &ExhibitRef,
+        idx: u32,
+        exhibit: &ExhibitRef,
+    ) -> Result<(), StoreError> {
+        self.tx.execute(
+            "UPDATE report_files SET exhibit = $3 WHERE report = $1 AND idx = $2",
+            &[&report.to_string(), &(idx as i32), &exhibit.to_string()],
+        )?;
+        Ok(())
+    }
+
+    fn set_link(&mut self, l: &LinkRow) -> Result<(), StoreError> {
+        self.tx.execute(
+            "INSERT INTO report_links (a, b, linked, by_user, reason, at_ms) VALUES ($1, $2, $3, $4, $5, $6) \
+             ON CONFLICT (a, b) DO UPDATE SET linked = excluded.linked, by_user = excluded.by_user, reason = excluded.reason, at_ms = excluded.at_ms",
+            &[&l.a.to_string(), &l.b.to_string(), &l.linked, &l.by, &l.reason, &l.at_ms],
+        )?;
+        Ok(())
+    }
     fn insert_case(&mut self, id: &CaseId, title: &str, by: &str, at_ms: i64) -> Result<(), StoreError> {
         let n = self.tx.execute(
             "INSERT INTO cases (id, title, opened_by, opened_ms) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING",

@@ -98,3 +98,56 @@ pub struct ReportRow {
     pub graded_by: Option<String>,
     pub graded_ms: Option<i64>,
 }
+
+/// A partner organisation allowed to send referrals. Only the SHA-256 of
+/// its API key is kept: the key is 32 random bytes, so a slow hash adds nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartnerRow {
+    pub id: String,
+    pub name: String,
+    pub key_hash: [u8; 32],
+    pub created_ms: i64,
+    pub revoked_ms: Option<i64>,
+}
+
+/// The answer given to a partner's request under an `Idempotency-Key`,
+/// replayed when the same key comes again with the same body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdempotencyRow {
+    pub partner: String,
+    pub key: String,
+    pub request_hash: [u8; 32],
+    pub status: u16,
+    pub response: String,
+    pub created_ms: i64,
+}
+
+/// A file that belongs to a report: declared by a partner (hashes given,
+/// bytes uploaded later) or attached to the public form (bytes at once).
+/// `exhibit` is set once the bytes are in the vault.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportFileRow {
+    pub report: ExhibitRef,
+    pub idx: u32,
+    /// Who may upload the bytes: `partner:ID`, or `public` for form attachments.
+    pub owner: String,
+    pub name: String,
+    pub size: u64,
+    pub content_type: String,
+    pub sha256: Sha256Digest,
+    pub md5: Option<String>,
+    pub sha1: Option<String>,
+    pub exhibit: Option<ExhibitRef>,
+}
+
+/// An officer's decision that two reports are (or are not) related,
+/// overriding what shared identifiers say. `a` sorts before `b`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkRow {
+    pub a: ExhibitRef,
+    pub b: ExhibitRef,
+    pub linked: bool,
+    pub by: String,
+    pub reason: String,
+    pub at_ms: i64,
+}

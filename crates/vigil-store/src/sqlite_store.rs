@@ -4,7 +4,8 @@
 use crate::migration::{latest, MIGRATIONS};
 use crate::record::fixed;
 use crate::{
-    EventRow, ExhibitRow, HeadRow, KeyRow, LogState, ReportRow, SessionRow, Store, StoreError, StoreTx, UserRow,
+    EventRow, ExhibitRow, HeadRow, IdempotencyRow, KeyRow, LinkRow, LogState, PartnerRow, ReportFileRow, ReportRow,
+    SessionRow, Store, StoreError, StoreTx, UserRow,
 };
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, TransactionBehavior};
 use std::path::Path;
@@ -157,7 +158,106 @@ fn to_report(t: RawReport) -> Result<ReportRow, StoreError> {
 
 const REPORT_COLUMNS: &str = "exhibit, received_ms, immediate, score, factors, grade, graded_by, graded_ms";
 
+fn exref(s: &str) -> Result<ExhibitRef, StoreError> {
+    ExhibitRef::parse(s).map_err(|_| StoreError::Malformed("exhibit reference"))
+}
+
+type RawPartner = (String, String, Vec<u8>, i64, Option<i64>);
+
+type RawFile = (String, u32, String, String, i64, String, String, Option<String>, Option<String>, Option<String>);
+
+fn to_file(t: RawFile) -> Result<ReportFileRow, StoreError> {
+    Ok(ReportFileRow {
+        report: exref(&t.0)?,
+        idx: t.1,
+        owner: t.2,
+        name: t.3,
+        size: t.4 as u64,
+        content_type: t.5,
+        sha256: Sha256Digest::from_hex(&t.6).map_err(|_| StoreError::Malformed("SHA-256"))?,
+        md5: t.7,
+        sha1: t.8,
+        exhibit: t.9.as_deref().map(exref).transpose()?,
+    })
+}
+
 impl Store for SqliteStore {
+    fn partner(&mut self, id: &str) -> Result<Option<PartnerRow>, StoreError> {
+        let r: Option<RawPartner> = self
+            .conn
+            .query_row("SELECT id, name, key_hash, created_ms, revoked_ms FROM partners WHERE id = ?1", [id], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })
+            .optional()?;
+        r.map(|t| {
+            Ok(PartnerRow { id: t.0, name: t.1, key_hash: fixed(t.2, "key hash")?, created_ms: t.3, revoked_ms: t.4 })
+        })
+        .transpose()
+    }
+
+    fn idempotent(&mut self, partner: &str, key: &str) -> Result<Option<IdempotencyRow>, StoreError> {
+        let r: Option<(Vec<u8>, u16, String, i64)> = self
+            .conn
+            .query_row(
+                "SELECT request_hash, status, response, created_ms FROM idempotency WHERE partner = ?1 AND key = ?2",
+                [partner, key],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .optional()?;
+        r.map(|t| {
+            Ok(IdempotencyRow {
+                partner: partner.to_owned(),
+                key: key.to_owned(),
+                request_hash: fixed(t.0, "request hash")?,
+                status: t.1,
+                response: t.2,
+                created_ms: t.3,
+            })
+        })
+        .transpose()
+    }
+
+    fn report_files(&mut self, report: &ExhibitRef) -> Result<Vec<ReportFileRow>, StoreError> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT report, idx, owner, name, size, content_type, sha256, md5, sha1, exhibit FROM report_files WHERE report = ?1 ORDER BY idx",
+        )?;
+        let rows = st.query_map([report.to_string()], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+                r.get(7)?,
+                r.get(8)?,
+                r.get(9)?,
+            ))
+        })?;
+        rows.map(|r| to_file(r?)).collect()
+    }
+
+    fn manual_links(&mut self, report: &ExhibitRef) -> Result<Vec<LinkRow>, StoreError> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT a, b, linked, by_user, reason, at_ms FROM report_links WHERE a = ?1 OR b = ?1 ORDER BY at_ms",
+        )?;
+        let rows = st.query_map([report.to_string()], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, bool>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, i64>(5)?,
+            ))
+        })?;
+        rows.map(|r| {
+            let t = r?;
+            Ok(LinkRow { a: exref(&t.0)?, b: exref(&t.1)?, linked: t.2, by: t.3, reason: t.4, at_ms: t.5 })
+        })
+        .collect()
+    }
     fn case_title(&mut self, id: &CaseId) -> Result<Option<String>, StoreError> {
         Ok(self.conn.query_row("SELECT title FROM cases WHERE id = ?1", [id.as_str()], |r| r.get(0)).optional()?)
     }
@@ -377,6 +477,62 @@ struct SqliteTx<'a> {
 }
 
 impl StoreTx for SqliteTx<'_> {
+    fn insert_partner(&mut self, p: &PartnerRow) -> Result<(), StoreError> {
+        self.tx.execute(
+            "INSERT INTO partners (id, name, key_hash, created_ms, revoked_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![p.id, p.name, &p.key_hash[..], p.created_ms, p.revoked_ms],
+        )?;
+        Ok(())
+    }
+
+    fn insert_idempotent(&mut self, r: &IdempotencyRow) -> Result<(), StoreError> {
+        self.tx.execute(
+            "INSERT INTO idempotency (partner, key, request_hash, status, response, created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![r.partner, r.key, &r.request_hash[..], r.status, r.response, r.created_ms],
+        )?;
+        Ok(())
+    }
+
+    fn insert_report_file(&mut self, f: &ReportFileRow) -> Result<(), StoreError> {
+        self.tx.execute(
+            "INSERT INTO report_files (report, idx, owner, name, size, content_type, sha256, md5, sha1, exhibit) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            params![
+                f.report.to_string(),
+                f.idx,
+                f.owner,
+                f.name,
+                f.size as i64,
+                f.content_type,
+                f.sha256.to_hex(),
+                f.md5,
+                f.sha1,
+                f.exhibit.as_ref().map(|e| e.to_string())
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn set_report_file_exhibit(
+        &mut self,
+        report: &ExhibitRef,
+        idx: u32,
+        exhibit: &ExhibitRef,
+    ) -> Result<(), StoreError> {
+        self.tx.execute(
+            "UPDATE report_files SET exhibit = ?3 WHERE report = ?1 AND idx = ?2",
+            params![report.to_string(), idx, exhibit.to_string()],
+        )?;
+        Ok(())
+    }
+
+    fn set_link(&mut self, l: &LinkRow) -> Result<(), StoreError> {
+        self.tx.execute(
+            "INSERT INTO report_links (a, b, linked, by_user, reason, at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
+             ON CONFLICT (a, b) DO UPDATE SET linked = excluded.linked, by_user = excluded.by_user, reason = excluded.reason, at_ms = excluded.at_ms",
+            params![l.a.to_string(), l.b.to_string(), l.linked, l.by, l.reason, l.at_ms],
+        )?;
+        Ok(())
+    }
     fn insert_case(&mut self, id: &CaseId, title: &str, by: &str, at_ms: i64) -> Result<(), StoreError> {
         self.tx
             .execute(

@@ -5,6 +5,9 @@ use crate::error::VaultError;
 use std::path::Path;
 use zeroize::Zeroizing;
 
+/// Cloned only to let an upload be sealed without holding the store; the
+/// key bytes stay in zeroizing memory.
+#[derive(Clone)]
 pub struct MasterKey {
     id: String,
     key: Zeroizing<[u8; 32]>,

@@ -16,6 +16,7 @@ use vigil_domain::{FileHashes, Sha256Digest};
 /// core has enough hashing to do per hand-off.
 const BATCH: usize = 4 * CHUNK;
 
+#[derive(Clone)]
 pub struct Vault {
     root: PathBuf,
 }

@@ -12,6 +12,7 @@ mod csrf;
 mod form_input;
 mod html;
 mod officer;
+mod partner_api;
 mod rate_limit;
 mod report_form;
 mod security_headers;
@@ -32,6 +33,8 @@ pub struct AppState {
     pub(crate) limiter: rate_limit::RateLimiter,
     /// Sign-in attempts, counted apart from public submissions.
     pub(crate) login_limiter: rate_limit::RateLimiter,
+    /// Partner API requests, counted per partner.
+    pub(crate) partner_limiter: rate_limit::RateLimiter,
     /// Immediate-danger reports, broadcast to signed-in triage officers.
     pub(crate) alerts: tokio::sync::broadcast::Sender<String>,
 }
@@ -41,11 +44,13 @@ pub struct AppState {
 pub struct Settings {
     /// Public submissions allowed per client address in each 10-minute window.
     pub reports_per_window: u32,
+    /// Partner API requests allowed per partner in each 10-minute window.
+    pub partner_requests_per_window: u32,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { reports_per_window: 20 }
+        Settings { reports_per_window: 20, partner_requests_per_window: 3000 }
     }
 }
 
@@ -60,12 +65,18 @@ pub fn app_with(vigil: Vigil, settings: Settings) -> Router {
         csrf: csrf::CsrfKeys::new(),
         limiter: rate_limit::RateLimiter::new(settings.reports_per_window, 600),
         login_limiter: rate_limit::RateLimiter::new(30, 600),
+        partner_limiter: rate_limit::RateLimiter::new(settings.partner_requests_per_window, 600),
         alerts: alerts::channel(),
     });
     Router::new()
         .route("/", get(report_form::index))
         .route("/healthz", get(healthz))
-        .route("/report", get(report_form::show).post(report_form::submit))
+        .route(
+            "/report",
+            get(report_form::show)
+                .post(report_form::submit)
+                .layer(axum::extract::DefaultBodyLimit::max(form_input::MAX_REPORT_BODY)),
+        )
         .route("/report/add", get(report_form::add_show).post(report_form::add_submit))
         .route("/login", get(officer::login_show).post(officer::login_submit))
         .route("/officer", get(officer::home))
@@ -73,10 +84,16 @@ pub fn app_with(vigil: Vigil, settings: Settings) -> Router {
         .route("/reports/{n}", get(triage_queue::view))
         .route("/reports/{n}/grade", axum::routing::post(triage_queue::grade))
         .route("/reports/{n}/case", axum::routing::post(triage_queue::to_case))
+        .route("/reports/{n}/link", axum::routing::post(triage_queue::link))
+        .route("/reports/{n}/unlink", axum::routing::post(triage_queue::unlink))
         .route("/logout", axum::routing::post(officer::logout))
         .route("/events", get(alerts::events))
         .route("/static/alerts.js", get(alerts::script))
         .route("/static/vigil.css", get(html::stylesheet))
+        .route("/api/v1/openapi.json", get(partner_api::openapi))
+        .route("/api/v1/referrals", axum::routing::post(partner_api::submit_referral))
+        .route("/api/v1/referrals/{id}/files/{index}", axum::routing::put(partner_api::upload_file))
+        .route("/api/v1/{*rest}", axum::routing::any(partner_api::not_found))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
         .layer(axum::middleware::from_fn(security_headers::apply))
         .with_state(state)

@@ -36,11 +36,15 @@ impl RateLimiter {
 
     /// Counts one request; false when the client is over its limit.
     pub fn allow(&self, ip: Option<IpAddr>) -> bool {
+        self.allow_key(&ip.map_or_else(|| "unknown".to_string(), |i| i.to_string()))
+    }
+
+    /// Counts one request for any client key (a partner's ID, say).
+    pub fn allow_key(&self, addr: &str) -> bool {
         let mut w = self.state.lock().expect("rate limiter");
         if w.started.elapsed() >= self.window {
             *w = Window { started: Instant::now(), salt: salt(), counts: HashMap::new() };
         }
-        let addr = ip.map_or_else(|| "unknown".to_string(), |i| i.to_string());
         let key: [u8; 16] = blake3::keyed_hash(&w.salt, addr.as_bytes()).as_bytes()[..16].try_into().expect("16 bytes");
         let n = w.counts.entry(key).or_insert(0);
         *n += 1;

@@ -2,7 +2,7 @@
 //! exhibit with its custody event) before the receipt page is sent.
 
 use crate::csrf::CsrfError;
-use crate::form_input::read_form;
+use crate::form_input::{read_form, read_form_with_files};
 use crate::html::{esc, page};
 use crate::AppState;
 use axum::extract::{ConnectInfo, Request, State};
@@ -71,7 +71,7 @@ fn form(token: &str, values: &HashMap<String, String>, errors: &[(&str, String)]
         s += "</ul></div>";
     }
     s += GUIDANCE;
-    s += "<form method=\"post\" action=\"/report\" novalidate>";
+    s += "<form method=\"post\" action=\"/report\" enctype=\"multipart/form-data\" novalidate>";
     s += &format!("<input type=\"hidden\" name=\"csrf\" value=\"{}\">", esc(token));
     s += &radios(
         "kind",
@@ -132,6 +132,14 @@ fn form(token: &str, values: &HashMap<String, String>, errors: &[(&str, String)]
         v("account"),
         e("account"),
     );
+    s += "<label for=\"attachments\">Chat exports (optional)</label>\
+          <p class=\"hint\" id=\"attachments-hint\">Up to 3 files of 5 MB: text or HTML chat exports, or PDF. \
+          Do not send pictures or screenshots of pictures: give the web address instead.</p>";
+    if let Some(m) = e("attachments") {
+        s += &format!("<p class=\"error\" id=\"attachments-error\">{}</p>", esc(m));
+    }
+    s += "<input type=\"file\" id=\"attachments\" name=\"attachments\" multiple \
+          accept=\".txt,.html,.htm,.pdf,text/plain,text/html,application/pdf\" aria-describedby=\"attachments-hint\">";
     s += &field(
         "textarea",
         "contact",
@@ -164,8 +172,17 @@ fn yes_no(
     }
 }
 
-fn parse(values: &HashMap<String, String>) -> Result<PublicReport, Vec<(&'static str, String)>> {
+fn parse(
+    values: &HashMap<String, String>,
+    attachments: &[vigil_core::Attachment],
+) -> Result<PublicReport, Vec<(&'static str, String)>> {
     let mut errors = Vec::new();
+    for a in attachments {
+        if let Err(e) = vigil_domain::classify_attachment(&a.name, &a.content_type, &a.bytes) {
+            // Files cannot be kept across a failed submission: the reporter chooses again.
+            errors.push(("attachments", format!("{}: {}", e.name, capitalise(&e.why))));
+        }
+    }
     let kind = values.get("kind").and_then(|k| ReportKind::parse(k));
     if kind.is_none() {
         errors.push(("kind", "Select what happened".to_string()));
@@ -235,7 +252,7 @@ pub(crate) async fn submit(State(state): State<Arc<AppState>>, req: Request) -> 
     if !state.limiter.allow(ip) {
         return plain(StatusCode::TOO_MANY_REQUESTS, "Too many reports have been sent from your connection. Please wait a few minutes and try again, or call 101 (999 in an emergency).");
     }
-    let values = match read_form(&state, req).await {
+    let (values, attachments) = match read_form_with_files(&state, req).await {
         Ok(v) => v,
         Err(e) => return plain(e.status, &capitalise(&e.why)),
     };
@@ -247,7 +264,7 @@ pub(crate) async fn submit(State(state): State<Arc<AppState>>, req: Request) -> 
         ),
         Err(_) => return plain(StatusCode::BAD_REQUEST, "This form has expired. Please open the form again."),
     }
-    let report = match parse(&values) {
+    let report = match parse(&values, &attachments) {
         Ok(r) => r,
         Err(errors) => {
             let body = form(&state.csrf.issue(), &values, &errors);
@@ -260,7 +277,7 @@ pub(crate) async fn submit(State(state): State<Arc<AppState>>, req: Request) -> 
         st.vigil
             .lock()
             .map_err(|_| "the store lock was poisoned".to_string())?
-            .submit_public_report(&report)
+            .submit_public_report_with(&report, &attachments)
             .map_err(|e| e.to_string())
     })
     .await;

@@ -17,7 +17,7 @@ fn failure(e: CoreError) -> Response {
     let status = match e {
         CoreError::Forbidden(_) => StatusCode::FORBIDDEN,
         CoreError::NoSuchExhibit(_) => StatusCode::NOT_FOUND,
-        CoreError::Invalid(_) => StatusCode::BAD_REQUEST,
+        CoreError::Invalid(_) | CoreError::Refused(_) => StatusCode::BAD_REQUEST,
         _ => StatusCode::INTERNAL_SERVER_ERROR,
     };
     let msg = if status == StatusCode::INTERNAL_SERVER_ERROR {
@@ -39,8 +39,25 @@ fn refuse_unless_triage(officer: &vigil_core::OfficerSession) -> Option<Response
     }
 }
 
+/// A report in a path: its number for a public report (`/reports/7`), or
+/// producer and number for a partner referral (`/reports/PA-3`).
 fn exhibit_of(n: &str) -> Option<ExhibitRef> {
-    ExhibitRef::parse(&format!("{}/{n}", vigil_core::INTAKE_PRODUCER)).ok()
+    match n.split_once('-') {
+        Some((producer, number)) if producer == vigil_core::PARTNER_PRODUCER => {
+            ExhibitRef::parse(&format!("{producer}/{number}")).ok()
+        }
+        Some(_) => None,
+        None => ExhibitRef::parse(&format!("{}/{n}", vigil_core::INTAKE_PRODUCER)).ok(),
+    }
+}
+
+/// The inverse of [`exhibit_of`].
+pub(crate) fn report_path(e: &ExhibitRef) -> String {
+    if e.initials().as_str() == vigil_core::INTAKE_PRODUCER {
+        format!("/reports/{}", e.number())
+    } else {
+        format!("/reports/{}-{}", e.initials().as_str(), e.number())
+    }
 }
 
 pub(crate) async fn queue(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
@@ -58,11 +75,11 @@ pub(crate) async fn queue(State(state): State<Arc<AppState>>, headers: HeaderMap
     let mut body = String::from(crate::alerts::BANNER);
     body += "<h1>Triage queue</h1><p>Most urgent first. A report must be graded before it can be acted on.</p><table><thead><tr><th>Report</th><th>Received</th><th>Risk</th><th>Factors</th><th>Grade</th></tr></thead><tbody>";
     for i in items {
-        let n = i.exhibit.number();
+        let href = report_path(&i.exhibit);
         let danger = if i.immediate_danger { "<strong class=\"error\">IMMEDIATE DANGER</strong> " } else { "" };
         let factors: Vec<String> = i.factors.iter().map(|(f, w)| format!("{} (+{w})", esc(f))).collect();
         body += &format!(
-            "<tr><td><a href=\"/reports/{n}\">{}</a></td><td>{}</td><td>{danger}{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td><a href=\"{href}\">{}</a></td><td>{}</td><td>{danger}{}</td><td>{}</td><td>{}</td></tr>",
             esc(&i.exhibit.to_string()),
             esc(&i.received),
             i.score,
@@ -107,18 +124,35 @@ pub(crate) async fn view(State(state): State<Arc<AppState>>, Path(n): Path<Strin
         body += "<p>No other report shares an identifier with this one.</p>";
     } else {
         body += "<p>Reports sharing identifiers with this one, strongest link first. A shared identifier is not an attribution to any person.</p><ul>";
-        for l in &links {
-            let shared: Vec<String> = l.shared.iter().map(|s| esc(s)).collect();
+        for (k, l) in links.iter().enumerate() {
+            let mut why: Vec<String> = l.shared.iter().map(|s| esc(s)).collect();
+            if let Some(m) = &l.manual {
+                why.push(esc(m));
+            }
             body += &format!(
-                "<li><a href=\"/reports/{}\">{}</a>: {} (weight {:.2})</li>",
-                l.exhibit.number(),
+                "<li><a href=\"{}\">{}</a>: {} (weight {:.2}) \
+                 <form method=\"post\" action=\"/reports/{n}/unlink\" class=\"inline\">\
+                 <input type=\"hidden\" name=\"csrf\" value=\"{}\"><input type=\"hidden\" name=\"other\" value=\"{}\">\
+                 <label for=\"unlink-reason-{k}\">Reason to unlink</label><input type=\"text\" id=\"unlink-reason-{k}\" name=\"reason\">\
+                 <button type=\"submit\">Unlink</button></form></li>",
+                report_path(&l.exhibit),
                 esc(&l.exhibit.to_string()),
-                shared.join(", "),
-                l.weight
+                why.join(", "),
+                l.weight,
+                esc(&csrf),
+                esc(&l.exhibit.to_string()),
             );
         }
         body += "</ul>";
     }
+    body += &format!(
+        "<form method=\"post\" action=\"/reports/{n}/link\"><input type=\"hidden\" name=\"csrf\" value=\"{}\">\
+         <label for=\"link-other\">Link to another report by hand</label><p class=\"hint\" id=\"link-other-hint\">Its reference, such as PR/12 or PA/3</p>\
+         <input type=\"text\" id=\"link-other\" name=\"other\" aria-describedby=\"link-other-hint\">\
+         <label for=\"link-reason\">Reason</label><input type=\"text\" id=\"link-reason\" name=\"reason\">\
+         <button type=\"submit\">Link reports</button></form>",
+        esc(&csrf)
+    );
     body += &format!("<h2>Grade (3x5x2)</h2><p>Current: {}</p>", esc(item.grade.as_deref().unwrap_or("not graded")));
     body += &format!(
         "<form method=\"post\" action=\"/reports/{n}/grade\"><input type=\"hidden\" name=\"csrf\" value=\"{}\">",
@@ -237,4 +271,37 @@ pub(crate) async fn to_case(State(state): State<Arc<AppState>>, Path(n): Path<St
         Ok(Err(e)) => failure(e),
         Err(_) => failure(CoreError::Refused("the case could not be saved".into())),
     }
+}
+
+async fn set_link(state: Arc<AppState>, n: String, req: Request, linked: bool) -> Response {
+    let (officer, exhibit, values) = match triage_post(&state, &n, req).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let other = match ExhibitRef::parse(field(&values, "other").trim()) {
+        Ok(o) => o,
+        Err(e) => return failure(CoreError::Invalid(e)),
+    };
+    let reason = field(&values, "reason");
+    let st = state.clone();
+    let r = tokio::task::spawn_blocking(move || {
+        st.vigil
+            .lock()
+            .map_err(|_| CoreError::Refused("lock".into()))?
+            .set_report_link(&exhibit, &other, linked, &reason, &officer)
+    })
+    .await;
+    match r {
+        Ok(Ok(())) => Redirect::to(&format!("/reports/{n}")).into_response(),
+        Ok(Err(e)) => failure(e),
+        Err(_) => failure(CoreError::Refused("the link could not be saved".into())),
+    }
+}
+
+pub(crate) async fn link(State(state): State<Arc<AppState>>, Path(n): Path<String>, req: Request) -> Response {
+    set_link(state, n, req, true).await
+}
+
+pub(crate) async fn unlink(State(state): State<Arc<AppState>>, Path(n): Path<String>, req: Request) -> Response {
+    set_link(state, n, req, false).await
 }

@@ -217,3 +217,104 @@ async fn the_reporter_adds_information_with_code_and_secret_only() {
     );
     assert!(v.verify().unwrap().ok());
 }
+
+/// A multipart/form-data body with the form's fields and files.
+fn multipart(token: &str, fields: &[(&str, &str)], files: &[(&str, &str, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "----vigil-test-boundary-7f3a";
+    let mut b = Vec::new();
+    let mut add = |head: String, value: &[u8]| {
+        b.extend_from_slice(format!("--{boundary}\r\n{head}\r\n\r\n").as_bytes());
+        b.extend_from_slice(value);
+        b.extend_from_slice(b"\r\n");
+    };
+    add("Content-Disposition: form-data; name=\"csrf\"".into(), token.as_bytes());
+    for (k, v) in fields {
+        add(format!("Content-Disposition: form-data; name=\"{k}\""), v.as_bytes());
+    }
+    for (name, ty, bytes) in files {
+        add(
+            format!("Content-Disposition: form-data; name=\"attachments\"; filename=\"{name}\"\r\nContent-Type: {ty}"),
+            bytes,
+        );
+    }
+    b.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), b)
+}
+
+fn post_multipart(ctype: String, body: Vec<u8>) -> Request<Body> {
+    let mut r = Request::post("/report").header("content-type", ctype).body(Body::from(body)).unwrap();
+    r.extensions_mut().insert(ConnectInfo("192.0.2.44:1".parse::<SocketAddr>().unwrap()));
+    r
+}
+
+#[tokio::test]
+async fn chat_exports_and_pdfs_are_attached_as_exhibits_of_their_own() {
+    let (d, app) = setup();
+    let t = token(&app).await;
+    let chat = b"SYNTHETIC chat export\nuser_a: hello\n";
+    let html = b"<!DOCTYPE html><p>SYNTHETIC export</p>";
+    let pdf = b"%PDF-1.4\n% synthetic\n";
+    let (ct, body) = multipart(
+        &t,
+        GOOD,
+        &[("chat.txt", "text/plain", chat), ("export.html", "text/html", html), ("notes.pdf", "application/pdf", pdf)],
+    );
+    let (s, _, page) = call(&app, post_multipart(ct, body)).await;
+    assert_eq!(s, StatusCode::OK, "{page}");
+    assert!(page.contains("VR-"));
+    // The report and its three files: four exhibits, the files linked to the report.
+    assert_eq!(exhibits(&d), 4);
+    let mut v = Vigil::open(&d.path().join("data")).unwrap();
+    let files = v.store().report_files(&ExhibitRef::parse("PR/1").unwrap()).unwrap();
+    assert_eq!(files.len(), 3);
+    assert_eq!(files[0].name, "chat.txt");
+    assert_eq!(files[2].content_type, "application/pdf");
+    let ex = v.exhibit(files[0].exhibit.as_ref().unwrap()).unwrap();
+    assert_eq!(ex.size, chat.len() as u64);
+    assert!(v.verify().unwrap().ok());
+}
+
+#[tokio::test]
+async fn images_are_refused_even_disguised_as_text_and_nothing_is_stored() {
+    let (d, app) = setup();
+    let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR synthetic";
+    for (name, ty, bytes) in [
+        ("chat.txt", "text/plain", &png[..]),
+        ("photo.jpg", "image/jpeg", &b"not really a jpeg"[..]),
+        ("blob.bin", "application/octet-stream", &[0u8, 159, 146, 150][..]),
+    ] {
+        let t = token(&app).await;
+        let (ct, body) = multipart(&t, GOOD, &[("ok.txt", "text/plain", b"fine text"), (name, ty, bytes)]);
+        let (s, _, page) = call(&app, post_multipart(ct, body)).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{name}: {page}");
+        assert!(page.contains("href=\"#attachments\""), "{page}");
+        if name != "blob.bin" {
+            assert!(page.contains("Pictures cannot be sent"), "{page}");
+        }
+    }
+    // Too many files.
+    let t = token(&app).await;
+    let f: &[u8] = b"text";
+    let (ct, body) = multipart(
+        &t,
+        GOOD,
+        &[
+            ("a.txt", "text/plain", f),
+            ("b.txt", "text/plain", f),
+            ("c.txt", "text/plain", f),
+            ("d.txt", "text/plain", f),
+        ],
+    );
+    assert_eq!(call(&app, post_multipart(ct, body)).await.0, StatusCode::BAD_REQUEST);
+    // A file over the size limit.
+    let t = token(&app).await;
+    let big = vec![b'a'; vigil_domain::MAX_ATTACHMENT_BYTES + 10];
+    let (ct, body) = multipart(&t, GOOD, &[("big.txt", "text/plain", &big)]);
+    assert_eq!(call(&app, post_multipart(ct, body)).await.0, StatusCode::BAD_REQUEST);
+    // A body over the form's limit.
+    let t = token(&app).await;
+    let huge = vec![b'a'; 17 << 20];
+    let (ct, body) = multipart(&t, GOOD, &[("huge.txt", "text/plain", &huge)]);
+    assert_eq!(call(&app, post_multipart(ct, body)).await.0, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(exhibits(&d), 0, "nothing half-written is left behind");
+}

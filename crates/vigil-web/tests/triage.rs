@@ -141,3 +141,67 @@ async fn queue_orders_by_risk_and_grading_is_audited() {
     );
     assert!(v.verify().unwrap().ok());
 }
+
+#[tokio::test]
+async fn officers_link_and_unlink_reports_by_hand_with_a_reason() {
+    let d = tempfile::tempdir().unwrap();
+    let data = d.path().join("data");
+    Vigil::init(&data, None).unwrap();
+    let mut v = Vigil::open(&data).unwrap();
+    let adm = Actor::parse("ADM").unwrap();
+    let tri = b32decode(&v.add_user("jsmith", Role::TriageOfficer, PW, &adm).unwrap().secret_base32);
+    v.submit_public_report(&report(false, &["shared_name"])).unwrap();
+    v.submit_public_report(&report(false, &["shared_name"])).unwrap();
+    v.submit_public_report(&report(false, &["someone_else"])).unwrap();
+    let app = vigil_web::app(v);
+    let c = sign_in(&app, "jsmith", &tri).await;
+    let page = |n: u32| Request::get(format!("/reports/{n}")).header("cookie", &c).body(Body::empty()).unwrap();
+    let (_, _, html) = call(&app, page(1)).await;
+    assert!(html.contains("href=\"/reports/2\">PR/2</a>"), "linked by the shared identifier");
+    let at = html.find("name=\"csrf\" value=\"").unwrap() + 19;
+    let csrf = html[at..at + 32].to_owned();
+    let post = |path: &str, body: String| {
+        Request::post(path)
+            .header("cookie", &c)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap()
+    };
+    // A reason is required; a report cannot be linked to itself or to nothing.
+    assert_eq!(
+        call(&app, post("/reports/1/link", format!("csrf={csrf}&other=PR/3&reason="))).await.0,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        call(&app, post("/reports/1/link", format!("csrf={csrf}&other=PR/1&reason=x"))).await.0,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        call(&app, post("/reports/1/link", format!("csrf={csrf}&other=PR/99&reason=x"))).await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        call(&app, post("/reports/1/link", "csrf=forged&other=PR/3&reason=x".to_string())).await.0,
+        StatusCode::FORBIDDEN
+    );
+    // Link 1 and 3 by hand; unlink 1 and 2 (a common name, a coincidence).
+    let r = call(&app, post("/reports/1/link", format!("csrf={csrf}&other=PR/3&reason=same+phrasing+and+times"))).await;
+    assert!(r.0.is_redirection(), "{}", r.2);
+    let r = call(&app, post("/reports/1/unlink", format!("csrf={csrf}&other=PR/2&reason=different+platforms"))).await;
+    assert!(r.0.is_redirection(), "{}", r.2);
+    let (_, _, html) = call(&app, page(1)).await;
+    assert!(html.contains("href=\"/reports/3\">PR/3</a>"), "{html}");
+    assert!(html.contains("linked by jsmith: same phrasing and times"), "{html}");
+    assert!(!html.contains("href=\"/reports/2\">PR/2</a>"), "unlinked by hand: {html}");
+    // Seen from the other side too.
+    let (_, _, html) = call(&app, page(3)).await;
+    assert!(html.contains("href=\"/reports/1\">PR/1</a>"), "{html}");
+    drop(app);
+    let mut v = Vigil::open(&data).unwrap();
+    let h = v.history(&ExhibitRef::parse("PR/2").unwrap()).unwrap();
+    assert!(
+        h.iter().any(|e| e.event.note.as_deref() == Some("unlinked from report PR/1 by hand: different platforms")
+            && e.event.actor.as_str() == "jsmith"),
+        "unlinking is audited on both reports"
+    );
+}

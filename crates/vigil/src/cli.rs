@@ -43,6 +43,9 @@ pub enum Command {
         /// Public reports accepted per client address in each 10-minute window.
         #[arg(long, default_value_t = 20)]
         reports_per_window: u32,
+        /// Partner API requests accepted per partner in each 10-minute window.
+        #[arg(long, default_value_t = 3000)]
+        partner_requests_per_window: u32,
     },
     /// Add, read, list, trace and delete exhibits.
     #[command(subcommand)]
@@ -194,6 +197,12 @@ pub struct ScanArgs {
     /// Compute PDQ for image files (on by default when a PDQ hash set is selected).
     #[arg(long)]
     pub pdq: bool,
+    /// How files are read: `read` copies them into a buffer; `mmap` maps
+    /// files of 256 KiB or more (one copy fewer, but a file truncated by
+    /// another process during the scan stops it with SIGBUS; --resume
+    /// continues); `auto` maps only on read-only mounts.
+    #[arg(long, default_value = "auto")]
+    pub read: String,
 }
 
 #[derive(Subcommand, Debug)]
@@ -286,6 +295,19 @@ pub enum AdminCommand {
     /// Officer accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// Partner organisations that send referrals through the API.
+    #[command(subcommand)]
+    Partner(PartnerCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum PartnerCommand {
+    /// Register a partner and print its API key once (only its hash is kept).
+    Add {
+        name: String,
+        #[command(flatten)]
+        actor: ActorArg,
+    },
 }
 
 #[derive(Subcommand, Debug)]

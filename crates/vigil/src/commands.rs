@@ -58,9 +58,12 @@ fn dispatch(cli: &Cli) -> Result<ExitCode> {
                 println!("master key:  id {} (the key itself is in keys/master.key, mode 0600)", r.master_key_id);
             }
         }
-        Command::Serve { listen, reports_per_window } => {
+        Command::Serve { listen, reports_per_window, partner_requests_per_window } => {
             let v = open(cli)?;
-            let settings = vigil_web::Settings { reports_per_window: *reports_per_window };
+            let settings = vigil_web::Settings {
+                reports_per_window: *reports_per_window,
+                partner_requests_per_window: *partner_requests_per_window,
+            };
             vigil_web::serve(v, *listen, settings, |addr| {
                 println!("Vigil is serving {} at http://{addr}/ (public report form at http://{addr}/report); Ctrl-C stops it", cli.data.display());
             })
@@ -200,6 +203,17 @@ fn dispatch(cli: &Cli) -> Result<ExitCode> {
                 println!("created {username} ({role})");
                 println!("TOTP secret (give it to the officer once, for their authenticator app): {}", e.secret_base32);
                 println!("{}", e.otpauth_uri);
+            }
+        }
+        Command::Admin(crate::cli::AdminCommand::Partner(crate::cli::PartnerCommand::Add { name, actor: a })) => {
+            let by = actor(a)?;
+            let mut v = open(cli)?;
+            let k = v.add_partner(name, &by)?;
+            if cli.json {
+                print_json(&k);
+            } else {
+                println!("registered partner {} ({})", k.name, k.id);
+                println!("API key (give it to the partner once; it is not stored): {}", k.key);
             }
         }
         Command::Keys(KeysCommand::Rotate { actor: a }) => {

@@ -28,6 +28,8 @@ pub fn scan(cli: &Cli, a: &ScanArgs) -> Result<ExitCode> {
         (None, None) if a.resume => bail!("--resume needs --out or --checkpoint"),
         (None, None) => None,
     };
+    let read_mode = vigil_scan::ReadMode::parse(&a.read)
+        .ok_or_else(|| anyhow!("--read must be auto, read or mmap, not {:?}", a.read))?;
     let jobs = a.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
     if jobs == 0 || jobs > 256 {
         bail!("--jobs must be between 1 and 256");
@@ -53,6 +55,7 @@ pub fn scan(cli: &Cli, a: &ScanArgs) -> Result<ExitCode> {
         resume: a.resume,
         progress: !a.quiet && std::io::stderr().is_terminal(),
         pdq: a.pdq || !pdq_sets.is_empty(),
+        read_mode,
     };
     let started = std::time::Instant::now();
     let outcome = vigil_scan::scan(&a.sources, &opts, &sets, &pdq_sets)?;

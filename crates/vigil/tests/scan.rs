@@ -76,21 +76,24 @@ fn digests_match_coreutils_and_b3sum() {
     let d = tempfile::tempdir().unwrap();
     let root = d.path().join("t");
     tree(&root, true);
-    let j = scan_json(&[root.to_str().unwrap()]);
-    let files = j["files"].as_array().unwrap();
-    assert_eq!(files.len(), 47);
-    for (tool, key) in [("md5sum", "md5"), ("sha1sum", "sha1"), ("sha256sum", "sha256"), ("b3sum", "blake3")] {
-        let Some(tool) = peer(tool) else { continue };
-        for f in files {
-            // Recover the raw path from the escaped one (only our odd names need it).
-            let esc = f["path"].as_str().unwrap();
-            let raw: Vec<u8> =
-                walk_raw(&root).into_iter().find(|p| escape(p) == esc).expect("every record is a real file");
-            let out = Command::new(&tool).arg("--").arg(OsStr::from_bytes(&raw)).output().unwrap();
-            assert!(out.status.success());
-            let text = String::from_utf8_lossy(&out.stdout);
-            let theirs = text.trim_start_matches('\\').split_whitespace().next().unwrap();
-            assert_eq!(f[key].as_str().unwrap(), theirs, "{key} of {esc}");
+    // Both ways of reading: dir/big.bin (5 MB) is mapped with --read mmap.
+    for mode in ["read", "mmap"] {
+        let j = scan_json(&["--read", mode, root.to_str().unwrap()]);
+        let files = j["files"].as_array().unwrap();
+        assert_eq!(files.len(), 47);
+        for (tool, key) in [("md5sum", "md5"), ("sha1sum", "sha1"), ("sha256sum", "sha256"), ("b3sum", "blake3")] {
+            let Some(tool) = peer(tool) else { continue };
+            for f in files {
+                // Recover the raw path from the escaped one (only our odd names need it).
+                let esc = f["path"].as_str().unwrap();
+                let raw: Vec<u8> =
+                    walk_raw(&root).into_iter().find(|p| escape(p) == esc).expect("every record is a real file");
+                let out = Command::new(&tool).arg("--").arg(OsStr::from_bytes(&raw)).output().unwrap();
+                assert!(out.status.success());
+                let text = String::from_utf8_lossy(&out.stdout);
+                let theirs = text.trim_start_matches('\\').split_whitespace().next().unwrap();
+                assert_eq!(f[key].as_str().unwrap(), theirs, "{key} of {esc} with --read {mode}");
+            }
         }
     }
 }
