@@ -8,6 +8,9 @@ use std::path::{Path, PathBuf};
 use vigil_domain::{Actor, CaseId, Initials};
 
 pub const DEMO_CASE: &str = "DEMO-0001";
+/// The complete synthetic case: report, grading, attribution, approval with
+/// a welfare check, exhibits, schedules, ready for a prosecutor bundle.
+pub const DEMO_FULL_CASE: &str = "DEMO-1";
 
 #[derive(Debug, Clone, Serialize)]
 pub struct DemoReport {
@@ -83,6 +86,7 @@ impl Vigil {
                 ("demo.triage", vigil_domain::Role::TriageOfficer),
                 ("demo.supervisor", vigil_domain::Role::Supervisor),
                 ("demo.investigator", vigil_domain::Role::Investigator),
+                ("demo.disclosure", vigil_domain::Role::DisclosureOfficer),
             ] {
                 let e = v.add_user(name, role, DEMO_PASSWORD, &admin)?;
                 officers.push((name.to_owned(), role.as_str().to_owned(), e.secret_base32));
@@ -110,6 +114,9 @@ impl Vigil {
                 })?;
             }
         }
+        if v.store.case_title(&CaseId::parse(DEMO_FULL_CASE)?)?.is_none() {
+            seeded.extend(v.seed_full_case(root)?);
+        }
         let report = v.verify()?;
         Ok(DemoReport {
             data_dir: root.to_owned(),
@@ -121,5 +128,219 @@ impl Vigil {
             public_key_file: layout.public_key(),
             officers,
         })
+    }
+}
+
+impl Vigil {
+    /// DEMO-1: the whole flow on synthetic material, as the officers would do it.
+    fn seed_full_case(&mut self, root: &Path) -> Result<Vec<String>, CoreError> {
+        use vigil_domain::{
+            ActionKind, CaseRecord, ExhibitRef, Grade, OutcomeKind, PersonFlag, PersonRole, ProsecutorView, RiskLevel,
+            Role, Schedule,
+        };
+        let session =
+            |name: &str, role: Role| crate::OfficerSession { username: name.to_owned(), role, csrf: String::new() };
+        let triage = session("demo.triage", Role::TriageOfficer);
+        let sup = session("demo.supervisor", Role::Supervisor);
+        let inv = session("demo.investigator", Role::Investigator);
+        let disc = session("demo.disclosure", Role::DisclosureOfficer);
+        if self.store.user("demo.disclosure")?.is_none() {
+            self.add_user("demo.disclosure", Role::DisclosureOfficer, DEMO_PASSWORD, &Actor::parse("demo-admin")?)?;
+        }
+        let case = CaseId::parse(DEMO_FULL_CASE)?;
+        let report = ExhibitRef::parse("PR/1")?;
+        self.store.report(&report)?.ok_or_else(|| CoreError::NoSuchExhibit(report.to_string()))?;
+        if self.store.report(&report)?.and_then(|r| r.grade).is_none() {
+            self.grade_report(&report, &Grade::parse("2/B/P")?, &triage)?;
+        }
+        self.report_to_case(&report, &case, Some("Operation Lantern (SYNTHETIC DEMO)"), &triage)?;
+        for who in ["demo.investigator", "demo.disclosure", "demo.triage"] {
+            self.assign_to_case(&case, who, &sup)?;
+        }
+        let src = root.join("demo-source");
+        std::fs::create_dir_all(&src).map_err(|e| CoreError::file(&src, e))?;
+        let by = Initials::parse("DI")?;
+        let add = |v: &mut Vigil, name: &str, body: &str, note: &str| -> Result<ExhibitRef, CoreError> {
+            let p = src.join(name);
+            std::fs::write(&p, body).map_err(|e| CoreError::file(&p, e))?;
+            Ok(v.add_exhibit(&p, &case, &by, Some(note))?.reference)
+        };
+        let chat = add(
+            self,
+            "demo1-chat-export.txt",
+            "SYNTHETIC DEMO chat export (fictional)\n[18:02] demo_user_a: what school do you go to?\n\
+             [18:03] child_account: not saying\n[18:05] demo_user_a: add me on another app, ask demo_user_c too\n",
+            "chat export provided by the reporter's parent (SYNTHETIC DEMO)",
+        )?;
+        let alibi = add(
+            self,
+            "demo1-shared-device.txt",
+            "SYNTHETIC DEMO note: the household says the tablet logged in as demo_user_a is shared by three adults.",
+            "household statement about a shared device (SYNTHETIC DEMO)",
+        )?;
+        let id = crate::normalise_identifier("demo_user_a", "ExampleChat (fictional)")
+            .unwrap_or_else(|| "username:examplechat/demo_user_a".into());
+        let r = |v: &mut Vigil, rec: CaseRecord, who: &crate::OfficerSession| v.add_case_record(&case, &rec, who);
+        r(self, CaseRecord::Decision {
+            decision: "Investigate as online grooming; no overt contact with the account holder until attribution is corroborated".into(),
+            reason: "Single report, graded 2/B/P; the identifier alone does not identify a person".into(),
+            alternatives: vec!["Immediate arrest (rejected: attribution untested)".into(), "No further action (rejected: risk to the child)".into()],
+        }, &sup)?;
+        r(
+            self,
+            CaseRecord::Task {
+                title: "Request subscriber data for demo_user_a from ExampleChat".into(),
+                owner: "demo.investigator".into(),
+                due: "2026-12-03".into(),
+            },
+            &sup,
+        )?;
+        let person = r(
+            self,
+            CaseRecord::Person { name: "Synthetic Person A (fictional)".into(), role: PersonRole::Suspect },
+            &inv,
+        )?;
+        let child =
+            r(self, CaseRecord::Person { name: "Synthetic Child (fictional)".into(), role: PersonRole::Victim }, &inv)?;
+        r(
+            self,
+            CaseRecord::Attribution {
+                person,
+                identifier: id.clone(),
+                supporting: vec![format!("exhibit:{report}"), format!("exhibit:{chat}")],
+                grade: "2/B/P".into(),
+                reason: "subscriber data (synthetic) matches the account e-mail".into(),
+            },
+            &inv,
+        )?;
+        r(
+            self,
+            CaseRecord::Flag {
+                person,
+                flag: PersonFlag::PossibleWrongPerson,
+                reason: "the device is shared by three adults (exhibit DI/2)".into(),
+            },
+            &inv,
+        )?;
+        let request = r(
+            self,
+            CaseRecord::ActionRequest {
+                person,
+                action: ActionKind::Search,
+                justification: "seize the shared tablet to establish who used the account".into(),
+            },
+            &inv,
+        )?;
+        r(
+            self,
+            CaseRecord::WelfareCheck {
+                person,
+                self_harm_risk: RiskLevel::Medium,
+                mitigations: "custody welfare plan; referral to a support service on release".into(),
+                children_in_household: "none known (synthetic)".into(),
+                vulnerable_adults_in_household: "one older relative (synthetic)".into(),
+                referrals_made: vec!["adult social care notified (synthetic)".into()],
+            },
+            &inv,
+        )?;
+        r(
+            self,
+            CaseRecord::ActionDecision {
+                request,
+                approved: true,
+                reason: "proportionate; welfare plan on file; search of the device, not an arrest".into(),
+            },
+            &sup,
+        )?;
+        r(
+            self,
+            CaseRecord::Safeguarding {
+                child,
+                action: "school safeguarding lead informed".into(),
+                outcome: "child and parent given advice; no further contact seen".into(),
+            },
+            &inv,
+        )?;
+        r(
+            self,
+            CaseRecord::Outcome {
+                outcome: OutcomeKind::ChildrenSafeguarded,
+                person: Some(child),
+                note: "safeguarding complete (synthetic)".into(),
+            },
+            &inv,
+        )?;
+        let note = r(
+            self,
+            CaseRecord::Note {
+                text: "SYNTHETIC DEMO: parent asked that the family name not appear in any public document.".into(),
+            },
+            &inv,
+        )?;
+        let redacted = self.redact_exhibit(
+            &case,
+            &chat,
+            &["demo_user_c".to_owned()],
+            "a third party named in passing",
+            &Initials::parse("DD")?,
+            &disc,
+        )?;
+        r(
+            self,
+            CaseRecord::Scheduled {
+                item: format!("exhibit:{redacted}"),
+                schedule: Schedule::Mg6c,
+                description: "Chat export, third-party name redacted".into(),
+                location: "Vigil vault".into(),
+                sensitivity: None,
+                prosecutor: ProsecutorView::Disclose,
+            },
+            &disc,
+        )?;
+        r(
+            self,
+            CaseRecord::Scheduled {
+                item: format!("exhibit:{alibi}"),
+                schedule: Schedule::Mg6c,
+                description: "Household statement: the tablet is shared".into(),
+                location: "Vigil vault".into(),
+                sensitivity: None,
+                prosecutor: ProsecutorView::Disclose,
+            },
+            &disc,
+        )?;
+        r(
+            self,
+            CaseRecord::Scheduled {
+                item: format!("record:{note}"),
+                schedule: Schedule::Mg6c,
+                description: "Officer note of a family request".into(),
+                location: "Case DEMO-1 record".into(),
+                sensitivity: None,
+                prosecutor: ProsecutorView::ClearlyNotDisclosable,
+            },
+            &disc,
+        )?;
+        r(
+            self,
+            CaseRecord::Scheduled {
+                item: format!("exhibit:{report}"),
+                schedule: Schedule::Mg6d,
+                description: "The public report that started the case".into(),
+                location: "Vigil vault".into(),
+                sensitivity: Some("would identify the reporter".into()),
+                prosecutor: ProsecutorView::Inspect,
+            },
+            &disc,
+        )?;
+        r(
+            self,
+            CaseRecord::DisclosureTest {
+                item: format!("exhibit:{alibi}"),
+                reason: "others used the device: might assist the defence on who wrote the messages".into(),
+            },
+            &disc,
+        )?;
+        Ok(vec![chat.to_string(), alibi.to_string(), redacted.to_string()])
     }
 }

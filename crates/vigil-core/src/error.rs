@@ -15,6 +15,9 @@ pub enum CoreError {
     Invalid(#[from] vigil_domain::ParseError),
     #[error("exhibit {0} does not exist")]
     NoSuchExhibit(String),
+    /// Also the answer when the case exists but the caller may not see it.
+    #[error("case {0} does not exist")]
+    NoSuchCase(String),
     #[error("exhibit {reference} was deleted (custody event #{event}) and its content destroyed")]
     Deleted { reference: String, event: u64 },
     #[error(transparent)]

@@ -8,10 +8,13 @@
 //! - Secrets (the master key, the signing key) live in 0600 files and are
 //!   never printed or logged.
 
+mod bundle;
+mod case_work;
 mod clock;
 mod custody_log;
 mod data_dir;
 mod demo;
+mod disclosure;
 mod error;
 mod exhibits;
 mod hashsets;
@@ -19,6 +22,8 @@ mod key_rotation;
 mod log_export;
 mod officers;
 mod partner_intake;
+mod pdf_table;
+mod provenance;
 mod public_intake;
 mod scan_job;
 mod triage;
@@ -26,10 +31,13 @@ mod verifier;
 
 pub use data_dir::read_public_key;
 
+pub use bundle::{verify_bundle, BundleReport, BundleSummary, Manifest, BUNDLE_FORMAT};
+pub use case_work::{AttributionView, CaseView, ExhibitListEntry, Need, PersonView, RecordView};
 pub use clock::now;
 pub use custody_log::AppendReceipt;
 pub use data_dir::{InitReport, Layout, Vigil};
-pub use demo::{DemoReport, DEMO_CASE, DEMO_PASSWORD};
+pub use demo::{DemoReport, DEMO_CASE, DEMO_FULL_CASE, DEMO_PASSWORD};
+pub use disclosure::{render_exhibit_list, Mg6eLine, Rendered, ScheduleLine, Schedules};
 pub use error::CoreError;
 pub use exhibits::{AddedExhibit, DeletedExhibit, HistoryEntry, Ingester, RetrievedExhibit};
 pub use hashsets::{HashSetImport, HashSetInfo, PdqSetImport};

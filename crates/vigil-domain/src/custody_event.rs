@@ -23,6 +23,10 @@ pub enum EventKind {
     KeyRotated,
     ScanStarted,
     ScanFinished,
+    /// Someone asked for a case they may not see; they were told it does not exist.
+    AccessRefused,
+    /// A recorded decision: the policy file, an approval, a disclosure decision.
+    Decided,
 }
 
 impl EventKind {
@@ -39,6 +43,8 @@ impl EventKind {
             EventKind::KeyRotated => "key-rotated",
             EventKind::ScanStarted => "scan-started",
             EventKind::ScanFinished => "scan-finished",
+            EventKind::AccessRefused => "access-refused",
+            EventKind::Decided => "decided",
         }
     }
 }

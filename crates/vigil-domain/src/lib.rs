@@ -5,6 +5,7 @@
 mod actor;
 mod attachment;
 mod case_id;
+mod case_record;
 mod custody_event;
 mod digest;
 mod exhibit_ref;
@@ -22,6 +23,10 @@ pub use attachment::{
     classify as classify_attachment, AttachmentError, AttachmentType, MAX_ATTACHMENTS, MAX_ATTACHMENT_BYTES,
 };
 pub use case_id::CaseId;
+pub use case_record::{
+    attribution_strength, person_warning, ActionKind, CaseRecord, OutcomeKind, PersonFlag, PersonRole, ProsecutorView,
+    RiskLevel, Schedule, Strength,
+};
 pub use custody_event::{CustodyEvent, EventKind, FileHashes, ObjectRef};
 pub use digest::{Blake3Digest, DigestError, Md5Digest, Sha1Digest, Sha256Digest};
 pub use exhibit_ref::ExhibitRef;

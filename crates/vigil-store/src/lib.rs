@@ -20,8 +20,8 @@ pub use error::StoreError;
 pub use migration::{Migration, MIGRATIONS};
 pub use postgres_store::PostgresStore;
 pub use record::{
-    EventRow, ExhibitRow, HeadRow, IdempotencyRow, KeyRow, LinkRow, LogState, PartnerRow, ReportFileRow, ReportRow,
-    SessionRow, UserRow,
+    CaseRecordRow, EventRow, ExhibitRow, HeadRow, IdempotencyRow, KeyRow, LinkRow, LogState, PartnerRow, ReportFileRow,
+    ReportRow, SessionRow, UserRow,
 };
 pub use sqlite_store::SqliteStore;
 
@@ -71,6 +71,12 @@ pub trait Store: Send {
     fn report_files(&mut self, report: &ExhibitRef) -> Result<Vec<ReportFileRow>, StoreError>;
     /// Manual link and unlink decisions that involve this report.
     fn manual_links(&mut self, report: &ExhibitRef) -> Result<Vec<LinkRow>, StoreError>;
+    /// Every case: ID and title, in ID order.
+    fn cases(&mut self) -> Result<Vec<(CaseId, String)>, StoreError>;
+    /// The usernames assigned to a case.
+    fn case_members(&mut self, id: &CaseId) -> Result<Vec<String>, StoreError>;
+    /// A case's records, oldest first.
+    fn case_records(&mut self, id: &CaseId) -> Result<Vec<CaseRecordRow>, StoreError>;
 }
 
 /// One write transaction. Dropping it without [`commit`](StoreTx::commit) rolls back.
@@ -131,6 +137,9 @@ pub trait StoreTx {
     ) -> Result<(), StoreError>;
     /// Records a manual link decision, replacing any earlier one for the pair.
     fn set_link(&mut self, l: &LinkRow) -> Result<(), StoreError>;
+    fn add_case_member(&mut self, id: &CaseId, username: &str, by: &str, at_ms: i64) -> Result<(), StoreError>;
+    /// Appends a case record; returns the number the store gave it.
+    fn insert_case_record(&mut self, r: &CaseRecordRow) -> Result<u64, StoreError>;
     fn commit(self: Box<Self>) -> Result<(), StoreError>;
 }
 

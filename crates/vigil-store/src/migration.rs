@@ -154,6 +154,27 @@ CREATE TABLE report_links (
   at_ms BIGINT NOT NULL, PRIMARY KEY (a, b));
 "#,
     },
+    Migration {
+        version: 7,
+        name: "case work: members and append-only case records",
+        sqlite: r#"
+CREATE TABLE case_members (case_id TEXT NOT NULL, username TEXT NOT NULL, added_by TEXT NOT NULL, added_ms INTEGER NOT NULL, PRIMARY KEY (case_id, username));
+CREATE TABLE case_records (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, case_id TEXT NOT NULL, kind TEXT NOT NULL, body TEXT NOT NULL,
+  by_user TEXT NOT NULL, at_ms INTEGER NOT NULL, event INTEGER NOT NULL);
+CREATE INDEX case_records_case ON case_records (case_id, id);
+CREATE TRIGGER case_records_append_only_u BEFORE UPDATE ON case_records BEGIN SELECT RAISE(ABORT, 'case records are append-only'); END;
+CREATE TRIGGER case_records_append_only_d BEFORE DELETE ON case_records BEGIN SELECT RAISE(ABORT, 'case records are append-only'); END;
+"#,
+        postgres: r#"
+CREATE TABLE case_members (case_id TEXT NOT NULL, username TEXT NOT NULL, added_by TEXT NOT NULL, added_ms BIGINT NOT NULL, PRIMARY KEY (case_id, username));
+CREATE TABLE case_records (
+  id BIGSERIAL PRIMARY KEY, case_id TEXT NOT NULL, kind TEXT NOT NULL, body TEXT NOT NULL,
+  by_user TEXT NOT NULL, at_ms BIGINT NOT NULL, event BIGINT NOT NULL);
+CREATE INDEX case_records_case ON case_records (case_id, id);
+CREATE TRIGGER case_records_append_only BEFORE UPDATE OR DELETE ON case_records FOR EACH ROW EXECUTE FUNCTION vigil_append_only();
+"#,
+    },
 ];
 
 pub(crate) fn latest() -> u32 {

@@ -4,8 +4,8 @@
 use crate::migration::{latest, MIGRATIONS};
 use crate::record::fixed;
 use crate::{
-    EventRow, ExhibitRow, HeadRow, IdempotencyRow, KeyRow, LinkRow, LogState, PartnerRow, ReportFileRow, ReportRow,
-    SessionRow, Store, StoreError, StoreTx, UserRow,
+    CaseRecordRow, EventRow, ExhibitRow, HeadRow, IdempotencyRow, KeyRow, LinkRow, LogState, PartnerRow, ReportFileRow,
+    ReportRow, SessionRow, Store, StoreError, StoreTx, UserRow,
 };
 use postgres::binary_copy::BinaryCopyInWriter;
 use postgres::types::Type;
@@ -163,6 +163,45 @@ fn to_file(r: &Row) -> Result<ReportFileRow, StoreError> {
 }
 
 impl Store for PostgresStore {
+    fn cases(&mut self) -> Result<Vec<(CaseId, String)>, StoreError> {
+        self.client
+            .query("SELECT id, title FROM cases ORDER BY id", &[])?
+            .iter()
+            .map(|r| {
+                let id: String = r.try_get(0)?;
+                Ok((CaseId::parse(&id).map_err(|_| StoreError::Malformed("case ID"))?, r.try_get(1)?))
+            })
+            .collect()
+    }
+
+    fn case_members(&mut self, id: &CaseId) -> Result<Vec<String>, StoreError> {
+        self.client
+            .query("SELECT username FROM case_members WHERE case_id = $1 ORDER BY username", &[&id.as_str()])?
+            .iter()
+            .map(|r| Ok(r.try_get::<_, String>(0)?))
+            .collect()
+    }
+
+    fn case_records(&mut self, id: &CaseId) -> Result<Vec<CaseRecordRow>, StoreError> {
+        self.client
+            .query(
+                "SELECT id, kind, body, by_user, at_ms, event FROM case_records WHERE case_id = $1 ORDER BY id",
+                &[&id.as_str()],
+            )?
+            .iter()
+            .map(|r| {
+                Ok(CaseRecordRow {
+                    id: r.try_get::<_, i64>(0)? as u64,
+                    case_id: id.clone(),
+                    kind: r.try_get(1)?,
+                    body: r.try_get(2)?,
+                    by: r.try_get(3)?,
+                    at_ms: r.try_get(4)?,
+                    event: r.try_get::<_, i64>(5)? as u64,
+                })
+            })
+            .collect()
+    }
     fn partner(&mut self, id: &str) -> Result<Option<PartnerRow>, StoreError> {
         let r = self
             .client
@@ -436,6 +475,21 @@ struct PgTx<'a> {
 }
 
 impl StoreTx for PgTx<'_> {
+    fn add_case_member(&mut self, id: &CaseId, username: &str, by: &str, at_ms: i64) -> Result<(), StoreError> {
+        self.tx.execute(
+            "INSERT INTO case_members (case_id, username, added_by, added_ms) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+            &[&id.as_str(), &username, &by, &at_ms],
+        )?;
+        Ok(())
+    }
+
+    fn insert_case_record(&mut self, r: &CaseRecordRow) -> Result<u64, StoreError> {
+        let row = self.tx.query_one(
+            "INSERT INTO case_records (case_id, kind, body, by_user, at_ms, event) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            &[&r.case_id.as_str(), &r.kind, &r.body, &r.by, &r.at_ms, &(r.event as i64)],
+        )?;
+        Ok(row.try_get::<_, i64>(0)? as u64)
+    }
     fn insert_partner(&mut self, p: &PartnerRow) -> Result<(), StoreError> {
         self.tx.execute(
             "INSERT INTO partners (id, name, key_hash, created_ms, revoked_ms) VALUES ($1, $2, $3, $4, $5)",

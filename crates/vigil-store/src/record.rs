@@ -151,3 +151,17 @@ pub struct LinkRow {
     pub reason: String,
     pub at_ms: i64,
 }
+
+/// One append-only case record: its JSON body is a `vigil_domain::CaseRecord`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseRecordRow {
+    /// Given by the store on insert; 0 before.
+    pub id: u64,
+    pub case_id: CaseId,
+    pub kind: String,
+    pub body: String,
+    pub by: String,
+    pub at_ms: i64,
+    /// The custody event that recorded it.
+    pub event: u64,
+}

@@ -4,8 +4,8 @@
 use crate::migration::{latest, MIGRATIONS};
 use crate::record::fixed;
 use crate::{
-    EventRow, ExhibitRow, HeadRow, IdempotencyRow, KeyRow, LinkRow, LogState, PartnerRow, ReportFileRow, ReportRow,
-    SessionRow, Store, StoreError, StoreTx, UserRow,
+    CaseRecordRow, EventRow, ExhibitRow, HeadRow, IdempotencyRow, KeyRow, LinkRow, LogState, PartnerRow, ReportFileRow,
+    ReportRow, SessionRow, Store, StoreError, StoreTx, UserRow,
 };
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, TransactionBehavior};
 use std::path::Path;
@@ -182,6 +182,40 @@ fn to_file(t: RawFile) -> Result<ReportFileRow, StoreError> {
 }
 
 impl Store for SqliteStore {
+    fn cases(&mut self) -> Result<Vec<(CaseId, String)>, StoreError> {
+        let mut st = self.conn.prepare_cached("SELECT id, title FROM cases ORDER BY id")?;
+        let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        rows.map(|r| {
+            let (id, t) = r?;
+            Ok((CaseId::parse(&id).map_err(|_| StoreError::Malformed("case ID"))?, t))
+        })
+        .collect()
+    }
+
+    fn case_members(&mut self, id: &CaseId) -> Result<Vec<String>, StoreError> {
+        let mut st =
+            self.conn.prepare_cached("SELECT username FROM case_members WHERE case_id = ?1 ORDER BY username")?;
+        let rows = st.query_map([id.as_str()], |r| r.get::<_, String>(0))?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    fn case_records(&mut self, id: &CaseId) -> Result<Vec<CaseRecordRow>, StoreError> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT id, kind, body, by_user, at_ms, event FROM case_records WHERE case_id = ?1 ORDER BY id",
+        )?;
+        let rows = st.query_map([id.as_str()], |r| {
+            Ok(CaseRecordRow {
+                id: r.get::<_, i64>(0)? as u64,
+                case_id: id.clone(),
+                kind: r.get(1)?,
+                body: r.get(2)?,
+                by: r.get(3)?,
+                at_ms: r.get(4)?,
+                event: r.get::<_, i64>(5)? as u64,
+            })
+        })?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
     fn partner(&mut self, id: &str) -> Result<Option<PartnerRow>, StoreError> {
         let r: Option<RawPartner> = self
             .conn
@@ -477,6 +511,21 @@ struct SqliteTx<'a> {
 }
 
 impl StoreTx for SqliteTx<'_> {
+    fn add_case_member(&mut self, id: &CaseId, username: &str, by: &str, at_ms: i64) -> Result<(), StoreError> {
+        self.tx.execute(
+            "INSERT OR IGNORE INTO case_members (case_id, username, added_by, added_ms) VALUES (?1, ?2, ?3, ?4)",
+            params![id.as_str(), username, by, at_ms],
+        )?;
+        Ok(())
+    }
+
+    fn insert_case_record(&mut self, r: &CaseRecordRow) -> Result<u64, StoreError> {
+        self.tx.execute(
+            "INSERT INTO case_records (case_id, kind, body, by_user, at_ms, event) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![r.case_id.as_str(), r.kind, r.body, r.by, r.at_ms, r.event as i64],
+        )?;
+        Ok(self.tx.last_insert_rowid() as u64)
+    }
     fn insert_partner(&mut self, p: &PartnerRow) -> Result<(), StoreError> {
         self.tx.execute(
             "INSERT INTO partners (id, name, key_hash, created_ms, revoked_ms) VALUES (?1, ?2, ?3, ?4, ?5)",

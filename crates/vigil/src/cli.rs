@@ -50,8 +50,18 @@ pub enum Command {
     /// Add, read, list, trace and delete exhibits.
     #[command(subcommand)]
     Exhibit(ExhibitCommand),
-    /// Re-hash every blob, recompute the log's tree and check every signed head.
-    Verify,
+    /// Re-hash every blob, recompute the log's tree and check every signed head;
+    /// or, given a prosecutor bundle, check it offline with the public key.
+    Verify {
+        /// A bundle directory from `vigil export bundle` (no data directory needed).
+        bundle: Option<PathBuf>,
+        /// The log's public key (DATA/keys/signing.pub), for a bundle.
+        #[arg(long = "public-key", requires = "bundle")]
+        public_key: Option<PathBuf>,
+    },
+    /// Export material for others: the prosecutor bundle.
+    #[command(subcommand)]
+    Export(ExportCommand),
     /// Export, verify and prove the custody log.
     #[command(subcommand)]
     Log(LogCommand),
@@ -124,6 +134,18 @@ pub struct ActorArg {
     /// Who is acting (initials or user name); defaults to VIGIL_ACTOR, then local:$USER.
     #[arg(long = "by")]
     pub by: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ExportCommand {
+    /// Write a case's prosecutor bundle: disclosed exhibits, manifest, schedules,
+    /// inclusion proofs, signed tree head and CASE/UCO provenance.
+    Bundle {
+        case: String,
+        out: PathBuf,
+        #[command(flatten)]
+        actor: ActorArg,
+    },
 }
 
 #[derive(Subcommand, Debug)]

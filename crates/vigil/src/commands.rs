@@ -110,6 +110,11 @@ fn dispatch(cli: &Cli) -> Result<ExitCode> {
                 println!("  vigil --data {d} exhibit history DM/1");
                 println!("  vigil --data {d} log prove DM/1");
                 println!(
+                    "  vigil --data {d} export bundle {} {d}/bundle --by DO && vigil verify {d}/bundle --public-key {}",
+                    vigil_core::DEMO_FULL_CASE,
+                    r.public_key_file.display()
+                );
+                println!(
                     "  vigil --data {d} log export {d}/log.jsonl && vigil log verify {d}/log.jsonl --public-key {}",
                     r.public_key_file.display()
                 );
@@ -130,7 +135,52 @@ fn dispatch(cli: &Cli) -> Result<ExitCode> {
             }
         }
         Command::Exhibit(cmd) => return exhibit(cli, cmd),
-        Command::Verify => {
+        Command::Verify { bundle: Some(dir), public_key } => {
+            let Some(pk) = public_key else { bail!("--public-key FILE is needed to verify a bundle") };
+            let key = vigil_core::read_public_key(pk)?;
+            if !dir.join("manifest.json").is_file() {
+                bail!("{} is not a bundle: it has no manifest.json", dir.display());
+            }
+            let r = vigil_core::verify_bundle(dir, &key)?;
+            if cli.json {
+                print_json(&json!({ "ok": r.ok(), "report": r }));
+            } else {
+                println!(
+                    "{} exhibits, {} custody events with inclusion proofs, {} other files",
+                    r.exhibits, r.events, r.files
+                );
+            }
+            if !r.ok() {
+                for p in &r.problems {
+                    eprintln!("TAMPERED: {p}");
+                }
+                eprintln!("vigil: bundle verification FAILED: {} problem(s)", r.problems.len());
+                return Ok(ExitCode::from(TAMPERED));
+            }
+            if !cli.json {
+                println!("OK: the manifest is signed, every file matches it, and every event is in the signed log");
+            }
+        }
+        Command::Export(crate::cli::ExportCommand::Bundle { case, out, actor: a }) => {
+            let by = actor(a)?;
+            let initials = vigil_domain::Initials::parse(by.as_str())
+                .with_context(|| "--by must be the exporting officer's initials (they produce the bundle)")?;
+            let case = vigil_domain::CaseId::parse(case)?;
+            let mut v = open(cli)?;
+            let s = v.export_bundle(&case, out, &initials)?;
+            if cli.json {
+                print_json(&s);
+            } else {
+                println!(
+                    "wrote {}: {} exhibits, {} custody events with inclusion proofs at tree size {}",
+                    s.dir.display(),
+                    s.exhibits,
+                    s.events,
+                    s.tree_size
+                );
+            }
+        }
+        Command::Verify { bundle: None, .. } => {
             let mut v = open(cli)?;
             let r = v.verify()?;
             if cli.json {

@@ -1,0 +1,473 @@
+//! The prosecutor bundle: a directory a prosecutor or a defence expert can
+//! check offline with only Vigil's public key.
+//!
+//! ```text
+//! OUT/manifest.json       what is in the bundle: every file's SHA-256, every exhibit's
+//!                         digests and the custody events (index, leaf hash) it must carry
+//! OUT/manifest.sig        Ed25519 signature of manifest.json by the log's key
+//! OUT/exhibits/PR-1.json  the exhibits chosen for disclosure, in clear
+//! OUT/proofs/PR-1.json    each event's canonical leaf and its inclusion proof
+//! OUT/tree_head.json      the signed tree head every proof leads to
+//! OUT/schedules/…         MG6C, MG6D, MG6E, MG12 as CSV and PDF
+//! OUT/provenance.jsonld   the CASE/UCO provenance graph
+//! ```
+//!
+//! Verification reports every problem it finds, each naming the file, the
+//! exhibit or the event.
+
+use crate::clock::now;
+use crate::custody_log::from_head_row;
+use crate::data_dir::Vigil;
+use crate::disclosure::render_exhibit_list;
+use crate::error::CoreError;
+use crate::provenance::{graph, ProvEvent, ProvExhibit};
+use ed25519_dalek::{Signature, Signer, VerifyingKey};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::fs;
+use std::path::{Component, Path, PathBuf};
+use vigil_custody::{decode_leaf, inclusion_proof, leaf_hash, root_of, verify_inclusion, SignedTreeHead};
+use vigil_domain::{
+    Actor, CaseId, CaseRecord, CustodyEvent, EventKind, ExhibitRef, Initials, ObjectRef, ProsecutorView,
+};
+
+pub const BUNDLE_FORMAT: &str = "vigil-bundle/1";
+const SIG_DOMAIN: &[u8] = b"vigil-bundle-manifest-v1\0";
+/// Largest manifest or proof file the verifier reads into memory.
+const MAX_JSON: u64 = 64 << 20;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ManifestEvent {
+    pub index: u64,
+    pub leaf_hash: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ManifestExhibit {
+    pub reference: String,
+    pub path: String,
+    pub size: u64,
+    pub sha256: String,
+    pub md5: String,
+    pub sha1: String,
+    pub blake3: String,
+    pub proofs: String,
+    pub events: Vec<ManifestEvent>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ManifestFile {
+    pub path: String,
+    pub size: u64,
+    pub sha256: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    pub format: String,
+    pub case: String,
+    pub title: String,
+    pub created: String,
+    pub created_by: String,
+    pub tree_head: SignedTreeHead,
+    pub exhibits: Vec<ManifestExhibit>,
+    pub files: Vec<ManifestFile>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProofEvent {
+    pub index: u64,
+    /// The canonical leaf: the event exactly as it was hashed into the log.
+    pub leaf: String,
+    pub audit_path: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProofFile {
+    pub exhibit: String,
+    pub tree_size: u64,
+    pub events: Vec<ProofEvent>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BundleSummary {
+    pub dir: PathBuf,
+    pub exhibits: usize,
+    pub events: usize,
+    pub files: usize,
+    pub tree_size: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BundleReport {
+    pub exhibits: usize,
+    pub events: usize,
+    pub files: usize,
+    pub problems: Vec<String>,
+}
+
+impl BundleReport {
+    pub fn ok(&self) -> bool {
+        self.problems.is_empty()
+    }
+}
+
+fn sha256_hex(b: &[u8]) -> String {
+    hex::encode(Sha256::digest(b))
+}
+
+fn file_stem(r: &ExhibitRef) -> String {
+    r.to_string().replace('/', "-")
+}
+
+/// A safe extension from the exhibit's original name, if it has one.
+fn extension(name: Option<&str>) -> String {
+    name.and_then(|n| n.rsplit_once('.'))
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .filter(|e| !e.is_empty() && e.len() <= 8 && e.chars().all(|c| c.is_ascii_alphanumeric()))
+        .unwrap_or_else(|| "bin".to_owned())
+}
+
+impl Vigil {
+    /// Writes the prosecutor bundle for a case into `out` (which must not exist).
+    /// The exhibits are those scheduled "disclose" and those on the MG6E report.
+    pub fn export_bundle(&mut self, case: &CaseId, out: &Path, by: &Initials) -> Result<BundleSummary, CoreError> {
+        if out.exists() {
+            return Err(CoreError::file(out, "already exists; Vigil will not overwrite it"));
+        }
+        let view = self.case_view_unaudited(case)?;
+        let actor = Actor::from(by);
+        let mut chosen: Vec<ExhibitRef> = Vec::new();
+        for r in &view.records {
+            let item = match &r.record {
+                CaseRecord::Scheduled { item, prosecutor: ProsecutorView::Disclose, .. } => Some(item),
+                CaseRecord::DisclosureTest { item, .. } => Some(item),
+                _ => None,
+            };
+            if let Some(e) = item.and_then(|i| i.strip_prefix("exhibit:")).and_then(|e| ExhibitRef::parse(e).ok()) {
+                if !chosen.contains(&e) {
+                    chosen.push(e);
+                }
+            }
+        }
+        chosen.sort();
+        let schedules = self.schedules_unaudited(case)?;
+        let list = self.exhibit_list_unaudited(case)?;
+
+        let tmp = PathBuf::from(format!("{}.vigil-part", out.display()));
+        if tmp.exists() {
+            fs::remove_dir_all(&tmp).map_err(|e| CoreError::file(&tmp, e))?;
+        }
+        for d in ["exhibits", "proofs", "schedules"] {
+            fs::create_dir_all(tmp.join(d)).map_err(|e| CoreError::file(tmp.join(d), e))?;
+        }
+        let write = |rel: &str, bytes: &[u8]| -> Result<ManifestFile, CoreError> {
+            let p = tmp.join(rel);
+            fs::write(&p, bytes).map_err(|e| CoreError::file(&p, e))?;
+            Ok(ManifestFile { path: rel.to_owned(), size: bytes.len() as u64, sha256: sha256_hex(bytes) })
+        };
+        let mut files = Vec::new();
+        for r in schedules.render().into_iter().chain(std::iter::once(render_exhibit_list(case, &view.title, &list))) {
+            files.push(write(&format!("schedules/{}.csv", r.stem), r.csv.as_bytes())?);
+            files.push(write(&format!("schedules/{}.pdf", r.stem), &r.pdf)?);
+        }
+
+        // The exhibits, each read (an audited access), then one `exported` event each.
+        let mut rows = Vec::new();
+        for e in &chosen {
+            let row = self.exhibit(e)?;
+            let rel = format!("exhibits/{}.{}", file_stem(e), extension(row.original_name.as_deref()));
+            self.get_exhibit(e, &tmp.join(&rel), &format!("prosecutor bundle for case {case}"), &actor)?;
+            rows.push((row, rel));
+        }
+        let t = now();
+        let exports: Vec<CustodyEvent> = chosen
+            .iter()
+            .zip(&rows)
+            .map(|(e, (row, _))| {
+                let mut ev = CustodyEvent::new(EventKind::Exported, actor.clone(), t, ObjectRef::exhibit(e));
+                ev.case = Some(case.clone());
+                ev.digest = Some(row.sha256);
+                ev.note = Some(format!("in the prosecutor bundle for case {case}"));
+                ev
+            })
+            .collect();
+        if !exports.is_empty() {
+            self.append_events(&exports)?;
+        }
+
+        // Proofs against the head that now covers every event, exports included.
+        let head = self.store.latest_head()?.ok_or_else(|| CoreError::Log("the log has no signed head yet".into()))?;
+        let leaves = self.store.leaf_hashes(head.tree_size)?;
+        if leaves.len() as u64 != head.tree_size || root_of(&leaves) != head.root {
+            return Err(CoreError::Log(
+                "the stored leaves do not match the latest signed head; run `vigil verify`".into(),
+            ));
+        }
+        let sth = from_head_row(&head);
+        let mut exhibits = Vec::new();
+        let mut prov_exhibits = Vec::new();
+        let mut prov_events = Vec::new();
+        for (row, rel) in &rows {
+            let mut proof = ProofFile { exhibit: row.reference.to_string(), tree_size: head.tree_size, events: vec![] };
+            let mut listed = Vec::new();
+            for ev in self.store.events_for_object(ObjectRef::exhibit(&row.reference).as_str())? {
+                if ev.index >= head.tree_size {
+                    continue;
+                }
+                let path = inclusion_proof(&leaves, ev.index as usize).map_err(|e| CoreError::Log(e.to_string()))?;
+                let leaf = String::from_utf8(ev.leaf.clone())
+                    .map_err(|_| CoreError::Log(format!("event #{} is not UTF-8", ev.index)))?;
+                let (_, decoded) =
+                    decode_leaf(&ev.leaf).map_err(|e| CoreError::Log(format!("event #{}: {e}", ev.index)))?;
+                prov_events.push(ProvEvent {
+                    index: ev.index,
+                    exhibit: row.reference.to_string(),
+                    kind: decoded.kind.to_string(),
+                    actor: decoded.actor.as_str().to_owned(),
+                    time: decoded.time.to_string(),
+                    note: decoded.note.clone(),
+                });
+                listed.push(ManifestEvent { index: ev.index, leaf_hash: hex::encode(ev.leaf_hash) });
+                proof.events.push(ProofEvent {
+                    index: ev.index,
+                    leaf,
+                    audit_path: path.iter().map(hex::encode).collect(),
+                });
+            }
+            let proof_rel = format!("proofs/{}.json", file_stem(&row.reference));
+            files.push(write(&proof_rel, &serde_json::to_vec_pretty(&proof).expect("a proof serialises"))?);
+            exhibits.push(ManifestExhibit {
+                reference: row.reference.to_string(),
+                path: rel.clone(),
+                size: row.size,
+                sha256: row.sha256.to_hex(),
+                md5: row.md5.to_hex(),
+                sha1: row.sha1.to_hex(),
+                blake3: row.blake3.to_hex(),
+                proofs: proof_rel,
+                events: listed,
+            });
+            prov_exhibits.push(ProvExhibit {
+                reference: row.reference.to_string(),
+                file_name: rel.rsplit('/').next().unwrap_or(rel).to_owned(),
+                size: row.size,
+                md5: row.md5.to_hex(),
+                sha1: row.sha1.to_hex(),
+                sha256: row.sha256.to_hex(),
+            });
+        }
+        let prov = graph(case.as_str(), &view.title, env!("CARGO_PKG_VERSION"), &prov_exhibits, &prov_events);
+        files.push(write("provenance.jsonld", &serde_json::to_vec_pretty(&prov).expect("the graph serialises"))?);
+        files.push(write("tree_head.json", &serde_json::to_vec_pretty(&sth).expect("a head serialises"))?);
+        let manifest = Manifest {
+            format: BUNDLE_FORMAT.into(),
+            case: case.to_string(),
+            title: view.title.clone(),
+            created: t.to_string(),
+            created_by: actor.as_str().to_owned(),
+            tree_head: sth,
+            exhibits,
+            files,
+        };
+        let bytes = serde_json::to_vec_pretty(&manifest).expect("a manifest serialises");
+        let sig = self.signing.sign(&[SIG_DOMAIN, &bytes].concat());
+        fs::write(tmp.join("manifest.json"), &bytes).map_err(|e| CoreError::file(tmp.join("manifest.json"), e))?;
+        fs::write(tmp.join("manifest.sig"), hex::encode(sig.to_bytes()) + "\n")
+            .map_err(|e| CoreError::file(tmp.join("manifest.sig"), e))?;
+        fs::rename(&tmp, out).map_err(|e| CoreError::file(out, e))?;
+        Ok(BundleSummary {
+            dir: out.to_owned(),
+            exhibits: manifest.exhibits.len(),
+            events: manifest.exhibits.iter().map(|e| e.events.len()).sum(),
+            files: manifest.files.len() + manifest.exhibits.len() + 2,
+            tree_size: head.tree_size,
+        })
+    }
+}
+
+/// A path from the manifest, refused if it could leave the bundle.
+fn inside(dir: &Path, rel: &str) -> Option<PathBuf> {
+    let p = Path::new(rel);
+    p.components().all(|c| matches!(c, Component::Normal(_))).then(|| dir.join(p))
+}
+
+fn read_limited(p: &Path) -> Result<Vec<u8>, String> {
+    let meta = fs::metadata(p).map_err(|e| format!("{}: {e}", p.display()))?;
+    if meta.len() > MAX_JSON {
+        return Err(format!("{}: larger than {MAX_JSON} bytes", p.display()));
+    }
+    fs::read(p).map_err(|e| format!("{}: {e}", p.display()))
+}
+
+fn hash_file(p: &Path) -> std::io::Result<(u64, String)> {
+    use std::io::Read;
+    let mut f = fs::File::open(p)?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut n = 0u64;
+    loop {
+        let k = f.read(&mut buf)?;
+        if k == 0 {
+            break;
+        }
+        n += k as u64;
+        h.update(&buf[..k]);
+    }
+    Ok((n, hex::encode(h.finalize())))
+}
+
+/// Checks a bundle offline with the log's public key; every problem is named.
+pub fn verify_bundle(dir: &Path, key: &VerifyingKey) -> Result<BundleReport, CoreError> {
+    let mut problems = Vec::new();
+    let manifest_bytes = read_limited(&dir.join("manifest.json")).map_err(CoreError::Refused)?;
+    let sig_text =
+        fs::read_to_string(dir.join("manifest.sig")).map_err(|e| CoreError::file(dir.join("manifest.sig"), e))?;
+    let mut sig = [0u8; 64];
+    if hex::decode_to_slice(sig_text.trim(), &mut sig).is_err()
+        || key.verify_strict(&[SIG_DOMAIN, &manifest_bytes].concat(), &Signature::from_bytes(&sig)).is_err()
+    {
+        problems.push("manifest.json: its signature (manifest.sig) does not verify under the public key".to_owned());
+    }
+    let manifest: Manifest = serde_json::from_slice(&manifest_bytes)
+        .map_err(|e| CoreError::Refused(format!("manifest.json is malformed: {e}")))?;
+    if manifest.format != BUNDLE_FORMAT {
+        problems.push(format!("manifest.json: format {:?} is not {BUNDLE_FORMAT}", manifest.format));
+    }
+    let head = manifest.tree_head;
+    if head.verify(key).is_err() {
+        problems.push(format!("manifest.json: the signed tree head at size {} does not verify", head.head.tree_size));
+    }
+    let mut events = 0;
+    for x in &manifest.exhibits {
+        // The exhibit's bytes.
+        match inside(dir, &x.path) {
+            None => problems.push(format!("exhibit {}: path {:?} leaves the bundle", x.reference, x.path)),
+            Some(p) => match hash_file(&p) {
+                Err(e) => problems.push(format!("{} (exhibit {}): {e}", x.path, x.reference)),
+                Ok((size, sha)) if size != x.size || sha != x.sha256 => problems.push(format!(
+                    "{} (exhibit {}): content differs from the manifest (SHA-256 {sha}, {size} bytes; expected {}, {} bytes)",
+                    x.path, x.reference, x.sha256, x.size
+                )),
+                Ok(_) => {}
+            },
+        }
+        // Its events: every one listed must be in the proof file, hash to its
+        // listed leaf hash, and lead to the signed root.
+        let proof: Option<ProofFile> = match inside(dir, &x.proofs).map(|p| read_limited(&p)) {
+            None => {
+                problems.push(format!("exhibit {}: proofs path {:?} leaves the bundle", x.reference, x.proofs));
+                None
+            }
+            Some(Err(e)) => {
+                problems.push(e);
+                None
+            }
+            Some(Ok(b)) => match serde_json::from_slice(&b) {
+                Ok(p) => Some(p),
+                Err(e) => {
+                    problems.push(format!("{}: malformed: {e}", x.proofs));
+                    None
+                }
+            },
+        };
+        let Some(proof) = proof else { continue };
+        let mut received_digest = None;
+        for want in &x.events {
+            events += 1;
+            let Some(pe) = proof.events.iter().find(|e| e.index == want.index) else {
+                problems.push(format!("event #{} (exhibit {}) is missing from {}", want.index, x.reference, x.proofs));
+                continue;
+            };
+            let lh = leaf_hash(pe.leaf.as_bytes());
+            if hex::encode(lh) != want.leaf_hash {
+                problems.push(format!(
+                    "event #{} (exhibit {}): its leaf in {} was altered",
+                    want.index, x.reference, x.proofs
+                ));
+                continue;
+            }
+            let path: Result<Vec<[u8; 32]>, _> = pe
+                .audit_path
+                .iter()
+                .map(|h| {
+                    let mut b = [0u8; 32];
+                    hex::decode_to_slice(h, &mut b).map(|_| b)
+                })
+                .collect();
+            let ok = path
+                .ok()
+                .is_some_and(|p| verify_inclusion(pe.index, head.head.tree_size, &lh, &p, &head.head.root).is_ok());
+            if !ok {
+                problems.push(format!(
+                    "event #{} (exhibit {}): its inclusion proof does not lead to the signed root",
+                    want.index, x.reference
+                ));
+            }
+            match decode_leaf(pe.leaf.as_bytes()) {
+                Ok((index, ev)) => {
+                    if index != pe.index {
+                        problems.push(format!("event #{}: its leaf says it is event #{index}", pe.index));
+                    }
+                    if ev.object.as_exhibit().map(|r| r.to_string()).as_deref() != Some(x.reference.as_str()) {
+                        problems.push(format!("event #{} is not about exhibit {}", pe.index, x.reference));
+                    }
+                    if ev.kind == EventKind::Received {
+                        received_digest = ev.digest.map(|d| d.to_hex());
+                    }
+                }
+                Err(e) => problems.push(format!("event #{} (exhibit {}): {e}", pe.index, x.reference)),
+            }
+        }
+        if proof.events.len() > x.events.len() {
+            problems.push(format!("{}: holds events the manifest does not list", x.proofs));
+        }
+        if received_digest.as_deref() != Some(x.sha256.as_str()) {
+            problems.push(format!(
+                "exhibit {}: the SHA-256 signed in its `received` event does not match the manifest",
+                x.reference
+            ));
+        }
+    }
+    for f in &manifest.files {
+        match inside(dir, &f.path) {
+            None => problems.push(format!("manifest.json: path {:?} leaves the bundle", f.path)),
+            Some(p) => match hash_file(&p) {
+                Err(e) => problems.push(format!("{}: {e}", f.path)),
+                Ok((size, sha)) if size != f.size || sha != f.sha256 => {
+                    problems.push(format!("{}: content differs from the manifest (SHA-256 {sha})", f.path))
+                }
+                Ok(_) => {}
+            },
+        }
+    }
+    Ok(BundleReport { exhibits: manifest.exhibits.len(), events, files: manifest.files.len(), problems })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn manifest_paths_cannot_leave_the_bundle() {
+        let d = Path::new("/b");
+        assert!(inside(d, "exhibits/PR-1.json").is_some());
+        assert!(inside(d, "../etc/passwd").is_none());
+        assert!(inside(d, "/etc/passwd").is_none());
+        assert!(inside(d, "exhibits/../../x").is_none());
+    }
+
+    #[test]
+    fn extensions_are_kept_only_when_plain() {
+        assert_eq!(extension(Some("chat.TXT")), "txt");
+        assert_eq!(extension(Some("x.tar.gz")), "gz");
+        assert_eq!(extension(Some("weird.a/b")), "bin");
+        assert_eq!(extension(None), "bin");
+    }
+}

@@ -1,0 +1,432 @@
+//! Case work: assignment and need-to-know, append-only case records (tasks,
+//! the decision log, persons and graded attributions, action requests,
+//! welfare checks and approvals, safeguarding, outcomes, notes, disclosure
+//! schedules), the case timeline, and the MG12 exhibit list.
+//!
+//! Need-to-know: a case is visible to its assigned officers, supervisors
+//! and auditors (read only). Anyone else is told it does not exist, and the
+//! attempt is itself an `access-refused` custody event.
+
+use crate::clock::now;
+use crate::custody_log::append;
+use crate::data_dir::Vigil;
+use crate::error::CoreError;
+use crate::officers::OfficerSession;
+use serde::Serialize;
+use vigil_domain::{
+    attribution_strength, person_warning, Actor, CaseId, CaseRecord, CustodyEvent, EventKind, ExhibitRef, Grade,
+    ObjectRef, PersonFlag, Role, Strength,
+};
+use vigil_store::CaseRecordRow;
+
+/// What the caller wants to do with a case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    Read,
+    Work,
+    Disclose,
+    Supervise,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RecordView {
+    pub id: u64,
+    pub by: String,
+    pub at: String,
+    pub event: u64,
+    pub record: CaseRecord,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseView {
+    pub id: CaseId,
+    pub title: String,
+    pub members: Vec<String>,
+    pub records: Vec<RecordView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AttributionView {
+    pub id: u64,
+    pub identifier: String,
+    pub grade: String,
+    pub supporting: Vec<String>,
+    pub strength: Strength,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PersonView {
+    pub id: u64,
+    pub name: String,
+    pub role: vigil_domain::PersonRole,
+    pub flags: Vec<PersonFlag>,
+    pub attributions: Vec<AttributionView>,
+    /// The wrong-person warning, if the attributions are thin.
+    pub warning: Option<String>,
+}
+
+/// One line of the MG12 exhibit list.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExhibitListEntry {
+    pub reference: ExhibitRef,
+    pub description: String,
+    pub producer: String,
+    pub received: String,
+    pub size: u64,
+    pub sha256: String,
+    pub md5: String,
+    pub sha1: String,
+    /// The continuity: `time kind actor` for every custody event of the exhibit.
+    pub continuity: Vec<String>,
+}
+
+fn parse_record(row: &CaseRecordRow) -> Result<CaseRecord, CoreError> {
+    serde_json::from_str(&row.body).map_err(|e| CoreError::Log(format!("case record {} is malformed: {e}", row.id)))
+}
+
+fn kind_of(r: &CaseRecord) -> String {
+    serde_json::to_value(r).ok().and_then(|v| v["type"].as_str().map(str::to_owned)).unwrap_or_default()
+}
+
+impl Vigil {
+    /// The need-to-know gate. A refusal is recorded, and answered as "no such case".
+    pub fn case_gate(&mut self, case: &CaseId, officer: &OfficerSession, need: Need) -> Result<Actor, CoreError> {
+        let actor = Actor::parse(&officer.username)?;
+        let exists = self.store.case_title(case)?.is_some();
+        let assigned = exists && self.store.case_members(case)?.iter().any(|m| m == &officer.username);
+        let role = officer.role;
+        let allowed = exists
+            && match need {
+                Need::Read => role == Role::Supervisor || role == Role::Auditor || assigned,
+                Need::Work => role == Role::Supervisor || (assigned && role != Role::Auditor && role != Role::Admin),
+                Need::Disclose => role == Role::Supervisor || (assigned && role == Role::DisclosureOfficer),
+                Need::Supervise => role == Role::Supervisor,
+            };
+        if allowed {
+            return Ok(actor);
+        }
+        if exists && (assigned || role == Role::Supervisor || role == Role::Auditor) {
+            // They may see the case, just not do this to it.
+            return Err(CoreError::Forbidden(format!("the {role} role cannot do this to case {case}")));
+        }
+        let mut ev =
+            CustodyEvent::new(EventKind::AccessRefused, actor, now(), ObjectRef::parse(&format!("case:{case}"))?);
+        ev.case = Some(case.clone());
+        ev.note = Some(format!("{} ({role}) asked for case {case}, which they are not assigned to", officer.username));
+        self.append_events(&[ev])?;
+        Err(CoreError::NoSuchCase(case.to_string()))
+    }
+
+    /// The cases an officer may see.
+    pub fn cases_for(&mut self, officer: &OfficerSession) -> Result<Vec<(CaseId, String)>, CoreError> {
+        let all = self.store.cases()?;
+        if matches!(officer.role, Role::Supervisor | Role::Auditor) {
+            return Ok(all);
+        }
+        let mut mine = Vec::new();
+        for (id, title) in all {
+            if self.store.case_members(&id)?.iter().any(|m| m == &officer.username) {
+                mine.push((id, title));
+            }
+        }
+        Ok(mine)
+    }
+
+    /// Assigns an officer to a case (supervisors only).
+    pub fn assign_to_case(&mut self, case: &CaseId, username: &str, officer: &OfficerSession) -> Result<(), CoreError> {
+        let actor = self.case_gate(case, officer, Need::Supervise)?;
+        let user = self.store.user(username)?.ok_or_else(|| CoreError::Refused(format!("no officer {username}")))?;
+        let t = now();
+        let mut tx = self.store.begin()?;
+        let state = tx.lock_log()?;
+        tx.add_case_member(case, username, actor.as_str(), t.unix_millis())?;
+        let mut ev = CustodyEvent::new(EventKind::Reviewed, actor, t, ObjectRef::parse(&format!("case:{case}"))?);
+        ev.case = Some(case.clone());
+        ev.note = Some(format!("{username} ({}) assigned to the case", user.role));
+        append(tx.as_mut(), state, &[ev], &self.signing, t)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The case and its records; the read is an audited `accessed` event.
+    pub fn case_view(&mut self, case: &CaseId, officer: &OfficerSession, reason: &str) -> Result<CaseView, CoreError> {
+        let actor = self.case_gate(case, officer, Need::Read)?;
+        let mut ev = CustodyEvent::new(EventKind::Accessed, actor, now(), ObjectRef::parse(&format!("case:{case}"))?);
+        ev.case = Some(case.clone());
+        ev.reason = Some(reason.to_owned());
+        self.append_events(&[ev])?;
+        self.case_view_unaudited(case)
+    }
+
+    pub(crate) fn case_view_unaudited(&mut self, case: &CaseId) -> Result<CaseView, CoreError> {
+        let title = self.store.case_title(case)?.ok_or_else(|| CoreError::NoSuchCase(case.to_string()))?;
+        let members = self.store.case_members(case)?;
+        let mut records = Vec::new();
+        for row in self.store.case_records(case)? {
+            records.push(RecordView {
+                id: row.id,
+                by: row.by.clone(),
+                at: vigil_domain::Timestamp::from_unix_millis(row.at_ms).to_string(),
+                event: row.event,
+                record: parse_record(&row)?,
+            });
+        }
+        Ok(CaseView { id: case.clone(), title, members, records })
+    }
+
+    fn exhibit_in_case(&mut self, case: &CaseId, r: &ExhibitRef) -> Result<bool, CoreError> {
+        let Some(e) = self.store.exhibit(r)? else { return Ok(false) };
+        Ok(&e.case_id == case || self.store.cases_of_report(r)?.contains(case))
+    }
+
+    /// Checks a record's references against the case: persons, requests and
+    /// tasks must be records of this case; exhibits must belong to it.
+    fn check_refs(&mut self, case: &CaseId, view: &CaseView, r: &CaseRecord) -> Result<(), CoreError> {
+        let find = |id: u64| view.records.iter().find(|x| x.id == id).map(|x| &x.record);
+        let want = |id: u64, ok: fn(&CaseRecord) -> bool, what: &str| -> Result<(), CoreError> {
+            match find(id) {
+                Some(rec) if ok(rec) => Ok(()),
+                _ => Err(CoreError::Refused(format!("record:{id} is not a {what} of case {case}"))),
+            }
+        };
+        let person = |r: &CaseRecord| matches!(r, CaseRecord::Person { .. });
+        let mut items: Vec<String> = Vec::new();
+        match r {
+            CaseRecord::TaskDone { task, .. } => want(*task, |r| matches!(r, CaseRecord::Task { .. }), "task")?,
+            CaseRecord::Flag { person: p, .. }
+            | CaseRecord::ActionRequest { person: p, .. }
+            | CaseRecord::WelfareCheck { person: p, .. }
+            | CaseRecord::Safeguarding { child: p, .. } => want(*p, person, "person")?,
+            CaseRecord::Attribution { person: p, supporting, .. } => {
+                want(*p, person, "person")?;
+                items.extend(supporting.iter().cloned());
+            }
+            CaseRecord::Outcome { person: Some(p), .. } => want(*p, person, "person")?,
+            CaseRecord::ActionDecision { request, .. } => {
+                want(*request, |r| matches!(r, CaseRecord::ActionRequest { .. }), "action request")?
+            }
+            CaseRecord::Scheduled { item, .. } | CaseRecord::DisclosureTest { item, .. } => items.push(item.clone()),
+            CaseRecord::Redaction { original, redacted, .. } => {
+                items.push(format!("exhibit:{original}"));
+                items.push(format!("exhibit:{redacted}"));
+            }
+            _ => {}
+        }
+        for item in items {
+            if let Some(r) = item.strip_prefix("exhibit:") {
+                let r = ExhibitRef::parse(r)?;
+                if !self.exhibit_in_case(case, &r)? {
+                    return Err(CoreError::Refused(format!("exhibit {r} is not part of case {case}")));
+                }
+            } else if let Some(n) = item.strip_prefix("record:") {
+                let n: u64 = n.parse().map_err(|_| CoreError::Refused(format!("{item} is not a record")))?;
+                if find(n).is_none() {
+                    return Err(CoreError::Refused(format!("record:{n} is not a record of case {case}")));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Appends a record to a case, with its custody event, in one transaction.
+    pub fn add_case_record(
+        &mut self,
+        case: &CaseId,
+        record: &CaseRecord,
+        officer: &OfficerSession,
+    ) -> Result<u64, CoreError> {
+        record.validate()?;
+        let need = match record {
+            CaseRecord::ActionDecision { .. } => Need::Supervise,
+            CaseRecord::Scheduled { .. } | CaseRecord::DisclosureTest { .. } | CaseRecord::Redaction { .. } => {
+                Need::Disclose
+            }
+            _ => Need::Work,
+        };
+        let actor = self.case_gate(case, officer, need)?;
+        let view = self.case_view_unaudited(case)?;
+        self.check_refs(case, &view, record)?;
+        if let CaseRecord::ActionDecision { request, approved: true, .. } = record {
+            let person = view.records.iter().find_map(|x| match &x.record {
+                CaseRecord::ActionRequest { person, .. } if x.id == *request => Some(*person),
+                _ => None,
+            });
+            let person = person.expect("checked by check_refs");
+            let welfare = view
+                .records
+                .iter()
+                .any(|x| matches!(&x.record, CaseRecord::WelfareCheck { person: p, .. } if *p == person));
+            if !welfare {
+                return Err(CoreError::Refused(format!(
+                    "approval refused: no welfare check is on file for record:{person} \
+                     (self-harm risk and mitigations, children and vulnerable adults in the household, referrals made)"
+                )));
+            }
+        }
+        if let CaseRecord::Scheduled { item, .. } = record {
+            if view.records.iter().any(|x| matches!(&x.record, CaseRecord::Scheduled { item: i, .. } if i == item)) {
+                return Err(CoreError::Refused(format!("{item} is already on a schedule")));
+            }
+        }
+        let kind = match record {
+            CaseRecord::Decision { .. }
+            | CaseRecord::ActionDecision { .. }
+            | CaseRecord::Scheduled { .. }
+            | CaseRecord::DisclosureTest { .. } => EventKind::Decided,
+            _ => EventKind::Created,
+        };
+        let t = now();
+        let mut tx = self.store.begin()?;
+        let state = tx.lock_log()?;
+        let mut ev = CustodyEvent::new(kind, actor.clone(), t, ObjectRef::parse(&format!("case:{case}"))?);
+        ev.case = Some(case.clone());
+        ev.note = Some(record.summary());
+        let receipt = append(tx.as_mut(), state, &[ev], &self.signing, t)?;
+        let id = tx.insert_case_record(&CaseRecordRow {
+            id: 0,
+            case_id: case.clone(),
+            kind: kind_of(record),
+            body: serde_json::to_string(record).expect("a record serialises"),
+            by: actor.as_str().to_owned(),
+            at_ms: t.unix_millis(),
+            event: receipt.first_index,
+        })?;
+        tx.commit()?;
+        Ok(id)
+    }
+
+    /// Persons in a case with their attributions, each attribution's
+    /// strength, and the wrong-person warning.
+    pub fn case_persons(&mut self, case: &CaseId, officer: &OfficerSession) -> Result<Vec<PersonView>, CoreError> {
+        self.case_gate(case, officer, Need::Read)?;
+        let view = self.case_view_unaudited(case)?;
+        Ok(persons_of(&view))
+    }
+
+    /// The MG12 exhibit list: every exhibit of the case (and reports added
+    /// to it), with producer, date received, hashes and continuity.
+    pub fn exhibit_list(
+        &mut self,
+        case: &CaseId,
+        officer: &OfficerSession,
+    ) -> Result<Vec<ExhibitListEntry>, CoreError> {
+        self.case_gate(case, officer, Need::Read)?;
+        self.exhibit_list_unaudited(case)
+    }
+
+    pub(crate) fn exhibit_list_unaudited(&mut self, case: &CaseId) -> Result<Vec<ExhibitListEntry>, CoreError> {
+        let mut out = Vec::new();
+        let mut rows: Vec<vigil_store::ExhibitRow> = Vec::new();
+        for e in self.store.exhibits()? {
+            if e.deleted_event.is_none()
+                && (&e.case_id == case || self.store.cases_of_report(&e.reference)?.contains(case))
+            {
+                rows.push(e);
+            }
+        }
+        rows.sort_by(|a, b| a.reference.cmp(&b.reference));
+        for e in rows {
+            let continuity = self
+                .store
+                .events_for_object(ObjectRef::exhibit(&e.reference).as_str())?
+                .iter()
+                .map(|ev| {
+                    format!(
+                        "#{} {} {} by {}",
+                        ev.index,
+                        vigil_domain::Timestamp::from_unix_millis(ev.time_ms),
+                        ev.kind,
+                        ev.actor
+                    )
+                })
+                .collect();
+            out.push(ExhibitListEntry {
+                description: e.note.clone().or(e.original_name.clone()).unwrap_or_else(|| "(no description)".into()),
+                producer: e.reference.initials().as_str().to_owned(),
+                received: vigil_domain::Timestamp::from_unix_millis(e.received_ms).to_string(),
+                size: e.size,
+                sha256: e.sha256.to_hex(),
+                md5: e.md5.to_hex(),
+                sha1: e.sha1.to_hex(),
+                reference: e.reference,
+                continuity,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The case's audit timeline: every custody event about the case and its
+    /// exhibits, reads and refused attempts included, in log order.
+    pub fn case_timeline(
+        &mut self,
+        case: &CaseId,
+        officer: &OfficerSession,
+    ) -> Result<Vec<crate::HistoryEntry>, CoreError> {
+        self.case_gate(case, officer, Need::Read)?;
+        let mut rows = self.store.events_for_object(&format!("case:{case}"))?;
+        for e in self.exhibit_list_unaudited(case)? {
+            rows.extend(self.store.events_for_object(ObjectRef::exhibit(&e.reference).as_str())?);
+        }
+        rows.sort_by_key(|r| r.index);
+        rows.dedup_by_key(|r| r.index);
+        rows.iter()
+            .map(|r| {
+                let (index, event) = vigil_custody::decode_leaf(&r.leaf)
+                    .map_err(|e| CoreError::Log(format!("event #{}: {e}", r.index)))?;
+                Ok(crate::HistoryEntry { index, event })
+            })
+            .collect()
+    }
+}
+
+pub(crate) fn persons_of(view: &CaseView) -> Vec<PersonView> {
+    let mut persons: Vec<PersonView> = view
+        .records
+        .iter()
+        .filter_map(|x| match &x.record {
+            CaseRecord::Person { name, role } => Some(PersonView {
+                id: x.id,
+                name: name.clone(),
+                role: *role,
+                flags: Vec::new(),
+                attributions: Vec::new(),
+                warning: None,
+            }),
+            _ => None,
+        })
+        .collect();
+    for x in &view.records {
+        match &x.record {
+            CaseRecord::Flag { person, flag, .. } => {
+                if let Some(p) = persons.iter_mut().find(|p| p.id == *person) {
+                    if !p.flags.contains(flag) {
+                        p.flags.push(*flag);
+                    }
+                }
+            }
+            CaseRecord::Attribution { person, identifier, supporting, grade, .. } => {
+                if let (Some(p), Ok(g)) = (persons.iter_mut().find(|p| p.id == *person), Grade::parse(grade)) {
+                    p.attributions.push(AttributionView {
+                        id: x.id,
+                        identifier: identifier.clone(),
+                        grade: grade.clone(),
+                        supporting: supporting.clone(),
+                        strength: attribution_strength(&g, supporting.len()),
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    for p in &mut persons {
+        if p.role == vigil_domain::PersonRole::Suspect {
+            let graded: Vec<(Grade, Vec<String>)> = p
+                .attributions
+                .iter()
+                .filter_map(|a| Grade::parse(&a.grade).ok().map(|g| (g, a.supporting.clone())))
+                .collect();
+            p.warning = person_warning(&graded);
+        }
+    }
+    persons
+}

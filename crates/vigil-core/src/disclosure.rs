@@ -1,0 +1,277 @@
+//! CPIA disclosure: the MG6C (unused, not sensitive) and MG6D (unused,
+//! sensitive) schedules numbered consecutively across both, the MG6E
+//! disclosure officer's report, their CSV and PDF forms, and redaction,
+//! which makes an edited copy as a new exhibit and never touches the original.
+
+use crate::case_work::{ExhibitListEntry, Need};
+use crate::clock::now;
+use crate::data_dir::Vigil;
+use crate::error::CoreError;
+use crate::officers::OfficerSession;
+use crate::pdf_table::table_pdf;
+use serde::Serialize;
+use vigil_domain::{
+    CaseId, CaseRecord, CustodyEvent, EventKind, ExhibitRef, Initials, ObjectRef, ProsecutorView, Schedule,
+};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ScheduleLine {
+    /// Consecutive across MG6C and MG6D.
+    pub number: u32,
+    pub item: String,
+    pub schedule: Schedule,
+    pub description: String,
+    pub location: String,
+    pub sensitivity: Option<String>,
+    pub prosecutor: ProsecutorView,
+    pub decided_by: String,
+    pub decided_at: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Mg6eLine {
+    pub item: String,
+    pub reason: String,
+    pub by: String,
+    pub at: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Schedules {
+    pub case: CaseId,
+    pub title: String,
+    pub mg6c: Vec<ScheduleLine>,
+    pub mg6d: Vec<ScheduleLine>,
+    pub mg6e: Vec<Mg6eLine>,
+}
+
+/// Largest exhibit redaction will read into memory.
+const MAX_REDACT_BYTES: usize = 16 << 20;
+
+/// One CSV field: quoted when needed (RFC 4180), and a leading `= + - @`
+/// neutralised so a spreadsheet never runs a cell as a formula.
+fn csv_field(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@']) { format!("'{s}") } else { s.to_owned() };
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s
+    }
+}
+
+pub(crate) fn csv(headers: &[&str], rows: &[Vec<String>]) -> String {
+    let mut out = headers.iter().map(|h| csv_field(h)).collect::<Vec<_>>().join(",") + "\r\n";
+    for r in rows {
+        out += &(r.iter().map(|c| csv_field(c)).collect::<Vec<_>>().join(",") + "\r\n");
+    }
+    out
+}
+
+/// A rendered document: its file stem, CSV and PDF.
+pub struct Rendered {
+    pub stem: &'static str,
+    pub csv: String,
+    pub pdf: Vec<u8>,
+}
+
+impl Schedules {
+    fn lines(lines: &[ScheduleLine], sensitive: bool) -> Vec<Vec<String>> {
+        lines
+            .iter()
+            .map(|l| {
+                let mut r = vec![l.number.to_string(), l.description.clone(), l.location.clone()];
+                if sensitive {
+                    r.push(l.sensitivity.clone().unwrap_or_default());
+                }
+                r.push(l.prosecutor.label().to_owned());
+                r.push(format!("{} {}", l.decided_by, l.decided_at));
+                r
+            })
+            .collect()
+    }
+
+    /// MG6C, MG6D and MG6E as CSV and PDF.
+    pub fn render(&self) -> Vec<Rendered> {
+        let sub = format!("Case {}: {}", self.case, self.title);
+        let c_head = ["No.", "Description", "Location", "Prosecutor (D/I/CND)", "Scheduled by"];
+        let d_head =
+            ["No.", "Description", "Location", "Reason for sensitivity", "Prosecutor (D/I/CND)", "Scheduled by"];
+        let e_head = ["Item", "Why it might undermine the prosecution or assist the defence", "Recorded by"];
+        let c_rows = Self::lines(&self.mg6c, false);
+        let d_rows = Self::lines(&self.mg6d, true);
+        let e_rows: Vec<Vec<String>> =
+            self.mg6e.iter().map(|l| vec![l.item.clone(), l.reason.clone(), format!("{} {}", l.by, l.at)]).collect();
+        vec![
+            Rendered {
+                stem: "MG6C",
+                csv: csv(&c_head, &c_rows),
+                pdf: table_pdf(
+                    "MG6C Schedule of relevant non-sensitive unused material",
+                    &sub,
+                    &c_head,
+                    &[0.6, 5.0, 2.0, 1.4, 2.4],
+                    &c_rows,
+                ),
+            },
+            Rendered {
+                stem: "MG6D",
+                csv: csv(&d_head, &d_rows),
+                pdf: table_pdf(
+                    "MG6D Schedule of relevant sensitive unused material",
+                    &sub,
+                    &d_head,
+                    &[0.6, 4.0, 1.6, 3.0, 1.4, 2.4],
+                    &d_rows,
+                ),
+            },
+            Rendered {
+                stem: "MG6E",
+                csv: csv(&e_head, &e_rows),
+                pdf: table_pdf("MG6E Disclosure officer's report", &sub, &e_head, &[1.4, 7.0, 2.4], &e_rows),
+            },
+        ]
+    }
+}
+
+/// The MG12 exhibit list as CSV and PDF.
+pub fn render_exhibit_list(case: &CaseId, title: &str, list: &[ExhibitListEntry]) -> Rendered {
+    let head = ["Exhibit", "Description", "Producer", "Received", "SHA-256 / MD5", "Continuity"];
+    let rows: Vec<Vec<String>> = list
+        .iter()
+        .map(|e| {
+            vec![
+                e.reference.to_string(),
+                e.description.clone(),
+                e.producer.clone(),
+                e.received.clone(),
+                format!("{}\n{}", e.sha256, e.md5),
+                e.continuity.join("\n"),
+            ]
+        })
+        .collect();
+    Rendered {
+        stem: "MG12",
+        csv: csv(&head, &rows),
+        pdf: table_pdf(
+            "MG12 Exhibit list",
+            &format!("Case {case}: {title}"),
+            &head,
+            &[0.8, 2.4, 0.7, 1.6, 3.0, 4.0],
+            &rows,
+        ),
+    }
+}
+
+impl Vigil {
+    pub fn schedules(&mut self, case: &CaseId, officer: &OfficerSession) -> Result<Schedules, CoreError> {
+        self.case_gate(case, officer, Need::Read)?;
+        self.schedules_unaudited(case)
+    }
+
+    pub(crate) fn schedules_unaudited(&mut self, case: &CaseId) -> Result<Schedules, CoreError> {
+        let view = self.case_view_unaudited(case)?;
+        let mut s =
+            Schedules { case: case.clone(), title: view.title.clone(), mg6c: vec![], mg6d: vec![], mg6e: vec![] };
+        let mut number = 0;
+        for r in &view.records {
+            match &r.record {
+                CaseRecord::Scheduled { item, schedule, description, location, sensitivity, prosecutor } => {
+                    number += 1;
+                    let line = ScheduleLine {
+                        number,
+                        item: item.clone(),
+                        schedule: *schedule,
+                        description: description.clone(),
+                        location: location.clone(),
+                        sensitivity: sensitivity.clone(),
+                        prosecutor: *prosecutor,
+                        decided_by: r.by.clone(),
+                        decided_at: r.at.clone(),
+                    };
+                    match schedule {
+                        Schedule::Mg6c => s.mg6c.push(line),
+                        Schedule::Mg6d => s.mg6d.push(line),
+                    }
+                }
+                CaseRecord::DisclosureTest { item, reason } => s.mg6e.push(Mg6eLine {
+                    item: item.clone(),
+                    reason: reason.clone(),
+                    by: r.by.clone(),
+                    at: r.at.clone(),
+                }),
+                _ => {}
+            }
+        }
+        Ok(s)
+    }
+
+    /// Makes a redacted copy of a text exhibit: each term is replaced by
+    /// `[REDACTED]` in a new exhibit, linked to the original by a `copied`
+    /// event on the original and a redaction record in the case.
+    pub fn redact_exhibit(
+        &mut self,
+        case: &CaseId,
+        original: &ExhibitRef,
+        terms: &[String],
+        reason: &str,
+        by: &Initials,
+        officer: &OfficerSession,
+    ) -> Result<ExhibitRef, CoreError> {
+        let actor = self.case_gate(case, officer, Need::Disclose)?;
+        let terms: Vec<&str> = terms.iter().map(|t| t.trim()).filter(|t| !t.is_empty()).collect();
+        if terms.is_empty() {
+            return Err(CoreError::Refused("give at least one term to redact".into()));
+        }
+        let row = self.exhibit(original)?;
+        if row.size as usize > MAX_REDACT_BYTES {
+            return Err(CoreError::Refused(format!("exhibit {original} is too large to redact here")));
+        }
+        let bytes =
+            self.read_exhibit_bytes(original, &format!("redaction for disclosure in case {case}: {reason}"), &actor)?;
+        let text = String::from_utf8(bytes).map_err(|_| {
+            CoreError::Refused(format!("exhibit {original} is not text; only text exhibits are redacted here"))
+        })?;
+        let mut redacted = text;
+        let mut count = 0;
+        for t in &terms {
+            count += redacted.matches(t).count();
+            redacted = redacted.replace(t, "[REDACTED]");
+        }
+        if count == 0 {
+            return Err(CoreError::Refused("none of the terms occurs in the exhibit; nothing was made".into()));
+        }
+        let name = format!("{}-redacted.txt", original.to_string().replace('/', "-"));
+        let added = self.add_exhibit_bytes(
+            redacted.as_bytes(),
+            &name,
+            case,
+            by,
+            Some(&format!("redacted copy of {original} ({count} redaction(s)): {reason}")),
+        )?;
+        let mut ev = CustodyEvent::new(EventKind::Copied, actor, now(), ObjectRef::exhibit(original));
+        ev.case = Some(case.clone());
+        ev.note = Some(format!("redacted copy made as exhibit {}: {reason}", added.reference));
+        self.append_events(&[ev])?;
+        self.add_case_record(
+            case,
+            &CaseRecord::Redaction {
+                original: original.to_string(),
+                redacted: added.reference.to_string(),
+                reason: reason.to_owned(),
+            },
+            officer,
+        )?;
+        Ok(added.reference)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_quotes_and_defuses_formulas() {
+        let out = csv(&["a", "b"], &[vec!["=1+2".into(), "x,\"y\"\nz".into()]]);
+        assert_eq!(out, "a,b\r\n'=1+2,\"x,\"\"y\"\"\nz\"\r\n");
+    }
+}

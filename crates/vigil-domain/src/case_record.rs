@@ -1,0 +1,404 @@
+//! What officers record in a case: tasks, the decision log, persons and
+//! attributions, action requests with welfare checks and approvals,
+//! safeguarding, outcomes, notes, and the CPIA disclosure schedules. Each
+//! record is appended, never edited: a change is a new record that refers
+//! to an earlier one by its number. Validation here is pure; the store
+//! keeps the JSON and the custody log keeps an event for each record.
+
+use crate::{Grade, ParseError};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PersonRole {
+    Suspect,
+    Victim,
+    Witness,
+    HouseholdMember,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PersonFlag {
+    VulnerableAdult,
+    PossibleWrongPerson,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ActionKind {
+    Arrest,
+    Search,
+    Interview,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RiskLevel {
+    Low,
+    Medium,
+    High,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum OutcomeKind {
+    Arrest,
+    Charge,
+    NoFurtherAction,
+    ChildrenSafeguarded,
+}
+
+/// The CPIA schedules of unused material.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Schedule {
+    /// Unused, not sensitive.
+    #[serde(rename = "MG6C")]
+    Mg6c,
+    /// Unused, sensitive (with the reason).
+    #[serde(rename = "MG6D")]
+    Mg6d,
+}
+
+/// The prosecutor's column on a schedule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ProsecutorView {
+    Disclose,
+    Inspect,
+    ClearlyNotDisclosable,
+}
+
+impl ProsecutorView {
+    pub fn label(self) -> &'static str {
+        match self {
+            ProsecutorView::Disclose => "D",
+            ProsecutorView::Inspect => "I",
+            ProsecutorView::ClearlyNotDisclosable => "CND",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum CaseRecord {
+    Task {
+        title: String,
+        owner: String,
+        due: String,
+    },
+    TaskDone {
+        task: u64,
+        note: String,
+    },
+    /// The senior officer's policy file entry.
+    Decision {
+        decision: String,
+        reason: String,
+        alternatives: Vec<String>,
+    },
+    /// A person, kept apart from any identifier.
+    Person {
+        name: String,
+        role: PersonRole,
+    },
+    Flag {
+        person: u64,
+        flag: PersonFlag,
+        reason: String,
+    },
+    /// An identifier attributed to a person, on supporting material, graded.
+    Attribution {
+        person: u64,
+        identifier: String,
+        supporting: Vec<String>,
+        grade: String,
+        reason: String,
+    },
+    ActionRequest {
+        person: u64,
+        action: ActionKind,
+        justification: String,
+    },
+    WelfareCheck {
+        person: u64,
+        self_harm_risk: RiskLevel,
+        mitigations: String,
+        children_in_household: String,
+        vulnerable_adults_in_household: String,
+        referrals_made: Vec<String>,
+    },
+    ActionDecision {
+        request: u64,
+        approved: bool,
+        reason: String,
+    },
+    Safeguarding {
+        child: u64,
+        action: String,
+        outcome: String,
+    },
+    Outcome {
+        outcome: OutcomeKind,
+        person: Option<u64>,
+        note: String,
+    },
+    Note {
+        text: String,
+    },
+    /// An item put on a CPIA schedule: `item` is `exhibit:ABC/1` or `record:N`.
+    Scheduled {
+        item: String,
+        schedule: Schedule,
+        description: String,
+        location: String,
+        sensitivity: Option<String>,
+        prosecutor: ProsecutorView,
+    },
+    /// An item the disclosure officer judges might undermine the prosecution
+    /// or assist the defence (the MG6E report).
+    DisclosureTest {
+        item: String,
+        reason: String,
+    },
+    /// An edited copy of an exhibit, made as a new exhibit.
+    Redaction {
+        original: String,
+        redacted: String,
+        reason: String,
+    },
+}
+
+fn text(field: &'static str, v: &str, max: usize) -> Result<(), ParseError> {
+    if v.trim().is_empty() {
+        return Err(ParseError::new(field, v, "is required"));
+    }
+    if v.chars().count() > max {
+        return Err(ParseError::new(field, v, "is too long"));
+    }
+    if v.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return Err(ParseError::new(field, v, "contains control characters"));
+    }
+    Ok(())
+}
+
+fn item_ref(field: &'static str, v: &str) -> Result<(), ParseError> {
+    let ok = v.strip_prefix("exhibit:").is_some_and(|r| crate::ExhibitRef::parse(r).is_ok())
+        || v.strip_prefix("record:").is_some_and(|n| n.parse::<u64>().is_ok());
+    if ok {
+        Ok(())
+    } else {
+        Err(ParseError::new(field, v, "must be exhibit:ABC/1 or record:N"))
+    }
+}
+
+impl CaseRecord {
+    /// Checks the record's own fields (references to other records are the
+    /// service's to check, since only it can see them).
+    pub fn validate(&self) -> Result<(), ParseError> {
+        match self {
+            CaseRecord::Task { title, owner, due } => {
+                text("title", title, 200)?;
+                text("owner", owner, 64)?;
+                text("due", due, 40)
+            }
+            CaseRecord::TaskDone { note, .. } => text("note", note, 2000),
+            CaseRecord::Decision { decision, reason, alternatives } => {
+                text("decision", decision, 2000)?;
+                text("reason", reason, 2000)?;
+                for a in alternatives {
+                    text("alternatives", a, 500)?;
+                }
+                Ok(())
+            }
+            CaseRecord::Person { name, .. } => text("name", name, 200),
+            CaseRecord::Flag { reason, .. } => text("reason", reason, 1000),
+            CaseRecord::Attribution { identifier, supporting, grade, reason, .. } => {
+                text("identifier", identifier, 200)?;
+                Grade::parse(grade)?;
+                text("reason", reason, 1000)?;
+                if supporting.is_empty() {
+                    return Err(ParseError::new("supporting", "", "an attribution needs supporting material"));
+                }
+                for s in supporting {
+                    item_ref("supporting", s)?;
+                }
+                Ok(())
+            }
+            CaseRecord::ActionRequest { justification, .. } => text("justification", justification, 2000),
+            CaseRecord::WelfareCheck {
+                mitigations,
+                children_in_household,
+                vulnerable_adults_in_household,
+                referrals_made,
+                ..
+            } => {
+                text("mitigations", mitigations, 2000)?;
+                text("children_in_household", children_in_household, 500)?;
+                text("vulnerable_adults_in_household", vulnerable_adults_in_household, 500)?;
+                for r in referrals_made {
+                    text("referrals_made", r, 500)?;
+                }
+                Ok(())
+            }
+            CaseRecord::ActionDecision { reason, .. } => text("reason", reason, 2000),
+            CaseRecord::Safeguarding { action, outcome, .. } => {
+                text("action", action, 1000)?;
+                text("outcome", outcome, 1000)
+            }
+            CaseRecord::Outcome { note, .. } => text("note", note, 1000),
+            CaseRecord::Note { text: t } => text("text", t, 10_000),
+            CaseRecord::Scheduled { item, schedule, description, location, sensitivity, .. } => {
+                item_ref("item", item)?;
+                text("description", description, 1000)?;
+                text("location", location, 200)?;
+                match (schedule, sensitivity) {
+                    (Schedule::Mg6d, None) => {
+                        Err(ParseError::new("sensitivity", "", "sensitive material needs the reason it is sensitive"))
+                    }
+                    (Schedule::Mg6d, Some(s)) => text("sensitivity", s, 1000),
+                    (Schedule::Mg6c, Some(_)) => {
+                        Err(ParseError::new("sensitivity", "", "only MG6D (sensitive) items carry a sensitivity"))
+                    }
+                    (Schedule::Mg6c, None) => Ok(()),
+                }
+            }
+            CaseRecord::DisclosureTest { item, reason } => {
+                item_ref("item", item)?;
+                text("reason", reason, 2000)
+            }
+            CaseRecord::Redaction { original, redacted, reason } => {
+                crate::ExhibitRef::parse(original)?;
+                crate::ExhibitRef::parse(redacted)?;
+                text("reason", reason, 1000)
+            }
+        }
+    }
+
+    /// A one-line summary for the custody log and the case timeline.
+    pub fn summary(&self) -> String {
+        let cut = |s: &str| s.chars().take(120).collect::<String>();
+        match self {
+            CaseRecord::Task { title, owner, due } => format!("task for {owner} due {due}: {}", cut(title)),
+            CaseRecord::TaskDone { task, .. } => format!("task record:{task} done"),
+            CaseRecord::Decision { decision, .. } => format!("decision: {}", cut(decision)),
+            CaseRecord::Person { role, .. } => format!("person recorded ({role:?})"),
+            CaseRecord::Flag { person, flag, .. } => format!("record:{person} flagged {flag:?}"),
+            CaseRecord::Attribution { person, grade, supporting, .. } => {
+                format!("identifier attributed to record:{person}, graded {grade}, on {} item(s)", supporting.len())
+            }
+            CaseRecord::ActionRequest { person, action, .. } => format!("{action:?} of record:{person} requested"),
+            CaseRecord::WelfareCheck { person, self_harm_risk, .. } => {
+                format!("welfare check on record:{person}: self-harm risk {self_harm_risk:?}")
+            }
+            CaseRecord::ActionDecision { request, approved, .. } => {
+                format!("request record:{request} {}", if *approved { "approved" } else { "refused" })
+            }
+            CaseRecord::Safeguarding { child, .. } => format!("safeguarding action for record:{child}"),
+            CaseRecord::Outcome { outcome, .. } => format!("outcome: {outcome:?}"),
+            CaseRecord::Note { .. } => "officer note".into(),
+            CaseRecord::Scheduled { item, schedule, prosecutor, .. } => {
+                format!("{item} scheduled on {schedule:?} ({})", prosecutor.label())
+            }
+            CaseRecord::DisclosureTest { item, .. } => format!("{item} might undermine or assist (MG6E)"),
+            CaseRecord::Redaction { original, redacted, .. } => format!("{redacted} is a redacted copy of {original}"),
+        }
+    }
+}
+
+/// How far an attribution can be relied on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Strength {
+    Weak,
+    Moderate,
+    Strong,
+}
+
+/// The strength of one attribution from its grade and how many items support it.
+pub fn attribution_strength(grade: &Grade, supporting: usize) -> Strength {
+    match (grade.source, grade.intelligence) {
+        (3, _) | (_, 'D') | (_, 'E') => Strength::Weak,
+        (1, 'A') | (1, 'B') if supporting >= 2 => Strength::Strong,
+        (2, _) if supporting < 2 => Strength::Weak,
+        _ => Strength::Moderate,
+    }
+}
+
+/// The wrong-person warning for a person: none when the attributions rest
+/// on more than one source and at least one is tested; otherwise why not.
+pub fn person_warning(attributions: &[(Grade, Vec<String>)]) -> Option<String> {
+    if attributions.is_empty() {
+        return Some("no identifier is attributed to this person".into());
+    }
+    let mut sources: Vec<&String> = attributions.iter().flat_map(|(_, s)| s).collect();
+    sources.sort();
+    sources.dedup();
+    let tested = attributions.iter().any(|(g, _)| g.source == 1);
+    match (sources.len(), tested) {
+        (1, _) => Some("rests on a single source: seek corroboration before any action".into()),
+        (_, false) => Some("rests only on untested or unreliable sources: seek corroboration".into()),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_round_trip_and_validate() {
+        let r = CaseRecord::Attribution {
+            person: 3,
+            identifier: "username:examplechat/demo_user_a".into(),
+            supporting: vec!["exhibit:PR/1".into(), "record:2".into()],
+            grade: "2/B/P".into(),
+            reason: "subscriber check".into(),
+        };
+        r.validate().unwrap();
+        let j = serde_json::to_string(&r).unwrap();
+        assert!(j.contains("\"type\":\"attribution\""));
+        assert_eq!(serde_json::from_str::<CaseRecord>(&j).unwrap(), r);
+    }
+
+    #[test]
+    fn bad_records_are_refused_naming_the_field() {
+        let no_support = CaseRecord::Attribution {
+            person: 1,
+            identifier: "x".into(),
+            supporting: vec![],
+            grade: "2/B/P".into(),
+            reason: "r".into(),
+        };
+        assert_eq!(no_support.validate().unwrap_err().what, "supporting");
+        let mg6d = CaseRecord::Scheduled {
+            item: "exhibit:PR/1".into(),
+            schedule: Schedule::Mg6d,
+            description: "d".into(),
+            location: "l".into(),
+            sensitivity: None,
+            prosecutor: ProsecutorView::Inspect,
+        };
+        assert_eq!(mg6d.validate().unwrap_err().what, "sensitivity");
+        let bad_item = CaseRecord::DisclosureTest { item: "file:/etc".into(), reason: "r".into() };
+        assert_eq!(bad_item.validate().unwrap_err().what, "item");
+    }
+
+    #[test]
+    fn strength_and_warnings() {
+        let g = |s: &str| Grade::parse(s).unwrap();
+        assert_eq!(attribution_strength(&g("1/A/P"), 2), Strength::Strong);
+        assert_eq!(attribution_strength(&g("2/B/P"), 1), Strength::Weak);
+        assert_eq!(attribution_strength(&g("2/B/P"), 2), Strength::Moderate);
+        assert_eq!(attribution_strength(&g("1/E/P"), 5), Strength::Weak);
+        assert!(person_warning(&[(g("2/B/P"), vec!["exhibit:PR/1".into()])]).unwrap().contains("single source"));
+        assert!(person_warning(&[(g("2/B/P"), vec!["exhibit:PR/1".into(), "exhibit:PR/2".into()])])
+            .unwrap()
+            .contains("untested"));
+        assert!(person_warning(&[
+            (g("1/B/P"), vec!["exhibit:PR/1".into()]),
+            (g("2/C/P"), vec!["exhibit:PR/2".into()])
+        ])
+        .is_none());
+    }
+}

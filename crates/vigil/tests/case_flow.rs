@@ -1,0 +1,268 @@
+//! The whole case flow, end to end: a public report is triaged and graded,
+//! opened as a case, an identifier is attributed to a person on supporting
+//! material, a search request is refused approval until a welfare check is
+//! on file, exhibits are scheduled, and the prosecutor bundle is exported
+//! and verified offline by the real binary — then tampered with twice.
+
+mod support;
+
+use std::path::Path;
+use support::{run, vigil};
+use vigil_core::{OfficerSession, Vigil};
+use vigil_domain::{
+    ActionKind, CaseId, CaseRecord, ExhibitRef, Grade, Initials, PersonRole, ProsecutorView, PublicReport, ReportKind,
+    RiskLevel, Role, Schedule,
+};
+
+fn officer(v: &mut Vigil, name: &str, role: Role) -> OfficerSession {
+    v.add_user(name, role, "correct horse battery staple", &vigil_domain::Actor::parse("ADM").unwrap()).unwrap();
+    OfficerSession { username: name.into(), role, csrf: String::new() }
+}
+
+fn verify_bundle(bundle: &Path, key: &Path) -> support::Run {
+    vigil().arg("verify").arg(bundle).arg("--public-key").arg(key).output().unwrap().into()
+}
+
+#[test]
+fn report_to_case_to_verified_bundle() {
+    let d = tempfile::tempdir().unwrap();
+    let data = d.path().join("data");
+    Vigil::init(&data, None).unwrap();
+    let mut v = Vigil::open(&data).unwrap();
+    let triage = officer(&mut v, "t.officer", Role::TriageOfficer);
+    let sup = officer(&mut v, "s.officer", Role::Supervisor);
+    let inv = officer(&mut v, "i.officer", Role::Investigator);
+    let other = officer(&mut v, "o.officer", Role::Investigator);
+    let disc = officer(&mut v, "d.officer", Role::DisclosureOfficer);
+
+    // Report → grade → case.
+    let receipt = v
+        .submit_public_report(&PublicReport {
+            kind: ReportKind::Grooming,
+            immediate_danger: false,
+            meeting_planned: true,
+            images_exchanged: false,
+            platform: "ExampleChat".into(),
+            identifiers: vec!["flow_user".into()],
+            child: "about 13".into(),
+            dates: "last week".into(),
+            account: "SYNTHETIC TEST: an adult account asked to meet a child.".into(),
+            contact: None,
+        })
+        .unwrap();
+    let report = receipt.exhibit;
+    let case = CaseId::parse("OP-FLOW-2026").unwrap();
+    assert!(v.report_to_case(&report, &case, Some("Flow test"), &triage).is_err(), "ungraded: refused");
+    v.grade_report(&report, &Grade::parse("2/B/P").unwrap(), &triage).unwrap();
+    assert!(v.report_to_case(&report, &case, Some("Flow test (SYNTHETIC)"), &triage).unwrap());
+
+    // Need to know: an unassigned investigator is told the case does not exist, and that is audited.
+    let refused = v.case_view(&case, &other, "curious").unwrap_err();
+    assert!(matches!(refused, vigil_core::CoreError::NoSuchCase(_)), "{refused}");
+    assert!(v.add_case_record(&case, &CaseRecord::Note { text: "x".into() }, &other).is_err());
+    v.assign_to_case(&case, "i.officer", &sup).unwrap();
+    v.assign_to_case(&case, "d.officer", &sup).unwrap();
+    assert!(v.assign_to_case(&case, "o.officer", &inv).is_err(), "only supervisors assign");
+
+    // Exhibits produced by the investigator.
+    let src = d.path().join("chat.txt");
+    std::fs::write(&src, "SYNTHETIC chat export: flow_user asks to meet; mentions bystander_name.\n").unwrap();
+    let chat = v.add_exhibit(&src, &case, &Initials::parse("IO").unwrap(), Some("chat export")).unwrap().reference;
+
+    // Person and attribution on supporting material, graded.
+    let person = v
+        .add_case_record(
+            &case,
+            &CaseRecord::Person { name: "Synthetic Person (fictional)".into(), role: PersonRole::Suspect },
+            &inv,
+        )
+        .unwrap();
+    let no_support = CaseRecord::Attribution {
+        person,
+        identifier: "username:examplechat/flow_user".into(),
+        supporting: vec![],
+        grade: "2/B/P".into(),
+        reason: "r".into(),
+    };
+    assert!(v.add_case_record(&case, &no_support, &inv).is_err(), "an attribution needs supporting material");
+    let foreign = CaseRecord::Attribution {
+        person,
+        identifier: "username:examplechat/flow_user".into(),
+        supporting: vec!["exhibit:ZZ/1".into()],
+        grade: "2/B/P".into(),
+        reason: "r".into(),
+    };
+    assert!(v.add_case_record(&case, &foreign, &inv).is_err(), "support must belong to the case");
+    v.add_case_record(
+        &case,
+        &CaseRecord::Attribution {
+            person,
+            identifier: "username:examplechat/flow_user".into(),
+            supporting: vec![format!("exhibit:{report}")],
+            grade: "2/B/P".into(),
+            reason: "the report names the account".into(),
+        },
+        &inv,
+    )
+    .unwrap();
+    let persons = v.case_persons(&case, &inv).unwrap();
+    assert!(persons[0].warning.as_deref().unwrap().contains("single source"), "wrong-person warning shown");
+
+    // Approval: refused without a welfare check, approved with one; only a supervisor decides.
+    let request = v
+        .add_case_record(
+            &case,
+            &CaseRecord::ActionRequest { person, action: ActionKind::Search, justification: "seize the device".into() },
+            &inv,
+        )
+        .unwrap();
+    let approve = CaseRecord::ActionDecision { request, approved: true, reason: "proportionate".into() };
+    assert!(matches!(v.add_case_record(&case, &approve, &inv), Err(vigil_core::CoreError::Forbidden(_))));
+    let e = v.add_case_record(&case, &approve, &sup).unwrap_err();
+    assert!(e.to_string().contains("no welfare check"), "{e}");
+    v.add_case_record(
+        &case,
+        &CaseRecord::WelfareCheck {
+            person,
+            self_harm_risk: RiskLevel::Low,
+            mitigations: "none needed beyond standard custody checks".into(),
+            children_in_household: "none".into(),
+            vulnerable_adults_in_household: "none".into(),
+            referrals_made: vec![],
+        },
+        &inv,
+    )
+    .unwrap();
+    v.add_case_record(&case, &approve, &sup).unwrap();
+
+    // Redaction makes a new exhibit; the original is untouched.
+    let before = v.exhibit(&chat).unwrap().sha256;
+    let redacted = v
+        .redact_exhibit(&case, &chat, &["bystander_name".into()], "third party", &Initials::parse("DO").unwrap(), &disc)
+        .unwrap();
+    assert_eq!(v.exhibit(&chat).unwrap().sha256, before);
+    assert_ne!(v.exhibit(&redacted).unwrap().sha256, before);
+
+    // Schedules, numbered across MG6C and MG6D; the prosecutor's column; MG6E.
+    let sched = |item: String, schedule, sensitivity: Option<&str>, prosecutor| CaseRecord::Scheduled {
+        item,
+        schedule,
+        description: "item".into(),
+        location: "vault".into(),
+        sensitivity: sensitivity.map(str::to_owned),
+        prosecutor,
+    };
+    assert!(
+        matches!(
+            v.add_case_record(
+                &case,
+                &sched(format!("exhibit:{redacted}"), Schedule::Mg6c, None, ProsecutorView::Disclose),
+                &inv
+            ),
+            Err(vigil_core::CoreError::Forbidden(_))
+        ),
+        "an investigator does not keep the schedules"
+    );
+    v.add_case_record(
+        &case,
+        &sched(format!("exhibit:{redacted}"), Schedule::Mg6c, None, ProsecutorView::Disclose),
+        &disc,
+    )
+    .unwrap();
+    v.add_case_record(
+        &case,
+        &sched(format!("exhibit:{report}"), Schedule::Mg6d, Some("identifies the reporter"), ProsecutorView::Inspect),
+        &disc,
+    )
+    .unwrap();
+    v.add_case_record(
+        &case,
+        &CaseRecord::DisclosureTest { item: format!("exhibit:{chat}"), reason: "mentions another adult".into() },
+        &disc,
+    )
+    .unwrap();
+    let s = v.schedules(&case, &disc).unwrap();
+    assert_eq!((s.mg6c[0].number, s.mg6d[0].number), (1, 2));
+    assert_eq!(s.mg6e.len(), 1);
+    let list = v.exhibit_list(&case, &inv).unwrap();
+    let refs: Vec<String> = list.iter().map(|e| e.reference.to_string()).collect();
+    assert!(refs.contains(&report.to_string()) && refs.contains(&chat.to_string()), "{refs:?}");
+    assert!(list.iter().all(|e| !e.continuity.is_empty()));
+    let timeline = v.case_timeline(&case, &sup).unwrap();
+    assert!(
+        timeline
+            .iter()
+            .any(|h| h.event.kind == vigil_domain::EventKind::AccessRefused && h.event.actor.as_str() == "o.officer"),
+        "the refused attempt is on the case timeline"
+    );
+    drop(v);
+
+    // The bundle, by the real binary, verified offline.
+    let bundle = d.path().join("bundle");
+    let key = data.join("keys/signing.pub");
+    let out = run(&data, &["export", "bundle", "OP-FLOW-2026", bundle.to_str().unwrap(), "--by", "DO"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let ok = verify_bundle(&bundle, &key);
+    assert_eq!(ok.code, 0, "{}{}", ok.stdout, ok.stderr);
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(bundle.join("manifest.json")).unwrap()).unwrap();
+    let exhibits = manifest["exhibits"].as_array().unwrap();
+    assert_eq!(exhibits.len(), 2, "the disclosed redacted copy and the MG6E item");
+    let pdf = bundle.join("schedules/MG6C.pdf");
+    assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF-"));
+    pdf_renders(&pdf, d.path());
+
+    // One byte of one exhibit flipped: named by file.
+    let first = exhibits[0]["path"].as_str().unwrap().to_owned();
+    let p = bundle.join(&first);
+    let mut bytes = std::fs::read(&p).unwrap();
+    bytes[5] ^= 1;
+    std::fs::write(&p, &bytes).unwrap();
+    let bad = verify_bundle(&bundle, &key);
+    assert_eq!(bad.code, 3);
+    assert!(bad.stderr.contains(&first), "{}", bad.stderr);
+    bytes[5] ^= 1;
+    std::fs::write(&p, &bytes).unwrap();
+    assert_eq!(verify_bundle(&bundle, &key).code, 0);
+
+    // One event removed from a proof: named by event.
+    let proofs = bundle.join(exhibits[0]["proofs"].as_str().unwrap());
+    let mut pf: serde_json::Value = serde_json::from_slice(&std::fs::read(&proofs).unwrap()).unwrap();
+    let removed = pf["events"].as_array_mut().unwrap().remove(1);
+    std::fs::write(&proofs, serde_json::to_vec_pretty(&pf).unwrap()).unwrap();
+    let bad = verify_bundle(&bundle, &key);
+    assert_eq!(bad.code, 3);
+    let want = format!("event #{} ", removed["index"]);
+    assert!(bad.stderr.contains(&want) && bad.stderr.contains("missing"), "{}", bad.stderr);
+
+    // A different key: the manifest's signature fails.
+    let other_key = d.path().join("other.pub");
+    std::fs::write(&other_key, "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a\n").unwrap();
+    assert_eq!(verify_bundle(&bundle, &other_key).code, 3);
+    let _ = ExhibitRef::parse("PR/1");
+}
+
+/// The schedule PDF turned into a PNG by pdftoppm (poppler), as a printer would see it.
+fn pdf_renders(pdf: &Path, dir: &Path) {
+    let Ok(out) = std::process::Command::new("pdftoppm")
+        .args(["-r", "50", "-png", "-f", "1", "-l", "1"])
+        .arg(pdf)
+        .arg(dir.join("page"))
+        .output()
+    else {
+        assert_ne!(
+            std::env::var("CI").as_deref(),
+            Ok("true"),
+            "pdftoppm is required in CI (.ci/run installs poppler-utils)"
+        );
+        eprintln!("SKIPPED: pdftoppm is not installed");
+        return;
+    };
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let png = std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(Result::ok)
+        .find(|e| e.file_name().to_string_lossy().starts_with("page"));
+    let png = std::fs::read(png.expect("a page image").path()).unwrap();
+    assert!(png.starts_with(b"\x89PNG") && png.len() > 1000, "a real page image");
+}
