@@ -2,7 +2,8 @@
 // playwright-core): a member of the public reports with JavaScript off and
 // on and adds information with the receipt; the form passes axe-core's WCAG
 // 2.2 AA rules; a triage officer signs in with TOTP, sees the immediate-
-// danger report first with its factors, and grades it 3x5x2.
+// danger report first with its factors, and grades it 3x5x2; an
+// investigator walks case DEMO-1 to its exhibit list and MG6C schedule.
 // Screenshots go to $SCREENSHOT_DIR (default target/screenshots).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -147,7 +148,7 @@ test('a triage officer signs in with TOTP, sees immediate danger first, grades i
   await page.check('#intelligence-B');
   await page.check('#handling-P');
   await page.screenshot({ path: join(SHOTS, 'officer-3-report.png'), fullPage: true });
-  await submit(page, 'button[type=submit]');
+  await submit(page, 'form[action$="/grade"] button[type=submit]');
   assert.match(await page.content(), /Current: 2\/B\/P/);
   await page.fill('#case', 'OP-BROWSER-2026');
   await page.fill('#title', 'Synthetic browser-test case');
@@ -183,4 +184,41 @@ test('an immediate-danger report shows as a banner on an open officer page witho
   assert.ok(shownWithin < 5000, `banner shown ${shownWithin} ms after the report was sent`);
   await pub.close();
   await officer.close();
+});
+
+test('an investigator walks case DEMO-1: the case, a decision, the exhibit list and the MG6C schedule', async () => {
+  const ctx = await browser.newContext({ bypassCSP: true });
+  const page = await ctx.newPage();
+  await page.goto(url + '/login');
+  await page.fill('#username', 'demo.investigator');
+  await page.fill('#password', password);
+  await page.fill('#code', totp(secrets['demo.investigator']));
+  await submit(page, 'button[type=submit]');
+  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('a[href="/cases"]')]);
+  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('a[href="/cases/DEMO-1"]')]);
+  const caseHtml = await page.content();
+  assert.match(caseHtml, /Operation Lantern/);
+  assert.match(caseHtml, /WARNING: rests only on untested/);
+  await page.screenshot({ path: join(SHOTS, 'case-1-overview.png'), fullPage: true });
+  await page.fill('#decision', 'Interview the account holder under caution after the device search');
+  await page.fill('#reason', 'Search approved with a welfare plan; attribution still needs corroboration');
+  await page.fill('#alternatives', 'Arrest now\nNo further action');
+  await submit(page, 'form[action$="/decisions"] button[type=submit]');
+  assert.match(await page.content(), /Decided: Interview the account holder/);
+  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('a[href="/cases/DEMO-1/exhibits"]')]);
+  assert.match(await page.content(), /Exhibit list \(MG12\)/);
+  assert.match(await page.content(), /DI\/1/);
+  await page.screenshot({ path: join(SHOTS, 'case-2-exhibit-list.png'), fullPage: true });
+  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('a[href="/cases/DEMO-1/schedules"]')]);
+  assert.match(await page.content(), /MG6C: unused, not sensitive/);
+  await page.locator('#mg6c').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(SHOTS, 'case-3-mg6c-schedule.png'), fullPage: true });
+  for (const path of ['/cases/DEMO-1', '/cases/DEMO-1/exhibits', '/cases/DEMO-1/schedules']) {
+    await page.goto(url + path);
+    await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
+    const result = await page.evaluate(async () => await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } }));
+    const problems = result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`);
+    assert.deepEqual(problems, [], `${path}: ${problems.join('; ')}`);
+  }
+  await ctx.close();
 });

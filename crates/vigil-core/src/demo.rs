@@ -17,6 +17,8 @@ pub struct DemoReport {
     pub data_dir: PathBuf,
     pub initialised: bool,
     pub seeded: Vec<String>,
+    /// Exhibits made for the complete case DEMO-1, when it was seeded this time.
+    pub seeded_full_case: Vec<String>,
     pub exhibits: u64,
     pub events: u64,
     pub verified: bool,
@@ -114,14 +116,16 @@ impl Vigil {
                 })?;
             }
         }
+        let mut seeded_full_case = Vec::new();
         if v.store.case_title(&CaseId::parse(DEMO_FULL_CASE)?)?.is_none() {
-            seeded.extend(v.seed_full_case(root)?);
+            seeded_full_case = v.seed_full_case(root)?;
         }
         let report = v.verify()?;
         Ok(DemoReport {
             data_dir: root.to_owned(),
             initialised,
             seeded,
+            seeded_full_case,
             exhibits: report.exhibits,
             events: report.events,
             verified: report.ok(),

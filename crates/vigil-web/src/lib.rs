@@ -8,6 +8,7 @@
 //! address itself is never stored or logged).
 
 mod alerts;
+mod case_pages;
 mod csrf;
 mod form_input;
 mod html;
@@ -86,6 +87,13 @@ pub fn app_with(vigil: Vigil, settings: Settings) -> Router {
         .route("/reports/{n}/case", axum::routing::post(triage_queue::to_case))
         .route("/reports/{n}/link", axum::routing::post(triage_queue::link))
         .route("/reports/{n}/unlink", axum::routing::post(triage_queue::unlink))
+        .route("/cases", get(case_pages::list))
+        .route("/cases/{id}", get(case_pages::view))
+        .route("/cases/{id}/decisions", axum::routing::post(case_pages::decide))
+        .route("/cases/{id}/exhibits", get(case_pages::exhibits))
+        .route("/cases/{id}/schedules", get(case_pages::schedules))
+        .route("/cases/{id}/schedules/{file}", get(case_pages::schedule_file))
+        .route("/cases/{id}/timeline", get(case_pages::timeline))
         .route("/logout", axum::routing::post(officer::logout))
         .route("/events", get(alerts::events))
         .route("/static/alerts.js", get(alerts::script))

@@ -87,6 +87,13 @@ fn dispatch(cli: &Cli) -> Result<ExitCode> {
                         r.seeded.join(", ")
                     );
                 }
+                if !r.seeded_full_case.is_empty() {
+                    println!(
+                        "seeded the complete synthetic case {} (report, grading, attribution, approval with a welfare check, schedules) with exhibits {}",
+                        vigil_core::DEMO_FULL_CASE,
+                        r.seeded_full_case.join(", ")
+                    );
+                }
                 println!(
                     "{} exhibits, {} custody events; verify: {}",
                     r.exhibits,

@@ -242,14 +242,15 @@ fn demo_seeds_once_and_verifies() {
     let first = ok(&d.data(), &["demo", "--seed-only"]);
     assert!(first.contains("seeded the synthetic demo case DEMO-0001 with exhibits DM/1, DM/2, DM/3"), "{first}");
     assert!(first.contains("verify: OK"), "{first}");
+    assert!(first.contains("seeded the complete synthetic case DEMO-1"), "{first}");
     assert!(
         first.contains("demo.triage") && first.contains("TOTP secret"),
         "demo officer accounts are printed: {first}"
     );
     let again = ok(&d.data(), &["demo", "--seed-only"]);
     assert!(
-        again.contains("already seeded") && again.contains("5 exhibits"),
-        "three case exhibits and two synthetic reports: {again}"
+        again.contains("already seeded") && again.contains("8 exhibits"),
+        "three case exhibits, two synthetic reports and DEMO-1's three: {again}"
     );
     assert!(!again.contains("TOTP secret"), "accounts are made, and their secrets shown, once");
     let h = ok(&d.data(), &["exhibit", "history", "DM/1"]);

@@ -1,0 +1,351 @@
+//! The case pages: the officer's cases, a case (persons with the strength of
+//! each attribution and the wrong-person warning, the decision log, tasks,
+//! requests and approvals), its MG12 exhibit list, its disclosure schedules
+//! (HTML, CSV, PDF) and its audit timeline. A case the officer may not see
+//! is answered 404, exactly as one that does not exist; core records the
+//! attempt. Every view of a case is an audited read.
+
+use crate::form_input::{field, read_form, refuse_forged};
+use crate::html::{esc, page};
+use crate::officer::current;
+use crate::AppState;
+use axum::extract::{Path, Request, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use std::sync::Arc;
+use vigil_core::{CoreError, OfficerSession, Vigil};
+use vigil_domain::{CaseId, CaseRecord};
+
+fn failure(e: CoreError) -> Response {
+    let (status, msg) = match &e {
+        CoreError::NoSuchCase(_) => (StatusCode::NOT_FOUND, e.to_string()),
+        CoreError::Forbidden(_) => (StatusCode::FORBIDDEN, e.to_string()),
+        CoreError::Invalid(_) | CoreError::Refused(_) => (StatusCode::BAD_REQUEST, e.to_string()),
+        _ => (StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong; it has not been shown here.".to_string()),
+    };
+    (status, page("Problem", &format!("<h1>{}</h1><p><a href=\"/cases\">Your cases</a></p>", esc(&msg))))
+        .into_response()
+}
+
+/// Runs `f` on Vigil for a signed-in officer, off the async threads.
+async fn with_officer<T: Send + 'static>(
+    state: &Arc<AppState>,
+    headers: &HeaderMap,
+    f: impl FnOnce(&mut Vigil, &OfficerSession) -> Result<T, CoreError> + Send + 'static,
+) -> Result<(OfficerSession, T), Response> {
+    let Some((_, officer)) = current(state, headers).await else { return Err(Redirect::to("/login").into_response()) };
+    let st = state.clone();
+    let o = officer.clone();
+    let r = tokio::task::spawn_blocking(move || {
+        let mut v = st.vigil.lock().map_err(|_| CoreError::Refused("the store lock was poisoned".into()))?;
+        f(&mut v, &o)
+    })
+    .await
+    .map_err(|_| failure(CoreError::Refused("the request failed".into())))?;
+    r.map(|t| (officer, t)).map_err(failure)
+}
+
+fn case_id(s: &str) -> Result<CaseId, CoreError> {
+    // A malformed ID cannot name a case: the same 404 as any unknown case.
+    CaseId::parse(s).map_err(|_| CoreError::NoSuchCase(s.chars().take(40).collect()))
+}
+
+fn nav(case: &CaseId) -> String {
+    let c = esc(case.as_str());
+    format!(
+        "<p><a href=\"/cases/{c}\">Case</a> · <a href=\"/cases/{c}/exhibits\">Exhibit list (MG12)</a> · \
+         <a href=\"/cases/{c}/schedules\">Disclosure schedules</a> · <a href=\"/cases/{c}/timeline\">Audit timeline</a> · \
+         <a href=\"/cases\">Your cases</a></p>"
+    )
+}
+
+fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
+    let mut s = String::from("<table><thead><tr>");
+    for h in headers {
+        s += &format!("<th scope=\"col\">{}</th>", esc(h));
+    }
+    s += "</tr></thead><tbody>";
+    for r in rows {
+        s += "<tr>";
+        for c in r {
+            s += &format!("<td>{}</td>", esc(c).replace('\n', "<br>"));
+        }
+        s += "</tr>";
+    }
+    if rows.is_empty() {
+        s += &format!("<tr><td colspan=\"{}\">None.</td></tr>", headers.len());
+    }
+    s + "</tbody></table>"
+}
+
+pub(crate) async fn list(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
+    let (_, cases) = match with_officer(&state, &headers, |v, o| v.cases_for(o)).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let mut body =
+        String::from("<h1>Your cases</h1><p>Cases you are assigned to (supervisors and auditors see all).</p><ul>");
+    for (id, title) in &cases {
+        body += &format!("<li><a href=\"/cases/{0}\">{0}</a>: {1}</li>", esc(id.as_str()), esc(title));
+    }
+    if cases.is_empty() {
+        body += "<li>None.</li>";
+    }
+    page("Your cases", &(body + "</ul><p><a href=\"/officer\">Officer home</a></p>")).into_response()
+}
+
+pub(crate) async fn view(State(state): State<Arc<AppState>>, Path(id): Path<String>, headers: HeaderMap) -> Response {
+    let case = match case_id(&id) {
+        Ok(c) => c,
+        Err(e) => return failure(e),
+    };
+    let c = case.clone();
+    let got = with_officer(&state, &headers, move |v, o| {
+        let view = v.case_view(&c, o, "viewed the case page")?;
+        let persons = v.case_persons(&c, o)?;
+        Ok((view, persons))
+    })
+    .await;
+    let (officer, (view, persons)) = match got {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let mut body = format!("<h1>Case {}: {}</h1>{}", esc(case.as_str()), esc(&view.title), nav(&case));
+    body += &format!("<p>Assigned: {}</p>", esc(&view.members.join(", ")));
+    body += "<h2>Persons</h2><p class=\"hint\">An identifier is not a person. Each attribution rests on graded supporting material.</p>";
+    let rows: Vec<Vec<String>> = persons
+        .iter()
+        .map(|p| {
+            let attributions = p
+                .attributions
+                .iter()
+                .map(|a| format!("{} ({}; {:?}; on {})", a.identifier, a.grade, a.strength, a.supporting.join(", ")))
+                .collect::<Vec<_>>()
+                .join("\n");
+            let flags = p.flags.iter().map(|f| format!("{f:?}")).collect::<Vec<_>>().join(", ");
+            vec![
+                format!("record:{}", p.id),
+                p.name.clone(),
+                format!("{:?}", p.role),
+                attributions,
+                flags,
+                p.warning.clone().map(|w| format!("WARNING: {w}")).unwrap_or_default(),
+            ]
+        })
+        .collect();
+    body += &table(&["Record", "Name", "Role", "Attributions (grade; strength; support)", "Flags", "Safeguard"], &rows);
+    body += "<h2>Decision log, tasks, requests and approvals</h2>";
+    let rows: Vec<Vec<String>> = view
+        .records
+        .iter()
+        .filter(|r| {
+            !matches!(
+                r.record,
+                CaseRecord::Person { .. } | CaseRecord::Scheduled { .. } | CaseRecord::DisclosureTest { .. }
+            )
+        })
+        .map(|r| {
+            let detail = match &r.record {
+                CaseRecord::Decision { decision, reason, alternatives } => format!(
+                    "Decided: {decision}\nWhy: {reason}\nAlternatives considered: {}",
+                    if alternatives.is_empty() { "none recorded".into() } else { alternatives.join("; ") }
+                ),
+                other => other.summary(),
+            };
+            vec![format!("record:{}", r.id), r.at.clone(), r.by.clone(), detail, format!("#{}", r.event)]
+        })
+        .collect();
+    body += &table(&["Record", "When", "Who", "What", "Custody event"], &rows);
+    body += &format!(
+        "<h2>Record a decision</h2><form method=\"post\" action=\"/cases/{}/decisions\">\
+         <input type=\"hidden\" name=\"csrf\" value=\"{}\">\
+         <label for=\"decision\">Decision</label><textarea id=\"decision\" name=\"decision\"></textarea>\
+         <label for=\"reason\">Reason</label><textarea id=\"reason\" name=\"reason\"></textarea>\
+         <label for=\"alternatives\">Alternatives considered</label><p class=\"hint\" id=\"alternatives-hint\">One per line</p>\
+         <textarea id=\"alternatives\" name=\"alternatives\" aria-describedby=\"alternatives-hint\"></textarea>\
+         <button type=\"submit\">Record decision</button></form>",
+        esc(case.as_str()),
+        esc(&officer.csrf)
+    );
+    page(&format!("Case {}", case.as_str()), &body).into_response()
+}
+
+pub(crate) async fn decide(State(state): State<Arc<AppState>>, Path(id): Path<String>, req: Request) -> Response {
+    let case = match case_id(&id) {
+        Ok(c) => c,
+        Err(e) => return failure(e),
+    };
+    let headers = req.headers().clone();
+    let Some((_, officer)) = current(&state, &headers).await else { return Redirect::to("/login").into_response() };
+    let values = match read_form(&state, req).await {
+        Ok(v) => v,
+        Err(e) => return e.into_text(),
+    };
+    if let Some(r) = refuse_forged(&values, &officer.csrf) {
+        return r;
+    }
+    let record = CaseRecord::Decision {
+        decision: field(&values, "decision"),
+        reason: field(&values, "reason"),
+        alternatives: field(&values, "alternatives")
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_owned)
+            .collect(),
+    };
+    let c = case.clone();
+    match with_officer(&state, &headers, move |v, o| v.add_case_record(&c, &record, o)).await {
+        Ok(_) => Redirect::to(&format!("/cases/{}", case.as_str())).into_response(),
+        Err(r) => r,
+    }
+}
+
+pub(crate) async fn exhibits(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let case = match case_id(&id) {
+        Ok(c) => c,
+        Err(e) => return failure(e),
+    };
+    let c = case.clone();
+    let (_, list) = match with_officer(&state, &headers, move |v, o| v.exhibit_list(&c, o)).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let rows: Vec<Vec<String>> = list
+        .iter()
+        .map(|e| {
+            vec![
+                e.reference.to_string(),
+                e.description.clone(),
+                e.producer.clone(),
+                e.received.clone(),
+                format!("SHA-256 {}\nMD5 {}", e.sha256, e.md5),
+                e.continuity.join("\n"),
+            ]
+        })
+        .collect();
+    let body = format!(
+        "<h1>Exhibit list (MG12): {}</h1>{}<p>Built from the vault and the custody log. Content is not shown here.</p>{}",
+        esc(case.as_str()),
+        nav(&case),
+        table(&["Exhibit", "Description", "Producer", "Received", "Hashes", "Continuity"], &rows)
+    );
+    page("Exhibit list", &body).into_response()
+}
+
+pub(crate) async fn schedules(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let case = match case_id(&id) {
+        Ok(c) => c,
+        Err(e) => return failure(e),
+    };
+    let c = case.clone();
+    let (_, s) = match with_officer(&state, &headers, move |v, o| v.schedules(&c, o)).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let line = |l: &vigil_core::ScheduleLine, sensitive: bool| {
+        let mut r = vec![l.number.to_string(), l.item.clone(), l.description.clone(), l.location.clone()];
+        if sensitive {
+            r.push(l.sensitivity.clone().unwrap_or_default());
+        }
+        r.push(l.prosecutor.label().to_owned());
+        r.push(format!("{} {}", l.decided_by, l.decided_at));
+        r
+    };
+    let c = esc(case.as_str());
+    let links = |stem: &str| {
+        format!("<p>Download <a href=\"/cases/{c}/schedules/{stem}.csv\">CSV</a> · <a href=\"/cases/{c}/schedules/{stem}.pdf\">PDF</a></p>")
+    };
+    let mut body = format!("<h1>Disclosure schedules: {c}</h1>{}", nav(&case));
+    body += &format!("<h2 id=\"mg6c\">MG6C: unused, not sensitive</h2>{}", links("MG6C"));
+    body += &table(
+        &["No.", "Item", "Description", "Location", "Prosecutor (D/I/CND)", "Scheduled by"],
+        &s.mg6c.iter().map(|l| line(l, false)).collect::<Vec<_>>(),
+    );
+    body += &format!("<h2 id=\"mg6d\">MG6D: unused, sensitive</h2>{}", links("MG6D"));
+    body += &table(
+        &["No.", "Item", "Description", "Location", "Why sensitive", "Prosecutor (D/I/CND)", "Scheduled by"],
+        &s.mg6d.iter().map(|l| line(l, true)).collect::<Vec<_>>(),
+    );
+    body += &format!("<h2 id=\"mg6e\">MG6E: the disclosure officer's report</h2>{}", links("MG6E"));
+    body += &table(
+        &["Item", "Why it might undermine the prosecution or assist the defence", "Recorded by"],
+        &s.mg6e
+            .iter()
+            .map(|l| vec![l.item.clone(), l.reason.clone(), format!("{} {}", l.by, l.at)])
+            .collect::<Vec<_>>(),
+    );
+    page("Disclosure schedules", &body).into_response()
+}
+
+pub(crate) async fn schedule_file(
+    State(state): State<Arc<AppState>>,
+    Path((id, file)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let case = match case_id(&id) {
+        Ok(c) => c,
+        Err(e) => return failure(e),
+    };
+    let Some((stem, ext)) = file.rsplit_once('.') else { return failure(CoreError::Refused("no such file".into())) };
+    if !matches!(stem, "MG6C" | "MG6D" | "MG6E") || !matches!(ext, "csv" | "pdf") {
+        return (StatusCode::NOT_FOUND, page("Not found", "<h1>No such schedule</h1>")).into_response();
+    }
+    let c = case.clone();
+    let (_, s) = match with_officer(&state, &headers, move |v, o| v.schedules(&c, o)).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let Some(r) = s.render().into_iter().find(|r| r.stem == stem) else {
+        return (StatusCode::NOT_FOUND, page("Not found", "<h1>No such schedule</h1>")).into_response();
+    };
+    let (ctype, bytes) =
+        if ext == "csv" { ("text/csv; charset=utf-8", r.csv.into_bytes()) } else { ("application/pdf", r.pdf) };
+    let disposition = format!("attachment; filename=\"{}-{stem}.{ext}\"", case.as_str());
+    ([(header::CONTENT_TYPE, ctype.to_owned()), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response()
+}
+
+pub(crate) async fn timeline(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let case = match case_id(&id) {
+        Ok(c) => c,
+        Err(e) => return failure(e),
+    };
+    let c = case.clone();
+    let (_, events) = match with_officer(&state, &headers, move |v, o| v.case_timeline(&c, o)).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let rows: Vec<Vec<String>> = events
+        .iter()
+        .map(|h| {
+            let e = &h.event;
+            vec![
+                format!("#{}", h.index),
+                e.time.to_string(),
+                e.kind.to_string(),
+                e.actor.as_str().to_owned(),
+                e.object.to_string(),
+                [e.reason.as_deref(), e.note.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(" — "),
+            ]
+        })
+        .collect();
+    let body = format!(
+        "<h1>Audit timeline: {}</h1>{}<p>Every custody event about the case and its exhibits, reads and refused attempts included.</p>{}",
+        esc(case.as_str()),
+        nav(&case),
+        table(&["Event", "When", "What", "Who", "Object", "Reason or note"], &rows)
+    );
+    page("Audit timeline", &body).into_response()
+}

@@ -1,0 +1,107 @@
+//! The case pages on the seeded DEMO-1 case: need-to-know (an unassigned
+//! investigator gets 404, not 403, and the attempt is audited), the exhibit
+//! list and schedules, downloads, and the decision log form.
+
+mod support;
+
+use support::{b32decode, call};
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use vigil_core::Vigil;
+use vigil_domain::{Actor, Role};
+
+const PW: &str = "correct horse battery staple";
+
+fn session(v: &mut Vigil, user: &str, password: &str, secret: &[u8]) -> (String, String) {
+    let step = vigil_core::totp_step(vigil_core::now().unix_millis());
+    let (token, s) = v.login(user, password, &format!("{:06}", vigil_core::totp_code(secret, step))).unwrap().unwrap();
+    (format!("vigil_session={token}"), s.csrf)
+}
+
+fn get(path: &str, cookie: &str) -> Request<Body> {
+    Request::get(path).header("cookie", cookie).body(Body::empty()).unwrap()
+}
+
+#[tokio::test]
+async fn need_to_know_and_the_case_pages() {
+    let d = tempfile::tempdir().unwrap();
+    let data = d.path().join("data");
+    let demo = Vigil::demo(&data).unwrap();
+    let secret = |name: &str| b32decode(&demo.officers.iter().find(|o| o.0 == name).unwrap().2);
+    let mut v = Vigil::open(&data).unwrap();
+    let adm = Actor::parse("ADM").unwrap();
+    let outsider = b32decode(&v.add_user("x.investigator", Role::Investigator, PW, &adm).unwrap().secret_base32);
+    let auditor = b32decode(&v.add_user("a.auditor", Role::Auditor, PW, &adm).unwrap().secret_base32);
+    let (inv, inv_csrf) = session(&mut v, "demo.investigator", vigil_core::DEMO_PASSWORD, &secret("demo.investigator"));
+    let (out, _) = session(&mut v, "x.investigator", PW, &outsider);
+    let (aud, aud_csrf) = session(&mut v, "a.auditor", PW, &auditor);
+    let app = vigil_web::app(v);
+
+    // Assigned: the case, its exhibit list and its schedules.
+    let (s, _, html) = call(&app, get("/cases/DEMO-1", &inv)).await;
+    assert_eq!(s, StatusCode::OK, "{html}");
+    assert!(html.contains("Operation Lantern"), "{html}");
+    assert!(html.contains("WARNING: rests only on untested"), "the wrong-person warning is shown: {html}");
+    assert!(html.contains("PossibleWrongPerson"), "and the flag");
+    assert!(html.contains("Alternatives considered"), "the decision log shows alternatives");
+    let (s, _, html) = call(&app, get("/cases/DEMO-1/exhibits", &inv)).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("PR/1") && html.contains("DI/1") && html.contains("SHA-256"), "{html}");
+    let (s, _, html) = call(&app, get("/cases/DEMO-1/schedules", &inv)).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        html.contains("MG6C") && html.contains("Household statement") && html.contains("would identify the reporter")
+    );
+    let (s, h, body) = call(&app, get("/cases/DEMO-1/schedules/MG6C.csv", &inv)).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(h["content-type"].to_str().unwrap().starts_with("text/csv"));
+    assert!(body.starts_with("No.,Description"));
+    let (s, h, _) = call(&app, get("/cases/DEMO-1/schedules/MG6C.pdf", &inv)).await;
+    assert_eq!((s, h["content-type"].to_str().unwrap()), (StatusCode::OK, "application/pdf"));
+    assert_eq!(call(&app, get("/cases/DEMO-1/schedules/secret.txt", &inv)).await.0, StatusCode::NOT_FOUND);
+    let (_, _, html) = call(&app, get("/cases", &inv)).await;
+    assert!(html.contains("/cases/DEMO-1"));
+
+    // Not assigned: 404 on every case page, the same as a case that does not exist.
+    for path in [
+        "/cases/DEMO-1",
+        "/cases/DEMO-1/exhibits",
+        "/cases/DEMO-1/schedules",
+        "/cases/DEMO-1/timeline",
+        "/cases/DEMO-1/schedules/MG6C.pdf",
+    ] {
+        let (s, _, html) = call(&app, get(path, &out)).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{path}: {html}");
+        assert!(html.contains("case DEMO-1 does not exist"), "{html}");
+    }
+    assert_eq!(call(&app, get("/cases/NO-SUCH-CASE", &inv)).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(call(&app, get("/cases/..%2F..", &inv)).await.0, StatusCode::NOT_FOUND);
+    let (_, _, html) = call(&app, get("/cases", &out)).await;
+    assert!(!html.contains("DEMO-1"), "the case is not even listed");
+    // Anonymous: sign in first.
+    let r = call(&app, Request::get("/cases/DEMO-1").body(Body::empty()).unwrap()).await;
+    assert_eq!(r.1.get("location").map(|l| l.to_str().unwrap()), Some("/login"));
+
+    // The auditor reads, but cannot record.
+    assert_eq!(call(&app, get("/cases/DEMO-1/timeline", &aud)).await.0, StatusCode::OK);
+    let post = |cookie: &str, csrf: &str| {
+        Request::post("/cases/DEMO-1/decisions")
+            .header("cookie", cookie)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::from(format!(
+                "csrf={csrf}&decision=Interview+under+caution&reason=corroborated&alternatives=Wait"
+            )))
+            .unwrap()
+    };
+    assert_eq!(call(&app, post(&aud, &aud_csrf)).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(call(&app, post(&inv, "forged")).await.0, StatusCode::FORBIDDEN);
+    assert!(call(&app, post(&inv, &inv_csrf)).await.0.is_redirection());
+    let (_, _, html) = call(&app, get("/cases/DEMO-1", &inv)).await;
+    assert!(html.contains("Decided: Interview under caution"), "{html}");
+
+    // The refused attempts are audited, on the case's timeline.
+    let (_, _, html) = call(&app, get("/cases/DEMO-1/timeline", &aud)).await;
+    assert!(html.contains("access-refused") && html.contains("x.investigator"), "{html}");
+    assert!(html.contains("viewed the case page"), "reads are on the timeline too");
+}
