@@ -174,9 +174,48 @@ impl Vigil {
         Ok(CaseView { id: case.clone(), title, members, records })
     }
 
+    /// What a case holds beyond its own exhibits: the cases merged into it
+    /// (their material is its material), exhibits split into it from another
+    /// case, and exhibits split off out of it.
+    fn case_scope(&mut self, case: &CaseId) -> Result<CaseScope, CoreError> {
+        let mut scope = CaseScope { cases: vec![case.clone()], added: Vec::new(), removed: Vec::new() };
+        let mut i = 0;
+        while i < scope.cases.len() {
+            let c = scope.cases[i].clone();
+            for row in self.store.case_records(&c)? {
+                match parse_record(&row)? {
+                    CaseRecord::MergedFrom { case: from, .. } => {
+                        let from = CaseId::parse(&from)?;
+                        if !scope.cases.contains(&from) {
+                            scope.cases.push(from);
+                        }
+                    }
+                    CaseRecord::SplitFrom { items, .. } if i == 0 => scope.added.extend(items),
+                    CaseRecord::SplitTo { items, .. } if i == 0 => scope.removed.extend(items),
+                    _ => {}
+                }
+            }
+            i += 1;
+        }
+        Ok(scope)
+    }
+
+    fn exhibit_in_scope(&mut self, scope: &CaseScope, e: &vigil_store::ExhibitRow) -> Result<bool, CoreError> {
+        let item = format!("exhibit:{}", e.reference);
+        if scope.removed.contains(&item) {
+            return Ok(false);
+        }
+        if scope.added.contains(&item) || scope.cases.contains(&e.case_id) {
+            return Ok(true);
+        }
+        let cases = self.store.cases_of_report(&e.reference)?;
+        Ok(cases.iter().any(|c| scope.cases.contains(c)))
+    }
+
     fn exhibit_in_case(&mut self, case: &CaseId, r: &ExhibitRef) -> Result<bool, CoreError> {
         let Some(e) = self.store.exhibit(r)? else { return Ok(false) };
-        Ok(&e.case_id == case || self.store.cases_of_report(r)?.contains(case))
+        let scope = self.case_scope(case)?;
+        self.exhibit_in_scope(&scope, &e)
     }
 
     /// Checks a record's references against the case: persons, requests and
@@ -236,6 +275,15 @@ impl Vigil {
         officer: &OfficerSession,
     ) -> Result<u64, CoreError> {
         record.validate()?;
+        if matches!(
+            record,
+            CaseRecord::MergedFrom { .. }
+                | CaseRecord::MergedInto { .. }
+                | CaseRecord::SplitFrom { .. }
+                | CaseRecord::SplitTo { .. }
+        ) {
+            return Err(CoreError::Refused("merges and splits are made with merge_cases and split_case".into()));
+        }
         let need = match record {
             CaseRecord::ActionDecision { .. } => Need::Supervise,
             CaseRecord::Scheduled { .. } | CaseRecord::DisclosureTest { .. } | CaseRecord::Redaction { .. } => {
@@ -268,31 +316,111 @@ impl Vigil {
                 return Err(CoreError::Refused(format!("{item} is already on a schedule")));
             }
         }
-        let kind = match record {
-            CaseRecord::Decision { .. }
-            | CaseRecord::ActionDecision { .. }
-            | CaseRecord::Scheduled { .. }
-            | CaseRecord::DisclosureTest { .. } => EventKind::Decided,
-            _ => EventKind::Created,
-        };
+        self.insert_records(&[(case.clone(), record.clone())], &actor, None).map(|ids| ids[0])
+    }
+
+    /// Appends records (to one or more cases) with their custody events in
+    /// one transaction; `opened` also opens a new case in it.
+    fn insert_records(
+        &mut self,
+        records: &[(CaseId, CaseRecord)],
+        actor: &Actor,
+        opened: Option<(&CaseId, &str)>,
+    ) -> Result<Vec<u64>, CoreError> {
         let t = now();
         let mut tx = self.store.begin()?;
         let state = tx.lock_log()?;
-        let mut ev = CustodyEvent::new(kind, actor.clone(), t, ObjectRef::parse(&format!("case:{case}"))?);
-        ev.case = Some(case.clone());
-        ev.note = Some(record.summary());
-        let receipt = append(tx.as_mut(), state, &[ev], &self.signing, t)?;
-        let id = tx.insert_case_record(&CaseRecordRow {
-            id: 0,
-            case_id: case.clone(),
-            kind: kind_of(record),
-            body: serde_json::to_string(record).expect("a record serialises"),
-            by: actor.as_str().to_owned(),
-            at_ms: t.unix_millis(),
-            event: receipt.first_index,
-        })?;
+        if let Some((id, title)) = opened {
+            tx.insert_case(id, title, actor.as_str(), t.unix_millis())?;
+        }
+        let mut events = Vec::with_capacity(records.len());
+        for (case, record) in records {
+            let kind = match record {
+                CaseRecord::Decision { .. }
+                | CaseRecord::ActionDecision { .. }
+                | CaseRecord::Scheduled { .. }
+                | CaseRecord::DisclosureTest { .. } => EventKind::Decided,
+                _ => EventKind::Created,
+            };
+            let mut ev = CustodyEvent::new(kind, actor.clone(), t, ObjectRef::parse(&format!("case:{case}"))?);
+            ev.case = Some(case.clone());
+            ev.note = Some(record.summary());
+            events.push(ev);
+        }
+        // One append for all: record k is written with event first_index + k.
+        let receipt = append(tx.as_mut(), state, &events, &self.signing, t)?;
+        let mut ids = Vec::new();
+        for (k, (case, record)) in records.iter().enumerate() {
+            ids.push(tx.insert_case_record(&CaseRecordRow {
+                id: 0,
+                case_id: case.clone(),
+                kind: kind_of(record),
+                body: serde_json::to_string(record).expect("a record serialises"),
+                by: actor.as_str().to_owned(),
+                at_ms: t.unix_millis(),
+                event: receipt.first_index + k as u64,
+            })?);
+        }
         tx.commit()?;
-        Ok(id)
+        Ok(ids)
+    }
+
+    /// Merges case `from` into case `into` (supervisors only). Both keep their
+    /// history; `into` now holds `from`'s material and officers.
+    pub fn merge_cases(
+        &mut self,
+        into: &CaseId,
+        from: &CaseId,
+        reason: &str,
+        officer: &OfficerSession,
+    ) -> Result<(), CoreError> {
+        let actor = self.case_gate(into, officer, Need::Supervise)?;
+        self.case_gate(from, officer, Need::Supervise)?;
+        if into == from {
+            return Err(CoreError::Refused("a case cannot be merged into itself".into()));
+        }
+        let a = CaseRecord::MergedFrom { case: from.to_string(), reason: reason.to_owned() };
+        let b = CaseRecord::MergedInto { case: into.to_string(), reason: reason.to_owned() };
+        a.validate()?;
+        self.insert_records(&[(into.clone(), a), (from.clone(), b)], &actor, None)?;
+        for m in self.store.case_members(from)? {
+            self.assign_to_case(into, &m, officer)?;
+        }
+        Ok(())
+    }
+
+    /// Opens a new case from some exhibits of another (supervisors only).
+    pub fn split_case(
+        &mut self,
+        from: &CaseId,
+        new: &CaseId,
+        title: &str,
+        exhibits: &[ExhibitRef],
+        reason: &str,
+        officer: &OfficerSession,
+    ) -> Result<(), CoreError> {
+        let actor = self.case_gate(from, officer, Need::Supervise)?;
+        if self.store.case_title(new)?.is_some() {
+            return Err(CoreError::Refused(format!("case {new} already exists")));
+        }
+        let title = title.trim();
+        if title.is_empty() || title.chars().count() > 200 || title.chars().any(char::is_control) {
+            return Err(CoreError::Refused("the new case needs a one-line title of at most 200 characters".into()));
+        }
+        for e in exhibits {
+            if !self.exhibit_in_case(from, e)? {
+                return Err(CoreError::Refused(format!("exhibit {e} is not part of case {from}")));
+            }
+        }
+        let items: Vec<String> = exhibits.iter().map(|e| format!("exhibit:{e}")).collect();
+        let a = CaseRecord::SplitFrom { case: from.to_string(), items: items.clone(), reason: reason.to_owned() };
+        let b = CaseRecord::SplitTo { case: new.to_string(), items, reason: reason.to_owned() };
+        a.validate()?;
+        self.insert_records(&[(new.clone(), a), (from.clone(), b)], &actor, Some((new, title)))?;
+        for m in self.store.case_members(from)? {
+            self.assign_to_case(new, &m, officer)?;
+        }
+        Ok(())
     }
 
     /// Persons in a case with their attributions, each attribution's
@@ -316,11 +444,10 @@ impl Vigil {
 
     pub(crate) fn exhibit_list_unaudited(&mut self, case: &CaseId) -> Result<Vec<ExhibitListEntry>, CoreError> {
         let mut out = Vec::new();
+        let scope = self.case_scope(case)?;
         let mut rows: Vec<vigil_store::ExhibitRow> = Vec::new();
         for e in self.store.exhibits()? {
-            if e.deleted_event.is_none()
-                && (&e.case_id == case || self.store.cases_of_report(&e.reference)?.contains(case))
-            {
+            if e.deleted_event.is_none() && self.exhibit_in_scope(&scope, &e)? {
                 rows.push(e);
             }
         }
@@ -379,6 +506,13 @@ impl Vigil {
     }
 }
 
+/// The material a case holds beyond its own exhibits (see `case_scope`).
+struct CaseScope {
+    cases: Vec<CaseId>,
+    added: Vec<String>,
+    removed: Vec<String>,
+}
+
 pub(crate) fn persons_of(view: &CaseView) -> Vec<PersonView> {
     let mut persons: Vec<PersonView> = view
         .records
@@ -429,4 +563,51 @@ pub(crate) fn persons_of(view: &CaseView) -> Vec<PersonView> {
         }
     }
     persons
+}
+
+/// The team's figures across every case, from the recorded outcomes and decisions.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct TeamFigures {
+    pub cases: usize,
+    pub arrests: usize,
+    pub charges: usize,
+    pub no_further_action: usize,
+    pub children_safeguarded: usize,
+    pub actions_approved: usize,
+    pub actions_refused: usize,
+    pub welfare_checks: usize,
+    pub safeguarding_actions: usize,
+    pub possible_wrong_person_flags: usize,
+}
+
+impl Vigil {
+    /// Supervisors and auditors only: figures, never case content.
+    pub fn team_figures(&mut self, officer: &OfficerSession) -> Result<TeamFigures, CoreError> {
+        if !matches!(officer.role, Role::Supervisor | Role::Auditor) {
+            return Err(CoreError::Forbidden(format!("the {} role does not see the team's figures", officer.role)));
+        }
+        let mut f = TeamFigures::default();
+        for (id, _) in self.store.cases()? {
+            f.cases += 1;
+            for row in self.store.case_records(&id)? {
+                match parse_record(&row)? {
+                    CaseRecord::Outcome { outcome, .. } => match outcome {
+                        vigil_domain::OutcomeKind::Arrest => f.arrests += 1,
+                        vigil_domain::OutcomeKind::Charge => f.charges += 1,
+                        vigil_domain::OutcomeKind::NoFurtherAction => f.no_further_action += 1,
+                        vigil_domain::OutcomeKind::ChildrenSafeguarded => f.children_safeguarded += 1,
+                    },
+                    CaseRecord::ActionDecision { approved: true, .. } => f.actions_approved += 1,
+                    CaseRecord::ActionDecision { approved: false, .. } => f.actions_refused += 1,
+                    CaseRecord::WelfareCheck { .. } => f.welfare_checks += 1,
+                    CaseRecord::Safeguarding { .. } => f.safeguarding_actions += 1,
+                    CaseRecord::Flag { flag: PersonFlag::PossibleWrongPerson, .. } => {
+                        f.possible_wrong_person_flags += 1
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Ok(f)
+    }
 }

@@ -133,6 +133,11 @@ impl Schedules {
     }
 }
 
+/// Printable labels for a case's exhibits (PDF).
+pub fn exhibit_labels(case: &CaseId, list: &[ExhibitListEntry]) -> Vec<u8> {
+    crate::pdf_labels::labels_pdf(case.as_str(), list)
+}
+
 /// The MG12 exhibit list as CSV and PDF.
 pub fn render_exhibit_list(case: &CaseId, title: &str, list: &[ExhibitListEntry]) -> Rendered {
     let head = ["Exhibit", "Description", "Producer", "Received", "SHA-256 / MD5", "Continuity"];

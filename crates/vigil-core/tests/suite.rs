@@ -42,6 +42,7 @@ both_backends!(
     officer_accounts_and_sessions,
     public_report_receipts,
     partner_referrals_files_and_links,
+    cases_merge_and_split_keeping_history,
 );
 
 fn actor() -> Actor {
@@ -493,5 +494,68 @@ fn partner_referrals_files_and_links(env: TestEnv) {
     v.set_report_link(&referral, &public, true, "second look", &officer).unwrap();
     let l = v.linked_reports(&public, &officer).unwrap();
     assert_eq!(l[0].manual.as_deref(), Some("linked by suite.tri: second look"));
+    assert!(v.verify().unwrap().ok());
+}
+
+fn cases_merge_and_split_keeping_history(env: TestEnv) {
+    use vigil_domain::{CaseId, CaseRecord, Role};
+    let mut v = env.open();
+    let sup = vigil_core::OfficerSession { username: "m.sup".into(), role: Role::Supervisor, csrf: String::new() };
+    let inv = vigil_core::OfficerSession { username: "m.inv".into(), role: Role::Investigator, csrf: String::new() };
+    v.add_user("m.sup", Role::Supervisor, "correct horse battery", &actor()).unwrap();
+    v.add_user("m.inv", Role::Investigator, "correct horse battery", &actor()).unwrap();
+    let (a, b, c) =
+        (CaseId::parse("CASE-A").unwrap(), CaseId::parse("CASE-B").unwrap(), CaseId::parse("CASE-C").unwrap());
+    let report = |v: &mut Vigil| {
+        let r = v
+            .submit_public_report(&vigil_domain::PublicReport {
+                kind: vigil_domain::ReportKind::Other,
+                immediate_danger: false,
+                meeting_planned: false,
+                images_exchanged: false,
+                platform: String::new(),
+                identifiers: vec![],
+                child: String::new(),
+                dates: String::new(),
+                account: "SYNTHETIC".into(),
+                contact: None,
+            })
+            .unwrap()
+            .exhibit;
+        v.grade_report(&r, &vigil_domain::Grade::parse("2/B/P").unwrap(), &sup).unwrap();
+        r
+    };
+    let ra = report(&mut v);
+    let rb = report(&mut v);
+    v.report_to_case(&ra, &a, Some("A"), &sup).unwrap();
+    v.report_to_case(&rb, &b, Some("B"), &sup).unwrap();
+    v.assign_to_case(&b, "m.inv", &sup).unwrap();
+    let x =
+        v.add_exhibit_bytes(b"x", "x.txt", &a, &vigil_domain::Initials::parse("XA").unwrap(), None).unwrap().reference;
+    let y =
+        v.add_exhibit_bytes(b"y", "y.txt", &b, &vigil_domain::Initials::parse("XB").unwrap(), None).unwrap().reference;
+    assert!(v.case_view(&a, &inv, "look").is_err(), "not yet on case A");
+    assert!(v.merge_cases(&a, &b, "same suspect", &inv).is_err(), "supervisors only");
+    assert!(v
+        .add_case_record(&a, &CaseRecord::MergedFrom { case: "CASE-B".into(), reason: "r".into() }, &sup)
+        .is_err());
+    v.merge_cases(&a, &b, "same suspect", &sup).unwrap();
+    let refs = |v: &mut Vigil, c: &CaseId| -> Vec<String> {
+        v.exhibit_list(c, &sup).unwrap().iter().map(|e| e.reference.to_string()).collect()
+    };
+    let in_a = refs(&mut v, &a);
+    for r in [&ra, &rb, &x, &y] {
+        assert!(in_a.contains(&r.to_string()), "{r} in merged case A: {in_a:?}");
+    }
+    assert!(v.case_view(&a, &inv, "look").is_ok(), "B's officers now work A");
+    let b_view = v.case_view(&b, &sup, "history").unwrap();
+    assert!(b_view
+        .records
+        .iter()
+        .any(|r| matches!(&r.record, CaseRecord::MergedInto { case, .. } if case == "CASE-A")));
+    v.split_case(&a, &c, "C", std::slice::from_ref(&x), "separate victim", &sup).unwrap();
+    assert_eq!(refs(&mut v, &c), vec![x.to_string()]);
+    assert!(!refs(&mut v, &a).contains(&x.to_string()), "split off from A");
+    assert!(v.split_case(&a, &c, "C again", std::slice::from_ref(&y), "r", &sup).is_err(), "C exists");
     assert!(v.verify().unwrap().ok());
 }

@@ -167,6 +167,28 @@ pub enum CaseRecord {
         redacted: String,
         reason: String,
     },
+    /// Another case was merged into this one: its material is now this case's too.
+    MergedFrom {
+        case: String,
+        reason: String,
+    },
+    /// This case was merged into another; its history stays here.
+    MergedInto {
+        case: String,
+        reason: String,
+    },
+    /// This case was split from another, taking these items (`exhibit:…`).
+    SplitFrom {
+        case: String,
+        items: Vec<String>,
+        reason: String,
+    },
+    /// Items of this case were split off into another case.
+    SplitTo {
+        case: String,
+        items: Vec<String>,
+        reason: String,
+    },
 }
 
 fn text(field: &'static str, v: &str, max: usize) -> Result<(), ParseError> {
@@ -272,6 +294,22 @@ impl CaseRecord {
                 crate::ExhibitRef::parse(redacted)?;
                 text("reason", reason, 1000)
             }
+            CaseRecord::MergedFrom { case, reason } | CaseRecord::MergedInto { case, reason } => {
+                crate::CaseId::parse(case)?;
+                text("reason", reason, 1000)
+            }
+            CaseRecord::SplitFrom { case, items, reason } | CaseRecord::SplitTo { case, items, reason } => {
+                crate::CaseId::parse(case)?;
+                if items.is_empty() {
+                    return Err(ParseError::new("items", "", "a split must take at least one exhibit"));
+                }
+                for i in items {
+                    if i.strip_prefix("exhibit:").is_none_or(|r| crate::ExhibitRef::parse(r).is_err()) {
+                        return Err(ParseError::new("items", i, "must be exhibit:ABC/1"));
+                    }
+                }
+                text("reason", reason, 1000)
+            }
         }
     }
 
@@ -302,6 +340,10 @@ impl CaseRecord {
             }
             CaseRecord::DisclosureTest { item, .. } => format!("{item} might undermine or assist (MG6E)"),
             CaseRecord::Redaction { original, redacted, .. } => format!("{redacted} is a redacted copy of {original}"),
+            CaseRecord::MergedFrom { case, .. } => format!("case {case} merged into this case"),
+            CaseRecord::MergedInto { case, .. } => format!("merged into case {case}"),
+            CaseRecord::SplitFrom { case, items, .. } => format!("split from case {case} with {} item(s)", items.len()),
+            CaseRecord::SplitTo { case, items, .. } => format!("{} item(s) split off into case {case}", items.len()),
         }
     }
 }

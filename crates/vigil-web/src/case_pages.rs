@@ -229,7 +229,8 @@ pub(crate) async fn exhibits(
         })
         .collect();
     let body = format!(
-        "<h1>Exhibit list (MG12): {}</h1>{}<p>Built from the vault and the custody log. Content is not shown here.</p>{}",
+        "<h1>Exhibit list (MG12): {}</h1>{}<p>Built from the vault and the custody log. Content is not shown here.</p>\
+         <p><a href=\"/cases/{0}/labels.pdf\">Printable exhibit labels (PDF)</a></p>{}",
         esc(case.as_str()),
         nav(&case),
         table(&["Exhibit", "Description", "Producer", "Received", "Hashes", "Continuity"], &rows)
@@ -348,4 +349,47 @@ pub(crate) async fn timeline(
         table(&["Event", "When", "What", "Who", "Object", "Reason or note"], &rows)
     );
     page("Audit timeline", &body).into_response()
+}
+
+pub(crate) async fn labels(State(state): State<Arc<AppState>>, Path(id): Path<String>, headers: HeaderMap) -> Response {
+    let case = match case_id(&id) {
+        Ok(c) => c,
+        Err(e) => return failure(e),
+    };
+    let c = case.clone();
+    let (_, list) = match with_officer(&state, &headers, move |v, o| v.exhibit_list(&c, o)).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let pdf = vigil_core::exhibit_labels(&case, &list);
+    let disposition = format!("attachment; filename=\"{}-labels.pdf\"", case.as_str());
+    ([(header::CONTENT_TYPE, "application/pdf".to_owned()), (header::CONTENT_DISPOSITION, disposition)], pdf)
+        .into_response()
+}
+
+pub(crate) async fn figures(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
+    let (_, f) = match with_officer(&state, &headers, |v, o| v.team_figures(o)).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let rows: Vec<Vec<String>> = [
+        ("Cases", f.cases),
+        ("Arrests", f.arrests),
+        ("Charges", f.charges),
+        ("No further action", f.no_further_action),
+        ("Children safeguarded", f.children_safeguarded),
+        ("Actions approved", f.actions_approved),
+        ("Actions refused", f.actions_refused),
+        ("Welfare checks on file", f.welfare_checks),
+        ("Safeguarding actions", f.safeguarding_actions),
+        ("Possible wrong person flags", f.possible_wrong_person_flags),
+    ]
+    .iter()
+    .map(|(k, v)| vec![(*k).to_owned(), v.to_string()])
+    .collect();
+    let body = format!(
+        "<h1>Team figures</h1><p>From the outcomes and decisions recorded in every case. No case content is shown.</p>{}<p><a href=\"/officer\">Officer home</a></p>",
+        table(&["Measure", "Count"], &rows)
+    );
+    page("Team figures", &body).into_response()
 }

@@ -94,6 +94,8 @@ pub fn app_with(vigil: Vigil, settings: Settings) -> Router {
         .route("/cases/{id}/schedules", get(case_pages::schedules))
         .route("/cases/{id}/schedules/{file}", get(case_pages::schedule_file))
         .route("/cases/{id}/timeline", get(case_pages::timeline))
+        .route("/cases/{id}/labels.pdf", get(case_pages::labels))
+        .route("/figures", get(case_pages::figures))
         .route("/logout", axum::routing::post(officer::logout))
         .route("/events", get(alerts::events))
         .route("/static/alerts.js", get(alerts::script))

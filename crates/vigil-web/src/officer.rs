@@ -96,7 +96,7 @@ pub(crate) async fn home(State(state): State<Arc<AppState>>, headers: HeaderMap)
     page(
         "Officer home",
         &format!(
-            "{}<h1>Signed in as {} ({})</h1><p><a href=\"/queue\">Triage queue</a></p><p><a href=\"/cases\">Your cases</a></p>\
+            "{}<h1>Signed in as {} ({})</h1><p><a href=\"/queue\">Triage queue</a></p><p><a href=\"/cases\">Your cases</a></p><p><a href=\"/figures\">Team figures</a> (supervisors and auditors)</p>\
              <form method=\"post\" action=\"/logout\"><input type=\"hidden\" name=\"csrf\" value=\"{}\"><button type=\"submit\">Sign out</button></form>",
             crate::alerts::BANNER,
             esc(&s.username),

@@ -60,6 +60,14 @@ async fn need_to_know_and_the_case_pages() {
     let (s, h, _) = call(&app, get("/cases/DEMO-1/schedules/MG6C.pdf", &inv)).await;
     assert_eq!((s, h["content-type"].to_str().unwrap()), (StatusCode::OK, "application/pdf"));
     assert_eq!(call(&app, get("/cases/DEMO-1/schedules/secret.txt", &inv)).await.0, StatusCode::NOT_FOUND);
+    let (s, h, _) = call(&app, get("/cases/DEMO-1/labels.pdf", &inv)).await;
+    assert_eq!((s, h["content-type"].to_str().unwrap()), (StatusCode::OK, "application/pdf"));
+    assert_eq!(call(&app, get("/cases/DEMO-1/labels.pdf", &out)).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(
+        call(&app, get("/figures", &inv)).await.0,
+        StatusCode::FORBIDDEN,
+        "figures are for supervisors and auditors"
+    );
     let (_, _, html) = call(&app, get("/cases", &inv)).await;
     assert!(html.contains("/cases/DEMO-1"));
 
@@ -83,7 +91,10 @@ async fn need_to_know_and_the_case_pages() {
     let r = call(&app, Request::get("/cases/DEMO-1").body(Body::empty()).unwrap()).await;
     assert_eq!(r.1.get("location").map(|l| l.to_str().unwrap()), Some("/login"));
 
-    // The auditor reads, but cannot record.
+    // The auditor reads, and sees the team's figures, but cannot record.
+    let (s, _, html) = call(&app, get("/figures", &aud)).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("Children safeguarded</td><td>1"), "{html}");
     assert_eq!(call(&app, get("/cases/DEMO-1/timeline", &aud)).await.0, StatusCode::OK);
     let post = |cookie: &str, csrf: &str| {
         Request::post("/cases/DEMO-1/decisions")

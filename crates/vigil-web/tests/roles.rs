@@ -95,6 +95,7 @@ async fn every_route_as_every_role() {
         ("POST", "/reports/1/unlink", triage.to_vec()),
         ("GET", "/api/v1/openapi.json", public.to_vec()),
         ("GET", "/cases", officers.to_vec()),
+        ("GET", "/figures", vec!["supervisor", "auditor"]),
         ("POST", "/api/v1/referrals", vec!["partner"]),
         ("PUT", "/api/v1/referrals/1/files/0", vec!["partner"]),
     ];
