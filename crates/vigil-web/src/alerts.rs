@@ -15,6 +15,15 @@ use std::time::Duration;
 use tokio::sync::broadcast;
 use vigil_domain::Role;
 
+/// Raises an immediate-danger alert: the officers' banner, and the webhook if set.
+pub(crate) fn raise(state: &AppState, report: &str) {
+    // No officer listening is not an error: the queue sorts it first anyway.
+    let _ = state.alerts.send(report.to_owned());
+    if let Some(h) = &state.webhook {
+        h.fire(report, &vigil_core::now().to_string());
+    }
+}
+
 pub(crate) fn channel() -> broadcast::Sender<String> {
     broadcast::channel(64).0
 }

@@ -18,12 +18,14 @@ mod rate_limit;
 mod report_form;
 mod security_headers;
 mod triage_queue;
+mod webhook;
 
 use axum::routing::get;
 use axum::Router;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use vigil_core::Vigil;
+pub use webhook::Webhook;
 
 /// Largest request body accepted anywhere (a report is a few kilobytes).
 pub const MAX_BODY: usize = 64 * 1024;
@@ -36,22 +38,25 @@ pub struct AppState {
     pub(crate) login_limiter: rate_limit::RateLimiter,
     /// Partner API requests, counted per partner.
     pub(crate) partner_limiter: rate_limit::RateLimiter,
+    pub(crate) webhook: Option<Webhook>,
     /// Immediate-danger reports, broadcast to signed-in triage officers.
     pub(crate) alerts: tokio::sync::broadcast::Sender<String>,
 }
 
 /// Settings an operator may tune.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Settings {
     /// Public submissions allowed per client address in each 10-minute window.
     pub reports_per_window: u32,
     /// Partner API requests allowed per partner in each 10-minute window.
     pub partner_requests_per_window: u32,
+    /// Where to POST immediate-danger alerts, besides the officers' banner.
+    pub alert_webhook: Option<Webhook>,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { reports_per_window: 20, partner_requests_per_window: 3000 }
+        Settings { reports_per_window: 20, partner_requests_per_window: 3000, alert_webhook: None }
     }
 }
 
@@ -68,6 +73,7 @@ pub fn app_with(vigil: Vigil, settings: Settings) -> Router {
         login_limiter: rate_limit::RateLimiter::new(30, 600),
         partner_limiter: rate_limit::RateLimiter::new(settings.partner_requests_per_window, 600),
         alerts: alerts::channel(),
+        webhook: settings.alert_webhook.clone(),
     });
     Router::new()
         .route("/", get(report_form::index))

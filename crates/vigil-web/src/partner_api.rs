@@ -179,7 +179,7 @@ pub(crate) async fn submit_referral(State(state): State<Arc<AppState>>, headers:
     match answer {
         Ok(Ok(a)) => {
             if a.immediate_danger {
-                let _ = state.alerts.send(a.receipt.referral.clone());
+                crate::alerts::raise(&state, &a.receipt.referral);
             }
             let status = if a.replayed { StatusCode::OK } else { StatusCode::CREATED };
             (status, Json(a.receipt)).into_response()

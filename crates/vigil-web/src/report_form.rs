@@ -282,8 +282,7 @@ pub(crate) async fn submit(State(state): State<Arc<AppState>>, req: Request) -> 
     })
     .await;
     if let (true, Ok(Ok(r))) = (danger, &saved) {
-        // No officer listening is not an error: the queue sorts it first anyway.
-        let _ = state.alerts.send(r.exhibit.to_string());
+        crate::alerts::raise(&state, &r.exhibit.to_string());
     }
     match saved {
         Ok(Ok(r)) => page(

@@ -46,6 +46,9 @@ pub enum Command {
         /// Partner API requests accepted per partner in each 10-minute window.
         #[arg(long, default_value_t = 3000)]
         partner_requests_per_window: u32,
+        /// POST immediate-danger alerts (report reference and time only) to this http:// address.
+        #[arg(long)]
+        alert_webhook: Option<String>,
     },
     /// Add, read, list, trace and delete exhibits.
     #[command(subcommand)]

@@ -58,11 +58,17 @@ fn dispatch(cli: &Cli) -> Result<ExitCode> {
                 println!("master key:  id {} (the key itself is in keys/master.key, mode 0600)", r.master_key_id);
             }
         }
-        Command::Serve { listen, reports_per_window, partner_requests_per_window } => {
+        Command::Serve { listen, reports_per_window, partner_requests_per_window, alert_webhook } => {
+            let alert_webhook = alert_webhook
+                .as_deref()
+                .map(vigil_web::Webhook::parse)
+                .transpose()
+                .map_err(|e| anyhow!("--alert-webhook: {e}"))?;
             let v = open(cli)?;
             let settings = vigil_web::Settings {
                 reports_per_window: *reports_per_window,
                 partner_requests_per_window: *partner_requests_per_window,
+                alert_webhook,
             };
             vigil_web::serve(v, *listen, settings, |addr| {
                 println!("Vigil is serving {} at http://{addr}/ (public report form at http://{addr}/report); Ctrl-C stops it", cli.data.display());
