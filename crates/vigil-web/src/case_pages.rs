@@ -167,6 +167,7 @@ pub(crate) async fn view(State(state): State<Arc<AppState>>, Path(id): Path<Stri
         esc(case.as_str()),
         esc(&officer.csrf)
     );
+    body += &crate::record_forms::render(case.as_str(), &officer.csrf);
     page(&format!("Case {}", case.as_str()), &body).into_response()
 }
 
@@ -392,4 +393,36 @@ pub(crate) async fn figures(State(state): State<Arc<AppState>>, headers: HeaderM
         table(&["Measure", "Count"], &rows)
     );
     page("Team figures", &body).into_response()
+}
+
+pub(crate) async fn add_record(
+    State(state): State<Arc<AppState>>,
+    Path((id, kind)): Path<(String, String)>,
+    req: Request,
+) -> Response {
+    let case = match case_id(&id) {
+        Ok(c) => c,
+        Err(e) => return failure(e),
+    };
+    if !crate::record_forms::known(&kind) {
+        return (StatusCode::NOT_FOUND, page("Not found", "<h1>No such kind of record</h1>")).into_response();
+    }
+    let headers = req.headers().clone();
+    let Some((_, officer)) = current(&state, &headers).await else { return Redirect::to("/login").into_response() };
+    let values = match read_form(&state, req).await {
+        Ok(v) => v,
+        Err(e) => return e.into_text(),
+    };
+    if let Some(r) = refuse_forged(&values, &officer.csrf) {
+        return r;
+    }
+    let record = match crate::record_forms::parse(&kind, &values) {
+        Ok(r) => r,
+        Err(why) => return failure(CoreError::Refused(why)),
+    };
+    let c = case.clone();
+    match with_officer(&state, &headers, move |v, o| v.add_case_record(&c, &record, o)).await {
+        Ok(_) => Redirect::to(&format!("/cases/{}", case.as_str())).into_response(),
+        Err(r) => r,
+    }
 }

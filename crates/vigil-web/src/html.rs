@@ -35,7 +35,7 @@ main{max-width:40rem;padding:1rem}footer{border-top:1px solid #b1b4b6;padding:1r
 .skip{position:absolute;left:-999px}.skip:focus{left:1rem;top:1rem;background:#fd0;color:#0b0c0c;padding:.5rem}\
 label,legend{display:block;font-weight:bold;margin-top:1rem}.hint{color:#505a5f;margin:.25rem 0}\
 input[type=text],textarea{width:100%;box-sizing:border-box;border:2px solid #0b0c0c;padding:.4rem;font-size:1rem}\
-textarea{min-height:6rem}fieldset{border:0;padding:0;margin:0}.radios label{font-weight:normal;display:inline;margin:0 1rem 0 .25rem}\
+textarea{min-height:6rem}select{border:2px solid #0b0c0c;padding:.4rem;font-size:1rem}summary{cursor:pointer;margin-top:.75rem;font-weight:bold}fieldset{border:0;padding:0;margin:0}.radios label{font-weight:normal;display:inline;margin:0 1rem 0 .25rem}\
 button{background:#00703c;color:#fff;border:0;padding:.6rem 1.2rem;font-size:1.1rem;margin-top:1.5rem;cursor:pointer}\
 button:focus,input:focus,textarea:focus{outline:3px solid #fd0;outline-offset:0}\
 .warning{border-left:5px solid #d4351c;padding-left:1rem}.error-summary{border:5px solid #d4351c;padding:1rem}\

@@ -15,6 +15,7 @@ mod html;
 mod officer;
 mod partner_api;
 mod rate_limit;
+mod record_forms;
 mod report_form;
 mod security_headers;
 mod triage_queue;
@@ -96,6 +97,7 @@ pub fn app_with(vigil: Vigil, settings: Settings) -> Router {
         .route("/cases", get(case_pages::list))
         .route("/cases/{id}", get(case_pages::view))
         .route("/cases/{id}/decisions", axum::routing::post(case_pages::decide))
+        .route("/cases/{id}/records/{kind}", axum::routing::post(case_pages::add_record))
         .route("/cases/{id}/exhibits", get(case_pages::exhibits))
         .route("/cases/{id}/schedules", get(case_pages::schedules))
         .route("/cases/{id}/schedules/{file}", get(case_pages::schedule_file))

@@ -111,6 +111,36 @@ async fn need_to_know_and_the_case_pages() {
     let (_, _, html) = call(&app, get("/cases/DEMO-1", &inv)).await;
     assert!(html.contains("Decided: Interview under caution"), "{html}");
 
+    // Records through the forms: refused with a reason where the library refuses them.
+    let form = |cookie: &str, kind: &str, body: String| {
+        Request::post(format!("/cases/DEMO-1/records/{kind}"))
+            .header("cookie", cookie)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let r =
+        call(&app, form(&inv, "person", format!("csrf={inv_csrf}&name=Second+Person+%28fictional%29&role=suspect")))
+            .await;
+    assert!(r.0.is_redirection(), "{}", r.2);
+    let (s, _, html) = call(
+        &app,
+        form(&inv, "attribution", format!("csrf={inv_csrf}&person=5&identifier=x&supporting=&grade=2/B/P&reason=r")),
+    )
+    .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{html}");
+    assert!(html.contains("supporting"), "{html}");
+    let (s, _, html) =
+        call(&app, form(&inv, "flag", format!("csrf={inv_csrf}&person=abc&flag=vulnerable-adult&reason=r"))).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(html.contains("person: give a record number"), "{html}");
+    assert_eq!(call(&app, form(&inv, "no-such-kind", format!("csrf={inv_csrf}"))).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(
+        call(&app, form(&out, "note", "csrf=x&text=hello".into())).await.0,
+        StatusCode::FORBIDDEN,
+        "forged CSRF first"
+    );
+
     // The refused attempts are audited, on the case's timeline.
     let (_, _, html) = call(&app, get("/cases/DEMO-1/timeline", &aud)).await;
     assert!(html.contains("access-refused") && html.contains("x.investigator"), "{html}");

@@ -1,0 +1,258 @@
+//! Forms for adding records to a case, one per kind, built from one table
+//! of fields. A posted form becomes the JSON of a `CaseRecord` and is parsed
+//! by the same serde types and validation as everywhere else, so the web
+//! cannot make a record the library would refuse.
+
+use crate::html::esc;
+use serde_json::{Map, Value};
+
+/// How a field is typed in the form and in the record.
+#[derive(Clone, Copy)]
+enum Field {
+    Text(&'static str),
+    Long(&'static str),
+    /// A record number (`record:N` or `N`).
+    Record(&'static str),
+    OptRecord(&'static str),
+    /// One item per line.
+    Lines(&'static str),
+    Choice(&'static str, &'static [&'static str]),
+    YesNo(&'static str),
+    OptText(&'static str),
+}
+
+/// (kind, heading, who may add it, fields).
+type Form = (&'static str, &'static str, &'static str, &'static [(&'static str, Field)]);
+
+const FORMS: &[Form] = &[
+    (
+        "task",
+        "Task",
+        "assigned officers",
+        &[
+            ("title", Field::Text("Task")),
+            ("owner", Field::Text("Owner (user name)")),
+            ("due", Field::Text("Due (date)")),
+        ],
+    ),
+    (
+        "person",
+        "Person",
+        "assigned officers",
+        &[
+            ("name", Field::Text("Name")),
+            ("role", Field::Choice("Role", &["suspect", "victim", "witness", "household-member"])),
+        ],
+    ),
+    (
+        "attribution",
+        "Attribution of an identifier to a person",
+        "assigned officers",
+        &[
+            ("person", Field::Record("Person (record number)")),
+            ("identifier", Field::Text("Identifier (normalised, e.g. username:examplechat/name)")),
+            ("supporting", Field::Lines("Supporting material, one per line (exhibit:ABC/1 or record:N)")),
+            ("grade", Field::Text("Grade 3x5x2 (e.g. 2/B/P)")),
+            ("reason", Field::Long("Why")),
+        ],
+    ),
+    (
+        "flag",
+        "Flag on a person",
+        "assigned officers",
+        &[
+            ("person", Field::Record("Person (record number)")),
+            ("flag", Field::Choice("Flag", &["vulnerable-adult", "possible-wrong-person"])),
+            ("reason", Field::Long("Why")),
+        ],
+    ),
+    (
+        "action-request",
+        "Request an arrest, search or interview",
+        "assigned officers; a supervisor approves",
+        &[
+            ("person", Field::Record("Person (record number)")),
+            ("action", Field::Choice("Action", &["arrest", "search", "interview"])),
+            ("justification", Field::Long("Justification")),
+        ],
+    ),
+    (
+        "welfare-check",
+        "Welfare check",
+        "assigned officers",
+        &[
+            ("person", Field::Record("Person (record number)")),
+            ("self_harm_risk", Field::Choice("Self-harm risk", &["low", "medium", "high"])),
+            ("mitigations", Field::Long("Mitigations")),
+            ("children_in_household", Field::Text("Children in the household")),
+            ("vulnerable_adults_in_household", Field::Text("Vulnerable adults in the household")),
+            ("referrals_made", Field::Lines("Safeguarding referrals made, one per line")),
+        ],
+    ),
+    (
+        "action-decision",
+        "Decide a request",
+        "supervisors; approval needs a welfare check on file",
+        &[
+            ("request", Field::Record("Request (record number)")),
+            ("approved", Field::YesNo("Approve?")),
+            ("reason", Field::Long("Reason")),
+        ],
+    ),
+    (
+        "safeguarding",
+        "Safeguarding action for a child",
+        "assigned officers",
+        &[
+            ("child", Field::Record("Child (record number)")),
+            ("action", Field::Long("Action")),
+            ("outcome", Field::Long("Outcome")),
+        ],
+    ),
+    (
+        "outcome",
+        "Outcome",
+        "assigned officers",
+        &[
+            ("outcome", Field::Choice("Outcome", &["arrest", "charge", "no-further-action", "children-safeguarded"])),
+            ("person", Field::OptRecord("Person (record number, optional)")),
+            ("note", Field::Long("Note")),
+        ],
+    ),
+    ("note", "Officer note", "assigned officers", &[("text", Field::Long("Note"))]),
+    (
+        "scheduled",
+        "Schedule an item (CPIA)",
+        "the disclosure officer",
+        &[
+            ("item", Field::Text("Item (exhibit:ABC/1 or record:N)")),
+            ("schedule", Field::Choice("Schedule", &["MG6C", "MG6D"])),
+            ("description", Field::Long("Description")),
+            ("location", Field::Text("Location")),
+            ("sensitivity", Field::OptText("Why sensitive (MG6D only)")),
+            ("prosecutor", Field::Choice("Prosecutor's column", &["disclose", "inspect", "clearly-not-disclosable"])),
+        ],
+    ),
+    (
+        "disclosure-test",
+        "Might undermine the prosecution or assist the defence (MG6E)",
+        "the disclosure officer",
+        &[("item", Field::Text("Item (exhibit:ABC/1 or record:N)")), ("reason", Field::Long("Why"))],
+    ),
+];
+
+/// The kinds that have a form.
+pub(crate) fn known(kind: &str) -> bool {
+    FORMS.iter().any(|f| f.0 == kind)
+}
+
+/// Every form, collapsed, for the case page.
+pub(crate) fn render(case: &str, csrf: &str) -> String {
+    let mut s = String::from("<h2>Add to the case</h2>");
+    for (kind, heading, who, fields) in FORMS {
+        s += &format!(
+            "<details><summary>{} <span class=\"hint\">({})</span></summary>\
+             <form method=\"post\" action=\"/cases/{}/records/{kind}\"><input type=\"hidden\" name=\"csrf\" value=\"{}\">",
+            esc(heading),
+            esc(who),
+            esc(case),
+            esc(csrf)
+        );
+        for (name, f) in *fields {
+            let id = format!("{kind}-{name}");
+            match f {
+                Field::Text(l) | Field::Record(l) | Field::OptRecord(l) | Field::OptText(l) => {
+                    s += &format!("<label for=\"{id}\">{}</label><input type=\"text\" id=\"{id}\" name=\"{name}\">", esc(l))
+                }
+                Field::Long(l) | Field::Lines(l) => {
+                    s += &format!("<label for=\"{id}\">{}</label><textarea id=\"{id}\" name=\"{name}\"></textarea>", esc(l))
+                }
+                Field::Choice(l, options) => {
+                    s += &format!("<label for=\"{id}\">{}</label><select id=\"{id}\" name=\"{name}\">", esc(l));
+                    for o in *options {
+                        s += &format!("<option value=\"{o}\">{o}</option>");
+                    }
+                    s += "</select>";
+                }
+                Field::YesNo(l) => {
+                    s += &format!(
+                        "<label for=\"{id}\">{}</label><select id=\"{id}\" name=\"{name}\"><option value=\"no\">no</option><option value=\"yes\">yes</option></select>",
+                        esc(l)
+                    )
+                }
+            }
+        }
+        s += "<button type=\"submit\">Add</button></form></details>";
+    }
+    s
+}
+
+fn record_number(name: &str, v: &str) -> Result<u64, String> {
+    v.trim().trim_start_matches("record:").parse().map_err(|_| format!("{name}: give a record number, such as 12"))
+}
+
+/// The posted form as a `CaseRecord`, or what is wrong with it.
+pub(crate) fn parse(
+    kind: &str,
+    values: &std::collections::HashMap<String, String>,
+) -> Result<vigil_domain::CaseRecord, String> {
+    let (_, _, _, fields) = FORMS.iter().find(|f| f.0 == kind).ok_or("no such kind of record")?;
+    let mut m = Map::new();
+    m.insert("type".into(), Value::String(kind.into()));
+    for (name, f) in *fields {
+        let v = values.get(*name).map(String::as_str).unwrap_or("");
+        let value = match f {
+            Field::Text(_) | Field::Long(_) | Field::Choice(..) => Value::String(v.to_owned()),
+            Field::Record(_) => Value::from(record_number(name, v)?),
+            Field::OptRecord(_) if v.trim().is_empty() => Value::Null,
+            Field::OptRecord(_) => Value::from(record_number(name, v)?),
+            Field::OptText(_) if v.trim().is_empty() => Value::Null,
+            Field::OptText(_) => Value::String(v.to_owned()),
+            Field::Lines(_) => Value::Array(
+                v.lines().map(str::trim).filter(|l| !l.is_empty()).map(|l| Value::String(l.to_owned())).collect(),
+            ),
+            Field::YesNo(_) => Value::Bool(v == "yes"),
+        };
+        m.insert((*name).into(), value);
+    }
+    serde_json::from_value(Value::Object(m)).map_err(|e| format!("the form could not be read: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    #[test]
+    fn every_form_parses_to_its_record_kind() {
+        for (kind, _, _, fields) in FORMS {
+            let values: HashMap<String, String> = fields
+                .iter()
+                .map(|(n, f)| {
+                    let v = match f {
+                        Field::Record(_) | Field::OptRecord(_) => "record:3",
+                        Field::Choice(_, o) => o[0],
+                        Field::YesNo(_) => "yes",
+                        Field::Text(_) if *n == "grade" => "2/B/P",
+                        Field::Text(_) if *n == "item" => "exhibit:AB/1",
+                        Field::Lines(_) => "exhibit:AB/1\nrecord:2",
+                        Field::OptText(_) => "",
+                        _ => "text",
+                    };
+                    ((*n).to_owned(), v.to_owned())
+                })
+                .collect();
+            let r = parse(kind, &values).unwrap_or_else(|e| panic!("{kind}: {e}"));
+            let j = serde_json::to_value(&r).unwrap();
+            assert_eq!(j["type"], *kind);
+        }
+    }
+
+    #[test]
+    fn bad_numbers_are_named() {
+        let mut v = HashMap::new();
+        v.insert("person".to_owned(), "twelve".to_owned());
+        assert!(parse("flag", &v).unwrap_err().contains("person"));
+        assert!(parse("nonsense", &v).is_err());
+    }
+}
