@@ -298,6 +298,7 @@ impl Vigil {
                 location: "Vigil vault".into(),
                 sensitivity: None,
                 prosecutor: ProsecutorView::Disclose,
+                reason: "the redacted copy is the disclosable version".into(),
             },
             &disc,
         )?;
@@ -310,6 +311,7 @@ impl Vigil {
                 location: "Vigil vault".into(),
                 sensitivity: None,
                 prosecutor: ProsecutorView::Disclose,
+                reason: "bears on who used the account".into(),
             },
             &disc,
         )?;
@@ -322,6 +324,7 @@ impl Vigil {
                 location: "Case DEMO-1 record".into(),
                 sensitivity: None,
                 prosecutor: ProsecutorView::ClearlyNotDisclosable,
+                reason: "no bearing on the issues: a family request".into(),
             },
             &disc,
         )?;
@@ -334,6 +337,7 @@ impl Vigil {
                 location: "Vigil vault".into(),
                 sensitivity: Some("would identify the reporter".into()),
                 prosecutor: ProsecutorView::Inspect,
+                reason: "the report itself would identify the reporter".into(),
             },
             &disc,
         )?;

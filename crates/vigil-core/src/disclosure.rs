@@ -24,6 +24,8 @@ pub struct ScheduleLine {
     pub location: String,
     pub sensitivity: Option<String>,
     pub prosecutor: ProsecutorView,
+    /// Why the disclosure officer decided so.
+    pub reason: String,
     pub decided_by: String,
     pub decided_at: String,
 }
@@ -84,7 +86,7 @@ impl Schedules {
                     r.push(l.sensitivity.clone().unwrap_or_default());
                 }
                 r.push(l.prosecutor.label().to_owned());
-                r.push(format!("{} {}", l.decided_by, l.decided_at));
+                r.push(format!("{} {}: {}", l.decided_by, l.decided_at, l.reason));
                 r
             })
             .collect()
@@ -93,9 +95,15 @@ impl Schedules {
     /// MG6C, MG6D and MG6E as CSV and PDF.
     pub fn render(&self) -> Vec<Rendered> {
         let sub = format!("Case {}: {}", self.case, self.title);
-        let c_head = ["No.", "Description", "Location", "Prosecutor (D/I/CND)", "Scheduled by"];
-        let d_head =
-            ["No.", "Description", "Location", "Reason for sensitivity", "Prosecutor (D/I/CND)", "Scheduled by"];
+        let c_head = ["No.", "Description", "Location", "Prosecutor (D/I/CND)", "Decided by, when, why"];
+        let d_head = [
+            "No.",
+            "Description",
+            "Location",
+            "Reason for sensitivity",
+            "Prosecutor (D/I/CND)",
+            "Decided by, when, why",
+        ];
         let e_head = ["Item", "Why it might undermine the prosecution or assist the defence", "Recorded by"];
         let c_rows = Self::lines(&self.mg6c, false);
         let d_rows = Self::lines(&self.mg6d, true);
@@ -180,7 +188,7 @@ impl Vigil {
         let mut number = 0;
         for r in &view.records {
             match &r.record {
-                CaseRecord::Scheduled { item, schedule, description, location, sensitivity, prosecutor } => {
+                CaseRecord::Scheduled { item, schedule, description, location, sensitivity, prosecutor, reason } => {
                     number += 1;
                     let line = ScheduleLine {
                         number,
@@ -190,6 +198,7 @@ impl Vigil {
                         location: location.clone(),
                         sensitivity: sensitivity.clone(),
                         prosecutor: *prosecutor,
+                        reason: reason.clone(),
                         decided_by: r.by.clone(),
                         decided_at: r.at.clone(),
                     };

@@ -154,6 +154,8 @@ pub enum CaseRecord {
         location: String,
         sensitivity: Option<String>,
         prosecutor: ProsecutorView,
+        /// Why it was scheduled so: the disclosure decision's reason.
+        reason: String,
     },
     /// An item the disclosure officer judges might undermine the prosecution
     /// or assist the defence (the MG6E report).
@@ -270,8 +272,9 @@ impl CaseRecord {
             }
             CaseRecord::Outcome { note, .. } => text("note", note, 1000),
             CaseRecord::Note { text: t } => text("text", t, 10_000),
-            CaseRecord::Scheduled { item, schedule, description, location, sensitivity, .. } => {
+            CaseRecord::Scheduled { item, schedule, description, location, sensitivity, reason, .. } => {
                 item_ref("item", item)?;
+                text("reason", reason, 1000)?;
                 text("description", description, 1000)?;
                 text("location", location, 200)?;
                 match (schedule, sensitivity) {
@@ -420,6 +423,7 @@ mod tests {
             location: "l".into(),
             sensitivity: None,
             prosecutor: ProsecutorView::Inspect,
+            reason: "r".into(),
         };
         assert_eq!(mg6d.validate().unwrap_err().what, "sensitivity");
         let bad_item = CaseRecord::DisclosureTest { item: "file:/etc".into(), reason: "r".into() };

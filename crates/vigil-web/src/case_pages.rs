@@ -249,7 +249,7 @@ pub(crate) async fn schedules(
         Err(e) => return failure(e),
     };
     let c = case.clone();
-    let (_, s) = match with_officer(&state, &headers, move |v, o| v.schedules(&c, o)).await {
+    let (officer, s) = match with_officer(&state, &headers, move |v, o| v.schedules(&c, o)).await {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -259,7 +259,7 @@ pub(crate) async fn schedules(
             r.push(l.sensitivity.clone().unwrap_or_default());
         }
         r.push(l.prosecutor.label().to_owned());
-        r.push(format!("{} {}", l.decided_by, l.decided_at));
+        r.push(format!("{} {}: {}", l.decided_by, l.decided_at, l.reason));
         r
     };
     let c = esc(case.as_str());
@@ -269,12 +269,12 @@ pub(crate) async fn schedules(
     let mut body = format!("<h1>Disclosure schedules: {c}</h1>{}", nav(&case));
     body += &format!("<h2 id=\"mg6c\">MG6C: unused, not sensitive</h2>{}", links("MG6C"));
     body += &table(
-        &["No.", "Item", "Description", "Location", "Prosecutor (D/I/CND)", "Scheduled by"],
+        &["No.", "Item", "Description", "Location", "Prosecutor (D/I/CND)", "Decided by, when, why"],
         &s.mg6c.iter().map(|l| line(l, false)).collect::<Vec<_>>(),
     );
     body += &format!("<h2 id=\"mg6d\">MG6D: unused, sensitive</h2>{}", links("MG6D"));
     body += &table(
-        &["No.", "Item", "Description", "Location", "Why sensitive", "Prosecutor (D/I/CND)", "Scheduled by"],
+        &["No.", "Item", "Description", "Location", "Why sensitive", "Prosecutor (D/I/CND)", "Decided by, when, why"],
         &s.mg6d.iter().map(|l| line(l, true)).collect::<Vec<_>>(),
     );
     body += &format!("<h2 id=\"mg6e\">MG6E: the disclosure officer's report</h2>{}", links("MG6E"));
@@ -285,7 +285,48 @@ pub(crate) async fn schedules(
             .map(|l| vec![l.item.clone(), l.reason.clone(), format!("{} {}", l.by, l.at)])
             .collect::<Vec<_>>(),
     );
+    body += &format!(
+        "<h2>Redact an exhibit</h2><p class=\"hint\">Makes an edited copy as a new exhibit; the original is never changed. Text exhibits only.</p>\
+         <form method=\"post\" action=\"/cases/{c}/redactions\"><input type=\"hidden\" name=\"csrf\" value=\"{}\">\
+         <label for=\"original\">Exhibit (e.g. DI/1)</label><input type=\"text\" id=\"original\" name=\"original\">\
+         <label for=\"terms\">Words to redact, one per line</label><textarea id=\"terms\" name=\"terms\"></textarea>\
+         <label for=\"redaction-reason\">Why</label><input type=\"text\" id=\"redaction-reason\" name=\"reason\">\
+         <label for=\"producer\">Your initials (the copy's producer)</label><input type=\"text\" id=\"producer\" name=\"producer\">\
+         <button type=\"submit\">Make redacted copy</button></form>",
+        esc(&officer.csrf)
+    );
     page("Disclosure schedules", &body).into_response()
+}
+
+pub(crate) async fn redact(State(state): State<Arc<AppState>>, Path(id): Path<String>, req: Request) -> Response {
+    let case = match case_id(&id) {
+        Ok(c) => c,
+        Err(e) => return failure(e),
+    };
+    let headers = req.headers().clone();
+    let Some((_, officer)) = current(&state, &headers).await else { return Redirect::to("/login").into_response() };
+    let values = match read_form(&state, req).await {
+        Ok(v) => v,
+        Err(e) => return e.into_text(),
+    };
+    if let Some(r) = refuse_forged(&values, &officer.csrf) {
+        return r;
+    }
+    let parsed = vigil_domain::ExhibitRef::parse(field(&values, "original").trim())
+        .and_then(|o| vigil_domain::Initials::parse(field(&values, "producer").trim()).map(|p| (o, p)));
+    let (original, producer) = match parsed {
+        Ok(x) => x,
+        Err(e) => return failure(CoreError::Invalid(e)),
+    };
+    let terms: Vec<String> = field(&values, "terms").lines().map(str::to_owned).collect();
+    let reason = field(&values, "reason");
+    let c = case.clone();
+    match with_officer(&state, &headers, move |v, o| v.redact_exhibit(&c, &original, &terms, &reason, &producer, o))
+        .await
+    {
+        Ok(_) => Redirect::to(&format!("/cases/{}/schedules", case.as_str())).into_response(),
+        Err(r) => r,
+    }
 }
 
 pub(crate) async fn schedule_file(

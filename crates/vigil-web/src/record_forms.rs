@@ -131,6 +131,7 @@ const FORMS: &[Form] = &[
             ("location", Field::Text("Location")),
             ("sensitivity", Field::OptText("Why sensitive (MG6D only)")),
             ("prosecutor", Field::Choice("Prosecutor's column", &["disclose", "inspect", "clearly-not-disclosable"])),
+            ("reason", Field::Long("Why (the disclosure decision's reason)")),
         ],
     ),
     (

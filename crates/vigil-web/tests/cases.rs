@@ -36,6 +36,7 @@ async fn need_to_know_and_the_case_pages() {
     let (inv, inv_csrf) = session(&mut v, "demo.investigator", vigil_core::DEMO_PASSWORD, &secret("demo.investigator"));
     let (out, _) = session(&mut v, "x.investigator", PW, &outsider);
     let (aud, aud_csrf) = session(&mut v, "a.auditor", PW, &auditor);
+    let (disc, disc_csrf) = session(&mut v, "demo.disclosure", vigil_core::DEMO_PASSWORD, &secret("demo.disclosure"));
     let app = vigil_web::app(v);
 
     // Assigned: the case, its exhibit list and its schedules.
@@ -140,6 +141,31 @@ async fn need_to_know_and_the_case_pages() {
         StatusCode::FORBIDDEN,
         "forged CSRF first"
     );
+
+    // Redaction through the schedules page: the disclosure officer only; the original is untouched.
+    let mut v2 = Vigil::open(&data).unwrap();
+    let before = v2.exhibit(&vigil_domain::ExhibitRef::parse("DI/1").unwrap()).unwrap().sha256;
+    drop(v2);
+    let redact = |cookie: &str, csrf: &str, terms: &str| {
+        Request::post("/cases/DEMO-1/redactions")
+            .header("cookie", cookie)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::from(format!("csrf={csrf}&original=DI/1&terms={terms}&reason=third+party&producer=DD")))
+            .unwrap()
+    };
+    assert_eq!(
+        call(&app, redact(&inv, &inv_csrf, "demo_user_a")).await.0,
+        StatusCode::FORBIDDEN,
+        "investigators do not redact"
+    );
+    assert!(call(&app, redact(&disc, &disc_csrf, "demo_user_a")).await.0.is_redirection());
+    let (s, _, html) = call(&app, redact(&disc, &disc_csrf, "no+such+words")).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(html.contains("none of the terms occurs"), "{html}");
+    let mut v2 = Vigil::open(&data).unwrap();
+    assert_eq!(v2.exhibit(&vigil_domain::ExhibitRef::parse("DI/1").unwrap()).unwrap().sha256, before);
+    assert!(v2.exhibit(&vigil_domain::ExhibitRef::parse("DD/2").unwrap()).is_ok(), "the second redacted copy");
+    drop(v2);
 
     // The refused attempts are audited, on the case's timeline.
     let (_, _, html) = call(&app, get("/cases/DEMO-1/timeline", &aud)).await;

@@ -151,6 +151,7 @@ fn report_to_case_to_verified_bundle() {
         location: "vault".into(),
         sensitivity: sensitivity.map(str::to_owned),
         prosecutor,
+        reason: "relevant to the issues".into(),
     };
     assert!(
         matches!(
