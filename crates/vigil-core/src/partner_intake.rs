@@ -158,6 +158,22 @@ impl Vigil {
         Ok(PartnerKey { id, name: name.to_owned(), key })
     }
 
+    /// Revokes a partner's key at once; the revocation is a custody event.
+    pub fn revoke_partner(&mut self, id: &str, reason: &str, by: &Actor) -> Result<(), CoreError> {
+        let t = now();
+        let mut tx = self.store.begin()?;
+        let state = tx.lock_log()?;
+        if !tx.revoke_partner(id, t.unix_millis())? {
+            return Err(CoreError::Refused(format!("no partner {id} with a live key")));
+        }
+        let mut ev = CustodyEvent::new(EventKind::Reviewed, by.clone(), t, ObjectRef::parse(&format!("partner:{id}"))?);
+        ev.reason = Some(reason.to_owned());
+        ev.note = Some("partner API key revoked".into());
+        crate::custody_log::append(tx.as_mut(), state, &[ev], &self.signing, t)?;
+        tx.commit()?;
+        Ok(())
+    }
+
     /// The partner an API key belongs to, if the key is valid and not revoked.
     pub fn partner_for_key(&mut self, key: &str) -> Result<Option<PartnerRow>, CoreError> {
         let Some(rest) = key.trim().strip_prefix(KEY_PREFIX) else { return Ok(None) };

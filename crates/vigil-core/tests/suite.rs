@@ -436,6 +436,10 @@ fn partner_referrals_files_and_links(env: TestEnv) {
     let mut v = env.open();
     let key = v.add_partner("Suite Partner (synthetic)", &actor()).unwrap();
     let p = v.partner_for_key(&key.key).unwrap().expect("the key opens its partner");
+    let spare = v.add_partner("Revoked Partner (synthetic)", &actor()).unwrap();
+    v.revoke_partner(&spare.id, "contract ended", &actor()).unwrap();
+    assert!(v.partner_for_key(&spare.key).unwrap().is_none(), "a revoked key opens nothing");
+    assert!(v.revoke_partner(&spare.id, "again", &actor()).is_err());
     assert!(v.partner_for_key(&key.key.replace("vgp_", "vgx_")).unwrap().is_none());
     let mut forged = key.key.clone();
     let last = forged.pop().unwrap();

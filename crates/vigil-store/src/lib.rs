@@ -127,6 +127,8 @@ pub trait StoreTx {
         created_ms: i64,
     ) -> Result<(), StoreError>;
     fn insert_partner(&mut self, p: &PartnerRow) -> Result<(), StoreError>;
+    /// Marks a partner's key revoked; false if there is no such partner.
+    fn revoke_partner(&mut self, id: &str, at_ms: i64) -> Result<bool, StoreError>;
     fn insert_idempotent(&mut self, r: &IdempotencyRow) -> Result<(), StoreError>;
     fn insert_report_file(&mut self, f: &ReportFileRow) -> Result<(), StoreError>;
     fn set_report_file_exhibit(

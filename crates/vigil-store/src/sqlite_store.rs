@@ -534,6 +534,13 @@ impl StoreTx for SqliteTx<'_> {
         Ok(())
     }
 
+    fn revoke_partner(&mut self, id: &str, at_ms: i64) -> Result<bool, StoreError> {
+        let n = self
+            .tx
+            .execute("UPDATE partners SET revoked_ms = ?2 WHERE id = ?1 AND revoked_ms IS NULL", params![id, at_ms])?;
+        Ok(n == 1)
+    }
+
     fn insert_idempotent(&mut self, r: &IdempotencyRow) -> Result<(), StoreError> {
         self.tx.execute(
             "INSERT INTO idempotency (partner, key, request_hash, status, response, created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",

@@ -333,6 +333,14 @@ pub enum PartnerCommand {
         #[command(flatten)]
         actor: ActorArg,
     },
+    /// Revoke a partner's API key (by the partner ID `add` printed).
+    Revoke {
+        id: String,
+        #[arg(long)]
+        reason: String,
+        #[command(flatten)]
+        actor: ActorArg,
+    },
 }
 
 #[derive(Subcommand, Debug)]

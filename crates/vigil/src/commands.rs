@@ -279,6 +279,20 @@ fn dispatch(cli: &Cli) -> Result<ExitCode> {
                 println!("API key (give it to the partner once; it is not stored): {}", k.key);
             }
         }
+        Command::Admin(crate::cli::AdminCommand::Partner(crate::cli::PartnerCommand::Revoke {
+            id,
+            reason,
+            actor: a,
+        })) => {
+            let by = actor(a)?;
+            let mut v = open(cli)?;
+            v.revoke_partner(id, reason, &by)?;
+            if cli.json {
+                print_json(&json!({ "revoked": id }));
+            } else {
+                println!("revoked the API key of partner {id}");
+            }
+        }
         Command::Keys(KeysCommand::Rotate { actor: a }) => {
             let by = actor(a)?;
             let mut v = open(cli)?;
