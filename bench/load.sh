@@ -5,7 +5,7 @@
 # that every acknowledged report is in the store afterwards.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-RATES="${RATES:-5 10 20 30 40 60}"
+RATES="${RATES:-10 20 40 60 100 150 200 300}"
 SECS="${SECS:-10}"
 PORT="${PORT:-18080}"
 WORK="$(mktemp -d /var/tmp/vigil-load.XXXXXX)"

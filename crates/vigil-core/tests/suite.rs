@@ -428,6 +428,17 @@ fn public_report_receipts(env: TestEnv) {
     let added = v.add_to_public_report(&receipt.code, &receipt.secret, "more detail").unwrap().unwrap();
     assert_ne!(added, receipt.exhibit);
     assert!(v.add_to_public_report(&receipt.code, "wrong", "x").unwrap().is_none());
+    // A receipt issued when secrets were stored as argon2id still opens.
+    use argon2::password_hash::{PasswordHasher, SaltString};
+    let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
+    let old_hash = argon2::Argon2::default().hash_password(b"OLD-SECRET", &salt).unwrap().to_string();
+    {
+        let mut tx = v.store().begin().unwrap();
+        tx.insert_receipt("VR-OLD0-0000", &receipt.exhibit, &old_hash, 0).unwrap();
+        tx.commit().unwrap();
+    }
+    assert_eq!(v.check_receipt("VR-OLD0-0000", "OLD-SECRET").unwrap(), Some(receipt.exhibit.clone()));
+    assert_eq!(v.check_receipt("VR-OLD0-0000", "NEW-SECRET").unwrap(), None);
     assert!(v.verify().unwrap().ok());
 }
 
