@@ -55,6 +55,18 @@ pub struct ManifestExhibit {
     pub blake3: String,
     pub proofs: String,
     pub events: Vec<ManifestEvent>,
+    /// Set when the exhibit was sealed for transfer: the sealed file's size and SHA-256.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sealed: Option<ManifestFile>,
+}
+
+/// How sealed exhibits were encrypted; the passphrase travels separately.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BundleEncryption {
+    pub scheme: String,
+    /// 16 bytes, hex: the argon2id salt for the passphrase.
+    pub salt: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -76,6 +88,8 @@ pub struct Manifest {
     pub tree_head: SignedTreeHead,
     pub exhibits: Vec<ManifestExhibit>,
     pub files: Vec<ManifestFile>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encryption: Option<BundleEncryption>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -109,6 +123,8 @@ pub struct BundleReport {
     pub exhibits: usize,
     pub events: usize,
     pub files: usize,
+    /// Sealed exhibits whose clear content was not checked (no passphrase given).
+    pub sealed_unchecked: usize,
     pub problems: Vec<String>,
 }
 
@@ -137,7 +153,21 @@ fn extension(name: Option<&str>) -> String {
 impl Vigil {
     /// Writes the prosecutor bundle for a case into `out` (which must not exist).
     /// The exhibits are those scheduled "disclose" and those on the MG6E report.
-    pub fn export_bundle(&mut self, case: &CaseId, out: &Path, by: &Initials) -> Result<BundleSummary, CoreError> {
+    pub fn export_bundle(
+        &mut self,
+        case: &CaseId,
+        out: &Path,
+        by: &Initials,
+        passphrase: Option<&[u8]>,
+    ) -> Result<BundleSummary, CoreError> {
+        let sealing = match passphrase {
+            Some(p) => {
+                let mut salt = [0u8; 16];
+                getrandom::getrandom(&mut salt).map_err(|e| CoreError::Refused(format!("no OS randomness: {e}")))?;
+                Some((crate::bundle_cipher::BundleKey::derive(p, &salt).map_err(CoreError::Refused)?, salt))
+            }
+            None => None,
+        };
         if out.exists() {
             return Err(CoreError::file(out, "already exists; Vigil will not overwrite it"));
         }
@@ -184,13 +214,25 @@ impl Vigil {
             let row = self.exhibit(e)?;
             let rel = format!("exhibits/{}.{}", file_stem(e), extension(row.original_name.as_deref()));
             self.get_exhibit(e, &tmp.join(&rel), &format!("prosecutor bundle for case {case}"), &actor)?;
-            rows.push((row, rel));
+            let sealed = match &sealing {
+                Some((key, _)) => {
+                    let sealed_rel = format!("{rel}.vgx");
+                    crate::bundle_cipher::seal(&tmp.join(&rel), &tmp.join(&sealed_rel), key)
+                        .map_err(|e| CoreError::file(tmp.join(&sealed_rel), e))?;
+                    fs::remove_file(tmp.join(&rel)).map_err(|e| CoreError::file(tmp.join(&rel), e))?;
+                    let (size, sha256) =
+                        hash_file(&tmp.join(&sealed_rel)).map_err(|e| CoreError::file(tmp.join(&sealed_rel), e))?;
+                    Some(ManifestFile { path: sealed_rel, size, sha256 })
+                }
+                None => None,
+            };
+            rows.push((row, rel, sealed));
         }
         let t = now();
         let exports: Vec<CustodyEvent> = chosen
             .iter()
             .zip(&rows)
-            .map(|(e, (row, _))| {
+            .map(|(e, (row, _, _))| {
                 let mut ev = CustodyEvent::new(EventKind::Exported, actor.clone(), t, ObjectRef::exhibit(e));
                 ev.case = Some(case.clone());
                 ev.digest = Some(row.sha256);
@@ -214,7 +256,7 @@ impl Vigil {
         let mut exhibits = Vec::new();
         let mut prov_exhibits = Vec::new();
         let mut prov_events = Vec::new();
-        for (row, rel) in &rows {
+        for (row, rel, sealed) in &rows {
             let mut proof = ProofFile { exhibit: row.reference.to_string(), tree_size: head.tree_size, events: vec![] };
             let mut listed = Vec::new();
             for ev in self.store.events_for_object(ObjectRef::exhibit(&row.reference).as_str())? {
@@ -245,7 +287,8 @@ impl Vigil {
             files.push(write(&proof_rel, &serde_json::to_vec_pretty(&proof).expect("a proof serialises"))?);
             exhibits.push(ManifestExhibit {
                 reference: row.reference.to_string(),
-                path: rel.clone(),
+                path: sealed.as_ref().map_or_else(|| rel.clone(), |s| s.path.clone()),
+                sealed: sealed.clone(),
                 size: row.size,
                 sha256: row.sha256.to_hex(),
                 md5: row.md5.to_hex(),
@@ -275,6 +318,10 @@ impl Vigil {
             tree_head: sth,
             exhibits,
             files,
+            encryption: sealing.as_ref().map(|(_, salt)| BundleEncryption {
+                scheme: "argon2id+xchacha20poly1305-1MiB-chunks".into(),
+                salt: hex::encode(salt),
+            }),
         };
         let bytes = serde_json::to_vec_pretty(&manifest).expect("a manifest serialises");
         let sig = self.signing.sign(&[SIG_DOMAIN, &bytes].concat());
@@ -324,7 +371,7 @@ fn hash_file(p: &Path) -> std::io::Result<(u64, String)> {
 }
 
 /// Checks a bundle offline with the log's public key; every problem is named.
-pub fn verify_bundle(dir: &Path, key: &VerifyingKey) -> Result<BundleReport, CoreError> {
+pub fn verify_bundle(dir: &Path, key: &VerifyingKey, passphrase: Option<&[u8]>) -> Result<BundleReport, CoreError> {
     let mut problems = Vec::new();
     let manifest_bytes = read_limited(&dir.join("manifest.json")).map_err(CoreError::Refused)?;
     let sig_text =
@@ -345,9 +392,48 @@ pub fn verify_bundle(dir: &Path, key: &VerifyingKey) -> Result<BundleReport, Cor
         problems.push(format!("manifest.json: the signed tree head at size {} does not verify", head.head.tree_size));
     }
     let mut events = 0;
+    let mut sealed_unchecked = 0;
+    let bundle_key = match (&manifest.encryption, passphrase) {
+        (Some(enc), Some(p)) => {
+            let mut salt = [0u8; 16];
+            hex::decode_to_slice(&enc.salt, &mut salt)
+                .map_err(|_| CoreError::Refused("manifest.json: the encryption salt is malformed".into()))?;
+            Some(crate::bundle_cipher::BundleKey::derive(p, &salt).map_err(CoreError::Refused)?)
+        }
+        _ => None,
+    };
     for x in &manifest.exhibits {
+        // A sealed exhibit: the sealed file as shipped, then (with the
+        // passphrase) its clear content against the signed digest.
+        if let Some(s) = &x.sealed {
+            match inside(dir, &s.path) {
+                None => problems.push(format!("exhibit {}: path {:?} leaves the bundle", x.reference, s.path)),
+                Some(p) => {
+                    match hash_file(&p) {
+                        Err(e) => problems.push(format!("{} (exhibit {}): {e}", s.path, x.reference)),
+                        Ok((size, sha)) if size != s.size || sha != s.sha256 => problems.push(format!(
+                            "{} (exhibit {}): sealed content differs from the manifest (SHA-256 {sha})",
+                            s.path, x.reference
+                        )),
+                        Ok(_) => {}
+                    }
+                    match &bundle_key {
+                        None => sealed_unchecked += 1,
+                        Some(k) => match crate::bundle_cipher::open_and_hash(&p, k) {
+                            Err(e) => problems.push(format!("{} (exhibit {}): {e}", s.path, x.reference)),
+                            Ok((size, sha)) if size != x.size || sha != x.sha256 => problems.push(format!(
+                                "{} (exhibit {}): decrypted content differs from the manifest (SHA-256 {sha})",
+                                s.path, x.reference
+                            )),
+                            Ok(_) => {}
+                        },
+                    }
+                }
+            }
+        }
         // The exhibit's bytes.
-        match inside(dir, &x.path) {
+        match inside(dir, &x.path).filter(|_| x.sealed.is_none()) {
+            None if x.sealed.is_some() => {}
             None => problems.push(format!("exhibit {}: path {:?} leaves the bundle", x.reference, x.path)),
             Some(p) => match hash_file(&p) {
                 Err(e) => problems.push(format!("{} (exhibit {}): {e}", x.path, x.reference)),
@@ -447,7 +533,13 @@ pub fn verify_bundle(dir: &Path, key: &VerifyingKey) -> Result<BundleReport, Cor
             },
         }
     }
-    Ok(BundleReport { exhibits: manifest.exhibits.len(), events, files: manifest.files.len(), problems })
+    Ok(BundleReport {
+        exhibits: manifest.exhibits.len(),
+        events,
+        files: manifest.files.len(),
+        sealed_unchecked,
+        problems,
+    })
 }
 
 #[cfg(test)]

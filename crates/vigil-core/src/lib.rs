@@ -9,6 +9,7 @@
 //!   never printed or logged.
 
 mod bundle;
+mod bundle_cipher;
 mod case_work;
 mod clock;
 mod custody_log;

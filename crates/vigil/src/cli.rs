@@ -61,6 +61,9 @@ pub enum Command {
         /// The log's public key (DATA/keys/signing.pub), for a bundle.
         #[arg(long = "public-key", requires = "bundle")]
         public_key: Option<PathBuf>,
+        /// For a sealed bundle: the passphrase file, to check the exhibits' clear content too.
+        #[arg(long = "passphrase-file", requires = "bundle")]
+        passphrase_file: Option<PathBuf>,
     },
     /// Export material for others: the prosecutor bundle.
     #[command(subcommand)]
@@ -146,6 +149,10 @@ pub enum ExportCommand {
     Bundle {
         case: String,
         out: PathBuf,
+        /// Seal the exhibits under a key from the passphrase in this file (first
+        /// line, at least 12 characters); send the passphrase separately.
+        #[arg(long = "encrypt-with")]
+        encrypt_with: Option<PathBuf>,
         #[command(flatten)]
         actor: ActorArg,
     },

@@ -148,13 +148,14 @@ fn dispatch(cli: &Cli) -> Result<ExitCode> {
             }
         }
         Command::Exhibit(cmd) => return exhibit(cli, cmd),
-        Command::Verify { bundle: Some(dir), public_key } => {
+        Command::Verify { bundle: Some(dir), public_key, passphrase_file } => {
             let Some(pk) = public_key else { bail!("--public-key FILE is needed to verify a bundle") };
             let key = vigil_core::read_public_key(pk)?;
             if !dir.join("manifest.json").is_file() {
                 bail!("{} is not a bundle: it has no manifest.json", dir.display());
             }
-            let r = vigil_core::verify_bundle(dir, &key)?;
+            let passphrase = passphrase_file.as_deref().map(read_passphrase).transpose()?;
+            let r = vigil_core::verify_bundle(dir, &key, passphrase.as_deref().map(str::as_bytes))?;
             if cli.json {
                 print_json(&json!({ "ok": r.ok(), "report": r }));
             } else {
@@ -162,6 +163,12 @@ fn dispatch(cli: &Cli) -> Result<ExitCode> {
                     "{} exhibits, {} custody events with inclusion proofs, {} other files",
                     r.exhibits, r.events, r.files
                 );
+                if r.sealed_unchecked > 0 {
+                    println!(
+                        "{} sealed exhibit(s) checked as shipped; give --passphrase-file to check their content too",
+                        r.sealed_unchecked
+                    );
+                }
             }
             if !r.ok() {
                 for p in &r.problems {
@@ -174,13 +181,14 @@ fn dispatch(cli: &Cli) -> Result<ExitCode> {
                 println!("OK: the manifest is signed, every file matches it, and every event is in the signed log");
             }
         }
-        Command::Export(crate::cli::ExportCommand::Bundle { case, out, actor: a }) => {
+        Command::Export(crate::cli::ExportCommand::Bundle { case, out, encrypt_with, actor: a }) => {
+            let passphrase = encrypt_with.as_deref().map(read_passphrase).transpose()?;
             let by = actor(a)?;
             let initials = vigil_domain::Initials::parse(by.as_str())
                 .with_context(|| "--by must be the exporting officer's initials (they produce the bundle)")?;
             let case = vigil_domain::CaseId::parse(case)?;
             let mut v = open(cli)?;
-            let s = v.export_bundle(&case, out, &initials)?;
+            let s = v.export_bundle(&case, out, &initials, passphrase.as_deref().map(str::as_bytes))?;
             if cli.json {
                 print_json(&s);
             } else {
@@ -519,4 +527,14 @@ fn log(cli: &Cli, cmd: &LogCommand) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The first line of a passphrase file.
+fn read_passphrase(p: &std::path::Path) -> Result<String> {
+    let meta = std::fs::metadata(p).with_context(|| format!("reading {}", p.display()))?;
+    if meta.len() > 4096 {
+        bail!("{} is too large to be a passphrase file", p.display());
+    }
+    let text = std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
+    Ok(text.lines().next().unwrap_or("").to_owned())
 }

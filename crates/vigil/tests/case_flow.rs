@@ -236,6 +236,52 @@ fn report_to_case_to_verified_bundle() {
     let want = format!("event #{} ", removed["index"]);
     assert!(bad.stderr.contains(&want) && bad.stderr.contains("missing"), "{}", bad.stderr);
 
+    // Sealed for transfer: the files are not clear text; checked as shipped
+    // without the passphrase, and to their content with it.
+    let pass = d.path().join("pass.txt");
+    std::fs::write(&pass, "correct horse battery staple for the CPS\n").unwrap();
+    let sealed = d.path().join("sealed");
+    let out = run(
+        &data,
+        &[
+            "export",
+            "bundle",
+            "OP-FLOW-2026",
+            sealed.to_str().unwrap(),
+            "--by",
+            "DO",
+            "--encrypt-with",
+            pass.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let m: serde_json::Value = serde_json::from_slice(&std::fs::read(sealed.join("manifest.json")).unwrap()).unwrap();
+    let sealed_path = sealed.join(m["exhibits"][0]["path"].as_str().unwrap());
+    assert!(sealed_path.to_string_lossy().ends_with(".vgx"));
+    let sealed_bytes = std::fs::read(&sealed_path).unwrap();
+    assert!(!String::from_utf8_lossy(&sealed_bytes).contains("SYNTHETIC"), "no clear text in a sealed exhibit");
+    let r = verify_bundle(&sealed, &key);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("checked as shipped"), "{}", r.stdout);
+    let with = |p: &Path| -> support::Run {
+        vigil()
+            .arg("verify")
+            .arg(&sealed)
+            .arg("--public-key")
+            .arg(&key)
+            .arg("--passphrase-file")
+            .arg(p)
+            .output()
+            .unwrap()
+            .into()
+    };
+    assert_eq!(with(&pass).code, 0);
+    let wrong = d.path().join("wrong.txt");
+    std::fs::write(&wrong, "not the passphrase at all\n").unwrap();
+    let bad = with(&wrong);
+    assert_eq!(bad.code, 3);
+    assert!(bad.stderr.contains("does not decrypt"), "{}", bad.stderr);
+
     // A different key: the manifest's signature fails.
     let other_key = d.path().join("other.pub");
     std::fs::write(&other_key, "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a\n").unwrap();
