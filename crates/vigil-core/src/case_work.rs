@@ -45,6 +45,13 @@ pub struct CaseView {
     pub records: Vec<RecordView>,
 }
 
+impl CaseView {
+    /// The case's persons with their attributions, strengths and warnings.
+    pub fn persons(&self) -> Vec<PersonView> {
+        persons_of(self)
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct AttributionView {
     pub id: u64,
@@ -212,10 +219,23 @@ impl Vigil {
         Ok(cases.iter().any(|c| scope.cases.contains(c)))
     }
 
-    fn exhibit_in_case(&mut self, case: &CaseId, r: &ExhibitRef) -> Result<bool, CoreError> {
-        let Some(e) = self.store.exhibit(r)? else { return Ok(false) };
+    /// The first of `refs` that is not part of the case, if any (the case's
+    /// scope is read once for all of them).
+    fn first_outside(&mut self, case: &CaseId, refs: &[ExhibitRef]) -> Result<Option<ExhibitRef>, CoreError> {
+        if refs.is_empty() {
+            return Ok(None);
+        }
         let scope = self.case_scope(case)?;
-        self.exhibit_in_scope(&scope, &e)
+        for r in refs {
+            let inside = match self.store.exhibit(r)? {
+                Some(e) => self.exhibit_in_scope(&scope, &e)?,
+                None => false,
+            };
+            if !inside {
+                return Ok(Some(r.clone()));
+            }
+        }
+        Ok(None)
     }
 
     /// Checks a record's references against the case: persons, requests and
@@ -251,18 +271,19 @@ impl Vigil {
             }
             _ => {}
         }
+        let mut exhibits = Vec::new();
         for item in items {
             if let Some(r) = item.strip_prefix("exhibit:") {
-                let r = ExhibitRef::parse(r)?;
-                if !self.exhibit_in_case(case, &r)? {
-                    return Err(CoreError::Refused(format!("exhibit {r} is not part of case {case}")));
-                }
+                exhibits.push(ExhibitRef::parse(r)?);
             } else if let Some(n) = item.strip_prefix("record:") {
                 let n: u64 = n.parse().map_err(|_| CoreError::Refused(format!("{item} is not a record")))?;
                 if find(n).is_none() {
                     return Err(CoreError::Refused(format!("record:{n} is not a record of case {case}")));
                 }
             }
+        }
+        if let Some(r) = self.first_outside(case, &exhibits)? {
+            return Err(CoreError::Refused(format!("exhibit {r} is not part of case {case}")));
         }
         Ok(())
     }
@@ -407,10 +428,8 @@ impl Vigil {
         if title.is_empty() || title.chars().count() > 200 || title.chars().any(char::is_control) {
             return Err(CoreError::Refused("the new case needs a one-line title of at most 200 characters".into()));
         }
-        for e in exhibits {
-            if !self.exhibit_in_case(from, e)? {
-                return Err(CoreError::Refused(format!("exhibit {e} is not part of case {from}")));
-            }
+        if let Some(e) = self.first_outside(from, exhibits)? {
+            return Err(CoreError::Refused(format!("exhibit {e} is not part of case {from}")));
         }
         let items: Vec<String> = exhibits.iter().map(|e| format!("exhibit:{e}")).collect();
         let a = CaseRecord::SplitFrom { case: from.to_string(), items: items.clone(), reason: reason.to_owned() };
@@ -427,8 +446,7 @@ impl Vigil {
     /// strength, and the wrong-person warning.
     pub fn case_persons(&mut self, case: &CaseId, officer: &OfficerSession) -> Result<Vec<PersonView>, CoreError> {
         self.case_gate(case, officer, Need::Read)?;
-        let view = self.case_view_unaudited(case)?;
-        Ok(persons_of(&view))
+        Ok(self.case_view_unaudited(case)?.persons())
     }
 
     /// The MG12 exhibit list: every exhibit of the case (and reports added

@@ -78,66 +78,65 @@ pub struct Rendered {
 
 impl Schedules {
     fn lines(lines: &[ScheduleLine], sensitive: bool) -> Vec<Vec<String>> {
-        lines
-            .iter()
-            .map(|l| {
-                let mut r = vec![l.number.to_string(), l.description.clone(), l.location.clone()];
-                if sensitive {
-                    r.push(l.sensitivity.clone().unwrap_or_default());
-                }
-                r.push(l.prosecutor.label().to_owned());
-                r.push(format!("{} {}: {}", l.decided_by, l.decided_at, l.reason));
-                r
-            })
-            .collect()
+        lines.iter().map(|l| l.cells(sensitive)).collect()
     }
+
+    /// The documents `render_one` knows.
+    pub const STEMS: [&'static str; 3] = ["MG6C", "MG6D", "MG6E"];
 
     /// MG6C, MG6D and MG6E as CSV and PDF.
     pub fn render(&self) -> Vec<Rendered> {
+        Self::STEMS.iter().filter_map(|s| self.render_one(s)).collect()
+    }
+
+    /// One schedule as CSV and PDF, by its stem (`MG6C`, `MG6D`, `MG6E`).
+    pub fn render_one(&self, stem: &str) -> Option<Rendered> {
         let sub = format!("Case {}: {}", self.case, self.title);
-        let c_head = ["No.", "Description", "Location", "Prosecutor (D/I/CND)", "Decided by, when, why"];
-        let d_head = [
-            "No.",
-            "Description",
-            "Location",
-            "Reason for sensitivity",
-            "Prosecutor (D/I/CND)",
-            "Decided by, when, why",
-        ];
-        let e_head = ["Item", "Why it might undermine the prosecution or assist the defence", "Recorded by"];
-        let c_rows = Self::lines(&self.mg6c, false);
-        let d_rows = Self::lines(&self.mg6d, true);
-        let e_rows: Vec<Vec<String>> =
-            self.mg6e.iter().map(|l| vec![l.item.clone(), l.reason.clone(), format!("{} {}", l.by, l.at)]).collect();
-        vec![
-            Rendered {
-                stem: "MG6C",
-                csv: csv(&c_head, &c_rows),
-                pdf: table_pdf(
-                    "MG6C Schedule of relevant non-sensitive unused material",
-                    &sub,
-                    &c_head,
-                    &[0.6, 5.0, 2.0, 1.4, 2.4],
-                    &c_rows,
-                ),
-            },
-            Rendered {
-                stem: "MG6D",
-                csv: csv(&d_head, &d_rows),
-                pdf: table_pdf(
-                    "MG6D Schedule of relevant sensitive unused material",
-                    &sub,
-                    &d_head,
-                    &[0.6, 4.0, 1.6, 3.0, 1.4, 2.4],
-                    &d_rows,
-                ),
-            },
-            Rendered {
-                stem: "MG6E",
-                csv: csv(&e_head, &e_rows),
-                pdf: table_pdf("MG6E Disclosure officer's report", &sub, &e_head, &[1.4, 7.0, 2.4], &e_rows),
-            },
-        ]
+        let decided = "Decided by, when, why";
+        let (stem, title, head, widths, rows): (&'static str, &str, Vec<&str>, Vec<f32>, Vec<Vec<String>>) = match stem
+        {
+            "MG6C" => (
+                "MG6C",
+                "MG6C Schedule of relevant non-sensitive unused material",
+                vec!["No.", "Description", "Location", "Prosecutor (D/I/CND)", decided],
+                vec![0.6, 5.0, 2.0, 1.4, 2.4],
+                Self::lines(&self.mg6c, false),
+            ),
+            "MG6D" => (
+                "MG6D",
+                "MG6D Schedule of relevant sensitive unused material",
+                vec!["No.", "Description", "Location", "Reason for sensitivity", "Prosecutor (D/I/CND)", decided],
+                vec![0.6, 4.0, 1.6, 3.0, 1.4, 2.4],
+                Self::lines(&self.mg6d, true),
+            ),
+            "MG6E" => (
+                "MG6E",
+                "MG6E Disclosure officer's report",
+                vec!["Item", "Why it might undermine the prosecution or assist the defence", "Recorded by"],
+                vec![1.4, 7.0, 2.4],
+                self.mg6e
+                    .iter()
+                    .map(|l| vec![l.item.clone(), l.reason.clone(), format!("{} {}", l.by, l.at)])
+                    .collect(),
+            ),
+            _ => return None,
+        };
+        Some(Rendered { stem, csv: csv(&head, &rows), pdf: table_pdf(title, &sub, &head, &widths, &rows) })
+    }
+}
+
+impl ScheduleLine {
+    /// The line's cells as the schedules print them: number, description,
+    /// location, (the reason for sensitivity on MG6D), the prosecutor's
+    /// column, and who decided, when and why.
+    pub fn cells(&self, sensitive: bool) -> Vec<String> {
+        let mut r = vec![self.number.to_string(), self.description.clone(), self.location.clone()];
+        if sensitive {
+            r.push(self.sensitivity.clone().unwrap_or_default());
+        }
+        r.push(self.prosecutor.label().to_owned());
+        r.push(format!("{} {}: {}", self.decided_by, self.decided_at, self.reason));
+        r
     }
 }
 

@@ -72,6 +72,14 @@ pub(crate) fn wrapped(k: &KeyRow) -> WrappedKey {
     }
 }
 
+/// Checks a note as the `received` event will, so bad input is refused
+/// before any byte is read or sealed.
+fn check_note(by: &Initials, note: Option<&str>) -> Result<(), vigil_domain::ParseError> {
+    let mut probe = CustodyEvent::new(EventKind::Received, Actor::from(by), Timestamp(0), ObjectRef::log());
+    probe.note = note.map(str::to_owned);
+    probe.validate()
+}
+
 /// Opens an input file, refusing anything that is not a readable regular file.
 fn open_input(path: &Path) -> Result<File, CoreError> {
     let meta = fs::metadata(path).map_err(|e| match e.kind() {
@@ -102,9 +110,7 @@ impl Vigil {
         note: Option<&str>,
     ) -> Result<AddedExhibit, CoreError> {
         // Check the note before reading a byte, so bad input wastes nothing.
-        let mut probe = CustodyEvent::new(EventKind::Received, Actor::from(by), Timestamp(0), ObjectRef::log());
-        probe.note = note.map(str::to_owned);
-        probe.validate()?;
+        check_note(by, note)?;
 
         let input = open_input(path)?;
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
@@ -124,9 +130,7 @@ impl Vigil {
         by: &Initials,
         note: Option<&str>,
     ) -> Result<AddedExhibit, CoreError> {
-        let mut probe = CustodyEvent::new(EventKind::Received, Actor::from(by), Timestamp(0), ObjectRef::log());
-        probe.note = note.map(str::to_owned);
-        probe.validate()?;
+        check_note(by, note)?;
         self.add_exhibit_from(bytes, Some(name.to_owned()), case, by, note)
     }
 
@@ -160,9 +164,7 @@ impl Vigil {
         by: &Initials,
         note: Option<&str>,
     ) -> Result<AddedExhibit, CoreError> {
-        let mut probe = CustodyEvent::new(EventKind::Received, Actor::from(by), Timestamp(0), ObjectRef::log());
-        probe.note = note.map(str::to_owned);
-        if let Err(e) = probe.validate() {
+        if let Err(e) = check_note(by, note) {
             self.vault.discard(pending);
             return Err(e.into());
         }

@@ -11,7 +11,7 @@ use crate::error::CoreError;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use vigil_domain::{Actor, CaseId, CustodyEvent, EventKind, ExhibitRef, Initials, ObjectRef, Referral, Sha256Digest};
-use vigil_store::{IdempotencyRow, PartnerRow, ReportFileRow, ReportRow};
+use vigil_store::{IdempotencyRow, PartnerRow, ReportFileRow};
 use vigil_vault::PendingBlob;
 
 pub const PARTNER_CASE: &str = "INTAKE-PARTNER";
@@ -250,19 +250,7 @@ impl Vigil {
                 .collect(),
         };
         let mut tx = self.store.begin()?;
-        tx.insert_report(
-            &ReportRow {
-                exhibit: reference.clone(),
-                received_ms: t.unix_millis(),
-                immediate: risk.immediate_danger,
-                score: risk.score,
-                factors: serde_json::to_string(&risk.factors).expect("factors serialise"),
-                grade: None,
-                graded_by: None,
-                graded_ms: None,
-            },
-            &identifiers,
-        )?;
+        tx.insert_report(&crate::triage::new_report_row(&reference, t, &risk), &identifiers)?;
         for (i, f) in referral.files.iter().enumerate() {
             tx.insert_report_file(&ReportFileRow {
                 report: reference.clone(),

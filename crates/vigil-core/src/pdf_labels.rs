@@ -5,6 +5,7 @@
 //! custody log knows it by.
 
 use crate::case_work::ExhibitListEntry;
+use crate::pdf_table::latin;
 use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str};
 
 const W: f32 = 595.0;
@@ -12,10 +13,6 @@ const H: f32 = 842.0;
 const MARGIN: f32 = 30.0;
 const COLS: usize = 2;
 const ROWS: usize = 5;
-
-fn latin(s: &str) -> Vec<u8> {
-    s.chars().map(|c| if (' '..='~').contains(&c) { c as u8 } else { b'?' }).collect()
-}
 
 pub(crate) fn labels_pdf(case: &str, list: &[ExhibitListEntry]) -> Vec<u8> {
     let lw = (W - 2.0 * MARGIN) / COLS as f32;

@@ -16,7 +16,7 @@ const LEAD: f32 = 10.0;
 const CHAR_W: f32 = 0.5;
 
 /// Characters Helvetica's standard encoding shows as themselves; others become `?`.
-fn latin(s: &str) -> Vec<u8> {
+pub(crate) fn latin(s: &str) -> Vec<u8> {
     s.chars().map(|c| if (' '..='~').contains(&c) { c as u8 } else { b'?' }).collect()
 }
 

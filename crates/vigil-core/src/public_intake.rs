@@ -115,19 +115,7 @@ impl Vigil {
         let secret = code_secret();
         let hash = receipt_hash(&code, &secret);
         let mut tx = self.store.begin()?;
-        tx.insert_report(
-            &vigil_store::ReportRow {
-                exhibit: added.reference.clone(),
-                received_ms: t.unix_millis(),
-                immediate: risk.immediate_danger,
-                score: risk.score,
-                factors: serde_json::to_string(&risk.factors).expect("factors serialise"),
-                grade: None,
-                graded_by: None,
-                graded_ms: None,
-            },
-            &identifiers,
-        )?;
+        tx.insert_report(&crate::triage::new_report_row(&added.reference, t, &risk), &identifiers)?;
         for f in &files {
             tx.insert_report_file(f)?;
         }

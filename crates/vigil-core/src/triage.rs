@@ -41,6 +41,24 @@ fn may_triage(o: &OfficerSession) -> Result<Actor, CoreError> {
     }
 }
 
+/// A newly received report's row: its risk, not yet graded.
+pub(crate) fn new_report_row(
+    exhibit: &ExhibitRef,
+    received: vigil_domain::Timestamp,
+    risk: &RiskAssessment,
+) -> ReportRow {
+    ReportRow {
+        exhibit: exhibit.clone(),
+        received_ms: received.unix_millis(),
+        immediate: risk.immediate_danger,
+        score: risk.score,
+        factors: serde_json::to_string(&risk.factors).expect("factors serialise"),
+        grade: None,
+        graded_by: None,
+        graded_ms: None,
+    }
+}
+
 fn item(r: ReportRow) -> QueueItem {
     QueueItem {
         exhibit: r.exhibit,

@@ -12,6 +12,7 @@ use crate::AppState;
 use axum::extract::{Path, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
+use std::collections::HashMap;
 use std::sync::Arc;
 use vigil_core::{CoreError, OfficerSession, Vigil};
 use vigil_domain::{CaseId, CaseRecord};
@@ -43,6 +44,48 @@ async fn with_officer<T: Send + 'static>(
     .await
     .map_err(|_| failure(CoreError::Refused("the request failed".into())))?;
     r.map(|t| (officer, t)).map_err(failure)
+}
+
+/// Runs `f` on a case named in the path, for a signed-in officer.
+async fn on_case<T: Send + 'static>(
+    state: &Arc<AppState>,
+    id: &str,
+    headers: &HeaderMap,
+    f: impl FnOnce(&mut Vigil, &CaseId, &OfficerSession) -> Result<T, CoreError> + Send + 'static,
+) -> Result<(CaseId, OfficerSession, T), Response> {
+    let case = case_id(id).map_err(failure)?;
+    let c = case.clone();
+    let (officer, t) = with_officer(state, headers, move |v, o| f(v, &c, o)).await?;
+    Ok((case, officer, t))
+}
+
+/// A case form post: the case, the session, the form, its CSRF token, in
+/// that order; then `f` records it and the officer is sent to `back`.
+async fn case_post(
+    state: &Arc<AppState>,
+    id: &str,
+    req: Request,
+    back: &str,
+    f: impl FnOnce(&mut Vigil, &CaseId, &OfficerSession, HashMap<String, String>) -> Result<(), CoreError> + Send + 'static,
+) -> Response {
+    let case = match case_id(id) {
+        Ok(c) => c,
+        Err(e) => return failure(e),
+    };
+    let headers = req.headers().clone();
+    let Some((_, officer)) = current(state, &headers).await else { return Redirect::to("/login").into_response() };
+    let values = match read_form(state, req).await {
+        Ok(v) => v,
+        Err(e) => return e.into_text(),
+    };
+    if let Some(r) = refuse_forged(&values, &officer.csrf) {
+        return r;
+    }
+    let c = case.clone();
+    match with_officer(state, &headers, move |v, o| f(v, &c, o, values)).await {
+        Ok(_) => Redirect::to(&format!("/cases/{}{back}", case.as_str())).into_response(),
+        Err(r) => r,
+    }
 }
 
 fn case_id(s: &str) -> Result<CaseId, CoreError> {
@@ -95,21 +138,12 @@ pub(crate) async fn list(State(state): State<Arc<AppState>>, headers: HeaderMap)
 }
 
 pub(crate) async fn view(State(state): State<Arc<AppState>>, Path(id): Path<String>, headers: HeaderMap) -> Response {
-    let case = match case_id(&id) {
-        Ok(c) => c,
-        Err(e) => return failure(e),
-    };
-    let c = case.clone();
-    let got = with_officer(&state, &headers, move |v, o| {
-        let view = v.case_view(&c, o, "viewed the case page")?;
-        let persons = v.case_persons(&c, o)?;
-        Ok((view, persons))
-    })
-    .await;
-    let (officer, (view, persons)) = match got {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+    let (case, officer, view) =
+        match on_case(&state, &id, &headers, |v, c, o| v.case_view(c, o, "viewed the case page")).await {
+            Ok(x) => x,
+            Err(r) => return r,
+        };
+    let persons = view.persons();
     let mut body = format!("<h1>Case {}: {}</h1>{}", esc(case.as_str()), esc(&view.title), nav(&case));
     body += &format!("<p>Assigned: {}</p>", esc(&view.members.join(", ")));
     body += "<h2>Persons</h2><p class=\"hint\">An identifier is not a person. Each attribution rests on graded supporting material.</p>";
@@ -172,34 +206,20 @@ pub(crate) async fn view(State(state): State<Arc<AppState>>, Path(id): Path<Stri
 }
 
 pub(crate) async fn decide(State(state): State<Arc<AppState>>, Path(id): Path<String>, req: Request) -> Response {
-    let case = match case_id(&id) {
-        Ok(c) => c,
-        Err(e) => return failure(e),
-    };
-    let headers = req.headers().clone();
-    let Some((_, officer)) = current(&state, &headers).await else { return Redirect::to("/login").into_response() };
-    let values = match read_form(&state, req).await {
-        Ok(v) => v,
-        Err(e) => return e.into_text(),
-    };
-    if let Some(r) = refuse_forged(&values, &officer.csrf) {
-        return r;
-    }
-    let record = CaseRecord::Decision {
-        decision: field(&values, "decision"),
-        reason: field(&values, "reason"),
-        alternatives: field(&values, "alternatives")
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-            .map(str::to_owned)
-            .collect(),
-    };
-    let c = case.clone();
-    match with_officer(&state, &headers, move |v, o| v.add_case_record(&c, &record, o)).await {
-        Ok(_) => Redirect::to(&format!("/cases/{}", case.as_str())).into_response(),
-        Err(r) => r,
-    }
+    case_post(&state, &id, req, "", |v, case, o, values| {
+        let record = CaseRecord::Decision {
+            decision: field(&values, "decision"),
+            reason: field(&values, "reason"),
+            alternatives: field(&values, "alternatives")
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(str::to_owned)
+                .collect(),
+        };
+        v.add_case_record(case, &record, o).map(drop)
+    })
+    .await
 }
 
 pub(crate) async fn exhibits(
@@ -207,12 +227,7 @@ pub(crate) async fn exhibits(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let case = match case_id(&id) {
-        Ok(c) => c,
-        Err(e) => return failure(e),
-    };
-    let c = case.clone();
-    let (_, list) = match with_officer(&state, &headers, move |v, o| v.exhibit_list(&c, o)).await {
+    let (case, _, list) = match on_case(&state, &id, &headers, |v, c, o| v.exhibit_list(c, o)).await {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -244,22 +259,14 @@ pub(crate) async fn schedules(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let case = match case_id(&id) {
-        Ok(c) => c,
-        Err(e) => return failure(e),
-    };
-    let c = case.clone();
-    let (officer, s) = match with_officer(&state, &headers, move |v, o| v.schedules(&c, o)).await {
+    let (case, officer, s) = match on_case(&state, &id, &headers, |v, c, o| v.schedules(c, o)).await {
         Ok(x) => x,
         Err(r) => return r,
     };
+    // The printed schedule's cells, with the item's reference after the number.
     let line = |l: &vigil_core::ScheduleLine, sensitive: bool| {
-        let mut r = vec![l.number.to_string(), l.item.clone(), l.description.clone(), l.location.clone()];
-        if sensitive {
-            r.push(l.sensitivity.clone().unwrap_or_default());
-        }
-        r.push(l.prosecutor.label().to_owned());
-        r.push(format!("{} {}: {}", l.decided_by, l.decided_at, l.reason));
+        let mut r = l.cells(sensitive);
+        r.insert(1, l.item.clone());
         r
     };
     let c = esc(case.as_str());
@@ -299,34 +306,13 @@ pub(crate) async fn schedules(
 }
 
 pub(crate) async fn redact(State(state): State<Arc<AppState>>, Path(id): Path<String>, req: Request) -> Response {
-    let case = match case_id(&id) {
-        Ok(c) => c,
-        Err(e) => return failure(e),
-    };
-    let headers = req.headers().clone();
-    let Some((_, officer)) = current(&state, &headers).await else { return Redirect::to("/login").into_response() };
-    let values = match read_form(&state, req).await {
-        Ok(v) => v,
-        Err(e) => return e.into_text(),
-    };
-    if let Some(r) = refuse_forged(&values, &officer.csrf) {
-        return r;
-    }
-    let parsed = vigil_domain::ExhibitRef::parse(field(&values, "original").trim())
-        .and_then(|o| vigil_domain::Initials::parse(field(&values, "producer").trim()).map(|p| (o, p)));
-    let (original, producer) = match parsed {
-        Ok(x) => x,
-        Err(e) => return failure(CoreError::Invalid(e)),
-    };
-    let terms: Vec<String> = field(&values, "terms").lines().map(str::to_owned).collect();
-    let reason = field(&values, "reason");
-    let c = case.clone();
-    match with_officer(&state, &headers, move |v, o| v.redact_exhibit(&c, &original, &terms, &reason, &producer, o))
-        .await
-    {
-        Ok(_) => Redirect::to(&format!("/cases/{}/schedules", case.as_str())).into_response(),
-        Err(r) => r,
-    }
+    case_post(&state, &id, req, "/schedules", |v, case, o, values| {
+        let original = vigil_domain::ExhibitRef::parse(field(&values, "original").trim())?;
+        let producer = vigil_domain::Initials::parse(field(&values, "producer").trim())?;
+        let terms: Vec<String> = field(&values, "terms").lines().map(str::to_owned).collect();
+        v.redact_exhibit(case, &original, &terms, &field(&values, "reason"), &producer, o).map(drop)
+    })
+    .await
 }
 
 pub(crate) async fn schedule_file(
@@ -334,20 +320,15 @@ pub(crate) async fn schedule_file(
     Path((id, file)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    let case = match case_id(&id) {
-        Ok(c) => c,
-        Err(e) => return failure(e),
-    };
     let Some((stem, ext)) = file.rsplit_once('.') else { return failure(CoreError::Refused("no such file".into())) };
-    if !matches!(stem, "MG6C" | "MG6D" | "MG6E") || !matches!(ext, "csv" | "pdf") {
+    if !matches!(ext, "csv" | "pdf") {
         return (StatusCode::NOT_FOUND, page("Not found", "<h1>No such schedule</h1>")).into_response();
     }
-    let c = case.clone();
-    let (_, s) = match with_officer(&state, &headers, move |v, o| v.schedules(&c, o)).await {
+    let (case, _, s) = match on_case(&state, &id, &headers, |v, c, o| v.schedules(c, o)).await {
         Ok(x) => x,
         Err(r) => return r,
     };
-    let Some(r) = s.render().into_iter().find(|r| r.stem == stem) else {
+    let Some(r) = s.render_one(stem) else {
         return (StatusCode::NOT_FOUND, page("Not found", "<h1>No such schedule</h1>")).into_response();
     };
     let (ctype, bytes) =
@@ -361,12 +342,7 @@ pub(crate) async fn timeline(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let case = match case_id(&id) {
-        Ok(c) => c,
-        Err(e) => return failure(e),
-    };
-    let c = case.clone();
-    let (_, events) = match with_officer(&state, &headers, move |v, o| v.case_timeline(&c, o)).await {
+    let (case, _, events) = match on_case(&state, &id, &headers, |v, c, o| v.case_timeline(c, o)).await {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -394,12 +370,7 @@ pub(crate) async fn timeline(
 }
 
 pub(crate) async fn labels(State(state): State<Arc<AppState>>, Path(id): Path<String>, headers: HeaderMap) -> Response {
-    let case = match case_id(&id) {
-        Ok(c) => c,
-        Err(e) => return failure(e),
-    };
-    let c = case.clone();
-    let (_, list) = match with_officer(&state, &headers, move |v, o| v.exhibit_list(&c, o)).await {
+    let (case, _, list) = match on_case(&state, &id, &headers, |v, c, o| v.exhibit_list(c, o)).await {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -441,29 +412,12 @@ pub(crate) async fn add_record(
     Path((id, kind)): Path<(String, String)>,
     req: Request,
 ) -> Response {
-    let case = match case_id(&id) {
-        Ok(c) => c,
-        Err(e) => return failure(e),
-    };
     if !crate::record_forms::known(&kind) {
         return (StatusCode::NOT_FOUND, page("Not found", "<h1>No such kind of record</h1>")).into_response();
     }
-    let headers = req.headers().clone();
-    let Some((_, officer)) = current(&state, &headers).await else { return Redirect::to("/login").into_response() };
-    let values = match read_form(&state, req).await {
-        Ok(v) => v,
-        Err(e) => return e.into_text(),
-    };
-    if let Some(r) = refuse_forged(&values, &officer.csrf) {
-        return r;
-    }
-    let record = match crate::record_forms::parse(&kind, &values) {
-        Ok(r) => r,
-        Err(why) => return failure(CoreError::Refused(why)),
-    };
-    let c = case.clone();
-    match with_officer(&state, &headers, move |v, o| v.add_case_record(&c, &record, o)).await {
-        Ok(_) => Redirect::to(&format!("/cases/{}", case.as_str())).into_response(),
-        Err(r) => r,
-    }
+    case_post(&state, &id, req, "", move |v, case, o, values| {
+        let record = crate::record_forms::parse(&kind, &values).map_err(CoreError::Refused)?;
+        v.add_case_record(case, &record, o).map(drop)
+    })
+    .await
 }
