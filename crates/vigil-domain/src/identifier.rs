@@ -84,12 +84,22 @@ fn phone(raw: &str) -> Option<String> {
     (8..=15).contains(&e164.len()).then(|| format!("+{e164}"))
 }
 
+/// Strips an ASCII prefix whatever its case. It compares bytes of `s`
+/// itself: lowercasing first and slicing with the lowercased string's
+/// offsets panics when a character's lowercase has another UTF-8 length
+/// (U+212A KELVIN SIGN lowercases to a one-byte `k`).
+fn strip_prefix_ignore_ascii_case<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
+    let head = s.get(..prefix.len())?;
+    head.eq_ignore_ascii_case(prefix).then(|| &s[prefix.len()..])
+}
+
 fn url(raw: &str) -> Option<String> {
     let t = raw.trim();
-    let lower = t.to_lowercase();
-    let rest = if let Some(r) = lower.strip_prefix("https://").or_else(|| lower.strip_prefix("http://")) {
-        &t[t.len() - r.len()..]
-    } else if lower.starts_with("www.") {
+    let rest = if let Some(r) =
+        strip_prefix_ignore_ascii_case(t, "https://").or_else(|| strip_prefix_ignore_ascii_case(t, "http://"))
+    {
+        r
+    } else if strip_prefix_ignore_ascii_case(t, "www.").is_some() {
         t
     } else {
         return None;
@@ -133,11 +143,23 @@ impl Identifier {
         if let Some(v) = phone(t) {
             return Some(Identifier { kind: IdentifierKind::Phone, value: v });
         }
-        let user = t.trim_start_matches('@').to_lowercase();
-        let platform: String = platform.trim().to_lowercase().chars().filter(|c| c.is_alphanumeric()).collect();
-        let value = if platform.is_empty() { user } else { format!("{platform}/{user}") };
-        Some(Identifier { kind: IdentifierKind::Username, value })
+        username(t, platform).map(|value| Identifier { kind: IdentifierKind::Username, value })
     }
+}
+
+/// A username, lowercased and scoped to its platform; `None` for nothing
+/// but `@` signs.
+fn username(t: &str, platform: &str) -> Option<String> {
+    let user = t.trim_start_matches('@').to_lowercase();
+    if user.trim().is_empty() {
+        return None;
+    }
+    let platform = platform_scope(platform);
+    Some(if platform.is_empty() { user } else { format!("{platform}/{user}") })
+}
+
+fn platform_scope(platform: &str) -> String {
+    platform.trim().to_lowercase().chars().filter(|c| c.is_alphanumeric()).collect()
 }
 
 #[cfg(test)]
@@ -169,10 +191,98 @@ mod tests {
         assert_eq!(n("www.example.com/profile.php?id=123&fbclid=abc"), "url:example.com/profile.php?id=123");
     }
 
+    /// Issue 11, finding 1: one public report with this identifier made
+    /// `normalise` panic while the store lock was held.
+    #[test]
+    fn characters_whose_lowercase_changes_length_do_not_panic() {
+        for raw in [
+            "http://\u{212A}x",
+            "HTTP://\u{212A}x.example.com/\u{0130}",
+            "\u{0130}http://x.com",
+            "\u{212A}@example.com",
+            "\u{0130}\u{0130}@\u{212A}.com",
+            "www.\u{212A}\u{0130}.com/A",
+            "\u{212A}\u{0130}",
+            "+\u{0664}\u{0664}7700900123",
+        ] {
+            let _ = Identifier::normalise(raw, "\u{0130}Chat");
+        }
+        assert_eq!(n("http://\u{212A}x.example.com/P"), "url:kx.example.com/P");
+        assert_eq!(n("HtTpS://Example.com/u/Jane"), "url:example.com/u/Jane");
+    }
+
     #[test]
     fn usernames_are_scoped_to_the_platform() {
         assert_eq!(n("@Demo_User_A"), "username:examplechat/demo_user_a");
         assert_eq!(Identifier::normalise("demo", "").unwrap().to_string(), "username:demo");
         assert!(Identifier::normalise("   ", "x").is_none());
+        assert!(Identifier::normalise("@@", "x").is_none());
+    }
+
+    mod properties {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        /// Strings that lean on the hard cases: case changes that alter a
+        /// character's UTF-8 length, bidi controls, NUL, non-ASCII digits,
+        /// and the separators the normalisers split on.
+        fn hostile() -> impl Strategy<Value = String> {
+            let pieces = prop::sample::select(vec![
+                "http://",
+                "HTTPS://",
+                "www.",
+                "@",
+                ".",
+                "/",
+                "?",
+                "#",
+                "+",
+                "(0)",
+                "00",
+                "0",
+                "7",
+                "utm_",
+                "&",
+                "\u{212A}",
+                "\u{0130}",
+                "\u{1E9E}",
+                "\u{03A3}",
+                "\u{202E}",
+                "\u{200F}",
+                "\0",
+                "\u{0664}",
+                "\u{FF10}",
+                "gmail.com",
+                "ß",
+                "ǅ",
+                " ",
+                "\u{00A0}",
+                "x",
+            ]);
+            prop::collection::vec(prop_oneof![pieces.prop_map(str::to_owned), any::<String>()], 0..12)
+                .prop_map(|v| v.concat())
+        }
+
+        proptest! {
+            #[test]
+            fn never_panics_and_is_idempotent(raw in hostile(), platform in hostile()) {
+                let Some(id) = Identifier::normalise(&raw, &platform) else { return Ok(()) };
+                // The output is a Rust String, so valid UTF-8 by construction;
+                // normalising it again as its own kind changes nothing.
+                let again = match id.kind {
+                    IdentifierKind::Email => email(&id.value),
+                    IdentifierKind::Phone => phone(&id.value),
+                    IdentifierKind::Url => url(&format!("https://{}", id.value)),
+                    IdentifierKind::Username => {
+                        let scope = platform_scope(&platform);
+                        let user = if scope.is_empty() { id.value.as_str() } else {
+                            id.value.strip_prefix(&format!("{scope}/")).expect("scoped")
+                        };
+                        username(user, &platform)
+                    }
+                };
+                prop_assert_eq!(again.as_deref(), Some(id.value.as_str()));
+            }
+        }
     }
 }

@@ -318,3 +318,22 @@ async fn images_are_refused_even_disguised_as_text_and_nothing_is_stored() {
     assert_eq!(call(&app, post_multipart(ct, body)).await.0, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(exhibits(&d), 0, "nothing half-written is left behind");
 }
+
+/// Issue 11, finding 1 (and issue 10): one report naming `http://\u{212A}x`
+/// panicked inside the store lock and took the whole service down.
+#[tokio::test]
+async fn a_kelvin_sign_identifier_fails_alone_and_the_next_report_gets_a_receipt() {
+    let (d, app) = setup();
+    let mut hostile: Vec<(&str, &str)> = GOOD.iter().filter(|(k, _)| *k != "identifiers").copied().collect();
+    hostile.push(("identifiers", "http://\u{212A}x\n\u{0130}@example.com\nHTTP://\u{212A}\u{0130}.example.com/A"));
+    let t = token(&app).await;
+    let (status, _, html) = call(&app, post(form(&t, &hostile), "192.0.2.30:5000")).await;
+    assert!(status == StatusCode::OK || status.is_client_error(), "{status}: {html}");
+    let t = token(&app).await;
+    let (status, _, html) = call(&app, post(form(&t, GOOD), "192.0.2.31:5000")).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("VR-"), "the next ordinary report gets a receipt");
+    let (status, _, _) = call(&app, Request::get("/healthz").body(Body::empty()).unwrap()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(exhibits(&d) >= 1);
+}
