@@ -16,7 +16,7 @@ fn main() {
     let batch: u64 = args.get(3).map_or(10_000, |s| s.parse().expect("BATCH is a number"));
     let store = args.get(4).map(String::as_str);
     Vigil::init(&dir, store).expect("init");
-    let mut v = Vigil::open(&dir).expect("open");
+    let v = Vigil::open(&dir).expect("open");
     let actor = Actor::parse("BENCH").unwrap();
     let make = |i: u64| {
         let mut ev = CustodyEvent::new(
@@ -38,10 +38,7 @@ fn main() {
     }
     let secs = t.elapsed().as_secs_f64();
     let rate = n as f64 / secs;
-    println!(
-        "vigil append: {n} events in batches of {batch} on {}: {secs:.2} s, {rate:.0} events/s",
-        v.store().backend()
-    );
+    println!("vigil append: {n} events in batches of {batch} on {}: {secs:.2} s, {rate:.0} events/s", v.backend());
 
     // Peer: the same leaf bytes into a bare SQLite table, same pragmas, same batches.
     let peer_path = dir.join("peer.db");

@@ -154,7 +154,7 @@ impl Vigil {
     /// Writes the prosecutor bundle for a case into `out` (which must not exist).
     /// The exhibits are those scheduled "disclose" and those on the MG6E report.
     pub fn export_bundle(
-        &mut self,
+        &self,
         case: &CaseId,
         out: &Path,
         by: &Initials,
@@ -245,8 +245,9 @@ impl Vigil {
         }
 
         // Proofs against the head that now covers every event, exports included.
-        let head = self.store.latest_head()?.ok_or_else(|| CoreError::Log("the log has no signed head yet".into()))?;
-        let leaves = self.store.leaf_hashes(head.tree_size)?;
+        let head =
+            self.store.read()?.latest_head()?.ok_or_else(|| CoreError::Log("the log has no signed head yet".into()))?;
+        let leaves = self.store.read()?.leaf_hashes(head.tree_size)?;
         if leaves.len() as u64 != head.tree_size || root_of(&leaves) != head.root {
             return Err(CoreError::Log(
                 "the stored leaves do not match the latest signed head; run `vigil verify`".into(),
@@ -259,7 +260,7 @@ impl Vigil {
         for (row, rel, sealed) in &rows {
             let mut proof = ProofFile { exhibit: row.reference.to_string(), tree_size: head.tree_size, events: vec![] };
             let mut listed = Vec::new();
-            for ev in self.store.events_for_object(ObjectRef::exhibit(&row.reference).as_str())? {
+            for ev in self.store.read()?.events_for_object(ObjectRef::exhibit(&row.reference).as_str())? {
                 if ev.index >= head.tree_size {
                     continue;
                 }

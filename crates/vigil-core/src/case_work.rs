@@ -8,7 +8,6 @@
 //! attempt is itself an `access-refused` custody event.
 
 use crate::clock::now;
-use crate::custody_log::append;
 use crate::data_dir::Vigil;
 use crate::error::CoreError;
 use crate::officers::OfficerSession;
@@ -97,10 +96,10 @@ fn kind_of(r: &CaseRecord) -> String {
 
 impl Vigil {
     /// The need-to-know gate. A refusal is recorded, and answered as "no such case".
-    pub fn case_gate(&mut self, case: &CaseId, officer: &OfficerSession, need: Need) -> Result<Actor, CoreError> {
+    pub fn case_gate(&self, case: &CaseId, officer: &OfficerSession, need: Need) -> Result<Actor, CoreError> {
         let actor = Actor::parse(&officer.username)?;
-        let exists = self.store.case_title(case)?.is_some();
-        let assigned = exists && self.store.case_members(case)?.iter().any(|m| m == &officer.username);
+        let exists = self.store.read()?.case_title(case)?.is_some();
+        let assigned = exists && self.store.read()?.case_members(case)?.iter().any(|m| m == &officer.username);
         let role = officer.role;
         let allowed = exists
             && match need {
@@ -125,14 +124,14 @@ impl Vigil {
     }
 
     /// The cases an officer may see.
-    pub fn cases_for(&mut self, officer: &OfficerSession) -> Result<Vec<(CaseId, String)>, CoreError> {
-        let all = self.store.cases()?;
+    pub fn cases_for(&self, officer: &OfficerSession) -> Result<Vec<(CaseId, String)>, CoreError> {
+        let all = self.store.read()?.cases()?;
         if matches!(officer.role, Role::Supervisor | Role::Auditor) {
             return Ok(all);
         }
         let mut mine = Vec::new();
         for (id, title) in all {
-            if self.store.case_members(&id)?.iter().any(|m| m == &officer.username) {
+            if self.store.read()?.case_members(&id)?.iter().any(|m| m == &officer.username) {
                 mine.push((id, title));
             }
         }
@@ -140,23 +139,23 @@ impl Vigil {
     }
 
     /// Assigns an officer to a case (supervisors only).
-    pub fn assign_to_case(&mut self, case: &CaseId, username: &str, officer: &OfficerSession) -> Result<(), CoreError> {
+    pub fn assign_to_case(&self, case: &CaseId, username: &str, officer: &OfficerSession) -> Result<(), CoreError> {
         let actor = self.case_gate(case, officer, Need::Supervise)?;
-        let user = self.store.user(username)?.ok_or_else(|| CoreError::Refused(format!("no officer {username}")))?;
-        let t = now();
-        let mut tx = self.store.begin()?;
-        let state = tx.lock_log()?;
-        tx.add_case_member(case, username, actor.as_str(), t.unix_millis())?;
-        let mut ev = CustodyEvent::new(EventKind::Reviewed, actor, t, ObjectRef::parse(&format!("case:{case}"))?);
-        ev.case = Some(case.clone());
-        ev.note = Some(format!("{username} ({}) assigned to the case", user.role));
-        append(tx.as_mut(), state, &[ev], &self.signing, t)?;
-        tx.commit()?;
-        Ok(())
+        let user =
+            self.store.read()?.user(username)?.ok_or_else(|| CoreError::Refused(format!("no officer {username}")))?;
+        self.write(|u| {
+            let t = u.now;
+            u.tx().add_case_member(case, username, actor.as_str(), t.unix_millis())?;
+            let mut ev = CustodyEvent::new(EventKind::Reviewed, actor, t, ObjectRef::parse(&format!("case:{case}"))?);
+            ev.case = Some(case.clone());
+            ev.note = Some(format!("{username} ({}) assigned to the case", user.role));
+            u.log(ev);
+            Ok(())
+        })
     }
 
     /// The case and its records; the read is an audited `accessed` event.
-    pub fn case_view(&mut self, case: &CaseId, officer: &OfficerSession, reason: &str) -> Result<CaseView, CoreError> {
+    pub fn case_view(&self, case: &CaseId, officer: &OfficerSession, reason: &str) -> Result<CaseView, CoreError> {
         let actor = self.case_gate(case, officer, Need::Read)?;
         let mut ev = CustodyEvent::new(EventKind::Accessed, actor, now(), ObjectRef::parse(&format!("case:{case}"))?);
         ev.case = Some(case.clone());
@@ -165,11 +164,11 @@ impl Vigil {
         self.case_view_unaudited(case)
     }
 
-    pub(crate) fn case_view_unaudited(&mut self, case: &CaseId) -> Result<CaseView, CoreError> {
-        let title = self.store.case_title(case)?.ok_or_else(|| CoreError::NoSuchCase(case.to_string()))?;
-        let members = self.store.case_members(case)?;
+    pub(crate) fn case_view_unaudited(&self, case: &CaseId) -> Result<CaseView, CoreError> {
+        let title = self.store.read()?.case_title(case)?.ok_or_else(|| CoreError::NoSuchCase(case.to_string()))?;
+        let members = self.store.read()?.case_members(case)?;
         let mut records = Vec::new();
-        for row in self.store.case_records(case)? {
+        for row in self.store.read()?.case_records(case)? {
             records.push(RecordView {
                 id: row.id,
                 by: row.by.clone(),
@@ -184,12 +183,12 @@ impl Vigil {
     /// What a case holds beyond its own exhibits: the cases merged into it
     /// (their material is its material), exhibits split into it from another
     /// case, and exhibits split off out of it.
-    fn case_scope(&mut self, case: &CaseId) -> Result<CaseScope, CoreError> {
+    fn case_scope(&self, case: &CaseId) -> Result<CaseScope, CoreError> {
         let mut scope = CaseScope { cases: vec![case.clone()], added: Vec::new(), removed: Vec::new() };
         let mut i = 0;
         while i < scope.cases.len() {
             let c = scope.cases[i].clone();
-            for row in self.store.case_records(&c)? {
+            for row in self.store.read()?.case_records(&c)? {
                 match parse_record(&row)? {
                     CaseRecord::MergedFrom { case: from, .. } => {
                         let from = CaseId::parse(&from)?;
@@ -207,7 +206,7 @@ impl Vigil {
         Ok(scope)
     }
 
-    fn exhibit_in_scope(&mut self, scope: &CaseScope, e: &vigil_store::ExhibitRow) -> Result<bool, CoreError> {
+    fn exhibit_in_scope(&self, scope: &CaseScope, e: &vigil_store::ExhibitRow) -> Result<bool, CoreError> {
         let item = format!("exhibit:{}", e.reference);
         if scope.removed.contains(&item) {
             return Ok(false);
@@ -215,19 +214,19 @@ impl Vigil {
         if scope.added.contains(&item) || scope.cases.contains(&e.case_id) {
             return Ok(true);
         }
-        let cases = self.store.cases_of_report(&e.reference)?;
+        let cases = self.store.read()?.cases_of_report(&e.reference)?;
         Ok(cases.iter().any(|c| scope.cases.contains(c)))
     }
 
     /// The first of `refs` that is not part of the case, if any (the case's
     /// scope is read once for all of them).
-    fn first_outside(&mut self, case: &CaseId, refs: &[ExhibitRef]) -> Result<Option<ExhibitRef>, CoreError> {
+    fn first_outside(&self, case: &CaseId, refs: &[ExhibitRef]) -> Result<Option<ExhibitRef>, CoreError> {
         if refs.is_empty() {
             return Ok(None);
         }
         let scope = self.case_scope(case)?;
         for r in refs {
-            let inside = match self.store.exhibit(r)? {
+            let inside = match self.store.read()?.exhibit(r)? {
                 Some(e) => self.exhibit_in_scope(&scope, &e)?,
                 None => false,
             };
@@ -240,7 +239,7 @@ impl Vigil {
 
     /// Checks a record's references against the case: persons, requests and
     /// tasks must be records of this case; exhibits must belong to it.
-    fn check_refs(&mut self, case: &CaseId, view: &CaseView, r: &CaseRecord) -> Result<(), CoreError> {
+    fn check_refs(&self, case: &CaseId, view: &CaseView, r: &CaseRecord) -> Result<(), CoreError> {
         let find = |id: u64| view.records.iter().find(|x| x.id == id).map(|x| &x.record);
         let want = |id: u64, ok: fn(&CaseRecord) -> bool, what: &str| -> Result<(), CoreError> {
             match find(id) {
@@ -290,7 +289,7 @@ impl Vigil {
 
     /// Appends a record to a case, with its custody event, in one transaction.
     pub fn add_case_record(
-        &mut self,
+        &self,
         case: &CaseId,
         record: &CaseRecord,
         officer: &OfficerSession,
@@ -343,53 +342,47 @@ impl Vigil {
     /// Appends records (to one or more cases) with their custody events in
     /// one transaction; `opened` also opens a new case in it.
     fn insert_records(
-        &mut self,
+        &self,
         records: &[(CaseId, CaseRecord)],
         actor: &Actor,
         opened: Option<(&CaseId, &str)>,
     ) -> Result<Vec<u64>, CoreError> {
-        let t = now();
-        let mut tx = self.store.begin()?;
-        let state = tx.lock_log()?;
-        if let Some((id, title)) = opened {
-            tx.insert_case(id, title, actor.as_str(), t.unix_millis())?;
-        }
-        let mut events = Vec::with_capacity(records.len());
-        for (case, record) in records {
-            let kind = match record {
-                CaseRecord::Decision { .. }
-                | CaseRecord::ActionDecision { .. }
-                | CaseRecord::Scheduled { .. }
-                | CaseRecord::DisclosureTest { .. } => EventKind::Decided,
-                _ => EventKind::Created,
-            };
-            let mut ev = CustodyEvent::new(kind, actor.clone(), t, ObjectRef::parse(&format!("case:{case}"))?);
-            ev.case = Some(case.clone());
-            ev.note = Some(record.summary());
-            events.push(ev);
-        }
-        // One append for all: record k is written with event first_index + k.
-        let receipt = append(tx.as_mut(), state, &events, &self.signing, t)?;
-        let mut ids = Vec::new();
-        for (k, (case, record)) in records.iter().enumerate() {
-            ids.push(tx.insert_case_record(&CaseRecordRow {
-                id: 0,
-                case_id: case.clone(),
-                kind: kind_of(record),
-                body: serde_json::to_string(record).expect("a record serialises"),
-                by: actor.as_str().to_owned(),
-                at_ms: t.unix_millis(),
-                event: receipt.first_index + k as u64,
-            })?);
-        }
-        tx.commit()?;
-        Ok(ids)
+        self.write(|u| {
+            let t = u.now;
+            if let Some((id, title)) = opened {
+                u.tx().insert_case(id, title, actor.as_str(), t.unix_millis())?;
+            }
+            let mut ids = Vec::with_capacity(records.len());
+            for (case, record) in records {
+                let kind = match record {
+                    CaseRecord::Decision { .. }
+                    | CaseRecord::ActionDecision { .. }
+                    | CaseRecord::Scheduled { .. }
+                    | CaseRecord::DisclosureTest { .. } => EventKind::Decided,
+                    _ => EventKind::Created,
+                };
+                let mut ev = CustodyEvent::new(kind, actor.clone(), t, ObjectRef::parse(&format!("case:{case}"))?);
+                ev.case = Some(case.clone());
+                ev.note = Some(record.summary());
+                let event = u.log(ev);
+                ids.push(u.tx().insert_case_record(&CaseRecordRow {
+                    id: 0,
+                    case_id: case.clone(),
+                    kind: kind_of(record),
+                    body: serde_json::to_string(record).expect("a record serialises"),
+                    by: actor.as_str().to_owned(),
+                    at_ms: t.unix_millis(),
+                    event,
+                })?);
+            }
+            Ok(ids)
+        })
     }
 
     /// Merges case `from` into case `into` (supervisors only). Both keep their
     /// history; `into` now holds `from`'s material and officers.
     pub fn merge_cases(
-        &mut self,
+        &self,
         into: &CaseId,
         from: &CaseId,
         reason: &str,
@@ -404,7 +397,7 @@ impl Vigil {
         let b = CaseRecord::MergedInto { case: into.to_string(), reason: reason.to_owned() };
         a.validate()?;
         self.insert_records(&[(into.clone(), a), (from.clone(), b)], &actor, None)?;
-        for m in self.store.case_members(from)? {
+        for m in self.store.read()?.case_members(from)? {
             self.assign_to_case(into, &m, officer)?;
         }
         Ok(())
@@ -412,7 +405,7 @@ impl Vigil {
 
     /// Opens a new case from some exhibits of another (supervisors only).
     pub fn split_case(
-        &mut self,
+        &self,
         from: &CaseId,
         new: &CaseId,
         title: &str,
@@ -421,7 +414,7 @@ impl Vigil {
         officer: &OfficerSession,
     ) -> Result<(), CoreError> {
         let actor = self.case_gate(from, officer, Need::Supervise)?;
-        if self.store.case_title(new)?.is_some() {
+        if self.store.read()?.case_title(new)?.is_some() {
             return Err(CoreError::Refused(format!("case {new} already exists")));
         }
         let title = title.trim();
@@ -436,7 +429,7 @@ impl Vigil {
         let b = CaseRecord::SplitTo { case: new.to_string(), items, reason: reason.to_owned() };
         a.validate()?;
         self.insert_records(&[(new.clone(), a), (from.clone(), b)], &actor, Some((new, title)))?;
-        for m in self.store.case_members(from)? {
+        for m in self.store.read()?.case_members(from)? {
             self.assign_to_case(new, &m, officer)?;
         }
         Ok(())
@@ -444,27 +437,23 @@ impl Vigil {
 
     /// Persons in a case with their attributions, each attribution's
     /// strength, and the wrong-person warning.
-    pub fn case_persons(&mut self, case: &CaseId, officer: &OfficerSession) -> Result<Vec<PersonView>, CoreError> {
+    pub fn case_persons(&self, case: &CaseId, officer: &OfficerSession) -> Result<Vec<PersonView>, CoreError> {
         self.case_gate(case, officer, Need::Read)?;
         Ok(self.case_view_unaudited(case)?.persons())
     }
 
     /// The MG12 exhibit list: every exhibit of the case (and reports added
     /// to it), with producer, date received, hashes and continuity.
-    pub fn exhibit_list(
-        &mut self,
-        case: &CaseId,
-        officer: &OfficerSession,
-    ) -> Result<Vec<ExhibitListEntry>, CoreError> {
+    pub fn exhibit_list(&self, case: &CaseId, officer: &OfficerSession) -> Result<Vec<ExhibitListEntry>, CoreError> {
         self.case_gate(case, officer, Need::Read)?;
         self.exhibit_list_unaudited(case)
     }
 
-    pub(crate) fn exhibit_list_unaudited(&mut self, case: &CaseId) -> Result<Vec<ExhibitListEntry>, CoreError> {
+    pub(crate) fn exhibit_list_unaudited(&self, case: &CaseId) -> Result<Vec<ExhibitListEntry>, CoreError> {
         let mut out = Vec::new();
         let scope = self.case_scope(case)?;
         let mut rows: Vec<vigil_store::ExhibitRow> = Vec::new();
-        for e in self.store.exhibits()? {
+        for e in self.store.read()?.exhibits()? {
             if e.deleted_event.is_none() && self.exhibit_in_scope(&scope, &e)? {
                 rows.push(e);
             }
@@ -473,6 +462,7 @@ impl Vigil {
         for e in rows {
             let continuity = self
                 .store
+                .read()?
                 .events_for_object(ObjectRef::exhibit(&e.reference).as_str())?
                 .iter()
                 .map(|ev| {
@@ -503,14 +493,14 @@ impl Vigil {
     /// The case's audit timeline: every custody event about the case and its
     /// exhibits, reads and refused attempts included, in log order.
     pub fn case_timeline(
-        &mut self,
+        &self,
         case: &CaseId,
         officer: &OfficerSession,
     ) -> Result<Vec<crate::HistoryEntry>, CoreError> {
         self.case_gate(case, officer, Need::Read)?;
-        let mut rows = self.store.events_for_object(&format!("case:{case}"))?;
+        let mut rows = self.store.read()?.events_for_object(&format!("case:{case}"))?;
         for e in self.exhibit_list_unaudited(case)? {
-            rows.extend(self.store.events_for_object(ObjectRef::exhibit(&e.reference).as_str())?);
+            rows.extend(self.store.read()?.events_for_object(ObjectRef::exhibit(&e.reference).as_str())?);
         }
         rows.sort_by_key(|r| r.index);
         rows.dedup_by_key(|r| r.index);
@@ -600,14 +590,14 @@ pub struct TeamFigures {
 
 impl Vigil {
     /// Supervisors and auditors only: figures, never case content.
-    pub fn team_figures(&mut self, officer: &OfficerSession) -> Result<TeamFigures, CoreError> {
+    pub fn team_figures(&self, officer: &OfficerSession) -> Result<TeamFigures, CoreError> {
         if !matches!(officer.role, Role::Supervisor | Role::Auditor) {
             return Err(CoreError::Forbidden(format!("the {} role does not see the team's figures", officer.role)));
         }
         let mut f = TeamFigures::default();
-        for (id, _) in self.store.cases()? {
+        for (id, _) in self.store.read()?.cases()? {
             f.cases += 1;
-            for row in self.store.case_records(&id)? {
+            for row in self.store.read()?.case_records(&id)? {
                 match parse_record(&row)? {
                     CaseRecord::Outcome { outcome, .. } => match outcome {
                         vigil_domain::OutcomeKind::Arrest => f.arrests += 1,

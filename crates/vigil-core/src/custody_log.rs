@@ -66,3 +66,71 @@ pub(crate) fn from_head_row(h: &HeadRow) -> SignedTreeHead {
         signature: h.signature,
     }
 }
+
+/// One unit of work: a write transaction that holds the log's sequencer
+/// lock, the custody events its changes earn, and the time they share.
+/// [`Vigil::write`] is the only way code in this crate changes the store,
+/// so a change and its event commit together by construction.
+pub(crate) struct Unit<'a> {
+    tx: Box<dyn StoreTx + 'a>,
+    size: u64,
+    events: Vec<CustodyEvent>,
+    /// The time of every event and row in this unit.
+    pub(crate) now: Timestamp,
+}
+
+impl<'a> Unit<'a> {
+    /// The transaction, for the rows that go with this unit's events.
+    pub(crate) fn tx(&mut self) -> &mut (dyn StoreTx + 'a) {
+        self.tx.as_mut()
+    }
+
+    /// Queues a custody event; returns the log index it will have. The
+    /// events are sequenced, signed under one head and committed with the
+    /// rows when the unit ends.
+    pub(crate) fn log(&mut self, ev: CustodyEvent) -> u64 {
+        let index = self.size + self.events.len() as u64;
+        self.events.push(ev);
+        index
+    }
+}
+
+impl crate::data_dir::Vigil {
+    /// Runs `work` in one write transaction with the log locked, appends
+    /// the events it queued under one signed head, and commits both. An
+    /// error (or a panic) in `work` rolls everything back.
+    pub(crate) fn write<T>(&self, work: impl FnOnce(&mut Unit<'_>) -> Result<T, CoreError>) -> Result<T, CoreError> {
+        self.write_logged(work).map(|(value, _)| value)
+    }
+
+    /// As [`Vigil::write`], also returning the append's receipt (none when
+    /// the unit queued no event).
+    pub(crate) fn write_logged<T>(
+        &self,
+        work: impl FnOnce(&mut Unit<'_>) -> Result<T, CoreError>,
+    ) -> Result<(T, Option<AppendReceipt>), CoreError> {
+        let mut conn = self.store.write()?;
+        let mut tx = conn.begin()?;
+        let state = tx.lock_log()?;
+        let mut unit = Unit { tx, size: state.size, events: Vec::new(), now: crate::clock::now() };
+        let value = work(&mut unit)?;
+        let Unit { mut tx, events, now, .. } = unit;
+        let receipt =
+            if events.is_empty() { None } else { Some(append(tx.as_mut(), state, &events, &self.signing, now)?) };
+        tx.commit()?;
+        Ok((value, receipt))
+    }
+
+    /// A write that earns no custody event (a session, a sign-in's
+    /// counters): it does not take the log's sequencer lock.
+    pub(crate) fn write_unlogged<T>(
+        &self,
+        work: impl FnOnce(&mut dyn StoreTx) -> Result<T, CoreError>,
+    ) -> Result<T, CoreError> {
+        let mut conn = self.store.write()?;
+        let mut tx = conn.begin()?;
+        let value = work(tx.as_mut())?;
+        tx.commit()?;
+        Ok(value)
+    }
+}

@@ -12,7 +12,7 @@ use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use vigil_custody::{SigningKey, VerifyingKey};
 use vigil_domain::{Actor, CustodyEvent, EventKind, ObjectRef};
-use vigil_store::Store;
+use vigil_store::{Store, StorePool};
 use vigil_vault::{MasterKey, Vault};
 use zeroize::Zeroizing;
 
@@ -63,6 +63,10 @@ struct Config {
 
 const CONFIG_FORMAT: &str = "vigil-data";
 
+/// Read connections per open data directory: enough for the officer pages
+/// and intake's reads on a small server; writes have their own connection.
+const READERS: usize = 8;
+
 /// What `init` made, with no secrets in it.
 #[derive(Debug, Clone, Serialize)]
 pub struct InitReport {
@@ -76,7 +80,7 @@ pub struct InitReport {
 /// An open data directory.
 pub struct Vigil {
     pub(crate) layout: Layout,
-    pub(crate) store: Box<dyn Store>,
+    pub(crate) store: StorePool,
     pub(crate) vault: Vault,
     pub(crate) master: MasterKey,
     pub(crate) signing: SigningKey,
@@ -224,9 +228,9 @@ impl Vigil {
             return Err(CoreError::file(&cfg_path, "is not a version 1 Vigil data config"));
         }
         let configured = std::env::var("VIGIL_STORE").ok().filter(|s| !s.is_empty()).unwrap_or(cfg.store);
-        let mut store = vigil_store::open(&store_location(&layout, &configured))?;
+        let store = StorePool::open(&store_location(&layout, &configured), READERS)?;
         let signing = load_signing_key(&layout.signing_key())?;
-        let master = Self::load_master(&layout, store.as_mut())?;
+        let master = Self::load_master(&layout, &mut *store.write()?)?;
         let vault = Vault::open(&layout.vault())?;
         Ok(Vigil { layout, store, vault, master, signing })
     }
@@ -261,8 +265,14 @@ impl Vigil {
         &self.layout
     }
 
-    pub fn store(&mut self) -> &mut dyn Store {
-        self.store.as_mut()
+    /// `sqlite` or `postgres`.
+    pub fn backend(&self) -> &'static str {
+        self.store.backend()
+    }
+
+    /// Whether the store answers a read now (for `/healthz`).
+    pub fn store_healthy(&self) -> bool {
+        self.store.read().and_then(|mut s| s.log_state()).is_ok()
     }
 
     pub fn public_key(&self) -> VerifyingKey {
@@ -271,13 +281,17 @@ impl Vigil {
 
     /// Appends events (one signed head for the batch). For services that
     /// record events about objects other than exhibits, and for benchmarks.
-    pub fn append_events(&mut self, events: &[CustodyEvent]) -> Result<AppendReceipt, CoreError> {
-        let t = now();
-        let mut tx = self.store.begin()?;
-        let state = tx.lock_log()?;
-        let receipt = append(tx.as_mut(), state, events, &self.signing, t)?;
-        tx.commit()?;
-        Ok(receipt)
+    pub fn append_events(&self, events: &[CustodyEvent]) -> Result<AppendReceipt, CoreError> {
+        if events.is_empty() {
+            return Err(CoreError::Refused("nothing to append".into()));
+        }
+        let ((), receipt) = self.write_logged(|u| {
+            for ev in events {
+                u.log(ev.clone());
+            }
+            Ok(())
+        })?;
+        Ok(receipt.expect("events were queued"))
     }
 }
 

@@ -61,10 +61,10 @@ impl Vigil {
         if initialised {
             Vigil::init(root, None)?;
         }
-        let mut v = Vigil::open(root)?;
+        let v = Vigil::open(root)?;
         let case = CaseId::parse(DEMO_CASE)?;
         let mut seeded = Vec::new();
-        if !v.store.exhibits()?.iter().any(|e| e.case_id == case) {
+        if !v.store.read()?.exhibits()?.iter().any(|e| e.case_id == case) {
             let src = root.join("demo-source");
             std::fs::create_dir_all(&src).map_err(|e| CoreError::file(&src, e))?;
             let by = Initials::parse("DM")?;
@@ -82,7 +82,7 @@ impl Vigil {
             }
         }
         let mut officers = Vec::new();
-        if v.store.user("demo.triage")?.is_none() {
+        if v.store.read()?.user("demo.triage")?.is_none() {
             let admin = Actor::parse("demo-admin")?;
             for (name, role) in [
                 ("demo.triage", vigil_domain::Role::TriageOfficer),
@@ -117,7 +117,7 @@ impl Vigil {
             }
         }
         let mut seeded_full_case = Vec::new();
-        if v.store.case_title(&CaseId::parse(DEMO_FULL_CASE)?)?.is_none() {
+        if v.store.read()?.case_title(&CaseId::parse(DEMO_FULL_CASE)?)?.is_none() {
             seeded_full_case = v.seed_full_case(root)?;
         }
         let report = v.verify()?;
@@ -137,7 +137,7 @@ impl Vigil {
 
 impl Vigil {
     /// DEMO-1: the whole flow on synthetic material, as the officers would do it.
-    fn seed_full_case(&mut self, root: &Path) -> Result<Vec<String>, CoreError> {
+    fn seed_full_case(&self, root: &Path) -> Result<Vec<String>, CoreError> {
         use vigil_domain::{
             ActionKind, CaseRecord, ExhibitRef, Grade, OutcomeKind, PersonFlag, PersonRole, ProsecutorView, RiskLevel,
             Role, Schedule,
@@ -148,13 +148,13 @@ impl Vigil {
         let sup = session("demo.supervisor", Role::Supervisor);
         let inv = session("demo.investigator", Role::Investigator);
         let disc = session("demo.disclosure", Role::DisclosureOfficer);
-        if self.store.user("demo.disclosure")?.is_none() {
+        if self.store.read()?.user("demo.disclosure")?.is_none() {
             self.add_user("demo.disclosure", Role::DisclosureOfficer, DEMO_PASSWORD, &Actor::parse("demo-admin")?)?;
         }
         let case = CaseId::parse(DEMO_FULL_CASE)?;
         let report = ExhibitRef::parse("PR/1")?;
-        self.store.report(&report)?.ok_or_else(|| CoreError::NoSuchExhibit(report.to_string()))?;
-        if self.store.report(&report)?.and_then(|r| r.grade).is_none() {
+        self.store.read()?.report(&report)?.ok_or_else(|| CoreError::NoSuchExhibit(report.to_string()))?;
+        if self.store.read()?.report(&report)?.and_then(|r| r.grade).is_none() {
             self.grade_report(&report, &Grade::parse("2/B/P")?, &triage)?;
         }
         self.report_to_case(&report, &case, Some("Operation Lantern (SYNTHETIC DEMO)"), &triage)?;
@@ -164,7 +164,7 @@ impl Vigil {
         let src = root.join("demo-source");
         std::fs::create_dir_all(&src).map_err(|e| CoreError::file(&src, e))?;
         let by = Initials::parse("DI")?;
-        let add = |v: &mut Vigil, name: &str, body: &str, note: &str| -> Result<ExhibitRef, CoreError> {
+        let add = |v: &Vigil, name: &str, body: &str, note: &str| -> Result<ExhibitRef, CoreError> {
             let p = src.join(name);
             std::fs::write(&p, body).map_err(|e| CoreError::file(&p, e))?;
             Ok(v.add_exhibit(&p, &case, &by, Some(note))?.reference)
@@ -184,7 +184,7 @@ impl Vigil {
         )?;
         let id = crate::normalise_identifier("demo_user_a", "ExampleChat (fictional)")
             .unwrap_or_else(|| "username:examplechat/demo_user_a".into());
-        let r = |v: &mut Vigil, rec: CaseRecord, who: &crate::OfficerSession| v.add_case_record(&case, &rec, who);
+        let r = |v: &Vigil, rec: CaseRecord, who: &crate::OfficerSession| v.add_case_record(&case, &rec, who);
         r(self, CaseRecord::Decision {
             decision: "Investigate as online grooming; no overt contact with the account holder until attribution is corroborated".into(),
             reason: "Single report, graded 2/B/P; the identifier alone does not identify a person".into(),

@@ -175,12 +175,12 @@ pub fn render_exhibit_list(case: &CaseId, title: &str, list: &[ExhibitListEntry]
 }
 
 impl Vigil {
-    pub fn schedules(&mut self, case: &CaseId, officer: &OfficerSession) -> Result<Schedules, CoreError> {
+    pub fn schedules(&self, case: &CaseId, officer: &OfficerSession) -> Result<Schedules, CoreError> {
         self.case_gate(case, officer, Need::Read)?;
         self.schedules_unaudited(case)
     }
 
-    pub(crate) fn schedules_unaudited(&mut self, case: &CaseId) -> Result<Schedules, CoreError> {
+    pub(crate) fn schedules_unaudited(&self, case: &CaseId) -> Result<Schedules, CoreError> {
         let view = self.case_view_unaudited(case)?;
         let mut s =
             Schedules { case: case.clone(), title: view.title.clone(), mg6c: vec![], mg6d: vec![], mg6e: vec![] };
@@ -222,7 +222,7 @@ impl Vigil {
     /// `[REDACTED]` in a new exhibit, linked to the original by a `copied`
     /// event on the original and a redaction record in the case.
     pub fn redact_exhibit(
-        &mut self,
+        &self,
         case: &CaseId,
         original: &ExhibitRef,
         terms: &[String],

@@ -3,7 +3,6 @@
 //! deletion by crypto-shredding.
 
 use crate::clock::now;
-use crate::custody_log::append;
 use crate::data_dir::{sync_dir, Vigil};
 use crate::error::CoreError;
 use serde::Serialize;
@@ -103,7 +102,7 @@ impl Vigil {
     /// Adds a file as an exhibit. The blob is in place and the custody event
     /// committed before this returns, so a returned reference is durable.
     pub fn add_exhibit(
-        &mut self,
+        &self,
         path: &Path,
         case: &CaseId,
         by: &Initials,
@@ -123,7 +122,7 @@ impl Vigil {
     /// Adds bytes Vigil itself holds (a submitted report, say) as an exhibit,
     /// without a round trip through a temp file.
     pub fn add_exhibit_bytes(
-        &mut self,
+        &self,
         bytes: &[u8],
         name: &str,
         case: &CaseId,
@@ -137,7 +136,7 @@ impl Vigil {
     /// The one ingest path: seal into the vault, key durable first, then
     /// the exhibit and its `received` event in one transaction.
     fn add_exhibit_from(
-        &mut self,
+        &self,
         input: impl std::io::Read,
         original_name: Option<String>,
         case: &CaseId,
@@ -157,7 +156,7 @@ impl Vigil {
 
     /// Makes sealed bytes an exhibit: the rest of the one ingest path.
     pub fn commit_ingested(
-        &mut self,
+        &self,
         pending: PendingBlob,
         original_name: Option<String>,
         case: &CaseId,
@@ -173,61 +172,84 @@ impl Vigil {
             self.vault.discard(pending);
             return Err(CoreError::Refused("the master key changed during the upload; send it again".into()));
         }
-        let hashes = pending.hashes.clone();
-        // The key is made durable before the blob is linked into place, so a
-        // blob in the vault always has a key (see Vault::place).
-        {
-            let mut tx = self.store.begin()?;
-            tx.insert_key(&key_row(&pending.wrapped))?;
-            tx.commit()?;
-        }
-        let live_slots: Vec<[u8; 16]> = self.store.keys_for(&hashes.sha256)?.iter().map(|k| k.slot).collect();
-        let placement = self.vault.place(pending, |s| live_slots.contains(s))?;
-
-        let t = now();
-        let mut tx = self.store.begin()?;
-        let state = tx.lock_log()?;
-        let number = tx.next_exhibit_number(by)?;
-        let reference = ExhibitRef::new(by.clone(), number)?;
-        let mut ev = CustodyEvent::new(EventKind::Received, Actor::from(by), t, ObjectRef::exhibit(&reference));
-        ev.digest = Some(hashes.sha256);
-        ev.case = Some(case.clone());
-        ev.note = note.map(str::to_owned);
-        ev.hashes = Some(hashes.clone());
-        let receipt = append(tx.as_mut(), state, &[ev], &self.signing, t)?;
-        tx.insert_exhibit(&ExhibitRow {
-            reference: reference.clone(),
-            case_id: case.clone(),
-            sha256: hashes.sha256,
-            md5: hashes.md5,
-            sha1: hashes.sha1,
-            blake3: hashes.blake3,
-            size: hashes.size,
-            original_name,
-            note: note.map(str::to_owned),
-            received_event: receipt.first_index,
-            received_ms: t.unix_millis(),
-            deleted_event: None,
+        let (hashes, placement) = self.place_pending(pending)?;
+        let deduplicated = placement == vigil_vault::Placement::AlreadyPresent;
+        let (reference, receipt) = self.write_logged(|u| {
+            let reference = u.record_exhibit(case, by, original_name, note, &hashes)?;
+            Ok(reference)
         })?;
-        tx.commit()?;
+        let receipt = receipt.expect("an exhibit is logged");
         Ok(AddedExhibit {
             reference,
             case: case.clone(),
             hashes,
             event: receipt.first_index,
             tree_size: receipt.head.head.tree_size,
-            deduplicated: placement == vigil_vault::Placement::AlreadyPresent,
+            deduplicated,
         })
     }
 
-    pub fn exhibit(&mut self, reference: &ExhibitRef) -> Result<ExhibitRow, CoreError> {
-        self.store.exhibit(reference)?.ok_or_else(|| CoreError::NoSuchExhibit(reference.to_string()))
+    /// Puts one sealed blob in place. Its key is made durable first, so a
+    /// blob in the vault always has a key (see `Vault::place`); the key
+    /// alone is no exhibit, so a crash after it leaves nothing to find.
+    pub(crate) fn place_pending(
+        &self,
+        pending: PendingBlob,
+    ) -> Result<(FileHashes, vigil_vault::Placement), CoreError> {
+        let key = key_row(&pending.wrapped);
+        if let Err(e) = self.write_unlogged(|tx| Ok(tx.insert_key(&key)?)) {
+            self.vault.discard(pending);
+            return Err(e);
+        }
+        let hashes = pending.hashes.clone();
+        let live_slots: Vec<[u8; 16]> = self.store.read()?.keys_for(&hashes.sha256)?.iter().map(|k| k.slot).collect();
+        let placement = self.vault.place(pending, |s| live_slots.contains(s))?;
+        Ok((hashes, placement))
+    }
+
+    /// Seals several byte strings into the vault and puts them in place,
+    /// their keys committed together first, so that one later unit of work
+    /// can make them all exhibits at once (see [`crate::custody_log::Unit::record_exhibit`]).
+    /// Sealing runs before any store lock is taken.
+    pub(crate) fn stage_blobs(&self, inputs: &[&[u8]]) -> Result<Vec<FileHashes>, CoreError> {
+        let mut pending = Vec::with_capacity(inputs.len());
+        for bytes in inputs {
+            match self.vault.ingest(*bytes, &self.master) {
+                Ok(p) => pending.push(p),
+                Err(e) => {
+                    pending.into_iter().for_each(|p| self.vault.discard(p));
+                    return Err(e.into());
+                }
+            }
+        }
+        let keys: Vec<KeyRow> = pending.iter().map(|p| key_row(&p.wrapped)).collect();
+        if let Err(e) = self.write_unlogged(|tx| keys.iter().try_for_each(|k| tx.insert_key(k)).map_err(Into::into)) {
+            pending.into_iter().for_each(|p| self.vault.discard(p));
+            return Err(e);
+        }
+        let mut hashes = Vec::with_capacity(pending.len());
+        for p in pending {
+            let h = p.hashes.clone();
+            let live_slots: Vec<[u8; 16]> = self.store.read()?.keys_for(&h.sha256)?.iter().map(|k| k.slot).collect();
+            self.vault.place(p, |s| live_slots.contains(s))?;
+            hashes.push(h);
+        }
+        Ok(hashes)
+    }
+
+    /// Every exhibit, in reference order.
+    pub fn exhibits(&self) -> Result<Vec<ExhibitRow>, CoreError> {
+        Ok(self.store.read()?.exhibits()?)
+    }
+
+    pub fn exhibit(&self, reference: &ExhibitRef) -> Result<ExhibitRow, CoreError> {
+        self.store.read()?.exhibit(reference)?.ok_or_else(|| CoreError::NoSuchExhibit(reference.to_string()))
     }
 
     /// Decrypts an exhibit to `out`, checks its hash, and logs the access
     /// (with the reason) before the file appears under its final name.
     pub fn get_exhibit(
-        &mut self,
+        &self,
         reference: &ExhibitRef,
         out: &Path,
         reason: &str,
@@ -250,7 +272,7 @@ impl Vigil {
             _ => PathBuf::from("."),
         };
         let tmp = dir.join(format!(".{}.vigil-part", name.to_string_lossy()));
-        let keys: Vec<WrappedKey> = self.store.keys_for(&row.sha256)?.iter().map(wrapped).collect();
+        let keys: Vec<WrappedKey> = self.store.read()?.keys_for(&row.sha256)?.iter().map(wrapped).collect();
         let mut reader = self.vault.read(&row.sha256, &keys, &self.master)?;
         let mut file = OpenOptions::new()
             .write(true)
@@ -280,20 +302,11 @@ impl Vigil {
         };
         ev.digest = Some(row.sha256);
         ev.case = Some(row.case_id.clone());
-        let receipt = {
-            let mut tx = self.store.begin()?;
-            let state = tx.lock_log()?;
-            let r = append(tx.as_mut(), state, &[ev], &self.signing, t);
-            match r {
-                Ok(r) => {
-                    tx.commit()?;
-                    r
-                }
-                Err(e) => {
-                    drop(tx);
-                    let _ = fs::remove_file(&tmp);
-                    return Err(e);
-                }
+        let receipt = match self.append_events(&[ev]) {
+            Ok(r) => r,
+            Err(e) => {
+                let _ = fs::remove_file(&tmp);
+                return Err(e);
             }
         };
         if let Err(e) = fs::hard_link(&tmp, out) {
@@ -306,9 +319,9 @@ impl Vigil {
     }
 
     /// Every custody event for an exhibit, oldest first.
-    pub fn history(&mut self, reference: &ExhibitRef) -> Result<Vec<HistoryEntry>, CoreError> {
+    pub fn history(&self, reference: &ExhibitRef) -> Result<Vec<HistoryEntry>, CoreError> {
         self.exhibit(reference)?;
-        let rows = self.store.events_for_object(ObjectRef::exhibit(reference).as_str())?;
+        let rows = self.store.read()?.events_for_object(ObjectRef::exhibit(reference).as_str())?;
         rows.iter()
             .map(|r| {
                 let (index, event) = decode_leaf(&r.leaf)
@@ -322,7 +335,7 @@ impl Vigil {
     /// destroyed (unless another live exhibit holds the same content) and its
     /// file removed. The digest and every earlier event stay in the log.
     pub fn delete_exhibit(
-        &mut self,
+        &self,
         reference: &ExhibitRef,
         reason: &str,
         actor: &Actor,
@@ -340,25 +353,59 @@ impl Vigil {
         }
         ev.digest = Some(row.sha256);
         ev.case = Some(row.case_id.clone());
-        let mut tx = self.store.begin()?;
-        let state = tx.lock_log()?;
-        let receipt = append(tx.as_mut(), state, &[ev], &self.signing, t)?;
-        tx.mark_exhibit_deleted(reference, receipt.first_index)?;
-        let others = tx.live_exhibits_with_blob(&row.sha256)?;
-        let shred = others.iter().all(|r| r == reference);
-        if shred {
-            tx.delete_keys(&row.sha256)?;
-        }
-        tx.commit()?;
+        let (event, others, shred) = self.write(|u| {
+            let event = u.log(ev);
+            u.tx().mark_exhibit_deleted(reference, event)?;
+            let others = u.tx().live_exhibits_with_blob(&row.sha256)?;
+            let shred = others.iter().all(|r| r == reference);
+            if shred {
+                u.tx().delete_keys(&row.sha256)?;
+            }
+            Ok((event, others, shred))
+        })?;
         if shred {
             self.vault.remove(&row.sha256)?;
         }
-        Ok(DeletedExhibit {
+        Ok(DeletedExhibit { reference: reference.clone(), event, shredded: shred, sharing: others })
+    }
+}
+
+impl crate::custody_log::Unit<'_> {
+    /// The exhibit row and its `received` event, for content already in the
+    /// vault with its key committed. Returns the new reference.
+    pub(crate) fn record_exhibit(
+        &mut self,
+        case: &CaseId,
+        by: &Initials,
+        original_name: Option<String>,
+        note: Option<&str>,
+        hashes: &FileHashes,
+    ) -> Result<ExhibitRef, CoreError> {
+        let t = self.now;
+        let number = self.tx().next_exhibit_number(by)?;
+        let reference = ExhibitRef::new(by.clone(), number)?;
+        let mut ev = CustodyEvent::new(EventKind::Received, Actor::from(by), t, ObjectRef::exhibit(&reference));
+        ev.digest = Some(hashes.sha256);
+        ev.case = Some(case.clone());
+        ev.note = note.map(str::to_owned);
+        ev.hashes = Some(hashes.clone());
+        ev.validate()?;
+        let event = self.log(ev);
+        self.tx().insert_exhibit(&ExhibitRow {
             reference: reference.clone(),
-            event: receipt.first_index,
-            shredded: shred,
-            sharing: others,
-        })
+            case_id: case.clone(),
+            sha256: hashes.sha256,
+            md5: hashes.md5,
+            sha1: hashes.sha1,
+            blake3: hashes.blake3,
+            size: hashes.size,
+            original_name,
+            note: note.map(str::to_owned),
+            received_event: event,
+            received_ms: t.unix_millis(),
+            deleted_event: None,
+        })?;
+        Ok(reference)
     }
 }
 
@@ -383,7 +430,7 @@ impl Vigil {
     /// An exhibit's bytes in memory, checked against its SHA-256; the read is
     /// an `accessed` event with its reason.
     pub(crate) fn read_exhibit_bytes(
-        &mut self,
+        &self,
         reference: &ExhibitRef,
         reason: &str,
         actor: &Actor,
@@ -392,7 +439,7 @@ impl Vigil {
         if let Some(event) = row.deleted_event {
             return Err(CoreError::Deleted { reference: reference.to_string(), event });
         }
-        let keys: Vec<WrappedKey> = self.store.keys_for(&row.sha256)?.iter().map(wrapped).collect();
+        let keys: Vec<WrappedKey> = self.store.read()?.keys_for(&row.sha256)?.iter().map(wrapped).collect();
         let mut reader = self.vault.read(&row.sha256, &keys, &self.master)?;
         let mut h = MultiHasher::new();
         let mut bytes = Vec::with_capacity(row.size as usize);

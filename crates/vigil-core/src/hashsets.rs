@@ -85,7 +85,7 @@ impl Vigil {
         Ok(self.hashset_dir().join(format!("{name}.vhs")))
     }
 
-    pub fn import_hashset(&mut self, req: &HashSetImport<'_>, actor: &Actor) -> Result<SetHeader, CoreError> {
+    pub fn import_hashset(&self, req: &HashSetImport<'_>, actor: &Actor) -> Result<SetHeader, CoreError> {
         let HashSetImport { name, file, format, options: opts, source, replace } = *req;
         let path = self.hashset_path(name)?;
         if path.exists() && !replace {
@@ -174,7 +174,7 @@ impl Vigil {
     }
 
     /// Imports a PDQ set from ThreatExchange-style lines (`hex[,quality[,category]]`).
-    pub fn import_pdq_set(&mut self, req: &PdqSetImport<'_>, actor: &Actor) -> Result<HashSetInfo, CoreError> {
+    pub fn import_pdq_set(&self, req: &PdqSetImport<'_>, actor: &Actor) -> Result<HashSetInfo, CoreError> {
         let PdqSetImport { name, file, kind, default_category, source, replace } = *req;
         let path = self.pdq_path(name)?;
         if (path.exists() || self.hashset_path(name)?.exists()) && !replace {
@@ -216,7 +216,7 @@ impl Vigil {
         })
     }
 
-    pub fn remove_hashset(&mut self, name: &str, actor: &Actor, reason: &str) -> Result<(), CoreError> {
+    pub fn remove_hashset(&self, name: &str, actor: &Actor, reason: &str) -> Result<(), CoreError> {
         let p = match self.pdq_path(name)? {
             p if p.exists() => p,
             _ => self.hashset_path(name)?,

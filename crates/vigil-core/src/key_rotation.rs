@@ -1,8 +1,6 @@
 //! Master key rotation: every blob key is re-wrapped under a new master key
 //! in one transaction. No blob is read or rewritten.
 
-use crate::clock::now;
-use crate::custody_log::append;
 use crate::data_dir::{sync_dir, write_new, Vigil};
 use crate::error::CoreError;
 use crate::exhibits::wrapped;
@@ -28,41 +26,45 @@ impl Vigil {
         // The new key is on disk before any key is wrapped under it.
         write_new(&next_path, next.to_file_text().as_bytes(), 0o600)?;
         sync_dir(&self.layout.keys())?;
-        let t = now();
-        let mut tx = self.store.begin()?;
-        let state = tx.lock_log()?;
-        let keys = tx.all_keys()?;
-        let mut n = 0u64;
-        for k in &keys {
-            let w = wrapped(k).rewrap(&self.master, &next)?;
-            tx.replace_key(&KeyRow {
-                sha256: w.sha256,
-                slot: w.slot,
-                master_key_id: w.master_key_id,
-                nonce: w.nonce,
-                wrapped: w.wrapped,
-            })?;
-            n += 1;
-        }
-        // Officers' TOTP seeds are sealed under the master key too.
-        let seeds = tx.totp_secrets()?;
-        for (user, sealed) in &seeds {
-            let ctx = crate::officers::totp_context(user);
-            let seed = self.master.open_small(&ctx, sealed).ok_or_else(|| {
-                CoreError::MasterKey(format!("the TOTP secret of {user} cannot be opened with the current master key"))
-            })?;
-            tx.set_totp_secret(user, &next.seal_small(&ctx, &seed))?;
-        }
-        tx.insert_master_key(next.id(), t.unix_millis())?;
-        tx.retire_master_key(self.master.id(), t.unix_millis())?;
-        let mut ev = CustodyEvent::new(EventKind::KeyRotated, actor.clone(), t, ObjectRef::master_key(next.id())?);
-        ev.note = Some(format!(
-            "master key {} replaced by {}; {n} blob keys re-wrapped, no blob rewritten",
-            self.master.id(),
-            next.id()
-        ));
-        let receipt = append(tx.as_mut(), state, &[ev], &self.signing, t)?;
-        tx.commit()?;
+        let master = &self.master;
+        let (n, receipt) = self.write_logged(|u| {
+            let t = u.now;
+            let keys = u.tx().all_keys()?;
+            let mut n = 0u64;
+            for k in &keys {
+                let w = wrapped(k).rewrap(master, &next)?;
+                u.tx().replace_key(&KeyRow {
+                    sha256: w.sha256,
+                    slot: w.slot,
+                    master_key_id: w.master_key_id,
+                    nonce: w.nonce,
+                    wrapped: w.wrapped,
+                })?;
+                n += 1;
+            }
+            // Officers' TOTP seeds are sealed under the master key too.
+            let seeds = u.tx().totp_secrets()?;
+            for (user, sealed) in &seeds {
+                let ctx = crate::officers::totp_context(user);
+                let seed = master.open_small(&ctx, sealed).ok_or_else(|| {
+                    CoreError::MasterKey(format!(
+                        "the TOTP secret of {user} cannot be opened with the current master key"
+                    ))
+                })?;
+                u.tx().set_totp_secret(user, &next.seal_small(&ctx, &seed))?;
+            }
+            u.tx().insert_master_key(next.id(), t.unix_millis())?;
+            u.tx().retire_master_key(master.id(), t.unix_millis())?;
+            let mut ev = CustodyEvent::new(EventKind::KeyRotated, actor.clone(), t, ObjectRef::master_key(next.id())?);
+            ev.note = Some(format!(
+                "master key {} replaced by {}; {n} blob keys re-wrapped, no blob rewritten",
+                master.id(),
+                next.id()
+            ));
+            u.log(ev);
+            Ok(n)
+        })?;
+        let receipt = receipt.expect("a rotation is logged");
         // Replacing master.key destroys the old key. If we die before this,
         // the next open finishes the swap (Vigil::load_master).
         fs::rename(&next_path, self.layout.master_key()).map_err(|e| CoreError::file(&next_path, e))?;

@@ -49,11 +49,16 @@ pub struct ConsistencyProof {
 
 impl Vigil {
     /// Writes the whole log, up to the latest signed head, to `out` (which must not exist).
-    pub fn export_log(&mut self, out: &Path) -> Result<(u64, u64), CoreError> {
+    /// The newest signed tree head, if the log has one.
+    pub fn latest_head(&self) -> Result<Option<vigil_custody::SignedTreeHead>, CoreError> {
+        Ok(self.store.read()?.latest_head()?.as_ref().map(crate::custody_log::from_head_row))
+    }
+
+    pub fn export_log(&self, out: &Path) -> Result<(u64, u64), CoreError> {
         if out.exists() {
             return Err(CoreError::file(out, "already exists; Vigil will not overwrite it"));
         }
-        let heads = self.store.heads()?;
+        let heads = self.store.read()?.heads()?;
         let Some(last) = heads.last() else {
             return Err(CoreError::Log("the log has no signed head yet".into()));
         };
@@ -79,7 +84,7 @@ impl Vigil {
             let mut pos = 0u64;
             let mut nheads = 0u64;
             while pos < size {
-                let page = self.store.events(pos, PAGE.min(size - pos))?;
+                let page = self.store.read()?.events(pos, PAGE.min(size - pos))?;
                 if page.is_empty() {
                     return Err(CoreError::Log(format!("event #{pos} is missing; run `vigil verify`")));
                 }
@@ -116,19 +121,20 @@ impl Vigil {
     }
 
     /// Inclusion proofs for every event about an exhibit, against the latest signed head.
-    pub fn prove_exhibit(&mut self, reference: &ExhibitRef) -> Result<ProofBundle, CoreError> {
+    pub fn prove_exhibit(&self, reference: &ExhibitRef) -> Result<ProofBundle, CoreError> {
         self.exhibit(reference)?;
         let object = ObjectRef::exhibit(reference);
-        let head = self.store.latest_head()?.ok_or_else(|| CoreError::Log("the log has no signed head yet".into()))?;
+        let head =
+            self.store.read()?.latest_head()?.ok_or_else(|| CoreError::Log("the log has no signed head yet".into()))?;
         let sth = from_head_row(&head);
-        let leaves = self.store.leaf_hashes(head.tree_size)?;
+        let leaves = self.store.read()?.leaf_hashes(head.tree_size)?;
         if leaves.len() as u64 != head.tree_size || root_of(&leaves) != head.root {
             return Err(CoreError::Log(
                 "the stored leaves do not match the latest signed head; run `vigil verify`".into(),
             ));
         }
         let mut proofs = Vec::new();
-        for e in self.store.events_for_object(object.as_str())? {
+        for e in self.store.read()?.events_for_object(object.as_str())? {
             if e.index >= head.tree_size {
                 continue;
             }
@@ -154,20 +160,21 @@ impl Vigil {
     }
 
     /// A proof that the log at `first` events is a prefix of the log at the latest signed head.
-    pub fn prove_consistency(&mut self, first: u64) -> Result<ConsistencyProof, CoreError> {
-        let head = self.store.latest_head()?.ok_or_else(|| CoreError::Log("the log has no signed head yet".into()))?;
+    pub fn prove_consistency(&self, first: u64) -> Result<ConsistencyProof, CoreError> {
+        let head =
+            self.store.read()?.latest_head()?.ok_or_else(|| CoreError::Log("the log has no signed head yet".into()))?;
         if first > head.tree_size {
             return Err(CoreError::Refused(format!(
                 "size {first} is beyond the latest signed head ({})",
                 head.tree_size
             )));
         }
-        let leaves = self.store.leaf_hashes(head.tree_size)?;
+        let leaves = self.store.read()?.leaf_hashes(head.tree_size)?;
         let first_root = root_of(&leaves[..first as usize]);
         let proof = consistency_proof(&leaves, first as usize).map_err(|e| CoreError::Log(e.to_string()))?;
         verify_consistency(first, head.tree_size, &first_root, &head.root, &proof)
             .map_err(|e| CoreError::Log(e.to_string()))?;
-        let first_head = self.store.heads()?.iter().find(|h| h.tree_size == first).map(from_head_row);
+        let first_head = self.store.read()?.heads()?.iter().find(|h| h.tree_size == first).map(from_head_row);
         Ok(ConsistencyProof {
             first_size: first,
             first_root: hex::encode(first_root),

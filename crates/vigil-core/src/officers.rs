@@ -106,13 +106,7 @@ fn random_hex(n: usize) -> String {
 
 impl Vigil {
     /// Creates an officer account; returns the TOTP enrolment to hand over once.
-    pub fn add_user(
-        &mut self,
-        username: &str,
-        role: Role,
-        password: &str,
-        by: &Actor,
-    ) -> Result<TotpEnrolment, CoreError> {
+    pub fn add_user(&self, username: &str, role: Role, password: &str, by: &Actor) -> Result<TotpEnrolment, CoreError> {
         check_username(username)?;
         if password.chars().count() < 12 {
             return Err(CoreError::Refused("the password must be at least 12 characters".into()));
@@ -124,26 +118,27 @@ impl Vigil {
             .hash_password(password.as_bytes(), &salt)
             .map_err(|e| CoreError::Refused(format!("hashing the password: {e}")))?
             .to_string();
-        let t = now();
-        let mut tx = self.store.begin()?;
-        let state = tx.lock_log()?;
-        tx.insert_user(&UserRow {
-            username: username.into(),
-            role: role.as_str().into(),
-            password_hash: hash,
-            // Sealed under the master key: a copy of the database alone
-            // does not give away anyone's second factor.
-            totp_secret: self.master.seal_small(&totp_context(username), &secret),
-            failed: 0,
-            locked_until_ms: 0,
-            last_totp_step: 0,
-            created_ms: t.unix_millis(),
+        let sealed = self.master.seal_small(&totp_context(username), &secret);
+        self.write(|u| {
+            let t = u.now;
+            u.tx().insert_user(&UserRow {
+                username: username.into(),
+                role: role.as_str().into(),
+                password_hash: hash,
+                // Sealed under the master key: a copy of the database alone
+                // does not give away anyone's second factor.
+                totp_secret: sealed,
+                failed: 0,
+                locked_until_ms: 0,
+                last_totp_step: 0,
+                created_ms: t.unix_millis(),
+            })?;
+            let mut ev =
+                CustodyEvent::new(EventKind::Created, by.clone(), t, ObjectRef::parse(&format!("user:{username}"))?);
+            ev.note = Some(format!("officer account created with role {role}"));
+            u.log(ev);
+            Ok(())
         })?;
-        let mut ev =
-            CustodyEvent::new(EventKind::Created, by.clone(), t, ObjectRef::parse(&format!("user:{username}"))?);
-        ev.note = Some(format!("officer account created with role {role}"));
-        crate::custody_log::append(tx.as_mut(), state, &[ev], &self.signing, t)?;
-        tx.commit()?;
         let b32 = base32(&secret);
         Ok(TotpEnrolment {
             otpauth_uri: format!(
@@ -155,13 +150,13 @@ impl Vigil {
 
     /// Checks password and TOTP code; returns a new session token and the session.
     pub fn login(
-        &mut self,
+        &self,
         username: &str,
         password: &str,
         code: &str,
     ) -> Result<Result<(String, OfficerSession), LoginError>, CoreError> {
         let t = now().unix_millis();
-        let Some(user) = self.store.user(username)? else {
+        let Some(user) = self.store.read()?.user(username)? else {
             // Spend the same work as a real check, so timing does not reveal names.
             let _ = Argon2::default().hash_password(
                 password.as_bytes(),
@@ -187,7 +182,6 @@ impl Vigil {
             .and_then(|c| {
                 (-1..=1).map(|d| step_now + d).find(|s| *s > user.last_totp_step && totp_code(&seed, *s) == c)
             });
-        let mut tx = self.store.begin()?;
         let (ok, step) = match (password_ok, matched) {
             (true, Some(step)) => (true, step),
             _ => (false, user.last_totp_step),
@@ -195,45 +189,44 @@ impl Vigil {
         if !ok {
             let failed = user.failed + 1;
             let locked = if failed >= MAX_FAILURES { t + LOCKOUT_MS } else { 0 };
-            tx.update_login_state(username, if locked > 0 { 0 } else { failed }, locked, user.last_totp_step)?;
-            tx.commit()?;
+            self.write_unlogged(|tx| {
+                Ok(tx.update_login_state(username, if locked > 0 { 0 } else { failed }, locked, user.last_totp_step)?)
+            })?;
             return Ok(Err(if locked > 0 {
                 LoginError::Locked { minutes: LOCKOUT_MS / 60_000 }
             } else {
                 LoginError::Rejected
             }));
         }
-        tx.update_login_state(username, 0, 0, step)?;
         let token = random_hex(32);
         let csrf = random_hex(16);
-        tx.insert_session(&SessionRow {
-            id_hash: token_hash(&token),
-            username: username.into(),
-            csrf: csrf.clone(),
-            created_ms: t,
-            expires_ms: t + SESSION_MS,
+        self.write_unlogged(|tx| {
+            tx.update_login_state(username, 0, 0, step)?;
+            Ok(tx.insert_session(&SessionRow {
+                id_hash: token_hash(&token),
+                username: username.into(),
+                csrf: csrf.clone(),
+                created_ms: t,
+                expires_ms: t + SESSION_MS,
+            })?)
         })?;
-        tx.commit()?;
         let role = Role::parse(&user.role).map_err(|_| CoreError::Refused("a stored role is malformed".into()))?;
         Ok(Ok((token, OfficerSession { username: username.into(), role, csrf })))
     }
 
     /// The session a token names, if it is live.
-    pub fn session(&mut self, token: &str) -> Result<Option<OfficerSession>, CoreError> {
-        let Some(s) = self.store.session(&token_hash(token))? else { return Ok(None) };
+    pub fn session(&self, token: &str) -> Result<Option<OfficerSession>, CoreError> {
+        let Some(s) = self.store.read()?.session(&token_hash(token))? else { return Ok(None) };
         if s.expires_ms <= now().unix_millis() {
             return Ok(None);
         }
-        let Some(user) = self.store.user(&s.username)? else { return Ok(None) };
+        let Some(user) = self.store.read()?.user(&s.username)? else { return Ok(None) };
         let role = Role::parse(&user.role).map_err(|_| CoreError::Refused("a stored role is malformed".into()))?;
         Ok(Some(OfficerSession { username: s.username, role, csrf: s.csrf }))
     }
 
-    pub fn logout(&mut self, token: &str) -> Result<(), CoreError> {
-        let mut tx = self.store.begin()?;
-        tx.delete_session(&token_hash(token))?;
-        tx.commit()?;
-        Ok(())
+    pub fn logout(&self, token: &str) -> Result<(), CoreError> {
+        self.write_unlogged(|tx| Ok(tx.delete_session(&token_hash(token))?))
     }
 }
 

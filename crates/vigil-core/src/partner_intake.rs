@@ -134,61 +134,62 @@ fn parse_referral(body: &[u8]) -> Result<Referral, IntakeError> {
 
 impl Vigil {
     /// Registers a partner and returns its API key, which is not kept.
-    pub fn add_partner(&mut self, name: &str, by: &Actor) -> Result<PartnerKey, CoreError> {
+    pub fn add_partner(&self, name: &str, by: &Actor) -> Result<PartnerKey, CoreError> {
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
             return Err(CoreError::Refused("the partner name must be one line of 1 to 100 characters".into()));
         }
         let id = random_hex(6);
         let key = format!("{KEY_PREFIX}{id}_{}", random_hex(32));
-        let t = now();
-        let mut tx = self.store.begin()?;
-        let state = tx.lock_log()?;
-        tx.insert_partner(&PartnerRow {
-            id: id.clone(),
-            name: name.to_owned(),
-            key_hash: sha256(key.as_bytes()),
-            created_ms: t.unix_millis(),
-            revoked_ms: None,
+        self.write(|u| {
+            let t = u.now;
+            u.tx().insert_partner(&PartnerRow {
+                id: id.clone(),
+                name: name.to_owned(),
+                key_hash: sha256(key.as_bytes()),
+                created_ms: t.unix_millis(),
+                revoked_ms: None,
+            })?;
+            let mut ev =
+                CustodyEvent::new(EventKind::Created, by.clone(), t, ObjectRef::parse(&format!("partner:{id}"))?);
+            ev.note = Some(format!("partner registered: {name}"));
+            u.log(ev);
+            Ok(())
         })?;
-        let mut ev = CustodyEvent::new(EventKind::Created, by.clone(), t, ObjectRef::parse(&format!("partner:{id}"))?);
-        ev.note = Some(format!("partner registered: {name}"));
-        crate::custody_log::append(tx.as_mut(), state, &[ev], &self.signing, t)?;
-        tx.commit()?;
         Ok(PartnerKey { id, name: name.to_owned(), key })
     }
 
     /// Revokes a partner's key at once; the revocation is a custody event.
-    pub fn revoke_partner(&mut self, id: &str, reason: &str, by: &Actor) -> Result<(), CoreError> {
-        let t = now();
-        let mut tx = self.store.begin()?;
-        let state = tx.lock_log()?;
-        if !tx.revoke_partner(id, t.unix_millis())? {
-            return Err(CoreError::Refused(format!("no partner {id} with a live key")));
-        }
-        let mut ev = CustodyEvent::new(EventKind::Reviewed, by.clone(), t, ObjectRef::parse(&format!("partner:{id}"))?);
-        ev.reason = Some(reason.to_owned());
-        ev.note = Some("partner API key revoked".into());
-        crate::custody_log::append(tx.as_mut(), state, &[ev], &self.signing, t)?;
-        tx.commit()?;
-        Ok(())
+    pub fn revoke_partner(&self, id: &str, reason: &str, by: &Actor) -> Result<(), CoreError> {
+        self.write(|u| {
+            let t = u.now;
+            if !u.tx().revoke_partner(id, t.unix_millis())? {
+                return Err(CoreError::Refused(format!("no partner {id} with a live key")));
+            }
+            let mut ev =
+                CustodyEvent::new(EventKind::Reviewed, by.clone(), t, ObjectRef::parse(&format!("partner:{id}"))?);
+            ev.reason = Some(reason.to_owned());
+            ev.note = Some("partner API key revoked".into());
+            u.log(ev);
+            Ok(())
+        })
     }
 
     /// The partner an API key belongs to, if the key is valid and not revoked.
-    pub fn partner_for_key(&mut self, key: &str) -> Result<Option<PartnerRow>, CoreError> {
+    pub fn partner_for_key(&self, key: &str) -> Result<Option<PartnerRow>, CoreError> {
         let Some(rest) = key.trim().strip_prefix(KEY_PREFIX) else { return Ok(None) };
         let Some((id, _)) = rest.split_once('_') else { return Ok(None) };
         if id.len() != 12 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Ok(None);
         }
-        let Some(p) = self.store.partner(id)? else { return Ok(None) };
+        let Some(p) = self.store.read()?.partner(id)? else { return Ok(None) };
         Ok((p.revoked_ms.is_none() && same(&p.key_hash, &sha256(key.trim().as_bytes()))).then_some(p))
     }
 
     /// Accepts a referral, or replays the answer to an identical earlier one
     /// under the same `Idempotency-Key`. Durable before it returns.
     pub fn submit_referral(
-        &mut self,
+        &self,
         partner: &PartnerRow,
         idempotency_key: &str,
         body: &[u8],
@@ -200,7 +201,7 @@ impl Vigil {
             return Err(field("Idempotency-Key", "must be 1 to 200 printable ASCII characters without spaces"));
         }
         let request_hash = sha256(body);
-        if let Some(prior) = self.store.idempotent(&partner.id, idempotency_key)? {
+        if let Some(prior) = self.store.read()?.idempotent(&partner.id, idempotency_key)? {
             if !same(&prior.request_hash, &request_hash) {
                 return Err(IntakeError::Conflict(
                     "this Idempotency-Key was already used with a different request body".into(),
@@ -223,71 +224,78 @@ impl Vigil {
             "report": report,
         });
         let bytes = serde_json::to_vec_pretty(&stored).expect("a referral serialises");
-        let added = self.add_exhibit_bytes(
-            &bytes,
-            "referral.json",
-            &CaseId::parse(PARTNER_CASE)?,
-            &Initials::parse(PARTNER_PRODUCER)?,
-            Some(&format!("referral from partner {}", partner.name)),
-        )?;
-        let reference = added.reference;
-        let id = reference.number();
-        let receipt = ReferralReceipt {
-            referral: reference.to_string(),
-            id,
-            received: t.to_string(),
-            partner_reference: referral.partner_reference.clone(),
-            files: referral
-                .files
-                .iter()
-                .enumerate()
-                .map(|(i, f)| FileSlot {
-                    index: i as u32,
+        // Sealed first; the exhibit, its event, the report row, its file
+        // slots and the idempotent answer then commit as one unit.
+        let digests = referral
+            .files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| f.sha256_digest().map_err(|e| field(&format!("files[{i}].sha256"), e.why)))
+            .collect::<Result<Vec<_>, _>>()?;
+        let staged = self.stage_blobs(&[&bytes])?;
+        let (case, producer) = (CaseId::parse(PARTNER_CASE)?, Initials::parse(PARTNER_PRODUCER)?);
+        let note = format!("referral from partner {}", partner.name);
+        let receipt = self.write(|u| {
+            let reference =
+                u.record_exhibit(&case, &producer, Some("referral.json".into()), Some(&note), &staged[0])?;
+            let id = reference.number();
+            let receipt = ReferralReceipt {
+                referral: reference.to_string(),
+                id,
+                received: t.to_string(),
+                partner_reference: referral.partner_reference.clone(),
+                files: referral
+                    .files
+                    .iter()
+                    .enumerate()
+                    .map(|(i, f)| FileSlot {
+                        index: i as u32,
+                        name: f.name.clone(),
+                        sha256: f.sha256.to_ascii_lowercase(),
+                        upload: format!("/api/v1/referrals/{id}/files/{i}"),
+                    })
+                    .collect(),
+            };
+            u.tx().insert_report(&crate::triage::new_report_row(&reference, t, &risk), &identifiers)?;
+            for (i, (f, sha256)) in referral.files.iter().zip(&digests).enumerate() {
+                u.tx().insert_report_file(&ReportFileRow {
+                    report: reference.clone(),
+                    idx: i as u32,
+                    owner: format!("partner:{}", partner.id),
                     name: f.name.clone(),
-                    sha256: f.sha256.to_ascii_lowercase(),
-                    upload: format!("/api/v1/referrals/{id}/files/{i}"),
-                })
-                .collect(),
-        };
-        let mut tx = self.store.begin()?;
-        tx.insert_report(&crate::triage::new_report_row(&reference, t, &risk), &identifiers)?;
-        for (i, f) in referral.files.iter().enumerate() {
-            tx.insert_report_file(&ReportFileRow {
-                report: reference.clone(),
-                idx: i as u32,
-                owner: format!("partner:{}", partner.id),
-                name: f.name.clone(),
-                size: f.size,
-                content_type: f.content_type.clone(),
-                sha256: f.sha256_digest().map_err(|e| field(&format!("files[{i}].sha256"), e.why))?,
-                md5: f.md5.as_ref().map(|s| s.to_ascii_lowercase()),
-                sha1: f.sha1.as_ref().map(|s| s.to_ascii_lowercase()),
-                exhibit: None,
+                    size: f.size,
+                    content_type: f.content_type.clone(),
+                    sha256: *sha256,
+                    md5: f.md5.as_ref().map(|s| s.to_ascii_lowercase()),
+                    sha1: f.sha1.as_ref().map(|s| s.to_ascii_lowercase()),
+                    exhibit: None,
+                })?;
+            }
+            u.tx().insert_idempotent(&IdempotencyRow {
+                partner: partner.id.clone(),
+                key: idempotency_key.to_owned(),
+                request_hash,
+                status: 201,
+                response: serde_json::to_string(&receipt).expect("a receipt serialises"),
+                created_ms: t.unix_millis(),
             })?;
-        }
-        tx.insert_idempotent(&IdempotencyRow {
-            partner: partner.id.clone(),
-            key: idempotency_key.to_owned(),
-            request_hash,
-            status: 201,
-            response: serde_json::to_string(&receipt).expect("a receipt serialises"),
-            created_ms: t.unix_millis(),
+            Ok(receipt)
         })?;
-        tx.commit()?;
         Ok(ReferralAnswer { receipt, replayed: false, immediate_danger: risk.immediate_danger })
     }
 
     /// The declared file a partner may upload now: its own, not yet received.
     /// Another partner's referral is reported as absent, not as forbidden.
     pub fn referral_file_slot(
-        &mut self,
+        &self,
         partner: &PartnerRow,
         referral: u32,
         index: u32,
     ) -> Result<ReportFileRow, IntakeError> {
         let missing = || IntakeError::NotFound(format!("referral {referral} has no file {index} of yours"));
         let reference = ExhibitRef::new(Initials::parse(PARTNER_PRODUCER)?, referral).map_err(|_| missing())?;
-        let slot = self.store.report_files(&reference)?.into_iter().find(|f| f.idx == index).ok_or_else(missing)?;
+        let slot =
+            self.store.read()?.report_files(&reference)?.into_iter().find(|f| f.idx == index).ok_or_else(missing)?;
         if slot.owner != format!("partner:{}", partner.id) {
             return Err(missing());
         }
@@ -303,7 +311,7 @@ impl Vigil {
     /// match every declared digest; otherwise they are discarded and nothing
     /// is recorded.
     pub fn accept_referral_file(
-        &mut self,
+        &self,
         partner: &PartnerRow,
         slot: &ReportFileRow,
         pending: PendingBlob,
@@ -332,31 +340,28 @@ impl Vigil {
             self.vault.discard(pending);
             return Err(e);
         }
-        let added = self.commit_ingested(
-            pending,
-            Some(slot.name.clone()),
-            &CaseId::parse(PARTNER_CASE)?,
-            &Initials::parse(PARTNER_PRODUCER)?,
-            Some(&format!("file {} of referral {} from partner {}", slot.idx, slot.report, partner.name)),
-        )?;
-        let t = now();
-        let mut tx = self.store.begin()?;
-        let state = tx.lock_log()?;
-        tx.set_report_file_exhibit(&slot.report, slot.idx, &added.reference)?;
-        let mut ev = CustodyEvent::new(
-            EventKind::Reviewed,
-            Actor::parse(PARTNER_PRODUCER)?,
-            t,
-            ObjectRef::exhibit(&slot.report),
-        );
-        ev.case = Some(CaseId::parse(PARTNER_CASE)?);
-        ev.note = Some(format!("file {} received as exhibit {}", slot.idx, added.reference));
-        crate::custody_log::append(tx.as_mut(), state, &[ev], &self.signing, t)?;
-        tx.commit()?;
+        let (h, _) = self.place_pending(pending)?;
+        let (case, producer) = (CaseId::parse(PARTNER_CASE)?, Initials::parse(PARTNER_PRODUCER)?);
+        let note = format!("file {} of referral {} from partner {}", slot.idx, slot.report, partner.name);
+        // The file's exhibit and its place in the referral commit together.
+        let exhibit = self.write(|u| {
+            let exhibit = u.record_exhibit(&case, &producer, Some(slot.name.clone()), Some(&note), &h)?;
+            u.tx().set_report_file_exhibit(&slot.report, slot.idx, &exhibit)?;
+            let mut ev = CustodyEvent::new(
+                EventKind::Reviewed,
+                Actor::parse(PARTNER_PRODUCER)?,
+                u.now,
+                ObjectRef::exhibit(&slot.report),
+            );
+            ev.case = Some(case.clone());
+            ev.note = Some(format!("file {} received as exhibit {exhibit}", slot.idx));
+            u.log(ev);
+            Ok(exhibit)
+        })?;
         Ok(FileUpload {
             referral: slot.report.to_string(),
             index: slot.idx,
-            exhibit: added.reference.to_string(),
+            exhibit: exhibit.to_string(),
             size: h.size,
             sha256: Sha256Digest::to_hex(&h.sha256),
         })

@@ -50,18 +50,7 @@ fn random_code(bytes: usize) -> String {
 }
 
 impl Vigil {
-    /// Stores intake bytes as an exhibit of producer `PR` in case `INTAKE-PUBLIC`.
-    fn add_intake(&mut self, bytes: &[u8], name: &str, note: &str) -> Result<crate::AddedExhibit, CoreError> {
-        self.add_exhibit_bytes(
-            bytes,
-            name,
-            &CaseId::parse(INTAKE_CASE)?,
-            &Initials::parse(INTAKE_PRODUCER)?,
-            Some(note),
-        )
-    }
-
-    pub fn submit_public_report(&mut self, report: &PublicReport) -> Result<Receipt, CoreError> {
+    pub fn submit_public_report(&self, report: &PublicReport) -> Result<Receipt, CoreError> {
         self.submit_public_report_with(report, &[])
     }
 
@@ -69,7 +58,7 @@ impl Vigil {
     /// Every attachment is checked before anything is stored, so a refused
     /// file leaves nothing behind.
     pub fn submit_public_report_with(
-        &mut self,
+        &self,
         report: &PublicReport,
         attachments: &[Attachment],
     ) -> Result<Receipt, CoreError> {
@@ -92,42 +81,47 @@ impl Vigil {
             "attachments": attachments.iter().zip(&kinds).map(|(a, k)| serde_json::json!({"name": a.name, "type": k})).collect::<Vec<_>>(),
         });
         let bytes = serde_json::to_vec_pretty(&body).expect("a report serialises");
-        let added = self.add_intake(&bytes, "report.json", "public report")?;
-        let mut files = Vec::with_capacity(attachments.len());
-        for (i, (a, k)) in attachments.iter().zip(&kinds).enumerate() {
-            let name = safe_name(&a.name, i);
-            let f =
-                self.add_intake(&a.bytes, &name, &format!("attachment {i} to public report {}", added.reference))?;
-            files.push(vigil_store::ReportFileRow {
-                report: added.reference.clone(),
-                idx: i as u32,
-                owner: "public".into(),
-                name,
-                size: f.hashes.size,
-                content_type: k.mime().into(),
-                sha256: f.hashes.sha256,
-                md5: Some(f.hashes.md5.to_hex()),
-                sha1: Some(f.hashes.sha1.to_hex()),
-                exhibit: Some(f.reference),
-            });
-        }
+        // Seal everything first, outside any lock; then the exhibits, their
+        // events, the report row and the receipt commit as one unit, so a
+        // crash leaves all of the report or none of it.
+        let mut inputs: Vec<&[u8]> = vec![&bytes];
+        inputs.extend(attachments.iter().map(|a| a.bytes.as_slice()));
+        let staged = self.stage_blobs(&inputs)?;
         let code = format!("VR-{}-{}", random_code(4), random_code(4));
         let secret = code_secret();
         let hash = receipt_hash(&code, &secret);
-        let mut tx = self.store.begin()?;
-        tx.insert_report(&crate::triage::new_report_row(&added.reference, t, &risk), &identifiers)?;
-        for f in &files {
-            tx.insert_report_file(f)?;
-        }
-        tx.insert_receipt(&code, &added.reference, &hash, t.unix_millis())?;
-        tx.commit()?;
-        Ok(Receipt { code, secret, exhibit: added.reference })
+        let (case, producer) = (CaseId::parse(INTAKE_CASE)?, Initials::parse(INTAKE_PRODUCER)?);
+        let reference = self.write(|u| {
+            let report =
+                u.record_exhibit(&case, &producer, Some("report.json".into()), Some("public report"), &staged[0])?;
+            u.tx().insert_report(&crate::triage::new_report_row(&report, t, &risk), &identifiers)?;
+            for (i, ((a, k), h)) in attachments.iter().zip(&kinds).zip(&staged[1..]).enumerate() {
+                let name = safe_name(&a.name, i);
+                let note = format!("attachment {i} to public report {report}");
+                let file = u.record_exhibit(&case, &producer, Some(name.clone()), Some(&note), h)?;
+                u.tx().insert_report_file(&vigil_store::ReportFileRow {
+                    report: report.clone(),
+                    idx: i as u32,
+                    owner: "public".into(),
+                    name,
+                    size: h.size,
+                    content_type: k.mime().into(),
+                    sha256: h.sha256,
+                    md5: Some(h.md5.to_hex()),
+                    sha1: Some(h.sha1.to_hex()),
+                    exhibit: Some(file),
+                })?;
+            }
+            u.tx().insert_receipt(&code, &report, &hash, t.unix_millis())?;
+            Ok(report)
+        })?;
+        Ok(Receipt { code, secret, exhibit: reference })
     }
 
     /// The exhibit a receipt names, if the secret matches. A wrong code and a
     /// wrong secret give the same answer, so codes cannot be probed.
-    pub fn check_receipt(&mut self, code: &str, secret: &str) -> Result<Option<ExhibitRef>, CoreError> {
-        let Some((exhibit, hash)) = self.store.receipt(code.trim())? else { return Ok(None) };
+    pub fn check_receipt(&self, code: &str, secret: &str) -> Result<Option<ExhibitRef>, CoreError> {
+        let Some((exhibit, hash)) = self.store.read()?.receipt(code.trim())? else { return Ok(None) };
         if hash.starts_with("$argon2") {
             // Receipts issued before receipt hashes moved to SHA-256.
             let parsed = PasswordHash::new(&hash)
@@ -164,28 +158,28 @@ impl Vigil {
     /// secret. The addition is an exhibit of its own, linked to the original
     /// by a `reviewed` custody event on the original; the reporter is told
     /// nothing about the original or anyone in it.
-    pub fn add_to_public_report(
-        &mut self,
-        code: &str,
-        secret: &str,
-        text: &str,
-    ) -> Result<Option<ExhibitRef>, CoreError> {
+    pub fn add_to_public_report(&self, code: &str, secret: &str, text: &str) -> Result<Option<ExhibitRef>, CoreError> {
         PublicReport::validate_addition(text)?;
         let Some(original) = self.check_receipt(code, secret)? else { return Ok(None) };
         let t = now();
         let body = serde_json::json!({ "submitted": t.to_string(), "addition_to_receipt": code.trim(), "text": text });
         let bytes = serde_json::to_vec_pretty(&body).expect("an addition serialises");
-        let added =
-            self.add_intake(&bytes, "addition.json", &format!("information added to public report {original}"))?;
-        let mut ev = vigil_domain::CustodyEvent::new(
-            vigil_domain::EventKind::Reviewed,
-            vigil_domain::Actor::parse(INTAKE_PRODUCER)?,
-            t,
-            vigil_domain::ObjectRef::exhibit(&original),
-        );
-        ev.case = Some(CaseId::parse(INTAKE_CASE)?);
-        ev.note = Some(format!("the reporter added information: exhibit {}", added.reference));
-        self.append_events(&[ev])?;
-        Ok(Some(added.reference))
+        let staged = self.stage_blobs(&[&bytes])?;
+        let (case, producer) = (CaseId::parse(INTAKE_CASE)?, Initials::parse(INTAKE_PRODUCER)?);
+        let added = self.write(|u| {
+            let note = format!("information added to public report {original}");
+            let added = u.record_exhibit(&case, &producer, Some("addition.json".into()), Some(&note), &staged[0])?;
+            let mut ev = vigil_domain::CustodyEvent::new(
+                vigil_domain::EventKind::Reviewed,
+                vigil_domain::Actor::parse(INTAKE_PRODUCER)?,
+                u.now,
+                vigil_domain::ObjectRef::exhibit(&original),
+            );
+            ev.case = Some(case.clone());
+            ev.note = Some(format!("the reporter added information: exhibit {added}"));
+            u.log(ev);
+            Ok(added)
+        })?;
+        Ok(Some(added))
     }
 }

@@ -33,7 +33,7 @@ fn counts(s: &ScanSummary) -> String {
 
 impl Vigil {
     pub fn scan_started(
-        &mut self,
+        &self,
         case: &CaseId,
         by: &Initials,
         sources: &[PathBuf],
@@ -59,7 +59,7 @@ impl Vigil {
 
     /// Stores the report as an exhibit and closes the scan with its counts.
     pub fn scan_finished(
-        &mut self,
+        &self,
         rec: &ScanRecord,
         report: &Path,
         outcome: &ScanOutcome,

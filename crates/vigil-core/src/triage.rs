@@ -3,7 +3,6 @@
 //! audited `accessed` custody event; grading is a `reviewed` event.
 
 use crate::clock::now;
-use crate::custody_log::append;
 use crate::data_dir::Vigil;
 use crate::error::CoreError;
 use crate::exhibits::wrapped;
@@ -72,34 +71,34 @@ fn item(r: ReportRow) -> QueueItem {
 }
 
 impl Vigil {
-    pub(crate) fn assess_report(&mut self, report: &PublicReport) -> Result<(RiskAssessment, Vec<String>), CoreError> {
+    pub(crate) fn assess_report(&self, report: &PublicReport) -> Result<(RiskAssessment, Vec<String>), CoreError> {
         let mut ids: Vec<String> =
             report.identifiers.iter().filter_map(|i| normalise_identifier(i, &report.platform)).collect();
         ids.sort();
         ids.dedup();
         let mut shared = Vec::with_capacity(ids.len());
         for id in &ids {
-            shared.push(self.store.reports_sharing(std::slice::from_ref(id), None)?.len() as u32);
+            shared.push(self.store.read()?.reports_sharing(std::slice::from_ref(id), None)?.len() as u32);
         }
         Ok((vigil_domain::assess(report, &shared), ids))
     }
 
-    pub fn triage_queue(&mut self, officer: &OfficerSession) -> Result<Vec<QueueItem>, CoreError> {
+    pub fn triage_queue(&self, officer: &OfficerSession) -> Result<Vec<QueueItem>, CoreError> {
         may_triage(officer)?;
-        Ok(self.store.report_queue()?.into_iter().map(item).collect())
+        Ok(self.store.read()?.report_queue()?.into_iter().map(item).collect())
     }
 
     /// A report's content, for an officer; the read is logged with its reason.
     pub fn read_report(
-        &mut self,
+        &self,
         exhibit: &ExhibitRef,
         officer: &OfficerSession,
         reason: &str,
     ) -> Result<(QueueItem, serde_json::Value), CoreError> {
         let actor = may_triage(officer)?;
-        let row = self.store.report(exhibit)?.ok_or_else(|| CoreError::NoSuchExhibit(exhibit.to_string()))?;
+        let row = self.store.read()?.report(exhibit)?.ok_or_else(|| CoreError::NoSuchExhibit(exhibit.to_string()))?;
         let ex = self.exhibit(exhibit)?;
-        let keys: Vec<WrappedKey> = self.store.keys_for(&ex.sha256)?.iter().map(wrapped).collect();
+        let keys: Vec<WrappedKey> = self.store.read()?.keys_for(&ex.sha256)?.iter().map(wrapped).collect();
         let mut reader = self.vault.read(&ex.sha256, &keys, &self.master)?;
         let mut bytes = Vec::new();
         while let Some(chunk) = reader.next_chunk()? {
@@ -120,22 +119,20 @@ impl Vigil {
     }
 
     pub fn grade_report(
-        &mut self,
+        &self,
         exhibit: &ExhibitRef,
         grade: &Grade,
         officer: &OfficerSession,
     ) -> Result<u64, CoreError> {
         let actor = may_triage(officer)?;
-        self.store.report(exhibit)?.ok_or_else(|| CoreError::NoSuchExhibit(exhibit.to_string()))?;
-        let t = now();
-        let mut tx = self.store.begin()?;
-        let state = tx.lock_log()?;
-        tx.set_grade(exhibit, &grade.to_string(), actor.as_str(), t.unix_millis())?;
-        let mut ev = CustodyEvent::new(EventKind::Reviewed, actor, t, ObjectRef::exhibit(exhibit));
-        ev.note = Some(format!("graded {grade}"));
-        let receipt = append(tx.as_mut(), state, &[ev], &self.signing, t)?;
-        tx.commit()?;
-        Ok(receipt.first_index)
+        self.store.read()?.report(exhibit)?.ok_or_else(|| CoreError::NoSuchExhibit(exhibit.to_string()))?;
+        self.write(|u| {
+            let t = u.now;
+            u.tx().set_grade(exhibit, &grade.to_string(), actor.as_str(), t.unix_millis())?;
+            let mut ev = CustodyEvent::new(EventKind::Reviewed, actor, t, ObjectRef::exhibit(exhibit));
+            ev.note = Some(format!("graded {grade}"));
+            Ok(u.log(ev))
+        })
     }
 }
 
@@ -144,20 +141,20 @@ impl Vigil {
     /// case. Returns whether a new case was opened. An ungraded report cannot
     /// be acted on.
     pub fn report_to_case(
-        &mut self,
+        &self,
         exhibit: &ExhibitRef,
         case: &vigil_domain::CaseId,
         title: Option<&str>,
         officer: &OfficerSession,
     ) -> Result<bool, CoreError> {
         let actor = may_triage(officer)?;
-        let row = self.store.report(exhibit)?.ok_or_else(|| CoreError::NoSuchExhibit(exhibit.to_string()))?;
+        let row = self.store.read()?.report(exhibit)?.ok_or_else(|| CoreError::NoSuchExhibit(exhibit.to_string()))?;
         if row.grade.is_none() {
             return Err(CoreError::Refused(format!(
                 "report {exhibit} must be graded (3x5x2) before it can be acted on"
             )));
         }
-        let exists = self.store.case_title(case)?.is_some();
+        let exists = self.store.read()?.case_title(case)?.is_some();
         let title = title.map(str::trim).filter(|t| !t.is_empty());
         if !exists && title.is_none() {
             return Err(CoreError::Refused(format!("case {case} does not exist yet: give it a title to open it")));
@@ -167,31 +164,29 @@ impl Vigil {
                 return Err(CoreError::Refused("the case title must be one line of at most 200 characters".into()));
             }
         }
-        let t = now();
-        let mut tx = self.store.begin()?;
-        let state = tx.lock_log()?;
-        let mut events = Vec::new();
-        if !exists {
-            let title = title.expect("checked above");
-            tx.insert_case(case, title, actor.as_str(), t.unix_millis())?;
-            let mut ev =
-                CustodyEvent::new(EventKind::Created, actor.clone(), t, ObjectRef::parse(&format!("case:{case}"))?);
+        self.write(|u| {
+            let t = u.now;
+            if !exists {
+                let title = title.expect("checked above");
+                u.tx().insert_case(case, title, actor.as_str(), t.unix_millis())?;
+                let mut ev =
+                    CustodyEvent::new(EventKind::Created, actor.clone(), t, ObjectRef::parse(&format!("case:{case}"))?);
+                ev.case = Some(case.clone());
+                ev.note = Some(format!("case opened from report {exhibit}: {title}"));
+                u.log(ev);
+            }
+            u.tx().add_report_to_case(case, exhibit, actor.as_str(), t.unix_millis())?;
+            let mut ev = CustodyEvent::new(EventKind::Reviewed, actor, t, ObjectRef::exhibit(exhibit));
             ev.case = Some(case.clone());
-            ev.note = Some(format!("case opened from report {exhibit}: {title}"));
-            events.push(ev);
-        }
-        tx.add_report_to_case(case, exhibit, actor.as_str(), t.unix_millis())?;
-        let mut ev = CustodyEvent::new(EventKind::Reviewed, actor, t, ObjectRef::exhibit(exhibit));
-        ev.case = Some(case.clone());
-        ev.note = Some(format!("added to case {case}"));
-        events.push(ev);
-        append(tx.as_mut(), state, &events, &self.signing, t)?;
-        tx.commit()?;
+            ev.note = Some(format!("added to case {case}"));
+            u.log(ev);
+            Ok(())
+        })?;
         Ok(!exists)
     }
 
-    pub fn cases_of_report(&mut self, exhibit: &ExhibitRef) -> Result<Vec<vigil_domain::CaseId>, CoreError> {
-        Ok(self.store.cases_of_report(exhibit)?)
+    pub fn cases_of_report(&self, exhibit: &ExhibitRef) -> Result<Vec<vigil_domain::CaseId>, CoreError> {
+        Ok(self.store.read()?.cases_of_report(exhibit)?)
     }
 }
 
@@ -214,14 +209,14 @@ impl Vigil {
     /// Reports linked to this one through shared identifiers, strongest first.
     /// Linking never names a person: it relates reports, not people.
     pub fn linked_reports(
-        &mut self,
+        &self,
         exhibit: &ExhibitRef,
         officer: &OfficerSession,
     ) -> Result<Vec<LinkedReport>, CoreError> {
         may_triage(officer)?;
         let mut links: Vec<LinkedReport> = Vec::new();
-        for id in self.store.identifiers_of(exhibit)? {
-            let holders = self.store.reports_sharing(std::slice::from_ref(&id), Some(exhibit))?;
+        for id in self.store.read()?.identifiers_of(exhibit)? {
+            let holders = self.store.read()?.reports_sharing(std::slice::from_ref(&id), Some(exhibit))?;
             let w = 1.0 / (holders.len().max(1) as f64);
             for h in holders {
                 match links.iter_mut().find(|l| l.exhibit == h) {
@@ -233,7 +228,7 @@ impl Vigil {
                 }
             }
         }
-        for m in self.store.manual_links(exhibit)? {
+        for m in self.store.read()?.manual_links(exhibit)? {
             let other = if &m.a == exhibit { m.b.clone() } else { m.a.clone() };
             if m.linked {
                 let why = format!("linked by {}: {}", m.by, m.reason);
@@ -263,7 +258,7 @@ impl Vigil {
     /// Links two reports by hand, or unlinks them (overriding shared
     /// identifiers), with a reason. Audited as a `reviewed` event on both.
     pub fn set_report_link(
-        &mut self,
+        &self,
         one: &ExhibitRef,
         other: &ExhibitRef,
         linked: bool,
@@ -279,31 +274,27 @@ impl Vigil {
             return Err(CoreError::Refused("a report cannot be linked to itself".into()));
         }
         for r in [one, other] {
-            self.store.report(r)?.ok_or_else(|| CoreError::NoSuchExhibit(r.to_string()))?;
+            self.store.read()?.report(r)?.ok_or_else(|| CoreError::NoSuchExhibit(r.to_string()))?;
         }
         let (a, b) = if one < other { (one, other) } else { (other, one) };
-        let t = now();
-        let mut tx = self.store.begin()?;
-        let state = tx.lock_log()?;
-        tx.set_link(&vigil_store::LinkRow {
-            a: a.clone(),
-            b: b.clone(),
-            linked,
-            by: actor.as_str().to_owned(),
-            reason: reason.to_owned(),
-            at_ms: t.unix_millis(),
-        })?;
-        let verb = if linked { "linked to" } else { "unlinked from" };
-        let events: Vec<CustodyEvent> = [(one, other), (other, one)]
-            .into_iter()
-            .map(|(x, y)| {
+        self.write(|u| {
+            let t = u.now;
+            u.tx().set_link(&vigil_store::LinkRow {
+                a: a.clone(),
+                b: b.clone(),
+                linked,
+                by: actor.as_str().to_owned(),
+                reason: reason.to_owned(),
+                at_ms: t.unix_millis(),
+            })?;
+            let verb = if linked { "linked to" } else { "unlinked from" };
+            for (x, y) in [(one, other), (other, one)] {
                 let mut ev = CustodyEvent::new(EventKind::Reviewed, actor.clone(), t, ObjectRef::exhibit(x));
                 ev.note = Some(format!("{verb} report {y} by hand: {reason}"));
-                ev
-            })
-            .collect();
-        append(tx.as_mut(), state, &events, &self.signing, t)?;
-        tx.commit()?;
+                u.log(ev);
+            }
+            Ok(())
+        })?;
         Ok(())
     }
 }

@@ -40,31 +40,31 @@ struct LoggedExhibit {
 }
 
 impl Vigil {
-    pub fn verify(&mut self) -> Result<VerifyReport, CoreError> {
+    pub fn verify(&self) -> Result<VerifyReport, CoreError> {
         let mut report = VerifyReport::default();
         let logged = self.verify_log(&mut report)?;
         self.verify_exhibits(&mut report, &logged)?;
         Ok(report)
     }
 
-    fn verify_log(&mut self, report: &mut VerifyReport) -> Result<BTreeMap<ExhibitRef, LoggedExhibit>, CoreError> {
+    fn verify_log(&self, report: &mut VerifyReport) -> Result<BTreeMap<ExhibitRef, LoggedExhibit>, CoreError> {
         let mut logged: BTreeMap<ExhibitRef, LoggedExhibit> = BTreeMap::new();
         let key = self.signing.verifying_key();
         let file_key = read_public_key(&self.layout.public_key())?;
         if file_key != key {
             report.problems.push(format!("{} does not match the signing key", self.layout.public_key().display()));
         }
-        match self.store.meta("log_public_key")? {
+        match self.store.read()?.meta("log_public_key")? {
             Some(k) if k == hex::encode(key.as_bytes()) => {}
             _ => report.problems.push("the store's recorded log public key does not match the signing key".into()),
         }
-        let heads = self.store.heads()?;
+        let heads = self.store.read()?.heads()?;
         let mut next_head = heads.iter().peekable();
         let mut checker = LogChecker::new(key);
         let mut position = 0u64;
         let mut broken = false;
         'pages: loop {
-            let page = self.store.events(position, PAGE)?;
+            let page = self.store.read()?.events(position, PAGE)?;
             if page.is_empty() {
                 break;
             }
@@ -138,7 +138,7 @@ impl Vigil {
             } else if let Err(e) = checker.finish() {
                 report.problems.push(e.to_string());
             }
-            let state = self.store.log_state()?;
+            let state = self.store.read()?.log_state()?;
             let frontier = Frontier::from_bytes(&state.frontier);
             if state.size != position {
                 report.problems.push(format!(
@@ -153,11 +153,11 @@ impl Vigil {
     }
 
     fn verify_exhibits(
-        &mut self,
+        &self,
         report: &mut VerifyReport,
         logged: &BTreeMap<ExhibitRef, LoggedExhibit>,
     ) -> Result<(), CoreError> {
-        let rows = self.store.exhibits()?;
+        let rows = self.store.read()?.exhibits()?;
         let mut checked: HashMap<Sha256Digest, Result<FileHashes, String>> = HashMap::new();
         let mut seen = std::collections::BTreeSet::new();
         for row in rows {
@@ -202,7 +202,7 @@ impl Vigil {
             let outcome = match checked.get(&row.sha256) {
                 Some(o) => o.clone(),
                 None => {
-                    let keys: Vec<WrappedKey> = self.store.keys_for(&row.sha256)?.iter().map(wrapped).collect();
+                    let keys: Vec<WrappedKey> = self.store.read()?.keys_for(&row.sha256)?.iter().map(wrapped).collect();
                     let o = self.vault.check(&row.sha256, &keys, &self.master).map_err(|e| e.to_string());
                     if let Ok(h) = &o {
                         report.blobs_checked += 1;

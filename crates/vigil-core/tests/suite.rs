@@ -56,7 +56,7 @@ fn problems(v: &mut Vigil) -> String {
 }
 
 fn add_get_and_history_round_trip(env: TestEnv) {
-    let mut v = env.open();
+    let v = env.open();
     let body: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
     let f = env.file("chat.html", &body);
     let a = v.add_exhibit(&f, &case(), &ini("ABC"), Some("chat export from reporter")).unwrap();
@@ -81,7 +81,7 @@ fn add_get_and_history_round_trip(env: TestEnv) {
 }
 
 fn references_count_per_producer(env: TestEnv) {
-    let mut v = env.open();
+    let v = env.open();
     let f = env.file("a.txt", b"a");
     let refs: Vec<String> = ["ABC", "ABC", "XY", "ABC"]
         .iter()
@@ -91,7 +91,7 @@ fn references_count_per_producer(env: TestEnv) {
 }
 
 fn clean_store_verifies(env: TestEnv) {
-    let mut v = env.open();
+    let v = env.open();
     for i in 0..5 {
         let f = env.file(&format!("f{i}"), format!("content {i}").as_bytes());
         v.add_exhibit(&f, &case(), &ini("ABC"), None).unwrap();
@@ -135,7 +135,7 @@ fn consistently_rewritten_event_is_caught_by_the_signed_heads(env: TestEnv) {
         v.add_exhibit(&f, &case(), &ini("ABC"), None).unwrap();
     }
     // An attacker rewrites the leaf and its stored hash together.
-    let leaf: Vec<u8> = v.store().events(3, 1).unwrap().remove(0).leaf;
+    let leaf: Vec<u8> = env.store().events(3, 1).unwrap().remove(0).leaf;
     let forged = String::from_utf8(leaf).unwrap().replace("\"actor\":\"ABC\"", "\"actor\":\"XYZ\"").into_bytes();
     let h = vigil_custody::leaf_hash(&forged);
     env.tamper_bytes("events", "leaf", "idx", 3, |b| *b = forged.clone());
@@ -204,12 +204,12 @@ fn store_hashes_altered_are_named(env: TestEnv) {
 }
 
 fn deletion_crypto_shreds_but_keeps_the_digest(env: TestEnv) {
-    let mut v = env.open();
+    let v = env.open();
     let f = env.file("a.txt", b"to be deleted");
     let a = v.add_exhibit(&f, &case(), &ini("ABC"), None).unwrap();
     let d = v.delete_exhibit(&a.reference, "retention: no further action, review period passed", &actor()).unwrap();
     assert!(d.shredded);
-    assert!(v.store().keys_for(&a.hashes.sha256).unwrap().is_empty(), "wrapped keys destroyed");
+    assert!(env.store().keys_for(&a.hashes.sha256).unwrap().is_empty(), "wrapped keys destroyed");
     let e = v.get_exhibit(&a.reference, &env.dir.path().join("o"), "look", &actor()).unwrap_err();
     assert!(matches!(e, CoreError::Deleted { .. }), "{e}");
     let h = v.history(&a.reference).unwrap();
@@ -221,7 +221,7 @@ fn deletion_crypto_shreds_but_keeps_the_digest(env: TestEnv) {
 }
 
 fn shared_content_survives_deleting_one_exhibit(env: TestEnv) {
-    let mut v = env.open();
+    let v = env.open();
     let f = env.file("a.txt", b"same bytes");
     let a = v.add_exhibit(&f, &case(), &ini("ABC"), None).unwrap();
     let b = v.add_exhibit(&f, &case(), &ini("DEF"), None).unwrap();
@@ -245,7 +245,7 @@ fn key_rotation_rewraps_without_rewriting_blobs(env: TestEnv) {
     assert_eq!(read(&blob), before, "blob bytes unchanged");
     assert_ne!(read(&env.data().join("keys/master.key")), old_key);
     drop(v);
-    let mut v = env.open();
+    let v = env.open();
     v.get_exhibit(&a.reference, &env.dir.path().join("o"), "after rotation", &actor()).unwrap();
     assert!(v.verify().unwrap().ok());
 }
@@ -259,7 +259,7 @@ fn wrong_master_key_is_refused(env: TestEnv) {
 }
 
 fn export_verifies_offline_and_tampering_is_caught(env: TestEnv) {
-    let mut v = env.open();
+    let v = env.open();
     let f = env.file("a.txt", b"a");
     for _ in 0..3 {
         v.add_exhibit(&f, &case(), &ini("ABC"), None).unwrap();
@@ -278,7 +278,7 @@ fn export_verifies_offline_and_tampering_is_caught(env: TestEnv) {
 }
 
 fn proofs_verify(env: TestEnv) {
-    let mut v = env.open();
+    let v = env.open();
     let f = env.file("a.txt", b"a");
     let a = v.add_exhibit(&f, &case(), &ini("ABC"), None).unwrap();
     for _ in 0..6 {
@@ -308,7 +308,7 @@ fn two_processes_appending_never_fork_the_log(env: TestEnv) {
         .map(|w| {
             let (data, f) = (data.clone(), f.clone());
             std::thread::spawn(move || {
-                let mut v = Vigil::open(&data).unwrap();
+                let v = Vigil::open(&data).unwrap();
                 let mut refs = Vec::new();
                 for i in 0..20 {
                     let ev = CustodyEvent::new(
@@ -328,7 +328,7 @@ fn two_processes_appending_never_fork_the_log(env: TestEnv) {
     refs.sort();
     refs.dedup();
     assert_eq!(refs.len(), 40, "every exhibit got its own number");
-    let mut v = env.open();
+    let v = env.open();
     let r = v.verify().unwrap();
     assert!(r.ok(), "{:?}", r.problems);
     assert_eq!(r.events, 1 + 2 * 20 * 3);
@@ -337,7 +337,7 @@ fn two_processes_appending_never_fork_the_log(env: TestEnv) {
 
 fn bad_input_loses_nothing(env: TestEnv) {
     let mut v = env.open();
-    let size = |v: &mut Vigil| v.store().log_state().unwrap().size;
+    let size = |_: &mut Vigil| env.store().log_state().unwrap().size;
     let n0 = size(&mut v);
     let missing = env.dir.path().join("nope.txt");
     let e = v.add_exhibit(&missing, &case(), &ini("ABC"), None).unwrap_err().to_string();
@@ -397,7 +397,7 @@ fn officer_accounts_and_sessions(env: TestEnv) {
     assert_eq!(v.session(&token).unwrap().unwrap().username, "jsmith");
     v.logout(&token).unwrap();
     assert!(v.session(&token).unwrap().is_none());
-    let stored = v.store().user("jsmith").unwrap().unwrap().totp_secret;
+    let stored = env.store().user("jsmith").unwrap().unwrap().totp_secret;
     assert_eq!(stored.len(), 24 + 20 + 16, "the seed is stored sealed");
     assert!(!stored.windows(secret.len()).any(|w| w == secret.as_slice()), "never in the clear");
     // After a master key rotation the seed still opens (it was re-wrapped).
@@ -408,7 +408,7 @@ fn officer_accounts_and_sessions(env: TestEnv) {
 }
 
 fn public_report_receipts(env: TestEnv) {
-    let mut v = env.open();
+    let v = env.open();
     let r = vigil_domain::PublicReport {
         kind: vigil_domain::ReportKind::Sextortion,
         immediate_danger: true,
@@ -433,7 +433,8 @@ fn public_report_receipts(env: TestEnv) {
     let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
     let old_hash = argon2::Argon2::default().hash_password(b"OLD-SECRET", &salt).unwrap().to_string();
     {
-        let mut tx = v.store().begin().unwrap();
+        let mut raw = env.store();
+        let mut tx = raw.begin().unwrap();
         tx.insert_receipt("VR-OLD0-0000", &receipt.exhibit, &old_hash, 0).unwrap();
         tx.commit().unwrap();
     }
@@ -444,7 +445,7 @@ fn public_report_receipts(env: TestEnv) {
 
 fn partner_referrals_files_and_links(env: TestEnv) {
     use sha2::Digest;
-    let mut v = env.open();
+    let v = env.open();
     let key = v.add_partner("Suite Partner (synthetic)", &actor()).unwrap();
     let p = v.partner_for_key(&key.key).unwrap().expect("the key opens its partner");
     let spare = v.add_partner("Revoked Partner (synthetic)", &actor()).unwrap();
@@ -476,7 +477,7 @@ fn partner_referrals_files_and_links(env: TestEnv) {
     let up = v.accept_referral_file(&p, &slot, pending).unwrap();
     assert!(matches!(v.referral_file_slot(&p, a.receipt.id, 0), Err(vigil_core::IntakeError::Conflict(_))));
     let referral = vigil_domain::ExhibitRef::parse(&a.receipt.referral).unwrap();
-    let files = v.store().report_files(&referral).unwrap();
+    let files = env.store().report_files(&referral).unwrap();
     assert_eq!(files[0].exhibit.as_ref().map(|e| e.to_string()), Some(up.exhibit));
 
     // Manual links, on both backends.

@@ -14,6 +14,9 @@ pub enum StoreError {
     TooNew { found: u32, known: u32 },
     #[error("{0} already exists")]
     Duplicate(String),
+    /// No connection could be had in time; the request may be retried.
+    #[error("the store is unavailable: {0}")]
+    Unavailable(String),
 }
 
 impl From<rusqlite::Error> for StoreError {

@@ -12,12 +12,14 @@
 
 mod error;
 mod migration;
+mod pool;
 mod postgres_store;
 mod record;
 mod sqlite_store;
 
 pub use error::StoreError;
 pub use migration::{Migration, MIGRATIONS};
+pub use pool::{Pooled, StorePool};
 pub use postgres_store::PostgresStore;
 pub use record::{
     CaseRecordRow, EventRow, ExhibitRow, HeadRow, IdempotencyRow, KeyRow, LinkRow, LogState, PartnerRow, ReportFileRow,

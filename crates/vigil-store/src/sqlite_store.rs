@@ -27,9 +27,24 @@ impl SqliteStore {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // Destroyed keys and sessions are overwritten, not left in free pages.
+        conn.pragma_update(None, "secure_delete", "ON")?;
         let mut s = SqliteStore { conn };
         s.migrate()?;
         Ok(s)
+    }
+
+    /// A read-only connection to a store that [`SqliteStore::open`] has
+    /// already migrated. In WAL mode it reads the last committed state
+    /// without waiting for a writer.
+    pub fn open_reader(path: &Path) -> Result<Self, StoreError> {
+        let conn = Connection::open_with_flags(
+            path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.busy_timeout(Duration::from_secs(30))?;
+        conn.pragma_update(None, "query_only", "ON")?;
+        Ok(SqliteStore { conn })
     }
 
     fn migrate(&mut self) -> Result<(), StoreError> {

@@ -32,17 +32,14 @@ fn failure(e: CoreError) -> Response {
 async fn with_officer<T: Send + 'static>(
     state: &Arc<AppState>,
     headers: &HeaderMap,
-    f: impl FnOnce(&mut Vigil, &OfficerSession) -> Result<T, CoreError> + Send + 'static,
+    f: impl FnOnce(&Vigil, &OfficerSession) -> Result<T, CoreError> + Send + 'static,
 ) -> Result<(OfficerSession, T), Response> {
     let Some((_, officer)) = current(state, headers).await else { return Err(Redirect::to("/login").into_response()) };
     let st = state.clone();
     let o = officer.clone();
-    let r = tokio::task::spawn_blocking(move || {
-        let mut v = st.vigil.lock().map_err(|_| CoreError::Refused("the store lock was poisoned".into()))?;
-        f(&mut v, &o)
-    })
-    .await
-    .map_err(|_| failure(CoreError::Refused("the request failed".into())))?;
+    let r = tokio::task::spawn_blocking(move || f(&st.vigil, &o))
+        .await
+        .map_err(|_| failure(CoreError::Refused("the request failed".into())))?;
     r.map(|t| (officer, t)).map_err(failure)
 }
 
@@ -51,7 +48,7 @@ async fn on_case<T: Send + 'static>(
     state: &Arc<AppState>,
     id: &str,
     headers: &HeaderMap,
-    f: impl FnOnce(&mut Vigil, &CaseId, &OfficerSession) -> Result<T, CoreError> + Send + 'static,
+    f: impl FnOnce(&Vigil, &CaseId, &OfficerSession) -> Result<T, CoreError> + Send + 'static,
 ) -> Result<(CaseId, OfficerSession, T), Response> {
     let case = case_id(id).map_err(failure)?;
     let c = case.clone();
@@ -66,7 +63,7 @@ async fn case_post(
     id: &str,
     req: Request,
     back: &str,
-    f: impl FnOnce(&mut Vigil, &CaseId, &OfficerSession, HashMap<String, String>) -> Result<(), CoreError> + Send + 'static,
+    f: impl FnOnce(&Vigil, &CaseId, &OfficerSession, HashMap<String, String>) -> Result<(), CoreError> + Send + 'static,
 ) -> Response {
     let case = match case_id(id) {
         Ok(c) => c,

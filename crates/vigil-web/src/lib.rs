@@ -24,7 +24,7 @@ mod webhook;
 use axum::routing::get;
 use axum::Router;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use vigil_core::Vigil;
 pub use webhook::Webhook;
 
@@ -32,7 +32,7 @@ pub use webhook::Webhook;
 pub const MAX_BODY: usize = 64 * 1024;
 
 pub struct AppState {
-    pub(crate) vigil: Mutex<Vigil>,
+    pub(crate) vigil: Vigil,
     pub(crate) csrf: csrf::CsrfKeys,
     pub(crate) limiter: rate_limit::RateLimiter,
     /// Sign-in attempts, counted apart from public submissions.
@@ -68,7 +68,7 @@ pub fn app(vigil: Vigil) -> Router {
 
 pub fn app_with(vigil: Vigil, settings: Settings) -> Router {
     let state = Arc::new(AppState {
-        vigil: Mutex::new(vigil),
+        vigil,
         csrf: csrf::CsrfKeys::new(),
         limiter: rate_limit::RateLimiter::new(settings.reports_per_window, 600),
         login_limiter: rate_limit::RateLimiter::new(30, 600),
@@ -121,11 +121,7 @@ pub fn app_with(vigil: Vigil, settings: Settings) -> Router {
 async fn healthz(
     axum::extract::State(state): axum::extract::State<Arc<AppState>>,
 ) -> (axum::http::StatusCode, &'static str) {
-    let ok = tokio::task::spawn_blocking(move || {
-        state.vigil.lock().map(|mut v| v.store().log_state().is_ok()).unwrap_or(false)
-    })
-    .await
-    .unwrap_or(false);
+    let ok = tokio::task::spawn_blocking(move || state.vigil.store_healthy()).await.unwrap_or(false);
     if ok {
         (axum::http::StatusCode::OK, "ok\n")
     } else {

@@ -25,8 +25,7 @@ pub(crate) async fn current(state: &Arc<AppState>, headers: &HeaderMap) -> Optio
     let token = token_from(headers)?;
     let st = state.clone();
     let t = token.clone();
-    let s =
-        tokio::task::spawn_blocking(move || st.vigil.lock().ok()?.session(&t).ok().flatten()).await.ok().flatten()?;
+    let s = tokio::task::spawn_blocking(move || st.vigil.session(&t).ok().flatten()).await.ok().flatten()?;
     Some((token, s))
 }
 
@@ -69,8 +68,7 @@ pub(crate) async fn login_submit(State(state): State<Arc<AppState>>, req: Reques
     }
     let st = state.clone();
     let (u, p, c) = (username.clone(), get("password"), get("code"));
-    let result =
-        tokio::task::spawn_blocking(move || st.vigil.lock().map_err(|_| ())?.login(&u, &p, &c).map_err(|_| ())).await;
+    let result = tokio::task::spawn_blocking(move || st.vigil.login(&u, &p, &c).map_err(|_| ())).await;
     match result {
         Ok(Ok(Ok((token, _)))) => {
             let cookie = format!(
@@ -119,7 +117,7 @@ pub(crate) async fn logout(State(state): State<Arc<AppState>>, req: Request) -> 
         return r;
     }
     let st = state.clone();
-    let _ = tokio::task::spawn_blocking(move || st.vigil.lock().ok().map(|mut v| v.logout(&token))).await;
+    let _ = tokio::task::spawn_blocking(move || st.vigil.logout(&token)).await;
     let cookie = format!("{COOKIE}=; HttpOnly; Secure; SameSite=Strict; Path=/; Max-Age=0");
     ([(header::SET_COOKIE, cookie)], Redirect::to("/login")).into_response()
 }

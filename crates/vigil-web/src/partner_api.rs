@@ -100,10 +100,7 @@ async fn partner(state: &Arc<AppState>, headers: &HeaderMap) -> Result<PartnerRo
         .map(str::to_owned)
         .ok_or_else(denied)?;
     let st = state.clone();
-    let found = tokio::task::spawn_blocking(move || st.vigil.lock().ok().map(|mut v| v.partner_for_key(&key)))
-        .await
-        .ok()
-        .flatten();
+    let found = tokio::task::spawn_blocking(move || Some(st.vigil.partner_for_key(&key))).await.ok().flatten();
     let p = match found {
         Some(Ok(Some(p))) => p,
         Some(Ok(None)) => return Err(denied()),
@@ -171,11 +168,7 @@ pub(crate) async fn submit_referral(State(state): State<Arc<AppState>>, headers:
         }
     };
     let st = state.clone();
-    let answer = tokio::task::spawn_blocking(move || {
-        let mut v = st.vigil.lock().map_err(|_| IntakeError::Conflict("the store lock was poisoned".into()))?;
-        v.submit_referral(&p, &key, &bytes)
-    })
-    .await;
+    let answer = tokio::task::spawn_blocking(move || st.vigil.submit_referral(&p, &key, &bytes)).await;
     match answer {
         Ok(Ok(a)) => {
             if a.immediate_danger {
@@ -262,7 +255,7 @@ pub(crate) async fn upload_file(
     let st = state.clone();
     let p2 = p.clone();
     let looked = tokio::task::spawn_blocking(move || {
-        let mut v = st.vigil.lock().map_err(|_| IntakeError::Conflict("the store lock was poisoned".into()))?;
+        let v = &st.vigil;
         let slot = v.referral_file_slot(&p2, id, index)?;
         Ok::<_, IntakeError>((slot, v.ingester()))
     })
@@ -299,7 +292,7 @@ pub(crate) async fn upload_file(
         }
     }
     drop(tx);
-    let (sealed, ingester) = match sealing.await {
+    let (sealed, _ingester) = match sealing.await {
         Ok(x) => x,
         Err(_) => return unavailable(),
     };
@@ -316,13 +309,7 @@ pub(crate) async fn upload_file(
     };
     let st = state.clone();
     let done = tokio::task::spawn_blocking(move || {
-        let mut v = match st.vigil.lock() {
-            Ok(v) => v,
-            Err(_) => {
-                ingester.discard(pending);
-                return Err(IntakeError::Conflict("the store lock was poisoned".into()));
-            }
-        };
+        let v = &st.vigil;
         v.accept_referral_file(&p, &slot, pending)
     })
     .await;

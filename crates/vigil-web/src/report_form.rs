@@ -274,11 +274,7 @@ pub(crate) async fn submit(State(state): State<Arc<AppState>>, req: Request) -> 
     let st = state.clone();
     let danger = report.immediate_danger;
     let saved = tokio::task::spawn_blocking(move || {
-        st.vigil
-            .lock()
-            .map_err(|_| "the store lock was poisoned".to_string())?
-            .submit_public_report_with(&report, &attachments)
-            .map_err(|e| e.to_string())
+        st.vigil.submit_public_report_with(&report, &attachments).map_err(|e| e.to_string())
     })
     .await;
     if let (true, Ok(Ok(r))) = (danger, &saved) {
@@ -377,11 +373,7 @@ pub(crate) async fn add_submit(State(state): State<Arc<AppState>>, req: Request)
     }
     let st = state.clone();
     let result = tokio::task::spawn_blocking(move || {
-        st.vigil
-            .lock()
-            .map_err(|_| "the store lock was poisoned".to_string())?
-            .add_to_public_report(&code, &secret, &text)
-            .map_err(|e| e.to_string())
+        st.vigil.add_to_public_report(&code, &secret, &text).map_err(|e| e.to_string())
     })
     .await;
     match result {

@@ -63,10 +63,7 @@ pub(crate) fn report_path(e: &ExhibitRef) -> String {
 pub(crate) async fn queue(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
     let Some((_, officer)) = current(&state, &headers).await else { return Redirect::to("/login").into_response() };
     let st = state.clone();
-    let r = tokio::task::spawn_blocking(move || {
-        st.vigil.lock().map_err(|_| CoreError::Refused("lock".into()))?.triage_queue(&officer)
-    })
-    .await;
+    let r = tokio::task::spawn_blocking(move || st.vigil.triage_queue(&officer)).await;
     let items = match r {
         Ok(Ok(i)) => i,
         Ok(Err(e)) => return failure(e),
@@ -98,7 +95,7 @@ pub(crate) async fn view(State(state): State<Arc<AppState>>, Path(n): Path<Strin
     let st = state.clone();
     let ex = exhibit.clone();
     let r = tokio::task::spawn_blocking(move || {
-        let mut v = st.vigil.lock().map_err(|_| CoreError::Refused("lock".into()))?;
+        let v = &st.vigil;
         let (item, report) = v.read_report(&ex, &officer, "triage review")?;
         let cases = v.cases_of_report(&ex)?;
         let links = v.linked_reports(&ex, &officer)?;
@@ -230,10 +227,7 @@ pub(crate) async fn grade(State(state): State<Arc<AppState>>, Path(n): Path<Stri
         Err(e) => return failure(CoreError::Invalid(e)),
     };
     let st = state.clone();
-    let r = tokio::task::spawn_blocking(move || {
-        st.vigil.lock().map_err(|_| CoreError::Refused("lock".into()))?.grade_report(&exhibit, &g, &officer)
-    })
-    .await;
+    let r = tokio::task::spawn_blocking(move || st.vigil.grade_report(&exhibit, &g, &officer)).await;
     match r {
         Ok(Ok(_)) => Redirect::to(&format!("/reports/{n}")).into_response(),
         Ok(Err(e)) => failure(e),
@@ -252,15 +246,7 @@ pub(crate) async fn to_case(State(state): State<Arc<AppState>>, Path(n): Path<St
     };
     let title = field(&values, "title");
     let st = state.clone();
-    let r = tokio::task::spawn_blocking(move || {
-        st.vigil.lock().map_err(|_| CoreError::Refused("lock".into()))?.report_to_case(
-            &exhibit,
-            &case,
-            Some(&title),
-            &officer,
-        )
-    })
-    .await;
+    let r = tokio::task::spawn_blocking(move || st.vigil.report_to_case(&exhibit, &case, Some(&title), &officer)).await;
     match r {
         Ok(Ok(_)) => Redirect::to(&format!("/reports/{n}")).into_response(),
         Ok(Err(CoreError::Refused(msg))) => (
@@ -284,13 +270,8 @@ async fn set_link(state: Arc<AppState>, n: String, req: Request, linked: bool) -
     };
     let reason = field(&values, "reason");
     let st = state.clone();
-    let r = tokio::task::spawn_blocking(move || {
-        st.vigil
-            .lock()
-            .map_err(|_| CoreError::Refused("lock".into()))?
-            .set_report_link(&exhibit, &other, linked, &reason, &officer)
-    })
-    .await;
+    let r = tokio::task::spawn_blocking(move || st.vigil.set_report_link(&exhibit, &other, linked, &reason, &officer))
+        .await;
     match r {
         Ok(Ok(())) => Redirect::to(&format!("/reports/{n}")).into_response(),
         Ok(Err(e)) => failure(e),

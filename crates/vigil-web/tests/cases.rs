@@ -143,7 +143,7 @@ async fn need_to_know_and_the_case_pages() {
     );
 
     // Redaction through the schedules page: the disclosure officer only; the original is untouched.
-    let mut v2 = Vigil::open(&data).unwrap();
+    let v2 = Vigil::open(&data).unwrap();
     let before = v2.exhibit(&vigil_domain::ExhibitRef::parse("DI/1").unwrap()).unwrap().sha256;
     drop(v2);
     let redact = |cookie: &str, csrf: &str, terms: &str| {
@@ -162,7 +162,7 @@ async fn need_to_know_and_the_case_pages() {
     let (s, _, html) = call(&app, redact(&disc, &disc_csrf, "no+such+words")).await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     assert!(html.contains("none of the terms occurs"), "{html}");
-    let mut v2 = Vigil::open(&data).unwrap();
+    let v2 = Vigil::open(&data).unwrap();
     assert_eq!(v2.exhibit(&vigil_domain::ExhibitRef::parse("DI/1").unwrap()).unwrap().sha256, before);
     assert!(v2.exhibit(&vigil_domain::ExhibitRef::parse("DD/2").unwrap()).is_ok(), "the second redacted copy");
     drop(v2);

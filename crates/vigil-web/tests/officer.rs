@@ -16,7 +16,7 @@ fn setup() -> (tempfile::TempDir, axum::Router, Vec<u8>) {
     let d = tempfile::tempdir().unwrap();
     let data = d.path().join("data");
     Vigil::init(&data, None).unwrap();
-    let mut v = Vigil::open(&data).unwrap();
+    let v = Vigil::open(&data).unwrap();
     let e = v.add_user("jsmith", Role::TriageOfficer, PASSWORD, &Actor::parse("ADM").unwrap()).unwrap();
     (d, vigil_web::app(v), b32decode(&e.secret_base32))
 }

@@ -65,7 +65,7 @@ fn post(body: String, ip: &str) -> Request<Body> {
 }
 
 fn exhibits(d: &tempfile::TempDir) -> usize {
-    Vigil::open(&d.path().join("data")).unwrap().store().exhibits().unwrap().len()
+    Vigil::open(&d.path().join("data")).unwrap().exhibits().unwrap().len()
 }
 
 #[tokio::test]
@@ -80,7 +80,7 @@ async fn a_report_is_stored_before_the_receipt_is_shown() {
     let code = &html[code_at..code_at + 12];
     let secret_at = html[code_at + 12..].find("class=\"receipt\">").unwrap() + code_at + 12 + 16;
     let secret = &html[secret_at..secret_at + 23];
-    let mut v = Vigil::open(&d.path().join("data")).unwrap();
+    let v = Vigil::open(&d.path().join("data")).unwrap();
     assert_eq!(v.check_receipt(code, secret).unwrap(), Some(ExhibitRef::parse("PR/1").unwrap()));
     assert_eq!(v.check_receipt(code, "WRONG-SECRT-00000-00000").unwrap(), None, "a wrong secret opens nothing");
     let h = v.history(&ExhibitRef::parse("PR/1").unwrap()).unwrap();
@@ -208,8 +208,8 @@ async fn the_reporter_adds_information_with_code_and_secret_only() {
     let (s, _, body) = call(&app, add(&t2, &secret)).await;
     assert_eq!(s, StatusCode::OK, "{body}");
     assert!(!body.contains("demo_user_a"));
-    let mut v = Vigil::open(&d.path().join("data")).unwrap();
-    assert_eq!(v.store().exhibits().unwrap().len(), 2);
+    let v = Vigil::open(&d.path().join("data")).unwrap();
+    assert_eq!(v.exhibits().unwrap().len(), 2);
     let h = v.history(&ExhibitRef::parse("PR/1").unwrap()).unwrap();
     assert!(
         h.iter().any(|e| e.event.note.as_deref().is_some_and(|n| n.contains("PR/2"))),
@@ -264,8 +264,9 @@ async fn chat_exports_and_pdfs_are_attached_as_exhibits_of_their_own() {
     assert!(page.contains("VR-"));
     // The report and its three files: four exhibits, the files linked to the report.
     assert_eq!(exhibits(&d), 4);
-    let mut v = Vigil::open(&d.path().join("data")).unwrap();
-    let files = v.store().report_files(&ExhibitRef::parse("PR/1").unwrap()).unwrap();
+    let v = Vigil::open(&d.path().join("data")).unwrap();
+    let mut store = vigil_store::open(d.path().join("data/vigil.db").to_str().unwrap()).unwrap();
+    let files = store.report_files(&ExhibitRef::parse("PR/1").unwrap()).unwrap();
     assert_eq!(files.len(), 3);
     assert_eq!(files[0].name, "chat.txt");
     assert_eq!(files[2].content_type, "application/pdf");

@@ -37,7 +37,7 @@ async fn every_route_as_every_role() {
     let d = tempfile::tempdir().unwrap();
     let data = d.path().join("data");
     Vigil::init(&data, None).unwrap();
-    let mut v = Vigil::open(&data).unwrap();
+    let v = Vigil::open(&data).unwrap();
     v.submit_public_report(&PublicReport {
         kind: ReportKind::Other,
         immediate_danger: false,

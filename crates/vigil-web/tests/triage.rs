@@ -51,7 +51,7 @@ async fn queue_orders_by_risk_and_grading_is_audited() {
     let d = tempfile::tempdir().unwrap();
     let data = d.path().join("data");
     Vigil::init(&data, None).unwrap();
-    let mut v = Vigil::open(&data).unwrap();
+    let v = Vigil::open(&data).unwrap();
     let adm = Actor::parse("ADM").unwrap();
     let tri = b32decode(&v.add_user("jsmith", Role::TriageOfficer, PW, &adm).unwrap().secret_base32);
     let inv = b32decode(&v.add_user("kjones", Role::Investigator, PW, &adm).unwrap().secret_base32);
@@ -128,7 +128,7 @@ async fn queue_orders_by_risk_and_grading_is_audited() {
     let (_, _, page) = call(&app, Request::get("/reports/3").header("cookie", &c).body(Body::empty()).unwrap()).await;
     assert!(page.contains("In case(s): OP-TEST-2026"), "{page}");
     drop(app);
-    let mut v = Vigil::open(&data).unwrap();
+    let v = Vigil::open(&data).unwrap();
     let h = v.history(&ExhibitRef::parse("PR/3").unwrap()).unwrap();
     assert!(
         h.iter().any(|e| e.event.kind == vigil_domain::EventKind::Accessed && e.event.actor.as_str() == "jsmith"),
@@ -147,7 +147,7 @@ async fn officers_link_and_unlink_reports_by_hand_with_a_reason() {
     let d = tempfile::tempdir().unwrap();
     let data = d.path().join("data");
     Vigil::init(&data, None).unwrap();
-    let mut v = Vigil::open(&data).unwrap();
+    let v = Vigil::open(&data).unwrap();
     let adm = Actor::parse("ADM").unwrap();
     let tri = b32decode(&v.add_user("jsmith", Role::TriageOfficer, PW, &adm).unwrap().secret_base32);
     v.submit_public_report(&report(false, &["shared_name"])).unwrap();
@@ -197,7 +197,7 @@ async fn officers_link_and_unlink_reports_by_hand_with_a_reason() {
     let (_, _, html) = call(&app, page(3)).await;
     assert!(html.contains("href=\"/reports/1\">PR/1</a>"), "{html}");
     drop(app);
-    let mut v = Vigil::open(&data).unwrap();
+    let v = Vigil::open(&data).unwrap();
     let h = v.history(&ExhibitRef::parse("PR/2").unwrap()).unwrap();
     assert!(
         h.iter().any(|e| e.event.note.as_deref() == Some("unlinked from report PR/1 by hand: different platforms")

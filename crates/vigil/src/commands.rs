@@ -187,7 +187,7 @@ fn dispatch(cli: &Cli) -> Result<ExitCode> {
             let initials = vigil_domain::Initials::parse(by.as_str())
                 .with_context(|| "--by must be the exporting officer's initials (they produce the bundle)")?;
             let case = vigil_domain::CaseId::parse(case)?;
-            let mut v = open(cli)?;
+            let v = open(cli)?;
             let s = v.export_bundle(&case, out, &initials, passphrase.as_deref().map(str::as_bytes))?;
             if cli.json {
                 print_json(&s);
@@ -202,7 +202,7 @@ fn dispatch(cli: &Cli) -> Result<ExitCode> {
             }
         }
         Command::Verify { bundle: None, .. } => {
-            let mut v = open(cli)?;
+            let v = open(cli)?;
             let r = v.verify()?;
             if cli.json {
                 print_json(&json!({ "ok": r.ok(), "report": r }));
@@ -266,7 +266,7 @@ fn dispatch(cli: &Cli) -> Result<ExitCode> {
             let mut line = String::new();
             std::io::stdin().read_line(&mut line).context("reading the password from standard input")?;
             let password = line.trim_end_matches(['\n', '\r']);
-            let mut v = open(cli)?;
+            let v = open(cli)?;
             let e = v.add_user(username, role, password, &by)?;
             if cli.json {
                 print_json(&e);
@@ -278,7 +278,7 @@ fn dispatch(cli: &Cli) -> Result<ExitCode> {
         }
         Command::Admin(crate::cli::AdminCommand::Partner(crate::cli::PartnerCommand::Add { name, actor: a })) => {
             let by = actor(a)?;
-            let mut v = open(cli)?;
+            let v = open(cli)?;
             let k = v.add_partner(name, &by)?;
             if cli.json {
                 print_json(&k);
@@ -293,7 +293,7 @@ fn dispatch(cli: &Cli) -> Result<ExitCode> {
             actor: a,
         })) => {
             let by = actor(a)?;
-            let mut v = open(cli)?;
+            let v = open(cli)?;
             v.revoke_partner(id, reason, &by)?;
             if cli.json {
                 print_json(&json!({ "revoked": id }));
@@ -323,7 +323,7 @@ fn exhibit(cli: &Cli, cmd: &ExhibitCommand) -> Result<ExitCode> {
         ExhibitCommand::Add { files, case, by, note } => {
             let case = CaseId::parse(case)?;
             let by = Initials::parse(by)?;
-            let mut v = open(cli)?;
+            let v = open(cli)?;
             let mut failed = 0;
             for f in files {
                 match v.add_exhibit(f, &case, &by, note.as_deref()) {
@@ -342,7 +342,7 @@ fn exhibit(cli: &Cli, cmd: &ExhibitCommand) -> Result<ExitCode> {
         ExhibitCommand::Get { reference, out, reason, actor: a } => {
             let r = ExhibitRef::parse(reference)?;
             let by = actor(a)?;
-            let mut v = open(cli)?;
+            let v = open(cli)?;
             let got = v.get_exhibit(&r, out, reason, &by)?;
             if cli.json {
                 print_json(&got);
@@ -358,7 +358,7 @@ fn exhibit(cli: &Cli, cmd: &ExhibitCommand) -> Result<ExitCode> {
         }
         ExhibitCommand::History { reference } => {
             let r = ExhibitRef::parse(reference)?;
-            let mut v = open(cli)?;
+            let v = open(cli)?;
             let h = v.history(&r)?;
             if cli.json {
                 print_json(&json!({ "exhibit": r, "events": h }));
@@ -384,8 +384,8 @@ fn exhibit(cli: &Cli, cmd: &ExhibitCommand) -> Result<ExitCode> {
             }
         }
         ExhibitCommand::List => {
-            let mut v = open(cli)?;
-            let rows = v.store().exhibits()?;
+            let v = open(cli)?;
+            let rows = v.exhibits()?;
             if cli.json {
                 let list: Vec<_> = rows
                     .iter()
@@ -411,7 +411,7 @@ fn exhibit(cli: &Cli, cmd: &ExhibitCommand) -> Result<ExitCode> {
         ExhibitCommand::Delete { reference, reason, actor: a } => {
             let r = ExhibitRef::parse(reference)?;
             let by = actor(a)?;
-            let mut v = open(cli)?;
+            let v = open(cli)?;
             let d = v.delete_exhibit(&r, reason, &by)?;
             if cli.json {
                 print_json(&d);
@@ -436,7 +436,7 @@ fn exhibit(cli: &Cli, cmd: &ExhibitCommand) -> Result<ExitCode> {
 fn log(cli: &Cli, cmd: &LogCommand) -> Result<ExitCode> {
     match cmd {
         LogCommand::Export { out } => {
-            let mut v = open(cli)?;
+            let v = open(cli)?;
             let (events, heads) = v.export_log(out)?;
             if cli.json {
                 print_json(&json!({ "out": out, "events": events, "heads": heads }));
@@ -473,7 +473,7 @@ fn log(cli: &Cli, cmd: &LogCommand) -> Result<ExitCode> {
         }
         LogCommand::Prove { reference } => {
             let r = ExhibitRef::parse(reference)?;
-            let mut v = open(cli)?;
+            let v = open(cli)?;
             let b = v.prove_exhibit(&r)?;
             if cli.json {
                 print_json(&b);
@@ -491,7 +491,7 @@ fn log(cli: &Cli, cmd: &LogCommand) -> Result<ExitCode> {
             }
         }
         LogCommand::Consistency { from } => {
-            let mut v = open(cli)?;
+            let v = open(cli)?;
             let p = v.prove_consistency(*from)?;
             if cli.json {
                 print_json(&p);
@@ -510,19 +510,15 @@ fn log(cli: &Cli, cmd: &LogCommand) -> Result<ExitCode> {
             }
         }
         LogCommand::Head => {
-            let mut v = open(cli)?;
-            let h = v.store().latest_head()?.ok_or_else(|| anyhow!("the log has no signed head yet"))?;
-            let root = hex::encode(h.root);
+            let v = open(cli)?;
+            let h = v.latest_head()?.ok_or_else(|| anyhow!("the log has no signed head yet"))?;
+            let root = hex::encode(h.head.root);
             if cli.json {
                 print_json(
-                    &json!({ "tree_size": h.tree_size, "root": root, "timestamp_ms": h.timestamp_ms, "signature": hex::encode(h.signature) }),
+                    &json!({ "tree_size": h.head.tree_size, "root": root, "timestamp_ms": h.head.timestamp.unix_millis(), "signature": hex::encode(h.signature) }),
                 );
             } else {
-                println!(
-                    "tree size {}  root {root}  signed at {}",
-                    h.tree_size,
-                    vigil_domain::Timestamp::from_unix_millis(h.timestamp_ms)
-                );
+                println!("tree size {}  root {root}  signed at {}", h.head.tree_size, h.head.timestamp);
             }
         }
     }

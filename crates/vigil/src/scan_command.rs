@@ -139,7 +139,7 @@ pub fn scan(cli: &Cli, a: &ScanArgs) -> Result<ExitCode> {
 }
 
 pub fn hashset(cli: &Cli, cmd: &HashsetCommand) -> Result<ExitCode> {
-    let mut v = Vigil::open(&cli.data).with_context(|| format!("opening {}", cli.data.display()))?;
+    let v = Vigil::open(&cli.data).with_context(|| format!("opening {}", cli.data.display()))?;
     match cmd {
         HashsetCommand::Import { name, file, format, kind, source, category, replace, actor, .. }
             if format == "pdq" =>

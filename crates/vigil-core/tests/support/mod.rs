@@ -72,6 +72,16 @@ impl TestEnv {
         Vigil::open(&self.data()).unwrap()
     }
 
+    /// The store opened directly, as someone with database access could:
+    /// Vigil itself lends no raw transaction to anyone.
+    pub fn store(&self) -> Box<dyn vigil_store::Store> {
+        let location = match &self.pg_url {
+            Some(url) => url.clone(),
+            None => self.data().join("vigil.db").to_string_lossy().into_owned(),
+        };
+        vigil_store::open(&location).unwrap()
+    }
+
     pub fn file(&self, name: &str, bytes: &[u8]) -> PathBuf {
         let p = self.dir.path().join(name);
         std::fs::write(&p, bytes).unwrap();

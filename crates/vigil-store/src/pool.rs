@@ -1,0 +1,182 @@
+//! Connections shared by many requests at once. SQLite gets one writer
+//! connection (SQLite has one writer anyway) and a few read connections,
+//! which in WAL mode never wait for a write or its fsync; PostgreSQL gets a
+//! pool of each. A connection is borrowed for one call or one transaction
+//! and comes back when the borrow ends, even if the borrower panicked: an
+//! open transaction is rolled back as it unwinds, and no lock is poisoned.
+
+use crate::{open, PostgresStore, SqliteStore, Store, StoreError};
+use std::ops::{Deref, DerefMut};
+use std::path::Path;
+use std::sync::{Condvar, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+/// How long a caller waits for a free connection before the store is
+/// reported unavailable (a stuck transaction, or far more load than fits).
+const WAIT: Duration = Duration::from_secs(30);
+
+type Conns = Vec<Box<dyn Store>>;
+
+/// Free connections of one kind, with a condition variable to wait on.
+struct Slots {
+    free: Mutex<Vec<Box<dyn Store>>>,
+    returned: Condvar,
+    size: usize,
+    what: &'static str,
+}
+
+impl Slots {
+    fn new(conns: Vec<Box<dyn Store>>, what: &'static str) -> Self {
+        Slots { size: conns.len(), free: Mutex::new(conns), returned: Condvar::new(), what }
+    }
+
+    /// The list of free connections. Nothing runs while this lock is held
+    /// but a push or a pop, so poisoning cannot leave it inconsistent.
+    fn lock(&self) -> MutexGuard<'_, Vec<Box<dyn Store>>> {
+        self.free.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn take(&self) -> Result<Pooled<'_>, StoreError> {
+        let deadline = Instant::now() + WAIT;
+        let mut free = self.lock();
+        loop {
+            if let Some(conn) = free.pop() {
+                return Ok(Pooled { conn: Some(conn), slots: self });
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(StoreError::Unavailable(format!(
+                    "all {} {} connections stayed busy for {} s",
+                    self.size,
+                    self.what,
+                    WAIT.as_secs()
+                )));
+            }
+            free = self.returned.wait_timeout(free, left).unwrap_or_else(|p| p.into_inner()).0;
+        }
+    }
+}
+
+/// A borrowed connection; it goes back to its pool when dropped.
+pub struct Pooled<'a> {
+    conn: Option<Box<dyn Store>>,
+    slots: &'a Slots,
+}
+
+impl Deref for Pooled<'_> {
+    type Target = dyn Store;
+    fn deref(&self) -> &Self::Target {
+        self.conn.as_deref().expect("a pooled connection is present until dropped")
+    }
+}
+
+impl DerefMut for Pooled<'_> {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        self.conn.as_deref_mut().expect("a pooled connection is present until dropped")
+    }
+}
+
+impl Drop for Pooled<'_> {
+    fn drop(&mut self) {
+        if let Some(conn) = self.conn.take() {
+            self.slots.lock().push(conn);
+            self.slots.returned.notify_one();
+        }
+    }
+}
+
+/// The store as many threads use it: [`StorePool::read`] for reads,
+/// [`StorePool::write`] for the connection that opens write transactions.
+pub struct StorePool {
+    backend: &'static str,
+    writers: Slots,
+    readers: Slots,
+}
+
+impl StorePool {
+    /// Opens the store a location names (see [`open`]), running pending
+    /// migrations once, then the rest of the pool.
+    pub fn open(location: &str, readers: usize) -> Result<Self, StoreError> {
+        let first = open(location)?;
+        let backend = first.backend();
+        let readers = readers.max(1);
+        let (writers, reads): (Conns, Conns) = if backend == "postgres" {
+            // Several PostgreSQL writers may prepare their rows at once; the
+            // sequencer row lock still orders their appends.
+            let mut w = vec![first];
+            for _ in 1..readers.min(4) {
+                w.push(Box::new(PostgresStore::connect(location)?));
+            }
+            let r = (0..readers)
+                .map(|_| PostgresStore::connect(location).map(|s| Box::new(s) as Box<dyn Store>))
+                .collect::<Result<_, _>>()?;
+            (w, r)
+        } else {
+            let r = (0..readers)
+                .map(|_| SqliteStore::open_reader(Path::new(location)).map(|s| Box::new(s) as Box<dyn Store>))
+                .collect::<Result<_, _>>()?;
+            (vec![first], r)
+        };
+        Ok(StorePool { backend, writers: Slots::new(writers, "writer"), readers: Slots::new(reads, "reader") })
+    }
+
+    /// `sqlite` or `postgres`.
+    pub fn backend(&self) -> &'static str {
+        self.backend
+    }
+
+    /// A connection for reads. Hold it for one call or a few, not across
+    /// a write: reads and writes come from separate pools so a writer never
+    /// waits for a reader to come back.
+    pub fn read(&self) -> Result<Pooled<'_>, StoreError> {
+        self.readers.take()
+    }
+
+    /// The connection write transactions are opened on (SQLite's one
+    /// writer, or one of PostgreSQL's). Callers in this workspace go through
+    /// the custody ledger's unit of work, never straight to `begin`.
+    pub fn write(&self) -> Result<Pooled<'_>, StoreError> {
+        self.writers.take()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    #[test]
+    fn a_panic_while_borrowed_returns_the_connection_and_rolls_back() {
+        let d = tempfile::tempdir().unwrap();
+        let pool = Arc::new(StorePool::open(d.path().join("s.db").to_str().unwrap(), 2).unwrap());
+        let p = pool.clone();
+        let r = std::thread::spawn(move || {
+            let mut w = p.write().unwrap();
+            let mut tx = w.begin().unwrap();
+            tx.set_meta("half-done", "yes").unwrap();
+            panic!("a handler bug, on purpose");
+        })
+        .join();
+        assert!(r.is_err());
+        // The one writer is back, and the panicking transaction left nothing.
+        let mut w = pool.write().unwrap();
+        w.begin().unwrap().commit().unwrap();
+        drop(w);
+        assert_eq!(pool.read().unwrap().meta("half-done").unwrap(), None);
+    }
+
+    #[test]
+    fn readers_do_not_wait_for_an_open_write() {
+        let d = tempfile::tempdir().unwrap();
+        let pool = StorePool::open(d.path().join("s.db").to_str().unwrap(), 2).unwrap();
+        let mut w = pool.write().unwrap();
+        let mut tx = w.begin().unwrap();
+        tx.set_meta("k", "v").unwrap();
+        // A write transaction is open and holds SQLite's write lock; a read
+        // goes ahead and sees the last committed state.
+        assert_eq!(pool.read().unwrap().meta("k").unwrap(), None);
+        tx.commit().unwrap();
+        drop(w);
+        assert_eq!(pool.read().unwrap().meta("k").unwrap().as_deref(), Some("v"));
+    }
+}
