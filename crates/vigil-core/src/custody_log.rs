@@ -134,3 +134,23 @@ impl crate::data_dir::Vigil {
         Ok(value)
     }
 }
+
+#[cfg(feature = "test-hooks")]
+impl crate::data_dir::Vigil {
+    /// Test builds only: opens a unit of work, writes a row and an event,
+    /// then panics, as a bug in a handler would.
+    pub fn panic_inside_a_write(&self) {
+        let _ = self.write(|u| {
+            u.tx().set_meta("test-hook", "half-written")?;
+            u.log(CustodyEvent::new(
+                vigil_domain::EventKind::Reviewed,
+                vigil_domain::Actor::system(),
+                u.now,
+                vigil_domain::ObjectRef::log(),
+            ));
+            panic!("test hook: a panic inside a unit of work");
+            #[allow(unreachable_code)]
+            Ok(())
+        });
+    }
+}

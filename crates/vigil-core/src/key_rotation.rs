@@ -20,6 +20,7 @@ pub struct RotationReport {
 
 impl Vigil {
     pub fn rotate_master_key(&mut self, actor: &Actor) -> Result<RotationReport, CoreError> {
+        let _exclusive = self.hold_exclusively()?;
         let next = MasterKey::generate();
         let next_path = self.layout.next_master_key();
         let _ = fs::remove_file(&next_path);

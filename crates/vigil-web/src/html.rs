@@ -29,6 +29,20 @@ pub(crate) fn page(title: &str, body: &str) -> Html<String> {
     ))
 }
 
+/// The answer when a handler failed unexpectedly. It says what a reporter
+/// needs to know: their request was not completed, so send it again.
+pub(crate) fn internal_error_page(request_id: &str) -> Html<String> {
+    page(
+        "Something went wrong",
+        &format!(
+            "<h1>Sorry, something went wrong on our side</h1><p>What you sent was not completed. \
+             Please try again. If you were sending a report and saw no receipt code, it was not received.</p>\
+             <p class=\"hint\">Reference for the service team: {}</p>",
+            esc(request_id)
+        ),
+    )
+}
+
 const CSS: &str = "body{font-family:Arial,sans-serif;margin:0;color:#0b0c0c;line-height:1.5}\
 header{background:#0b0c0c;color:#fff;padding:.75rem 1rem}.service{margin:0;font-weight:bold}\
 main{max-width:40rem;padding:1rem}footer{border-top:1px solid #b1b4b6;padding:1rem}\

@@ -17,6 +17,7 @@ mod partner_api;
 mod rate_limit;
 mod record_forms;
 mod report_form;
+mod request_log;
 mod security_headers;
 mod triage_queue;
 mod webhook;
@@ -76,7 +77,7 @@ pub fn app_with(vigil: Vigil, settings: Settings) -> Router {
         alerts: alerts::channel(),
         webhook: settings.alert_webhook.clone(),
     });
-    Router::new()
+    let router = Router::new()
         .route("/", get(report_form::index))
         .route("/healthz", get(healthz))
         .route(
@@ -115,7 +116,19 @@ pub fn app_with(vigil: Vigil, settings: Settings) -> Router {
         .route("/api/v1/{*rest}", axum::routing::any(partner_api::not_found))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
         .layer(axum::middleware::from_fn(security_headers::apply))
-        .with_state(state)
+        .layer(axum::middleware::from_fn(request_log::apply));
+    #[cfg(feature = "test-hooks")]
+    let router =
+        router.route("/__test/panic", get(panic_on_purpose)).layer(axum::middleware::from_fn(request_log::apply));
+    router.with_state(state)
+}
+
+/// Test builds only: a handler that panics inside a unit of work, holding
+/// the store's one writer connection, as a bug would.
+#[cfg(feature = "test-hooks")]
+async fn panic_on_purpose(axum::extract::State(state): axum::extract::State<Arc<AppState>>) -> &'static str {
+    let _ = tokio::task::spawn_blocking(move || state.vigil.panic_inside_a_write()).await;
+    panic!("test hook: a handler panicked on purpose");
 }
 
 async fn healthz(

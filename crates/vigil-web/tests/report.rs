@@ -338,3 +338,29 @@ async fn a_kelvin_sign_identifier_fails_alone_and_the_next_report_gets_a_receipt
     assert_eq!(status, StatusCode::OK);
     assert!(exhibits(&d) >= 1);
 }
+
+/// Issue 10: a panic in one handler, even one holding the store's writer
+/// inside a unit of work, answers 500 for that request alone; nothing it
+/// half-wrote survives, and the next report, sign-in page and health check
+/// are served.
+#[tokio::test]
+async fn a_panicking_handler_fails_alone() {
+    let (d, app) = setup();
+    let (status, headers, html) = call(&app, Request::get("/__test/panic").body(Body::empty()).unwrap()).await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(html.contains("something went wrong"), "{html}");
+    assert!(headers.contains_key("x-request-id"));
+    for _ in 0..2 {
+        let t = token(&app).await;
+        let (status, _, html) = call(&app, post(form(&t, GOOD), "192.0.2.40:5000")).await;
+        assert_eq!(status, StatusCode::OK, "{html}");
+        assert!(html.contains("VR-"));
+    }
+    let (status, _, _) = call(&app, Request::get("/healthz").body(Body::empty()).unwrap()).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _, _) = call(&app, Request::get("/login").body(Body::empty()).unwrap()).await;
+    assert_eq!(status, StatusCode::OK);
+    let mut store = vigil_store::open(d.path().join("data/vigil.db").to_str().unwrap()).unwrap();
+    assert_eq!(store.meta("test-hook").unwrap(), None, "the panicking unit of work was rolled back");
+    assert!(Vigil::open(&d.path().join("data")).unwrap().verify().unwrap().ok());
+}

@@ -65,6 +65,8 @@ fn dispatch(cli: &Cli) -> Result<ExitCode> {
                 .transpose()
                 .map_err(|e| anyhow!("--alert-webhook: {e}"))?;
             let v = open(cli)?;
+            let _serving = v.hold_for_serving()?;
+            crate::telemetry::init();
             let settings = vigil_web::Settings {
                 reports_per_window: *reports_per_window,
                 partner_requests_per_window: *partner_requests_per_window,
@@ -137,6 +139,8 @@ fn dispatch(cli: &Cli) -> Result<ExitCode> {
             }
             if !*seed_only {
                 let v = open(cli)?;
+                let _serving = v.hold_for_serving()?;
+                crate::telemetry::init();
                 vigil_web::serve(v, *listen, vigil_web::Settings::default(), |addr| {
                     println!();
                     println!(

@@ -4,6 +4,7 @@ mod cli;
 mod commands;
 mod pdq_command;
 mod scan_command;
+mod telemetry;
 
 use clap::Parser;
 

@@ -60,3 +60,101 @@ impl Dir {
         self.tmp.path().join(name)
     }
 }
+
+/// A running `vigil serve` on a free port, killed when dropped.
+pub struct Server {
+    pub child: std::process::Child,
+    pub addr: String,
+}
+
+impl Server {
+    /// Starts `vigil serve` on port 0 with `extra` arguments and waits for
+    /// the address it prints; standard error goes to `log` when given, with
+    /// every log level switched on.
+    pub fn start(data: &Path, extra: &[&str], log: Option<&Path>) -> Server {
+        use std::io::BufRead;
+        let mut cmd = vigil();
+        cmd.arg("--data").arg(data).args(["serve", "--listen", "127.0.0.1:0"]).args(extra);
+        cmd.stdout(std::process::Stdio::piped());
+        match log {
+            Some(p) => cmd.env("RUST_LOG", "trace").stderr(std::fs::File::create(p).unwrap()),
+            None => cmd.stderr(std::process::Stdio::null()),
+        };
+        let mut child = cmd.spawn().unwrap();
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        let at = line.find("http://").unwrap_or_else(|| panic!("serve printed no address: {line:?}")) + 7;
+        let addr = line[at..at + line[at..].find('/').unwrap()].to_owned();
+        Server { child, addr }
+    }
+
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// One HTTP/1.1 request with `Connection: close`; returns the status and
+/// body, or `None` when the connection failed or was cut (a killed server).
+pub fn http(addr: &str, method: &str, path: &str, content_type: Option<&str>, body: &[u8]) -> Option<(u16, String)> {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).ok()?;
+    s.set_read_timeout(Some(std::time::Duration::from_secs(30))).ok()?;
+    let mut req =
+        format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
+    if let Some(ct) = content_type {
+        req += &format!("Content-Type: {ct}\r\n");
+    }
+    req += "\r\n";
+    s.write_all(req.as_bytes()).ok()?;
+    s.write_all(body).ok()?;
+    let mut out = Vec::new();
+    s.read_to_end(&mut out).ok()?;
+    let text = String::from_utf8_lossy(&out).into_owned();
+    let status = text.split(' ').nth(1)?.parse().ok()?;
+    let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default();
+    Some((status, body))
+}
+
+/// Percent-encodes a form value.
+pub fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// The CSRF token in a page's form.
+pub fn csrf_of(html: &str) -> Option<String> {
+    let start = html.find("name=\"csrf\" value=\"")? + 19;
+    Some(html[start..start + html[start..].find('"')?].to_owned())
+}
+
+/// Fetches the public form's token and submits a report; returns the
+/// status and page, or `None` when the server went away.
+pub fn submit_report(addr: &str, fields: &[(&str, &str)]) -> Option<(u16, String)> {
+    let (_, page) = http(addr, "GET", "/report", None, b"")?;
+    let token = csrf_of(&page)?;
+    let mut body = format!("csrf={}", enc(&token));
+    for (k, v) in fields {
+        body += &format!("&{k}={}", enc(v));
+    }
+    http(addr, "POST", "/report", Some("application/x-www-form-urlencoded"), body.as_bytes())
+}
+
+/// The receipt code and secret on a "report received" page.
+pub fn receipt_of(page: &str) -> Option<(String, String)> {
+    let mut parts = page.split("<p class=\"receipt\">").skip(1).map(|p| p.split('<').next().unwrap_or("").to_owned());
+    Some((parts.next()?, parts.next()?))
+}
