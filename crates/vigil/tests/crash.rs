@@ -80,3 +80,100 @@ fn sigkill_during_adds_never_loses_a_printed_exhibit() {
     let v = ok(&data, &["verify"]);
     assert!(v.contains("OK"), "{v}");
 }
+
+/// Issue 10: SIGKILL the server at random moments while several clients
+/// submit reports. Every receipt a client was shown still opens its report
+/// (`/report/add` accepts it), no report exhibit exists without its report
+/// row and receipt, and `vigil verify` passes.
+#[test]
+fn sigkill_during_public_intake_never_loses_an_acknowledged_report() {
+    use std::sync::{Arc, Mutex};
+    use support::{http, receipt_of, submit_report, Server};
+    const KILLS: usize = 32;
+    const CLIENTS: usize = 3;
+    let seed = std::env::var("VIGIL_CRASH_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(|| {
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64 | 1
+    });
+    eprintln!("intake crash test seed {seed} (set VIGIL_CRASH_SEED to replay)");
+    let mut rng = Rng(seed);
+    let d = Dir::init();
+    let data = d.data();
+    let receipts: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
+    let mut clients_ended_cleanly = 0;
+    for kill in 0..KILLS {
+        let mut server = Server::start(&data, &["--reports-per-window", "1000000"], None);
+        let addr = server.addr.clone();
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let clients: Vec<_> = (0..CLIENTS)
+            .map(|c| {
+                let (addr, receipts, stop) = (addr.clone(), receipts.clone(), stop.clone());
+                std::thread::spawn(move || {
+                    let mut n = 0;
+                    while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                        let account = format!("SYNTHETIC TEST: crash run {kill}, client {c}, report {n}.");
+                        let fields = [
+                            ("kind", "grooming"),
+                            ("immediate_danger", "no"),
+                            ("meeting_planned", "no"),
+                            ("images_exchanged", "no"),
+                            ("identifiers", "crash_test_user"),
+                            ("account", account.as_str()),
+                        ];
+                        match submit_report(&addr, &fields) {
+                            Some((200, page)) => {
+                                receipts.lock().unwrap().push(receipt_of(&page).expect("a receipt on the page"))
+                            }
+                            _ => break,
+                        }
+                        n += 1;
+                    }
+                })
+            })
+            .collect();
+        std::thread::sleep(Duration::from_millis(20 + rng.next() % 250));
+        server.kill();
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        if clients.into_iter().map(|c| c.join().is_ok()).all(|ok| ok) {
+            clients_ended_cleanly += 1;
+        }
+    }
+    let receipts = receipts.lock().unwrap().clone();
+    eprintln!("{} receipts shown over {KILLS} kills", receipts.len());
+    assert_eq!(clients_ended_cleanly, KILLS);
+    assert!(receipts.len() > KILLS, "the clients got receipts between kills ({})", receipts.len());
+
+    // Every receipt shown opens its report.
+    let server = Server::start(&data, &["--reports-per-window", "1000000"], None);
+    for (code, secret) in &receipts {
+        let (_, form) = http(&server.addr, "GET", "/report/add", None, b"").unwrap();
+        let token = support::csrf_of(&form).unwrap();
+        let body = format!(
+            "csrf={}&code={}&secret={}&text=checked+after+the+crash+test",
+            support::enc(&token),
+            support::enc(code),
+            support::enc(secret)
+        );
+        let (status, page) =
+            http(&server.addr, "POST", "/report/add", Some("application/x-www-form-urlencoded"), body.as_bytes())
+                .unwrap();
+        assert_eq!(status, 200, "receipt {code} was shown but is not accepted: {page}");
+    }
+    drop(server);
+
+    // No report exhibit without its report row and receipt.
+    let db = rusqlite::Connection::open(data.join("vigil.db")).unwrap();
+    let orphans: i64 = db
+        .query_row(
+            "SELECT COUNT(*) FROM exhibits WHERE original_name = 'report.json'
+               AND (reference NOT IN (SELECT exhibit FROM reports)
+                    OR reference NOT IN (SELECT exhibit FROM report_receipts))",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(orphans, 0, "report exhibits without their report row or receipt");
+    let reports: i64 = db.query_row("SELECT COUNT(*) FROM reports", [], |r| r.get(0)).unwrap();
+    assert!(reports as usize >= receipts.len());
+    let v = ok(&data, &["verify"]);
+    assert!(v.contains("OK"), "{v}");
+}
