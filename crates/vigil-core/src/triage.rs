@@ -8,7 +8,10 @@ use crate::error::CoreError;
 use crate::exhibits::wrapped;
 use crate::officers::OfficerSession;
 use serde::Serialize;
-use vigil_domain::{Actor, CustodyEvent, EventKind, ExhibitRef, Grade, ObjectRef, PublicReport, RiskAssessment, Role};
+use vigil_domain::{
+    Actor, CloseReason, CustodyEvent, EventKind, ExhibitRef, Grade, ObjectRef, PublicReport, ReportState,
+    RiskAssessment, Role,
+};
 use vigil_store::ReportRow;
 use vigil_vault::WrappedKey;
 
@@ -24,6 +27,23 @@ pub struct QueueItem {
     pub factors: Vec<(String, u32)>,
     pub grade: Option<String>,
     pub graded_by: Option<String>,
+    pub state: ReportState,
+    pub closed_reason: Option<String>,
+}
+
+/// Reports shown on one page of the queue.
+pub const QUEUE_PAGE: u64 = 50;
+
+/// One page of the queue: the reports in one state, most urgent first, and
+/// how many reports are in each state.
+#[derive(Debug, Clone, Serialize)]
+pub struct QueuePage {
+    pub state: ReportState,
+    /// From 1.
+    pub page: u64,
+    pub pages: u64,
+    pub items: Vec<QueueItem>,
+    pub counts: Vec<(ReportState, u64)>,
 }
 
 /// Identifiers compared for linking, normalised by kind (see
@@ -55,6 +75,8 @@ pub(crate) fn new_report_row(
         grade: None,
         graded_by: None,
         graded_ms: None,
+        state: ReportState::New,
+        closed_reason: None,
     }
 }
 
@@ -67,6 +89,8 @@ fn item(r: ReportRow) -> QueueItem {
         factors: serde_json::from_str(&r.factors).unwrap_or_default(),
         grade: r.grade,
         graded_by: r.graded_by,
+        state: r.state,
+        closed_reason: r.closed_reason,
     }
 }
 
@@ -83,9 +107,49 @@ impl Vigil {
         Ok((vigil_domain::assess(report, &shared), ids))
     }
 
-    pub fn triage_queue(&self, officer: &OfficerSession) -> Result<Vec<QueueItem>, CoreError> {
+    /// One page (from 1) of the reports in `state`, most urgent first.
+    pub fn triage_queue(
+        &self,
+        officer: &OfficerSession,
+        state: ReportState,
+        page: u64,
+    ) -> Result<QueuePage, CoreError> {
         may_triage(officer)?;
-        Ok(self.store.read()?.report_queue()?.into_iter().map(item).collect())
+        let mut store = self.store.read()?;
+        let mut counts = store.report_counts()?;
+        counts.sort_by_key(|(s, _)| *s);
+        let total = counts.iter().find(|(s, _)| *s == state).map_or(0, |(_, n)| *n);
+        let pages = total.div_ceil(QUEUE_PAGE).max(1);
+        let page = page.clamp(1, pages);
+        let rows = store.report_queue(state, (page - 1) * QUEUE_PAGE, QUEUE_PAGE)?;
+        Ok(QueuePage { state, page, pages, items: rows.into_iter().map(item).collect(), counts })
+    }
+
+    /// Closes a report without a case, with its reason (a `reviewed` event).
+    /// A report already in a case is closed through the case, not here.
+    pub fn close_report(
+        &self,
+        exhibit: &ExhibitRef,
+        reason: CloseReason,
+        note: &str,
+        officer: &OfficerSession,
+    ) -> Result<u64, CoreError> {
+        let actor = may_triage(officer)?;
+        let row = self.store.read()?.report(exhibit)?.ok_or_else(|| CoreError::NoSuchExhibit(exhibit.to_string()))?;
+        if !row.state.is_open() {
+            return Err(CoreError::Refused(format!(
+                "report {exhibit} is {}, not open",
+                row.state.label().to_lowercase()
+            )));
+        }
+        let mut ev = CustodyEvent::new(EventKind::Reviewed, actor, now(), ObjectRef::exhibit(exhibit));
+        ev.note = Some(format!("closed: {}", reason.label()));
+        ev.reason = Some(note.trim().to_owned()).filter(|n| !n.is_empty());
+        ev.validate()?;
+        self.write(|u| {
+            u.tx().set_report_state(exhibit, ReportState::Closed, Some(reason.as_str()))?;
+            Ok(u.log(ev))
+        })
     }
 
     /// A report's content, for an officer; the read is logged with its reason.

@@ -43,6 +43,7 @@ both_backends!(
     public_report_receipts,
     partner_referrals_files_and_links,
     cases_merge_and_split_keeping_history,
+    a_new_report_is_on_the_first_page_however_many_came_before,
 );
 
 fn actor() -> Actor {
@@ -573,5 +574,111 @@ fn cases_merge_and_split_keeping_history(env: TestEnv) {
     assert_eq!(refs(&mut v, &c), vec![x.to_string()]);
     assert!(!refs(&mut v, &a).contains(&x.to_string()), "split off from A");
     assert!(v.split_case(&a, &c, "C again", std::slice::from_ref(&y), "r", &sup).is_err(), "C exists");
+    assert!(v.verify().unwrap().ok());
+}
+
+/// Issue 10, point 7: the queue was `LIMIT 500` over every report ever
+/// received, so once 500 higher-scored reports existed a new one never
+/// appeared. 2,000 old reports with high scores (graded, in cases and
+/// closed), then one new report: it is on the first page of new reports,
+/// and none of the others is mixed in. An urgent one tops the page even
+/// with 2,000 open high-scored reports ahead of it.
+fn a_new_report_is_on_the_first_page_however_many_came_before(env: TestEnv) {
+    use vigil_domain::{ReportState, Role};
+    let v = env.open();
+    {
+        // The old reports go in as someone with database access would put
+        // them, in one transaction, to keep the test fast.
+        let mut raw = env.store();
+        let mut tx = raw.begin().unwrap();
+        for k in 0..2000u32 {
+            let exhibit = ExhibitRef::parse(&format!("OLD/{}", k + 1)).unwrap();
+            tx.insert_report(
+                &vigil_store::ReportRow {
+                    exhibit: exhibit.clone(),
+                    received_ms: 1_000 + i64::from(k),
+                    immediate: k % 10 == 0,
+                    score: 90,
+                    factors: "[]".into(),
+                    grade: None,
+                    graded_by: None,
+                    graded_ms: None,
+                    state: ReportState::New,
+                    closed_reason: None,
+                },
+                &[],
+            )
+            .unwrap();
+            match k % 3 {
+                0 => tx.set_grade(&exhibit, "2/B/P", "t.old", 2_000).unwrap(),
+                1 => tx.set_report_state(&exhibit, ReportState::Closed, Some("no-further-action")).unwrap(),
+                _ => tx.set_report_state(&exhibit, ReportState::InCase, None).unwrap(),
+            }
+        }
+        tx.commit().unwrap();
+    }
+    let triage =
+        vigil_core::OfficerSession { username: "t.queue".into(), role: Role::TriageOfficer, csrf: String::new() };
+    let mut report = vigil_domain::PublicReport {
+        kind: vigil_domain::ReportKind::Other,
+        immediate_danger: false,
+        meeting_planned: false,
+        images_exchanged: false,
+        platform: String::new(),
+        identifiers: vec![],
+        child: String::new(),
+        dates: String::new(),
+        account: "SYNTHETIC TEST: a new, low-risk report.".into(),
+        contact: None,
+    };
+    let new = v.submit_public_report(&report).unwrap().exhibit;
+    let page = v.triage_queue(&triage, ReportState::New, 1).unwrap();
+    let refs: Vec<String> = page.items.iter().map(|i| i.exhibit.to_string()).collect();
+    assert_eq!(refs, vec![new.to_string()], "only the new report is new");
+    let count = |p: &vigil_core::QueuePage, s: ReportState| p.counts.iter().find(|(k, _)| *k == s).unwrap().1;
+    assert_eq!(count(&page, ReportState::New), 1);
+    assert_eq!(count(&page, ReportState::Graded), 667);
+    assert_eq!(count(&page, ReportState::Closed), 667);
+    assert_eq!(count(&page, ReportState::InCase), 666);
+    let graded = v.triage_queue(&triage, ReportState::Graded, 1).unwrap();
+    assert_eq!(graded.items.len() as u64, vigil_core::QUEUE_PAGE);
+    assert_eq!(graded.pages, 667u64.div_ceil(vigil_core::QUEUE_PAGE));
+    assert!(graded.items.iter().all(|i| i.state == ReportState::Graded && i.exhibit != new));
+    let last = v.triage_queue(&triage, ReportState::Graded, 999).unwrap();
+    assert_eq!(last.page, last.pages, "a page past the end shows the last page");
+
+    // 2,000 open reports with high scores, then an urgent one: it comes first.
+    {
+        let mut raw = env.store();
+        let mut tx = raw.begin().unwrap();
+        for k in 0..2000u32 {
+            let exhibit = ExhibitRef::parse(&format!("OPEN/{}", k + 1)).unwrap();
+            let row = vigil_store::ReportRow {
+                exhibit,
+                received_ms: 5_000 + i64::from(k),
+                immediate: false,
+                score: 95,
+                factors: "[]".into(),
+                grade: None,
+                graded_by: None,
+                graded_ms: None,
+                state: ReportState::New,
+                closed_reason: None,
+            };
+            tx.insert_report(&row, &[]).unwrap();
+        }
+        tx.commit().unwrap();
+    }
+    report.immediate_danger = true;
+    let urgent = v.submit_public_report(&report).unwrap().exhibit;
+    let page = v.triage_queue(&triage, ReportState::New, 1).unwrap();
+    assert_eq!(page.items[0].exhibit, urgent, "immediate danger first");
+    assert_eq!(count(&page, ReportState::New), 2002);
+    // Closing moves a report out of the open tabs, with its reason, as a custody event.
+    v.close_report(&urgent, vigil_domain::CloseReason::ReferredElsewhere, "passed to the owning force", &triage)
+        .unwrap();
+    let page = v.triage_queue(&triage, ReportState::New, 1).unwrap();
+    assert_ne!(page.items[0].exhibit, urgent);
+    assert!(v.close_report(&urgent, vigil_domain::CloseReason::Duplicate, "", &triage).is_err());
     assert!(v.verify().unwrap().ok());
 }

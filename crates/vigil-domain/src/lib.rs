@@ -14,6 +14,7 @@ mod identifier;
 mod initials;
 mod public_report;
 mod referral;
+mod report_state;
 mod risk;
 mod role;
 mod timestamp;
@@ -38,6 +39,7 @@ pub use referral::{
     DeclaredFile, Incident, Referral, ReferralError, ReportedIdentifier, ReportedIdentifierKind, ReportedUser,
     MAX_FILE_BYTES,
 };
+pub use report_state::{CloseReason, ReportState};
 pub use risk::{assess, RiskAssessment};
 pub use role::Role;
 pub use timestamp::Timestamp;

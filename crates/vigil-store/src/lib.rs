@@ -27,7 +27,7 @@ pub use record::{
 };
 pub use sqlite_store::SqliteStore;
 
-use vigil_domain::{CaseId, ExhibitRef, Initials, Sha256Digest};
+use vigil_domain::{CaseId, ExhibitRef, Initials, ReportState, Sha256Digest};
 
 /// Reads outside a transaction. Each call sees a consistent snapshot.
 pub trait Store: Send {
@@ -52,8 +52,11 @@ pub trait Store: Send {
     fn receipt(&mut self, code: &str) -> Result<Option<(ExhibitRef, String)>, StoreError>;
     fn user(&mut self, username: &str) -> Result<Option<UserRow>, StoreError>;
     fn session(&mut self, id_hash: &[u8; 32]) -> Result<Option<SessionRow>, StoreError>;
-    /// The triage queue: immediate danger first, then score, then oldest.
-    fn report_queue(&mut self) -> Result<Vec<ReportRow>, StoreError>;
+    /// One page of the reports in a state: immediate danger first, then
+    /// score, then oldest. Read through the `reports_queue` index.
+    fn report_queue(&mut self, state: ReportState, offset: u64, limit: u64) -> Result<Vec<ReportRow>, StoreError>;
+    /// How many reports are in each state (kept by triggers, not counted).
+    fn report_counts(&mut self) -> Result<Vec<(ReportState, u64)>, StoreError>;
     fn report(&mut self, exhibit: &ExhibitRef) -> Result<Option<ReportRow>, StoreError>;
     /// Other reports holding any of these (normalised) identifiers.
     fn reports_sharing(
@@ -120,7 +123,15 @@ pub trait StoreTx {
     fn insert_case(&mut self, id: &CaseId, title: &str, by: &str, at_ms: i64) -> Result<(), StoreError>;
     fn add_report_to_case(&mut self, id: &CaseId, exhibit: &ExhibitRef, by: &str, at_ms: i64)
         -> Result<(), StoreError>;
+    /// Records a grade; a new report becomes graded.
     fn set_grade(&mut self, exhibit: &ExhibitRef, grade: &str, by: &str, at_ms: i64) -> Result<(), StoreError>;
+    /// Moves a report to another state (with the reason when closed).
+    fn set_report_state(
+        &mut self,
+        exhibit: &ExhibitRef,
+        state: ReportState,
+        closed_reason: Option<&str>,
+    ) -> Result<(), StoreError>;
     fn insert_receipt(
         &mut self,
         code: &str,

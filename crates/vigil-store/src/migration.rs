@@ -175,6 +175,47 @@ CREATE INDEX case_records_case ON case_records (case_id, id);
 CREATE TRIGGER case_records_append_only BEFORE UPDATE OR DELETE ON case_records FOR EACH ROW EXECUTE FUNCTION vigil_append_only();
 "#,
     },
+    Migration {
+        version: 8,
+        name: "report states, counts per state, and the indexes the queue and case pages read",
+        sqlite: r#"
+ALTER TABLE reports ADD COLUMN state TEXT NOT NULL DEFAULT 'new';
+ALTER TABLE reports ADD COLUMN closed_reason TEXT;
+UPDATE reports SET state = 'graded' WHERE grade IS NOT NULL;
+UPDATE reports SET state = 'in-case' WHERE exhibit IN (SELECT exhibit FROM case_reports);
+CREATE INDEX reports_queue ON reports (state, immediate DESC, score DESC, received_ms);
+CREATE INDEX case_reports_exhibit ON case_reports (exhibit);
+CREATE TABLE report_state_counts (state TEXT PRIMARY KEY, n INTEGER NOT NULL);
+INSERT INTO report_state_counts (state, n) VALUES ('new', 0), ('graded', 0), ('in-case', 0), ('closed', 0);
+UPDATE report_state_counts SET n = (SELECT COUNT(*) FROM reports WHERE reports.state = report_state_counts.state);
+CREATE TRIGGER report_state_counts_i AFTER INSERT ON reports BEGIN
+  UPDATE report_state_counts SET n = n + 1 WHERE state = NEW.state; END;
+CREATE TRIGGER report_state_counts_u AFTER UPDATE OF state ON reports WHEN OLD.state <> NEW.state BEGIN
+  UPDATE report_state_counts SET n = n - 1 WHERE state = OLD.state;
+  UPDATE report_state_counts SET n = n + 1 WHERE state = NEW.state; END;
+"#,
+        postgres: r#"
+ALTER TABLE reports ADD COLUMN state TEXT NOT NULL DEFAULT 'new';
+ALTER TABLE reports ADD COLUMN closed_reason TEXT;
+UPDATE reports SET state = 'graded' WHERE grade IS NOT NULL;
+UPDATE reports SET state = 'in-case' WHERE exhibit IN (SELECT exhibit FROM case_reports);
+CREATE INDEX reports_queue ON reports (state, immediate DESC, score DESC, received_ms);
+CREATE INDEX case_reports_exhibit ON case_reports (exhibit);
+CREATE TABLE report_state_counts (state TEXT PRIMARY KEY, n BIGINT NOT NULL);
+INSERT INTO report_state_counts (state, n) VALUES ('new', 0), ('graded', 0), ('in-case', 0), ('closed', 0);
+UPDATE report_state_counts SET n = (SELECT COUNT(*) FROM reports WHERE reports.state = report_state_counts.state);
+CREATE FUNCTION vigil_report_state_count() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'UPDATE' THEN
+    IF OLD.state = NEW.state THEN RETURN NEW; END IF;
+    UPDATE report_state_counts SET n = n - 1 WHERE state = OLD.state;
+  END IF;
+  UPDATE report_state_counts SET n = n + 1 WHERE state = NEW.state;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER report_state_counts AFTER INSERT OR UPDATE OF state ON reports FOR EACH ROW EXECUTE FUNCTION vigil_report_state_count();
+"#,
+    },
 ];
 
 pub(crate) fn latest() -> u32 {

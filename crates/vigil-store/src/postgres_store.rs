@@ -10,7 +10,7 @@ use crate::{
 use postgres::binary_copy::BinaryCopyInWriter;
 use postgres::types::Type;
 use postgres::{Client, NoTls, Row, Transaction};
-use vigil_domain::{Blake3Digest, CaseId, ExhibitRef, Initials, Md5Digest, Sha1Digest, Sha256Digest};
+use vigil_domain::{Blake3Digest, CaseId, ExhibitRef, Initials, Md5Digest, ReportState, Sha1Digest, Sha256Digest};
 
 pub struct PostgresStore {
     client: Client,
@@ -125,6 +125,8 @@ fn to_state(r: &Row) -> Result<LogState, StoreError> {
 }
 
 const REPORT_COLUMNS: &str = "exhibit, received_ms, immediate, score, factors, grade, graded_by, graded_ms";
+const REPORT_READ_COLUMNS: &str =
+    "exhibit, received_ms, immediate, score, factors, grade, graded_by, graded_ms, state, closed_reason";
 
 fn to_report(r: &Row) -> Result<ReportRow, StoreError> {
     let e: String = r.try_get(0)?;
@@ -138,6 +140,8 @@ fn to_report(r: &Row) -> Result<ReportRow, StoreError> {
         grade: r.try_get(5)?,
         graded_by: r.try_get(6)?,
         graded_ms: r.try_get(7)?,
+        state: ReportState::parse(&r.try_get::<_, String>(8)?).map_err(|_| StoreError::Malformed("report state"))?,
+        closed_reason: r.try_get(9)?,
     })
 }
 
@@ -296,15 +300,28 @@ impl Store for PostgresStore {
             .collect()
     }
 
-    fn report_queue(&mut self) -> Result<Vec<ReportRow>, StoreError> {
+    fn report_queue(&mut self, state: ReportState, offset: u64, limit: u64) -> Result<Vec<ReportRow>, StoreError> {
         let q = format!(
-            "SELECT {REPORT_COLUMNS} FROM reports ORDER BY immediate DESC, score DESC, received_ms ASC LIMIT 500"
+            "SELECT {REPORT_READ_COLUMNS} FROM reports WHERE state = $1
+             ORDER BY immediate DESC, score DESC, received_ms ASC LIMIT $2 OFFSET $3"
         );
-        self.client.query(&q, &[])?.iter().map(to_report).collect()
+        self.client.query(&q, &[&state.as_str(), &(limit as i64), &(offset as i64)])?.iter().map(to_report).collect()
+    }
+
+    fn report_counts(&mut self) -> Result<Vec<(ReportState, u64)>, StoreError> {
+        self.client
+            .query("SELECT state, n FROM report_state_counts", &[])?
+            .iter()
+            .map(|r| {
+                let s: String = r.try_get(0)?;
+                let n: i64 = r.try_get(1)?;
+                Ok((ReportState::parse(&s).map_err(|_| StoreError::Malformed("report state"))?, n.max(0) as u64))
+            })
+            .collect()
     }
 
     fn report(&mut self, exhibit: &ExhibitRef) -> Result<Option<ReportRow>, StoreError> {
-        let q = format!("SELECT {REPORT_COLUMNS} FROM reports WHERE exhibit = $1");
+        let q = format!("SELECT {REPORT_READ_COLUMNS} FROM reports WHERE exhibit = $1");
         self.client.query_opt(&q, &[&exhibit.to_string()])?.as_ref().map(to_report).transpose()
     }
 
@@ -575,6 +592,10 @@ impl StoreTx for PgTx<'_> {
             "INSERT INTO case_reports (case_id, exhibit, added_by, added_ms) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
             &[&id.as_str(), &exhibit.to_string(), &by, &at_ms],
         )?;
+        self.tx.execute(
+            "UPDATE reports SET state = 'in-case', closed_reason = NULL WHERE exhibit = $1",
+            &[&exhibit.to_string()],
+        )?;
         Ok(())
     }
 
@@ -603,8 +624,22 @@ impl StoreTx for PgTx<'_> {
 
     fn set_grade(&mut self, exhibit: &ExhibitRef, grade: &str, by: &str, at_ms: i64) -> Result<(), StoreError> {
         self.tx.execute(
-            "UPDATE reports SET grade = $1, graded_by = $2, graded_ms = $3 WHERE exhibit = $4",
+            "UPDATE reports SET grade = $1, graded_by = $2, graded_ms = $3,
+                    state = CASE WHEN state = 'new' THEN 'graded' ELSE state END WHERE exhibit = $4",
             &[&grade, &by, &at_ms, &exhibit.to_string()],
+        )?;
+        Ok(())
+    }
+
+    fn set_report_state(
+        &mut self,
+        exhibit: &ExhibitRef,
+        state: ReportState,
+        closed_reason: Option<&str>,
+    ) -> Result<(), StoreError> {
+        self.tx.execute(
+            "UPDATE reports SET state = $1, closed_reason = $2 WHERE exhibit = $3",
+            &[&state.as_str(), &closed_reason, &exhibit.to_string()],
         )?;
         Ok(())
     }

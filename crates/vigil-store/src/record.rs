@@ -97,6 +97,9 @@ pub struct ReportRow {
     pub grade: Option<String>,
     pub graded_by: Option<String>,
     pub graded_ms: Option<i64>,
+    pub state: vigil_domain::ReportState,
+    /// Set while the report is closed.
+    pub closed_reason: Option<String>,
 }
 
 /// A partner organisation allowed to send referrals. Only the SHA-256 of

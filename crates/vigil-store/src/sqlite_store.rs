@@ -10,7 +10,7 @@ use crate::{
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, TransactionBehavior};
 use std::path::Path;
 use std::time::Duration;
-use vigil_domain::{Blake3Digest, CaseId, ExhibitRef, Initials, Md5Digest, Sha1Digest, Sha256Digest};
+use vigil_domain::{Blake3Digest, CaseId, ExhibitRef, Initials, Md5Digest, ReportState, Sha1Digest, Sha256Digest};
 
 pub struct SqliteStore {
     conn: Connection,
@@ -153,13 +153,16 @@ fn i(v: u64) -> i64 {
 }
 
 fn report_row(r: &Row<'_>) -> rusqlite::Result<RawReport> {
-    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?))
+    Ok(((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?), r.get(8)?, r.get(9)?))
 }
 
-type RawReport = (String, i64, bool, u32, String, Option<String>, Option<String>, Option<i64>);
+type RawReport =
+    ((String, i64, bool, u32, String, Option<String>, Option<String>, Option<i64>), String, Option<String>);
 
-fn to_report(t: RawReport) -> Result<ReportRow, StoreError> {
+fn to_report((t, state, closed_reason): RawReport) -> Result<ReportRow, StoreError> {
     Ok(ReportRow {
+        state: ReportState::parse(&state).map_err(|_| StoreError::Malformed("report state"))?,
+        closed_reason,
         exhibit: ExhibitRef::parse(&t.0).map_err(|_| StoreError::Malformed("exhibit reference"))?,
         received_ms: t.1,
         immediate: t.2,
@@ -172,6 +175,8 @@ fn to_report(t: RawReport) -> Result<ReportRow, StoreError> {
 }
 
 const REPORT_COLUMNS: &str = "exhibit, received_ms, immediate, score, factors, grade, graded_by, graded_ms";
+const REPORT_READ_COLUMNS: &str =
+    "exhibit, received_ms, immediate, score, factors, grade, graded_by, graded_ms, state, closed_reason";
 
 fn exref(s: &str) -> Result<ExhibitRef, StoreError> {
     ExhibitRef::parse(s).map_err(|_| StoreError::Malformed("exhibit reference"))
@@ -326,19 +331,30 @@ impl Store for SqliteStore {
         rows.map(|r| CaseId::parse(&r?).map_err(|_| StoreError::Malformed("case ID"))).collect()
     }
 
-    fn report_queue(&mut self) -> Result<Vec<ReportRow>, StoreError> {
+    fn report_queue(&mut self, state: ReportState, offset: u64, limit: u64) -> Result<Vec<ReportRow>, StoreError> {
         let mut st = self.conn.prepare_cached(&format!(
-            "SELECT {REPORT_COLUMNS} FROM reports ORDER BY immediate DESC, score DESC, received_ms ASC LIMIT 500"
+            "SELECT {REPORT_READ_COLUMNS} FROM reports WHERE state = ?1
+             ORDER BY immediate DESC, score DESC, received_ms ASC LIMIT ?2 OFFSET ?3"
         ))?;
-        let rows = st.query_map([], report_row)?;
+        let rows = st.query_map(params![state.as_str(), i(limit), i(offset)], report_row)?;
         rows.map(|r| to_report(r?)).collect()
+    }
+
+    fn report_counts(&mut self) -> Result<Vec<(ReportState, u64)>, StoreError> {
+        let mut st = self.conn.prepare_cached("SELECT state, n FROM report_state_counts")?;
+        let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+        rows.map(|r| {
+            let (s, n) = r?;
+            Ok((ReportState::parse(&s).map_err(|_| StoreError::Malformed("report state"))?, n.max(0) as u64))
+        })
+        .collect()
     }
 
     fn report(&mut self, exhibit: &ExhibitRef) -> Result<Option<ReportRow>, StoreError> {
         let t = self
             .conn
             .query_row(
-                &format!("SELECT {REPORT_COLUMNS} FROM reports WHERE exhibit = ?1"),
+                &format!("SELECT {REPORT_READ_COLUMNS} FROM reports WHERE exhibit = ?1"),
                 [exhibit.to_string()],
                 report_row,
             )
@@ -630,6 +646,10 @@ impl StoreTx for SqliteTx<'_> {
             "INSERT OR IGNORE INTO case_reports (case_id, exhibit, added_by, added_ms) VALUES (?1, ?2, ?3, ?4)",
             params![id.as_str(), exhibit.to_string(), by, at_ms],
         )?;
+        self.tx.execute(
+            "UPDATE reports SET state = 'in-case', closed_reason = NULL WHERE exhibit = ?1",
+            [exhibit.to_string()],
+        )?;
         Ok(())
     }
 
@@ -658,8 +678,22 @@ impl StoreTx for SqliteTx<'_> {
 
     fn set_grade(&mut self, exhibit: &ExhibitRef, grade: &str, by: &str, at_ms: i64) -> Result<(), StoreError> {
         self.tx.execute(
-            "UPDATE reports SET grade = ?1, graded_by = ?2, graded_ms = ?3 WHERE exhibit = ?4",
+            "UPDATE reports SET grade = ?1, graded_by = ?2, graded_ms = ?3,
+                    state = CASE WHEN state = 'new' THEN 'graded' ELSE state END WHERE exhibit = ?4",
             params![grade, by, at_ms, exhibit.to_string()],
+        )?;
+        Ok(())
+    }
+
+    fn set_report_state(
+        &mut self,
+        exhibit: &ExhibitRef,
+        state: ReportState,
+        closed_reason: Option<&str>,
+    ) -> Result<(), StoreError> {
+        self.tx.execute(
+            "UPDATE reports SET state = ?1, closed_reason = ?2 WHERE exhibit = ?3",
+            params![state.as_str(), closed_reason, exhibit.to_string()],
         )?;
         Ok(())
     }

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use std::collections::HashMap;
 use std::sync::Arc;
 use vigil_core::CoreError;
-use vigil_domain::{ExhibitRef, Grade};
+use vigil_domain::{CloseReason, ExhibitRef, Grade, ReportState};
 
 fn failure(e: CoreError) -> Response {
     let status = match e {
@@ -60,31 +60,78 @@ pub(crate) fn report_path(e: &ExhibitRef) -> String {
     }
 }
 
-pub(crate) async fn queue(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
+/// `/queue?state=new&page=2`: open reports by default, most urgent first.
+#[derive(Debug, serde::Deserialize)]
+pub(crate) struct QueueQuery {
+    state: Option<String>,
+    page: Option<u64>,
+}
+
+pub(crate) async fn queue(
+    State(state): State<Arc<AppState>>,
+    axum::extract::Query(q): axum::extract::Query<QueueQuery>,
+    headers: HeaderMap,
+) -> Response {
     let Some((_, officer)) = current(&state, &headers).await else { return Redirect::to("/login").into_response() };
+    if let Some(r) = refuse_unless_triage(&officer) {
+        return r;
+    }
+    let wanted = match q.state.as_deref().map(ReportState::parse).transpose() {
+        Ok(s) => s.unwrap_or(ReportState::New),
+        Err(e) => return failure(CoreError::Invalid(e)),
+    };
     let st = state.clone();
-    let r = tokio::task::spawn_blocking(move || st.vigil.triage_queue(&officer)).await;
-    let items = match r {
+    let r = tokio::task::spawn_blocking(move || st.vigil.triage_queue(&officer, wanted, q.page.unwrap_or(1))).await;
+    let queue = match r {
         Ok(Ok(i)) => i,
         Ok(Err(e)) => return failure(e),
         Err(_) => return failure(CoreError::Refused("the queue could not be read".into())),
     };
     let mut body = String::from(crate::alerts::BANNER);
-    body += "<h1>Triage queue</h1><p>Most urgent first. A report must be graded before it can be acted on.</p><table><thead><tr><th>Report</th><th>Received</th><th>Risk</th><th>Factors</th><th>Grade</th></tr></thead><tbody>";
-    for i in items {
+    body += "<h1>Triage queue</h1><p>Most urgent first. A report must be graded before it can be acted on.</p>";
+    body += "<nav aria-label=\"Report states\"><ul class=\"tabs\">";
+    for (s, n) in &queue.counts {
+        let current = if *s == queue.state { " aria-current=\"page\"" } else { "" };
+        body += &format!("<li><a href=\"/queue?state={}\"{current}>{} ({n})</a></li>", s.as_str(), s.label());
+    }
+    body += "</ul></nav>";
+    body += &format!(
+        "<h2>{} reports</h2><table><thead><tr><th>Report</th><th>Received</th><th>Risk</th><th>Factors</th><th>Grade</th></tr></thead><tbody>",
+        queue.state.label()
+    );
+    if queue.items.is_empty() {
+        body += "<tr><td colspan=\"5\">No reports in this state.</td></tr>";
+    }
+    for i in &queue.items {
         let href = report_path(&i.exhibit);
         let danger = if i.immediate_danger { "<strong class=\"error\">IMMEDIATE DANGER</strong> " } else { "" };
         let factors: Vec<String> = i.factors.iter().map(|(f, w)| format!("{} (+{w})", esc(f))).collect();
+        let grade = match (&i.grade, &i.closed_reason) {
+            (_, Some(r)) => format!("closed: {}", CloseReason::parse(r).map_or(r.as_str(), |r| r.label())),
+            (Some(g), None) => g.clone(),
+            (None, None) => "not graded".into(),
+        };
         body += &format!(
             "<tr><td><a href=\"{href}\">{}</a></td><td>{}</td><td>{danger}{}</td><td>{}</td><td>{}</td></tr>",
             esc(&i.exhibit.to_string()),
             esc(&i.received),
             i.score,
             if factors.is_empty() { "none".to_string() } else { factors.join("; ") },
-            esc(i.grade.as_deref().unwrap_or("not graded"))
+            esc(&grade)
         );
     }
     body += "</tbody></table>";
+    if queue.pages > 1 {
+        body += &format!("<nav aria-label=\"Pages\"><p>Page {} of {}", queue.page, queue.pages);
+        let st = queue.state.as_str();
+        if queue.page > 1 {
+            body += &format!(" · <a href=\"/queue?state={st}&amp;page={}\" rel=\"prev\">Previous</a>", queue.page - 1);
+        }
+        if queue.page < queue.pages {
+            body += &format!(" · <a href=\"/queue?state={st}&amp;page={}\" rel=\"next\">Next</a>", queue.page + 1);
+        }
+        body += "</p></nav>";
+    }
     page("Triage queue", &body).into_response()
 }
 
@@ -174,6 +221,24 @@ pub(crate) async fn view(State(state): State<Arc<AppState>>, Path(n): Path<Strin
              <input type=\"radio\" id=\"handling-C\" name=\"handling\" value=\"C\"><label for=\"handling-C\">C sharing with conditions</label></div></fieldset>\
              <label for=\"conditions\">Conditions (for C)</label><input type=\"text\" id=\"conditions\" name=\"conditions\">\
              <button type=\"submit\">Save grade</button></form>";
+    if item.state.is_open() {
+        body += &format!(
+            "<h2>Close without a case</h2><form method=\"post\" action=\"/reports/{n}/close\">\
+             <input type=\"hidden\" name=\"csrf\" value=\"{}\"><fieldset id=\"close-reason\"><legend>Reason</legend><div class=\"radios\">",
+            esc(&csrf)
+        );
+        for r in CloseReason::ALL {
+            body += &format!(
+                "<input type=\"radio\" id=\"close-{0}\" name=\"reason\" value=\"{0}\"><label for=\"close-{0}\">{1}</label> ",
+                r.as_str(),
+                r.label()
+            );
+        }
+        body += "</div></fieldset><label for=\"close-note\">Note (optional)</label><input type=\"text\" id=\"close-note\" name=\"note\">\
+                 <button type=\"submit\">Close report</button></form>";
+    } else {
+        body += &format!("<h2>State</h2><p>{}</p>", item.state.label());
+    }
     let case_list: Vec<String> = cases.iter().map(|c| esc(c.as_str())).collect();
     body += &format!(
         "<h2>Case</h2><p>In case(s): {}</p><p class=\"hint\">A report must be graded before it can be added to a case.</p>\
@@ -276,6 +341,25 @@ async fn set_link(state: Arc<AppState>, n: String, req: Request, linked: bool) -
         Ok(Ok(())) => Redirect::to(&format!("/reports/{n}")).into_response(),
         Ok(Err(e)) => failure(e),
         Err(_) => failure(CoreError::Refused("the link could not be saved".into())),
+    }
+}
+
+pub(crate) async fn close(State(state): State<Arc<AppState>>, Path(n): Path<String>, req: Request) -> Response {
+    let (officer, exhibit, values) = match triage_post(&state, &n, req).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let reason = match CloseReason::parse(field(&values, "reason").trim()) {
+        Ok(r) => r,
+        Err(e) => return failure(CoreError::Invalid(e)),
+    };
+    let note = field(&values, "note");
+    let st = state.clone();
+    let r = tokio::task::spawn_blocking(move || st.vigil.close_report(&exhibit, reason, &note, &officer)).await;
+    match r {
+        Ok(Ok(_)) => Redirect::to("/queue").into_response(),
+        Ok(Err(e)) => failure(e),
+        Err(_) => failure(CoreError::Refused("the report could not be closed".into())),
     }
 }
 

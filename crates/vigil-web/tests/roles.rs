@@ -91,6 +91,8 @@ async fn every_route_as_every_role() {
         ("POST", "/reports/1/grade", triage.to_vec()),
         ("POST", "/reports/1/case", triage.to_vec()),
         ("GET", "/events", triage.to_vec()),
+        ("GET", "/queue?state=closed&page=2", triage.to_vec()),
+        ("POST", "/reports/1/close", triage.to_vec()),
         ("POST", "/reports/1/link", triage.to_vec()),
         ("POST", "/reports/1/unlink", triage.to_vec()),
         ("GET", "/api/v1/openapi.json", public.to_vec()),

@@ -117,8 +117,12 @@ async fn queue_orders_by_risk_and_grading_is_audited() {
         StatusCode::BAD_REQUEST
     );
     assert!(call(&app, grade(format!("csrf={csrf}&source=2&intelligence=B&handling=P"))).await.0.is_redirection());
-    let (_, _, html) = call(&app, Request::get("/queue").header("cookie", &c).body(Body::empty()).unwrap()).await;
-    assert!(html.contains("2/B/P"));
+    let queue = |q: &'static str| Request::get(q).header("cookie", &c).body(Body::empty()).unwrap();
+    let (_, _, html) = call(&app, queue("/queue?state=graded")).await;
+    assert!(html.contains("2/B/P") && html.contains("href=\"/reports/3\""), "{html}");
+    let (_, _, html) = call(&app, queue("/queue")).await;
+    assert!(!html.contains("href=\"/reports/3\""), "a graded report leaves the new tab: {html}");
+    assert!(html.contains("Graded (1)"), "{html}");
     assert_eq!(
         call(&app, to_case(format!("csrf={csrf}&case=OP-TEST-2026&title="))).await.0,
         StatusCode::CONFLICT,
@@ -127,6 +131,21 @@ async fn queue_orders_by_risk_and_grading_is_audited() {
     assert!(call(&app, to_case(format!("csrf={csrf}&case=OP-TEST-2026&title=Test+case"))).await.0.is_redirection());
     let (_, _, page) = call(&app, Request::get("/reports/3").header("cookie", &c).body(Body::empty()).unwrap()).await;
     assert!(page.contains("In case(s): OP-TEST-2026"), "{page}");
+    let (_, _, html) = call(&app, queue("/queue?state=in-case")).await;
+    assert!(html.contains("href=\"/reports/3\""), "{html}");
+    // Closing needs a reason from the list; a closed report shows its reason.
+    let close = |body: String| {
+        Request::post("/reports/1/close")
+            .header("cookie", &c)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap()
+    };
+    assert_eq!(call(&app, close(format!("csrf={csrf}&reason=bored"))).await.0, StatusCode::BAD_REQUEST);
+    assert!(call(&app, close(format!("csrf={csrf}&reason=duplicate&note=same+as+PR%2F2"))).await.0.is_redirection());
+    let (_, _, html) = call(&app, queue("/queue?state=closed")).await;
+    assert!(html.contains("href=\"/reports/1\"") && html.contains("Duplicate of another report"), "{html}");
+    assert_eq!(call(&app, close(format!("csrf={csrf}&reason=duplicate"))).await.0, StatusCode::BAD_REQUEST);
     drop(app);
     let v = Vigil::open(&data).unwrap();
     let h = v.history(&ExhibitRef::parse("PR/3").unwrap()).unwrap();

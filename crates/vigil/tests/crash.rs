@@ -133,7 +133,7 @@ fn sigkill_during_public_intake_never_loses_an_acknowledged_report() {
         std::thread::sleep(Duration::from_millis(20 + rng.next() % 250));
         server.kill();
         stop.store(true, std::sync::atomic::Ordering::Relaxed);
-        if clients.into_iter().map(|c| c.join().is_ok()).all(|ok| ok) {
+        if clients.into_iter().all(|c| c.join().is_ok()) {
             clients_ended_cleanly += 1;
         }
     }
