@@ -30,12 +30,66 @@ pub enum CoreError {
     MasterKey(String),
     #[error("{0}")]
     Refused(String),
+    /// Input that does not parse, naming the field (forms read at the edge).
+    #[error("{field}: {why}")]
+    InvalidInput { field: String, why: String },
+    /// A request that failed unexpectedly (a panic in its worker, say).
+    #[error("the request failed: {0}")]
+    Failed(String),
     /// The caller's role does not allow this.
     #[error("not allowed: {0}")]
     Forbidden(String),
 }
 
+/// What kind of failure an error is, for the edges to answer by: HTTP
+/// maps kinds to statuses in one place, and nothing matches on message text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// It does not exist, or the caller may not know that it does.
+    NotFound,
+    /// The caller's role does not allow it.
+    Forbidden,
+    /// A rule refuses it as asked (ungraded, no welfare check, …).
+    Refused,
+    /// It clashes with what is stored (a duplicate, already deleted).
+    Conflict,
+    /// The input is malformed; [`CoreError::field`] names the field.
+    Invalid,
+    /// The store could not be reached in time; the request may be retried.
+    Unavailable,
+    /// Something inside Vigil failed (a file, the vault, a stored row).
+    Internal,
+}
+
 impl CoreError {
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            CoreError::NoSuchExhibit(_) | CoreError::NoSuchCase(_) => ErrorKind::NotFound,
+            CoreError::Forbidden(_) => ErrorKind::Forbidden,
+            CoreError::Refused(_) => ErrorKind::Refused,
+            CoreError::Deleted { .. } | CoreError::AlreadyInitialised(_) => ErrorKind::Conflict,
+            CoreError::Store(vigil_store::StoreError::Duplicate(_)) => ErrorKind::Conflict,
+            CoreError::Invalid(_) | CoreError::InvalidInput { .. } => ErrorKind::Invalid,
+            CoreError::Store(vigil_store::StoreError::Unavailable(_)) => ErrorKind::Unavailable,
+            CoreError::File { .. }
+            | CoreError::NotInitialised(_)
+            | CoreError::Store(_)
+            | CoreError::Vault(_)
+            | CoreError::Log(_)
+            | CoreError::MasterKey(_)
+            | CoreError::Failed(_) => ErrorKind::Internal,
+        }
+    }
+
+    /// The input field at fault, for an [`ErrorKind::Invalid`] error.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            CoreError::Invalid(p) => Some(p.what),
+            CoreError::InvalidInput { field, .. } => Some(field),
+            _ => None,
+        }
+    }
+
     pub(crate) fn file(path: impl Into<PathBuf>, why: impl std::fmt::Display) -> Self {
         CoreError::File { path: path.into(), why: why.to_string() }
     }

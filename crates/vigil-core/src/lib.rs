@@ -42,7 +42,7 @@ pub use data_dir::{InitReport, Layout, Vigil};
 pub use demo::{DemoReport, DEMO_CASE, DEMO_FULL_CASE, DEMO_PASSWORD};
 pub use dir_lock::DirLock;
 pub use disclosure::{exhibit_labels, render_exhibit_list, Mg6eLine, Rendered, ScheduleLine, Schedules};
-pub use error::CoreError;
+pub use error::{CoreError, ErrorKind};
 pub use exhibits::{AddedExhibit, DeletedExhibit, HistoryEntry, Ingester, RetrievedExhibit};
 pub use hashsets::{HashSetImport, HashSetInfo, PdqSetImport};
 pub use key_rotation::RotationReport;

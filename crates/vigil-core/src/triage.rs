@@ -225,7 +225,10 @@ impl Vigil {
         }
         if let Some(t) = title {
             if t.chars().count() > 200 || t.chars().any(char::is_control) {
-                return Err(CoreError::Refused("the case title must be one line of at most 200 characters".into()));
+                return Err(CoreError::InvalidInput {
+                    field: "title".into(),
+                    why: "the case title must be one line of at most 200 characters".into(),
+                });
             }
         }
         self.write(|u| {
@@ -332,10 +335,16 @@ impl Vigil {
         let actor = may_triage(officer)?;
         let reason = reason.trim();
         if reason.is_empty() || reason.chars().count() > 500 || reason.chars().any(|c| c.is_control()) {
-            return Err(CoreError::Refused("give a reason of one line, at most 500 characters".into()));
+            return Err(CoreError::InvalidInput {
+                field: "reason".into(),
+                why: "give a reason of one line, at most 500 characters".into(),
+            });
         }
         if one == other {
-            return Err(CoreError::Refused("a report cannot be linked to itself".into()));
+            return Err(CoreError::InvalidInput {
+                field: "other".into(),
+                why: "a report cannot be linked to itself".into(),
+            });
         }
         for r in [one, other] {
             self.store.read()?.report(r)?.ok_or_else(|| CoreError::NoSuchExhibit(r.to_string()))?;

@@ -18,14 +18,7 @@ use vigil_core::{CoreError, OfficerSession, Vigil};
 use vigil_domain::{CaseId, CaseRecord};
 
 fn failure(e: CoreError) -> Response {
-    let (status, msg) = match &e {
-        CoreError::NoSuchCase(_) => (StatusCode::NOT_FOUND, e.to_string()),
-        CoreError::Forbidden(_) => (StatusCode::FORBIDDEN, e.to_string()),
-        CoreError::Invalid(_) | CoreError::Refused(_) => (StatusCode::BAD_REQUEST, e.to_string()),
-        _ => (StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong; it has not been shown here.".to_string()),
-    };
-    (status, page("Problem", &format!("<h1>{}</h1><p><a href=\"/cases\">Your cases</a></p>", esc(&msg))))
-        .into_response()
+    crate::failure::Failure::new(e, "/cases", "Your cases").into_response()
 }
 
 /// Runs `f` on Vigil for a signed-in officer, off the async threads.
@@ -39,7 +32,7 @@ async fn with_officer<T: Send + 'static>(
     let o = officer.clone();
     let r = tokio::task::spawn_blocking(move || f(&st.vigil, &o))
         .await
-        .map_err(|_| failure(CoreError::Refused("the request failed".into())))?;
+        .map_err(|e| failure(CoreError::Failed(e.to_string())))?;
     r.map(|t| (officer, t)).map_err(failure)
 }
 
@@ -317,7 +310,9 @@ pub(crate) async fn schedule_file(
     Path((id, file)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    let Some((stem, ext)) = file.rsplit_once('.') else { return failure(CoreError::Refused("no such file".into())) };
+    let Some((stem, ext)) = file.rsplit_once('.') else {
+        return (StatusCode::NOT_FOUND, page("Not found", "<h1>No such schedule</h1>")).into_response();
+    };
     if !matches!(ext, "csv" | "pdf") {
         return (StatusCode::NOT_FOUND, page("Not found", "<h1>No such schedule</h1>")).into_response();
     }
@@ -413,7 +408,8 @@ pub(crate) async fn add_record(
         return (StatusCode::NOT_FOUND, page("Not found", "<h1>No such kind of record</h1>")).into_response();
     }
     case_post(&state, &id, req, "", move |v, case, o, values| {
-        let record = crate::record_forms::parse(&kind, &values).map_err(CoreError::Refused)?;
+        let record = crate::record_forms::parse(&kind, &values)
+            .map_err(|why| CoreError::InvalidInput { field: format!("{kind} form"), why })?;
         v.add_case_record(case, &record, o).map(drop)
     })
     .await

@@ -10,6 +10,7 @@
 mod alerts;
 mod case_pages;
 mod csrf;
+mod failure;
 mod form_input;
 mod html;
 mod officer;

@@ -42,8 +42,16 @@ fn from_intake(e: IntakeError) -> Response {
         IntakeError::Field { field, why } => fail(StatusCode::UNPROCESSABLE_ENTITY, Some(&field), why),
         IntakeError::Conflict(why) => fail(StatusCode::CONFLICT, None, why),
         IntakeError::NotFound(why) => fail(StatusCode::NOT_FOUND, None, why),
-        IntakeError::Core(vigil_core::CoreError::Refused(why)) => fail(StatusCode::CONFLICT, None, why),
-        IntakeError::Core(_) => unavailable(),
+        IntakeError::Core(e) => match e.kind() {
+            vigil_core::ErrorKind::Refused | vigil_core::ErrorKind::Conflict => {
+                fail(StatusCode::CONFLICT, None, e.to_string())
+            }
+            vigil_core::ErrorKind::Invalid => fail(StatusCode::UNPROCESSABLE_ENTITY, e.field(), e.to_string()),
+            _ => {
+                tracing::error!(error = %e, "a referral could not be stored");
+                unavailable()
+            }
+        },
     }
 }
 

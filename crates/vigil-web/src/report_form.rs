@@ -273,10 +273,11 @@ pub(crate) async fn submit(State(state): State<Arc<AppState>>, req: Request) -> 
     };
     let st = state.clone();
     let danger = report.immediate_danger;
-    let saved = tokio::task::spawn_blocking(move || {
-        st.vigil.submit_public_report_with(&report, &attachments).map_err(|e| e.to_string())
-    })
-    .await;
+    let saved = tokio::task::spawn_blocking(move || st.vigil.submit_public_report_with(&report, &attachments)).await;
+    if let Ok(Err(e)) = &saved {
+        // Only the kind: a public request's error may quote what was sent.
+        tracing::error!(kind = ?e.kind(), "a public report could not be saved");
+    }
     if let (true, Ok(Ok(r))) = (danger, &saved) {
         crate::alerts::raise(&state, &r.exhibit.to_string());
     }
@@ -371,11 +372,17 @@ pub(crate) async fn add_submit(State(state): State<Arc<AppState>>, req: Request)
         )
             .into_response();
     }
+    // The addition's own rules, checked here so the answer can name the field.
+    if let Err(e) = vigil_domain::PublicReport::validate_addition(&text) {
+        let errors = vec![("text", format!("What you wrote could not be added: {}", e.why))];
+        return (
+            StatusCode::BAD_REQUEST,
+            page("Error: Add information", &add_form(&state.csrf.issue(), &values, &errors)),
+        )
+            .into_response();
+    }
     let st = state.clone();
-    let result = tokio::task::spawn_blocking(move || {
-        st.vigil.add_to_public_report(&code, &secret, &text).map_err(|e| e.to_string())
-    })
-    .await;
+    let result = tokio::task::spawn_blocking(move || st.vigil.add_to_public_report(&code, &secret, &text)).await;
     match result {
         Ok(Ok(Some(_))) => page(
             "Information added",
@@ -391,10 +398,10 @@ pub(crate) async fn add_submit(State(state): State<Arc<AppState>>, req: Request)
             (StatusCode::BAD_REQUEST, page("Error: Add information", &add_form(&state.csrf.issue(), &values, &errors)))
                 .into_response()
         }
-        Ok(Err(e)) if e.contains("too long") || e.contains("control characters") => {
-            let errors = vec![("text", format!("What you wrote could not be added: {e}"))];
-            (StatusCode::BAD_REQUEST, page("Error: Add information", &add_form(&state.csrf.issue(), &values, &errors)))
-                .into_response()
+        Ok(Err(e)) => {
+            // Only the kind: a public request's error may quote what was sent.
+            tracing::error!(kind = ?e.kind(), "an addition to a report could not be saved");
+            plain(StatusCode::SERVICE_UNAVAILABLE, "Your information could not be saved just now. Please try again.")
         }
         _ => plain(StatusCode::SERVICE_UNAVAILABLE, "Your information could not be saved just now. Please try again."),
     }

@@ -6,7 +6,7 @@ use crate::html::{esc, page};
 use crate::officer::current;
 use crate::AppState;
 use axum::extract::{Path, Request, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -14,19 +14,7 @@ use vigil_core::CoreError;
 use vigil_domain::{CloseReason, ExhibitRef, Grade, ReportState};
 
 fn failure(e: CoreError) -> Response {
-    let status = match e {
-        CoreError::Forbidden(_) => StatusCode::FORBIDDEN,
-        CoreError::NoSuchExhibit(_) => StatusCode::NOT_FOUND,
-        CoreError::Invalid(_) | CoreError::Refused(_) => StatusCode::BAD_REQUEST,
-        _ => StatusCode::INTERNAL_SERVER_ERROR,
-    };
-    let msg = if status == StatusCode::INTERNAL_SERVER_ERROR {
-        "Something went wrong; it has not been shown here.".to_string()
-    } else {
-        e.to_string()
-    };
-    (status, page("Problem", &format!("<h1>{}</h1><p><a href=\"/queue\">Back to the queue</a></p>", esc(&msg))))
-        .into_response()
+    crate::failure::Failure::new(e, "/queue", "Back to the queue").into_response()
 }
 
 /// Role first, before any input is read: who may not use a route learns
@@ -85,7 +73,7 @@ pub(crate) async fn queue(
     let queue = match r {
         Ok(Ok(i)) => i,
         Ok(Err(e)) => return failure(e),
-        Err(_) => return failure(CoreError::Refused("the queue could not be read".into())),
+        Err(e) => return failure(CoreError::Failed(format!("the queue could not be read: {e}"))),
     };
     let mut body = String::from(crate::alerts::BANNER);
     body += "<h1>Triage queue</h1><p>Most urgent first. A report must be graded before it can be acted on.</p>";
@@ -152,7 +140,7 @@ pub(crate) async fn view(State(state): State<Arc<AppState>>, Path(n): Path<Strin
     let (item, report, cases, links) = match r {
         Ok(Ok(x)) => x,
         Ok(Err(e)) => return failure(e),
-        Err(_) => return failure(CoreError::Refused("the report could not be read".into())),
+        Err(e) => return failure(CoreError::Failed(format!("the report could not be read: {e}"))),
     };
     let pretty = serde_json::to_string_pretty(&report).unwrap_or_default();
     let factors: Vec<String> = item.factors.iter().map(|(f, w)| format!("<li>{} (+{w})</li>", esc(f))).collect();
@@ -296,7 +284,7 @@ pub(crate) async fn grade(State(state): State<Arc<AppState>>, Path(n): Path<Stri
     match r {
         Ok(Ok(_)) => Redirect::to(&format!("/reports/{n}")).into_response(),
         Ok(Err(e)) => failure(e),
-        Err(_) => failure(CoreError::Refused("the grade could not be saved".into())),
+        Err(e) => failure(CoreError::Failed(format!("the grade could not be saved: {e}"))),
     }
 }
 
@@ -314,13 +302,8 @@ pub(crate) async fn to_case(State(state): State<Arc<AppState>>, Path(n): Path<St
     let r = tokio::task::spawn_blocking(move || st.vigil.report_to_case(&exhibit, &case, Some(&title), &officer)).await;
     match r {
         Ok(Ok(_)) => Redirect::to(&format!("/reports/{n}")).into_response(),
-        Ok(Err(CoreError::Refused(msg))) => (
-            StatusCode::CONFLICT,
-            page("Problem", &format!("<h1>{}</h1><p><a href=\"/reports/{n}\">Back to the report</a></p>", esc(&msg))),
-        )
-            .into_response(),
         Ok(Err(e)) => failure(e),
-        Err(_) => failure(CoreError::Refused("the case could not be saved".into())),
+        Err(e) => failure(CoreError::Failed(format!("the case could not be saved: {e}"))),
     }
 }
 
@@ -340,7 +323,7 @@ async fn set_link(state: Arc<AppState>, n: String, req: Request, linked: bool) -
     match r {
         Ok(Ok(())) => Redirect::to(&format!("/reports/{n}")).into_response(),
         Ok(Err(e)) => failure(e),
-        Err(_) => failure(CoreError::Refused("the link could not be saved".into())),
+        Err(e) => failure(CoreError::Failed(format!("the link could not be saved: {e}"))),
     }
 }
 
@@ -359,7 +342,7 @@ pub(crate) async fn close(State(state): State<Arc<AppState>>, Path(n): Path<Stri
     match r {
         Ok(Ok(_)) => Redirect::to("/queue").into_response(),
         Ok(Err(e)) => failure(e),
-        Err(_) => failure(CoreError::Refused("the report could not be closed".into())),
+        Err(e) => failure(CoreError::Failed(format!("the report could not be closed: {e}"))),
     }
 }
 

@@ -160,7 +160,7 @@ async fn need_to_know_and_the_case_pages() {
     );
     assert!(call(&app, redact(&disc, &disc_csrf, "demo_user_a")).await.0.is_redirection());
     let (s, _, html) = call(&app, redact(&disc, &disc_csrf, "no+such+words")).await;
-    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert_eq!(s, StatusCode::CONFLICT, "a refusal by rule, not malformed input");
     assert!(html.contains("none of the terms occurs"), "{html}");
     let v2 = Vigil::open(&data).unwrap();
     assert_eq!(v2.exhibit(&vigil_domain::ExhibitRef::parse("DI/1").unwrap()).unwrap().sha256, before);

@@ -145,7 +145,7 @@ async fn queue_orders_by_risk_and_grading_is_audited() {
     assert!(call(&app, close(format!("csrf={csrf}&reason=duplicate&note=same+as+PR%2F2"))).await.0.is_redirection());
     let (_, _, html) = call(&app, queue("/queue?state=closed")).await;
     assert!(html.contains("href=\"/reports/1\"") && html.contains("Duplicate of another report"), "{html}");
-    assert_eq!(call(&app, close(format!("csrf={csrf}&reason=duplicate"))).await.0, StatusCode::BAD_REQUEST);
+    assert_eq!(call(&app, close(format!("csrf={csrf}&reason=duplicate"))).await.0, StatusCode::CONFLICT);
     drop(app);
     let v = Vigil::open(&data).unwrap();
     let h = v.history(&ExhibitRef::parse("PR/3").unwrap()).unwrap();
