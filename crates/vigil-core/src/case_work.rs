@@ -220,7 +220,7 @@ impl Vigil {
 
     /// The first of `refs` that is not part of the case, if any (the case's
     /// scope is read once for all of them).
-    fn first_outside(&self, case: &CaseId, refs: &[ExhibitRef]) -> Result<Option<ExhibitRef>, CoreError> {
+    pub(crate) fn first_outside(&self, case: &CaseId, refs: &[ExhibitRef]) -> Result<Option<ExhibitRef>, CoreError> {
         if refs.is_empty() {
             return Ok(None);
         }
@@ -352,33 +352,40 @@ impl Vigil {
             if let Some((id, title)) = opened {
                 u.tx().insert_case(id, title, actor.as_str(), t.unix_millis())?;
             }
-            let mut ids = Vec::with_capacity(records.len());
-            for (case, record) in records {
-                let kind = match record {
-                    CaseRecord::Decision { .. }
-                    | CaseRecord::ActionDecision { .. }
-                    | CaseRecord::Scheduled { .. }
-                    | CaseRecord::DisclosureTest { .. } => EventKind::Decided,
-                    _ => EventKind::Created,
-                };
-                let mut ev = CustodyEvent::new(kind, actor.clone(), t, ObjectRef::parse(&format!("case:{case}"))?);
-                ev.case = Some(case.clone());
-                ev.note = Some(record.summary());
-                let event = u.log(ev);
-                ids.push(u.tx().insert_case_record(&CaseRecordRow {
-                    id: 0,
-                    case_id: case.clone(),
-                    kind: kind_of(record),
-                    body: serde_json::to_string(record).expect("a record serialises"),
-                    by: actor.as_str().to_owned(),
-                    at_ms: t.unix_millis(),
-                    event,
-                })?);
-            }
-            Ok(ids)
+            records.iter().map(|(case, record)| u.record_case(case, record, actor)).collect()
         })
     }
+}
 
+impl crate::custody_log::Unit<'_> {
+    /// One case record and its custody event, in this unit. The caller has
+    /// validated the record and checked its references.
+    pub(crate) fn record_case(&mut self, case: &CaseId, record: &CaseRecord, actor: &Actor) -> Result<u64, CoreError> {
+        let t = self.now;
+        let kind = match record {
+            CaseRecord::Decision { .. }
+            | CaseRecord::ActionDecision { .. }
+            | CaseRecord::Scheduled { .. }
+            | CaseRecord::DisclosureTest { .. } => EventKind::Decided,
+            _ => EventKind::Created,
+        };
+        let mut ev = CustodyEvent::new(kind, actor.clone(), t, ObjectRef::parse(&format!("case:{case}"))?);
+        ev.case = Some(case.clone());
+        ev.note = Some(record.summary());
+        let event = self.log(ev);
+        Ok(self.tx().insert_case_record(&CaseRecordRow {
+            id: 0,
+            case_id: case.clone(),
+            kind: kind_of(record),
+            body: serde_json::to_string(record).expect("a record serialises"),
+            by: actor.as_str().to_owned(),
+            at_ms: t.unix_millis(),
+            event,
+        })?)
+    }
+}
+
+impl Vigil {
     /// Merges case `from` into case `into` (supervisors only). Both keep their
     /// history; `into` now holds `from`'s material and officers.
     pub fn merge_cases(

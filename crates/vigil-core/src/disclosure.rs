@@ -235,6 +235,19 @@ impl Vigil {
         if terms.is_empty() {
             return Err(CoreError::Refused("give at least one term to redact".into()));
         }
+        // Need-to-know on the exhibit before any read of it: one from another
+        // case answers exactly as one that does not exist, and the attempt
+        // is recorded.
+        if self.first_outside(case, std::slice::from_ref(original))?.is_some() {
+            let mut ev = CustodyEvent::new(EventKind::AccessRefused, actor, now(), ObjectRef::exhibit(original));
+            ev.case = Some(case.clone());
+            ev.note = Some(format!(
+                "{} ({}) asked to redact {original} for case {case}, which does not hold it",
+                officer.username, officer.role
+            ));
+            self.append_events(&[ev])?;
+            return Err(CoreError::NoSuchExhibit(original.to_string()));
+        }
         let row = self.exhibit(original)?;
         if row.size as usize > MAX_REDACT_BYTES {
             return Err(CoreError::Refused(format!("exhibit {original} is too large to redact here")));
@@ -254,27 +267,26 @@ impl Vigil {
             return Err(CoreError::Refused("none of the terms occurs in the exhibit; nothing was made".into()));
         }
         let name = format!("{}-redacted.txt", original.to_string().replace('/', "-"));
-        let added = self.add_exhibit_bytes(
-            redacted.as_bytes(),
-            &name,
-            case,
-            by,
-            Some(&format!("redacted copy of {original} ({count} redaction(s)): {reason}")),
-        )?;
-        let mut ev = CustodyEvent::new(EventKind::Copied, actor, now(), ObjectRef::exhibit(original));
-        ev.case = Some(case.clone());
-        ev.note = Some(format!("redacted copy made as exhibit {}: {reason}", added.reference));
-        self.append_events(&[ev])?;
-        self.add_case_record(
-            case,
-            &CaseRecord::Redaction {
+        let note = format!("redacted copy of {original} ({count} redaction(s)): {reason}");
+        let staged = self.stage_blobs(&[redacted.as_bytes()])?;
+        // The copy, the `copied` event on the original and the case record
+        // commit together.
+        let copy = self.write(|u| {
+            let copy = u.record_exhibit(case, by, Some(name), Some(&note), &staged[0])?;
+            let mut ev = CustodyEvent::new(EventKind::Copied, actor.clone(), u.now, ObjectRef::exhibit(original));
+            ev.case = Some(case.clone());
+            ev.note = Some(format!("redacted copy made as exhibit {copy}: {reason}"));
+            u.log(ev);
+            let record = CaseRecord::Redaction {
                 original: original.to_string(),
-                redacted: added.reference.to_string(),
+                redacted: copy.to_string(),
                 reason: reason.to_owned(),
-            },
-            officer,
-        )?;
-        Ok(added.reference)
+            };
+            record.validate()?;
+            u.record_case(case, &record, &actor)?;
+            Ok(copy)
+        })?;
+        Ok(copy)
     }
 }
 

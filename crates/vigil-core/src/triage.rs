@@ -219,6 +219,12 @@ impl Vigil {
             )));
         }
         let exists = self.store.read()?.case_title(case)?.is_some();
+        if exists {
+            // Need-to-know: adding to a case is work on it. A case the officer
+            // may not see answers as one that does not exist (the gate
+            // records the attempt), whether or not they meant to open it.
+            self.case_gate(case, officer, crate::Need::Work)?;
+        }
         let title = title.map(str::trim).filter(|t| !t.is_empty());
         if !exists && title.is_none() {
             return Err(CoreError::Refused(format!("case {case} does not exist yet: give it a title to open it")));

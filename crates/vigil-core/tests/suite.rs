@@ -44,7 +44,45 @@ both_backends!(
     partner_referrals_files_and_links,
     cases_merge_and_split_keeping_history,
     a_new_report_is_on_the_first_page_however_many_came_before,
+    redaction_never_reads_another_cases_exhibit,
+    triage_cannot_add_a_report_to_a_case_it_may_not_see,
 );
+
+/// Two cases, each with a graded report opened by a supervisor, and a
+/// text exhibit in each. For the need-to-know regression tests.
+fn two_cases(v: &Vigil) -> (vigil_domain::CaseId, vigil_domain::CaseId, ExhibitRef, ExhibitRef) {
+    use vigil_domain::{CaseId, Role};
+    let sup = vigil_core::OfficerSession { username: "n.sup".into(), role: Role::Supervisor, csrf: String::new() };
+    let (a, b) = (CaseId::parse("NTK-A").unwrap(), CaseId::parse("NTK-B").unwrap());
+    for (case, title) in [(&a, "A"), (&b, "B")] {
+        let r = v
+            .submit_public_report(&vigil_domain::PublicReport {
+                kind: vigil_domain::ReportKind::Other,
+                immediate_danger: false,
+                meeting_planned: false,
+                images_exchanged: false,
+                platform: String::new(),
+                identifiers: vec![],
+                child: String::new(),
+                dates: String::new(),
+                account: "SYNTHETIC".into(),
+                contact: None,
+            })
+            .unwrap()
+            .exhibit;
+        v.grade_report(&r, &vigil_domain::Grade::parse("2/B/P").unwrap(), &sup).unwrap();
+        v.report_to_case(&r, case, Some(title), &sup).unwrap();
+    }
+    let ea = v
+        .add_exhibit_bytes(b"chat in case A: alpha", "a.txt", &a, &vigil_domain::Initials::parse("NA").unwrap(), None)
+        .unwrap()
+        .reference;
+    let eb = v
+        .add_exhibit_bytes(b"secret words of case B", "b.txt", &b, &vigil_domain::Initials::parse("NB").unwrap(), None)
+        .unwrap()
+        .reference;
+    (a, b, ea, eb)
+}
 
 fn actor() -> Actor {
     Actor::parse("ABC").unwrap()
@@ -681,4 +719,71 @@ fn a_new_report_is_on_the_first_page_however_many_came_before(env: TestEnv) {
     assert_ne!(page.items[0].exhibit, urgent);
     assert!(v.close_report(&urgent, vigil_domain::CloseReason::Duplicate, "", &triage).is_err());
     assert!(v.verify().unwrap().ok());
+}
+
+/// Issue 11, finding 2: `redact_exhibit` checked the officer against their
+/// own case but decrypted any exhibit first; the answer and the copy's
+/// count revealed another case's content.
+fn redaction_never_reads_another_cases_exhibit(env: TestEnv) {
+    use vigil_domain::Role;
+    let v = env.open();
+    let (a, _, ea, eb) = two_cases(&v);
+    let sup = vigil_core::OfficerSession { username: "n.sup".into(), role: Role::Supervisor, csrf: String::new() };
+    v.add_user("n.do", Role::DisclosureOfficer, "correct horse battery", &actor()).unwrap();
+    v.assign_to_case(&a, "n.do", &sup).unwrap();
+    let dis =
+        vigil_core::OfficerSession { username: "n.do".into(), role: Role::DisclosureOfficer, csrf: String::new() };
+    let ini = vigil_domain::Initials::parse("ND").unwrap();
+    let before = v.exhibits().unwrap().len();
+    let terms = vec!["secret".to_string()];
+    let other = v.redact_exhibit(&a, &eb, &terms, "probe", &ini, &dis).unwrap_err();
+    let missing = ExhibitRef::parse("NB/99").unwrap();
+    let absent = v.redact_exhibit(&a, &missing, &terms, "probe", &ini, &dis).unwrap_err();
+    assert!(matches!(other, CoreError::NoSuchExhibit(_)), "{other}");
+    assert_eq!(other.to_string().replace("NB/1", "NB/99"), absent.to_string(), "the same answer as for no exhibit");
+    assert_eq!(v.exhibits().unwrap().len(), before, "no copy was made");
+    let history = v.history(&eb).unwrap();
+    assert!(history.iter().all(|h| h.event.kind != EventKind::Accessed), "case B's exhibit was never read");
+    assert!(history.iter().any(|h| h.event.kind == EventKind::AccessRefused), "the attempt is recorded");
+    // Its own case's exhibit is redacted as before, in one unit with its record.
+    let copy = v.redact_exhibit(&a, &ea, &["alpha".to_string()], "third party", &ini, &dis).unwrap();
+    assert!(v.history(&ea).unwrap().iter().any(|h| h.event.kind == EventKind::Copied));
+    assert_eq!(v.exhibit(&copy).unwrap().case_id, a);
+    assert!(v.verify().unwrap().ok());
+}
+
+/// Issue 11, finding 4: `report_to_case` added a report to any existing
+/// case without the need-to-know check.
+fn triage_cannot_add_a_report_to_a_case_it_may_not_see(env: TestEnv) {
+    use vigil_domain::Role;
+    let v = env.open();
+    let (_, b, _, _) = two_cases(&v);
+    let tri = vigil_core::OfficerSession { username: "n.tri".into(), role: Role::TriageOfficer, csrf: String::new() };
+    let r = v
+        .submit_public_report(&vigil_domain::PublicReport {
+            kind: vigil_domain::ReportKind::Other,
+            immediate_danger: false,
+            meeting_planned: false,
+            images_exchanged: false,
+            platform: String::new(),
+            identifiers: vec![],
+            child: String::new(),
+            dates: String::new(),
+            account: "SYNTHETIC".into(),
+            contact: None,
+        })
+        .unwrap()
+        .exhibit;
+    v.grade_report(&r, &vigil_domain::Grade::parse("2/B/P").unwrap(), &tri).unwrap();
+    for title in [None, Some("opening it anew")] {
+        let e = v.report_to_case(&r, &b, title, &tri).unwrap_err();
+        assert!(matches!(e, CoreError::NoSuchCase(_)), "{e}");
+    }
+    assert!(v.cases_of_report(&r).unwrap().is_empty(), "the report stayed out of the case");
+    let refused =
+        env.store().events_for_object("case:NTK-B").unwrap().iter().filter(|e| e.kind == "access-refused").count();
+    assert_eq!(refused, 2, "both attempts are recorded");
+    // A new case is still opened from the queue.
+    let new = vigil_domain::CaseId::parse("NTK-NEW").unwrap();
+    assert!(v.report_to_case(&r, &new, Some("New"), &tri).unwrap());
 }
