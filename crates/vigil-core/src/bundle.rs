@@ -194,12 +194,27 @@ impl Vigil {
         if tmp.exists() {
             fs::remove_dir_all(&tmp).map_err(|e| CoreError::file(&tmp, e))?;
         }
-        for d in ["exhibits", "proofs", "schedules"] {
-            fs::create_dir_all(tmp.join(d)).map_err(|e| CoreError::file(tmp.join(d), e))?;
+        // Only the exporting user may read a bundle on a shared host: the
+        // MG6D and the exhibits are sensitive whatever the umask says.
+        {
+            use std::os::unix::fs::DirBuilderExt;
+            let mut dirs = fs::DirBuilder::new();
+            dirs.recursive(true).mode(0o700);
+            for d in ["", "exhibits", "proofs", "schedules"] {
+                dirs.create(tmp.join(d)).map_err(|e| CoreError::file(tmp.join(d), e))?;
+            }
         }
         let write = |rel: &str, bytes: &[u8]| -> Result<ManifestFile, CoreError> {
+            use std::io::Write;
+            use std::os::unix::fs::OpenOptionsExt;
             let p = tmp.join(rel);
-            fs::write(&p, bytes).map_err(|e| CoreError::file(&p, e))?;
+            fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(&p)
+                .and_then(|mut f| f.write_all(bytes))
+                .map_err(|e| CoreError::file(&p, e))?;
             Ok(ManifestFile { path: rel.to_owned(), size: bytes.len() as u64, sha256: sha256_hex(bytes) })
         };
         let mut files = Vec::new();
@@ -213,18 +228,26 @@ impl Vigil {
         for e in &chosen {
             let row = self.exhibit(e)?;
             let rel = format!("exhibits/{}.{}", file_stem(e), extension(row.original_name.as_deref()));
-            self.get_exhibit(e, &tmp.join(&rel), &format!("prosecutor bundle for case {case}"), &actor)?;
+            let reason = format!("prosecutor bundle for case {case}");
             let sealed = match &sealing {
+                // Sealed straight from the vault's reader: no clear byte of a
+                // sealed bundle ever reaches the disk.
                 Some((key, _)) => {
                     let sealed_rel = format!("{rel}.vgx");
-                    crate::bundle_cipher::seal(&tmp.join(&rel), &tmp.join(&sealed_rel), key)
-                        .map_err(|e| CoreError::file(tmp.join(&sealed_rel), e))?;
-                    fs::remove_file(tmp.join(&rel)).map_err(|e| CoreError::file(tmp.join(&rel), e))?;
-                    let (size, sha256) =
-                        hash_file(&tmp.join(&sealed_rel)).map_err(|e| CoreError::file(tmp.join(&sealed_rel), e))?;
+                    let path = tmp.join(&sealed_rel);
+                    let mut sealer =
+                        crate::bundle_cipher::Sealer::create(&path, key).map_err(|e| CoreError::file(&path, e))?;
+                    self.stream_exhibit(e, &reason, &actor, |chunk| {
+                        sealer.push(chunk).map_err(|e| CoreError::file(&path, e))
+                    })?;
+                    sealer.finish().map_err(|e| CoreError::file(&path, e))?;
+                    let (size, sha256) = hash_file(&path).map_err(|e| CoreError::file(&path, e))?;
                     Some(ManifestFile { path: sealed_rel, size, sha256 })
                 }
-                None => None,
+                None => {
+                    self.get_exhibit(e, &tmp.join(&rel), &reason, &actor)?;
+                    None
+                }
             };
             rows.push((row, rel, sealed));
         }
@@ -326,9 +349,8 @@ impl Vigil {
         };
         let bytes = serde_json::to_vec_pretty(&manifest).expect("a manifest serialises");
         let sig = self.signing.sign(&[SIG_DOMAIN, &bytes].concat());
-        fs::write(tmp.join("manifest.json"), &bytes).map_err(|e| CoreError::file(tmp.join("manifest.json"), e))?;
-        fs::write(tmp.join("manifest.sig"), hex::encode(sig.to_bytes()) + "\n")
-            .map_err(|e| CoreError::file(tmp.join("manifest.sig"), e))?;
+        write("manifest.json", &bytes)?;
+        write("manifest.sig", (hex::encode(sig.to_bytes()) + "\n").as_bytes())?;
         fs::rename(&tmp, out).map_err(|e| CoreError::file(out, e))?;
         Ok(BundleSummary {
             dir: out.to_owned(),

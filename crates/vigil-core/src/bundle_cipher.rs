@@ -54,34 +54,56 @@ fn read_full(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
     Ok(n)
 }
 
-/// Seals `clear` into `out`.
-pub(crate) fn seal(clear: &Path, out: &Path, key: &BundleKey) -> std::io::Result<()> {
-    let mut prefix = [0u8; 16];
-    getrandom::getrandom(&mut prefix).map_err(|e| std::io::Error::other(e.to_string()))?;
-    let mut input = File::open(clear)?;
-    let mut output = File::create(out)?;
-    output.write_all(MAGIC)?;
-    output.write_all(&prefix)?;
-    let c = key.cipher();
-    let mut buf = vec![0u8; CHUNK];
-    let mut next = vec![0u8; CHUNK];
-    let mut n = read_full(&mut input, &mut buf)?;
-    let mut counter = 0u64;
-    loop {
-        let m = if n == CHUNK { read_full(&mut input, &mut next)? } else { 0 };
-        let last = m == 0;
-        let sealed = c
-            .encrypt(&nonce(&prefix, counter, last), &buf[..n])
-            .map_err(|_| std::io::Error::other("encryption failed"))?;
-        output.write_all(&sealed)?;
-        if last {
-            break;
-        }
-        std::mem::swap(&mut buf, &mut next);
-        n = m;
-        counter += 1;
+/// Seals bytes as they come into a new file (mode 0600): nothing clear is
+/// ever written. One chunk is held back until the next byte arrives, so
+/// the last chunk is known when it is sealed.
+pub(crate) struct Sealer {
+    output: File,
+    prefix: [u8; 16],
+    cipher: XChaCha20Poly1305,
+    buf: Vec<u8>,
+    counter: u64,
+}
+
+impl Sealer {
+    pub(crate) fn create(out: &Path, key: &BundleKey) -> std::io::Result<Self> {
+        use std::os::unix::fs::OpenOptionsExt;
+        let mut prefix = [0u8; 16];
+        getrandom::getrandom(&mut prefix).map_err(|e| std::io::Error::other(e.to_string()))?;
+        let mut output = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(out)?;
+        output.write_all(MAGIC)?;
+        output.write_all(&prefix)?;
+        Ok(Sealer { output, prefix, cipher: key.cipher(), buf: Vec::with_capacity(CHUNK), counter: 0 })
     }
-    output.sync_all()
+
+    fn emit(&mut self, last: bool) -> std::io::Result<()> {
+        let sealed = self
+            .cipher
+            .encrypt(&nonce(&self.prefix, self.counter, last), &self.buf[..])
+            .map_err(|_| std::io::Error::other("encryption failed"))?;
+        self.output.write_all(&sealed)?;
+        self.buf.clear();
+        self.counter += 1;
+        Ok(())
+    }
+
+    pub(crate) fn push(&mut self, mut data: &[u8]) -> std::io::Result<()> {
+        while !data.is_empty() {
+            if self.buf.len() == CHUNK {
+                self.emit(false)?;
+            }
+            let take = (CHUNK - self.buf.len()).min(data.len());
+            self.buf.extend_from_slice(&data[..take]);
+            data = &data[take..];
+        }
+        Ok(())
+    }
+
+    /// Seals the final chunk (empty for empty content) and syncs the file.
+    pub(crate) fn finish(mut self) -> std::io::Result<()> {
+        self.emit(true)?;
+        self.output.sync_all()
+    }
 }
 
 /// Decrypts a sealed file as a stream and returns the clear size and SHA-256.
@@ -127,9 +149,14 @@ mod tests {
         let key = BundleKey::derive(b"a long enough passphrase", &[7u8; 16]).unwrap();
         for size in [0usize, 5, CHUNK, CHUNK + 1, 2 * CHUNK + 17] {
             let clear: Vec<u8> = (0..size).map(|i| (i * 31 % 251) as u8).collect();
-            let (c, s) = (d.path().join("c"), d.path().join("s"));
-            std::fs::write(&c, &clear).unwrap();
-            seal(&c, &s, &key).unwrap();
+            let s = d.path().join("s");
+            let _ = std::fs::remove_file(&s);
+            let mut sealer = Sealer::create(&s, &key).unwrap();
+            // Pushed in uneven pieces, as a vault reader hands them over.
+            for piece in clear.chunks(CHUNK / 3 + 7) {
+                sealer.push(piece).unwrap();
+            }
+            sealer.finish().unwrap();
             let (n, sha) = open_and_hash(&s, &key).unwrap();
             assert_eq!((n, sha), (size as u64, hex::encode(Sha256::digest(&clear))), "size {size}");
             let wrong = BundleKey::derive(b"another long passphrase", &[7u8; 16]).unwrap();

@@ -427,6 +427,39 @@ impl Ingester {
 }
 
 impl Vigil {
+    /// Streams an exhibit's clear bytes into `sink` chunk by chunk, checks
+    /// them against its SHA-256, then records the read as an `accessed`
+    /// event with its reason. Nothing is written anywhere by Vigil itself.
+    pub(crate) fn stream_exhibit(
+        &self,
+        reference: &ExhibitRef,
+        reason: &str,
+        actor: &Actor,
+        mut sink: impl FnMut(&[u8]) -> Result<(), CoreError>,
+    ) -> Result<ExhibitRow, CoreError> {
+        let row = self.exhibit(reference)?;
+        if let Some(event) = row.deleted_event {
+            return Err(CoreError::Deleted { reference: reference.to_string(), event });
+        }
+        let keys: Vec<WrappedKey> = self.store.read()?.keys_for(&row.sha256)?.iter().map(wrapped).collect();
+        let mut reader = self.vault.read(&row.sha256, &keys, &self.master)?;
+        let mut h = MultiHasher::new();
+        while let Some(chunk) = reader.next_chunk()? {
+            h.update(chunk);
+            sink(chunk)?;
+        }
+        let got = h.finish();
+        if got.sha256 != row.sha256 {
+            return Err(CoreError::Vault(VaultError::HashMismatch { sha256: row.sha256, actual: got.sha256 }));
+        }
+        let mut ev = CustodyEvent::new(EventKind::Accessed, actor.clone(), now(), ObjectRef::exhibit(reference));
+        ev.reason = Some(reason.to_owned());
+        ev.digest = Some(row.sha256);
+        ev.case = Some(row.case_id.clone());
+        self.append_events(&[ev])?;
+        Ok(row)
+    }
+
     /// An exhibit's bytes in memory, checked against its SHA-256; the read is
     /// an `accessed` event with its reason.
     pub(crate) fn read_exhibit_bytes(

@@ -241,19 +241,17 @@ fn report_to_case_to_verified_bundle() {
     let pass = d.path().join("pass.txt");
     std::fs::write(&pass, "correct horse battery staple for the CPS\n").unwrap();
     let sealed = d.path().join("sealed");
-    let out = run(
-        &data,
-        &[
-            "export",
-            "bundle",
-            "OP-FLOW-2026",
-            sealed.to_str().unwrap(),
-            "--by",
-            "DO",
-            "--encrypt-with",
-            pass.to_str().unwrap(),
-        ],
-    );
+    let args = [
+        "export",
+        "bundle",
+        "OP-FLOW-2026",
+        sealed.to_str().unwrap(),
+        "--by",
+        "DO",
+        "--encrypt-with",
+        pass.to_str().unwrap(),
+    ];
+    let out = run_watching_files(&data, &args, &sealed);
     assert_eq!(out.code, 0, "{}", out.stderr);
     let m: serde_json::Value = serde_json::from_slice(&std::fs::read(sealed.join("manifest.json")).unwrap()).unwrap();
     let sealed_path = sealed.join(m["exhibits"][0]["path"].as_str().unwrap());
@@ -287,6 +285,41 @@ fn report_to_case_to_verified_bundle() {
     std::fs::write(&other_key, "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a\n").unwrap();
     assert_eq!(verify_bundle(&bundle, &other_key).code, 3);
     let _ = ExhibitRef::parse("PR/1");
+}
+
+/// Issue 11, finding 3: `export bundle --encrypt-with` wrote each exhibit in
+/// clear into the output's staging folder before sealing it. Runs the
+/// export under strace and checks that every exhibit file it created under
+/// the output is a sealed `.vgx` (strace is installed by `.ci/run`;
+/// elsewhere the export runs unwatched, saying so).
+fn run_watching_files(data: &Path, args: &[&str], out: &Path) -> support::Run {
+    let trace = out.with_extension("strace");
+    let strace = std::process::Command::new("strace")
+        .args(["-f", "-qq", "-e", "trace=open,openat,creat,link,linkat,rename,renameat,renameat2", "-o"])
+        .arg(&trace)
+        .arg(env!("CARGO_BIN_EXE_vigil"))
+        .arg("--data")
+        .arg(data)
+        .args(args)
+        .output();
+    let Ok(o) = strace else {
+        assert_ne!(std::env::var("CI").as_deref(), Ok("true"), "strace is needed in CI");
+        eprintln!("SKIPPED: clear-text check of the sealed bundle: strace is not installed");
+        return run(data, args);
+    };
+    let log = std::fs::read_to_string(&trace).unwrap();
+    let staging = format!("{}.vigil-part/exhibits/", out.display());
+    let created: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains(&staging) && (l.contains("O_CREAT") || l.contains("link") || l.contains("rename")))
+        .collect();
+    assert!(!created.is_empty(), "the trace saw the export write its exhibits:\n{log}");
+    for l in &created {
+        for path in l.split('"').skip(1).step_by(2).filter(|p| p.contains(&staging)) {
+            assert!(path.ends_with(".vgx"), "a clear exhibit file was written: {path}\n{l}");
+        }
+    }
+    o.into()
 }
 
 /// The schedule PDF turned into a PNG by pdftoppm (poppler), as a printer would see it.
