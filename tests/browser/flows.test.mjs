@@ -155,7 +155,8 @@ test('a triage officer signs in with TOTP, sees immediate danger first, grades i
   await submit(page, 'form[action$="/case"] button[type=submit]');
   assert.match(await page.content(), /In case\(s\): OP-BROWSER-2026/);
   await page.screenshot({ path: join(SHOTS, 'officer-4a-case-opened.png'), fullPage: true });
-  await page.goto(url + '/queue');
+  // In a case now, it has left the new reports for the "in a case" tab.
+  await page.goto(url + '/queue?state=in-case');
   assert.match(await page.locator('tbody tr').first().textContent(), /2\/B\/P/);
   await page.screenshot({ path: join(SHOTS, 'officer-4-graded.png'), fullPage: true });
   await ctx.close();

@@ -5,7 +5,7 @@ use crate::data_dir::{Layout, Vigil};
 use crate::error::CoreError;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
-use vigil_domain::{Actor, CaseId, Initials};
+use vigil_domain::{Actor, CaseId, CustodyEvent, EventKind, Initials, ObjectRef};
 
 pub const DEMO_CASE: &str = "DEMO-0001";
 /// The complete synthetic case: report, grading, attribution, approval with
@@ -53,6 +53,9 @@ const FILES: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// The store's mark of a data directory made by `vigil demo`.
+const DEMO_MARK: &str = "demo_directory";
+
 impl Vigil {
     /// Initialises `root` if needed and seeds the demo case once.
     pub fn demo(root: &Path) -> Result<DemoReport, CoreError> {
@@ -62,6 +65,25 @@ impl Vigil {
             Vigil::init(root, None)?;
         }
         let v = Vigil::open(root)?;
+        // The demo makes officer accounts with a published password, so it
+        // only ever seeds a directory it made itself.
+        if initialised {
+            v.write(|u| {
+                u.tx().set_meta(DEMO_MARK, "yes")?;
+                let mut ev = CustodyEvent::new(EventKind::Created, Actor::system(), u.now, ObjectRef::log());
+                ev.note = Some(
+                    "demo data directory: synthetic material and accounts with the published demo password".into(),
+                );
+                u.log(ev);
+                Ok(())
+            })?;
+        } else if v.store.read()?.meta(DEMO_MARK)?.is_none() {
+            return Err(CoreError::Refused(format!(
+                "{} is a Vigil data directory that `vigil demo` did not make; the demo adds officer accounts with a \
+                 published password, so it seeds only a new directory: give it another --data",
+                root.display()
+            )));
+        }
         let case = CaseId::parse(DEMO_CASE)?;
         let mut seeded = Vec::new();
         if !v.store.read()?.exhibits()?.iter().any(|e| e.case_id == case) {

@@ -53,7 +53,9 @@ const MAX_REDACT_BYTES: usize = 16 << 20;
 /// One CSV field: quoted when needed (RFC 4180), and a leading `= + - @`
 /// neutralised so a spreadsheet never runs a cell as a formula.
 fn csv_field(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@']) { format!("'{s}") } else { s.to_owned() };
+    // A spreadsheet runs a cell starting with these as a formula (tab and
+    // carriage return too, in some); a leading quote keeps it text.
+    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_owned() };
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
@@ -298,5 +300,8 @@ mod tests {
     fn csv_quotes_and_defuses_formulas() {
         let out = csv(&["a", "b"], &[vec!["=1+2".into(), "x,\"y\"\nz".into()]]);
         assert_eq!(out, "a,b\r\n'=1+2,\"x,\"\"y\"\"\nz\"\r\n");
+        // Issue 11, finding 8: tab and carriage return were not defused.
+        let out = csv(&["a"], &[vec!["\t=cmd".into()], vec!["\r=cmd".into()]]);
+        assert_eq!(out, "a\r\n'\t=cmd\r\n\"'\r=cmd\"\r\n");
     }
 }

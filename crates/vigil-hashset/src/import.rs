@@ -191,11 +191,64 @@ fn import_hashdeep(path: &Path, opts: &ImportOptions, b: &mut SetBuilder) -> Res
     Ok(())
 }
 
+/// Interrupts a SQLite connection when no progress is reported for `limit`.
+struct Watchdog {
+    last: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    fired: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    done: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    started: std::time::Instant,
+}
+
+impl Watchdog {
+    fn start(handle: rusqlite::InterruptHandle, limit: std::time::Duration) -> Self {
+        use std::sync::atomic::Ordering::Relaxed;
+        let started = std::time::Instant::now();
+        let (last, fired, done) = (std::sync::Arc::default(), std::sync::Arc::default(), std::sync::Arc::default());
+        let (l, f, d): (
+            std::sync::Arc<std::sync::atomic::AtomicU64>,
+            std::sync::Arc<std::sync::atomic::AtomicBool>,
+            std::sync::Arc<std::sync::atomic::AtomicBool>,
+        ) = (std::sync::Arc::clone(&last), std::sync::Arc::clone(&fired), std::sync::Arc::clone(&done));
+        std::thread::spawn(move || {
+            while !d.load(Relaxed) {
+                std::thread::sleep(std::time::Duration::from_millis(200));
+                let idle = started.elapsed().as_millis() as u64 - l.load(Relaxed);
+                if idle > limit.as_millis() as u64 {
+                    f.store(true, Relaxed);
+                    handle.interrupt();
+                    return;
+                }
+            }
+        });
+        Watchdog { last, fired, done, started }
+    }
+
+    fn progress(&self) {
+        self.last.store(self.started.elapsed().as_millis() as u64, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    fn fired(&self) -> bool {
+        self.fired.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+impl Drop for Watchdog {
+    fn drop(&mut self) {
+        self.done.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
 fn import_nsrl(path: &Path, b: &mut SetBuilder) -> Result<(), HashSetError> {
     open(path)?;
     let fmt = |why: String| HashSetError::Format { path: path.to_owned(), why };
     let conn = rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
         .map_err(|e| fmt(format!("cannot open as SQLite: {e}")))?;
+    // The file comes from outside: its schema may hold views and triggers
+    // that call functions, or queries that never end. Untrusted schema
+    // objects may not call functions, and a watchdog interrupts a query that
+    // produces no row for a minute.
+    conn.pragma_update(None, "trusted_schema", "OFF").map_err(|e| fmt(format!("cannot open as SQLite: {e}")))?;
+    let watchdog = Watchdog::start(conn.get_interrupt_handle(), std::time::Duration::from_secs(60));
     let cols: Vec<String> = conn
         .prepare("SELECT name FROM pragma_table_info('FILE')")
         .and_then(|mut st| st.query_map([], |r| r.get::<_, String>(0))?.collect())
@@ -210,7 +263,14 @@ fn import_nsrl(path: &Path, b: &mut SetBuilder) -> Result<(), HashSetError> {
     let mut st = conn.prepare("SELECT sha256, sha1, md5 FROM FILE").map_err(|e| fmt(e.to_string()))?;
     let mut rows = st.query([]).map_err(|e| fmt(e.to_string()))?;
     let mut record = 0u64;
-    while let Some(r) = rows.next().map_err(|e| fmt(e.to_string()))? {
+    while let Some(r) = rows.next().map_err(|e| {
+        if watchdog.fired() {
+            fmt(format!("stopped after record {record}: no row came for a minute (a looping view?)"))
+        } else {
+            fmt(e.to_string())
+        }
+    })? {
+        watchdog.progress();
         record += 1;
         for (i, algo) in [(0, HashAlgo::Sha256), (1, HashAlgo::Sha1), (2, HashAlgo::Md5)] {
             let v: Option<String> = r.get(i).map_err(|e| HashSetError::Record {
@@ -367,5 +427,27 @@ fn import_vics(path: &Path, opts: &ImportOptions, b: &mut SetBuilder) -> Result<
             path: path.to_owned(),
             why: format!("trailing content after the JSON: {e}"),
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Watchdog;
+
+    /// Issue 11, finding 8: an untrusted NSRL file could hold a view that
+    /// never ends. The watchdog interrupts a query that yields no row.
+    #[test]
+    fn a_query_that_never_yields_a_row_is_interrupted() {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        let dog = Watchdog::start(conn.get_interrupt_handle(), std::time::Duration::from_millis(300));
+        let started = std::time::Instant::now();
+        let r: rusqlite::Result<i64> = conn.query_row(
+            "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n) SELECT x FROM n WHERE x < 0",
+            [],
+            |r| r.get(0),
+        );
+        assert!(r.is_err(), "interrupted");
+        assert!(dog.fired());
+        assert!(started.elapsed() < std::time::Duration::from_secs(10));
     }
 }

@@ -256,3 +256,17 @@ fn demo_seeds_once_and_verifies() {
     let h = ok(&d.data(), &["exhibit", "history", "DM/1"]);
     assert!(h.contains("accessed") && h.contains("by DO1"), "{h}");
 }
+
+/// Issue 11, finding 8: `vigil demo` on an existing data directory added
+/// officer accounts with the published demo password.
+#[test]
+fn demo_refuses_a_directory_it_did_not_make() {
+    let d = Dir::init();
+    let r = run(&d.data(), &["demo", "--seed-only"]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(r.stderr.contains("did not make") && r.stderr.contains("published"), "{}", r.stderr);
+    let db = rusqlite::Connection::open(d.data().join("vigil.db")).unwrap();
+    let users: i64 = db.query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0)).unwrap();
+    assert_eq!(users, 0, "no demo account was added");
+    assert!(ok(&d.data(), &["verify"]).contains("OK"));
+}
