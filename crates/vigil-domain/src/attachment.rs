@@ -50,9 +50,48 @@ fn looks_like_image(b: &[u8]) -> bool {
         || (b.len() >= 12 && &b[4..8] == b"ftyp" && matches!(&b[8..12], b"heic" | b"heix" | b"mif1" | b"avif"))
 }
 
+/// Whether `hay` holds `needle`, ignoring ASCII case.
+fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle))
+}
+
+/// A PDF that draws a picture: an image XObject, or a stream in one of
+/// the image-only encodings. PDF names may be written with `#xx` escapes
+/// and whitespace between key and value, so names are compared after
+/// undoing both.
+fn pdf_has_picture(b: &[u8]) -> bool {
+    let mut names = Vec::with_capacity(b.len() / 4);
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'#' && i + 2 < b.len() {
+            if let (Some(h), Some(l)) = ((b[i + 1] as char).to_digit(16), (b[i + 2] as char).to_digit(16)) {
+                names.push((h * 16 + l) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        if !b[i].is_ascii_whitespace() {
+            names.push(b[i]);
+        }
+        i += 1;
+    }
+    [&b"/Subtype/Image"[..], b"/DCTDecode", b"/JPXDecode", b"/JBIG2Decode", b"/CCITTFaxDecode", b"/ImageMask"]
+        .iter()
+        .any(|n| names.windows(n.len()).any(|w| w == *n))
+}
+
+/// Object streams hide their objects' dictionaries behind compression, so
+/// a PDF that uses them cannot be checked for pictures without unpacking.
+fn pdf_unreadable(b: &[u8]) -> bool {
+    contains_ci(b, b"/ObjStm")
+}
+
+pub const PDF_UNCHECKED: &str = "this PDF is packed in a way Vigil cannot check for pictures, so it cannot be sent. \
+Copy the text into the form instead, or give the web address";
+
 fn image_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    [".jpg", ".jpeg", ".png", ".gif", ".bmp", ".webp", ".tif", ".tiff", ".heic", ".avif"]
+    [".jpg", ".jpeg", ".png", ".gif", ".bmp", ".webp", ".tif", ".tiff", ".heic", ".avif", ".svg", ".svgz"]
         .iter()
         .any(|e| lower.ends_with(e))
 }
@@ -71,6 +110,12 @@ pub fn classify(name: &str, declared_type: &str, bytes: &[u8]) -> Result<Attachm
         return fail("the file is larger than 5 MB");
     }
     if bytes.starts_with(b"%PDF-") {
+        if pdf_has_picture(bytes) {
+            return fail(IMAGE_REFUSED);
+        }
+        if pdf_unreadable(bytes) {
+            return fail(PDF_UNCHECKED);
+        }
         return Ok(AttachmentType::Pdf);
     }
     let Ok(text) = std::str::from_utf8(bytes) else {
@@ -78,6 +123,11 @@ pub fn classify(name: &str, declared_type: &str, bytes: &[u8]) -> Result<Attachm
     };
     if text.contains('\0') {
         return fail("only text or HTML chat exports (UTF-8) and PDF files can be attached");
+    }
+    // Pictures inside text: SVG drawings, HTML image tags, and images
+    // written out as data: URLs (also in CSS).
+    if contains_ci(bytes, b"<svg") || contains_ci(bytes, b"<img") || contains_ci(bytes, b"data:image") {
+        return fail(IMAGE_REFUSED);
     }
     let lower = name.to_ascii_lowercase();
     let head = text.trim_start().get(..15).unwrap_or(text.trim_start()).to_ascii_lowercase();
@@ -118,6 +168,30 @@ mod tests {
             let e = classify(name, ty, bytes).unwrap_err();
             assert_eq!(e.why, IMAGE_REFUSED, "{name} {ty}");
         }
+    }
+
+    /// Issue 11, finding 6: a PDF with an image object, HTML with `<img>`
+    /// or `data:image`, and SVG slipped past the byte check.
+    #[test]
+    fn pictures_inside_pdf_html_and_svg_are_refused() {
+        for (name, ty, bytes) in [
+            ("a.pdf", "application/pdf", &b"%PDF-1.7\n1 0 obj << /Type /XObject /Subtype /Image /Width 8 >>"[..]),
+            ("a.pdf", "application/pdf", &b"%PDF-1.4\n<</Subtype /Im#61ge>>"[..]),
+            ("a.pdf", "application/pdf", &b"%PDF-1.4\n<</Filter/DCTDecode/Length 9>>stream"[..]),
+            ("chat.html", "text/html", &b"<p>hi</p><IMG src=x.jpg>"[..]),
+            ("chat.html", "text/html", &b"<p style=\"background:url(DATA:image/png;base64,AAAA)\">"[..]),
+            ("chat.txt", "text/plain", &b"look data:image/jpeg;base64,/9j/4AAQ"[..]),
+            ("drawing.txt", "text/plain", &b"<?xml version=\"1.0\"?><svg xmlns=\"http://www.w3.org/2000/svg\">"[..]),
+            ("drawing.svg", "", &b"plain words"[..]),
+        ] {
+            let e = classify(name, ty, bytes).unwrap_err();
+            assert_eq!(e.why, IMAGE_REFUSED, "{name}: {}", String::from_utf8_lossy(bytes));
+        }
+        let e = classify("a.pdf", "application/pdf", b"%PDF-1.5\n5 0 obj <</Type/ObjStm/N 3>>").unwrap_err();
+        assert_eq!(e.why, PDF_UNCHECKED);
+        // Words about pictures are not pictures.
+        assert!(classify("chat.txt", "text/plain", b"he said he would send an image").is_ok());
+        assert!(classify("a.pdf", "application/pdf", b"%PDF-1.7\n<</Type/Page/Contents 4 0 R>>").is_ok());
     }
 
     #[test]
