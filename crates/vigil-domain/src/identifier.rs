@@ -60,6 +60,10 @@ fn email(raw: &str) -> Option<String> {
             local = base.to_owned();
         }
     }
+    // ".@gmail.com" or "+x@outlook.com" leave no mailbox at all.
+    if local.is_empty() {
+        return None;
+    }
     Some(format!("{local}@{domain}"))
 }
 
@@ -95,6 +99,10 @@ fn strip_prefix_ignore_ascii_case<'a>(s: &'a str, prefix: &str) -> Option<&'a st
 
 fn url(raw: &str) -> Option<String> {
     let t = raw.trim();
+    // A web address has no spaces; text with spaces is not one address.
+    if t.chars().any(char::is_whitespace) {
+        return None;
+    }
     let rest = if let Some(r) =
         strip_prefix_ignore_ascii_case(t, "https://").or_else(|| strip_prefix_ignore_ascii_case(t, "http://"))
     {
@@ -104,10 +112,16 @@ fn url(raw: &str) -> Option<String> {
     } else {
         return None;
     };
-    let (host_port, path) = rest.split_once('/').map_or((rest, ""), |(h, p)| (h, p));
+    // The host ends at the first '/', '?' or '#'.
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (host_port, tail) = rest.split_at(end);
+    let path = tail.strip_prefix('/').unwrap_or(tail);
     let host = host_port.to_lowercase();
-    let host = host.strip_prefix("www.").unwrap_or(&host);
-    if host.is_empty() || !host.contains('.') {
+    let mut host = host.as_str();
+    while let Some(h) = host.strip_prefix("www.") {
+        host = h;
+    }
+    if host.split('.').filter(|label| !label.is_empty()).count() < 2 {
         return None;
     }
     let path = path.split('#').next().unwrap_or("");
@@ -209,6 +223,19 @@ mod tests {
         }
         assert_eq!(n("http://\u{212A}x.example.com/P"), "url:kx.example.com/P");
         assert_eq!(n("HtTpS://Example.com/u/Jane"), "url:example.com/u/Jane");
+        // Found by the property test: a space in a "URL" gave a value that
+        // normalised differently the second time.
+        assert_ne!(Identifier::normalise("http://./ /", "").unwrap().kind, IdentifierKind::Url);
+        for (raw, want) in [
+            ("www.www.?", None),
+            ("www.www.+", None),
+            ("https://example.com?id=7", Some("url:example.com?id=7")),
+            (".@gmail.com", None),
+            ("+kids@outlook.com", None),
+        ] {
+            let got = Identifier::normalise(raw, "").filter(|i| i.kind != IdentifierKind::Username);
+            assert_eq!(got.map(|i| i.to_string()).as_deref(), want, "{raw}");
+        }
     }
 
     #[test]

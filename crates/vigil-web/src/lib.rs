@@ -9,10 +9,12 @@
 
 mod alerts;
 mod case_pages;
+mod client_address;
 mod csrf;
 mod failure;
 mod form_input;
 mod html;
+mod login_backoff;
 mod officer;
 mod partner_api;
 mod rate_limit;
@@ -25,6 +27,7 @@ mod webhook;
 
 use axum::routing::get;
 use axum::Router;
+pub use client_address::Cidr;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use vigil_core::Vigil;
@@ -42,6 +45,9 @@ pub struct AppState {
     /// Partner API requests, counted per partner.
     pub(crate) partner_limiter: rate_limit::RateLimiter,
     pub(crate) webhook: Option<Webhook>,
+    /// Proxies whose `X-Forwarded-For` names the client.
+    pub(crate) trusted_proxies: Vec<Cidr>,
+    pub(crate) login_backoff: login_backoff::LoginBackoff,
     /// Immediate-danger reports, broadcast to signed-in triage officers.
     pub(crate) alerts: tokio::sync::broadcast::Sender<String>,
 }
@@ -55,11 +61,23 @@ pub struct Settings {
     pub partner_requests_per_window: u32,
     /// Where to POST immediate-danger alerts, besides the officers' banner.
     pub alert_webhook: Option<Webhook>,
+    /// Proxies (such as the TLS terminator) trusted to name the client in
+    /// `X-Forwarded-For`.
+    pub trusted_proxies: Vec<Cidr>,
+    /// Public submissions from all clients together in each 10-minute
+    /// window above which operators are alerted (the public is still served).
+    pub public_ceiling_per_window: u32,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { reports_per_window: 20, partner_requests_per_window: 3000, alert_webhook: None }
+        Settings {
+            reports_per_window: 20,
+            partner_requests_per_window: 3000,
+            alert_webhook: None,
+            trusted_proxies: Vec::new(),
+            public_ceiling_per_window: 20_000,
+        }
     }
 }
 
@@ -72,11 +90,14 @@ pub fn app_with(vigil: Vigil, settings: Settings) -> Router {
     let state = Arc::new(AppState {
         vigil,
         csrf: csrf::CsrfKeys::new(),
-        limiter: rate_limit::RateLimiter::new(settings.reports_per_window, 600),
+        limiter: rate_limit::RateLimiter::new(settings.reports_per_window, 600)
+            .with_ceiling(settings.public_ceiling_per_window),
         login_limiter: rate_limit::RateLimiter::new(30, 600),
         partner_limiter: rate_limit::RateLimiter::new(settings.partner_requests_per_window, 600),
         alerts: alerts::channel(),
         webhook: settings.alert_webhook.clone(),
+        trusted_proxies: settings.trusted_proxies.clone(),
+        login_backoff: login_backoff::LoginBackoff::new(),
     });
     let router = Router::new()
         .route("/", get(report_form::index))

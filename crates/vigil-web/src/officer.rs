@@ -48,8 +48,8 @@ pub(crate) async fn login_show(State(state): State<Arc<AppState>>) -> Response {
 }
 
 pub(crate) async fn login_submit(State(state): State<Arc<AppState>>, req: Request) -> Response {
-    let ip = req.extensions().get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip());
-    if !state.login_limiter.allow(ip) {
+    let client = crate::client_address::client_key(&req, &state.trusted_proxies);
+    if !state.login_limiter.allow_key(&client) {
         return (StatusCode::TOO_MANY_REQUESTS, "too many sign-in attempts from this connection; wait a few minutes\n")
             .into_response();
     }
@@ -66,28 +66,45 @@ pub(crate) async fn login_submit(State(state): State<Arc<AppState>>, req: Reques
         )
             .into_response();
     }
+    // One answer for a wrong password, an unknown name and a client that
+    // must wait: none of them tells a guesser anything.
+    let refused = || {
+        (StatusCode::UNAUTHORIZED, page("Sign in", &login_form(&state.csrf.issue(), &username, Some(REFUSED))))
+            .into_response()
+    };
+    if state.login_backoff.waiting(&username, &client) {
+        return refused();
+    }
     let st = state.clone();
     let (u, p, c) = (username.clone(), get("password"), get("code"));
-    let result = tokio::task::spawn_blocking(move || st.vigil.login(&u, &p, &c).map_err(|_| ())).await;
+    let result = tokio::task::spawn_blocking(move || st.vigil.login(&u, &p, &c)).await;
     match result {
         Ok(Ok(Ok((token, _)))) => {
+            state.login_backoff.succeeded(&username, &client);
             let cookie = format!(
                 "{COOKIE}={token}; HttpOnly; Secure; SameSite=Strict; Path=/; Max-Age={}",
                 vigil_core::OFFICER_SESSION_SECS
             );
             ([(header::SET_COOKIE, cookie)], Redirect::to("/officer")).into_response()
         }
-        Ok(Ok(Err(e))) => {
-            let status = if matches!(e, LoginError::Locked { .. }) {
-                StatusCode::TOO_MANY_REQUESTS
-            } else {
-                StatusCode::UNAUTHORIZED
-            };
-            (status, page("Sign in", &login_form(&state.csrf.issue(), &username, Some(&e.to_string())))).into_response()
+        Ok(Ok(Err(LoginError::Rejected))) => {
+            state.login_backoff.failed(&username, &client);
+            refused()
         }
-        _ => (StatusCode::SERVICE_UNAVAILABLE, "sign-in is unavailable just now\n").into_response(),
+        Ok(Err(e)) => {
+            tracing::error!(error = %e, "sign-in failed inside Vigil");
+            (StatusCode::SERVICE_UNAVAILABLE, "sign-in is unavailable just now\n").into_response()
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "sign-in worker failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "sign-in is unavailable just now\n").into_response()
+        }
     }
 }
+
+/// What every refused sign-in says.
+const REFUSED: &str = "The user name, password or code is not right, or there have been too many attempts \
+from here. Check them and try again in a few minutes.";
 
 pub(crate) async fn home(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
     let Some((_, s)) = current(&state, &headers).await else { return Redirect::to("/login").into_response() };

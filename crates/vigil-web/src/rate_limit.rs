@@ -3,12 +3,14 @@
 //! stored key can be tied back to an address once its window has passed.
 
 use std::collections::HashMap;
-use std::net::IpAddr;
+
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 pub(crate) struct RateLimiter {
     limit: u32,
+    /// All clients together; above it operators are alerted, once a window.
+    ceiling: Option<u32>,
     window: Duration,
     state: Mutex<Window>,
 }
@@ -17,6 +19,14 @@ struct Window {
     started: Instant,
     salt: [u8; 32],
     counts: HashMap<[u8; 16], u32>,
+    total: u32,
+    alerted: bool,
+}
+
+impl Window {
+    fn new() -> Self {
+        Window { started: Instant::now(), salt: salt(), counts: HashMap::new(), total: 0, alerted: false }
+    }
 }
 
 fn salt() -> [u8; 32] {
@@ -27,23 +37,40 @@ fn salt() -> [u8; 32] {
 
 impl RateLimiter {
     pub fn new(limit: u32, window_secs: u64) -> Self {
-        RateLimiter {
-            limit,
-            window: Duration::from_secs(window_secs),
-            state: Mutex::new(Window { started: Instant::now(), salt: salt(), counts: HashMap::new() }),
-        }
+        RateLimiter { limit, ceiling: None, window: Duration::from_secs(window_secs), state: Mutex::new(Window::new()) }
     }
 
-    /// Counts one request; false when the client is over its limit.
-    pub fn allow(&self, ip: Option<IpAddr>) -> bool {
+    /// Alerts operators when all clients together pass `ceiling` in a
+    /// window: a flood, or one client spread over many addresses. The
+    /// public is not refused for it (that would be silent), operators decide.
+    pub fn with_ceiling(mut self, ceiling: u32) -> Self {
+        self.ceiling = Some(ceiling);
+        self
+    }
+
+    #[cfg(test)]
+    pub fn allow(&self, ip: Option<std::net::IpAddr>) -> bool {
         self.allow_key(&ip.map_or_else(|| "unknown".to_string(), |i| i.to_string()))
     }
 
-    /// Counts one request for any client key (a partner's ID, say).
+    /// Counts one request for a client key (see `client_address`, or a
+    /// partner's ID); false when that client is over its limit.
     pub fn allow_key(&self, addr: &str) -> bool {
-        let mut w = self.state.lock().expect("rate limiter");
+        let mut w = self.state.lock().unwrap_or_else(|p| p.into_inner());
         if w.started.elapsed() >= self.window {
-            *w = Window { started: Instant::now(), salt: salt(), counts: HashMap::new() };
+            *w = Window::new();
+        }
+        w.total = w.total.saturating_add(1);
+        if let Some(c) = self.ceiling {
+            if w.total > c && !w.alerted {
+                w.alerted = true;
+                tracing::error!(
+                    alert = "public-ceiling",
+                    ceiling = c,
+                    window_secs = self.window.as_secs(),
+                    "OPERATOR ALERT: public submissions passed the global ceiling for this window; still accepting"
+                );
+            }
         }
         let key: [u8; 16] = blake3::keyed_hash(&w.salt, addr.as_bytes()).as_bytes()[..16].try_into().expect("16 bytes");
         let n = w.counts.entry(key).or_insert(0);
@@ -55,6 +82,7 @@ impl RateLimiter {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::net::IpAddr;
 
     #[test]
     fn limits_per_client() {
@@ -64,5 +92,14 @@ mod tests {
         assert!(r.allow(Some(a)) && r.allow(Some(a)));
         assert!(!r.allow(Some(a)));
         assert!(r.allow(Some(b)));
+    }
+
+    #[test]
+    fn the_ceiling_alerts_but_never_refuses() {
+        let r = RateLimiter::new(1000, 600).with_ceiling(3);
+        for i in 0..10 {
+            assert!(r.allow_key(&format!("client-{i}")));
+        }
+        assert!(r.state.lock().unwrap().alerted);
     }
 }

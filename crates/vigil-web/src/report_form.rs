@@ -5,11 +5,10 @@ use crate::csrf::CsrfError;
 use crate::form_input::{read_form, read_form_with_files};
 use crate::html::{esc, page};
 use crate::AppState;
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use std::collections::HashMap;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use vigil_domain::{PublicReport, ReportKind};
 
@@ -248,8 +247,8 @@ fn plain(status: StatusCode, msg: &str) -> Response {
 }
 
 pub(crate) async fn submit(State(state): State<Arc<AppState>>, req: Request) -> Response {
-    let ip = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
-    if !state.limiter.allow(ip) {
+    let client = crate::client_address::client_key(&req, &state.trusted_proxies);
+    if !state.limiter.allow_key(&client) {
         return plain(StatusCode::TOO_MANY_REQUESTS, "Too many reports have been sent from your connection. Please wait a few minutes and try again, or call 101 (999 in an emergency).");
     }
     let (values, attachments) = match read_form_with_files(&state, req).await {
@@ -338,9 +337,9 @@ pub(crate) async fn add_show(State(state): State<Arc<AppState>>) -> Response {
 }
 
 pub(crate) async fn add_submit(State(state): State<Arc<AppState>>, req: Request) -> Response {
-    let ip = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+    let client = crate::client_address::client_key(&req, &state.trusted_proxies);
     // Guessing secrets costs a submission from the same allowance.
-    if !state.limiter.allow(ip) {
+    if !state.limiter.allow_key(&client) {
         return plain(
             StatusCode::TOO_MANY_REQUESTS,
             "Too many attempts from your connection. Please wait a few minutes and try again.",

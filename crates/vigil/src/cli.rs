@@ -49,6 +49,14 @@ pub enum Command {
         /// POST immediate-danger alerts (report reference and time only) to this http:// address.
         #[arg(long)]
         alert_webhook: Option<String>,
+        /// A proxy (such as the TLS terminator) whose X-Forwarded-For names the
+        /// client, as an address or CIDR block; repeat for several.
+        #[arg(long = "trusted-proxy", value_name = "CIDR")]
+        trusted_proxies: Vec<String>,
+        /// Public reports from all clients together per 10-minute window above
+        /// which an operator alert is logged (the public is still served).
+        #[arg(long, default_value_t = 20_000)]
+        public_ceiling_per_window: u32,
     },
     /// Add, read, list, trace and delete exhibits.
     #[command(subcommand)]

@@ -58,7 +58,19 @@ fn dispatch(cli: &Cli) -> Result<ExitCode> {
                 println!("master key:  id {} (the key itself is in keys/master.key, mode 0600)", r.master_key_id);
             }
         }
-        Command::Serve { listen, reports_per_window, partner_requests_per_window, alert_webhook } => {
+        Command::Serve {
+            listen,
+            reports_per_window,
+            partner_requests_per_window,
+            alert_webhook,
+            trusted_proxies,
+            public_ceiling_per_window,
+        } => {
+            let trusted_proxies = trusted_proxies
+                .iter()
+                .map(|c| vigil_web::Cidr::parse(c))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| anyhow!("--trusted-proxy {e}"))?;
             let alert_webhook = alert_webhook
                 .as_deref()
                 .map(vigil_web::Webhook::parse)
@@ -71,6 +83,8 @@ fn dispatch(cli: &Cli) -> Result<ExitCode> {
                 reports_per_window: *reports_per_window,
                 partner_requests_per_window: *partner_requests_per_window,
                 alert_webhook,
+                trusted_proxies,
+                public_ceiling_per_window: *public_ceiling_per_window,
             };
             vigil_web::serve(v, *listen, settings, |addr| {
                 println!("Vigil is serving {} at http://{addr}/ (public report form at http://{addr}/report); Ctrl-C stops it", cli.data.display());
