@@ -14,11 +14,11 @@ cargo build --release -q -p vigil-web --example submit_load
 TARGET="${CARGO_TARGET_DIR:-target}"
 VIGIL="$TARGET/release/vigil"
 "$VIGIL" --data "$WORK/d" init > /dev/null
-"$VIGIL" --data "$WORK/d" serve --listen "127.0.0.1:$PORT" --reports-per-window 1000000 > "$WORK/serve.log" &
+"$VIGIL" --data "$WORK/d" serve --listen "127.0.0.1:$PORT" --reports-per-window 1000000 > "$WORK/serve.log" 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true; rm -rf "$WORK"' EXIT
 for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$PORT/healthz" > /dev/null && break; sleep 0.1; done
-echo "== machine: $(nproc) cores; server: vigil serve on SQLite (WAL, synchronous=FULL), argon2id per receipt"
+echo "== machine: $(nproc) cores; server: vigil serve on SQLite (WAL, synchronous=FULL), SHA-256 receipts, one writer and pooled WAL readers"
 BEST=none
 for R in $RATES; do
   "$TARGET/release/examples/submit_load" "127.0.0.1:$PORT" "$R" "$SECS" > "$WORK/run-$R.txt"

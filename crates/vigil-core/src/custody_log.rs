@@ -109,15 +109,21 @@ impl crate::data_dir::Vigil {
         &self,
         work: impl FnOnce(&mut Unit<'_>) -> Result<T, CoreError>,
     ) -> Result<(T, Option<AppendReceipt>), CoreError> {
-        let mut conn = self.store.write()?;
-        let mut tx = conn.begin()?;
-        let state = tx.lock_log()?;
-        let mut unit = Unit { tx, size: state.size, events: Vec::new(), now: crate::clock::now() };
-        let value = work(&mut unit)?;
-        let Unit { mut tx, events, now, .. } = unit;
-        let receipt =
-            if events.is_empty() { None } else { Some(append(tx.as_mut(), state, &events, &self.signing, now)?) };
-        tx.commit()?;
+        let (value, receipt) = {
+            let mut conn = self.store.write()?;
+            let mut tx = conn.begin()?;
+            let state = tx.lock_log()?;
+            let mut unit = Unit { tx, size: state.size, events: Vec::new(), now: crate::clock::now() };
+            let value = work(&mut unit)?;
+            let Unit { mut tx, events, now, .. } = unit;
+            let receipt =
+                if events.is_empty() { None } else { Some(append(tx.as_mut(), state, &events, &self.signing, now)?) };
+            tx.commit()?;
+            (value, receipt)
+        };
+        // Acknowledged only once on disk, sharing the fsync with whatever
+        // else committed meanwhile (the writer is free again by now).
+        self.store.make_durable()?;
         Ok((value, receipt))
     }
 
@@ -127,10 +133,14 @@ impl crate::data_dir::Vigil {
         &self,
         work: impl FnOnce(&mut dyn StoreTx) -> Result<T, CoreError>,
     ) -> Result<T, CoreError> {
-        let mut conn = self.store.write()?;
-        let mut tx = conn.begin()?;
-        let value = work(tx.as_mut())?;
-        tx.commit()?;
+        let value = {
+            let mut conn = self.store.write()?;
+            let mut tx = conn.begin()?;
+            let value = work(tx.as_mut())?;
+            tx.commit()?;
+            value
+        };
+        self.store.make_durable()?;
         Ok(value)
     }
 }

@@ -33,6 +33,12 @@ use vigil_domain::{CaseId, ExhibitRef, Initials, ReportState, Sha256Digest};
 pub trait Store: Send {
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
+    /// Lets commits return before their fsync, for a caller that makes
+    /// them durable itself (SQLite's group commit in the pool); a no-op
+    /// where commits are durable on return anyway.
+    fn relax_sync(&mut self) -> Result<(), StoreError> {
+        Ok(())
+    }
     fn begin(&mut self) -> Result<Box<dyn StoreTx + '_>, StoreError>;
     fn schema_version(&mut self) -> Result<u32, StoreError>;
     fn meta(&mut self, key: &str) -> Result<Option<String>, StoreError>;

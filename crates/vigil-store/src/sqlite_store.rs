@@ -202,6 +202,11 @@ fn to_file(t: RawFile) -> Result<ReportFileRow, StoreError> {
 }
 
 impl Store for SqliteStore {
+    fn relax_sync(&mut self) -> Result<(), StoreError> {
+        self.conn.pragma_update(None, "synchronous", "NORMAL")?;
+        Ok(())
+    }
+
     fn cases(&mut self) -> Result<Vec<(CaseId, String)>, StoreError> {
         let mut st = self.conn.prepare_cached("SELECT id, title FROM cases ORDER BY id")?;
         let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;

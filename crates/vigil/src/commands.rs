@@ -160,7 +160,10 @@ fn dispatch(cli: &Cli) -> Result<ExitCode> {
                     println!(
                         "Vigil demo running at http://{addr}/ — the public report form is at http://{addr}/report"
                     );
-                    println!("(Ctrl-C stops it; officer sign-in and the triage queue are not built yet)");
+                    println!(
+                        "Officers sign in at http://{addr}/login with the accounts above; the triage queue is at \
+                         http://{addr}/queue and the demo case at http://{addr}/cases/DEMO-1 (Ctrl-C stops it)"
+                    );
                 })
                 .with_context(|| format!("serving on {listen}"))?;
             }
