@@ -156,12 +156,20 @@ impl Vigil {
 
     /// The case and its records; the read is an audited `accessed` event.
     pub fn case_view(&self, case: &CaseId, officer: &OfficerSession, reason: &str) -> Result<CaseView, CoreError> {
-        let actor = self.case_gate(case, officer, Need::Read)?;
-        let mut ev = CustodyEvent::new(EventKind::Accessed, actor, now(), ObjectRef::parse(&format!("case:{case}"))?);
-        ev.case = Some(case.clone());
-        ev.reason = Some(reason.to_owned());
-        self.append_events(&[ev])?;
+        self.audited_read(case, officer, reason)?;
         self.case_view_unaudited(case)
+    }
+
+    /// The gate for reading a case's material, and the `accessed` event
+    /// that records the read (who, what, why: DPA 2018 s.62 consultation).
+    pub(crate) fn audited_read(&self, case: &CaseId, officer: &OfficerSession, what: &str) -> Result<Actor, CoreError> {
+        let actor = self.case_gate(case, officer, Need::Read)?;
+        let mut ev =
+            CustodyEvent::new(EventKind::Accessed, actor.clone(), now(), ObjectRef::parse(&format!("case:{case}"))?);
+        ev.case = Some(case.clone());
+        ev.reason = Some(what.to_owned());
+        self.append_events(&[ev])?;
+        Ok(actor)
     }
 
     pub(crate) fn case_view_unaudited(&self, case: &CaseId) -> Result<CaseView, CoreError> {
@@ -452,7 +460,7 @@ impl Vigil {
     /// The MG12 exhibit list: every exhibit of the case (and reports added
     /// to it), with producer, date received, hashes and continuity.
     pub fn exhibit_list(&self, case: &CaseId, officer: &OfficerSession) -> Result<Vec<ExhibitListEntry>, CoreError> {
-        self.case_gate(case, officer, Need::Read)?;
+        self.audited_read(case, officer, "viewed the exhibit list (MG12) or labels")?;
         self.exhibit_list_unaudited(case)
     }
 
@@ -504,7 +512,7 @@ impl Vigil {
         case: &CaseId,
         officer: &OfficerSession,
     ) -> Result<Vec<crate::HistoryEntry>, CoreError> {
-        self.case_gate(case, officer, Need::Read)?;
+        self.audited_read(case, officer, "viewed the case timeline")?;
         let mut rows = self.store.read()?.events_for_object(&format!("case:{case}"))?;
         for e in self.exhibit_list_unaudited(case)? {
             rows.extend(self.store.read()?.events_for_object(ObjectRef::exhibit(&e.reference).as_str())?);

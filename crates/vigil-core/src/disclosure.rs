@@ -178,7 +178,7 @@ pub fn render_exhibit_list(case: &CaseId, title: &str, list: &[ExhibitListEntry]
 
 impl Vigil {
     pub fn schedules(&self, case: &CaseId, officer: &OfficerSession) -> Result<Schedules, CoreError> {
-        self.case_gate(case, officer, Need::Read)?;
+        self.audited_read(case, officer, "viewed the disclosure schedules")?;
         self.schedules_unaudited(case)
     }
 

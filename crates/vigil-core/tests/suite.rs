@@ -46,6 +46,7 @@ both_backends!(
     a_new_report_is_on_the_first_page_however_many_came_before,
     redaction_never_reads_another_cases_exhibit,
     triage_cannot_add_a_report_to_a_case_it_may_not_see,
+    reading_lists_schedules_and_timelines_is_recorded,
 );
 
 /// Two cases, each with a graded report opened by a supervisor, and a
@@ -786,4 +787,30 @@ fn triage_cannot_add_a_report_to_a_case_it_may_not_see(env: TestEnv) {
     // A new case is still opened from the queue.
     let new = vigil_domain::CaseId::parse("NTK-NEW").unwrap();
     assert!(v.report_to_case(&r, &new, Some("New"), &tri).unwrap());
+}
+
+/// Issue 11, finding 8: viewing the exhibit list, schedules, timeline and
+/// labels wrote no `accessed` event.
+fn reading_lists_schedules_and_timelines_is_recorded(env: TestEnv) {
+    use vigil_domain::Role;
+    let v = env.open();
+    let (a, _, _, _) = two_cases(&v);
+    let sup = vigil_core::OfficerSession { username: "n.sup".into(), role: Role::Supervisor, csrf: String::new() };
+    let reads = || {
+        env.store()
+            .events_for_object("case:NTK-A")
+            .unwrap()
+            .iter()
+            .filter(|e| e.kind == "accessed")
+            .count()
+    };
+    let before = reads();
+    v.exhibit_list(&a, &sup).unwrap();
+    v.schedules(&a, &sup).unwrap();
+    v.case_timeline(&a, &sup).unwrap();
+    assert_eq!(reads(), before + 3, "each view is an accessed event");
+    let timeline = v.case_timeline(&a, &sup).unwrap();
+    let reasons: Vec<String> = timeline.iter().filter_map(|h| h.event.reason.clone()).collect();
+    assert!(reasons.iter().any(|r| r.contains("exhibit list")), "{reasons:?}");
+    assert!(reasons.iter().any(|r| r.contains("schedules")), "{reasons:?}");
 }
