@@ -796,14 +796,7 @@ fn reading_lists_schedules_and_timelines_is_recorded(env: TestEnv) {
     let v = env.open();
     let (a, _, _, _) = two_cases(&v);
     let sup = vigil_core::OfficerSession { username: "n.sup".into(), role: Role::Supervisor, csrf: String::new() };
-    let reads = || {
-        env.store()
-            .events_for_object("case:NTK-A")
-            .unwrap()
-            .iter()
-            .filter(|e| e.kind == "accessed")
-            .count()
-    };
+    let reads = || env.store().events_for_object("case:NTK-A").unwrap().iter().filter(|e| e.kind == "accessed").count();
     let before = reads();
     v.exhibit_list(&a, &sup).unwrap();
     v.schedules(&a, &sup).unwrap();

@@ -85,18 +85,20 @@ impl Drop for Pooled<'_> {
     }
 }
 
-/// Group commit for SQLite. The pool's writer commits with
-/// `synchronous=NORMAL` (the WAL is written, not yet fsync'd), and every
-/// caller then waits in [`StorePool::make_durable`] until one `fdatasync`
-/// of the WAL that began after its commit has finished. Commits that
-/// arrive together share one fsync; none is acknowledged before its own
-/// frames are on disk. The WAL is append-only between checkpoints, and a
-/// checkpoint syncs it first, so syncing the file covers every earlier
-/// commit.
+/// Group commit. The pool's writers commit without waiting for the disk
+/// (SQLite: `synchronous=NORMAL`, the WAL written but not fsync'd;
+/// PostgreSQL: `synchronous_commit = off`), and every caller then waits in
+/// [`StorePool::make_durable`] until one flush that began after its commit
+/// has finished: an `fdatasync` of SQLite's WAL, or a PostgreSQL
+/// transaction committed synchronously on a connection of its own, which
+/// flushes the server's WAL through every earlier commit. Commits that
+/// arrive together share one flush; none is acknowledged before it is on
+/// disk. (Both logs are written in order, so a flush covers every commit
+/// before it.)
 struct GroupSync {
-    wal: std::path::PathBuf,
     state: Mutex<SyncState>,
     done: Condvar,
+    flush: Box<dyn Fn() -> Result<(), StoreError> + Send + Sync>,
 }
 
 #[derive(Default)]
@@ -106,7 +108,6 @@ struct SyncState {
     /// Every ticket up to this one is durable.
     synced: u64,
     syncing: bool,
-    file: Option<std::fs::File>,
 }
 
 impl GroupSync {
@@ -125,33 +126,54 @@ impl GroupSync {
             }
             st.syncing = true;
             let target = st.issued;
-            if st.file.is_none() {
-                st.file = Some(self.open_wal()?);
-            }
-            let file = st.file.as_ref().expect("opened above").try_clone();
             drop(st);
-            let r = file.and_then(|f| f.sync_data());
+            let r = (self.flush)();
             st = lock();
             st.syncing = false;
             if r.is_ok() {
                 st.synced = st.synced.max(target);
             }
             self.done.notify_all();
-            r.map_err(|e| StoreError::Unavailable(format!("syncing {}: {e}", self.wal.display())))?;
+            r?;
         }
     }
 
-    fn open_wal(&self) -> Result<std::fs::File, StoreError> {
-        let f = std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .open(&self.wal)
-            .map_err(|e| StoreError::Unavailable(format!("opening {}: {e}", self.wal.display())))?;
-        // The WAL's own directory entry must be durable too.
-        if let Some(dir) = self.wal.parent() {
-            let _ = std::fs::File::open(dir).and_then(|d| d.sync_all());
-        }
-        Ok(f)
+    fn sqlite(location: &str) -> GroupSync {
+        let wal = std::path::PathBuf::from(format!("{location}-wal"));
+        let file: Mutex<Option<std::fs::File>> = Mutex::new(None);
+        let flush = move || {
+            let mut f = file.lock().unwrap_or_else(|p| p.into_inner());
+            if f.is_none() {
+                let opened = std::fs::OpenOptions::new()
+                    .read(true)
+                    .write(true)
+                    .open(&wal)
+                    .map_err(|e| StoreError::Unavailable(format!("opening {}: {e}", wal.display())))?;
+                // The WAL's own directory entry must be durable too.
+                if let Some(dir) = wal.parent() {
+                    let _ = std::fs::File::open(dir).and_then(|d| d.sync_all());
+                }
+                *f = Some(opened);
+            }
+            f.as_ref()
+                .expect("opened above")
+                .sync_data()
+                .map_err(|e| StoreError::Unavailable(format!("syncing {}: {e}", wal.display())))
+        };
+        GroupSync { state: Mutex::default(), done: Condvar::new(), flush: Box::new(flush) }
+    }
+
+    fn postgres(location: &str) -> Result<GroupSync, StoreError> {
+        let client = Mutex::new(postgres::Client::connect(location, postgres::NoTls)?);
+        let flush = move || {
+            let mut c = client.lock().unwrap_or_else(|p| p.into_inner());
+            // A transaction with an ID commits a WAL record; committing it
+            // synchronously flushes the WAL up to it, and so every commit
+            // before it.
+            c.batch_execute("BEGIN; SELECT txid_current(); COMMIT;")?;
+            Ok(())
+        };
+        Ok(GroupSync { state: Mutex::default(), done: Condvar::new(), flush: Box::new(flush) })
     }
 }
 
@@ -174,9 +196,12 @@ impl StorePool {
         let (writers, reads): (Conns, Conns) = if backend == "postgres" {
             // Several PostgreSQL writers may prepare their rows at once; the
             // sequencer row lock still orders their appends.
+            first.relax_sync()?;
             let mut w = vec![first];
             for _ in 1..readers.min(4) {
-                w.push(Box::new(PostgresStore::connect(location)?));
+                let mut c: Box<dyn Store> = Box::new(PostgresStore::connect(location)?);
+                c.relax_sync()?;
+                w.push(c);
             }
             let r = (0..readers)
                 .map(|_| PostgresStore::connect(location).map(|s| Box::new(s) as Box<dyn Store>))
@@ -191,18 +216,14 @@ impl StorePool {
                 .collect::<Result<_, _>>()?;
             (vec![first], r)
         };
-        let group = (backend == "sqlite").then(|| GroupSync {
-            wal: std::path::PathBuf::from(format!("{location}-wal")),
-            state: Mutex::new(SyncState::default()),
-            done: Condvar::new(),
-        });
+        let group =
+            Some(if backend == "sqlite" { GroupSync::sqlite(location) } else { GroupSync::postgres(location)? });
         Ok(StorePool { backend, writers: Slots::new(writers, "writer"), readers: Slots::new(reads, "reader"), group })
     }
 
-    /// Waits until every transaction this thread committed on the writer is
+    /// Waits until every transaction this thread committed on a writer is
     /// on disk. Call it after the commit and after giving the writer back,
-    /// and before acknowledging anything. (PostgreSQL commits are durable
-    /// when they return; the server groups their fsyncs itself.)
+    /// and before acknowledging anything.
     pub fn make_durable(&self) -> Result<(), StoreError> {
         match &self.group {
             Some(g) => g.make_durable(),
