@@ -72,6 +72,10 @@ pub enum Command {
         /// For a sealed bundle: the passphrase file, to check the exhibits' clear content too.
         #[arg(long = "passphrase-file", requires = "bundle")]
         passphrase_file: Option<PathBuf>,
+        /// A checkpoint from `vigil log checkpoint`, kept outside the store: the
+        /// log must still hold its events, hashing to its root. Repeat for several.
+        #[arg(long = "checkpoint", conflicts_with = "bundle")]
+        checkpoints: Vec<PathBuf>,
     },
     /// Export material for others: the prosecutor bundle.
     #[command(subcommand)]
@@ -185,6 +189,13 @@ pub enum LogCommand {
     },
     /// Print the latest signed tree head.
     Head,
+    /// Write the latest signed head to FILE, to keep outside the store
+    /// (another disk, a witness): `vigil verify --checkpoint FILE` then
+    /// detects removed or rewritten events.
+    Checkpoint {
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 #[derive(Subcommand, Debug)]

@@ -169,7 +169,7 @@ fn dispatch(cli: &Cli) -> Result<ExitCode> {
             }
         }
         Command::Exhibit(cmd) => return exhibit(cli, cmd),
-        Command::Verify { bundle: Some(dir), public_key, passphrase_file } => {
+        Command::Verify { bundle: Some(dir), public_key, passphrase_file, .. } => {
             let Some(pk) = public_key else { bail!("--public-key FILE is needed to verify a bundle") };
             let key = vigil_core::read_public_key(pk)?;
             if !dir.join("manifest.json").is_file() {
@@ -222,9 +222,13 @@ fn dispatch(cli: &Cli) -> Result<ExitCode> {
                 );
             }
         }
-        Command::Verify { bundle: None, .. } => {
+        Command::Verify { bundle: None, checkpoints, .. } => {
             let v = open(cli)?;
-            let r = v.verify()?;
+            let mut r = v.verify()?;
+            for path in checkpoints {
+                let cp = vigil_core::Checkpoint::read(path)?;
+                r.problems.extend(v.check_checkpoint(&cp, &path.display().to_string())?);
+            }
             if cli.json {
                 print_json(&json!({ "ok": r.ok(), "report": r }));
             } else {
@@ -540,6 +544,21 @@ fn log(cli: &Cli, cmd: &LogCommand) -> Result<ExitCode> {
                 );
             } else {
                 println!("tree size {}  root {root}  signed at {}", h.head.tree_size, h.head.timestamp);
+            }
+        }
+        LogCommand::Checkpoint { out } => {
+            let v = open(cli)?;
+            let cp = v.write_checkpoint(out)?;
+            if cli.json {
+                print_json(&cp);
+            } else {
+                println!(
+                    "checkpoint of {} events (root {}, signed at {}) written to {}; keep it outside the data directory",
+                    cp.head.head.tree_size,
+                    hex::encode(cp.head.head.root),
+                    cp.head.head.timestamp,
+                    out.display()
+                );
             }
         }
     }

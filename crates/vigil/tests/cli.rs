@@ -270,3 +270,51 @@ fn demo_refuses_a_directory_it_did_not_make() {
     assert_eq!(users, 0, "no demo account was added");
     assert!(ok(&d.data(), &["verify"]).contains("OK"));
 }
+
+/// Issue 11, finding 7: deleting the newest events, heads and log state
+/// passed `verify`. Played here as a rollback of the whole database to an
+/// earlier, self-consistent copy, then as a history forked from it.
+#[test]
+fn a_checkpoint_kept_outside_catches_a_rolled_back_or_rewritten_log() {
+    let d = Dir::init();
+    let data = d.data();
+    let a = d.file("a.txt", b"first exhibit");
+    ok(&data, &["exhibit", "add", a.to_str().unwrap(), "--case", "CP-1", "--by", "CP"]);
+    let snap = d.path("snap.db");
+    let db = rusqlite::Connection::open(data.join("vigil.db")).unwrap();
+    db.execute("VACUUM INTO ?1", [snap.to_str().unwrap()]).unwrap();
+    drop(db);
+    let b = d.file("b.txt", b"second exhibit");
+    ok(&data, &["exhibit", "add", b.to_str().unwrap(), "--case", "CP-1", "--by", "CP"]);
+    let cp = d.path("checkpoint.json");
+    let out = ok(&data, &["log", "checkpoint", "--out", cp.to_str().unwrap()]);
+    assert!(out.contains("checkpoint of 3 events"), "{out}");
+    assert!(ok(&data, &["verify", "--checkpoint", cp.to_str().unwrap()]).contains("OK"));
+
+    // Roll the database back: by itself it verifies, as the finding said.
+    let restore = || {
+        for ext in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(data.join(format!("vigil.db{ext}")));
+        }
+        std::fs::copy(&snap, data.join("vigil.db")).unwrap();
+    };
+    restore();
+    assert_eq!(run(&data, &["verify"]).code, 0, "a rollback alone passes verify");
+    let r = run(&data, &["verify", "--checkpoint", cp.to_str().unwrap()]);
+    assert_eq!(r.code, 3, "{}", r.stdout);
+    assert!(r.stderr.contains("records 3 events") && r.stderr.contains("were removed"), "{}", r.stderr);
+
+    // A different third event in its place: the history was rewritten.
+    let c = d.file("c.txt", b"an exhibit in place of the second");
+    ok(&data, &["exhibit", "add", c.to_str().unwrap(), "--case", "CP-1", "--by", "CP"]);
+    let r = run(&data, &["verify", "--checkpoint", cp.to_str().unwrap()]);
+    assert_eq!(r.code, 3, "{}", r.stdout);
+    assert!(r.stderr.contains("history was rewritten"), "{}", r.stderr);
+
+    // A forged checkpoint is refused, not trusted.
+    let text = std::fs::read_to_string(&cp).unwrap().replace("\"tree_size\": 3", "\"tree_size\": 2");
+    std::fs::write(&cp, text).unwrap();
+    let r = run(&data, &["verify", "--checkpoint", cp.to_str().unwrap()]);
+    assert_eq!(r.code, 3);
+    assert!(r.stderr.contains("signature"), "{}", r.stderr);
+}
