@@ -365,6 +365,12 @@ impl Vigil {
     }
 }
 
+/// The digest a case record's event carries: SHA-256 of its stored body.
+pub(crate) fn record_digest(body: &str) -> vigil_domain::Sha256Digest {
+    use sha2::Digest;
+    vigil_domain::Sha256Digest(sha2::Sha256::digest(body.as_bytes()).into())
+}
+
 impl crate::custody_log::Unit<'_> {
     /// One case record and its custody event, in this unit. The caller has
     /// validated the record and checked its references.
@@ -377,15 +383,19 @@ impl crate::custody_log::Unit<'_> {
             | CaseRecord::DisclosureTest { .. } => EventKind::Decided,
             _ => EventKind::Created,
         };
+        let body = serde_json::to_string(record).expect("a record serialises");
         let mut ev = CustodyEvent::new(kind, actor.clone(), t, ObjectRef::parse(&format!("case:{case}"))?);
         ev.case = Some(case.clone());
         ev.note = Some(record.summary());
+        // The body's SHA-256 in the signed log: `verify` recomputes it, so a
+        // record rewritten in the database (triggers dropped) is named.
+        ev.digest = Some(record_digest(&body));
         let event = self.log(ev);
         Ok(self.tx().insert_case_record(&CaseRecordRow {
             id: 0,
             case_id: case.clone(),
             kind: kind_of(record),
-            body: serde_json::to_string(record).expect("a record serialises"),
+            body,
             by: actor.as_str().to_owned(),
             at_ms: t.unix_millis(),
             event,

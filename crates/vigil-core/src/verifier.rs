@@ -22,6 +22,7 @@ pub struct VerifyReport {
     pub deleted_exhibits: u64,
     pub blobs_checked: u64,
     pub bytes_checked: u64,
+    pub case_records: u64,
     pub root: String,
     pub problems: Vec<String>,
 }
@@ -44,7 +45,38 @@ impl Vigil {
         let mut report = VerifyReport::default();
         let logged = self.verify_log(&mut report)?;
         self.verify_exhibits(&mut report, &logged)?;
+        self.verify_case_records(&mut report)?;
         Ok(report)
+    }
+
+    /// Every case record against the event written with it: the event must
+    /// be about that case, and where it carries a digest (records written
+    /// since the digest was added), the stored body must hash to it.
+    fn verify_case_records(&self, report: &mut VerifyReport) -> Result<(), CoreError> {
+        for (case, _) in self.store.read()?.cases()? {
+            for row in self.store.read()?.case_records(&case)? {
+                report.case_records += 1;
+                let what = format!("case record #{} of case {case}", row.id);
+                let Some(ev) = self.store.read()?.events(row.event, 1)?.pop().filter(|e| e.index == row.event) else {
+                    report.problems.push(format!("{what}: its custody event #{} is missing", row.event));
+                    continue;
+                };
+                let Ok((_, logged)) = vigil_custody::decode_leaf(&ev.leaf) else { continue };
+                if logged.object.as_str() != format!("case:{case}") {
+                    report.problems.push(format!("{what}: custody event #{} is about {}", row.event, logged.object));
+                    continue;
+                }
+                if let Some(want) = logged.digest {
+                    if crate::case_work::record_digest(&row.body) != want {
+                        report.problems.push(format!(
+                            "{what}: its body differs from the one logged with custody event #{} (rewritten in the database)",
+                            row.event
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(())
     }
 
     fn verify_log(&self, report: &mut VerifyReport) -> Result<BTreeMap<ExhibitRef, LoggedExhibit>, CoreError> {

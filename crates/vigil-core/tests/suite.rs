@@ -47,6 +47,7 @@ both_backends!(
     redaction_never_reads_another_cases_exhibit,
     triage_cannot_add_a_report_to_a_case_it_may_not_see,
     reading_lists_schedules_and_timelines_is_recorded,
+    a_case_record_rewritten_in_the_database_is_named,
 );
 
 /// Two cases, each with a graded report opened by a supervisor, and a
@@ -806,4 +807,30 @@ fn reading_lists_schedules_and_timelines_is_recorded(env: TestEnv) {
     let reasons: Vec<String> = timeline.iter().filter_map(|h| h.event.reason.clone()).collect();
     assert!(reasons.iter().any(|r| r.contains("exhibit list")), "{reasons:?}");
     assert!(reasons.iter().any(|r| r.contains("schedules")), "{reasons:?}");
+}
+
+/// Issue 11, finding 7: case record bodies were guarded only by database
+/// triggers; with them dropped, a decision could be rewritten unnoticed.
+fn a_case_record_rewritten_in_the_database_is_named(env: TestEnv) {
+    use vigil_domain::{CaseRecord, Role};
+    let v = env.open();
+    let (a, _, _, _) = two_cases(&v);
+    let sup = vigil_core::OfficerSession { username: "n.sup".into(), role: Role::Supervisor, csrf: String::new() };
+    let id = v.add_case_record(&a, &CaseRecord::Note { text: "SYNTHETIC: the original words".into() }, &sup).unwrap();
+    let r = v.verify().unwrap();
+    assert!(r.ok() && r.case_records >= 1, "{r:?}");
+    let body = r#"{"kind":"note","text":"SYNTHETIC: words put in later"}"#;
+    let sql = match env.backend {
+        Backend::Sqlite => {
+            format!("DROP TRIGGER case_records_append_only_u; UPDATE case_records SET body = '{body}' WHERE id = {id}")
+        }
+        Backend::Postgres => format!(
+            "ALTER TABLE case_records DISABLE TRIGGER USER; UPDATE case_records SET body = '{body}' WHERE id = {id}; \
+             ALTER TABLE case_records ENABLE TRIGGER USER"
+        ),
+    };
+    env.raw(&sql).unwrap();
+    let mut v = env.open();
+    let msg = problems(&mut v);
+    assert!(msg.contains(&format!("case record #{id} of case NTK-A")) && msg.contains("body differs"), "{msg}");
 }

@@ -233,8 +233,15 @@ fn dispatch(cli: &Cli) -> Result<ExitCode> {
                 print_json(&json!({ "ok": r.ok(), "report": r }));
             } else {
                 println!(
-                    "{} events, {} signed heads, root {}; {} exhibits ({} deleted), {} blobs re-hashed ({} bytes)",
-                    r.events, r.heads, r.root, r.exhibits, r.deleted_exhibits, r.blobs_checked, r.bytes_checked
+                    "{} events, {} signed heads, root {}; {} exhibits ({} deleted), {} blobs re-hashed ({} bytes); {} case records",
+                    r.events,
+                    r.heads,
+                    r.root,
+                    r.exhibits,
+                    r.deleted_exhibits,
+                    r.blobs_checked,
+                    r.bytes_checked,
+                    r.case_records
                 );
             }
             if !r.ok() {
