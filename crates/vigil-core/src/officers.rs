@@ -11,6 +11,8 @@ use hmac::{Hmac, Mac};
 use vigil_domain::{Actor, CustodyEvent, EventKind, ObjectRef, Role};
 use vigil_store::{SessionRow, UserRow};
 
+/// `locked_until_ms` of an account an administrator disabled.
+const DISABLED: i64 = i64::MAX;
 /// Sessions end after eight hours (a shift).
 pub const SESSION_MS: i64 = 8 * 3600 * 1000;
 /// The same, in seconds, for the cookie's Max-Age.
@@ -159,6 +161,10 @@ impl Vigil {
             );
             return Ok(Err(LoginError::Rejected));
         };
+        if user.locked_until_ms > t {
+            // Disabled by an administrator: the same answer as a wrong password.
+            return Ok(Err(LoginError::Rejected));
+        }
         let parsed = PasswordHash::new(&user.password_hash)
             .map_err(|_| CoreError::Refused("a stored password hash is malformed".into()))?;
         let password_ok = Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok();
@@ -209,8 +215,38 @@ impl Vigil {
             return Ok(None);
         }
         let Some(user) = self.store.read()?.user(&s.username)? else { return Ok(None) };
+        if user.locked_until_ms == DISABLED {
+            return Ok(None);
+        }
         let role = Role::parse(&user.role).map_err(|_| CoreError::Refused("a stored role is malformed".into()))?;
         Ok(Some(OfficerSession { username: s.username, role, csrf: s.csrf }))
+    }
+
+    /// Disables an account at once: it can no longer sign in, and every
+    /// session it holds ends (alert streams included). A custody event
+    /// records who did it and why. Returns how many sessions were ended.
+    pub fn disable_user(&self, username: &str, reason: &str, by: &Actor) -> Result<u64, CoreError> {
+        if reason.trim().is_empty() {
+            return Err(CoreError::InvalidInput {
+                field: "reason".into(),
+                why: "say why the account is disabled".into(),
+            });
+        }
+        let user =
+            self.store.read()?.user(username)?.ok_or_else(|| CoreError::Refused(format!("no officer {username}")))?;
+        let mut ev =
+            CustodyEvent::new(EventKind::Reviewed, by.clone(), now(), ObjectRef::parse(&format!("user:{username}"))?);
+        ev.reason = Some(reason.to_owned());
+        ev.validate()?;
+        self.write(|u| {
+            // An administrator's lock never expires; sign-in failures set none.
+            u.tx().update_login_state(username, user.failed, DISABLED, user.last_totp_step)?;
+            let ended = u.tx().delete_sessions_of(username)?;
+            let mut ev = ev;
+            ev.note = Some(format!("account disabled; {ended} session(s) ended"));
+            u.log(ev);
+            Ok(ended)
+        })
     }
 
     pub fn logout(&self, token: &str) -> Result<(), CoreError> {

@@ -125,6 +125,8 @@ pub trait StoreTx {
     ) -> Result<(), StoreError>;
     fn insert_session(&mut self, s: &SessionRow) -> Result<(), StoreError>;
     fn delete_session(&mut self, id_hash: &[u8; 32]) -> Result<(), StoreError>;
+    /// Ends every session of an account; returns how many there were.
+    fn delete_sessions_of(&mut self, username: &str) -> Result<u64, StoreError>;
     fn insert_report(&mut self, r: &ReportRow, identifiers: &[String]) -> Result<(), StoreError>;
     fn insert_case(&mut self, id: &CaseId, title: &str, by: &str, at_ms: i64) -> Result<(), StoreError>;
     fn add_report_to_case(&mut self, id: &CaseId, exhibit: &ExhibitRef, by: &str, at_ms: i64)

@@ -701,6 +701,10 @@ impl StoreTx for PgTx<'_> {
         Ok(())
     }
 
+    fn delete_sessions_of(&mut self, username: &str) -> Result<u64, StoreError> {
+        Ok(self.tx.execute("DELETE FROM sessions WHERE username = $1", &[&username])?)
+    }
+
     fn insert_receipt(
         &mut self,
         code: &str,

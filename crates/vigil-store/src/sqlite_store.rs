@@ -755,6 +755,10 @@ impl StoreTx for SqliteTx<'_> {
         Ok(())
     }
 
+    fn delete_sessions_of(&mut self, username: &str) -> Result<u64, StoreError> {
+        Ok(self.tx.execute("DELETE FROM sessions WHERE username = ?1", [username])? as u64)
+    }
+
     fn insert_receipt(
         &mut self,
         code: &str,

@@ -28,24 +28,41 @@ pub(crate) fn channel() -> broadcast::Sender<String> {
     broadcast::channel(64).0
 }
 
+/// How often an open alert stream checks that its session is still live.
+const SESSION_RECHECK: Duration = Duration::from_secs(15);
+
 pub(crate) async fn events(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
-    let Some((_, officer)) = current(&state, &headers).await else { return StatusCode::UNAUTHORIZED.into_response() };
+    let Some((token, officer)) = current(&state, &headers).await else {
+        return StatusCode::UNAUTHORIZED.into_response();
+    };
     if !matches!(officer.role, Role::TriageOfficer | Role::Supervisor) {
         return StatusCode::FORBIDDEN.into_response();
     }
     let rx = state.alerts.subscribe();
-    let stream = futures_util::stream::unfold(rx, |mut rx| async move {
+    let stream = futures_util::stream::unfold((rx, state.clone(), token), |(mut rx, st, token)| async move {
         loop {
-            match rx.recv().await {
-                Ok(exhibit) => {
+            let next = tokio::time::timeout(SESSION_RECHECK, rx.recv()).await;
+            // The session is checked again on every wake, so a stream ends
+            // once its officer signs out or the account is disabled, and
+            // no alert reaches a session that has ended.
+            let (s, t) = (st.clone(), token.clone());
+            let live = tokio::task::spawn_blocking(move || s.vigil.session(&t).ok().flatten().is_some())
+                .await
+                .unwrap_or(false);
+            if !live {
+                return None;
+            }
+            match next {
+                Ok(Ok(exhibit)) => {
                     return Some((
                         Ok::<Event, Infallible>(Event::default().event("immediate-danger").data(exhibit)),
-                        rx,
+                        (rx, st, token),
                     ))
                 }
-                // A slow page missed some alerts; the next one still arrives.
-                Err(broadcast::error::RecvError::Lagged(_)) => continue,
-                Err(broadcast::error::RecvError::Closed) => return None,
+                // Nothing for a while, or a slow page missed some alerts:
+                // the next one still arrives.
+                Err(_) | Ok(Err(broadcast::error::RecvError::Lagged(_))) => continue,
+                Ok(Err(broadcast::error::RecvError::Closed)) => return None,
             }
         }
     });

@@ -130,3 +130,56 @@ async fn repeated_failures_back_off_one_client_not_the_account() {
     assert!(s.is_redirection(), "{s}");
     assert!(h.contains_key("set-cookie"));
 }
+
+/// Issue 11, finding 8: there was no way to disable an account or end its
+/// sessions, and the alert stream outlived sign-out. Disabling ends the
+/// sessions, refuses sign-in with the usual answer, and the open alert
+/// stream ends instead of delivering the next alert.
+#[tokio::test]
+async fn a_disabled_account_loses_its_sessions_and_its_alert_stream() {
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let (d, app, secret) = setup();
+    let (s, h, _) = login(&app, "jsmith", PASSWORD, &now_code(&secret, 0)).await;
+    assert!(s.is_redirection());
+    let c = cookie(&h);
+    let res =
+        app.clone().oneshot(Request::get("/events").header("cookie", &c).body(Body::empty()).unwrap()).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let mut stream = res.into_body();
+
+    let other = Vigil::open(&d.path().join("data")).unwrap();
+    assert_eq!(other.disable_user("jsmith", "left the unit", &Actor::parse("ADM").unwrap()).unwrap(), 1);
+    let (s, h, _) = call(&app, Request::get("/officer").header("cookie", &c).body(Body::empty()).unwrap()).await;
+    assert!(s.is_redirection() && h["location"] == "/login", "the session has ended");
+    let (s, _, body) = login(&app, "jsmith", PASSWORD, &now_code(&secret, 1)).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    assert!(body.contains("not right"), "the usual answer: {body}");
+
+    // An immediate-danger report: the disabled officer's stream ends instead.
+    let (_, _, html) = call(&app, Request::get("/report").body(Body::empty()).unwrap()).await;
+    let at = html.find("name=\"csrf\" value=\"").unwrap() + 19;
+    let token = &html[at..at + html[at..].find('"').unwrap()];
+    let form = format!(
+        "csrf={}&kind=grooming&immediate_danger=yes&meeting_planned=yes&images_exchanged=no&account=SYNTHETIC+TEST+danger",
+        token.replace('+', "%2B").replace('/', "%2F").replace('=', "%3D")
+    );
+    let mut r = Request::post("/report")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Body::from(form))
+        .unwrap();
+    r.extensions_mut().insert(axum::extract::ConnectInfo("192.0.2.80:1".parse::<std::net::SocketAddr>().unwrap()));
+    let (s, _, page) = call(&app, r).await;
+    assert_eq!(s, StatusCode::OK, "{page}");
+    let next =
+        tokio::time::timeout(std::time::Duration::from_secs(10), stream.frame()).await.expect("the stream answers");
+    match next {
+        None => {}
+        Some(Ok(f)) => {
+            let data = f.into_data().map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default();
+            assert!(!data.contains("immediate-danger"), "an alert reached a disabled account: {data}");
+        }
+        Some(Err(_)) => {}
+    }
+    assert!(other.verify().unwrap().ok());
+}

@@ -381,4 +381,13 @@ pub enum UserCommand {
         #[command(flatten)]
         actor: ActorArg,
     },
+    /// Disable an account at once: no more sign-ins, and its sessions end.
+    Disable {
+        username: String,
+        /// Why (recorded in the custody log).
+        #[arg(long)]
+        reason: String,
+        #[command(flatten)]
+        actor: ActorArg,
+    },
 }

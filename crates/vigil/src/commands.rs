@@ -292,6 +292,19 @@ fn dispatch(cli: &Cli) -> Result<ExitCode> {
             }
         }
         Command::Hashset(cmd) => return crate::scan_command::hashset(cli, cmd),
+        Command::Admin(crate::cli::AdminCommand::User(crate::cli::UserCommand::Disable {
+            username,
+            reason,
+            actor: a,
+        })) => {
+            let by = actor(a)?;
+            let ended = open(cli)?.disable_user(username, reason, &by)?;
+            if cli.json {
+                print_json(&json!({ "disabled": username, "sessions_ended": ended }));
+            } else {
+                println!("{username} is disabled: no more sign-ins, {ended} session(s) ended (custody log records it)");
+            }
+        }
         Command::Admin(crate::cli::AdminCommand::User(crate::cli::UserCommand::Add { username, role, actor: a })) => {
             let role = vigil_domain::Role::parse(role)?;
             let by = actor(a)?;
