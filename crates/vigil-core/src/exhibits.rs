@@ -468,27 +468,11 @@ impl Vigil {
         reason: &str,
         actor: &Actor,
     ) -> Result<Vec<u8>, CoreError> {
-        let row = self.exhibit(reference)?;
-        if let Some(event) = row.deleted_event {
-            return Err(CoreError::Deleted { reference: reference.to_string(), event });
-        }
-        let keys: Vec<WrappedKey> = self.store.read()?.keys_for(&row.sha256)?.iter().map(wrapped).collect();
-        let mut reader = self.vault.read(&row.sha256, &keys, &self.master)?;
-        let mut h = MultiHasher::new();
-        let mut bytes = Vec::with_capacity(row.size as usize);
-        while let Some(chunk) = reader.next_chunk()? {
-            h.update(chunk);
+        let mut bytes = Vec::new();
+        self.stream_exhibit(reference, reason, actor, |chunk| {
             bytes.extend_from_slice(chunk);
-        }
-        let got = h.finish();
-        if got.sha256 != row.sha256 {
-            return Err(CoreError::Vault(VaultError::HashMismatch { sha256: row.sha256, actual: got.sha256 }));
-        }
-        let mut ev = CustodyEvent::new(EventKind::Accessed, actor.clone(), now(), ObjectRef::exhibit(reference));
-        ev.reason = Some(reason.to_owned());
-        ev.digest = Some(row.sha256);
-        ev.case = Some(row.case_id.clone());
-        self.append_events(&[ev])?;
+            Ok(())
+        })?;
         Ok(bytes)
     }
 }

@@ -50,6 +50,22 @@ both_backends!(
     a_case_record_rewritten_in_the_database_is_named,
 );
 
+/// A low-risk synthetic public report.
+fn synthetic_report() -> vigil_domain::PublicReport {
+    vigil_domain::PublicReport {
+        kind: vigil_domain::ReportKind::Other,
+        immediate_danger: false,
+        meeting_planned: false,
+        images_exchanged: false,
+        platform: String::new(),
+        identifiers: vec![],
+        child: String::new(),
+        dates: String::new(),
+        account: "SYNTHETIC".into(),
+        contact: None,
+    }
+}
+
 /// Two cases, each with a graded report opened by a supervisor, and a
 /// text exhibit in each. For the need-to-know regression tests.
 fn two_cases(v: &Vigil) -> (vigil_domain::CaseId, vigil_domain::CaseId, ExhibitRef, ExhibitRef) {
@@ -57,21 +73,7 @@ fn two_cases(v: &Vigil) -> (vigil_domain::CaseId, vigil_domain::CaseId, ExhibitR
     let sup = vigil_core::OfficerSession { username: "n.sup".into(), role: Role::Supervisor, csrf: String::new() };
     let (a, b) = (CaseId::parse("NTK-A").unwrap(), CaseId::parse("NTK-B").unwrap());
     for (case, title) in [(&a, "A"), (&b, "B")] {
-        let r = v
-            .submit_public_report(&vigil_domain::PublicReport {
-                kind: vigil_domain::ReportKind::Other,
-                immediate_danger: false,
-                meeting_planned: false,
-                images_exchanged: false,
-                platform: String::new(),
-                identifiers: vec![],
-                child: String::new(),
-                dates: String::new(),
-                account: "SYNTHETIC".into(),
-                contact: None,
-            })
-            .unwrap()
-            .exhibit;
+        let r = v.submit_public_report(&synthetic_report()).unwrap().exhibit;
         v.grade_report(&r, &vigil_domain::Grade::parse("2/B/P").unwrap(), &sup).unwrap();
         v.report_to_case(&r, case, Some(title), &sup).unwrap();
     }
@@ -564,21 +566,7 @@ fn cases_merge_and_split_keeping_history(env: TestEnv) {
     let (a, b, c) =
         (CaseId::parse("CASE-A").unwrap(), CaseId::parse("CASE-B").unwrap(), CaseId::parse("CASE-C").unwrap());
     let report = |v: &mut Vigil| {
-        let r = v
-            .submit_public_report(&vigil_domain::PublicReport {
-                kind: vigil_domain::ReportKind::Other,
-                immediate_danger: false,
-                meeting_planned: false,
-                images_exchanged: false,
-                platform: String::new(),
-                identifiers: vec![],
-                child: String::new(),
-                dates: String::new(),
-                account: "SYNTHETIC".into(),
-                contact: None,
-            })
-            .unwrap()
-            .exhibit;
+        let r = v.submit_public_report(&synthetic_report()).unwrap().exhibit;
         v.grade_report(&r, &vigil_domain::Grade::parse("2/B/P").unwrap(), &sup).unwrap();
         r
     };
@@ -761,21 +749,7 @@ fn triage_cannot_add_a_report_to_a_case_it_may_not_see(env: TestEnv) {
     let v = env.open();
     let (_, b, _, _) = two_cases(&v);
     let tri = vigil_core::OfficerSession { username: "n.tri".into(), role: Role::TriageOfficer, csrf: String::new() };
-    let r = v
-        .submit_public_report(&vigil_domain::PublicReport {
-            kind: vigil_domain::ReportKind::Other,
-            immediate_danger: false,
-            meeting_planned: false,
-            images_exchanged: false,
-            platform: String::new(),
-            identifiers: vec![],
-            child: String::new(),
-            dates: String::new(),
-            account: "SYNTHETIC".into(),
-            contact: None,
-        })
-        .unwrap()
-        .exhibit;
+    let r = v.submit_public_report(&synthetic_report()).unwrap().exhibit;
     v.grade_report(&r, &vigil_domain::Grade::parse("2/B/P").unwrap(), &tri).unwrap();
     for title in [None, Some("opening it anew")] {
         let e = v.report_to_case(&r, &b, title, &tri).unwrap_err();

@@ -5,7 +5,7 @@
 
 mod support;
 
-use support::call;
+use support::{call, enc};
 
 use axum::body::Body;
 use axum::extract::ConnectInfo;
@@ -43,18 +43,6 @@ fn hostile() -> Vec<String> {
     v.push("\u{1F600}".repeat(5_000));
     v.push("\u{212A}".repeat(20_000));
     v
-}
-
-fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }
 
 const GOOD: &[(&str, &str)] = &[

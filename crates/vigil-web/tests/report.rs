@@ -3,7 +3,7 @@
 
 mod support;
 
-use support::call;
+use support::{call, enc};
 
 use axum::body::Body;
 use axum::extract::ConnectInfo;
@@ -23,18 +23,6 @@ async fn token(app: &axum::Router) -> String {
     let (_, _, html) = call(app, Request::get("/report").body(Body::empty()).unwrap()).await;
     let start = html.find("name=\"csrf\" value=\"").unwrap() + 19;
     html[start..start + html[start..].find('"').unwrap()].to_owned()
-}
-
-fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }
 
 fn form(token: &str, fields: &[(&str, &str)]) -> String {

@@ -29,3 +29,16 @@ pub async fn call(app: &axum::Router, req: Request<Body>) -> (StatusCode, Header
     let (p, b) = res.into_parts();
     (p.status, p.headers, String::from_utf8_lossy(&b.collect().await.unwrap().to_bytes()).into_owned())
 }
+
+/// Percent-encodes a form value.
+pub fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
