@@ -57,6 +57,13 @@ pub enum Command {
         /// which an operator alert is logged (the public is still served).
         #[arg(long, default_value_t = 20_000)]
         public_ceiling_per_window: u32,
+        /// Write a checkpoint of the custody log (as `vigil log checkpoint`)
+        /// to this file, at start and every --checkpoint-every minutes; keep
+        /// it on another disk or share.
+        #[arg(long = "checkpoint", value_name = "FILE")]
+        checkpoint: Option<PathBuf>,
+        #[arg(long = "checkpoint-every", value_name = "MINUTES", default_value_t = 15, requires = "checkpoint")]
+        checkpoint_every: u64,
     },
     /// Add, read, list, trace and delete exhibits.
     #[command(subcommand)]

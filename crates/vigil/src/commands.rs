@@ -65,6 +65,8 @@ fn dispatch(cli: &Cli) -> Result<ExitCode> {
             alert_webhook,
             trusted_proxies,
             public_ceiling_per_window,
+            checkpoint,
+            checkpoint_every,
         } => {
             let trusted_proxies = trusted_proxies
                 .iter()
@@ -79,6 +81,18 @@ fn dispatch(cli: &Cli) -> Result<ExitCode> {
             let v = open(cli)?;
             let _serving = v.hold_for_serving()?;
             crate::telemetry::init();
+            if let Some(file) = checkpoint {
+                // The first is written now, so a bad path fails at start.
+                let writer = open(cli)?;
+                writer.write_checkpoint(file).with_context(|| format!("--checkpoint {}", file.display()))?;
+                let (file, every) = (file.clone(), std::time::Duration::from_secs(checkpoint_every.max(&1) * 60));
+                std::thread::spawn(move || loop {
+                    std::thread::sleep(every);
+                    if let Err(e) = writer.write_checkpoint(&file) {
+                        eprintln!("vigil: writing the checkpoint {}: {e}", file.display());
+                    }
+                });
+            }
             let settings = vigil_web::Settings {
                 reports_per_window: *reports_per_window,
                 partner_requests_per_window: *partner_requests_per_window,

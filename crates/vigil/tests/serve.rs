@@ -81,3 +81,18 @@ fn a_rotation_is_refused_while_serving() {
     s.kill();
     assert_eq!(run(&d.data(), &["verify"]).code, 0);
 }
+
+/// Issue 11, finding 7: `serve --checkpoint FILE` keeps a checkpoint
+/// outside the store from the moment it starts.
+#[test]
+fn serve_writes_a_checkpoint_at_start() {
+    let d = Dir::init();
+    let cp = d.path("outside/checkpoint.json");
+    std::fs::create_dir_all(cp.parent().unwrap()).unwrap();
+    let mut s = Server::start(&d.data(), &["--checkpoint", cp.to_str().unwrap(), "--checkpoint-every", "1"], None);
+    let text = std::fs::read_to_string(&cp).unwrap();
+    assert!(text.contains("vigil-checkpoint-1") && text.contains("\"tree_size\": 1"), "{text}");
+    s.kill();
+    let v = run(&d.data(), &["verify", "--checkpoint", cp.to_str().unwrap()]);
+    assert_eq!(v.code, 0, "{}", v.stderr);
+}
