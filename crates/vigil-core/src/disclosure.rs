@@ -233,6 +233,14 @@ impl Vigil {
         officer: &OfficerSession,
     ) -> Result<ExhibitRef, CoreError> {
         let actor = self.case_gate(case, officer, Need::Disclose)?;
+        // The public's and partners' producer codes belong to intake alone:
+        // a redacted copy must not pass as something a reporter sent.
+        if [crate::INTAKE_PRODUCER, crate::PARTNER_PRODUCER].contains(&by.as_str()) {
+            return Err(CoreError::InvalidInput {
+                field: "producer".into(),
+                why: format!("{by} is reserved for intake; give your own initials"),
+            });
+        }
         let terms: Vec<&str> = terms.iter().map(|t| t.trim()).filter(|t| !t.is_empty()).collect();
         if terms.is_empty() {
             return Err(CoreError::Refused("give at least one term to redact".into()));

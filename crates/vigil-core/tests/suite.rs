@@ -735,6 +735,20 @@ fn redaction_never_reads_another_cases_exhibit(env: TestEnv) {
     let history = v.history(&eb).unwrap();
     assert!(history.iter().all(|h| h.event.kind != EventKind::Accessed), "case B's exhibit was never read");
     assert!(history.iter().any(|h| h.event.kind == EventKind::AccessRefused), "the attempt is recorded");
+    // Issue 11, finding 8: the producer's initials may not claim to be intake's.
+    for reserved in ["PR", "PA"] {
+        let e = v
+            .redact_exhibit(
+                &a,
+                &ea,
+                &["alpha".to_string()],
+                "r",
+                &vigil_domain::Initials::parse(reserved).unwrap(),
+                &dis,
+            )
+            .unwrap_err();
+        assert_eq!(e.field(), Some("producer"), "{e}");
+    }
     // Its own case's exhibit is redacted as before, in one unit with its record.
     let copy = v.redact_exhibit(&a, &ea, &["alpha".to_string()], "third party", &ini, &dis).unwrap();
     assert!(v.history(&ea).unwrap().iter().any(|h| h.event.kind == EventKind::Copied));
