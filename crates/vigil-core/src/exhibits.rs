@@ -174,10 +174,7 @@ impl Vigil {
         }
         let (hashes, placement) = self.place_pending(pending)?;
         let deduplicated = placement == vigil_vault::Placement::AlreadyPresent;
-        let (reference, receipt) = self.write_logged(|u| {
-            let reference = u.record_exhibit(case, by, original_name, note, &hashes)?;
-            Ok(reference)
-        })?;
+        let (reference, receipt) = self.write_logged(|u| u.record_exhibit(case, by, original_name, note, &hashes))?;
         let receipt = receipt.expect("an exhibit is logged");
         Ok(AddedExhibit {
             reference,
@@ -201,6 +198,12 @@ impl Vigil {
             self.vault.discard(pending);
             return Err(e);
         }
+        self.put_in_place(pending)
+    }
+
+    /// Links a sealed blob whose key is committed into the vault; an
+    /// existing copy stays if its key is live (see `Vault::place`).
+    fn put_in_place(&self, pending: PendingBlob) -> Result<(FileHashes, vigil_vault::Placement), CoreError> {
         let hashes = pending.hashes.clone();
         let live_slots: Vec<[u8; 16]> = self.store.read()?.keys_for(&hashes.sha256)?.iter().map(|k| k.slot).collect();
         let placement = self.vault.place(pending, |s| live_slots.contains(s))?;
@@ -227,14 +230,7 @@ impl Vigil {
             pending.into_iter().for_each(|p| self.vault.discard(p));
             return Err(e);
         }
-        let mut hashes = Vec::with_capacity(pending.len());
-        for p in pending {
-            let h = p.hashes.clone();
-            let live_slots: Vec<[u8; 16]> = self.store.read()?.keys_for(&h.sha256)?.iter().map(|k| k.slot).collect();
-            self.vault.place(p, |s| live_slots.contains(s))?;
-            hashes.push(h);
-        }
-        Ok(hashes)
+        pending.into_iter().map(|p| self.put_in_place(p).map(|(hashes, _)| hashes)).collect()
     }
 
     /// Every exhibit, in reference order.

@@ -647,18 +647,7 @@ fn a_new_report_is_on_the_first_page_however_many_came_before(env: TestEnv) {
     }
     let triage =
         vigil_core::OfficerSession { username: "t.queue".into(), role: Role::TriageOfficer, csrf: String::new() };
-    let mut report = vigil_domain::PublicReport {
-        kind: vigil_domain::ReportKind::Other,
-        immediate_danger: false,
-        meeting_planned: false,
-        images_exchanged: false,
-        platform: String::new(),
-        identifiers: vec![],
-        child: String::new(),
-        dates: String::new(),
-        account: "SYNTHETIC TEST: a new, low-risk report.".into(),
-        contact: None,
-    };
+    let mut report = synthetic_report();
     let new = v.submit_public_report(&report).unwrap().exhibit;
     let page = v.triage_queue(&triage, ReportState::New, 1).unwrap();
     let refs: Vec<String> = page.items.iter().map(|i| i.exhibit.to_string()).collect();

@@ -108,7 +108,7 @@ async fn partner(state: &Arc<AppState>, headers: &HeaderMap) -> Result<PartnerRo
         .map(str::to_owned)
         .ok_or_else(denied)?;
     let st = state.clone();
-    let found = tokio::task::spawn_blocking(move || Some(st.vigil.partner_for_key(&key))).await.ok().flatten();
+    let found = tokio::task::spawn_blocking(move || st.vigil.partner_for_key(&key)).await.ok();
     let p = match found {
         Some(Ok(Some(p))) => p,
         Some(Ok(None)) => return Err(denied()),
@@ -274,10 +274,7 @@ pub(crate) async fn upload_file(
         Err(_) => return unavailable(),
     };
     let (tx, rx) = tokio::sync::mpsc::channel::<std::io::Result<Bytes>>(8);
-    let sealing = tokio::task::spawn_blocking(move || {
-        let r = ingester.ingest(ChannelReader { rx, current: Bytes::new() });
-        (r, ingester)
-    });
+    let sealing = tokio::task::spawn_blocking(move || ingester.ingest(ChannelReader { rx, current: Bytes::new() }));
     let mut stream = body.into_data_stream();
     let mut total = 0u64;
     let mut too_large = false;
@@ -300,7 +297,7 @@ pub(crate) async fn upload_file(
         }
     }
     drop(tx);
-    let (sealed, _ingester) = match sealing.await {
+    let sealed = match sealing.await {
         Ok(x) => x,
         Err(_) => return unavailable(),
     };
