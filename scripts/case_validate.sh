@@ -12,7 +12,11 @@ fi
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 "$VIGIL" --data "$work/d" demo --seed-only > /dev/null
-"$VIGIL" --data "$work/d" export bundle DEMO-1 "$work/bundle" --by DO
-"$VIGIL" verify "$work/bundle" --public-key "$work/d/keys/signing.pub"
-"$VENV/bin/case_validate" "$work/bundle/provenance.jsonld" | tee "$work/report.txt" | head -3
-grep -q "^Conforms: True" "$work/report.txt"
+# Both audiences: the prosecutor's copy and the copy for service on the defence.
+for audience in prosecutor defence; do
+  "$VIGIL" --data "$work/d" export bundle DEMO-1 "$work/$audience" --for "$audience" --by DO
+  "$VIGIL" verify "$work/$audience" --public-key "$work/d/keys/signing.pub"
+  echo "$audience bundle:"
+  "$VENV/bin/case_validate" "$work/$audience/provenance.jsonld" | tee "$work/report.txt" | head -3
+  grep -q "^Conforms: True" "$work/report.txt"
+done

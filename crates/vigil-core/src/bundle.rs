@@ -1,14 +1,19 @@
-//! The prosecutor bundle: a directory a prosecutor or a defence expert can
-//! check offline with only Vigil's public key.
+//! The case bundle: a directory a prosecutor or a defence expert can check
+//! offline with only Vigil's public key. Its audience is explicit: the
+//! prosecutor's copy carries the MG6C, MG6D and MG6E and every scheduled
+//! item; the copy for service on the defence carries only the MG6C items
+//! the prosecutor has decided (no reasoning), the MG12, the used exhibits
+//! and the unused items the prosecutor decided to disclose, and never
+//! anything sensitive.
 //!
 //! ```text
 //! OUT/manifest.json       what is in the bundle: every file's SHA-256, every exhibit's
 //!                         digests and the custody events (index, leaf hash) it must carry
 //! OUT/manifest.sig        Ed25519 signature of manifest.json by the log's key
-//! OUT/exhibits/PR-1.json  the exhibits chosen for disclosure, in clear
+//! OUT/exhibits/PR-1.json  the exhibits for the audience, in clear (or sealed)
 //! OUT/proofs/PR-1.json    each event's canonical leaf and its inclusion proof
 //! OUT/tree_head.json      the signed tree head every proof leads to
-//! OUT/schedules/…         MG6C, MG6D, MG6E, MG12 as CSV and PDF
+//! OUT/schedules/…         MG6C, MG6D, MG6E (prosecutor) or MG6C (service), and MG12, as CSV and PDF
 //! OUT/provenance.jsonld   the CASE/UCO provenance graph
 //! ```
 //!
@@ -18,7 +23,7 @@
 use crate::clock::now;
 use crate::custody_log::from_head_row;
 use crate::data_dir::Vigil;
-use crate::disclosure::render_exhibit_list;
+use crate::disclosure::{render_exhibit_list, Audience};
 use crate::error::CoreError;
 use crate::provenance::{graph, ProvEvent, ProvExhibit};
 use ed25519_dalek::{Signature, Signer, VerifyingKey};
@@ -27,9 +32,7 @@ use sha2::{Digest, Sha256};
 use std::fs;
 use std::path::{Component, Path, PathBuf};
 use vigil_custody::{decode_leaf, inclusion_proof, leaf_hash, root_of, verify_inclusion, SignedTreeHead};
-use vigil_domain::{
-    Actor, CaseId, CaseRecord, CustodyEvent, EventKind, ExhibitRef, Initials, ObjectRef, ProsecutorView,
-};
+use vigil_domain::{Actor, CaseId, CustodyEvent, EventKind, ExhibitRef, Initials, ObjectRef, ProsecutorView};
 
 pub const BUNDLE_FORMAT: &str = "vigil-bundle/1";
 const SIG_DOMAIN: &[u8] = b"vigil-bundle-manifest-v1\0";
@@ -90,6 +93,14 @@ pub struct Manifest {
     pub files: Vec<ManifestFile>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encryption: Option<BundleEncryption>,
+    /// Who the bundle is for. Bundles made before audiences were explicit
+    /// carried everything, as the prosecutor's copy does.
+    #[serde(default = "prosecutor")]
+    pub audience: Audience,
+}
+
+fn prosecutor() -> Audience {
+    Audience::Prosecutor
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -120,6 +131,7 @@ pub struct BundleSummary {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct BundleReport {
+    pub audience: Audience,
     pub exhibits: usize,
     pub events: usize,
     pub files: usize,
@@ -131,6 +143,13 @@ pub struct BundleReport {
 impl BundleReport {
     pub fn ok(&self) -> bool {
         self.problems.is_empty()
+    }
+}
+
+fn audience_name(a: Audience) -> &'static str {
+    match a {
+        Audience::Prosecutor => "prosecutor's",
+        Audience::Defence => "service (defence)",
     }
 }
 
@@ -151,14 +170,17 @@ fn extension(name: Option<&str>) -> String {
 }
 
 impl Vigil {
-    /// Writes the prosecutor bundle for a case into `out` (which must not exist).
-    /// The exhibits are those scheduled "disclose" and those on the MG6E report.
+    /// Writes a case's bundle for `audience` into `out` (which must not exist).
+    /// The prosecutor's copy holds every used and scheduled exhibit and those
+    /// on the MG6E; the copy for service holds the used exhibits and the
+    /// unused ones the prosecutor decided to disclose.
     pub fn export_bundle(
         &self,
         case: &CaseId,
         out: &Path,
         by: &Initials,
         passphrase: Option<&[u8]>,
+        audience: Audience,
     ) -> Result<BundleSummary, CoreError> {
         let sealing = match passphrase {
             Some(p) => {
@@ -173,22 +195,29 @@ impl Vigil {
         }
         let view = self.case_view_unaudited(case)?;
         let actor = Actor::from(by);
-        let mut chosen: Vec<ExhibitRef> = Vec::new();
-        for r in &view.records {
-            let item = match &r.record {
-                CaseRecord::Scheduled { item, prosecutor: ProsecutorView::Disclose, .. } => Some(item),
-                CaseRecord::DisclosureTest { item, .. } => Some(item),
-                _ => None,
-            };
-            if let Some(e) = item.and_then(|i| i.strip_prefix("exhibit:")).and_then(|e| ExhibitRef::parse(e).ok()) {
-                if !chosen.contains(&e) {
-                    chosen.push(e);
-                }
+        let schedules = self.schedules_unaudited(case)?;
+        let used = self.used_exhibits_unaudited(case)?;
+        let mut items: Vec<&str> = Vec::new();
+        match audience {
+            Audience::Prosecutor => {
+                items.extend(schedules.mg6c.iter().chain(&schedules.mg6d).map(|l| l.item.as_str()));
+                items.extend(schedules.mg6e.iter().map(|l| l.item.as_str()));
+            }
+            Audience::Defence => items.extend(
+                schedules
+                    .mg6c
+                    .iter()
+                    .filter(|l| l.decision.as_ref().is_some_and(|d| d.decision == ProsecutorView::Disclose))
+                    .map(|l| l.item.as_str()),
+            ),
+        }
+        let mut chosen: Vec<ExhibitRef> = used.iter().map(|u| u.entry.reference.clone()).collect();
+        for e in items.iter().filter_map(|i| i.strip_prefix("exhibit:")).filter_map(|e| ExhibitRef::parse(e).ok()) {
+            if !chosen.contains(&e) {
+                chosen.push(e);
             }
         }
         chosen.sort();
-        let schedules = self.schedules_unaudited(case)?;
-        let list = self.exhibit_list_unaudited(case)?;
 
         let tmp = PathBuf::from(format!("{}.vigil-part", out.display()));
         if tmp.exists() {
@@ -218,7 +247,11 @@ impl Vigil {
             Ok(ManifestFile { path: rel.to_owned(), size: bytes.len() as u64, sha256: sha256_hex(bytes) })
         };
         let mut files = Vec::new();
-        for r in schedules.render().into_iter().chain(std::iter::once(render_exhibit_list(case, &view.title, &list))) {
+        for r in schedules
+            .render_for(audience)
+            .into_iter()
+            .chain(std::iter::once(render_exhibit_list(&schedules.heading(), &used)))
+        {
             files.push(write(&format!("schedules/{}.csv", r.stem), r.csv.as_bytes())?);
             files.push(write(&format!("schedules/{}.pdf", r.stem), &r.pdf)?);
         }
@@ -228,7 +261,7 @@ impl Vigil {
         for e in &chosen {
             let row = self.exhibit(e)?;
             let rel = format!("exhibits/{}.{}", file_stem(e), extension(row.original_name.as_deref()));
-            let reason = format!("prosecutor bundle for case {case}");
+            let reason = format!("{} bundle for case {case}", audience_name(audience));
             let sealed = match &sealing {
                 // Sealed straight from the vault's reader: no clear byte of a
                 // sealed bundle ever reaches the disk.
@@ -259,7 +292,7 @@ impl Vigil {
                 let mut ev = CustodyEvent::new(EventKind::Exported, actor.clone(), t, ObjectRef::exhibit(e));
                 ev.case = Some(case.clone());
                 ev.digest = Some(row.sha256);
-                ev.note = Some(format!("in the prosecutor bundle for case {case}"));
+                ev.note = Some(format!("in the {} bundle for case {case}", audience_name(audience)));
                 ev
             })
             .collect();
@@ -346,6 +379,7 @@ impl Vigil {
                 scheme: "argon2id+xchacha20poly1305-1MiB-chunks".into(),
                 salt: hex::encode(salt),
             }),
+            audience,
         };
         let bytes = serde_json::to_vec_pretty(&manifest).expect("a manifest serialises");
         let sig = self.signing.sign(&[SIG_DOMAIN, &bytes].concat());
@@ -556,7 +590,17 @@ pub fn verify_bundle(dir: &Path, key: &VerifyingKey, passphrase: Option<&[u8]>) 
             },
         }
     }
+    // A copy for service must hold nothing only the prosecutor may see.
+    if manifest.audience == Audience::Defence {
+        for f in &manifest.files {
+            let name = f.path.rsplit('/').next().unwrap_or(&f.path);
+            if name.starts_with("MG6D") || name.starts_with("MG6E") {
+                problems.push(format!("{}: a bundle for service on the defence must not carry it", f.path));
+            }
+        }
+    }
     Ok(BundleReport {
+        audience: manifest.audience,
         exhibits: manifest.exhibits.len(),
         events,
         files: manifest.files.len(),

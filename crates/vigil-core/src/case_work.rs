@@ -25,6 +25,9 @@ pub enum Need {
     Work,
     Disclose,
     Supervise,
+    /// A prosecutor assigned to the case: the schedules revealed to them,
+    /// and their decisions on them. Nothing else of the case.
+    Prosecute,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -103,10 +106,16 @@ impl Vigil {
         let role = officer.role;
         let allowed = exists
             && match need {
-                Need::Read => role == Role::Supervisor || role == Role::Auditor || assigned,
-                Need::Work => role == Role::Supervisor || (assigned && role != Role::Auditor && role != Role::Admin),
+                Need::Read => {
+                    role == Role::Supervisor || role == Role::Auditor || (assigned && role != Role::Prosecutor)
+                }
+                Need::Work => {
+                    role == Role::Supervisor
+                        || (assigned && !matches!(role, Role::Auditor | Role::Admin | Role::Prosecutor))
+                }
                 Need::Disclose => role == Role::Supervisor || (assigned && role == Role::DisclosureOfficer),
                 Need::Supervise => role == Role::Supervisor,
+                Need::Prosecute => assigned && role == Role::Prosecutor,
             };
         if allowed {
             return Ok(actor);
@@ -271,7 +280,10 @@ impl Vigil {
             CaseRecord::ActionDecision { request, .. } => {
                 want(*request, |r| matches!(r, CaseRecord::ActionRequest { .. }), "action request")?
             }
-            CaseRecord::Scheduled { item, .. } | CaseRecord::DisclosureTest { item, .. } => items.push(item.clone()),
+            CaseRecord::Scheduled { item, .. }
+            | CaseRecord::DisclosureTest { item, .. }
+            | CaseRecord::ProsecutorDecision { item, .. } => items.push(item.clone()),
+            CaseRecord::ExhibitUsed { exhibit, .. } => items.push(exhibit.clone()),
             CaseRecord::Redaction { original, redacted, .. } => {
                 items.push(format!("exhibit:{original}"));
                 items.push(format!("exhibit:{redacted}"));
@@ -312,11 +324,17 @@ impl Vigil {
         ) {
             return Err(CoreError::Refused("merges and splits are made with merge_cases and split_case".into()));
         }
+        if matches!(record, CaseRecord::Revealed { .. }) {
+            return Err(CoreError::Refused("schedules are revealed with reveal_schedules".into()));
+        }
         let need = match record {
             CaseRecord::ActionDecision { .. } => Need::Supervise,
-            CaseRecord::Scheduled { .. } | CaseRecord::DisclosureTest { .. } | CaseRecord::Redaction { .. } => {
-                Need::Disclose
-            }
+            CaseRecord::Scheduled { .. }
+            | CaseRecord::DisclosureTest { .. }
+            | CaseRecord::Redaction { .. }
+            | CaseRecord::ExhibitUsed { .. }
+            | CaseRecord::Identity { .. } => Need::Disclose,
+            CaseRecord::ProsecutorDecision { .. } => Need::Prosecute,
             _ => Need::Work,
         };
         let actor = self.case_gate(case, officer, need)?;
@@ -339,11 +357,7 @@ impl Vigil {
                 )));
             }
         }
-        if let CaseRecord::Scheduled { item, .. } = record {
-            if view.records.iter().any(|x| matches!(&x.record, CaseRecord::Scheduled { item: i, .. } if i == item)) {
-                return Err(CoreError::Refused(format!("{item} is already on a schedule")));
-            }
-        }
+        crate::disclosure::check_disclosure_record(&view, record)?;
         self.insert_records(&[(case.clone(), record.clone())], &actor, None).map(|ids| ids[0])
     }
 
@@ -380,7 +394,9 @@ impl crate::custody_log::Unit<'_> {
             CaseRecord::Decision { .. }
             | CaseRecord::ActionDecision { .. }
             | CaseRecord::Scheduled { .. }
-            | CaseRecord::DisclosureTest { .. } => EventKind::Decided,
+            | CaseRecord::DisclosureTest { .. }
+            | CaseRecord::ProsecutorDecision { .. }
+            | CaseRecord::Revealed { .. } => EventKind::Decided,
             _ => EventKind::Created,
         };
         let body = serde_json::to_string(record).expect("a record serialises");

@@ -111,6 +111,7 @@ impl Vigil {
                 ("demo.supervisor", vigil_domain::Role::Supervisor),
                 ("demo.investigator", vigil_domain::Role::Investigator),
                 ("demo.disclosure", vigil_domain::Role::DisclosureOfficer),
+                ("demo.prosecutor", vigil_domain::Role::Prosecutor),
             ] {
                 let e = v.add_user(name, role, DEMO_PASSWORD, &admin)?;
                 officers.push((name.to_owned(), role.as_str().to_owned(), e.secret_base32));
@@ -170,8 +171,11 @@ impl Vigil {
         let sup = session("demo.supervisor", Role::Supervisor);
         let inv = session("demo.investigator", Role::Investigator);
         let disc = session("demo.disclosure", Role::DisclosureOfficer);
-        if self.store.read()?.user("demo.disclosure")?.is_none() {
-            self.add_user("demo.disclosure", Role::DisclosureOfficer, DEMO_PASSWORD, &Actor::parse("demo-admin")?)?;
+        let cps = session("demo.prosecutor", Role::Prosecutor);
+        for (name, role) in [("demo.disclosure", Role::DisclosureOfficer), ("demo.prosecutor", Role::Prosecutor)] {
+            if self.store.read()?.user(name)?.is_none() {
+                self.add_user(name, role, DEMO_PASSWORD, &Actor::parse("demo-admin")?)?;
+            }
         }
         let case = CaseId::parse(DEMO_FULL_CASE)?;
         let report = ExhibitRef::parse("PR/1")?;
@@ -180,7 +184,7 @@ impl Vigil {
             self.grade_report(&report, &Grade::parse("2/B/P")?, &triage)?;
         }
         self.report_to_case(&report, &case, Some("Operation Lantern (SYNTHETIC DEMO)"), &triage)?;
-        for who in ["demo.investigator", "demo.disclosure", "demo.triage"] {
+        for who in ["demo.investigator", "demo.disclosure", "demo.triage", "demo.prosecutor"] {
             self.assign_to_case(&case, who, &sup)?;
         }
         let src = root.join("demo-source");
@@ -207,6 +211,18 @@ impl Vigil {
         let id = crate::normalise_identifier("demo_user_a", "ExampleChat (fictional)")
             .unwrap_or_else(|| "username:examplechat/demo_user_a".into());
         let r = |v: &Vigil, rec: CaseRecord, who: &crate::OfficerSession| v.add_case_record(&case, &rec, who);
+        r(
+            self,
+            CaseRecord::Identity {
+                urn: "99XX0000126".into(),
+                crime_reference: "XX/12345/26 (SYNTHETIC)".into(),
+                offences: vec!["Sexual communication with a child (Sexual Offences Act 2003 s.15A)".into()],
+                defendants: vec!["Synthetic Person A (fictional)".into()],
+                officer_in_case: "DC Demo Investigator 1234 (fictional)".into(),
+                disclosure_officer: "DS Demo Disclosure 5678 (fictional)".into(),
+            },
+            &disc,
+        )?;
         r(self, CaseRecord::Decision {
             decision: "Investigate as online grooming; no overt contact with the account holder until attribution is corroborated".into(),
             reason: "Single report, graded 2/B/P; the identifier alone does not identify a person".into(),
@@ -319,8 +335,9 @@ impl Vigil {
                 description: "Chat export, third-party name redacted".into(),
                 location: "Vigil vault".into(),
                 sensitivity: None,
-                prosecutor: ProsecutorView::Disclose,
+                proposed: ProsecutorView::Disclose,
                 reason: "the redacted copy is the disclosable version".into(),
+                amends: None,
             },
             &disc,
         )?;
@@ -332,12 +349,13 @@ impl Vigil {
                 description: "Household statement: the tablet is shared".into(),
                 location: "Vigil vault".into(),
                 sensitivity: None,
-                prosecutor: ProsecutorView::Disclose,
+                proposed: ProsecutorView::Disclose,
                 reason: "bears on who used the account".into(),
+                amends: None,
             },
             &disc,
         )?;
-        r(
+        let family_note = r(
             self,
             CaseRecord::Scheduled {
                 item: format!("record:{note}"),
@@ -345,8 +363,9 @@ impl Vigil {
                 description: "Officer note of a family request".into(),
                 location: "Case DEMO-1 record".into(),
                 sensitivity: None,
-                prosecutor: ProsecutorView::ClearlyNotDisclosable,
+                proposed: ProsecutorView::ClearlyNotDisclosable,
                 reason: "no bearing on the issues: a family request".into(),
+                amends: None,
             },
             &disc,
         )?;
@@ -358,8 +377,11 @@ impl Vigil {
                 description: "The public report that started the case".into(),
                 location: "Vigil vault".into(),
                 sensitivity: Some("would identify the reporter".into()),
-                prosecutor: ProsecutorView::Inspect,
-                reason: "the report itself would identify the reporter".into(),
+                proposed: ProsecutorView::ClearlyNotDisclosable,
+                reason: "the report itself would identify the reporter; nothing in it assists the defence that the \
+                         household statement does not"
+                    .into(),
+                amends: None,
             },
             &disc,
         )?;
@@ -370,6 +392,59 @@ impl Vigil {
                 reason: "others used the device: might assist the defence on who wrote the messages".into(),
             },
             &disc,
+        )?;
+        // The chat export is used material: the prosecution's exhibit, produced by the investigator.
+        r(
+            self,
+            CaseRecord::ExhibitUsed {
+                exhibit: format!("exhibit:{chat}"),
+                witness: "DC Demo Investigator 1234 (fictional)".into(),
+                description: "Chat export between demo_user_a and the child's account".into(),
+            },
+            &disc,
+        )?;
+        // Version 1 revealed to the prosecutor, who decides each item.
+        self.reveal_schedules(&case, "demo.prosecutor", "first schedules (SYNTHETIC DEMO)", &disc)?;
+        let decide = |item: String, decision: ProsecutorView, reason: &str| {
+            r(self, CaseRecord::ProsecutorDecision { item, decision, reason: reason.into() }, &cps)
+        };
+        decide(format!("exhibit:{redacted}"), ProsecutorView::Disclose, "the disclosable version of the chat")?;
+        decide(
+            format!("exhibit:{alibi}"),
+            ProsecutorView::Disclose,
+            "might assist the defence on who used the account",
+        )?;
+        decide(
+            format!("exhibit:{report}"),
+            ProsecutorView::ClearlyNotDisclosable,
+            "identifies the reporter; nothing in it meets the test",
+        )?;
+        // The family's note turns out to name the child's family: amended
+        // onto the MG6D, revealed as version 2, decided again.
+        r(
+            self,
+            CaseRecord::Scheduled {
+                item: format!("record:{note}"),
+                schedule: Schedule::Mg6d,
+                description: "Officer note of a family request".into(),
+                location: "Case DEMO-1 record".into(),
+                sensitivity: Some("names the child's family".into()),
+                proposed: ProsecutorView::ClearlyNotDisclosable,
+                reason: "moved to MG6D: the note names the child's family".into(),
+                amends: Some(family_note),
+            },
+            &disc,
+        )?;
+        self.reveal_schedules(
+            &case,
+            "demo.prosecutor",
+            "amended: the family note moved to MG6D (names the child's family)",
+            &disc,
+        )?;
+        decide(
+            format!("record:{note}"),
+            ProsecutorView::ClearlyNotDisclosable,
+            "a family request; no bearing on the issues",
         )?;
         Ok(vec![chat.to_string(), alibi.to_string(), redacted.to_string()])
     }

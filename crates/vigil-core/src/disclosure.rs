@@ -1,33 +1,73 @@
 //! CPIA disclosure: the MG6C (unused, not sensitive) and MG6D (unused,
-//! sensitive) schedules numbered consecutively across both, the MG6E
-//! disclosure officer's report, their CSV and PDF forms, and redaction,
-//! which makes an edited copy as a new exhibit and never touches the original.
+//! sensitive) schedules, each numbered on its own; the MG6E disclosure
+//! officer's report to the prosecutor, which alone carries the officer's
+//! reasoning; revelation of frozen versions to a prosecutor, whose
+//! decision on each item is theirs (CPIA s.3); the MG12 of used exhibits;
+//! their CSV and PDF forms for the prosecutor or for service on the
+//! defence; and redaction, which makes an edited copy as a new exhibit and
+//! never touches the original.
 
-use crate::case_work::{ExhibitListEntry, Need};
+use crate::case_work::{CaseView, ExhibitListEntry, Need};
 use crate::clock::now;
 use crate::data_dir::Vigil;
 use crate::error::CoreError;
 use crate::officers::OfficerSession;
 use crate::pdf_table::table_pdf;
 use serde::Serialize;
+use std::collections::HashMap;
 use vigil_domain::{
-    CaseId, CaseRecord, CustodyEvent, EventKind, ExhibitRef, Initials, ObjectRef, ProsecutorView, Schedule,
+    CaseId, CaseRecord, CustodyEvent, EventKind, ExhibitRef, Initials, ObjectRef, ProsecutorView, RevealedLine, Role,
+    Schedule, SENSITIVE_NOT_INSPECTED,
 };
+
+/// Who a set of schedules is for: the prosecutor sees everything revealed
+/// and the officer's reasoning; the defence is served only the MG6C items
+/// the prosecutor has decided, without reasoning, and never the MG6D.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Audience {
+    Prosecutor,
+    Defence,
+}
+
+impl Audience {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "prosecutor" => Some(Audience::Prosecutor),
+            "defence" | "service" => Some(Audience::Defence),
+            _ => None,
+        }
+    }
+}
+
+/// The prosecutor's decision on one item.
+#[derive(Debug, Clone, Serialize)]
+pub struct DecisionView {
+    pub decision: ProsecutorView,
+    pub reason: String,
+    pub by: String,
+    pub at: String,
+}
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ScheduleLine {
-    /// Consecutive across MG6C and MG6D.
+    /// Consecutive within its own schedule.
     pub number: u32,
     pub item: String,
     pub schedule: Schedule,
     pub description: String,
     pub location: String,
     pub sensitivity: Option<String>,
-    pub prosecutor: ProsecutorView,
-    /// Why the disclosure officer decided so.
+    /// The disclosure officer's proposal (MG6E only).
+    pub proposed: ProsecutorView,
+    /// The disclosure officer's reasoning (MG6E only).
     pub reason: String,
-    pub decided_by: String,
-    pub decided_at: String,
+    pub scheduled_by: String,
+    pub scheduled_at: String,
+    /// The scheduling record in force for the item.
+    pub record: u64,
+    /// The prosecutor's decision, once made.
+    pub decision: Option<DecisionView>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -38,13 +78,46 @@ pub struct Mg6eLine {
     pub at: String,
 }
 
+/// The case's criminal-justice identity, as the latest record gives it.
+#[derive(Debug, Clone, Serialize)]
+pub struct IdentityView {
+    pub urn: String,
+    pub crime_reference: String,
+    pub offences: Vec<String>,
+    pub defendants: Vec<String>,
+    pub officer_in_case: String,
+    pub disclosure_officer: String,
+}
+
+/// A version of the schedules revealed to a prosecutor.
+#[derive(Debug, Clone, Serialize)]
+pub struct RevelationView {
+    pub version: u32,
+    pub to: String,
+    pub by: String,
+    pub at: String,
+    pub note: String,
+    pub record: u64,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Schedules {
     pub case: CaseId,
     pub title: String,
+    pub identity: Option<IdentityView>,
     pub mg6c: Vec<ScheduleLine>,
     pub mg6d: Vec<ScheduleLine>,
     pub mg6e: Vec<Mg6eLine>,
+    /// Every version revealed so far, oldest first.
+    pub revelations: Vec<RevelationView>,
+}
+
+/// One used exhibit on the MG12, with its producing witness.
+#[derive(Debug, Clone, Serialize)]
+pub struct UsedExhibit {
+    pub entry: ExhibitListEntry,
+    pub witness: String,
+    pub description: String,
 }
 
 /// Largest exhibit redaction will read into memory.
@@ -78,67 +151,189 @@ pub struct Rendered {
     pub pdf: Vec<u8>,
 }
 
-impl Schedules {
-    fn lines(lines: &[ScheduleLine], sensitive: bool) -> Vec<Vec<String>> {
-        lines.iter().map(|l| l.cells(sensitive)).collect()
-    }
+/// The protective marking sensitive schedules carry (Government Security
+/// Classifications), on every page and as the CSV's first line.
+pub const SENSITIVE_MARKING: &str = "OFFICIAL-SENSITIVE";
 
+const CERTIFICATE: &str =
+    "I certify that, to the best of my knowledge and belief, all relevant material which has been \
+retained and made available to me has been revealed to the prosecutor in accordance with the Criminal Procedure and \
+Investigations Act 1996 and the Code of Practice.";
+
+impl Schedules {
     /// The documents `render_one` knows.
     pub const STEMS: [&'static str; 3] = ["MG6C", "MG6D", "MG6E"];
 
-    /// MG6C, MG6D and MG6E as CSV and PDF.
-    pub fn render(&self) -> Vec<Rendered> {
-        Self::STEMS.iter().filter_map(|s| self.render_one(s)).collect()
-    }
-
-    /// One schedule as CSV and PDF, by its stem (`MG6C`, `MG6D`, `MG6E`).
-    pub fn render_one(&self, stem: &str) -> Option<Rendered> {
-        let sub = format!("Case {}: {}", self.case, self.title);
-        let decided = "Decided by, when, why";
-        let (stem, title, head, widths, rows): (&'static str, &str, Vec<&str>, Vec<f32>, Vec<Vec<String>>) = match stem
-        {
-            "MG6C" => (
-                "MG6C",
-                "MG6C Schedule of relevant non-sensitive unused material",
-                vec!["No.", "Description", "Location", "Prosecutor (D/I/CND)", decided],
-                vec![0.6, 5.0, 2.0, 1.4, 2.4],
-                Self::lines(&self.mg6c, false),
-            ),
-            "MG6D" => (
-                "MG6D",
-                "MG6D Schedule of relevant sensitive unused material",
-                vec!["No.", "Description", "Location", "Reason for sensitivity", "Prosecutor (D/I/CND)", decided],
-                vec![0.6, 4.0, 1.6, 3.0, 1.4, 2.4],
-                Self::lines(&self.mg6d, true),
-            ),
-            "MG6E" => (
-                "MG6E",
-                "MG6E Disclosure officer's report",
-                vec!["Item", "Why it might undermine the prosecution or assist the defence", "Recorded by"],
-                vec![1.4, 7.0, 2.4],
-                self.mg6e
-                    .iter()
-                    .map(|l| vec![l.item.clone(), l.reason.clone(), format!("{} {}", l.by, l.at)])
-                    .collect(),
-            ),
-            _ => return None,
-        };
-        Some(Rendered { stem, csv: csv(&head, &rows), pdf: table_pdf(title, &sub, &head, &widths, &rows) })
-    }
-}
-
-impl ScheduleLine {
-    /// The line's cells as the schedules print them: number, description,
-    /// location, (the reason for sensitivity on MG6D), the prosecutor's
-    /// column, and who decided, when and why.
-    pub fn cells(&self, sensitive: bool) -> Vec<String> {
-        let mut r = vec![self.number.to_string(), self.description.clone(), self.location.clone()];
-        if sensitive {
-            r.push(self.sensitivity.clone().unwrap_or_default());
+    /// What heads every form: R v defendants, URN, crime reference,
+    /// offences, the officer in the case and the disclosure officer.
+    pub fn heading(&self) -> String {
+        let mut h = format!("Case {}: {}", self.case, self.title);
+        if let Some(i) = &self.identity {
+            let rv = if i.defendants.is_empty() { String::new() } else { format!("R v {}. ", i.defendants.join(", ")) };
+            h = format!(
+                "{rv}URN {}. Crime ref. {}. Offences: {}. Officer in the case: {}. Disclosure officer: {}. {h}",
+                i.urn,
+                i.crime_reference,
+                i.offences.join("; "),
+                i.officer_in_case,
+                i.disclosure_officer
+            );
         }
-        r.push(self.prosecutor.label().to_owned());
-        r.push(format!("{} {}: {}", self.decided_by, self.decided_at, self.reason));
-        r
+        h
+    }
+
+    /// The documents for an audience: the prosecutor's MG6C, MG6D and MG6E,
+    /// or the MG6C served on the defence.
+    pub fn render_for(&self, audience: Audience) -> Vec<Rendered> {
+        match audience {
+            Audience::Prosecutor => Self::STEMS.iter().filter_map(|s| self.render_one(s)).collect(),
+            Audience::Defence => vec![self.served_mg6c()],
+        }
+    }
+
+    /// The MG6C as served on the defence: only the items the prosecutor has
+    /// decided, with description, location and the prosecutor's decision;
+    /// no reasoning, nothing sensitive.
+    pub fn served_mg6c(&self) -> Rendered {
+        let head = ["No.", "Description", "Relative location", "Prosecutor's decision"];
+        let rows: Vec<Vec<String>> = self
+            .mg6c
+            .iter()
+            .filter_map(|l| {
+                let d = l.decision.as_ref()?;
+                Some(vec![l.number.to_string(), l.description.clone(), l.location.clone(), d.decision.label().into()])
+            })
+            .collect();
+        let title = "MG6C Schedule of relevant non-sensitive unused material";
+        Rendered {
+            stem: "MG6C",
+            csv: csv(&head, &rows),
+            pdf: table_pdf(title, &self.heading(), &head, &[0.6, 6.0, 2.4, 1.6], &rows),
+        }
+    }
+
+    fn decision_cell(l: &ScheduleLine) -> String {
+        match &l.decision {
+            Some(d) => format!("{} ({} {}): {}", d.decision.label(), d.by, d.at, d.reason),
+            None => "awaiting the prosecutor".into(),
+        }
+    }
+
+    /// One of the prosecutor's documents as CSV and PDF, by its stem
+    /// (`MG6C`, `MG6D`, `MG6E`).
+    pub fn render_one(&self, stem: &str) -> Option<Rendered> {
+        let sub = self.heading();
+        match stem {
+            "MG6C" => {
+                let head = ["No.", "Description", "Relative location", "Prosecutor's decision"];
+                let rows: Vec<Vec<String>> = self
+                    .mg6c
+                    .iter()
+                    .map(|l| {
+                        vec![l.number.to_string(), l.description.clone(), l.location.clone(), Self::decision_cell(l)]
+                    })
+                    .collect();
+                let title = "MG6C Schedule of relevant non-sensitive unused material";
+                Some(Rendered {
+                    stem: "MG6C",
+                    csv: csv(&head, &rows),
+                    pdf: table_pdf(title, &sub, &head, &[0.6, 5.0, 2.0, 3.0], &rows),
+                })
+            }
+            "MG6D" => {
+                let head =
+                    ["No.", "Description", "Relative location", "Reason for sensitivity", "Prosecutor's decision"];
+                let mut rows: Vec<Vec<String>> = self
+                    .mg6d
+                    .iter()
+                    .map(|l| {
+                        vec![
+                            l.number.to_string(),
+                            l.description.clone(),
+                            l.location.clone(),
+                            l.sensitivity.clone().unwrap_or_default(),
+                            Self::decision_cell(l),
+                        ]
+                    })
+                    .collect();
+                if rows.is_empty() {
+                    // A nil return is a statement the officer signs, not an empty page.
+                    let signed = match (&self.identity, self.revelations.last()) {
+                        (Some(i), Some(r)) => format!("{} ({} {})", i.disclosure_officer, r.by, r.at),
+                        (None, Some(r)) => format!("{} {}", r.by, r.at),
+                        _ => "not yet signed: no version has been revealed".into(),
+                    };
+                    rows.push(vec![
+                        "NIL".into(),
+                        "NIL RETURN: there is no relevant sensitive unused material in this case.".into(),
+                        String::new(),
+                        String::new(),
+                        format!("Signed: {signed}"),
+                    ]);
+                }
+                let title = format!("{SENSITIVE_MARKING}: MG6D Schedule of relevant sensitive unused material");
+                Some(Rendered {
+                    stem: "MG6D",
+                    csv: format!("{SENSITIVE_MARKING}\r\n{}", csv(&head, &rows)),
+                    pdf: table_pdf(&title, &sub, &head, &[0.6, 3.6, 1.6, 2.6, 2.6], &rows),
+                })
+            }
+            "MG6E" => {
+                let head = ["Item", "Schedule", "Disclosure officer's view", "Reasoning", "Recorded by"];
+                let mut rows: Vec<Vec<String>> = self
+                    .mg6e
+                    .iter()
+                    .map(|l| {
+                        vec![
+                            l.item.clone(),
+                            self.place_of(&l.item),
+                            "might undermine the prosecution or assist the defence".into(),
+                            l.reason.clone(),
+                            format!("{} {}", l.by, l.at),
+                        ]
+                    })
+                    .collect();
+                for l in self.mg6c.iter().chain(&self.mg6d) {
+                    rows.push(vec![
+                        l.item.clone(),
+                        self.place_of(&l.item),
+                        format!("proposes {}", l.proposed.label()),
+                        l.reason.clone(),
+                        format!("{} {}", l.scheduled_by, l.scheduled_at),
+                    ]);
+                }
+                let certificate = match (self.revelations.last(), &self.identity) {
+                    (Some(r), identity) => format!(
+                        "{CERTIFICATE} Signed: {} ({} {}), schedules version {} revealed to {}.",
+                        identity.as_ref().map(|i| i.disclosure_officer.as_str()).unwrap_or(r.by.as_str()),
+                        r.by,
+                        r.at,
+                        r.version,
+                        r.to
+                    ),
+                    (None, _) => "Certificate: not yet given (no version has been revealed to the prosecutor).".into(),
+                };
+                rows.push(vec!["Certificate".into(), String::new(), String::new(), certificate, String::new()]);
+                let title = format!("{SENSITIVE_MARKING}: MG6E Disclosure officer's report");
+                Some(Rendered {
+                    stem: "MG6E",
+                    csv: format!("{SENSITIVE_MARKING}\r\n{}", csv(&head, &rows)),
+                    pdf: table_pdf(&title, &sub, &head, &[1.2, 1.2, 1.8, 4.6, 1.6], &rows),
+                })
+            }
+            _ => None,
+        }
+    }
+
+    /// "MG6C 3" or "MG6D 1" for a scheduled item, "not scheduled" otherwise.
+    fn place_of(&self, item: &str) -> String {
+        self.mg6c
+            .iter()
+            .map(|l| ("MG6C", l))
+            .chain(self.mg6d.iter().map(|l| ("MG6D", l)))
+            .find(|(_, l)| l.item == item)
+            .map(|(s, l)| format!("{s} {}", l.number))
+            .unwrap_or_else(|| "not scheduled".into())
     }
 }
 
@@ -147,16 +342,17 @@ pub fn exhibit_labels(case: &CaseId, list: &[ExhibitListEntry]) -> Vec<u8> {
     crate::pdf_labels::labels_pdf(case.as_str(), list)
 }
 
-/// The MG12 exhibit list as CSV and PDF.
-pub fn render_exhibit_list(case: &CaseId, title: &str, list: &[ExhibitListEntry]) -> Rendered {
-    let head = ["Exhibit", "Description", "Producer", "Received", "SHA-256 / MD5", "Continuity"];
+/// The MG12 exhibit list (used material only) as CSV and PDF.
+pub fn render_exhibit_list(heading: &str, list: &[UsedExhibit]) -> Rendered {
+    let head = ["Exhibit", "Description", "Producing witness", "Received", "SHA-256 / MD5", "Continuity"];
     let rows: Vec<Vec<String>> = list
         .iter()
-        .map(|e| {
+        .map(|u| {
+            let e = &u.entry;
             vec![
                 e.reference.to_string(),
-                e.description.clone(),
-                e.producer.clone(),
+                u.description.clone(),
+                u.witness.clone(),
                 e.received.clone(),
                 format!("{}\n{}", e.sha256, e.md5),
                 e.continuity.join("\n"),
@@ -166,58 +362,300 @@ pub fn render_exhibit_list(case: &CaseId, title: &str, list: &[ExhibitListEntry]
     Rendered {
         stem: "MG12",
         csv: csv(&head, &rows),
-        pdf: table_pdf(
-            "MG12 Exhibit list",
-            &format!("Case {case}: {title}"),
-            &head,
-            &[0.8, 2.4, 0.7, 1.6, 3.0, 4.0],
-            &rows,
-        ),
+        pdf: table_pdf("MG12 Exhibit list", heading, &head, &[0.8, 2.2, 1.2, 1.4, 2.8, 3.6], &rows),
+    }
+}
+
+/// The schedules as the case's records make them: the latest scheduling of
+/// each item in force, each schedule numbered on its own (an item keeps its
+/// place while it stays on a schedule; one moved goes to the end of the
+/// other), and the prosecutor's latest decision on each item.
+pub(crate) fn schedules_of(view: &CaseView) -> Schedules {
+    struct Placed {
+        order: u64,
+        line: ScheduleLine,
+    }
+    let mut placed: HashMap<String, Placed> = HashMap::new();
+    let mut decisions: HashMap<String, (u64, DecisionView)> = HashMap::new();
+    let mut s = Schedules {
+        case: view.id.clone(),
+        title: view.title.clone(),
+        identity: None,
+        mg6c: vec![],
+        mg6d: vec![],
+        mg6e: vec![],
+        revelations: vec![],
+    };
+    for r in &view.records {
+        match &r.record {
+            CaseRecord::Scheduled { item, schedule, description, location, sensitivity, proposed, reason, .. } => {
+                let order = match placed.get(item) {
+                    Some(p) if p.line.schedule == *schedule => p.order,
+                    _ => r.id,
+                };
+                let line = ScheduleLine {
+                    number: 0,
+                    item: item.clone(),
+                    schedule: *schedule,
+                    description: description.clone(),
+                    location: location.clone(),
+                    sensitivity: sensitivity.clone(),
+                    proposed: *proposed,
+                    reason: reason.clone(),
+                    scheduled_by: r.by.clone(),
+                    scheduled_at: r.at.clone(),
+                    record: r.id,
+                    decision: None,
+                };
+                placed.insert(item.clone(), Placed { order, line });
+            }
+            CaseRecord::ProsecutorDecision { item, decision, reason } => {
+                decisions.insert(
+                    item.clone(),
+                    (
+                        r.id,
+                        DecisionView {
+                            decision: *decision,
+                            reason: reason.clone(),
+                            by: r.by.clone(),
+                            at: r.at.clone(),
+                        },
+                    ),
+                );
+            }
+            CaseRecord::DisclosureTest { item, reason } => {
+                s.mg6e.push(Mg6eLine { item: item.clone(), reason: reason.clone(), by: r.by.clone(), at: r.at.clone() })
+            }
+            CaseRecord::Revealed { version, to, note, .. } => s.revelations.push(RevelationView {
+                version: *version,
+                to: to.clone(),
+                by: r.by.clone(),
+                at: r.at.clone(),
+                note: note.clone(),
+                record: r.id,
+            }),
+            CaseRecord::Identity {
+                urn,
+                crime_reference,
+                offences,
+                defendants,
+                officer_in_case,
+                disclosure_officer,
+            } => {
+                s.identity = Some(IdentityView {
+                    urn: urn.clone(),
+                    crime_reference: crime_reference.clone(),
+                    offences: offences.clone(),
+                    defendants: defendants.clone(),
+                    officer_in_case: officer_in_case.clone(),
+                    disclosure_officer: disclosure_officer.clone(),
+                })
+            }
+            _ => {}
+        }
+    }
+    let mut all: Vec<Placed> = placed.into_values().collect();
+    all.sort_by_key(|p| p.order);
+    for mut p in all {
+        // A decision made before the item's scheduling was amended was on
+        // another version; it does not carry over.
+        p.line.decision = decisions.remove(&p.line.item).filter(|(id, _)| *id > p.line.record).map(|(_, d)| d);
+        let list = match p.line.schedule {
+            Schedule::Mg6c => &mut s.mg6c,
+            Schedule::Mg6d => &mut s.mg6d,
+        };
+        p.line.number = list.len() as u32 + 1;
+        list.push(p.line);
+    }
+    s
+}
+
+/// The schedules exactly as last revealed to a prosecutor, with the
+/// prosecutor's decisions since; empty when nothing has been revealed.
+pub(crate) fn revealed_schedules_of(view: &CaseView) -> Schedules {
+    let live = schedules_of(view);
+    let frozen = view.records.iter().rev().find_map(|r| match &r.record {
+        CaseRecord::Revealed { mg6c, mg6d, .. } => Some((mg6c, mg6d)),
+        _ => None,
+    });
+    let find = |item: &str| live.mg6c.iter().chain(&live.mg6d).find(|l| l.item == item);
+    let lines = |frozen: &[RevealedLine], schedule: Schedule| -> Vec<ScheduleLine> {
+        frozen
+            .iter()
+            .map(|f| {
+                let now = find(&f.item);
+                ScheduleLine {
+                    number: f.number,
+                    item: f.item.clone(),
+                    schedule,
+                    description: f.description.clone(),
+                    location: f.location.clone(),
+                    sensitivity: f.sensitivity.clone(),
+                    proposed: now.map(|l| l.proposed).unwrap_or(ProsecutorView::ClearlyNotDisclosable),
+                    reason: now.map(|l| l.reason.clone()).unwrap_or_default(),
+                    scheduled_by: now.map(|l| l.scheduled_by.clone()).unwrap_or_default(),
+                    scheduled_at: now.map(|l| l.scheduled_at.clone()).unwrap_or_default(),
+                    record: now.map(|l| l.record).unwrap_or_default(),
+                    decision: now.and_then(|l| l.decision.clone()),
+                }
+            })
+            .collect()
+    };
+    let (mg6c, mg6d) = match frozen {
+        Some((c, d)) => (lines(c, Schedule::Mg6c), lines(d, Schedule::Mg6d)),
+        None => (vec![], vec![]),
+    };
+    Schedules { mg6c, mg6d, ..live }
+}
+
+/// The disclosure rules a new record must keep, beyond its own fields.
+pub(crate) fn check_disclosure_record(view: &CaseView, record: &CaseRecord) -> Result<(), CoreError> {
+    let live = schedules_of(view);
+    let scheduled = |item: &str| live.mg6c.iter().chain(&live.mg6d).find(|l| l.item == item);
+    let used = |item: &str| {
+        view.records.iter().any(|r| matches!(&r.record, CaseRecord::ExhibitUsed { exhibit, .. } if exhibit == item))
+    };
+    match record {
+        CaseRecord::Scheduled { item, amends, .. } => {
+            if used(item) {
+                return Err(CoreError::Refused(format!(
+                    "{item} is used material (on the MG12); the unused schedules list unused material only"
+                )));
+            }
+            match (scheduled(item), amends) {
+                (Some(l), None) => Err(CoreError::Refused(format!(
+                    "{item} is already on a schedule (record:{}); to change it, amend that record",
+                    l.record
+                ))),
+                (Some(l), Some(a)) if *a != l.record => Err(CoreError::Refused(format!(
+                    "{item} is scheduled by record:{}, not record:{a}; amend the record in force",
+                    l.record
+                ))),
+                (None, Some(a)) => {
+                    Err(CoreError::Refused(format!("{item} is not on a schedule; record:{a} cannot be amended")))
+                }
+                _ => Ok(()),
+            }
+        }
+        CaseRecord::ExhibitUsed { exhibit, .. } => {
+            if scheduled(exhibit).is_some() {
+                return Err(CoreError::Refused(format!(
+                    "{exhibit} is on an unused schedule; amend the schedule before using it as an exhibit"
+                )));
+            }
+            if used(exhibit) {
+                return Err(CoreError::Refused(format!("{exhibit} is already on the MG12")));
+            }
+            Ok(())
+        }
+        CaseRecord::ProsecutorDecision { item, decision, .. } => {
+            let revealed = revealed_schedules_of(view);
+            let Some(line) = revealed.mg6c.iter().chain(&revealed.mg6d).find(|l| &l.item == item) else {
+                return Err(CoreError::Refused(format!("{item} is not on the schedules revealed to the prosecutor")));
+            };
+            if line.schedule == Schedule::Mg6d && *decision == ProsecutorView::Inspect {
+                return Err(CoreError::InvalidInput { field: "decision".into(), why: SENSITIVE_NOT_INSPECTED.into() });
+            }
+            Ok(())
+        }
+        _ => Ok(()),
     }
 }
 
 impl Vigil {
+    /// The schedules an officer may see: the live ones for the case's
+    /// officers and supervisors; for a prosecutor, the version last revealed
+    /// to them with their decisions (and the MG6E addressed to them).
     pub fn schedules(&self, case: &CaseId, officer: &OfficerSession) -> Result<Schedules, CoreError> {
+        if officer.role == Role::Prosecutor {
+            let actor = self.case_gate(case, officer, Need::Prosecute)?;
+            let mut ev =
+                CustodyEvent::new(EventKind::Accessed, actor, now(), ObjectRef::parse(&format!("case:{case}"))?);
+            ev.case = Some(case.clone());
+            ev.reason = Some("viewed the schedules revealed to the prosecutor".into());
+            self.append_events(&[ev])?;
+            return Ok(revealed_schedules_of(&self.case_view_unaudited(case)?));
+        }
         self.audited_read(case, officer, "viewed the disclosure schedules")?;
         self.schedules_unaudited(case)
     }
 
     pub(crate) fn schedules_unaudited(&self, case: &CaseId) -> Result<Schedules, CoreError> {
+        Ok(schedules_of(&self.case_view_unaudited(case)?))
+    }
+
+    /// The MG12: the exhibits the prosecution uses, each with its producing
+    /// witness; unused and sensitive material is not on it.
+    pub(crate) fn used_exhibits_unaudited(&self, case: &CaseId) -> Result<Vec<UsedExhibit>, CoreError> {
         let view = self.case_view_unaudited(case)?;
-        let mut s =
-            Schedules { case: case.clone(), title: view.title.clone(), mg6c: vec![], mg6d: vec![], mg6e: vec![] };
-        let mut number = 0;
+        let list = self.exhibit_list_unaudited(case)?;
+        let mut out = Vec::new();
         for r in &view.records {
-            match &r.record {
-                CaseRecord::Scheduled { item, schedule, description, location, sensitivity, prosecutor, reason } => {
-                    number += 1;
-                    let line = ScheduleLine {
-                        number,
-                        item: item.clone(),
-                        schedule: *schedule,
+            if let CaseRecord::ExhibitUsed { exhibit, witness, description } = &r.record {
+                let reference = exhibit.strip_prefix("exhibit:").unwrap_or(exhibit);
+                if let Some(entry) = list.iter().find(|e| e.reference.to_string() == reference) {
+                    out.push(UsedExhibit {
+                        entry: entry.clone(),
+                        witness: witness.clone(),
                         description: description.clone(),
-                        location: location.clone(),
-                        sensitivity: sensitivity.clone(),
-                        prosecutor: *prosecutor,
-                        reason: reason.clone(),
-                        decided_by: r.by.clone(),
-                        decided_at: r.at.clone(),
-                    };
-                    match schedule {
-                        Schedule::Mg6c => s.mg6c.push(line),
-                        Schedule::Mg6d => s.mg6d.push(line),
-                    }
+                    });
                 }
-                CaseRecord::DisclosureTest { item, reason } => s.mg6e.push(Mg6eLine {
-                    item: item.clone(),
-                    reason: reason.clone(),
-                    by: r.by.clone(),
-                    at: r.at.clone(),
-                }),
-                _ => {}
             }
         }
-        Ok(s)
+        out.sort_by(|a, b| a.entry.reference.cmp(&b.entry.reference));
+        Ok(out)
+    }
+
+    /// The MG12 for an officer of the case (an audited read).
+    pub fn used_exhibits(&self, case: &CaseId, officer: &OfficerSession) -> Result<Vec<UsedExhibit>, CoreError> {
+        self.audited_read(case, officer, "viewed the exhibit list (MG12)")?;
+        self.used_exhibits_unaudited(case)
+    }
+
+    /// Reveals the schedules as they stand to a prosecutor assigned to the
+    /// case: a new version, frozen in its record, with what changed.
+    pub fn reveal_schedules(
+        &self,
+        case: &CaseId,
+        to: &str,
+        note: &str,
+        officer: &OfficerSession,
+    ) -> Result<u32, CoreError> {
+        let actor = self.case_gate(case, officer, Need::Disclose)?;
+        let view = self.case_view_unaudited(case)?;
+        let prosecutor = self.store.read()?.user(to)?;
+        if prosecutor.as_ref().map(|u| u.role.as_str()) != Some(Role::Prosecutor.as_str())
+            || !view.members.iter().any(|m| m == to)
+        {
+            return Err(CoreError::InvalidInput {
+                field: "to".into(),
+                why: format!("{to} is not a prosecutor assigned to case {case}"),
+            });
+        }
+        let live = schedules_of(&view);
+        let freeze = |lines: &[ScheduleLine]| -> Vec<RevealedLine> {
+            lines
+                .iter()
+                .map(|l| RevealedLine {
+                    number: l.number,
+                    item: l.item.clone(),
+                    description: l.description.clone(),
+                    location: l.location.clone(),
+                    sensitivity: l.sensitivity.clone(),
+                })
+                .collect()
+        };
+        let version = live.revelations.len() as u32 + 1;
+        let record = CaseRecord::Revealed {
+            version,
+            to: to.to_owned(),
+            mg6c: freeze(&live.mg6c),
+            mg6d: freeze(&live.mg6d),
+            note: note.to_owned(),
+        };
+        record.validate()?;
+        self.write(|u| u.record_case(case, &record, &actor))?;
+        Ok(version)
     }
 
     /// Makes a redacted copy of a text exhibit: each term is replaced by

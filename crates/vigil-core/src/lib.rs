@@ -43,7 +43,10 @@ pub use custody_log::AppendReceipt;
 pub use data_dir::{InitReport, Layout, Vigil};
 pub use demo::{DemoReport, DEMO_CASE, DEMO_FULL_CASE, DEMO_PASSWORD};
 pub use dir_lock::DirLock;
-pub use disclosure::{exhibit_labels, render_exhibit_list, Mg6eLine, Rendered, ScheduleLine, Schedules};
+pub use disclosure::{
+    exhibit_labels, render_exhibit_list, Audience, DecisionView, IdentityView, Mg6eLine, Rendered, RevelationView,
+    ScheduleLine, Schedules, UsedExhibit, SENSITIVE_MARKING,
+};
 pub use error::{CoreError, ErrorKind};
 pub use exhibits::{AddedExhibit, DeletedExhibit, HistoryEntry, Ingester, RetrievedExhibit};
 pub use hashsets::{HashSetImport, HashSetInfo, PdqSetImport};

@@ -60,7 +60,8 @@ pub enum Schedule {
     Mg6d,
 }
 
-/// The prosecutor's column on a schedule.
+/// A view on an unused item: the disclosure officer's proposal on the
+/// MG6E, and the prosecutor's decision (CPIA s.3; the decision is theirs).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ProsecutorView {
@@ -77,6 +78,19 @@ impl ProsecutorView {
             ProsecutorView::ClearlyNotDisclosable => "CND",
         }
     }
+}
+
+/// One line of a schedule as revealed to the prosecutor, frozen in the
+/// revelation record so later changes never alter what was revealed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RevealedLine {
+    pub number: u32,
+    pub item: String,
+    pub description: String,
+    pub location: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sensitivity: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -153,9 +167,52 @@ pub enum CaseRecord {
         description: String,
         location: String,
         sensitivity: Option<String>,
-        prosecutor: ProsecutorView,
-        /// Why it was scheduled so: the disclosure decision's reason.
+        /// The disclosure officer's proposal to the prosecutor (shown on the
+        /// MG6E, never on a served schedule). Kept under its first name so
+        /// records written before the prosecutor role still read.
+        #[serde(rename = "prosecutor")]
+        proposed: ProsecutorView,
+        /// Why it was scheduled so: the disclosure officer's reasoning (MG6E).
         reason: String,
+        /// The earlier scheduling of the same item this one replaces: an
+        /// amendment, which may move the item to the other schedule.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        amends: Option<u64>,
+    },
+    /// The prosecutor's decision on one scheduled item, with their reason.
+    ProsecutorDecision {
+        item: String,
+        decision: ProsecutorView,
+        reason: String,
+    },
+    /// A version of the schedules revealed to a prosecutor, frozen.
+    Revealed {
+        version: u32,
+        /// The prosecutor's user name.
+        to: String,
+        mg6c: Vec<RevealedLine>,
+        mg6d: Vec<RevealedLine>,
+        /// What changed since the last version, or why it is revealed now.
+        note: String,
+    },
+    /// An exhibit the prosecution relies on (used material, the MG12), with
+    /// the witness who produces it, by name.
+    ExhibitUsed {
+        exhibit: String,
+        witness: String,
+        description: String,
+    },
+    /// The case's criminal-justice identity, as it heads every schedule;
+    /// a later one replaces an earlier one.
+    Identity {
+        urn: String,
+        crime_reference: String,
+        offences: Vec<String>,
+        /// Suspects or defendants, as "R v …" names them.
+        defendants: Vec<String>,
+        /// Name, rank and number.
+        officer_in_case: String,
+        disclosure_officer: String,
     },
     /// An item the disclosure officer judges might undermine the prosecution
     /// or assist the defence (the MG6E report).
@@ -192,6 +249,11 @@ pub enum CaseRecord {
         reason: String,
     },
 }
+
+/// Why an MG6D item is never "inspect": sensitive material is not shown to
+/// the defence; it is withheld, or put to the court (CPS Disclosure Manual).
+pub const SENSITIVE_NOT_INSPECTED: &str =
+    "sensitive (MG6D) material is never offered for inspection: it is withheld (CND) or, if it must be disclosed, put to the court";
 
 fn text(field: &'static str, v: &str, max: usize) -> Result<(), ParseError> {
     if v.trim().is_empty() {
@@ -272,11 +334,14 @@ impl CaseRecord {
             }
             CaseRecord::Outcome { note, .. } => text("note", note, 1000),
             CaseRecord::Note { text: t } => text("text", t, 10_000),
-            CaseRecord::Scheduled { item, schedule, description, location, sensitivity, reason, .. } => {
+            CaseRecord::Scheduled { item, schedule, description, location, sensitivity, reason, proposed, .. } => {
                 item_ref("item", item)?;
                 text("reason", reason, 1000)?;
                 text("description", description, 1000)?;
                 text("location", location, 200)?;
+                if *schedule == Schedule::Mg6d && *proposed == ProsecutorView::Inspect {
+                    return Err(ParseError::new("prosecutor", "inspect", SENSITIVE_NOT_INSPECTED));
+                }
                 match (schedule, sensitivity) {
                     (Schedule::Mg6d, None) => {
                         Err(ParseError::new("sensitivity", "", "sensitive material needs the reason it is sensitive"))
@@ -291,6 +356,50 @@ impl CaseRecord {
             CaseRecord::DisclosureTest { item, reason } => {
                 item_ref("item", item)?;
                 text("reason", reason, 2000)
+            }
+            CaseRecord::ProsecutorDecision { item, reason, .. } => {
+                item_ref("item", item)?;
+                text("reason", reason, 2000)
+            }
+            CaseRecord::Revealed { version, to, mg6c, mg6d, note } => {
+                if *version == 0 {
+                    return Err(ParseError::new("version", "0", "versions count from 1"));
+                }
+                text("to", to, 64)?;
+                text("note", note, 2000)?;
+                for l in mg6c.iter().chain(mg6d) {
+                    item_ref("item", &l.item)?;
+                }
+                Ok(())
+            }
+            CaseRecord::ExhibitUsed { exhibit, witness, description } => {
+                if exhibit.strip_prefix("exhibit:").is_none_or(|r| crate::ExhibitRef::parse(r).is_err()) {
+                    return Err(ParseError::new("exhibit", exhibit, "must be exhibit:ABC/1"));
+                }
+                text("witness", witness, 200)?;
+                text("description", description, 1000)
+            }
+            CaseRecord::Identity {
+                urn,
+                crime_reference,
+                offences,
+                defendants,
+                officer_in_case,
+                disclosure_officer,
+            } => {
+                text("urn", urn, 40)?;
+                text("crime_reference", crime_reference, 60)?;
+                if offences.is_empty() {
+                    return Err(ParseError::new("offences", "", "name at least one offence"));
+                }
+                for o in offences {
+                    text("offences", o, 300)?;
+                }
+                for d in defendants {
+                    text("defendants", d, 200)?;
+                }
+                text("officer_in_case", officer_in_case, 200)?;
+                text("disclosure_officer", disclosure_officer, 200)
             }
             CaseRecord::Redaction { original, redacted, reason } => {
                 crate::ExhibitRef::parse(original)?;
@@ -338,10 +447,21 @@ impl CaseRecord {
             CaseRecord::Safeguarding { child, .. } => format!("safeguarding action for record:{child}"),
             CaseRecord::Outcome { outcome, .. } => format!("outcome: {outcome:?}"),
             CaseRecord::Note { .. } => "officer note".into(),
-            CaseRecord::Scheduled { item, schedule, prosecutor, .. } => {
-                format!("{item} scheduled on {schedule:?} ({})", prosecutor.label())
+            CaseRecord::Scheduled { item, schedule, proposed, amends, .. } => {
+                let again = amends.map(|a| format!(", amending record:{a}")).unwrap_or_default();
+                format!("{item} scheduled on {schedule:?} (proposed {}{again})", proposed.label())
             }
             CaseRecord::DisclosureTest { item, .. } => format!("{item} might undermine or assist (MG6E)"),
+            CaseRecord::ProsecutorDecision { item, decision, .. } => {
+                format!("prosecutor's decision on {item}: {}", decision.label())
+            }
+            CaseRecord::Revealed { version, to, mg6c, mg6d, .. } => format!(
+                "schedules version {version} revealed to {to} ({} MG6C item(s), {} MG6D item(s))",
+                mg6c.len(),
+                mg6d.len()
+            ),
+            CaseRecord::ExhibitUsed { exhibit, .. } => format!("{exhibit} is used material (MG12)"),
+            CaseRecord::Identity { urn, .. } => format!("criminal-justice identity: URN {urn}"),
             CaseRecord::Redaction { original, redacted, .. } => format!("{redacted} is a redacted copy of {original}"),
             CaseRecord::MergedFrom { case, .. } => format!("case {case} merged into this case"),
             CaseRecord::MergedInto { case, .. } => format!("merged into case {case}"),
@@ -422,10 +542,23 @@ mod tests {
             description: "d".into(),
             location: "l".into(),
             sensitivity: None,
-            prosecutor: ProsecutorView::Inspect,
+            proposed: ProsecutorView::ClearlyNotDisclosable,
             reason: "r".into(),
+            amends: None,
         };
         assert_eq!(mg6d.validate().unwrap_err().what, "sensitivity");
+        // Issue 12, point 4: sensitive material is never "inspect".
+        let inspect = CaseRecord::Scheduled {
+            item: "exhibit:PR/1".into(),
+            schedule: Schedule::Mg6d,
+            description: "d".into(),
+            location: "l".into(),
+            sensitivity: Some("would identify the reporter".into()),
+            proposed: ProsecutorView::Inspect,
+            reason: "r".into(),
+            amends: None,
+        };
+        assert_eq!(inspect.validate().unwrap_err().why, SENSITIVE_NOT_INSPECTED);
         let bad_item = CaseRecord::DisclosureTest { item: "file:/etc".into(), reason: "r".into() };
         assert_eq!(bad_item.validate().unwrap_err().what, "item");
     }

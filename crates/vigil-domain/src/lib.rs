@@ -26,7 +26,7 @@ pub use attachment::{
 pub use case_id::CaseId;
 pub use case_record::{
     attribution_strength, person_warning, ActionKind, CaseRecord, OutcomeKind, PersonFlag, PersonRole, ProsecutorView,
-    RiskLevel, Schedule, Strength,
+    RevealedLine, RiskLevel, Schedule, Strength, SENSITIVE_NOT_INSPECTED,
 };
 pub use custody_event::{CustodyEvent, EventKind, FileHashes, ObjectRef};
 pub use digest::{Blake3Digest, DigestError, Md5Digest, Sha1Digest, Sha256Digest};

@@ -13,10 +13,13 @@ pub enum Role {
     Supervisor,
     Auditor,
     Admin,
+    /// A CPS lawyer: sees the schedules revealed to them for the cases they
+    /// are assigned to, and records the prosecutor's decision per item.
+    Prosecutor,
 }
 
 impl Role {
-    pub const ALL: [Role; 7] = [
+    pub const ALL: [Role; 8] = [
         Role::TriageOfficer,
         Role::Investigator,
         Role::ForensicExaminer,
@@ -24,6 +27,7 @@ impl Role {
         Role::Supervisor,
         Role::Auditor,
         Role::Admin,
+        Role::Prosecutor,
     ];
 
     pub fn as_str(&self) -> &'static str {
@@ -35,6 +39,7 @@ impl Role {
             Role::Supervisor => "supervisor",
             Role::Auditor => "auditor",
             Role::Admin => "admin",
+            Role::Prosecutor => "prosecutor",
         }
     }
 
@@ -43,9 +48,10 @@ impl Role {
     }
 
     /// Whether the role may change evidence or case records. Auditors read the
-    /// trail and change nothing; admins run the system but hold no case content.
+    /// trail and change nothing; admins run the system but hold no case
+    /// content; prosecutors decide on what is revealed to them, nothing more.
     pub fn may_handle_evidence(&self) -> bool {
-        !matches!(self, Role::Auditor | Role::Admin)
+        !matches!(self, Role::Auditor | Role::Admin | Role::Prosecutor)
     }
 }
 
@@ -66,5 +72,6 @@ mod tests {
         }
         assert!(Role::parse("superuser").is_err());
         assert!(!Role::Auditor.may_handle_evidence());
+        assert!(!Role::Prosecutor.may_handle_evidence());
     }
 }

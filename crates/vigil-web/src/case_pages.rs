@@ -253,34 +253,116 @@ pub(crate) async fn schedules(
         Ok(x) => x,
         Err(r) => return r,
     };
-    // The printed schedule's cells, with the item's reference after the number.
-    let line = |l: &vigil_core::ScheduleLine, sensitive: bool| {
-        let mut r = l.cells(sensitive);
-        r.insert(1, l.item.clone());
-        r
-    };
     let c = esc(case.as_str());
+    let prosecutor = officer.role == vigil_domain::Role::Prosecutor;
     let links = |stem: &str| {
         format!("<p>Download <a href=\"/cases/{c}/schedules/{stem}.csv\">CSV</a> · <a href=\"/cases/{c}/schedules/{stem}.pdf\">PDF</a></p>")
     };
-    let mut body = format!("<h1>Disclosure schedules: {c}</h1>{}", nav(&case));
+    let decision = |l: &vigil_core::ScheduleLine| match &l.decision {
+        Some(d) => format!("{} ({} {}): {}", d.decision.label(), d.by, d.at, d.reason),
+        None => "awaiting the prosecutor".into(),
+    };
+    let mut body = if prosecutor {
+        // The prosecutor sees only what was revealed to them: no case page, no exhibits.
+        format!("<h1>Schedules revealed to you: {c}</h1><p><a href=\"/cases\">Your cases</a></p>")
+    } else {
+        format!("<h1>Disclosure schedules: {c}</h1>{}", nav(&case))
+    };
+    body += &format!("<p>{}</p>", esc(&s.heading()));
+    match s.revelations.last() {
+        Some(r) => {
+            body += &format!(
+                "<p>Version {} revealed to {} by {} at {}: {}</p>",
+                r.version,
+                esc(&r.to),
+                esc(&r.by),
+                esc(&r.at),
+                esc(&r.note)
+            )
+        }
+        None if prosecutor => body += "<p>No schedules have been revealed to you for this case yet.</p>",
+        None => body += "<p>Not yet revealed to a prosecutor.</p>",
+    }
     body += &format!("<h2 id=\"mg6c\">MG6C: unused, not sensitive</h2>{}", links("MG6C"));
     body += &table(
-        &["No.", "Item", "Description", "Location", "Prosecutor (D/I/CND)", "Decided by, when, why"],
-        &s.mg6c.iter().map(|l| line(l, false)).collect::<Vec<_>>(),
-    );
-    body += &format!("<h2 id=\"mg6d\">MG6D: unused, sensitive</h2>{}", links("MG6D"));
-    body += &table(
-        &["No.", "Item", "Description", "Location", "Why sensitive", "Prosecutor (D/I/CND)", "Decided by, when, why"],
-        &s.mg6d.iter().map(|l| line(l, true)).collect::<Vec<_>>(),
-    );
-    body += &format!("<h2 id=\"mg6e\">MG6E: the disclosure officer's report</h2>{}", links("MG6E"));
-    body += &table(
-        &["Item", "Why it might undermine the prosecution or assist the defence", "Recorded by"],
-        &s.mg6e
+        &["No.", "Item", "Description", "Relative location", "Prosecutor's decision"],
+        &s.mg6c
             .iter()
-            .map(|l| vec![l.item.clone(), l.reason.clone(), format!("{} {}", l.by, l.at)])
+            .map(|l| vec![l.number.to_string(), l.item.clone(), l.description.clone(), l.location.clone(), decision(l)])
             .collect::<Vec<_>>(),
+    );
+    body +=
+        &format!("<h2 id=\"mg6d\">{}: MG6D, unused, sensitive</h2>{}", vigil_core::SENSITIVE_MARKING, links("MG6D"));
+    if s.mg6d.is_empty() {
+        body += "<p>Nil return: there is no relevant sensitive unused material.</p>";
+    } else {
+        body += &table(
+            &["No.", "Item", "Description", "Relative location", "Reason for sensitivity", "Prosecutor's decision"],
+            &s.mg6d
+                .iter()
+                .map(|l| {
+                    vec![
+                        l.number.to_string(),
+                        l.item.clone(),
+                        l.description.clone(),
+                        l.location.clone(),
+                        l.sensitivity.clone().unwrap_or_default(),
+                        decision(l),
+                    ]
+                })
+                .collect::<Vec<_>>(),
+        );
+    }
+    body += &format!(
+        "<h2 id=\"mg6e\">{}: MG6E, the disclosure officer's report</h2>{}",
+        vigil_core::SENSITIVE_MARKING,
+        links("MG6E")
+    );
+    let mut rows: Vec<Vec<String>> = s
+        .mg6e
+        .iter()
+        .map(|l| {
+            vec![
+                l.item.clone(),
+                "might undermine the prosecution or assist the defence".into(),
+                l.reason.clone(),
+                format!("{} {}", l.by, l.at),
+            ]
+        })
+        .collect();
+    for l in s.mg6c.iter().chain(&s.mg6d) {
+        rows.push(vec![
+            l.item.clone(),
+            format!("proposes {}", l.proposed.label()),
+            l.reason.clone(),
+            format!("{} {} (record:{})", l.scheduled_by, l.scheduled_at, l.record),
+        ]);
+    }
+    body += &table(&["Item", "Disclosure officer's view", "Reasoning", "Recorded by"], &rows);
+    if prosecutor {
+        if !s.revelations.is_empty() {
+            body += &crate::record_forms::render_prosecutor(case.as_str(), &officer.csrf);
+        }
+        return page("Schedules revealed to you", &body).into_response();
+    }
+    if !s.revelations.is_empty() {
+        body += "<h2>Versions revealed</h2>";
+        body += &table(
+            &["Version", "To", "By", "When", "Note"],
+            &s.revelations
+                .iter()
+                .map(|r| vec![r.version.to_string(), r.to.clone(), r.by.clone(), r.at.clone(), r.note.clone()])
+                .collect::<Vec<_>>(),
+        );
+    }
+    body += &format!(
+        "<h2>Reveal to the prosecutor</h2><p class=\"hint\">Freezes the schedules as they stand as a new version; \
+         the prosecutor then records a decision on each item.</p>\
+         <form method=\"post\" action=\"/cases/{c}/reveal\"><input type=\"hidden\" name=\"csrf\" value=\"{}\">\
+         <label for=\"reveal-to\">Prosecutor (user name; assigned to this case)</label><input type=\"text\" id=\"reveal-to\" name=\"to\">\
+         <label for=\"reveal-note\">What changed, or why now</label><input type=\"text\" id=\"reveal-note\" name=\"note\">\
+         <button type=\"submit\">Reveal this version</button></form>",
+        esc(&officer.csrf)
     );
     body += &format!(
         "<h2>Redact an exhibit</h2><p class=\"hint\">Makes an edited copy as a new exhibit; the original is never changed. Text exhibits only.</p>\
@@ -293,6 +375,13 @@ pub(crate) async fn schedules(
         esc(&officer.csrf)
     );
     page("Disclosure schedules", &body).into_response()
+}
+
+pub(crate) async fn reveal(State(state): State<Arc<AppState>>, Path(id): Path<String>, req: Request) -> Response {
+    case_post(&state, &id, req, "/schedules", |v, case, o, values| {
+        v.reveal_schedules(case, field(&values, "to").trim(), &field(&values, "note"), o).map(drop)
+    })
+    .await
 }
 
 pub(crate) async fn redact(State(state): State<Arc<AppState>>, Path(id): Path<String>, req: Request) -> Response {
@@ -407,7 +496,8 @@ pub(crate) async fn add_record(
     if !crate::record_forms::known(&kind) {
         return (StatusCode::NOT_FOUND, page("Not found", "<h1>No such kind of record</h1>")).into_response();
     }
-    case_post(&state, &id, req, "", move |v, case, o, values| {
+    let back = if kind == "prosecutor-decision" { "/schedules" } else { "" };
+    case_post(&state, &id, req, back, move |v, case, o, values| {
         let record = crate::record_forms::parse(&kind, &values)
             .map_err(|why| CoreError::InvalidInput { field: format!("{kind} form"), why })?;
         v.add_case_record(case, &record, o).map(drop)

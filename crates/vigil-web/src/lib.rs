@@ -123,6 +123,7 @@ pub fn app_with(vigil: Vigil, settings: Settings) -> Router {
         .route("/cases/{id}/decisions", axum::routing::post(case_pages::decide))
         .route("/cases/{id}/records/{kind}", axum::routing::post(case_pages::add_record))
         .route("/cases/{id}/redactions", axum::routing::post(case_pages::redact))
+        .route("/cases/{id}/reveal", axum::routing::post(case_pages::reveal))
         .route("/cases/{id}/exhibits", get(case_pages::exhibits))
         .route("/cases/{id}/schedules", get(case_pages::schedules))
         .route("/cases/{id}/schedules/{file}", get(case_pages::schedule_file))

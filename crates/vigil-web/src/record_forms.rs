@@ -130,8 +130,38 @@ const FORMS: &[Form] = &[
             ("description", Field::Long("Description")),
             ("location", Field::Text("Location")),
             ("sensitivity", Field::OptText("Why sensitive (MG6D only)")),
-            ("prosecutor", Field::Choice("Prosecutor's column", &["disclose", "inspect", "clearly-not-disclosable"])),
-            ("reason", Field::Long("Why (the disclosure decision's reason)")),
+            (
+                "prosecutor",
+                Field::Choice(
+                    "Your proposal to the prosecutor (MG6E; the decision is theirs)",
+                    &["clearly-not-disclosable", "disclose", "inspect"],
+                ),
+            ),
+            ("reason", Field::Long("Your reasoning (on the MG6E, never on the served MG6C)")),
+            ("amends", Field::OptRecord("Amends the scheduling record (number, only to change or move an item)")),
+        ],
+    ),
+    (
+        "exhibit-used",
+        "Used material: an exhibit the prosecution relies on (MG12)",
+        "the disclosure officer",
+        &[
+            ("exhibit", Field::Text("Exhibit (exhibit:ABC/1)")),
+            ("witness", Field::Text("Producing witness (name, rank and number)")),
+            ("description", Field::Long("Description")),
+        ],
+    ),
+    (
+        "identity",
+        "Criminal-justice identity (URN, offences, R v …)",
+        "the disclosure officer",
+        &[
+            ("urn", Field::Text("URN")),
+            ("crime_reference", Field::Text("Crime reference")),
+            ("offences", Field::Lines("Offences, one per line")),
+            ("defendants", Field::Lines("Suspects or defendants, one per line")),
+            ("officer_in_case", Field::Text("Officer in the case (name, rank, number)")),
+            ("disclosure_officer", Field::Text("Disclosure officer (name, rank, number)")),
         ],
     ),
     (
@@ -142,15 +172,40 @@ const FORMS: &[Form] = &[
     ),
 ];
 
-/// The kinds that have a form.
-pub(crate) fn known(kind: &str) -> bool {
-    FORMS.iter().any(|f| f.0 == kind)
+/// The prosecutor's one form, shown on the schedules revealed to them.
+const PROSECUTOR_FORM: Form = (
+    "prosecutor-decision",
+    "Record your decision on an item",
+    "the prosecutor",
+    &[
+        ("item", Field::Text("Item (exhibit:ABC/1 or record:N, as on the schedule)")),
+        ("decision", Field::Choice("Decision", &["clearly-not-disclosable", "disclose", "inspect"])),
+        ("reason", Field::Long("Reason")),
+    ],
+);
+
+fn all_forms() -> impl Iterator<Item = &'static Form> {
+    FORMS.iter().chain(std::iter::once(&PROSECUTOR_FORM))
 }
 
-/// Every form, collapsed, for the case page.
+/// The kinds that have a form.
+pub(crate) fn known(kind: &str) -> bool {
+    all_forms().any(|f| f.0 == kind)
+}
+
+/// Every officer's form, collapsed, for the case page.
 pub(crate) fn render(case: &str, csrf: &str) -> String {
-    let mut s = String::from("<h2>Add to the case</h2>");
-    for (kind, heading, who, fields) in FORMS {
+    String::from("<h2>Add to the case</h2>") + &render_forms(FORMS, case, csrf)
+}
+
+/// The prosecutor's decision form, for the revealed schedules.
+pub(crate) fn render_prosecutor(case: &str, csrf: &str) -> String {
+    render_forms(std::slice::from_ref(&PROSECUTOR_FORM), case, csrf)
+}
+
+fn render_forms(forms: &[Form], case: &str, csrf: &str) -> String {
+    let mut s = String::new();
+    for (kind, heading, who, fields) in forms {
         s += &format!(
             "<details><summary>{} <span class=\"hint\">({})</span></summary>\
              <form method=\"post\" action=\"/cases/{}/records/{kind}\"><input type=\"hidden\" name=\"csrf\" value=\"{}\">",
@@ -197,7 +252,7 @@ pub(crate) fn parse(
     kind: &str,
     values: &std::collections::HashMap<String, String>,
 ) -> Result<vigil_domain::CaseRecord, String> {
-    let (_, _, _, fields) = FORMS.iter().find(|f| f.0 == kind).ok_or("no such kind of record")?;
+    let (_, _, _, fields) = all_forms().find(|f| f.0 == kind).ok_or("no such kind of record")?;
     let mut m = Map::new();
     m.insert("type".into(), Value::String(kind.into()));
     for (name, f) in *fields {
@@ -226,7 +281,7 @@ mod tests {
 
     #[test]
     fn every_form_parses_to_its_record_kind() {
-        for (kind, _, _, fields) in FORMS {
+        for (kind, _, _, fields) in all_forms() {
             let values: HashMap<String, String> = fields
                 .iter()
                 .map(|(n, f)| {

@@ -72,9 +72,10 @@ async fn every_route_as_every_role() {
         "supervisor",
         "auditor",
         "admin",
+        "prosecutor",
         "partner",
     ];
-    let officers = &public[1..8];
+    let officers = &public[1..9];
     let triage = ["triage-officer", "supervisor"];
     // (method, path, who may use it)
     let routes: Vec<(&str, &str, Vec<&str>)> = vec![

@@ -163,11 +163,17 @@ pub struct ActorArg {
 
 #[derive(Subcommand, Debug)]
 pub enum ExportCommand {
-    /// Write a case's prosecutor bundle: disclosed exhibits, manifest, schedules,
+    /// Write a case's bundle for one audience: exhibits, manifest, schedules,
     /// inclusion proofs, signed tree head and CASE/UCO provenance.
     Bundle {
         case: String,
         out: PathBuf,
+        /// Who it is for: `prosecutor` (MG6C, MG6D, MG6E, every scheduled
+        /// item) or `defence` (service: the MG6C items the prosecutor has
+        /// decided, the MG12, used exhibits and those decided "disclose";
+        /// nothing sensitive).
+        #[arg(long = "for", value_parser = ["prosecutor", "defence"])]
+        audience: String,
         /// Seal the exhibits under a key from the passphrase in this file (first
         /// line, at least 12 characters); send the passphrase separately.
         #[arg(long = "encrypt-with")]

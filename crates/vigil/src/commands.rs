@@ -153,7 +153,7 @@ fn dispatch(cli: &Cli) -> Result<ExitCode> {
                 println!("  vigil --data {d} exhibit history DM/1");
                 println!("  vigil --data {d} log prove DM/1");
                 println!(
-                    "  vigil --data {d} export bundle {} {d}/bundle --by DO && vigil verify {d}/bundle --public-key {}",
+                    "  vigil --data {d} export bundle {} {d}/bundle --for prosecutor --by DO && vigil verify {d}/bundle --public-key {}",
                     vigil_core::DEMO_FULL_CASE,
                     r.public_key_file.display()
                 );
@@ -216,20 +216,25 @@ fn dispatch(cli: &Cli) -> Result<ExitCode> {
                 println!("OK: the manifest is signed, every file matches it, and every event is in the signed log");
             }
         }
-        Command::Export(crate::cli::ExportCommand::Bundle { case, out, encrypt_with, actor: a }) => {
+        Command::Export(crate::cli::ExportCommand::Bundle { case, out, audience, encrypt_with, actor: a }) => {
+            let audience = vigil_core::Audience::parse(audience).context("--for is prosecutor or defence")?;
             let passphrase = encrypt_with.as_deref().map(read_passphrase).transpose()?;
             let by = actor(a)?;
             let initials = vigil_domain::Initials::parse(by.as_str())
                 .with_context(|| "--by must be the exporting officer's initials (they produce the bundle)")?;
             let case = vigil_domain::CaseId::parse(case)?;
             let v = open(cli)?;
-            let s = v.export_bundle(&case, out, &initials, passphrase.as_deref().map(str::as_bytes))?;
+            let s = v.export_bundle(&case, out, &initials, passphrase.as_deref().map(str::as_bytes), audience)?;
             if cli.json {
                 print_json(&s);
             } else {
                 println!(
-                    "wrote {}: {} exhibits, {} custody events with inclusion proofs at tree size {}",
+                    "wrote {} (for the {}): {} exhibits, {} custody events with inclusion proofs at tree size {}",
                     s.dir.display(),
+                    match audience {
+                        vigil_core::Audience::Prosecutor => "prosecutor",
+                        vigil_core::Audience::Defence => "defence, for service",
+                    },
                     s.exhibits,
                     s.events,
                     s.tree_size

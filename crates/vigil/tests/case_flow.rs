@@ -34,6 +34,7 @@ fn report_to_case_to_verified_bundle() {
     let inv = officer(&mut v, "i.officer", Role::Investigator);
     let other = officer(&mut v, "o.officer", Role::Investigator);
     let disc = officer(&mut v, "d.officer", Role::DisclosureOfficer);
+    let cps = officer(&mut v, "p.officer", Role::Prosecutor);
 
     // Report → grade → case.
     let receipt = v
@@ -62,6 +63,7 @@ fn report_to_case_to_verified_bundle() {
     assert!(v.add_case_record(&case, &CaseRecord::Note { text: "x".into() }, &other).is_err());
     v.assign_to_case(&case, "i.officer", &sup).unwrap();
     v.assign_to_case(&case, "d.officer", &sup).unwrap();
+    v.assign_to_case(&case, "p.officer", &sup).unwrap();
     assert!(v.assign_to_case(&case, "o.officer", &inv).is_err(), "only supervisors assign");
 
     // Exhibits produced by the investigator.
@@ -143,15 +145,16 @@ fn report_to_case_to_verified_bundle() {
     assert_eq!(v.exhibit(&chat).unwrap().sha256, before);
     assert_ne!(v.exhibit(&redacted).unwrap().sha256, before);
 
-    // Schedules, numbered across MG6C and MG6D; the prosecutor's column; MG6E.
-    let sched = |item: String, schedule, sensitivity: Option<&str>, prosecutor| CaseRecord::Scheduled {
+    // Schedules, each numbered on its own; the officer proposes, the prosecutor decides.
+    let sched = |item: String, schedule, sensitivity: Option<&str>, proposed| CaseRecord::Scheduled {
         item,
         schedule,
         description: "item".into(),
         location: "vault".into(),
         sensitivity: sensitivity.map(str::to_owned),
-        prosecutor,
-        reason: "relevant to the issues".into(),
+        proposed,
+        reason: "OFFICER REASONING: relevant to the issues".into(),
+        amends: None,
     };
     assert!(
         matches!(
@@ -170,9 +173,18 @@ fn report_to_case_to_verified_bundle() {
         &disc,
     )
     .unwrap();
+    // Issue 12, point 4: an item sensitive because it would identify the reporter is never "inspect".
+    let inspect =
+        sched(format!("exhibit:{report}"), Schedule::Mg6d, Some("identifies the reporter"), ProsecutorView::Inspect);
+    assert!(v.add_case_record(&case, &inspect, &disc).is_err(), "MG6D material is never offered for inspection");
     v.add_case_record(
         &case,
-        &sched(format!("exhibit:{report}"), Schedule::Mg6d, Some("identifies the reporter"), ProsecutorView::Inspect),
+        &sched(
+            format!("exhibit:{report}"),
+            Schedule::Mg6d,
+            Some("identifies the reporter"),
+            ProsecutorView::ClearlyNotDisclosable,
+        ),
         &disc,
     )
     .unwrap();
@@ -183,8 +195,29 @@ fn report_to_case_to_verified_bundle() {
     )
     .unwrap();
     let s = v.schedules(&case, &disc).unwrap();
-    assert_eq!((s.mg6c[0].number, s.mg6d[0].number), (1, 2));
+    // Issue 12, point 2: MG6C and MG6D are numbered apart.
+    assert_eq!((s.mg6c[0].number, s.mg6d[0].number), (1, 1));
     assert_eq!(s.mg6e.len(), 1);
+    // Issue 12, point 1: the prosecutor sees nothing until revealed, never
+    // the case itself, and decides on what was revealed.
+    assert!(v.schedules(&case, &cps).unwrap().mg6c.is_empty());
+    assert!(matches!(v.case_view(&case, &cps, "curious"), Err(vigil_core::CoreError::Forbidden(_))));
+    let decide =
+        |item: String, decision| CaseRecord::ProsecutorDecision { item, decision, reason: "CPS review".into() };
+    assert!(v.add_case_record(&case, &decide(format!("exhibit:{redacted}"), ProsecutorView::Disclose), &cps).is_err());
+    assert_eq!(v.reveal_schedules(&case, "p.officer", "first version", &disc).unwrap(), 1);
+    assert!(v.reveal_schedules(&case, "i.officer", "not a prosecutor", &disc).is_err());
+    assert!(
+        v.add_case_record(&case, &decide(format!("exhibit:{redacted}"), ProsecutorView::Disclose), &disc).is_err(),
+        "the disclosure officer does not decide for the prosecutor"
+    );
+    v.add_case_record(&case, &decide(format!("exhibit:{redacted}"), ProsecutorView::Disclose), &cps).unwrap();
+    assert!(v.add_case_record(&case, &decide(format!("exhibit:{report}"), ProsecutorView::Inspect), &cps).is_err());
+    v.add_case_record(&case, &decide(format!("exhibit:{report}"), ProsecutorView::ClearlyNotDisclosable), &cps)
+        .unwrap();
+    let seen = v.schedules(&case, &cps).unwrap();
+    assert_eq!(seen.mg6c[0].decision.as_ref().unwrap().decision, ProsecutorView::Disclose);
+    assert_eq!(seen.revelations.len(), 1);
     let list = v.exhibit_list(&case, &inv).unwrap();
     let refs: Vec<String> = list.iter().map(|e| e.reference.to_string()).collect();
     assert!(refs.contains(&report.to_string()) && refs.contains(&chat.to_string()), "{refs:?}");
@@ -201,14 +234,48 @@ fn report_to_case_to_verified_bundle() {
     // The bundle, by the real binary, verified offline.
     let bundle = d.path().join("bundle");
     let key = data.join("keys/signing.pub");
-    let out = run(&data, &["export", "bundle", "OP-FLOW-2026", bundle.to_str().unwrap(), "--by", "DO"]);
+    let out = run(
+        &data,
+        &["export", "bundle", "OP-FLOW-2026", bundle.to_str().unwrap(), "--for", "prosecutor", "--by", "DO"],
+    );
     assert_eq!(out.code, 0, "{}", out.stderr);
     let ok = verify_bundle(&bundle, &key);
     assert_eq!(ok.code, 0, "{}{}", ok.stdout, ok.stderr);
     let manifest: serde_json::Value =
         serde_json::from_slice(&std::fs::read(bundle.join("manifest.json")).unwrap()).unwrap();
     let exhibits = manifest["exhibits"].as_array().unwrap();
-    assert_eq!(exhibits.len(), 2, "the disclosed redacted copy and the MG6E item");
+    assert_eq!(exhibits.len(), 3, "the prosecutor's copy: both scheduled items and the MG6E item");
+    assert_eq!(manifest["audience"], "prosecutor");
+    for f in ["MG6C.csv", "MG6D.csv", "MG6E.csv", "MG12.csv"] {
+        assert!(bundle.join("schedules").join(f).exists(), "{f} in the prosecutor's copy");
+    }
+    let mg6e = std::fs::read_to_string(bundle.join("schedules/MG6E.csv")).unwrap();
+    assert!(mg6e.starts_with("OFFICIAL-SENSITIVE") && mg6e.contains("OFFICER REASONING"), "{mg6e}");
+
+    // Issue 12, points 3 and 4: the copy for service carries no MG6D, no
+    // MG6E, no sensitive item and no officer reasoning.
+    let served = d.path().join("served");
+    let out =
+        run(&data, &["export", "bundle", "OP-FLOW-2026", served.to_str().unwrap(), "--for", "defence", "--by", "DO"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let ok = verify_bundle(&served, &key);
+    assert_eq!(ok.code, 0, "{}{}", ok.stdout, ok.stderr);
+    let m: serde_json::Value = serde_json::from_slice(&std::fs::read(served.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(m["audience"], "defence");
+    let refs: Vec<&str> = m["exhibits"].as_array().unwrap().iter().map(|e| e["reference"].as_str().unwrap()).collect();
+    assert_eq!(refs, vec![redacted.to_string().as_str()], "only the item the prosecutor decided to disclose");
+    assert!(!served.join("schedules/MG6D.csv").exists() && !served.join("schedules/MG6E.csv").exists());
+    let mut all_text = String::new();
+    for f in std::fs::read_dir(served.join("schedules")).unwrap() {
+        let p = f.unwrap().path();
+        if p.extension().is_some_and(|e| e == "csv") {
+            all_text += &std::fs::read_to_string(&p).unwrap();
+        }
+    }
+    all_text += &String::from_utf8_lossy(&std::fs::read(served.join("manifest.json")).unwrap());
+    for leak in ["OFFICER REASONING", "identifies the reporter", "OFFICIAL-SENSITIVE", &report.to_string()] {
+        assert!(!all_text.contains(leak), "{leak:?} reached the copy for service");
+    }
     let pdf = bundle.join("schedules/MG6C.pdf");
     assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF-"));
     pdf_renders(&pdf, d.path());
@@ -246,6 +313,8 @@ fn report_to_case_to_verified_bundle() {
         "bundle",
         "OP-FLOW-2026",
         sealed.to_str().unwrap(),
+        "--for",
+        "prosecutor",
         "--by",
         "DO",
         "--encrypt-with",
