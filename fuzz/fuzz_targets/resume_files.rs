@@ -5,6 +5,8 @@
 use libfuzzer_sys::fuzz_target;
 use vigil_fuzz::{file, scratch};
 
+const MEDIA: &str = "/tmp/vigil-fuzz-resume/media";
+
 fuzz_target!(|data: &[u8]| {
     let Some((&pick, rest)) = data.split_first() else { return };
     let d = scratch();
@@ -12,10 +14,14 @@ fuzz_target!(|data: &[u8]| {
         let _ = vigil_core::Checkpoint::read(&file(d.path(), "log.checkpoint", rest));
         return;
     }
-    let media = d.path().join("media");
-    std::fs::create_dir(&media).unwrap();
-    file(&media, "a.txt", b"synthetic file a");
-    file(&media, "b.txt", b"synthetic file b");
+    // A fixed source, so a journal in the seeds (made by `vigil scan` of
+    // this very folder) matches its header and the fuzzer reaches the lines.
+    let media = std::path::PathBuf::from(MEDIA);
+    if !media.join("b.txt").exists() {
+        std::fs::create_dir_all(&media).unwrap();
+        file(&media, "a.txt", b"synthetic file a");
+        file(&media, "b.txt", b"synthetic file b");
+    }
     let journal = file(d.path(), "scan.checkpoint", rest);
     let opts = vigil_scan::ScanOptions {
         algos: vigil_scan::AlgoSet { md5: true, sha1: false, sha256: true, blake3: false },

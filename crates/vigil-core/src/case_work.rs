@@ -510,7 +510,7 @@ impl Vigil {
                     format!(
                         "#{} {} {} by {}",
                         ev.index,
-                        vigil_domain::Timestamp::from_unix_millis(ev.time_ms),
+                        vigil_domain::Timestamp::from_unix_millis(ev.time_ms).london(),
                         ev.kind,
                         ev.actor
                     )
@@ -519,7 +519,7 @@ impl Vigil {
             out.push(ExhibitListEntry {
                 description: e.note.clone().or(e.original_name.clone()).unwrap_or_else(|| "(no description)".into()),
                 producer: e.reference.initials().as_str().to_owned(),
-                received: vigil_domain::Timestamp::from_unix_millis(e.received_ms).to_string(),
+                received: vigil_domain::Timestamp::from_unix_millis(e.received_ms).london(),
                 size: e.size,
                 sha256: e.sha256.to_hex(),
                 md5: e.md5.to_hex(),

@@ -151,6 +151,11 @@ pub struct Rendered {
     pub pdf: Vec<u8>,
 }
 
+/// A stored RFC 3339 instant as the printed forms show it (Europe/London).
+fn printed(at: &str) -> String {
+    vigil_domain::Timestamp::parse(at).map(|t| t.london()).unwrap_or_else(|_| at.to_owned())
+}
+
 /// The protective marking sensitive schedules carry (Government Security
 /// Classifications), on every page and as the CSV's first line.
 pub const SENSITIVE_MARKING: &str = "OFFICIAL-SENSITIVE";
@@ -214,7 +219,7 @@ impl Schedules {
 
     fn decision_cell(l: &ScheduleLine) -> String {
         match &l.decision {
-            Some(d) => format!("{} ({} {}): {}", d.decision.label(), d.by, d.at, d.reason),
+            Some(d) => format!("{} ({} {}): {}", d.decision.label(), d.by, printed(&d.at), d.reason),
             None => "awaiting the prosecutor".into(),
         }
     }
@@ -259,8 +264,8 @@ impl Schedules {
                 if rows.is_empty() {
                     // A nil return is a statement the officer signs, not an empty page.
                     let signed = match (&self.identity, self.revelations.last()) {
-                        (Some(i), Some(r)) => format!("{} ({} {})", i.disclosure_officer, r.by, r.at),
-                        (None, Some(r)) => format!("{} {}", r.by, r.at),
+                        (Some(i), Some(r)) => format!("{} ({} {})", i.disclosure_officer, r.by, printed(&r.at)),
+                        (None, Some(r)) => format!("{} {}", r.by, printed(&r.at)),
                         _ => "not yet signed: no version has been revealed".into(),
                     };
                     rows.push(vec![
@@ -289,7 +294,7 @@ impl Schedules {
                             self.place_of(&l.item),
                             "might undermine the prosecution or assist the defence".into(),
                             l.reason.clone(),
-                            format!("{} {}", l.by, l.at),
+                            format!("{} {}", l.by, printed(&l.at)),
                         ]
                     })
                     .collect();
@@ -299,7 +304,7 @@ impl Schedules {
                         self.place_of(&l.item),
                         format!("proposes {}", l.proposed.label()),
                         l.reason.clone(),
-                        format!("{} {}", l.scheduled_by, l.scheduled_at),
+                        format!("{} {}", l.scheduled_by, printed(&l.scheduled_at)),
                     ]);
                 }
                 let certificate = match (self.revelations.last(), &self.identity) {
@@ -307,7 +312,7 @@ impl Schedules {
                         "{CERTIFICATE} Signed: {} ({} {}), schedules version {} revealed to {}.",
                         identity.as_ref().map(|i| i.disclosure_officer.as_str()).unwrap_or(r.by.as_str()),
                         r.by,
-                        r.at,
+                        printed(&r.at),
                         r.version,
                         r.to
                     ),

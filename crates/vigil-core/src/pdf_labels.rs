@@ -44,14 +44,18 @@ pub(crate) fn labels_pdf(case: &str, list: &[ExhibitListEntry]) -> Vec<u8> {
             let tx = x + 12.0;
             line(&mut c, b"F2", 16.0, tx, top - 26.0, &format!("EXHIBIT {}", e.reference));
             line(&mut c, b"F1", 9.0, tx, top - 42.0, &format!("Case {case}"));
-            let desc: String = e.description.chars().take(110).collect();
-            let (d1, d2) = if desc.chars().count() > 55 {
-                (desc.chars().take(55).collect::<String>(), desc.chars().skip(55).collect::<String>())
-            } else {
-                (desc, String::new())
-            };
-            line(&mut c, b"F1", 9.0, tx, top - 56.0, &d1);
-            line(&mut c, b"F1", 9.0, tx, top - 67.0, &d2);
+            // Two lines at the font's real widths; a longer description ends in "...".
+            let mut desc = crate::pdf_table::wrap_at(&e.description, lw - 24.0, 9.0);
+            if desc.len() > 2 {
+                desc.truncate(2);
+                while crate::pdf_table::text_width(&format!("{}...", desc[1]), 9.0) > lw - 24.0 {
+                    desc[1].pop();
+                }
+                desc[1].push_str("...");
+            }
+            for (k, d) in desc.iter().enumerate() {
+                line(&mut c, b"F1", 9.0, tx, top - 56.0 - 11.0 * k as f32, d);
+            }
             line(&mut c, b"F1", 8.0, tx, top - 82.0, &format!("Producer {}   received {}", e.producer, e.received));
             line(&mut c, b"F1", 6.5, tx, top - 96.0, &format!("SHA-256 {}", &e.sha256[..32]));
             line(&mut c, b"F1", 6.5, tx, top - 104.0, &format!("        {}", &e.sha256[32..]));

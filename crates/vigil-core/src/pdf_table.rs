@@ -11,41 +11,173 @@ const MARGIN: f32 = 36.0;
 const SIZE: f32 = 8.0;
 const LEAD: f32 = 10.0;
 
-/// Helvetica's average character width, as a share of the font size; used
-/// to wrap cells without font metrics.
-const CHAR_W: f32 = 0.5;
+/// Helvetica's advance widths (thousandths of the font size) for the
+/// printable ASCII range in the standard encoding (Adobe's core-font
+/// metrics), so cells wrap to what the printer will really draw.
+const HELVETICA: [u16; 95] = [
+    278, 278, 355, 556, 556, 889, 667, 222, 333, 333, 389, 584, 278, 333, 278, 278, // space .. /
+    556, 556, 556, 556, 556, 556, 556, 556, 556, 556, 278, 278, 584, 584, 584, 556, // 0 .. ?
+    1015, 667, 667, 722, 722, 667, 611, 778, 722, 278, 500, 667, 556, 833, 722, 778, // @ .. O
+    667, 778, 722, 667, 611, 722, 667, 944, 667, 667, 611, 278, 278, 278, 469, 556, // P .. _
+    222, 556, 556, 500, 556, 556, 278, 556, 556, 222, 222, 500, 222, 833, 556, 556, // ` .. o
+    556, 556, 333, 500, 278, 556, 500, 722, 500, 500, 500, 334, 260, 334, 584, // p .. ~
+];
 
 /// Characters Helvetica's standard encoding shows as themselves; others become `?`.
 pub(crate) fn latin(s: &str) -> Vec<u8> {
     s.chars().map(|c| if (' '..='~').contains(&c) { c as u8 } else { b'?' }).collect()
 }
 
-fn wrap(text: &str, width: f32) -> Vec<String> {
-    let per_line = ((width / (SIZE * CHAR_W)) as usize).max(4);
+/// How wide `s` prints at `size` points.
+pub(crate) fn text_width(s: &str, size: f32) -> f32 {
+    latin(s).iter().map(|&b| f32::from(HELVETICA[usize::from(b - b' ')])).sum::<f32>() * size / 1000.0
+}
+
+/// Splits `text` into lines no wider than `width` at `size`: at spaces,
+/// and inside a word (a hash, a path) only when the word alone is wider.
+pub(crate) fn wrap_at(text: &str, width: f32, size: f32) -> Vec<String> {
+    let fits = |s: &str| text_width(s, size) <= width;
     let mut lines = Vec::new();
     for para in text.split('\n') {
         let mut line = String::new();
         for word in para.split(' ') {
-            let mut word = word.to_owned();
-            while word.chars().count() > per_line {
-                let head: String = word.chars().take(per_line).collect();
-                word = word.chars().skip(per_line).collect();
-                if !line.is_empty() {
-                    lines.push(std::mem::take(&mut line));
-                }
-                lines.push(head);
-            }
-            if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > per_line {
-                lines.push(std::mem::take(&mut line));
+            let joined = if line.is_empty() { word.to_owned() } else { format!("{line} {word}") };
+            if fits(&joined) {
+                line = joined;
+                continue;
             }
             if !line.is_empty() {
-                line.push(' ');
+                lines.push(std::mem::take(&mut line));
             }
-            line.push_str(&word);
+            // The word alone: broken where it must be.
+            let mut piece = String::new();
+            for c in word.chars() {
+                piece.push(c);
+                if !fits(&piece) && piece.chars().count() > 1 {
+                    piece.pop();
+                    lines.push(std::mem::take(&mut piece));
+                    piece.push(c);
+                }
+            }
+            line = piece;
         }
         lines.push(line);
     }
     lines
+}
+
+fn wrap(text: &str, width: f32) -> Vec<String> {
+    wrap_at(text, width, SIZE)
+}
+
+/// One piece of text as it is placed on a page.
+#[derive(Debug, Clone)]
+pub(crate) struct Placed {
+    pub x: f32,
+    pub y: f32,
+    pub size: f32,
+    pub text: String,
+    /// The right edge the text must stay inside (checked by the layout test).
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub limit: f32,
+}
+
+/// A page's text and rules.
+#[derive(Debug, Default)]
+pub(crate) struct PageLayout {
+    pub text: Vec<Placed>,
+    /// Horizontal rules: (y, line width).
+    pub rules: Vec<(f32, f32)>,
+}
+
+/// Lays the table out on pages: title and the wrapped subtitle with
+/// "page x of y", the header row on every page, and each row's cells
+/// wrapped to their column.
+pub(crate) fn layout(
+    title: &str,
+    subtitle: &str,
+    headers: &[&str],
+    widths: &[f32],
+    rows: &[Vec<String>],
+) -> Vec<PageLayout> {
+    let usable = PAGE_W - 2.0 * MARGIN;
+    let total: f32 = widths.iter().sum();
+    let cols: Vec<f32> = widths.iter().map(|w| w / total * usable).collect();
+    let sub_lines = wrap(subtitle, usable - 60.0);
+    let head_cells: Vec<Vec<String>> = headers.iter().zip(&cols).map(|(h, w)| wrap(h, w - 4.0)).collect();
+    let head_rows = head_cells.iter().map(Vec::len).max().unwrap_or(1) as f32;
+    let top = 16.0 + LEAD * sub_lines.len() as f32 + 14.0;
+    let body_top = PAGE_H - MARGIN - top - head_rows * LEAD - 4.0;
+    // Rows to pages.
+    let cells: Vec<Vec<Vec<String>>> =
+        rows.iter().map(|row| row.iter().zip(&cols).map(|(v, w)| wrap(v, w - 4.0)).collect()).collect();
+    let mut pages: Vec<Vec<usize>> = vec![vec![]];
+    let mut y = body_top;
+    for (i, c) in cells.iter().enumerate() {
+        let height = c.iter().map(Vec::len).max().unwrap_or(1) as f32 * LEAD;
+        if y - height < MARGIN && !pages.last().unwrap().is_empty() {
+            pages.push(vec![]);
+            y = body_top;
+        }
+        pages.last_mut().unwrap().push(i);
+        y -= height;
+    }
+    let n = pages.len();
+    let mut out = Vec::new();
+    for (p, on_page) in pages.iter().enumerate() {
+        let mut page = PageLayout::default();
+        let right = PAGE_W - MARGIN;
+        let mut y = PAGE_H - MARGIN - 12.0;
+        for t in wrap_at(title, usable, 12.0) {
+            page.text.push(Placed { x: MARGIN, y, size: 12.0, text: t, limit: right });
+        }
+        y -= 4.0;
+        let number = format!("page {} of {n}", p + 1);
+        page.text.push(Placed {
+            x: right - text_width(&number, SIZE),
+            y: y - LEAD,
+            size: SIZE,
+            text: number,
+            limit: right,
+        });
+        for l in &sub_lines {
+            y -= LEAD;
+            page.text.push(Placed { x: MARGIN, y, size: SIZE, text: l.clone(), limit: right - 60.0 });
+        }
+        y = PAGE_H - MARGIN - top;
+        let mut x = MARGIN;
+        for (lines, w) in head_cells.iter().zip(&cols) {
+            for (i, l) in lines.iter().enumerate() {
+                page.text.push(Placed { x, y: y - i as f32 * LEAD, size: SIZE, text: l.clone(), limit: x + w - 4.0 });
+            }
+            x += w;
+        }
+        y -= (head_rows - 1.0) * LEAD;
+        page.rules.push((y - 3.0, 0.5));
+        y -= LEAD + 4.0;
+        for &i in on_page {
+            let mut x = MARGIN;
+            for (lines, w) in cells[i].iter().zip(&cols) {
+                for (k, l) in lines.iter().enumerate() {
+                    page.text.push(Placed {
+                        x,
+                        y: y - k as f32 * LEAD,
+                        size: SIZE,
+                        text: l.clone(),
+                        limit: x + w - 4.0,
+                    });
+                }
+                x += w;
+            }
+            y -= cells[i].iter().map(Vec::len).max().unwrap_or(1) as f32 * LEAD;
+            page.rules.push((y + LEAD - 3.0, 0.2));
+        }
+        if rows.is_empty() {
+            page.text.push(Placed { x: MARGIN, y, size: SIZE, text: "(no entries)".into(), limit: right });
+        }
+        out.push(page);
+    }
+    out
 }
 
 /// `widths` are shares of the printable width, one per column.
@@ -56,60 +188,26 @@ pub(crate) fn table_pdf(
     widths: &[f32],
     rows: &[Vec<String>],
 ) -> Vec<u8> {
-    let usable = PAGE_W - 2.0 * MARGIN;
-    let total: f32 = widths.iter().sum();
-    let cols: Vec<f32> = widths.iter().map(|w| w / total * usable).collect();
-    let mut pages: Vec<Content> = Vec::new();
-    let mut page = Content::new();
-    let mut y = PAGE_H - MARGIN;
-    let text = |c: &mut Content, x: f32, y: f32, size: f32, s: &str| {
-        c.begin_text();
-        c.set_font(Name(b"F1"), size);
-        c.next_line(x, y);
-        c.show(Str(&latin(s)));
-        c.end_text();
-    };
-    let header = |c: &mut Content, y: &mut f32, n: usize| {
-        text(c, MARGIN, *y - 12.0, 12.0, title);
-        text(c, MARGIN, *y - 26.0, SIZE, &format!("{subtitle}    page {n}"));
-        *y -= 40.0;
-        let mut x = MARGIN;
-        for (h, w) in headers.iter().zip(&cols) {
-            text(c, x, *y, SIZE, h);
-            x += w;
-        }
-        c.set_line_width(0.5);
-        c.move_to(MARGIN, *y - 3.0);
-        c.line_to(PAGE_W - MARGIN, *y - 3.0);
-        c.stroke();
-        *y -= LEAD + 4.0;
-    };
-    header(&mut page, &mut y, 1);
-    for row in rows {
-        let cells: Vec<Vec<String>> = row.iter().zip(&cols).map(|(v, w)| wrap(v, w - 4.0)).collect();
-        let height = cells.iter().map(Vec::len).max().unwrap_or(1) as f32 * LEAD;
-        if y - height < MARGIN {
-            pages.push(std::mem::replace(&mut page, Content::new()));
-            y = PAGE_H - MARGIN;
-            header(&mut page, &mut y, pages.len() + 1);
-        }
-        let mut x = MARGIN;
-        for (lines, w) in cells.iter().zip(&cols) {
-            for (i, l) in lines.iter().enumerate() {
-                text(&mut page, x, y - i as f32 * LEAD, SIZE, l);
+    let pages: Vec<Content> = layout(title, subtitle, headers, widths, rows)
+        .into_iter()
+        .map(|p| {
+            let mut c = Content::new();
+            for t in &p.text {
+                c.begin_text();
+                c.set_font(Name(b"F1"), t.size);
+                c.next_line(t.x, t.y);
+                c.show(Str(&latin(&t.text)));
+                c.end_text();
             }
-            x += w;
-        }
-        y -= height;
-        page.set_line_width(0.2);
-        page.move_to(MARGIN, y + LEAD - 3.0);
-        page.line_to(PAGE_W - MARGIN, y + LEAD - 3.0);
-        page.stroke();
-    }
-    if rows.is_empty() {
-        text(&mut page, MARGIN, y, SIZE, "(no entries)");
-    }
-    pages.push(page);
+            for (y, w) in &p.rules {
+                c.set_line_width(*w);
+                c.move_to(MARGIN, *y);
+                c.line_to(PAGE_W - MARGIN, *y);
+                c.stroke();
+            }
+            c
+        })
+        .collect();
 
     let mut pdf = Pdf::new();
     let catalog = Ref::new(1);
@@ -140,9 +238,47 @@ mod tests {
     fn wraps_long_cells_and_breaks_long_words() {
         let lines = wrap("a few words that will not fit on one narrow line", 60.0);
         assert!(lines.len() > 1);
-        assert!(lines.iter().all(|l| l.chars().count() <= 15));
+        assert!(lines.iter().all(|l| text_width(l, SIZE) <= 60.0), "{lines:?}");
         let hex = "0123456789abcdef".repeat(4);
-        assert!(wrap(&hex, 60.0).len() >= 4);
+        let broken = wrap(&hex, 60.0);
+        assert!(broken.len() >= 4 && broken.concat() == hex, "{broken:?}");
+    }
+
+    #[test]
+    fn real_widths_differ_by_letter() {
+        assert!(text_width("WWWW", 10.0) > 2.0 * text_width("iiii", 10.0));
+        assert_eq!(text_width(" ", 1000.0), 278.0);
+    }
+
+    /// Issue 12, point 10: hashes overprinted the next column on the MG12.
+    /// No text runs past its column (or the page) on any page.
+    #[test]
+    fn no_text_runs_outside_its_column() {
+        let sha = "462296c5d43ed0008103841064670a0a08add0fd0462296c5d43ed0008103841";
+        let rows: Vec<Vec<String>> = (0..120)
+            .map(|i| {
+                vec![
+                    format!("DI/{i}"),
+                    "Chat export between demo_user_a and the child's account, WWWWWWWWWWWWWWWWWWWWWWWWWWWWW".into(),
+                    "DC Demo Investigator 1234 (fictional)".into(),
+                    "2026-12-02T04:28:17.392Z".into(),
+                    format!("{sha}\n{}", &sha[..32]),
+                    "#20 2026-12-02T04:28:17.392Z received by DI\n#35 accessed by demo.disclosure".into(),
+                ]
+            })
+            .collect();
+        let subtitle = "R v Synthetic Person A (fictional). URN 99XX0000126. ".repeat(6);
+        let head = ["Exhibit", "Description", "Producing witness", "Received", "SHA-256 / MD5", "Continuity"];
+        let pages = layout("MG12 Exhibit list", &subtitle, &head, &[0.8, 2.2, 1.2, 1.4, 2.8, 3.6], &rows);
+        assert!(pages.len() > 1);
+        for (n, p) in pages.iter().enumerate() {
+            for t in &p.text {
+                let right = t.x + text_width(&t.text, t.size);
+                assert!(right <= t.limit + 0.01, "page {}: {:?} runs to {right}, past {}", n + 1, t.text, t.limit);
+                assert!(t.y >= MARGIN - LEAD && t.y <= PAGE_H - MARGIN, "page {}: {:?} off the page", n + 1, t.text);
+            }
+            assert!(p.text.iter().any(|t| t.text == format!("page {} of {}", n + 1, pages.len())));
+        }
     }
 
     #[test]

@@ -85,6 +85,32 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
     (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
+/// The last Sunday of a month, as days since the epoch.
+fn last_sunday(y: i64, m: i64) -> i64 {
+    let last = days_from_civil(y, m, days_in_month(y, m));
+    // 1970-01-01 was a Thursday: day 0 has weekday 4 (Sunday = 0).
+    last - (last + 4).rem_euclid(7)
+}
+
+impl Timestamp {
+    /// The instant as UK officers and courts read it: Europe/London civil
+    /// time, e.g. `2 Dec 2026 04:31:32 GMT` or `30 Jun 2026 13:05:00 BST`.
+    /// British Summer Time runs from 01:00 UTC on the last Sunday of March
+    /// to 01:00 UTC on the last Sunday of October (the rule since 1996).
+    pub fn london(&self) -> String {
+        let secs = self.0.div_euclid(1000);
+        let (y, _, _) = civil_from_days(secs.div_euclid(86_400));
+        let start = last_sunday(y, 3) * 86_400 + 3600;
+        let end = last_sunday(y, 10) * 86_400 + 3600;
+        let (offset, zone) = if (start..end).contains(&secs) { (3600, "BST") } else { (0, "GMT") };
+        let local = secs + offset;
+        let (y, m, d) = civil_from_days(local.div_euclid(86_400));
+        let sod = local.rem_euclid(86_400);
+        const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+        format!("{d} {} {y} {:02}:{:02}:{:02} {zone}", MONTHS[(m - 1) as usize], sod / 3600, (sod / 60) % 60, sod % 60)
+    }
+}
+
 impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let ms = self.0.rem_euclid(1000);
@@ -118,6 +144,19 @@ mod tests {
         assert_eq!(Timestamp(0).to_string(), "1970-01-01T00:00:00.000Z");
         assert_eq!(Timestamp(951_782_400_123).to_string(), "2000-02-29T00:00:00.123Z");
         assert_eq!(Timestamp(1_795_698_792_001).to_string(), "2026-11-26T13:13:12.001Z");
+    }
+
+    #[test]
+    fn london_time_follows_british_summer_time() {
+        let t = |s: &str| Timestamp::parse(s).unwrap().london();
+        assert_eq!(t("2026-12-02T04:31:32.115Z"), "2 Dec 2026 04:31:32 GMT");
+        assert_eq!(t("2026-06-30T12:05:00.000Z"), "30 Jun 2026 13:05:00 BST");
+        // 2026: BST from 29 March 01:00 UTC to 25 October 01:00 UTC.
+        assert_eq!(t("2026-03-29T00:59:59.000Z"), "29 Mar 2026 00:59:59 GMT");
+        assert_eq!(t("2026-03-29T01:00:00.000Z"), "29 Mar 2026 02:00:00 BST");
+        assert_eq!(t("2026-10-25T00:59:59.000Z"), "25 Oct 2026 01:59:59 BST");
+        assert_eq!(t("2026-10-25T01:00:00.000Z"), "25 Oct 2026 01:00:00 GMT");
+        assert_eq!(t("2026-12-31T23:30:00.000Z"), "31 Dec 2026 23:30:00 GMT");
     }
 
     #[test]
