@@ -72,6 +72,8 @@ pub struct PersonView {
     pub attributions: Vec<AttributionView>,
     /// The wrong-person warning, if the attributions are thin.
     pub warning: Option<String>,
+    /// A welfare reassessment owed after an urgent action on the person.
+    pub welfare_due: Option<String>,
 }
 
 /// One line of the MG12 exhibit list.
@@ -270,6 +272,7 @@ impl Vigil {
             CaseRecord::TaskDone { task, .. } => want(*task, |r| matches!(r, CaseRecord::Task { .. }), "task")?,
             CaseRecord::Flag { person: p, .. }
             | CaseRecord::ActionRequest { person: p, .. }
+            | CaseRecord::UrgentAction { person: p, .. }
             | CaseRecord::WelfareCheck { person: p, .. }
             | CaseRecord::Safeguarding { child: p, .. } => want(*p, person, "person")?,
             CaseRecord::Attribution { person: p, supporting, .. } => {
@@ -277,7 +280,7 @@ impl Vigil {
                 items.extend(supporting.iter().cloned());
             }
             CaseRecord::Outcome { person: Some(p), .. } => want(*p, person, "person")?,
-            CaseRecord::ActionDecision { request, .. } => {
+            CaseRecord::ActionDecision { request, .. } | CaseRecord::Authority { request, .. } => {
                 want(*request, |r| matches!(r, CaseRecord::ActionRequest { .. }), "action request")?
             }
             CaseRecord::Scheduled { item, .. }
@@ -341,21 +344,7 @@ impl Vigil {
         let view = self.case_view_unaudited(case)?;
         self.check_refs(case, &view, record)?;
         if let CaseRecord::ActionDecision { request, approved: true, .. } = record {
-            let person = view.records.iter().find_map(|x| match &x.record {
-                CaseRecord::ActionRequest { person, .. } if x.id == *request => Some(*person),
-                _ => None,
-            });
-            let person = person.expect("checked by check_refs");
-            let welfare = view
-                .records
-                .iter()
-                .any(|x| matches!(&x.record, CaseRecord::WelfareCheck { person: p, .. } if *p == person));
-            if !welfare {
-                return Err(CoreError::Refused(format!(
-                    "approval refused: no welfare check is on file for record:{person} \
-                     (self-harm risk and mitigations, children and vulnerable adults in the household, referrals made)"
-                )));
-            }
+            check_approval(&view, *request, &actor)?;
         }
         crate::disclosure::check_disclosure_record(&view, record)?;
         self.insert_records(&[(case.clone(), record.clone())], &actor, None).map(|ids| ids[0])
@@ -377,6 +366,61 @@ impl Vigil {
             records.iter().map(|(case, record)| u.record_case(case, record, actor)).collect()
         })
     }
+}
+
+/// What an approval needs (issue 12, points 8 and 9): someone other than
+/// the requester approves; a welfare check on the person recorded since the
+/// request (one check does not cover every later action); and, for a
+/// search, its legal authority on file and in date.
+fn check_approval(view: &CaseView, request: u64, approver: &Actor) -> Result<(), CoreError> {
+    let Some((req, person, action)) = view.records.iter().find_map(|x| match &x.record {
+        CaseRecord::ActionRequest { person, action, .. } if x.id == request => Some((x, *person, *action)),
+        _ => None,
+    }) else {
+        return Err(CoreError::Refused(format!("record:{request} is not an action request")));
+    };
+    if req.by == approver.as_str() {
+        return Err(CoreError::Refused(format!(
+            "approval refused: {approver} made request record:{request}; another supervisor must decide it"
+        )));
+    }
+    let welfare = view
+        .records
+        .iter()
+        .any(|x| x.id > request && matches!(&x.record, CaseRecord::WelfareCheck { person: p, .. } if *p == person));
+    if !welfare {
+        return Err(CoreError::Refused(format!(
+            "approval refused: no welfare check on record:{person} since request record:{request} \
+             (self-harm risk and mitigations, children and vulnerable adults in the household, referrals made)"
+        )));
+    }
+    if action == vigil_domain::ActionKind::Search {
+        let today = crate::clock::now().to_string()[..10].to_owned();
+        let authority = view.records.iter().rev().find_map(|x| match &x.record {
+            CaseRecord::Authority { request: r, kind, expires, reference, .. }
+                if *r == request && kind.permits_search() =>
+            {
+                Some((reference.clone(), expires.clone()))
+            }
+            _ => None,
+        });
+        match authority {
+            None => {
+                return Err(CoreError::Refused(format!(
+                    "approval refused: no authority for the search (record:{request}) is on file: a warrant under \
+                     PACE s.8 or the Protection of Children Act 1978 s.4, the occupier's consent, or an inspector's \
+                     authority under PACE s.18"
+                )))
+            }
+            Some((reference, Some(expires))) if expires.trim() < today.as_str() => {
+                return Err(CoreError::Refused(format!(
+                    "approval refused: authority {reference} for record:{request} expired on {expires}"
+                )))
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(())
 }
 
 /// The digest a case record's event carries: SHA-256 of its stored body.
@@ -574,6 +618,7 @@ pub(crate) fn persons_of(view: &CaseView) -> Vec<PersonView> {
                 flags: Vec::new(),
                 attributions: Vec::new(),
                 warning: None,
+                welfare_due: None,
             }),
             _ => None,
         })
@@ -596,6 +641,17 @@ pub(crate) fn persons_of(view: &CaseView) -> Vec<PersonView> {
                         supporting: supporting.clone(),
                         strength: attribution_strength(&g, supporting.len()),
                     });
+                }
+            }
+            CaseRecord::UrgentAction { person, action, .. } => {
+                if let Some(p) = persons.iter_mut().find(|p| p.id == *person) {
+                    p.welfare_due =
+                        Some(format!("welfare reassessment due after the urgent {action:?} (record:{})", x.id));
+                }
+            }
+            CaseRecord::WelfareCheck { person, .. } => {
+                if let Some(p) = persons.iter_mut().find(|p| p.id == *person) {
+                    p.welfare_due = None;
                 }
             }
             _ => {}

@@ -162,8 +162,8 @@ impl Vigil {
     /// DEMO-1: the whole flow on synthetic material, as the officers would do it.
     fn seed_full_case(&self, root: &Path) -> Result<Vec<String>, CoreError> {
         use vigil_domain::{
-            ActionKind, CaseRecord, ExhibitRef, Grade, OutcomeKind, PersonFlag, PersonRole, ProsecutorView, RiskLevel,
-            Role, Schedule,
+            ActionKind, AuthorityKind, CaseRecord, ExhibitRef, Grade, OutcomeKind, PersonFlag, PersonRole,
+            ProsecutorView, RiskLevel, Role, Schedule, WelfareStage,
         };
         let session =
             |name: &str, role: Role| crate::OfficerSession { username: name.to_owned(), role, csrf: String::new() };
@@ -282,6 +282,22 @@ impl Vigil {
                 children_in_household: "none known (synthetic)".into(),
                 vulnerable_adults_in_household: "one older relative (synthetic)".into(),
                 referrals_made: vec!["adult social care notified (synthetic)".into()],
+                stage: Some(WelfareStage::BeforeAction),
+                handover: None,
+            },
+            &inv,
+        )?;
+        // The search's legal authority: a warrant (valid three months).
+        let expires = crate::clock::now().unix_millis() + 90 * 86_400_000;
+        r(
+            self,
+            CaseRecord::Authority {
+                request,
+                kind: AuthorityKind::Poca1978S4Warrant,
+                reference: "WARRANT-SYN-0001 (SYNTHETIC)".into(),
+                granted_by: "District Judge (fictional), Example Magistrates' Court".into(),
+                granted_at: crate::clock::now().london(),
+                expires: Some(vigil_domain::Timestamp::from_unix_millis(expires).to_string()[..10].to_owned()),
             },
             &inv,
         )?;
@@ -293,6 +309,34 @@ impl Vigil {
                 reason: "proportionate; welfare plan on file; search of the device, not an arrest".into(),
             },
             &sup,
+        )?;
+        // The search found the person with the child: arrested at once to
+        // protect the child, justified in writing, welfare reassessed after.
+        r(
+            self,
+            CaseRecord::UrgentAction {
+                person,
+                action: ActionKind::Arrest,
+                power: "PACE 1984 s.24 (arrest without warrant)".into(),
+                justification: "the child was present at the address and further contact was threatened; \
+                                arrest necessary to protect the child (s.24(5)(e)) (SYNTHETIC DEMO)"
+                    .into(),
+            },
+            &inv,
+        )?;
+        r(
+            self,
+            CaseRecord::WelfareCheck {
+                person,
+                self_harm_risk: RiskLevel::High,
+                mitigations: "constant observation in custody; mental health nurse consulted (synthetic)".into(),
+                children_in_household: "none (synthetic)".into(),
+                vulnerable_adults_in_household: "one older relative; family liaison informed (synthetic)".into(),
+                referrals_made: vec!["liaison and diversion service (synthetic)".into()],
+                stage: Some(WelfareStage::Arrest),
+                handover: Some("handed to the custody officer with the welfare plan (synthetic)".into()),
+            },
+            &inv,
         )?;
         r(
             self,

@@ -32,6 +32,47 @@ pub enum ActionKind {
     Interview,
 }
 
+/// When a person's welfare is assessed: before an action is approved, and
+/// again at each stage where the risk changes (one check never covers them all).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum WelfareStage {
+    BeforeAction,
+    Arrest,
+    Interview,
+    Release,
+    Charge,
+}
+
+/// The legal authority for an action (what a "supervisor approval" used to stand in for).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AuthorityKind {
+    /// A search warrant under PACE 1984 s.8.
+    PaceS8Warrant,
+    /// A warrant under the Protection of Children Act 1978 s.4.
+    Poca1978S4Warrant,
+    /// Written consent of the occupier.
+    Consent,
+    /// A search after arrest under PACE s.18, with an inspector's authority.
+    PaceS18Inspector,
+    /// Communications data: an Investigatory Powers Act 2016 Part 3 authorisation.
+    IpaPart3,
+}
+
+impl AuthorityKind {
+    /// Whether this authority can support a search of premises or devices.
+    pub fn permits_search(self) -> bool {
+        matches!(
+            self,
+            AuthorityKind::PaceS8Warrant
+                | AuthorityKind::Poca1978S4Warrant
+                | AuthorityKind::Consent
+                | AuthorityKind::PaceS18Inspector
+        )
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum RiskLevel {
@@ -141,6 +182,34 @@ pub enum CaseRecord {
         children_in_household: String,
         vulnerable_adults_in_household: String,
         referrals_made: Vec<String>,
+        /// The stage assessed (absent on checks recorded before stages were).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        stage: Option<WelfareStage>,
+        /// Handover to custody, or to liaison and diversion, when made.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        handover: Option<String>,
+    },
+    /// An arrest made without prior approval to protect a child (the
+    /// arresting officer's own power, e.g. PACE s.24), justified in writing;
+    /// the welfare check follows it.
+    UrgentAction {
+        person: u64,
+        action: ActionKind,
+        power: String,
+        justification: String,
+    },
+    /// The authority for a requested action: warrant, consent, an
+    /// inspector's s.18 authority, an IPA authorisation.
+    Authority {
+        request: u64,
+        kind: AuthorityKind,
+        reference: String,
+        granted_by: String,
+        /// When granted, as the document gives it.
+        granted_at: String,
+        /// Expiry date (YYYY-MM-DD), if it has one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expires: Option<String>,
     },
     ActionDecision {
         request: u64,
@@ -317,6 +386,7 @@ impl CaseRecord {
                 children_in_household,
                 vulnerable_adults_in_household,
                 referrals_made,
+                handover,
                 ..
             } => {
                 text("mitigations", mitigations, 2000)?;
@@ -324,6 +394,30 @@ impl CaseRecord {
                 text("vulnerable_adults_in_household", vulnerable_adults_in_household, 500)?;
                 for r in referrals_made {
                     text("referrals_made", r, 500)?;
+                }
+                if let Some(h) = handover {
+                    text("handover", h, 500)?;
+                }
+                Ok(())
+            }
+            CaseRecord::UrgentAction { action, power, justification, .. } => {
+                if *action != ActionKind::Arrest {
+                    return Err(ParseError::new(
+                        "action",
+                        "",
+                        "only an arrest is taken without prior approval; request searches and interviews",
+                    ));
+                }
+                text("power", power, 200)?;
+                text("justification", justification, 2000)
+            }
+            CaseRecord::Authority { reference, granted_by, granted_at, expires, .. } => {
+                text("reference", reference, 100)?;
+                text("granted_by", granted_by, 200)?;
+                text("granted_at", granted_at, 40)?;
+                if let Some(e) = expires {
+                    crate::Timestamp::parse(&format!("{}T00:00:00.000Z", e.trim()))
+                        .map_err(|_| ParseError::new("expires", e, "must be a date, YYYY-MM-DD"))?;
                 }
                 Ok(())
             }
@@ -438,8 +532,15 @@ impl CaseRecord {
                 format!("identifier attributed to record:{person}, graded {grade}, on {} item(s)", supporting.len())
             }
             CaseRecord::ActionRequest { person, action, .. } => format!("{action:?} of record:{person} requested"),
-            CaseRecord::WelfareCheck { person, self_harm_risk, .. } => {
-                format!("welfare check on record:{person}: self-harm risk {self_harm_risk:?}")
+            CaseRecord::WelfareCheck { person, self_harm_risk, stage, .. } => {
+                let at = stage.map(|s| format!(" ({s:?})")).unwrap_or_default();
+                format!("welfare check on record:{person}{at}: self-harm risk {self_harm_risk:?}")
+            }
+            CaseRecord::UrgentAction { person, action, power, .. } => {
+                format!("urgent {action:?} of record:{person} under {}", cut(power))
+            }
+            CaseRecord::Authority { request, kind, reference, .. } => {
+                format!("authority for record:{request}: {kind:?} {}", cut(reference))
             }
             CaseRecord::ActionDecision { request, approved, .. } => {
                 format!("request record:{request} {}", if *approved { "approved" } else { "refused" })

@@ -25,8 +25,8 @@ pub use attachment::{
 };
 pub use case_id::CaseId;
 pub use case_record::{
-    attribution_strength, person_warning, ActionKind, CaseRecord, OutcomeKind, PersonFlag, PersonRole, ProsecutorView,
-    RevealedLine, RiskLevel, Schedule, Strength, SENSITIVE_NOT_INSPECTED,
+    attribution_strength, person_warning, ActionKind, AuthorityKind, CaseRecord, OutcomeKind, PersonFlag, PersonRole,
+    ProsecutorView, RevealedLine, RiskLevel, Schedule, Strength, WelfareStage, SENSITIVE_NOT_INSPECTED,
 };
 pub use custody_event::{CustodyEvent, EventKind, FileHashes, ObjectRef};
 pub use digest::{Blake3Digest, DigestError, Md5Digest, Sha1Digest, Sha256Digest};

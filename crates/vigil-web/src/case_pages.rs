@@ -153,7 +153,14 @@ pub(crate) async fn view(State(state): State<Arc<AppState>>, Path(id): Path<Stri
                 format!("{:?}", p.role),
                 attributions,
                 flags,
-                p.warning.clone().map(|w| format!("WARNING: {w}")).unwrap_or_default(),
+                [
+                    p.warning.clone().map(|w| format!("WARNING: {w}")),
+                    p.welfare_due.clone().map(|w| format!("WELFARE: {w}")),
+                ]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join("\n"),
             ]
         })
         .collect();

@@ -87,6 +87,38 @@ const FORMS: &[Form] = &[
             ("children_in_household", Field::Text("Children in the household")),
             ("vulnerable_adults_in_household", Field::Text("Vulnerable adults in the household")),
             ("referrals_made", Field::Lines("Safeguarding referrals made, one per line")),
+            ("stage", Field::Choice("Stage assessed", &["before-action", "arrest", "interview", "release", "charge"])),
+            ("handover", Field::OptText("Handover to custody, or liaison and diversion (optional)")),
+        ],
+    ),
+    (
+        "urgent-action",
+        "Urgent arrest to protect a child (recorded after; welfare check follows)",
+        "assigned officers",
+        &[
+            ("person", Field::Record("Person (record number)")),
+            ("action", Field::Choice("Action", &["arrest"])),
+            ("power", Field::Text("Power used (e.g. PACE 1984 s.24)")),
+            ("justification", Field::Long("Why it could not wait for approval")),
+        ],
+    ),
+    (
+        "authority",
+        "Legal authority for a requested action",
+        "assigned officers",
+        &[
+            ("request", Field::Record("Request (record number)")),
+            (
+                "kind",
+                Field::Choice(
+                    "Authority",
+                    &["pace-s8-warrant", "poca1978-s4-warrant", "consent", "pace-s18-inspector", "ipa-part3"],
+                ),
+            ),
+            ("reference", Field::Text("Reference (warrant or authorisation number)")),
+            ("granted_by", Field::Text("Granted by")),
+            ("granted_at", Field::Text("Granted at (date and time)")),
+            ("expires", Field::OptText("Expires (YYYY-MM-DD, optional)")),
         ],
     ),
     (
@@ -301,6 +333,33 @@ mod tests {
             let r = parse(kind, &values).unwrap_or_else(|e| panic!("{kind}: {e}"));
             let j = serde_json::to_value(&r).unwrap();
             assert_eq!(j["type"], *kind);
+        }
+    }
+
+    /// Every option of every choice is a value the record type accepts.
+    #[test]
+    fn every_choice_option_parses() {
+        for (kind, _, _, fields) in all_forms() {
+            for (name, f) in fields.iter() {
+                let Field::Choice(_, options) = f else { continue };
+                for o in *options {
+                    let mut values: HashMap<String, String> = fields
+                        .iter()
+                        .map(|(n, f)| {
+                            let v = match f {
+                                Field::Record(_) | Field::OptRecord(_) => "3",
+                                Field::Choice(_, o) => o[0],
+                                Field::YesNo(_) => "no",
+                                Field::OptText(_) => "",
+                                _ => "text",
+                            };
+                            ((*n).to_owned(), v.to_owned())
+                        })
+                        .collect();
+                    values.insert((*name).to_owned(), (*o).to_owned());
+                    parse(kind, &values).unwrap_or_else(|e| panic!("{kind}.{name} = {o}: {e}"));
+                }
+            }
         }
     }
 

@@ -131,10 +131,27 @@ fn report_to_case_to_verified_bundle() {
             children_in_household: "none".into(),
             vulnerable_adults_in_household: "none".into(),
             referrals_made: vec![],
+            stage: Some(vigil_domain::WelfareStage::BeforeAction),
+            handover: None,
         },
         &inv,
     )
     .unwrap();
+    // Issue 12, point 9: a search needs its legal authority, in date.
+    let e = v.add_case_record(&case, &approve, &sup).unwrap_err();
+    assert!(e.to_string().contains("no authority for the search"), "{e}");
+    let warrant = |expires: &str| CaseRecord::Authority {
+        request,
+        kind: vigil_domain::AuthorityKind::PaceS8Warrant,
+        reference: "WARRANT-TEST-1".into(),
+        granted_by: "District Judge (synthetic)".into(),
+        granted_at: "1 Dec 2026".into(),
+        expires: Some(expires.into()),
+    };
+    v.add_case_record(&case, &warrant("2020-01-01"), &inv).unwrap();
+    let e = v.add_case_record(&case, &approve, &sup).unwrap_err();
+    assert!(e.to_string().contains("expired on 2020-01-01"), "{e}");
+    v.add_case_record(&case, &warrant("2999-12-31"), &inv).unwrap();
     v.add_case_record(&case, &approve, &sup).unwrap();
 
     // Redaction makes a new exhibit; the original is untouched.

@@ -1,0 +1,153 @@
+//! Issue 12, point 8: the welfare gate neither blocks an urgent arrest to
+//! protect a child nor lets one check, or one's own approval, cover
+//! everything after it.
+
+use vigil_core::{OfficerSession, Vigil};
+use vigil_domain::{
+    ActionKind, Actor, AuthorityKind, CaseId, CaseRecord, Grade, PersonRole, PublicReport, ReportKind, RiskLevel, Role,
+    WelfareStage,
+};
+
+struct Case {
+    v: Vigil,
+    id: CaseId,
+    _dir: tempfile::TempDir,
+}
+
+fn session(name: &str, role: Role) -> OfficerSession {
+    OfficerSession { username: name.into(), role, csrf: String::new() }
+}
+
+fn case() -> Case {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    Vigil::init(&data, None).unwrap();
+    let v = Vigil::open(&data).unwrap();
+    let admin = Actor::parse("ADM").unwrap();
+    for (n, r) in [
+        ("t.tri", Role::TriageOfficer),
+        ("s.one", Role::Supervisor),
+        ("s.two", Role::Supervisor),
+        ("i.inv", Role::Investigator),
+    ] {
+        v.add_user(n, r, "correct horse battery staple", &admin).unwrap();
+    }
+    let receipt = v
+        .submit_public_report(&PublicReport {
+            kind: ReportKind::Grooming,
+            immediate_danger: false,
+            meeting_planned: true,
+            images_exchanged: false,
+            platform: "ExampleChat".into(),
+            identifiers: vec!["gate_user".into()],
+            child: "about 12".into(),
+            dates: "today".into(),
+            account: "SYNTHETIC TEST: an adult arranged to meet a child.".into(),
+            contact: None,
+        })
+        .unwrap();
+    let tri = session("t.tri", Role::TriageOfficer);
+    v.grade_report(&receipt.exhibit, &Grade::parse("2/B/P").unwrap(), &tri).unwrap();
+    let id = CaseId::parse("GATE-1").unwrap();
+    v.report_to_case(&receipt.exhibit, &id, Some("Welfare gate (SYNTHETIC)"), &tri).unwrap();
+    v.assign_to_case(&id, "i.inv", &session("s.one", Role::Supervisor)).unwrap();
+    Case { v, id, _dir: dir }
+}
+
+fn welfare(person: u64, stage: WelfareStage) -> CaseRecord {
+    CaseRecord::WelfareCheck {
+        person,
+        self_harm_risk: RiskLevel::Medium,
+        mitigations: "custody welfare plan (synthetic)".into(),
+        children_in_household: "none".into(),
+        vulnerable_adults_in_household: "none".into(),
+        referrals_made: vec![],
+        stage: Some(stage),
+        handover: None,
+    }
+}
+
+#[test]
+fn an_urgent_arrest_is_recorded_without_approval_and_the_welfare_check_follows() {
+    let c = case();
+    let inv = session("i.inv", Role::Investigator);
+    let add = |r: &CaseRecord| c.v.add_case_record(&c.id, r, &inv);
+    let person = add(&CaseRecord::Person { name: "Synthetic Suspect".into(), role: PersonRole::Suspect }).unwrap();
+    let urgent = CaseRecord::UrgentAction {
+        person,
+        action: ActionKind::Arrest,
+        power: "PACE 1984 s.24".into(),
+        justification: "the child is at the address now; arrest necessary to protect the child".into(),
+    };
+    add(&urgent).expect("no approval or prior welfare check stands in the way of an urgent arrest");
+    let persons = c.v.case_persons(&c.id, &inv).unwrap();
+    assert!(persons[0].welfare_due.as_deref().unwrap().contains("welfare reassessment due"), "{persons:?}");
+    add(&welfare(person, WelfareStage::Arrest)).unwrap();
+    assert!(c.v.case_persons(&c.id, &inv).unwrap()[0].welfare_due.is_none());
+    // Only an arrest is urgent: a search is still requested and approved.
+    let search = CaseRecord::UrgentAction {
+        person,
+        action: ActionKind::Search,
+        power: "PACE 1984 s.32".into(),
+        justification: "search on arrest".into(),
+    };
+    assert_eq!(add(&search).unwrap_err().field(), Some("action"));
+}
+
+#[test]
+fn a_supervisor_does_not_approve_their_own_request_and_one_check_does_not_cover_a_later_one() {
+    let c = case();
+    let (one, two) = (session("s.one", Role::Supervisor), session("s.two", Role::Supervisor));
+    let inv = session("i.inv", Role::Investigator);
+    let person =
+        c.v.add_case_record(
+            &c.id,
+            &CaseRecord::Person { name: "Synthetic Suspect".into(), role: PersonRole::Suspect },
+            &inv,
+        )
+        .unwrap();
+    c.v.add_case_record(&c.id, &welfare(person, WelfareStage::BeforeAction), &inv).unwrap();
+    let interview = |by: &OfficerSession| {
+        c.v.add_case_record(
+            &c.id,
+            &CaseRecord::ActionRequest {
+                person,
+                action: ActionKind::Interview,
+                justification: "interview under caution".into(),
+            },
+            by,
+        )
+        .unwrap()
+    };
+    // The welfare check came before the request: it does not cover it.
+    let request = interview(&one);
+    let approve = CaseRecord::ActionDecision { request, approved: true, reason: "proportionate".into() };
+    let e = c.v.add_case_record(&c.id, &approve, &two).unwrap_err();
+    assert!(e.to_string().contains("since request"), "{e}");
+    c.v.add_case_record(&c.id, &welfare(person, WelfareStage::Interview), &inv).unwrap();
+    // The requester may not approve it; another supervisor may.
+    let e = c.v.add_case_record(&c.id, &approve, &one).unwrap_err();
+    assert!(e.to_string().contains("another supervisor"), "{e}");
+    c.v.add_case_record(&c.id, &approve, &two).unwrap();
+    // A communications-data authorisation is no authority to search.
+    let search =
+        c.v.add_case_record(
+            &c.id,
+            &CaseRecord::ActionRequest { person, action: ActionKind::Search, justification: "the house".into() },
+            &inv,
+        )
+        .unwrap();
+    c.v.add_case_record(&c.id, &welfare(person, WelfareStage::BeforeAction), &inv).unwrap();
+    let ipa = CaseRecord::Authority {
+        request: search,
+        kind: AuthorityKind::IpaPart3,
+        reference: "IPA-SYN-1".into(),
+        granted_by: "OCDA (synthetic)".into(),
+        granted_at: "1 Dec 2026".into(),
+        expires: None,
+    };
+    c.v.add_case_record(&c.id, &ipa, &inv).unwrap();
+    let approve = CaseRecord::ActionDecision { request: search, approved: true, reason: "proportionate".into() };
+    let e = c.v.add_case_record(&c.id, &approve, &two).unwrap_err();
+    assert!(e.to_string().contains("no authority for the search"), "{e}");
+}
