@@ -199,7 +199,7 @@ test('an investigator walks case DEMO-1: the case, a decision, the exhibit list 
   await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('a[href="/cases/DEMO-1"]')]);
   const caseHtml = await page.content();
   assert.match(caseHtml, /Operation Lantern/);
-  assert.match(caseHtml, /WARNING: rests only on untested/);
+  assert.match(caseHtml, /WARNING: graded B \(corroborated\), but the corroborating source is not recorded/);
   await page.screenshot({ path: join(SHOTS, 'case-1-overview.png'), fullPage: true });
   await page.fill('#decision', 'Interview the account holder under caution after the device search');
   await page.fill('#reason', 'Search approved with a welfare plan; attribution still needs corroboration');

@@ -639,7 +639,7 @@ pub(crate) fn persons_of(view: &CaseView) -> Vec<PersonView> {
                         identifier: identifier.clone(),
                         grade: grade.clone(),
                         supporting: supporting.clone(),
-                        strength: attribution_strength(&g, supporting.len()),
+                        strength: attribution_strength(&g),
                     });
                 }
             }

@@ -581,29 +581,68 @@ pub enum Strength {
     Strong,
 }
 
-/// The strength of one attribution from its grade and how many items support it.
-pub fn attribution_strength(grade: &Grade, supporting: usize) -> Strength {
+/// The strength of one attribution from its own grade: how reliable its
+/// source is and how the intelligence is known. How many items it cites
+/// does not make it stronger; independent sources do (see [`person_warning`]).
+pub fn attribution_strength(grade: &Grade) -> Strength {
     match (grade.source, grade.intelligence) {
         (3, _) | (_, 'D') | (_, 'E') => Strength::Weak,
-        (1, 'A') | (1, 'B') if supporting >= 2 => Strength::Strong,
-        (2, _) if supporting < 2 => Strength::Weak,
+        (1, 'A') | (1, 'B') => Strength::Strong,
         _ => Strength::Moderate,
     }
 }
 
-/// The wrong-person warning for a person: none when the attributions rest
-/// on more than one source and at least one is tested; otherwise why not.
+/// Whether material so graded can count towards identifying a person: a
+/// reliable or untested source (1, 2) and intelligence known (A, B, C).
+/// 1/E, 2/D and anything from an unreliable source never clear the warning.
+fn counts(grade: &Grade) -> bool {
+    grade.source <= 2 && matches!(grade.intelligence, 'A' | 'B' | 'C')
+}
+
+/// The wrong-person warning for a person, or none. Attributions are
+/// independent sources when they rest on disjoint supporting material; the
+/// warning clears when at least two independent sources that count (see
+/// `counts`) agree and one of them is a reliable (1) source.
 pub fn person_warning(attributions: &[(Grade, Vec<String>)]) -> Option<String> {
+    let usable: Vec<&(Grade, Vec<String>)> = attributions.iter().filter(|(g, _)| counts(g)).collect();
     if attributions.is_empty() {
         return Some("no identifier is attributed to this person".into());
     }
-    let mut sources: Vec<&String> = attributions.iter().flat_map(|(_, s)| s).collect();
-    sources.sort();
-    sources.dedup();
-    let tested = attributions.iter().any(|(g, _)| g.source == 1);
-    match (sources.len(), tested) {
-        (1, _) => Some("rests on a single source: seek corroboration before any action".into()),
-        (_, false) => Some("rests only on untested or unreliable sources: seek corroboration".into()),
+    if usable.is_empty() {
+        return Some(
+            "rests only on material graded unreliable (3), not known (D) or suspected false (E): \
+             it cannot identify a person"
+                .into(),
+        );
+    }
+    // Independent groups: attributions sharing any supporting item are one source.
+    let mut groups: Vec<(Vec<&String>, bool)> = Vec::new();
+    for (g, support) in &usable {
+        let reliable = g.source == 1;
+        let joined: Vec<usize> = groups
+            .iter()
+            .enumerate()
+            .filter(|(_, (items, _))| support.iter().any(|s| items.contains(&s)))
+            .map(|(i, _)| i)
+            .collect();
+        let mut items: Vec<&String> = support.iter().collect();
+        let mut any_reliable = reliable;
+        for i in joined.into_iter().rev() {
+            let (old, r) = groups.remove(i);
+            items.extend(old);
+            any_reliable |= r;
+        }
+        groups.push((items, any_reliable));
+    }
+    let tested = groups.iter().any(|(_, r)| *r);
+    match (groups.len(), tested) {
+        (1, _) if usable.iter().any(|(g, _)| g.intelligence == 'B') => Some(
+            "graded B (corroborated), but the corroborating source is not recorded: record it as an attribution \
+             of its own, on its own material, before any action"
+                .into(),
+        ),
+        (1, _) => Some("rests on a single source: seek an independent source before any action".into()),
+        (_, false) => Some("no reliable (grade 1) source among its independent sources: seek one".into()),
         _ => None,
     }
 }
@@ -667,18 +706,31 @@ mod tests {
     #[test]
     fn strength_and_warnings() {
         let g = |s: &str| Grade::parse(s).unwrap();
-        assert_eq!(attribution_strength(&g("1/A/P"), 2), Strength::Strong);
-        assert_eq!(attribution_strength(&g("2/B/P"), 1), Strength::Weak);
-        assert_eq!(attribution_strength(&g("2/B/P"), 2), Strength::Moderate);
-        assert_eq!(attribution_strength(&g("1/E/P"), 5), Strength::Weak);
-        assert!(person_warning(&[(g("2/B/P"), vec!["exhibit:PR/1".into()])]).unwrap().contains("single source"));
-        assert!(person_warning(&[(g("2/B/P"), vec!["exhibit:PR/1".into(), "exhibit:PR/2".into()])])
-            .unwrap()
-            .contains("untested"));
-        assert!(person_warning(&[
-            (g("1/B/P"), vec!["exhibit:PR/1".into()]),
-            (g("2/C/P"), vec!["exhibit:PR/2".into()])
-        ])
-        .is_none());
+        let items = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(attribution_strength(&g("1/A/P")), Strength::Strong);
+        assert_eq!(attribution_strength(&g("2/B/P")), Strength::Moderate);
+        assert_eq!(attribution_strength(&g("1/E/P")), Strength::Weak);
+        assert_eq!(attribution_strength(&g("2/D/P")), Strength::Weak);
+        // Issue 12, point 7: one attribution citing many items is still one source.
+        let one = [(g("1/C/P"), items(&["exhibit:PR/1", "exhibit:PR/2", "exhibit:PR/3"]))];
+        assert!(person_warning(&one).unwrap().contains("single source"));
+        // B means corroborated: the warning asks for the corroboration to be recorded, not sought.
+        let b = person_warning(&[(g("2/B/P"), items(&["exhibit:PR/1"]))]).unwrap();
+        assert!(b.contains("corroborating source is not recorded") && !b.contains("seek"), "{b}");
+        // Two attributions on the same material are one source.
+        let shared = [(g("1/C/P"), items(&["exhibit:PR/1"])), (g("2/C/P"), items(&["exhibit:PR/1", "record:4"]))];
+        assert!(person_warning(&shared).unwrap().contains("single source"));
+        // 1/E and 2/D material never clears the warning, however much of it there is.
+        let weak = [(g("1/E/P"), items(&["exhibit:PR/1"])), (g("2/D/P"), items(&["exhibit:PR/2"]))];
+        assert!(person_warning(&weak).unwrap().contains("cannot identify"));
+        let with_weak = [(g("1/C/P"), items(&["exhibit:PR/1"])), (g("1/E/P"), items(&["exhibit:PR/2"]))];
+        assert!(person_warning(&with_weak).unwrap().contains("single source"));
+        // Untested sources only.
+        let untested = [(g("2/C/P"), items(&["exhibit:PR/1"])), (g("2/C/P"), items(&["exhibit:PR/2"]))];
+        assert!(person_warning(&untested).unwrap().contains("reliable"));
+        // Two independent sources, one reliable: cleared.
+        assert!(
+            person_warning(&[(g("1/B/P"), items(&["exhibit:PR/1"])), (g("2/C/P"), items(&["exhibit:PR/2"]))]).is_none()
+        );
     }
 }

@@ -43,7 +43,10 @@ async fn need_to_know_and_the_case_pages() {
     let (s, _, html) = call(&app, get("/cases/DEMO-1", &inv)).await;
     assert_eq!(s, StatusCode::OK, "{html}");
     assert!(html.contains("Operation Lantern"), "{html}");
-    assert!(html.contains("WARNING: rests only on untested"), "the wrong-person warning is shown: {html}");
+    assert!(
+        html.contains("WARNING: graded B (corroborated), but the corroborating source is not recorded"),
+        "the wrong-person warning is shown: {html}"
+    );
     assert!(html.contains("PossibleWrongPerson"), "and the flag");
     assert!(html.contains("Alternatives considered"), "the decision log shows alternatives");
     let (s, _, html) = call(&app, get("/cases/DEMO-1/exhibits", &inv)).await;

@@ -108,7 +108,10 @@ fn report_to_case_to_verified_bundle() {
     )
     .unwrap();
     let persons = v.case_persons(&case, &inv).unwrap();
-    assert!(persons[0].warning.as_deref().unwrap().contains("single source"), "wrong-person warning shown");
+    assert!(
+        persons[0].warning.as_deref().unwrap().contains("corroborating source is not recorded"),
+        "wrong-person warning shown"
+    );
 
     // Approval: refused without a welfare check, approved with one; only a supervisor decides.
     let request = v
