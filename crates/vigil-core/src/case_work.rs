@@ -683,6 +683,10 @@ pub struct TeamFigures {
     pub welfare_checks: usize,
     pub safeguarding_actions: usize,
     pub possible_wrong_person_flags: usize,
+    /// Immediate-danger reports handed off, and the median time from
+    /// receipt to the first hand-off, in seconds.
+    pub immediate_handed_off: usize,
+    pub median_secs_to_handoff: Option<u64>,
 }
 
 impl Vigil {
@@ -713,6 +717,24 @@ impl Vigil {
                 }
             }
         }
+        // Receipt to action for a child in immediate danger: the first
+        // hand-off of each immediate report.
+        let mut first: Vec<(String, i64)> = Vec::new();
+        for ev in self.store.read()?.events_of_kind(EventKind::HandedOff.as_str())? {
+            if !first.iter().any(|(o, _)| *o == ev.object) {
+                first.push((ev.object.clone(), ev.time_ms));
+            }
+        }
+        let mut waits = Vec::new();
+        for (object, at) in first {
+            let Some(r) = object.strip_prefix("exhibit:").and_then(|r| ExhibitRef::parse(r).ok()) else { continue };
+            if let Some(row) = self.store.read()?.report(&r)?.filter(|row| row.immediate) {
+                waits.push(((at - row.received_ms).max(0) / 1000) as u64);
+            }
+        }
+        waits.sort_unstable();
+        f.immediate_handed_off = waits.len();
+        f.median_secs_to_handoff = crate::triage::median(&waits);
         Ok(f)
     }
 }

@@ -201,9 +201,34 @@ impl Vigil {
 }
 
 impl Vigil {
+    /// Records that a report was handed to those who act at once (issue 12,
+    /// point 6), with the time, as a `handed-off` custody event on the report.
+    pub fn record_handoff(
+        &self,
+        exhibit: &ExhibitRef,
+        handoff: &vigil_domain::Handoff,
+        officer: &OfficerSession,
+    ) -> Result<(), CoreError> {
+        let actor = may_triage(officer)?;
+        handoff.validate()?;
+        self.store.read()?.report(exhibit)?.ok_or_else(|| CoreError::NoSuchExhibit(exhibit.to_string()))?;
+        self.write(|u| {
+            let mut ev = CustodyEvent::new(EventKind::HandedOff, actor.clone(), u.now, ObjectRef::exhibit(exhibit));
+            ev.note = Some(handoff.summary());
+            ev.reason = Some(format!("immediate danger: {}", handoff.target.as_str()));
+            u.log(ev);
+            Ok(())
+        })
+    }
+
+    fn handed_off(&self, exhibit: &ExhibitRef) -> Result<bool, CoreError> {
+        let kind = EventKind::HandedOff.as_str();
+        Ok(self.store.read()?.events_for_object(ObjectRef::exhibit(exhibit).as_str())?.iter().any(|e| e.kind == kind))
+    }
+
     /// Opens a case from a graded report, or adds the report to an existing
     /// case. Returns whether a new case was opened. An ungraded report cannot
-    /// be acted on.
+    /// be acted on, except one of immediate danger once it is handed off.
     pub fn report_to_case(
         &self,
         exhibit: &ExhibitRef,
@@ -213,10 +238,17 @@ impl Vigil {
     ) -> Result<bool, CoreError> {
         let actor = may_triage(officer)?;
         let row = self.store.read()?.report(exhibit)?.ok_or_else(|| CoreError::NoSuchExhibit(exhibit.to_string()))?;
-        if row.grade.is_none() {
-            return Err(CoreError::Refused(format!(
-                "report {exhibit} must be graded (3x5x2) before it can be acted on"
-            )));
+        // Grading is for intelligence. A child in immediate danger is handed
+        // off at once, and the hand-off lets a case open before any grade.
+        if row.grade.is_none() && !(row.immediate && self.handed_off(exhibit)?) {
+            return Err(CoreError::Refused(if row.immediate {
+                format!(
+                    "report {exhibit} is immediate danger: record its hand-off (control room, owning force or \
+                     police protection) first; it can then open a case before it is graded"
+                )
+            } else {
+                format!("report {exhibit} must be graded (3x5x2) before it can be acted on")
+            }));
         }
         let exists = self.store.read()?.case_title(case)?.is_some();
         if exists {
@@ -375,5 +407,26 @@ impl Vigil {
             Ok(())
         })?;
         Ok(())
+    }
+}
+
+/// The median of sorted values (the mean of the middle two for an even count).
+pub(crate) fn median(sorted: &[u64]) -> Option<u64> {
+    let n = sorted.len();
+    match n {
+        0 => None,
+        _ if n % 2 == 1 => Some(sorted[n / 2]),
+        _ => Some((sorted[n / 2 - 1] + sorted[n / 2]) / 2),
+    }
+}
+
+#[cfg(test)]
+mod median_tests {
+    #[test]
+    fn median_of_odd_even_and_none() {
+        assert_eq!(super::median(&[]), None);
+        assert_eq!(super::median(&[5]), Some(5));
+        assert_eq!(super::median(&[1, 3, 100]), Some(3));
+        assert_eq!(super::median(&[1, 3, 5, 100]), Some(4));
     }
 }

@@ -151,3 +151,43 @@ fn a_supervisor_does_not_approve_their_own_request_and_one_check_does_not_cover_
     let e = c.v.add_case_record(&c.id, &approve, &two).unwrap_err();
     assert!(e.to_string().contains("no authority for the search"), "{e}");
 }
+
+/// Issue 12, point 6: immediate danger goes to action at once. The hand-off
+/// is recorded with its time, lets the report open a case before any grade,
+/// and the time from receipt to hand-off reaches the team's figures.
+#[test]
+fn immediate_danger_is_handed_off_and_opens_a_case_before_grading() {
+    let c = case();
+    let tri = session("t.tri", Role::TriageOfficer);
+    let receipt =
+        c.v.submit_public_report(&PublicReport {
+            kind: ReportKind::Grooming,
+            immediate_danger: true,
+            meeting_planned: true,
+            images_exchanged: false,
+            platform: "ExampleChat".into(),
+            identifiers: vec!["danger_user".into()],
+            child: "about 11".into(),
+            dates: "now".into(),
+            account: "SYNTHETIC TEST: the account says it is outside the child's school now.".into(),
+            contact: None,
+        })
+        .unwrap();
+    let r = receipt.exhibit;
+    let urgent = CaseId::parse("URGENT-1").unwrap();
+    let e = c.v.report_to_case(&r, &urgent, Some("Immediate danger (SYNTHETIC)"), &tri).unwrap_err();
+    assert!(e.to_string().contains("record its hand-off"), "{e}");
+    let handoff = vigil_domain::Handoff {
+        target: vigil_domain::HandoffTarget::ControlRoom,
+        reference: "INC-0001 (synthetic)".into(),
+        note: "unit dispatched to the school".into(),
+    };
+    let inv = session("i.inv", Role::Investigator);
+    assert!(c.v.record_handoff(&r, &handoff, &inv).is_err(), "triage officers and supervisors hand off");
+    c.v.record_handoff(&r, &handoff, &tri).unwrap();
+    assert!(c.v.report_to_case(&r, &urgent, Some("Immediate danger (SYNTHETIC)"), &tri).unwrap());
+    let f = c.v.team_figures(&session("s.one", Role::Supervisor)).unwrap();
+    assert_eq!(f.immediate_handed_off, 1);
+    assert!(f.median_secs_to_handoff.is_some_and(|s| s < 60), "{f:?}");
+    assert!(c.v.verify().unwrap().ok());
+}

@@ -27,6 +27,9 @@ pub enum EventKind {
     AccessRefused,
     /// A recorded decision: the policy file, an approval, a disclosure decision.
     Decided,
+    /// A child at risk now, handed to those who act at once: the control
+    /// room, the owning force, or police protection (Children Act 1989 s.46).
+    HandedOff,
 }
 
 impl EventKind {
@@ -45,6 +48,7 @@ impl EventKind {
             EventKind::ScanFinished => "scan-finished",
             EventKind::AccessRefused => "access-refused",
             EventKind::Decided => "decided",
+            EventKind::HandedOff => "handed-off",
         }
     }
 }

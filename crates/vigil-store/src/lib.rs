@@ -46,6 +46,8 @@ pub trait Store: Send {
     /// Events with `from <= index`, at most `limit` of them, in index order.
     fn events(&mut self, from: u64, limit: u64) -> Result<Vec<EventRow>, StoreError>;
     fn events_for_object(&mut self, object: &str) -> Result<Vec<EventRow>, StoreError>;
+    /// Every event of one kind, in log order.
+    fn events_of_kind(&mut self, kind: &str) -> Result<Vec<EventRow>, StoreError>;
     /// The stored leaf hashes of events `0..upto`, in order.
     fn leaf_hashes(&mut self, upto: u64) -> Result<Vec<[u8; 32]>, StoreError>;
     fn heads(&mut self) -> Result<Vec<HeadRow>, StoreError>;

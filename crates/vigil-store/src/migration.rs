@@ -216,6 +216,14 @@ END $$;
 CREATE TRIGGER report_state_counts AFTER INSERT OR UPDATE OF state ON reports FOR EACH ROW EXECUTE FUNCTION vigil_report_state_count();
 "#,
     },
+    Migration {
+        version: 9,
+        name: "events by kind",
+        // Events of one kind (the immediate-danger hand-offs the team's
+        // figures time) without reading the whole log.
+        sqlite: "CREATE INDEX events_kind ON events (kind, idx);",
+        postgres: "CREATE INDEX events_kind ON events (kind, idx);",
+    },
 ];
 
 pub(crate) fn latest() -> u32 {

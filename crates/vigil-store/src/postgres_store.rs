@@ -435,6 +435,11 @@ impl Store for PostgresStore {
         self.client.query(&q, &[&object])?.iter().map(to_event).collect()
     }
 
+    fn events_of_kind(&mut self, kind: &str) -> Result<Vec<EventRow>, StoreError> {
+        let q = format!("SELECT {EVENT_COLUMNS} FROM events WHERE kind = $1 ORDER BY idx");
+        self.client.query(&q, &[&kind])?.iter().map(to_event).collect()
+    }
+
     fn leaf_hashes(&mut self, upto: u64) -> Result<Vec<[u8; 32]>, StoreError> {
         self.client
             .query("SELECT leaf_hash FROM events WHERE idx < $1 ORDER BY idx", &[&i(upto)])?

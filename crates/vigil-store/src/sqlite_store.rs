@@ -471,6 +471,13 @@ impl Store for SqliteStore {
         rows.map(|r| to_event(r?)).collect()
     }
 
+    fn events_of_kind(&mut self, kind: &str) -> Result<Vec<EventRow>, StoreError> {
+        let mut st =
+            self.conn.prepare_cached(&format!("SELECT {EVENT_COLUMNS} FROM events WHERE kind = ?1 ORDER BY idx"))?;
+        let rows = st.query_map([kind], event_row)?;
+        rows.map(|r| to_event(r?)).collect()
+    }
+
     fn leaf_hashes(&mut self, upto: u64) -> Result<Vec<[u8; 32]>, StoreError> {
         let mut st = self.conn.prepare_cached("SELECT leaf_hash FROM events WHERE idx < ?1 ORDER BY idx")?;
         let rows = st.query_map([i(upto)], |r| r.get::<_, Vec<u8>>(0))?;

@@ -488,9 +488,21 @@ pub(crate) async fn figures(State(state): State<Arc<AppState>>, headers: HeaderM
     .iter()
     .map(|(k, v)| vec![(*k).to_owned(), v.to_string()])
     .collect();
+    let wait = match f.median_secs_to_handoff {
+        Some(s) => format!("{} min {} s", s / 60, s % 60),
+        None => "none handed off yet".into(),
+    };
     let body = format!(
-        "<h1>Team figures</h1><p>From the outcomes and decisions recorded in every case. No case content is shown.</p>{}<p><a href=\"/officer\">Officer home</a></p>",
-        table(&["Measure", "Count"], &rows)
+        "<h1>Team figures</h1><p>From the outcomes and decisions recorded in every case. No case content is shown.</p>{}\
+         <h2>Immediate danger</h2>{}<p><a href=\"/officer\">Officer home</a></p>",
+        table(&["Measure", "Count"], &rows),
+        table(
+            &["Measure", "Value"],
+            &[
+                vec!["Immediate-danger reports handed off".into(), f.immediate_handed_off.to_string()],
+                vec!["Median time from receipt to hand-off".into(), wait],
+            ]
+        )
     );
     page("Team figures", &body).into_response()
 }

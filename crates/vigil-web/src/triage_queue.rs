@@ -185,6 +185,27 @@ pub(crate) async fn view(State(state): State<Arc<AppState>>, Path(n): Path<Strin
          <button type=\"submit\">Link reports</button></form>",
         esc(&csrf)
     );
+    if item.immediate_danger {
+        // A child at risk now: the hand-off comes first, before any grading.
+        body += &format!(
+            "<h2 id=\"handoff\">Immediate danger: hand off now</h2>\
+             <p class=\"hint\">Record who took it on and their reference. A handed-off report can open a case before it is graded.</p>\
+             <form method=\"post\" action=\"/reports/{n}/handoff\"><input type=\"hidden\" name=\"csrf\" value=\"{}\">\
+             <fieldset id=\"handoff-target\"><legend>Handed to</legend><div class=\"radios\">",
+            esc(&csrf)
+        );
+        for t in vigil_domain::HandoffTarget::ALL {
+            body += &format!(
+                "<input type=\"radio\" id=\"handoff-{0}\" name=\"target\" value=\"{0}\"><label for=\"handoff-{0}\">{1}</label> ",
+                t.as_str(),
+                esc(t.label())
+            );
+        }
+        body += "</div></fieldset><label for=\"handoff-reference\">Their reference (incident log or force reference)</label>\
+                 <input type=\"text\" id=\"handoff-reference\" name=\"reference\">\
+                 <label for=\"handoff-note\">What was passed on and what they will do</label>\
+                 <input type=\"text\" id=\"handoff-note\" name=\"note\"><button type=\"submit\">Record hand-off</button></form>";
+    }
     body += &format!("<h2>Grade (3x5x2)</h2><p>Current: {}</p>", esc(item.grade.as_deref().unwrap_or("not graded")));
     body += &format!(
         "<form method=\"post\" action=\"/reports/{n}/grade\"><input type=\"hidden\" name=\"csrf\" value=\"{}\">",
@@ -229,7 +250,7 @@ pub(crate) async fn view(State(state): State<Arc<AppState>>, Path(n): Path<Strin
     }
     let case_list: Vec<String> = cases.iter().map(|c| esc(c.as_str())).collect();
     body += &format!(
-        "<h2>Case</h2><p>In case(s): {}</p><p class=\"hint\">A report must be graded before it can be added to a case.</p>\
+        "<h2>Case</h2><p>In case(s): {}</p><p class=\"hint\">A report must be graded before it can be added to a case, unless it is immediate danger and handed off.</p>\
          <form method=\"post\" action=\"/reports/{n}/case\"><input type=\"hidden\" name=\"csrf\" value=\"{}\">\
          <label for=\"case\">Case ID</label><p class=\"hint\" id=\"case-hint\">An existing case, or a new ID such as OP-LANTERN-2026</p>\
          <input type=\"text\" id=\"case\" name=\"case\" aria-describedby=\"case-hint\">\
@@ -343,6 +364,26 @@ pub(crate) async fn close(State(state): State<Arc<AppState>>, Path(n): Path<Stri
         Ok(Ok(_)) => Redirect::to("/queue").into_response(),
         Ok(Err(e)) => failure(e),
         Err(e) => failure(CoreError::Failed(format!("the report could not be closed: {e}"))),
+    }
+}
+
+pub(crate) async fn handoff(State(state): State<Arc<AppState>>, Path(n): Path<String>, req: Request) -> Response {
+    let (officer, exhibit, values) = match triage_post(&state, &n, req).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let target = match vigil_domain::HandoffTarget::parse(field(&values, "target").trim()) {
+        Ok(t) => t,
+        Err(e) => return failure(CoreError::Invalid(e)),
+    };
+    let h = vigil_domain::Handoff { target, reference: field(&values, "reference"), note: field(&values, "note") };
+    let st = state.clone();
+    let back = report_path(&exhibit);
+    let r = tokio::task::spawn_blocking(move || st.vigil.record_handoff(&exhibit, &h, &officer)).await;
+    match r {
+        Ok(Ok(())) => Redirect::to(&back).into_response(),
+        Ok(Err(e)) => failure(e),
+        Err(e) => failure(CoreError::Failed(format!("the hand-off could not be recorded: {e}"))),
     }
 }
 
