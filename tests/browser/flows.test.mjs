@@ -147,6 +147,7 @@ test('a triage officer signs in with TOTP, sees immediate danger first, grades i
   await page.check('#source-2');
   await page.check('#intelligence-B');
   await page.check('#handling-P');
+  await page.fill('#grade-reason', 'untested reporter; the chat export corroborates the account');
   await page.screenshot({ path: join(SHOTS, 'officer-3-report.png'), fullPage: true });
   await submit(page, 'form[action$="/grade"] button[type=submit]');
   assert.match(await page.content(), /Current: 2\/B\/P/);

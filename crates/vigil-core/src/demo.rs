@@ -181,7 +181,12 @@ impl Vigil {
         let report = ExhibitRef::parse("PR/1")?;
         self.store.read()?.report(&report)?.ok_or_else(|| CoreError::NoSuchExhibit(report.to_string()))?;
         if self.store.read()?.report(&report)?.and_then(|r| r.grade).is_none() {
-            self.grade_report(&report, &Grade::parse("2/B/P")?, &triage)?;
+            self.grade_report(
+                &report,
+                &Grade::parse("2/B/P")?,
+                "untested reporter; the chat export they sent corroborates the account (SYNTHETIC DEMO)",
+                &triage,
+            )?;
         }
         self.report_to_case(&report, &case, Some("Operation Lantern (SYNTHETIC DEMO)"), &triage)?;
         for who in ["demo.investigator", "demo.disclosure", "demo.triage", "demo.prosecutor"] {

@@ -182,22 +182,61 @@ impl Vigil {
         Ok((item(row), value))
     }
 
+    /// Grades or re-grades a report, with the reason (issue 12, point 7).
+    /// Each grade is a `graded` custody event, so the history survives a
+    /// re-grade and `grade_history` reads it back.
     pub fn grade_report(
         &self,
         exhibit: &ExhibitRef,
         grade: &Grade,
+        reason: &str,
         officer: &OfficerSession,
     ) -> Result<u64, CoreError> {
         let actor = may_triage(officer)?;
+        let reason = reason.trim();
+        if reason.is_empty() || reason.chars().count() > 500 || reason.chars().any(char::is_control) {
+            return Err(CoreError::InvalidInput {
+                field: "reason".into(),
+                why: "give the reason for the grade, one line of at most 500 characters".into(),
+            });
+        }
         self.store.read()?.report(exhibit)?.ok_or_else(|| CoreError::NoSuchExhibit(exhibit.to_string()))?;
         self.write(|u| {
             let t = u.now;
             u.tx().set_grade(exhibit, &grade.to_string(), actor.as_str(), t.unix_millis())?;
-            let mut ev = CustodyEvent::new(EventKind::Reviewed, actor, t, ObjectRef::exhibit(exhibit));
+            let mut ev = CustodyEvent::new(EventKind::Graded, actor, t, ObjectRef::exhibit(exhibit));
             ev.note = Some(format!("graded {grade}"));
+            ev.reason = Some(reason.to_owned());
             Ok(u.log(ev))
         })
     }
+
+    /// Every grade a report was given, oldest first: (grade, reason, by, when).
+    pub fn grade_history(&self, exhibit: &ExhibitRef) -> Result<Vec<GradeChange>, CoreError> {
+        let mut out = Vec::new();
+        for row in self.store.read()?.events_for_object(ObjectRef::exhibit(exhibit).as_str())? {
+            if row.kind != EventKind::Graded.as_str() {
+                continue;
+            }
+            let (_, ev) = vigil_custody::decode_leaf(&row.leaf).map_err(|e| CoreError::Log(e.to_string()))?;
+            out.push(GradeChange {
+                grade: ev.note.as_deref().and_then(|n| n.strip_prefix("graded ")).unwrap_or_default().to_owned(),
+                reason: ev.reason.unwrap_or_default(),
+                by: ev.actor.as_str().to_owned(),
+                at: ev.time,
+            });
+        }
+        Ok(out)
+    }
+}
+
+/// One grade in a report's history.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct GradeChange {
+    pub grade: String,
+    pub reason: String,
+    pub by: String,
+    pub at: vigil_domain::Timestamp,
 }
 
 impl Vigil {

@@ -47,7 +47,7 @@ fn case() -> Case {
         })
         .unwrap();
     let tri = session("t.tri", Role::TriageOfficer);
-    v.grade_report(&receipt.exhibit, &Grade::parse("2/B/P").unwrap(), &tri).unwrap();
+    v.grade_report(&receipt.exhibit, &Grade::parse("2/B/P").unwrap(), "synthetic test grading", &tri).unwrap();
     let id = CaseId::parse("GATE-1").unwrap();
     v.report_to_case(&receipt.exhibit, &id, Some("Welfare gate (SYNTHETIC)"), &tri).unwrap();
     v.assign_to_case(&id, "i.inv", &session("s.one", Role::Supervisor)).unwrap();

@@ -74,7 +74,7 @@ fn two_cases(v: &Vigil) -> (vigil_domain::CaseId, vigil_domain::CaseId, ExhibitR
     let (a, b) = (CaseId::parse("NTK-A").unwrap(), CaseId::parse("NTK-B").unwrap());
     for (case, title) in [(&a, "A"), (&b, "B")] {
         let r = v.submit_public_report(&synthetic_report()).unwrap().exhibit;
-        v.grade_report(&r, &vigil_domain::Grade::parse("2/B/P").unwrap(), &sup).unwrap();
+        v.grade_report(&r, &vigil_domain::Grade::parse("2/B/P").unwrap(), "synthetic test grading", &sup).unwrap();
         v.report_to_case(&r, case, Some(title), &sup).unwrap();
     }
     let ea = v
@@ -567,7 +567,7 @@ fn cases_merge_and_split_keeping_history(env: TestEnv) {
         (CaseId::parse("CASE-A").unwrap(), CaseId::parse("CASE-B").unwrap(), CaseId::parse("CASE-C").unwrap());
     let report = |v: &mut Vigil| {
         let r = v.submit_public_report(&synthetic_report()).unwrap().exhibit;
-        v.grade_report(&r, &vigil_domain::Grade::parse("2/B/P").unwrap(), &sup).unwrap();
+        v.grade_report(&r, &vigil_domain::Grade::parse("2/B/P").unwrap(), "synthetic test grading", &sup).unwrap();
         r
     };
     let ra = report(&mut v);
@@ -753,7 +753,7 @@ fn triage_cannot_add_a_report_to_a_case_it_may_not_see(env: TestEnv) {
     let (_, b, _, _) = two_cases(&v);
     let tri = vigil_core::OfficerSession { username: "n.tri".into(), role: Role::TriageOfficer, csrf: String::new() };
     let r = v.submit_public_report(&synthetic_report()).unwrap().exhibit;
-    v.grade_report(&r, &vigil_domain::Grade::parse("2/B/P").unwrap(), &tri).unwrap();
+    v.grade_report(&r, &vigil_domain::Grade::parse("2/B/P").unwrap(), "synthetic test grading", &tri).unwrap();
     for title in [None, Some("opening it anew")] {
         let e = v.report_to_case(&r, &b, title, &tri).unwrap_err();
         assert!(matches!(e, CoreError::NoSuchCase(_)), "{e}");

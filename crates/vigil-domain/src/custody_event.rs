@@ -30,6 +30,9 @@ pub enum EventKind {
     /// A child at risk now, handed to those who act at once: the control
     /// room, the owning force, or police protection (Children Act 1989 s.46).
     HandedOff,
+    /// A report graded (3x5x2) or re-graded, with the reason; the report's
+    /// grade history is these events in order.
+    Graded,
 }
 
 impl EventKind {
@@ -49,6 +52,7 @@ impl EventKind {
             EventKind::AccessRefused => "access-refused",
             EventKind::Decided => "decided",
             EventKind::HandedOff => "handed-off",
+            EventKind::Graded => "graded",
         }
     }
 }

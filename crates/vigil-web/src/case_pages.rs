@@ -92,7 +92,7 @@ fn nav(case: &CaseId) -> String {
     )
 }
 
-fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
+pub(crate) fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
     let mut s = String::from("<table><thead><tr>");
     for h in headers {
         s += &format!("<th scope=\"col\">{}</th>", esc(h));

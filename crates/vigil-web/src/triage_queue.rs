@@ -134,10 +134,11 @@ pub(crate) async fn view(State(state): State<Arc<AppState>>, Path(n): Path<Strin
         let (item, report) = v.read_report(&ex, &officer, "triage review")?;
         let cases = v.cases_of_report(&ex)?;
         let links = v.linked_reports(&ex, &officer)?;
-        Ok::<_, CoreError>((item, report, cases, links))
+        let history = v.grade_history(&ex)?;
+        Ok::<_, CoreError>((item, report, cases, links, history))
     })
     .await;
-    let (item, report, cases, links) = match r {
+    let (item, report, cases, links, history) = match r {
         Ok(Ok(x)) => x,
         Ok(Err(e)) => return failure(e),
         Err(e) => return failure(CoreError::Failed(format!("the report could not be read: {e}"))),
@@ -229,7 +230,18 @@ pub(crate) async fn view(State(state): State<Arc<AppState>>, Path(n): Path<Strin
              <input type=\"radio\" id=\"handling-P\" name=\"handling\" value=\"P\"><label for=\"handling-P\">P lawful sharing permitted</label> \
              <input type=\"radio\" id=\"handling-C\" name=\"handling\" value=\"C\"><label for=\"handling-C\">C sharing with conditions</label></div></fieldset>\
              <label for=\"conditions\">Conditions (for C)</label><input type=\"text\" id=\"conditions\" name=\"conditions\">\
+             <label for=\"grade-reason\">Reason for this grade</label><input type=\"text\" id=\"grade-reason\" name=\"reason\">\
              <button type=\"submit\">Save grade</button></form>";
+    if !history.is_empty() {
+        body += "<h3>Grade history</h3>";
+        body += &crate::case_pages::table(
+            &["Grade", "Reason", "By", "When"],
+            &history
+                .iter()
+                .map(|h| vec![h.grade.clone(), h.reason.clone(), h.by.clone(), h.at.london()])
+                .collect::<Vec<_>>(),
+        );
+    }
     if item.state.is_open() {
         body += &format!(
             "<h2>Close without a case</h2><form method=\"post\" action=\"/reports/{n}/close\">\
@@ -300,8 +312,9 @@ pub(crate) async fn grade(State(state): State<Arc<AppState>>, Path(n): Path<Stri
         Ok(g) => g,
         Err(e) => return failure(CoreError::Invalid(e)),
     };
+    let reason = get("reason");
     let st = state.clone();
-    let r = tokio::task::spawn_blocking(move || st.vigil.grade_report(&exhibit, &g, &officer)).await;
+    let r = tokio::task::spawn_blocking(move || st.vigil.grade_report(&exhibit, &g, &reason, &officer)).await;
     match r {
         Ok(Ok(_)) => Redirect::to(&format!("/reports/{n}")).into_response(),
         Ok(Err(e)) => failure(e),

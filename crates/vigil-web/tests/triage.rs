@@ -116,7 +116,25 @@ async fn queue_orders_by_risk_and_grading_is_audited() {
         call(&app, grade(format!("csrf={csrf}&source=2&intelligence=B&handling=C&conditions="))).await.0,
         StatusCode::BAD_REQUEST
     );
-    assert!(call(&app, grade(format!("csrf={csrf}&source=2&intelligence=B&handling=P"))).await.0.is_redirection());
+    // Issue 12, point 7: every grade carries its reason, and a re-grade keeps the history.
+    let (s, _, msg) = call(&app, grade(format!("csrf={csrf}&source=2&intelligence=B&handling=P"))).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "a grade needs its reason: {msg}");
+    assert!(msg.contains("reason"), "{msg}");
+    assert!(call(&app, grade(format!("csrf={csrf}&source=3&intelligence=C&handling=P&reason=first+look")))
+        .await
+        .0
+        .is_redirection());
+    assert!(call(
+        &app,
+        grade(format!("csrf={csrf}&source=2&intelligence=B&handling=P&reason=chat+export+corroborates"))
+    )
+    .await
+    .0
+    .is_redirection());
+    let (_, _, page) = call(&app, Request::get("/reports/3").header("cookie", &c).body(Body::empty()).unwrap()).await;
+    let history = &page[page.find("Grade history").expect("the grade history is shown")..];
+    let (first, second) = (history.find("first look").unwrap(), history.find("chat export corroborates").unwrap());
+    assert!(first < second && history.contains("3/C/P") && history.contains("2/B/P"), "{history}");
     let queue = |q: &'static str| Request::get(q).header("cookie", &c).body(Body::empty()).unwrap();
     let (_, _, html) = call(&app, queue("/queue?state=graded")).await;
     assert!(html.contains("2/B/P") && html.contains("href=\"/reports/3\""), "{html}");

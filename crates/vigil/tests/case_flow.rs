@@ -54,7 +54,7 @@ fn report_to_case_to_verified_bundle() {
     let report = receipt.exhibit;
     let case = CaseId::parse("OP-FLOW-2026").unwrap();
     assert!(v.report_to_case(&report, &case, Some("Flow test"), &triage).is_err(), "ungraded: refused");
-    v.grade_report(&report, &Grade::parse("2/B/P").unwrap(), &triage).unwrap();
+    v.grade_report(&report, &Grade::parse("2/B/P").unwrap(), "synthetic test grading", &triage).unwrap();
     assert!(v.report_to_case(&report, &case, Some("Flow test (SYNTHETIC)"), &triage).unwrap());
 
     // Need to know: an unassigned investigator is told the case does not exist, and that is audited.

@@ -142,7 +142,8 @@ fn an_empty_mg6d_is_a_signed_nil_return() {
             contact: None,
         })
         .unwrap();
-    v.grade_report(&receipt.exhibit, &vigil_domain::Grade::parse("2/B/P").unwrap(), &tri).unwrap();
+    v.grade_report(&receipt.exhibit, &vigil_domain::Grade::parse("2/B/P").unwrap(), "synthetic test grading", &tri)
+        .unwrap();
     v.report_to_case(&receipt.exhibit, &case, Some("Nil return (SYNTHETIC)"), &tri).unwrap();
     v.assign_to_case(&case, "d.disc", &sup).unwrap();
     v.assign_to_case(&case, "p.cps", &sup).unwrap();
