@@ -175,3 +175,65 @@ async fn need_to_know_and_the_case_pages() {
     assert!(html.contains("access-refused") && html.contains("x.investigator"), "{html}");
     assert!(html.contains("viewed the case page"), "reads are on the timeline too");
 }
+
+/// Issue 12, point 1: the prosecutor reaches only the schedules revealed to
+/// them, never the case page or its exhibits, and records decisions; the
+/// disclosure officer reveals a new version from the schedules page.
+#[tokio::test]
+async fn the_prosecutor_sees_revealed_schedules_only() {
+    let d = tempfile::tempdir().unwrap();
+    let data = d.path().join("data");
+    let demo = Vigil::demo(&data).unwrap();
+    let secret = |name: &str| b32decode(&demo.officers.iter().find(|o| o.0 == name).unwrap().2);
+    let mut v = Vigil::open(&data).unwrap();
+    let (cps, cps_csrf) = session(&mut v, "demo.prosecutor", vigil_core::DEMO_PASSWORD, &secret("demo.prosecutor"));
+    let (disc, disc_csrf) = session(&mut v, "demo.disclosure", vigil_core::DEMO_PASSWORD, &secret("demo.disclosure"));
+    let app = vigil_web::app(v);
+    for path in ["/cases/DEMO-1", "/cases/DEMO-1/exhibits", "/cases/DEMO-1/timeline"] {
+        let (s, _, _) = call(&app, get(path, &cps)).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{path} is not the prosecutor's");
+    }
+    let (s, _, html) = call(&app, get("/cases/DEMO-1/schedules", &cps)).await;
+    assert_eq!(s, StatusCode::OK, "{html}");
+    assert!(html.contains("Schedules revealed to you") && html.contains("Version 2 revealed"), "{html}");
+    assert!(!html.contains("Redact an exhibit") && !html.contains("Reveal to the prosecutor"), "{html}");
+    assert!(html.contains("action=\"/cases/DEMO-1/records/prosecutor-decision\""), "{html}");
+    let post = |path: &str, cookie: &str, body: String| {
+        Request::post(path)
+            .header("cookie", cookie)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap()
+    };
+    // Sensitive material is never "inspect", from the prosecutor either.
+    let (s, _, msg) = call(
+        &app,
+        post(
+            "/cases/DEMO-1/records/prosecutor-decision",
+            &cps,
+            format!("csrf={cps_csrf}&item=exhibit%3APR%2F1&decision=inspect&reason=look"),
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{msg}");
+    assert!(msg.contains("never offered for inspection"), "{msg}");
+    let (s, h, _) = call(
+        &app,
+        post(
+            "/cases/DEMO-1/records/prosecutor-decision",
+            &cps,
+            format!("csrf={cps_csrf}&item=exhibit%3ADI%2F2&decision=clearly-not-disclosable&reason=reconsidered"),
+        ),
+    )
+    .await;
+    assert!(s.is_redirection(), "{s}");
+    assert_eq!(h.get("location").unwrap(), "/cases/DEMO-1/schedules");
+    // The disclosure officer reveals version 3; the prosecutor may not reveal.
+    let reveal = |cookie: &str, csrf: &str| {
+        post("/cases/DEMO-1/reveal", cookie, format!("csrf={csrf}&to=demo.prosecutor&note=after+the+defence+statement"))
+    };
+    assert_eq!(call(&app, reveal(&cps, &cps_csrf)).await.0, StatusCode::FORBIDDEN);
+    assert!(call(&app, reveal(&disc, &disc_csrf)).await.0.is_redirection());
+    let (_, _, html) = call(&app, get("/cases/DEMO-1/schedules", &cps)).await;
+    assert!(html.contains("Version 3 revealed") && html.contains("after the defence statement"), "{html}");
+}
