@@ -38,6 +38,8 @@ impl VerifyReport {
 struct LoggedExhibit {
     received: Option<(u64, Sha256Digest, Option<FileHashes>)>,
     deleted: Option<u64>,
+    /// The grade its latest grading event gave it (reports only).
+    grade: Option<(u64, String)>,
 }
 
 impl Vigil {
@@ -45,6 +47,7 @@ impl Vigil {
         let mut report = VerifyReport::default();
         let logged = self.verify_log(&mut report)?;
         self.verify_exhibits(&mut report, &logged)?;
+        self.verify_grades(&mut report, &logged)?;
         self.verify_case_records(&mut report)?;
         Ok(report)
     }
@@ -140,6 +143,13 @@ impl Vigil {
                             }
                         }
                         EventKind::Deleted => entry.deleted = Some(position),
+                        // Grades: `graded` events, and before them the
+                        // `reviewed` events whose signed note said "graded X".
+                        EventKind::Graded | EventKind::Reviewed => {
+                            if let Some(g) = ev.note.as_deref().and_then(|n| n.strip_prefix("graded ")) {
+                                entry.grade = Some((position, g.to_owned()));
+                            }
+                        }
                         _ => {}
                     }
                 }
@@ -182,6 +192,32 @@ impl Vigil {
             }
         }
         Ok(logged)
+    }
+
+    /// Each report's stored grade against its latest grading event: a grade
+    /// changed in the database (triggers dropped) is named.
+    fn verify_grades(
+        &self,
+        report: &mut VerifyReport,
+        logged: &BTreeMap<ExhibitRef, LoggedExhibit>,
+    ) -> Result<(), CoreError> {
+        for (r, l) in logged {
+            let Some(row) = self.store.read()?.report(r)? else { continue };
+            match (&row.grade, &l.grade) {
+                (None, None) => {}
+                (Some(g), Some((_, want))) if g == want => {}
+                (Some(g), Some((event, want))) => report.problems.push(format!(
+                    "report {r}: its stored grade {g} differs from {want}, the grade in its custody event #{event}"
+                )),
+                (Some(g), None) => {
+                    report.problems.push(format!("report {r}: graded {g}, but no custody event records a grading"))
+                }
+                (None, Some((event, want))) => report
+                    .problems
+                    .push(format!("report {r}: no stored grade, but custody event #{event} graded it {want}")),
+            }
+        }
+        Ok(())
     }
 
     fn verify_exhibits(

@@ -48,6 +48,7 @@ both_backends!(
     triage_cannot_add_a_report_to_a_case_it_may_not_see,
     reading_lists_schedules_and_timelines_is_recorded,
     a_case_record_rewritten_in_the_database_is_named,
+    a_grade_rewritten_in_the_database_is_named,
 );
 
 /// A low-risk synthetic public report.
@@ -810,4 +811,23 @@ fn a_case_record_rewritten_in_the_database_is_named(env: TestEnv) {
     let mut v = env.open();
     let msg = problems(&mut v);
     assert!(msg.contains(&format!("case record #{id} of case NTK-A")) && msg.contains("body differs"), "{msg}");
+}
+
+/// Issue 11, finding 7: a report's grade lived only in its row; rewritten
+/// in the database, `verify` did not notice.
+fn a_grade_rewritten_in_the_database_is_named(env: TestEnv) {
+    use vigil_domain::Role;
+    let v = env.open();
+    let tri = vigil_core::OfficerSession { username: "g.tri".into(), role: Role::TriageOfficer, csrf: String::new() };
+    let r = v.submit_public_report(&synthetic_report()).unwrap().exhibit;
+    v.grade_report(&r, &vigil_domain::Grade::parse("3/D/P").unwrap(), "first look", &tri).unwrap();
+    v.grade_report(&r, &vigil_domain::Grade::parse("2/C/P").unwrap(), "a second source", &tri).unwrap();
+    assert!(v.verify().unwrap().ok());
+    let history = v.grade_history(&r).unwrap();
+    assert_eq!(history.iter().map(|h| h.grade.as_str()).collect::<Vec<_>>(), vec!["3/D/P", "2/C/P"]);
+    assert_eq!(history[1].reason, "a second source");
+    env.raw(&format!("UPDATE reports SET grade = '1/A/P' WHERE exhibit = '{r}'")).unwrap();
+    let mut v = env.open();
+    let msg = problems(&mut v);
+    assert!(msg.contains(&format!("report {r}: its stored grade 1/A/P differs from 2/C/P")), "{msg}");
 }
