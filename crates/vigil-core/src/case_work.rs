@@ -346,6 +346,22 @@ impl Vigil {
         if let CaseRecord::ActionDecision { request, approved: true, .. } = record {
             check_approval(&view, *request, &actor)?;
         }
+        // A child counts as safeguarded only on a recorded safeguarding outcome.
+        if let CaseRecord::Outcome { outcome: vigil_domain::OutcomeKind::ChildrenSafeguarded, person, .. } = record {
+            let recorded = person.is_some_and(|child| {
+                view.records
+                    .iter()
+                    .any(|x| matches!(&x.record, CaseRecord::Safeguarding { child: c, .. } if *c == child))
+            });
+            if !recorded {
+                return Err(CoreError::InvalidInput {
+                    field: "person".into(),
+                    why: "\"children safeguarded\" needs the child (record number) and a safeguarding record for them \
+                          on file: record the safeguarding first"
+                        .into(),
+                });
+            }
+        }
         crate::disclosure::check_disclosure_record(&view, record)?;
         self.insert_records(&[(case.clone(), record.clone())], &actor, None).map(|ids| ids[0])
     }
@@ -687,6 +703,8 @@ pub struct TeamFigures {
     /// receipt to the first hand-off, in seconds.
     pub immediate_handed_off: usize,
     pub median_secs_to_handoff: Option<u64>,
+    /// Outcomes by Home Office outcome code: (code, label, count), in code order.
+    pub home_office_outcomes: Vec<(String, String, usize)>,
 }
 
 impl Vigil {
@@ -696,20 +714,32 @@ impl Vigil {
             return Err(CoreError::Forbidden(format!("the {} role does not see the team's figures", officer.role)));
         }
         let mut f = TeamFigures::default();
+        let mut children: Vec<(CaseId, u64)> = Vec::new();
+        let mut codes: std::collections::BTreeMap<vigil_domain::HomeOfficeOutcome, usize> = Default::default();
         for (id, _) in self.store.read()?.cases()? {
             f.cases += 1;
             for row in self.store.read()?.case_records(&id)? {
-                match parse_record(&row)? {
+                let record = parse_record(&row)?;
+                if let CaseRecord::Outcome { home_office: Some(h), .. } = &record {
+                    *codes.entry(*h).or_default() += 1;
+                }
+                match record {
                     CaseRecord::Outcome { outcome, .. } => match outcome {
                         vigil_domain::OutcomeKind::Arrest => f.arrests += 1,
                         vigil_domain::OutcomeKind::Charge => f.charges += 1,
                         vigil_domain::OutcomeKind::NoFurtherAction => f.no_further_action += 1,
-                        vigil_domain::OutcomeKind::ChildrenSafeguarded => f.children_safeguarded += 1,
+                        // Counted from safeguarding records below, not from this claim.
+                        vigil_domain::OutcomeKind::ChildrenSafeguarded => {}
                     },
                     CaseRecord::ActionDecision { approved: true, .. } => f.actions_approved += 1,
                     CaseRecord::ActionDecision { approved: false, .. } => f.actions_refused += 1,
                     CaseRecord::WelfareCheck { .. } => f.welfare_checks += 1,
-                    CaseRecord::Safeguarding { .. } => f.safeguarding_actions += 1,
+                    CaseRecord::Safeguarding { child, .. } => {
+                        f.safeguarding_actions += 1;
+                        if !children.contains(&(id.clone(), child)) {
+                            children.push((id.clone(), child));
+                        }
+                    }
                     CaseRecord::Flag { flag: PersonFlag::PossibleWrongPerson, .. } => {
                         f.possible_wrong_person_flags += 1
                     }
@@ -717,6 +747,9 @@ impl Vigil {
                 }
             }
         }
+        f.children_safeguarded = children.len();
+        f.home_office_outcomes =
+            codes.into_iter().map(|(h, n)| (h.code().to_owned(), h.label().to_owned(), n)).collect();
         // Receipt to action for a child in immediate danger: the first
         // hand-off of each immediate report.
         let mut first: Vec<(String, i64)> = Vec::new();

@@ -347,8 +347,10 @@ impl Vigil {
             self,
             CaseRecord::Safeguarding {
                 child,
-                action: "school safeguarding lead informed".into(),
+                action: "referral to children's social care through the MASH; school safeguarding lead informed".into(),
                 outcome: "child and parent given advice; no further contact seen".into(),
+                step: Some(vigil_domain::SafeguardingStep::ReferralToChildrensSocialCare),
+                reference: Some("MASH-SYN-0042 (synthetic)".into()),
             },
             &inv,
         )?;
@@ -358,6 +360,7 @@ impl Vigil {
                 outcome: OutcomeKind::ChildrenSafeguarded,
                 person: Some(child),
                 note: "safeguarding complete (synthetic)".into(),
+                home_office: None,
             },
             &inv,
         )?;

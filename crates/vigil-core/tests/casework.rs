@@ -191,3 +191,44 @@ fn immediate_danger_is_handed_off_and_opens_a_case_before_grading() {
     assert!(f.median_secs_to_handoff.is_some_and(|s| s < 60), "{f:?}");
     assert!(c.v.verify().unwrap().ok());
 }
+
+/// Issue 12, "Outcomes" and "Safeguarding": outcomes carry Home Office
+/// codes and the figures count them; "children safeguarded" counts only
+/// children with a recorded safeguarding outcome.
+#[test]
+fn outcomes_count_by_home_office_code_and_safeguarding_only_when_recorded() {
+    use vigil_domain::{HomeOfficeOutcome, OutcomeKind, SafeguardingStep};
+    let c = case();
+    let inv = session("i.inv", Role::Investigator);
+    let add = |r: &CaseRecord| c.v.add_case_record(&c.id, r, &inv);
+    let child = add(&CaseRecord::Person { name: "Synthetic Child".into(), role: PersonRole::Victim }).unwrap();
+    let claim = CaseRecord::Outcome {
+        outcome: OutcomeKind::ChildrenSafeguarded,
+        person: Some(child),
+        note: "safe".into(),
+        home_office: None,
+    };
+    assert_eq!(add(&claim).unwrap_err().field(), Some("person"), "no safeguarding on file yet");
+    add(&CaseRecord::Safeguarding {
+        child,
+        action: "strategy discussion with children's social care".into(),
+        outcome: "s.47 enquiry opened".into(),
+        step: Some(SafeguardingStep::StrategyDiscussion),
+        reference: Some("CSC-SYN-1".into()),
+    })
+    .unwrap();
+    add(&claim).unwrap();
+    for code in [HomeOfficeOutcome::Charged, HomeOfficeOutcome::Charged, HomeOfficeOutcome::NoSuspectIdentified] {
+        add(&CaseRecord::Outcome {
+            outcome: OutcomeKind::Charge,
+            person: None,
+            note: "synthetic".into(),
+            home_office: Some(code),
+        })
+        .unwrap();
+    }
+    let f = c.v.team_figures(&session("s.one", Role::Supervisor)).unwrap();
+    assert_eq!(f.children_safeguarded, 1);
+    let by_code: Vec<(&str, usize)> = f.home_office_outcomes.iter().map(|(c, _, n)| (c.as_str(), *n)).collect();
+    assert_eq!(by_code, vec![("1", 2), ("18", 1)]);
+}

@@ -220,11 +220,20 @@ pub enum CaseRecord {
         child: u64,
         action: String,
         outcome: String,
+        /// Which step (absent on records made before steps were).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        step: Option<crate::SafeguardingStep>,
+        /// The other agency's reference (social care, MASH, LADO).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reference: Option<String>,
     },
     Outcome {
         outcome: OutcomeKind,
         person: Option<u64>,
         note: String,
+        /// The Home Office outcome code, so figures match the force's returns.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        home_office: Option<crate::HomeOfficeOutcome>,
     },
     Note {
         text: String,
@@ -422,8 +431,11 @@ impl CaseRecord {
                 Ok(())
             }
             CaseRecord::ActionDecision { reason, .. } => text("reason", reason, 2000),
-            CaseRecord::Safeguarding { action, outcome, .. } => {
+            CaseRecord::Safeguarding { action, outcome, reference, .. } => {
                 text("action", action, 1000)?;
+                if let Some(r) = reference {
+                    text("reference", r, 100)?;
+                }
                 text("outcome", outcome, 1000)
             }
             CaseRecord::Outcome { note, .. } => text("note", note, 1000),
@@ -545,8 +557,14 @@ impl CaseRecord {
             CaseRecord::ActionDecision { request, approved, .. } => {
                 format!("request record:{request} {}", if *approved { "approved" } else { "refused" })
             }
-            CaseRecord::Safeguarding { child, .. } => format!("safeguarding action for record:{child}"),
-            CaseRecord::Outcome { outcome, .. } => format!("outcome: {outcome:?}"),
+            CaseRecord::Safeguarding { child, step, .. } => match step {
+                Some(s) => format!("safeguarding for record:{child}: {s:?}"),
+                None => format!("safeguarding action for record:{child}"),
+            },
+            CaseRecord::Outcome { outcome, home_office, .. } => match home_office {
+                Some(h) => format!("outcome: {outcome:?} (Home Office outcome {}: {})", h.code(), h.label()),
+                None => format!("outcome: {outcome:?}"),
+            },
             CaseRecord::Note { .. } => "officer note".into(),
             CaseRecord::Scheduled { item, schedule, proposed, amends, .. } => {
                 let again = amends.map(|a| format!(", amending record:{a}")).unwrap_or_default();

@@ -6,6 +6,7 @@ mod actor;
 mod attachment;
 mod case_id;
 mod case_record;
+mod crime_outcome;
 mod custody_event;
 mod digest;
 mod exhibit_ref;
@@ -29,6 +30,7 @@ pub use case_record::{
     attribution_strength, person_warning, ActionKind, AuthorityKind, CaseRecord, OutcomeKind, PersonFlag, PersonRole,
     ProsecutorView, RevealedLine, RiskLevel, Schedule, Strength, WelfareStage, SENSITIVE_NOT_INSPECTED,
 };
+pub use crime_outcome::{HomeOfficeOutcome, SafeguardingStep};
 pub use custody_event::{CustodyEvent, EventKind, FileHashes, ObjectRef};
 pub use digest::{Blake3Digest, DigestError, Md5Digest, Sha1Digest, Sha256Digest};
 pub use exhibit_ref::ExhibitRef;

@@ -508,6 +508,12 @@ pub(crate) async fn figures(State(state): State<Arc<AppState>>, headers: HeaderM
                 vec!["Median time from receipt to hand-off".into(), wait],
             ]
         )
+    ) + &format!(
+        "<h2>Outcomes by Home Office outcome code</h2>{}",
+        table(
+            &["Code", "Outcome", "Count"],
+            &f.home_office_outcomes.iter().map(|(c, l, n)| vec![c.clone(), l.clone(), n.to_string()]).collect::<Vec<_>>()
+        )
     );
     page("Team figures", &body).into_response()
 }

@@ -137,6 +137,22 @@ const FORMS: &[Form] = &[
         "assigned officers",
         &[
             ("child", Field::Record("Child (record number)")),
+            (
+                "step",
+                Field::Choice(
+                    "Step",
+                    &[
+                        "strategy-discussion",
+                        "section47-enquiry",
+                        "referral-to-childrens-social-care",
+                        "referral-to-lado",
+                        "victim-identified",
+                        "abe-interview-planned",
+                        "other",
+                    ],
+                ),
+            ),
+            ("reference", Field::OptText("The agency's reference (social care, MASH, LADO; optional)")),
             ("action", Field::Long("Action")),
             ("outcome", Field::Long("Outcome")),
         ],
@@ -147,7 +163,8 @@ const FORMS: &[Form] = &[
         "assigned officers",
         &[
             ("outcome", Field::Choice("Outcome", &["arrest", "charge", "no-further-action", "children-safeguarded"])),
-            ("person", Field::OptRecord("Person (record number, optional)")),
+            ("person", Field::OptRecord("Person (record number, optional; the child, for children-safeguarded)")),
+            ("home_office", Field::OptText("Home Office outcome code (e.g. 1, 15, 21; optional)")),
             ("note", Field::Long("Note")),
         ],
     ),
