@@ -280,6 +280,9 @@ impl Vigil {
                 items.extend(supporting.iter().cloned());
             }
             CaseRecord::Outcome { person: Some(p), .. } => want(*p, person, "person")?,
+            CaseRecord::DisclosureReview { statement: Some(n), .. } => {
+                want(*n, |r| matches!(r, CaseRecord::DefenceStatement { .. }), "defence statement")?
+            }
             CaseRecord::ActionDecision { request, .. } | CaseRecord::Authority { request, .. } => {
                 want(*request, |r| matches!(r, CaseRecord::ActionRequest { .. }), "action request")?
             }
@@ -336,7 +339,9 @@ impl Vigil {
             | CaseRecord::DisclosureTest { .. }
             | CaseRecord::Redaction { .. }
             | CaseRecord::ExhibitUsed { .. }
-            | CaseRecord::Identity { .. } => Need::Disclose,
+            | CaseRecord::Identity { .. }
+            | CaseRecord::DisclosureReview { .. }
+            | CaseRecord::DisclosureManagement { .. } => Need::Disclose,
             CaseRecord::ProsecutorDecision { .. } => Need::Prosecute,
             _ => Need::Work,
         };

@@ -232,3 +232,39 @@ fn outcomes_count_by_home_office_code_and_safeguarding_only_when_recorded() {
     let by_code: Vec<(&str, usize)> = f.home_office_outcomes.iter().map(|(c, _, n)| (c.as_str(), *n)).collect();
     assert_eq!(by_code, vec![("1", 2), ("18", 1)]);
 }
+
+/// Issue 12, "Lines of inquiry and digital strategy" and "Revelation":
+/// the records exist, validate naming the field, and a review after a
+/// defence statement must name a real one.
+#[test]
+fn lines_of_inquiry_digital_strategy_and_review_after_a_defence_statement() {
+    let c = case();
+    let inv = session("i.inv", Role::Investigator);
+    let sup = session("s.one", Role::Supervisor);
+    let line = CaseRecord::LineOfInquiry {
+        inquiry: "who else used the shared tablet".into(),
+        direction: "away from the suspect: others had the password".into(),
+        outcome: "two other adults used it in the period (synthetic)".into(),
+    };
+    c.v.add_case_record(&c.id, &line, &inv).unwrap();
+    let strategy = CaseRecord::DigitalStrategy {
+        device: "shared tablet (exhibit DI/1)".into(),
+        users: "three adults of the household, by their statements".into(),
+        extraction: "logical extraction by the digital forensic unit (synthetic)".into(),
+        search_terms: vec!["demo_user_a".into(), "school".into()],
+        tools: vec!["Vigil scan 0.1".into()],
+        not_examined: String::new(),
+    };
+    assert_eq!(c.v.add_case_record(&c.id, &strategy, &inv).unwrap_err().field(), Some("not_examined"));
+    let note = c.v.add_case_record(&c.id, &CaseRecord::Note { text: "not a defence statement".into() }, &inv).unwrap();
+    let statement =
+        c.v.add_case_record(
+            &c.id,
+            &CaseRecord::DefenceStatement { received: "2 Dec 2026".into(), issues: "identity of the user".into() },
+            &inv,
+        )
+        .unwrap();
+    let review = |n| CaseRecord::DisclosureReview { statement: Some(n), result: "reviewed MG6C and MG6D".into() };
+    assert!(c.v.add_case_record(&c.id, &review(note), &sup).is_err(), "a note is no defence statement");
+    c.v.add_case_record(&c.id, &review(statement), &sup).unwrap();
+}

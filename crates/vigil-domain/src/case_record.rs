@@ -280,6 +280,43 @@ pub enum CaseRecord {
         witness: String,
         description: String,
     },
+    /// A reasonable line of inquiry (CPIA Code para 3.5), including those
+    /// pointing away from the suspect, and what came of it.
+    LineOfInquiry {
+        inquiry: String,
+        /// Whether it points towards or away from the suspect, in words.
+        direction: String,
+        outcome: String,
+    },
+    /// The digital strategy for one device or account (AG's Guidelines
+    /// Annex A): who used it, how its data was obtained, how it was searched,
+    /// and what was not examined and why.
+    DigitalStrategy {
+        device: String,
+        users: String,
+        extraction: String,
+        search_terms: Vec<String>,
+        tools: Vec<String>,
+        not_examined: String,
+    },
+    /// A defence statement received: disclosure is reviewed against it.
+    DefenceStatement {
+        received: String,
+        issues: String,
+    },
+    /// The continuing review of unused material after a defence statement
+    /// (or at any stage), with its result.
+    DisclosureReview {
+        /// The defence statement record it answers, if any.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        statement: Option<u64>,
+        result: String,
+    },
+    /// The Disclosure Management Document for digital material: the
+    /// approach to digital material, shared with the prosecutor and defence.
+    DisclosureManagement {
+        approach: String,
+    },
     /// The case's criminal-justice identity, as it heads every schedule;
     /// a later one replaces an earlier one.
     Identity {
@@ -485,6 +522,29 @@ impl CaseRecord {
                 text("witness", witness, 200)?;
                 text("description", description, 1000)
             }
+            CaseRecord::LineOfInquiry { inquiry, direction, outcome } => {
+                text("inquiry", inquiry, 2000)?;
+                text("direction", direction, 200)?;
+                text("outcome", outcome, 2000)
+            }
+            CaseRecord::DigitalStrategy { device, users, extraction, search_terms, tools, not_examined } => {
+                text("device", device, 300)?;
+                text("users", users, 1000)?;
+                text("extraction", extraction, 1000)?;
+                for t in search_terms {
+                    text("search_terms", t, 200)?;
+                }
+                for t in tools {
+                    text("tools", t, 200)?;
+                }
+                text("not_examined", not_examined, 2000)
+            }
+            CaseRecord::DefenceStatement { received, issues } => {
+                text("received", received, 40)?;
+                text("issues", issues, 4000)
+            }
+            CaseRecord::DisclosureReview { result, .. } => text("result", result, 4000),
+            CaseRecord::DisclosureManagement { approach } => text("approach", approach, 10_000),
             CaseRecord::Identity {
                 urn,
                 crime_reference,
@@ -581,6 +641,14 @@ impl CaseRecord {
             ),
             CaseRecord::ExhibitUsed { exhibit, .. } => format!("{exhibit} is used material (MG12)"),
             CaseRecord::Identity { urn, .. } => format!("criminal-justice identity: URN {urn}"),
+            CaseRecord::LineOfInquiry { inquiry, .. } => format!("line of inquiry: {}", cut(inquiry)),
+            CaseRecord::DigitalStrategy { device, .. } => format!("digital strategy for {}", cut(device)),
+            CaseRecord::DefenceStatement { received, .. } => format!("defence statement received {received}"),
+            CaseRecord::DisclosureReview { statement, .. } => match statement {
+                Some(n) => format!("disclosure reviewed after the defence statement record:{n}"),
+                None => "disclosure reviewed".into(),
+            },
+            CaseRecord::DisclosureManagement { .. } => "disclosure management document".into(),
             CaseRecord::Redaction { original, redacted, .. } => format!("{redacted} is a redacted copy of {original}"),
             CaseRecord::MergedFrom { case, .. } => format!("case {case} merged into this case"),
             CaseRecord::MergedInto { case, .. } => format!("merged into case {case}"),

@@ -214,6 +214,50 @@ const FORMS: &[Form] = &[
         ],
     ),
     (
+        "line-of-inquiry",
+        "Line of inquiry (towards or away from the suspect)",
+        "assigned officers",
+        &[
+            ("inquiry", Field::Long("The inquiry")),
+            ("direction", Field::Text("Towards or away from the suspect, and why")),
+            ("outcome", Field::Long("What came of it")),
+        ],
+    ),
+    (
+        "digital-strategy",
+        "Digital strategy for a device or account",
+        "assigned officers",
+        &[
+            ("device", Field::Text("Device or account")),
+            ("users", Field::Long("Who used it, and how that is known")),
+            ("extraction", Field::Long("How its data was obtained (extraction type, by whom)")),
+            ("search_terms", Field::Lines("Search terms, one per line")),
+            ("tools", Field::Lines("Tools and versions, one per line")),
+            ("not_examined", Field::Long("What was not examined, and why")),
+        ],
+    ),
+    (
+        "defence-statement",
+        "Defence statement received",
+        "assigned officers",
+        &[("received", Field::Text("Received (date)")), ("issues", Field::Long("The issues it raises"))],
+    ),
+    (
+        "disclosure-review",
+        "Continuing review of unused material",
+        "the disclosure officer",
+        &[
+            ("statement", Field::OptRecord("After the defence statement (record number, optional)")),
+            ("result", Field::Long("What was reviewed and the result")),
+        ],
+    ),
+    (
+        "disclosure-management",
+        "Disclosure Management Document (digital material)",
+        "the disclosure officer",
+        &[("approach", Field::Long("The approach to digital material"))],
+    ),
+    (
         "disclosure-test",
         "Might undermine the prosecution or assist the defence (MG6E)",
         "the disclosure officer",
