@@ -136,6 +136,7 @@ impl Vigil {
                     dates: "fictional".into(),
                     account: text.into(),
                     contact: None,
+                    about: Default::default(),
                 })?;
             }
         }

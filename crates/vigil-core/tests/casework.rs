@@ -44,6 +44,7 @@ fn case() -> Case {
             dates: "today".into(),
             account: "SYNTHETIC TEST: an adult arranged to meet a child.".into(),
             contact: None,
+            about: Default::default(),
         })
         .unwrap();
     let tri = session("t.tri", Role::TriageOfficer);
@@ -171,6 +172,7 @@ fn immediate_danger_is_handed_off_and_opens_a_case_before_grading() {
             dates: "now".into(),
             account: "SYNTHETIC TEST: the account says it is outside the child's school now.".into(),
             contact: None,
+            about: Default::default(),
         })
         .unwrap();
     let r = receipt.exhibit;

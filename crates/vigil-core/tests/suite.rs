@@ -64,6 +64,7 @@ fn synthetic_report() -> vigil_domain::PublicReport {
         dates: String::new(),
         account: "SYNTHETIC".into(),
         contact: None,
+        about: Default::default(),
     }
 }
 
@@ -464,6 +465,7 @@ fn public_report_receipts(env: TestEnv) {
         dates: String::new(),
         account: "SYNTHETIC TEST report".into(),
         contact: None,
+        about: Default::default(),
     };
     let receipt = v.submit_public_report(&r).unwrap();
     assert_eq!(v.check_receipt(&receipt.code, &receipt.secret).unwrap(), Some(receipt.exhibit.clone()));
@@ -546,6 +548,7 @@ fn partner_referrals_files_and_links(env: TestEnv) {
         dates: String::new(),
         account: "SYNTHETIC".into(),
         contact: None,
+        about: Default::default(),
     };
     let public = v.submit_public_report(&r).unwrap().exhibit;
     assert_eq!(v.linked_reports(&public, &officer).unwrap()[0].exhibit, referral, "linked by the shared username");

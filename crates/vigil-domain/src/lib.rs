@@ -38,7 +38,7 @@ pub use grade::Grade;
 pub use handoff::{Handoff, HandoffTarget};
 pub use identifier::{Identifier, IdentifierKind};
 pub use initials::Initials;
-pub use public_report::{PublicReport, ReportKind};
+pub use public_report::{HowKnown, PublicReport, ReportKind, ReporterAnswers};
 pub use referral::{
     DeclaredFile, Incident, Referral, ReferralError, ReportedIdentifier, ReportedIdentifierKind, ReportedUser,
     MAX_FILE_BYTES,

@@ -26,6 +26,64 @@ impl ReportKind {
     }
 }
 
+/// How the reporter knows what they report: it sets the intelligence
+/// grade a triage officer starts from (College of Policing APP).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum HowKnown {
+    /// They saw it themselves (they were in, or watched, the conversation).
+    SawItMyself,
+    /// Someone told them.
+    WasTold,
+    /// They found it online (a post or a page; who wrote it is not known to them).
+    FoundOnline,
+}
+
+impl HowKnown {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "saw-it-myself" => Some(HowKnown::SawItMyself),
+            "was-told" => Some(HowKnown::WasTold),
+            "found-online" => Some(HowKnown::FoundOnline),
+            _ => None,
+        }
+    }
+
+    /// The intelligence grade this suggests: A known directly to the
+    /// source; C known indirectly. The officer grades; this is where they start.
+    pub fn suggested_intelligence(self) -> char {
+        match self {
+            HowKnown::SawItMyself => 'A',
+            HowKnown::WasTold | HowKnown::FoundOnline => 'C',
+        }
+    }
+}
+
+/// What a grader and a force need beyond the account, all optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReporterAnswers {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub how_known: Option<HowKnown>,
+    /// Roughly where the child is (town or area), so the owning force can be told.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub child_location: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reporter_is_child: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub would_give_statement: Option<bool>,
+    /// Whether the reporter contacted the person or posed as a child: it
+    /// bears on admissibility (the form asks them plainly not to).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contacted_or_posed: Option<bool>,
+}
+
+impl ReporterAnswers {
+    pub fn is_empty(&self) -> bool {
+        *self == ReporterAnswers::default()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PublicReport {
@@ -41,6 +99,9 @@ pub struct PublicReport {
     pub account: String,
     /// Absent for an anonymous report.
     pub contact: Option<String>,
+    /// The optional questions; absent in reports made before they were asked.
+    #[serde(default, skip_serializing_if = "ReporterAnswers::is_empty")]
+    pub about: ReporterAnswers,
 }
 
 fn text(field: &'static str, v: &str, max: usize, required: bool) -> Result<(), ParseError> {
@@ -76,6 +137,9 @@ impl PublicReport {
         if let Some(c) = &self.contact {
             text("contact", c, 500, false)?;
         }
+        if let Some(l) = &self.about.child_location {
+            text("child_location", l, 200, false)?;
+        }
         Ok(())
     }
 }
@@ -96,6 +160,7 @@ mod tests {
             dates: "last week".into(),
             account: "An adult account asked a child to move to a private app.".into(),
             contact: None,
+            about: Default::default(),
         }
     }
 

@@ -198,6 +198,7 @@ impl Referral {
             dates: i.occurred.clone().unwrap_or_default(),
             account: i.summary.clone(),
             contact: None,
+            about: Default::default(),
         }
     }
 }

@@ -79,6 +79,7 @@ mod tests {
             dates: String::new(),
             account: "x".into(),
             contact: None,
+            about: Default::default(),
         }
     }
 

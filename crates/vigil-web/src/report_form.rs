@@ -123,6 +123,44 @@ fn form(token: &str, values: &HashMap<String, String>, errors: &[(&str, String)]
         e("child"),
     );
     s += &field("text", "dates", "When did it happen?", "", v("dates"), e("dates"));
+    s += &radios(
+        "how_known",
+        "How do you know about this? (optional)",
+        &[("saw-it-myself", "I saw it myself"), ("was-told", "Someone told me"), ("found-online", "I found it online")],
+        values.get("how_known").map(String::as_str),
+        e("how_known"),
+    );
+    s += &field(
+        "text",
+        "child_location",
+        "Roughly where is the child? (optional)",
+        "A town or area is enough. It tells us which police force to alert.",
+        v("child_location"),
+        e("child_location"),
+    );
+    s += &radios(
+        "reporter_is_child",
+        "Are you under 18? (optional)",
+        YES_NO,
+        values.get("reporter_is_child").map(String::as_str),
+        None,
+    );
+    s += &radios(
+        "would_give_statement",
+        "Would you be willing to give a statement if needed? (optional)",
+        YES_NO,
+        values.get("would_give_statement").map(String::as_str),
+        None,
+    );
+    s += "<p class=\"hint\" id=\"contacted-hint\">Please do not contact the person or pretend to be a child to \
+          talk to them: it can put a child at risk and can stop a prosecution. If you already have, tell us: it helps.</p>";
+    s += &radios(
+        "contacted_or_posed",
+        "Have you contacted the person, or pretended to be a child to talk to them? (optional)",
+        YES_NO,
+        values.get("contacted_or_posed").map(String::as_str),
+        None,
+    );
     s += &field(
         "textarea",
         "account",
@@ -171,6 +209,15 @@ fn yes_no(
     }
 }
 
+/// An optional yes/no question: unanswered (or anything else) is `None`.
+fn optional_yes_no(values: &HashMap<String, String>, name: &str) -> Option<bool> {
+    match values.get(name).map(String::as_str) {
+        Some("yes") => Some(true),
+        Some("no") => Some(false),
+        _ => None,
+    }
+}
+
 fn parse(
     values: &HashMap<String, String>,
     attachments: &[vigil_core::Attachment],
@@ -202,6 +249,13 @@ fn parse(
         dates: get("dates"),
         account: get("account"),
         contact: if contact.trim().is_empty() { None } else { Some(contact) },
+        about: vigil_domain::ReporterAnswers {
+            how_known: values.get("how_known").and_then(|h| vigil_domain::HowKnown::parse(h)),
+            child_location: Some(get("child_location")).filter(|l| !l.trim().is_empty()),
+            reporter_is_child: optional_yes_no(values, "reporter_is_child"),
+            would_give_statement: optional_yes_no(values, "would_give_statement"),
+            contacted_or_posed: optional_yes_no(values, "contacted_or_posed"),
+        },
     };
     if let Err(e) = report.validate() {
         let field: &'static str = match e.what {
@@ -210,6 +264,7 @@ fn parse(
             "child" => "child",
             "dates" => "dates",
             "contact" => "contact",
+            "child_location" => "child_location",
             _ => "account",
         };
         let msg = if e.why == "is required" {

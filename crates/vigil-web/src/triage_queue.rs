@@ -208,6 +208,24 @@ pub(crate) async fn view(State(state): State<Arc<AppState>>, Path(n): Path<Strin
                  <input type=\"text\" id=\"handoff-note\" name=\"note\"><button type=\"submit\">Record hand-off</button></form>";
     }
     body += &format!("<h2>Grade (3x5x2)</h2><p>Current: {}</p>", esc(item.grade.as_deref().unwrap_or("not graded")));
+    // Where the grader starts: how the reporter knows what they report.
+    let about: vigil_domain::ReporterAnswers =
+        serde_json::from_value(report["report"]["about"].clone()).unwrap_or_default();
+    if let Some(h) = about.how_known {
+        body += &format!(
+            "<p>The reporter says: {}. Suggested intelligence grade: {}.</p>",
+            match h {
+                vigil_domain::HowKnown::SawItMyself => "they saw it themselves",
+                vigil_domain::HowKnown::WasTold => "someone told them",
+                vigil_domain::HowKnown::FoundOnline => "they found it online",
+            },
+            h.suggested_intelligence()
+        );
+    }
+    if about.contacted_or_posed == Some(true) {
+        body += "<p class=\"error\">The reporter says they contacted the person or posed as a child: \
+                 consider admissibility and their safety.</p>";
+    }
     body += &format!(
         "<form method=\"post\" action=\"/reports/{n}/grade\"><input type=\"hidden\" name=\"csrf\" value=\"{}\">",
         esc(&csrf)

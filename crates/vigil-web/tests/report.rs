@@ -352,3 +352,48 @@ async fn a_panicking_handler_fails_alone() {
     assert_eq!(store.meta("test-hook").unwrap(), None, "the panicking unit of work was rolled back");
     assert!(Vigil::open(&d.path().join("data")).unwrap().verify().unwrap().ok());
 }
+
+/// Issue 12, "the public form asks what a grader and a force need": how the
+/// reporter knows, roughly where the child is, whether they are a child,
+/// would give a statement, or contacted the person. All optional.
+#[tokio::test]
+async fn the_optional_questions_are_asked_and_kept() {
+    let (d, app) = setup();
+    let (_, _, html) = call(&app, Request::get("/report").body(Body::empty()).unwrap()).await;
+    for q in ["How do you know about this?", "Roughly where is the child?", "Are you under 18?", "give a statement"] {
+        assert!(html.contains(q), "{q}");
+    }
+    assert!(html.contains("Please do not contact the person"), "the form says plainly not to");
+    let t = token(&app).await;
+    let mut fields = GOOD.to_vec();
+    fields.extend([
+        ("how_known", "saw-it-myself"),
+        ("child_location", "Exampletown (synthetic)"),
+        ("reporter_is_child", "no"),
+        ("would_give_statement", "yes"),
+        ("contacted_or_posed", "no"),
+    ]);
+    let (status, _, html) = call(&app, post(form(&t, &fields), "192.0.2.20:5000")).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    // Left unanswered, they are simply absent.
+    let t = token(&app).await;
+    let (status, _, html) = call(&app, post(form(&t, GOOD), "192.0.2.21:5000")).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    let v = Vigil::open(&d.path().join("data")).unwrap();
+    let tri = vigil_core::OfficerSession {
+        username: "t.tri".into(),
+        role: vigil_domain::Role::TriageOfficer,
+        csrf: String::new(),
+    };
+    let (_, first) = v.read_report(&ExhibitRef::parse("PR/1").unwrap(), &tri, "test").unwrap();
+    let about: vigil_domain::ReporterAnswers = serde_json::from_value(first["report"]["about"].clone()).unwrap();
+    assert_eq!(about.how_known, Some(vigil_domain::HowKnown::SawItMyself));
+    assert_eq!(about.how_known.unwrap().suggested_intelligence(), 'A');
+    assert_eq!(about.child_location.as_deref(), Some("Exampletown (synthetic)"));
+    assert_eq!(
+        (about.reporter_is_child, about.would_give_statement, about.contacted_or_posed),
+        (Some(false), Some(true), Some(false))
+    );
+    let (_, second) = v.read_report(&ExhibitRef::parse("PR/2").unwrap(), &tri, "test").unwrap();
+    assert!(second["report"].get("about").is_none(), "{second}");
+}

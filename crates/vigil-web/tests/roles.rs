@@ -49,6 +49,7 @@ async fn every_route_as_every_role() {
         dates: String::new(),
         account: "SYNTHETIC TEST".into(),
         contact: None,
+        about: Default::default(),
     })
     .unwrap();
     let mut sessions: Vec<(String, Option<(String, String)>)> = vec![("anonymous".into(), None)];

@@ -24,6 +24,7 @@ fn report(danger: bool, ids: &[&str]) -> PublicReport {
         dates: String::new(),
         account: "SYNTHETIC TEST report".into(),
         contact: None,
+        about: Default::default(),
     }
 }
 

@@ -49,6 +49,7 @@ fn report_to_case_to_verified_bundle() {
             dates: "last week".into(),
             account: "SYNTHETIC TEST: an adult account asked to meet a child.".into(),
             contact: None,
+            about: Default::default(),
         })
         .unwrap();
     let report = receipt.exhibit;

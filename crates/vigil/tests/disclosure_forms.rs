@@ -140,6 +140,7 @@ fn an_empty_mg6d_is_a_signed_nil_return() {
             dates: "last week".into(),
             account: "SYNTHETIC TEST: nothing sensitive here.".into(),
             contact: None,
+            about: Default::default(),
         })
         .unwrap();
     v.grade_report(&receipt.exhibit, &vigil_domain::Grade::parse("2/B/P").unwrap(), "synthetic test grading", &tri)
