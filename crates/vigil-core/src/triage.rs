@@ -161,6 +161,18 @@ impl Vigil {
     ) -> Result<(QueueItem, serde_json::Value), CoreError> {
         let actor = may_triage(officer)?;
         let row = self.store.read()?.report(exhibit)?.ok_or_else(|| CoreError::NoSuchExhibit(exhibit.to_string()))?;
+        let (value, ex) = self.report_body(exhibit)?;
+        let t = now();
+        let mut ev = CustodyEvent::new(EventKind::Accessed, actor, t, ObjectRef::exhibit(exhibit));
+        ev.reason = Some(reason.to_owned());
+        ev.digest = Some(ex.sha256);
+        ev.case = Some(ex.case_id.clone());
+        self.append_events(&[ev])?;
+        Ok((item(row), value))
+    }
+
+    /// The stored report, decrypted; callers log any read an officer sees.
+    fn report_body(&self, exhibit: &ExhibitRef) -> Result<(serde_json::Value, vigil_store::ExhibitRow), CoreError> {
         let ex = self.exhibit(exhibit)?;
         let keys: Vec<WrappedKey> = self.store.read()?.keys_for(&ex.sha256)?.iter().map(wrapped).collect();
         let mut reader = self.vault.read(&ex.sha256, &keys, &self.master)?;
@@ -171,15 +183,9 @@ impl Vigil {
                 return Err(CoreError::Refused(format!("report {exhibit} is too large to show here")));
             }
         }
-        let t = now();
-        let mut ev = CustodyEvent::new(EventKind::Accessed, actor, t, ObjectRef::exhibit(exhibit));
-        ev.reason = Some(reason.to_owned());
-        ev.digest = Some(ex.sha256);
-        ev.case = Some(ex.case_id.clone());
-        self.append_events(&[ev])?;
         let value = serde_json::from_slice(&bytes)
             .map_err(|e| CoreError::Log(format!("report {exhibit} is not valid JSON: {e}")))?;
-        Ok((item(row), value))
+        Ok((value, ex))
     }
 
     /// Grades or re-grades a report, with the reason (issue 12, point 7).
@@ -201,6 +207,21 @@ impl Vigil {
             });
         }
         self.store.read()?.report(exhibit)?.ok_or_else(|| CoreError::NoSuchExhibit(exhibit.to_string()))?;
+        // A public reporter who left their details must not be shared
+        // freely: handling code C, with the conditions stated (the system
+        // checks the stored report; no officer sees anything here).
+        if grade.conditions.is_none() {
+            let (body, _) = self.report_body(exhibit)?;
+            let contact = &body["report"]["contact"];
+            if contact.as_str().is_some_and(|c| !c.trim().is_empty()) {
+                return Err(CoreError::InvalidInput {
+                    field: "handling".into(),
+                    why: "the report holds the reporter's contact details: grade it handling code C, with \
+                          conditions such as \"reporter's identity not to be shared; share the sanitised version\""
+                        .into(),
+                });
+            }
+        }
         self.write(|u| {
             let t = u.now;
             u.tx().set_grade(exhibit, &grade.to_string(), actor.as_str(), t.unix_millis())?;
@@ -209,6 +230,27 @@ impl Vigil {
             ev.reason = Some(reason.to_owned());
             Ok(u.log(ev))
         })
+    }
+
+    /// The report as it may be shared beyond the team: without the
+    /// reporter's contact details or anything about the reporter
+    /// themselves. The read is logged with its reason.
+    pub fn sanitised_report(
+        &self,
+        exhibit: &ExhibitRef,
+        officer: &OfficerSession,
+        reason: &str,
+    ) -> Result<serde_json::Value, CoreError> {
+        let (_, mut value) = self.read_report(exhibit, officer, reason)?;
+        if let Some(r) = value.get_mut("report").and_then(|r| r.as_object_mut()) {
+            r.remove("contact");
+            if let Some(about) = r.get_mut("about").and_then(|a| a.as_object_mut()) {
+                about.remove("reporter_is_child");
+                about.remove("would_give_statement");
+                about.remove("contacted_or_posed");
+            }
+        }
+        Ok(value)
     }
 
     /// Every grade a report was given, oldest first: (grade, reason, by, when).

@@ -270,3 +270,34 @@ fn lines_of_inquiry_digital_strategy_and_review_after_a_defence_statement() {
     assert!(c.v.add_case_record(&c.id, &review(note), &sup).is_err(), "a note is no defence statement");
     c.v.add_case_record(&c.id, &review(statement), &sup).unwrap();
 }
+
+/// Issue 12, point 7: a public reporter's identity calls for handling code
+/// C, and a sanitised version exists for sharing.
+#[test]
+fn a_reporter_who_left_details_is_graded_c_and_shared_sanitised() {
+    let c = case();
+    let tri = session("t.tri", Role::TriageOfficer);
+    let r =
+        c.v.submit_public_report(&PublicReport {
+            kind: ReportKind::Grooming,
+            immediate_danger: false,
+            meeting_planned: false,
+            images_exchanged: false,
+            platform: "ExampleChat".into(),
+            identifiers: vec!["named_user".into()],
+            child: "about 13".into(),
+            dates: "yesterday".into(),
+            account: "SYNTHETIC TEST: a reporter who left their details.".into(),
+            contact: Some("Synthetic Reporter, 07700 900000".into()),
+            about: vigil_domain::ReporterAnswers { would_give_statement: Some(true), ..Default::default() },
+        })
+        .unwrap()
+        .exhibit;
+    let e = c.v.grade_report(&r, &Grade::parse("2/B/P").unwrap(), "reporter saw it", &tri).unwrap_err();
+    assert_eq!(e.field(), Some("handling"), "{e}");
+    let conditions = "2/B/C: reporter's identity not to be shared; share the sanitised version";
+    c.v.grade_report(&r, &Grade::parse(conditions).unwrap(), "reporter saw it", &tri).unwrap();
+    let shared = c.v.sanitised_report(&r, &tri, "sharing with the owning force").unwrap().to_string();
+    assert!(!shared.contains("Synthetic Reporter") && !shared.contains("07700"), "{shared}");
+    assert!(!shared.contains("would_give_statement") && shared.contains("named_user"), "{shared}");
+}

@@ -117,6 +117,7 @@ pub fn app_with(vigil: Vigil, settings: Settings) -> Router {
         .route("/reports/{n}/case", axum::routing::post(triage_queue::to_case))
         .route("/reports/{n}/close", axum::routing::post(triage_queue::close))
         .route("/reports/{n}/handoff", axum::routing::post(triage_queue::handoff))
+        .route("/reports/{n}/sanitised.json", get(triage_queue::sanitised))
         .route("/reports/{n}/link", axum::routing::post(triage_queue::link))
         .route("/reports/{n}/unlink", axum::routing::post(triage_queue::unlink))
         .route("/cases", get(case_pages::list))

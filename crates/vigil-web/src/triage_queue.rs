@@ -146,7 +146,8 @@ pub(crate) async fn view(State(state): State<Arc<AppState>>, Path(n): Path<Strin
     let pretty = serde_json::to_string_pretty(&report).unwrap_or_default();
     let factors: Vec<String> = item.factors.iter().map(|(f, w)| format!("<li>{} (+{w})</li>", esc(f))).collect();
     let mut body = format!(
-        "<h1>Report {}</h1><p>This view is recorded in the custody log.</p><h2>Risk {}</h2><ul>{}</ul><h2>Report</h2><pre>{}</pre>",
+        "<h1>Report {}</h1><p>This view is recorded in the custody log. \
+         <a href=\"/reports/{n}/sanitised.json\">Sanitised version for sharing</a> (no reporter details).</p><h2>Risk {}</h2><ul>{}</ul><h2>Report</h2><pre>{}</pre>",
         esc(&exhibit.to_string()),
         item.score,
         factors.join(""),
@@ -395,6 +396,35 @@ pub(crate) async fn close(State(state): State<Arc<AppState>>, Path(n): Path<Stri
         Ok(Ok(_)) => Redirect::to("/queue").into_response(),
         Ok(Err(e)) => failure(e),
         Err(e) => failure(CoreError::Failed(format!("the report could not be closed: {e}"))),
+    }
+}
+
+/// The report as it may be shared beyond the team (no reporter details);
+/// the read is recorded.
+pub(crate) async fn sanitised(
+    State(state): State<Arc<AppState>>,
+    Path(n): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let Some((_, officer)) = current(&state, &headers).await else { return Redirect::to("/login").into_response() };
+    if let Some(r) = refuse_unless_triage(&officer) {
+        return r;
+    }
+    let n = n.strip_suffix(".json").unwrap_or(&n).to_owned();
+    let Some(exhibit) = exhibit_of(&n) else { return failure(CoreError::NoSuchExhibit(n)) };
+    let st = state.clone();
+    let r = tokio::task::spawn_blocking(move || {
+        st.vigil.sanitised_report(&exhibit, &officer, "sanitised version for sharing")
+    })
+    .await;
+    match r {
+        Ok(Ok(v)) => (
+            [(axum::http::header::CONTENT_TYPE, "application/json")],
+            serde_json::to_string_pretty(&v).unwrap_or_default(),
+        )
+            .into_response(),
+        Ok(Err(e)) => failure(e),
+        Err(e) => failure(CoreError::Failed(format!("the report could not be read: {e}"))),
     }
 }
 

@@ -96,6 +96,7 @@ async fn every_route_as_every_role() {
         ("GET", "/queue?state=closed&page=2", triage.to_vec()),
         ("POST", "/reports/1/close", triage.to_vec()),
         ("POST", "/reports/1/handoff", triage.to_vec()),
+        ("GET", "/reports/1/sanitised.json", triage.to_vec()),
         ("POST", "/reports/1/link", triage.to_vec()),
         ("POST", "/reports/1/unlink", triage.to_vec()),
         ("GET", "/api/v1/openapi.json", public.to_vec()),
