@@ -69,6 +69,19 @@ fn demo_case_has_the_cps_shape_and_its_forms_print() {
     assert!(s.mg6d.iter().all(|l| l.decision.as_ref().unwrap().decision != ProsecutorView::Inspect));
     assert_eq!(s.revelations.len(), 2);
     assert!(s.revelations[1].note.contains("amended"));
+    // An urgent arrest with its justification, the welfare reassessment after
+    // it, and the search's warrant.
+    let view = v.case_view(&case, &disc, "test").unwrap();
+    let urgent = view.records.iter().find(|r| matches!(&r.record, vigil_domain::CaseRecord::UrgentAction { .. }));
+    let urgent = urgent.expect("an urgent arrest is on file");
+    assert!(view.records.iter().any(|r| r.id > urgent.id
+        && matches!(
+            &r.record,
+            vigil_domain::CaseRecord::WelfareCheck { stage: Some(vigil_domain::WelfareStage::Arrest), .. }
+        )));
+    assert!(view.records.iter().any(|r| matches!(&r.record,
+        vigil_domain::CaseRecord::Authority { reference, .. } if reference.starts_with("WARRANT-"))));
+    assert!(view.persons().iter().all(|p| p.welfare_due.is_none()), "the reassessment was made");
     // The prosecutor sees the last revealed version, the same lines.
     let seen = v.schedules(&case, &cps).unwrap();
     assert_eq!(seen.mg6d.len(), 2);
