@@ -89,6 +89,8 @@ pub struct ExhibitListEntry {
     pub sha1: String,
     /// The continuity: `time kind actor` for every custody event of the exhibit.
     pub continuity: Vec<String>,
+    /// How it was seized, when a seizure record says: (place, when, by whom, seal, property).
+    pub seizure: Option<(String, String, String, String, String)>,
 }
 
 fn parse_record(row: &CaseRecordRow) -> Result<CaseRecord, CoreError> {
@@ -289,7 +291,9 @@ impl Vigil {
             CaseRecord::Scheduled { item, .. }
             | CaseRecord::DisclosureTest { item, .. }
             | CaseRecord::ProsecutorDecision { item, .. } => items.push(item.clone()),
-            CaseRecord::ExhibitUsed { exhibit, .. } => items.push(exhibit.clone()),
+            CaseRecord::ExhibitUsed { exhibit, .. } | CaseRecord::Seizure { exhibit, .. } => {
+                items.push(exhibit.clone())
+            }
             CaseRecord::Redaction { original, redacted, .. } => {
                 items.push(format!("exhibit:{original}"));
                 items.push(format!("exhibit:{redacted}"));
@@ -565,6 +569,13 @@ impl Vigil {
             }
         }
         rows.sort_by(|a, b| a.reference.cmp(&b.reference));
+        // The latest seizure record for each exhibit.
+        let mut seizures = std::collections::HashMap::new();
+        for r in self.case_view_unaudited(case)?.records {
+            if let CaseRecord::Seizure { exhibit, place, seized_at, seized_by, seal, property } = r.record {
+                seizures.insert(exhibit, (place, seized_at, seized_by, seal, property));
+            }
+        }
         for e in rows {
             let continuity = self
                 .store
@@ -589,6 +600,7 @@ impl Vigil {
                 sha256: e.sha256.to_hex(),
                 md5: e.md5.to_hex(),
                 sha1: e.sha1.to_hex(),
+                seizure: seizures.remove(&format!("exhibit:{}", e.reference)),
                 reference: e.reference,
                 continuity,
             });

@@ -446,6 +446,18 @@ impl Vigil {
             },
             &disc,
         )?;
+        r(
+            self,
+            CaseRecord::Seizure {
+                exhibit: format!("exhibit:{chat}"),
+                place: "handed over by the reporter's parent, Example Police Station (synthetic)".into(),
+                seized_at: crate::clock::now().london(),
+                seized_by: "DC Demo Investigator 1234 (fictional)".into(),
+                seal: "SEAL-SYN-000123".into(),
+                property: "PROP-SYN-4567".into(),
+            },
+            &inv,
+        )?;
         // The chat export is used material: the prosecution's exhibit, produced by the investigator.
         r(
             self,

@@ -1,8 +1,9 @@
-//! Printable exhibit labels: A4 sheets of ten labels (two across, five
+//! Printable exhibit labels: A4 sheets of eight labels (two across, four
 //! down), each with the exhibit reference, the case, the description, the
-//! producer, when it was received, its SHA-256 and lines for signatures,
-//! so a physical item or a printed copy carries the reference and hash the
-//! custody log knows it by.
+//! producer, when it was received, how it was seized (where, when, by whom,
+//! seal and property numbers) when a seizure record says, its SHA-256 and
+//! ruled continuity boxes for each hand-over, so a physical item or a
+//! printed copy carries the reference and hash the custody log knows it by.
 
 use crate::case_work::ExhibitListEntry;
 use crate::pdf_table::latin;
@@ -12,7 +13,7 @@ const W: f32 = 595.0;
 const H: f32 = 842.0;
 const MARGIN: f32 = 30.0;
 const COLS: usize = 2;
-const ROWS: usize = 5;
+const ROWS: usize = 4;
 
 pub(crate) fn labels_pdf(case: &str, list: &[ExhibitListEntry]) -> Vec<u8> {
     let lw = (W - 2.0 * MARGIN) / COLS as f32;
@@ -57,10 +58,51 @@ pub(crate) fn labels_pdf(case: &str, list: &[ExhibitListEntry]) -> Vec<u8> {
                 line(&mut c, b"F1", 9.0, tx, top - 56.0 - 11.0 * k as f32, d);
             }
             line(&mut c, b"F1", 8.0, tx, top - 82.0, &format!("Producer {}   received {}", e.producer, e.received));
-            line(&mut c, b"F1", 6.5, tx, top - 96.0, &format!("SHA-256 {}", &e.sha256[..32]));
-            line(&mut c, b"F1", 6.5, tx, top - 104.0, &format!("        {}", &e.sha256[32..]));
-            line(&mut c, b"F1", 8.0, tx, top - 124.0, "Signed ____________________  Date __________");
-            line(&mut c, b"F1", 8.0, tx, top - 140.0, "Seal no. __________");
+            let fit = |s: String, size: f32| -> String {
+                let mut s = s;
+                while crate::pdf_table::text_width(&s, size) > lw - 24.0 {
+                    s.pop();
+                }
+                s
+            };
+            match &e.seizure {
+                Some((place, at, by, seal, property)) => {
+                    let mut at_place = crate::pdf_table::wrap_at(&format!("Seized at {place}"), lw - 24.0, 7.5);
+                    at_place.truncate(2);
+                    if at_place.len() < 2 {
+                        at_place.push(String::new());
+                    }
+                    line(&mut c, b"F1", 7.5, tx, top - 94.0, &at_place[0]);
+                    line(&mut c, b"F1", 7.5, tx, top - 103.0, &fit(at_place[1].clone(), 7.5));
+                    line(&mut c, b"F1", 7.5, tx, top - 112.0, &fit(format!("on {at} by {by}"), 7.5));
+                    line(&mut c, b"F2", 7.5, tx, top - 121.0, &fit(format!("Seal {seal}   Property {property}"), 7.5));
+                }
+                None => {
+                    line(&mut c, b"F1", 7.5, tx, top - 94.0, "Seized at ______________________  when __________");
+                    line(&mut c, b"F1", 7.5, tx, top - 112.0, "by (name, rank, number) ______________________");
+                    line(&mut c, b"F1", 7.5, tx, top - 121.0, "Seal no. __________   Property no. __________");
+                }
+            }
+            line(&mut c, b"F1", 6.5, tx, top - 132.0, &format!("SHA-256 {}", &e.sha256[..32]));
+            line(&mut c, b"F1", 6.5, tx, top - 140.0, &format!("        {}", &e.sha256[32..]));
+            // Continuity: one ruled row per hand-over, repeated on every label.
+            let (bx, bw) = (tx, lw - 24.0);
+            let cols = [0.0, 0.3, 0.6, 0.8];
+            line(&mut c, b"F2", 6.5, bx, top - 152.0, "From");
+            line(&mut c, b"F2", 6.5, bx + bw * cols[1], top - 152.0, "To");
+            line(&mut c, b"F2", 6.5, bx + bw * cols[2], top - 152.0, "Date, time");
+            line(&mut c, b"F2", 6.5, bx + bw * cols[3], top - 152.0, "Signature");
+            c.set_line_width(0.4);
+            for k in 0..4 {
+                let y = top - 155.0 - 10.0 * k as f32;
+                c.move_to(bx, y);
+                c.line_to(bx + bw, y);
+            }
+            for f in cols.iter().skip(1) {
+                c.move_to(bx + bw * f - 2.0, top - 155.0);
+                c.line_to(bx + bw * f - 2.0, top - 185.0);
+            }
+            c.stroke();
         }
         if chunk.is_empty() {
             line(&mut c, b"F1", 10.0, MARGIN, H - MARGIN - 20.0, &format!("Case {case}: no exhibits"));
@@ -98,6 +140,15 @@ mod tests {
             md5: "00".repeat(16),
             sha1: "11".repeat(20),
             continuity: vec![],
+            seizure: (n % 2 == 0).then(|| {
+                (
+                    "a synthetic address".into(),
+                    "1 Dec 2026 09:00".into(),
+                    "DC Synthetic 1234".into(),
+                    "SEAL-1".into(),
+                    "PROP-1".into(),
+                )
+            }),
         };
         let pdf = labels_pdf("OP-X", &(1..=11).map(e).collect::<Vec<_>>());
         assert!(pdf.starts_with(b"%PDF-"));

@@ -317,6 +317,16 @@ pub enum CaseRecord {
     DisclosureManagement {
         approach: String,
     },
+    /// How a physical exhibit was seized: where, when, by whom (name, rank
+    /// and number), and its seal and property numbers, as its label shows.
+    Seizure {
+        exhibit: String,
+        place: String,
+        seized_at: String,
+        seized_by: String,
+        seal: String,
+        property: String,
+    },
     /// The case's criminal-justice identity, as it heads every schedule;
     /// a later one replaces an earlier one.
     Identity {
@@ -522,6 +532,16 @@ impl CaseRecord {
                 text("witness", witness, 200)?;
                 text("description", description, 1000)
             }
+            CaseRecord::Seizure { exhibit, place, seized_at, seized_by, seal, property } => {
+                if exhibit.strip_prefix("exhibit:").is_none_or(|r| crate::ExhibitRef::parse(r).is_err()) {
+                    return Err(ParseError::new("exhibit", exhibit, "must be exhibit:ABC/1"));
+                }
+                text("place", place, 200)?;
+                text("seized_at", seized_at, 40)?;
+                text("seized_by", seized_by, 200)?;
+                text("seal", seal, 60)?;
+                text("property", property, 60)
+            }
             CaseRecord::LineOfInquiry { inquiry, direction, outcome } => {
                 text("inquiry", inquiry, 2000)?;
                 text("direction", direction, 200)?;
@@ -641,6 +661,7 @@ impl CaseRecord {
             ),
             CaseRecord::ExhibitUsed { exhibit, .. } => format!("{exhibit} is used material (MG12)"),
             CaseRecord::Identity { urn, .. } => format!("criminal-justice identity: URN {urn}"),
+            CaseRecord::Seizure { exhibit, seal, .. } => format!("{exhibit} seized, seal {}", cut(seal)),
             CaseRecord::LineOfInquiry { inquiry, .. } => format!("line of inquiry: {}", cut(inquiry)),
             CaseRecord::DigitalStrategy { device, .. } => format!("digital strategy for {}", cut(device)),
             CaseRecord::DefenceStatement { received, .. } => format!("defence statement received {received}"),

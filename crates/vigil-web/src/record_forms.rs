@@ -214,6 +214,19 @@ const FORMS: &[Form] = &[
         ],
     ),
     (
+        "seizure",
+        "Seizure of an exhibit (for its label)",
+        "assigned officers",
+        &[
+            ("exhibit", Field::Text("Exhibit (exhibit:ABC/1)")),
+            ("place", Field::Text("Where")),
+            ("seized_at", Field::Text("When")),
+            ("seized_by", Field::Text("By whom (name, rank, number)")),
+            ("seal", Field::Text("Seal number")),
+            ("property", Field::Text("Property number")),
+        ],
+    ),
+    (
         "line-of-inquiry",
         "Line of inquiry (towards or away from the suspect)",
         "assigned officers",

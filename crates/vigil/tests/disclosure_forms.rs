@@ -109,9 +109,13 @@ fn demo_case_has_the_cps_shape_and_its_forms_print() {
         assert_eq!(marked, stem == "MG6D" || stem == "MG6E", "{stem}: the marking on sensitive forms only");
     }
     let list = v.exhibit_list(&case, &disc).unwrap();
+    let chat = list.iter().find(|e| e.seizure.is_some()).expect("the chat export's seizure is on its entry");
+    assert_eq!(chat.seizure.as_ref().unwrap().3, "SEAL-SYN-000123");
     let labels = d.path().join("labels.pdf");
     std::fs::write(&labels, vigil_core::exhibit_labels(&case, &list)).unwrap();
     page_one_png(&labels, "form-exhibit-labels");
+    let text = pdf_text(&labels);
+    assert!(text.contains("Seal SEAL-SYN-000123") && text.contains("Signature"), "{text}");
 
     // The copy for service: no MG6D, no MG6E, no sensitive item.
     let served = d.path().join("served");
