@@ -140,7 +140,7 @@ mod tests {
             md5: "00".repeat(16),
             sha1: "11".repeat(20),
             continuity: vec![],
-            seizure: (n % 2 == 0).then(|| {
+            seizure: n.is_multiple_of(2).then(|| {
                 (
                     "a synthetic address".into(),
                     "1 Dec 2026 09:00".into(),
