@@ -117,14 +117,16 @@ pub(crate) fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
 }
 
 pub(crate) async fn list(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
-    let (_, cases) = match with_officer(&state, &headers, |v, o| v.cases_for(o)).await {
+    let (officer, cases) = match with_officer(&state, &headers, |v, o| v.cases_for(o)).await {
         Ok(x) => x,
         Err(r) => return r,
     };
     let mut body =
         String::from("<h1>Your cases</h1><p>Cases you are assigned to (supervisors and auditors see all).</p><ul>");
+    // A prosecutor's way into a case is the schedules revealed to them.
+    let landing = if officer.role == vigil_domain::Role::Prosecutor { "/schedules" } else { "" };
     for (id, title) in &cases {
-        body += &format!("<li><a href=\"/cases/{0}\">{0}</a>: {1}</li>", esc(id.as_str()), esc(title));
+        body += &format!("<li><a href=\"/cases/{0}{landing}\">{0}</a>: {1}</li>", esc(id.as_str()), esc(title));
     }
     if cases.is_empty() {
         body += "<li>None.</li>";

@@ -193,6 +193,11 @@ async fn the_prosecutor_sees_revealed_schedules_only() {
         let (s, _, _) = call(&app, get(path, &cps)).await;
         assert_eq!(s, StatusCode::FORBIDDEN, "{path} is not the prosecutor's");
     }
+    let (_, _, html) = call(&app, get("/cases", &cps)).await;
+    assert!(
+        html.contains("href=\"/cases/DEMO-1/schedules\""),
+        "the prosecutor's case list leads to the schedules: {html}"
+    );
     let (s, _, html) = call(&app, get("/cases/DEMO-1/schedules", &cps)).await;
     assert_eq!(s, StatusCode::OK, "{html}");
     assert!(html.contains("Schedules revealed to you") && html.contains("Version 2 revealed"), "{html}");
