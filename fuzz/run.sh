@@ -28,12 +28,13 @@ for t in "${targets[@]}"; do
   # -rss_limit_mb: a hostile input must not need more than 2 GiB;
   # -timeout: nor more than 10 s. Both count as crashes.
   # The targets that scan (archive, resume_files) run the scanner's worker
-  # threads; libFuzzer's per-input leak check races their teardown (the
-  # thread handle and glibc's thread-local destructor list are freed as each
-  # thread exits, just after the join) and reports false leaks. For those,
-  # leaks are checked once, at exit, when every thread is gone.
+  # threads, and nsrl its watchdog thread; libFuzzer's per-input leak check
+  # races their teardown (the thread handle and glibc's thread-local
+  # destructor list are freed as each thread exits, just after the join)
+  # and reports false leaks. For those, leaks are checked once, at exit,
+  # when every thread is gone.
   extra=()
-  case "$t" in archive | resume_files) extra=(-detect_leaks=0) ;; esac
+  case "$t" in archive | resume_files | nsrl) extra=(-detect_leaks=0) ;; esac
   cargo +nightly fuzz run -O "$t" "corpus/$t" "seeds/$t" -- \
     -max_total_time="$secs" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 "${extra[@]}" >"$log" 2>&1
   rc=$?

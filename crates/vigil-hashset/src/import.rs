@@ -192,35 +192,39 @@ fn import_hashdeep(path: &Path, opts: &ImportOptions, b: &mut SetBuilder) -> Res
 }
 
 /// Interrupts a SQLite connection when no progress is reported for `limit`.
+/// Its thread ends, and is joined, when the watchdog is dropped: an import
+/// never leaves a thread behind it.
 struct Watchdog {
     last: std::sync::Arc<std::sync::atomic::AtomicU64>,
     fired: std::sync::Arc<std::sync::atomic::AtomicBool>,
-    done: std::sync::Arc<std::sync::atomic::AtomicBool>,
     started: std::time::Instant,
+    /// Dropping it wakes the thread at once.
+    stop: Option<std::sync::mpsc::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Watchdog {
     fn start(handle: rusqlite::InterruptHandle, limit: std::time::Duration) -> Self {
         use std::sync::atomic::Ordering::Relaxed;
+        use std::sync::mpsc::RecvTimeoutError;
         let started = std::time::Instant::now();
-        let (last, fired, done) = (std::sync::Arc::default(), std::sync::Arc::default(), std::sync::Arc::default());
-        let (l, f, d): (
-            std::sync::Arc<std::sync::atomic::AtomicU64>,
-            std::sync::Arc<std::sync::atomic::AtomicBool>,
-            std::sync::Arc<std::sync::atomic::AtomicBool>,
-        ) = (std::sync::Arc::clone(&last), std::sync::Arc::clone(&fired), std::sync::Arc::clone(&done));
-        std::thread::spawn(move || {
-            while !d.load(Relaxed) {
-                std::thread::sleep(std::time::Duration::from_millis(200));
-                let idle = started.elapsed().as_millis() as u64 - l.load(Relaxed);
-                if idle > limit.as_millis() as u64 {
-                    f.store(true, Relaxed);
-                    handle.interrupt();
-                    return;
-                }
+        let (last, fired) = (std::sync::Arc::default(), std::sync::Arc::default());
+        let (l, f): (std::sync::Arc<std::sync::atomic::AtomicU64>, std::sync::Arc<std::sync::atomic::AtomicBool>) =
+            (std::sync::Arc::clone(&last), std::sync::Arc::clone(&fired));
+        let (stop, stopped) = std::sync::mpsc::channel::<()>();
+        let thread = std::thread::spawn(move || loop {
+            match stopped.recv_timeout(std::time::Duration::from_millis(200)) {
+                Err(RecvTimeoutError::Timeout) => {}
+                _ => return,
+            }
+            let idle = started.elapsed().as_millis() as u64 - l.load(Relaxed);
+            if idle > limit.as_millis() as u64 {
+                f.store(true, Relaxed);
+                handle.interrupt();
+                return;
             }
         });
-        Watchdog { last, fired, done, started }
+        Watchdog { last, fired, started, stop: Some(stop), thread: Some(thread) }
     }
 
     fn progress(&self) {
@@ -234,7 +238,10 @@ impl Watchdog {
 
 impl Drop for Watchdog {
     fn drop(&mut self) {
-        self.done.store(true, std::sync::atomic::Ordering::Relaxed);
+        drop(self.stop.take());
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
     }
 }
 
@@ -432,6 +439,18 @@ fn import_vics(path: &Path, opts: &ImportOptions, b: &mut SetBuilder) -> Result<
 
 #[cfg(test)]
 mod tests {
+    /// Found by the `nsrl` fuzz target: the watchdog's thread outlived the
+    /// import by up to 200 ms. Dropping the watchdog now ends and joins it.
+    #[test]
+    fn dropping_the_watchdog_ends_its_thread() {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        let dog = Watchdog::start(conn.get_interrupt_handle(), std::time::Duration::from_secs(60));
+        let last = std::sync::Arc::clone(&dog.last);
+        assert_eq!(std::sync::Arc::strong_count(&last), 3, "the thread holds its own reference");
+        drop(dog);
+        assert_eq!(std::sync::Arc::strong_count(&last), 1, "the thread has ended and dropped its reference");
+    }
+
     use super::Watchdog;
 
     /// Issue 11, finding 8: an untrusted NSRL file could hold a view that
