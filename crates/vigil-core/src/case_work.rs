@@ -769,11 +769,10 @@ impl Vigil {
             codes.into_iter().map(|(h, n)| (h.code().to_owned(), h.label().to_owned(), n)).collect();
         // Receipt to action for a child in immediate danger: the first
         // hand-off of each immediate report.
-        let mut first: Vec<(String, i64)> = Vec::new();
+        // Events come in log order, so the first seen per report is its first hand-off.
+        let mut first: std::collections::HashMap<String, i64> = std::collections::HashMap::new();
         for ev in self.store.read()?.events_of_kind(EventKind::HandedOff.as_str())? {
-            if !first.iter().any(|(o, _)| *o == ev.object) {
-                first.push((ev.object.clone(), ev.time_ms));
-            }
+            first.entry(ev.object).or_insert(ev.time_ms);
         }
         let mut waits = Vec::new();
         for (object, at) in first {

@@ -17,7 +17,7 @@ use serde::Serialize;
 use std::collections::HashMap;
 use vigil_domain::{
     CaseId, CaseRecord, CustodyEvent, EventKind, ExhibitRef, Initials, ObjectRef, ProsecutorView, RevealedLine, Role,
-    Schedule, SENSITIVE_NOT_INSPECTED,
+    Schedule, Timestamp, SENSITIVE_NOT_INSPECTED,
 };
 
 /// Who a set of schedules is for: the prosecutor sees everything revealed
@@ -151,11 +151,6 @@ pub struct Rendered {
     pub pdf: Vec<u8>,
 }
 
-/// A stored RFC 3339 instant as the printed forms show it (Europe/London).
-fn printed(at: &str) -> String {
-    vigil_domain::Timestamp::parse(at).map(|t| t.london()).unwrap_or_else(|_| at.to_owned())
-}
-
 /// The protective marking sensitive schedules carry (Government Security
 /// Classifications), on every page and as the CSV's first line.
 pub const SENSITIVE_MARKING: &str = "OFFICIAL-SENSITIVE";
@@ -219,7 +214,7 @@ impl Schedules {
 
     fn decision_cell(l: &ScheduleLine) -> String {
         match &l.decision {
-            Some(d) => format!("{} ({} {}): {}", d.decision.label(), d.by, printed(&d.at), d.reason),
+            Some(d) => format!("{} ({} {}): {}", d.decision.label(), d.by, Timestamp::london_of(&d.at), d.reason),
             None => "awaiting the prosecutor".into(),
         }
     }
@@ -264,8 +259,10 @@ impl Schedules {
                 if rows.is_empty() {
                     // A nil return is a statement the officer signs, not an empty page.
                     let signed = match (&self.identity, self.revelations.last()) {
-                        (Some(i), Some(r)) => format!("{} ({} {})", i.disclosure_officer, r.by, printed(&r.at)),
-                        (None, Some(r)) => format!("{} {}", r.by, printed(&r.at)),
+                        (Some(i), Some(r)) => {
+                            format!("{} ({} {})", i.disclosure_officer, r.by, Timestamp::london_of(&r.at))
+                        }
+                        (None, Some(r)) => format!("{} {}", r.by, Timestamp::london_of(&r.at)),
                         _ => "not yet signed: no version has been revealed".into(),
                     };
                     rows.push(vec![
@@ -294,7 +291,7 @@ impl Schedules {
                             self.place_of(&l.item),
                             "might undermine the prosecution or assist the defence".into(),
                             l.reason.clone(),
-                            format!("{} {}", l.by, printed(&l.at)),
+                            format!("{} {}", l.by, Timestamp::london_of(&l.at)),
                         ]
                     })
                     .collect();
@@ -304,7 +301,7 @@ impl Schedules {
                         self.place_of(&l.item),
                         format!("proposes {}", l.proposed.label()),
                         l.reason.clone(),
-                        format!("{} {}", l.scheduled_by, printed(&l.scheduled_at)),
+                        format!("{} {}", l.scheduled_by, Timestamp::london_of(&l.scheduled_at)),
                     ]);
                 }
                 let certificate = match (self.revelations.last(), &self.identity) {
@@ -312,7 +309,7 @@ impl Schedules {
                         "{CERTIFICATE} Signed: {} ({} {}), schedules version {} revealed to {}.",
                         identity.as_ref().map(|i| i.disclosure_officer.as_str()).unwrap_or(r.by.as_str()),
                         r.by,
-                        printed(&r.at),
+                        Timestamp::london_of(&r.at),
                         r.version,
                         r.to
                     ),

@@ -111,6 +111,14 @@ impl Timestamp {
     }
 }
 
+impl Timestamp {
+    /// A stored RFC 3339 instant in London time, as officers and printed
+    /// forms show it; text that is not one is shown as it is.
+    pub fn london_of(text: &str) -> String {
+        Timestamp::parse(text).map(|t| t.london()).unwrap_or_else(|_| text.to_owned())
+    }
+}
+
 impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let ms = self.0.rem_euclid(1000);

@@ -92,11 +92,6 @@ fn nav(case: &CaseId) -> String {
     )
 }
 
-/// A stored instant as officers read it: Europe/London civil time.
-fn when(at: &str) -> String {
-    vigil_domain::Timestamp::parse(at).map(|t| t.london()).unwrap_or_else(|_| at.to_owned())
-}
-
 pub(crate) fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
     let mut s = String::from("<table><thead><tr>");
     for h in headers {
@@ -273,7 +268,9 @@ pub(crate) async fn schedules(
         format!("<p>Download <a href=\"/cases/{c}/schedules/{stem}.csv\">CSV</a> · <a href=\"/cases/{c}/schedules/{stem}.pdf\">PDF</a></p>")
     };
     let decision = |l: &vigil_core::ScheduleLine| match &l.decision {
-        Some(d) => format!("{} ({} {}): {}", d.decision.label(), d.by, when(&d.at), d.reason),
+        Some(d) => {
+            format!("{} ({} {}): {}", d.decision.label(), d.by, vigil_domain::Timestamp::london_of(&d.at), d.reason)
+        }
         None => "awaiting the prosecutor".into(),
     };
     let mut body = if prosecutor {
@@ -290,7 +287,7 @@ pub(crate) async fn schedules(
                 r.version,
                 esc(&r.to),
                 esc(&r.by),
-                esc(&when(&r.at)),
+                esc(&vigil_domain::Timestamp::london_of(&r.at)),
                 esc(&r.note)
             )
         }
@@ -340,7 +337,7 @@ pub(crate) async fn schedules(
                 l.item.clone(),
                 "might undermine the prosecution or assist the defence".into(),
                 l.reason.clone(),
-                format!("{} {}", l.by, when(&l.at)),
+                format!("{} {}", l.by, vigil_domain::Timestamp::london_of(&l.at)),
             ]
         })
         .collect();
@@ -349,7 +346,7 @@ pub(crate) async fn schedules(
             l.item.clone(),
             format!("proposes {}", l.proposed.label()),
             l.reason.clone(),
-            format!("{} {} (record:{})", l.scheduled_by, when(&l.scheduled_at), l.record),
+            format!("{} {} (record:{})", l.scheduled_by, vigil_domain::Timestamp::london_of(&l.scheduled_at), l.record),
         ]);
     }
     body += &table(&["Item", "Disclosure officer's view", "Reasoning", "Recorded by"], &rows);
@@ -365,7 +362,15 @@ pub(crate) async fn schedules(
             &["Version", "To", "By", "When", "Note"],
             &s.revelations
                 .iter()
-                .map(|r| vec![r.version.to_string(), r.to.clone(), r.by.clone(), when(&r.at), r.note.clone()])
+                .map(|r| {
+                    vec![
+                        r.version.to_string(),
+                        r.to.clone(),
+                        r.by.clone(),
+                        vigil_domain::Timestamp::london_of(&r.at),
+                        r.note.clone(),
+                    ]
+                })
                 .collect::<Vec<_>>(),
         );
     }

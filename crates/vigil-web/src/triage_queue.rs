@@ -410,7 +410,6 @@ pub(crate) async fn sanitised(
     if let Some(r) = refuse_unless_triage(&officer) {
         return r;
     }
-    let n = n.strip_suffix(".json").unwrap_or(&n).to_owned();
     let Some(exhibit) = exhibit_of(&n) else { return failure(CoreError::NoSuchExhibit(n)) };
     let st = state.clone();
     let r = tokio::task::spawn_blocking(move || {
