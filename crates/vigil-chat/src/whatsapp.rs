@@ -1,0 +1,496 @@
+//! WhatsApp's "Export chat" text (`_chat.txt` from iOS, `WhatsApp Chat with
+//! ….txt` from Android), read line by line. Its times carry no zone and its
+//! dates follow the phone's locale: day-first or month-first, two- or
+//! four-digit years, 12- or 24-hour clocks with an ordinary, no-break or
+//! narrow no-break space before AM/PM.
+
+use crate::error::ChatError;
+use crate::message::{ConversationInfo, Item, Message, MessageKind, Sent};
+use std::io::BufRead;
+
+/// The longest line read. WhatsApp caps a message at 65,536 characters; a
+/// longer line is not a WhatsApp export, and is refused before it is held.
+pub const MAX_LINE: usize = 1 << 20;
+
+/// WhatsApp's limits on exported messages (without and with media): an
+/// export of exactly this many may have been cut.
+const EXPORT_CAPS: [u64; 2] = [40_000, 10_000];
+
+/// Which of a date's first two numbers is the day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateOrder {
+    DayFirst,
+    MonthFirst,
+    /// Year, month, day.
+    YearFirst,
+}
+
+/// A line's leading date and time, as numbers, before the order is known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Stamp {
+    a: u32,
+    b: u32,
+    c: u32,
+    /// Whether the first field had four digits (a year-first date).
+    a_is_year: bool,
+    hour: u32,
+    minute: u32,
+    second: u32,
+    twelve_hour: Option<bool>, // Some(true) for PM
+}
+
+/// A parsed line head: the stamp, and the text after the separator.
+struct Head<'a> {
+    stamp: Stamp,
+    rest: &'a str,
+    ios: bool,
+}
+
+fn strip_marks(s: &str) -> &str {
+    s.trim_start_matches(['\u{feff}', '\u{200e}', '\u{200f}'])
+}
+
+fn number(s: &str, max_digits: usize) -> Option<(u32, usize, &str)> {
+    let digits = s.bytes().take_while(u8::is_ascii_digit).count();
+    if digits == 0 || digits > max_digits {
+        return None;
+    }
+    Some((s[..digits].parse().ok()?, digits, &s[digits..]))
+}
+
+fn is_space(c: char) -> bool {
+    matches!(c, ' ' | '\u{a0}' | '\u{202f}')
+}
+
+fn parse_date(s: &str) -> Option<(u32, u32, u32, bool, &str)> {
+    let (a, a_len, s) = number(s, 4)?;
+    let sep = s.chars().next().filter(|c| matches!(c, '/' | '.' | '-'))?;
+    let (b, _, s) = number(&s[1..], 2)?;
+    let s = s.strip_prefix(sep)?;
+    let (c, _, mut s) = number(s, 4)?;
+    if sep == '.' {
+        s = s.strip_prefix('.').unwrap_or(s);
+    }
+    Some((a, b, c, a_len == 4, s))
+}
+
+fn parse_time(s: &str) -> Option<(u32, u32, u32, Option<bool>, &str)> {
+    let (h, _, s) = number(s, 2)?;
+    let s = s.strip_prefix(':').or_else(|| s.strip_prefix('.'))?;
+    let (m, _, mut s) = number(s, 2)?;
+    let mut sec = 0;
+    if let Some(after) = s.strip_prefix(':') {
+        let (v, _, rest) = number(after, 2)?;
+        sec = v;
+        s = rest;
+    }
+    let trimmed = s.trim_start_matches(is_space);
+    let lower: String = trimmed.chars().take(4).collect::<String>().to_ascii_lowercase();
+    let (pm, used) = if lower.starts_with("a.m.") {
+        (Some(false), 4)
+    } else if lower.starts_with("p.m.") {
+        (Some(true), 4)
+    } else if lower.starts_with("am") {
+        (Some(false), 2)
+    } else if lower.starts_with("pm") {
+        (Some(true), 2)
+    } else {
+        (None, 0)
+    };
+    let s = if pm.is_some() { &trimmed[used..] } else { s };
+    if h > 23 || m > 59 || sec > 60 || (pm.is_some() && !(1..=12).contains(&h)) {
+        return None;
+    }
+    Some((h, m, sec, pm, s))
+}
+
+/// Reads the date and time at the start of a line, in either shape:
+/// `[31/12/2020, 23:59:59] rest` (iOS) or `31/12/2020, 23:59 - rest` (Android).
+fn head(line: &str) -> Option<Head<'_>> {
+    let line = strip_marks(line);
+    let (ios, s) = match line.strip_prefix('[') {
+        Some(s) => (true, s),
+        None => (false, line),
+    };
+    let (a, b, c, a_is_year, s) = parse_date(s)?;
+    let s = s.strip_prefix(',').unwrap_or(s).trim_start_matches(is_space);
+    let (hour, minute, second, twelve_hour, s) = parse_time(s)?;
+    let rest = if ios {
+        s.strip_prefix("] ").or_else(|| s.strip_prefix(']'))?
+    } else {
+        let s = s.trim_start_matches(is_space);
+        s.strip_prefix("- ").or_else(|| s.strip_prefix('-'))?
+    };
+    Some(Head { stamp: Stamp { a, b, c, a_is_year, hour, minute, second, twelve_hour }, rest, ios })
+}
+
+/// Whether the first line of `text` that has anything on it reads as a
+/// WhatsApp export line (used to detect the format from the content).
+pub fn looks_like(text: &str) -> bool {
+    text.lines().map(strip_marks).find(|l| !l.trim().is_empty()).is_some_and(|l| head(l).is_some())
+}
+
+/// What the dates of a whole export say about their order, gathered in a
+/// first read (a date whose first number is over 12 is day-first; one whose
+/// second is over 12 is month-first).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct OrderEvidence {
+    day_first: u64,
+    month_first: u64,
+    year_first: u64,
+    twelve_hour: u64,
+    lines: u64,
+}
+
+impl OrderEvidence {
+    pub fn add(&mut self, line: &str) {
+        if let Some(h) = head(line) {
+            self.lines += 1;
+            let s = h.stamp;
+            if s.a_is_year {
+                self.year_first += 1;
+            } else if s.a > 12 {
+                self.day_first += 1;
+            } else if s.b > 12 {
+                self.month_first += 1;
+            }
+            if s.twelve_hour.is_some() {
+                self.twelve_hour += 1;
+            }
+        }
+    }
+
+    /// The order, and the reason when it had to be assumed.
+    pub fn decide(&self) -> Result<(DateOrder, Option<String>), String> {
+        if self.year_first > 0 {
+            return Ok((DateOrder::YearFirst, None));
+        }
+        match (self.day_first > 0, self.month_first > 0) {
+            (true, true) => Err("some dates are day-first and others month-first".into()),
+            (true, false) => Ok((DateOrder::DayFirst, None)),
+            (false, true) => Ok((DateOrder::MonthFirst, None)),
+            (false, false) if self.twelve_hour * 2 > self.lines => Ok((
+                DateOrder::MonthFirst,
+                Some("no date in the export shows whether it is day-first; month-first assumed, as phones with a 12-hour clock mostly write it".into()),
+            )),
+            (false, false) => Ok((
+                DateOrder::DayFirst,
+                Some("no date in the export shows whether it is day-first; day-first assumed, as phones with a 24-hour clock mostly write it".into()),
+            )),
+        }
+    }
+}
+
+fn civil(stamp: Stamp, order: DateOrder) -> Option<jiff::civil::DateTime> {
+    let (y, m, d) = match order {
+        DateOrder::YearFirst => (stamp.a, stamp.b, stamp.c),
+        DateOrder::DayFirst => (stamp.c, stamp.b, stamp.a),
+        DateOrder::MonthFirst => (stamp.c, stamp.a, stamp.b),
+    };
+    let y = if y < 100 { 2000 + y } else { y };
+    let hour = match stamp.twelve_hour {
+        None => stamp.hour,
+        Some(false) => stamp.hour % 12,
+        Some(true) => stamp.hour % 12 + 12,
+    };
+    let second = stamp.second.min(59);
+    jiff::civil::DateTime::new(
+        i16::try_from(y).ok()?,
+        i8::try_from(m).ok()?,
+        i8::try_from(d).ok()?,
+        i8::try_from(hour).ok()?,
+        i8::try_from(stamp.minute).ok()?,
+        i8::try_from(second).ok()?,
+        0,
+    )
+    .ok()
+}
+
+/// Reads one line of at most [`MAX_LINE`] bytes (without its end), or
+/// `None` at the end; a longer line is an error before it is held.
+pub(crate) fn read_line(
+    input: &mut impl BufRead,
+    buf: &mut Vec<u8>,
+    file: &str,
+    line_no: u64,
+) -> Result<bool, ChatError> {
+    buf.clear();
+    loop {
+        let available = input.fill_buf()?;
+        if available.is_empty() {
+            return Ok(!buf.is_empty());
+        }
+        let (take, done) = match available.iter().position(|&b| b == b'\n') {
+            Some(i) => (i + 1, true),
+            None => (available.len(), false),
+        };
+        if buf.len() + take > MAX_LINE + 2 {
+            return Err(ChatError::at(
+                format!("{file} line {line_no}"),
+                format!("the line is longer than {} KiB; no chat export has such lines", MAX_LINE / 1024),
+            ));
+        }
+        buf.extend_from_slice(&available[..take]);
+        input.consume(take);
+        if done {
+            while buf.last().is_some_and(|&b| b == b'\n' || b == b'\r') {
+                buf.pop();
+            }
+            return Ok(true);
+        }
+    }
+}
+
+const OMITTED: [&str; 9] = [
+    "<Media omitted>",
+    "image omitted",
+    "video omitted",
+    "audio omitted",
+    "sticker omitted",
+    "GIF omitted",
+    "document omitted",
+    "Contact card omitted",
+    "<attached:",
+];
+const DELETED: [&str; 4] =
+    ["This message was deleted", "You deleted this message", "This message was deleted.", "You deleted this message."];
+const EDITED: &str = "<This message was edited>";
+/// WhatsApp's opening notices: an export that starts with one starts at
+/// the beginning of the conversation.
+const OPENINGS: [&str; 4] =
+    ["end-to-end encrypted", "secured with end-to-end encryption", "created group", "created this group"];
+
+/// Reads a WhatsApp export and hands each message on in order.
+pub struct WhatsAppReader {
+    pub order: DateOrder,
+    /// The file name shown in source locations (`chat.zip!_chat.txt`).
+    pub file: String,
+}
+
+struct Pending {
+    msg: Message,
+    first_line: u64,
+    last_line: u64,
+}
+
+impl WhatsAppReader {
+    pub fn read(
+        &self,
+        mut input: impl BufRead,
+        emit: &mut dyn FnMut(Item) -> Result<(), ChatError>,
+    ) -> Result<WhatsAppFacts, ChatError> {
+        let info = ConversationInfo { index: 0, source: self.file.clone(), ..Default::default() };
+        let mut buf = Vec::new();
+        let mut line_no = 0u64;
+        let mut pending: Option<Pending> = None;
+        let mut facts = WhatsAppFacts::default();
+        let mut announced = false;
+        while read_line(&mut input, &mut buf, &self.file, line_no + 1)? {
+            line_no += 1;
+            let line = std::str::from_utf8(&buf)
+                .map_err(|_| ChatError::at(format!("{} line {line_no}", self.file), "the line is not UTF-8 text"))?;
+            match head(line) {
+                Some(h) => {
+                    if let Some(p) = pending.take() {
+                        self.finish(p, emit, &mut facts)?;
+                    }
+                    if !announced {
+                        announced = true;
+                        emit(Item::Conversation(info.clone()))?;
+                    }
+                    let sent = civil(h.stamp, self.order).ok_or_else(|| {
+                        ChatError::at(
+                            format!("{} line {line_no}", self.file),
+                            format!("{:?} is not a real date and time", head_text(line)),
+                        )
+                    })?;
+                    pending = Some(Pending {
+                        msg: self.message(&h, line, sent, line_no),
+                        first_line: line_no,
+                        last_line: line_no,
+                    });
+                }
+                None => match pending.as_mut() {
+                    Some(p) => {
+                        p.msg.text.push('\n');
+                        p.msg.text.push_str(line);
+                        p.last_line = line_no;
+                    }
+                    None if line.trim().is_empty() => {}
+                    None => {
+                        return Err(ChatError::at(
+                            format!("{} line {line_no}", self.file),
+                            "the line does not start with a date and time as WhatsApp writes them",
+                        ))
+                    }
+                },
+            }
+        }
+        if let Some(p) = pending.take() {
+            self.finish(p, emit, &mut facts)?;
+        }
+        if !announced {
+            return Err(ChatError::at(self.file.clone(), "no line in the form of a WhatsApp export"));
+        }
+        if EXPORT_CAPS.contains(&facts.messages) {
+            facts.starts_late.get_or_insert(format!(
+                "the export holds exactly {} messages, WhatsApp's limit for one export; earlier messages may have been left out",
+                facts.messages
+            ));
+        }
+        Ok(facts)
+    }
+
+    fn message(&self, h: &Head<'_>, line: &str, sent: jiff::civil::DateTime, line_no: u64) -> Message {
+        let rest = h.rest;
+        let (sender, body) = match rest.split_once(": ") {
+            Some((s, b)) if !s.is_empty() && s.chars().count() <= 100 => (Some(s.to_owned()), b),
+            _ => (None, rest),
+        };
+        let marked = body.starts_with('\u{200e}');
+        let body = strip_marks(body);
+        let mut text = body.to_owned();
+        let mut edited = false;
+        if let Some(t) = text.strip_suffix(EDITED) {
+            text = t.trim_end().to_owned();
+            edited = true;
+        }
+        let deleted = DELETED.contains(&text.trim());
+        let mut media = Vec::new();
+        if OMITTED.iter().any(|m| text.starts_with(m)) || text.ends_with("(file attached)") {
+            // iOS names an attached file as `<attached: NAME>`; keep the name.
+            let named = text.strip_prefix("<attached: ").and_then(|t| t.strip_suffix('>'));
+            media.push(named.unwrap_or(&text).to_owned());
+        }
+        let system = sender.is_none() || (h.ios && marked && media.is_empty() && !deleted);
+        // iOS writes a notice under the group's name, marked with U+200E.
+        let (sender, kind) = if system { (None, MessageKind::System) } else { (sender, MessageKind::Message) };
+        Message {
+            conversation: 0,
+            id: None,
+            sent: Sent::Local(sent),
+            sent_as_written: head_text(line).to_owned(),
+            sender,
+            sender_id: None,
+            kind,
+            text,
+            media,
+            deleted,
+            edited,
+            reply_to: None,
+            forwarded_from: None,
+            source: format!("{} line {line_no}", self.file),
+        }
+    }
+
+    fn finish(
+        &self,
+        mut p: Pending,
+        emit: &mut dyn FnMut(Item) -> Result<(), ChatError>,
+        facts: &mut WhatsAppFacts,
+    ) -> Result<(), ChatError> {
+        if p.last_line > p.first_line {
+            p.msg.source = format!("{} lines {}–{}", self.file, p.first_line, p.last_line);
+        }
+        if facts.messages == 0 && facts.starts_late.is_none() {
+            let opening = p.msg.kind == MessageKind::System && OPENINGS.iter().any(|o| p.msg.text.contains(o));
+            if !opening {
+                facts.starts_late = Some(
+                    "the export does not begin with WhatsApp's opening notice (encryption or group created); it may start after the conversation did".into(),
+                );
+            }
+        }
+        facts.messages += 1;
+        emit(Item::Message(p.msg))
+    }
+}
+
+/// What only the whole WhatsApp file tells.
+#[derive(Debug, Default, Clone)]
+pub struct WhatsAppFacts {
+    pub messages: u64,
+    pub starts_late: Option<String>,
+}
+
+/// The date and time part of a line, as written.
+fn head_text(line: &str) -> &str {
+    let line = strip_marks(line);
+    let end = if line.starts_with('[') { line.find(']').map(|i| i + 1) } else { line.find(" - ") };
+    // A char boundary, never a byte count: the line may be any text.
+    let end = end.or_else(|| line.char_indices().nth(40).map(|(i, _)| i)).unwrap_or(line.len());
+    line[..end].trim_start_matches('[').trim_end_matches(']')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(text: &str, order: DateOrder) -> (Vec<Message>, WhatsAppFacts) {
+        let mut out = Vec::new();
+        let facts = WhatsAppReader { order, file: "chat.txt".into() }
+            .read(text.as_bytes(), &mut |i| {
+                if let Item::Message(m) = i {
+                    out.push(m);
+                }
+                Ok(())
+            })
+            .unwrap();
+        (out, facts)
+    }
+
+    #[test]
+    fn android_and_ios_lines_read_alike() {
+        let android = "31/12/2020, 23:59 - Messages and calls are end-to-end encrypted.\n31/12/2020, 23:59 - Ann: Hi: there\nsecond line\n01/01/2021, 00:01 - Bo: <Media omitted>\n";
+        let (m, facts) = read(android, DateOrder::DayFirst);
+        assert_eq!(m.len(), 3);
+        assert_eq!(m[0].kind, MessageKind::System);
+        assert_eq!((m[1].sender.as_deref(), m[1].text.as_str()), (Some("Ann"), "Hi: there\nsecond line"));
+        assert_eq!(m[1].source, "chat.txt lines 2–3");
+        assert_eq!(m[2].media, vec!["<Media omitted>".to_owned()]);
+        assert!(facts.starts_late.is_none());
+
+        let ios = "\u{200e}[12/31/20, 11:59:58\u{202f}PM] Ann: \u{200e}image omitted\n[12/31/20, 11:59:59\u{202f}PM] Bo: \u{200e}This message was deleted.\n[1/1/21, 12:00:01\u{a0}AM] Ann: ok <This message was edited>\n";
+        let (m, facts) = read(ios, DateOrder::MonthFirst);
+        assert_eq!(m.len(), 3);
+        assert_eq!(m[0].sent, Sent::Local(jiff::civil::date(2020, 12, 31).at(23, 59, 58, 0)));
+        assert_eq!(m[0].media.len(), 1);
+        assert!(m[1].deleted);
+        assert!(m[2].edited && m[2].text == "ok");
+        assert_eq!(m[2].sent, Sent::Local(jiff::civil::date(2021, 1, 1).at(0, 0, 1, 0)));
+        assert!(facts.starts_late.is_some());
+    }
+
+    #[test]
+    fn the_date_order_comes_from_the_whole_file() {
+        let mut e = OrderEvidence::default();
+        e.add("03/04/2021, 10:00 - A: x");
+        e.add("13/04/2021, 10:00 - A: x");
+        assert_eq!(e.decide().unwrap(), (DateOrder::DayFirst, None));
+        let mut e = OrderEvidence::default();
+        e.add("[3/4/21, 10:00:00 AM] A: x");
+        let (order, why) = e.decide().unwrap();
+        assert_eq!(order, DateOrder::MonthFirst);
+        assert!(why.is_some());
+    }
+
+    #[test]
+    fn a_huge_line_is_refused_before_it_is_held() {
+        let mut text = String::from("31/12/2020, 23:59 - Ann: ");
+        text.push_str(&"x".repeat(MAX_LINE + 10));
+        let e = WhatsAppReader { order: DateOrder::DayFirst, file: "chat.txt".into() }
+            .read(text.as_bytes(), &mut |_| Ok(()))
+            .unwrap_err();
+        assert_eq!(e.to_string(), "chat.txt line 1: the line is longer than 1024 KiB; no chat export has such lines");
+    }
+
+    #[test]
+    fn a_file_with_no_whatsapp_line_is_refused_naming_the_line() {
+        let e = WhatsAppReader { order: DateOrder::DayFirst, file: "chat.txt".into() }
+            .read("hello\nworld\n".as_bytes(), &mut |_| Ok(()))
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "chat.txt line 1: the line does not start with a date and time as WhatsApp writes them"
+        );
+    }
+}
