@@ -1,13 +1,23 @@
 //! Chat exports read as streams into messages with their source location
 //! (file and line, or JSON path), times placed in a zone the officer gives,
-//! and the marks the platform left (deleted, edited, omitted media).
+//! and the marks the platform left (deleted, edited, omitted media); an
+//! analysis of what is missing; and the timeline written from both.
 //! Knows nothing of the vault, the store or HTTP.
 
+pub mod analysis;
 pub mod error;
+mod identifier_scan;
+pub mod import;
+mod json_position;
 pub mod local_time;
 pub mod message;
+pub mod synthetic;
+pub mod telegram;
+pub mod timeline;
 pub mod whatsapp;
 
+pub use analysis::{Analysis, Flags, Summary};
 pub use error::ChatError;
+pub use import::{analyse, plan, write_timeline, Format, Plan, IMPORTER};
 pub use local_time::{place, Placed, TimeBasis, Zone};
 pub use message::{ConversationInfo, Item, Message, MessageKind, Sent};

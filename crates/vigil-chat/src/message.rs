@@ -37,6 +37,8 @@ pub struct Message {
     pub text: String,
     /// Media the export mentions (a file name, or that it was omitted).
     pub media: Vec<String>,
+    /// Addresses the platform attached to the text (a link's target).
+    pub links: Vec<String>,
     /// Marked deleted by the platform ("This message was deleted").
     pub deleted: bool,
     /// Marked edited by the platform.

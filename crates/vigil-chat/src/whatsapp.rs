@@ -375,6 +375,7 @@ impl WhatsAppReader {
             kind,
             text,
             media,
+            links: Vec::new(),
             deleted,
             edited,
             reply_to: None,

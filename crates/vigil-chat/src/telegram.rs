@@ -1,0 +1,508 @@
+//! Telegram Desktop's JSON export (`result.json`): one chat (`name`, `type`,
+//! `id`, `messages`) or the whole account (`chats.list`, `left_chats.list`).
+//! Read as a stream: one message at a time is held, each given the line it
+//! starts on and its JSON path (`chats.list[3].messages[12]`).
+
+use crate::error::ChatError;
+use crate::json_position::{Position, Tracked, MAX_ITEM};
+use crate::message::{ConversationInfo, Item, Message, MessageKind, Sent};
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::Deserialize;
+use std::cell::{Cell, RefCell};
+use std::fmt;
+use std::io::Read;
+use std::rc::Rc;
+
+/// Chat kinds whose messages Telegram numbers per chat, so a missing number
+/// is a missing message. Private chats and basic groups share the account's
+/// numbering and skip numbers for messages elsewhere.
+const NUMBERED_PER_CHAT: [&str; 4] = ["private_supergroup", "public_supergroup", "private_channel", "public_channel"];
+
+/// Words only Telegram's export writes, for detecting it from its content.
+pub fn looks_like(head: &str) -> bool {
+    let t = head.trim_start_matches('\u{feff}').trim_start();
+    t.starts_with('{')
+        && (head.contains("\"date_unixtime\"")
+            || head.contains("\"personal_information\"")
+            || NUMBERED_PER_CHAT
+                .iter()
+                .chain(&["personal_chat", "private_group", "saved_messages", "bot_chat"])
+                .any(|k| head.contains(&format!("\"type\": \"{k}\"")) || head.contains(&format!("\"type\":\"{k}\""))))
+}
+
+pub struct TelegramReader {
+    pub file: String,
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct TelegramFacts {
+    pub conversations: u32,
+    pub messages: u64,
+}
+
+struct Ctx<'e> {
+    file: String,
+    pos: Rc<RefCell<Position>>,
+    emit: RefCell<&'e mut dyn FnMut(Item) -> Result<(), ChatError>>,
+    failed: RefCell<Option<ChatError>>,
+    conversations: Cell<u32>,
+    messages: Cell<u64>,
+    /// The path being read, for errors.
+    path: RefCell<String>,
+}
+
+impl Ctx<'_> {
+    fn fail<E: de::Error>(&self, e: ChatError) -> E {
+        *self.failed.borrow_mut() = Some(e);
+        E::custom("stopped")
+    }
+}
+
+impl TelegramReader {
+    pub fn read(
+        &self,
+        input: impl Read,
+        emit: &mut dyn FnMut(Item) -> Result<(), ChatError>,
+    ) -> Result<TelegramFacts, ChatError> {
+        let tracked = Tracked::new(std::io::BufReader::with_capacity(64 << 10, input));
+        let ctx = Ctx {
+            file: self.file.clone(),
+            pos: tracked.pos.clone(),
+            emit: RefCell::new(emit),
+            failed: RefCell::new(None),
+            conversations: Cell::new(0),
+            messages: Cell::new(0),
+            path: RefCell::new(String::new()),
+        };
+        let mut de = serde_json::Deserializer::from_reader(tracked);
+        let read =
+            ChatObject { ctx: &ctx, path: String::new(), root: true }.deserialize(&mut de).and_then(|()| de.end());
+        if let Some(e) = ctx.failed.borrow_mut().take() {
+            return Err(e);
+        }
+        if let Err(e) = read {
+            let pos = ctx.pos.borrow();
+            let path = ctx.path.borrow();
+            let at = if path.is_empty() { String::new() } else { format!(" ({path})") };
+            let why = if pos.over_cap {
+                format!("one item is larger than {} MiB; no Telegram message is", MAX_ITEM >> 20)
+            } else if e.is_eof() {
+                "the JSON ends before it is complete (is the file cut short?)".to_owned()
+            } else {
+                e.to_string().split(" at line ").next().unwrap_or("not valid JSON").to_owned()
+            };
+            let line = if e.line() > 0 { e.line() as u64 } else { pos.line };
+            return Err(ChatError::at(format!("{} line {line}{at}", self.file), why));
+        }
+        if ctx.conversations.get() == 0 {
+            return Err(ChatError::at(self.file.clone(), "the JSON has no `messages` list and no `chats.list`"));
+        }
+        Ok(TelegramFacts { conversations: ctx.conversations.get(), messages: ctx.messages.get() })
+    }
+}
+
+/// A chat object (or the root, which is one chat or holds `chats`).
+struct ChatObject<'a, 'e> {
+    ctx: &'a Ctx<'e>,
+    path: String,
+    root: bool,
+}
+
+fn join(path: &str, key: &str) -> String {
+    if path.is_empty() {
+        key.to_owned()
+    } else {
+        format!("{path}.{key}")
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for ChatObject<'_, '_> {
+    type Value = ();
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ChatObject<'_, '_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a Telegram chat object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let ctx = self.ctx;
+        let mut name: Option<String> = None;
+        let mut kind: Option<String> = None;
+        let mut id: Option<String> = None;
+        while let Some(key) = map.next_key::<String>()? {
+            ctx.pos.borrow_mut().mark();
+            let path = join(&self.path, &key);
+            *ctx.path.borrow_mut() = path.clone();
+            match key.as_str() {
+                "name" => name = map.next_value::<Option<String>>()?,
+                "type" => kind = map.next_value::<Option<String>>()?,
+                "id" => id = map.next_value::<Option<serde_json::Number>>()?.map(|n| n.to_string()),
+                "messages" => {
+                    let index = ctx.conversations.get();
+                    ctx.conversations.set(index + 1);
+                    let numbered = kind.as_deref().is_some_and(|k| NUMBERED_PER_CHAT.contains(&k));
+                    let info = ConversationInfo {
+                        index,
+                        title: name.clone(),
+                        chat_kind: kind.clone(),
+                        platform_id: id.clone(),
+                        numbered_per_chat: numbered,
+                        source: format!("{} ({})", ctx.file, if self.path.is_empty() { "root" } else { &self.path }),
+                        ..Default::default()
+                    };
+                    if let Err(e) = (ctx.emit.borrow_mut())(Item::Conversation(info)) {
+                        return Err(ctx.fail(e));
+                    }
+                    map.next_value_seed(MessageList { ctx, path, conversation: index })?;
+                }
+                "chats" | "left_chats" if self.root => map.next_value_seed(ChatHolder { ctx, path })?,
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `chats` / `left_chats`: an object with `about` and `list`.
+struct ChatHolder<'a, 'e> {
+    ctx: &'a Ctx<'e>,
+    path: String,
+}
+
+impl<'de> DeserializeSeed<'de> for ChatHolder<'_, '_> {
+    type Value = ();
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ChatHolder<'_, '_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an object with a `list` of chats")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(key) = map.next_key::<String>()? {
+            let path = join(&self.path, &key);
+            if key == "list" {
+                map.next_value_seed(ChatList { ctx: self.ctx, path })?;
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(())
+    }
+}
+
+struct ChatList<'a, 'e> {
+    ctx: &'a Ctx<'e>,
+    path: String,
+}
+
+impl<'de> DeserializeSeed<'de> for ChatList<'_, '_> {
+    type Value = ();
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ChatList<'_, '_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a list of chats")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let mut i = 0usize;
+        loop {
+            let path = format!("{}[{i}]", self.path);
+            *self.ctx.path.borrow_mut() = path.clone();
+            if seq.next_element_seed(ChatObject { ctx: self.ctx, path, root: false })?.is_none() {
+                return Ok(());
+            }
+            i += 1;
+        }
+    }
+}
+
+struct MessageList<'a, 'e> {
+    ctx: &'a Ctx<'e>,
+    path: String,
+    conversation: u32,
+}
+
+impl<'de> DeserializeSeed<'de> for MessageList<'_, '_> {
+    type Value = ();
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for MessageList<'_, '_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a list of messages")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let ctx = self.ctx;
+        let mut i = 0usize;
+        loop {
+            let path = format!("{}[{i}]", self.path);
+            *ctx.path.borrow_mut() = path.clone();
+            let depth = {
+                let mut p = ctx.pos.borrow_mut();
+                p.mark();
+                p.depth
+            };
+            let Some(raw) = seq.next_element::<RawMessage>()? else { return Ok(()) };
+            let line = ctx.pos.borrow().opened_at(depth);
+            let source = format!("{} line {line} ({path})", ctx.file);
+            let msg = match raw.into_message(self.conversation, source) {
+                Ok(m) => m,
+                Err(e) => return Err(ctx.fail(e)),
+            };
+            ctx.messages.set(ctx.messages.get() + 1);
+            if let Err(e) = (ctx.emit.borrow_mut())(Item::Message(msg)) {
+                return Err(ctx.fail(e));
+            }
+            i += 1;
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Text {
+    Plain(String),
+    Parts(Vec<Part>),
+    Other(IgnoredAny),
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Part {
+    Plain(String),
+    Entity {
+        #[serde(default)]
+        text: String,
+        #[serde(default)]
+        href: Option<String>,
+    },
+    Other(IgnoredAny),
+}
+
+#[derive(Deserialize)]
+struct RawMessage {
+    id: Option<i64>,
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    date: Option<String>,
+    date_unixtime: Option<String>,
+    from: Option<String>,
+    from_id: Option<String>,
+    actor: Option<String>,
+    actor_id: Option<String>,
+    action: Option<String>,
+    title: Option<String>,
+    members: Option<Vec<Option<String>>>,
+    edited: Option<String>,
+    reply_to_message_id: Option<i64>,
+    forwarded_from: Option<String>,
+    photo: Option<String>,
+    file: Option<String>,
+    media_type: Option<String>,
+    text: Option<Text>,
+}
+
+impl RawMessage {
+    fn into_message(self, conversation: u32, source: String) -> Result<Message, ChatError> {
+        let (sent, as_written) = match (&self.date_unixtime, &self.date) {
+            (Some(u), _) => {
+                let s: i64 = u
+                    .trim()
+                    .parse()
+                    .map_err(|_| ChatError::at(source.clone(), format!("date_unixtime {u:?} is not a number")))?;
+                let written = self.date.clone().unwrap_or_else(|| u.clone());
+                (Sent::Instant { ms: s.saturating_mul(1000) }, written)
+            }
+            (None, Some(d)) => {
+                let dt: jiff::civil::DateTime = d.parse().map_err(|_| {
+                    ChatError::at(source.clone(), format!("date {d:?} is not a date and time (YYYY-MM-DDTHH:MM:SS)"))
+                })?;
+                (Sent::Local(dt), d.clone())
+            }
+            (None, None) => return Err(ChatError::at(source, "the message has no date")),
+        };
+        let mut text = String::new();
+        let mut links = Vec::new();
+        match self.text {
+            Some(Text::Plain(s)) => text = s,
+            Some(Text::Parts(parts)) => {
+                for p in parts {
+                    match p {
+                        Part::Plain(s) => text.push_str(&s),
+                        Part::Entity { text: t, href } => {
+                            text.push_str(&t);
+                            links.extend(href);
+                        }
+                        Part::Other(_) => {}
+                    }
+                }
+            }
+            Some(Text::Other(_)) | None => {}
+        }
+        let service = self.kind.as_deref() == Some("service");
+        if service && text.is_empty() {
+            // A notice carries its meaning in `action` and its arguments.
+            let mut t = self.action.clone().unwrap_or_default().replace('_', " ");
+            if let Some(title) = &self.title {
+                t.push_str(&format!(": {title}"));
+            }
+            if let Some(m) = &self.members {
+                let names: Vec<&str> = m.iter().map(|n| n.as_deref().unwrap_or("(deleted account)")).collect();
+                t.push_str(&format!(": {}", names.join(", ")));
+            }
+            text = t;
+        }
+        let mut media = Vec::new();
+        for m in [&self.photo, &self.file].into_iter().flatten() {
+            media.push(match &self.media_type {
+                Some(kind) => format!("{kind}: {m}"),
+                None => m.clone(),
+            });
+        }
+        let (sender, sender_id) = if service { (self.actor, self.actor_id) } else { (self.from, self.from_id) };
+        Ok(Message {
+            conversation,
+            id: self.id.map(|i| i.to_string()),
+            sent,
+            sent_as_written: as_written,
+            sender,
+            sender_id,
+            kind: if service { MessageKind::System } else { MessageKind::Message },
+            text,
+            media,
+            links,
+            deleted: false,
+            edited: self.edited.is_some(),
+            reply_to: self.reply_to_message_id.map(|i| i.to_string()),
+            forwarded_from: self.forwarded_from,
+            source,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(json: &str) -> Result<(Vec<Item>, TelegramFacts), ChatError> {
+        let mut out = Vec::new();
+        let facts = TelegramReader { file: "result.json".into() }.read(json.as_bytes(), &mut |i| {
+            out.push(i);
+            Ok(())
+        })?;
+        Ok((out, facts))
+    }
+
+    const ONE_CHAT: &str = r#"{
+ "name": "Test group",
+ "type": "private_supergroup",
+ "id": 1234,
+ "messages": [
+  {
+   "id": 1,
+   "type": "service",
+   "date": "2024-01-01T10:00:00",
+   "date_unixtime": "1704103200",
+   "actor": "Ann",
+   "actor_id": "user1",
+   "action": "create_group",
+   "title": "Test group",
+   "text": ""
+  },
+  {
+   "id": 3,
+   "type": "message",
+   "date": "2024-01-01T10:01:00",
+   "date_unixtime": "1704103260",
+   "edited": "2024-01-01T10:02:00",
+   "from": "Bo",
+   "from_id": "user2",
+   "reply_to_message_id": 2,
+   "text": ["see ", {"type": "text_link", "text": "this", "href": "https://example.org/x"}, " {not json}"]
+  }
+ ]
+}"#;
+
+    #[test]
+    fn one_chat_reads_with_lines_paths_and_entities() {
+        let (items, facts) = read(ONE_CHAT).unwrap();
+        assert_eq!((facts.conversations, facts.messages), (1, 2));
+        let Item::Conversation(c) = &items[0] else { panic!() };
+        assert!(c.numbered_per_chat);
+        assert_eq!(c.title.as_deref(), Some("Test group"));
+        let Item::Message(m) = &items[1] else { panic!() };
+        assert_eq!(m.kind, MessageKind::System);
+        assert_eq!(m.text, "create group: Test group");
+        assert_eq!(m.source, "result.json line 6 (messages[0])");
+        let Item::Message(m) = &items[2] else { panic!() };
+        assert_eq!(m.text, "see this {not json}");
+        assert_eq!(m.links, vec!["https://example.org/x".to_owned()]);
+        assert!(m.edited);
+        assert_eq!(m.reply_to.as_deref(), Some("2"));
+        assert_eq!(m.sent, Sent::Instant { ms: 1_704_103_260_000 });
+        assert_eq!(m.source, "result.json line 17 (messages[1])");
+    }
+
+    #[test]
+    fn the_full_export_reads_every_chat_list() {
+        let json = r#"{"about": "x", "personal_information": {"first_name": "A"},
+          "chats": {"about": "y", "list": [
+            {"name": "Ann", "type": "personal_chat", "id": 5, "messages": [
+              {"id": 10, "type": "message", "date": "2024-01-01T10:00:00", "from": "Ann", "text": "hi"}]},
+            {"name": "Chan", "type": "public_channel", "id": 6, "messages": []}]},
+          "left_chats": {"list": [{"name": "Old", "type": "private_group", "id": 7, "messages": [
+              {"id": 11, "type": "message", "date": "2024-01-02T10:00:00", "from": null, "text": "x"}]}]}}"#;
+        let (items, facts) = read(json).unwrap();
+        assert_eq!((facts.conversations, facts.messages), (3, 2));
+        let Item::Message(m) = &items[1] else { panic!() };
+        assert_eq!(m.sent, Sent::Local(jiff::civil::date(2024, 1, 1).at(10, 0, 0, 0)));
+        assert!(m.source.ends_with("(chats.list[0].messages[0])"), "{}", m.source);
+        let Item::Message(m) = &items[4] else { panic!() };
+        assert!(m.source.ends_with("(left_chats.list[0].messages[0])"), "{}", m.source);
+        assert_eq!(m.sender, None);
+    }
+
+    #[test]
+    fn a_cut_export_names_the_line_and_path() {
+        let cut = &ONE_CHAT[..ONE_CHAT.find("\"reply_to_message_id\"").unwrap()];
+        let e = read(cut).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "result.json line 25 (messages[1]): the JSON ends before it is complete (is the file cut short?)"
+        );
+        let e = read(&ONE_CHAT.replace("\"1704103260\"", "\"soon\"")).unwrap_err().to_string();
+        assert_eq!(e, "result.json line 17 (messages[1]): date_unixtime \"soon\" is not a number");
+        let e = read("{\"name\": \"x\"}").unwrap_err().to_string();
+        assert_eq!(e, "result.json: the JSON has no `messages` list and no `chats.list`");
+    }
+
+    #[test]
+    fn a_huge_string_is_refused_before_it_is_held() {
+        let head = "{\"name\": \"x\", \"type\": \"personal_chat\", \"messages\": [{\"id\": 1, \"text\": \"";
+        let body = std::io::repeat(b'a').take(MAX_ITEM + 10);
+        let input = head.as_bytes().chain(body);
+        let e = TelegramReader { file: "result.json".into() }.read(input, &mut |_| Ok(())).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "result.json line 1 (messages[0]): one item is larger than 64 MiB; no Telegram message is"
+        );
+    }
+}

@@ -1,0 +1,112 @@
+//! The timeline: what an import derives from an export, as JSON Lines. The
+//! first line is the header (the original's name and SHA-256, the importer
+//! and its version, the zone and who gave it, each conversation's summary);
+//! each further line is one message in export order with its time, sender,
+//! text, flags and its source in the original. Written deterministically,
+//! so the same export and settings always give the same bytes.
+
+use crate::analysis::{FoundIdentifier, Summary};
+use crate::local_time::TimeBasis;
+use crate::message::MessageKind;
+use serde::{Deserialize, Serialize};
+
+/// The header's `timeline` value, naming the shape.
+pub const KIND: &str = "vigil chat timeline";
+pub const VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Original {
+    pub name: String,
+    pub sha256: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Header {
+    pub timeline: String,
+    pub version: u32,
+    /// `vigil-chat 0.1.0`: the importer that made this timeline.
+    pub importer: String,
+    pub format: String,
+    pub original: Original,
+    /// The archive member read, for a zip.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub member: Option<String>,
+    /// Other members of a zip, not read (pictures, media).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<String>,
+    pub timezone: Option<String>,
+    pub zone_given_by: Option<String>,
+    /// What the importer had to assume (a date order, say).
+    pub notes: Vec<String>,
+    pub messages: u64,
+    pub conversations: Vec<SummaryOut>,
+    pub identifiers: Vec<IdentifierOut>,
+    pub identifiers_not_kept: u64,
+}
+
+/// A summary as the header holds it (owned, so it reads back).
+pub type SummaryOut = serde_json::Value;
+pub type IdentifierOut = serde_json::Value;
+
+pub fn summaries(s: &[Summary]) -> Vec<SummaryOut> {
+    s.iter().map(|s| serde_json::to_value(s).unwrap_or_default()).collect()
+}
+
+pub fn identifiers(s: &[FoundIdentifier]) -> Vec<IdentifierOut> {
+    s.iter().map(|s| serde_json::to_value(s).unwrap_or_default()).collect()
+}
+
+/// One message of the timeline.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Line {
+    /// The message's number in the timeline, from 1, in export order.
+    pub n: u32,
+    pub conversation: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// RFC 3339 UTC where known; the wall-clock time as written when the zone is unknown.
+    pub time: String,
+    /// For an ambiguous local time, its later instant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub later_time: Option<String>,
+    pub basis: TimeBasis,
+    pub as_written: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sender: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sender_id: Option<String>,
+    pub kind: MessageKind,
+    pub text: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub media: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_to: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub forwarded_from: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub flags: Vec<String>,
+    pub source: String,
+}
+
+/// Why a timeline could not be read back.
+#[derive(Debug, thiserror::Error)]
+#[error("timeline line {line}: {why}")]
+pub struct TimelineError {
+    pub line: u64,
+    pub why: String,
+}
+
+/// Reads a timeline's header line.
+pub fn read_header(line: &str) -> Result<Header, TimelineError> {
+    let h: Header = serde_json::from_str(line).map_err(|e| TimelineError { line: 1, why: e.to_string() })?;
+    if h.timeline != KIND {
+        return Err(TimelineError { line: 1, why: "this is not a Vigil chat timeline".into() });
+    }
+    Ok(h)
+}
+
+pub fn read_line(n: u64, line: &str) -> Result<Line, TimelineError> {
+    serde_json::from_str(line).map_err(|e| TimelineError { line: n, why: e.to_string() })
+}

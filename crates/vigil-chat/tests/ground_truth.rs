@@ -1,0 +1,204 @@
+//! Synthetic exports imported and every count and flag compared with what
+//! the generator wrote; malformed exports refused naming where.
+
+use std::io::{self, Cursor, Read, Seek, SeekFrom};
+use vigil_chat::import::{self, Export};
+use vigil_chat::synthetic::{self, Spec, Truth};
+use vigil_chat::timeline::Original;
+use vigil_chat::{Analysis, ChatError, Format, Zone};
+
+struct Imported {
+    plan: vigil_chat::Plan,
+    analysis: Analysis,
+    timeline: Vec<u8>,
+}
+
+fn import_bytes(bytes: &[u8], name: &str, format: Option<Format>, zone: Option<&str>) -> Result<Imported, ChatError> {
+    let mut open = || -> io::Result<Box<dyn Export + '_>> { Ok(Box::new(Cursor::new(bytes))) };
+    let zone = zone.map(|z| Zone::parse(z).unwrap());
+    let plan = import::plan(&mut open, name, format, zone, Some("JS".into()))?;
+    let analysis = import::analyse(&plan, &mut open, name)?;
+    let mut timeline = Vec::new();
+    let original = Original { name: name.into(), sha256: "00".repeat(32) };
+    import::write_timeline(&plan, &analysis, original, &mut open, name, &mut timeline)?;
+    Ok(Imported { plan, analysis, timeline })
+}
+
+fn compare(got: &Imported, truth: &Truth) {
+    let s = &got.analysis.conversations[0];
+    assert_eq!(got.analysis.messages(), truth.messages, "messages");
+    assert_eq!(s.messages, truth.messages);
+    assert_eq!(s.system_messages, truth.system_messages, "system messages");
+    let mut names: Vec<String> = s.participants.iter().map(|p| p.name.clone()).collect();
+    names.sort();
+    let mut want = truth.participants.clone();
+    want.sort();
+    assert_eq!(names, want, "participants");
+    assert_eq!((s.deleted, s.edited, s.media), (truth.deleted, truth.edited, truth.media), "deleted, edited, media");
+    let refs: Vec<String> = s.missing_references.iter().map(|r| r.refers_to.clone()).collect();
+    assert_eq!(refs, truth.missing_references, "missing references");
+    assert!(s.missing_references.iter().all(|r| !r.message.is_empty()), "each names its source");
+    let gaps: Vec<(i64, i64)> = s.id_gaps.iter().map(|g| (g.after_id, g.before_id)).collect();
+    assert_eq!(gaps, truth.id_gaps, "id gaps");
+    assert_eq!(s.possible_gaps.len() as u64, truth.possible_gaps, "possible gaps: {:?}", s.possible_gaps);
+    assert_eq!((s.ambiguous_times, s.impossible_times), (truth.ambiguous_times, truth.impossible_times), "times");
+    assert_eq!(s.starts_late.is_some(), truth.starts_late, "starts late: {:?}", s.starts_late);
+    assert_eq!((s.out_of_order, s.duplicates), (0, 0));
+    let ids: Vec<String> = got.analysis.identifiers.iter().map(|i| i.identifier.clone()).collect();
+    assert_eq!(ids, truth.identifiers, "identifiers");
+
+    // The timeline says the same, message by message.
+    let mut lines = 0u64;
+    let mut flagged = std::collections::BTreeMap::<String, u64>::new();
+    let header = import::read_timeline(&got.timeline[..], |l| {
+        lines += 1;
+        assert_eq!(u64::from(l.n), lines);
+        assert!(!l.source.is_empty());
+        for f in &l.flags {
+            *flagged.entry(f.clone()).or_default() += 1;
+        }
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!((header.messages, lines), (truth.messages, truth.messages));
+    let count = |f: &str| flagged.get(f).copied().unwrap_or(0);
+    assert_eq!(count("deleted"), truth.deleted);
+    assert_eq!(count("edited"), truth.edited);
+    assert_eq!(count("reply-to-missing"), truth.missing_references.len() as u64);
+    assert_eq!(count("id-gap-before"), truth.id_gaps.len() as u64);
+    assert_eq!(count("after-possible-gap"), truth.possible_gaps);
+    assert_eq!(count("ambiguous-time"), truth.ambiguous_times);
+    assert_eq!(count("impossible-time"), truth.impossible_times);
+}
+
+#[test]
+fn whatsapp_exports_match_their_truth_in_spring_and_autumn() {
+    let mut spec = Spec::new(3000);
+    let mut bytes = Vec::new();
+    let truth = synthetic::whatsapp(&spec, &mut bytes).unwrap();
+    assert!(truth.impossible_times > 0 && truth.deleted > 0 && truth.possible_gaps == 1);
+    let got = import_bytes(&bytes, "WhatsApp Chat with Bo.txt", None, Some("Europe/London")).unwrap();
+    assert_eq!(got.plan.format, Format::WhatsApp);
+    compare(&got, &truth);
+
+    spec.start = jiff::civil::date(2024, 10, 26).at(20, 0, 0, 0);
+    spec.cut_start = true;
+    let mut bytes = Vec::new();
+    let truth = synthetic::whatsapp(&spec, &mut bytes).unwrap();
+    assert!(truth.ambiguous_times > 0);
+    let got = import_bytes(&bytes, "chat.txt", None, Some("Europe/London")).unwrap();
+    compare(&got, &truth);
+
+    // Without a zone nothing is ambiguous: every time is "zone unknown".
+    let got = import_bytes(&bytes, "chat.txt", None, None).unwrap();
+    let s = &got.analysis.conversations[0];
+    assert_eq!((s.ambiguous_times, s.impossible_times), (0, 0));
+    assert_eq!(s.first.as_ref().unwrap().basis, vigil_chat::TimeBasis::ZoneUnknown);
+    assert!(got.plan.notes.iter().any(|n| n.contains("zone unknown")));
+}
+
+#[test]
+fn telegram_exports_match_their_truth() {
+    for cut in [false, true] {
+        let mut spec = Spec::new(2600);
+        spec.cut_start = cut;
+        spec.silences_at = vec![700, 1900];
+        let mut bytes = Vec::new();
+        let truth = synthetic::telegram(&spec, &mut bytes).unwrap();
+        assert!(!truth.missing_references.is_empty() && !truth.id_gaps.is_empty());
+        let got = import_bytes(&bytes, "result.json", None, None).unwrap();
+        assert_eq!(got.plan.format, Format::Telegram);
+        compare(&got, &truth);
+    }
+}
+
+#[test]
+fn the_timeline_is_the_same_bytes_every_time() {
+    let mut bytes = Vec::new();
+    synthetic::telegram(&Spec::new(800), &mut bytes).unwrap();
+    let a = import_bytes(&bytes, "result.json", None, None).unwrap().timeline;
+    let b = import_bytes(&bytes, "result.json", None, None).unwrap().timeline;
+    assert_eq!(a, b);
+}
+
+#[test]
+fn a_zip_is_read_for_its_chat_and_its_pictures_are_listed_not_read() {
+    let mut chat = Vec::new();
+    let truth = synthetic::whatsapp(&Spec::new(300), &mut chat).unwrap();
+    let mut zipped = Cursor::new(Vec::new());
+    {
+        let mut w = zip::ZipWriter::new(&mut zipped);
+        let o = zip::write::SimpleFileOptions::default();
+        w.start_file("IMG-20240331-WA0001.jpg", o).unwrap();
+        std::io::Write::write_all(&mut w, b"\xff\xd8\xff\xe0 not really a picture").unwrap();
+        w.start_file("_chat.txt", o).unwrap();
+        std::io::Write::write_all(&mut w, &chat).unwrap();
+        w.finish().unwrap();
+    }
+    let got = import_bytes(zipped.get_ref(), "chat.zip", None, Some("Europe/London")).unwrap();
+    assert_eq!(got.plan.member.as_deref(), Some("_chat.txt"));
+    assert_eq!(got.plan.skipped, vec!["IMG-20240331-WA0001.jpg".to_owned()]);
+    compare(&got, &truth);
+    let text = String::from_utf8(got.timeline).unwrap();
+    assert!(text.lines().nth(1).unwrap().contains("\"source\":\"chat.zip!_chat.txt line 1\""));
+}
+
+#[test]
+fn malformed_exports_are_refused_naming_where() {
+    let mut bytes = Vec::new();
+    synthetic::telegram(&Spec::new(50), &mut bytes).unwrap();
+    let cut = &bytes[..bytes.len() / 2];
+    let e = import_bytes(cut, "result.json", None, None).err().unwrap().to_string();
+    assert!(e.starts_with("result.json line ") && e.contains("(messages[") && e.contains("cut short"), "{e}");
+
+    let e = import_bytes(b"hello\nthis is not a chat\n", "notes.txt", None, None).err().unwrap().to_string();
+    assert_eq!(e, "not a chat export Vigil reads: notes.txt: the content is neither a WhatsApp chat text nor a Telegram JSON export");
+    let e = import_bytes(b"hello\nthis is not a chat\n", "notes.txt", Some(Format::WhatsApp), None)
+        .err()
+        .unwrap()
+        .to_string();
+    assert_eq!(e, "notes.txt line 1: the line does not start with a date and time as WhatsApp writes them");
+    let e = import_bytes(b"\x7fELF\x02\x01\x01\x00\x00\x00", "a.out", None, None).err().unwrap().to_string();
+    assert!(e.contains("a.out: the file is binary"), "{e}");
+}
+
+/// A WhatsApp line of 2 GB, made as it is read.
+struct HugeLine {
+    at: u64,
+}
+
+const HEAD: &[u8] = b"31/12/2020, 23:59 - Ann: ";
+const HUGE: u64 = 2 << 30;
+
+impl Read for HugeLine {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let mut n = 0;
+        while n < buf.len() && self.at < HUGE {
+            buf[n] = HEAD.get(self.at as usize).copied().unwrap_or(b'x');
+            n += 1;
+            self.at += 1;
+        }
+        Ok(n)
+    }
+}
+
+impl Seek for HugeLine {
+    fn seek(&mut self, to: SeekFrom) -> io::Result<u64> {
+        match to {
+            SeekFrom::Start(p) => self.at = p,
+            _ => return Err(io::Error::other("only from the start")),
+        }
+        Ok(self.at)
+    }
+}
+
+#[test]
+fn a_two_gigabyte_line_is_refused_without_reading_it_all() {
+    let mut opened = 0;
+    let mut open = || -> io::Result<Box<dyn Export>> {
+        opened += 1;
+        Ok(Box::new(HugeLine { at: 0 }))
+    };
+    let e = import::plan(&mut open, "chat.txt", None, None, None).unwrap_err();
+    assert_eq!(e.to_string(), "chat.txt line 1: the line is longer than 1024 KiB; no chat export has such lines");
+}
