@@ -39,6 +39,9 @@ pub enum CoreError {
     /// The caller's role does not allow this.
     #[error("not allowed: {0}")]
     Forbidden(String),
+    /// A chat export that cannot be read, or a setting for its import.
+    #[error(transparent)]
+    Chat(#[from] vigil_chat::ChatError),
 }
 
 /// What kind of failure an error is, for the edges to answer by: HTTP
@@ -71,6 +74,9 @@ impl CoreError {
             CoreError::Store(vigil_store::StoreError::Duplicate(_)) => ErrorKind::Conflict,
             CoreError::Invalid(_) | CoreError::InvalidInput { .. } => ErrorKind::Invalid,
             CoreError::Store(vigil_store::StoreError::Unavailable(_)) => ErrorKind::Unavailable,
+            CoreError::Chat(vigil_chat::ChatError::Changed(_)) => ErrorKind::Conflict,
+            CoreError::Chat(vigil_chat::ChatError::Io(_)) => ErrorKind::Internal,
+            CoreError::Chat(_) => ErrorKind::Invalid,
             CoreError::File { .. }
             | CoreError::NotInitialised(_)
             | CoreError::Store(_)
@@ -86,6 +92,8 @@ impl CoreError {
         match self {
             CoreError::Invalid(p) => Some(p.what),
             CoreError::InvalidInput { field, .. } => Some(field),
+            CoreError::Chat(vigil_chat::ChatError::Setting { field, .. }) => Some(field),
+            CoreError::Chat(_) => Some("export"),
             _ => None,
         }
     }

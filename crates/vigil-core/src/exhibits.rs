@@ -80,7 +80,7 @@ fn check_note(by: &Initials, note: Option<&str>) -> Result<(), vigil_domain::Par
 }
 
 /// Opens an input file, refusing anything that is not a readable regular file.
-fn open_input(path: &Path) -> Result<File, CoreError> {
+pub(crate) fn open_input(path: &Path) -> Result<File, CoreError> {
     let meta = fs::metadata(path).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => CoreError::file(path, "no such file"),
         std::io::ErrorKind::PermissionDenied => CoreError::file(path, "permission denied"),

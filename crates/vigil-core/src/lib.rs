@@ -11,6 +11,7 @@
 mod bundle;
 mod bundle_cipher;
 mod case_work;
+mod chat_import;
 mod checkpoint;
 mod clock;
 mod custody_log;
@@ -37,6 +38,7 @@ pub use data_dir::read_public_key;
 
 pub use bundle::{verify_bundle, BundleReport, BundleSummary, Manifest, BUNDLE_FORMAT};
 pub use case_work::{AttributionView, CaseView, ExhibitListEntry, Need, PersonView, RecordView, TeamFigures};
+pub use chat_import::{ChatIdentifier, ChatImport, ChatSettings, ChatTimeline};
 pub use checkpoint::{Checkpoint, CHECKPOINT_FORMAT};
 pub use clock::now;
 pub use custody_log::AppendReceipt;

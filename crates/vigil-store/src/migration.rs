@@ -224,6 +224,14 @@ CREATE TRIGGER report_state_counts AFTER INSERT OR UPDATE OF state ON reports FO
         sqlite: "CREATE INDEX events_kind ON events (kind, idx);",
         postgres: "CREATE INDEX events_kind ON events (kind, idx);",
     },
+    Migration {
+        version: 10,
+        name: "identifiers found in exhibits (chat timelines), with where each was first found",
+        sqlite: "CREATE TABLE exhibit_identifiers (exhibit TEXT NOT NULL, identifier TEXT NOT NULL, source TEXT NOT NULL, occurrences INTEGER NOT NULL, PRIMARY KEY (exhibit, identifier));
+CREATE INDEX exhibit_identifiers_id ON exhibit_identifiers (identifier);",
+        postgres: "CREATE TABLE exhibit_identifiers (exhibit TEXT NOT NULL, identifier TEXT NOT NULL, source TEXT NOT NULL, occurrences BIGINT NOT NULL, PRIMARY KEY (exhibit, identifier));
+CREATE INDEX exhibit_identifiers_id ON exhibit_identifiers (identifier);",
+    },
 ];
 
 pub(crate) fn latest() -> u32 {

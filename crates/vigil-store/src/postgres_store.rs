@@ -4,8 +4,8 @@
 use crate::migration::{latest, MIGRATIONS};
 use crate::record::fixed;
 use crate::{
-    CaseRecordRow, EventRow, ExhibitRow, HeadRow, IdempotencyRow, KeyRow, LinkRow, LogState, PartnerRow, ReportFileRow,
-    ReportRow, SessionRow, Store, StoreError, StoreTx, UserRow,
+    CaseRecordRow, EventRow, ExhibitIdentifierRow, ExhibitRow, HeadRow, IdempotencyRow, KeyRow, LinkRow, LogState,
+    PartnerRow, ReportFileRow, ReportRow, SessionRow, Store, StoreError, StoreTx, UserRow,
 };
 use postgres::binary_copy::BinaryCopyInWriter;
 use postgres::types::Type;
@@ -330,6 +330,28 @@ impl Store for PostgresStore {
         self.client.query_opt(&q, &[&exhibit.to_string()])?.as_ref().map(to_report).transpose()
     }
 
+    fn exhibit_identifiers(&mut self, exhibit: &ExhibitRef) -> Result<Vec<ExhibitIdentifierRow>, StoreError> {
+        self.client
+            .query(
+                "SELECT exhibit, identifier, source, occurrences FROM exhibit_identifiers WHERE exhibit = $1 ORDER BY identifier",
+                &[&exhibit.to_string()],
+            )?
+            .iter()
+            .map(to_exhibit_identifier)
+            .collect()
+    }
+
+    fn exhibits_holding(&mut self, identifiers: &[String]) -> Result<Vec<ExhibitIdentifierRow>, StoreError> {
+        self.client
+            .query(
+                "SELECT exhibit, identifier, source, occurrences FROM exhibit_identifiers WHERE identifier = ANY($1) ORDER BY exhibit, identifier",
+                &[&identifiers],
+            )?
+            .iter()
+            .map(to_exhibit_identifier)
+            .collect()
+    }
+
     fn reports_sharing(
         &mut self,
         identifiers: &[String],
@@ -609,6 +631,16 @@ impl StoreTx for PgTx<'_> {
         Ok(())
     }
 
+    fn insert_exhibit_identifiers(&mut self, rows: &[ExhibitIdentifierRow]) -> Result<(), StoreError> {
+        let st = self.tx.prepare(
+            "INSERT INTO exhibit_identifiers (exhibit, identifier, source, occurrences) VALUES ($1, $2, $3, $4)",
+        )?;
+        for r in rows {
+            self.tx.execute(&st, &[&r.exhibit.to_string(), &r.identifier, &r.source, &(r.occurrences as i64)])?;
+        }
+        Ok(())
+    }
+
     fn insert_report(&mut self, r: &ReportRow, identifiers: &[String]) -> Result<(), StoreError> {
         self.tx.execute(
             &format!("INSERT INTO reports ({REPORT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"),
@@ -870,4 +902,15 @@ impl StoreTx for PgTx<'_> {
         self.tx.commit()?;
         Ok(())
     }
+}
+
+fn to_exhibit_identifier(r: &postgres::Row) -> Result<ExhibitIdentifierRow, StoreError> {
+    let exhibit: String = r.try_get(0)?;
+    let occurrences: i64 = r.try_get(3)?;
+    Ok(ExhibitIdentifierRow {
+        exhibit: ExhibitRef::parse(&exhibit).map_err(|_| StoreError::Malformed("exhibit reference"))?,
+        identifier: r.try_get(1)?,
+        source: r.try_get(2)?,
+        occurrences: occurrences as u64,
+    })
 }

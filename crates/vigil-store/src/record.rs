@@ -168,3 +168,13 @@ pub struct CaseRecordRow {
     /// The custody event that recorded it.
     pub event: u64,
 }
+
+/// An identifier found in an exhibit (a chat timeline): where it was first
+/// found (a message's source in the original) and how often.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExhibitIdentifierRow {
+    pub exhibit: ExhibitRef,
+    pub identifier: String,
+    pub source: String,
+    pub occurrences: u64,
+}

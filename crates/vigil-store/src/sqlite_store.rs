@@ -4,8 +4,8 @@
 use crate::migration::{latest, MIGRATIONS};
 use crate::record::fixed;
 use crate::{
-    CaseRecordRow, EventRow, ExhibitRow, HeadRow, IdempotencyRow, KeyRow, LinkRow, LogState, PartnerRow, ReportFileRow,
-    ReportRow, SessionRow, Store, StoreError, StoreTx, UserRow,
+    CaseRecordRow, EventRow, ExhibitIdentifierRow, ExhibitRow, HeadRow, IdempotencyRow, KeyRow, LinkRow, LogState,
+    PartnerRow, ReportFileRow, ReportRow, SessionRow, Store, StoreError, StoreTx, UserRow,
 };
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, TransactionBehavior};
 use std::path::Path;
@@ -367,6 +367,29 @@ impl Store for SqliteStore {
         t.map(to_report).transpose()
     }
 
+    fn exhibit_identifiers(&mut self, exhibit: &ExhibitRef) -> Result<Vec<ExhibitIdentifierRow>, StoreError> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT exhibit, identifier, source, occurrences FROM exhibit_identifiers WHERE exhibit = ?1 ORDER BY identifier",
+        )?;
+        let rows = st.query_map([exhibit.to_string()], to_exhibit_identifier)?;
+        rows.map(|r| r?).collect()
+    }
+
+    fn exhibits_holding(&mut self, identifiers: &[String]) -> Result<Vec<ExhibitIdentifierRow>, StoreError> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT exhibit, identifier, source, occurrences FROM exhibit_identifiers WHERE identifier = ?1",
+        )?;
+        let mut out = Vec::new();
+        for id in identifiers {
+            for r in st.query_map([id], to_exhibit_identifier)? {
+                out.push(r??);
+            }
+        }
+        out.sort_by(|a: &ExhibitIdentifierRow, b| (&a.exhibit, &a.identifier).cmp(&(&b.exhibit, &b.identifier)));
+        out.dedup();
+        Ok(out)
+    }
+
     fn reports_sharing(
         &mut self,
         identifiers: &[String],
@@ -665,6 +688,16 @@ impl StoreTx for SqliteTx<'_> {
         Ok(())
     }
 
+    fn insert_exhibit_identifiers(&mut self, rows: &[ExhibitIdentifierRow]) -> Result<(), StoreError> {
+        let mut st = self.tx.prepare_cached(
+            "INSERT INTO exhibit_identifiers (exhibit, identifier, source, occurrences) VALUES (?1, ?2, ?3, ?4)",
+        )?;
+        for r in rows {
+            st.execute(rusqlite::params![r.exhibit.to_string(), r.identifier, r.source, r.occurrences as i64])?;
+        }
+        Ok(())
+    }
+
     fn insert_report(&mut self, r: &ReportRow, identifiers: &[String]) -> Result<(), StoreError> {
         self.tx.execute(
             &format!("INSERT INTO reports ({REPORT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"),
@@ -904,6 +937,19 @@ impl StoreTx for SqliteTx<'_> {
         self.tx.commit()?;
         Ok(())
     }
+}
+
+fn to_exhibit_identifier(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<ExhibitIdentifierRow, StoreError>> {
+    let exhibit: String = r.get(0)?;
+    let occurrences: i64 = r.get(3)?;
+    Ok(ExhibitRef::parse(&exhibit).map_err(|_| StoreError::Malformed("exhibit reference")).map(|exhibit| {
+        ExhibitIdentifierRow {
+            exhibit,
+            identifier: r.get(1).unwrap_or_default(),
+            source: r.get(2).unwrap_or_default(),
+            occurrences: occurrences as u64,
+        }
+    }))
 }
 
 #[cfg(test)]

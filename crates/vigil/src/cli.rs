@@ -68,6 +68,10 @@ pub enum Command {
     /// Add, read, list, trace and delete exhibits.
     #[command(subcommand)]
     Exhibit(ExhibitCommand),
+    /// Import a chat export (WhatsApp text or zip, Telegram JSON) as an
+    /// exhibit and its message timeline; show a timeline.
+    #[command(subcommand)]
+    Chat(ChatCommand),
     /// Re-hash every blob, recompute the log's tree and check every signed head;
     /// or, given a prosecutor bundle, check it offline with the public key.
     Verify {
@@ -149,6 +153,41 @@ pub enum ExhibitCommand {
         /// The retention decision this deletion carries out.
         #[arg(long)]
         reason: String,
+        #[command(flatten)]
+        actor: ActorArg,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ChatCommand {
+    /// Seal the export as received, read it into a timeline that says what
+    /// is missing, and seal the timeline as a second exhibit.
+    Import {
+        file: PathBuf,
+        /// The case both exhibits belong to.
+        #[arg(long = "case")]
+        case: String,
+        /// The producer's initials (2-4 capitals).
+        #[arg(long)]
+        by: String,
+        /// auto (from the content), whatsapp or telegram.
+        #[arg(long, default_value = "auto")]
+        format: String,
+        /// The IANA zone the export's local times are in (such as
+        /// Europe/London); recorded as given by you. Without it, local
+        /// times are shown as written, zone unknown.
+        #[arg(long)]
+        timezone: Option<String>,
+    },
+    /// Print a timeline exhibit (the access is logged).
+    Show {
+        reference: String,
+        /// Why the timeline is read; recorded in the custody log.
+        #[arg(long, default_value = "timeline read with vigil chat show")]
+        reason: String,
+        /// Only messages whose text or sender contains this (case-insensitive).
+        #[arg(long)]
+        search: Option<String>,
         #[command(flatten)]
         actor: ActorArg,
     },

@@ -36,11 +36,11 @@ pub(crate) fn actor(arg: &ActorArg) -> Result<Actor> {
     Ok(Actor::parse(&name)?)
 }
 
-fn open(cli: &Cli) -> Result<Vigil> {
+pub(crate) fn open(cli: &Cli) -> Result<Vigil> {
     Vigil::open(&cli.data).with_context(|| format!("opening {}", cli.data.display()))
 }
 
-fn print_json(v: &impl serde::Serialize) {
+pub(crate) fn print_json(v: &impl serde::Serialize) {
     println!("{}", serde_json::to_string_pretty(v).expect("output serialises"));
 }
 
@@ -276,6 +276,7 @@ fn dispatch(cli: &Cli) -> Result<ExitCode> {
         }
         Command::Log(cmd) => return log(cli, cmd),
         Command::Scan(a) => return crate::scan_command::scan(cli, a),
+        Command::Chat(cmd) => return crate::chat_command::chat(cli, cmd),
         Command::Pdq { index: Some(crate::cli::PdqCommand::Index(cmd)), .. } => {
             return crate::pdq_command::index(cli, cmd)
         }

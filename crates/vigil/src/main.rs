@@ -1,5 +1,6 @@
 //! The `vigil` command: parses arguments and hands them to the commands.
 
+mod chat_command;
 mod cli;
 mod commands;
 mod pdq_command;

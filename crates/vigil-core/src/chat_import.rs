@@ -1,0 +1,330 @@
+//! Chat exports as evidence. The export is sealed first, exactly as
+//! received; vigil-chat then reads it (streaming, more than once) into a
+//! timeline that is sealed as a second exhibit. Both exhibits, a `copied`
+//! event on the original naming the timeline and the importer's version,
+//! and the identifiers found commit in one unit of work, so an import that
+//! fails at any point leaves nothing behind.
+
+use crate::data_dir::Vigil;
+use crate::error::CoreError;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{self, Cursor, Read};
+use std::path::Path;
+use vigil_chat::import::{self, Export};
+use vigil_chat::timeline::{Header, Line, Original};
+use vigil_chat::{Format, Summary, Zone, IMPORTER};
+use vigil_domain::{Actor, CaseId, CustodyEvent, EventKind, ExhibitRef, Initials, ObjectRef, Sha256Digest};
+use vigil_store::ExhibitIdentifierRow;
+use vigil_vault::PendingBlob;
+
+/// What the officer sets for an import.
+#[derive(Debug, Clone, Default)]
+pub struct ChatSettings {
+    /// `None` detects the format from the content.
+    pub format: Option<Format>,
+    /// An IANA zone for local times (WhatsApp's have none).
+    pub timezone: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ChatIdentifier {
+    pub identifier: String,
+    /// The message (or participant field) it was first found in.
+    pub first_source: String,
+    pub occurrences: u64,
+    /// Reports that hold the same identifier.
+    pub reports: Vec<ExhibitRef>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ChatImport {
+    /// The export as received.
+    pub exhibit: ExhibitRef,
+    pub exhibit_sha256: Sha256Digest,
+    /// The timeline derived from it.
+    pub timeline: ExhibitRef,
+    pub timeline_sha256: Sha256Digest,
+    pub format: &'static str,
+    pub importer: &'static str,
+    pub member: Option<String>,
+    pub skipped: Vec<String>,
+    pub timezone: Option<String>,
+    pub zone_given_by: Option<String>,
+    pub notes: Vec<String>,
+    pub messages: u64,
+    pub conversations: Vec<Summary>,
+    pub identifiers: Vec<ChatIdentifier>,
+    pub identifiers_not_kept: u64,
+}
+
+/// A timeline read back.
+#[derive(Debug, Clone)]
+pub struct ChatTimeline {
+    pub reference: ExhibitRef,
+    pub header: Header,
+    pub lines: Vec<Line>,
+}
+
+/// Opens the export afresh, for each read.
+type Source<'a> = dyn Fn() -> io::Result<Box<dyn Export + Send + 'a>> + Sync + 'a;
+
+fn sha256_of(path: &Path) -> Result<Sha256Digest, CoreError> {
+    use sha2::Digest;
+    let mut f = File::open(path).map_err(|e| CoreError::file(path, e))?;
+    let mut h = sha2::Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = f.read(&mut buf).map_err(|e| CoreError::file(path, e))?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    Ok(Sha256Digest(h.finalize().into()))
+}
+
+impl Vigil {
+    /// Imports a chat export from a file.
+    pub fn import_chat(
+        &self,
+        path: &Path,
+        case: &CaseId,
+        by: &Initials,
+        settings: &ChatSettings,
+    ) -> Result<ChatImport, CoreError> {
+        let first = crate::exhibits::open_input(path)?;
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "export".into());
+        let source = || -> io::Result<Box<dyn Export + Send>> { Ok(Box::new(File::open(path)?)) };
+        let imported = self.import_chat_from(&name, first, &source, case, by, settings, Some(path))?;
+        Ok(imported)
+    }
+
+    /// Imports a chat export Vigil holds in memory (from the public form).
+    pub fn import_chat_bytes(
+        &self,
+        bytes: &[u8],
+        name: &str,
+        case: &CaseId,
+        by: &Initials,
+        settings: &ChatSettings,
+    ) -> Result<ChatImport, CoreError> {
+        let source = || -> io::Result<Box<dyn Export + Send + '_>> { Ok(Box::new(Cursor::new(bytes))) };
+        self.import_chat_from(name, bytes, &source, case, by, settings, None)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn import_chat_from(
+        &self,
+        name: &str,
+        first: impl Read,
+        source: &Source<'_>,
+        case: &CaseId,
+        by: &Initials,
+        settings: &ChatSettings,
+        path: Option<&Path>,
+    ) -> Result<ChatImport, CoreError> {
+        // Settings are checked before a byte is read or sealed.
+        let zone = settings.timezone.as_deref().map(Zone::parse).transpose()?;
+        let zone_given_by = zone.as_ref().map(|_| by.to_string());
+        let original = self.vault.ingest(first, &self.master)?;
+        let discard = |p: PendingBlob| self.vault.discard(p);
+        let result = self.derive_timeline(name, source, zone, zone_given_by, settings.format, &original, path);
+        let (plan, analysis, timeline) = match result {
+            Ok(t) => t,
+            Err(e) => {
+                discard(original);
+                return Err(e);
+            }
+        };
+        let original_sha = original.hashes.sha256;
+        let (original_hashes, _) = match self.place_pending(original) {
+            Ok(p) => p,
+            Err(e) => {
+                discard(timeline);
+                return Err(e);
+            }
+        };
+        let (timeline_hashes, _) = self.place_pending(timeline)?;
+        let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
+        let timeline_name = format!("{stem}.timeline.jsonl");
+        let zone_note = match (&plan.zone, &plan.zone_given_by) {
+            (Some(z), Some(who)) => format!("; local times placed in {} (zone given by {who})", z.name()),
+            _ => String::new(),
+        };
+        let ids: Vec<String> = analysis.identifiers.iter().map(|i| i.identifier.clone()).collect();
+        let (exhibit, timeline) = self.write(|u| {
+            let exhibit = u.record_exhibit(
+                case,
+                by,
+                Some(name.to_owned()),
+                Some(&format!("{} chat export, as received", plan.format.name())),
+                &original_hashes,
+            )?;
+            let note = format!(
+                "message timeline derived from exhibit {exhibit} (sha256 {original_sha}) by {IMPORTER}: {} message(s) in {} conversation(s){zone_note}",
+                analysis.messages(),
+                analysis.conversations.len()
+            );
+            let timeline = u.record_exhibit(case, by, Some(timeline_name.clone()), Some(&note), &timeline_hashes)?;
+            let mut ev = CustodyEvent::new(EventKind::Copied, Actor::from(by), u.now, ObjectRef::exhibit(&exhibit));
+            ev.case = Some(case.clone());
+            ev.digest = Some(original_sha);
+            ev.note = Some(format!(
+                "read by {IMPORTER} into the timeline exhibit {timeline} (sha256 {}){zone_note}",
+                timeline_hashes.sha256
+            ));
+            u.log(ev);
+            let rows: Vec<ExhibitIdentifierRow> = analysis
+                .identifiers
+                .iter()
+                .map(|i| ExhibitIdentifierRow {
+                    exhibit: exhibit.clone(),
+                    identifier: i.identifier.clone(),
+                    source: i.first_source.clone(),
+                    occurrences: i.occurrences,
+                })
+                .collect();
+            u.tx().insert_exhibit_identifiers(&rows)?;
+            Ok((exhibit, timeline))
+        })?;
+        let reports = self.reports_holding(&ids)?;
+        let identifiers = analysis
+            .identifiers
+            .iter()
+            .map(|i| ChatIdentifier {
+                identifier: i.identifier.clone(),
+                first_source: i.first_source.clone(),
+                occurrences: i.occurrences,
+                reports: reports.get(&i.identifier).cloned().unwrap_or_default(),
+            })
+            .collect();
+        Ok(ChatImport {
+            exhibit,
+            exhibit_sha256: original_sha,
+            timeline,
+            timeline_sha256: timeline_hashes.sha256,
+            format: plan.format.name(),
+            importer: IMPORTER,
+            member: plan.member.clone(),
+            skipped: plan.skipped.clone(),
+            timezone: plan.zone.as_ref().map(|z| z.name().to_owned()),
+            zone_given_by: plan.zone_given_by.clone(),
+            notes: plan.notes.clone(),
+            messages: analysis.messages(),
+            conversations: analysis.conversations,
+            identifiers,
+            identifiers_not_kept: analysis.identifiers_not_kept,
+        })
+    }
+
+    /// Reads the export into its analysis and seals the timeline; the
+    /// timeline streams through a pipe into the vault as it is written.
+    #[allow(clippy::too_many_arguments)]
+    fn derive_timeline(
+        &self,
+        name: &str,
+        source: &Source<'_>,
+        zone: Option<Zone>,
+        zone_given_by: Option<String>,
+        format: Option<Format>,
+        original: &PendingBlob,
+        path: Option<&Path>,
+    ) -> Result<(vigil_chat::Plan, vigil_chat::Analysis, PendingBlob), CoreError> {
+        let mut open = || source().map(|b| b as Box<dyn Export>);
+        let plan = import::plan(&mut open, name, format, zone, zone_given_by)?;
+        let analysis = import::analyse(&plan, &mut open, name)?;
+        let named = Original { name: name.to_owned(), sha256: original.hashes.sha256.to_hex() };
+        let (reader, mut writer) =
+            io::pipe().map_err(|e| CoreError::Failed(format!("a pipe for the timeline: {e}")))?;
+        let (plan_ref, analysis_ref) = (&plan, &analysis);
+        let (sealed, written) = std::thread::scope(|s| {
+            let writing = s.spawn(move || {
+                let mut open = || source().map(|b| b as Box<dyn Export>);
+                let r = import::write_timeline(plan_ref, analysis_ref, named, &mut open, name, &mut writer);
+                drop(writer);
+                r
+            });
+            let sealed = self.vault.ingest(reader, &self.master);
+            (sealed, writing.join())
+        });
+        let sealed = sealed?;
+        let written = match written {
+            Ok(r) => r,
+            Err(_) => Err(vigil_chat::ChatError::Changed("the timeline writer failed".into())),
+        };
+        if let Err(e) = written {
+            self.vault.discard(sealed);
+            return Err(e.into());
+        }
+        // What was read must be what was sealed: the file may have changed
+        // while it was read.
+        if let Some(path) = path {
+            match sha256_of(path) {
+                Ok(d) if d == original.hashes.sha256 => {}
+                Ok(_) => {
+                    self.vault.discard(sealed);
+                    return Err(vigil_chat::ChatError::Changed(format!("{}", path.display())).into());
+                }
+                Err(e) => {
+                    self.vault.discard(sealed);
+                    return Err(e);
+                }
+            }
+        }
+        Ok((plan, analysis, sealed))
+    }
+
+    /// For each identifier, the reports that hold it.
+    fn reports_holding(&self, ids: &[String]) -> Result<BTreeMap<String, Vec<ExhibitRef>>, CoreError> {
+        let mut store = self.store.read()?;
+        let mut out: BTreeMap<String, Vec<ExhibitRef>> = BTreeMap::new();
+        if ids.is_empty() {
+            return Ok(out);
+        }
+        let wanted: std::collections::BTreeSet<&str> = ids.iter().map(String::as_str).collect();
+        for report in store.reports_sharing(ids, None)? {
+            for id in store.identifiers_of(&report)? {
+                if wanted.contains(id.as_str()) {
+                    out.entry(id).or_default().push(report.clone());
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Reads a timeline exhibit back, logging the access with its reason.
+    pub fn chat_timeline(
+        &self,
+        reference: &ExhibitRef,
+        reason: &str,
+        actor: &Actor,
+    ) -> Result<ChatTimeline, CoreError> {
+        let bytes = self.read_exhibit_bytes(reference, reason, actor)?;
+        let mut lines = Vec::new();
+        let header = import::read_timeline(&bytes[..], |l| {
+            lines.push(l.clone());
+            Ok(())
+        })
+        .map_err(|e| CoreError::Refused(format!("exhibit {reference} is not a chat timeline ({e})")))?;
+        Ok(ChatTimeline { reference: reference.clone(), header, lines })
+    }
+
+    /// The identifiers found in an exhibit, with where each was first found
+    /// and the reports that hold the same.
+    pub fn exhibit_identifiers(&self, reference: &ExhibitRef) -> Result<Vec<ChatIdentifier>, CoreError> {
+        let rows = self.store.read()?.exhibit_identifiers(reference)?;
+        let ids: Vec<String> = rows.iter().map(|r| r.identifier.clone()).collect();
+        let reports = self.reports_holding(&ids)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| ChatIdentifier {
+                reports: reports.get(&r.identifier).cloned().unwrap_or_default(),
+                identifier: r.identifier,
+                first_source: r.source,
+                occurrences: r.occurrences,
+            })
+            .collect())
+    }
+}

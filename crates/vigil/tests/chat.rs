@@ -1,0 +1,180 @@
+//! Issue 14: chat exports through the CLI and the core: the export sealed
+//! as received, the timeline as a derived exhibit with a `copied` event,
+//! `--json` compared with the generator's ground truth, identifiers linked
+//! to reports, nothing half-imported from a broken export, and both
+//! exhibits in a bundle that verifies.
+
+use serde_json::Value;
+use std::path::Path;
+use std::process::Command;
+use vigil_chat::synthetic::{self, Spec};
+use vigil_core::{Audience, ChatSettings, OfficerSession, Vigil, DEMO_FULL_CASE};
+use vigil_domain::{CaseId, CaseRecord, Initials, Role};
+
+fn vigil(data: &Path, args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_vigil")).arg("--data").arg(data).args(args).output().unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn exhibit_count(data: &Path) -> usize {
+    let (ok, out, err) = vigil(data, &["--json", "exhibit", "list"]);
+    assert!(ok, "{err}");
+    serde_json::from_str::<Value>(&out).unwrap().as_array().unwrap().len()
+}
+
+#[test]
+fn cli_import_prints_what_the_generator_wrote_and_show_reads_it_back() {
+    let d = tempfile::tempdir().unwrap();
+    let data = d.path().join("data");
+    assert!(vigil(&data, &["init"]).0);
+    let export = d.path().join("result.json");
+    let mut spec = Spec::new(1200);
+    spec.silences_at = vec![400];
+    let truth = synthetic::telegram(&spec, &mut std::fs::File::create(&export).unwrap()).unwrap();
+
+    let (ok, out, err) =
+        vigil(&data, &["--json", "chat", "import", export.to_str().unwrap(), "--case", "OP-CHAT-1", "--by", "JS"]);
+    assert!(ok, "{err}");
+    let j: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        (j["exhibit"].as_str(), j["timeline"].as_str(), j["format"].as_str()),
+        (Some("JS/1"), Some("JS/2"), Some("telegram"))
+    );
+    let c = &j["conversations"][0];
+    assert_eq!(c["title"], "Synthetic group");
+    assert_eq!(c["messages"], truth.messages);
+    assert_eq!(c["participants"].as_array().unwrap().len(), truth.participants.len());
+    assert_eq!(c["participants"][0]["ids"][0], "user1001");
+    assert_eq!((c["deleted"].as_u64(), c["edited"].as_u64()), (Some(truth.deleted), Some(truth.edited)));
+    assert_eq!(c["missing_references"].as_array().unwrap().len(), truth.missing_references.len());
+    assert!(c["missing_references"][0]["message"].as_str().unwrap().starts_with("result.json line "));
+    assert_eq!(c["id_gaps"].as_array().unwrap().len(), truth.id_gaps.len());
+    assert_eq!(c["possible_gaps"].as_array().unwrap().len() as u64, truth.possible_gaps);
+    assert_eq!(c["ambiguous_times"], 0);
+    assert_eq!(c["first"]["time"], "2024-01-01T10:00:57.000Z");
+    assert!(c["last"]["time"].is_string());
+    let ids: Vec<&str> =
+        j["identifiers"].as_array().unwrap().iter().map(|i| i["identifier"].as_str().unwrap()).collect();
+    assert_eq!(ids, truth.identifiers.iter().map(String::as_str).collect::<Vec<_>>());
+
+    // The original's SHA-256 is in the timeline's custody chain, and the
+    // original's continuity names the timeline and the importer.
+    let sha = j["exhibit_sha256"].as_str().unwrap();
+    assert_eq!(sha, sha256_hex(&std::fs::read(&export).unwrap()));
+    let (_, hist, _) = vigil(&data, &["--json", "exhibit", "history", "JS/2"]);
+    let hist: Value = serde_json::from_str(&hist).unwrap();
+    let note = hist["events"][0]["note"].as_str().unwrap();
+    assert!(note.contains("derived from exhibit JS/1") && note.contains(sha) && note.contains("vigil-chat "), "{note}");
+    let (_, hist, _) = vigil(&data, &["exhibit", "history", "JS/1"]);
+    assert!(hist.contains("copied by JS") && hist.contains("timeline exhibit JS/2"), "{hist}");
+
+    let (ok, shown, err) = vigil(&data, &["--json", "chat", "show", "JS/2"]);
+    assert!(ok, "{err}");
+    let shown: Value = serde_json::from_str(&shown).unwrap();
+    assert_eq!(shown["messages"].as_array().unwrap().len() as u64, truth.messages);
+    assert_eq!(shown["header"]["original"]["sha256"], sha);
+    let (ok, text, _) = vigil(&data, &["chat", "show", "JS/2", "--search", "example.org"]);
+    assert!(ok && text.contains("write to person9@example.org") && text.contains("<result.json line "), "{text}");
+    let (ok, _, err) = vigil(&data, &["verify"]);
+    assert!(ok, "{err}");
+}
+
+#[test]
+fn a_broken_export_is_refused_naming_where_and_leaves_nothing() {
+    let d = tempfile::tempdir().unwrap();
+    let data = d.path().join("data");
+    assert!(vigil(&data, &["init"]).0);
+    let mut bytes = Vec::new();
+    synthetic::telegram(&Spec::new(300), &mut bytes).unwrap();
+    let cut = d.path().join("result.json");
+    std::fs::write(&cut, &bytes[..bytes.len() * 2 / 3]).unwrap();
+    let (ok, _, err) = vigil(&data, &["chat", "import", cut.to_str().unwrap(), "--case", "OP-CHAT-1", "--by", "JS"]);
+    assert!(!ok);
+    assert!(err.contains("result.json line ") && err.contains("(messages[") && err.contains("cut short"), "{err}");
+
+    let junk = d.path().join("notes.txt");
+    std::fs::write(&junk, "shopping: eggs, milk\n").unwrap();
+    let (ok, _, err) = vigil(&data, &["chat", "import", junk.to_str().unwrap(), "--case", "OP-CHAT-1", "--by", "JS"]);
+    assert!(
+        !ok && err.contains("notes.txt: the content is neither a WhatsApp chat text nor a Telegram JSON export"),
+        "{err}"
+    );
+    let (ok, _, err) = vigil(
+        &data,
+        &["chat", "import", junk.to_str().unwrap(), "--case", "OP-CHAT-1", "--by", "JS", "--timezone", "Mars/Olympus"],
+    );
+    assert!(!ok && err.contains("timezone: \"Mars/Olympus\" is not an IANA time zone name"), "{err}");
+    assert_eq!(exhibit_count(&data), 0, "nothing half-imported");
+    let (ok, _, err) = vigil(&data, &["verify"]);
+    assert!(ok, "{err}");
+}
+
+fn sha256_hex(b: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(b))
+}
+
+#[test]
+fn identifiers_link_to_reports_and_both_exhibits_travel_in_a_verified_bundle() {
+    let d = tempfile::tempdir().unwrap();
+    let data = d.path().join("data");
+    Vigil::demo(&data).unwrap();
+    let v = Vigil::open(&data).unwrap();
+    // A public report naming a phone number the chat will contain.
+    let report = vigil_domain::PublicReport {
+        kind: vigil_domain::ReportKind::Other,
+        immediate_danger: false,
+        meeting_planned: false,
+        images_exchanged: false,
+        platform: "WhatsApp".into(),
+        identifiers: vec!["07700 900031".into()],
+        child: String::new(),
+        dates: String::new(),
+        account: "SYNTHETIC".into(),
+        contact: None,
+        about: Default::default(),
+    };
+    let receipt = v.submit_public_report(&report).unwrap();
+    let mut chat = Vec::new();
+    let truth = synthetic::whatsapp(&Spec::new(400), &mut chat).unwrap();
+    assert!(truth.identifiers.contains(&"phone:+447700900031".to_owned()));
+    let case = CaseId::parse(DEMO_FULL_CASE).unwrap();
+    let by = Initials::parse("DI").unwrap();
+    let settings = ChatSettings { format: None, timezone: Some("Europe/London".into()) };
+    let imported = v.import_chat_bytes(&chat, "WhatsApp Chat with Bo.txt", &case, &by, &settings).unwrap();
+    assert_eq!(imported.zone_given_by.as_deref(), Some("DI"));
+    let linked = imported.identifiers.iter().find(|i| i.identifier == "phone:+447700900031").unwrap();
+    assert_eq!(linked.reports, vec![receipt.exhibit.clone()]);
+    // The notice on line 1, 31 messages, one of them two lines long: line 34.
+    assert_eq!(linked.first_source, "WhatsApp Chat with Bo.txt line 34");
+    let stored = v.exhibit_identifiers(&imported.exhibit).unwrap();
+    assert_eq!(stored.len(), imported.identifiers.len());
+
+    // Both exhibits scheduled as used material travel in the bundle, and the bundle verifies.
+    let disc =
+        OfficerSession { username: "demo.disclosure".into(), role: Role::DisclosureOfficer, csrf: String::new() };
+    for (e, what) in [(&imported.exhibit, "WhatsApp export as received"), (&imported.timeline, "its message timeline")]
+    {
+        let record = CaseRecord::ExhibitUsed {
+            exhibit: format!("exhibit:{e}"),
+            witness: "DC Demo Investigator 1234 (fictional)".into(),
+            description: what.into(),
+        };
+        v.add_case_record(&case, &record, &disc).unwrap();
+    }
+    let bundle = d.path().join("bundle");
+    v.export_bundle(&case, &bundle, &Initials::parse("DO").unwrap(), None, Audience::Prosecutor).unwrap();
+    let key = vigil_core::read_public_key(&data.join("keys/signing.pub")).unwrap();
+    let checked = vigil_core::verify_bundle(&bundle, &key, None).unwrap();
+    assert!(checked.problems.is_empty(), "{:?}", checked.problems);
+    let manifest = std::fs::read_to_string(bundle.join("manifest.json")).unwrap();
+    for e in [&imported.exhibit, &imported.timeline] {
+        assert!(manifest.contains(&format!("\"{e}\"")), "{e} in the bundle");
+    }
+    let (ok, _, err) = vigil(&data, &["verify"]);
+    assert!(ok, "{err}");
+}
