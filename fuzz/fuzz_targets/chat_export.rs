@@ -1,4 +1,4 @@
-//! Chat exports (WhatsApp text, Telegram JSON, zips of either) through the
+//! Chat exports (WhatsApp text, Telegram JSON, Discord, Instagram, zips) through the
 //! whole import: detection, every read, the analysis and the timeline. No
 //! input panics; one that imports gives a timeline that reads back with
 //! as many messages as its header says, and the same bytes twice.
@@ -21,7 +21,13 @@ fn timeline(data: &[u8], format: Option<Format>, zone: Option<Zone>) -> Option<V
 
 fuzz_target!(|data: &[u8]| {
     let london = Zone::parse("Europe/London").ok();
-    for (format, zone) in [(None, None), (Some(Format::WhatsApp), london.clone()), (Some(Format::Telegram), None)] {
+    for (format, zone) in [
+        (None, None),
+        (Some(Format::WhatsApp), london.clone()),
+        (Some(Format::Telegram), None),
+        (Some(Format::Discord), london.clone()),
+        (Some(Format::Instagram), None),
+    ] {
         if let Some(out) = timeline(data, format, zone.clone()) {
             let mut n = 0u64;
             let header = import::read_timeline(&out[..], |_| {

@@ -142,6 +142,8 @@ pub struct Summary {
     pub possible_gaps: Vec<PossibleGap>,
     /// Why the export may start after the conversation did.
     pub starts_late: Option<String>,
+    /// What the export says of its own limits.
+    pub notes: Vec<String>,
     pub source: String,
 }
 
@@ -452,6 +454,7 @@ impl Analyser {
                 id_gaps,
                 possible_gaps: possible,
                 starts_late: late,
+                notes: c.info.notes.clone(),
                 source: c.info.source.clone(),
             });
         }

@@ -2,11 +2,15 @@
 //! once: detect the format from the content, read it (a WhatsApp file is
 //! read once first for its date order), analyse it, and write the timeline.
 //! Each read streams; between reads only the analysis's few numbers per
-//! message are kept. A zip is read for its one chat member (`_chat.txt`,
-//! `result.json`); its other members are listed, never read.
+//! message are kept. A zip is read for its chat member (`_chat.txt`,
+//! `result.json`, `messages.json`, or every `message_N.json` of one
+//! Instagram thread); its other members are listed, never read.
 
 use crate::analysis::{Analyser, Analysis, Flags};
+use crate::discord;
+use crate::discord::DiscordReader;
 use crate::error::ChatError;
+use crate::instagram;
 use crate::local_time::{place, utc_text, Zone};
 use crate::message::Item;
 use crate::telegram::{self, TelegramReader};
@@ -25,6 +29,14 @@ const SNIFF: usize = 64 << 10;
 pub enum Format {
     WhatsApp,
     Telegram,
+    /// DiscordChatExporter's JSON.
+    Discord,
+    /// The official Discord data package's `messages.json`.
+    DiscordPackageJson,
+    /// The official Discord data package's older `messages.csv`.
+    DiscordPackageCsv,
+    /// Instagram or Facebook Messenger's `message_N.json`.
+    Instagram,
 }
 
 impl Format {
@@ -32,6 +44,10 @@ impl Format {
         match self {
             Format::WhatsApp => "whatsapp",
             Format::Telegram => "telegram",
+            Format::Discord => "discord",
+            Format::DiscordPackageJson => "discord-package-json",
+            Format::DiscordPackageCsv => "discord-package-csv",
+            Format::Instagram => "instagram",
         }
     }
 
@@ -40,7 +56,15 @@ impl Format {
         match self {
             Format::WhatsApp => "whatsapp",
             Format::Telegram => "telegram",
+            Format::Discord | Format::DiscordPackageJson | Format::DiscordPackageCsv => "discord",
+            Format::Instagram => "instagram",
         }
+    }
+
+    /// Whether a format the officer named covers this detected one.
+    fn covers(self, detected: Format) -> bool {
+        self == detected
+            || (self == Format::Discord && matches!(detected, Format::DiscordPackageJson | Format::DiscordPackageCsv))
     }
 
     /// `auto` is `None`.
@@ -49,9 +73,11 @@ impl Format {
             "auto" | "" => Ok(None),
             "whatsapp" => Ok(Some(Format::WhatsApp)),
             "telegram" => Ok(Some(Format::Telegram)),
+            "discord" => Ok(Some(Format::Discord)),
+            "instagram" | "messenger" => Ok(Some(Format::Instagram)),
             other => Err(ChatError::Setting {
                 field: "format",
-                why: format!("{other:?} is not a format Vigil reads (auto, whatsapp or telegram)"),
+                why: format!("{other:?} is not a format Vigil reads (auto, whatsapp, telegram, discord or instagram)"),
             }),
         }
     }
@@ -64,13 +90,15 @@ impl<T: Read + Seek> Export for T {}
 /// Opens the export afresh for each read.
 pub type Opener<'a> = dyn FnMut() -> io::Result<Box<dyn Export + 'a>> + 'a;
 
-/// What is read, once decided: the format, the member of a zip, the date order.
+/// What is read, once decided: the format, the members of a zip, the date order.
 #[derive(Debug, Clone)]
 pub struct Plan {
     pub format: Format,
     /// The file name shown in source locations.
     pub name: String,
-    pub member: Option<String>,
+    /// For a zip, the members read, in reading order (a thread split
+    /// across files: oldest first).
+    pub members: Vec<String>,
     pub skipped: Vec<String>,
     pub zone: Option<Zone>,
     pub zone_given_by: Option<String>,
@@ -85,7 +113,15 @@ fn detect(head: &[u8]) -> Option<Format> {
         Err(e) if e.valid_up_to() + 4 >= head.len() => std::str::from_utf8(&head[..e.valid_up_to()]).ok()?,
         Err(_) => return None,
     };
-    if telegram::looks_like(text) {
+    if discord::looks_like_exporter(text) {
+        Some(Format::Discord)
+    } else if discord::looks_like_package_json(text) {
+        Some(Format::DiscordPackageJson)
+    } else if discord::looks_like_package_csv(text) {
+        Some(Format::DiscordPackageCsv)
+    } else if instagram::looks_like(text) {
+        Some(Format::Instagram)
+    } else if telegram::looks_like(text) {
         Some(Format::Telegram)
     } else if whatsapp::looks_like(text) {
         Some(Format::WhatsApp)
@@ -111,36 +147,85 @@ fn is_media(name: &str) -> bool {
     .any(|e| lower.ends_with(e))
 }
 
-/// Opens one read of the export: the file itself, or the chosen zip member.
-fn with_input<T>(
+/// Runs `f` over each input of one read: the file itself, or each chosen
+/// zip member in order, with the name its sources carry.
+fn each_input(
     open: &mut Opener<'_>,
-    plan_member: Option<&str>,
+    members: &[String],
     name: &str,
-    f: impl FnOnce(&mut dyn Read) -> Result<T, ChatError>,
-) -> Result<T, ChatError> {
+    mut f: impl FnMut(&mut dyn Read, &str) -> Result<(), ChatError>,
+) -> Result<(), ChatError> {
     let mut file = open()?;
-    match plan_member {
-        None => {
-            let out = f(&mut file)?;
-            // Read to the end, so nothing after what was read goes unseen.
-            io::copy(&mut file, &mut io::sink())?;
-            Ok(out)
-        }
-        Some(member) => {
-            let mut zip = zip::ZipArchive::new(file)
-                .map_err(|e| ChatError::at(name.to_owned(), format!("the zip cannot be read: {e}")))?;
-            let mut m = zip
-                .by_name(member)
-                .map_err(|e| ChatError::at(format!("{name}!{member}"), format!("the member cannot be read: {e}")))?;
-            let out = f(&mut m)?;
-            io::copy(&mut m, &mut io::sink())
-                .map_err(|e| ChatError::at(format!("{name}!{member}"), format!("the member is damaged: {e}")))?;
-            Ok(out)
-        }
+    if members.is_empty() {
+        f(&mut file, name)?;
+        // Read to the end, so nothing after what was read goes unseen.
+        io::copy(&mut file, &mut io::sink())?;
+        return Ok(());
     }
+    let mut zip = zip::ZipArchive::new(file)
+        .map_err(|e| ChatError::at(name.to_owned(), format!("the zip cannot be read: {e}")))?;
+    for member in members {
+        let shown = format!("{name}!{member}");
+        let mut m =
+            zip.by_name(member).map_err(|e| ChatError::at(shown.clone(), format!("the member cannot be read: {e}")))?;
+        f(&mut m, &shown)?;
+        io::copy(&mut m, &mut io::sink())
+            .map_err(|e| ChatError::at(shown.clone(), format!("the member is damaged: {e}")))?;
+    }
+    Ok(())
 }
 
-/// Decides the format (and, for a zip, the member) from the content.
+/// The folder of a zip member (`messages/inbox/ann_1/`).
+fn folder(member: &str) -> &str {
+    member.rsplit_once('/').map_or("", |(d, _)| d)
+}
+
+/// Chooses what of a zip to read: the first member holding a chat, and for
+/// a thread split across files, every `message_N.json` beside it.
+fn choose_members(
+    open: &mut Opener<'_>,
+    name: &str,
+    format: Option<Format>,
+) -> Result<(Format, Vec<String>, Vec<String>), ChatError> {
+    let mut zip = zip::ZipArchive::new(open()?)
+        .map_err(|e| ChatError::at(name.to_owned(), format!("the zip cannot be read: {e}")))?;
+    let mut chosen: Option<(Format, String)> = None;
+    let mut names = Vec::new();
+    for i in 0..zip.len() {
+        let mut m = zip
+            .by_index(i)
+            .map_err(|e| ChatError::at(name.to_owned(), format!("zip member {i} cannot be read: {e}")))?;
+        if m.is_dir() {
+            continue;
+        }
+        let mname = m.name().to_owned();
+        names.push(mname.clone());
+        if chosen.is_some() || is_media(&mname) {
+            continue;
+        }
+        let head = sniff(&mut m)
+            .map_err(|e| ChatError::at(format!("{name}!{mname}"), format!("the member is damaged: {e}")))?;
+        if let Some(f) = detect(&head).filter(|f| format.is_none_or(|want| want.covers(*f))) {
+            chosen = Some((f, mname));
+        }
+    }
+    let (found, first) = chosen
+        .ok_or_else(|| ChatError::NotAnExport(format!("{name} is a zip with no chat export Vigil reads in it")))?;
+    let mut members = vec![first.clone()];
+    if found == Format::Instagram {
+        members = names
+            .iter()
+            .filter(|n| folder(n) == folder(&first) && instagram::file_number(n).is_some())
+            .cloned()
+            .collect();
+        // message_1.json is the newest: read the highest number first.
+        members.sort_by_key(|n| std::cmp::Reverse(instagram::file_number(n)));
+    }
+    let skipped = names.into_iter().filter(|n| !members.contains(n)).collect();
+    Ok((found, members, skipped))
+}
+
+/// Decides the format (and, for a zip, the members) from the content.
 pub fn plan(
     open: &mut Opener<'_>,
     name: &str,
@@ -152,58 +237,32 @@ pub fn plan(
         let mut f = open()?;
         sniff(&mut f)?
     };
-    let mut member = None;
-    let mut skipped = Vec::new();
-    let found = if head.starts_with(b"PK\x03\x04") {
-        let mut zip = zip::ZipArchive::new(open()?)
-            .map_err(|e| ChatError::at(name.to_owned(), format!("the zip cannot be read: {e}")))?;
-        let mut chosen = None;
-        for i in 0..zip.len() {
-            let mut m = zip
-                .by_index(i)
-                .map_err(|e| ChatError::at(name.to_owned(), format!("zip member {i} cannot be read: {e}")))?;
-            let mname = m.name().to_owned();
-            if m.is_dir() {
-                continue;
-            }
-            if chosen.is_some() || is_media(&mname) {
-                skipped.push(mname);
-                continue;
-            }
-            let head = sniff(&mut m)
-                .map_err(|e| ChatError::at(format!("{name}!{mname}"), format!("the member is damaged: {e}")))?;
-            match detect(&head) {
-                Some(f) if format.is_none_or(|want| want == f) => chosen = Some((f, mname)),
-                _ => skipped.push(mname),
-            }
-        }
-        let (f, m) = chosen.ok_or_else(|| {
-            ChatError::NotAnExport(format!("{name} is a zip with no WhatsApp chat text or Telegram result.json in it"))
-        })?;
-        member = Some(m);
-        f
+    let (found, members, skipped) = if head.starts_with(b"PK\x03\x04") {
+        choose_members(open, name, format)?
     } else {
-        match (format, detect(&head)) {
-            (Some(f), _) => f,
+        let found = match (format, detect(&head)) {
+            (Some(want), Some(got)) if want.covers(got) => got,
+            (Some(want), _) => want,
             (None, Some(f)) => f,
             (None, None) => {
                 let why = if head.contains(&0) {
                     "the file is binary, not a chat export's text or JSON".to_owned()
                 } else {
-                    "the content is neither a WhatsApp chat text nor a Telegram JSON export".to_owned()
+                    "the content is not a WhatsApp, Telegram, Discord or Instagram export".to_owned()
                 };
                 return Err(ChatError::NotAnExport(format!("{name}: {why}")));
             }
-        }
+        };
+        (found, Vec::new(), Vec::new())
     };
-    let shown = match &member {
-        Some(m) => format!("{name}!{m}"),
-        None => name.to_owned(),
+    let shown = match members.as_slice() {
+        [one] => format!("{name}!{one}"),
+        _ => name.to_owned(),
     };
     let mut plan = Plan {
         format: found,
         name: shown,
-        member,
+        members,
         skipped,
         zone,
         zone_given_by,
@@ -211,25 +270,28 @@ pub fn plan(
         notes: Vec::new(),
     };
     if found == Format::WhatsApp {
-        let shown = plan.name.clone();
-        let (order, why) = with_input(open, plan.member.as_deref(), name, |r| {
+        let mut decided = None;
+        each_input(open, &plan.members, name, |r, shown| {
             let mut evidence = OrderEvidence::default();
             let mut r = BufReader::with_capacity(64 << 10, r);
             let mut buf = Vec::new();
             let mut line = 0;
-            while whatsapp::read_line(&mut r, &mut buf, &shown, line + 1)? {
+            while whatsapp::read_line(&mut r, &mut buf, shown, line + 1)? {
                 line += 1;
                 if let Ok(t) = std::str::from_utf8(&buf) {
                     evidence.add(t);
                 }
             }
-            evidence.decide().map_err(|why| ChatError::at(shown.clone(), why))
+            decided = Some(evidence.decide().map_err(|why| ChatError::at(shown.to_owned(), why))?);
+            Ok(())
         })?;
+        let (order, why) = decided.unwrap_or((DateOrder::DayFirst, None));
         plan.order = order;
         plan.notes.extend(why);
     }
-    if plan.zone.is_none() && found == Format::WhatsApp {
-        plan.notes.push("no time zone was given: times are shown as written, zone unknown".into());
+    let local_times = matches!(found, Format::WhatsApp | Format::DiscordPackageCsv | Format::DiscordPackageJson);
+    if plan.zone.is_none() && local_times {
+        plan.notes.push("no time zone was given: local times are shown as written, zone unknown".into());
     }
     Ok(plan)
 }
@@ -242,16 +304,26 @@ fn read_items(
     file_name: &str,
     emit: &mut dyn FnMut(Item) -> Result<(), ChatError>,
 ) -> Result<Option<String>, ChatError> {
-    with_input(open, plan.member.as_deref(), file_name, |r| match plan.format {
-        Format::WhatsApp => {
-            let reader = WhatsAppReader { order: plan.order, file: plan.name.clone() };
-            Ok(reader.read(BufReader::with_capacity(64 << 10, r), emit)?.starts_late)
+    let mut late = None;
+    let mut thread = instagram::InstagramReader::new();
+    each_input(open, &plan.members, file_name, |r, shown| {
+        match plan.format {
+            Format::WhatsApp => {
+                let reader = WhatsAppReader { order: plan.order, file: shown.to_owned() };
+                late = reader.read(BufReader::with_capacity(64 << 10, r), emit)?.starts_late;
+            }
+            Format::Telegram => {
+                TelegramReader { file: shown.to_owned() }.read(r, emit)?;
+            }
+            Format::Discord => late = DiscordReader { file: shown.to_owned() }.read_exporter(r, emit)?,
+            Format::DiscordPackageJson => DiscordReader { file: shown.to_owned() }.read_package_json(r, emit)?,
+            Format::DiscordPackageCsv => DiscordReader { file: shown.to_owned() }
+                .read_package_csv(BufReader::with_capacity(64 << 10, r), emit)?,
+            Format::Instagram => thread.read_file(shown, r, emit)?,
         }
-        Format::Telegram => {
-            TelegramReader { file: plan.name.clone() }.read(r, emit)?;
-            Ok(None)
-        }
-    })
+        Ok(())
+    })?;
+    Ok(late)
 }
 
 /// Reads the export, analyses it, and fills in the sources the summaries
@@ -291,7 +363,7 @@ pub fn header(plan: &Plan, analysis: &Analysis, original: Original) -> Header {
         importer: IMPORTER.into(),
         format: plan.format.name().into(),
         original,
-        member: plan.member.clone(),
+        members: plan.members.clone(),
         skipped: plan.skipped.clone(),
         timezone: plan.zone.as_ref().map(|z| z.name().to_owned()),
         zone_given_by: plan.zone_given_by.clone(),

@@ -5,10 +5,13 @@
 //! Knows nothing of the vault, the store or HTTP.
 
 pub mod analysis;
+pub mod discord;
 pub mod error;
 mod identifier_scan;
 pub mod import;
+pub mod instagram;
 mod json_position;
+mod json_stream;
 pub mod local_time;
 pub mod message;
 pub mod synthetic;

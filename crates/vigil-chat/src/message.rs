@@ -68,6 +68,8 @@ pub struct ConversationInfo {
     pub starts_late: Option<String>,
     /// A count the export claims for itself, to check against what is read.
     pub declared_count: Option<u64>,
+    /// What the export says of its own limits (a date range, whose messages it holds).
+    pub notes: Vec<String>,
     /// The file this conversation came from.
     pub source: String,
 }

@@ -28,6 +28,9 @@ pub struct Truth {
     pub starts_late: bool,
     /// Identifiers written into the text, normalised as Vigil writes them.
     pub identifiers: Vec<String>,
+    /// Messages whose text the platform mis-encoded (Instagram), each
+    /// holding "café" once repaired.
+    pub misencoded: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -235,4 +238,179 @@ pub fn telegram(spec: &Spec, out: &mut dyn Write) -> io::Result<Truth> {
     }
     truth.identifiers.sort();
     Ok(truth)
+}
+
+/// Discord snowflake-like IDs for the made-up people.
+const DISCORD_PEOPLE: [(&str, &str); 3] = [
+    ("Ann Example", "803511102246789120"),
+    ("Bo Sample", "803511102246789121"),
+    ("Cy Placeholder", "803511102246789122"),
+];
+
+/// A DiscordChatExporter JSON export of one channel: a join notice first,
+/// then messages with edits, attachments, replies to present messages and
+/// to messages left out of the export (their IDs were never written).
+pub fn discord(spec: &Spec, out: &mut dyn Write) -> io::Result<Truth> {
+    let mut out = io::BufWriter::new(out);
+    let mut mix = Mix(spec.seed);
+    let mut truth = Truth { starts_late: spec.cut_start, ..Default::default() };
+    truth.participants = DISCORD_PEOPLE.iter().map(|p| p.0.to_owned()).collect();
+    let after = if spec.cut_start { "\"2024-01-01T00:00:00+00:00\"" } else { "null" };
+    writeln!(
+        out,
+        "{{\n  \"guild\": {{\"id\": \"1100000000000000001\", \"name\": \"Synthetic Server\", \"iconUrl\": \"https://cdn.example.org/i.png\"}},\n  \"channel\": {{\"id\": \"1100000000000000002\", \"type\": \"GuildTextChat\", \"categoryId\": \"1\", \"category\": \"Text\", \"name\": \"general\", \"topic\": null}},\n  \"dateRange\": {{\"after\": {after}, \"before\": null}},\n  \"exportedAt\": \"2024-06-01T00:00:00+00:00\",\n  \"messages\": ["
+    )?;
+    let mut ms: i64 = 1_704_103_200_000;
+    let mut snowflake: u64 = 1_190_000_000_000_000_000;
+    let (mut previous, mut left_out) = (String::new(), None::<String>);
+    let mut written = 0u64;
+    for i in 0..spec.messages {
+        snowflake += 1 + mix.below(1 << 20);
+        ms += if spec.silences_at.contains(&i) {
+            truth.possible_gaps += 1;
+            4 * 86_400_000
+        } else {
+            20_000 + mix.below(60_000) as i64
+        };
+        let id = snowflake.to_string();
+        if i > 0 && i % 500 == 250 {
+            // Left out of the export: its ID is replied to later.
+            left_out = Some(id);
+            continue;
+        }
+        let stamp = jiff::Timestamp::from_millisecond(ms)
+            .map(|t| t.strftime("%Y-%m-%dT%H:%M:%S%.3f+00:00").to_string())
+            .unwrap_or_default();
+        if written > 0 {
+            writeln!(out, "    ,")?;
+        }
+        written += 1;
+        truth.messages += 1;
+        let (who, who_id) = DISCORD_PEOPLE[(i % 3) as usize];
+        let (kind, content) = if i == 0 {
+            truth.system_messages += 1;
+            ("GuildMemberJoin", String::new())
+        } else {
+            ("Default", sentence(&mut mix))
+        };
+        let mut extra = String::new();
+        if i % 89 == 13 {
+            truth.edited += 1;
+            extra += &format!(",\n      \"timestampEdited\": \"{stamp}\"");
+        }
+        if i % 83 == 5 {
+            truth.media += 1;
+            extra += &format!(",\n      \"attachments\": [{{\"id\": \"{i}\", \"url\": \"https://cdn.example.org/a/{i}.png\", \"fileName\": \"picture-{i}.png\", \"fileSizeBytes\": 1234}}]");
+        }
+        let reply = if i % 500 == 260 {
+            left_out.take().inspect(|r| truth.missing_references.push(r.clone()))
+        } else if i % 61 == 7 && !previous.is_empty() {
+            Some(previous.clone())
+        } else {
+            None
+        };
+        let kind = if reply.is_some() { "Reply" } else { kind };
+        if let Some(r) = reply {
+            extra += &format!(",\n      \"reference\": {{\"messageId\": \"{r}\", \"channelId\": \"1100000000000000002\", \"guildId\": \"1100000000000000001\"}}");
+        }
+        let content = if i % 101 == 9 {
+            let n = i % 1000;
+            let url = format!("url:example.org/profile/{n}");
+            if !truth.identifiers.contains(&url) {
+                truth.identifiers.push(url);
+            }
+            format!("look at https://example.org/profile/{n}")
+        } else {
+            content
+        };
+        write!(
+            out,
+            "    {{\n      \"id\": \"{id}\",\n      \"type\": \"{kind}\",\n      \"timestamp\": \"{stamp}\",\n      \"isPinned\": false,\n      \"content\": \"{content}\",\n      \"author\": {{\"id\": \"{who_id}\", \"name\": \"{}\", \"discriminator\": \"0000\", \"nickname\": \"{who}\", \"isBot\": false}}{extra}\n    }}\n",
+            who.to_lowercase().replace(' ', "_")
+        )?;
+        previous = id;
+    }
+    writeln!(out, "  ],\n  \"messageCount\": {written}\n}}")?;
+    out.flush()?;
+    for p in DISCORD_PEOPLE {
+        truth.identifiers.push(format!("username:discord/{}", p.1));
+    }
+    truth.identifiers.sort();
+    Ok(truth)
+}
+
+/// Writes text as Instagram and Messenger do: each UTF-8 byte as its own
+/// `\u00XX` escape.
+fn mis_encode(text: &str) -> String {
+    text.bytes().map(|b| if b.is_ascii() { (b as char).to_string() } else { format!("\\u00{b:02x}") }).collect()
+}
+
+/// An Instagram "download your information" zip holding one thread split
+/// across files of `per_file` messages (`message_1.json` the newest, each
+/// file newest first), with unsent messages, photos, a participant and
+/// text mis-encoded as the platform does, and a picture beside them.
+pub fn instagram_zip(spec: &Spec, per_file: usize) -> io::Result<(Vec<u8>, Truth)> {
+    let mut mix = Mix(spec.seed);
+    let mut truth = Truth { starts_late: false, ..Default::default() };
+    let people = ["Zoë Example", "Bo Sample"];
+    truth.participants = people.iter().map(|p| p.to_string()).collect();
+    let mut ms: i64 = 1_704_103_200_000;
+    let mut messages = Vec::new();
+    for i in 0..spec.messages {
+        ms += if spec.silences_at.contains(&i) {
+            truth.possible_gaps += 1;
+            3 * 86_400_000
+        } else {
+            15_000 + mix.below(90_000) as i64
+        };
+        let who = people[(i % 2) as usize];
+        let mut fields = format!("\"sender_name\": \"{}\", \"timestamp_ms\": {ms}", mis_encode(who));
+        if i % 97 == 5 {
+            truth.deleted += 1;
+            fields += &format!(", \"content\": \"{} unsent a message.\"", mis_encode(who));
+        } else if i % 83 == 7 {
+            truth.media += 1;
+            fields += &format!(
+                ", \"photos\": [{{\"uri\": \"messages/inbox/zoe_1/photos/{i}.jpg\", \"creation_timestamp\": {}}}]",
+                ms / 1000
+            );
+        } else if i % 50 == 3 {
+            truth.misencoded += 1;
+            fields += &format!(", \"content\": \"{}\"", mis_encode("a café at noon 😀"));
+        } else {
+            fields += &format!(", \"content\": \"{}\"", sentence(&mut mix));
+        }
+        if i % 120 == 11 {
+            let n = i % 1000;
+            truth.identifiers.push(format!("url:example.org/reel/{n}"));
+            fields += &format!(", \"share\": {{\"link\": \"https://example.org/reel/{n}\"}}");
+        }
+        fields += ", \"is_geoblocked_for_viewer\": false";
+        messages.push(format!("    {{\n      {fields}\n    }}"));
+        truth.messages += 1;
+    }
+    let mut zipped = io::Cursor::new(Vec::new());
+    {
+        let mut w = zip::ZipWriter::new(&mut zipped);
+        let o = zip::write::SimpleFileOptions::default();
+        w.start_file("messages/inbox/zoe_1/photos/5.jpg", o)?;
+        w.write_all(b"\xff\xd8\xff\xe0 not really a picture")?;
+        let chunks: Vec<&[String]> = messages.rchunks(per_file.max(1)).collect();
+        for (n, chunk) in chunks.iter().enumerate() {
+            let newest_first: Vec<&String> = chunk.iter().rev().collect();
+            let body = newest_first.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(",\n");
+            w.start_file(format!("messages/inbox/zoe_1/message_{}.json", n + 1), o)?;
+            write!(
+                w,
+                "{{\n  \"participants\": [\n    {{\"name\": \"{}\"}},\n    {{\"name\": \"{}\"}}\n  ],\n  \"messages\": [\n{body}\n  ],\n  \"title\": \"{}\",\n  \"is_still_participant\": true,\n  \"thread_path\": \"inbox/zoe_1\"\n}}\n",
+                mis_encode(people[0]),
+                people[1],
+                mis_encode(people[0])
+            )?;
+        }
+        w.finish()?;
+    }
+    truth.identifiers.sort();
+    truth.identifiers.dedup();
+    Ok((zipped.into_inner(), truth))
 }

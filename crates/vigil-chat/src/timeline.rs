@@ -28,9 +28,9 @@ pub struct Header {
     pub importer: String,
     pub format: String,
     pub original: Original,
-    /// The archive member read, for a zip.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub member: Option<String>,
+    /// The archive members read, for a zip, in reading order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub members: Vec<String>,
     /// Other members of a zip, not read (pictures, media).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub skipped: Vec<String>,

@@ -136,7 +136,7 @@ fn a_zip_is_read_for_its_chat_and_its_pictures_are_listed_not_read() {
         w.finish().unwrap();
     }
     let got = import_bytes(zipped.get_ref(), "chat.zip", None, Some("Europe/London")).unwrap();
-    assert_eq!(got.plan.member.as_deref(), Some("_chat.txt"));
+    assert_eq!(got.plan.members, vec!["_chat.txt".to_owned()]);
     assert_eq!(got.plan.skipped, vec!["IMG-20240331-WA0001.jpg".to_owned()]);
     compare(&got, &truth);
     let text = String::from_utf8(got.timeline).unwrap();
@@ -152,7 +152,7 @@ fn malformed_exports_are_refused_naming_where() {
     assert!(e.starts_with("result.json line ") && e.contains("(messages[") && e.contains("cut short"), "{e}");
 
     let e = import_bytes(b"hello\nthis is not a chat\n", "notes.txt", None, None).err().unwrap().to_string();
-    assert_eq!(e, "not a chat export Vigil reads: notes.txt: the content is neither a WhatsApp chat text nor a Telegram JSON export");
+    assert_eq!(e, "not a chat export Vigil reads: notes.txt: the content is not a WhatsApp, Telegram, Discord or Instagram export");
     let e = import_bytes(b"hello\nthis is not a chat\n", "notes.txt", Some(Format::WhatsApp), None)
         .err()
         .unwrap()
@@ -201,4 +201,61 @@ fn a_two_gigabyte_line_is_refused_without_reading_it_all() {
     };
     let e = import::plan(&mut open, "chat.txt", None, None, None).unwrap_err();
     assert_eq!(e.to_string(), "chat.txt line 1: the line is longer than 1024 KiB; no chat export has such lines");
+}
+
+#[test]
+fn discord_exporter_json_matches_its_truth() {
+    for cut in [false, true] {
+        let mut spec = Spec::new(1600);
+        spec.cut_start = cut;
+        spec.silences_at = vec![900];
+        let mut bytes = Vec::new();
+        let truth = synthetic::discord(&spec, &mut bytes).unwrap();
+        assert!(!truth.missing_references.is_empty());
+        let got = import_bytes(&bytes, "general.json", None, None).unwrap();
+        assert_eq!(got.plan.format, Format::Discord);
+        compare(&got, &truth);
+        assert_eq!(got.analysis.conversations[0].title.as_deref(), Some("Synthetic Server / #general"));
+    }
+}
+
+#[test]
+fn an_instagram_thread_across_files_is_read_oldest_first_and_its_text_repaired() {
+    let mut spec = Spec::new(2300);
+    spec.silences_at = vec![1234];
+    let (zipped, truth) = synthetic::instagram_zip(&spec, 1000).unwrap();
+    let got = import_bytes(&zipped, "instagram-ann-2024.zip", None, None).unwrap();
+    assert_eq!(got.plan.format, Format::Instagram);
+    assert_eq!(
+        got.plan.members,
+        ["message_3.json", "message_2.json", "message_1.json"].map(|m| format!("messages/inbox/zoe_1/{m}")).to_vec()
+    );
+    assert_eq!(got.plan.skipped, vec!["messages/inbox/zoe_1/photos/5.jpg".to_owned()]);
+    compare(&got, &truth);
+    let text = String::from_utf8(got.timeline).unwrap();
+    assert_eq!(text.matches("a café at noon 😀").count() as u64, truth.misencoded);
+    assert!(text.contains("\"sender\":\"Zoë Example\""));
+    assert!(!text.contains("Ã"), "nothing left mis-encoded");
+}
+
+#[test]
+fn the_discord_package_reads_as_the_account_holders_own_messages() {
+    let json = br#"[
+  {"ID": 1100000000000000010, "Timestamp": "2021-03-04 12:34:56", "Contents": "first", "Attachments": ""},
+  {"ID": 1100000000000000011, "Timestamp": "2021-03-04 12:35:56", "Contents": "see https://example.org/x", "Attachments": "https://cdn.example.org/a.png"}
+]"#;
+    let got = import_bytes(json, "messages.json", None, Some("Europe/London")).unwrap();
+    assert_eq!(got.plan.format, Format::DiscordPackageJson);
+    let s = &got.analysis.conversations[0];
+    assert_eq!((s.messages, s.media), (2, 1));
+    assert!(s.notes[0].contains("only the account holder's own messages"));
+    assert_eq!(s.first.as_ref().unwrap().basis, vigil_chat::TimeBasis::ZoneGiven);
+    let csv = b"ID,Timestamp,Contents,Attachments\n1,2021-03-04 12:34:56.789000+00:00,\"multi\nline\",\n";
+    let got = import_bytes(csv, "messages.csv", None, None).unwrap();
+    assert_eq!((got.plan.format, got.analysis.messages()), (Format::DiscordPackageCsv, 1));
+    let e =
+        import_bytes(b"ID,Timestamp,Contents,Attachments\n1,2021-03-04,\"never closed\n", "messages.csv", None, None)
+            .err()
+            .unwrap();
+    assert_eq!(e.to_string(), "messages.csv line 2: a quoted field is never closed");
 }

@@ -48,7 +48,8 @@ pub struct ChatImport {
     pub timeline_sha256: Sha256Digest,
     pub format: &'static str,
     pub importer: &'static str,
-    pub member: Option<String>,
+    /// For a zip, the members read.
+    pub members: Vec<String>,
     pub skipped: Vec<String>,
     pub timezone: Option<String>,
     pub zone_given_by: Option<String>,
@@ -207,7 +208,7 @@ impl Vigil {
             timeline_sha256: timeline_hashes.sha256,
             format: plan.format.name(),
             importer: IMPORTER,
-            member: plan.member.clone(),
+            members: plan.members.clone(),
             skipped: plan.skipped.clone(),
             timezone: plan.zone.as_ref().map(|z| z.name().to_owned()),
             zone_given_by: plan.zone_given_by.clone(),

@@ -80,11 +80,9 @@ fn print_timeline(
 
 fn print_import(i: &ChatImport) {
     println!("{} {} chat export as received, sha256 {}", i.exhibit, i.format, i.exhibit_sha256);
-    if let Some(m) = &i.member {
-        println!(
-            "  read {m} from the zip; not read: {}",
-            if i.skipped.is_empty() { "nothing".into() } else { i.skipped.join(", ") }
-        );
+    if !i.members.is_empty() {
+        let skipped = if i.skipped.is_empty() { "nothing".into() } else { i.skipped.join(", ") };
+        println!("  read {} from the zip; not read: {skipped}", i.members.join(", "));
     }
     println!(
         "{} timeline of {} message(s), sha256 {}, derived by {}",
@@ -124,6 +122,9 @@ fn print_import(i: &ChatImport) {
                 first.after_id,
                 first.before_id
             );
+        }
+        for n in &c.notes {
+            println!("  the export says: {n}");
         }
         for g in &c.possible_gaps {
             println!(

@@ -68,8 +68,9 @@ pub enum Command {
     /// Add, read, list, trace and delete exhibits.
     #[command(subcommand)]
     Exhibit(ExhibitCommand),
-    /// Import a chat export (WhatsApp text or zip, Telegram JSON) as an
-    /// exhibit and its message timeline; show a timeline.
+    /// Import a chat export (WhatsApp text or zip, Telegram JSON, Discord,
+    /// Instagram or Messenger) as an exhibit and its message timeline;
+    /// show a timeline.
     #[command(subcommand)]
     Chat(ChatCommand),
     /// Re-hash every blob, recompute the log's tree and check every signed head;
@@ -170,7 +171,7 @@ pub enum ChatCommand {
         /// The producer's initials (2-4 capitals).
         #[arg(long)]
         by: String,
-        /// auto (from the content), whatsapp or telegram.
+        /// auto (from the content), whatsapp, telegram, discord or instagram.
         #[arg(long, default_value = "auto")]
         format: String,
         /// The IANA zone the export's local times are in (such as

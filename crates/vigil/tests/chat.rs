@@ -100,7 +100,7 @@ fn a_broken_export_is_refused_naming_where_and_leaves_nothing() {
     std::fs::write(&junk, "shopping: eggs, milk\n").unwrap();
     let (ok, _, err) = vigil(&data, &["chat", "import", junk.to_str().unwrap(), "--case", "OP-CHAT-1", "--by", "JS"]);
     assert!(
-        !ok && err.contains("notes.txt: the content is neither a WhatsApp chat text nor a Telegram JSON export"),
+        !ok && err.contains("notes.txt: the content is not a WhatsApp, Telegram, Discord or Instagram export"),
         "{err}"
     );
     let (ok, _, err) = vigil(
