@@ -14,6 +14,7 @@ mod json_position;
 mod json_stream;
 pub mod local_time;
 pub mod message;
+pub mod public_upload;
 pub mod synthetic;
 pub mod telegram;
 pub mod timeline;

@@ -279,7 +279,8 @@ impl WhatsAppReader {
         mut input: impl BufRead,
         emit: &mut dyn FnMut(Item) -> Result<(), ChatError>,
     ) -> Result<WhatsAppFacts, ChatError> {
-        let info = ConversationInfo { index: 0, source: self.file.clone(), ..Default::default() };
+        let info =
+            ConversationInfo { index: 0, title: title_of(&self.file), source: self.file.clone(), ..Default::default() };
         let mut buf = Vec::new();
         let mut line_no = 0u64;
         let mut pending: Option<Pending> = None;
@@ -411,6 +412,15 @@ impl WhatsAppReader {
 pub struct WhatsAppFacts {
     pub messages: u64,
     pub starts_late: Option<String>,
+}
+
+/// The chat's name from Android's file name (`WhatsApp Chat with Ann.txt`,
+/// `WhatsApp Chat - Ann.zip!_chat.txt`); iOS's `_chat.txt` names none.
+fn title_of(file: &str) -> Option<String> {
+    let base = file.split('!').next().unwrap_or(file).rsplit('/').next().unwrap_or(file);
+    let stem = base.rsplit_once('.').map_or(base, |(s, _)| s);
+    let name = stem.strip_prefix("WhatsApp Chat with ").or_else(|| stem.strip_prefix("WhatsApp Chat - "))?;
+    (!name.trim().is_empty()).then(|| name.trim().to_owned())
 }
 
 /// The date and time part of a line, as written.

@@ -16,7 +16,7 @@ use vigil_chat::import::{self, Export};
 use vigil_chat::timeline::{Header, Line, Original};
 use vigil_chat::{Format, Summary, Zone, IMPORTER};
 use vigil_domain::{Actor, CaseId, CustodyEvent, EventKind, ExhibitRef, Initials, ObjectRef, Sha256Digest};
-use vigil_store::ExhibitIdentifierRow;
+use vigil_store::{ChatTimelineRow, ExhibitIdentifierRow};
 use vigil_vault::PendingBlob;
 
 /// What the officer sets for an import.
@@ -188,6 +188,14 @@ impl Vigil {
                 })
                 .collect();
             u.tx().insert_exhibit_identifiers(&rows)?;
+            u.tx().insert_chat_timeline(&ChatTimelineRow {
+                timeline: timeline.clone(),
+                original: exhibit.clone(),
+                case_id: case.clone(),
+                format: plan.format.name().to_owned(),
+                messages: analysis.messages(),
+                conversations: analysis.conversations.len() as u64,
+            })?;
             Ok((exhibit, timeline))
         })?;
         let reports = self.reports_holding(&ids)?;

@@ -23,7 +23,8 @@ mod timestamp;
 
 pub use actor::Actor;
 pub use attachment::{
-    classify as classify_attachment, AttachmentError, AttachmentType, MAX_ATTACHMENTS, MAX_ATTACHMENT_BYTES,
+    classify as classify_attachment, AttachmentError, AttachmentType, IMAGE_REFUSED, MAX_ATTACHMENTS,
+    MAX_ATTACHMENT_BYTES,
 };
 pub use case_id::CaseId;
 pub use case_record::{

@@ -22,8 +22,8 @@ pub use migration::{Migration, MIGRATIONS};
 pub use pool::{Pooled, StorePool};
 pub use postgres_store::PostgresStore;
 pub use record::{
-    CaseRecordRow, EventRow, ExhibitIdentifierRow, ExhibitRow, HeadRow, IdempotencyRow, KeyRow, LinkRow, LogState,
-    PartnerRow, ReportFileRow, ReportRow, SessionRow, UserRow,
+    CaseRecordRow, ChatTimelineRow, EventRow, ExhibitIdentifierRow, ExhibitRow, HeadRow, IdempotencyRow, KeyRow,
+    LinkRow, LogState, PartnerRow, ReportFileRow, ReportRow, SessionRow, UserRow,
 };
 pub use sqlite_store::SqliteStore;
 
@@ -82,6 +82,9 @@ pub trait Store: Send {
     fn exhibit_identifiers(&mut self, exhibit: &ExhibitRef) -> Result<Vec<ExhibitIdentifierRow>, StoreError>;
     /// Exhibits in which any of these identifiers was found, by exhibit then identifier.
     fn exhibits_holding(&mut self, identifiers: &[String]) -> Result<Vec<ExhibitIdentifierRow>, StoreError>;
+    /// The chat timelines of a case, in reference order.
+    fn chat_timelines(&mut self, case: &CaseId) -> Result<Vec<ChatTimelineRow>, StoreError>;
+    fn chat_timeline(&mut self, timeline: &ExhibitRef) -> Result<Option<ChatTimelineRow>, StoreError>;
     fn partner(&mut self, id: &str) -> Result<Option<PartnerRow>, StoreError>;
     fn idempotent(&mut self, partner: &str, key: &str) -> Result<Option<IdempotencyRow>, StoreError>;
     /// A report's files, in order.
@@ -135,6 +138,7 @@ pub trait StoreTx {
     fn delete_sessions_of(&mut self, username: &str) -> Result<u64, StoreError>;
     fn insert_report(&mut self, r: &ReportRow, identifiers: &[String]) -> Result<(), StoreError>;
     fn insert_exhibit_identifiers(&mut self, rows: &[ExhibitIdentifierRow]) -> Result<(), StoreError>;
+    fn insert_chat_timeline(&mut self, row: &ChatTimelineRow) -> Result<(), StoreError>;
     fn insert_case(&mut self, id: &CaseId, title: &str, by: &str, at_ms: i64) -> Result<(), StoreError>;
     fn add_report_to_case(&mut self, id: &CaseId, exhibit: &ExhibitRef, by: &str, at_ms: i64)
         -> Result<(), StoreError>;

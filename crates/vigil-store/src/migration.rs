@@ -226,11 +226,15 @@ CREATE TRIGGER report_state_counts AFTER INSERT OR UPDATE OF state ON reports FO
     },
     Migration {
         version: 10,
-        name: "identifiers found in exhibits (chat timelines), with where each was first found",
+        name: "chat timelines, and identifiers found in exhibits with where each was first found",
         sqlite: "CREATE TABLE exhibit_identifiers (exhibit TEXT NOT NULL, identifier TEXT NOT NULL, source TEXT NOT NULL, occurrences INTEGER NOT NULL, PRIMARY KEY (exhibit, identifier));
-CREATE INDEX exhibit_identifiers_id ON exhibit_identifiers (identifier);",
+CREATE INDEX exhibit_identifiers_id ON exhibit_identifiers (identifier);
+CREATE TABLE chat_timelines (timeline TEXT PRIMARY KEY, original TEXT NOT NULL, case_id TEXT NOT NULL, format TEXT NOT NULL, messages INTEGER NOT NULL, conversations INTEGER NOT NULL);
+CREATE INDEX chat_timelines_case ON chat_timelines (case_id);",
         postgres: "CREATE TABLE exhibit_identifiers (exhibit TEXT NOT NULL, identifier TEXT NOT NULL, source TEXT NOT NULL, occurrences BIGINT NOT NULL, PRIMARY KEY (exhibit, identifier));
-CREATE INDEX exhibit_identifiers_id ON exhibit_identifiers (identifier);",
+CREATE INDEX exhibit_identifiers_id ON exhibit_identifiers (identifier);
+CREATE TABLE chat_timelines (timeline TEXT PRIMARY KEY, original TEXT NOT NULL, case_id TEXT NOT NULL, format TEXT NOT NULL, messages BIGINT NOT NULL, conversations BIGINT NOT NULL);
+CREATE INDEX chat_timelines_case ON chat_timelines (case_id);",
     },
 ];
 

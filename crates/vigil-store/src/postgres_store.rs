@@ -4,8 +4,8 @@
 use crate::migration::{latest, MIGRATIONS};
 use crate::record::fixed;
 use crate::{
-    CaseRecordRow, EventRow, ExhibitIdentifierRow, ExhibitRow, HeadRow, IdempotencyRow, KeyRow, LinkRow, LogState,
-    PartnerRow, ReportFileRow, ReportRow, SessionRow, Store, StoreError, StoreTx, UserRow,
+    CaseRecordRow, ChatTimelineRow, EventRow, ExhibitIdentifierRow, ExhibitRow, HeadRow, IdempotencyRow, KeyRow,
+    LinkRow, LogState, PartnerRow, ReportFileRow, ReportRow, SessionRow, Store, StoreError, StoreTx, UserRow,
 };
 use postgres::binary_copy::BinaryCopyInWriter;
 use postgres::types::Type;
@@ -330,6 +330,31 @@ impl Store for PostgresStore {
         self.client.query_opt(&q, &[&exhibit.to_string()])?.as_ref().map(to_report).transpose()
     }
 
+    fn chat_timelines(&mut self, case: &CaseId) -> Result<Vec<ChatTimelineRow>, StoreError> {
+        let mut out: Vec<ChatTimelineRow> = self
+            .client
+            .query(
+                "SELECT timeline, original, case_id, format, messages, conversations FROM chat_timelines WHERE case_id = $1",
+                &[&case.as_str()],
+            )?
+            .iter()
+            .map(to_chat_timeline)
+            .collect::<Result<_, _>>()?;
+        out.sort_by(|a, b| a.timeline.cmp(&b.timeline));
+        Ok(out)
+    }
+
+    fn chat_timeline(&mut self, timeline: &ExhibitRef) -> Result<Option<ChatTimelineRow>, StoreError> {
+        self.client
+            .query_opt(
+                "SELECT timeline, original, case_id, format, messages, conversations FROM chat_timelines WHERE timeline = $1",
+                &[&timeline.to_string()],
+            )?
+            .as_ref()
+            .map(to_chat_timeline)
+            .transpose()
+    }
+
     fn exhibit_identifiers(&mut self, exhibit: &ExhibitRef) -> Result<Vec<ExhibitIdentifierRow>, StoreError> {
         self.client
             .query(
@@ -631,6 +656,21 @@ impl StoreTx for PgTx<'_> {
         Ok(())
     }
 
+    fn insert_chat_timeline(&mut self, r: &ChatTimelineRow) -> Result<(), StoreError> {
+        self.tx.execute(
+            "INSERT INTO chat_timelines (timeline, original, case_id, format, messages, conversations) VALUES ($1, $2, $3, $4, $5, $6)",
+            &[
+                &r.timeline.to_string(),
+                &r.original.to_string(),
+                &r.case_id.as_str(),
+                &r.format,
+                &(r.messages as i64),
+                &(r.conversations as i64),
+            ],
+        )?;
+        Ok(())
+    }
+
     fn insert_exhibit_identifiers(&mut self, rows: &[ExhibitIdentifierRow]) -> Result<(), StoreError> {
         let st = self.tx.prepare(
             "INSERT INTO exhibit_identifiers (exhibit, identifier, source, occurrences) VALUES ($1, $2, $3, $4)",
@@ -902,6 +942,20 @@ impl StoreTx for PgTx<'_> {
         self.tx.commit()?;
         Ok(())
     }
+}
+
+fn to_chat_timeline(r: &postgres::Row) -> Result<ChatTimelineRow, StoreError> {
+    let bad = |_| StoreError::Malformed("chat timeline row");
+    let (t, o, c): (String, String, String) = (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?);
+    let (m, n): (i64, i64) = (r.try_get(4)?, r.try_get(5)?);
+    Ok(ChatTimelineRow {
+        timeline: ExhibitRef::parse(&t).map_err(bad)?,
+        original: ExhibitRef::parse(&o).map_err(bad)?,
+        case_id: CaseId::parse(&c).map_err(bad)?,
+        format: r.try_get(3)?,
+        messages: m as u64,
+        conversations: n as u64,
+    })
 }
 
 fn to_exhibit_identifier(r: &postgres::Row) -> Result<ExhibitIdentifierRow, StoreError> {

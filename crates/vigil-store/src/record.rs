@@ -178,3 +178,14 @@ pub struct ExhibitIdentifierRow {
     pub source: String,
     pub occurrences: u64,
 }
+
+/// A chat timeline exhibit and the export it was derived from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChatTimelineRow {
+    pub timeline: ExhibitRef,
+    pub original: ExhibitRef,
+    pub case_id: CaseId,
+    pub format: String,
+    pub messages: u64,
+    pub conversations: u64,
+}

@@ -4,8 +4,8 @@
 use crate::migration::{latest, MIGRATIONS};
 use crate::record::fixed;
 use crate::{
-    CaseRecordRow, EventRow, ExhibitIdentifierRow, ExhibitRow, HeadRow, IdempotencyRow, KeyRow, LinkRow, LogState,
-    PartnerRow, ReportFileRow, ReportRow, SessionRow, Store, StoreError, StoreTx, UserRow,
+    CaseRecordRow, ChatTimelineRow, EventRow, ExhibitIdentifierRow, ExhibitRow, HeadRow, IdempotencyRow, KeyRow,
+    LinkRow, LogState, PartnerRow, ReportFileRow, ReportRow, SessionRow, Store, StoreError, StoreTx, UserRow,
 };
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, TransactionBehavior};
 use std::path::Path;
@@ -367,6 +367,23 @@ impl Store for SqliteStore {
         t.map(to_report).transpose()
     }
 
+    fn chat_timelines(&mut self, case: &CaseId) -> Result<Vec<ChatTimelineRow>, StoreError> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT timeline, original, case_id, format, messages, conversations FROM chat_timelines WHERE case_id = ?1",
+        )?;
+        let mut out: Vec<ChatTimelineRow> =
+            st.query_map([case.as_str()], to_chat_timeline)?.map(|r| r?).collect::<Result<_, _>>()?;
+        out.sort_by(|a, b| a.timeline.cmp(&b.timeline));
+        Ok(out)
+    }
+
+    fn chat_timeline(&mut self, timeline: &ExhibitRef) -> Result<Option<ChatTimelineRow>, StoreError> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT timeline, original, case_id, format, messages, conversations FROM chat_timelines WHERE timeline = ?1",
+        )?;
+        st.query_row([timeline.to_string()], to_chat_timeline).optional()?.transpose()
+    }
+
     fn exhibit_identifiers(&mut self, exhibit: &ExhibitRef) -> Result<Vec<ExhibitIdentifierRow>, StoreError> {
         let mut st = self.conn.prepare_cached(
             "SELECT exhibit, identifier, source, occurrences FROM exhibit_identifiers WHERE exhibit = ?1 ORDER BY identifier",
@@ -688,6 +705,21 @@ impl StoreTx for SqliteTx<'_> {
         Ok(())
     }
 
+    fn insert_chat_timeline(&mut self, r: &ChatTimelineRow) -> Result<(), StoreError> {
+        self.tx.execute(
+            "INSERT INTO chat_timelines (timeline, original, case_id, format, messages, conversations) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            rusqlite::params![
+                r.timeline.to_string(),
+                r.original.to_string(),
+                r.case_id.as_str(),
+                r.format,
+                r.messages as i64,
+                r.conversations as i64
+            ],
+        )?;
+        Ok(())
+    }
+
     fn insert_exhibit_identifiers(&mut self, rows: &[ExhibitIdentifierRow]) -> Result<(), StoreError> {
         let mut st = self.tx.prepare_cached(
             "INSERT INTO exhibit_identifiers (exhibit, identifier, source, occurrences) VALUES (?1, ?2, ?3, ?4)",
@@ -937,6 +969,22 @@ impl StoreTx for SqliteTx<'_> {
         self.tx.commit()?;
         Ok(())
     }
+}
+
+fn to_chat_timeline(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<ChatTimelineRow, StoreError>> {
+    let (t, o, c, f): (String, String, String, String) = (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
+    let (m, n): (i64, i64) = (r.get(4)?, r.get(5)?);
+    let bad = |_| StoreError::Malformed("chat timeline row");
+    Ok((|| {
+        Ok(ChatTimelineRow {
+            timeline: ExhibitRef::parse(&t).map_err(bad)?,
+            original: ExhibitRef::parse(&o).map_err(bad)?,
+            case_id: CaseId::parse(&c).map_err(bad)?,
+            format: f,
+            messages: m as u64,
+            conversations: n as u64,
+        })
+    })())
 }
 
 fn to_exhibit_identifier(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<ExhibitIdentifierRow, StoreError>> {

@@ -21,8 +21,12 @@ fn failure(e: CoreError) -> Response {
     crate::failure::Failure::new(e, "/cases", "Your cases").into_response()
 }
 
+pub(crate) fn case_failure(e: CoreError) -> Response {
+    failure(e)
+}
+
 /// Runs `f` on Vigil for a signed-in officer, off the async threads.
-async fn with_officer<T: Send + 'static>(
+pub(crate) async fn with_officer<T: Send + 'static>(
     state: &Arc<AppState>,
     headers: &HeaderMap,
     f: impl FnOnce(&Vigil, &OfficerSession) -> Result<T, CoreError> + Send + 'static,
@@ -78,12 +82,12 @@ async fn case_post(
     }
 }
 
-fn case_id(s: &str) -> Result<CaseId, CoreError> {
+pub(crate) fn case_id(s: &str) -> Result<CaseId, CoreError> {
     // A malformed ID cannot name a case: the same 404 as any unknown case.
     CaseId::parse(s).map_err(|_| CoreError::NoSuchCase(s.chars().take(40).collect()))
 }
 
-fn nav(case: &CaseId) -> String {
+pub(crate) fn nav(case: &CaseId) -> String {
     let c = esc(case.as_str());
     format!(
         "<p><a href=\"/cases/{c}\">Case</a> · <a href=\"/cases/{c}/exhibits\">Exhibit list (MG12)</a> · \
@@ -130,11 +134,14 @@ pub(crate) async fn list(State(state): State<Arc<AppState>>, headers: HeaderMap)
 }
 
 pub(crate) async fn view(State(state): State<Arc<AppState>>, Path(id): Path<String>, headers: HeaderMap) -> Response {
-    let (case, officer, view) =
-        match on_case(&state, &id, &headers, |v, c, o| v.case_view(c, o, "viewed the case page")).await {
-            Ok(x) => x,
-            Err(r) => return r,
-        };
+    let (case, officer, (view, chats)) = match on_case(&state, &id, &headers, |v, c, o| {
+        Ok((v.case_view(c, o, "viewed the case page")?, v.case_chats(c, o)?))
+    })
+    .await
+    {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
     let persons = view.persons();
     let mut body = format!("<h1>Case {}: {}</h1>{}", esc(case.as_str()), esc(&view.title), nav(&case));
     body += &format!("<p>Assigned: {}</p>", esc(&view.members.join(", ")));
@@ -167,6 +174,23 @@ pub(crate) async fn view(State(state): State<Arc<AppState>>, Path(id): Path<Stri
         })
         .collect();
     body += &table(&["Record", "Name", "Role", "Attributions (grade; strength; support)", "Flags", "Safeguard"], &rows);
+    body += "<h2>Conversations</h2><p class=\"hint\">Chat exports imported as evidence, each with its message timeline.</p><ul>";
+    for c in &chats {
+        body += &format!(
+            "<li><a href=\"/cases/{}/chats/{}\">{}</a>: {} export {}, {} message(s) in {} conversation(s)</li>",
+            esc(case.as_str()),
+            esc(&c.timeline.to_string()),
+            esc(&c.timeline.to_string()),
+            esc(&c.format),
+            esc(&c.original.to_string()),
+            c.messages,
+            c.conversations
+        );
+    }
+    if chats.is_empty() {
+        body += "<li>None.</li>";
+    }
+    body += "</ul>";
     body += "<h2>Decision log, tasks, requests and approvals</h2>";
     let rows: Vec<Vec<String>> = view
         .records

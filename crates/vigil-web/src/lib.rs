@@ -9,6 +9,7 @@
 
 mod alerts;
 mod case_pages;
+mod chat_pages;
 mod client_address;
 mod csrf;
 mod failure;
@@ -130,6 +131,8 @@ pub fn app_with(vigil: Vigil, settings: Settings) -> Router {
         .route("/cases/{id}/schedules", get(case_pages::schedules))
         .route("/cases/{id}/schedules/{file}", get(case_pages::schedule_file))
         .route("/cases/{id}/timeline", get(case_pages::timeline))
+        .route("/cases/{id}/chats/{producer}/{number}", get(chat_pages::conversation))
+        .route("/cases/{id}/chats/{producer}/{number}/{file}", get(chat_pages::table_file))
         .route("/cases/{id}/labels.pdf", get(case_pages::labels))
         .route("/figures", get(case_pages::figures))
         .route("/logout", axum::routing::post(officer::logout))

@@ -170,13 +170,13 @@ fn form(token: &str, values: &HashMap<String, String>, errors: &[(&str, String)]
         e("account"),
     );
     s += "<label for=\"attachments\">Chat exports (optional)</label>\
-          <p class=\"hint\" id=\"attachments-hint\">Up to 3 files of 5 MB: text or HTML chat exports, or PDF. \
+          <p class=\"hint\" id=\"attachments-hint\">Up to 3 files of 5 MB: chat exports (a WhatsApp .txt or .zip, of which only the chat text is kept; a Telegram result.json; text or HTML), or PDF. \
           Do not send pictures or screenshots of pictures: give the web address instead.</p>";
     if let Some(m) = e("attachments") {
         s += &format!("<p class=\"error\" id=\"attachments-error\">{}</p>", esc(m));
     }
     s += "<input type=\"file\" id=\"attachments\" name=\"attachments\" multiple \
-          accept=\".txt,.html,.htm,.pdf,text/plain,text/html,application/pdf\" aria-describedby=\"attachments-hint\">";
+          accept=\".txt,.json,.zip,.html,.htm,.pdf,text/plain,application/json,application/zip,text/html,application/pdf\" aria-describedby=\"attachments-hint\">";
     s += &field(
         "textarea",
         "contact",
@@ -215,6 +215,42 @@ fn optional_yes_no(values: &HashMap<String, String>, name: &str) -> Option<bool>
         Some("yes") => Some(true),
         Some("no") => Some(false),
         _ => None,
+    }
+}
+
+/// A WhatsApp zip keeps only its chat text (`_chat.txt`): the zip itself,
+/// and every picture in it, is not kept. Returns what to tell the reporter.
+fn unpack_chats(attachments: &mut [vigil_core::Attachment]) -> Result<Vec<String>, Vec<(&'static str, String)>> {
+    let mut notes = Vec::new();
+    let mut errors = Vec::new();
+    for a in attachments.iter_mut() {
+        if !a.bytes.starts_with(b"PK\x03\x04") {
+            continue;
+        }
+        match vigil_chat::public_upload::chat_from_zip(&a.bytes, vigil_domain::MAX_ATTACHMENT_BYTES) {
+            Ok(k) => {
+                notes.push(format!("From {} we kept only the chat, {}.", a.name, k.name));
+                if k.pictures > 0 {
+                    notes.push(format!(
+                        "{} picture(s) or video(s) in {} were not kept: {}.",
+                        k.pictures,
+                        a.name,
+                        vigil_domain::IMAGE_REFUSED
+                    ));
+                }
+                let others = k.not_kept.len() - k.pictures;
+                if others > 0 {
+                    notes.push(format!("{others} other file(s) in {} were not kept.", a.name));
+                }
+                *a = vigil_core::Attachment { name: k.name, content_type: "text/plain".into(), bytes: k.bytes };
+            }
+            Err(why) => errors.push(("attachments", format!("{}: {}", a.name, capitalise(&why)))),
+        }
+    }
+    if errors.is_empty() {
+        Ok(notes)
+    } else {
+        Err(errors)
     }
 }
 
@@ -306,7 +342,7 @@ pub(crate) async fn submit(State(state): State<Arc<AppState>>, req: Request) -> 
     if !state.limiter.allow_key(&client) {
         return plain(StatusCode::TOO_MANY_REQUESTS, "Too many reports have been sent from your connection. Please wait a few minutes and try again, or call 101 (999 in an emergency).");
     }
-    let (values, attachments) = match read_form_with_files(&state, req).await {
+    let (values, mut attachments) = match read_form_with_files(&state, req).await {
         Ok(v) => v,
         Err(e) => return plain(e.status, &capitalise(&e.why)),
     };
@@ -318,13 +354,22 @@ pub(crate) async fn submit(State(state): State<Arc<AppState>>, req: Request) -> 
         ),
         Err(_) => return plain(StatusCode::BAD_REQUEST, "This form has expired. Please open the form again."),
     }
-    let report = match parse(&values, &attachments) {
+    let unpacked = unpack_chats(&mut attachments);
+    let report = match unpacked.and_then(|notes| parse(&values, &attachments).map(|r| (r, notes))) {
         Ok(r) => r,
         Err(errors) => {
             let body = form(&state.csrf.issue(), &values, &errors);
             return (StatusCode::BAD_REQUEST, page("Error: Report", &body)).into_response();
         }
     };
+    let (report, mut kept) = report;
+    // What the reporter is told was kept: each file, and what it is.
+    for a in &attachments {
+        match vigil_chat::public_upload::describe(&a.name, &a.bytes) {
+            Some(what) => kept.push(format!("Kept {}: {what}.", a.name)),
+            None => kept.push(format!("Kept {}.", a.name)),
+        }
+    }
     let st = state.clone();
     let danger = report.immediate_danger;
     let saved = tokio::task::spawn_blocking(move || st.vigil.submit_public_report_with(&report, &attachments)).await;
@@ -342,10 +387,18 @@ pub(crate) async fn submit(State(state): State<Arc<AppState>>, req: Request) -> 
                 "<h1>Your report has been received</h1><p>Write down both of these now. We cannot show them again.</p>\
                  <p>Receipt code</p><p class=\"receipt\">{}</p><p>Secret</p><p class=\"receipt\">{}</p>\
                  <p>With both you can <a href=\"/report/add\">add information to your report</a> later. No one can use them to see what you reported.</p>\
-                 <div class=\"warning\"><p><strong>If a child is in immediate danger, call 999 now.</strong></p></div>\
+                 {}<div class=\"warning\"><p><strong>If a child is in immediate danger, call 999 now.</strong></p></div>\
                  <p>Do not confront the person or post about them. Keep any messages, but do not download or send images.</p>",
                 esc(&r.code),
-                esc(&r.secret)
+                esc(&r.secret),
+                if kept.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        "<h2>Your files</h2><ul>{}</ul>",
+                        kept.iter().map(|k| format!("<li>{}</li>", esc(k))).collect::<String>()
+                    )
+                }
             ),
         )
         .into_response(),

@@ -397,3 +397,53 @@ async fn the_optional_questions_are_asked_and_kept() {
     let (_, second) = v.read_report(&ExhibitRef::parse("PR/2").unwrap(), &tri, "test").unwrap();
     assert!(second["report"].get("about").is_none(), "{second}");
 }
+
+fn zip_of(files: &[(&str, &[u8])]) -> Vec<u8> {
+    use std::io::Write;
+    let mut c = std::io::Cursor::new(Vec::new());
+    let mut w = zip::ZipWriter::new(&mut c);
+    for (n, b) in files {
+        w.start_file(*n, zip::write::SimpleFileOptions::default()).unwrap();
+        w.write_all(b).unwrap();
+    }
+    w.finish().unwrap();
+    c.into_inner()
+}
+
+/// Issue 14: from a WhatsApp zip only `_chat.txt` is kept; its pictures are
+/// not, and the reporter is told what was kept and what was not.
+#[tokio::test]
+async fn a_whatsapp_zip_keeps_only_its_chat_and_the_reporter_is_told() {
+    let (d, app) = setup();
+    let chat = b"31/12/2023, 23:59 - Messages and calls are end-to-end encrypted.\n31/12/2023, 23:59 - Ann: SYNTHETIC hello\n01/01/2024, 00:01 - Bo: <Media omitted>\n";
+    let zipped = zip_of(&[("IMG-20231231-WA0001.jpg", b"\xff\xd8\xff\xe0 synthetic"), ("_chat.txt", chat)]);
+    let tg = br#"{"name": "Ann", "type": "personal_chat", "id": 5, "messages": [{"id": 1, "type": "message", "date": "2024-01-01T10:00:00", "date_unixtime": "1704103200", "from": "Ann", "text": "SYNTHETIC hi"}]}"#;
+    let t = token(&app).await;
+    let (ct, body) = multipart(
+        &t,
+        GOOD,
+        &[("WhatsApp Chat - Ann.zip", "application/zip", &zipped), ("result.json", "application/json", tg)],
+    );
+    let (s, _, page) = call(&app, post_multipart(ct, body)).await;
+    assert_eq!(s, StatusCode::OK, "{page}");
+    assert!(page.contains("From WhatsApp Chat - Ann.zip we kept only the chat, _chat.txt."), "{page}");
+    assert!(
+        page.contains("1 picture(s) or video(s) in WhatsApp Chat - Ann.zip were not kept: pictures cannot be sent.")
+    );
+    assert!(page.contains("Kept _chat.txt: a WhatsApp chat export of 3 messages."), "{page}");
+    assert!(page.contains("Kept result.json: a Telegram chat export of 1 message."), "{page}");
+    // The report and two files; the kept file is the chat text itself, not the zip.
+    assert_eq!(exhibits(&d), 3);
+    let mut store = vigil_store::open(d.path().join("data/vigil.db").to_str().unwrap()).unwrap();
+    let files = store.report_files(&ExhibitRef::parse("PR/1").unwrap()).unwrap();
+    assert_eq!((files[0].name.as_str(), files[0].size), ("_chat.txt", chat.len() as u64));
+
+    // A zip with no chat in it is refused, naming the file, and nothing is stored.
+    let t = token(&app).await;
+    let pictures = zip_of(&[("IMG-1.jpg", b"\xff\xd8\xff\xe0 synthetic")]);
+    let (ct, body) = multipart(&t, GOOD, &[("photos.zip", "application/zip", &pictures)]);
+    let (s, _, page) = call(&app, post_multipart(ct, body)).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(page.contains("photos.zip: The zip holds no WhatsApp chat text (_chat.txt)"), "{page}");
+    assert_eq!(exhibits(&d), 3);
+}
