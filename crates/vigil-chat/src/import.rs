@@ -67,6 +67,20 @@ impl Format {
             || (self == Format::Discord && matches!(detected, Format::DiscordPackageJson | Format::DiscordPackageCsv))
     }
 
+    /// The format a timeline's header names (see [`Format::name`]).
+    pub fn from_name(name: &str) -> Option<Format> {
+        [
+            Format::WhatsApp,
+            Format::Telegram,
+            Format::Discord,
+            Format::DiscordPackageJson,
+            Format::DiscordPackageCsv,
+            Format::Instagram,
+        ]
+        .into_iter()
+        .find(|f| f.name() == name)
+    }
+
     /// `auto` is `None`.
     pub fn parse(s: &str) -> Result<Option<Format>, ChatError> {
         match s.trim().to_ascii_lowercase().as_str() {

@@ -60,6 +60,31 @@ pub struct ChatImport {
     pub identifiers_not_kept: u64,
 }
 
+/// A timeline derived afresh from its original and compared.
+#[derive(Debug, Clone, Serialize)]
+pub struct TimelineCheck {
+    pub timeline: ExhibitRef,
+    pub original: ExhibitRef,
+    pub stored_sha256: Sha256Digest,
+    pub derived_sha256: Sha256Digest,
+    /// The importer that made the stored timeline, and the one that checked it.
+    pub importer_then: String,
+    pub importer_now: &'static str,
+    pub same: bool,
+}
+
+struct Sha256Writer(sha2::Sha256);
+
+impl io::Write for Sha256Writer {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        sha2::Digest::update(&mut self.0, buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
 /// A timeline read back.
 #[derive(Debug, Clone)]
 pub struct ChatTimeline {
@@ -301,6 +326,65 @@ impl Vigil {
             }
         }
         Ok(out)
+    }
+
+    /// Derives a timeline afresh from its original, with the settings its
+    /// header records, and compares the bytes: the check a defence expert
+    /// can make that the timeline follows from the export and nothing else.
+    /// Both reads are logged with `reason`.
+    pub fn check_timeline(
+        &self,
+        timeline: &ExhibitRef,
+        reason: &str,
+        actor: &Actor,
+    ) -> Result<TimelineCheck, CoreError> {
+        let row = self
+            .store
+            .read()?
+            .chat_timeline(timeline)?
+            .ok_or_else(|| CoreError::Refused(format!("exhibit {timeline} is not a chat timeline")))?;
+        let stored = self.exhibit(timeline)?;
+        let header_line = {
+            let mut first = Vec::new();
+            let mut done = false;
+            self.stream_exhibit(timeline, reason, actor, |chunk| {
+                if !done {
+                    match chunk.iter().position(|&b| b == b'\n') {
+                        Some(i) => {
+                            first.extend_from_slice(&chunk[..i]);
+                            done = true;
+                        }
+                        None => first.extend_from_slice(chunk),
+                    }
+                }
+                Ok(())
+            })?;
+            String::from_utf8(first)
+                .map_err(|_| CoreError::Refused(format!("exhibit {timeline} is not a chat timeline")))?
+        };
+        let header = vigil_chat::timeline::read_header(&header_line)
+            .map_err(|e| CoreError::Refused(format!("exhibit {timeline} is not a chat timeline ({e})")))?;
+        let original = self.read_exhibit_bytes(&row.original, reason, actor)?;
+        let format = Format::from_name(&header.format).ok_or_else(|| {
+            CoreError::Refused(format!("{timeline} names a format this version does not read: {}", header.format))
+        })?;
+        let zone = header.timezone.as_deref().map(Zone::parse).transpose()?;
+        let mut open = || -> io::Result<Box<dyn Export + '_>> { Ok(Box::new(Cursor::new(&original[..]))) };
+        let name = header.original.name.clone();
+        let plan = import::plan(&mut open, &name, Some(format), zone, header.zone_given_by.clone())?;
+        let analysis = import::analyse(&plan, &mut open, &name)?;
+        let mut hasher = Sha256Writer(<sha2::Sha256 as sha2::Digest>::new());
+        import::write_timeline(&plan, &analysis, header.original.clone(), &mut open, &name, &mut hasher)?;
+        let derived = Sha256Digest(sha2::Digest::finalize(hasher.0).into());
+        Ok(TimelineCheck {
+            timeline: timeline.clone(),
+            original: row.original,
+            stored_sha256: stored.sha256,
+            derived_sha256: derived,
+            importer_then: header.importer,
+            importer_now: IMPORTER,
+            same: derived == stored.sha256,
+        })
     }
 
     /// Reads a timeline exhibit back, logging the access with its reason.

@@ -39,7 +39,7 @@ pub use data_dir::read_public_key;
 
 pub use bundle::{verify_bundle, BundleReport, BundleSummary, Manifest, BUNDLE_FORMAT};
 pub use case_work::{AttributionView, CaseView, ExhibitListEntry, Need, PersonView, RecordView, TeamFigures};
-pub use chat_import::{ChatIdentifier, ChatImport, ChatSettings, ChatTimeline};
+pub use chat_import::{ChatIdentifier, ChatImport, ChatSettings, ChatTimeline, TimelineCheck};
 pub use chat_view::{shown_time, ChatListing, ChatPage, ChatQuery, ChatTable, MAX_PDF_MESSAGES};
 pub use checkpoint::{Checkpoint, CHECKPOINT_FORMAT};
 pub use clock::now;

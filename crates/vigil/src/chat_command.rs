@@ -21,6 +21,28 @@ pub fn chat(cli: &Cli, cmd: &ChatCommand) -> Result<ExitCode> {
                 print_import(&imported);
             }
         }
+        ChatCommand::Check { reference, reason, actor: a } => {
+            let r = ExhibitRef::parse(reference)?;
+            let by = actor(a)?;
+            let v = open(cli)?;
+            let c = v.check_timeline(&r, reason, &by)?;
+            if cli.json {
+                print_json(&c);
+            } else if c.same {
+                println!(
+                    "{} derives afresh from {}: the same bytes (sha256 {}); made by {}, checked by {}",
+                    c.timeline, c.original, c.stored_sha256, c.importer_then, c.importer_now
+                );
+            } else {
+                println!(
+                    "{} does NOT derive from {}: stored sha256 {}, derived {}; made by {}, checked by {}",
+                    c.timeline, c.original, c.stored_sha256, c.derived_sha256, c.importer_then, c.importer_now
+                );
+            }
+            if !c.same {
+                return Ok(ExitCode::from(crate::commands::TAMPERED));
+            }
+        }
         ChatCommand::Show { reference, reason, search, actor: a } => {
             let r = ExhibitRef::parse(reference)?;
             let by = actor(a)?;

@@ -180,6 +180,16 @@ pub enum ChatCommand {
         #[arg(long)]
         timezone: Option<String>,
     },
+    /// Derive a timeline afresh from its original export, with the settings
+    /// it records, and compare the bytes (exit 3 when they differ).
+    Check {
+        reference: String,
+        /// Why the exhibits are read; recorded in the custody log.
+        #[arg(long, default_value = "timeline checked against its original with vigil chat check")]
+        reason: String,
+        #[command(flatten)]
+        actor: ActorArg,
+    },
     /// Print a timeline exhibit (the access is logged).
     Show {
         reference: String,

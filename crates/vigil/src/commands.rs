@@ -10,7 +10,7 @@ use vigil_core::Vigil;
 use vigil_domain::{Actor, CaseId, ExhibitRef, Initials};
 
 /// Exit status when verification finds tampering (1 is any other error).
-const TAMPERED: u8 = 3;
+pub(crate) const TAMPERED: u8 = 3;
 
 pub fn run(cli: Cli) -> ExitCode {
     match dispatch(&cli) {

@@ -81,6 +81,42 @@ fn cli_import_prints_what_the_generator_wrote_and_show_reads_it_back() {
     assert!(ok && text.contains("write to person9@example.org") && text.contains("<result.json line "), "{text}");
     let (ok, _, err) = vigil(&data, &["verify"]);
     assert!(ok, "{err}");
+    // The timeline derives afresh from the original, byte for byte.
+    let (ok, out, err) = vigil(&data, &["--json", "chat", "check", "JS/2"]);
+    assert!(ok, "{err}");
+    let c: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!((c["same"].as_bool(), c["original"].as_str()), (Some(true), Some("JS/1")));
+    let (ok, _, err) = vigil(&data, &["chat", "check", "JS/1"]);
+    assert!(!ok && err.contains("exhibit JS/1 is not a chat timeline"), "{err}");
+
+    // A timeline with one message changed, passed off as derived from JS/1, is caught.
+    let real = d.path().join("real.jsonl");
+    let (ok, _, err) = vigil(&data, &["exhibit", "get", "JS/2", "--out", real.to_str().unwrap(), "--reason", "test"]);
+    assert!(ok, "{err}");
+    let forged = std::fs::read_to_string(&real).unwrap().replacen(
+        "write to person9@example.org",
+        "write to someone.else@example.org",
+        1,
+    );
+    let forged_path = d.path().join("forged.jsonl");
+    std::fs::write(&forged_path, forged).unwrap();
+    let (ok, _, err) =
+        vigil(&data, &["exhibit", "add", forged_path.to_str().unwrap(), "--case", "OP-CHAT-1", "--by", "JS"]);
+    assert!(ok, "{err}");
+    let db = rusqlite::Connection::open(data.join("vigil.db")).unwrap();
+    db.execute(
+        "INSERT INTO chat_timelines (timeline, original, case_id, format, messages, conversations) VALUES ('JS/3', 'JS/1', 'OP-CHAT-1', 'telegram', 1, 1)",
+        [],
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_vigil"))
+        .arg("--data")
+        .arg(&data)
+        .args(["chat", "check", "JS/3"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("JS/3 does NOT derive from JS/1"));
 }
 
 #[test]
