@@ -48,6 +48,9 @@ pub struct ChatPage {
     /// How many messages match the search, and how many come before the page.
     pub matching: u64,
     pub before: u64,
+    /// The identifiers found in the export, each with the first message it
+    /// is in, and the reports of this case that hold it too.
+    pub identifiers: Vec<crate::ChatIdentifier>,
 }
 
 /// A timeline as a table: the one model the CSV and PDF are drawn from.
@@ -225,7 +228,19 @@ impl Vigil {
                 lines.push(l);
             }
         })?;
-        Ok(ChatPage { reference: reference.clone(), original, header, lines, matching, before })
+        // Reports holding the same identifiers are named only when they
+        // belong to this case: need-to-know covers the links too.
+        let mut identifiers = self.exhibit_identifiers(&original)?;
+        for i in &mut identifiers {
+            let mut inside = Vec::new();
+            for r in &i.reports {
+                if self.first_outside(case, std::slice::from_ref(r))?.is_none() {
+                    inside.push(r.clone());
+                }
+            }
+            i.reports = inside;
+        }
+        Ok(ChatPage { reference: reference.clone(), original, header, lines, matching, before, identifiers })
     }
 
     /// The whole timeline as a table, for CSV and PDF.

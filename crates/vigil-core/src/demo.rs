@@ -511,6 +511,31 @@ impl Vigil {
             ProsecutorView::ClearlyNotDisclosable,
             "a family request; no bearing on the issues",
         )?;
-        Ok(vec![chat.to_string(), alibi.to_string(), redacted.to_string()])
+        // The same conversation as the phone exported it: the export as
+        // received and its timeline, with a deleted and an edited message
+        // and local times the clocks made ambiguous (27 October 2024,
+        // 01:00–02:00 in London happened twice). Ten messages are too few
+        // to call the three days' silence a possible gap.
+        let whatsapp = "27/10/2024, 00:58 - Messages and calls are end-to-end encrypted. No one outside of this chat, not even WhatsApp, can read or listen to them.\n\
+27/10/2024, 00:59 - demo_user_a: hi, SYNTHETIC DEMO message\n\
+27/10/2024, 01:02 - child_account: who is this\n\
+27/10/2024, 01:05 - demo_user_a: a friend of a friend\n\
+27/10/2024, 01:07 - demo_user_a: This message was deleted\n\
+27/10/2024, 01:10 - child_account: ok\n\
+27/10/2024, 01:30 - demo_user_a: what school do you go to? <This message was edited>\n\
+27/10/2024, 01:31 - child_account: not saying\n\
+27/10/2024, 01:40 - demo_user_a: add me on another app\n\
+and ask demo_user_c too\n\
+30/10/2024, 18:05 - child_account: I told my mum\n";
+        let settings = crate::ChatSettings { format: None, timezone: Some("Europe/London".into()) };
+        let imported =
+            self.import_chat_bytes(whatsapp.as_bytes(), "WhatsApp Chat with demo_user_a.txt", &case, &by, &settings)?;
+        Ok(vec![
+            chat.to_string(),
+            alibi.to_string(),
+            redacted.to_string(),
+            imported.exhibit.to_string(),
+            imported.timeline.to_string(),
+        ])
     }
 }

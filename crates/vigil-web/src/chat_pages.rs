@@ -128,6 +128,17 @@ pub(crate) async fn conversation(
         );
     }
     body += "</ul>";
+    body += "<h2>Identifiers found</h2><p class=\"hint\">Found in the messages or participant fields. An identifier is not a person.</p>";
+    let rows: Vec<Vec<String>> = p
+        .identifiers
+        .iter()
+        .map(|i| {
+            let reports = i.reports.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
+            vec![i.identifier.clone(), i.occurrences.to_string(), i.first_source.clone(), reports]
+        })
+        .collect();
+    body +=
+        &crate::case_pages::table(&["Identifier", "Times", "First found at", "Reports in this case holding it"], &rows);
     let search = params.get("q").map(String::as_str).unwrap_or("");
     let at = params.get("at").map(String::as_str).unwrap_or("");
     body += &format!(

@@ -64,6 +64,10 @@ async fn conversations_are_read_searched_and_downloaded_behind_need_to_know() {
     );
     assert!(html.contains(&format!("replies to messages not in the export {}", truth.missing_references.len())));
     assert!(html.contains("showing 1–200"), "one page at a time");
+    assert!(
+        html.contains("<td>email:person9@example.org</td><td>1</td><td>result.json line 105 (messages[9])</td>"),
+        "identifiers with where first found"
+    );
     // Page 2 holds the gap in the numbering and the reply to a removed message.
     let (_, _, html) = call(&app, get(&format!("{link}?page=2"), &inv)).await;
     assert!(html.contains("showing 201–400"));

@@ -89,10 +89,7 @@ fn print_timeline(
         writeln!(out, "note: {n}")?;
     }
     for l in t.lines.iter().filter(|l| shown(l)) {
-        let when = match l.basis {
-            vigil_chat::TimeBasis::ZoneUnknown => format!("{} (zone unknown)", l.time),
-            _ => l.time.clone(),
-        };
+        let when = vigil_core::shown_time(l);
         let who = l.sender.as_deref().unwrap_or("(notice)");
         let flags = if l.flags.is_empty() { String::new() } else { format!("  [{}]", l.flags.join(", ")) };
         writeln!(out, "#{} {when} {who}: {}{flags}  <{}>", l.n, l.text.replace('\n', "\n    "), l.source)?;

@@ -152,6 +152,7 @@ fn dispatch(cli: &Cli) -> Result<ExitCode> {
                 println!("  vigil --data {d} exhibit list");
                 println!("  vigil --data {d} exhibit history DM/1");
                 println!("  vigil --data {d} log prove DM/1");
+                println!("  vigil --data {d} chat show DI/4      # DEMO-1's WhatsApp chat as a timeline (from DI/3)");
                 println!(
                     "  vigil --data {d} export bundle {} {d}/bundle --for prosecutor --by DO && vigil verify {d}/bundle --public-key {}",
                     vigil_core::DEMO_FULL_CASE,
