@@ -128,10 +128,21 @@ pub(crate) async fn conversation(
         );
     }
     body += "</ul>";
-    body += "<h2>Identifiers found</h2><p class=\"hint\">Found in the messages or participant fields. An identifier is not a person.</p>";
+    /// More than this many identifiers are counted, not listed, on the page.
+    const SHOWN_IDENTIFIERS: usize = 500;
+    body += &format!(
+        "<details><summary>Identifiers found ({})</summary><p class=\"hint\">Found in the messages or participant fields. An identifier is not a person.{}</p>",
+        p.identifiers.len(),
+        if p.identifiers.len() > SHOWN_IDENTIFIERS {
+            format!(" The first {SHOWN_IDENTIFIERS} are listed; the timeline's header holds them all (<code>vigil chat show --json</code>).")
+        } else {
+            String::new()
+        }
+    );
     let rows: Vec<Vec<String>> = p
         .identifiers
         .iter()
+        .take(SHOWN_IDENTIFIERS)
         .map(|i| {
             let reports = i.reports.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
             vec![i.identifier.clone(), i.occurrences.to_string(), i.first_source.clone(), reports]
