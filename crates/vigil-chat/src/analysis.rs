@@ -10,7 +10,7 @@ use crate::local_time::{place, utc_text, Placed, TimeBasis, Zone};
 use crate::message::{ConversationInfo, Item, Message, MessageKind};
 use serde::Serialize;
 use std::collections::hash_map::DefaultHasher;
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 
 /// A silence is a possible gap when it is longer than this many times the
@@ -19,6 +19,9 @@ const GAP_FACTOR: i64 = 20;
 const MIN_GAP_MS: i64 = 6 * 3600 * 1000;
 /// Fewer intervals than this say too little about a rhythm to call a silence odd.
 const MIN_INTERVALS: usize = 20;
+/// Sources the first pass keeps for the summaries; past this, a second
+/// read finds the rest.
+const MAX_KEPT_SOURCES: usize = 200_000;
 /// Distinct identifiers kept from one export; the rest are counted.
 const MAX_IDENTIFIERS: usize = 100_000;
 
@@ -177,6 +180,10 @@ struct Conv {
     refs: Vec<(u32, u64, String)>,
     times: Vec<(i64, u32)>,
     previous_order: Option<i64>,
+    /// The previous message's ID number and time, in export order, for
+    /// noticing which messages a summary may name.
+    last_number: Option<i64>,
+    last_time: Option<i64>,
 }
 
 /// The first pass: feed it every item, then [`Analyser::finish`].
@@ -185,6 +192,8 @@ pub struct Analyser {
     platform: &'static str,
     convs: Vec<Conv>,
     flags: Vec<Flags>,
+    /// Sources kept in the first pass, by message number from 1.
+    kept: HashMap<u32, (String, Option<String>)>,
     seen: HashSet<u64>,
     identifiers: BTreeMap<String, FoundIdentifier>,
     identifiers_not_kept: u64,
@@ -204,6 +213,7 @@ impl Analyser {
             platform,
             convs: Vec::new(),
             flags: Vec::new(),
+            kept: HashMap::new(),
             seen: HashSet::new(),
             identifiers: BTreeMap::new(),
             identifiers_not_kept: 0,
@@ -242,6 +252,8 @@ impl Analyser {
                     refs: Vec::new(),
                     times: Vec::new(),
                     previous_order: None,
+                    last_number: None,
+                    last_time: None,
                 });
             }
             Item::Message(m) => self.message(m),
@@ -331,6 +343,18 @@ impl Analyser {
             c.refs.push((n, hash_of(r), r.clone()));
         }
         c.times.push((order, n));
+        // A message a summary may name (a reply, one after a jump in the
+        // numbering or a silence of more than the shortest possible gap)
+        // keeps its source now, so a second read is needed only for an
+        // export out of order.
+        let number = m.id.as_deref().and_then(|i| i.parse::<i64>().ok()).filter(|_| c.info.numbered_per_chat);
+        let jump = number.is_some_and(|x| c.last_number.is_some_and(|l| x != l + 1));
+        let silence = c.last_time.is_some_and(|t| order - t > MIN_GAP_MS || order < t);
+        if (m.reply_to.is_some() || jump || silence) && self.kept.len() < MAX_KEPT_SOURCES {
+            self.kept.insert(n + 1, (m.source.clone(), m.id.clone()));
+        }
+        c.last_number = number.or(c.last_number);
+        c.last_time = Some(order);
         self.flags.push(Flags(flags));
         self.scratch.clear();
         identifier_scan::in_text(&m.text, self.platform, &mut self.scratch);
@@ -463,7 +487,7 @@ impl Analyser {
             let numbers = s.missing_references.iter().map(|r| r.message_number);
             let numbers = numbers.chain(s.id_gaps.iter().map(|g| g.before_message_number));
             for n in numbers.chain(s.possible_gaps.iter().map(|g| g.before_message_number)) {
-                wanted.insert(n, None);
+                wanted.insert(n, self.kept.get(&n).cloned());
             }
         }
         Analysis {
@@ -529,7 +553,7 @@ impl Analysis {
     /// Whether the summaries still need the sources of some messages (a
     /// second read, handing each message to [`Analysis::note_source`]).
     pub fn needs_sources(&self) -> bool {
-        !self.wanted.is_empty()
+        self.wanted.values().any(Option::is_none)
     }
 
     /// Notes where message `n` (from 0, in export order) is, if a summary names it.

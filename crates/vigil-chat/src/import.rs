@@ -349,7 +349,9 @@ pub fn analyse(plan: &Plan, open: &mut Opener<'_>, file_name: &str) -> Result<An
         Ok(())
     })?;
     let mut analysis = analyser.finish(late);
-    if analysis.needs_sources() {
+    if !analysis.needs_sources() {
+        analysis.apply_sources();
+    } else {
         let mut n = 0u32;
         read_items(plan, open, file_name, &mut |item| {
             if let Item::Message(m) = item {

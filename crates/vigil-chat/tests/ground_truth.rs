@@ -41,6 +41,8 @@ fn compare(got: &Imported, truth: &Truth) {
     let gaps: Vec<(i64, i64)> = s.id_gaps.iter().map(|g| (g.after_id, g.before_id)).collect();
     assert_eq!(gaps, truth.id_gaps, "id gaps");
     assert_eq!(s.possible_gaps.len() as u64, truth.possible_gaps, "possible gaps: {:?}", s.possible_gaps);
+    assert!(s.id_gaps.iter().all(|g| !g.before_message.is_empty()), "each gap names its source");
+    assert!(s.possible_gaps.iter().all(|g| !g.before_message.is_empty()), "each silence names its source");
     assert_eq!((s.ambiguous_times, s.impossible_times), (truth.ambiguous_times, truth.impossible_times), "times");
     assert_eq!(s.starts_late.is_some(), truth.starts_late, "starts late: {:?}", s.starts_late);
     assert_eq!((s.out_of_order, s.duplicates), (0, 0));
@@ -258,4 +260,21 @@ fn the_discord_package_reads_as_the_account_holders_own_messages() {
             .err()
             .unwrap();
     assert_eq!(e.to_string(), "messages.csv line 2: a quoted field is never closed");
+}
+
+#[test]
+fn an_export_out_of_order_still_names_the_messages_after_its_silences() {
+    // The silence's later message comes first in the file: its source is
+    // found on a second read.
+    let mut lines = Vec::new();
+    for i in 0..40u32 {
+        let (h, m) = (10 + i / 60, i % 60);
+        lines.push(format!("01/02/2024, {h:02}:{m:02} - Ann: message {i}"));
+    }
+    lines.insert(0, "05/02/2024, 09:00 - Bo: after the silence".to_owned());
+    let text = lines.join("\n") + "\n";
+    let got = import_bytes(text.as_bytes(), "chat.txt", None, Some("Europe/London")).unwrap();
+    let s = &got.analysis.conversations[0];
+    assert_eq!((s.out_of_order, s.possible_gaps.len()), (1, 1));
+    assert_eq!(s.possible_gaps[0].before_message, "chat.txt line 1");
 }
