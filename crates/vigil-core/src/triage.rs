@@ -387,6 +387,17 @@ pub struct LinkedReport {
     pub manual: Option<String>,
 }
 
+/// A chat export holding one of a report's identifiers, with the message
+/// it is first found in.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChatMatch {
+    pub exhibit: ExhibitRef,
+    pub case: vigil_domain::CaseId,
+    pub identifier: String,
+    pub first_source: String,
+    pub occurrences: u64,
+}
+
 /// Weight of a link an officer made by hand: as strong as one identifier
 /// that only these two reports hold.
 const MANUAL_WEIGHT: f64 = 1.0;
@@ -441,6 +452,33 @@ impl Vigil {
 }
 
 impl Vigil {
+    /// Chat exports (in any case) in which one of the report's identifiers
+    /// was found, for the triage view: which case holds the conversation
+    /// and where in it, never who the identifier belongs to.
+    pub fn chats_holding_report_identifiers(
+        &self,
+        exhibit: &ExhibitRef,
+        officer: &OfficerSession,
+    ) -> Result<Vec<ChatMatch>, CoreError> {
+        may_triage(officer)?;
+        let ids = self.store.read()?.identifiers_of(exhibit)?;
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut out = Vec::new();
+        for row in self.store.read()?.exhibits_holding(&ids)? {
+            let case = self.exhibit(&row.exhibit)?.case_id;
+            out.push(ChatMatch {
+                exhibit: row.exhibit,
+                case,
+                identifier: row.identifier,
+                first_source: row.source,
+                occurrences: row.occurrences,
+            });
+        }
+        Ok(out)
+    }
+
     /// Links two reports by hand, or unlinks them (overriding shared
     /// identifiers), with a reason. Audited as a `reviewed` event on both.
     pub fn set_report_link(

@@ -135,10 +135,11 @@ pub(crate) async fn view(State(state): State<Arc<AppState>>, Path(n): Path<Strin
         let cases = v.cases_of_report(&ex)?;
         let links = v.linked_reports(&ex, &officer)?;
         let history = v.grade_history(&ex)?;
-        Ok::<_, CoreError>((item, report, cases, links, history))
+        let chats = v.chats_holding_report_identifiers(&ex, &officer)?;
+        Ok::<_, CoreError>((item, report, cases, links, history, chats))
     })
     .await;
-    let (item, report, cases, links, history) = match r {
+    let (item, report, cases, links, history, chats) = match r {
         Ok(Ok(x)) => x,
         Ok(Err(e)) => return failure(e),
         Err(e) => return failure(CoreError::Failed(format!("the report could not be read: {e}"))),
@@ -175,6 +176,21 @@ pub(crate) async fn view(State(state): State<Arc<AppState>>, Path(n): Path<Strin
                 l.weight,
                 esc(&csrf),
                 esc(&l.exhibit.to_string()),
+            );
+        }
+        body += "</ul>";
+    }
+    if !chats.is_empty() {
+        body += "<h2>In chat exports</h2><p>Chat exports held as evidence in which an identifier of this report was found. \
+                 A shared identifier is not an attribution to any person.</p><ul>";
+        for c in &chats {
+            body += &format!(
+                "<li>{} in exhibit {} (case {}): {} time(s), first at {}</li>",
+                esc(&c.identifier),
+                esc(&c.exhibit.to_string()),
+                esc(c.case.as_str()),
+                c.occurrences,
+                esc(&c.first_source)
             );
         }
         body += "</ul>";

@@ -243,3 +243,31 @@ async fn officers_link_and_unlink_reports_by_hand_with_a_reason() {
         "unlinking is audited on both reports"
     );
 }
+
+/// Issue 14: a report's identifier found in a chat export held as evidence
+/// is shown on the report, with the case and the message it is first in.
+#[tokio::test]
+async fn a_report_shows_the_chat_exports_holding_its_identifiers() {
+    let d = tempfile::tempdir().unwrap();
+    let data = d.path().join("data");
+    Vigil::init(&data, None).unwrap();
+    let v = Vigil::open(&data).unwrap();
+    let adm = Actor::parse("ADM").unwrap();
+    let tri = b32decode(&v.add_user("jsmith", Role::TriageOfficer, PW, &adm).unwrap().secret_base32);
+    v.submit_public_report(&report(false, &["07700 900031"])).unwrap();
+    let mut chat = Vec::new();
+    vigil_chat::synthetic::whatsapp(&vigil_chat::synthetic::Spec::new(200), &mut chat).unwrap();
+    let case = vigil_domain::CaseId::parse("OP-CHAT-1").unwrap();
+    let imported = v
+        .import_chat_bytes(&chat, "chat.txt", &case, &vigil_domain::Initials::parse("JS").unwrap(), &Default::default())
+        .unwrap();
+    let app = vigil_web::app(v);
+    let c = sign_in(&app, "jsmith", &tri).await;
+    let (s, _, page) = call(&app, Request::get("/reports/1").header("cookie", &c).body(Body::empty()).unwrap()).await;
+    assert_eq!(s, StatusCode::OK);
+    let line = format!(
+        "phone:+447700900031 in exhibit {} (case OP-CHAT-1): 1 time(s), first at chat.txt line 34",
+        imported.exhibit
+    );
+    assert!(page.contains(&line), "{page}");
+}
