@@ -4,14 +4,13 @@
 //! starts on and its JSON path (`chats.list[3].messages[12]`).
 
 use crate::error::ChatError;
-use crate::json_position::{Position, Tracked, MAX_ITEM};
+use crate::json_stream::{self, Elements, Stream};
 use crate::message::{ConversationInfo, Item, Message, MessageKind, Sent};
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::fmt;
 use std::io::Read;
-use std::rc::Rc;
 
 /// Chat kinds whose messages Telegram numbers per chat, so a missing number
 /// is a missing message. Private chats and basic groups share the account's
@@ -40,22 +39,11 @@ pub struct TelegramFacts {
     pub messages: u64,
 }
 
-struct Ctx<'e> {
-    file: String,
-    pos: Rc<RefCell<Position>>,
-    emit: RefCell<&'e mut dyn FnMut(Item) -> Result<(), ChatError>>,
-    failed: RefCell<Option<ChatError>>,
-    conversations: Cell<u32>,
-    messages: Cell<u64>,
-    /// The path being read, for errors.
-    path: RefCell<String>,
-}
-
-impl Ctx<'_> {
-    fn fail<E: de::Error>(&self, e: ChatError) -> E {
-        *self.failed.borrow_mut() = Some(e);
-        E::custom("stopped")
-    }
+/// What the visitors share: the stream, and how many chats were met.
+#[derive(Clone, Copy)]
+struct Ctx<'s, 'e> {
+    stream: &'s Stream<'e>,
+    conversations: &'s Cell<u32>,
 }
 
 impl TelegramReader {
@@ -64,46 +52,21 @@ impl TelegramReader {
         input: impl Read,
         emit: &mut dyn FnMut(Item) -> Result<(), ChatError>,
     ) -> Result<TelegramFacts, ChatError> {
-        let tracked = Tracked::new(std::io::BufReader::with_capacity(64 << 10, input));
-        let ctx = Ctx {
-            file: self.file.clone(),
-            pos: tracked.pos.clone(),
-            emit: RefCell::new(emit),
-            failed: RefCell::new(None),
-            conversations: Cell::new(0),
-            messages: Cell::new(0),
-            path: RefCell::new(String::new()),
-        };
-        let mut de = serde_json::Deserializer::from_reader(tracked);
-        let read =
-            ChatObject { ctx: &ctx, path: String::new(), root: true }.deserialize(&mut de).and_then(|()| de.end());
-        if let Some(e) = ctx.failed.borrow_mut().take() {
-            return Err(e);
-        }
-        if let Err(e) = read {
-            let pos = ctx.pos.borrow();
-            let path = ctx.path.borrow();
-            let at = if path.is_empty() { String::new() } else { format!(" ({path})") };
-            let why = if pos.over_cap {
-                format!("one item is larger than {} MiB; no Telegram message is", MAX_ITEM >> 20)
-            } else if e.is_eof() {
-                "the JSON ends before it is complete (is the file cut short?)".to_owned()
-            } else {
-                e.to_string().split(" at line ").next().unwrap_or("not valid JSON").to_owned()
-            };
-            let line = if e.line() > 0 { e.line() as u64 } else { pos.line };
-            return Err(ChatError::at(format!("{} line {line}{at}", self.file), why));
-        }
-        if ctx.conversations.get() == 0 {
+        let conversations = Cell::new(0);
+        let messages = json_stream::run(&self.file, input, emit, |stream, de| {
+            ChatObject { ctx: Ctx { stream, conversations: &conversations }, path: String::new(), root: true }
+                .deserialize(de)
+        })?;
+        if conversations.get() == 0 {
             return Err(ChatError::at(self.file.clone(), "the JSON has no `messages` list and no `chats.list`"));
         }
-        Ok(TelegramFacts { conversations: ctx.conversations.get(), messages: ctx.messages.get() })
+        Ok(TelegramFacts { conversations: conversations.get(), messages })
     }
 }
 
 /// A chat object (or the root, which is one chat or holds `chats`).
-struct ChatObject<'a, 'e> {
-    ctx: &'a Ctx<'e>,
+struct ChatObject<'s, 'e> {
+    ctx: Ctx<'s, 'e>,
     path: String,
     root: bool,
 }
@@ -130,21 +93,20 @@ impl<'de> Visitor<'de> for ChatObject<'_, '_> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let ctx = self.ctx;
+        let Ctx { stream, conversations } = self.ctx;
         let mut name: Option<String> = None;
         let mut kind: Option<String> = None;
         let mut id: Option<String> = None;
         while let Some(key) = map.next_key::<String>()? {
-            ctx.pos.borrow_mut().mark();
             let path = join(&self.path, &key);
-            *ctx.path.borrow_mut() = path.clone();
+            stream.at(&path);
             match key.as_str() {
                 "name" => name = map.next_value::<Option<String>>()?,
                 "type" => kind = map.next_value::<Option<String>>()?,
                 "id" => id = map.next_value::<Option<serde_json::Number>>()?.map(|n| n.to_string()),
                 "messages" => {
-                    let index = ctx.conversations.get();
-                    ctx.conversations.set(index + 1);
+                    let index = conversations.get();
+                    conversations.set(index + 1);
                     let numbered = kind.as_deref().is_some_and(|k| NUMBERED_PER_CHAT.contains(&k));
                     let info = ConversationInfo {
                         index,
@@ -152,15 +114,15 @@ impl<'de> Visitor<'de> for ChatObject<'_, '_> {
                         chat_kind: kind.clone(),
                         platform_id: id.clone(),
                         numbered_per_chat: numbered,
-                        source: format!("{} ({})", ctx.file, if self.path.is_empty() { "root" } else { &self.path }),
+                        source: format!("{} ({})", stream.file, if self.path.is_empty() { "root" } else { &self.path }),
                         ..Default::default()
                     };
-                    if let Err(e) = (ctx.emit.borrow_mut())(Item::Conversation(info)) {
-                        return Err(ctx.fail(e));
-                    }
-                    map.next_value_seed(MessageList { ctx, path, conversation: index })?;
+                    stream.emit(Item::Conversation(info))?;
+                    map.next_value_seed(Elements::new(stream, path, |raw: RawMessage, source, _| {
+                        stream.send(Item::Message(raw.into_message(index, source)?))
+                    }))?;
                 }
-                "chats" | "left_chats" if self.root => map.next_value_seed(ChatHolder { ctx, path })?,
+                "chats" | "left_chats" if self.root => map.next_value_seed(ChatHolder { ctx: self.ctx, path })?,
                 _ => {
                     map.next_value::<IgnoredAny>()?;
                 }
@@ -171,8 +133,8 @@ impl<'de> Visitor<'de> for ChatObject<'_, '_> {
 }
 
 /// `chats` / `left_chats`: an object with `about` and `list`.
-struct ChatHolder<'a, 'e> {
-    ctx: &'a Ctx<'e>,
+struct ChatHolder<'s, 'e> {
+    ctx: Ctx<'s, 'e>,
     path: String,
 }
 
@@ -201,8 +163,8 @@ impl<'de> Visitor<'de> for ChatHolder<'_, '_> {
     }
 }
 
-struct ChatList<'a, 'e> {
-    ctx: &'a Ctx<'e>,
+struct ChatList<'s, 'e> {
+    ctx: Ctx<'s, 'e>,
     path: String,
 }
 
@@ -222,54 +184,9 @@ impl<'de> Visitor<'de> for ChatList<'_, '_> {
         let mut i = 0usize;
         loop {
             let path = format!("{}[{i}]", self.path);
-            *self.ctx.path.borrow_mut() = path.clone();
+            self.ctx.stream.at(&path);
             if seq.next_element_seed(ChatObject { ctx: self.ctx, path, root: false })?.is_none() {
                 return Ok(());
-            }
-            i += 1;
-        }
-    }
-}
-
-struct MessageList<'a, 'e> {
-    ctx: &'a Ctx<'e>,
-    path: String,
-    conversation: u32,
-}
-
-impl<'de> DeserializeSeed<'de> for MessageList<'_, '_> {
-    type Value = ();
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_seq(self)
-    }
-}
-
-impl<'de> Visitor<'de> for MessageList<'_, '_> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a list of messages")
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        let ctx = self.ctx;
-        let mut i = 0usize;
-        loop {
-            let path = format!("{}[{i}]", self.path);
-            *ctx.path.borrow_mut() = path.clone();
-            let depth = {
-                let mut p = ctx.pos.borrow_mut();
-                p.mark();
-                p.depth
-            };
-            let Some(raw) = seq.next_element::<RawMessage>()? else { return Ok(()) };
-            let line = ctx.pos.borrow().opened_at(depth);
-            let source = format!("{} line {line} ({path})", ctx.file);
-            let msg = match raw.into_message(self.conversation, source) {
-                Ok(m) => m,
-                Err(e) => return Err(ctx.fail(e)),
-            };
-            ctx.messages.set(ctx.messages.get() + 1);
-            if let Err(e) = (ctx.emit.borrow_mut())(Item::Message(msg)) {
-                return Err(ctx.fail(e));
             }
             i += 1;
         }
@@ -497,12 +414,12 @@ mod tests {
     #[test]
     fn a_huge_string_is_refused_before_it_is_held() {
         let head = "{\"name\": \"x\", \"type\": \"personal_chat\", \"messages\": [{\"id\": 1, \"text\": \"";
-        let body = std::io::repeat(b'a').take(MAX_ITEM + 10);
+        let body = std::io::repeat(b'a').take(crate::json_position::MAX_ITEM + 10);
         let input = head.as_bytes().chain(body);
         let e = TelegramReader { file: "result.json".into() }.read(input, &mut |_| Ok(())).unwrap_err();
         assert_eq!(
             e.to_string(),
-            "result.json line 1 (messages[0]): one item is larger than 64 MiB; no Telegram message is"
+            "result.json line 1 (messages[0]): one item is larger than 64 MiB; no chat message is"
         );
     }
 }

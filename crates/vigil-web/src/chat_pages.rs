@@ -23,6 +23,11 @@ fn reference(producer: &str, number: &str) -> Result<ExhibitRef, CoreError> {
         .map_err(|_| CoreError::NoSuchExhibit(format!("{producer}/{number}").chars().take(40).collect()))
 }
 
+/// The case and the timeline a path names.
+fn case_and_reference(id: &str, producer: &str, number: &str) -> Result<(vigil_domain::CaseId, ExhibitRef), CoreError> {
+    Ok((case_id(id)?, reference(producer, number)?))
+}
+
 /// Why a flag is shown, in words an officer reads.
 fn flag_words(flag: &str) -> &'static str {
     match flag {
@@ -52,12 +57,8 @@ pub(crate) async fn conversation(
         offset: (page_no - 1) * PER_PAGE,
         limit: PER_PAGE,
     };
-    let case = match case_id(&id) {
-        Ok(c) => c,
-        Err(e) => return case_failure(e),
-    };
-    let r = match reference(&producer, &number) {
-        Ok(r) => r,
+    let (case, r) = match case_and_reference(&id, &producer, &number) {
+        Ok(x) => x,
         Err(e) => return case_failure(e),
     };
     let (c, query) = (case.clone(), q.clone());
@@ -246,12 +247,8 @@ pub(crate) async fn table_file(
             ))
         }
     };
-    let case = match case_id(&id) {
-        Ok(c) => c,
-        Err(e) => return case_failure(e),
-    };
-    let r = match reference(&producer, &number) {
-        Ok(r) => r,
+    let (case, r) = match case_and_reference(&id, &producer, &number) {
+        Ok(x) => x,
         Err(e) => return case_failure(e),
     };
     let (c, rr) = (case.clone(), r.clone());
