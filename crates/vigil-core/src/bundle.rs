@@ -229,7 +229,7 @@ impl Vigil {
             use std::os::unix::fs::DirBuilderExt;
             let mut dirs = fs::DirBuilder::new();
             dirs.recursive(true).mode(0o700);
-            for d in ["", "exhibits", "proofs", "schedules"] {
+            for d in ["", "exhibits", "proofs", "schedules", "timelines"] {
                 dirs.create(tmp.join(d)).map_err(|e| CoreError::file(tmp.join(d), e))?;
             }
         }
@@ -283,6 +283,36 @@ impl Vigil {
                 }
             };
             rows.push((row, rel, sealed));
+        }
+        // A chat timeline travels also as the table people read: CSV, and a
+        // PDF up to its size limit, drawn from the same rows; sealed like
+        // the exhibits when the bundle is.
+        for e in &chosen {
+            if self.store.read()?.chat_timeline(e)?.is_none() {
+                continue;
+            }
+            let reason = format!("{} bundle for case {case}: timeline as a table", audience_name(audience));
+            let table = self.timeline_table(e, &reason, &actor)?;
+            let mut renderings = vec![("csv", table.csv().into_bytes())];
+            if table.rows.len() <= crate::chat_view::MAX_PDF_MESSAGES {
+                renderings.push(("pdf", table.pdf()?));
+            }
+            for (ext, bytes) in renderings {
+                let rel = format!("timelines/{}.{ext}", file_stem(e));
+                match &sealing {
+                    Some((key, _)) => {
+                        let sealed_rel = format!("{rel}.vgx");
+                        let path = tmp.join(&sealed_rel);
+                        let mut sealer =
+                            crate::bundle_cipher::Sealer::create(&path, key).map_err(|e| CoreError::file(&path, e))?;
+                        sealer.push(&bytes).map_err(|e| CoreError::file(&path, e))?;
+                        sealer.finish().map_err(|e| CoreError::file(&path, e))?;
+                        let (size, sha256) = hash_file(&path).map_err(|e| CoreError::file(&path, e))?;
+                        files.push(ManifestFile { path: sealed_rel, size, sha256 });
+                    }
+                    None => files.push(write(&rel, &bytes)?),
+                }
+            }
         }
         let t = now();
         let exports: Vec<CustodyEvent> = chosen

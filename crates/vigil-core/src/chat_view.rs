@@ -250,10 +250,26 @@ impl Vigil {
         reference: &ExhibitRef,
         officer: &OfficerSession,
     ) -> Result<ChatTable, CoreError> {
-        let (actor, original) = self.chat_gate(case, reference, officer)?;
+        let (actor, _) = self.chat_gate(case, reference, officer)?;
+        self.timeline_table(reference, &format!("conversation exported as a table in case {case}"), &actor)
+    }
+
+    /// A timeline as a table, with no gate: for callers that have checked
+    /// the case already (the bundle). The read is logged with `reason`.
+    pub(crate) fn timeline_table(
+        &self,
+        reference: &ExhibitRef,
+        reason: &str,
+        actor: &Actor,
+    ) -> Result<ChatTable, CoreError> {
+        let original = self
+            .store
+            .read()?
+            .chat_timeline(reference)?
+            .ok_or_else(|| CoreError::Refused(format!("exhibit {reference} is not a chat timeline")))?
+            .original;
         let mut rows = Vec::new();
-        let reason = format!("conversation exported as a table in case {case}");
-        let header = self.read_timeline(reference, &reason, &actor, |l| {
+        let header = self.read_timeline(reference, reason, actor, |l| {
             rows.push(vec![
                 l.n.to_string(),
                 shown_time(&l),

@@ -211,6 +211,40 @@ fn identifiers_link_to_reports_and_both_exhibits_travel_in_a_verified_bundle() {
     for e in [&imported.exhibit, &imported.timeline] {
         assert!(manifest.contains(&format!("\"{e}\"")), "{e} in the bundle");
     }
+    // The timeline travels also as the table people read, listed in the signed manifest.
+    let stem = imported.timeline.to_string().replace('/', "-");
+    let csv = std::fs::read_to_string(bundle.join(format!("timelines/{stem}.csv"))).unwrap();
+    assert!(csv.starts_with("No.,Time (UTC),Sender,Message,Flags,Place in the original\r\n"));
+    assert_eq!(
+        csv.matches("\r\n").count() as u64,
+        1 + truth.messages,
+        "a header and each message (a new line inside a message is a bare LF)"
+    );
+    let pdf = std::fs::read(bundle.join(format!("timelines/{stem}.pdf"))).unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+    // Kept for looking at (pdftoppm -png target/screenshots/chat-timeline.pdf).
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target"));
+    std::fs::create_dir_all(target.join("screenshots")).unwrap();
+    std::fs::write(target.join("screenshots/chat-timeline.pdf"), &pdf).unwrap();
+    assert!(manifest.contains(&format!("timelines/{stem}.csv")) && manifest.contains(&format!("timelines/{stem}.pdf")));
+    // Sealed, the tables are sealed too, and the bundle still verifies.
+    let sealed = d.path().join("sealed");
+    let pass = d.path().join("pass.txt");
+    std::fs::write(&pass, "correct horse battery staple\n").unwrap();
+    v.export_bundle(
+        &case,
+        &sealed,
+        &Initials::parse("DO").unwrap(),
+        Some(b"correct horse battery staple"),
+        Audience::Prosecutor,
+    )
+    .unwrap();
+    assert!(sealed.join(format!("timelines/{stem}.csv.vgx")).exists());
+    assert!(!sealed.join(format!("timelines/{stem}.csv")).exists(), "no clear table in a sealed bundle");
+    let checked = vigil_core::verify_bundle(&sealed, &key, Some(b"correct horse battery staple")).unwrap();
+    assert!(checked.problems.is_empty(), "{:?}", checked.problems);
     let (ok, _, err) = vigil(&data, &["verify"]);
     assert!(ok, "{err}");
 }
