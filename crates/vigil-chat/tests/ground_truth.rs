@@ -278,3 +278,18 @@ fn an_export_out_of_order_still_names_the_messages_after_its_silences() {
     assert_eq!((s.out_of_order, s.possible_gaps.len()), (1, 1));
     assert_eq!(s.possible_gaps[0].before_message, "chat.txt line 1");
 }
+
+#[test]
+fn a_message_repeated_in_the_export_is_a_duplicate_and_a_repeated_id_too() {
+    let text = "01/02/2024, 10:00 - Ann: hello\n01/02/2024, 10:01 - Bo: hi\n01/02/2024, 10:00 - Ann: hello\n";
+    let got = import_bytes(text.as_bytes(), "chat.txt", None, None).unwrap();
+    let s = &got.analysis.conversations[0];
+    assert_eq!((s.duplicates, s.out_of_order), (1, 1), "the third line repeats the first, and goes back in time");
+    let third = String::from_utf8(got.timeline).unwrap().lines().nth(3).unwrap().to_owned();
+    assert!(third.contains("\"flags\":[\"out-of-order\",\"duplicate\"]"), "{third}");
+    let json = r#"{"name": "G", "type": "public_channel", "messages": [
+      {"id": 1, "type": "message", "date_unixtime": "1704103200", "date": "2024-01-01T10:00:00", "from": "A", "text": "x"},
+      {"id": 1, "type": "message", "date_unixtime": "1704103260", "date": "2024-01-01T10:01:00", "from": "A", "text": "y"}]}"#;
+    let got = import_bytes(json.as_bytes(), "result.json", None, None).unwrap();
+    assert_eq!(got.analysis.conversations[0].duplicates, 1, "the same message ID twice");
+}
