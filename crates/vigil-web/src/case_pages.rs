@@ -6,7 +6,7 @@
 //! attempt. Every view of a case is an audited read.
 
 use crate::form_input::{field, read_form, refuse_forged};
-use crate::html::{esc, page};
+use crate::html::{esc, officer_page, page};
 use crate::officer::current;
 use crate::AppState;
 use axum::extract::{Path, Request, State};
@@ -130,7 +130,7 @@ pub(crate) async fn list(State(state): State<Arc<AppState>>, headers: HeaderMap)
     if cases.is_empty() {
         body += "<li>None.</li>";
     }
-    page("Your cases", &(body + "</ul><p><a href=\"/officer\">Officer home</a></p>")).into_response()
+    officer_page(&officer, "Your cases", &(body + "</ul>")).into_response()
 }
 
 pub(crate) async fn view(State(state): State<Arc<AppState>>, Path(id): Path<String>, headers: HeaderMap) -> Response {
@@ -225,7 +225,7 @@ pub(crate) async fn view(State(state): State<Arc<AppState>>, Path(id): Path<Stri
         esc(&officer.csrf)
     );
     body += &crate::record_forms::render(case.as_str(), &officer.csrf);
-    page(&format!("Case {}", case.as_str()), &body).into_response()
+    officer_page(&officer, &format!("Case {}", case.as_str()), &body).into_response()
 }
 
 pub(crate) async fn decide(State(state): State<Arc<AppState>>, Path(id): Path<String>, req: Request) -> Response {
@@ -250,7 +250,7 @@ pub(crate) async fn exhibits(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let (case, _, list) = match on_case(&state, &id, &headers, |v, c, o| v.exhibit_list(c, o)).await {
+    let (case, officer, list) = match on_case(&state, &id, &headers, |v, c, o| v.exhibit_list(c, o)).await {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -274,7 +274,7 @@ pub(crate) async fn exhibits(
         nav(&case),
         table(&["Exhibit", "Description", "Producer", "Received", "Hashes", "Continuity"], &rows)
     );
-    page("Exhibit list", &body).into_response()
+    officer_page(&officer, "Exhibit list", &body).into_response()
 }
 
 pub(crate) async fn schedules(
@@ -378,7 +378,7 @@ pub(crate) async fn schedules(
         if !s.revelations.is_empty() {
             body += &crate::record_forms::render_prosecutor(case.as_str(), &officer.csrf);
         }
-        return page("Schedules revealed to you", &body).into_response();
+        return officer_page(&officer, "Schedules revealed to you", &body).into_response();
     }
     if !s.revelations.is_empty() {
         body += "<h2>Versions revealed</h2>";
@@ -417,7 +417,7 @@ pub(crate) async fn schedules(
          <button type=\"submit\">Make redacted copy</button></form>",
         esc(&officer.csrf)
     );
-    page("Disclosure schedules", &body).into_response()
+    officer_page(&officer, "Disclosure schedules", &body).into_response()
 }
 
 pub(crate) async fn reveal(State(state): State<Arc<AppState>>, Path(id): Path<String>, req: Request) -> Response {
@@ -466,7 +466,7 @@ pub(crate) async fn timeline(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let (case, _, events) = match on_case(&state, &id, &headers, |v, c, o| v.case_timeline(c, o)).await {
+    let (case, officer, events) = match on_case(&state, &id, &headers, |v, c, o| v.case_timeline(c, o)).await {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -490,7 +490,7 @@ pub(crate) async fn timeline(
         nav(&case),
         table(&["Event", "When", "What", "Who", "Object", "Reason or note"], &rows)
     );
-    page("Audit timeline", &body).into_response()
+    officer_page(&officer, "Audit timeline", &body).into_response()
 }
 
 pub(crate) async fn labels(State(state): State<Arc<AppState>>, Path(id): Path<String>, headers: HeaderMap) -> Response {
@@ -505,7 +505,7 @@ pub(crate) async fn labels(State(state): State<Arc<AppState>>, Path(id): Path<St
 }
 
 pub(crate) async fn figures(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
-    let (_, f) = match with_officer(&state, &headers, |v, o| v.team_figures(o)).await {
+    let (officer, f) = match with_officer(&state, &headers, |v, o| v.team_figures(o)).await {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -546,7 +546,7 @@ pub(crate) async fn figures(State(state): State<Arc<AppState>>, headers: HeaderM
             &f.home_office_outcomes.iter().map(|(c, l, n)| vec![c.clone(), l.clone(), n.to_string()]).collect::<Vec<_>>()
         )
     );
-    page("Team figures", &body).into_response()
+    officer_page(&officer, "Team figures", &body).into_response()
 }
 
 pub(crate) async fn add_record(

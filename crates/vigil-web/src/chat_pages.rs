@@ -4,7 +4,7 @@
 //! audited read, behind the case's need-to-know.
 
 use crate::case_pages::{case_failure, case_id, nav, with_officer};
-use crate::html::{esc, page};
+use crate::html::{esc, officer_page};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap};
@@ -62,8 +62,8 @@ pub(crate) async fn conversation(
         Err(e) => return case_failure(e),
     };
     let (c, query) = (case.clone(), q.clone());
-    let p = match with_officer(&state, &headers, move |v, o| v.chat_page(&c, &r, o, &query)).await {
-        Ok((_, p)) => p,
+    let (officer, p) = match with_officer(&state, &headers, move |v, o| v.chat_page(&c, &r, o, &query)).await {
+        Ok(x) => x,
         Err(resp) => return resp,
     };
     let h = &p.header;
@@ -221,7 +221,7 @@ pub(crate) async fn conversation(
     if !pager.is_empty() {
         body += &format!("<p>{}</p>", pager.join(" · "));
     }
-    page(&format!("Conversation {}", p.reference), &body).into_response()
+    officer_page(&officer, &format!("Conversation {}", p.reference), &body).into_response()
 }
 
 fn urlencode(s: &str) -> String {

@@ -29,6 +29,37 @@ pub(crate) fn page(title: &str, body: &str) -> Html<String> {
     ))
 }
 
+/// An officer's page: Vigil's own header with the officer, their role,
+/// the pages that role may use and sign-out; a footer for staff, not the
+/// public's 999 line.
+pub(crate) fn officer_page(o: &vigil_core::OfficerSession, title: &str, body: &str) -> Html<String> {
+    use vigil_domain::Role;
+    let mut links = vec![("/officer", "Home")];
+    if matches!(o.role, Role::TriageOfficer | Role::Supervisor) {
+        links.push(("/queue", "Queue"));
+    }
+    if o.role != Role::Admin {
+        links.push(("/cases", "Cases"));
+    }
+    if matches!(o.role, Role::Supervisor | Role::Auditor) {
+        links.push(("/figures", "Figures"));
+    }
+    let nav: String = links.iter().map(|(href, label)| format!("<li><a href=\"{href}\">{label}</a></li>")).collect();
+    Html(format!(
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{} – Vigil</title><link rel=\"stylesheet\" href=\"/static/vigil.css\"></head>\
+         <body><a class=\"skip\" href=\"#main\">Skip to main content</a><header class=\"officer\"><p class=\"service\">Vigil</p>\
+         <nav aria-label=\"Officer pages\"><ul class=\"tabs\">{nav}</ul></nav>\
+         <form method=\"post\" action=\"/logout\" class=\"signout\"><span>Signed in as {} ({})</span> \
+         <input type=\"hidden\" name=\"csrf\" value=\"{}\"><button type=\"submit\">Sign out</button></form></header>\
+         <main id=\"main\">{body}</main><footer><p>Vigil. OFFICIAL-SENSITIVE: every view of evidence is recorded in the custody log.</p></footer></body></html>",
+        esc(title),
+        esc(&o.username),
+        esc(o.role.as_str()),
+        esc(&o.csrf)
+    ))
+}
+
 /// The answer when a handler failed unexpectedly. It says what a reporter
 /// needs to know: their request was not completed, so send it again.
 pub(crate) fn internal_error_page(request_id: &str) -> Html<String> {
@@ -55,7 +86,9 @@ button:focus,input:focus,textarea:focus{outline:3px solid #fd0;outline-offset:0}
 .warning{border-left:5px solid #d4351c;padding-left:1rem}.error-summary{border:5px solid #d4351c;padding:1rem}\
 .error{color:#d4351c;font-weight:bold}.receipt{font-size:1.4rem;font-family:monospace;background:#f3f2f1;padding:.5rem}\
 table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid #b1b4b6;text-align:left;padding:.4rem;vertical-align:top}\
-pre{white-space:pre-wrap;background:#f3f2f1;padding:.5rem}main{max-width:60rem}.alert{background:#d4351c;color:#fff;padding:1rem;margin-bottom:1rem}.alert a{color:#fff}a{color:#1d70b8}.tabs{list-style:none;padding:0;display:flex;gap:1rem;flex-wrap:wrap}.tabs a[aria-current]{font-weight:bold;color:#0b0c0c}a:focus{background:#fd0;outline:3px solid #fd0}";
+pre{white-space:pre-wrap;background:#f3f2f1;padding:.5rem}main{max-width:60rem}.alert{background:#d4351c;color:#fff;padding:1rem;margin-bottom:1rem}.alert a{color:#fff}a{color:#1d70b8}.tabs{list-style:none;padding:0;display:flex;gap:1rem;flex-wrap:wrap}.tabs a[aria-current]{font-weight:bold;color:#0b0c0c}a:focus{background:#fd0;outline:3px solid #fd0}\
+header.officer{display:flex;flex-wrap:wrap;align-items:center;gap:1rem}header.officer .tabs{margin:0}header.officer a{color:#fff}\
+header.officer a:focus{color:#0b0c0c}.signout{margin-left:auto}.signout button{margin:0;padding:.3rem .8rem;font-size:1rem;background:#505a5f}";
 
 pub(crate) async fn stylesheet() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], CSS)

@@ -108,18 +108,15 @@ from here. Check them and try again in a few minutes.";
 
 pub(crate) async fn home(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
     let Some((_, s)) = current(&state, &headers).await else { return Redirect::to("/login").into_response() };
-    page(
-        "Officer home",
-        &format!(
-            "{}<h1>Signed in as {} ({})</h1><p><a href=\"/queue\">Triage queue</a></p><p><a href=\"/cases\">Your cases</a></p><p><a href=\"/figures\">Team figures</a> (supervisors and auditors)</p>\
-             <form method=\"post\" action=\"/logout\"><input type=\"hidden\" name=\"csrf\" value=\"{}\"><button type=\"submit\">Sign out</button></form>",
-            crate::alerts::BANNER,
-            esc(&s.username),
-            esc(s.role.as_str()),
-            esc(&s.csrf)
-        ),
-    )
-    .into_response()
+    let body = format!(
+        "{}<h1>Signed in as {} ({})</h1><p><a href=\"/queue\">Triage queue</a></p><p><a href=\"/cases\">Your cases</a></p><p><a href=\"/figures\">Team figures</a> (supervisors and auditors)</p>\
+         <form method=\"post\" action=\"/logout\"><input type=\"hidden\" name=\"csrf\" value=\"{}\"><button type=\"submit\">Sign out</button></form>",
+        crate::alerts::BANNER,
+        esc(&s.username),
+        esc(s.role.as_str()),
+        esc(&s.csrf)
+    );
+    crate::html::officer_page(&s, "Officer home", &body).into_response()
 }
 
 pub(crate) async fn logout(State(state): State<Arc<AppState>>, req: Request) -> Response {

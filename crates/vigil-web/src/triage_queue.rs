@@ -2,7 +2,7 @@
 //! report view (each view is an audited access), and 3x5x2 grading.
 
 use crate::form_input::{field, read_form, refuse_forged, FormError};
-use crate::html::{esc, page};
+use crate::html::esc;
 use crate::officer::current;
 use crate::AppState;
 use axum::extract::{Path, Request, State};
@@ -69,7 +69,8 @@ pub(crate) async fn queue(
         Err(e) => return failure(CoreError::Invalid(e)),
     };
     let st = state.clone();
-    let r = tokio::task::spawn_blocking(move || st.vigil.triage_queue(&officer, wanted, q.page.unwrap_or(1))).await;
+    let viewer = officer.clone();
+    let r = tokio::task::spawn_blocking(move || st.vigil.triage_queue(&viewer, wanted, q.page.unwrap_or(1))).await;
     let queue = match r {
         Ok(Ok(i)) => i,
         Ok(Err(e)) => return failure(e),
@@ -120,13 +121,14 @@ pub(crate) async fn queue(
         }
         body += "</p></nav>";
     }
-    page("Triage queue", &body).into_response()
+    crate::html::officer_page(&officer, "Triage queue", &body).into_response()
 }
 
 pub(crate) async fn view(State(state): State<Arc<AppState>>, Path(n): Path<String>, headers: HeaderMap) -> Response {
     let Some((_, officer)) = current(&state, &headers).await else { return Redirect::to("/login").into_response() };
     let Some(exhibit) = exhibit_of(&n) else { return failure(CoreError::NoSuchExhibit(n)) };
     let csrf = officer.csrf.clone();
+    let viewer = officer.clone();
     let st = state.clone();
     let ex = exhibit.clone();
     let r = tokio::task::spawn_blocking(move || {
@@ -306,7 +308,7 @@ pub(crate) async fn view(State(state): State<Arc<AppState>>, Path(n): Path<Strin
         if case_list.is_empty() { "none".to_string() } else { case_list.join(", ") },
         esc(&csrf)
     );
-    page("Report", &body).into_response()
+    crate::html::officer_page(&viewer, "Report", &body).into_response()
 }
 
 /// What every triage form post checks, in this order: a session, a triage

@@ -58,6 +58,10 @@ async fn conversations_are_read_searched_and_downloaded_behind_need_to_know() {
 
     let (s, _, html) = call(&app, get(&link, &inv)).await;
     assert_eq!(s, StatusCode::OK);
+    // Issue 13's officer shell: who is signed in, sign-out, the role's pages; not the public footer.
+    assert!(html.contains("Signed in as demo.investigator (investigator)") && html.contains("action=\"/logout\""));
+    assert!(html.contains("<a href=\"/cases\">Cases</a>") && !html.contains("<a href=\"/queue\">Queue</a>"));
+    assert!(!html.contains("call 999 now"));
     assert!(
         html.contains("Synthetic group")
             && html.contains(&format!("{} of {} message(s)", truth.messages, truth.messages))
