@@ -20,6 +20,7 @@ mod report_state;
 mod risk;
 mod role;
 mod timestamp;
+mod triage_target;
 
 pub use actor::Actor;
 pub use attachment::{
@@ -48,6 +49,7 @@ pub use report_state::{CloseReason, ReportState};
 pub use risk::{assess, RiskAssessment};
 pub use role::Role;
 pub use timestamp::Timestamp;
+pub use triage_target::{waited, TriageTargets};
 
 /// A value that failed to parse, with the reason in words a user can act on.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

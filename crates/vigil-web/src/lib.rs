@@ -51,6 +51,8 @@ pub struct AppState {
     pub(crate) login_backoff: login_backoff::LoginBackoff,
     /// Immediate-danger reports, broadcast to signed-in triage officers.
     pub(crate) alerts: tokio::sync::broadcast::Sender<String>,
+    /// The times within which reports should be triaged.
+    pub(crate) triage_targets: vigil_domain::TriageTargets,
 }
 
 /// Settings an operator may tune.
@@ -68,6 +70,9 @@ pub struct Settings {
     /// Public submissions from all clients together in each 10-minute
     /// window above which operators are alerted (the public is still served).
     pub public_ceiling_per_window: u32,
+    /// The times within which reports should be triaged; past them the
+    /// queue marks a report overdue.
+    pub triage_targets: vigil_domain::TriageTargets,
 }
 
 impl Default for Settings {
@@ -78,6 +83,7 @@ impl Default for Settings {
             alert_webhook: None,
             trusted_proxies: Vec::new(),
             public_ceiling_per_window: 20_000,
+            triage_targets: vigil_domain::TriageTargets::default(),
         }
     }
 }
@@ -98,6 +104,7 @@ pub fn app_with(vigil: Vigil, settings: Settings) -> Router {
         alerts: alerts::channel(),
         webhook: settings.alert_webhook.clone(),
         trusted_proxies: settings.trusted_proxies.clone(),
+        triage_targets: settings.triage_targets,
         login_backoff: login_backoff::LoginBackoff::new(),
     });
     let router = Router::new()

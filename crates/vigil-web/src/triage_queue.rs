@@ -91,8 +91,25 @@ pub(crate) async fn queue(
     if queue.items.is_empty() {
         body += "<tr><td colspan=\"5\">No reports in this state.</td></tr>";
     }
+    let now_ms = vigil_core::now().unix_millis();
+    let targets = state.triage_targets;
     for i in &queue.items {
         let href = report_path(&i.exhibit);
+        // How long it has waited, and whether it is past its time to triage.
+        let received = match vigil_domain::Timestamp::parse(&i.received) {
+            Ok(t) => {
+                let ms = t.unix_millis();
+                let mut cell = format!("{} ago<br>{}", vigil_domain::waited(now_ms - ms), esc(&t.london()));
+                if queue.state == ReportState::New && targets.overdue(i.immediate_danger, ms, now_ms) {
+                    cell += &format!(
+                        "<br><strong class=\"error\">OVERDUE</strong> (to be triaged within {})",
+                        vigil_domain::waited(targets.for_report(i.immediate_danger))
+                    );
+                }
+                cell
+            }
+            Err(_) => esc(&i.received),
+        };
         let danger = if i.immediate_danger { "<strong class=\"error\">IMMEDIATE DANGER</strong> " } else { "" };
         let factors: Vec<String> = i.factors.iter().map(|(f, w)| format!("{} (+{w})", esc(f))).collect();
         let grade = match (&i.grade, &i.closed_reason) {
@@ -101,9 +118,8 @@ pub(crate) async fn queue(
             (None, None) => "not graded".into(),
         };
         body += &format!(
-            "<tr><td><a href=\"{href}\">{}</a></td><td>{}</td><td>{danger}{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td><a href=\"{href}\">{}</a></td><td>{received}</td><td>{danger}{}</td><td>{}</td><td>{}</td></tr>",
             esc(&i.exhibit.to_string()),
-            esc(&i.received),
             i.score,
             if factors.is_empty() { "none".to_string() } else { factors.join("; ") },
             esc(&grade)

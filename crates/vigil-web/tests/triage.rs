@@ -271,3 +271,31 @@ async fn a_report_shows_the_chat_exports_holding_its_identifiers() {
     );
     assert!(page.contains(&line), "{page}");
 }
+
+/// Issue 13: the queue says how long each report has waited and marks one
+/// past its time to triage.
+#[tokio::test]
+async fn the_queue_says_how_long_reports_have_waited_and_which_are_overdue() {
+    let d = tempfile::tempdir().unwrap();
+    let data = d.path().join("data");
+    Vigil::init(&data, None).unwrap();
+    let v = Vigil::open(&data).unwrap();
+    let adm = Actor::parse("ADM").unwrap();
+    let tri = b32decode(&v.add_user("jsmith", Role::TriageOfficer, PW, &adm).unwrap().secret_base32);
+    v.submit_public_report(&report(true, &["someone"])).unwrap();
+    v.submit_public_report(&report(false, &["someone_else"])).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    // Immediate danger is due at once here; anything else never.
+    let targets = vigil_domain::TriageTargets { immediate_danger_ms: 0, other_ms: i64::MAX / 2 };
+    let app = vigil_web::app_with(v, vigil_web::Settings { triage_targets: targets, ..Default::default() });
+    let c = sign_in(&app, "jsmith", &tri).await;
+    let (_, _, html) = call(&app, Request::get("/queue").header("cookie", &c).body(Body::empty()).unwrap()).await;
+    let rows: Vec<&str> = html.split("<tr><td><a href=\"/reports/").skip(1).collect();
+    assert_eq!(rows.len(), 2);
+    assert!(
+        rows[0].starts_with("1\"") && rows[0].contains("under a minute ago") && rows[0].contains("OVERDUE"),
+        "{}",
+        rows[0]
+    );
+    assert!(rows[1].contains("under a minute ago") && !rows[1].contains("OVERDUE"), "{}", rows[1]);
+}

@@ -64,6 +64,13 @@ pub enum Command {
         checkpoint: Option<PathBuf>,
         #[arg(long = "checkpoint-every", value_name = "MINUTES", default_value_t = 15, requires = "checkpoint")]
         checkpoint_every: u64,
+        /// Minutes within which a report of immediate danger should be
+        /// triaged; the queue marks it overdue after that.
+        #[arg(long = "triage-target-danger-minutes", value_name = "MINUTES", default_value_t = 15)]
+        triage_target_danger_minutes: u32,
+        /// Hours within which any other report should be triaged.
+        #[arg(long = "triage-target-hours", value_name = "HOURS", default_value_t = 24)]
+        triage_target_hours: u32,
     },
     /// Add, read, list, trace and delete exhibits.
     #[command(subcommand)]

@@ -67,6 +67,8 @@ fn dispatch(cli: &Cli) -> Result<ExitCode> {
             public_ceiling_per_window,
             checkpoint,
             checkpoint_every,
+            triage_target_danger_minutes,
+            triage_target_hours,
         } => {
             let trusted_proxies = trusted_proxies
                 .iter()
@@ -99,6 +101,10 @@ fn dispatch(cli: &Cli) -> Result<ExitCode> {
                 alert_webhook,
                 trusted_proxies,
                 public_ceiling_per_window: *public_ceiling_per_window,
+                triage_targets: vigil_domain::TriageTargets {
+                    immediate_danger_ms: i64::from(*triage_target_danger_minutes) * 60_000,
+                    other_ms: i64::from(*triage_target_hours) * 3_600_000,
+                },
             };
             vigil_web::serve(v, *listen, settings, |addr| {
                 println!("Vigil is serving {} at http://{addr}/ (public report form at http://{addr}/report); Ctrl-C stops it", cli.data.display());
