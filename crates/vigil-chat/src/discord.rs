@@ -50,6 +50,9 @@ fn sent(text: &str, at: &str) -> Result<Sent, ChatError> {
 
 pub struct DiscordReader {
     pub file: String,
+    /// Which conversation of the export this file is (a data package holds
+    /// one `messages.json` per channel).
+    pub conversation: u32,
 }
 
 #[derive(Deserialize, Default)]
@@ -143,13 +146,20 @@ impl DiscordReader {
         emit: &mut dyn FnMut(Item) -> Result<(), ChatError>,
     ) -> Result<(), ChatError> {
         json_stream::run(&self.file, input, emit, |stream, de| {
-            stream.send(Item::Conversation(package_info(&self.file))).map_err(|e| stream.fail(e))?;
+            stream.send(Item::Conversation(package_info(&self.file, self.conversation))).map_err(|e| stream.fail(e))?;
             Elements::new(stream, "messages".into(), |m: PackageMessage, source: String, _| {
                 let id = match &m.id {
                     serde_json::Value::String(s) => s.clone(),
                     other => other.to_string(),
                 };
-                stream.send(Item::Message(package_message(id, &m.timestamp, m.contents, m.attachments, source)?))
+                stream.send(Item::Message(package_message(
+                    self.conversation,
+                    id,
+                    &m.timestamp,
+                    m.contents,
+                    m.attachments,
+                    source,
+                )?))
             })
             .deserialize(de)
         })?;
@@ -173,7 +183,7 @@ impl DiscordReader {
                 "the header is not ID,Timestamp,Contents,Attachments",
             ));
         }
-        emit(Item::Conversation(package_info(&self.file)))?;
+        emit(Item::Conversation(package_info(&self.file, self.conversation)))?;
         while let Some((line, rec)) = records.next()? {
             let source = format!("{} line {line}", self.file);
             if rec.len() < 3 {
@@ -184,17 +194,27 @@ impl DiscordReader {
             }
             let mut rec = rec.into_iter();
             let (id, ts, contents) = (rec.next().unwrap_or_default(), rec.next().unwrap_or_default(), rec.next());
-            emit(Item::Message(package_message(id, &ts, contents, rec.next(), source)?))?;
+            emit(Item::Message(package_message(self.conversation, id, &ts, contents, rec.next(), source)?))?;
         }
         Ok(())
     }
 }
 
-fn package_info(file: &str) -> ConversationInfo {
-    ConversationInfo { index: 0, source: file.to_owned(), notes: vec![PACKAGE_NOTE.into()], ..Default::default() }
+fn package_info(file: &str, index: u32) -> ConversationInfo {
+    // The package names a channel by its folder, `messages/c123…/`.
+    let channel = file.rsplit('/').nth(1).filter(|c| c.starts_with('c')).map(str::to_owned);
+    ConversationInfo {
+        index,
+        title: channel.as_ref().map(|c| format!("channel {c}")),
+        platform_id: channel,
+        source: file.to_owned(),
+        notes: vec![PACKAGE_NOTE.into()],
+        ..Default::default()
+    }
 }
 
 fn package_message(
+    conversation: u32,
     id: String,
     timestamp: &str,
     contents: Option<String>,
@@ -203,7 +223,7 @@ fn package_message(
 ) -> Result<Message, ChatError> {
     let media: Vec<String> = attachments.unwrap_or_default().split_whitespace().map(str::to_owned).collect();
     Ok(Message {
-        conversation: 0,
+        conversation,
         id: Some(id),
         sent: sent(timestamp, &source)?,
         sent_as_written: timestamp.to_owned(),
@@ -404,7 +424,9 @@ mod tests {
     #[test]
     fn the_package_csv_reads_quoted_fields_across_lines() {
         let csv = "ID,Timestamp,Contents,Attachments\n1,2021-03-04 12:34:56.789000+00:00,\"hi, \"\"you\"\"\nthere\",\n2,2021-03-04 12:35:00+00:00,ok,https://cdn.example.org/a.png\n";
-        let items = collect(|e| DiscordReader { file: "messages.csv".into() }.read_package_csv(csv.as_bytes(), e));
+        let items = collect(|e| {
+            DiscordReader { file: "messages.csv".into(), conversation: 0 }.read_package_csv(csv.as_bytes(), e)
+        });
         let Item::Message(m) = &items[1] else { panic!() };
         assert_eq!(m.text, "hi, \"you\"\nthere");
         assert_eq!(m.source, "messages.csv line 2");
@@ -425,7 +447,7 @@ mod tests {
           ], "messageCount": 2}"#;
         let mut late = None;
         let items = collect(|e| {
-            late = DiscordReader { file: "export.json".into() }.read_exporter(json.as_bytes(), e)?;
+            late = DiscordReader { file: "export.json".into(), conversation: 0 }.read_exporter(json.as_bytes(), e)?;
             Ok(())
         });
         assert!(late.unwrap().contains("after 2024-01-01"));
@@ -436,8 +458,9 @@ mod tests {
         let Item::Message(m) = &items[2] else { panic!() };
         assert_eq!(m.reply_to, None);
         let short = json.replace("\"messageCount\": 2", "\"messageCount\": 3");
-        let e =
-            DiscordReader { file: "export.json".into() }.read_exporter(short.as_bytes(), &mut |_| Ok(())).unwrap_err();
+        let e = DiscordReader { file: "export.json".into(), conversation: 0 }
+            .read_exporter(short.as_bytes(), &mut |_| Ok(()))
+            .unwrap_err();
         assert_eq!(e.to_string(), "export.json (messageCount): the export says it holds 3 messages and 2 were read");
     }
 }

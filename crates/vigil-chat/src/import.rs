@@ -226,6 +226,12 @@ fn choose_members(
     let (found, first) = chosen
         .ok_or_else(|| ChatError::NotAnExport(format!("{name} is a zip with no chat export Vigil reads in it")))?;
     let mut members = vec![first.clone()];
+    if matches!(found, Format::DiscordPackageJson | Format::DiscordPackageCsv) {
+        // A data package holds one messages file per channel: read them all.
+        let ext = if found == Format::DiscordPackageJson { "/messages.json" } else { "/messages.csv" };
+        members = names.iter().filter(|n| n.ends_with(ext) && n.contains("messages/c")).cloned().collect();
+        members.sort();
+    }
     if found == Format::Instagram {
         members = names
             .iter()
@@ -320,7 +326,9 @@ fn read_items(
 ) -> Result<Option<String>, ChatError> {
     let mut late = None;
     let mut thread = instagram::InstagramReader::new();
+    let mut conversation = 0u32;
     each_input(open, &plan.members, file_name, |r, shown| {
+        let discord = DiscordReader { file: shown.to_owned(), conversation };
         match plan.format {
             Format::WhatsApp => {
                 let reader = WhatsAppReader { order: plan.order, file: shown.to_owned() };
@@ -329,12 +337,12 @@ fn read_items(
             Format::Telegram => {
                 TelegramReader { file: shown.to_owned() }.read(r, emit)?;
             }
-            Format::Discord => late = DiscordReader { file: shown.to_owned() }.read_exporter(r, emit)?,
-            Format::DiscordPackageJson => DiscordReader { file: shown.to_owned() }.read_package_json(r, emit)?,
-            Format::DiscordPackageCsv => DiscordReader { file: shown.to_owned() }
-                .read_package_csv(BufReader::with_capacity(64 << 10, r), emit)?,
+            Format::Discord => late = discord.read_exporter(r, emit)?,
+            Format::DiscordPackageJson => discord.read_package_json(r, emit)?,
+            Format::DiscordPackageCsv => discord.read_package_csv(BufReader::with_capacity(64 << 10, r), emit)?,
             Format::Instagram => thread.read_file(shown, r, emit)?,
         }
+        conversation += 1;
         Ok(())
     })?;
     Ok(late)

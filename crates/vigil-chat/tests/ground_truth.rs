@@ -293,3 +293,35 @@ fn a_message_repeated_in_the_export_is_a_duplicate_and_a_repeated_id_too() {
     let got = import_bytes(json.as_bytes(), "result.json", None, None).unwrap();
     assert_eq!(got.analysis.conversations[0].duplicates, 1, "the same message ID twice");
 }
+
+#[test]
+fn a_discord_data_package_is_read_channel_by_channel() {
+    let mut zipped = Cursor::new(Vec::new());
+    {
+        let mut w = zip::ZipWriter::new(&mut zipped);
+        let o = zip::write::SimpleFileOptions::default();
+        for (c, n) in [("c1100000000000000020", 2), ("c1100000000000000030", 3)] {
+            w.start_file(format!("package/messages/{c}/channel.json"), o).unwrap();
+            std::io::Write::write_all(&mut w, br#"{"id": "1", "type": 1}"#).unwrap();
+            w.start_file(format!("package/messages/{c}/messages.json"), o).unwrap();
+            let rows: Vec<String> = (0..n)
+                .map(|i| format!(r#"{{"ID": {i}, "Timestamp": "2021-03-04 12:3{i}:00", "Contents": "message {i}", "Attachments": ""}}"#))
+                .collect();
+            std::io::Write::write_all(&mut w, format!("[{}]", rows.join(",")).as_bytes()).unwrap();
+        }
+        w.start_file("package/account/avatar.png", o).unwrap();
+        std::io::Write::write_all(&mut w, b"\x89PNG not really").unwrap();
+        w.finish().unwrap();
+    }
+    let got = import_bytes(zipped.get_ref(), "package.zip", None, Some("Europe/London")).unwrap();
+    assert_eq!(got.plan.format, Format::DiscordPackageJson);
+    assert_eq!(got.plan.members.len(), 2);
+    let c = &got.analysis.conversations;
+    assert_eq!((c.len(), c[0].messages, c[1].messages), (2, 2, 3));
+    assert_eq!(c[1].title.as_deref(), Some("channel c1100000000000000030"));
+    assert!(got.plan.skipped.iter().any(|s| s.ends_with("avatar.png")));
+    let text = String::from_utf8(got.timeline).unwrap();
+    assert!(text.contains(
+        "\"source\":\"package.zip!package/messages/c1100000000000000030/messages.json line 1 (messages[2])\""
+    ));
+}
