@@ -30,6 +30,22 @@ pub enum Need {
     Prosecute,
 }
 
+impl Need {
+    /// Whether an officer of `role`, assigned to the case or not, has this need-to-know.
+    pub(crate) fn allows(self, role: Role, assigned: bool) -> bool {
+        match self {
+            Need::Read => role == Role::Supervisor || role == Role::Auditor || (assigned && role != Role::Prosecutor),
+            Need::Work => {
+                role == Role::Supervisor
+                    || (assigned && !matches!(role, Role::Auditor | Role::Admin | Role::Prosecutor))
+            }
+            Need::Disclose => role == Role::Supervisor || (assigned && role == Role::DisclosureOfficer),
+            Need::Supervise => role == Role::Supervisor,
+            Need::Prosecute => assigned && role == Role::Prosecutor,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct RecordView {
     pub id: u64,
@@ -108,19 +124,7 @@ impl Vigil {
         let exists = self.store.read()?.case_title(case)?.is_some();
         let assigned = exists && self.store.read()?.case_members(case)?.iter().any(|m| m == &officer.username);
         let role = officer.role;
-        let allowed = exists
-            && match need {
-                Need::Read => {
-                    role == Role::Supervisor || role == Role::Auditor || (assigned && role != Role::Prosecutor)
-                }
-                Need::Work => {
-                    role == Role::Supervisor
-                        || (assigned && !matches!(role, Role::Auditor | Role::Admin | Role::Prosecutor))
-                }
-                Need::Disclose => role == Role::Supervisor || (assigned && role == Role::DisclosureOfficer),
-                Need::Supervise => role == Role::Supervisor,
-                Need::Prosecute => assigned && role == Role::Prosecutor,
-            };
+        let allowed = exists && need.allows(role, assigned);
         if allowed {
             return Ok(actor);
         }

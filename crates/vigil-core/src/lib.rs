@@ -32,6 +32,7 @@ mod pdf_table;
 mod provenance;
 mod public_intake;
 mod scan_job;
+mod search;
 mod triage;
 mod verifier;
 
@@ -62,6 +63,7 @@ pub use partner_intake::{
 };
 pub use public_intake::{Attachment, Receipt, INTAKE_CASE, INTAKE_PRODUCER};
 pub use scan_job::ScanRecord;
+pub use search::{CaseHit, ChatHit, ReportHit, SearchResults, SEARCH_LIMIT};
 pub use triage::{normalise_identifier, ChatMatch, GradeChange, LinkedReport, QueueItem, QueuePage, QUEUE_PAGE};
 pub use verifier::VerifyReport;
 pub use vigil_vault::PendingBlob;

@@ -33,6 +33,9 @@ pub enum EventKind {
     /// A report graded (3x5x2) or re-graded, with the reason; the report's
     /// grade history is these events in order.
     Graded,
+    /// An officer searched reports and cases: the query, and how much of
+    /// what they may see it found.
+    Searched,
 }
 
 impl EventKind {
@@ -53,6 +56,7 @@ impl EventKind {
             EventKind::Decided => "decided",
             EventKind::HandedOff => "handed-off",
             EventKind::Graded => "graded",
+            EventKind::Searched => "searched",
         }
     }
 }

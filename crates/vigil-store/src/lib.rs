@@ -27,6 +27,10 @@ pub use record::{
 };
 pub use sqlite_store::SqliteStore;
 
+/// Reports holding a matching identifier (report, identifier), and
+/// exhibits holding one.
+pub type IdentifierMatches = (Vec<(ExhibitRef, String)>, Vec<ExhibitIdentifierRow>);
+
 use vigil_domain::{CaseId, ExhibitRef, Initials, ReportState, Sha256Digest};
 
 /// Reads outside a transaction. Each call sees a consistent snapshot.
@@ -82,6 +86,9 @@ pub trait Store: Send {
     fn exhibit_identifiers(&mut self, exhibit: &ExhibitRef) -> Result<Vec<ExhibitIdentifierRow>, StoreError>;
     /// Exhibits in which any of these identifiers was found, by exhibit then identifier.
     fn exhibits_holding(&mut self, identifiers: &[String]) -> Result<Vec<ExhibitIdentifierRow>, StoreError>;
+    /// Reports and exhibits holding an identifier that matches a SQL LIKE
+    /// pattern (with `\\` as the escape), at most `limit` of each.
+    fn identifiers_like(&mut self, pattern: &str, limit: u32) -> Result<IdentifierMatches, StoreError>;
     /// The chat timelines of a case, in reference order.
     fn chat_timelines(&mut self, case: &CaseId) -> Result<Vec<ChatTimelineRow>, StoreError>;
     fn chat_timeline(&mut self, timeline: &ExhibitRef) -> Result<Option<ChatTimelineRow>, StoreError>;

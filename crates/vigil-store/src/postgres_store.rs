@@ -4,8 +4,9 @@
 use crate::migration::{latest, MIGRATIONS};
 use crate::record::fixed;
 use crate::{
-    CaseRecordRow, ChatTimelineRow, EventRow, ExhibitIdentifierRow, ExhibitRow, HeadRow, IdempotencyRow, KeyRow,
-    LinkRow, LogState, PartnerRow, ReportFileRow, ReportRow, SessionRow, Store, StoreError, StoreTx, UserRow,
+    CaseRecordRow, ChatTimelineRow, EventRow, ExhibitIdentifierRow, ExhibitRow, HeadRow, IdempotencyRow,
+    IdentifierMatches, KeyRow, LinkRow, LogState, PartnerRow, ReportFileRow, ReportRow, SessionRow, Store, StoreError,
+    StoreTx, UserRow,
 };
 use postgres::binary_copy::BinaryCopyInWriter;
 use postgres::types::Type;
@@ -328,6 +329,28 @@ impl Store for PostgresStore {
     fn report(&mut self, exhibit: &ExhibitRef) -> Result<Option<ReportRow>, StoreError> {
         let q = format!("SELECT {REPORT_READ_COLUMNS} FROM reports WHERE exhibit = $1");
         self.client.query_opt(&q, &[&exhibit.to_string()])?.as_ref().map(to_report).transpose()
+    }
+
+    fn identifiers_like(&mut self, pattern: &str, limit: u32) -> Result<IdentifierMatches, StoreError> {
+        let limit = i64::from(limit);
+        let mut reports = Vec::new();
+        for r in self.client.query(
+            "SELECT exhibit, identifier FROM report_identifiers WHERE identifier LIKE $1 ESCAPE '\\' ORDER BY exhibit, identifier LIMIT $2",
+            &[&pattern, &limit],
+        )? {
+            let (e, id): (String, String) = (r.try_get(0)?, r.try_get(1)?);
+            reports.push((ExhibitRef::parse(&e).map_err(|_| StoreError::Malformed("exhibit reference"))?, id));
+        }
+        let exhibits = self
+            .client
+            .query(
+                "SELECT exhibit, identifier, source, occurrences FROM exhibit_identifiers WHERE identifier LIKE $1 ESCAPE '\\' ORDER BY exhibit, identifier LIMIT $2",
+                &[&pattern, &limit],
+            )?
+            .iter()
+            .map(to_exhibit_identifier)
+            .collect::<Result<_, _>>()?;
+        Ok((reports, exhibits))
     }
 
     fn chat_timelines(&mut self, case: &CaseId) -> Result<Vec<ChatTimelineRow>, StoreError> {

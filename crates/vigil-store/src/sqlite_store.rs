@@ -4,8 +4,9 @@
 use crate::migration::{latest, MIGRATIONS};
 use crate::record::fixed;
 use crate::{
-    CaseRecordRow, ChatTimelineRow, EventRow, ExhibitIdentifierRow, ExhibitRow, HeadRow, IdempotencyRow, KeyRow,
-    LinkRow, LogState, PartnerRow, ReportFileRow, ReportRow, SessionRow, Store, StoreError, StoreTx, UserRow,
+    CaseRecordRow, ChatTimelineRow, EventRow, ExhibitIdentifierRow, ExhibitRow, HeadRow, IdempotencyRow,
+    IdentifierMatches, KeyRow, LinkRow, LogState, PartnerRow, ReportFileRow, ReportRow, SessionRow, Store, StoreError,
+    StoreTx, UserRow,
 };
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, TransactionBehavior};
 use std::path::Path;
@@ -365,6 +366,27 @@ impl Store for SqliteStore {
             )
             .optional()?;
         t.map(to_report).transpose()
+    }
+
+    fn identifiers_like(&mut self, pattern: &str, limit: u32) -> Result<IdentifierMatches, StoreError> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT exhibit, identifier FROM report_identifiers WHERE identifier LIKE ?1 ESCAPE '\\' ORDER BY exhibit, identifier LIMIT ?2",
+        )?;
+        let mut reports = Vec::new();
+        for r in
+            st.query_map(rusqlite::params![pattern, limit], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
+        {
+            let (e, id) = r?;
+            reports.push((ExhibitRef::parse(&e).map_err(|_| StoreError::Malformed("exhibit reference"))?, id));
+        }
+        let mut st = self.conn.prepare_cached(
+            "SELECT exhibit, identifier, source, occurrences FROM exhibit_identifiers WHERE identifier LIKE ?1 ESCAPE '\\' ORDER BY exhibit, identifier LIMIT ?2",
+        )?;
+        let exhibits = st
+            .query_map(rusqlite::params![pattern, limit], to_exhibit_identifier)?
+            .map(|r| r?)
+            .collect::<Result<_, _>>()?;
+        Ok((reports, exhibits))
     }
 
     fn chat_timelines(&mut self, case: &CaseId) -> Result<Vec<ChatTimelineRow>, StoreError> {

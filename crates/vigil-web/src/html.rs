@@ -41,6 +41,9 @@ pub(crate) fn officer_page(o: &vigil_core::OfficerSession, title: &str, body: &s
     if o.role != Role::Admin {
         links.push(("/cases", "Cases"));
     }
+    if !matches!(o.role, Role::Prosecutor | Role::Admin) {
+        links.push(("/search", "Search"));
+    }
     if matches!(o.role, Role::Supervisor | Role::Auditor) {
         links.push(("/figures", "Figures"));
     }

@@ -22,6 +22,7 @@ mod rate_limit;
 mod record_forms;
 mod report_form;
 mod request_log;
+mod search_page;
 mod security_headers;
 mod triage_queue;
 mod webhook;
@@ -142,6 +143,7 @@ pub fn app_with(vigil: Vigil, settings: Settings) -> Router {
         .route("/cases/{id}/chats/{producer}/{number}/{file}", get(chat_pages::table_file))
         .route("/cases/{id}/labels.pdf", get(case_pages::labels))
         .route("/figures", get(case_pages::figures))
+        .route("/search", get(search_page::search))
         .route("/logout", axum::routing::post(officer::logout))
         .route("/events", get(alerts::events))
         .route("/static/alerts.js", get(alerts::script))

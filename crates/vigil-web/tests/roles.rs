@@ -78,6 +78,8 @@ async fn every_route_as_every_role() {
     ];
     let officers = &public[1..9];
     let triage = ["triage-officer", "supervisor"];
+    let searchers =
+        ["triage-officer", "investigator", "forensic-examiner", "disclosure-officer", "supervisor", "auditor"];
     // (method, path, who may use it)
     let routes: Vec<(&str, &str, Vec<&str>)> = vec![
         ("GET", "/", public.to_vec()),
@@ -102,6 +104,11 @@ async fn every_route_as_every_role() {
         ("GET", "/api/v1/openapi.json", public.to_vec()),
         ("GET", "/cases", officers.to_vec()),
         ("GET", "/figures", vec!["supervisor", "auditor"]),
+        ("GET", "/search", searchers.to_vec()),
+        ("GET", "/search?q=demo_user_a", searchers.to_vec()),
+        // Case routes answer 404 for a case that does not exist (or may not be seen).
+        ("GET", "/cases/NO-SUCH-1/chats/JS/1", officers.to_vec()),
+        ("GET", "/cases/NO-SUCH-1/chats/JS/1/timeline.csv", officers.to_vec()),
         ("POST", "/api/v1/referrals", vec!["partner"]),
         ("PUT", "/api/v1/referrals/1/files/0", vec!["partner"]),
     ];

@@ -1,0 +1,173 @@
+//! Finding reports, cases and chat exports by an identifier (normalised as
+//! linking normalises it; a bare username matches it on any platform), a
+//! report or exhibit reference, a case ID or a person's name. Need-to-know
+//! decides what is searched, not what is shown afterwards: what an officer
+//! may not see is never looked at, so it cannot be found or hinted at.
+//! Every search is a `searched` custody event with its query.
+
+use crate::case_work::Need;
+use crate::clock::now;
+use crate::data_dir::Vigil;
+use crate::error::CoreError;
+use crate::OfficerSession;
+use serde::Serialize;
+use std::collections::BTreeSet;
+use vigil_domain::{CaseId, CustodyEvent, EventKind, ExhibitRef, Identifier, IdentifierKind, ObjectRef, Role};
+
+/// The most of each kind of result one search shows.
+pub const SEARCH_LIMIT: usize = 200;
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ReportHit {
+    pub report: ExhibitRef,
+    /// What matched: `identifier email:…`, `reference`.
+    pub matched: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct CaseHit {
+    pub case: CaseId,
+    pub title: String,
+    pub matched: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ChatHit {
+    pub exhibit: ExhibitRef,
+    pub case: CaseId,
+    pub identifier: String,
+    pub first_source: String,
+}
+
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct SearchResults {
+    pub query: String,
+    /// How the query was read: the identifier it normalises to, if any.
+    pub as_identifier: Option<String>,
+    pub reports: Vec<ReportHit>,
+    pub cases: Vec<CaseHit>,
+    pub chats: Vec<ChatHit>,
+}
+
+/// `LIKE` pattern text with its wildcards escaped.
+fn like_escape(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}
+
+impl Vigil {
+    /// Searches what the officer may see. Prosecutors and administrators
+    /// have no search: they see only what is revealed or configured.
+    pub fn search(&self, query: &str, officer: &OfficerSession) -> Result<SearchResults, CoreError> {
+        let actor = vigil_domain::Actor::parse(&officer.username)?;
+        if matches!(officer.role, Role::Prosecutor | Role::Admin) {
+            return Err(CoreError::Forbidden(format!("the {} role has no search", officer.role)));
+        }
+        let q = query.trim();
+        if q.chars().count() < 2 || q.chars().count() > 200 || q.chars().any(char::is_control) {
+            return Err(CoreError::InvalidInput {
+                field: "q".into(),
+                why: "give 2 to 200 characters to search for".into(),
+            });
+        }
+        let all_reports = matches!(officer.role, Role::TriageOfficer | Role::Supervisor);
+        // The cases this officer may read; nothing outside them is searched.
+        let mut visible: Vec<(CaseId, String)> = Vec::new();
+        for (id, title) in self.cases_for(officer)? {
+            let assigned = self.store.read()?.case_members(&id)?.iter().any(|m| m == &officer.username);
+            if Need::Read.allows(officer.role, assigned) {
+                visible.push((id, title));
+            }
+        }
+        let visible_ids: BTreeSet<&CaseId> = visible.iter().map(|(c, _)| c).collect();
+        let report_visible = |v: &Vigil, r: &ExhibitRef| -> Result<bool, CoreError> {
+            if all_reports {
+                return Ok(true);
+            }
+            Ok(v.store.read()?.cases_of_report(r)?.iter().any(|c| visible_ids.contains(c)))
+        };
+        let mut out = SearchResults { query: q.to_owned(), ..Default::default() };
+
+        // An identifier, exactly as linking normalises it; a username with
+        // no platform on any platform.
+        let normalised = Identifier::normalise(q, "");
+        let pattern = normalised.as_ref().map(|id| match id.kind {
+            IdentifierKind::Username if !id.value.contains('/') => {
+                format!("username:%/{}", like_escape(&id.value))
+            }
+            _ => like_escape(&id.to_string()),
+        });
+        out.as_identifier = normalised.as_ref().map(ToString::to_string);
+        if let Some(p) = &pattern {
+            let (reports, exhibits) = self.store.read()?.identifiers_like(p, (SEARCH_LIMIT * 4) as u32)?;
+            let mut bare = None;
+            if let Some(id) = normalised.as_ref().filter(|i| i.kind == IdentifierKind::Username) {
+                // `username:alice` itself, stored when a report named no platform.
+                bare = Some(
+                    self.store.read()?.identifiers_like(&like_escape(&id.to_string()), (SEARCH_LIMIT * 4) as u32)?,
+                );
+            }
+            let (more_r, more_e) = bare.unwrap_or_default();
+            for (r, id) in reports.into_iter().chain(more_r) {
+                if out.reports.len() < SEARCH_LIMIT
+                    && report_visible(self, &r)?
+                    && !out.reports.iter().any(|h| h.report == r)
+                {
+                    out.reports.push(ReportHit { report: r, matched: format!("identifier {id}") });
+                }
+            }
+            for e in exhibits.into_iter().chain(more_e) {
+                let case = self.exhibit(&e.exhibit)?.case_id;
+                if out.chats.len() < SEARCH_LIMIT && visible_ids.contains(&case) {
+                    out.chats.push(ChatHit {
+                        exhibit: e.exhibit,
+                        case,
+                        identifier: e.identifier,
+                        first_source: e.source,
+                    });
+                }
+            }
+        }
+        // A report reference.
+        if let Ok(r) = ExhibitRef::parse(&q.to_uppercase()) {
+            if self.store.read()?.report(&r)?.is_some()
+                && report_visible(self, &r)?
+                && !out.reports.iter().any(|h| h.report == r)
+            {
+                out.reports.insert(0, ReportHit { report: r, matched: "reference".into() });
+            }
+        }
+        // Case IDs, titles and the names of persons on them.
+        let needle = q.to_lowercase();
+        for (id, title) in &visible {
+            if out.cases.len() >= SEARCH_LIMIT {
+                break;
+            }
+            let matched = if id.as_str().eq_ignore_ascii_case(q) {
+                Some("case ID".to_owned())
+            } else if title.to_lowercase().contains(&needle) {
+                Some("title".to_owned())
+            } else {
+                self.case_view_unaudited(id)?
+                    .persons()
+                    .iter()
+                    .find(|p| p.name.to_lowercase().contains(&needle))
+                    .map(|p| format!("person {}", p.name))
+            };
+            if let Some(matched) = matched {
+                out.cases.push(CaseHit { case: id.clone(), title: title.clone(), matched });
+            }
+        }
+        let mut ev = CustodyEvent::new(EventKind::Searched, actor, now(), ObjectRef::log());
+        ev.note = Some(format!(
+            "{} ({}) searched for {:?}: {} report(s), {} case(s), {} chat export(s) shown",
+            officer.username,
+            officer.role,
+            q,
+            out.reports.len(),
+            out.cases.len(),
+            out.chats.len()
+        ));
+        self.append_events(&[ev])?;
+        Ok(out)
+    }
+}
