@@ -91,7 +91,8 @@ button:focus,input:focus,textarea:focus{outline:3px solid #fd0;outline-offset:0}
 table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid #b1b4b6;text-align:left;padding:.4rem;vertical-align:top}\
 pre{white-space:pre-wrap;background:#f3f2f1;padding:.5rem}main{max-width:60rem}.alert{background:#d4351c;color:#fff;padding:1rem;margin-bottom:1rem}.alert a{color:#fff}a{color:#1d70b8}.tabs{list-style:none;padding:0;display:flex;gap:1rem;flex-wrap:wrap}.tabs a[aria-current]{font-weight:bold;color:#0b0c0c}a:focus{background:#fd0;outline:3px solid #fd0}\
 header.officer{display:flex;flex-wrap:wrap;align-items:center;gap:1rem}header.officer .tabs{margin:0}header.officer a{color:#fff}\
-header.officer a:focus{color:#0b0c0c}.signout{margin-left:auto}.signout button{margin:0;padding:.3rem .8rem;font-size:1rem;background:#505a5f}";
+header.officer a:focus{color:#0b0c0c}\
+.summary dt{font-weight:bold;margin-top:.75rem}.summary dd{margin:0 0 .5rem 0;white-space:pre-wrap}.signout{margin-left:auto}.signout button{margin:0;padding:.3rem .8rem;font-size:1rem;background:#505a5f}";
 
 pub(crate) async fn stylesheet() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], CSS)

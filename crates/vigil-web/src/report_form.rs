@@ -72,44 +72,33 @@ fn form(token: &str, values: &HashMap<String, String>, errors: &[(&str, String)]
     s += GUIDANCE;
     s += "<form method=\"post\" action=\"/report\" enctype=\"multipart/form-data\" novalidate>";
     s += &format!("<input type=\"hidden\" name=\"csrf\" value=\"{}\">", esc(token));
-    s += &radios(
-        "kind",
-        "What happened?",
-        &[
-            ("grooming", "Grooming or enticement"),
-            ("sextortion", "Sextortion (threats to share images)"),
-            ("image-sharing", "Sharing of images of a child"),
-            ("other", "Something else"),
-        ],
-        values.get("kind").map(String::as_str),
-        e("kind"),
-    );
+    s += &radios("kind", question("kind"), KIND_OPTIONS, values.get("kind").map(String::as_str), e("kind"));
     s += &radios(
         "immediate_danger",
-        "Is a child in immediate danger?",
+        question("immediate_danger"),
         YES_NO,
         values.get("immediate_danger").map(String::as_str),
         e("immediate_danger"),
     );
     s += &radios(
         "meeting_planned",
-        "Has a meeting with a child been arranged?",
+        question("meeting_planned"),
         YES_NO,
         values.get("meeting_planned").map(String::as_str),
         e("meeting_planned"),
     );
     s += &radios(
         "images_exchanged",
-        "Have images been sent or asked for?",
+        question("images_exchanged"),
         YES_NO,
         values.get("images_exchanged").map(String::as_str),
         e("images_exchanged"),
     );
-    s += &field("text", "platform", "Which app, game or website?", "", v("platform"), e("platform"));
+    s += &field("text", "platform", question("platform"), "", v("platform"), e("platform"));
     s += &field(
         "textarea",
         "identifiers",
-        "Usernames, profile links, e-mail addresses or phone numbers of the person",
+        question("identifiers"),
         "One per line. Give links, not pictures.",
         v("identifiers"),
         e("identifiers"),
@@ -117,37 +106,37 @@ fn form(token: &str, values: &HashMap<String, String>, errors: &[(&str, String)]
     s += &field(
         "textarea",
         "child",
-        "What do you know about the child?",
+        question("child"),
         "For example their age, and how you know them. Leave blank if you do not know.",
         v("child"),
         e("child"),
     );
-    s += &field("text", "dates", "When did it happen?", "", v("dates"), e("dates"));
+    s += &field("text", "dates", question("dates"), "", v("dates"), e("dates"));
     s += &radios(
         "how_known",
-        "How do you know about this? (optional)",
-        &[("saw-it-myself", "I saw it myself"), ("was-told", "Someone told me"), ("found-online", "I found it online")],
+        question("how_known"),
+        HOW_KNOWN_OPTIONS,
         values.get("how_known").map(String::as_str),
         e("how_known"),
     );
     s += &field(
         "text",
         "child_location",
-        "Roughly where is the child? (optional)",
+        question("child_location"),
         "A town or area is enough. It tells us which police force to alert.",
         v("child_location"),
         e("child_location"),
     );
     s += &radios(
         "reporter_is_child",
-        "Are you under 18? (optional)",
+        question("reporter_is_child"),
         YES_NO,
         values.get("reporter_is_child").map(String::as_str),
         None,
     );
     s += &radios(
         "would_give_statement",
-        "Would you be willing to give a statement if needed? (optional)",
+        question("would_give_statement"),
         YES_NO,
         values.get("would_give_statement").map(String::as_str),
         None,
@@ -156,7 +145,7 @@ fn form(token: &str, values: &HashMap<String, String>, errors: &[(&str, String)]
           talk to them: it can put a child at risk and can stop a prosecution. If you already have, tell us: it helps.</p>";
     s += &radios(
         "contacted_or_posed",
-        "Have you contacted the person, or pretended to be a child to talk to them? (optional)",
+        question("contacted_or_posed"),
         YES_NO,
         values.get("contacted_or_posed").map(String::as_str),
         None,
@@ -164,7 +153,7 @@ fn form(token: &str, values: &HashMap<String, String>, errors: &[(&str, String)]
     s += &field(
         "textarea",
         "account",
-        "Tell us what happened",
+        question("account"),
         "What was said or asked, and where.",
         v("account"),
         e("account"),
@@ -180,13 +169,51 @@ fn form(token: &str, values: &HashMap<String, String>, errors: &[(&str, String)]
     s += &field(
         "textarea",
         "contact",
-        "Your contact details (optional)",
+        question("contact"),
         "Leave blank to stay anonymous. Officers may contact you if you give details.",
         v("contact"),
         e("contact"),
     );
     s += "<button type=\"submit\">Send report</button></form>";
     s
+}
+
+/// The answers to "What happened?" and "How do you know?", as the form offers them.
+pub(crate) const KIND_OPTIONS: &[(&str, &str)] = &[
+    ("grooming", "Grooming or enticement"),
+    ("sextortion", "Sextortion (threats to share images)"),
+    ("image-sharing", "Sharing of images of a child"),
+    ("other", "Something else"),
+];
+pub(crate) const HOW_KNOWN_OPTIONS: &[(&str, &str)] =
+    &[("saw-it-myself", "I saw it myself"), ("was-told", "Someone told me"), ("found-online", "I found it online")];
+
+/// The words the form showed for a stored answer.
+pub(crate) fn option_label(options: &[(&str, &'static str)], value: &str) -> String {
+    options.iter().find(|(v, _)| *v == value).map_or_else(|| value.to_owned(), |(_, l)| (*l).to_owned())
+}
+
+/// Each question of the form, by its field name: the form asks it and
+/// the officer's view of a report shows each answer under it.
+pub(crate) fn question(field: &str) -> &'static str {
+    match field {
+        "kind" => "What happened?",
+        "immediate_danger" => "Is a child in immediate danger?",
+        "meeting_planned" => "Has a meeting with a child been arranged?",
+        "images_exchanged" => "Have images been sent or asked for?",
+        "platform" => "Which app, game or website?",
+        "identifiers" => "Usernames, profile links, e-mail addresses or phone numbers of the person",
+        "child" => "What do you know about the child?",
+        "dates" => "When did it happen?",
+        "how_known" => "How do you know about this? (optional)",
+        "child_location" => "Roughly where is the child? (optional)",
+        "reporter_is_child" => "Are you under 18? (optional)",
+        "would_give_statement" => "Would you be willing to give a statement if needed? (optional)",
+        "contacted_or_posed" => "Have you contacted the person, or pretended to be a child to talk to them? (optional)",
+        "account" => "Tell us what happened",
+        "contact" => "Your contact details (optional)",
+        _ => "Other",
+    }
 }
 
 pub(crate) async fn show(State(state): State<Arc<AppState>>) -> Response {

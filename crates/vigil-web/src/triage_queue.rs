@@ -166,11 +166,11 @@ pub(crate) async fn view(State(state): State<Arc<AppState>>, Path(n): Path<Strin
     let factors: Vec<String> = item.factors.iter().map(|(f, w)| format!("<li>{} (+{w})</li>", esc(f))).collect();
     let mut body = format!(
         "<h1>Report {}</h1><p>This view is recorded in the custody log. \
-         <a href=\"/reports/{n}/sanitised.json\">Sanitised version for sharing</a> (no reporter details).</p><h2>Risk {}</h2><ul>{}</ul><h2>Report</h2><pre>{}</pre>",
+         <a href=\"/reports/{n}/sanitised.json\">Sanitised version for sharing</a> (no reporter details).</p><h2>Risk {}</h2><ul>{}</ul><h2>Report</h2>{}",
         esc(&exhibit.to_string()),
         item.score,
         factors.join(""),
-        esc(&pretty)
+        readable(&report, &pretty)
     );
     body += "<h2>Linked reports</h2>";
     if links.is_empty() {
@@ -487,4 +487,71 @@ pub(crate) async fn link(State(state): State<Arc<AppState>>, Path(n): Path<Strin
 
 pub(crate) async fn unlink(State(state): State<Arc<AppState>>, Path(n): Path<String>, req: Request) -> Response {
     set_link(state, n, req, false).await
+}
+
+/// A public report as the reporter answered it: each answer under its
+/// question, as the form asked it. A partner's referral (another shape) is
+/// shown as stored.
+fn readable(report: &serde_json::Value, pretty: &str) -> String {
+    use crate::report_form::{option_label, question, HOW_KNOWN_OPTIONS, KIND_OPTIONS};
+    // A public report is stored as {submitted, report, attachments}.
+    let Some(Ok(r)) = report.get("report").map(|r| serde_json::from_value::<vigil_domain::PublicReport>(r.clone()))
+    else {
+        return format!("<pre>{}</pre>", esc(pretty));
+    };
+    let submitted = report.get("submitted").and_then(|s| s.as_str()).map(vigil_domain::Timestamp::london_of);
+    let files: Vec<String> = report
+        .get("attachments")
+        .and_then(|a| a.as_array())
+        .map(|a| {
+            a.iter()
+                .map(|f| {
+                    let name = f.get("name").and_then(|n| n.as_str()).unwrap_or("?");
+                    let kind = f.get("type").and_then(|n| n.as_str()).unwrap_or("?");
+                    format!("{name} ({kind}; its content is read only on request, and the read is recorded)")
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let yes_no = |b: bool| if b { "Yes" } else { "No" }.to_owned();
+    let optional = |b: Option<bool>| b.map_or_else(|| "Not answered".to_owned(), yes_no);
+    let text = |t: &str| if t.trim().is_empty() { "Not given".to_owned() } else { t.to_owned() };
+    let kind = serde_json::to_value(r.kind).ok().and_then(|k| k.as_str().map(str::to_owned)).unwrap_or_default();
+    let how = r.about.how_known.and_then(|h| serde_json::to_value(h).ok()).and_then(|h| h.as_str().map(str::to_owned));
+    let identifiers: Vec<String> = r
+        .identifiers
+        .iter()
+        .map(|i| match vigil_domain::Identifier::normalise(i, &r.platform) {
+            Some(n) => format!("{i} (normalised: {n})"),
+            None => i.clone(),
+        })
+        .collect();
+    let rows: Vec<(&str, String)> = vec![
+        ("kind", option_label(KIND_OPTIONS, &kind)),
+        ("immediate_danger", yes_no(r.immediate_danger)),
+        ("meeting_planned", yes_no(r.meeting_planned)),
+        ("images_exchanged", yes_no(r.images_exchanged)),
+        ("platform", text(&r.platform)),
+        ("identifiers", if identifiers.is_empty() { "None given".into() } else { identifiers.join("\n") }),
+        ("child", text(&r.child)),
+        ("dates", text(&r.dates)),
+        ("how_known", how.map_or_else(|| "Not answered".into(), |h| option_label(HOW_KNOWN_OPTIONS, &h))),
+        ("child_location", r.about.child_location.clone().map_or_else(|| "Not answered".into(), |l| text(&l))),
+        ("reporter_is_child", optional(r.about.reporter_is_child)),
+        ("would_give_statement", optional(r.about.would_give_statement)),
+        ("contacted_or_posed", optional(r.about.contacted_or_posed)),
+        ("account", text(&r.account)),
+        ("contact", r.contact.clone().map_or_else(|| "Anonymous".into(), |c| text(&c))),
+    ];
+    let files = if files.is_empty() { "None".to_owned() } else { files.join("\n") };
+    let mut out = String::new();
+    if let Some(t) = submitted {
+        out += &format!("<p>Sent {}.</p>", esc(&t));
+    }
+    out += "<dl class=\"summary\">";
+    for (field, answer) in rows {
+        out += &format!("<dt>{}</dt><dd>{}</dd>", esc(question(field)), esc(&answer).replace('\n', "<br>"));
+    }
+    out += &format!("<dt>Files attached</dt><dd>{}</dd></dl>", esc(&files).replace('\n', "<br>"));
+    out + &format!("<details><summary>The report as stored (JSON)</summary><pre>{}</pre></details>", esc(pretty))
 }

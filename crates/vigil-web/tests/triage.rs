@@ -86,6 +86,11 @@ async fn queue_orders_by_risk_and_grading_is_audited() {
     let (s, _, page) = call(&app, Request::get("/reports/3").header("cookie", &c).body(Body::empty()).unwrap()).await;
     assert_eq!(s, StatusCode::OK);
     assert!(page.contains("SYNTHETIC TEST report"));
+    // Issue 13: each answer under the question the form asked, identifiers with their normalised form.
+    assert!(page.contains("<dt>Is a child in immediate danger?</dt><dd>No</dd>"), "{page}");
+    assert!(page.contains("<dt>What happened?</dt><dd>Grooming or enticement</dd>"));
+    assert!(page.contains("demo_user_a  (normalised: username:examplechat/demo_user_a)"));
+    assert!(page.contains("<dt>Files attached</dt><dd>None</dd>") && page.contains("<p>Sent "));
     assert!(
         page.contains("href=\"/reports/1\">PR/1</a>: username:examplechat/demo_user_a"),
         "linked reports side by side: {page}"
