@@ -64,7 +64,9 @@ pub use partner_intake::{
 pub use public_intake::{Attachment, Receipt, INTAKE_CASE, INTAKE_PRODUCER};
 pub use scan_job::ScanRecord;
 pub use search::{CaseHit, ChatHit, ReportHit, SearchResults, SEARCH_LIMIT};
-pub use triage::{normalise_identifier, ChatMatch, GradeChange, LinkedReport, QueueItem, QueuePage, QUEUE_PAGE};
+pub use triage::{
+    normalise_identifier, ChatMatch, GradeChange, LinkedReport, QueueItem, QueuePage, ReportAddition, QUEUE_PAGE,
+};
 pub use verifier::VerifyReport;
 pub use vigil_vault::PendingBlob;
 

@@ -178,6 +178,7 @@ impl Vigil {
             ev.case = Some(case.clone());
             ev.note = Some(format!("the reporter added information: exhibit {added}"));
             u.log(ev);
+            u.tx().insert_report_addition(&original, &added, t.unix_millis())?;
             Ok(added)
         })?;
         Ok(Some(added))

@@ -171,6 +171,44 @@ impl Vigil {
         Ok((item(row), value))
     }
 
+    /// What the reporter added to a report later, oldest first, each read
+    /// recorded; `new` is whether this officer has not read it before.
+    pub fn report_additions(
+        &self,
+        exhibit: &ExhibitRef,
+        officer: &OfficerSession,
+    ) -> Result<Vec<ReportAddition>, CoreError> {
+        let actor = may_triage(officer)?;
+        let mut out = Vec::new();
+        let mut reads = Vec::new();
+        for (added, at_ms) in self.store.read()?.report_additions(exhibit)? {
+            let seen = self
+                .store
+                .read()?
+                .events_for_object(ObjectRef::exhibit(&added).as_str())?
+                .iter()
+                .filter_map(|ev| vigil_custody::decode_leaf(&ev.leaf).ok())
+                .any(|(_, e)| e.kind == EventKind::Accessed && e.actor == actor);
+            let (value, row) = self.report_body(&added)?;
+            let text = value.get("text").and_then(|t| t.as_str()).unwrap_or_default().to_owned();
+            out.push(ReportAddition {
+                exhibit: added.clone(),
+                received: vigil_domain::Timestamp::from_unix_millis(at_ms).london(),
+                text,
+                new: !seen,
+            });
+            let mut ev = CustodyEvent::new(EventKind::Accessed, actor.clone(), now(), ObjectRef::exhibit(&added));
+            ev.reason = Some(format!("triage review of report {exhibit}: what the reporter added"));
+            ev.digest = Some(row.sha256);
+            ev.case = Some(row.case_id.clone());
+            reads.push(ev);
+        }
+        if !reads.is_empty() {
+            self.append_events(&reads)?;
+        }
+        Ok(out)
+    }
+
     /// The stored report, decrypted; callers log any read an officer sees.
     fn report_body(&self, exhibit: &ExhibitRef) -> Result<(serde_json::Value, vigil_store::ExhibitRow), CoreError> {
         let ex = self.exhibit(exhibit)?;
@@ -385,6 +423,17 @@ pub struct LinkedReport {
     pub weight: f64,
     /// Set when an officer linked the two by hand: who, and why.
     pub manual: Option<String>,
+}
+
+/// Information a reporter added to their report later, with their receipt.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportAddition {
+    pub exhibit: ExhibitRef,
+    /// When it arrived, in London time.
+    pub received: String,
+    pub text: String,
+    /// Whether the officer reading it now had not read it before.
+    pub new: bool,
 }
 
 /// A chat export holding one of a report's identifiers, with the message

@@ -89,6 +89,8 @@ pub trait Store: Send {
     /// Reports and exhibits holding an identifier that matches a SQL LIKE
     /// pattern (with `\\` as the escape), at most `limit` of each.
     fn identifiers_like(&mut self, pattern: &str, limit: u32) -> Result<IdentifierMatches, StoreError>;
+    /// What the reporter added to a report later, oldest first: (addition, when).
+    fn report_additions(&mut self, report: &ExhibitRef) -> Result<Vec<(ExhibitRef, i64)>, StoreError>;
     /// The chat timelines of a case, in reference order.
     fn chat_timelines(&mut self, case: &CaseId) -> Result<Vec<ChatTimelineRow>, StoreError>;
     fn chat_timeline(&mut self, timeline: &ExhibitRef) -> Result<Option<ChatTimelineRow>, StoreError>;
@@ -146,6 +148,12 @@ pub trait StoreTx {
     fn insert_report(&mut self, r: &ReportRow, identifiers: &[String]) -> Result<(), StoreError>;
     fn insert_exhibit_identifiers(&mut self, rows: &[ExhibitIdentifierRow]) -> Result<(), StoreError>;
     fn insert_chat_timeline(&mut self, row: &ChatTimelineRow) -> Result<(), StoreError>;
+    fn insert_report_addition(
+        &mut self,
+        report: &ExhibitRef,
+        addition: &ExhibitRef,
+        at_ms: i64,
+    ) -> Result<(), StoreError>;
     fn insert_case(&mut self, id: &CaseId, title: &str, by: &str, at_ms: i64) -> Result<(), StoreError>;
     fn add_report_to_case(&mut self, id: &CaseId, exhibit: &ExhibitRef, by: &str, at_ms: i64)
         -> Result<(), StoreError>;

@@ -236,6 +236,14 @@ CREATE INDEX exhibit_identifiers_id ON exhibit_identifiers (identifier);
 CREATE TABLE chat_timelines (timeline TEXT PRIMARY KEY, original TEXT NOT NULL, case_id TEXT NOT NULL, format TEXT NOT NULL, messages BIGINT NOT NULL, conversations BIGINT NOT NULL);
 CREATE INDEX chat_timelines_case ON chat_timelines (case_id);",
     },
+    Migration {
+        version: 11,
+        name: "what reporters add to their reports later, in order",
+        sqlite: "CREATE TABLE report_additions (report TEXT NOT NULL, addition TEXT NOT NULL PRIMARY KEY, at_ms INTEGER NOT NULL);
+CREATE INDEX report_additions_report ON report_additions (report, at_ms);",
+        postgres: "CREATE TABLE report_additions (report TEXT NOT NULL, addition TEXT NOT NULL PRIMARY KEY, at_ms BIGINT NOT NULL);
+CREATE INDEX report_additions_report ON report_additions (report, at_ms);",
+    },
 ];
 
 pub(crate) fn latest() -> u32 {

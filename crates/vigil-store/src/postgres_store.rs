@@ -353,6 +353,18 @@ impl Store for PostgresStore {
         Ok((reports, exhibits))
     }
 
+    fn report_additions(&mut self, report: &ExhibitRef) -> Result<Vec<(ExhibitRef, i64)>, StoreError> {
+        let mut out = Vec::new();
+        for r in self.client.query(
+            "SELECT addition, at_ms FROM report_additions WHERE report = $1 ORDER BY at_ms, addition",
+            &[&report.to_string()],
+        )? {
+            let (a, at): (String, i64) = (r.try_get(0)?, r.try_get(1)?);
+            out.push((ExhibitRef::parse(&a).map_err(|_| StoreError::Malformed("exhibit reference"))?, at));
+        }
+        Ok(out)
+    }
+
     fn chat_timelines(&mut self, case: &CaseId) -> Result<Vec<ChatTimelineRow>, StoreError> {
         let mut out: Vec<ChatTimelineRow> = self
             .client
@@ -675,6 +687,19 @@ impl StoreTx for PgTx<'_> {
         self.tx.execute(
             "UPDATE reports SET state = 'in-case', closed_reason = NULL WHERE exhibit = $1",
             &[&exhibit.to_string()],
+        )?;
+        Ok(())
+    }
+
+    fn insert_report_addition(
+        &mut self,
+        report: &ExhibitRef,
+        addition: &ExhibitRef,
+        at_ms: i64,
+    ) -> Result<(), StoreError> {
+        self.tx.execute(
+            "INSERT INTO report_additions (report, addition, at_ms) VALUES ($1, $2, $3)",
+            &[&report.to_string(), &addition.to_string(), &at_ms],
         )?;
         Ok(())
     }

@@ -389,6 +389,19 @@ impl Store for SqliteStore {
         Ok((reports, exhibits))
     }
 
+    fn report_additions(&mut self, report: &ExhibitRef) -> Result<Vec<(ExhibitRef, i64)>, StoreError> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT addition, at_ms FROM report_additions WHERE report = ?1 ORDER BY at_ms, addition",
+        )?;
+        let rows = st.query_map([report.to_string()], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+        let mut out = Vec::new();
+        for r in rows {
+            let (a, at) = r?;
+            out.push((ExhibitRef::parse(&a).map_err(|_| StoreError::Malformed("exhibit reference"))?, at));
+        }
+        Ok(out)
+    }
+
     fn chat_timelines(&mut self, case: &CaseId) -> Result<Vec<ChatTimelineRow>, StoreError> {
         let mut st = self.conn.prepare_cached(
             "SELECT timeline, original, case_id, format, messages, conversations FROM chat_timelines WHERE case_id = ?1",
@@ -723,6 +736,19 @@ impl StoreTx for SqliteTx<'_> {
         self.tx.execute(
             "UPDATE reports SET state = 'in-case', closed_reason = NULL WHERE exhibit = ?1",
             [exhibit.to_string()],
+        )?;
+        Ok(())
+    }
+
+    fn insert_report_addition(
+        &mut self,
+        report: &ExhibitRef,
+        addition: &ExhibitRef,
+        at_ms: i64,
+    ) -> Result<(), StoreError> {
+        self.tx.execute(
+            "INSERT INTO report_additions (report, addition, at_ms) VALUES (?1, ?2, ?3)",
+            rusqlite::params![report.to_string(), addition.to_string(), at_ms],
         )?;
         Ok(())
     }

@@ -154,10 +154,11 @@ pub(crate) async fn view(State(state): State<Arc<AppState>>, Path(n): Path<Strin
         let links = v.linked_reports(&ex, &officer)?;
         let history = v.grade_history(&ex)?;
         let chats = v.chats_holding_report_identifiers(&ex, &officer)?;
-        Ok::<_, CoreError>((item, report, cases, links, history, chats))
+        let additions = v.report_additions(&ex, &officer)?;
+        Ok::<_, CoreError>((item, report, cases, links, history, chats, additions))
     })
     .await;
-    let (item, report, cases, links, history, chats) = match r {
+    let (item, report, cases, links, history, chats, additions) = match r {
         Ok(Ok(x)) => x,
         Ok(Err(e)) => return failure(e),
         Err(e) => return failure(CoreError::Failed(format!("the report could not be read: {e}"))),
@@ -172,6 +173,24 @@ pub(crate) async fn view(State(state): State<Arc<AppState>>, Path(n): Path<Strin
         factors.join(""),
         readable(&report, &pretty)
     );
+    if !additions.is_empty() {
+        let fresh = additions.iter().filter(|a| a.new).count();
+        body += &format!(
+            "<h2>Added later by the reporter ({}{})</h2><p class=\"hint\">With their receipt, in the order it arrived.</p><dl class=\"summary\">",
+            additions.len(),
+            if fresh > 0 { format!(", {fresh} new to you") } else { String::new() }
+        );
+        for a in &additions {
+            let tag = if a.new { " <strong class=\"error\">NEW</strong>" } else { "" };
+            body += &format!(
+                "<dt>{} ({}){tag}</dt><dd>{}</dd>",
+                esc(&a.received),
+                esc(&a.exhibit.to_string()),
+                esc(&a.text).replace('\n', "<br>")
+            );
+        }
+        body += "</dl>";
+    }
     body += "<h2>Linked reports</h2>";
     if links.is_empty() {
         body += "<p>No other report shares an identifier with this one.</p>";

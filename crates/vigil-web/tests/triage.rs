@@ -304,3 +304,29 @@ async fn the_queue_says_how_long_reports_have_waited_and_which_are_overdue() {
     );
     assert!(rows[1].contains("under a minute ago") && !rows[1].contains("OVERDUE"), "{}", rows[1]);
 }
+
+/// Issue 13: what a reporter adds later with their receipt appears on the
+/// officer's report view, marked new until that officer has read it.
+#[tokio::test]
+async fn a_reporters_addition_appears_on_the_report_marked_new_until_read() {
+    let d = tempfile::tempdir().unwrap();
+    let data = d.path().join("data");
+    Vigil::init(&data, None).unwrap();
+    let v = Vigil::open(&data).unwrap();
+    let adm = Actor::parse("ADM").unwrap();
+    let tri = b32decode(&v.add_user("jsmith", Role::TriageOfficer, PW, &adm).unwrap().secret_base32);
+    let receipt = v.submit_public_report(&report(false, &["someone"])).unwrap();
+    let added = v
+        .add_to_public_report(&receipt.code, &receipt.secret, "SYNTHETIC: they wrote again this morning")
+        .unwrap()
+        .unwrap();
+    let app = vigil_web::app(v);
+    let c = sign_in(&app, "jsmith", &tri).await;
+    let view = || Request::get("/reports/1").header("cookie", &c).body(Body::empty()).unwrap();
+    let (_, _, page) = call(&app, view()).await;
+    assert!(page.contains("Added later by the reporter (1, 1 new to you)"), "{page}");
+    assert!(page.contains(&format!("({added}) <strong class=\"error\">NEW</strong>")));
+    assert!(page.contains("SYNTHETIC: they wrote again this morning"));
+    let (_, _, page) = call(&app, view()).await;
+    assert!(page.contains("Added later by the reporter (1)") && !page.contains(">NEW<"), "read once, no longer new");
+}
