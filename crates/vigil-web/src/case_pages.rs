@@ -209,7 +209,13 @@ pub(crate) async fn view(State(state): State<Arc<AppState>>, Path(id): Path<Stri
                 ),
                 other => other.summary(),
             };
-            vec![format!("record:{}", r.id), r.at.clone(), r.by.clone(), detail, format!("#{}", r.event)]
+            vec![
+                format!("record:{}", r.id),
+                vigil_domain::Timestamp::london_of(&r.at),
+                r.by.clone(),
+                detail,
+                format!("#{}", r.event),
+            ]
         })
         .collect();
     body += &table(&["Record", "When", "Who", "What", "Custody event"], &rows);
@@ -476,7 +482,7 @@ pub(crate) async fn timeline(
             let e = &h.event;
             vec![
                 format!("#{}", h.index),
-                e.time.to_string(),
+                e.time.london(),
                 e.kind.to_string(),
                 e.actor.as_str().to_owned(),
                 e.object.to_string(),
