@@ -253,12 +253,7 @@ async fn officers_link_and_unlink_reports_by_hand_with_a_reason() {
 /// is shown on the report, with the case and the message it is first in.
 #[tokio::test]
 async fn a_report_shows_the_chat_exports_holding_its_identifiers() {
-    let d = tempfile::tempdir().unwrap();
-    let data = d.path().join("data");
-    Vigil::init(&data, None).unwrap();
-    let v = Vigil::open(&data).unwrap();
-    let adm = Actor::parse("ADM").unwrap();
-    let tri = b32decode(&v.add_user("jsmith", Role::TriageOfficer, PW, &adm).unwrap().secret_base32);
+    let (_d, v, tri) = data_dir_with_triage_officer();
     v.submit_public_report(&report(false, &["07700 900031"])).unwrap();
     let mut chat = Vec::new();
     vigil_chat::synthetic::whatsapp(&vigil_chat::synthetic::Spec::new(200), &mut chat).unwrap();
@@ -281,12 +276,7 @@ async fn a_report_shows_the_chat_exports_holding_its_identifiers() {
 /// past its time to triage.
 #[tokio::test]
 async fn the_queue_says_how_long_reports_have_waited_and_which_are_overdue() {
-    let d = tempfile::tempdir().unwrap();
-    let data = d.path().join("data");
-    Vigil::init(&data, None).unwrap();
-    let v = Vigil::open(&data).unwrap();
-    let adm = Actor::parse("ADM").unwrap();
-    let tri = b32decode(&v.add_user("jsmith", Role::TriageOfficer, PW, &adm).unwrap().secret_base32);
+    let (_d, v, tri) = data_dir_with_triage_officer();
     v.submit_public_report(&report(true, &["someone"])).unwrap();
     v.submit_public_report(&report(false, &["someone_else"])).unwrap();
     std::thread::sleep(std::time::Duration::from_millis(5));
@@ -309,12 +299,7 @@ async fn the_queue_says_how_long_reports_have_waited_and_which_are_overdue() {
 /// officer's report view, marked new until that officer has read it.
 #[tokio::test]
 async fn a_reporters_addition_appears_on_the_report_marked_new_until_read() {
-    let d = tempfile::tempdir().unwrap();
-    let data = d.path().join("data");
-    Vigil::init(&data, None).unwrap();
-    let v = Vigil::open(&data).unwrap();
-    let adm = Actor::parse("ADM").unwrap();
-    let tri = b32decode(&v.add_user("jsmith", Role::TriageOfficer, PW, &adm).unwrap().secret_base32);
+    let (_d, v, tri) = data_dir_with_triage_officer();
     let receipt = v.submit_public_report(&report(false, &["someone"])).unwrap();
     let added = v
         .add_to_public_report(&receipt.code, &receipt.secret, "SYNTHETIC: they wrote again this morning")
@@ -329,4 +314,16 @@ async fn a_reporters_addition_appears_on_the_report_marked_new_until_read() {
     assert!(page.contains("SYNTHETIC: they wrote again this morning"));
     let (_, _, page) = call(&app, view()).await;
     assert!(page.contains("Added later by the reporter (1)") && !page.contains(">NEW<"), "read once, no longer new");
+}
+
+/// A fresh data directory with one triage officer, `jsmith`; returns the
+/// directory (kept alive), Vigil and the officer's TOTP secret.
+fn data_dir_with_triage_officer() -> (tempfile::TempDir, Vigil, Vec<u8>) {
+    let d = tempfile::tempdir().unwrap();
+    let data = d.path().join("data");
+    Vigil::init(&data, None).unwrap();
+    let v = Vigil::open(&data).unwrap();
+    let adm = Actor::parse("ADM").unwrap();
+    let tri = b32decode(&v.add_user("jsmith", Role::TriageOfficer, PW, &adm).unwrap().secret_base32);
+    (d, v, tri)
 }
