@@ -214,14 +214,11 @@ impl Vigil {
                 return;
             }
             matching += 1;
+            // Before the page: earlier than the time asked for, or within the offset.
             let early = at.is_some_and(|t| l.time.as_str() < t) && lines.is_empty();
             if early || skipped < q.offset {
-                if early {
-                    before += 1;
-                } else {
-                    skipped += 1;
-                    before += 1;
-                }
+                skipped += usize::from(!early);
+                before += 1;
                 return;
             }
             if lines.len() < limit {

@@ -12,7 +12,7 @@ use crate::error::CoreError;
 use crate::OfficerSession;
 use serde::Serialize;
 use std::collections::BTreeSet;
-use vigil_domain::{CaseId, CustodyEvent, EventKind, ExhibitRef, Identifier, IdentifierKind, ObjectRef, Role};
+use vigil_domain::{CaseId, CustodyEvent, EventKind, ExhibitRef, Identifier, IdentifierKind, ObjectRef};
 
 /// The most of each kind of result one search shows.
 pub const SEARCH_LIMIT: usize = 200;
@@ -59,7 +59,7 @@ impl Vigil {
     /// have no search: they see only what is revealed or configured.
     pub fn search(&self, query: &str, officer: &OfficerSession) -> Result<SearchResults, CoreError> {
         let actor = vigil_domain::Actor::parse(&officer.username)?;
-        if matches!(officer.role, Role::Prosecutor | Role::Admin) {
+        if !officer.role.may_search() {
             return Err(CoreError::Forbidden(format!("the {} role has no search", officer.role)));
         }
         let q = query.trim();
@@ -69,7 +69,7 @@ impl Vigil {
                 why: "give 2 to 200 characters to search for".into(),
             });
         }
-        let all_reports = matches!(officer.role, Role::TriageOfficer | Role::Supervisor);
+        let all_reports = officer.role.works_triage();
         // The cases this officer may read; nothing outside them is searched.
         let mut visible: Vec<(CaseId, String)> = Vec::new();
         for (id, title) in self.cases_for(officer)? {

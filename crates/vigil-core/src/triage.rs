@@ -10,7 +10,7 @@ use crate::officers::OfficerSession;
 use serde::Serialize;
 use vigil_domain::{
     Actor, CloseReason, CustodyEvent, EventKind, ExhibitRef, Grade, ObjectRef, PublicReport, ReportState,
-    RiskAssessment, Role,
+    RiskAssessment,
 };
 use vigil_store::ReportRow;
 use vigil_vault::WrappedKey;
@@ -53,7 +53,7 @@ pub fn normalise_identifier(s: &str, platform: &str) -> Option<String> {
 }
 
 fn may_triage(o: &OfficerSession) -> Result<Actor, CoreError> {
-    if matches!(o.role, Role::TriageOfficer | Role::Supervisor) {
+    if o.role.works_triage() {
         Ok(Actor::parse(&o.username)?)
     } else {
         Err(CoreError::Forbidden(format!("the {} role does not work the triage queue", o.role)))

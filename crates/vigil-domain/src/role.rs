@@ -19,6 +19,17 @@ pub enum Role {
 }
 
 impl Role {
+    /// Whether the role works the triage queue and reads every report.
+    pub fn works_triage(self) -> bool {
+        matches!(self, Role::TriageOfficer | Role::Supervisor)
+    }
+
+    /// Whether the role may search; a prosecutor sees only what is revealed,
+    /// an administrator only accounts.
+    pub fn may_search(self) -> bool {
+        !matches!(self, Role::Prosecutor | Role::Admin)
+    }
+
     pub const ALL: [Role; 8] = [
         Role::TriageOfficer,
         Role::Investigator,

@@ -13,7 +13,6 @@ use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::broadcast;
-use vigil_domain::Role;
 
 /// Raises an immediate-danger alert: the officers' banner, and the webhook if set.
 pub(crate) fn raise(state: &AppState, report: &str) {
@@ -35,7 +34,7 @@ pub(crate) async fn events(State(state): State<Arc<AppState>>, headers: HeaderMa
     let Some((token, officer)) = current(&state, &headers).await else {
         return StatusCode::UNAUTHORIZED.into_response();
     };
-    if !matches!(officer.role, Role::TriageOfficer | Role::Supervisor) {
+    if !officer.role.works_triage() {
         return StatusCode::FORBIDDEN.into_response();
     }
     let rx = state.alerts.subscribe();

@@ -35,13 +35,13 @@ pub(crate) fn page(title: &str, body: &str) -> Html<String> {
 pub(crate) fn officer_page(o: &vigil_core::OfficerSession, title: &str, body: &str) -> Html<String> {
     use vigil_domain::Role;
     let mut links = vec![("/officer", "Home")];
-    if matches!(o.role, Role::TriageOfficer | Role::Supervisor) {
+    if o.role.works_triage() {
         links.push(("/queue", "Queue"));
     }
     if o.role != Role::Admin {
         links.push(("/cases", "Cases"));
     }
-    if !matches!(o.role, Role::Prosecutor | Role::Admin) {
+    if o.role.may_search() {
         links.push(("/search", "Search"));
     }
     if matches!(o.role, Role::Supervisor | Role::Auditor) {

@@ -30,7 +30,7 @@ pub(crate) async fn search(
     let q = params.get("q").cloned().unwrap_or_default();
     if q.trim().is_empty() {
         let Some((_, officer)) = current(&state, &headers).await else { return Redirect::to("/login").into_response() };
-        if matches!(officer.role, vigil_domain::Role::Prosecutor | vigil_domain::Role::Admin) {
+        if !officer.role.may_search() {
             let e = vigil_core::CoreError::Forbidden(format!("the {} role has no search", officer.role));
             return crate::case_pages::case_failure(e);
         }
@@ -49,7 +49,7 @@ pub(crate) async fn search(
     for h in &r.reports {
         let name = esc(&h.report.to_string());
         // Triage roles open a report in the triage view; others reach it through its case.
-        let shown = if officer_may_triage(&officer) {
+        let shown = if officer.role.works_triage() {
             format!("<a href=\"{}\">{name}</a>", crate::triage_queue::report_path(&h.report))
         } else {
             name
@@ -88,8 +88,4 @@ pub(crate) async fn search(
     }
     body += "</ul>";
     officer_page(&officer, "Search", &body).into_response()
-}
-
-fn officer_may_triage(o: &vigil_core::OfficerSession) -> bool {
-    matches!(o.role, vigil_domain::Role::TriageOfficer | vigil_domain::Role::Supervisor)
 }

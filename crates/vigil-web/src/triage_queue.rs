@@ -20,7 +20,7 @@ fn failure(e: CoreError) -> Response {
 /// Role first, before any input is read: who may not use a route learns
 /// nothing from how it answers bad input.
 fn refuse_unless_triage(officer: &vigil_core::OfficerSession) -> Option<Response> {
-    if matches!(officer.role, vigil_domain::Role::TriageOfficer | vigil_domain::Role::Supervisor) {
+    if officer.role.works_triage() {
         None
     } else {
         Some(failure(CoreError::Forbidden(format!("the {} role does not work the triage queue", officer.role))))
