@@ -51,6 +51,7 @@ fn main() {
                     graded_ms: None,
                     state: ReportState::New,
                     closed_reason: None,
+                    kind: None,
                 },
                 &[],
             )
@@ -68,7 +69,7 @@ fn main() {
     let mut ours = Vec::with_capacity(queries);
     for _ in 0..queries {
         let t = Instant::now();
-        let page = v.triage_queue(&officer, ReportState::New, 1).expect("queue");
+        let page = v.triage_queue(&officer, ReportState::New, vigil_domain::QueueOrder::Urgency, 1).expect("queue");
         ours.push(t.elapsed());
         assert_eq!(page.items.len() as u64, vigil_core::QUEUE_PAGE.min(n.div_ceil(10)));
     }

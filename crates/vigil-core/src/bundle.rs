@@ -20,7 +20,6 @@
 //! Verification reports every problem it finds, each naming the file, the
 //! exhibit or the event.
 
-use crate::clock::now;
 use crate::custody_log::from_head_row;
 use crate::data_dir::Vigil;
 use crate::disclosure::{render_exhibit_list, Audience};
@@ -314,7 +313,7 @@ impl Vigil {
                 }
             }
         }
-        let t = now();
+        let t = self.now();
         let exports: Vec<CustodyEvent> = chosen
             .iter()
             .zip(&rows)

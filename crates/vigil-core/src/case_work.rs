@@ -7,7 +7,6 @@
 //! and auditors (read only). Anyone else is told it does not exist, and the
 //! attempt is itself an `access-refused` custody event.
 
-use crate::clock::now;
 use crate::data_dir::Vigil;
 use crate::error::CoreError;
 use crate::officers::OfficerSession;
@@ -109,7 +108,7 @@ pub struct ExhibitListEntry {
     pub seizure: Option<(String, String, String, String, String)>,
 }
 
-fn parse_record(row: &CaseRecordRow) -> Result<CaseRecord, CoreError> {
+pub(crate) fn parse_record(row: &CaseRecordRow) -> Result<CaseRecord, CoreError> {
     serde_json::from_str(&row.body).map_err(|e| CoreError::Log(format!("case record {} is malformed: {e}", row.id)))
 }
 
@@ -133,7 +132,7 @@ impl Vigil {
             return Err(CoreError::Forbidden(format!("the {role} role cannot do this to case {case}")));
         }
         let mut ev =
-            CustodyEvent::new(EventKind::AccessRefused, actor, now(), ObjectRef::parse(&format!("case:{case}"))?);
+            CustodyEvent::new(EventKind::AccessRefused, actor, self.now(), ObjectRef::parse(&format!("case:{case}"))?);
         ev.case = Some(case.clone());
         ev.note = Some(format!("{} ({role}) asked for case {case}, which they are not assigned to", officer.username));
         self.append_events(&[ev])?;
@@ -181,8 +180,12 @@ impl Vigil {
     /// that records the read (who, what, why: DPA 2018 s.62 consultation).
     pub(crate) fn audited_read(&self, case: &CaseId, officer: &OfficerSession, what: &str) -> Result<Actor, CoreError> {
         let actor = self.case_gate(case, officer, Need::Read)?;
-        let mut ev =
-            CustodyEvent::new(EventKind::Accessed, actor.clone(), now(), ObjectRef::parse(&format!("case:{case}"))?);
+        let mut ev = CustodyEvent::new(
+            EventKind::Accessed,
+            actor.clone(),
+            self.now(),
+            ObjectRef::parse(&format!("case:{case}"))?,
+        );
         ev.case = Some(case.clone());
         ev.reason = Some(what.to_owned());
         self.append_events(&[ev])?;
@@ -357,7 +360,7 @@ impl Vigil {
         let view = self.case_view_unaudited(case)?;
         self.check_refs(case, &view, record)?;
         if let CaseRecord::ActionDecision { request, approved: true, .. } = record {
-            check_approval(&view, *request, &actor)?;
+            check_approval(&view, *request, &actor, self.now())?;
         }
         // A child counts as safeguarded only on a recorded safeguarding outcome.
         if let CaseRecord::Outcome { outcome: vigil_domain::OutcomeKind::ChildrenSafeguarded, person, .. } = record {
@@ -401,7 +404,12 @@ impl Vigil {
 /// the requester approves; a welfare check on the person recorded since the
 /// request (one check does not cover every later action); and, for a
 /// search, its legal authority on file and in date.
-fn check_approval(view: &CaseView, request: u64, approver: &Actor) -> Result<(), CoreError> {
+fn check_approval(
+    view: &CaseView,
+    request: u64,
+    approver: &Actor,
+    at: vigil_domain::Timestamp,
+) -> Result<(), CoreError> {
     let Some((req, person, action)) = view.records.iter().find_map(|x| match &x.record {
         CaseRecord::ActionRequest { person, action, .. } if x.id == request => Some((x, *person, *action)),
         _ => None,
@@ -424,7 +432,7 @@ fn check_approval(view: &CaseView, request: u64, approver: &Actor) -> Result<(),
         )));
     }
     if action == vigil_domain::ActionKind::Search {
-        let today = crate::clock::now().to_string()[..10].to_owned();
+        let today = at.to_string()[..10].to_owned();
         let authority = view.records.iter().rev().find_map(|x| match &x.record {
             CaseRecord::Authority { request: r, kind, expires, reference, .. }
                 if *r == request && kind.permits_search() =>

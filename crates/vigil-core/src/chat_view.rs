@@ -5,7 +5,6 @@
 //! attempt is recorded; every read is an `accessed` event with its reason.
 
 use crate::case_work::Need;
-use crate::clock::now;
 use crate::data_dir::Vigil;
 use crate::error::CoreError;
 use crate::OfficerSession;
@@ -134,7 +133,7 @@ impl Vigil {
             _ => {
                 if outside {
                     let mut ev =
-                        CustodyEvent::new(EventKind::AccessRefused, actor, now(), ObjectRef::exhibit(reference));
+                        CustodyEvent::new(EventKind::AccessRefused, actor, self.now(), ObjectRef::exhibit(reference));
                     ev.case = Some(case.clone());
                     ev.note = Some(format!(
                         "{} ({}) asked for the conversation {reference} in case {case}, which does not hold it",

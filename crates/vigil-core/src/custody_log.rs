@@ -113,7 +113,7 @@ impl crate::data_dir::Vigil {
             let mut conn = self.store.write()?;
             let mut tx = conn.begin()?;
             let state = tx.lock_log()?;
-            let mut unit = Unit { tx, size: state.size, events: Vec::new(), now: crate::clock::now() };
+            let mut unit = Unit { tx, size: state.size, events: Vec::new(), now: self.now() };
             let value = work(&mut unit)?;
             let Unit { mut tx, events, now, .. } = unit;
             let receipt =

@@ -84,6 +84,8 @@ pub struct Vigil {
     pub(crate) vault: Vault,
     pub(crate) master: MasterKey,
     pub(crate) signing: SigningKey,
+    /// Where evidence times come from (the system clock unless set).
+    pub(crate) clock: crate::clock::Clock,
 }
 
 /// Writes a file that must not already exist, with the given mode, fsync'd.
@@ -143,6 +145,18 @@ pub fn read_public_key(path: &Path) -> Result<VerifyingKey, CoreError> {
 }
 
 impl Vigil {
+    /// This data directory with evidence times taken from `clock` (a
+    /// manual clock, for simulations and tests that need known times).
+    pub fn with_clock(mut self, clock: crate::clock::Clock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// The time evidence is recorded at now.
+    pub fn now(&self) -> vigil_domain::Timestamp {
+        self.clock.now()
+    }
+
     /// Creates a data directory: keys (0600), the store and its migrations,
     /// and the log's first event. `store` is `None` for embedded SQLite.
     pub fn init(root: &Path, store: Option<&str>) -> Result<InitReport, CoreError> {
@@ -232,7 +246,7 @@ impl Vigil {
         let signing = load_signing_key(&layout.signing_key())?;
         let master = Self::load_master(&layout, &mut *store.write()?)?;
         let vault = Vault::open(&layout.vault())?;
-        Ok(Vigil { layout, store, vault, master, signing })
+        Ok(Vigil { layout, store, vault, master, signing, clock: crate::clock::Clock::system() })
     }
 
     /// Loads the master key and checks it is the store's current one. A

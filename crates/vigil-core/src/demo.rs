@@ -294,7 +294,7 @@ impl Vigil {
             &inv,
         )?;
         // The search's legal authority: a warrant (valid three months).
-        let expires = crate::clock::now().unix_millis() + 90 * 86_400_000;
+        let expires = self.now().unix_millis() + 90 * 86_400_000;
         r(
             self,
             CaseRecord::Authority {
@@ -302,7 +302,7 @@ impl Vigil {
                 kind: AuthorityKind::Poca1978S4Warrant,
                 reference: "WARRANT-SYN-0001 (SYNTHETIC)".into(),
                 granted_by: "District Judge (fictional), Example Magistrates' Court".into(),
-                granted_at: crate::clock::now().london(),
+                granted_at: self.now().london(),
                 expires: Some(vigil_domain::Timestamp::from_unix_millis(expires).to_string()[..10].to_owned()),
             },
             &inv,
@@ -451,7 +451,7 @@ impl Vigil {
             CaseRecord::Seizure {
                 exhibit: format!("exhibit:{chat}"),
                 place: "handed over by the reporter's parent, Example Police Station (synthetic)".into(),
-                seized_at: crate::clock::now().london(),
+                seized_at: self.now().london(),
                 seized_by: "DC Demo Investigator 1234 (fictional)".into(),
                 seal: "SEAL-SYN-000123".into(),
                 property: "PROP-SYN-4567".into(),

@@ -8,7 +8,6 @@
 //! never touches the original.
 
 use crate::case_work::{CaseView, ExhibitListEntry, Need};
-use crate::clock::now;
 use crate::data_dir::Vigil;
 use crate::error::CoreError;
 use crate::officers::OfficerSession;
@@ -572,7 +571,7 @@ impl Vigil {
         if officer.role == Role::Prosecutor {
             let actor = self.case_gate(case, officer, Need::Prosecute)?;
             let mut ev =
-                CustodyEvent::new(EventKind::Accessed, actor, now(), ObjectRef::parse(&format!("case:{case}"))?);
+                CustodyEvent::new(EventKind::Accessed, actor, self.now(), ObjectRef::parse(&format!("case:{case}"))?);
             ev.case = Some(case.clone());
             ev.reason = Some("viewed the schedules revealed to the prosecutor".into());
             self.append_events(&[ev])?;
@@ -689,7 +688,7 @@ impl Vigil {
         // case answers exactly as one that does not exist, and the attempt
         // is recorded.
         if self.first_outside(case, std::slice::from_ref(original))?.is_some() {
-            let mut ev = CustodyEvent::new(EventKind::AccessRefused, actor, now(), ObjectRef::exhibit(original));
+            let mut ev = CustodyEvent::new(EventKind::AccessRefused, actor, self.now(), ObjectRef::exhibit(original));
             ev.case = Some(case.clone());
             ev.note = Some(format!(
                 "{} ({}) asked to redact {original} for case {case}, which does not hold it",

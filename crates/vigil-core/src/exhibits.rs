@@ -2,7 +2,6 @@
 //! reading it back with a logged reason, its continuity, and retention
 //! deletion by crypto-shredding.
 
-use crate::clock::now;
 use crate::data_dir::{sync_dir, Vigil};
 use crate::error::CoreError;
 use serde::Serialize;
@@ -251,7 +250,7 @@ impl Vigil {
         reason: &str,
         actor: &Actor,
     ) -> Result<RetrievedExhibit, CoreError> {
-        let t = now();
+        let t = self.now();
         let mut ev = CustodyEvent::new(EventKind::Accessed, actor.clone(), t, ObjectRef::exhibit(reference));
         ev.reason = Some(reason.to_owned());
         ev.validate()?;
@@ -336,7 +335,7 @@ impl Vigil {
         reason: &str,
         actor: &Actor,
     ) -> Result<DeletedExhibit, CoreError> {
-        let t = now();
+        let t = self.now();
         let mut ev = CustodyEvent::new(EventKind::Deleted, actor.clone(), t, ObjectRef::exhibit(reference));
         ev.reason = Some(reason.to_owned());
         if reason.trim().is_empty() {
@@ -448,7 +447,7 @@ impl Vigil {
         if got.sha256 != row.sha256 {
             return Err(CoreError::Vault(VaultError::HashMismatch { sha256: row.sha256, actual: got.sha256 }));
         }
-        let mut ev = CustodyEvent::new(EventKind::Accessed, actor.clone(), now(), ObjectRef::exhibit(reference));
+        let mut ev = CustodyEvent::new(EventKind::Accessed, actor.clone(), self.now(), ObjectRef::exhibit(reference));
         ev.reason = Some(reason.to_owned());
         ev.digest = Some(row.sha256);
         ev.case = Some(row.case_id.clone());

@@ -2,7 +2,6 @@
 //! removing a set appends a custody event with the set file's SHA-256, so
 //! which sets a scan was matched against can be proved later.
 
-use crate::clock::now;
 use crate::data_dir::Vigil;
 use crate::error::CoreError;
 use sha2::{Digest, Sha256};
@@ -93,7 +92,7 @@ impl Vigil {
         }
         let builder = import(file, format, opts).map_err(|e| CoreError::Refused(e.to_string()))?;
         std::fs::create_dir_all(self.hashset_dir()).map_err(|e| CoreError::file(self.hashset_dir(), e))?;
-        let t = now();
+        let t = self.now();
         let header =
             builder.write(&path, name, source, &t.to_string()).map_err(|e| CoreError::Refused(e.to_string()))?;
         let mut ev =
@@ -190,7 +189,7 @@ impl Vigil {
         }
         let index = PdqIndex::build(&entries);
         std::fs::create_dir_all(self.hashset_dir()).map_err(|e| CoreError::file(self.hashset_dir(), e))?;
-        let t = now();
+        let t = self.now();
         let meta = PdqMeta { name: name.into(), kind, source: source.into(), created: t.to_string() };
         let tmp = path.with_extension("vpi-part");
         let f = std::fs::File::create(&tmp).map_err(|e| CoreError::file(&tmp, e))?;
@@ -224,8 +223,12 @@ impl Vigil {
         if !p.exists() {
             return Err(CoreError::Refused(format!("no hash set named {name}")));
         }
-        let mut ev =
-            CustodyEvent::new(EventKind::Deleted, actor.clone(), now(), ObjectRef::parse(&format!("hashset:{name}"))?);
+        let mut ev = CustodyEvent::new(
+            EventKind::Deleted,
+            actor.clone(),
+            self.now(),
+            ObjectRef::parse(&format!("hashset:{name}"))?,
+        );
         ev.digest = Some(sha256_file(&p)?);
         ev.reason = Some(reason.to_owned());
         ev.validate()?;

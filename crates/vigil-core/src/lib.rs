@@ -33,6 +33,7 @@ mod provenance;
 mod public_intake;
 mod scan_job;
 mod search;
+mod team_dashboard;
 mod triage;
 mod verifier;
 
@@ -43,7 +44,7 @@ pub use case_work::{AttributionView, CaseView, ExhibitListEntry, Need, PersonVie
 pub use chat_import::{ChatIdentifier, ChatImport, ChatSettings, ChatTimeline, TimelineCheck};
 pub use chat_view::{shown_time, ChatListing, ChatPage, ChatQuery, ChatTable, MAX_PDF_MESSAGES};
 pub use checkpoint::{Checkpoint, CHECKPOINT_FORMAT};
-pub use clock::now;
+pub use clock::{now, Clock};
 pub use custody_log::AppendReceipt;
 pub use data_dir::{InitReport, Layout, Vigil};
 pub use demo::{DemoReport, DEMO_CASE, DEMO_FULL_CASE, DEMO_PASSWORD};
@@ -61,9 +62,10 @@ pub use officers::{totp_code, totp_step, LoginError, OfficerSession, TotpEnrolme
 pub use partner_intake::{
     FileSlot, FileUpload, IntakeError, PartnerKey, ReferralAnswer, ReferralReceipt, PARTNER_CASE, PARTNER_PRODUCER,
 };
-pub use public_intake::{Attachment, Receipt, INTAKE_CASE, INTAKE_PRODUCER};
+pub use public_intake::{AddedInformation, Attachment, Receipt, INTAKE_CASE, INTAKE_PRODUCER};
 pub use scan_job::ScanRecord;
 pub use search::{CaseHit, ChatHit, ReportHit, SearchResults, SEARCH_LIMIT};
+pub use team_dashboard::{dashboard_tables, span, week_label, FigureTable, DASHBOARD_WEEKS};
 pub use triage::{
     normalise_identifier, ChatMatch, GradeChange, LinkedReport, QueueItem, QueuePage, ReportAddition, QUEUE_PAGE,
 };

@@ -1,7 +1,6 @@
 //! Exporting the custody log for offline verification, and proofs of
 //! inclusion (one event is in the log) and consistency (the log only grew).
 
-use crate::clock::now;
 use crate::custody_log::from_head_row;
 use crate::data_dir::{sync_dir, Vigil};
 use crate::error::CoreError;
@@ -67,7 +66,7 @@ impl Vigil {
             format: EXPORT_FORMAT.into(),
             version: 1,
             public_key: hex::encode(self.signing.verifying_key().as_bytes()),
-            exported_at: now(),
+            exported_at: self.now(),
             tree_size: size,
         };
         let tmp = out.with_extension("vigil-part");

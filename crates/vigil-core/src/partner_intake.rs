@@ -5,7 +5,6 @@
 //! uploaded file is an exhibit of its own, accepted only when its bytes
 //! match every digest the partner declared.
 
-use crate::clock::now;
 use crate::data_dir::Vigil;
 use crate::error::CoreError;
 use serde::{Deserialize, Serialize};
@@ -216,7 +215,7 @@ impl Vigil {
         let report = referral.as_report();
         report.validate().map_err(|e| field(e.what, e.why))?;
         let (risk, identifiers) = self.assess_report(&report)?;
-        let t = now();
+        let t = self.now();
         let stored = serde_json::json!({
             "submitted": t.to_string(),
             "partner": { "id": partner.id, "name": partner.name },
@@ -256,7 +255,7 @@ impl Vigil {
                     })
                     .collect(),
             };
-            u.tx().insert_report(&crate::triage::new_report_row(&reference, t, &risk), &identifiers)?;
+            u.tx().insert_report(&crate::triage::new_report_row(&reference, t, &risk, report.kind), &identifiers)?;
             for (i, (f, sha256)) in referral.files.iter().zip(&digests).enumerate() {
                 u.tx().insert_report_file(&ReportFileRow {
                     report: reference.clone(),

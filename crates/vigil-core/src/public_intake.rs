@@ -3,7 +3,6 @@
 //! receipt code and a separate secret. Only a hash of the secret is
 //! kept. Nothing about the reporter's connection is stored.
 
-use crate::clock::now;
 use crate::data_dir::Vigil;
 use crate::error::CoreError;
 use argon2::password_hash::{PasswordHash, PasswordVerifier};
@@ -41,6 +40,19 @@ pub struct Receipt {
     pub exhibit: ExhibitRef,
 }
 
+/// Information a reporter added to their report with the receipt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AddedInformation {
+    /// The addition's own exhibit.
+    pub addition: ExhibitRef,
+    /// The report it adds to.
+    pub report: ExhibitRef,
+    /// Whether officers are still working the report (open, or in a case):
+    /// then the addition is news to them, as a new report would be.
+    pub report_live: bool,
+    pub immediate_danger: bool,
+}
+
 /// Crockford base32 without the ambiguous letters: easy to read out on a phone.
 fn random_code(bytes: usize) -> String {
     const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
@@ -74,7 +86,7 @@ impl Vigil {
             );
         }
         let (risk, identifiers) = self.assess_report(report)?;
-        let t = now();
+        let t = self.now();
         let body = serde_json::json!({
             "submitted": t.to_string(),
             "report": report,
@@ -91,10 +103,11 @@ impl Vigil {
         let secret = code_secret();
         let hash = receipt_hash(&code, &secret);
         let (case, producer) = (CaseId::parse(INTAKE_CASE)?, Initials::parse(INTAKE_PRODUCER)?);
+        let kind = report.kind;
         let reference = self.write(|u| {
             let report =
                 u.record_exhibit(&case, &producer, Some("report.json".into()), Some("public report"), &staged[0])?;
-            u.tx().insert_report(&crate::triage::new_report_row(&report, t, &risk), &identifiers)?;
+            u.tx().insert_report(&crate::triage::new_report_row(&report, t, &risk, kind), &identifiers)?;
             for (i, ((a, k), h)) in attachments.iter().zip(&kinds).zip(&staged[1..]).enumerate() {
                 let name = safe_name(&a.name, i);
                 let note = format!("attachment {i} to public report {report}");
@@ -158,10 +171,15 @@ impl Vigil {
     /// secret. The addition is an exhibit of its own, linked to the original
     /// by a `reviewed` custody event on the original; the reporter is told
     /// nothing about the original or anyone in it.
-    pub fn add_to_public_report(&self, code: &str, secret: &str, text: &str) -> Result<Option<ExhibitRef>, CoreError> {
+    pub fn add_to_public_report(
+        &self,
+        code: &str,
+        secret: &str,
+        text: &str,
+    ) -> Result<Option<AddedInformation>, CoreError> {
         PublicReport::validate_addition(text)?;
         let Some(original) = self.check_receipt(code, secret)? else { return Ok(None) };
-        let t = now();
+        let t = self.now();
         let body = serde_json::json!({ "submitted": t.to_string(), "addition_to_receipt": code.trim(), "text": text });
         let bytes = serde_json::to_vec_pretty(&body).expect("an addition serialises");
         let staged = self.stage_blobs(&[&bytes])?;
@@ -181,6 +199,12 @@ impl Vigil {
             u.tx().insert_report_addition(&original, &added, t.unix_millis())?;
             Ok(added)
         })?;
-        Ok(Some(added))
+        let row = self.store.read()?.report(&original)?;
+        Ok(Some(AddedInformation {
+            addition: added,
+            report_live: row.as_ref().is_some_and(|r| r.state != vigil_domain::ReportState::Closed),
+            immediate_danger: row.is_some_and(|r| r.immediate),
+            report: original,
+        }))
     }
 }

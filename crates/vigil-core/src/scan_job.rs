@@ -2,7 +2,6 @@
 //! by `scan-started` and `scan-finished` custody events and its report is
 //! stored in the vault as an exhibit.
 
-use crate::clock::now;
 use crate::data_dir::Vigil;
 use crate::error::CoreError;
 use crate::exhibits::AddedExhibit;
@@ -43,8 +42,12 @@ impl Vigil {
         getrandom::getrandom(&mut id).map_err(|e| CoreError::Refused(format!("no OS randomness: {e}")))?;
         let id = hex::encode(id);
         let srcs: Vec<String> = sources.iter().map(|s| escape_path(s.as_os_str().as_encoded_bytes())).collect();
-        let mut ev =
-            CustodyEvent::new(EventKind::ScanStarted, Actor::from(by), now(), ObjectRef::parse(&format!("scan:{id}"))?);
+        let mut ev = CustodyEvent::new(
+            EventKind::ScanStarted,
+            Actor::from(by),
+            self.now(),
+            ObjectRef::parse(&format!("scan:{id}"))?,
+        );
         ev.case = Some(case.clone());
         let mut note = format!(
             "sources: {}; hash sets: {}",
@@ -69,7 +72,7 @@ impl Vigil {
         let mut ev = CustodyEvent::new(
             EventKind::ScanFinished,
             Actor::from(&rec.by),
-            now(),
+            self.now(),
             ObjectRef::parse(&format!("scan:{}", rec.id))?,
         );
         ev.case = Some(rec.case.clone());

@@ -6,7 +6,6 @@
 //! Every search is a `searched` custody event with its query.
 
 use crate::case_work::Need;
-use crate::clock::now;
 use crate::data_dir::Vigil;
 use crate::error::CoreError;
 use crate::OfficerSession;
@@ -157,7 +156,7 @@ impl Vigil {
                 out.cases.push(CaseHit { case: id.clone(), title: title.clone(), matched });
             }
         }
-        let mut ev = CustodyEvent::new(EventKind::Searched, actor, now(), ObjectRef::log());
+        let mut ev = CustodyEvent::new(EventKind::Searched, actor, self.now(), ObjectRef::log());
         ev.note = Some(format!(
             "{} ({}) searched for {:?}: {} report(s), {} case(s), {} chat export(s) shown",
             officer.username,

@@ -2,7 +2,6 @@
 //! grade, kept apart from its content. Reading a report's content is an
 //! audited `accessed` custody event; grading is a `reviewed` event.
 
-use crate::clock::now;
 use crate::data_dir::Vigil;
 use crate::error::CoreError;
 use crate::exhibits::wrapped;
@@ -39,6 +38,9 @@ pub const QUEUE_PAGE: u64 = 50;
 #[derive(Debug, Clone, Serialize)]
 pub struct QueuePage {
     pub state: ReportState,
+    pub order: vigil_domain::QueueOrder,
+    /// When the longest-waiting open (new or graded) report was received.
+    pub oldest_open: Option<vigil_domain::Timestamp>,
     /// From 1.
     pub page: u64,
     pub pages: u64,
@@ -65,6 +67,7 @@ pub(crate) fn new_report_row(
     exhibit: &ExhibitRef,
     received: vigil_domain::Timestamp,
     risk: &RiskAssessment,
+    kind: vigil_domain::ReportKind,
 ) -> ReportRow {
     ReportRow {
         exhibit: exhibit.clone(),
@@ -77,6 +80,7 @@ pub(crate) fn new_report_row(
         graded_ms: None,
         state: ReportState::New,
         closed_reason: None,
+        kind: Some(kind.as_str().to_owned()),
     }
 }
 
@@ -112,6 +116,7 @@ impl Vigil {
         &self,
         officer: &OfficerSession,
         state: ReportState,
+        order: vigil_domain::QueueOrder,
         page: u64,
     ) -> Result<QueuePage, CoreError> {
         may_triage(officer)?;
@@ -121,8 +126,21 @@ impl Vigil {
         let total = counts.iter().find(|(s, _)| *s == state).map_or(0, |(_, n)| *n);
         let pages = total.div_ceil(QUEUE_PAGE).max(1);
         let page = page.clamp(1, pages);
-        let rows = store.report_queue(state, (page - 1) * QUEUE_PAGE, QUEUE_PAGE)?;
-        Ok(QueuePage { state, page, pages, items: rows.into_iter().map(item).collect(), counts })
+        let rows = store.report_queue(state, order, (page - 1) * QUEUE_PAGE, QUEUE_PAGE)?;
+        let oldest_open = match (store.oldest_received(ReportState::New)?, store.oldest_received(ReportState::Graded)?)
+        {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        Ok(QueuePage {
+            state,
+            order,
+            page,
+            pages,
+            items: rows.into_iter().map(item).collect(),
+            counts,
+            oldest_open: oldest_open.map(vigil_domain::Timestamp::from_unix_millis),
+        })
     }
 
     /// Closes a report without a case, with its reason (a `reviewed` event).
@@ -142,7 +160,7 @@ impl Vigil {
                 row.state.label().to_lowercase()
             )));
         }
-        let mut ev = CustodyEvent::new(EventKind::Reviewed, actor, now(), ObjectRef::exhibit(exhibit));
+        let mut ev = CustodyEvent::new(EventKind::Reviewed, actor, self.now(), ObjectRef::exhibit(exhibit));
         ev.note = Some(format!("closed: {}", reason.label()));
         ev.reason = Some(note.trim().to_owned()).filter(|n| !n.is_empty());
         ev.validate()?;
@@ -162,7 +180,7 @@ impl Vigil {
         let actor = may_triage(officer)?;
         let row = self.store.read()?.report(exhibit)?.ok_or_else(|| CoreError::NoSuchExhibit(exhibit.to_string()))?;
         let (value, ex) = self.report_body(exhibit)?;
-        let t = now();
+        let t = self.now();
         let mut ev = CustodyEvent::new(EventKind::Accessed, actor, t, ObjectRef::exhibit(exhibit));
         ev.reason = Some(reason.to_owned());
         ev.digest = Some(ex.sha256);
@@ -197,7 +215,7 @@ impl Vigil {
                 text,
                 new: !seen,
             });
-            let mut ev = CustodyEvent::new(EventKind::Accessed, actor.clone(), now(), ObjectRef::exhibit(&added));
+            let mut ev = CustodyEvent::new(EventKind::Accessed, actor.clone(), self.now(), ObjectRef::exhibit(&added));
             ev.reason = Some(format!("triage review of report {exhibit}: what the reporter added"));
             ev.digest = Some(row.sha256);
             ev.case = Some(row.case_id.clone());

@@ -472,7 +472,9 @@ fn public_report_receipts(env: TestEnv) {
     assert_eq!(v.check_receipt(&receipt.code, "nope").unwrap(), None);
     assert_eq!(v.check_receipt("VR-0000-0000", &receipt.secret).unwrap(), None);
     let added = v.add_to_public_report(&receipt.code, &receipt.secret, "more detail").unwrap().unwrap();
-    assert_ne!(added, receipt.exhibit);
+    assert_ne!(added.addition, receipt.exhibit);
+    assert_eq!(added.report, receipt.exhibit);
+    assert!(added.report_live, "a new report is still being worked");
     assert!(v.add_to_public_report(&receipt.code, "wrong", "x").unwrap().is_none());
     // A receipt issued when secrets were stored as argon2id still opens.
     use argon2::password_hash::{PasswordHasher, SaltString};
@@ -637,6 +639,7 @@ fn a_new_report_is_on_the_first_page_however_many_came_before(env: TestEnv) {
                     graded_ms: None,
                     state: ReportState::New,
                     closed_reason: None,
+                    kind: None,
                 },
                 &[],
             )
@@ -653,7 +656,7 @@ fn a_new_report_is_on_the_first_page_however_many_came_before(env: TestEnv) {
         vigil_core::OfficerSession { username: "t.queue".into(), role: Role::TriageOfficer, csrf: String::new() };
     let mut report = synthetic_report();
     let new = v.submit_public_report(&report).unwrap().exhibit;
-    let page = v.triage_queue(&triage, ReportState::New, 1).unwrap();
+    let page = v.triage_queue(&triage, ReportState::New, vigil_domain::QueueOrder::Urgency, 1).unwrap();
     let refs: Vec<String> = page.items.iter().map(|i| i.exhibit.to_string()).collect();
     assert_eq!(refs, vec![new.to_string()], "only the new report is new");
     let count = |p: &vigil_core::QueuePage, s: ReportState| p.counts.iter().find(|(k, _)| *k == s).unwrap().1;
@@ -661,11 +664,11 @@ fn a_new_report_is_on_the_first_page_however_many_came_before(env: TestEnv) {
     assert_eq!(count(&page, ReportState::Graded), 667);
     assert_eq!(count(&page, ReportState::Closed), 667);
     assert_eq!(count(&page, ReportState::InCase), 666);
-    let graded = v.triage_queue(&triage, ReportState::Graded, 1).unwrap();
+    let graded = v.triage_queue(&triage, ReportState::Graded, vigil_domain::QueueOrder::Urgency, 1).unwrap();
     assert_eq!(graded.items.len() as u64, vigil_core::QUEUE_PAGE);
     assert_eq!(graded.pages, 667u64.div_ceil(vigil_core::QUEUE_PAGE));
     assert!(graded.items.iter().all(|i| i.state == ReportState::Graded && i.exhibit != new));
-    let last = v.triage_queue(&triage, ReportState::Graded, 999).unwrap();
+    let last = v.triage_queue(&triage, ReportState::Graded, vigil_domain::QueueOrder::Urgency, 999).unwrap();
     assert_eq!(last.page, last.pages, "a page past the end shows the last page");
 
     // 2,000 open reports with high scores, then an urgent one: it comes first.
@@ -685,6 +688,7 @@ fn a_new_report_is_on_the_first_page_however_many_came_before(env: TestEnv) {
                 graded_ms: None,
                 state: ReportState::New,
                 closed_reason: None,
+                kind: None,
             };
             tx.insert_report(&row, &[]).unwrap();
         }
@@ -692,13 +696,13 @@ fn a_new_report_is_on_the_first_page_however_many_came_before(env: TestEnv) {
     }
     report.immediate_danger = true;
     let urgent = v.submit_public_report(&report).unwrap().exhibit;
-    let page = v.triage_queue(&triage, ReportState::New, 1).unwrap();
+    let page = v.triage_queue(&triage, ReportState::New, vigil_domain::QueueOrder::Urgency, 1).unwrap();
     assert_eq!(page.items[0].exhibit, urgent, "immediate danger first");
     assert_eq!(count(&page, ReportState::New), 2002);
     // Closing moves a report out of the open tabs, with its reason, as a custody event.
     v.close_report(&urgent, vigil_domain::CloseReason::ReferredElsewhere, "passed to the owning force", &triage)
         .unwrap();
-    let page = v.triage_queue(&triage, ReportState::New, 1).unwrap();
+    let page = v.triage_queue(&triage, ReportState::New, vigil_domain::QueueOrder::Urgency, 1).unwrap();
     assert_ne!(page.items[0].exhibit, urgent);
     assert!(v.close_report(&urgent, vigil_domain::CloseReason::Duplicate, "", &triage).is_err());
     assert!(v.verify().unwrap().ok());

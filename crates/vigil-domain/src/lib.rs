@@ -15,10 +15,12 @@ mod handoff;
 mod identifier;
 mod initials;
 mod public_report;
+mod queue_order;
 mod referral;
 mod report_state;
 mod risk;
 mod role;
+mod team_dashboard;
 mod timestamp;
 mod triage_target;
 
@@ -41,6 +43,7 @@ pub use handoff::{Handoff, HandoffTarget};
 pub use identifier::{Identifier, IdentifierKind};
 pub use initials::Initials;
 pub use public_report::{HowKnown, PublicReport, ReportKind, ReporterAnswers};
+pub use queue_order::QueueOrder;
 pub use referral::{
     DeclaredFile, Incident, Referral, ReferralError, ReportedIdentifier, ReportedIdentifierKind, ReportedUser,
     MAX_FILE_BYTES,
@@ -48,6 +51,10 @@ pub use referral::{
 pub use report_state::{CloseReason, ReportState};
 pub use risk::{assess, RiskAssessment};
 pub use role::Role;
+pub use team_dashboard::{
+    percentile, team_dashboard, week_start, AgeBand, CaseFacts, OfficerLoad, ReportFact, TeamDashboard, TriageTime,
+    Week, AGE_BANDS,
+};
 pub use timestamp::Timestamp;
 pub use triage_target::{waited, TriageTargets};
 

@@ -15,13 +15,29 @@ pub enum ReportKind {
 }
 
 impl ReportKind {
+    pub const ALL: [ReportKind; 4] =
+        [ReportKind::Grooming, ReportKind::Sextortion, ReportKind::ImageSharing, ReportKind::Other];
+
     pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "grooming" => Some(ReportKind::Grooming),
-            "sextortion" => Some(ReportKind::Sextortion),
-            "image-sharing" => Some(ReportKind::ImageSharing),
-            "other" => Some(ReportKind::Other),
-            _ => None,
+        ReportKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReportKind::Grooming => "grooming",
+            ReportKind::Sextortion => "sextortion",
+            ReportKind::ImageSharing => "image-sharing",
+            ReportKind::Other => "other",
+        }
+    }
+
+    /// As the public form words it.
+    pub fn label(self) -> &'static str {
+        match self {
+            ReportKind::Grooming => "Grooming or enticement",
+            ReportKind::Sextortion => "Sextortion (threats to share images)",
+            ReportKind::ImageSharing => "Sharing of images of a child",
+            ReportKind::Other => "Something else",
         }
     }
 }

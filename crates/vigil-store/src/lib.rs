@@ -64,9 +64,24 @@ pub trait Store: Send {
     fn receipt(&mut self, code: &str) -> Result<Option<(ExhibitRef, String)>, StoreError>;
     fn user(&mut self, username: &str) -> Result<Option<UserRow>, StoreError>;
     fn session(&mut self, id_hash: &[u8; 32]) -> Result<Option<SessionRow>, StoreError>;
-    /// One page of the reports in a state: immediate danger first, then
-    /// score, then oldest. Read through the `reports_queue` index.
-    fn report_queue(&mut self, state: ReportState, offset: u64, limit: u64) -> Result<Vec<ReportRow>, StoreError>;
+    /// One page of the reports in a state: by urgency (immediate danger
+    /// first, then score, then oldest; the `reports_queue` index) or by age
+    /// (oldest first; the `reports_age` index).
+    fn report_queue(
+        &mut self,
+        state: ReportState,
+        order: vigil_domain::QueueOrder,
+        offset: u64,
+        limit: u64,
+    ) -> Result<Vec<ReportRow>, StoreError>;
+    /// When the longest-waiting report in a state was received.
+    fn oldest_received(&mut self, state: ReportState) -> Result<Option<i64>, StoreError>;
+    /// Every report received at or after `since_ms`, oldest first (the
+    /// team's figures; no report content).
+    fn reports_received_since(&mut self, since_ms: i64) -> Result<Vec<ReportRow>, StoreError>;
+    /// When each open (new or graded) report was received, and whether it
+    /// is immediate danger, oldest first.
+    fn open_reports_received(&mut self) -> Result<Vec<(i64, bool)>, StoreError>;
     /// How many reports are in each state (kept by triggers, not counted).
     fn report_counts(&mut self) -> Result<Vec<(ReportState, u64)>, StoreError>;
     fn report(&mut self, exhibit: &ExhibitRef) -> Result<Option<ReportRow>, StoreError>;

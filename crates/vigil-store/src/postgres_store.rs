@@ -11,7 +11,9 @@ use crate::{
 use postgres::binary_copy::BinaryCopyInWriter;
 use postgres::types::Type;
 use postgres::{Client, NoTls, Row, Transaction};
-use vigil_domain::{Blake3Digest, CaseId, ExhibitRef, Initials, Md5Digest, ReportState, Sha1Digest, Sha256Digest};
+use vigil_domain::{
+    Blake3Digest, CaseId, ExhibitRef, Initials, Md5Digest, QueueOrder, ReportState, Sha1Digest, Sha256Digest,
+};
 
 pub struct PostgresStore {
     client: Client,
@@ -125,9 +127,9 @@ fn to_state(r: &Row) -> Result<LogState, StoreError> {
     Ok(LogState { size: u(r.try_get(0)?, "log size")?, frontier: r.try_get(1)? })
 }
 
-const REPORT_COLUMNS: &str = "exhibit, received_ms, immediate, score, factors, grade, graded_by, graded_ms";
+const REPORT_COLUMNS: &str = "exhibit, received_ms, immediate, score, factors, grade, graded_by, graded_ms, kind";
 const REPORT_READ_COLUMNS: &str =
-    "exhibit, received_ms, immediate, score, factors, grade, graded_by, graded_ms, state, closed_reason";
+    "exhibit, received_ms, immediate, score, factors, grade, graded_by, graded_ms, state, closed_reason, kind";
 
 fn to_report(r: &Row) -> Result<ReportRow, StoreError> {
     let e: String = r.try_get(0)?;
@@ -143,6 +145,7 @@ fn to_report(r: &Row) -> Result<ReportRow, StoreError> {
         graded_ms: r.try_get(7)?,
         state: ReportState::parse(&r.try_get::<_, String>(8)?).map_err(|_| StoreError::Malformed("report state"))?,
         closed_reason: r.try_get(9)?,
+        kind: r.try_get(10)?,
     })
 }
 
@@ -306,12 +309,40 @@ impl Store for PostgresStore {
             .collect()
     }
 
-    fn report_queue(&mut self, state: ReportState, offset: u64, limit: u64) -> Result<Vec<ReportRow>, StoreError> {
+    fn report_queue(
+        &mut self,
+        state: ReportState,
+        order: QueueOrder,
+        offset: u64,
+        limit: u64,
+    ) -> Result<Vec<ReportRow>, StoreError> {
         let q = format!(
             "SELECT {REPORT_READ_COLUMNS} FROM reports WHERE state = $1
-             ORDER BY immediate DESC, score DESC, received_ms ASC LIMIT $2 OFFSET $3"
+             ORDER BY {} LIMIT $2 OFFSET $3",
+            crate::sqlite_store::queue_order_sql(order)
         );
         self.client.query(&q, &[&state.as_str(), &(limit as i64), &(offset as i64)])?.iter().map(to_report).collect()
+    }
+
+    fn oldest_received(&mut self, state: ReportState) -> Result<Option<i64>, StoreError> {
+        let row = self.client.query_one("SELECT MIN(received_ms) FROM reports WHERE state = $1", &[&state.as_str()])?;
+        Ok(row.try_get::<_, Option<i64>>(0)?)
+    }
+
+    fn reports_received_since(&mut self, since_ms: i64) -> Result<Vec<ReportRow>, StoreError> {
+        let q = format!("SELECT {REPORT_READ_COLUMNS} FROM reports WHERE received_ms >= $1 ORDER BY received_ms");
+        self.client.query(&q, &[&since_ms])?.iter().map(to_report).collect()
+    }
+
+    fn open_reports_received(&mut self) -> Result<Vec<(i64, bool)>, StoreError> {
+        self.client
+            .query(
+                "SELECT received_ms, immediate FROM reports WHERE state IN ('new', 'graded') ORDER BY received_ms",
+                &[],
+            )?
+            .iter()
+            .map(|r| Ok((r.try_get::<_, i64>(0)?, r.try_get::<_, bool>(1)?)))
+            .collect()
     }
 
     fn report_counts(&mut self) -> Result<Vec<(ReportState, u64)>, StoreError> {
@@ -731,7 +762,7 @@ impl StoreTx for PgTx<'_> {
 
     fn insert_report(&mut self, r: &ReportRow, identifiers: &[String]) -> Result<(), StoreError> {
         self.tx.execute(
-            &format!("INSERT INTO reports ({REPORT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"),
+            &format!("INSERT INTO reports ({REPORT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"),
             &[
                 &r.exhibit.to_string(),
                 &r.received_ms,
@@ -741,6 +772,7 @@ impl StoreTx for PgTx<'_> {
                 &r.grade,
                 &r.graded_by,
                 &r.graded_ms,
+                &r.kind,
             ],
         )?;
         for id in identifiers {

@@ -100,6 +100,9 @@ pub struct ReportRow {
     pub state: vigil_domain::ReportState,
     /// Set while the report is closed.
     pub closed_reason: Option<String>,
+    /// What the reporter or partner says it is about (`ReportKind`);
+    /// absent on reports received before it was kept apart.
+    pub kind: Option<String>,
 }
 
 /// A partner organisation allowed to send referrals. Only the SHA-256 of

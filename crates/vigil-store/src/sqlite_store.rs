@@ -11,7 +11,9 @@ use crate::{
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, TransactionBehavior};
 use std::path::Path;
 use std::time::Duration;
-use vigil_domain::{Blake3Digest, CaseId, ExhibitRef, Initials, Md5Digest, ReportState, Sha1Digest, Sha256Digest};
+use vigil_domain::{
+    Blake3Digest, CaseId, ExhibitRef, Initials, Md5Digest, QueueOrder, ReportState, Sha1Digest, Sha256Digest,
+};
 
 pub struct SqliteStore {
     conn: Connection,
@@ -154,16 +156,26 @@ fn i(v: u64) -> i64 {
 }
 
 fn report_row(r: &Row<'_>) -> rusqlite::Result<RawReport> {
-    Ok(((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?), r.get(8)?, r.get(9)?))
+    Ok((
+        (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?),
+        r.get(8)?,
+        r.get(9)?,
+        r.get(10)?,
+    ))
 }
 
-type RawReport =
-    ((String, i64, bool, u32, String, Option<String>, Option<String>, Option<i64>), String, Option<String>);
+type RawReport = (
+    (String, i64, bool, u32, String, Option<String>, Option<String>, Option<i64>),
+    String,
+    Option<String>,
+    Option<String>,
+);
 
-fn to_report((t, state, closed_reason): RawReport) -> Result<ReportRow, StoreError> {
+fn to_report((t, state, closed_reason, kind): RawReport) -> Result<ReportRow, StoreError> {
     Ok(ReportRow {
         state: ReportState::parse(&state).map_err(|_| StoreError::Malformed("report state"))?,
         closed_reason,
+        kind,
         exhibit: ExhibitRef::parse(&t.0).map_err(|_| StoreError::Malformed("exhibit reference"))?,
         received_ms: t.1,
         immediate: t.2,
@@ -175,9 +187,17 @@ fn to_report((t, state, closed_reason): RawReport) -> Result<ReportRow, StoreErr
     })
 }
 
-const REPORT_COLUMNS: &str = "exhibit, received_ms, immediate, score, factors, grade, graded_by, graded_ms";
+const REPORT_COLUMNS: &str = "exhibit, received_ms, immediate, score, factors, grade, graded_by, graded_ms, kind";
 const REPORT_READ_COLUMNS: &str =
-    "exhibit, received_ms, immediate, score, factors, grade, graded_by, graded_ms, state, closed_reason";
+    "exhibit, received_ms, immediate, score, factors, grade, graded_by, graded_ms, state, closed_reason, kind";
+
+/// The ORDER BY of each queue order (both stores), each served by an index.
+pub(crate) fn queue_order_sql(order: QueueOrder) -> &'static str {
+    match order {
+        QueueOrder::Urgency => "immediate DESC, score DESC, received_ms ASC",
+        QueueOrder::Age => "received_ms ASC",
+    }
+}
 
 fn exref(s: &str) -> Result<ExhibitRef, StoreError> {
     ExhibitRef::parse(s).map_err(|_| StoreError::Malformed("exhibit reference"))
@@ -337,13 +357,41 @@ impl Store for SqliteStore {
         rows.map(|r| CaseId::parse(&r?).map_err(|_| StoreError::Malformed("case ID"))).collect()
     }
 
-    fn report_queue(&mut self, state: ReportState, offset: u64, limit: u64) -> Result<Vec<ReportRow>, StoreError> {
+    fn report_queue(
+        &mut self,
+        state: ReportState,
+        order: QueueOrder,
+        offset: u64,
+        limit: u64,
+    ) -> Result<Vec<ReportRow>, StoreError> {
         let mut st = self.conn.prepare_cached(&format!(
             "SELECT {REPORT_READ_COLUMNS} FROM reports WHERE state = ?1
-             ORDER BY immediate DESC, score DESC, received_ms ASC LIMIT ?2 OFFSET ?3"
+             ORDER BY {} LIMIT ?2 OFFSET ?3",
+            queue_order_sql(order)
         ))?;
         let rows = st.query_map(params![state.as_str(), i(limit), i(offset)], report_row)?;
         rows.map(|r| to_report(r?)).collect()
+    }
+
+    fn oldest_received(&mut self, state: ReportState) -> Result<Option<i64>, StoreError> {
+        let mut st = self.conn.prepare_cached("SELECT MIN(received_ms) FROM reports WHERE state = ?1")?;
+        Ok(st.query_row([state.as_str()], |r| r.get::<_, Option<i64>>(0))?)
+    }
+
+    fn reports_received_since(&mut self, since_ms: i64) -> Result<Vec<ReportRow>, StoreError> {
+        let mut st = self.conn.prepare_cached(&format!(
+            "SELECT {REPORT_READ_COLUMNS} FROM reports WHERE received_ms >= ?1 ORDER BY received_ms"
+        ))?;
+        let rows = st.query_map([since_ms], report_row)?;
+        rows.map(|r| to_report(r?)).collect()
+    }
+
+    fn open_reports_received(&mut self) -> Result<Vec<(i64, bool)>, StoreError> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT received_ms, immediate FROM reports WHERE state IN ('new', 'graded') ORDER BY received_ms",
+        )?;
+        let rows = st.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, bool>(1)?)))?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
 
     fn report_counts(&mut self) -> Result<Vec<(ReportState, u64)>, StoreError> {
@@ -780,7 +828,7 @@ impl StoreTx for SqliteTx<'_> {
 
     fn insert_report(&mut self, r: &ReportRow, identifiers: &[String]) -> Result<(), StoreError> {
         self.tx.execute(
-            &format!("INSERT INTO reports ({REPORT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"),
+            &format!("INSERT INTO reports ({REPORT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"),
             params![
                 r.exhibit.to_string(),
                 r.received_ms,
@@ -789,7 +837,8 @@ impl StoreTx for SqliteTx<'_> {
                 r.factors,
                 r.grade,
                 r.graded_by,
-                r.graded_ms
+                r.graded_ms,
+                r.kind
             ],
         )?;
         for id in identifiers {

@@ -1,7 +1,9 @@
-//! Immediate-danger alerts: each such report is broadcast to every signed-in
-//! triage officer and supervisor as a server-sent event, which a small
-//! script on the officer pages shows as a banner without a reload. Without
-//! JavaScript the queue still shows those reports first.
+//! Officers' alerts: each immediate-danger report, and each addition a
+//! reporter makes to a report still being worked, is broadcast to every
+//! signed-in triage officer and supervisor as a server-sent event, which a
+//! small script on the officer pages shows as a banner without a reload.
+//! Without JavaScript the queue still shows immediate danger first, and the
+//! report view marks an addition new until it is read.
 
 use crate::officer::current;
 use crate::AppState;
@@ -14,16 +16,48 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::broadcast;
 
-/// Raises an immediate-danger alert: the officers' banner, and the webhook if set.
-pub(crate) fn raise(state: &AppState, report: &str) {
-    // No officer listening is not an error: the queue sorts it first anyway.
-    let _ = state.alerts.send(report.to_owned());
-    if let Some(h) = &state.webhook {
-        h.fire(report, &vigil_core::now().to_string());
+/// What officers are alerted to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Alert {
+    /// A new report: a child may be in immediate danger.
+    ImmediateDanger { report: String },
+    /// A reporter added information to a report that is open or in a case.
+    Addition { report: String, path: String, immediate_danger: bool },
+}
+
+impl Alert {
+    fn event(&self) -> &'static str {
+        match self {
+            Alert::ImmediateDanger { .. } => "immediate-danger",
+            Alert::Addition { .. } => "report-addition",
+        }
+    }
+
+    /// The event's data: the report, and where its page is.
+    fn data(&self) -> String {
+        match self {
+            Alert::ImmediateDanger { report } => report.clone(),
+            Alert::Addition { report, path, .. } => format!("{report} {path}"),
+        }
     }
 }
 
-pub(crate) fn channel() -> broadcast::Sender<String> {
+/// Raises an alert: the officers' banner, and the webhook if set when a
+/// child may be in immediate danger.
+pub(crate) fn raise(state: &AppState, alert: Alert) {
+    let hook = match &alert {
+        Alert::ImmediateDanger { report } => Some(report.clone()),
+        Alert::Addition { report, immediate_danger: true, .. } => Some(report.clone()),
+        Alert::Addition { .. } => None,
+    };
+    if let (Some(h), Some(report)) = (&state.webhook, hook) {
+        h.fire(alert.event(), &report, &state.vigil.now().to_string());
+    }
+    // No officer listening is not an error: the queue and the report view show it anyway.
+    let _ = state.alerts.send(alert);
+}
+
+pub(crate) fn channel() -> broadcast::Sender<Alert> {
     broadcast::channel(64).0
 }
 
@@ -52,9 +86,9 @@ pub(crate) async fn events(State(state): State<Arc<AppState>>, headers: HeaderMa
                 return None;
             }
             match next {
-                Ok(Ok(exhibit)) => {
+                Ok(Ok(alert)) => {
                     return Some((
-                        Ok::<Event, Infallible>(Event::default().event("immediate-danger").data(exhibit)),
+                        Ok::<Event, Infallible>(Event::default().event(alert.event()).data(alert.data())),
                         (rx, st, token),
                     ))
                 }
@@ -72,16 +106,24 @@ const SCRIPT: &str = "(function () {\n\
   var box = document.getElementById('alert');\n\
   if (!box || !window.EventSource) { return; }\n\
   var source = new EventSource('/events');\n\
-  source.addEventListener('immediate-danger', function (e) {\n\
+  function show(text, href, label) {\n\
     box.textContent = '';\n\
     var strong = document.createElement('strong');\n\
-    strong.textContent = 'New report ' + e.data + ': a child may be in immediate danger. ';\n\
+    strong.textContent = text;\n\
     var link = document.createElement('a');\n\
-    link.href = '/queue';\n\
-    link.textContent = 'Open the triage queue';\n\
+    link.href = href;\n\
+    link.textContent = label;\n\
     box.appendChild(strong);\n\
     box.appendChild(link);\n\
     box.hidden = false;\n\
+  }\n\
+  source.addEventListener('immediate-danger', function (e) {\n\
+    show('New report ' + e.data + ': a child may be in immediate danger. ', '/queue', 'Open the triage queue');\n\
+  });\n\
+  source.addEventListener('report-addition', function (e) {\n\
+    var parts = e.data.split(' ');\n\
+    if (parts[1].charAt(0) !== '/') { return; }\n\
+    show('The reporter added information to report ' + parts[0] + '. ', parts[1], 'Open the report');\n\
   });\n\
 })();\n";
 
@@ -90,5 +132,9 @@ pub(crate) async fn script() -> impl IntoResponse {
 }
 
 /// The banner slot and script tag that officer pages carry.
-pub(crate) const BANNER: &str =
-    "<div id=\"alert\" class=\"alert\" role=\"alert\" hidden></div><script src=\"/static/alerts.js\" defer></script>";
+pub(crate) fn banner() -> maud::Markup {
+    maud::html! {
+        div #alert .alert role="alert" hidden {}
+        script src="/static/alerts.js" defer {}
+    }
+}

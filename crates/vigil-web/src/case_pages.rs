@@ -5,13 +5,15 @@
 //! is answered 404, exactly as one that does not exist; core records the
 //! attempt. Every view of a case is an audited read.
 
+use crate::components::{breadcrumbs, csrf, table, text_area, text_field};
 use crate::form_input::{field, read_form, refuse_forged};
-use crate::html::{esc, officer_page, page};
+use crate::html::{officer_page, page, Section};
 use crate::officer::current;
 use crate::AppState;
 use axum::extract::{Path, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
+use maud::{html, Markup};
 use std::collections::HashMap;
 use std::sync::Arc;
 use vigil_core::{CoreError, OfficerSession, Vigil};
@@ -87,32 +89,24 @@ pub(crate) fn case_id(s: &str) -> Result<CaseId, CoreError> {
     CaseId::parse(s).map_err(|_| CoreError::NoSuchCase(s.chars().take(40).collect()))
 }
 
-pub(crate) fn nav(case: &CaseId) -> String {
-    let c = esc(case.as_str());
-    format!(
-        "<p><a href=\"/cases/{c}\">Case</a> · <a href=\"/cases/{c}/exhibits\">Exhibit list (MG12)</a> · \
-         <a href=\"/cases/{c}/schedules\">Disclosure schedules</a> · <a href=\"/cases/{c}/timeline\">Audit timeline</a> · \
-         <a href=\"/cases\">Your cases</a></p>"
-    )
-}
-
-pub(crate) fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
-    let mut s = String::from("<table><thead><tr>");
-    for h in headers {
-        s += &format!("<th scope=\"col\">{}</th>", esc(h));
-    }
-    s += "</tr></thead><tbody>";
-    for r in rows {
-        s += "<tr>";
-        for c in r {
-            s += &format!("<td>{}</td>", esc(c).replace('\n', "<br>"));
+/// The case's breadcrumb trail and its pages. `here` is this page's name.
+pub(crate) fn nav(case: &CaseId, here: &str) -> Markup {
+    let c = case.as_str();
+    let home = format!("/cases/{c}");
+    let label = format!("Case {c}");
+    let trail: Vec<(&str, &str)> =
+        if here == "Case" { vec![("/cases", "Cases")] } else { vec![("/cases", "Cases"), (&home, &label)] };
+    html! {
+        (breadcrumbs(&trail, if here == "Case" { &label } else { here }))
+        nav aria-label="Case pages" {
+            p {
+                a href={ "/cases/" (c) } { "Case" } " · "
+                a href={ "/cases/" (c) "/exhibits" } { "Exhibit list (MG12)" } " · "
+                a href={ "/cases/" (c) "/schedules" } { "Disclosure schedules" } " · "
+                a href={ "/cases/" (c) "/timeline" } { "Audit timeline" }
+            }
         }
-        s += "</tr>";
     }
-    if rows.is_empty() {
-        s += &format!("<tr><td colspan=\"{}\">None.</td></tr>", headers.len());
-    }
-    s + "</tbody></table>"
 }
 
 pub(crate) async fn list(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
@@ -120,17 +114,17 @@ pub(crate) async fn list(State(state): State<Arc<AppState>>, headers: HeaderMap)
         Ok(x) => x,
         Err(r) => return r,
     };
-    let mut body =
-        String::from("<h1>Your cases</h1><p>Cases you are assigned to (supervisors and auditors see all).</p><ul>");
     // A prosecutor's way into a case is the schedules revealed to them.
     let landing = if officer.role == vigil_domain::Role::Prosecutor { "/schedules" } else { "" };
-    for (id, title) in &cases {
-        body += &format!("<li><a href=\"/cases/{0}{landing}\">{0}</a>: {1}</li>", esc(id.as_str()), esc(title));
-    }
-    if cases.is_empty() {
-        body += "<li>None.</li>";
-    }
-    officer_page(&officer, "Your cases", &(body + "</ul>")).into_response()
+    let body = html! {
+        h1 { "Your cases" }
+        p { "Cases you are assigned to (supervisors and auditors see all)." }
+        ul {
+            @for (id, title) in &cases { li { a href={ "/cases/" (id.as_str()) (landing) } { (id.as_str()) } ": " (title) } }
+            @if cases.is_empty() { li { "None." } }
+        }
+    };
+    officer_page(&officer, Section::Cases, "Your cases", body).into_response()
 }
 
 pub(crate) async fn view(State(state): State<Arc<AppState>>, Path(id): Path<String>, headers: HeaderMap) -> Response {
@@ -143,10 +137,7 @@ pub(crate) async fn view(State(state): State<Arc<AppState>>, Path(id): Path<Stri
         Err(r) => return r,
     };
     let persons = view.persons();
-    let mut body = format!("<h1>Case {}: {}</h1>{}", esc(case.as_str()), esc(&view.title), nav(&case));
-    body += &format!("<p>Assigned: {}</p>", esc(&view.members.join(", ")));
-    body += "<h2>Persons</h2><p class=\"hint\">An identifier is not a person. Each attribution rests on graded supporting material.</p>";
-    let rows: Vec<Vec<String>> = persons
+    let person_rows: Vec<Vec<String>> = persons
         .iter()
         .map(|p| {
             let attributions = p
@@ -173,26 +164,7 @@ pub(crate) async fn view(State(state): State<Arc<AppState>>, Path(id): Path<Stri
             ]
         })
         .collect();
-    body += &table(&["Record", "Name", "Role", "Attributions (grade; strength; support)", "Flags", "Safeguard"], &rows);
-    body += "<h2>Conversations</h2><p class=\"hint\">Chat exports imported as evidence, each with its message timeline.</p><ul>";
-    for c in &chats {
-        body += &format!(
-            "<li><a href=\"/cases/{}/chats/{}\">{}</a>: {} export {}, {} message(s) in {} conversation(s)</li>",
-            esc(case.as_str()),
-            esc(&c.timeline.to_string()),
-            esc(&c.timeline.to_string()),
-            esc(&c.format),
-            esc(&c.original.to_string()),
-            c.messages,
-            c.conversations
-        );
-    }
-    if chats.is_empty() {
-        body += "<li>None.</li>";
-    }
-    body += "</ul>";
-    body += "<h2>Decision log, tasks, requests and approvals</h2>";
-    let rows: Vec<Vec<String>> = view
+    let record_rows: Vec<Vec<String>> = view
         .records
         .iter()
         .filter(|r| {
@@ -218,20 +190,37 @@ pub(crate) async fn view(State(state): State<Arc<AppState>>, Path(id): Path<Stri
             ]
         })
         .collect();
-    body += &table(&["Record", "When", "Who", "What", "Custody event"], &rows);
-    body += &format!(
-        "<h2>Record a decision</h2><form method=\"post\" action=\"/cases/{}/decisions\">\
-         <input type=\"hidden\" name=\"csrf\" value=\"{}\">\
-         <label for=\"decision\">Decision</label><textarea id=\"decision\" name=\"decision\"></textarea>\
-         <label for=\"reason\">Reason</label><textarea id=\"reason\" name=\"reason\"></textarea>\
-         <label for=\"alternatives\">Alternatives considered</label><p class=\"hint\" id=\"alternatives-hint\">One per line</p>\
-         <textarea id=\"alternatives\" name=\"alternatives\" aria-describedby=\"alternatives-hint\"></textarea>\
-         <button type=\"submit\">Record decision</button></form>",
-        esc(case.as_str()),
-        esc(&officer.csrf)
-    );
-    body += &crate::record_forms::render(case.as_str(), &officer.csrf);
-    officer_page(&officer, &format!("Case {}", case.as_str()), &body).into_response()
+    let body = html! {
+        (nav(&case, "Case"))
+        h1 { "Case " (case.as_str()) ": " (view.title) }
+        p { "Assigned: " (view.members.join(", ")) }
+        h2 { "Persons" }
+        p.hint { "An identifier is not a person. Each attribution rests on graded supporting material." }
+        (table(&["Record", "Name", "Role", "Attributions (grade; strength; support)", "Flags", "Safeguard"], &person_rows))
+        h2 { "Conversations" }
+        p.hint { "Chat exports imported as evidence, each with its message timeline." }
+        ul {
+            @for c in &chats {
+                li {
+                    a href={ "/cases/" (case.as_str()) "/chats/" (c.timeline.to_string()) } { (c.timeline.to_string()) }
+                    ": " (c.format) " export " (c.original.to_string()) ", " (c.messages) " message(s) in " (c.conversations) " conversation(s)"
+                }
+            }
+            @if chats.is_empty() { li { "None." } }
+        }
+        h2 { "Decision log, tasks, requests and approvals" }
+        (table(&["Record", "When", "Who", "What", "Custody event"], &record_rows))
+        h2 { "Record a decision" }
+        form method="post" action={ "/cases/" (case.as_str()) "/decisions" } {
+            (csrf(&officer.csrf))
+            (text_area("decision", "Decision", "", "", None))
+            (text_area("reason", "Reason", "", "", None))
+            (text_area("alternatives", "Alternatives considered", "One per line", "", None))
+            button type="submit" { "Record decision" }
+        }
+        (crate::record_forms::render(case.as_str(), &officer.csrf))
+    };
+    officer_page(&officer, Section::Cases, &format!("Case {}", case.as_str()), body).into_response()
 }
 
 pub(crate) async fn decide(State(state): State<Arc<AppState>>, Path(id): Path<String>, req: Request) -> Response {
@@ -273,14 +262,14 @@ pub(crate) async fn exhibits(
             ]
         })
         .collect();
-    let body = format!(
-        "<h1>Exhibit list (MG12): {}</h1>{}<p>Built from the vault and the custody log. Content is not shown here.</p>\
-         <p><a href=\"/cases/{0}/labels.pdf\">Printable exhibit labels (PDF)</a></p>{}",
-        esc(case.as_str()),
-        nav(&case),
-        table(&["Exhibit", "Description", "Producer", "Received", "Hashes", "Continuity"], &rows)
-    );
-    officer_page(&officer, "Exhibit list", &body).into_response()
+    let body = html! {
+        (nav(&case, "Exhibit list (MG12)"))
+        h1 { "Exhibit list (MG12): " (case.as_str()) }
+        p { "Built from the vault and the custody log. Content is not shown here." }
+        p { a href={ "/cases/" (case.as_str()) "/labels.pdf" } { "Printable exhibit labels (PDF)" } }
+        (table(&["Exhibit", "Description", "Producer", "Received", "Hashes", "Continuity"], &rows))
+    };
+    officer_page(&officer, Section::Cases, "Exhibit list", body).into_response()
 }
 
 pub(crate) async fn schedules(
@@ -292,10 +281,15 @@ pub(crate) async fn schedules(
         Ok(x) => x,
         Err(r) => return r,
     };
-    let c = esc(case.as_str());
+    let c = case.as_str();
     let prosecutor = officer.role == vigil_domain::Role::Prosecutor;
     let links = |stem: &str| {
-        format!("<p>Download <a href=\"/cases/{c}/schedules/{stem}.csv\">CSV</a> · <a href=\"/cases/{c}/schedules/{stem}.pdf\">PDF</a></p>")
+        html! {
+            p {
+                "Download " a href={ "/cases/" (c) "/schedules/" (stem) ".csv" } { "CSV" }
+                " · " a href={ "/cases/" (c) "/schedules/" (stem) ".pdf" } { "PDF" }
+            }
+        }
     };
     let decision = |l: &vigil_core::ScheduleLine| match &l.decision {
         Some(d) => {
@@ -303,63 +297,26 @@ pub(crate) async fn schedules(
         }
         None => "awaiting the prosecutor".into(),
     };
-    let mut body = if prosecutor {
-        // The prosecutor sees only what was revealed to them: no case page, no exhibits.
-        format!("<h1>Schedules revealed to you: {c}</h1><p><a href=\"/cases\">Your cases</a></p>")
-    } else {
-        format!("<h1>Disclosure schedules: {c}</h1>{}", nav(&case))
-    };
-    body += &format!("<p>{}</p>", esc(&s.heading()));
-    match s.revelations.last() {
-        Some(r) => {
-            body += &format!(
-                "<p>Version {} revealed to {} by {} at {}: {}</p>",
-                r.version,
-                esc(&r.to),
-                esc(&r.by),
-                esc(&vigil_domain::Timestamp::london_of(&r.at)),
-                esc(&r.note)
-            )
-        }
-        None if prosecutor => body += "<p>No schedules have been revealed to you for this case yet.</p>",
-        None => body += "<p>Not yet revealed to a prosecutor.</p>",
-    }
-    body += &format!("<h2 id=\"mg6c\">MG6C: unused, not sensitive</h2>{}", links("MG6C"));
-    body += &table(
-        &["No.", "Item", "Description", "Relative location", "Prosecutor's decision"],
-        &s.mg6c
-            .iter()
-            .map(|l| vec![l.number.to_string(), l.item.clone(), l.description.clone(), l.location.clone(), decision(l)])
-            .collect::<Vec<_>>(),
-    );
-    body +=
-        &format!("<h2 id=\"mg6d\">{}: MG6D, unused, sensitive</h2>{}", vigil_core::SENSITIVE_MARKING, links("MG6D"));
-    if s.mg6d.is_empty() {
-        body += "<p>Nil return: there is no relevant sensitive unused material.</p>";
-    } else {
-        body += &table(
-            &["No.", "Item", "Description", "Relative location", "Reason for sensitivity", "Prosecutor's decision"],
-            &s.mg6d
-                .iter()
-                .map(|l| {
-                    vec![
-                        l.number.to_string(),
-                        l.item.clone(),
-                        l.description.clone(),
-                        l.location.clone(),
-                        l.sensitivity.clone().unwrap_or_default(),
-                        decision(l),
-                    ]
-                })
-                .collect::<Vec<_>>(),
-        );
-    }
-    body += &format!(
-        "<h2 id=\"mg6e\">{}: MG6E, the disclosure officer's report</h2>{}",
-        vigil_core::SENSITIVE_MARKING,
-        links("MG6E")
-    );
-    let mut rows: Vec<Vec<String>> = s
+    let mg6c: Vec<Vec<String>> = s
+        .mg6c
+        .iter()
+        .map(|l| vec![l.number.to_string(), l.item.clone(), l.description.clone(), l.location.clone(), decision(l)])
+        .collect();
+    let mg6d: Vec<Vec<String>> = s
+        .mg6d
+        .iter()
+        .map(|l| {
+            vec![
+                l.number.to_string(),
+                l.item.clone(),
+                l.description.clone(),
+                l.location.clone(),
+                l.sensitivity.clone().unwrap_or_default(),
+                decision(l),
+            ]
+        })
+        .collect();
+    let mut mg6e: Vec<Vec<String>> = s
         .mg6e
         .iter()
         .map(|l| {
@@ -372,58 +329,88 @@ pub(crate) async fn schedules(
         })
         .collect();
     for l in s.mg6c.iter().chain(&s.mg6d) {
-        rows.push(vec![
+        mg6e.push(vec![
             l.item.clone(),
             format!("proposes {}", l.proposed.label()),
             l.reason.clone(),
             format!("{} {} (record:{})", l.scheduled_by, vigil_domain::Timestamp::london_of(&l.scheduled_at), l.record),
         ]);
     }
-    body += &table(&["Item", "Disclosure officer's view", "Reasoning", "Recorded by"], &rows);
-    if prosecutor {
-        if !s.revelations.is_empty() {
-            body += &crate::record_forms::render_prosecutor(case.as_str(), &officer.csrf);
+    let versions: Vec<Vec<String>> = s
+        .revelations
+        .iter()
+        .map(|r| {
+            vec![
+                r.version.to_string(),
+                r.to.clone(),
+                r.by.clone(),
+                vigil_domain::Timestamp::london_of(&r.at),
+                r.note.clone(),
+            ]
+        })
+        .collect();
+    let schedules = html! {
+        p { (s.heading()) }
+        @match s.revelations.last() {
+            Some(r) => p { "Version " (r.version) " revealed to " (r.to) " by " (r.by) " at " (vigil_domain::Timestamp::london_of(&r.at)) ": " (r.note) },
+            None if prosecutor => p { "No schedules have been revealed to you for this case yet." },
+            None => p { "Not yet revealed to a prosecutor." },
         }
-        return officer_page(&officer, "Schedules revealed to you", &body).into_response();
+        h2 #mg6c { "MG6C: unused, not sensitive" }
+        (links("MG6C"))
+        (table(&["No.", "Item", "Description", "Relative location", "Prosecutor's decision"], &mg6c))
+        h2 #mg6d { (vigil_core::SENSITIVE_MARKING) ": MG6D, unused, sensitive" }
+        (links("MG6D"))
+        @if s.mg6d.is_empty() {
+            p { "Nil return: there is no relevant sensitive unused material." }
+        } @else {
+            (table(&["No.", "Item", "Description", "Relative location", "Reason for sensitivity", "Prosecutor's decision"], &mg6d))
+        }
+        h2 #mg6e { (vigil_core::SENSITIVE_MARKING) ": MG6E, the disclosure officer's report" }
+        (links("MG6E"))
+        (table(&["Item", "Disclosure officer's view", "Reasoning", "Recorded by"], &mg6e))
+    };
+    if prosecutor {
+        // The prosecutor sees only what was revealed to them: no case page, no exhibits.
+        let body = html! {
+            (breadcrumbs(&[("/cases", "Cases")], &format!("Schedules for {c}")))
+            h1 { "Schedules revealed to you: " (c) }
+            (schedules)
+            @if !s.revelations.is_empty() { (crate::record_forms::render_prosecutor(c, &officer.csrf)) }
+        };
+        return officer_page(&officer, Section::Cases, "Schedules revealed to you", body).into_response();
     }
-    if !s.revelations.is_empty() {
-        body += "<h2>Versions revealed</h2>";
-        body += &table(
-            &["Version", "To", "By", "When", "Note"],
-            &s.revelations
-                .iter()
-                .map(|r| {
-                    vec![
-                        r.version.to_string(),
-                        r.to.clone(),
-                        r.by.clone(),
-                        vigil_domain::Timestamp::london_of(&r.at),
-                        r.note.clone(),
-                    ]
-                })
-                .collect::<Vec<_>>(),
-        );
-    }
-    body += &format!(
-        "<h2>Reveal to the prosecutor</h2><p class=\"hint\">Freezes the schedules as they stand as a new version; \
-         the prosecutor then records a decision on each item.</p>\
-         <form method=\"post\" action=\"/cases/{c}/reveal\"><input type=\"hidden\" name=\"csrf\" value=\"{}\">\
-         <label for=\"reveal-to\">Prosecutor (user name; assigned to this case)</label><input type=\"text\" id=\"reveal-to\" name=\"to\">\
-         <label for=\"reveal-note\">What changed, or why now</label><input type=\"text\" id=\"reveal-note\" name=\"note\">\
-         <button type=\"submit\">Reveal this version</button></form>",
-        esc(&officer.csrf)
-    );
-    body += &format!(
-        "<h2>Redact an exhibit</h2><p class=\"hint\">Makes an edited copy as a new exhibit; the original is never changed. Text exhibits only.</p>\
-         <form method=\"post\" action=\"/cases/{c}/redactions\"><input type=\"hidden\" name=\"csrf\" value=\"{}\">\
-         <label for=\"original\">Exhibit (e.g. DI/1)</label><input type=\"text\" id=\"original\" name=\"original\">\
-         <label for=\"terms\">Words to redact, one per line</label><textarea id=\"terms\" name=\"terms\"></textarea>\
-         <label for=\"redaction-reason\">Why</label><input type=\"text\" id=\"redaction-reason\" name=\"reason\">\
-         <label for=\"producer\">Your initials (the copy's producer)</label><input type=\"text\" id=\"producer\" name=\"producer\">\
-         <button type=\"submit\">Make redacted copy</button></form>",
-        esc(&officer.csrf)
-    );
-    officer_page(&officer, "Disclosure schedules", &body).into_response()
+    let body = html! {
+        (nav(&case, "Disclosure schedules"))
+        h1 { "Disclosure schedules: " (c) }
+        (schedules)
+        @if !s.revelations.is_empty() {
+            h2 { "Versions revealed" }
+            (table(&["Version", "To", "By", "When", "Note"], &versions))
+        }
+        h2 { "Reveal to the prosecutor" }
+        p.hint { "Freezes the schedules as they stand as a new version; the prosecutor then records a decision on each item." }
+        form method="post" action={ "/cases/" (c) "/reveal" } {
+            (csrf(&officer.csrf))
+            label for="reveal-to" { "Prosecutor (user name; assigned to this case)" }
+            input type="text" id="reveal-to" name="to";
+            label for="reveal-note" { "What changed, or why now" }
+            input type="text" id="reveal-note" name="note";
+            button type="submit" { "Reveal this version" }
+        }
+        h2 { "Redact an exhibit" }
+        p.hint { "Makes an edited copy as a new exhibit; the original is never changed. Text exhibits only." }
+        form method="post" action={ "/cases/" (c) "/redactions" } {
+            (csrf(&officer.csrf))
+            (text_field("original", "Exhibit (e.g. DI/1)", "", "", None))
+            (text_area("terms", "Words to redact, one per line", "", "", None))
+            label for="redaction-reason" { "Why" }
+            input type="text" id="redaction-reason" name="reason";
+            (text_field("producer", "Your initials (the copy's producer)", "", "", None))
+            button type="submit" { "Make redacted copy" }
+        }
+    };
+    officer_page(&officer, Section::Cases, "Disclosure schedules", body).into_response()
 }
 
 pub(crate) async fn reveal(State(state): State<Arc<AppState>>, Path(id): Path<String>, req: Request) -> Response {
@@ -449,17 +436,17 @@ pub(crate) async fn schedule_file(
     headers: HeaderMap,
 ) -> Response {
     let Some((stem, ext)) = file.rsplit_once('.') else {
-        return (StatusCode::NOT_FOUND, page("Not found", "<h1>No such schedule</h1>")).into_response();
+        return (StatusCode::NOT_FOUND, page("Not found", html! { h1 { "No such schedule" } })).into_response();
     };
     if !matches!(ext, "csv" | "pdf") {
-        return (StatusCode::NOT_FOUND, page("Not found", "<h1>No such schedule</h1>")).into_response();
+        return (StatusCode::NOT_FOUND, page("Not found", html! { h1 { "No such schedule" } })).into_response();
     }
     let (case, _, s) = match on_case(&state, &id, &headers, |v, c, o| v.schedules(c, o)).await {
         Ok(x) => x,
         Err(r) => return r,
     };
     let Some(r) = s.render_one(stem) else {
-        return (StatusCode::NOT_FOUND, page("Not found", "<h1>No such schedule</h1>")).into_response();
+        return (StatusCode::NOT_FOUND, page("Not found", html! { h1 { "No such schedule" } })).into_response();
     };
     let (ctype, bytes) =
         if ext == "csv" { ("text/csv; charset=utf-8", r.csv.into_bytes()) } else { ("application/pdf", r.pdf) };
@@ -490,13 +477,13 @@ pub(crate) async fn timeline(
             ]
         })
         .collect();
-    let body = format!(
-        "<h1>Audit timeline: {}</h1>{}<p>Every custody event about the case and its exhibits, reads and refused attempts included.</p>{}",
-        esc(case.as_str()),
-        nav(&case),
-        table(&["Event", "When", "What", "Who", "Object", "Reason or note"], &rows)
-    );
-    officer_page(&officer, "Audit timeline", &body).into_response()
+    let body = html! {
+        (nav(&case, "Audit timeline"))
+        h1 { "Audit timeline: " (case.as_str()) }
+        p { "Every custody event about the case and its exhibits, reads and refused attempts included." }
+        (table(&["Event", "When", "What", "Who", "Object", "Reason or note"], &rows))
+    };
+    officer_page(&officer, Section::Cases, "Audit timeline", body).into_response()
 }
 
 pub(crate) async fn labels(State(state): State<Arc<AppState>>, Path(id): Path<String>, headers: HeaderMap) -> Response {
@@ -510,58 +497,13 @@ pub(crate) async fn labels(State(state): State<Arc<AppState>>, Path(id): Path<St
         .into_response()
 }
 
-pub(crate) async fn figures(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
-    let (officer, f) = match with_officer(&state, &headers, |v, o| v.team_figures(o)).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let rows: Vec<Vec<String>> = [
-        ("Cases", f.cases),
-        ("Arrests", f.arrests),
-        ("Charges", f.charges),
-        ("No further action", f.no_further_action),
-        ("Children safeguarded", f.children_safeguarded),
-        ("Actions approved", f.actions_approved),
-        ("Actions refused", f.actions_refused),
-        ("Welfare checks on file", f.welfare_checks),
-        ("Safeguarding actions", f.safeguarding_actions),
-        ("Possible wrong person flags", f.possible_wrong_person_flags),
-    ]
-    .iter()
-    .map(|(k, v)| vec![(*k).to_owned(), v.to_string()])
-    .collect();
-    let wait = match f.median_secs_to_handoff {
-        Some(s) => format!("{} min {} s", s / 60, s % 60),
-        None => "none handed off yet".into(),
-    };
-    let body = format!(
-        "<h1>Team figures</h1><p>From the outcomes and decisions recorded in every case. No case content is shown.</p>{}\
-         <h2>Immediate danger</h2>{}<p><a href=\"/officer\">Officer home</a></p>",
-        table(&["Measure", "Count"], &rows),
-        table(
-            &["Measure", "Value"],
-            &[
-                vec!["Immediate-danger reports handed off".into(), f.immediate_handed_off.to_string()],
-                vec!["Median time from receipt to hand-off".into(), wait],
-            ]
-        )
-    ) + &format!(
-        "<h2>Outcomes by Home Office outcome code</h2>{}",
-        table(
-            &["Code", "Outcome", "Count"],
-            &f.home_office_outcomes.iter().map(|(c, l, n)| vec![c.clone(), l.clone(), n.to_string()]).collect::<Vec<_>>()
-        )
-    );
-    officer_page(&officer, "Team figures", &body).into_response()
-}
-
 pub(crate) async fn add_record(
     State(state): State<Arc<AppState>>,
     Path((id, kind)): Path<(String, String)>,
     req: Request,
 ) -> Response {
     if !crate::record_forms::known(&kind) {
-        return (StatusCode::NOT_FOUND, page("Not found", "<h1>No such kind of record</h1>")).into_response();
+        return (StatusCode::NOT_FOUND, page("Not found", html! { h1 { "No such kind of record" } })).into_response();
     }
     let back = if kind == "prosecutor-decision" { "/schedules" } else { "" };
     case_post(&state, &id, req, back, move |v, case, o, values| {

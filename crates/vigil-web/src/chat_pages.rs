@@ -4,11 +4,13 @@
 //! audited read, behind the case's need-to-know.
 
 use crate::case_pages::{case_failure, case_id, nav, with_officer};
-use crate::html::{esc, officer_page};
+use crate::components::{lines, table, text_field};
+use crate::html::{officer_page, Section};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
+use maud::html;
 use std::collections::HashMap;
 use std::sync::Arc;
 use vigil_core::{shown_time, ChatQuery, CoreError};
@@ -67,80 +69,10 @@ pub(crate) async fn conversation(
         Err(resp) => return resp,
     };
     let h = &p.header;
-    let cid = esc(case.as_str());
-    let base = format!("/cases/{cid}/chats/{}", esc(&p.reference.to_string()));
-    let mut body =
-        format!("<h1>Conversation {}: {}</h1>{}", esc(&p.reference.to_string()), esc(&h.original.name), nav(&case));
-    body += &format!(
-        "<p>{} export, exhibit {} as received (SHA-256 <code>{}</code>); this timeline was derived by {}. \
-         Download the timeline as <a href=\"{base}/timeline.csv\">CSV</a> or <a href=\"{base}/timeline.pdf\">PDF</a>.</p>",
-        esc(&h.format),
-        esc(&p.original.to_string()),
-        esc(&h.original.sha256),
-        esc(&h.importer)
-    );
-    body += &match (&h.timezone, &h.zone_given_by) {
-        (Some(z), Some(who)) => format!("<p>Local times were placed in {} (zone given by {}). Times are shown in UTC.</p>", esc(z), esc(who)),
-        _ => "<p>Times are shown in UTC as the platform recorded them; a local time with no zone is shown as written and marked \u{201c}zone unknown\u{201d}.</p>".into(),
-    };
-    for n in &h.notes {
-        body += &format!("<p class=\"hint\">Note: {}</p>", esc(n));
-    }
-    body += "<h2>What may be missing</h2><ul>";
-    for c in &h.conversations {
-        let count = |k: &str| c.get(k).and_then(|v| v.as_array()).map_or(0, |a| a.len());
-        let num = |k: &str| c.get(k).and_then(|v| v.as_u64()).unwrap_or(0);
-        let title = c.get("title").and_then(|t| t.as_str()).unwrap_or("(untitled)");
-        let participants: Vec<String> = c
-            .get("participants")
-            .and_then(|p| p.as_array())
-            .map(|ps| {
-                ps.iter()
-                    .map(|p| {
-                        let name = p.get("name").and_then(|n| n.as_str()).unwrap_or("?");
-                        let ids: Vec<&str> = p
-                            .get("ids")
-                            .and_then(|i| i.as_array())
-                            .map_or(Vec::new(), |i| i.iter().filter_map(|x| x.as_str()).collect());
-                        if ids.is_empty() {
-                            name.to_owned()
-                        } else {
-                            format!("{name} ({})", ids.join(", "))
-                        }
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        body += &format!(
-            "<li><strong>{}</strong>: {} message(s); participants {}. Deleted {}, edited {}; replies to messages not in the export {}; \
-             message-number gaps {}; silences to check {}; ambiguous local times {}; out of order {}; duplicates {}.{}</li>",
-            esc(title),
-            num("messages"),
-            esc(&participants.join(", ")),
-            num("deleted"),
-            num("edited"),
-            count("missing_references"),
-            count("id_gaps"),
-            count("possible_gaps"),
-            num("ambiguous_times"),
-            num("out_of_order"),
-            num("duplicates"),
-            c.get("starts_late").and_then(|s| s.as_str()).map(|s| format!(" May start late: {}.", esc(s))).unwrap_or_default()
-        );
-    }
-    body += "</ul>";
+    let base = format!("/cases/{}/chats/{}", case.as_str(), p.reference);
     /// More than this many identifiers are counted, not listed, on the page.
     const SHOWN_IDENTIFIERS: usize = 500;
-    body += &format!(
-        "<details><summary>Identifiers found ({})</summary><p class=\"hint\">Found in the messages or participant fields. An identifier is not a person.{}</p>",
-        p.identifiers.len(),
-        if p.identifiers.len() > SHOWN_IDENTIFIERS {
-            format!(" The first {SHOWN_IDENTIFIERS} are listed; the timeline's header holds them all (<code>vigil chat show --json</code>).")
-        } else {
-            String::new()
-        }
-    );
-    let rows: Vec<Vec<String>> = p
+    let id_rows: Vec<Vec<String>> = p
         .identifiers
         .iter()
         .take(SHOWN_IDENTIFIERS)
@@ -149,79 +81,122 @@ pub(crate) async fn conversation(
             vec![i.identifier.clone(), i.occurrences.to_string(), i.first_source.clone(), reports]
         })
         .collect();
-    body +=
-        &crate::case_pages::table(&["Identifier", "Times", "First found at", "Reports in this case holding it"], &rows);
     let search = params.get("q").map(String::as_str).unwrap_or("");
     let at = params.get("at").map(String::as_str).unwrap_or("");
-    body += &format!(
-        "<form method=\"get\" action=\"{base}\" role=\"search\">\
-         <label for=\"q\">Search this conversation</label><input type=\"text\" id=\"q\" name=\"q\" value=\"{}\">\
-         <label for=\"at\">Jump to a time</label><p class=\"hint\" id=\"at-hint\">UTC, for example 2024-03-31 or 2024-03-31T14:00</p>\
-         <input type=\"text\" id=\"at\" name=\"at\" value=\"{}\" aria-describedby=\"at-hint\">\
-         <button type=\"submit\">Show</button></form>",
-        esc(search),
-        esc(at)
-    );
     let shown_from = p.before + 1;
     let shown_to = p.before + p.lines.len() as u64;
-    body += &format!(
-        "<p>{} of {} message(s){}; showing {}–{}.</p>",
-        p.matching,
-        h.messages,
-        if search.is_empty() { String::new() } else { format!(" match \u{201c}{}\u{201d}", esc(search)) },
-        if p.lines.is_empty() { 0 } else { shown_from },
-        shown_to
-    );
-    let mut rows = String::from(
-        "<table><thead><tr><th scope=\"col\">No.</th><th scope=\"col\">Time</th><th scope=\"col\">Sender</th>\
-         <th scope=\"col\">Message</th><th scope=\"col\">Place in the original</th></tr></thead><tbody>",
-    );
-    for l in &p.lines {
-        let flags: String =
-            l.flags.iter().map(|f| format!("<br><strong class=\"error\">{}</strong>", esc(flag_words(f)))).collect();
-        let media = if l.media.is_empty() {
-            String::new()
-        } else {
-            format!("<br><span class=\"hint\">Media (not shown): {}</span>", esc(&l.media.join("; ")))
-        };
-        let reply = l
-            .reply_to
-            .as_deref()
-            .map(|r| format!("<br><span class=\"hint\">In reply to message ID {}</span>", esc(r)))
-            .unwrap_or_default();
-        rows += &format!(
-            "<tr id=\"m{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}{reply}{media}{flags}</td><td>{}</td></tr>",
-            l.n,
-            l.n,
-            esc(&shown_time(l)),
-            esc(l.sender.as_deref().unwrap_or("(notice)")),
-            esc(&l.text).replace('\n', "<br>"),
-            esc(&l.source)
-        );
-    }
-    if p.lines.is_empty() {
-        rows += "<tr><td colspan=\"5\">No messages here.</td></tr>";
-    }
-    body += &(rows + "</tbody></table>");
     let keep = |page: usize| {
         let mut qs = vec![format!("page={page}")];
         if !search.is_empty() {
             qs.push(format!("q={}", urlencode(search)));
         }
-        format!("{base}?{}", qs.join("&amp;"))
+        format!("{base}?{}", qs.join("&"))
     };
-    let mut pager = Vec::new();
-    if at.is_empty() && page_no > 1 {
-        pager.push(format!("<a href=\"{}\">Earlier messages</a>", keep(page_no - 1)));
-    }
-    if shown_to < p.matching {
-        let next = if at.is_empty() { page_no + 1 } else { (shown_to as usize) / PER_PAGE + 1 };
-        pager.push(format!("<a href=\"{}\">Later messages</a>", keep(next)));
-    }
-    if !pager.is_empty() {
-        body += &format!("<p>{}</p>", pager.join(" · "));
-    }
-    officer_page(&officer, &format!("Conversation {}", p.reference), &body).into_response()
+    let earlier = (at.is_empty() && page_no > 1).then(|| keep(page_no - 1));
+    let later = (shown_to < p.matching)
+        .then(|| keep(if at.is_empty() { page_no + 1 } else { (shown_to as usize) / PER_PAGE + 1 }));
+    let body = html! {
+        (nav(&case, &format!("Conversation {}", p.reference)))
+        h1 { "Conversation " (p.reference.to_string()) ": " (h.original.name) }
+        p {
+            (h.format) " export, exhibit " (p.original.to_string()) " as received (SHA-256 " code { (h.original.sha256) } "); "
+            "this timeline was derived by " (h.importer) ". Download the timeline as "
+            a href={ (base) "/timeline.csv" } { "CSV" } " or " a href={ (base) "/timeline.pdf" } { "PDF" } "."
+        }
+        @match (&h.timezone, &h.zone_given_by) {
+            (Some(z), Some(who)) => p { "Local times were placed in " (z) " (zone given by " (who) "). Times are shown in UTC." },
+            _ => p { "Times are shown in UTC as the platform recorded them; a local time with no zone is shown as written and marked \u{201c}zone unknown\u{201d}." },
+        }
+        @for n in &h.notes { p.hint { "Note: " (n) } }
+        h2 { "What may be missing" }
+        ul {
+            @for c in &h.conversations {
+                @let count = |k: &str| c.get(k).and_then(|v| v.as_array()).map_or(0, |a| a.len());
+                @let num = |k: &str| c.get(k).and_then(|v| v.as_u64()).unwrap_or(0);
+                li {
+                    strong { (c.get("title").and_then(|t| t.as_str()).unwrap_or("(untitled)")) } ": "
+                    (num("messages")) " message(s); participants " (participants(c).join(", ")) ". "
+                    "Deleted " (num("deleted")) ", edited " (num("edited")) "; replies to messages not in the export "
+                    (count("missing_references")) "; message-number gaps " (count("id_gaps")) "; silences to check "
+                    (count("possible_gaps")) "; ambiguous local times " (num("ambiguous_times")) "; out of order "
+                    (num("out_of_order")) "; duplicates " (num("duplicates")) "."
+                    @if let Some(late) = c.get("starts_late").and_then(|s| s.as_str()) { " May start late: " (late) "." }
+                }
+            }
+        }
+        details {
+            summary { "Identifiers found (" (p.identifiers.len()) ")" }
+            p.hint {
+                "Found in the messages or participant fields. An identifier is not a person."
+                @if p.identifiers.len() > SHOWN_IDENTIFIERS {
+                    " The first " (SHOWN_IDENTIFIERS) " are listed; the timeline's header holds them all (" code { "vigil chat show --json" } ")."
+                }
+            }
+            (table(&["Identifier", "Times", "First found at", "Reports in this case holding it"], &id_rows))
+        }
+        form method="get" action=(base) role="search" {
+            label for="q" { "Search this conversation" }
+            input type="text" id="q" name="q" value=(search);
+            (text_field("at", "Jump to a time", "UTC, for example 2024-03-31 or 2024-03-31T14:00", at, None))
+            button type="submit" { "Show" }
+        }
+        p {
+            (p.matching) " of " (h.messages) " message(s)"
+            @if !search.is_empty() { " match \u{201c}" (search) "\u{201d}" }
+            "; showing " (if p.lines.is_empty() { 0 } else { shown_from }) "–" (shown_to) "."
+        }
+        table {
+            thead { tr { th scope="col" { "No." } th scope="col" { "Time" } th scope="col" { "Sender" } th scope="col" { "Message" } th scope="col" { "Place in the original" } } }
+            tbody {
+                @for l in &p.lines {
+                    tr id={ "m" (l.n) } {
+                        td { (l.n) }
+                        td { (shown_time(l)) }
+                        td { (l.sender.as_deref().unwrap_or("(notice)")) }
+                        td {
+                            (lines(&l.text))
+                            @if let Some(r) = &l.reply_to { br; span.hint { "In reply to message ID " (r) } }
+                            @if !l.media.is_empty() { br; span.hint { "Media (not shown): " (l.media.join("; ")) } }
+                            @for f in &l.flags { br; strong.error { (flag_words(f)) } }
+                        }
+                        td { (l.source) }
+                    }
+                }
+                @if p.lines.is_empty() { tr { td colspan="5" { "No messages here." } } }
+            }
+        }
+        @if earlier.is_some() || later.is_some() {
+            p {
+                @if let Some(e) = &earlier { a href=(e) { "Earlier messages" } }
+                @if earlier.is_some() && later.is_some() { " · " }
+                @if let Some(l) = &later { a href=(l) { "Later messages" } }
+            }
+        }
+    };
+    officer_page(&officer, Section::Cases, &format!("Conversation {}", p.reference), body).into_response()
+}
+
+/// A conversation's participants with their platform IDs, as the header lists them.
+fn participants(c: &serde_json::Value) -> Vec<String> {
+    c.get("participants")
+        .and_then(|p| p.as_array())
+        .map(|ps| {
+            ps.iter()
+                .map(|p| {
+                    let name = p.get("name").and_then(|n| n.as_str()).unwrap_or("?");
+                    let ids: Vec<&str> = p
+                        .get("ids")
+                        .and_then(|i| i.as_array())
+                        .map_or(Vec::new(), |i| i.iter().filter_map(|x| x.as_str()).collect());
+                    if ids.is_empty() {
+                        name.to_owned()
+                    } else {
+                        format!("{name} ({})", ids.join(", "))
+                    }
+                })
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 fn urlencode(s: &str) -> String {

@@ -3,9 +3,10 @@
 //! reading an error's words. Internal failures show no detail to the
 //! officer and are logged with their cause; refusals say why.
 
-use crate::html::{esc, page};
+use crate::html::page;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use maud::html;
 use vigil_core::{CoreError, ErrorKind};
 
 /// A failed officer request, with the page to go back to.
@@ -47,7 +48,6 @@ impl IntoResponse for Failure {
             _ => self.error.to_string(),
         };
         let (href, label) = self.back;
-        (status, page("Problem", &format!("<h1>{}</h1><p><a href=\"{href}\">{label}</a></p>", esc(&msg))))
-            .into_response()
+        (status, page("Problem", html! { h1 { (msg) } p { a href=(href) { (label) } } })).into_response()
     }
 }

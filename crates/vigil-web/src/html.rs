@@ -1,66 +1,138 @@
-//! The page shell and HTML escaping. Pages are plain server-rendered HTML
-//! with one stylesheet and no script.
+//! The page shells: the public pages' own look, and the officer shell with
+//! its header, navigation and sign-out. Pages are server-rendered maud
+//! templates (escaping by construction) with one stylesheet; the only
+//! script is the officers' alert banner.
 
 use axum::http::header;
 use axum::response::{Html, IntoResponse};
+use maud::{html, Markup, DOCTYPE};
 
-pub(crate) fn esc(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&#39;"),
-            c => o.push(c),
+fn head(title: &str, suffix: &str) -> Markup {
+    html! {
+        head {
+            meta charset="utf-8";
+            meta name="viewport" content="width=device-width, initial-scale=1";
+            title { (title) " – " (suffix) }
+            link rel="stylesheet" href="/static/vigil.css";
         }
     }
-    o
 }
 
-pub(crate) fn page(title: &str, body: &str) -> Html<String> {
-    Html(format!(
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{} – Report a concern about a child online</title><link rel=\"stylesheet\" href=\"/static/vigil.css\"></head>\
-         <body><a class=\"skip\" href=\"#main\">Skip to main content</a><header><p class=\"service\">Report a concern about a child online</p></header>\
-         <main id=\"main\">{body}</main><footer><p>If a child is in immediate danger, call 999 now.</p></footer></body></html>",
-        esc(title)
-    ))
+/// A public page: the reporting service's header and the 999 line.
+pub(crate) fn page(title: &str, body: Markup) -> Html<String> {
+    Html(
+        html! {
+            (DOCTYPE)
+            html lang="en" {
+                (head(title, "Report a concern about a child online"))
+                body {
+                    a.skip href="#main" { "Skip to main content" }
+                    header { p.service { "Report a concern about a child online" } }
+                    main #main { (body) }
+                    footer { p { "If a child is in immediate danger, call 999 now." } }
+                }
+            }
+        }
+        .into_string(),
+    )
+}
+
+/// Where an officer page belongs in the shell's navigation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Section {
+    Home,
+    Queue,
+    Cases,
+    Search,
+    Figures,
+}
+
+impl Section {
+    fn href(self) -> &'static str {
+        match self {
+            Section::Home => "/officer",
+            Section::Queue => "/queue",
+            Section::Cases => "/cases",
+            Section::Search => "/search",
+            Section::Figures => "/figures",
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            Section::Home => "Home",
+            Section::Queue => "Queue",
+            Section::Cases => "Cases",
+            Section::Search => "Search",
+            Section::Figures => "Figures",
+        }
+    }
+
+    /// The sections a role may use, in the order the navigation lists them.
+    fn for_role(role: vigil_domain::Role) -> Vec<Section> {
+        use vigil_domain::Role;
+        let mut links = vec![Section::Home];
+        if role.works_triage() {
+            links.push(Section::Queue);
+        }
+        if role != Role::Admin {
+            links.push(Section::Cases);
+        }
+        if role.may_search() {
+            links.push(Section::Search);
+        }
+        if matches!(role, Role::Supervisor | Role::Auditor) {
+            links.push(Section::Figures);
+        }
+        links
+    }
 }
 
 /// An officer's page: Vigil's own header with the officer, their role,
 /// the pages that role may use and sign-out; a footer for staff, not the
-/// public's 999 line.
-pub(crate) fn officer_page(o: &vigil_core::OfficerSession, title: &str, body: &str) -> Html<String> {
-    use vigil_domain::Role;
-    let mut links = vec![("/officer", "Home")];
-    if o.role.works_triage() {
-        links.push(("/queue", "Queue"));
-    }
-    if o.role != Role::Admin {
-        links.push(("/cases", "Cases"));
-    }
-    if o.role.may_search() {
-        links.push(("/search", "Search"));
-    }
-    if matches!(o.role, Role::Supervisor | Role::Auditor) {
-        links.push(("/figures", "Figures"));
-    }
-    let nav: String = links.iter().map(|(href, label)| format!("<li><a href=\"{href}\">{label}</a></li>")).collect();
-    Html(format!(
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{} – Vigil</title><link rel=\"stylesheet\" href=\"/static/vigil.css\"></head>\
-         <body><a class=\"skip\" href=\"#main\">Skip to main content</a><header class=\"officer\"><p class=\"service\">Vigil</p>\
-         <nav aria-label=\"Officer pages\"><ul class=\"tabs\">{nav}</ul></nav>\
-         <form method=\"post\" action=\"/logout\" class=\"signout\"><span>Signed in as {} ({})</span> \
-         <input type=\"hidden\" name=\"csrf\" value=\"{}\"><button type=\"submit\">Sign out</button></form></header>\
-         <main id=\"main\">{body}</main><footer><p>Vigil. OFFICIAL-SENSITIVE: every view of evidence is recorded in the custody log.</p></footer></body></html>",
-        esc(title),
-        esc(&o.username),
-        esc(o.role.as_str()),
-        esc(&o.csrf)
-    ))
+/// public's 999 line. The navigation marks the page's own section.
+pub(crate) fn officer_page(
+    o: &vigil_core::OfficerSession,
+    section: Section,
+    title: &str,
+    body: Markup,
+) -> Html<String> {
+    Html(
+        html! {
+            (DOCTYPE)
+            html lang="en" {
+                (head(title, "Vigil"))
+                body {
+                    a.skip href="#main" { "Skip to main content" }
+                    header.officer {
+                        p.service { "Vigil" }
+                        nav aria-label="Officer pages" {
+                            ul.tabs {
+                                @for s in Section::for_role(o.role) {
+                                    li {
+                                        @if s == section {
+                                            a href=(s.href()) aria-current="page" { (s.label()) }
+                                        } @else {
+                                            a href=(s.href()) { (s.label()) }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                        form.signout method="post" action="/logout" {
+                            span { "Signed in as " (o.username) " (" (o.role.as_str()) ")" }
+                            " "
+                            input type="hidden" name="csrf" value=(o.csrf);
+                            button type="submit" { "Sign out" }
+                        }
+                    }
+                    main #main { (body) }
+                    footer { p { "Vigil. OFFICIAL-SENSITIVE: every view of evidence is recorded in the custody log." } }
+                }
+            }
+        }
+        .into_string(),
+    )
 }
 
 /// The answer when a handler failed unexpectedly. It says what a reporter
@@ -68,12 +140,11 @@ pub(crate) fn officer_page(o: &vigil_core::OfficerSession, title: &str, body: &s
 pub(crate) fn internal_error_page(request_id: &str) -> Html<String> {
     page(
         "Something went wrong",
-        &format!(
-            "<h1>Sorry, something went wrong on our side</h1><p>What you sent was not completed. \
-             Please try again. If you were sending a report and saw no receipt code, it was not received.</p>\
-             <p class=\"hint\">Reference for the service team: {}</p>",
-            esc(request_id)
-        ),
+        html! {
+            h1 { "Sorry, something went wrong on our side" }
+            p { "What you sent was not completed. Please try again. If you were sending a report and saw no receipt code, it was not received." }
+            p.hint { "Reference for the service team: " (request_id) }
+        },
     )
 }
 
@@ -92,7 +163,12 @@ table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid #b1b4b6;
 pre{white-space:pre-wrap;background:#f3f2f1;padding:.5rem}main{max-width:60rem}.alert{background:#d4351c;color:#fff;padding:1rem;margin-bottom:1rem}.alert a{color:#fff}a{color:#1d70b8}.tabs{list-style:none;padding:0;display:flex;gap:1rem;flex-wrap:wrap}.tabs a[aria-current]{font-weight:bold;color:#0b0c0c}a:focus{background:#fd0;outline:3px solid #fd0}\
 header.officer{display:flex;flex-wrap:wrap;align-items:center;gap:1rem}header.officer .tabs{margin:0}header.officer a{color:#fff}\
 header.officer a:focus{color:#0b0c0c}\
-.summary dt{font-weight:bold;margin-top:.75rem}.summary dd{margin:0 0 .5rem 0;white-space:pre-wrap}.signout{margin-left:auto}.signout button{margin:0;padding:.3rem .8rem;font-size:1rem;background:#505a5f}";
+.summary dt{font-weight:bold;margin-top:.75rem}.summary dd{margin:0 0 .5rem 0;white-space:pre-wrap}.signout{margin-left:auto}.signout button{margin:0;padding:.3rem .8rem;font-size:1rem;background:#505a5f}\
+.tag{display:inline-block;padding:0 .4rem;font-weight:bold;letter-spacing:.02em}.tag-danger{background:#d4351c;color:#fff}\
+.tag-new{background:#1d70b8;color:#fff}.notice{border-left:5px solid #1d70b8;padding-left:1rem}\
+.oldest{font-size:1.2rem}.breadcrumbs ol{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.5rem;margin:0 0 .5rem}\
+.breadcrumbs li+li::before{content:\"\\203A\";margin-right:.5rem;color:#505a5f}figure.chart{margin:1rem 0}\
+form.inline{display:inline}";
 
 pub(crate) async fn stylesheet() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], CSS)

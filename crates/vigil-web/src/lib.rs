@@ -8,11 +8,14 @@
 //! address itself is never stored or logged).
 
 mod alerts;
+mod bar_chart;
 mod case_pages;
 mod chat_pages;
 mod client_address;
+mod components;
 mod csrf;
 mod failure;
+mod figures_page;
 mod form_input;
 mod html;
 mod login_backoff;
@@ -50,8 +53,8 @@ pub struct AppState {
     /// Proxies whose `X-Forwarded-For` names the client.
     pub(crate) trusted_proxies: Vec<Cidr>,
     pub(crate) login_backoff: login_backoff::LoginBackoff,
-    /// Immediate-danger reports, broadcast to signed-in triage officers.
-    pub(crate) alerts: tokio::sync::broadcast::Sender<String>,
+    /// Immediate-danger reports and reporters' additions, broadcast to signed-in triage officers.
+    pub(crate) alerts: tokio::sync::broadcast::Sender<alerts::Alert>,
     /// The times within which reports should be triaged.
     pub(crate) triage_targets: vigil_domain::TriageTargets,
 }
@@ -142,7 +145,8 @@ pub fn app_with(vigil: Vigil, settings: Settings) -> Router {
         .route("/cases/{id}/chats/{producer}/{number}", get(chat_pages::conversation))
         .route("/cases/{id}/chats/{producer}/{number}/{file}", get(chat_pages::table_file))
         .route("/cases/{id}/labels.pdf", get(case_pages::labels))
-        .route("/figures", get(case_pages::figures))
+        .route("/figures", get(figures_page::dashboard))
+        .route("/figures/{file}", get(figures_page::csv))
         .route("/search", get(search_page::search))
         .route("/logout", axum::routing::post(officer::logout))
         .route("/events", get(alerts::events))

@@ -2,12 +2,14 @@
 //! sign-out. Sessions live server-side; the cookie holds only a random
 //! token (HttpOnly, SameSite=Strict, Secure).
 
+use crate::components::{csrf, error_summary};
 use crate::form_input::{read_form, refuse_forged};
-use crate::html::{esc, page};
+use crate::html::{page, Section};
 use crate::AppState;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
+use maud::{html, Markup};
 use std::sync::Arc;
 use vigil_core::{LoginError, OfficerSession};
 
@@ -29,22 +31,27 @@ pub(crate) async fn current(state: &Arc<AppState>, headers: &HeaderMap) -> Optio
     Some((token, s))
 }
 
-fn login_form(token: &str, username: &str, error: Option<&str>) -> String {
-    let mut s = String::new();
-    if let Some(e) = error {
-        s += &format!("<div class=\"error-summary\" role=\"alert\" tabindex=\"-1\"><h2>There is a problem</h2><ul><li><a href=\"#username\">{}</a></li></ul></div>", esc(e));
+fn login_form(token: &str, username: &str, error: Option<&str>) -> Markup {
+    let errors: Vec<(&str, String)> = error.map(|e| ("username", e.to_owned())).into_iter().collect();
+    html! {
+        (error_summary(&errors))
+        h1 { "Officer sign in" }
+        form method="post" action="/login" novalidate {
+            (csrf(token))
+            label for="username" { "User name" }
+            input type="text" id="username" name="username" autocomplete="username" value=(username);
+            label for="password" { "Password" }
+            input type="password" id="password" name="password" autocomplete="current-password";
+            label for="code" { "Code from your authenticator app" }
+            p.hint id="code-hint" { "6 digits" }
+            input type="text" id="code" name="code" inputmode="numeric" autocomplete="one-time-code" aria-describedby="code-hint";
+            button type="submit" { "Sign in" }
+        }
     }
-    s += "<h1>Officer sign in</h1><form method=\"post\" action=\"/login\" novalidate>";
-    s += &format!("<input type=\"hidden\" name=\"csrf\" value=\"{}\">", esc(token));
-    s += &format!("<label for=\"username\">User name</label><input type=\"text\" id=\"username\" name=\"username\" autocomplete=\"username\" value=\"{}\">", esc(username));
-    s += "<label for=\"password\">Password</label><input type=\"password\" id=\"password\" name=\"password\" autocomplete=\"current-password\">";
-    s += "<label for=\"code\">Code from your authenticator app</label><p class=\"hint\" id=\"code-hint\">6 digits</p>\
-          <input type=\"text\" id=\"code\" name=\"code\" inputmode=\"numeric\" autocomplete=\"one-time-code\" aria-describedby=\"code-hint\">";
-    s + "<button type=\"submit\">Sign in</button></form>"
 }
 
 pub(crate) async fn login_show(State(state): State<Arc<AppState>>) -> Response {
-    page("Sign in", &login_form(&state.csrf.issue(), "", None)).into_response()
+    page("Sign in", login_form(&state.csrf.issue(), "", None)).into_response()
 }
 
 pub(crate) async fn login_submit(State(state): State<Arc<AppState>>, req: Request) -> Response {
@@ -62,14 +69,14 @@ pub(crate) async fn login_submit(State(state): State<Arc<AppState>>, req: Reques
     if state.csrf.redeem(&get("csrf")).is_err() {
         return (
             StatusCode::BAD_REQUEST,
-            page("Sign in", &login_form(&state.csrf.issue(), &username, Some("The form expired. Sign in again."))),
+            page("Sign in", login_form(&state.csrf.issue(), &username, Some("The form expired. Sign in again."))),
         )
             .into_response();
     }
     // One answer for a wrong password, an unknown name and a client that
     // must wait: none of them tells a guesser anything.
     let refused = || {
-        (StatusCode::UNAUTHORIZED, page("Sign in", &login_form(&state.csrf.issue(), &username, Some(REFUSED))))
+        (StatusCode::UNAUTHORIZED, page("Sign in", login_form(&state.csrf.issue(), &username, Some(REFUSED))))
             .into_response()
     };
     if state.login_backoff.waiting(&username, &client) {
@@ -108,15 +115,26 @@ from here. Check them and try again in a few minutes.";
 
 pub(crate) async fn home(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
     let Some((_, s)) = current(&state, &headers).await else { return Redirect::to("/login").into_response() };
-    let body = format!(
-        "{}<h1>Signed in as {} ({})</h1><p><a href=\"/queue\">Triage queue</a></p><p><a href=\"/cases\">Your cases</a></p><p><a href=\"/figures\">Team figures</a> (supervisors and auditors)</p>\
-         <form method=\"post\" action=\"/logout\"><input type=\"hidden\" name=\"csrf\" value=\"{}\"><button type=\"submit\">Sign out</button></form>",
-        crate::alerts::BANNER,
-        esc(&s.username),
-        esc(s.role.as_str()),
-        esc(&s.csrf)
-    );
-    crate::html::officer_page(&s, "Officer home", &body).into_response()
+    use vigil_domain::Role;
+    let body = html! {
+        (crate::alerts::banner())
+        h1 { "Signed in as " (s.username) " (" (s.role.as_str()) ")" }
+        ul {
+            @if s.role.works_triage() {
+                li { a href="/queue" { "Triage queue" } ": new reports, most urgent or longest waiting first; grade, link, close or open a case." }
+            }
+            @if s.role != Role::Admin {
+                li { a href="/cases" { "Your cases" } ": the cases you are assigned to." }
+            }
+            @if s.role.may_search() {
+                li { a href="/search" { "Search" } ": reports, cases and chat exports by identifier, reference or name." }
+            }
+            @if matches!(s.role, Role::Supervisor | Role::Auditor) {
+                li { a href="/figures" { "Team figures" } ": reports, time to triage, outcomes and safeguards, week by week." }
+            }
+        }
+    };
+    crate::html::officer_page(&s, Section::Home, "Officer home", body).into_response()
 }
 
 pub(crate) async fn logout(State(state): State<Arc<AppState>>, req: Request) -> Response {

@@ -180,7 +180,10 @@ pub(crate) async fn submit_referral(State(state): State<Arc<AppState>>, headers:
     match answer {
         Ok(Ok(a)) => {
             if a.immediate_danger {
-                crate::alerts::raise(&state, &a.receipt.referral);
+                crate::alerts::raise(
+                    &state,
+                    crate::alerts::Alert::ImmediateDanger { report: a.receipt.referral.clone() },
+                );
             }
             let status = if a.replayed { StatusCode::OK } else { StatusCode::CREATED };
             (status, Json(a.receipt)).into_response()

@@ -3,7 +3,7 @@
 //! by the same serde types and validation as everywhere else, so the web
 //! cannot make a record the library would refuse.
 
-use crate::html::esc;
+use maud::{html, Markup};
 use serde_json::{Map, Value};
 
 /// How a field is typed in the form and in the record.
@@ -300,53 +300,48 @@ pub(crate) fn known(kind: &str) -> bool {
 }
 
 /// Every officer's form, collapsed, for the case page.
-pub(crate) fn render(case: &str, csrf: &str) -> String {
-    String::from("<h2>Add to the case</h2>") + &render_forms(FORMS, case, csrf)
+pub(crate) fn render(case: &str, csrf: &str) -> Markup {
+    html! { h2 { "Add to the case" } (render_forms(FORMS, case, csrf)) }
 }
 
 /// The prosecutor's decision form, for the revealed schedules.
-pub(crate) fn render_prosecutor(case: &str, csrf: &str) -> String {
+pub(crate) fn render_prosecutor(case: &str, csrf: &str) -> Markup {
     render_forms(std::slice::from_ref(&PROSECUTOR_FORM), case, csrf)
 }
 
-fn render_forms(forms: &[Form], case: &str, csrf: &str) -> String {
-    let mut s = String::new();
-    for (kind, heading, who, fields) in forms {
-        s += &format!(
-            "<details><summary>{} <span class=\"hint\">({})</span></summary>\
-             <form method=\"post\" action=\"/cases/{}/records/{kind}\"><input type=\"hidden\" name=\"csrf\" value=\"{}\">",
-            esc(heading),
-            esc(who),
-            esc(case),
-            esc(csrf)
-        );
-        for (name, f) in *fields {
-            let id = format!("{kind}-{name}");
-            match f {
-                Field::Text(l) | Field::Record(l) | Field::OptRecord(l) | Field::OptText(l) => {
-                    s += &format!("<label for=\"{id}\">{}</label><input type=\"text\" id=\"{id}\" name=\"{name}\">", esc(l))
-                }
-                Field::Long(l) | Field::Lines(l) => {
-                    s += &format!("<label for=\"{id}\">{}</label><textarea id=\"{id}\" name=\"{name}\"></textarea>", esc(l))
-                }
-                Field::Choice(l, options) => {
-                    s += &format!("<label for=\"{id}\">{}</label><select id=\"{id}\" name=\"{name}\">", esc(l));
-                    for o in *options {
-                        s += &format!("<option value=\"{o}\">{o}</option>");
+fn render_forms(forms: &[Form], case: &str, token: &str) -> Markup {
+    html! {
+        @for (kind, heading, who, fields) in forms {
+            details {
+                summary { (heading) " " span.hint { "(" (who) ")" } }
+                form method="post" action={ "/cases/" (case) "/records/" (kind) } {
+                    (crate::components::csrf(token))
+                    @for (name, f) in fields.iter() {
+                        @let id = format!("{kind}-{name}");
+                        @match f {
+                            Field::Text(l) | Field::Record(l) | Field::OptRecord(l) | Field::OptText(l) => {
+                                label for=(id) { (l) }
+                                input type="text" id=(id) name=(name);
+                            }
+                            Field::Long(l) | Field::Lines(l) => {
+                                label for=(id) { (l) }
+                                textarea id=(id) name=(name) {}
+                            }
+                            Field::Choice(l, options) => {
+                                label for=(id) { (l) }
+                                select id=(id) name=(name) { @for o in options.iter() { option value=(o) { (o) } } }
+                            }
+                            Field::YesNo(l) => {
+                                label for=(id) { (l) }
+                                select id=(id) name=(name) { option value="no" { "no" } option value="yes" { "yes" } }
+                            }
+                        }
                     }
-                    s += "</select>";
-                }
-                Field::YesNo(l) => {
-                    s += &format!(
-                        "<label for=\"{id}\">{}</label><select id=\"{id}\" name=\"{name}\"><option value=\"no\">no</option><option value=\"yes\">yes</option></select>",
-                        esc(l)
-                    )
+                    button type="submit" { "Add" }
                 }
             }
         }
-        s += "<button type=\"submit\">Add</button></form></details>";
     }
-    s
 }
 
 fn record_number(name: &str, v: &str) -> Result<u64, String> {

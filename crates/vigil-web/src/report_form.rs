@@ -1,13 +1,15 @@
 //! `/report`: guidance first, then the form; the submission is durable (an
 //! exhibit with its custody event) before the receipt page is sent.
 
+use crate::components::{csrf, error_summary, radios, text_area, text_field};
 use crate::csrf::CsrfError;
 use crate::form_input::{read_form, read_form_with_files};
-use crate::html::{esc, page};
+use crate::html::page;
 use crate::AppState;
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use maud::{html, Markup};
 use std::collections::HashMap;
 use std::sync::Arc;
 use vigil_domain::{PublicReport, ReportKind};
@@ -16,166 +18,67 @@ pub(crate) async fn index() -> Redirect {
     Redirect::to("/report")
 }
 
-const GUIDANCE: &str = "<h1>Report a concern about a child online</h1>\
-<div class=\"warning\"><p><strong>If a child is in immediate danger, call 999 now.</strong></p></div>\
-<p>Tell us what you have seen. Specialist officers read every report. You do not have to give your name.</p>\
-<h2>Before you start</h2><ul>\
-<li>Do not confront the person, and do not arrange to meet them.</li>\
-<li>Do not post about them or share what you found on social media.</li>\
-<li>Do not pose as a child or keep talking to them.</li>\
-<li>Never download, screenshot or send indecent images, even to us. It is a crime and it harms the child. \
-Give us the web address (URL) or the username instead.</li></ul>";
-
-fn radios(name: &str, legend: &str, options: &[(&str, &str)], chosen: Option<&str>, error: Option<&str>) -> String {
-    let mut s = format!("<fieldset id=\"{name}\"><legend>{}</legend>", esc(legend));
-    if let Some(e) = error {
-        s += &format!("<p class=\"error\" id=\"{name}-error\">{}</p>", esc(e));
-    }
-    s += "<div class=\"radios\">";
-    for (value, label) in options {
-        let id = format!("{name}-{value}");
-        let checked = if chosen == Some(*value) { " checked" } else { "" };
-        s += &format!("<input type=\"radio\" id=\"{id}\" name=\"{name}\" value=\"{value}\"{checked}><label for=\"{id}\">{}</label> ", esc(label));
-    }
-    s + "</div></fieldset>"
-}
-
-fn field(kind: &str, name: &str, label: &str, hint: &str, value: &str, error: Option<&str>) -> String {
-    let mut s = format!("<label for=\"{name}\">{}</label>", esc(label));
-    if !hint.is_empty() {
-        s += &format!("<p class=\"hint\" id=\"{name}-hint\">{}</p>", esc(hint));
-    }
-    if let Some(e) = error {
-        s += &format!("<p class=\"error\" id=\"{name}-error\">{}</p>", esc(e));
-    }
-    let described = if hint.is_empty() { String::new() } else { format!(" aria-describedby=\"{name}-hint\"") };
-    if kind == "textarea" {
-        s + &format!("<textarea id=\"{name}\" name=\"{name}\"{described}>{}</textarea>", esc(value))
-    } else {
-        s + &format!("<input type=\"text\" id=\"{name}\" name=\"{name}\" value=\"{}\"{described}>", esc(value))
+fn guidance() -> Markup {
+    html! {
+        h1 { "Report a concern about a child online" }
+        div.warning { p { strong { "If a child is in immediate danger, call 999 now." } } }
+        p { "Tell us what you have seen. Specialist officers read every report. You do not have to give your name." }
+        h2 { "Before you start" }
+        ul {
+            li { "Do not confront the person, and do not arrange to meet them." }
+            li { "Do not post about them or share what you found on social media." }
+            li { "Do not pose as a child or keep talking to them." }
+            li {
+                "Never download, screenshot or send indecent images, even to us. It is a crime and it harms the child. "
+                "Give us the web address (URL) or the username instead."
+            }
+        }
     }
 }
 
 const YES_NO: &[(&str, &str)] = &[("yes", "Yes"), ("no", "No")];
 
-fn form(token: &str, values: &HashMap<String, String>, errors: &[(&str, String)]) -> String {
+fn form(token: &str, values: &HashMap<String, String>, errors: &[(&str, String)]) -> Markup {
     let v = |k: &str| values.get(k).map(String::as_str).unwrap_or("");
     let e = |k: &str| errors.iter().find(|(f, _)| *f == k).map(|(_, m)| m.as_str());
-    let mut s = String::new();
-    if !errors.is_empty() {
-        s += "<div class=\"error-summary\" role=\"alert\" tabindex=\"-1\"><h2>There is a problem</h2><ul>";
-        for (f, m) in errors {
-            s += &format!("<li><a href=\"#{f}\">{}</a></li>", esc(m));
+    let chosen = |k: &str| values.get(k).map(String::as_str);
+    let yes_no = |k: &str, error: bool| radios(k, question(k), YES_NO, chosen(k), if error { e(k) } else { None });
+    html! {
+        (error_summary(errors))
+        (guidance())
+        form method="post" action="/report" enctype="multipart/form-data" novalidate {
+            (csrf(token))
+            (radios("kind", question("kind"), KIND_OPTIONS, chosen("kind"), e("kind")))
+            (yes_no("immediate_danger", true))
+            (yes_no("meeting_planned", true))
+            (yes_no("images_exchanged", true))
+            (text_field("platform", question("platform"), "", v("platform"), e("platform")))
+            (text_area("identifiers", question("identifiers"), "One per line. Give links, not pictures.", v("identifiers"), e("identifiers")))
+            (text_area("child", question("child"), "For example their age, and how you know them. Leave blank if you do not know.", v("child"), e("child")))
+            (text_field("dates", question("dates"), "", v("dates"), e("dates")))
+            (radios("how_known", question("how_known"), HOW_KNOWN_OPTIONS, chosen("how_known"), e("how_known")))
+            (text_field("child_location", question("child_location"), "A town or area is enough. It tells us which police force to alert.", v("child_location"), e("child_location")))
+            (yes_no("reporter_is_child", false))
+            (yes_no("would_give_statement", false))
+            p.hint id="contacted-hint" {
+                "Please do not contact the person or pretend to be a child to talk to them: it can put a child at risk and can stop a prosecution. "
+                "If you already have, tell us: it helps."
+            }
+            (yes_no("contacted_or_posed", false))
+            (text_area("account", question("account"), "What was said or asked, and where.", v("account"), e("account")))
+            label for="attachments" { "Chat exports (optional)" }
+            p.hint id="attachments-hint" {
+                "Up to 3 files of 5 MB: chat exports (a WhatsApp .txt or .zip, of which only the chat text is kept; a Telegram result.json; text or HTML), or PDF. "
+                "Do not send pictures or screenshots of pictures: give the web address instead."
+            }
+            @if let Some(m) = e("attachments") { p.error id="attachments-error" { (m) } }
+            input type="file" id="attachments" name="attachments" multiple
+                accept=".txt,.json,.zip,.html,.htm,.pdf,text/plain,application/json,application/zip,text/html,application/pdf"
+                aria-describedby="attachments-hint";
+            (text_area("contact", question("contact"), "Leave blank to stay anonymous. Officers may contact you if you give details.", v("contact"), e("contact")))
+            button type="submit" { "Send report" }
         }
-        s += "</ul></div>";
     }
-    s += GUIDANCE;
-    s += "<form method=\"post\" action=\"/report\" enctype=\"multipart/form-data\" novalidate>";
-    s += &format!("<input type=\"hidden\" name=\"csrf\" value=\"{}\">", esc(token));
-    s += &radios("kind", question("kind"), KIND_OPTIONS, values.get("kind").map(String::as_str), e("kind"));
-    s += &radios(
-        "immediate_danger",
-        question("immediate_danger"),
-        YES_NO,
-        values.get("immediate_danger").map(String::as_str),
-        e("immediate_danger"),
-    );
-    s += &radios(
-        "meeting_planned",
-        question("meeting_planned"),
-        YES_NO,
-        values.get("meeting_planned").map(String::as_str),
-        e("meeting_planned"),
-    );
-    s += &radios(
-        "images_exchanged",
-        question("images_exchanged"),
-        YES_NO,
-        values.get("images_exchanged").map(String::as_str),
-        e("images_exchanged"),
-    );
-    s += &field("text", "platform", question("platform"), "", v("platform"), e("platform"));
-    s += &field(
-        "textarea",
-        "identifiers",
-        question("identifiers"),
-        "One per line. Give links, not pictures.",
-        v("identifiers"),
-        e("identifiers"),
-    );
-    s += &field(
-        "textarea",
-        "child",
-        question("child"),
-        "For example their age, and how you know them. Leave blank if you do not know.",
-        v("child"),
-        e("child"),
-    );
-    s += &field("text", "dates", question("dates"), "", v("dates"), e("dates"));
-    s += &radios(
-        "how_known",
-        question("how_known"),
-        HOW_KNOWN_OPTIONS,
-        values.get("how_known").map(String::as_str),
-        e("how_known"),
-    );
-    s += &field(
-        "text",
-        "child_location",
-        question("child_location"),
-        "A town or area is enough. It tells us which police force to alert.",
-        v("child_location"),
-        e("child_location"),
-    );
-    s += &radios(
-        "reporter_is_child",
-        question("reporter_is_child"),
-        YES_NO,
-        values.get("reporter_is_child").map(String::as_str),
-        None,
-    );
-    s += &radios(
-        "would_give_statement",
-        question("would_give_statement"),
-        YES_NO,
-        values.get("would_give_statement").map(String::as_str),
-        None,
-    );
-    s += "<p class=\"hint\" id=\"contacted-hint\">Please do not contact the person or pretend to be a child to \
-          talk to them: it can put a child at risk and can stop a prosecution. If you already have, tell us: it helps.</p>";
-    s += &radios(
-        "contacted_or_posed",
-        question("contacted_or_posed"),
-        YES_NO,
-        values.get("contacted_or_posed").map(String::as_str),
-        None,
-    );
-    s += &field(
-        "textarea",
-        "account",
-        question("account"),
-        "What was said or asked, and where.",
-        v("account"),
-        e("account"),
-    );
-    s += "<label for=\"attachments\">Chat exports (optional)</label>\
-          <p class=\"hint\" id=\"attachments-hint\">Up to 3 files of 5 MB: chat exports (a WhatsApp .txt or .zip, of which only the chat text is kept; a Telegram result.json; text or HTML), or PDF. \
-          Do not send pictures or screenshots of pictures: give the web address instead.</p>";
-    if let Some(m) = e("attachments") {
-        s += &format!("<p class=\"error\" id=\"attachments-error\">{}</p>", esc(m));
-    }
-    s += "<input type=\"file\" id=\"attachments\" name=\"attachments\" multiple \
-          accept=\".txt,.json,.zip,.html,.htm,.pdf,text/plain,application/json,application/zip,text/html,application/pdf\" aria-describedby=\"attachments-hint\">";
-    s += &field(
-        "textarea",
-        "contact",
-        question("contact"),
-        "Leave blank to stay anonymous. Officers may contact you if you give details.",
-        v("contact"),
-        e("contact"),
-    );
-    s += "<button type=\"submit\">Send report</button></form>";
-    s
 }
 
 /// The answers to "What happened?" and "How do you know?", as the form offers them.
@@ -217,7 +120,7 @@ pub(crate) fn question(field: &str) -> &'static str {
 }
 
 pub(crate) async fn show(State(state): State<Arc<AppState>>) -> Response {
-    page("Report", &form(&state.csrf.issue(), &HashMap::new(), &[])).into_response()
+    page("Report", form(&state.csrf.issue(), &HashMap::new(), &[])).into_response()
 }
 
 fn yes_no(
@@ -355,10 +258,7 @@ fn plain(status: StatusCode, msg: &str) -> Response {
         status,
         page(
             "Problem",
-            &format!(
-                "<h1>Sorry, there is a problem</h1><p>{}</p><p><a href=\"/report\">Go back to the form</a></p>",
-                esc(msg)
-            ),
+            html! { h1 { "Sorry, there is a problem" } p { (msg) } p { a href="/report" { "Go back to the form" } } },
         ),
     )
         .into_response()
@@ -386,7 +286,7 @@ pub(crate) async fn submit(State(state): State<Arc<AppState>>, req: Request) -> 
         Ok(r) => r,
         Err(errors) => {
             let body = form(&state.csrf.issue(), &values, &errors);
-            return (StatusCode::BAD_REQUEST, page("Error: Report", &body)).into_response();
+            return (StatusCode::BAD_REQUEST, page("Error: Report", body)).into_response();
         }
     };
     let (report, mut kept) = report;
@@ -405,28 +305,26 @@ pub(crate) async fn submit(State(state): State<Arc<AppState>>, req: Request) -> 
         tracing::error!(kind = ?e.kind(), "a public report could not be saved");
     }
     if let (true, Ok(Ok(r))) = (danger, &saved) {
-        crate::alerts::raise(&state, &r.exhibit.to_string());
+        crate::alerts::raise(&state, crate::alerts::Alert::ImmediateDanger { report: r.exhibit.to_string() });
     }
     match saved {
         Ok(Ok(r)) => page(
             "Report received",
-            &format!(
-                "<h1>Your report has been received</h1><p>Write down both of these now. We cannot show them again.</p>\
-                 <p>Receipt code</p><p class=\"receipt\">{}</p><p>Secret</p><p class=\"receipt\">{}</p>\
-                 <p>With both you can <a href=\"/report/add\">add information to your report</a> later. No one can use them to see what you reported.</p>\
-                 {}<div class=\"warning\"><p><strong>If a child is in immediate danger, call 999 now.</strong></p></div>\
-                 <p>Do not confront the person or post about them. Keep any messages, but do not download or send images.</p>",
-                esc(&r.code),
-                esc(&r.secret),
-                if kept.is_empty() {
-                    String::new()
-                } else {
-                    format!(
-                        "<h2>Your files</h2><ul>{}</ul>",
-                        kept.iter().map(|k| format!("<li>{}</li>", esc(k))).collect::<String>()
-                    )
+            html! {
+                h1 { "Your report has been received" }
+                p { "Write down both of these now. We cannot show them again." }
+                p { "Receipt code" }
+                p.receipt { (r.code) }
+                p { "Secret" }
+                p.receipt { (r.secret) }
+                p {
+                    "With both you can " a href="/report/add" { "add information to your report" }
+                    " later. No one can use them to see what you reported."
                 }
-            ),
+                @if !kept.is_empty() { h2 { "Your files" } ul { @for k in &kept { li { (k) } } } }
+                div.warning { p { strong { "If a child is in immediate danger, call 999 now." } } }
+                p { "Do not confront the person or post about them. Keep any messages, but do not download or send images." }
+            },
         )
         .into_response(),
         // The report was not stored: say so, so the reporter can try again.
@@ -434,41 +332,29 @@ pub(crate) async fn submit(State(state): State<Arc<AppState>>, req: Request) -> 
     }
 }
 
-const ADD_INTRO: &str = "<h1>Add information to a report</h1>\
-<p>Enter the receipt code and secret you were given when you sent your report. \
-We will add what you write to it. For your safety and the investigation's, we cannot show you anything already reported.</p>\
-<div class=\"warning\"><p><strong>If a child is in immediate danger, call 999 now.</strong></p></div>";
-
-fn add_form(token: &str, values: &HashMap<String, String>, errors: &[(&str, String)]) -> String {
+fn add_form(token: &str, values: &HashMap<String, String>, errors: &[(&str, String)]) -> Markup {
     let v = |k: &str| values.get(k).map(String::as_str).unwrap_or("");
     let e = |k: &str| errors.iter().find(|(f, _)| *f == k).map(|(_, m)| m.as_str());
-    let mut s = String::new();
-    if !errors.is_empty() {
-        s += "<div class=\"error-summary\" role=\"alert\" tabindex=\"-1\"><h2>There is a problem</h2><ul>";
-        for (f, m) in errors {
-            s += &format!("<li><a href=\"#{f}\">{}</a></li>", esc(m));
+    html! {
+        (error_summary(errors))
+        h1 { "Add information to a report" }
+        p {
+            "Enter the receipt code and secret you were given when you sent your report. We will add what you write to it. "
+            "For your safety and the investigation's, we cannot show you anything already reported."
         }
-        s += "</ul></div>";
+        div.warning { p { strong { "If a child is in immediate danger, call 999 now." } } }
+        form method="post" action="/report/add" novalidate {
+            (csrf(token))
+            (text_field("code", "Receipt code", "For example VR-AB12-CD34", v("code"), e("code")))
+            (text_field("secret", "Secret", "", "", e("secret")))
+            (text_area("text", "What would you like to add?", "Give links or usernames, not pictures.", v("text"), e("text")))
+            button type="submit" { "Add to my report" }
+        }
     }
-    s += ADD_INTRO;
-    s += "<form method=\"post\" action=\"/report/add\" novalidate>";
-    s += &format!("<input type=\"hidden\" name=\"csrf\" value=\"{}\">", esc(token));
-    s += &field("text", "code", "Receipt code", "For example VR-AB12-CD34", v("code"), e("code"));
-    s += &field("text", "secret", "Secret", "", "", e("secret"));
-    s += &field(
-        "textarea",
-        "text",
-        "What would you like to add?",
-        "Give links or usernames, not pictures.",
-        v("text"),
-        e("text"),
-    );
-    s += "<button type=\"submit\">Add to my report</button></form>";
-    s
 }
 
 pub(crate) async fn add_show(State(state): State<Arc<AppState>>) -> Response {
-    page("Add information", &add_form(&state.csrf.issue(), &HashMap::new(), &[])).into_response()
+    page("Add information", add_form(&state.csrf.issue(), &HashMap::new(), &[])).into_response()
 }
 
 pub(crate) async fn add_submit(State(state): State<Arc<AppState>>, req: Request) -> Response {
@@ -502,7 +388,7 @@ pub(crate) async fn add_submit(State(state): State<Arc<AppState>>, req: Request)
     if !errors.is_empty() {
         return (
             StatusCode::BAD_REQUEST,
-            page("Error: Add information", &add_form(&state.csrf.issue(), &values, &errors)),
+            page("Error: Add information", add_form(&state.csrf.issue(), &values, &errors)),
         )
             .into_response();
     }
@@ -511,25 +397,40 @@ pub(crate) async fn add_submit(State(state): State<Arc<AppState>>, req: Request)
         let errors = vec![("text", format!("What you wrote could not be added: {}", e.why))];
         return (
             StatusCode::BAD_REQUEST,
-            page("Error: Add information", &add_form(&state.csrf.issue(), &values, &errors)),
+            page("Error: Add information", add_form(&state.csrf.issue(), &values, &errors)),
         )
             .into_response();
     }
     let st = state.clone();
     let result = tokio::task::spawn_blocking(move || st.vigil.add_to_public_report(&code, &secret, &text)).await;
     match result {
-        Ok(Ok(Some(_))) => page(
-            "Information added",
-            "<h1>Thank you. We have added this to your report.</h1>\
-             <div class=\"warning\"><p><strong>If a child is in immediate danger, call 999 now.</strong></p></div>",
-        )
-        .into_response(),
+        Ok(Ok(Some(added))) => {
+            // News on a report still being worked reaches officers as a new report would.
+            if added.report_live {
+                crate::alerts::raise(
+                    &state,
+                    crate::alerts::Alert::Addition {
+                        report: added.report.to_string(),
+                        path: crate::triage_queue::report_path(&added.report),
+                        immediate_danger: added.immediate_danger,
+                    },
+                );
+            }
+            page(
+                "Information added",
+                html! {
+                    h1 { "Thank you. We have added this to your report." }
+                    div.warning { p { strong { "If a child is in immediate danger, call 999 now." } } }
+                },
+            )
+            .into_response()
+        }
         Ok(Ok(None)) => {
             let errors = vec![(
                 "code",
                 "The receipt code and secret do not match a report. Check both and try again.".to_string(),
             )];
-            (StatusCode::BAD_REQUEST, page("Error: Add information", &add_form(&state.csrf.issue(), &values, &errors)))
+            (StatusCode::BAD_REQUEST, page("Error: Add information", add_form(&state.csrf.issue(), &values, &errors)))
                 .into_response()
         }
         Ok(Err(e)) => {

@@ -3,23 +3,28 @@
 //! recorded in the custody log by core.
 
 use crate::case_pages::with_officer;
-use crate::html::{esc, officer_page};
+use crate::html::{officer_page, Section};
 use crate::officer::current;
 use crate::AppState;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
+use maud::{html, Markup};
 use std::collections::HashMap;
 use std::sync::Arc;
 
-fn form(q: &str) -> String {
-    format!(
-        "<h1>Search</h1><form method=\"get\" action=\"/search\" role=\"search\">\
-         <label for=\"q\">Identifier, report or exhibit reference, case ID or a person's name</label>\
-         <p class=\"hint\" id=\"q-hint\">For example 07700 900123, demo_user_a, PR/12, DEMO-1. Only what you may see is searched, and the search is recorded.</p>\
-         <input type=\"text\" id=\"q\" name=\"q\" value=\"{}\" aria-describedby=\"q-hint\"><button type=\"submit\">Search</button></form>",
-        esc(q)
-    )
+fn form(q: &str) -> Markup {
+    html! {
+        h1 { "Search" }
+        form method="get" action="/search" role="search" {
+            label for="q" { "Identifier, report or exhibit reference, case ID or a person's name" }
+            p.hint id="q-hint" {
+                "For example 07700 900123, demo_user_a, PR/12, DEMO-1. Only what you may see is searched, and the search is recorded."
+            }
+            input type="text" id="q" name="q" value=(q) aria-describedby="q-hint";
+            button type="submit" { "Search" }
+        }
+    }
 }
 
 pub(crate) async fn search(
@@ -34,58 +39,49 @@ pub(crate) async fn search(
             let e = vigil_core::CoreError::Forbidden(format!("the {} role has no search", officer.role));
             return crate::case_pages::case_failure(e);
         }
-        return officer_page(&officer, "Search", &form("")).into_response();
+        return officer_page(&officer, Section::Search, "Search", form("")).into_response();
     }
     let query = q.clone();
     let (officer, r) = match with_officer(&state, &headers, move |v, o| v.search(&query, o)).await {
         Ok(x) => x,
         Err(resp) => return resp,
     };
-    let mut body = form(&q);
-    if let Some(id) = &r.as_identifier {
-        body += &format!("<p class=\"hint\">Read as the identifier <code>{}</code>.</p>", esc(id));
-    }
-    body += &format!("<h2>Reports ({})</h2><ul>", r.reports.len());
-    for h in &r.reports {
-        let name = esc(&h.report.to_string());
-        // Triage roles open a report in the triage view; others reach it through its case.
-        let shown = if officer.role.works_triage() {
-            format!("<a href=\"{}\">{name}</a>", crate::triage_queue::report_path(&h.report))
-        } else {
-            name
-        };
-        body += &format!("<li>{shown}: {}</li>", esc(&h.matched));
-    }
-    if r.reports.is_empty() {
-        body += "<li>None.</li>";
-    }
-    body += "</ul>";
-    body += &format!("<h2>Cases ({})</h2><ul>", r.cases.len());
-    for c in &r.cases {
-        body += &format!(
-            "<li><a href=\"/cases/{0}\">{0}</a>: {1} ({2})</li>",
-            esc(c.case.as_str()),
-            esc(&c.title),
-            esc(&c.matched)
-        );
-    }
-    if r.cases.is_empty() {
-        body += "<li>None.</li>";
-    }
-    body += "</ul>";
-    body += &format!("<h2>Chat exports ({})</h2><ul>", r.chats.len());
-    for c in &r.chats {
-        body += &format!(
-            "<li>{0} in exhibit {1} of <a href=\"/cases/{2}\">{2}</a>, first at {3}</li>",
-            esc(&c.identifier),
-            esc(&c.exhibit.to_string()),
-            esc(c.case.as_str()),
-            esc(&c.first_source)
-        );
-    }
-    if r.chats.is_empty() {
-        body += "<li>None.</li>";
-    }
-    body += "</ul>";
-    officer_page(&officer, "Search", &body).into_response()
+    // Triage roles open a report in the triage view; others reach it through its case.
+    let triage = officer.role.works_triage();
+    let body = html! {
+        (form(&q))
+        @if let Some(id) = &r.as_identifier { p.hint { "Read as the identifier " code { (id) } "." } }
+        h2 { "Reports (" (r.reports.len()) ")" }
+        ul {
+            @for h in &r.reports {
+                li {
+                    @if triage {
+                        a href=(crate::triage_queue::report_path(&h.report)) { (h.report.to_string()) }
+                    } @else {
+                        (h.report.to_string())
+                    }
+                    ": " (h.matched)
+                }
+            }
+            @if r.reports.is_empty() { li { "None." } }
+        }
+        h2 { "Cases (" (r.cases.len()) ")" }
+        ul {
+            @for c in &r.cases {
+                li { a href={ "/cases/" (c.case.as_str()) } { (c.case.as_str()) } ": " (c.title) " (" (c.matched) ")" }
+            }
+            @if r.cases.is_empty() { li { "None." } }
+        }
+        h2 { "Chat exports (" (r.chats.len()) ")" }
+        ul {
+            @for c in &r.chats {
+                li {
+                    (c.identifier) " in exhibit " (c.exhibit.to_string()) " of "
+                    a href={ "/cases/" (c.case.as_str()) } { (c.case.as_str()) } ", first at " (c.first_source)
+                }
+            }
+            @if r.chats.is_empty() { li { "None." } }
+        }
+    };
+    officer_page(&officer, Section::Search, "Search", body).into_response()
 }

@@ -1,17 +1,19 @@
 //! The triage queue pages: risk-ordered reports with their factors, a
 //! report view (each view is an audited access), and 3x5x2 grading.
 
+use crate::components::{breadcrumbs, csrf, lines, pagination, radios, summary_list, table, tag, text_field, Tone};
 use crate::form_input::{field, read_form, refuse_forged, FormError};
-use crate::html::esc;
+use crate::html::Section;
 use crate::officer::current;
 use crate::AppState;
 use axum::extract::{Path, Request, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
+use maud::{html, Markup};
 use std::collections::HashMap;
 use std::sync::Arc;
 use vigil_core::CoreError;
-use vigil_domain::{CloseReason, ExhibitRef, Grade, ReportState};
+use vigil_domain::{CloseReason, ExhibitRef, Grade, QueueOrder, ReportState};
 
 fn failure(e: CoreError) -> Response {
     crate::failure::Failure::new(e, "/queue", "Back to the queue").into_response()
@@ -48,11 +50,23 @@ pub(crate) fn report_path(e: &ExhibitRef) -> String {
     }
 }
 
-/// `/queue?state=new&page=2`: open reports by default, most urgent first.
+/// `/queue?state=new&sort=age&page=2`: new reports by default, most urgent first.
 #[derive(Debug, serde::Deserialize)]
 pub(crate) struct QueueQuery {
     state: Option<String>,
+    sort: Option<String>,
     page: Option<u64>,
+}
+
+fn queue_href(state: ReportState, order: QueueOrder, page: u64) -> String {
+    let mut href = format!("/queue?state={}", state.as_str());
+    if order != QueueOrder::Urgency {
+        href += &format!("&sort={}", order.as_str());
+    }
+    if page > 1 {
+        href += &format!("&page={page}");
+    }
+    href
 }
 
 pub(crate) async fn queue(
@@ -68,82 +82,110 @@ pub(crate) async fn queue(
         Ok(s) => s.unwrap_or(ReportState::New),
         Err(e) => return failure(CoreError::Invalid(e)),
     };
+    let order = match q.sort.as_deref().map(QueueOrder::parse).transpose() {
+        Ok(o) => o.unwrap_or_default(),
+        Err(e) => return failure(CoreError::Invalid(e)),
+    };
     let st = state.clone();
     let viewer = officer.clone();
-    let r = tokio::task::spawn_blocking(move || st.vigil.triage_queue(&viewer, wanted, q.page.unwrap_or(1))).await;
-    let queue = match r {
+    let r = tokio::task::spawn_blocking(move || {
+        let page = st.vigil.triage_queue(&viewer, wanted, order, q.page.unwrap_or(1))?;
+        Ok::<_, CoreError>((page, st.vigil.now().unix_millis()))
+    })
+    .await;
+    let (queue, now_ms) = match r {
         Ok(Ok(i)) => i,
         Ok(Err(e)) => return failure(e),
         Err(e) => return failure(CoreError::Failed(format!("the queue could not be read: {e}"))),
     };
-    let mut body = String::from(crate::alerts::BANNER);
-    body += "<h1>Triage queue</h1><p>Most urgent first. A report must be graded before it can be acted on.</p>";
-    body += "<nav aria-label=\"Report states\"><ul class=\"tabs\">";
-    for (s, n) in &queue.counts {
-        let current = if *s == queue.state { " aria-current=\"page\"" } else { "" };
-        body += &format!("<li><a href=\"/queue?state={}\"{current}>{} ({n})</a></li>", s.as_str(), s.label());
-    }
-    body += "</ul></nav>";
-    body += &format!(
-        "<h2>{} reports</h2><table><thead><tr><th>Report</th><th>Received</th><th>Risk</th><th>Factors</th><th>Grade</th></tr></thead><tbody>",
-        queue.state.label()
-    );
-    if queue.items.is_empty() {
-        body += "<tr><td colspan=\"5\">No reports in this state.</td></tr>";
-    }
-    let now_ms = vigil_core::now().unix_millis();
     let targets = state.triage_targets;
-    for i in &queue.items {
-        let href = report_path(&i.exhibit);
-        // How long it has waited, and whether it is past its time to triage.
-        let received = match vigil_domain::Timestamp::parse(&i.received) {
-            Ok(t) => {
-                let ms = t.unix_millis();
-                let mut cell = format!("{} ago<br>{}", vigil_domain::waited(now_ms - ms), esc(&t.london()));
-                if queue.state == ReportState::New && targets.overdue(i.immediate_danger, ms, now_ms) {
-                    cell += &format!(
-                        "<br><strong class=\"error\">OVERDUE</strong> (to be triaged within {})",
-                        vigil_domain::waited(targets.for_report(i.immediate_danger))
-                    );
+    let body = html! {
+        (crate::alerts::banner())
+        h1 { "Triage queue" }
+        @match queue.oldest_open {
+            Some(t) => p.oldest {
+                "Longest waiting open report: received " strong { (vigil_domain::waited(now_ms - t.unix_millis())) " ago" }
+                " (" (t.london()) ")."
+            },
+            None => p.oldest { "No open reports are waiting." },
+        }
+        p { "A report must be graded before it can be acted on, unless a child is in immediate danger and it is handed off." }
+        nav aria-label="Report states" {
+            ul.tabs {
+                @for (s, n) in &queue.counts {
+                    li {
+                        a href=(queue_href(*s, order, 1)) aria-current=[(*s == queue.state).then_some("page")] {
+                            (s.label()) " (" (n) ")"
+                        }
+                    }
                 }
-                cell
             }
-            Err(_) => esc(&i.received),
-        };
-        let danger = if i.immediate_danger { "<strong class=\"error\">IMMEDIATE DANGER</strong> " } else { "" };
-        let factors: Vec<String> = i.factors.iter().map(|(f, w)| format!("{} (+{w})", esc(f))).collect();
-        let grade = match (&i.grade, &i.closed_reason) {
-            (_, Some(r)) => format!("closed: {}", CloseReason::parse(r).map_or(r.as_str(), |r| r.label())),
-            (Some(g), None) => g.clone(),
-            (None, None) => "not graded".into(),
-        };
-        body += &format!(
-            "<tr><td><a href=\"{href}\">{}</a></td><td>{received}</td><td>{danger}{}</td><td>{}</td><td>{}</td></tr>",
-            esc(&i.exhibit.to_string()),
-            i.score,
-            if factors.is_empty() { "none".to_string() } else { factors.join("; ") },
-            esc(&grade)
-        );
-    }
-    body += "</tbody></table>";
-    if queue.pages > 1 {
-        body += &format!("<nav aria-label=\"Pages\"><p>Page {} of {}", queue.page, queue.pages);
-        let st = queue.state.as_str();
-        if queue.page > 1 {
-            body += &format!(" · <a href=\"/queue?state={st}&amp;page={}\" rel=\"prev\">Previous</a>", queue.page - 1);
         }
-        if queue.page < queue.pages {
-            body += &format!(" · <a href=\"/queue?state={st}&amp;page={}\" rel=\"next\">Next</a>", queue.page + 1);
+        nav aria-label="Order" {
+            p {
+                "Order: "
+                @for (k, o) in QueueOrder::ALL.iter().enumerate() {
+                    @if k > 0 { " · " }
+                    a href=(queue_href(queue.state, *o, 1)) aria-current=[(*o == order).then_some("true")] { (o.label()) }
+                }
+            }
         }
-        body += "</p></nav>";
-    }
-    crate::html::officer_page(&officer, "Triage queue", &body).into_response()
+        h2 { (queue.state.label()) " reports, " (order.label().to_lowercase()) }
+        table {
+            thead { tr { th scope="col" { "Report" } th scope="col" { "Received" } th scope="col" { "Risk" } th scope="col" { "Factors" } th scope="col" { "Grade" } } }
+            tbody {
+                @if queue.items.is_empty() { tr { td colspan="5" { "No reports in this state." } } }
+                @for i in &queue.items {
+                    tr {
+                        td { a href=(report_path(&i.exhibit)) { (i.exhibit.to_string()) } }
+                        td {
+                            @match vigil_domain::Timestamp::parse(&i.received) {
+                                Ok(t) => {
+                                    (vigil_domain::waited(now_ms - t.unix_millis())) " ago" br; (t.london())
+                                    // Past its time to triage: marked while it waits.
+                                    @if queue.state == ReportState::New && targets.overdue(i.immediate_danger, t.unix_millis(), now_ms) {
+                                        br; (tag("OVERDUE", Tone::Danger))
+                                        " (to be triaged within " (vigil_domain::waited(targets.for_report(i.immediate_danger))) ")"
+                                    }
+                                },
+                                Err(_) => (i.received),
+                            }
+                        }
+                        td { @if i.immediate_danger { (tag("IMMEDIATE DANGER", Tone::Danger)) " " } (i.score) }
+                        td {
+                            @if i.factors.is_empty() { "none" }
+                            @for (k, (f, w)) in i.factors.iter().enumerate() { @if k > 0 { "; " } (f) " (+" (w) ")" }
+                        }
+                        td {
+                            @match (&i.grade, &i.closed_reason) {
+                                (_, Some(r)) => { "closed: " (CloseReason::parse(r).map_or(r.as_str(), |r| r.label())) },
+                                (Some(g), None) => (g),
+                                (None, None) => "not graded",
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        (pagination(queue.page, queue.pages, |p| queue_href(queue.state, order, p)))
+    };
+    crate::html::officer_page(&officer, Section::Queue, "Triage queue", body).into_response()
 }
+
+const SOURCE_GRADES: &[(&str, &str)] = &[("1", "1 reliable"), ("2", "2 untested"), ("3", "3 not reliable")];
+const INTELLIGENCE_GRADES: &[(&str, &str)] = &[
+    ("A", "A known directly"),
+    ("B", "B indirectly, corroborated"),
+    ("C", "C indirectly"),
+    ("D", "D not known"),
+    ("E", "E suspected false"),
+];
+const HANDLING_CODES: &[(&str, &str)] = &[("P", "P lawful sharing permitted"), ("C", "C sharing with conditions")];
 
 pub(crate) async fn view(State(state): State<Arc<AppState>>, Path(n): Path<String>, headers: HeaderMap) -> Response {
     let Some((_, officer)) = current(&state, &headers).await else { return Redirect::to("/login").into_response() };
     let Some(exhibit) = exhibit_of(&n) else { return failure(CoreError::NoSuchExhibit(n)) };
-    let csrf = officer.csrf.clone();
+    let csrf_token = officer.csrf.clone();
     let viewer = officer.clone();
     let st = state.clone();
     let ex = exhibit.clone();
@@ -164,186 +206,171 @@ pub(crate) async fn view(State(state): State<Arc<AppState>>, Path(n): Path<Strin
         Err(e) => return failure(CoreError::Failed(format!("the report could not be read: {e}"))),
     };
     let pretty = serde_json::to_string_pretty(&report).unwrap_or_default();
-    let factors: Vec<String> = item.factors.iter().map(|(f, w)| format!("<li>{} (+{w})</li>", esc(f))).collect();
-    let mut body = format!(
-        "<h1>Report {}</h1><p>This view is recorded in the custody log. \
-         <a href=\"/reports/{n}/sanitised.json\">Sanitised version for sharing</a> (no reporter details).</p><h2>Risk {}</h2><ul>{}</ul><h2>Report</h2>{}",
-        esc(&exhibit.to_string()),
-        item.score,
-        factors.join(""),
-        readable(&report, &pretty)
-    );
-    if !additions.is_empty() {
-        let fresh = additions.iter().filter(|a| a.new).count();
-        body += &format!(
-            "<h2>Added later by the reporter ({}{})</h2><p class=\"hint\">With their receipt, in the order it arrived.</p><dl class=\"summary\">",
-            additions.len(),
-            if fresh > 0 { format!(", {fresh} new to you") } else { String::new() }
-        );
-        for a in &additions {
-            let tag = if a.new { " <strong class=\"error\">NEW</strong>" } else { "" };
-            body += &format!(
-                "<dt>{} ({}){tag}</dt><dd>{}</dd>",
-                esc(&a.received),
-                esc(&a.exhibit.to_string()),
-                esc(&a.text).replace('\n', "<br>")
-            );
-        }
-        body += "</dl>";
-    }
-    body += "<h2>Linked reports</h2>";
-    if links.is_empty() {
-        body += "<p>No other report shares an identifier with this one.</p>";
-    } else {
-        body += "<p>Reports sharing identifiers with this one, strongest link first. A shared identifier is not an attribution to any person.</p><ul>";
-        for (k, l) in links.iter().enumerate() {
-            let mut why: Vec<String> = l.shared.iter().map(|s| esc(s)).collect();
-            if let Some(m) = &l.manual {
-                why.push(esc(m));
-            }
-            body += &format!(
-                "<li><a href=\"{}\">{}</a>: {} (weight {:.2}) \
-                 <form method=\"post\" action=\"/reports/{n}/unlink\" class=\"inline\">\
-                 <input type=\"hidden\" name=\"csrf\" value=\"{}\"><input type=\"hidden\" name=\"other\" value=\"{}\">\
-                 <label for=\"unlink-reason-{k}\">Reason to unlink</label><input type=\"text\" id=\"unlink-reason-{k}\" name=\"reason\">\
-                 <button type=\"submit\">Unlink</button></form></li>",
-                report_path(&l.exhibit),
-                esc(&l.exhibit.to_string()),
-                why.join(", "),
-                l.weight,
-                esc(&csrf),
-                esc(&l.exhibit.to_string()),
-            );
-        }
-        body += "</ul>";
-    }
-    if !chats.is_empty() {
-        body += "<h2>In chat exports</h2><p>Chat exports held as evidence in which an identifier of this report was found. \
-                 A shared identifier is not an attribution to any person.</p><ul>";
-        for c in &chats {
-            body += &format!(
-                "<li>{} in exhibit {} (case {}): {} time(s), first at {}</li>",
-                esc(&c.identifier),
-                esc(&c.exhibit.to_string()),
-                esc(c.case.as_str()),
-                c.occurrences,
-                esc(&c.first_source)
-            );
-        }
-        body += "</ul>";
-    }
-    body += &format!(
-        "<form method=\"post\" action=\"/reports/{n}/link\"><input type=\"hidden\" name=\"csrf\" value=\"{}\">\
-         <label for=\"link-other\">Link to another report by hand</label><p class=\"hint\" id=\"link-other-hint\">Its reference, such as PR/12 or PA/3</p>\
-         <input type=\"text\" id=\"link-other\" name=\"other\" aria-describedby=\"link-other-hint\">\
-         <label for=\"link-reason\">Reason</label><input type=\"text\" id=\"link-reason\" name=\"reason\">\
-         <button type=\"submit\">Link reports</button></form>",
-        esc(&csrf)
-    );
-    if item.immediate_danger {
-        // A child at risk now: the hand-off comes first, before any grading.
-        body += &format!(
-            "<h2 id=\"handoff\">Immediate danger: hand off now</h2>\
-             <p class=\"hint\">Record who took it on and their reference. A handed-off report can open a case before it is graded.</p>\
-             <form method=\"post\" action=\"/reports/{n}/handoff\"><input type=\"hidden\" name=\"csrf\" value=\"{}\">\
-             <fieldset id=\"handoff-target\"><legend>Handed to</legend><div class=\"radios\">",
-            esc(&csrf)
-        );
-        for t in vigil_domain::HandoffTarget::ALL {
-            body += &format!(
-                "<input type=\"radio\" id=\"handoff-{0}\" name=\"target\" value=\"{0}\"><label for=\"handoff-{0}\">{1}</label> ",
-                t.as_str(),
-                esc(t.label())
-            );
-        }
-        body += "</div></fieldset><label for=\"handoff-reference\">Their reference (incident log or force reference)</label>\
-                 <input type=\"text\" id=\"handoff-reference\" name=\"reference\">\
-                 <label for=\"handoff-note\">What was passed on and what they will do</label>\
-                 <input type=\"text\" id=\"handoff-note\" name=\"note\"><button type=\"submit\">Record hand-off</button></form>";
-    }
-    body += &format!("<h2>Grade (3x5x2)</h2><p>Current: {}</p>", esc(item.grade.as_deref().unwrap_or("not graded")));
     // Where the grader starts: how the reporter knows what they report.
     let about: vigil_domain::ReporterAnswers =
         serde_json::from_value(report["report"]["about"].clone()).unwrap_or_default();
-    if let Some(h) = about.how_known {
-        body += &format!(
-            "<p>The reporter says: {}. Suggested intelligence grade: {}.</p>",
-            match h {
-                vigil_domain::HowKnown::SawItMyself => "they saw it themselves",
-                vigil_domain::HowKnown::WasTold => "someone told them",
-                vigil_domain::HowKnown::FoundOnline => "they found it online",
-            },
-            h.suggested_intelligence()
-        );
-    }
-    if about.contacted_or_posed == Some(true) {
-        body += "<p class=\"error\">The reporter says they contacted the person or posed as a child: \
-                 consider admissibility and their safety.</p>";
-    }
-    body += &format!(
-        "<form method=\"post\" action=\"/reports/{n}/grade\"><input type=\"hidden\" name=\"csrf\" value=\"{}\">",
-        esc(&csrf)
-    );
-    body += "<fieldset id=\"source\"><legend>Source</legend><div class=\"radios\">";
-    for (v, l) in [("1", "1 reliable"), ("2", "2 untested"), ("3", "3 not reliable")] {
-        body += &format!("<input type=\"radio\" id=\"source-{v}\" name=\"source\" value=\"{v}\"><label for=\"source-{v}\">{l}</label> ");
-    }
-    body += "</div></fieldset><fieldset id=\"intelligence\"><legend>Intelligence</legend><div class=\"radios\">";
-    for (v, l) in [
-        ("A", "A known directly"),
-        ("B", "B indirectly, corroborated"),
-        ("C", "C indirectly"),
-        ("D", "D not known"),
-        ("E", "E suspected false"),
-    ] {
-        body += &format!("<input type=\"radio\" id=\"intelligence-{v}\" name=\"intelligence\" value=\"{v}\"><label for=\"intelligence-{v}\">{l}</label> ");
-    }
-    body += "</div></fieldset><fieldset id=\"handling\"><legend>Handling</legend><div class=\"radios\">\
-             <input type=\"radio\" id=\"handling-P\" name=\"handling\" value=\"P\"><label for=\"handling-P\">P lawful sharing permitted</label> \
-             <input type=\"radio\" id=\"handling-C\" name=\"handling\" value=\"C\"><label for=\"handling-C\">C sharing with conditions</label></div></fieldset>\
-             <label for=\"conditions\">Conditions (for C)</label><input type=\"text\" id=\"conditions\" name=\"conditions\">\
-             <label for=\"grade-reason\">Reason for this grade</label><input type=\"text\" id=\"grade-reason\" name=\"reason\">\
-             <button type=\"submit\">Save grade</button></form>";
-    if !history.is_empty() {
-        body += "<h3>Grade history</h3>";
-        body += &crate::case_pages::table(
-            &["Grade", "Reason", "By", "When"],
-            &history
-                .iter()
-                .map(|h| vec![h.grade.clone(), h.reason.clone(), h.by.clone(), h.at.london()])
-                .collect::<Vec<_>>(),
-        );
-    }
-    if item.state.is_open() {
-        body += &format!(
-            "<h2>Close without a case</h2><form method=\"post\" action=\"/reports/{n}/close\">\
-             <input type=\"hidden\" name=\"csrf\" value=\"{}\"><fieldset id=\"close-reason\"><legend>Reason</legend><div class=\"radios\">",
-            esc(&csrf)
-        );
-        for r in CloseReason::ALL {
-            body += &format!(
-                "<input type=\"radio\" id=\"close-{0}\" name=\"reason\" value=\"{0}\"><label for=\"close-{0}\">{1}</label> ",
-                r.as_str(),
-                r.label()
-            );
+    let fresh = additions.iter().filter(|a| a.new).count();
+    let history_rows: Vec<Vec<String>> =
+        history.iter().map(|h| vec![h.grade.clone(), h.reason.clone(), h.by.clone(), h.at.london()]).collect();
+    let body = html! {
+        (crate::alerts::banner())
+        (breadcrumbs(&[("/queue", "Triage queue")], &format!("Report {exhibit}")))
+        h1 { "Report " (exhibit.to_string()) }
+        p {
+            "This view is recorded in the custody log. "
+            a href={ "/reports/" (n) "/sanitised.json" } { "Sanitised version for sharing" } " (no reporter details)."
         }
-        body += "</div></fieldset><label for=\"close-note\">Note (optional)</label><input type=\"text\" id=\"close-note\" name=\"note\">\
-                 <button type=\"submit\">Close report</button></form>";
-    } else {
-        body += &format!("<h2>State</h2><p>{}</p>", item.state.label());
-    }
-    let case_list: Vec<String> = cases.iter().map(|c| esc(c.as_str())).collect();
-    body += &format!(
-        "<h2>Case</h2><p>In case(s): {}</p><p class=\"hint\">A report must be graded before it can be added to a case, unless it is immediate danger and handed off.</p>\
-         <form method=\"post\" action=\"/reports/{n}/case\"><input type=\"hidden\" name=\"csrf\" value=\"{}\">\
-         <label for=\"case\">Case ID</label><p class=\"hint\" id=\"case-hint\">An existing case, or a new ID such as OP-LANTERN-2026</p>\
-         <input type=\"text\" id=\"case\" name=\"case\" aria-describedby=\"case-hint\">\
-         <label for=\"title\">Title (for a new case)</label><input type=\"text\" id=\"title\" name=\"title\">\
-         <button type=\"submit\">Open case or add to case</button></form><p><a href=\"/queue\">Back to the queue</a></p>",
-        if case_list.is_empty() { "none".to_string() } else { case_list.join(", ") },
-        esc(&csrf)
-    );
-    crate::html::officer_page(&viewer, "Report", &body).into_response()
+        @if fresh > 0 {
+            p.notice { (tag("NEW", Tone::New)) " The reporter has added information you have not read: " a href="#additions" { "read it below" } "." }
+        }
+        h2 { "Risk " (item.score) }
+        ul { @for (f, w) in &item.factors { li { (f) " (+" (w) ")" } } }
+        h2 { "Report" }
+        (readable(&report, &pretty))
+        @if !additions.is_empty() {
+            h2 #additions {
+                "Added later by the reporter (" (additions.len())
+                @if fresh > 0 { ", " (fresh) " new to you" }
+                ")"
+            }
+            p.hint { "With their receipt, in the order it arrived." }
+            dl.summary {
+                @for a in &additions {
+                    dt { (a.received) " (" (a.exhibit.to_string()) ")" @if a.new { " " (tag("NEW", Tone::New)) } }
+                    dd { (lines(&a.text)) }
+                }
+            }
+        }
+        h2 { "Linked reports" }
+        @if links.is_empty() {
+            p { "No other report shares an identifier with this one." }
+        } @else {
+            p { "Reports sharing identifiers with this one, strongest link first. A shared identifier is not an attribution to any person." }
+            ul {
+                @for (k, l) in links.iter().enumerate() {
+                    li {
+                        a href=(report_path(&l.exhibit)) { (l.exhibit.to_string()) } ": "
+                        @for (j, why) in l.shared.iter().chain(l.manual.iter()).enumerate() { @if j > 0 { ", " } (why) }
+                        " (weight " (format!("{:.2}", l.weight)) ") "
+                        form.inline method="post" action={ "/reports/" (n) "/unlink" } {
+                            (csrf(&csrf_token))
+                            input type="hidden" name="other" value=(l.exhibit.to_string());
+                            label for={ "unlink-reason-" (k) } { "Reason to unlink" }
+                            input type="text" id={ "unlink-reason-" (k) } name="reason";
+                            button type="submit" { "Unlink" }
+                        }
+                    }
+                }
+            }
+        }
+        @if !chats.is_empty() {
+            h2 { "In chat exports" }
+            p { "Chat exports held as evidence in which an identifier of this report was found. A shared identifier is not an attribution to any person." }
+            ul {
+                @for c in &chats {
+                    li { (c.identifier) " in exhibit " (c.exhibit.to_string()) " (case " (c.case.as_str()) "): " (c.occurrences) " time(s), first at " (c.first_source) }
+                }
+            }
+        }
+        form method="post" action={ "/reports/" (n) "/link" } {
+            (csrf(&csrf_token))
+            label for="link-other" { "Link to another report by hand" }
+            p.hint id="link-other-hint" { "Its reference, such as PR/12 or PA/3" }
+            input type="text" id="link-other" name="other" aria-describedby="link-other-hint";
+            label for="link-reason" { "Reason" }
+            input type="text" id="link-reason" name="reason";
+            button type="submit" { "Link reports" }
+        }
+        @if item.immediate_danger {
+            // A child at risk now: the hand-off comes first, before any grading.
+            h2 #handoff { "Immediate danger: hand off now" }
+            p.hint { "Record who took it on and their reference. A handed-off report can open a case before it is graded." }
+            form method="post" action={ "/reports/" (n) "/handoff" } {
+                (csrf(&csrf_token))
+                fieldset #handoff-target {
+                    legend { "Handed to" }
+                    div.radios {
+                        @for t in vigil_domain::HandoffTarget::ALL {
+                            input type="radio" id={ "handoff-" (t.as_str()) } name="target" value=(t.as_str());
+                            label for={ "handoff-" (t.as_str()) } { (t.label()) } " "
+                        }
+                    }
+                }
+                label for="handoff-reference" { "Their reference (incident log or force reference)" }
+                input type="text" id="handoff-reference" name="reference";
+                label for="handoff-note" { "What was passed on and what they will do" }
+                input type="text" id="handoff-note" name="note";
+                button type="submit" { "Record hand-off" }
+            }
+        }
+        h2 { "Grade (3x5x2)" }
+        p { "Current: " (item.grade.as_deref().unwrap_or("not graded")) }
+        @if let Some(h) = about.how_known {
+            p {
+                "The reporter says: "
+                (match h {
+                    vigil_domain::HowKnown::SawItMyself => "they saw it themselves",
+                    vigil_domain::HowKnown::WasTold => "someone told them",
+                    vigil_domain::HowKnown::FoundOnline => "they found it online",
+                })
+                ". Suggested intelligence grade: " (h.suggested_intelligence()) "."
+            }
+        }
+        @if about.contacted_or_posed == Some(true) {
+            p.error { "The reporter says they contacted the person or posed as a child: consider admissibility and their safety." }
+        }
+        form method="post" action={ "/reports/" (n) "/grade" } {
+            (csrf(&csrf_token))
+            (radios("source", "Source", SOURCE_GRADES, None, None))
+            (radios("intelligence", "Intelligence", INTELLIGENCE_GRADES, None, None))
+            (radios("handling", "Handling", HANDLING_CODES, None, None))
+            label for="conditions" { "Conditions (for C)" }
+            input type="text" id="conditions" name="conditions";
+            label for="grade-reason" { "Reason for this grade" }
+            input type="text" id="grade-reason" name="reason";
+            button type="submit" { "Save grade" }
+        }
+        @if !history.is_empty() {
+            h3 { "Grade history" }
+            (table(&["Grade", "Reason", "By", "When"], &history_rows))
+        }
+        @if item.state.is_open() {
+            h2 { "Close without a case" }
+            form method="post" action={ "/reports/" (n) "/close" } {
+                (csrf(&csrf_token))
+                fieldset #close-reason {
+                    legend { "Reason" }
+                    div.radios {
+                        @for r in CloseReason::ALL {
+                            input type="radio" id={ "close-" (r.as_str()) } name="reason" value=(r.as_str());
+                            label for={ "close-" (r.as_str()) } { (r.label()) } " "
+                        }
+                    }
+                }
+                label for="close-note" { "Note (optional)" }
+                input type="text" id="close-note" name="note";
+                button type="submit" { "Close report" }
+            }
+        } @else {
+            h2 { "State" }
+            p { (item.state.label()) }
+        }
+        h2 { "Case" }
+        p {
+            "In case(s): "
+            @if cases.is_empty() { "none" }
+            @for (k, c) in cases.iter().enumerate() { @if k > 0 { ", " } a href={ "/cases/" (c.as_str()) } { (c.as_str()) } }
+        }
+        p.hint { "A report must be graded before it can be added to a case, unless it is immediate danger and handed off." }
+        form method="post" action={ "/reports/" (n) "/case" } {
+            (csrf(&csrf_token))
+            (text_field("case", "Case ID", "An existing case, or a new ID such as OP-LANTERN-2026", "", None))
+            (text_field("title", "Title (for a new case)", "", "", None))
+            button type="submit" { "Open case or add to case" }
+        }
+        p { a href="/queue" { "Back to the queue" } }
+    };
+    crate::html::officer_page(&viewer, Section::Queue, &format!("Report {exhibit}"), body).into_response()
 }
 
 /// What every triage form post checks, in this order: a session, a triage
@@ -511,12 +538,12 @@ pub(crate) async fn unlink(State(state): State<Arc<AppState>>, Path(n): Path<Str
 /// A public report as the reporter answered it: each answer under its
 /// question, as the form asked it. A partner's referral (another shape) is
 /// shown as stored.
-fn readable(report: &serde_json::Value, pretty: &str) -> String {
+fn readable(report: &serde_json::Value, pretty: &str) -> Markup {
     use crate::report_form::{option_label, question, HOW_KNOWN_OPTIONS, KIND_OPTIONS};
     // A public report is stored as {submitted, report, attachments}.
     let Some(Ok(r)) = report.get("report").map(|r| serde_json::from_value::<vigil_domain::PublicReport>(r.clone()))
     else {
-        return format!("<pre>{}</pre>", esc(pretty));
+        return html! { pre { (pretty) } };
     };
     let submitted = report.get("submitted").and_then(|s| s.as_str()).map(vigil_domain::Timestamp::london_of);
     let files: Vec<String> = report
@@ -535,7 +562,6 @@ fn readable(report: &serde_json::Value, pretty: &str) -> String {
     let yes_no = |b: bool| if b { "Yes" } else { "No" }.to_owned();
     let optional = |b: Option<bool>| b.map_or_else(|| "Not answered".to_owned(), yes_no);
     let text = |t: &str| if t.trim().is_empty() { "Not given".to_owned() } else { t.to_owned() };
-    let kind = serde_json::to_value(r.kind).ok().and_then(|k| k.as_str().map(str::to_owned)).unwrap_or_default();
     let how = r.about.how_known.and_then(|h| serde_json::to_value(h).ok()).and_then(|h| h.as_str().map(str::to_owned));
     let identifiers: Vec<String> = r
         .identifiers
@@ -546,31 +572,30 @@ fn readable(report: &serde_json::Value, pretty: &str) -> String {
         })
         .collect();
     let rows: Vec<(&str, String)> = vec![
-        ("kind", option_label(KIND_OPTIONS, &kind)),
-        ("immediate_danger", yes_no(r.immediate_danger)),
-        ("meeting_planned", yes_no(r.meeting_planned)),
-        ("images_exchanged", yes_no(r.images_exchanged)),
-        ("platform", text(&r.platform)),
-        ("identifiers", if identifiers.is_empty() { "None given".into() } else { identifiers.join("\n") }),
-        ("child", text(&r.child)),
-        ("dates", text(&r.dates)),
-        ("how_known", how.map_or_else(|| "Not answered".into(), |h| option_label(HOW_KNOWN_OPTIONS, &h))),
-        ("child_location", r.about.child_location.clone().map_or_else(|| "Not answered".into(), |l| text(&l))),
-        ("reporter_is_child", optional(r.about.reporter_is_child)),
-        ("would_give_statement", optional(r.about.would_give_statement)),
-        ("contacted_or_posed", optional(r.about.contacted_or_posed)),
-        ("account", text(&r.account)),
-        ("contact", r.contact.clone().map_or_else(|| "Anonymous".into(), |c| text(&c))),
+        (question("kind"), option_label(KIND_OPTIONS, r.kind.as_str())),
+        (question("immediate_danger"), yes_no(r.immediate_danger)),
+        (question("meeting_planned"), yes_no(r.meeting_planned)),
+        (question("images_exchanged"), yes_no(r.images_exchanged)),
+        (question("platform"), text(&r.platform)),
+        (question("identifiers"), if identifiers.is_empty() { "None given".into() } else { identifiers.join("\n") }),
+        (question("child"), text(&r.child)),
+        (question("dates"), text(&r.dates)),
+        (question("how_known"), how.map_or_else(|| "Not answered".into(), |h| option_label(HOW_KNOWN_OPTIONS, &h))),
+        (
+            question("child_location"),
+            r.about.child_location.clone().map_or_else(|| "Not answered".into(), |l| text(&l)),
+        ),
+        (question("reporter_is_child"), optional(r.about.reporter_is_child)),
+        (question("would_give_statement"), optional(r.about.would_give_statement)),
+        (question("contacted_or_posed"), optional(r.about.contacted_or_posed)),
+        (question("account"), text(&r.account)),
+        (question("contact"), r.contact.clone().map_or_else(|| "Anonymous".into(), |c| text(&c))),
+        ("Files attached", if files.is_empty() { "None".to_owned() } else { files.join("\n") }),
     ];
-    let files = if files.is_empty() { "None".to_owned() } else { files.join("\n") };
-    let mut out = String::new();
-    if let Some(t) = submitted {
-        out += &format!("<p>Sent {}.</p>", esc(&t));
+    let items: Vec<(&str, Markup)> = rows.iter().map(|(q, a)| (*q, lines(a))).collect();
+    html! {
+        @if let Some(t) = submitted { p { "Sent " (t) "." } }
+        (summary_list(&items))
+        details { summary { "The report as stored (JSON)" } pre { (pretty) } }
     }
-    out += "<dl class=\"summary\">";
-    for (field, answer) in rows {
-        out += &format!("<dt>{}</dt><dd>{}</dd>", esc(question(field)), esc(&answer).replace('\n', "<br>"));
-    }
-    out += &format!("<dt>Files attached</dt><dd>{}</dd></dl>", esc(&files).replace('\n', "<br>"));
-    out + &format!("<details><summary>The report as stored (JSON)</summary><pre>{}</pre></details>", esc(pretty))
 }

@@ -53,9 +53,11 @@ impl Webhook {
     }
 
     /// Sends the alert in the background.
-    pub fn fire(&self, report: &str, time: &str) {
+    /// Posts `event` (`immediate-danger`, or `report-addition` for news on
+    /// an immediate-danger report) about `report`, received at `time`.
+    pub fn fire(&self, event: &str, report: &str, time: &str) {
         let hook = self.clone();
-        let body = serde_json::json!({ "event": "immediate-danger", "report": report, "received": time }).to_string();
+        let body = serde_json::json!({ "event": event, "report": report, "received": time }).to_string();
         tokio::spawn(async move {
             for attempt in 0..2 {
                 match tokio::time::timeout(Duration::from_secs(5), hook.post_once(&body)).await {

@@ -119,7 +119,7 @@ async fn a_referral_is_stored_once_per_idempotency_key() {
     // The referral is in the triage queue with its factors, linked by identifier.
     // Read as someone with database access would: Vigil lends no raw store.
     let mut store = vigil_store::open(e.data.join("vigil.db").to_str().unwrap()).unwrap();
-    let queue = store.report_queue(vigil_domain::ReportState::New, 0, 500).unwrap();
+    let queue = store.report_queue(vigil_domain::ReportState::New, vigil_domain::QueueOrder::Urgency, 0, 500).unwrap();
     let refs: Vec<String> = queue.iter().map(|r| r.exhibit.to_string()).collect();
     assert!(refs.contains(&first["referral"].as_str().unwrap().to_owned()), "{refs:?}");
     assert!(queue.iter().all(|r| r.factors.contains("a meeting has been arranged")), "{:?}", queue[0].factors);

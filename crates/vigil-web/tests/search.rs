@@ -90,7 +90,10 @@ async fn the_search_page_links_what_it_finds() {
     let (s, _, html) = call(&app, get("/search?q=Synthetic+Person+A")).await;
     assert_eq!(s, StatusCode::OK);
     assert!(html.contains("<a href=\"/cases/DEMO-1\">DEMO-1</a>") && html.contains("person Synthetic Person A"));
-    assert!(html.contains("<a href=\"/search\">Search</a>"), "the shell links the search");
+    assert!(
+        html.contains("<a href=\"/search\" aria-current=\"page\">Search</a>"),
+        "the shell links the search, marked as the page shown"
+    );
     let (s, _, _) = call(&app, get("/search?q=x")).await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "a query too short is refused, naming it");
 }

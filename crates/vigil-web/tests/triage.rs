@@ -154,7 +154,7 @@ async fn queue_orders_by_risk_and_grading_is_audited() {
     );
     assert!(call(&app, to_case(format!("csrf={csrf}&case=OP-TEST-2026&title=Test+case"))).await.0.is_redirection());
     let (_, _, page) = call(&app, Request::get("/reports/3").header("cookie", &c).body(Body::empty()).unwrap()).await;
-    assert!(page.contains("In case(s): OP-TEST-2026"), "{page}");
+    assert!(page.contains("In case(s): <a href=\"/cases/OP-TEST-2026\">OP-TEST-2026</a>"), "{page}");
     let (_, _, html) = call(&app, queue("/queue?state=in-case")).await;
     assert!(html.contains("href=\"/reports/3\""), "{html}");
     // Closing needs a reason from the list; a closed report shows its reason.
@@ -304,16 +304,70 @@ async fn a_reporters_addition_appears_on_the_report_marked_new_until_read() {
     let added = v
         .add_to_public_report(&receipt.code, &receipt.secret, "SYNTHETIC: they wrote again this morning")
         .unwrap()
-        .unwrap();
+        .unwrap()
+        .addition;
     let app = vigil_web::app(v);
     let c = sign_in(&app, "jsmith", &tri).await;
     let view = || Request::get("/reports/1").header("cookie", &c).body(Body::empty()).unwrap();
     let (_, _, page) = call(&app, view()).await;
     assert!(page.contains("Added later by the reporter (1, 1 new to you)"), "{page}");
-    assert!(page.contains(&format!("({added}) <strong class=\"error\">NEW</strong>")));
+    assert!(page.contains(&format!("({added}) <strong class=\"tag tag-new\">NEW</strong>")));
     assert!(page.contains("SYNTHETIC: they wrote again this morning"));
     let (_, _, page) = call(&app, view()).await;
     assert!(page.contains("Added later by the reporter (1)") && !page.contains(">NEW<"), "read once, no longer new");
+
+    // A second addition, through the public form, while the officer's page
+    // is open: it raises the officers' alert, naming the report and its page.
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let res =
+        app.clone().oneshot(Request::get("/events").header("cookie", &c).body(Body::empty()).unwrap()).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let mut stream = res.into_body();
+    let (_, _, html) = call(&app, Request::get("/report/add").body(Body::empty()).unwrap()).await;
+    let at = html.find("name=\"csrf\" value=\"").unwrap() + 19;
+    let token = &html[at..at + html[at..].find('"').unwrap()];
+    let enc = |s: &str| s.replace('+', "%2B").replace('/', "%2F").replace('=', "%3D");
+    let form = format!(
+        "csrf={}&code={}&secret={}&text=SYNTHETIC+a+second+message+arrived",
+        enc(token),
+        enc(&receipt.code),
+        enc(&receipt.secret)
+    );
+    let mut r = Request::post("/report/add")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Body::from(form))
+        .unwrap();
+    r.extensions_mut().insert(axum::extract::ConnectInfo("192.0.2.81:1".parse::<std::net::SocketAddr>().unwrap()));
+    let (s, _, done) = call(&app, r).await;
+    assert_eq!(s, StatusCode::OK, "{done}");
+    let mut seen = String::new();
+    while !seen.contains("report-addition") {
+        let frame = tokio::time::timeout(std::time::Duration::from_secs(10), stream.frame())
+            .await
+            .expect("the alert arrives")
+            .expect("the stream stays open")
+            .unwrap();
+        if let Ok(d) = frame.into_data() {
+            seen += &String::from_utf8_lossy(&d);
+        }
+    }
+    assert!(seen.contains("event: report-addition") && seen.contains("data: PR/1 /reports/1"), "{seen}");
+    let (_, _, page) = call(&app, view()).await;
+    assert!(page.contains("Added later by the reporter (2, 1 new to you)"), "the new one is marked new");
+}
+
+/// A closed report's addition is kept and shown, but raises no alert: no
+/// one is working it. (Core tells the web whether the report is live.)
+#[test]
+fn an_addition_to_a_closed_report_is_not_live() {
+    let (_d, v, _) = data_dir_with_triage_officer();
+    let receipt = v.submit_public_report(&report(false, &["someone"])).unwrap();
+    let officer =
+        vigil_core::OfficerSession { username: "jsmith".into(), role: Role::TriageOfficer, csrf: String::new() };
+    v.close_report(&receipt.exhibit, vigil_domain::CloseReason::NotACrime, "", &officer).unwrap();
+    let added = v.add_to_public_report(&receipt.code, &receipt.secret, "SYNTHETIC: more").unwrap().unwrap();
+    assert!(!added.report_live && added.report == receipt.exhibit);
 }
 
 /// A fresh data directory with one triage officer, `jsmith`; returns the
