@@ -29,8 +29,14 @@ function base32(s) {
   return Buffer.from(out);
 }
 
+// Vigil never accepts a TOTP step twice for one officer, so a second
+// sign-in within the same 30 s waits for the next step (see signIn).
+const usedStep = {};
+const currentStep = () => Math.floor(Date.now() / 1000 / 30);
+
 function totp(secret) {
-  const step = Math.floor(Date.now() / 1000 / 30);
+  const step = currentStep();
+  usedStep[secret] = step;
   const msg = Buffer.alloc(8); msg.writeBigUInt64BE(BigInt(step));
   const h = createHmac('sha1', base32(secret)).update(msg).digest();
   const o = h[19] & 15;
@@ -154,7 +160,7 @@ test('a triage officer signs in with TOTP, sees immediate danger first, grades i
   await page.fill('#case', 'OP-BROWSER-2026');
   await page.fill('#title', 'Synthetic browser-test case');
   await submit(page, 'form[action$="/case"] button[type=submit]');
-  assert.match(await page.content(), /In case\(s\): OP-BROWSER-2026/);
+  assert.match(await page.locator('main').textContent(), /In case\(s\): OP-BROWSER-2026/);
   await page.screenshot({ path: join(SHOTS, 'officer-4a-case-opened.png'), fullPage: true });
   // In a case now, it has left the new reports for the "in a case" tab.
   await page.goto(url + '/queue?state=in-case');
@@ -222,5 +228,111 @@ test('an investigator walks case DEMO-1: the case, a decision, the exhibit list 
     const problems = result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`);
     assert.deepEqual(problems, [], `${path}: ${problems.join('; ')}`);
   }
+  await ctx.close();
+});
+
+async function signIn(ctx, who) {
+  while (usedStep[secrets[who]] === currentStep()) await new Promise((r) => setTimeout(r, 500));
+  const page = await ctx.newPage();
+  await page.goto(url + '/login');
+  await page.fill('#username', who);
+  await page.fill('#password', password);
+  await page.fill('#code', totp(secrets[who]));
+  await submit(page, 'button[type=submit]');
+  return page;
+}
+
+async function axeProblems(page) {
+  await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
+  const result = await page.evaluate(async () => await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } }));
+  return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.length}: ${v.nodes.slice(0, 2).map((n) => n.target.join(' ')).join(', ')})`);
+}
+
+test('a triage officer works the queue from the keyboard: filter, sort, open, grade, close with a reason', async () => {
+  const ctx = await browser.newContext();
+  const page = await signIn(ctx, 'demo.triage');
+  // Sort by age: the longest waiting first; the wait is shown at the top.
+  await page.goto(url + '/queue?state=new&sort=age');
+  assert.equal(await page.locator('nav[aria-label=Order] a[aria-current]').textContent(), 'Longest waiting first');
+  assert.match(await page.locator('main').textContent(), /Longest waiting open report: received/);
+  await page.screenshot({ path: join(SHOTS, 'queue-1-by-age.png'), fullPage: true });
+  // Open the first report with the keyboard alone.
+  await page.locator('tbody tr a').first().focus();
+  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.keyboard.press('Enter')]);
+  const report = page.url();
+  // Grade it: Space picks a radio, Tab moves to the next group, arrows move within one.
+  await page.focus('#source-2');
+  await page.keyboard.press('Space');
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Space');
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('graded from the keyboard alone');
+  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.keyboard.press('Enter')]);
+  assert.match(await page.locator('main').textContent(), /Current: 2\/B\/P/);
+  await page.screenshot({ path: join(SHOTS, 'report-1-graded.png'), fullPage: true });
+  // Close it with a reason, from the keyboard.
+  await page.focus('#close-duplicate');
+  await page.keyboard.press('Space');
+  await page.focus('#close-note');
+  await page.keyboard.type('the same concern as an earlier report');
+  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.keyboard.press('Enter')]);
+  // The closed tab lists it with its reason.
+  await page.goto(url + '/queue?state=closed');
+  const closed = await page.locator('tbody').textContent();
+  assert.match(closed, /closed: Duplicate/i);
+  assert.ok(await page.locator(`tbody a[href="${new URL(report).pathname}"]`).count() === 1, 'the closed report is listed');
+  await page.screenshot({ path: join(SHOTS, 'queue-2-closed.png'), fullPage: true });
+  await ctx.close();
+});
+
+test('an investigator finds a report by an identifier and reaches its case', async () => {
+  const ctx = await browser.newContext();
+  const page = await signIn(ctx, 'demo.investigator');
+  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('header a[href="/search"]')]);
+  await page.fill('#q', 'demo_user_a');
+  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.keyboard.press('Enter')]);
+  const found = await page.locator('main').textContent();
+  assert.match(found, /Read as the identifier/);
+  assert.match(found, /Reports \([1-9]/);
+  await page.screenshot({ path: join(SHOTS, 'search-1-results.png'), fullPage: true });
+  // The report found is reached through its case, the way for roles outside triage.
+  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.locator('main ul').first().locator('a[href="/cases/DEMO-1"]').first().click()]);
+  assert.match(await page.locator('h1').textContent(), /Case DEMO-1/);
+  assert.match(await page.locator('.breadcrumbs').textContent(), /Cases/);
+  await page.screenshot({ path: join(SHOTS, 'case-0-from-search.png'), fullPage: true });
+  await ctx.close();
+});
+
+test('a supervisor reads the dashboard: charts, each with its table and CSV', async () => {
+  const ctx = await browser.newContext();
+  const page = await signIn(ctx, 'demo.supervisor');
+  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('header a[href="/figures"]')]);
+  assert.match(await page.locator('h1').textContent(), /Team figures/);
+  assert.ok(await page.locator('svg[role=img]').count() >= 7, 'the charts are drawn on the server');
+  assert.match(await page.locator('main').textContent(), /Time to triage against the target/);
+  assert.match(await page.locator('main').textContent(), /Workload per officer/);
+  const csv = await page.evaluate(async () => { const r = await fetch('/figures/reports-by-week.csv'); return [r.status, await r.text()]; });
+  assert.equal(csv[0], 200);
+  assert.match(csv[1], /^Week beginning,/);
+  await page.screenshot({ path: join(SHOTS, 'dashboard-1.png'), fullPage: true });
+  await ctx.close();
+});
+
+test('every officer page meets WCAG 2.2 AA (axe-core)', async () => {
+  const ctx = await browser.newContext({ bypassCSP: true });
+  const page = await signIn(ctx, 'demo.supervisor');
+  const pages = ['/officer', '/queue', '/queue?state=closed&sort=age', '/reports/1', '/cases', '/cases/DEMO-1',
+    '/cases/DEMO-1/exhibits', '/cases/DEMO-1/schedules', '/cases/DEMO-1/timeline', '/cases/DEMO-1/chats/DI/4',
+    '/search', '/search?q=demo_user_a', '/figures'];
+  const all = [];
+  for (const path of pages) {
+    const res = await page.goto(url + path);
+    assert.equal(res.status(), 200, `${path} answers`);
+    for (const p of await axeProblems(page)) all.push(`${path}: ${p}`);
+  }
+  assert.deepEqual(all, []);
   await ctx.close();
 });

@@ -21,6 +21,9 @@ pub struct ReportHit {
     pub report: ExhibitRef,
     /// What matched: `identifier email:…`, `reference`.
     pub matched: String,
+    /// The cases holding it that the officer may see: the way to it for
+    /// roles that do not work the triage queue.
+    pub cases: Vec<CaseId>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -111,7 +114,8 @@ impl Vigil {
                     && report_visible(self, &r)?
                     && !out.reports.iter().any(|h| h.report == r)
                 {
-                    out.reports.push(ReportHit { report: r, matched: format!("identifier {id}") });
+                    let cases = visible_cases_of(self, &r, &visible_ids)?;
+                    out.reports.push(ReportHit { report: r, matched: format!("identifier {id}"), cases });
                 }
             }
             for e in exhibits.into_iter().chain(more_e) {
@@ -132,7 +136,8 @@ impl Vigil {
                 && report_visible(self, &r)?
                 && !out.reports.iter().any(|h| h.report == r)
             {
-                out.reports.insert(0, ReportHit { report: r, matched: "reference".into() });
+                let cases = visible_cases_of(self, &r, &visible_ids)?;
+                out.reports.insert(0, ReportHit { report: r, matched: "reference".into(), cases });
             }
         }
         // Case IDs, titles and the names of persons on them.
@@ -169,4 +174,9 @@ impl Vigil {
         self.append_events(&[ev])?;
         Ok(out)
     }
+}
+
+/// The cases holding a report among those the officer may see.
+fn visible_cases_of(v: &Vigil, report: &ExhibitRef, visible: &BTreeSet<&CaseId>) -> Result<Vec<CaseId>, CoreError> {
+    Ok(v.store.read()?.cases_of_report(report)?.into_iter().filter(|c| visible.contains(c)).collect())
 }

@@ -167,14 +167,21 @@ impl FigureTable {
     }
 }
 
-/// A span as a figure: "45 s", "10 min", "16 h 5 min", "3 d 2 h".
+/// A span as a figure: "45 s", "10 min", "16 h", "16 h 5 min", "1 d 6 h".
 pub fn span(ms: i64) -> String {
     let s = ms.max(0) / 1000;
+    let two = |big: i64, a: &str, small: i64, b: &str| {
+        if small == 0 {
+            format!("{big} {a}")
+        } else {
+            format!("{big} {a} {small} {b}")
+        }
+    };
     match s {
         0..60 => format!("{s} s"),
         60..3600 => format!("{} min", s / 60),
-        3600..86_400 => format!("{} h {} min", s / 3600, (s / 60) % 60),
-        _ => format!("{} d {} h", s / 86_400, (s / 3600) % 24),
+        3600..86_400 => two(s / 3600, "h", (s / 60) % 60, "min"),
+        _ => two(s / 86_400, "d", (s / 3600) % 24, "h"),
     }
 }
 

@@ -61,6 +61,13 @@ pub(crate) async fn search(
                         (h.report.to_string())
                     }
                     ": " (h.matched)
+                    @if !h.cases.is_empty() {
+                        ", in case "
+                        @for (k, c) in h.cases.iter().enumerate() {
+                            @if k > 0 { ", " }
+                            a href={ "/cases/" (c.as_str()) } { (c.as_str()) }
+                        }
+                    }
                 }
             }
             @if r.reports.is_empty() { li { "None." } }

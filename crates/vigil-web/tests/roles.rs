@@ -104,6 +104,11 @@ async fn every_route_as_every_role() {
         ("GET", "/api/v1/openapi.json", public.to_vec()),
         ("GET", "/cases", officers.to_vec()),
         ("GET", "/figures", vec!["supervisor", "auditor"]),
+        ("GET", "/figures/outcomes.csv", vec!["supervisor", "auditor"]),
+        // For an auditor the workload table is not there at all (404, as
+        // tests/figures.rs checks); the other roles are refused before that.
+        ("GET", "/figures/workload.csv", vec!["supervisor", "auditor"]),
+        ("GET", "/queue?sort=age", triage.to_vec()),
         ("GET", "/search", searchers.to_vec()),
         ("GET", "/search?q=demo_user_a", searchers.to_vec()),
         // Case routes answer 404 for a case that does not exist (or may not be seen).
