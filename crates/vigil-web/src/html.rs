@@ -168,7 +168,8 @@ header.officer a:focus{color:#0b0c0c}\
 .tag-new{background:#1d70b8;color:#fff}.notice{border-left:5px solid #1d70b8;padding-left:1rem}\
 .oldest{font-size:1.2rem}.breadcrumbs ol{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.5rem;margin:0 0 .5rem}\
 .breadcrumbs li+li::before{content:\"\\203A\";margin-right:.5rem;color:#505a5f}figure.chart{margin:1rem 0}\
-form.inline{display:inline}";
+form.inline{display:inline}header.officer .tabs a[aria-current]{color:#fff;border-bottom:3px solid #fff}\
+main nav a[aria-current]{font-weight:bold;color:#0b0c0c;text-decoration:none}.tag{white-space:nowrap}";
 
 pub(crate) async fn stylesheet() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], CSS)
