@@ -29,22 +29,7 @@ fn report(danger: bool, ids: &[&str]) -> PublicReport {
 }
 
 async fn sign_in(app: &axum::Router, user: &str, secret: &[u8]) -> String {
-    let (_, _, html) = call(app, Request::get("/login").body(Body::empty()).unwrap()).await;
-    let s = html.find("name=\"csrf\" value=\"").unwrap() + 19;
-    let t = &html[s..s + html[s..].find('"').unwrap()];
-    let ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
-    let code = format!("{:06}", vigil_core::totp_code(secret, vigil_core::totp_step(ms)));
-    let body = format!("csrf={t}&username={user}&password={}&code={code}", PW.replace(' ', "+"));
-    let (st, h, _) = call(
-        app,
-        Request::post("/login")
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(Body::from(body))
-            .unwrap(),
-    )
-    .await;
-    assert!(st.is_redirection(), "sign-in failed for {user}");
-    h["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned()
+    support::sign_in(app, user, PW, secret).await
 }
 
 #[tokio::test]

@@ -42,3 +42,23 @@ pub fn enc(s: &str) -> String {
         })
         .collect()
 }
+
+/// Signs `user` in through `/login` with their password and the current
+/// TOTP code; returns the session cookie (`vigil_session=…`).
+pub async fn sign_in(app: &axum::Router, user: &str, password: &str, secret: &[u8]) -> String {
+    let (_, _, html) = call(app, Request::get("/login").body(Body::empty()).unwrap()).await;
+    let s = html.find("name=\"csrf\" value=\"").unwrap() + 19;
+    let t = &html[s..s + html[s..].find('"').unwrap()];
+    let code = format!("{:06}", vigil_core::totp_code(secret, vigil_core::totp_step(vigil_core::now().unix_millis())));
+    let body = format!("csrf={t}&username={user}&password={}&code={code}", password.replace(' ', "+"));
+    let (st, h, _) = call(
+        app,
+        Request::post("/login")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap(),
+    )
+    .await;
+    assert!(st.is_redirection(), "sign-in failed for {user}");
+    h["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned()
+}
