@@ -24,7 +24,7 @@ impl Vigil {
             return Err(CoreError::Forbidden(format!("the {} role does not see the team's figures", officer.role)));
         }
         let now = self.now().unix_millis();
-        let first = vigil_domain::week_start(now) - (DASHBOARD_WEEKS as i64 - 1) * 7 * 86_400_000;
+        let first = vigil_domain::dashboard_start(now, DASHBOARD_WEEKS);
         let mut store = self.store.read()?;
         let rows = store.reports_received_since(first)?;
         let open = store.open_reports_received()?;

@@ -52,8 +52,8 @@ pub use report_state::{CloseReason, ReportState};
 pub use risk::{assess, RiskAssessment};
 pub use role::Role;
 pub use team_dashboard::{
-    percentile, team_dashboard, week_start, AgeBand, CaseFacts, OfficerLoad, ReportFact, TeamDashboard, TriageTime,
-    Week, AGE_BANDS,
+    dashboard_start, percentile, team_dashboard, week_start, AgeBand, CaseFacts, OfficerLoad, ReportFact,
+    TeamDashboard, TriageTime, Week, AGE_BANDS,
 };
 pub use timestamp::Timestamp;
 pub use triage_target::{waited, TriageTargets};

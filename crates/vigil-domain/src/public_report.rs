@@ -22,7 +22,7 @@ impl ReportKind {
         ReportKind::ALL.into_iter().find(|k| k.as_str() == s)
     }
 
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             ReportKind::Grooming => "grooming",
             ReportKind::Sextortion => "sextortion",
@@ -32,7 +32,7 @@ impl ReportKind {
     }
 
     /// As the public form words it.
-    pub fn label(self) -> &'static str {
+    pub const fn label(self) -> &'static str {
         match self {
             ReportKind::Grooming => "Grooming or enticement",
             ReportKind::Sextortion => "Sextortion (threats to share images)",

@@ -112,6 +112,11 @@ pub fn week_start(ms: i64) -> i64 {
     (day - (day - 4).rem_euclid(7)) * DAY_MS
 }
 
+/// Where the first of `weeks` weeks ending with the one holding `now_ms` starts.
+pub fn dashboard_start(now_ms: i64, weeks: usize) -> i64 {
+    week_start(now_ms) - (weeks.max(1) as i64 - 1) * WEEK_MS
+}
+
 /// The median of sorted values (the mean of the middle two when even).
 pub fn median(sorted: &[i64]) -> Option<i64> {
     let n = sorted.len();
@@ -149,7 +154,7 @@ pub fn team_dashboard(
     workload: Vec<OfficerLoad>,
 ) -> TeamDashboard {
     let weeks = weeks.max(1);
-    let first = week_start(now_ms) - (weeks as i64 - 1) * WEEK_MS;
+    let first = dashboard_start(now_ms, weeks);
     let mut out: Vec<Week> =
         (0..weeks).map(|i| Week { starts_ms: first + i as i64 * WEEK_MS, ..Week::default() }).collect();
     let slot = |ms: i64| -> Option<usize> {

@@ -82,11 +82,12 @@ fn form(token: &str, values: &HashMap<String, String>, errors: &[(&str, String)]
 }
 
 /// The answers to "What happened?" and "How do you know?", as the form offers them.
+/// Each kind's value and words are the domain's own (`ReportKind`).
 pub(crate) const KIND_OPTIONS: &[(&str, &str)] = &[
-    ("grooming", "Grooming or enticement"),
-    ("sextortion", "Sextortion (threats to share images)"),
-    ("image-sharing", "Sharing of images of a child"),
-    ("other", "Something else"),
+    (ReportKind::Grooming.as_str(), ReportKind::Grooming.label()),
+    (ReportKind::Sextortion.as_str(), ReportKind::Sextortion.label()),
+    (ReportKind::ImageSharing.as_str(), ReportKind::ImageSharing.label()),
+    (ReportKind::Other.as_str(), ReportKind::Other.label()),
 ];
 pub(crate) const HOW_KNOWN_OPTIONS: &[(&str, &str)] =
     &[("saw-it-myself", "I saw it myself"), ("was-told", "Someone told me"), ("found-online", "I found it online")];
