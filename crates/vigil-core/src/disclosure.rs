@@ -200,7 +200,12 @@ impl Schedules {
             .iter()
             .filter_map(|l| {
                 let d = l.decision.as_ref()?;
-                Some(vec![l.number.to_string(), l.description.clone(), l.location.clone(), d.decision.label().into()])
+                Some(vec![
+                    l.number.to_string(),
+                    l.description.clone(),
+                    l.location.clone(),
+                    d.decision.abbreviation().into(),
+                ])
             })
             .collect();
         let title = "MG6C Schedule of relevant non-sensitive unused material";
@@ -213,7 +218,9 @@ impl Schedules {
 
     fn decision_cell(l: &ScheduleLine) -> String {
         match &l.decision {
-            Some(d) => format!("{} ({} {}): {}", d.decision.label(), d.by, Timestamp::london_of(&d.at), d.reason),
+            Some(d) => {
+                format!("{} ({} {}): {}", d.decision.abbreviation(), d.by, Timestamp::london_of(&d.at), d.reason)
+            }
             None => "awaiting the prosecutor".into(),
         }
     }
@@ -298,7 +305,7 @@ impl Schedules {
                     rows.push(vec![
                         l.item.clone(),
                         self.place_of(&l.item),
-                        format!("proposes {}", l.proposed.label()),
+                        format!("proposes {}", l.proposed.abbreviation()),
                         l.reason.clone(),
                         format!("{} {}", l.scheduled_by, Timestamp::london_of(&l.scheduled_at)),
                     ]);

@@ -5,6 +5,7 @@
 //! to an earlier one by its number. Validation here is pure; the store
 //! keeps the JSON and the custody log keeps an event for each record.
 
+use crate::choice::choice;
 use crate::{Grade, ParseError};
 use serde::{Deserialize, Serialize};
 
@@ -112,7 +113,8 @@ pub enum ProsecutorView {
 }
 
 impl ProsecutorView {
-    pub fn label(self) -> &'static str {
+    /// The letters a schedule prints (D, I, CND).
+    pub fn abbreviation(self) -> &'static str {
         match self {
             ProsecutorView::Disclose => "D",
             ProsecutorView::Inspect => "I",
@@ -120,6 +122,64 @@ impl ProsecutorView {
         }
     }
 }
+
+choice!(PersonRole {
+    Suspect => "suspect", "Suspect";
+    Victim => "victim", "Victim";
+    Witness => "witness", "Witness";
+    HouseholdMember => "household-member", "Member of the household";
+});
+
+choice!(PersonFlag {
+    VulnerableAdult => "vulnerable-adult", "Vulnerable adult";
+    PossibleWrongPerson => "possible-wrong-person", "Possibly the wrong person";
+});
+
+choice!(ActionKind {
+    Arrest => "arrest", "Arrest";
+    Search => "search", "Search";
+    Interview => "interview", "Interview";
+});
+
+choice!(WelfareStage {
+    BeforeAction => "before-action", "Before the action";
+    Arrest => "arrest", "At arrest";
+    Interview => "interview", "At interview";
+    Release => "release", "At release";
+    Charge => "charge", "At charge";
+});
+
+choice!(AuthorityKind {
+    PaceS8Warrant => "pace-s8-warrant", "Search warrant (PACE 1984 s.8)";
+    Poca1978S4Warrant => "poca1978-s4-warrant", "Warrant (Protection of Children Act 1978 s.4)";
+    Consent => "consent", "Written consent of the occupier";
+    PaceS18Inspector => "pace-s18-inspector", "Search after arrest with an inspector's authority (PACE s.18)";
+    IpaPart3 => "ipa-part3", "Communications data authorisation (Investigatory Powers Act 2016 Part 3)";
+});
+
+choice!(RiskLevel {
+    Low => "low", "Low";
+    Medium => "medium", "Medium";
+    High => "high", "High";
+});
+
+choice!(OutcomeKind {
+    Arrest => "arrest", "Arrest";
+    Charge => "charge", "Charge";
+    NoFurtherAction => "no-further-action", "No further action";
+    ChildrenSafeguarded => "children-safeguarded", "Children safeguarded";
+});
+
+choice!(Schedule {
+    Mg6c => "MG6C", "MG6C: unused, not sensitive";
+    Mg6d => "MG6D", "MG6D: unused, sensitive";
+});
+
+choice!(ProsecutorView {
+    ClearlyNotDisclosable => "clearly-not-disclosable", "Clearly not disclosable (CND)";
+    Disclose => "disclose", "Disclose (D)";
+    Inspect => "inspect", "Inspect (I)";
+});
 
 /// One line of a schedule as revealed to the prosecutor, frozen in the
 /// revelation record so later changes never alter what was revealed.
@@ -648,11 +708,11 @@ impl CaseRecord {
             CaseRecord::Note { .. } => "officer note".into(),
             CaseRecord::Scheduled { item, schedule, proposed, amends, .. } => {
                 let again = amends.map(|a| format!(", amending record:{a}")).unwrap_or_default();
-                format!("{item} scheduled on {schedule:?} (proposed {}{again})", proposed.label())
+                format!("{item} scheduled on {schedule:?} (proposed {}{again})", proposed.abbreviation())
             }
             CaseRecord::DisclosureTest { item, .. } => format!("{item} might undermine or assist (MG6E)"),
             CaseRecord::ProsecutorDecision { item, decision, .. } => {
-                format!("prosecutor's decision on {item}: {}", decision.label())
+                format!("prosecutor's decision on {item}: {}", decision.abbreviation())
             }
             CaseRecord::Revealed { version, to, mg6c, mg6d, .. } => format!(
                 "schedules version {version} revealed to {to} ({} MG6C item(s), {} MG6D item(s))",

@@ -2,6 +2,7 @@
 //! in Vigil's figures as in the force's returns, and the safeguarding steps
 //! Working Together to Safeguard Children names.
 
+use crate::choice::choice;
 use serde::{Deserialize, Serialize};
 
 /// The Home Office outcome framework's codes (those a police team records).
@@ -156,6 +157,26 @@ pub enum SafeguardingStep {
     AbeInterviewPlanned,
     /// Any other action, described.
     Other,
+}
+
+choice!(SafeguardingStep {
+    StrategyDiscussion => "strategy-discussion", "Strategy discussion";
+    Section47Enquiry => "section47-enquiry", "Section 47 enquiry (Children Act 1989)";
+    ReferralToChildrensSocialCare => "referral-to-childrens-social-care", "Referral to children's social care or the MASH";
+    ReferralToLado => "referral-to-lado", "Referral to the LADO";
+    VictimIdentified => "victim-identified", "The child in the material identified";
+    AbeInterviewPlanned => "abe-interview-planned", "Achieving Best Evidence interview planned";
+    Other => "other", "Other (described below)";
+});
+
+impl crate::Choice for HomeOfficeOutcome {
+    const ALL: &'static [Self] = &HomeOfficeOutcome::ALL;
+    fn as_str(self) -> &'static str {
+        self.code()
+    }
+    fn label(self) -> &'static str {
+        HomeOfficeOutcome::label(self)
+    }
 }
 
 #[cfg(test)]

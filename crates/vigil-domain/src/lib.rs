@@ -6,6 +6,7 @@ mod actor;
 mod attachment;
 mod case_id;
 mod case_record;
+mod choice;
 mod crime_outcome;
 mod custody_event;
 mod digest;
@@ -16,6 +17,7 @@ mod identifier;
 mod initials;
 mod public_report;
 mod queue_order;
+mod record_form;
 mod referral;
 mod report_state;
 mod risk;
@@ -34,6 +36,7 @@ pub use case_record::{
     attribution_strength, person_warning, ActionKind, AuthorityKind, CaseRecord, OutcomeKind, PersonFlag, PersonRole,
     ProsecutorView, RevealedLine, RiskLevel, Schedule, Strength, WelfareStage, SENSITIVE_NOT_INSPECTED,
 };
+pub use choice::{options, Choice, ChoiceOption};
 pub use crime_outcome::{HomeOfficeOutcome, SafeguardingStep};
 pub use custody_event::{CustodyEvent, EventKind, FileHashes, ObjectRef};
 pub use digest::{Blake3Digest, DigestError, Md5Digest, Sha1Digest, Sha256Digest};
@@ -44,6 +47,7 @@ pub use identifier::{Identifier, IdentifierKind};
 pub use initials::Initials;
 pub use public_report::{HowKnown, PublicReport, ReportKind, ReporterAnswers};
 pub use queue_order::QueueOrder;
+pub use record_form::{FieldInput, FieldValue, FormField, RecordForm, PROSECUTOR_FORM, RECORD_FORMS};
 pub use referral::{
     DeclaredFile, Incident, Referral, ReferralError, ReportedIdentifier, ReportedIdentifierKind, ReportedUser,
     MAX_FILE_BYTES,

@@ -210,34 +210,9 @@ pub(crate) async fn view(State(state): State<Arc<AppState>>, Path(id): Path<Stri
         }
         h2 { "Decision log, tasks, requests and approvals" }
         (table(&["Record", "When", "Who", "What", "Custody event"], &record_rows))
-        h2 { "Record a decision" }
-        form method="post" action={ "/cases/" (case.as_str()) "/decisions" } {
-            (csrf(&officer.csrf))
-            (text_area("decision", "Decision", "", "", None))
-            (text_area("reason", "Reason", "", "", None))
-            (text_area("alternatives", "Alternatives considered", "One per line", "", None))
-            button type="submit" { "Record decision" }
-        }
         (crate::record_forms::render(case.as_str(), &officer.csrf))
     };
     officer_page(&officer, Section::Cases, &format!("Case {}", case.as_str()), body).into_response()
-}
-
-pub(crate) async fn decide(State(state): State<Arc<AppState>>, Path(id): Path<String>, req: Request) -> Response {
-    case_post(&state, &id, req, "", |v, case, o, values| {
-        let record = CaseRecord::Decision {
-            decision: field(&values, "decision"),
-            reason: field(&values, "reason"),
-            alternatives: field(&values, "alternatives")
-                .lines()
-                .map(str::trim)
-                .filter(|l| !l.is_empty())
-                .map(str::to_owned)
-                .collect(),
-        };
-        v.add_case_record(case, &record, o).map(drop)
-    })
-    .await
 }
 
 pub(crate) async fn exhibits(
@@ -293,7 +268,13 @@ pub(crate) async fn schedules(
     };
     let decision = |l: &vigil_core::ScheduleLine| match &l.decision {
         Some(d) => {
-            format!("{} ({} {}): {}", d.decision.label(), d.by, vigil_domain::Timestamp::london_of(&d.at), d.reason)
+            format!(
+                "{} ({} {}): {}",
+                d.decision.abbreviation(),
+                d.by,
+                vigil_domain::Timestamp::london_of(&d.at),
+                d.reason
+            )
         }
         None => "awaiting the prosecutor".into(),
     };
@@ -331,7 +312,7 @@ pub(crate) async fn schedules(
     for l in s.mg6c.iter().chain(&s.mg6d) {
         mg6e.push(vec![
             l.item.clone(),
-            format!("proposes {}", l.proposed.label()),
+            format!("proposes {}", l.proposed.abbreviation()),
             l.reason.clone(),
             format!("{} {} (record:{})", l.scheduled_by, vigil_domain::Timestamp::london_of(&l.scheduled_at), l.record),
         ]);

@@ -134,7 +134,6 @@ pub fn app_with(vigil: Vigil, settings: Settings) -> Router {
         .route("/reports/{n}/unlink", axum::routing::post(triage_queue::unlink))
         .route("/cases", get(case_pages::list))
         .route("/cases/{id}", get(case_pages::view))
-        .route("/cases/{id}/decisions", axum::routing::post(case_pages::decide))
         .route("/cases/{id}/records/{kind}", axum::routing::post(case_pages::add_record))
         .route("/cases/{id}/redactions", axum::routing::post(case_pages::redact))
         .route("/cases/{id}/reveal", axum::routing::post(case_pages::reveal))

@@ -101,7 +101,7 @@ async fn need_to_know_and_the_case_pages() {
     assert!(html.contains("Children safeguarded</td><td>1"), "{html}");
     assert_eq!(call(&app, get("/cases/DEMO-1/timeline", &aud)).await.0, StatusCode::OK);
     let post = |cookie: &str, csrf: &str| {
-        Request::post("/cases/DEMO-1/decisions")
+        Request::post("/cases/DEMO-1/records/decision")
             .header("cookie", cookie)
             .header("content-type", "application/x-www-form-urlencoded")
             .body(Body::from(format!(
