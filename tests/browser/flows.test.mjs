@@ -208,10 +208,10 @@ test('an investigator walks case DEMO-1: the case, a decision, the exhibit list 
   assert.match(caseHtml, /Operation Lantern/);
   assert.match(caseHtml, /WARNING: graded B \(corroborated\), but the corroborating source is not recorded/);
   await page.screenshot({ path: join(SHOTS, 'case-1-overview.png'), fullPage: true });
-  await page.fill('#decision', 'Interview the account holder under caution after the device search');
-  await page.fill('#reason', 'Search approved with a welfare plan; attribution still needs corroboration');
-  await page.fill('#alternatives', 'Arrest now\nNo further action');
-  await submit(page, 'form[action$="/decisions"] button[type=submit]');
+  await page.fill('#decision-decision', 'Interview the account holder under caution after the device search');
+  await page.fill('#decision-reason', 'Search approved with a welfare plan; attribution still needs corroboration');
+  await page.fill('#decision-alternatives', 'Arrest now\nNo further action');
+  await submit(page, 'form[action$="/records/decision"] button[type=submit]');
   assert.match(await page.content(), /Decided: Interview the account holder/);
   await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('a[href="/cases/DEMO-1/exhibits"]')]);
   assert.match(await page.content(), /Exhibit list \(MG12\)/);

@@ -6,6 +6,7 @@
 //! keeps the JSON and the custody log keeps an event for each record.
 
 use crate::choice::choice;
+use crate::Choice;
 use crate::{Grade, ParseError};
 use serde::{Deserialize, Serialize};
 
@@ -678,37 +679,49 @@ impl CaseRecord {
             CaseRecord::Task { title, owner, due } => format!("task for {owner} due {due}: {}", cut(title)),
             CaseRecord::TaskDone { task, .. } => format!("task record:{task} done"),
             CaseRecord::Decision { decision, .. } => format!("decision: {}", cut(decision)),
-            CaseRecord::Person { role, .. } => format!("person recorded ({role:?})"),
-            CaseRecord::Flag { person, flag, .. } => format!("record:{person} flagged {flag:?}"),
+            CaseRecord::Person { role, .. } => format!("person recorded ({})", role.label().to_lowercase()),
+            CaseRecord::Flag { person, flag, .. } => {
+                format!("record:{person} flagged: {}", flag.label().to_lowercase())
+            }
             CaseRecord::Attribution { person, grade, supporting, .. } => {
                 format!("identifier attributed to record:{person}, graded {grade}, on {} item(s)", supporting.len())
             }
-            CaseRecord::ActionRequest { person, action, .. } => format!("{action:?} of record:{person} requested"),
+            CaseRecord::ActionRequest { person, action, .. } => {
+                format!("{} of record:{person} requested", action.label())
+            }
             CaseRecord::WelfareCheck { person, self_harm_risk, stage, .. } => {
-                let at = stage.map(|s| format!(" ({s:?})")).unwrap_or_default();
-                format!("welfare check on record:{person}{at}: self-harm risk {self_harm_risk:?}")
+                let at = stage.map(|s| format!(" ({})", s.label().to_lowercase())).unwrap_or_default();
+                format!(
+                    "welfare check on record:{person}{at}: self-harm risk {}",
+                    self_harm_risk.label().to_lowercase()
+                )
             }
             CaseRecord::UrgentAction { person, action, power, .. } => {
-                format!("urgent {action:?} of record:{person} under {}", cut(power))
+                format!("urgent {} of record:{person} under {}", action.label().to_lowercase(), cut(power))
             }
             CaseRecord::Authority { request, kind, reference, .. } => {
-                format!("authority for record:{request}: {kind:?} {}", cut(reference))
+                format!("authority for record:{request}: {}, {}", kind.label(), cut(reference))
             }
             CaseRecord::ActionDecision { request, approved, .. } => {
                 format!("request record:{request} {}", if *approved { "approved" } else { "refused" })
             }
             CaseRecord::Safeguarding { child, step, .. } => match step {
-                Some(s) => format!("safeguarding for record:{child}: {s:?}"),
+                Some(s) => format!("safeguarding for record:{child}: {}", s.label().to_lowercase()),
                 None => format!("safeguarding action for record:{child}"),
             },
             CaseRecord::Outcome { outcome, home_office, .. } => match home_office {
-                Some(h) => format!("outcome: {outcome:?} (Home Office outcome {}: {})", h.code(), h.label()),
-                None => format!("outcome: {outcome:?}"),
+                Some(h) => format!(
+                    "outcome: {} (Home Office outcome {}: {})",
+                    outcome.label().to_lowercase(),
+                    h.code(),
+                    h.label()
+                ),
+                None => format!("outcome: {}", outcome.label().to_lowercase()),
             },
             CaseRecord::Note { .. } => "officer note".into(),
             CaseRecord::Scheduled { item, schedule, proposed, amends, .. } => {
                 let again = amends.map(|a| format!(", amending record:{a}")).unwrap_or_default();
-                format!("{item} scheduled on {schedule:?} (proposed {}{again})", proposed.abbreviation())
+                format!("{item} scheduled on {} (proposed {}{again})", schedule.as_str(), proposed.abbreviation())
             }
             CaseRecord::DisclosureTest { item, .. } => format!("{item} might undermine or assist (MG6E)"),
             CaseRecord::ProsecutorDecision { item, decision, .. } => {

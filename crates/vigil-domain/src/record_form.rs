@@ -114,6 +114,16 @@ fn home_office_outcomes() -> Vec<ChoiceOption> {
 /// own actions.
 pub const RECORD_FORMS: &[RecordForm] = &[
     RecordForm {
+        kind: "decision",
+        heading: "Policy decision (the decision log)",
+        who: "assigned officers",
+        fields: &[
+            field("decision", "Decision", Long),
+            field("reason", "Reason", Long),
+            field("alternatives", "Alternatives considered, one per line", Lines),
+        ],
+    },
+    RecordForm {
         kind: "task",
         heading: "Task",
         who: "assigned officers",
@@ -238,16 +248,6 @@ pub const RECORD_FORMS: &[RecordForm] = &[
         heading: "Officer note",
         who: "assigned officers",
         fields: &[field("text", "Note", Long)],
-    },
-    RecordForm {
-        kind: "decision",
-        heading: "Policy decision (the decision log)",
-        who: "assigned officers",
-        fields: &[
-            field("decision", "Decision", Long),
-            field("reason", "Reason", Long),
-            field("alternatives", "Alternatives considered, one per line", Lines),
-        ],
     },
     RecordForm {
         kind: "scheduled",

@@ -17,7 +17,7 @@ use maud::{html, Markup};
 use std::collections::HashMap;
 use std::sync::Arc;
 use vigil_core::{CoreError, OfficerSession, Vigil};
-use vigil_domain::{CaseId, CaseRecord};
+use vigil_domain::{CaseId, CaseRecord, Choice};
 
 fn failure(e: CoreError) -> Response {
     crate::failure::Failure::new(e, "/cases", "Your cases").into_response()
@@ -146,11 +146,11 @@ pub(crate) async fn view(State(state): State<Arc<AppState>>, Path(id): Path<Stri
                 .map(|a| format!("{} ({}; {:?}; on {})", a.identifier, a.grade, a.strength, a.supporting.join(", ")))
                 .collect::<Vec<_>>()
                 .join("\n");
-            let flags = p.flags.iter().map(|f| format!("{f:?}")).collect::<Vec<_>>().join(", ");
+            let flags = p.flags.iter().map(|f| f.label()).collect::<Vec<_>>().join(", ");
             vec![
                 format!("record:{}", p.id),
                 p.name.clone(),
-                format!("{:?}", p.role),
+                p.role.label().to_owned(),
                 attributions,
                 flags,
                 [

@@ -47,7 +47,7 @@ async fn need_to_know_and_the_case_pages() {
         html.contains("WARNING: graded B (corroborated), but the corroborating source is not recorded"),
         "the wrong-person warning is shown: {html}"
     );
-    assert!(html.contains("PossibleWrongPerson"), "and the flag");
+    assert!(html.contains("Possibly the wrong person"), "and the flag, in words");
     assert!(html.contains("Alternatives considered"), "the decision log shows alternatives");
     let (s, _, html) = call(&app, get("/cases/DEMO-1/exhibits", &inv)).await;
     assert_eq!(s, StatusCode::OK);
