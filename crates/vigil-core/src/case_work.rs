@@ -790,12 +790,12 @@ impl Vigil {
         for (object, at) in first {
             let Some(r) = object.strip_prefix("exhibit:").and_then(|r| ExhibitRef::parse(r).ok()) else { continue };
             if let Some(row) = self.store.read()?.report(&r)?.filter(|row| row.immediate) {
-                waits.push(((at - row.received_ms).max(0) / 1000) as u64);
+                waits.push((at - row.received_ms).max(0) / 1000);
             }
         }
         waits.sort_unstable();
         f.immediate_handed_off = waits.len();
-        f.median_secs_to_handoff = crate::triage::median(&waits);
+        f.median_secs_to_handoff = vigil_domain::median(&waits).map(|s| s as u64);
         Ok(f)
     }
 }

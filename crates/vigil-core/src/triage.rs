@@ -595,24 +595,3 @@ impl Vigil {
         Ok(())
     }
 }
-
-/// The median of sorted values (the mean of the middle two for an even count).
-pub(crate) fn median(sorted: &[u64]) -> Option<u64> {
-    let n = sorted.len();
-    match n {
-        0 => None,
-        _ if n % 2 == 1 => Some(sorted[n / 2]),
-        _ => Some((sorted[n / 2 - 1] + sorted[n / 2]) / 2),
-    }
-}
-
-#[cfg(test)]
-mod median_tests {
-    #[test]
-    fn median_of_odd_even_and_none() {
-        assert_eq!(super::median(&[]), None);
-        assert_eq!(super::median(&[5]), Some(5));
-        assert_eq!(super::median(&[1, 3, 100]), Some(3));
-        assert_eq!(super::median(&[1, 3, 5, 100]), Some(4));
-    }
-}

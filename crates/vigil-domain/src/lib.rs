@@ -56,7 +56,7 @@ pub use report_state::{CloseReason, ReportState};
 pub use risk::{assess, RiskAssessment};
 pub use role::Role;
 pub use team_dashboard::{
-    dashboard_start, percentile, team_dashboard, week_start, AgeBand, CaseFacts, OfficerLoad, ReportFact,
+    dashboard_start, median, percentile, team_dashboard, week_start, AgeBand, CaseFacts, OfficerLoad, ReportFact,
     TeamDashboard, TriageTime, Week, AGE_BANDS,
 };
 pub use timestamp::Timestamp;
