@@ -15,8 +15,8 @@ use crate::pdf_table::table_pdf;
 use serde::Serialize;
 use std::collections::HashMap;
 use vigil_domain::{
-    CaseId, CaseRecord, CustodyEvent, EventKind, ExhibitRef, Initials, ObjectRef, ProsecutorView, RevealedLine, Role,
-    Schedule, Timestamp, SENSITIVE_NOT_INSPECTED,
+    CaseId, CaseRecord, CustodyEvent, EventKind, ExhibitRef, Initials, ObjectRef, ProsecutorView, RevealedLine,
+    RevealedProposal, RevealedTest, Role, Schedule, Timestamp, SENSITIVE_NOT_INSPECTED,
 };
 
 /// Who a set of schedules is for: the prosecutor sees everything revealed
@@ -109,6 +109,8 @@ pub struct Schedules {
     pub mg6e: Vec<Mg6eLine>,
     /// Every version revealed so far, oldest first.
     pub revelations: Vec<RevelationView>,
+    /// The version these lines are, as revealed; None for the live schedules.
+    pub version: Option<u32>,
 }
 
 /// One used exhibit on the MG12, with its producing witness.
@@ -310,7 +312,11 @@ impl Schedules {
                         format!("{} {}", l.scheduled_by, Timestamp::london_of(&l.scheduled_at)),
                     ]);
                 }
-                let certificate = match (self.revelations.last(), &self.identity) {
+                let shown = match self.version {
+                    Some(n) => self.revelations.iter().find(|r| r.version == n),
+                    None => self.revelations.last(),
+                };
+                let certificate = match (shown, &self.identity) {
                     (Some(r), identity) => format!(
                         "{CERTIFICATE} Signed: {} ({} {}), schedules version {} revealed to {}.",
                         identity.as_ref().map(|i| i.disclosure_officer.as_str()).unwrap_or(r.by.as_str()),
@@ -393,6 +399,7 @@ pub(crate) fn schedules_of(view: &CaseView) -> Schedules {
         mg6d: vec![],
         mg6e: vec![],
         revelations: vec![],
+        version: None,
     };
     for r in &view.records {
         match &r.record {
@@ -481,17 +488,77 @@ pub(crate) fn schedules_of(view: &CaseView) -> Schedules {
 /// The schedules exactly as last revealed to a prosecutor, with the
 /// prosecutor's decisions since; empty when nothing has been revealed.
 pub(crate) fn revealed_schedules_of(view: &CaseView) -> Schedules {
+    revealed_version_of(view, None).unwrap_or_else(|| {
+        let live = schedules_of(view);
+        Schedules { mg6c: vec![], mg6d: vec![], mg6e: vec![], version: None, ..live }
+    })
+}
+
+/// One version of the schedules as it was revealed (the latest when
+/// `version` is None): its frozen MG6C and MG6D lines, its frozen MG6E,
+/// and the prosecutor's decisions on it: for the latest, those on the items
+/// as now scheduled; for an earlier one, those made while it was the latest.
+/// None when no such version was revealed.
+pub(crate) fn revealed_version_of(view: &CaseView, version: Option<u32>) -> Option<Schedules> {
+    struct Frozen<'a> {
+        record: u64,
+        version: u32,
+        mg6c: &'a [RevealedLine],
+        mg6d: &'a [RevealedLine],
+        mg6e: Option<&'a [RevealedTest]>,
+    }
+    let frozen: Vec<Frozen> = view
+        .records
+        .iter()
+        .filter_map(|r| match &r.record {
+            CaseRecord::Revealed { version, mg6c, mg6d, mg6e, .. } => {
+                Some(Frozen { record: r.id, version: *version, mg6c, mg6d, mg6e: mg6e.as_deref() })
+            }
+            _ => None,
+        })
+        .collect();
+    let at = match version {
+        None => frozen.len().checked_sub(1)?,
+        Some(n) => frozen.iter().position(|f| f.version == n)?,
+    };
+    let this = &frozen[at];
+    let latest = at + 1 == frozen.len();
+    let until = frozen.get(at + 1).map_or(u64::MAX, |f| f.record);
     let live = schedules_of(view);
-    let frozen = view.records.iter().rev().find_map(|r| match &r.record {
-        CaseRecord::Revealed { mg6c, mg6d, .. } => Some((mg6c, mg6d)),
-        _ => None,
-    });
     let find = |item: &str| live.mg6c.iter().chain(&live.mg6d).find(|l| l.item == item);
+    let decided = |item: &str| -> Option<DecisionView> {
+        if latest {
+            return find(item).and_then(|l| l.decision.clone());
+        }
+        view.records
+            .iter()
+            .filter(|r| r.id > this.record && r.id < until)
+            .filter_map(|r| match &r.record {
+                CaseRecord::ProsecutorDecision { item: i, decision, reason } if i == item => Some(DecisionView {
+                    decision: *decision,
+                    reason: reason.clone(),
+                    by: r.by.clone(),
+                    at: r.at.clone(),
+                }),
+                _ => None,
+            })
+            .last()
+    };
     let lines = |frozen: &[RevealedLine], schedule: Schedule| -> Vec<ScheduleLine> {
         frozen
             .iter()
             .map(|f| {
                 let now = find(&f.item);
+                // Versions revealed before proposals were frozen show the live ones.
+                let (proposed, reason, by, at) = match &f.proposal {
+                    Some(p) => (p.proposed, p.reason.clone(), p.by.clone(), p.at.clone()),
+                    None => (
+                        now.map_or(ProsecutorView::ClearlyNotDisclosable, |l| l.proposed),
+                        now.map(|l| l.reason.clone()).unwrap_or_default(),
+                        now.map(|l| l.scheduled_by.clone()).unwrap_or_default(),
+                        now.map(|l| l.scheduled_at.clone()).unwrap_or_default(),
+                    ),
+                };
                 ScheduleLine {
                     number: f.number,
                     item: f.item.clone(),
@@ -499,21 +566,67 @@ pub(crate) fn revealed_schedules_of(view: &CaseView) -> Schedules {
                     description: f.description.clone(),
                     location: f.location.clone(),
                     sensitivity: f.sensitivity.clone(),
-                    proposed: now.map(|l| l.proposed).unwrap_or(ProsecutorView::ClearlyNotDisclosable),
-                    reason: now.map(|l| l.reason.clone()).unwrap_or_default(),
-                    scheduled_by: now.map(|l| l.scheduled_by.clone()).unwrap_or_default(),
-                    scheduled_at: now.map(|l| l.scheduled_at.clone()).unwrap_or_default(),
+                    proposed,
+                    reason,
+                    scheduled_by: by,
+                    scheduled_at: at,
                     record: now.map(|l| l.record).unwrap_or_default(),
-                    decision: now.and_then(|l| l.decision.clone()),
+                    decision: decided(&f.item),
                 }
             })
             .collect()
     };
-    let (mg6c, mg6d) = match frozen {
-        Some((c, d)) => (lines(c, Schedule::Mg6c), lines(d, Schedule::Mg6d)),
-        None => (vec![], vec![]),
+    let mg6e = match this.mg6e {
+        Some(tests) => tests
+            .iter()
+            .map(|t| Mg6eLine { item: t.item.clone(), reason: t.reason.clone(), by: t.by.clone(), at: t.at.clone() })
+            .collect(),
+        None => live.mg6e.clone(),
     };
-    Schedules { mg6c, mg6d, ..live }
+    Some(Schedules {
+        mg6c: lines(this.mg6c, Schedule::Mg6c),
+        mg6d: lines(this.mg6d, Schedule::Mg6d),
+        mg6e,
+        version: Some(this.version),
+        ..live
+    })
+}
+
+/// The next version of the schedules as they stand, frozen for a
+/// prosecutor: each line with the disclosure officer's proposal and
+/// reasoning, and the MG6E's entries, so later changes never alter it.
+fn revelation_of(live: &Schedules, to: &str, note: &str) -> CaseRecord {
+    let freeze = |lines: &[ScheduleLine]| -> Vec<RevealedLine> {
+        lines
+            .iter()
+            .map(|l| RevealedLine {
+                number: l.number,
+                item: l.item.clone(),
+                description: l.description.clone(),
+                location: l.location.clone(),
+                sensitivity: l.sensitivity.clone(),
+                proposal: Some(RevealedProposal {
+                    proposed: l.proposed,
+                    reason: l.reason.clone(),
+                    by: l.scheduled_by.clone(),
+                    at: l.scheduled_at.clone(),
+                }),
+            })
+            .collect()
+    };
+    let tests = live
+        .mg6e
+        .iter()
+        .map(|t| RevealedTest { item: t.item.clone(), reason: t.reason.clone(), by: t.by.clone(), at: t.at.clone() })
+        .collect();
+    CaseRecord::Revealed {
+        version: live.revelations.len() as u32 + 1,
+        to: to.to_owned(),
+        mg6c: freeze(&live.mg6c),
+        mg6d: freeze(&live.mg6d),
+        mg6e: Some(tests),
+        note: note.to_owned(),
+    }
 }
 
 /// The disclosure rules a new record must keep, beyond its own fields.
@@ -588,6 +701,42 @@ impl Vigil {
         self.schedules_unaudited(case)
     }
 
+    /// One version of the schedules exactly as it was revealed, MG6E
+    /// included. A prosecutor sees only the versions revealed to them; a
+    /// version they may not see answers as one that does not exist.
+    pub fn revealed_version(
+        &self,
+        case: &CaseId,
+        version: u32,
+        officer: &OfficerSession,
+    ) -> Result<Schedules, CoreError> {
+        let what = format!("viewed version {version} of the schedules as revealed");
+        let view = if officer.role == Role::Prosecutor {
+            let actor = self.case_gate(case, officer, Need::Prosecute)?;
+            let view = self.case_view_unaudited(case)?;
+            let theirs = view.records.iter().any(|r| {
+                matches!(&r.record, CaseRecord::Revealed { version: v, to, .. } if *v == version && *to == officer.username)
+            });
+            if theirs {
+                let mut ev = CustodyEvent::new(
+                    EventKind::Accessed,
+                    actor,
+                    self.now(),
+                    ObjectRef::parse(&format!("case:{case}"))?,
+                );
+                ev.case = Some(case.clone());
+                ev.reason = Some(what);
+                self.append_events(&[ev])?;
+            }
+            theirs.then_some(view)
+        } else {
+            self.audited_read(case, officer, &what)?;
+            Some(self.case_view_unaudited(case)?)
+        };
+        view.and_then(|v| revealed_version_of(&v, Some(version)))
+            .ok_or_else(|| CoreError::NoSuchVersion { case: case.to_string(), version })
+    }
+
     pub(crate) fn schedules_unaudited(&self, case: &CaseId) -> Result<Schedules, CoreError> {
         Ok(schedules_of(&self.case_view_unaudited(case)?))
     }
@@ -641,26 +790,8 @@ impl Vigil {
             });
         }
         let live = schedules_of(&view);
-        let freeze = |lines: &[ScheduleLine]| -> Vec<RevealedLine> {
-            lines
-                .iter()
-                .map(|l| RevealedLine {
-                    number: l.number,
-                    item: l.item.clone(),
-                    description: l.description.clone(),
-                    location: l.location.clone(),
-                    sensitivity: l.sensitivity.clone(),
-                })
-                .collect()
-        };
         let version = live.revelations.len() as u32 + 1;
-        let record = CaseRecord::Revealed {
-            version,
-            to: to.to_owned(),
-            mg6c: freeze(&live.mg6c),
-            mg6d: freeze(&live.mg6d),
-            note: note.to_owned(),
-        };
+        let record = revelation_of(&live, to, note);
         record.validate()?;
         self.write(|u| u.record_case(case, &record, &actor))?;
         Ok(version)
@@ -749,6 +880,100 @@ impl Vigil {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::RecordView;
+
+    fn view(records: Vec<CaseRecord>) -> CaseView {
+        CaseView {
+            id: CaseId::parse("T-1").unwrap(),
+            title: "test".into(),
+            members: vec![],
+            records: records
+                .into_iter()
+                .enumerate()
+                .map(|(i, record)| RecordView {
+                    id: i as u64 + 1,
+                    by: "d.officer".into(),
+                    at: format!("2026-12-0{}T10:00:00.000Z", i % 9 + 1),
+                    event: i as u64,
+                    record,
+                })
+                .collect(),
+        }
+    }
+
+    fn scheduled(reason: &str, amends: Option<u64>) -> CaseRecord {
+        CaseRecord::Scheduled {
+            item: "exhibit:AB/1".into(),
+            schedule: Schedule::Mg6c,
+            description: "a statement".into(),
+            location: "vault".into(),
+            sensitivity: None,
+            proposed: ProsecutorView::Disclose,
+            reason: reason.into(),
+            amends,
+        }
+    }
+
+    fn test_entry(reason: &str) -> CaseRecord {
+        CaseRecord::DisclosureTest { item: "exhibit:AB/1".into(), reason: reason.into() }
+    }
+
+    fn decision(d: ProsecutorView) -> CaseRecord {
+        CaseRecord::ProsecutorDecision { item: "exhibit:AB/1".into(), decision: d, reason: "decided".into() }
+    }
+
+    /// Each version keeps the MG6E as it stood when revealed, and the
+    /// decisions made on it; later amendments change neither.
+    #[test]
+    fn every_revealed_version_keeps_its_own_mg6e_and_decisions() {
+        let mut records = vec![scheduled("first reasoning", None), test_entry("first test")];
+        let v1 = revelation_of(&schedules_of(&view(records.clone())), "cps", "v1");
+        records.push(v1); // record 3
+        records.push(scheduled("second reasoning", Some(1))); // 4
+        records.push(test_entry("second test")); // 5
+        records.push(decision(ProsecutorView::Disclose)); // 6, on version 1
+        let v2 = revelation_of(&schedules_of(&view(records.clone())), "cps", "v2");
+        records.push(v2); // 7
+        records.push(decision(ProsecutorView::ClearlyNotDisclosable)); // 8, on version 2
+        records.push(test_entry("third test, not yet revealed")); // 9
+        let v = view(records);
+
+        let one = revealed_version_of(&v, Some(1)).unwrap();
+        assert_eq!(one.version, Some(1));
+        assert_eq!(one.mg6c[0].reason, "first reasoning");
+        assert_eq!(one.mg6e.iter().map(|t| t.reason.as_str()).collect::<Vec<_>>(), ["first test"]);
+        assert_eq!(one.mg6c[0].decision.as_ref().map(|d| d.decision), Some(ProsecutorView::Disclose));
+        let mg6e = one.render_one("MG6E").unwrap().csv;
+        assert!(mg6e.contains("first reasoning") && !mg6e.contains("second"), "{mg6e}");
+        assert!(mg6e.contains("schedules version 1 revealed to cps"), "{mg6e}");
+
+        let two = revealed_version_of(&v, Some(2)).unwrap();
+        assert_eq!(two.mg6c[0].reason, "second reasoning");
+        assert_eq!(two.mg6e.len(), 2);
+        assert_eq!(two.mg6c[0].decision.as_ref().map(|d| d.decision), Some(ProsecutorView::ClearlyNotDisclosable));
+        let latest = revealed_schedules_of(&v);
+        assert_eq!(latest.version, Some(2));
+        assert!(!latest.render_one("MG6E").unwrap().csv.contains("third test"), "the latest is frozen too");
+        assert!(schedules_of(&v).render_one("MG6E").unwrap().csv.contains("third test"), "the live MG6E has it");
+        assert!(revealed_version_of(&v, Some(3)).is_none());
+    }
+
+    /// Versions revealed before the MG6E was frozen read as they always
+    /// did (the proposals as they stand now), and nothing revealed is empty.
+    #[test]
+    fn versions_from_before_frozen_proposals_still_read() {
+        let mut records = vec![scheduled("reasoning now", None)];
+        if let CaseRecord::Revealed { version, to, mut mg6c, mg6d, note, .. } =
+            revelation_of(&schedules_of(&view(records.clone())), "cps", "old")
+        {
+            mg6c[0].proposal = None;
+            records.push(CaseRecord::Revealed { version, to, mg6c, mg6d, mg6e: None, note });
+        }
+        let v = view(records);
+        assert_eq!(revealed_version_of(&v, Some(1)).unwrap().mg6c[0].reason, "reasoning now");
+        let nothing = revealed_schedules_of(&view(vec![scheduled("r", None), test_entry("t")]));
+        assert!(nothing.mg6c.is_empty() && nothing.mg6e.is_empty(), "a prosecutor sees nothing before a revelation");
+    }
 
     #[test]
     fn csv_quotes_and_defuses_formulas() {

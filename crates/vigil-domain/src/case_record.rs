@@ -193,6 +193,32 @@ pub struct RevealedLine {
     pub location: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sensitivity: Option<String>,
+    /// The disclosure officer's proposal and reasoning as they stood when
+    /// revealed (the MG6E); absent on versions revealed before the MG6E
+    /// was frozen with them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proposal: Option<RevealedProposal>,
+}
+
+/// The disclosure officer's view of one item, frozen with the version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RevealedProposal {
+    pub proposed: ProsecutorView,
+    pub reason: String,
+    pub by: String,
+    pub at: String,
+}
+
+/// An MG6E entry (might undermine the prosecution or assist the defence),
+/// frozen with the version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RevealedTest {
+    pub item: String,
+    pub reason: String,
+    pub by: String,
+    pub at: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -331,6 +357,10 @@ pub enum CaseRecord {
         to: String,
         mg6c: Vec<RevealedLine>,
         mg6d: Vec<RevealedLine>,
+        /// The MG6E's "might undermine or assist" entries as they stood;
+        /// absent on versions revealed before the MG6E was frozen.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        mg6e: Option<Vec<RevealedTest>>,
         /// What changed since the last version, or why it is revealed now.
         note: String,
     },
@@ -575,7 +605,7 @@ impl CaseRecord {
                 item_ref("item", item)?;
                 text("reason", reason, 2000)
             }
-            CaseRecord::Revealed { version, to, mg6c, mg6d, note } => {
+            CaseRecord::Revealed { version, to, mg6c, mg6d, mg6e, note } => {
                 if *version == 0 {
                     return Err(ParseError::new("version", "0", "versions count from 1"));
                 }
@@ -583,6 +613,9 @@ impl CaseRecord {
                 text("note", note, 2000)?;
                 for l in mg6c.iter().chain(mg6d) {
                     item_ref("item", &l.item)?;
+                }
+                for t in mg6e.iter().flatten() {
+                    item_ref("item", &t.item)?;
                 }
                 Ok(())
             }

@@ -5,7 +5,7 @@
 //! is answered 404, exactly as one that does not exist; core records the
 //! attempt. Every view of a case is an audited read.
 
-use crate::components::{breadcrumbs, csrf, table, text_area, text_field};
+use crate::components::{breadcrumbs, csrf, table, table_of, text_area, text_field};
 use crate::form_input::{field, read_form, refuse_forged};
 use crate::html::{officer_page, page, Section};
 use crate::officer::current;
@@ -258,11 +258,61 @@ pub(crate) async fn schedules(
     };
     let c = case.as_str();
     let prosecutor = officer.role == vigil_domain::Role::Prosecutor;
+    let schedules = schedules_block(&s, &format!("/cases/{c}/schedules"), prosecutor);
+    let versions = versions_table(&s, c, prosecutor.then_some(officer.username.as_str()));
+    if prosecutor {
+        // The prosecutor sees only what was revealed to them: no case page, no exhibits.
+        let body = html! {
+            (breadcrumbs(&[("/cases", "Cases")], &format!("Schedules for {c}")))
+            h1 { "Schedules revealed to you: " (c) }
+            (schedules)
+            @if !s.revelations.is_empty() { (crate::record_forms::render_prosecutor(c, &officer.csrf)) }
+            (versions)
+        };
+        return officer_page(&officer, Section::Cases, "Schedules revealed to you", body).into_response();
+    }
+    let body = html! {
+        (nav(&case, "Disclosure schedules"))
+        h1 { "Disclosure schedules: " (c) }
+        (schedules)
+        (versions)
+        h2 { "Reveal to the prosecutor" }
+        p.hint { "Freezes the schedules as they stand as a new version; the prosecutor then records a decision on each item." }
+        form method="post" action={ "/cases/" (c) "/reveal" } {
+            (csrf(&officer.csrf))
+            label for="reveal-to" { "Prosecutor (user name; assigned to this case)" }
+            input type="text" id="reveal-to" name="to";
+            label for="reveal-note" { "What changed, or why now" }
+            input type="text" id="reveal-note" name="note";
+            button type="submit" { "Reveal this version" }
+        }
+        h2 { "Redact an exhibit" }
+        p.hint { "Makes an edited copy as a new exhibit; the original is never changed. Text exhibits only." }
+        form method="post" action={ "/cases/" (c) "/redactions" } {
+            (csrf(&officer.csrf))
+            (text_field("original", "Exhibit (e.g. DI/1)", "", "", None))
+            (text_area("terms", "Words to redact, one per line", "", "", None))
+            label for="redaction-reason" { "Why" }
+            input type="text" id="redaction-reason" name="reason";
+            (text_field("producer", "Your initials (the copy's producer)", "", "", None))
+            button type="submit" { "Make redacted copy" }
+        }
+    };
+    officer_page(&officer, Section::Cases, "Disclosure schedules", body).into_response()
+}
+
+/// The MG6C, MG6D and MG6E of a set of schedules (live, or one version as
+/// revealed), with downloads under `base`.
+fn schedules_block(s: &vigil_core::Schedules, base: &str, prosecutor: bool) -> Markup {
+    let shown = match s.version {
+        Some(n) => s.revelations.iter().find(|r| r.version == n),
+        None => s.revelations.last(),
+    };
     let links = |stem: &str| {
         html! {
             p {
-                "Download " a href={ "/cases/" (c) "/schedules/" (stem) ".csv" } { "CSV" }
-                " · " a href={ "/cases/" (c) "/schedules/" (stem) ".pdf" } { "PDF" }
+                "Download " a href={ (base) "/" (stem) ".csv" } { "CSV" }
+                " · " a href={ (base) "/" (stem) ".pdf" } { "PDF" }
             }
         }
     };
@@ -317,22 +367,9 @@ pub(crate) async fn schedules(
             format!("{} {} (record:{})", l.scheduled_by, vigil_domain::Timestamp::london_of(&l.scheduled_at), l.record),
         ]);
     }
-    let versions: Vec<Vec<String>> = s
-        .revelations
-        .iter()
-        .map(|r| {
-            vec![
-                r.version.to_string(),
-                r.to.clone(),
-                r.by.clone(),
-                vigil_domain::Timestamp::london_of(&r.at),
-                r.note.clone(),
-            ]
-        })
-        .collect();
-    let schedules = html! {
+    html! {
         p { (s.heading()) }
-        @match s.revelations.last() {
+        @match shown {
             Some(r) => p { "Version " (r.version) " revealed to " (r.to) " by " (r.by) " at " (vigil_domain::Timestamp::london_of(&r.at)) ": " (r.note) },
             None if prosecutor => p { "No schedules have been revealed to you for this case yet." },
             None => p { "Not yet revealed to a prosecutor." },
@@ -350,48 +387,77 @@ pub(crate) async fn schedules(
         h2 #mg6e { (vigil_core::SENSITIVE_MARKING) ": MG6E, the disclosure officer's report" }
         (links("MG6E"))
         (table(&["Item", "Disclosure officer's view", "Reasoning", "Recorded by"], &mg6e))
-    };
-    if prosecutor {
-        // The prosecutor sees only what was revealed to them: no case page, no exhibits.
-        let body = html! {
-            (breadcrumbs(&[("/cases", "Cases")], &format!("Schedules for {c}")))
-            h1 { "Schedules revealed to you: " (c) }
-            (schedules)
-            @if !s.revelations.is_empty() { (crate::record_forms::render_prosecutor(c, &officer.csrf)) }
-        };
-        return officer_page(&officer, Section::Cases, "Schedules revealed to you", body).into_response();
     }
-    let body = html! {
-        (nav(&case, "Disclosure schedules"))
-        h1 { "Disclosure schedules: " (c) }
-        (schedules)
-        @if !s.revelations.is_empty() {
+}
+
+/// Each version revealed, linked to its frozen copy; for a prosecutor, only
+/// those revealed to them.
+fn versions_table(s: &vigil_core::Schedules, case: &str, only_to: Option<&str>) -> Markup {
+    let rows: Vec<Vec<Markup>> = s
+        .revelations
+        .iter()
+        .filter(|r| only_to.is_none_or(|u| r.to == u))
+        .map(|r| {
+            vec![
+                html! { a href={ "/cases/" (case) "/schedules/versions/" (r.version) } { "Version " (r.version) } },
+                html! { (r.to) },
+                html! { (r.by) },
+                html! { (vigil_domain::Timestamp::london_of(&r.at)) },
+                html! { (r.note) },
+            ]
+        })
+        .collect();
+    html! {
+        @if !rows.is_empty() {
             h2 { "Versions revealed" }
-            (table(&["Version", "To", "By", "When", "Note"], &versions))
+            (table_of(&["Version", "To", "By", "When", "Note"], &rows))
         }
-        h2 { "Reveal to the prosecutor" }
-        p.hint { "Freezes the schedules as they stand as a new version; the prosecutor then records a decision on each item." }
-        form method="post" action={ "/cases/" (c) "/reveal" } {
-            (csrf(&officer.csrf))
-            label for="reveal-to" { "Prosecutor (user name; assigned to this case)" }
-            input type="text" id="reveal-to" name="to";
-            label for="reveal-note" { "What changed, or why now" }
-            input type="text" id="reveal-note" name="note";
-            button type="submit" { "Reveal this version" }
-        }
-        h2 { "Redact an exhibit" }
-        p.hint { "Makes an edited copy as a new exhibit; the original is never changed. Text exhibits only." }
-        form method="post" action={ "/cases/" (c) "/redactions" } {
-            (csrf(&officer.csrf))
-            (text_field("original", "Exhibit (e.g. DI/1)", "", "", None))
-            (text_area("terms", "Words to redact, one per line", "", "", None))
-            label for="redaction-reason" { "Why" }
-            input type="text" id="redaction-reason" name="reason";
-            (text_field("producer", "Your initials (the copy's producer)", "", "", None))
-            button type="submit" { "Make redacted copy" }
-        }
+    }
+}
+
+/// One version of the schedules exactly as revealed, MG6E included.
+pub(crate) async fn schedules_version(
+    State(state): State<Arc<AppState>>,
+    Path((id, version)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let Ok(n) = version.parse::<u32>() else {
+        return (StatusCode::NOT_FOUND, page("Not found", html! { h1 { "No such version" } })).into_response();
     };
-    officer_page(&officer, Section::Cases, "Disclosure schedules", body).into_response()
+    let (case, officer, s) = match on_case(&state, &id, &headers, move |v, c, o| v.revealed_version(c, n, o)).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let c = case.as_str();
+    let prosecutor = officer.role == vigil_domain::Role::Prosecutor;
+    let title = format!("Schedules version {n} as revealed");
+    let body = html! {
+        @if prosecutor {
+            (breadcrumbs(&[("/cases", "Cases"), (&format!("/cases/{c}/schedules"), &format!("Schedules for {c}"))], &title))
+        } @else {
+            (nav(&case, "Disclosure schedules"))
+        }
+        h1 { (title) ": " (c) }
+        p.hint { "A frozen copy: later amendments, proposals and MG6E entries do not change it. Decisions shown are those made on this version." }
+        (schedules_block(&s, &format!("/cases/{c}/schedules/versions/{n}"), prosecutor))
+    };
+    officer_page(&officer, Section::Cases, &title, body).into_response()
+}
+
+/// A download of one version's schedule as revealed.
+pub(crate) async fn schedules_version_file(
+    State(state): State<Arc<AppState>>,
+    Path((id, version, file)): Path<(String, String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let Ok(n) = version.parse::<u32>() else {
+        return (StatusCode::NOT_FOUND, page("Not found", html! { h1 { "No such version" } })).into_response();
+    };
+    let (case, _, s) = match on_case(&state, &id, &headers, move |v, c, o| v.revealed_version(c, n, o)).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    schedule_download(&case, &format!("v{n}-"), &s, &file)
 }
 
 pub(crate) async fn reveal(State(state): State<Arc<AppState>>, Path(id): Path<String>, req: Request) -> Response {
@@ -416,22 +482,25 @@ pub(crate) async fn schedule_file(
     Path((id, file)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    let Some((stem, ext)) = file.rsplit_once('.') else {
-        return (StatusCode::NOT_FOUND, page("Not found", html! { h1 { "No such schedule" } })).into_response();
-    };
-    if !matches!(ext, "csv" | "pdf") {
-        return (StatusCode::NOT_FOUND, page("Not found", html! { h1 { "No such schedule" } })).into_response();
-    }
     let (case, _, s) = match on_case(&state, &id, &headers, |v, c, o| v.schedules(c, o)).await {
         Ok(x) => x,
         Err(r) => return r,
     };
-    let Some(r) = s.render_one(stem) else {
+    schedule_download(&case, "", &s, &file)
+}
+
+/// `MG6C.csv`, `MG6E.pdf` and so on, of these schedules.
+fn schedule_download(case: &CaseId, prefix: &str, s: &vigil_core::Schedules, file: &str) -> Response {
+    let rendered = file
+        .rsplit_once('.')
+        .filter(|(_, ext)| matches!(*ext, "csv" | "pdf"))
+        .and_then(|(stem, ext)| Some((s.render_one(stem)?, stem, ext)));
+    let Some((r, stem, ext)) = rendered else {
         return (StatusCode::NOT_FOUND, page("Not found", html! { h1 { "No such schedule" } })).into_response();
     };
     let (ctype, bytes) =
         if ext == "csv" { ("text/csv; charset=utf-8", r.csv.into_bytes()) } else { ("application/pdf", r.pdf) };
-    let disposition = format!("attachment; filename=\"{}-{stem}.{ext}\"", case.as_str());
+    let disposition = format!("attachment; filename=\"{}-{prefix}{stem}.{ext}\"", case.as_str());
     ([(header::CONTENT_TYPE, ctype.to_owned()), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response()
 }
 

@@ -140,6 +140,8 @@ pub fn app_with(vigil: Vigil, settings: Settings) -> Router {
         .route("/cases/{id}/exhibits", get(case_pages::exhibits))
         .route("/cases/{id}/schedules", get(case_pages::schedules))
         .route("/cases/{id}/schedules/{file}", get(case_pages::schedule_file))
+        .route("/cases/{id}/schedules/versions/{version}", get(case_pages::schedules_version))
+        .route("/cases/{id}/schedules/versions/{version}/{file}", get(case_pages::schedules_version_file))
         .route("/cases/{id}/timeline", get(case_pages::timeline))
         .route("/cases/{id}/chats/{producer}/{number}", get(chat_pages::conversation))
         .route("/cases/{id}/chats/{producer}/{number}/{file}", get(chat_pages::table_file))

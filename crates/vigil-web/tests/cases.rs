@@ -241,4 +241,43 @@ async fn the_prosecutor_sees_revealed_schedules_only() {
     assert!(call(&app, reveal(&disc, &disc_csrf)).await.0.is_redirection());
     let (_, _, html) = call(&app, get("/cases/DEMO-1/schedules", &cps)).await;
     assert!(html.contains("Version 3 revealed") && html.contains("after the defence statement"), "{html}");
+
+    // Each version stays as revealed, MG6E included; the prosecutor reaches
+    // each version revealed to them.
+    assert!(html.contains("href=\"/cases/DEMO-1/schedules/versions/1\""), "the versions are listed");
+    let (s, _, html) = call(&app, get("/cases/DEMO-1/schedules/versions/1", &cps)).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("Schedules version 1 as revealed"), "{html}");
+    let mg6c_v1 = html.split("id=\"mg6d\"").next().unwrap();
+    assert!(mg6c_v1.contains("Officer note of a family request"), "version 1 had the family note on the MG6C");
+    let (s, h, csv) = call(&app, get("/cases/DEMO-1/schedules/versions/1/MG6E.csv", &cps)).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(h.get("content-disposition").unwrap().to_str().unwrap().contains("DEMO-1-v1-MG6E.csv"));
+    assert!(csv.contains("schedules version 1 revealed to demo.prosecutor"), "{csv}");
+    for missing in ["/cases/DEMO-1/schedules/versions/9", "/cases/DEMO-1/schedules/versions/x"] {
+        assert_eq!(call(&app, get(missing, &cps)).await.0, StatusCode::NOT_FOUND, "{missing}");
+    }
+    // An MG6E entry made after version 3 is on the live MG6E only.
+    let r = call(
+        &app,
+        post(
+            "/cases/DEMO-1/records/disclosure-test",
+            &disc,
+            format!("csrf={disc_csrf}&item=exhibit%3ADI%2F2&reason=LATER-ENTRY-AFTER-VERSION-3"),
+        ),
+    )
+    .await;
+    assert!(r.0.is_redirection(), "{}", r.2);
+    let (_, _, live) = call(&app, get("/cases/DEMO-1/schedules/MG6E.csv", &disc)).await;
+    assert!(live.contains("LATER-ENTRY-AFTER-VERSION-3"));
+    for (who, path) in [
+        (&cps, "/cases/DEMO-1/schedules/MG6E.csv"),
+        (&disc, "/cases/DEMO-1/schedules/versions/3/MG6E.csv"),
+        (&cps, "/cases/DEMO-1/schedules/versions/3/MG6E.csv"),
+    ] {
+        let (s, _, csv) = call(&app, get(path, who)).await;
+        assert_eq!(s, StatusCode::OK, "{path}");
+        assert!(!csv.contains("LATER-ENTRY-AFTER-VERSION-3"), "{path} is as revealed");
+        assert!(csv.contains("might undermine"), "{path} keeps the entries revealed");
+    }
 }

@@ -114,6 +114,8 @@ async fn every_route_as_every_role() {
         // Case routes answer 404 for a case that does not exist (or may not be seen).
         ("GET", "/cases/NO-SUCH-1/chats/JS/1", officers.to_vec()),
         ("GET", "/cases/NO-SUCH-1/chats/JS/1/timeline.csv", officers.to_vec()),
+        ("GET", "/cases/NO-SUCH-1/schedules/versions/1", officers.to_vec()),
+        ("GET", "/cases/NO-SUCH-1/schedules/versions/1/MG6E.pdf", officers.to_vec()),
         ("POST", "/api/v1/referrals", vec!["partner"]),
         ("PUT", "/api/v1/referrals/1/files/0", vec!["partner"]),
     ];
