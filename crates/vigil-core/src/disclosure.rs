@@ -532,8 +532,9 @@ pub(crate) fn revealed_version_of(view: &CaseView, version: Option<u32>) -> Opti
         }
         view.records
             .iter()
+            .rev()
             .filter(|r| r.id > this.record && r.id < until)
-            .filter_map(|r| match &r.record {
+            .find_map(|r| match &r.record {
                 CaseRecord::ProsecutorDecision { item: i, decision, reason } if i == item => Some(DecisionView {
                     decision: *decision,
                     reason: reason.clone(),
@@ -542,7 +543,6 @@ pub(crate) fn revealed_version_of(view: &CaseView, version: Option<u32>) -> Opti
                 }),
                 _ => None,
             })
-            .last()
     };
     let lines = |frozen: &[RevealedLine], schedule: Schedule| -> Vec<ScheduleLine> {
         frozen
