@@ -173,7 +173,11 @@ impl Vigil {
     /// The case and its records; the read is an audited `accessed` event.
     pub fn case_view(&self, case: &CaseId, officer: &OfficerSession, reason: &str) -> Result<CaseView, CoreError> {
         self.audited_read(case, officer, reason)?;
-        self.case_view_unaudited(case)
+        let mut view = self.case_view_unaudited(case)?;
+        if !sees_highly_sensitive(&view, officer) {
+            view.records.retain(|r| !matches!(r.record, CaseRecord::HighlySensitive { .. }));
+        }
+        Ok(view)
     }
 
     /// The gate for reading a case's material, and the `accessed` event
@@ -297,6 +301,7 @@ impl Vigil {
             }
             CaseRecord::Scheduled { item, .. }
             | CaseRecord::DisclosureTest { item, .. }
+            | CaseRecord::HighlySensitive { item, .. }
             | CaseRecord::ProsecutorDecision { item, .. } => items.push(item.clone()),
             CaseRecord::ExhibitUsed { exhibit, .. } | CaseRecord::Seizure { exhibit, .. } => {
                 items.push(exhibit.clone())
@@ -348,6 +353,7 @@ impl Vigil {
             CaseRecord::ActionDecision { .. } => Need::Supervise,
             CaseRecord::Scheduled { .. }
             | CaseRecord::DisclosureTest { .. }
+            | CaseRecord::HighlySensitive { .. }
             | CaseRecord::Redaction { .. }
             | CaseRecord::ExhibitUsed { .. }
             | CaseRecord::Identity { .. }
@@ -466,6 +472,12 @@ pub(crate) fn record_digest(body: &str) -> vigil_domain::Sha256Digest {
     vigil_domain::Sha256Digest(sha2::Sha256::digest(body.as_bytes()).into())
 }
 
+/// Highly sensitive material is for the case's disclosure officer and
+/// supervisors only; for everyone else it is as if it were not recorded.
+pub(crate) fn sees_highly_sensitive(view: &CaseView, officer: &OfficerSession) -> bool {
+    Need::Disclose.allows(officer.role, view.members.contains(&officer.username))
+}
+
 impl crate::custody_log::Unit<'_> {
     /// One case record and its custody event, in this unit. The caller has
     /// validated the record and checked its references.
@@ -476,6 +488,7 @@ impl crate::custody_log::Unit<'_> {
             | CaseRecord::ActionDecision { .. }
             | CaseRecord::Scheduled { .. }
             | CaseRecord::DisclosureTest { .. }
+            | CaseRecord::HighlySensitive { .. }
             | CaseRecord::ProsecutorDecision { .. }
             | CaseRecord::Revealed { .. } => EventKind::Decided,
             _ => EventKind::Created,

@@ -15,7 +15,7 @@ use crate::pdf_table::table_pdf;
 use serde::Serialize;
 use std::collections::HashMap;
 use vigil_domain::{
-    CaseId, CaseRecord, CustodyEvent, EventKind, ExhibitRef, Initials, ObjectRef, ProsecutorView, RevealedLine,
+    CaseId, CaseRecord, Choice, CustodyEvent, EventKind, ExhibitRef, Initials, ObjectRef, ProsecutorView, RevealedLine,
     RevealedProposal, RevealedTest, Role, Schedule, Timestamp, SENSITIVE_NOT_INSPECTED,
 };
 
@@ -111,6 +111,22 @@ pub struct Schedules {
     pub revelations: Vec<RevelationView>,
     /// The version these lines are, as revealed; None for the live schedules.
     pub version: Option<u32>,
+    /// Highly sensitive material, on no schedule and in no rendering: for
+    /// the disclosure officer and supervisors, empty for everyone else.
+    pub highly_sensitive: Vec<HighlySensitiveView>,
+}
+
+/// Highly sensitive material and how the prosecutor was told of it.
+#[derive(Debug, Clone, Serialize)]
+pub struct HighlySensitiveView {
+    pub item: String,
+    pub reason: String,
+    pub revealed_to: String,
+    pub revealed_at: String,
+    pub means: String,
+    pub by: String,
+    pub at: String,
+    pub record: u64,
 }
 
 /// One used exhibit on the MG12, with its producing witness.
@@ -400,6 +416,7 @@ pub(crate) fn schedules_of(view: &CaseView) -> Schedules {
         mg6e: vec![],
         revelations: vec![],
         version: None,
+        highly_sensitive: vec![],
     };
     for r in &view.records {
         match &r.record {
@@ -437,6 +454,18 @@ pub(crate) fn schedules_of(view: &CaseView) -> Schedules {
                         },
                     ),
                 );
+            }
+            CaseRecord::HighlySensitive { item, reason, revealed_to, revealed_at, means } => {
+                s.highly_sensitive.push(HighlySensitiveView {
+                    item: item.clone(),
+                    reason: reason.clone(),
+                    revealed_to: revealed_to.clone(),
+                    revealed_at: revealed_at.clone(),
+                    means: means.clone(),
+                    by: r.by.clone(),
+                    at: r.at.clone(),
+                    record: r.id,
+                })
             }
             CaseRecord::DisclosureTest { item, reason } => {
                 s.mg6e.push(Mg6eLine { item: item.clone(), reason: reason.clone(), by: r.by.clone(), at: r.at.clone() })
@@ -490,7 +519,7 @@ pub(crate) fn schedules_of(view: &CaseView) -> Schedules {
 pub(crate) fn revealed_schedules_of(view: &CaseView) -> Schedules {
     revealed_version_of(view, None).unwrap_or_else(|| {
         let live = schedules_of(view);
-        Schedules { mg6c: vec![], mg6d: vec![], mg6e: vec![], version: None, ..live }
+        Schedules { mg6c: vec![], mg6d: vec![], mg6e: vec![], version: None, highly_sensitive: vec![], ..live }
     })
 }
 
@@ -530,19 +559,12 @@ pub(crate) fn revealed_version_of(view: &CaseView, version: Option<u32>) -> Opti
         if latest {
             return find(item).and_then(|l| l.decision.clone());
         }
-        view.records
-            .iter()
-            .rev()
-            .filter(|r| r.id > this.record && r.id < until)
-            .find_map(|r| match &r.record {
-                CaseRecord::ProsecutorDecision { item: i, decision, reason } if i == item => Some(DecisionView {
-                    decision: *decision,
-                    reason: reason.clone(),
-                    by: r.by.clone(),
-                    at: r.at.clone(),
-                }),
-                _ => None,
-            })
+        view.records.iter().rev().filter(|r| r.id > this.record && r.id < until).find_map(|r| match &r.record {
+            CaseRecord::ProsecutorDecision { item: i, decision, reason } if i == item => {
+                Some(DecisionView { decision: *decision, reason: reason.clone(), by: r.by.clone(), at: r.at.clone() })
+            }
+            _ => None,
+        })
     };
     let lines = |frozen: &[RevealedLine], schedule: Schedule| -> Vec<ScheduleLine> {
         frozen
@@ -588,6 +610,8 @@ pub(crate) fn revealed_version_of(view: &CaseView, version: Option<u32>) -> Opti
         mg6d: lines(this.mg6d, Schedule::Mg6d),
         mg6e,
         version: Some(this.version),
+        // Revealed by its own route, never with a version.
+        highly_sensitive: vec![],
         ..live
     })
 }
@@ -636,7 +660,31 @@ pub(crate) fn check_disclosure_record(view: &CaseView, record: &CaseRecord) -> R
     let used = |item: &str| {
         view.records.iter().any(|r| matches!(&r.record, CaseRecord::ExhibitUsed { exhibit, .. } if exhibit == item))
     };
+    let highly_sensitive = |item: &str| live.highly_sensitive.iter().any(|h| h.item == item);
+    const NOT_SCHEDULED: &str = "is highly sensitive material: it goes on no schedule and is not used as an exhibit";
     match record {
+        CaseRecord::Scheduled { item, .. } | CaseRecord::ExhibitUsed { exhibit: item, .. }
+            if highly_sensitive(item) =>
+        {
+            Err(CoreError::Refused(format!("{item} {NOT_SCHEDULED}")))
+        }
+        CaseRecord::HighlySensitive { item, .. } => {
+            if let Some(l) = scheduled(item) {
+                return Err(CoreError::Refused(format!(
+                    "{item} is on the {} (record:{}); highly sensitive material goes on no schedule, so this \
+                     needs the disclosure officer and the prosecutor to agree how to withdraw it",
+                    l.schedule.as_str(),
+                    l.record
+                )));
+            }
+            if used(item) {
+                return Err(CoreError::Refused(format!("{item} is used material (on the MG12)")));
+            }
+            if highly_sensitive(item) {
+                return Err(CoreError::Refused(format!("{item} is already recorded as highly sensitive")));
+            }
+            Ok(())
+        }
         CaseRecord::Scheduled { item, amends, .. } => {
             if used(item) {
                 return Err(CoreError::Refused(format!(
@@ -698,7 +746,12 @@ impl Vigil {
             return Ok(revealed_schedules_of(&self.case_view_unaudited(case)?));
         }
         self.audited_read(case, officer, "viewed the disclosure schedules")?;
-        self.schedules_unaudited(case)
+        let view = self.case_view_unaudited(case)?;
+        let mut s = schedules_of(&view);
+        if !crate::case_work::sees_highly_sensitive(&view, officer) {
+            s.highly_sensitive.clear();
+        }
+        Ok(s)
     }
 
     /// One version of the schedules exactly as it was revealed, MG6E

@@ -301,3 +301,92 @@ fn a_reporter_who_left_details_is_graded_c_and_shared_sanitised() {
     assert!(!shared.contains("Synthetic Reporter") && !shared.contains("07700"), "{shared}");
     assert!(!shared.contains("would_give_statement") && shared.contains("named_user"), "{shared}");
 }
+
+/// Issue 12, point 4: highly sensitive material goes on no schedule, in no
+/// download or bundle, and only the disclosure officer and supervisors see
+/// the record of how it was revealed.
+#[test]
+fn highly_sensitive_material_is_on_no_schedule_and_seen_by_few() {
+    let c = case();
+    let sup = session("s.one", Role::Supervisor);
+    let inv = session("i.inv", Role::Investigator);
+    const SECRET: &str = "SYNTHETIC-COVERT-SOURCE-REASON";
+    let highly = |item: &str| CaseRecord::HighlySensitive {
+        item: item.into(),
+        reason: SECRET.into(),
+        revealed_to: "Senior CPS lawyer (synthetic)".into(),
+        revealed_at: "3 Dec 2026 09:00".into(),
+        means: "in person; the full record is kept by the SIO".into(),
+    };
+    let record = highly("exhibit:PR/1");
+    c.v.add_case_record(&c.id, &record, &inv).expect_err("an investigator does not record it");
+    c.v.add_case_record(&c.id, &record, &sup).unwrap();
+    assert!(c.v.add_case_record(&c.id, &record, &sup).is_err(), "once is enough");
+
+    // Scheduling it, or using it as an exhibit, is refused.
+    let schedule = |item: &str| CaseRecord::Scheduled {
+        item: item.into(),
+        schedule: vigil_domain::Schedule::Mg6d,
+        description: "the report".into(),
+        location: "vault".into(),
+        sensitivity: Some("would identify the reporter".into()),
+        proposed: vigil_domain::ProsecutorView::ClearlyNotDisclosable,
+        reason: "r".into(),
+        amends: None,
+    };
+    let e = c.v.add_case_record(&c.id, &schedule("exhibit:PR/1"), &sup).unwrap_err();
+    assert_eq!(e.kind(), vigil_core::ErrorKind::Refused, "{e}");
+    let used = CaseRecord::ExhibitUsed {
+        exhibit: "exhibit:PR/1".into(),
+        witness: "DC Example (synthetic)".into(),
+        description: "the report".into(),
+    };
+    assert_eq!(c.v.add_case_record(&c.id, &used, &sup).unwrap_err().kind(), vigil_core::ErrorKind::Refused);
+    // An item already on a schedule cannot quietly become highly sensitive.
+    let note = c.v.add_case_record(&c.id, &CaseRecord::Note { text: "synthetic".into() }, &sup).unwrap();
+    c.v.add_case_record(&c.id, &schedule(&format!("record:{note}")), &sup).unwrap();
+    let moved = highly(&format!("record:{note}"));
+    assert_eq!(c.v.add_case_record(&c.id, &moved, &sup).unwrap_err().kind(), vigil_core::ErrorKind::Refused);
+
+    // The supervisor sees it beside the schedules; no rendering carries it.
+    let s = c.v.schedules(&c.id, &sup).unwrap();
+    assert_eq!(s.highly_sensitive.len(), 1);
+    assert_eq!(s.mg6d.len(), 1, "only the note is on the MG6D");
+    for r in s.render_for(vigil_core::Audience::Prosecutor) {
+        assert!(!r.csv.contains(SECRET) && !r.csv.contains("PR/1"), "{}", r.stem);
+    }
+    // The investigator sees neither the record nor that it exists.
+    assert!(c.v.schedules(&c.id, &inv).unwrap().highly_sensitive.is_empty());
+    let view = c.v.case_view(&c.id, &inv, "test").unwrap();
+    assert!(!view.records.iter().any(|r| matches!(r.record, CaseRecord::HighlySensitive { .. })));
+    assert!(serde_json::to_string(&view).unwrap().find(SECRET).is_none());
+    let sup_view = c.v.case_view(&c.id, &sup, "test").unwrap();
+    assert!(sup_view.records.iter().any(|r| matches!(r.record, CaseRecord::HighlySensitive { .. })));
+    // The custody log, read by all with the case and offline, names neither the item nor why.
+    for h in c.v.case_timeline(&c.id, &inv).unwrap() {
+        let e = serde_json::to_string(&h.event).unwrap();
+        assert!(!e.contains(SECRET), "{e}");
+    }
+    // Nor does either bundle.
+    for audience in [vigil_core::Audience::Prosecutor, vigil_core::Audience::Defence] {
+        let out = c._dir.path().join(format!("bundle-{audience:?}"));
+        c.v.export_bundle(&c.id, &out, &vigil_domain::Initials::parse("DO").unwrap(), None, audience).unwrap();
+        for entry in walk(&out) {
+            let bytes = std::fs::read(&entry).unwrap();
+            assert!(!String::from_utf8_lossy(&bytes).contains(SECRET), "{}", entry.display());
+        }
+    }
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = vec![];
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}

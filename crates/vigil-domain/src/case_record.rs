@@ -436,6 +436,21 @@ pub enum CaseRecord {
         item: String,
         reason: String,
     },
+    /// Highly sensitive material (CPS Disclosure Manual ch. 9): it goes on
+    /// no schedule, not even the MG6D; its existence is revealed to a named
+    /// prosecutor by a separate route, and this records to whom, when and
+    /// how. Only the disclosure officer and supervisors see it.
+    HighlySensitive {
+        item: String,
+        /// Why it is highly sensitive.
+        reason: String,
+        /// The prosecutor told of it, by name.
+        revealed_to: String,
+        /// When, as given.
+        revealed_at: String,
+        /// How (in person, say), and where the full record is kept.
+        means: String,
+    },
     /// An edited copy of an exhibit, made as a new exhibit.
     Redaction {
         original: String,
@@ -601,6 +616,13 @@ impl CaseRecord {
                 item_ref("item", item)?;
                 text("reason", reason, 2000)
             }
+            CaseRecord::HighlySensitive { item, reason, revealed_to, revealed_at, means } => {
+                item_ref("item", item)?;
+                text("reason", reason, 2000)?;
+                text("revealed_to", revealed_to, 200)?;
+                text("revealed_at", revealed_at, 64)?;
+                text("means", means, 1000)
+            }
             CaseRecord::ProsecutorDecision { item, reason, .. } => {
                 item_ref("item", item)?;
                 text("reason", reason, 2000)
@@ -757,6 +779,9 @@ impl CaseRecord {
                 format!("{item} scheduled on {} (proposed {}{again})", schedule.as_str(), proposed.abbreviation())
             }
             CaseRecord::DisclosureTest { item, .. } => format!("{item} might undermine or assist (MG6E)"),
+            // The log is read by everyone with the case, and offline: it
+            // must not betray what the material is, or which item.
+            CaseRecord::HighlySensitive { .. } => "restricted disclosure record".into(),
             CaseRecord::ProsecutorDecision { item, decision, .. } => {
                 format!("prosecutor's decision on {item}: {}", decision.abbreviation())
             }

@@ -269,6 +269,18 @@ pub const RECORD_FORMS: &[RecordForm] = &[
         ],
     },
     RecordForm {
+        kind: "highly-sensitive",
+        heading: "Highly sensitive material (on no schedule; revealed to the prosecutor separately)",
+        who: "the disclosure officer",
+        fields: &[
+            field("item", "Item (exhibit:ABC/1 or record:N)", Text),
+            field("reason", "Why it is highly sensitive", Long),
+            field("revealed_to", "Prosecutor told of it (name)", Text),
+            field("revealed_at", "When (date and time)", Text),
+            field("means", "How, and where the full record is kept", Long),
+        ],
+    },
+    RecordForm {
         kind: "exhibit-used",
         heading: "Used material: an exhibit the prosecution relies on (MG12)",
         who: "the disclosure officer",

@@ -179,6 +179,10 @@ pub(crate) async fn view(State(state): State<Arc<AppState>>, Path(id): Path<Stri
                     "Decided: {decision}\nWhy: {reason}\nAlternatives considered: {}",
                     if alternatives.is_empty() { "none recorded".into() } else { alternatives.join("; ") }
                 ),
+                // Only the disclosure officer and supervisors are given this record.
+                CaseRecord::HighlySensitive { item, revealed_to, revealed_at, .. } => format!(
+                    "Highly sensitive material {item}: on no schedule; revealed to {revealed_to} ({revealed_at})"
+                ),
                 other => other.summary(),
             };
             vec![
@@ -271,10 +275,30 @@ pub(crate) async fn schedules(
         };
         return officer_page(&officer, Section::Cases, "Schedules revealed to you", body).into_response();
     }
+    let highly: Vec<Vec<String>> = s
+        .highly_sensitive
+        .iter()
+        .map(|h| {
+            vec![
+                h.item.clone(),
+                h.reason.clone(),
+                format!("{}, {}: {}", h.revealed_to, h.revealed_at, h.means),
+                format!("{} {} (record:{})", h.by, vigil_domain::Timestamp::london_of(&h.at), h.record),
+            ]
+        })
+        .collect();
     let body = html! {
         (nav(&case, "Disclosure schedules"))
         h1 { "Disclosure schedules: " (c) }
         (schedules)
+        @if !highly.is_empty() {
+            h2 #highly-sensitive { (vigil_core::SENSITIVE_MARKING) ": highly sensitive material" }
+            p.hint {
+                "On no schedule and in no download or bundle; revealed to the prosecutor by a separate route. "
+                "Shown to the disclosure officer and supervisors only."
+            }
+            (table(&["Item", "Why", "Revealed to, when and how", "Recorded by"], &highly))
+        }
         (versions)
         h2 { "Reveal to the prosecutor" }
         p.hint { "Freezes the schedules as they stand as a new version; the prosecutor then records a decision on each item." }
