@@ -198,6 +198,7 @@ pub(crate) async fn view(State(state): State<Arc<AppState>>, Path(id): Path<Stri
         (nav(&case, "Case"))
         h1 { "Case " (case.as_str()) ": " (view.title) }
         p { "Assigned: " (view.members.join(", ")) }
+        (identity_summary(&view))
         h2 { "Persons" }
         p.hint { "An identifier is not a person. Each attribution rests on graded supporting material." }
         (table(&["Record", "Name", "Role", "Attributions (grade; strength; support)", "Flags", "Safeguard"], &person_rows))
@@ -217,6 +218,33 @@ pub(crate) async fn view(State(state): State<Arc<AppState>>, Path(id): Path<Stri
         (crate::record_forms::render(case.as_str(), &officer.csrf))
     };
     officer_page(&officer, Section::Cases, &format!("Case {}", case.as_str()), body).into_response()
+}
+
+/// The case's criminal-justice identity, as its latest `identity` record
+/// gives it, or a prompt to record one.
+fn identity_summary(view: &vigil_core::CaseView) -> Markup {
+    let latest = view.records.iter().rev().find_map(|r| match &r.record {
+        CaseRecord::Identity { urn, crime_reference, offences, defendants, officer_in_case, disclosure_officer } => {
+            Some((urn, crime_reference, offences, defendants, officer_in_case, disclosure_officer, r.id))
+        }
+        _ => None,
+    });
+    match latest {
+        Some((urn, crime, offences, defendants, oic, disclosure, id)) => html! {
+            @if !defendants.is_empty() { h2 { "R v " (defendants.join(" and ")) } }
+            (crate::components::summary_list(&[
+                ("URN", html! { (urn) }),
+                ("Crime reference", html! { (crime) }),
+                ("Offences", html! { (crate::components::lines(&offences.join("\n"))) }),
+                ("Officer in the case", html! { (oic) }),
+                ("Disclosure officer", html! { (disclosure) }),
+                ("Recorded in", html! { "record:" (id) }),
+            ]))
+        },
+        None => html! {
+            p.hint { "No criminal-justice identity (URN, offences, R v …) is recorded yet; the disclosure officer adds it below." }
+        },
+    }
 }
 
 pub(crate) async fn exhibits(

@@ -49,6 +49,8 @@ async fn need_to_know_and_the_case_pages() {
     );
     assert!(html.contains("Possibly the wrong person"), "and the flag, in words");
     assert!(html.contains("Alternatives considered"), "the decision log shows alternatives");
+    assert!(html.contains("<dt>URN</dt><dd>99XX0000126</dd>"), "the case heads with its URN");
+    assert!(html.contains("R v "), "and the defendants");
     let (s, _, html) = call(&app, get("/cases/DEMO-1/exhibits", &inv)).await;
     assert_eq!(s, StatusCode::OK);
     assert!(html.contains("PR/1") && html.contains("DI/1") && html.contains("SHA-256"), "{html}");
