@@ -221,7 +221,10 @@ test('an investigator walks case DEMO-1: the case, a decision, the exhibit list 
   assert.match(await page.content(), /MG6C: unused, not sensitive/);
   await page.locator('#mg6c').scrollIntoViewIfNeeded();
   await page.screenshot({ path: join(SHOTS, 'case-3-mg6c-schedule.png'), fullPage: true });
-  for (const path of ['/cases/DEMO-1', '/cases/DEMO-1/exhibits', '/cases/DEMO-1/schedules']) {
+  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('a[href="/cases/DEMO-1/schedules/versions/1"]')]);
+  assert.match(await page.content(), /Schedules version 1 as revealed/);
+  await page.screenshot({ path: join(SHOTS, 'case-4-version-1-as-revealed.png'), fullPage: true });
+  for (const path of ['/cases/DEMO-1', '/cases/DEMO-1/exhibits', '/cases/DEMO-1/schedules', '/cases/DEMO-1/schedules/versions/1']) {
     await page.goto(url + path);
     await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
     const result = await page.evaluate(async () => await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } }));

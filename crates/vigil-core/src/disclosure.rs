@@ -63,7 +63,7 @@ pub struct ScheduleLine {
     pub reason: String,
     pub scheduled_by: String,
     pub scheduled_at: String,
-    /// The scheduling record in force for the item.
+    /// The scheduling record in force for the item (0 on an earlier version as revealed).
     pub record: u64,
     /// The prosecutor's decision, once made.
     pub decision: Option<DecisionView>,
@@ -592,7 +592,8 @@ pub(crate) fn revealed_version_of(view: &CaseView, version: Option<u32>) -> Opti
                     reason,
                     scheduled_by: by,
                     scheduled_at: at,
-                    record: now.map(|l| l.record).unwrap_or_default(),
+                    // The scheduling record in force now says nothing of an earlier version.
+                    record: if latest { now.map(|l| l.record).unwrap_or_default() } else { 0 },
                     decision: decided(&f.item),
                 }
             })

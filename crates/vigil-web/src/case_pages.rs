@@ -416,7 +416,10 @@ fn schedules_block(s: &vigil_core::Schedules, base: &str, prosecutor: bool) -> M
             l.item.clone(),
             format!("proposes {}", l.proposed.abbreviation()),
             l.reason.clone(),
-            format!("{} {} (record:{})", l.scheduled_by, vigil_domain::Timestamp::london_of(&l.scheduled_at), l.record),
+            match l.record {
+                0 => format!("{} {}", l.scheduled_by, vigil_domain::Timestamp::london_of(&l.scheduled_at)),
+                n => format!("{} {} (record:{n})", l.scheduled_by, vigil_domain::Timestamp::london_of(&l.scheduled_at)),
+            },
         ]);
     }
     html! {
