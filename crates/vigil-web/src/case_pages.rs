@@ -470,16 +470,26 @@ fn versions_table(s: &vigil_core::Schedules, case: &str, only_to: Option<&str>) 
     }
 }
 
+/// The version number in the path, and that version as the officer may see it.
+async fn version_of(
+    state: &Arc<AppState>,
+    id: &str,
+    version: &str,
+    headers: &HeaderMap,
+) -> Result<(u32, (CaseId, OfficerSession, vigil_core::Schedules)), Response> {
+    let Ok(n) = version.parse::<u32>() else {
+        return Err((StatusCode::NOT_FOUND, page("Not found", html! { h1 { "No such version" } })).into_response());
+    };
+    Ok((n, on_case(state, id, headers, move |v, c, o| v.revealed_version(c, n, o)).await?))
+}
+
 /// One version of the schedules exactly as revealed, MG6E included.
 pub(crate) async fn schedules_version(
     State(state): State<Arc<AppState>>,
     Path((id, version)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    let Ok(n) = version.parse::<u32>() else {
-        return (StatusCode::NOT_FOUND, page("Not found", html! { h1 { "No such version" } })).into_response();
-    };
-    let (case, officer, s) = match on_case(&state, &id, &headers, move |v, c, o| v.revealed_version(c, n, o)).await {
+    let (n, (case, officer, s)) = match version_of(&state, &id, &version, &headers).await {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -505,10 +515,7 @@ pub(crate) async fn schedules_version_file(
     Path((id, version, file)): Path<(String, String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    let Ok(n) = version.parse::<u32>() else {
-        return (StatusCode::NOT_FOUND, page("Not found", html! { h1 { "No such version" } })).into_response();
-    };
-    let (case, _, s) = match on_case(&state, &id, &headers, move |v, c, o| v.revealed_version(c, n, o)).await {
+    let (n, (case, _, s)) = match version_of(&state, &id, &version, &headers).await {
         Ok(x) => x,
         Err(r) => return r,
     };
