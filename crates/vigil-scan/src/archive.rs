@@ -7,8 +7,32 @@ use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::Path;
 
-/// Decompressed bytes read from one archive at most: a zip bomb stops here.
+/// Decompressed bytes read from one archive at most, whatever its size.
 const MAX_ARCHIVE_BYTES: u64 = 256 << 30;
+/// An archive may expand to this many times its own size (seized media
+/// compresses a few times at most; a zip bomb a million times)...
+const MAX_EXPANSION: u64 = 1000;
+/// ...but a small archive of text may always expand this far.
+const MIN_ARCHIVE_BUDGET: u64 = 1 << 30;
+/// Members opened from one archive at most: a million empty members would
+/// otherwise cost a record each, in memory and CPU, with no bytes to count.
+const MAX_ARCHIVE_MEMBERS: usize = 1_000_000;
+
+/// How much of one archive is read before the scan stops opening it.
+#[derive(Debug, Clone, Copy)]
+struct Limits {
+    bytes: u64,
+    members: usize,
+}
+
+impl Limits {
+    fn for_archive(compressed: u64) -> Self {
+        Limits {
+            bytes: compressed.saturating_mul(MAX_EXPANSION).clamp(MIN_ARCHIVE_BUDGET, MAX_ARCHIVE_BYTES),
+            members: MAX_ARCHIVE_MEMBERS,
+        }
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum ArchiveKind {
@@ -70,10 +94,22 @@ fn error_record(path: Vec<u8>, why: String) -> FileRecord {
 
 /// Hashes every regular member of an archive; problems become error records.
 pub(crate) fn members(path: &Path, kind: ArchiveKind, algos: &AlgoSet, buf: &mut [u8]) -> Vec<FileRecord> {
+    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    members_within(path, kind, algos, buf, Limits::for_archive(size))
+}
+
+fn too_many(ap: &[u8], limits: Limits) -> FileRecord {
+    error_record(
+        member_path(ap, b""),
+        format!("stopped: the archive has more than {} members; the rest were not opened", limits.members),
+    )
+}
+
+fn members_within(path: &Path, kind: ArchiveKind, algos: &AlgoSet, buf: &mut [u8], limits: Limits) -> Vec<FileRecord> {
     use std::os::unix::ffi::OsStrExt;
     let ap = path.as_os_str().as_bytes();
     let mut out = Vec::new();
-    let mut budget = MAX_ARCHIVE_BYTES;
+    let mut budget = limits.bytes;
     let file = match File::open(path) {
         Ok(f) => f,
         Err(e) => return vec![error_record(member_path(ap, b""), format!("cannot reopen the archive: {e}"))],
@@ -85,6 +121,10 @@ pub(crate) fn members(path: &Path, kind: ArchiveKind, algos: &AlgoSet, buf: &mut
                 Err(e) => return vec![error_record(member_path(ap, b""), format!("cannot open as ZIP: {e}"))],
             };
             for i in 0..z.len() {
+                if i == limits.members {
+                    out.push(too_many(ap, limits));
+                    break;
+                }
                 let mut m = match z.by_index(i) {
                     Ok(m) => m,
                     Err(e) => {
@@ -119,6 +159,10 @@ pub(crate) fn members(path: &Path, kind: ArchiveKind, algos: &AlgoSet, buf: &mut
                 Err(e) => return vec![error_record(member_path(ap, b""), format!("cannot open as TAR: {e}"))],
             };
             for (i, entry) in entries.enumerate() {
+                if i == limits.members {
+                    out.push(too_many(ap, limits));
+                    break;
+                }
                 let mut m = match entry {
                     Ok(m) => m,
                     Err(e) => {
@@ -144,4 +188,57 @@ pub(crate) fn members(path: &Path, kind: ArchiveKind, algos: &AlgoSet, buf: &mut
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tar_of(members: &[(&str, usize)]) -> tempfile::NamedTempFile {
+        let f = tempfile::NamedTempFile::new().unwrap();
+        let mut b = tar::Builder::new(f.reopen().unwrap());
+        for (name, size) in members {
+            let mut h = tar::Header::new_gnu();
+            h.set_size(*size as u64);
+            h.set_mode(0o644);
+            h.set_cksum();
+            b.append_data(&mut h, name, &vec![b'x'; *size][..]).unwrap();
+        }
+        b.finish().unwrap();
+        f
+    }
+
+    fn run(f: &tempfile::NamedTempFile, limits: Limits) -> Vec<FileRecord> {
+        let mut buf = vec![0u8; 4096];
+        members_within(f.path(), ArchiveKind::Tar, &AlgoSet::ALL, &mut buf, limits)
+    }
+
+    /// Issue 11, finding 8: the byte limit alone left a million empty
+    /// members free to cost a record each.
+    #[test]
+    fn an_archive_stops_at_its_member_limit_and_says_so() {
+        let f = tar_of(&[("a", 1), ("b", 0), ("c", 0), ("d", 0), ("e", 0)]);
+        let out = run(&f, Limits { bytes: 1 << 20, members: 3 });
+        assert_eq!(out.len(), 4, "three members and the stop");
+        assert!(out[..3].iter().all(|r| r.error.is_none()));
+        let why = out[3].error.as_deref().unwrap();
+        assert!(why.contains("more than 3 members"), "{why}");
+        assert_eq!(run(&f, Limits { bytes: 1 << 20, members: 5 }).len(), 5, "at the limit, all are read");
+    }
+
+    #[test]
+    fn a_member_past_the_byte_budget_is_named_and_the_rest_still_read() {
+        let f = tar_of(&[("small", 10), ("bomb", 5000), ("after", 10)]);
+        let out = run(&f, Limits { bytes: 1000, members: 10 });
+        assert_eq!(out.len(), 3);
+        assert!(out[1].error.as_deref().unwrap().contains("decompression limit"));
+        assert!(out[0].error.is_none() && out[2].error.is_none());
+    }
+
+    #[test]
+    fn the_budget_follows_the_archive_size_within_bounds() {
+        assert_eq!(Limits::for_archive(0).bytes, MIN_ARCHIVE_BUDGET);
+        assert_eq!(Limits::for_archive(10 << 20).bytes, 10_000 << 20);
+        assert_eq!(Limits::for_archive(u64::MAX).bytes, MAX_ARCHIVE_BYTES);
+    }
 }
