@@ -889,6 +889,19 @@ impl Vigil {
             self.append_events(&[ev])?;
             return Err(CoreError::NoSuchExhibit(original.to_string()));
         }
+        // Initials are their producer's own: once an exhibit bears them,
+        // only whoever received its first may produce more under them (a
+        // copy's `received` event names the officer who made it), so a copy
+        // cannot pass as another officer's work. (That exhibit is not named:
+        // it may be another case's.)
+        let first = ExhibitRef::new(by.clone(), 1)?;
+        let owner = self.store.read()?.events_for_object(ObjectRef::exhibit(&first).as_str())?.into_iter().next();
+        if owner.is_some_and(|ev| ev.actor != actor.as_str()) {
+            return Err(CoreError::InvalidInput {
+                field: "producer".into(),
+                why: format!("{by} are another producer's initials; give your own"),
+            });
+        }
         let row = self.exhibit(original)?;
         if row.size as usize > MAX_REDACT_BYTES {
             return Err(CoreError::Refused(format!("exhibit {original} is too large to redact here")));
@@ -913,7 +926,7 @@ impl Vigil {
         // The copy, the `copied` event on the original and the case record
         // commit together.
         let copy = self.write(|u| {
-            let copy = u.record_exhibit(case, by, Some(name), Some(&note), &staged[0])?;
+            let copy = u.record_exhibit_as(case, by, &actor, Some(name), Some(&note), &staged[0])?;
             let mut ev = CustodyEvent::new(EventKind::Copied, actor.clone(), u.now, ObjectRef::exhibit(original));
             ev.case = Some(case.clone());
             ev.note = Some(format!("redacted copy made as exhibit {copy}: {reason}"));

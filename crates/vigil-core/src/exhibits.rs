@@ -376,10 +376,24 @@ impl crate::custody_log::Unit<'_> {
         note: Option<&str>,
         hashes: &FileHashes,
     ) -> Result<ExhibitRef, CoreError> {
+        self.record_exhibit_as(case, by, &Actor::from(by), original_name, note, hashes)
+    }
+
+    /// The same, with the `received` event's actor named: the signed-in
+    /// officer who made it, where one did (a redacted copy).
+    pub(crate) fn record_exhibit_as(
+        &mut self,
+        case: &CaseId,
+        by: &Initials,
+        actor: &Actor,
+        original_name: Option<String>,
+        note: Option<&str>,
+        hashes: &FileHashes,
+    ) -> Result<ExhibitRef, CoreError> {
         let t = self.now;
         let number = self.tx().next_exhibit_number(by)?;
         let reference = ExhibitRef::new(by.clone(), number)?;
-        let mut ev = CustodyEvent::new(EventKind::Received, Actor::from(by), t, ObjectRef::exhibit(&reference));
+        let mut ev = CustodyEvent::new(EventKind::Received, actor.clone(), t, ObjectRef::exhibit(&reference));
         ev.digest = Some(hashes.sha256);
         ev.case = Some(case.clone());
         ev.note = note.map(str::to_owned);

@@ -746,8 +746,16 @@ fn redaction_never_reads_another_cases_exhibit(env: TestEnv) {
             .unwrap_err();
         assert_eq!(e.field(), Some("producer"), "{e}");
     }
+    // Nor another producer's: NA/1 was produced by someone else.
+    let e = v
+        .redact_exhibit(&a, &ea, &["alpha".to_string()], "r", &vigil_domain::Initials::parse("NA").unwrap(), &dis)
+        .unwrap_err();
+    assert_eq!(e.field(), Some("producer"), "{e}");
+    assert!(!e.to_string().contains("NA/1"), "the other producer's exhibit is not named: {e}");
     // Its own case's exhibit is redacted as before, in one unit with its record.
     let copy = v.redact_exhibit(&a, &ea, &["alpha".to_string()], "third party", &ini, &dis).unwrap();
+    // The initials are now n.do's: a second copy under them is theirs to make.
+    v.redact_exhibit(&a, &ea, &["alpha".to_string()], "again", &ini, &dis).unwrap();
     assert!(v.history(&ea).unwrap().iter().any(|h| h.event.kind == EventKind::Copied));
     assert_eq!(v.exhibit(&copy).unwrap().case_id, a);
     assert!(v.verify().unwrap().ok());
