@@ -80,6 +80,97 @@ fn pdf_has_picture(b: &[u8]) -> bool {
         .any(|n| names.windows(n.len()).any(|w| w == *n))
 }
 
+/// Bytes the content streams of one PDF may unpack to, in all: within
+/// this, every stream is read; past it, the PDF cannot be checked.
+const MAX_PDF_INFLATED: usize = 64 << 20;
+
+/// How far after `BI` its `ID` is looked for: an inline image's
+/// dictionary is a handful of short keys.
+const INLINE_DICT_SPAN: usize = 1024;
+
+/// What reading a PDF's content streams found.
+#[derive(Debug, PartialEq, Eq)]
+enum Streams {
+    Clean,
+    /// An inline image (`BI … ID … EI`): a picture drawn inside a content
+    /// stream, with no image object to find.
+    InlineImage,
+    /// More to unpack than the budget allows.
+    TooLarge,
+}
+
+/// Reads every stream of a PDF, unpacking those that are Flate-compressed
+/// (as content streams usually are), for inline images.
+fn pdf_streams(b: &[u8]) -> Streams {
+    let mut budget = MAX_PDF_INFLATED;
+    let mut rest = b;
+    while let Some(at) = find(rest, b"stream") {
+        let mut data = &rest[at + b"stream".len()..];
+        // `endstream` also contains "stream": step over it.
+        if rest[..at].ends_with(b"end") {
+            rest = data;
+            continue;
+        }
+        data = data.strip_prefix(b"\r\n").or_else(|| data.strip_prefix(b"\n")).unwrap_or(data);
+        let end = find(data, b"endstream").unwrap_or(data.len());
+        let raw = &data[..end];
+        if has_inline_image(raw) {
+            return Streams::InlineImage;
+        }
+        // A stream that does not inflate was read as it is (above); one that
+        // does is read unpacked, as far as it goes, a piece at a time, keeping
+        // enough of the last piece for an inline image's dictionary to span two.
+        let mut z = flate2::read::ZlibDecoder::new(raw);
+        let mut piece = vec![0u8; 64 << 10];
+        let mut seen: Vec<u8> = Vec::new();
+        loop {
+            let n = match std::io::Read::read(&mut z, &mut piece) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => n,
+            };
+            if n > budget {
+                return Streams::TooLarge;
+            }
+            budget -= n;
+            seen.extend_from_slice(&piece[..n]);
+            if has_inline_image(&seen) {
+                return Streams::InlineImage;
+            }
+            seen.drain(..seen.len().saturating_sub(INLINE_DICT_SPAN + 8));
+        }
+        rest = &data[end..];
+    }
+    Streams::Clean
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// The inline-image operators: `BI`, then (within its short dictionary)
+/// `ID`, each a token of its own.
+fn has_inline_image(ops: &[u8]) -> bool {
+    let delimited = |i: usize, n: usize| {
+        (i == 0 || ops[i - 1].is_ascii_whitespace()) && ops.get(i + n).is_none_or(|c| c.is_ascii_whitespace())
+    };
+    let mut i = 0;
+    while let Some(at) = find(&ops[i..], b"BI") {
+        let bi = i + at;
+        if delimited(bi, 2) {
+            let window = &ops[bi + 2..ops.len().min(bi + 2 + INLINE_DICT_SPAN)];
+            let mut j = 0;
+            while let Some(k) = find(&window[j..], b"ID") {
+                if delimited(bi + 2 + j + k, 2) {
+                    return true;
+                }
+                j += k + 2;
+            }
+        }
+        i = bi + 2;
+    }
+    false
+}
+
 /// Object streams hide their objects' dictionaries behind compression, so
 /// a PDF that uses them cannot be checked for pictures without unpacking.
 fn pdf_unreadable(b: &[u8]) -> bool {
@@ -116,7 +207,11 @@ pub fn classify(name: &str, declared_type: &str, bytes: &[u8]) -> Result<Attachm
         if pdf_unreadable(bytes) {
             return fail(PDF_UNCHECKED);
         }
-        return Ok(AttachmentType::Pdf);
+        return match pdf_streams(bytes) {
+            Streams::Clean => Ok(AttachmentType::Pdf),
+            Streams::InlineImage => fail(IMAGE_REFUSED),
+            Streams::TooLarge => fail(PDF_UNCHECKED),
+        };
     }
     let Ok(text) = std::str::from_utf8(bytes) else {
         return fail("only text or HTML chat exports (UTF-8) and PDF files can be attached");
@@ -192,6 +287,48 @@ mod tests {
         // Words about pictures are not pictures.
         assert!(classify("chat.txt", "text/plain", b"he said he would send an image").is_ok());
         assert!(classify("a.pdf", "application/pdf", b"%PDF-1.7\n<</Type/Page/Contents 4 0 R>>").is_ok());
+    }
+
+    fn deflate(b: &[u8]) -> Vec<u8> {
+        use std::io::Write;
+        let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+        z.write_all(b).unwrap();
+        z.finish().unwrap()
+    }
+
+    fn pdf_with_stream(filter: &str, data: &[u8]) -> Vec<u8> {
+        let mut pdf = format!("%PDF-1.7\n4 0 obj <</Length {}{filter}>>\nstream\n", data.len()).into_bytes();
+        pdf.extend_from_slice(data);
+        pdf.extend_from_slice(b"\nendstream\nendobj\n%%EOF\n");
+        pdf
+    }
+
+    /// Issue 11: an inline image (`BI … ID … EI`) draws a picture with no
+    /// image object, and content streams are usually compressed.
+    #[test]
+    fn inline_images_are_refused_compressed_or_not() {
+        let inline = b"q 8 0 0 8 0 0 cm BI /W 2 /H 2 /BPC 8 /CS /G ID \x00\xff\xff\x00 EI Q";
+        for pdf in [pdf_with_stream("", inline), pdf_with_stream("/Filter/FlateDecode", &deflate(inline))] {
+            assert_eq!(classify("a.pdf", "application/pdf", &pdf).unwrap_err().why, IMAGE_REFUSED);
+        }
+        // Across the pieces a compressed stream is read in.
+        let mut late = vec![b' '; (64 << 10) - 10];
+        late.extend_from_slice(inline);
+        let pdf = pdf_with_stream("/Filter/FlateDecode", &deflate(&late));
+        assert_eq!(classify("a.pdf", "application/pdf", &pdf).unwrap_err().why, IMAGE_REFUSED);
+        // Text that merely mentions the letters is not an image.
+        let text = b"BT /F1 12 Tf (BI and ID are initials) Tj ET";
+        for pdf in [pdf_with_stream("", text), pdf_with_stream("/Filter/FlateDecode", &deflate(text))] {
+            assert_eq!(classify("a.pdf", "application/pdf", &pdf).unwrap(), AttachmentType::Pdf);
+        }
+    }
+
+    #[test]
+    fn a_pdf_that_unpacks_past_the_budget_cannot_be_checked() {
+        let bomb = deflate(&vec![b' '; MAX_PDF_INFLATED + 10]);
+        let pdf = pdf_with_stream("/Filter/FlateDecode", &bomb);
+        assert!(pdf.len() < MAX_ATTACHMENT_BYTES);
+        assert_eq!(classify("a.pdf", "application/pdf", &pdf).unwrap_err().why, PDF_UNCHECKED);
     }
 
     #[test]
