@@ -587,13 +587,20 @@ impl Vigil {
     pub(crate) fn exhibit_list_unaudited(&self, case: &CaseId) -> Result<Vec<ExhibitListEntry>, CoreError> {
         let mut out = Vec::new();
         let scope = self.case_scope(case)?;
+        // The cases in scope (this one and those merged into it), their
+        // reports, and items split into it; not the whole vault.
         let mut rows: Vec<vigil_store::ExhibitRow> = Vec::new();
-        for e in self.store.read()?.exhibits()? {
-            if e.deleted_event.is_none() && self.exhibit_in_scope(&scope, &e)? {
-                rows.push(e);
+        for c in &scope.cases {
+            rows.extend(self.store.read()?.exhibits_of_case(c)?);
+        }
+        for item in &scope.added {
+            if let Some(r) = item.strip_prefix("exhibit:").and_then(|r| ExhibitRef::parse(r).ok()) {
+                rows.extend(self.store.read()?.exhibit(&r)?);
             }
         }
+        rows.retain(|e| e.deleted_event.is_none() && !scope.removed.contains(&format!("exhibit:{}", e.reference)));
         rows.sort_by(|a, b| a.reference.cmp(&b.reference));
+        rows.dedup_by(|a, b| a.reference == b.reference);
         // The latest seizure record for each exhibit.
         let mut seizures = std::collections::HashMap::new();
         for r in self.case_view_unaudited(case)?.records {

@@ -58,6 +58,9 @@ pub trait Store: Send {
     fn latest_head(&mut self) -> Result<Option<HeadRow>, StoreError>;
     fn exhibit(&mut self, r: &ExhibitRef) -> Result<Option<ExhibitRow>, StoreError>;
     fn exhibits(&mut self) -> Result<Vec<ExhibitRow>, StoreError>;
+    /// The exhibits held by one case (by its own intake or as a report added
+    /// to it), by reference; read through the indexes, not the whole vault.
+    fn exhibits_of_case(&mut self, case: &CaseId) -> Result<Vec<ExhibitRow>, StoreError>;
     fn keys_for(&mut self, sha: &Sha256Digest) -> Result<Vec<KeyRow>, StoreError>;
     fn current_master_key(&mut self) -> Result<Option<String>, StoreError>;
     /// A public report's receipt: the exhibit it names and the secret's argon2id hash.

@@ -590,6 +590,16 @@ impl Store for PostgresStore {
         self.client.query(&q, &[])?.iter().map(to_exhibit).collect()
     }
 
+    fn exhibits_of_case(&mut self, case: &CaseId) -> Result<Vec<ExhibitRow>, StoreError> {
+        let q = format!(
+            "SELECT {EXHIBIT_COLUMNS}, initials, number FROM exhibits WHERE case_id = $1 \
+             UNION SELECT {EXHIBIT_COLUMNS}, initials, number FROM exhibits \
+             WHERE reference IN (SELECT exhibit FROM case_reports WHERE case_id = $1) \
+             ORDER BY initials, number"
+        );
+        self.client.query(&q, &[&case.as_str()])?.iter().map(to_exhibit).collect()
+    }
+
     fn keys_for(&mut self, sha: &Sha256Digest) -> Result<Vec<KeyRow>, StoreError> {
         self.client
             .query(

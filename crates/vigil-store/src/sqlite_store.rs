@@ -646,6 +646,17 @@ impl Store for SqliteStore {
         rows.map(|r| to_exhibit(r?)).collect()
     }
 
+    fn exhibits_of_case(&mut self, case: &CaseId) -> Result<Vec<ExhibitRow>, StoreError> {
+        let mut st = self.conn.prepare_cached(&format!(
+            "SELECT {EXHIBIT_COLUMNS}, initials, number FROM exhibits WHERE case_id = ?1 \
+             UNION SELECT {EXHIBIT_COLUMNS}, initials, number FROM exhibits \
+             WHERE reference IN (SELECT exhibit FROM case_reports WHERE case_id = ?1) \
+             ORDER BY initials, number"
+        ))?;
+        let rows = st.query_map([case.as_str()], exhibit_row)?;
+        rows.map(|r| to_exhibit(r?)).collect()
+    }
+
     fn keys_for(&mut self, sha: &Sha256Digest) -> Result<Vec<KeyRow>, StoreError> {
         let mut st = self
             .conn
