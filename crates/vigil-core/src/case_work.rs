@@ -67,6 +67,29 @@ impl CaseView {
     pub fn persons(&self) -> Vec<PersonView> {
         persons_of(self)
     }
+
+    /// The case's criminal-justice identity: the latest `identity` record.
+    pub fn identity(&self) -> Option<crate::IdentityView> {
+        self.records.iter().rev().find_map(|r| match &r.record {
+            CaseRecord::Identity {
+                urn,
+                crime_reference,
+                offences,
+                defendants,
+                officer_in_case,
+                disclosure_officer,
+            } => Some(crate::IdentityView {
+                urn: urn.clone(),
+                crime_reference: crime_reference.clone(),
+                offences: offences.clone(),
+                defendants: defendants.clone(),
+                officer_in_case: officer_in_case.clone(),
+                disclosure_officer: disclosure_officer.clone(),
+                record: r.id,
+            }),
+            _ => None,
+        })
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -15,8 +15,8 @@ use crate::pdf_table::table_pdf;
 use serde::Serialize;
 use std::collections::HashMap;
 use vigil_domain::{
-    CaseId, CaseRecord, Choice, CustodyEvent, EventKind, ExhibitRef, Initials, ObjectRef, ProsecutorView, RevealedLine,
-    RevealedProposal, RevealedTest, Role, Schedule, Timestamp, SENSITIVE_NOT_INSPECTED,
+    Actor, CaseId, CaseRecord, Choice, CustodyEvent, EventKind, ExhibitRef, Initials, ObjectRef, ProsecutorView,
+    RevealedLine, RevealedProposal, RevealedTest, Role, Schedule, Timestamp, SENSITIVE_NOT_INSPECTED,
 };
 
 /// Who a set of schedules is for: the prosecutor sees everything revealed
@@ -86,6 +86,8 @@ pub struct IdentityView {
     pub defendants: Vec<String>,
     pub officer_in_case: String,
     pub disclosure_officer: String,
+    /// The `identity` record it comes from.
+    pub record: u64,
 }
 
 /// A version of the schedules revealed to a prosecutor.
@@ -180,6 +182,15 @@ Investigations Act 1996 and the Code of Practice.";
 impl Schedules {
     /// The documents `render_one` knows.
     pub const STEMS: [&'static str; 3] = ["MG6C", "MG6D", "MG6E"];
+
+    /// The revelation these schedules stand for: the version shown, or for
+    /// the live schedules the latest one.
+    pub fn shown_revelation(&self) -> Option<&RevelationView> {
+        match self.version {
+            Some(n) => self.revelations.iter().find(|r| r.version == n),
+            None => self.revelations.last(),
+        }
+    }
 
     /// What heads every form: R v defendants, URN, crime reference,
     /// offences, the officer in the case and the disclosure officer.
@@ -282,7 +293,7 @@ impl Schedules {
                     .collect();
                 if rows.is_empty() {
                     // A nil return is a statement the officer signs, not an empty page.
-                    let signed = match (&self.identity, self.revelations.last()) {
+                    let signed = match (&self.identity, self.shown_revelation()) {
                         (Some(i), Some(r)) => {
                             format!("{} ({} {})", i.disclosure_officer, r.by, Timestamp::london_of(&r.at))
                         }
@@ -328,11 +339,7 @@ impl Schedules {
                         format!("{} {}", l.scheduled_by, Timestamp::london_of(&l.scheduled_at)),
                     ]);
                 }
-                let shown = match self.version {
-                    Some(n) => self.revelations.iter().find(|r| r.version == n),
-                    None => self.revelations.last(),
-                };
-                let certificate = match (shown, &self.identity) {
+                let certificate = match (self.shown_revelation(), &self.identity) {
                     (Some(r), identity) => format!(
                         "{CERTIFICATE} Signed: {} ({} {}), schedules version {} revealed to {}.",
                         identity.as_ref().map(|i| i.disclosure_officer.as_str()).unwrap_or(r.by.as_str()),
@@ -410,7 +417,7 @@ pub(crate) fn schedules_of(view: &CaseView) -> Schedules {
     let mut s = Schedules {
         case: view.id.clone(),
         title: view.title.clone(),
-        identity: None,
+        identity: view.identity(),
         mg6c: vec![],
         mg6d: vec![],
         mg6e: vec![],
@@ -478,23 +485,6 @@ pub(crate) fn schedules_of(view: &CaseView) -> Schedules {
                 note: note.clone(),
                 record: r.id,
             }),
-            CaseRecord::Identity {
-                urn,
-                crime_reference,
-                offences,
-                defendants,
-                officer_in_case,
-                disclosure_officer,
-            } => {
-                s.identity = Some(IdentityView {
-                    urn: urn.clone(),
-                    crime_reference: crime_reference.clone(),
-                    offences: offences.clone(),
-                    defendants: defendants.clone(),
-                    officer_in_case: officer_in_case.clone(),
-                    disclosure_officer: disclosure_officer.clone(),
-                })
-            }
             _ => {}
         }
     }
@@ -739,11 +729,7 @@ impl Vigil {
     pub fn schedules(&self, case: &CaseId, officer: &OfficerSession) -> Result<Schedules, CoreError> {
         if officer.role == Role::Prosecutor {
             let actor = self.case_gate(case, officer, Need::Prosecute)?;
-            let mut ev =
-                CustodyEvent::new(EventKind::Accessed, actor, self.now(), ObjectRef::parse(&format!("case:{case}"))?);
-            ev.case = Some(case.clone());
-            ev.reason = Some("viewed the schedules revealed to the prosecutor".into());
-            self.append_events(&[ev])?;
+            self.log_case_event(case, actor, EventKind::Accessed, "viewed the schedules revealed to the prosecutor")?;
             return Ok(revealed_schedules_of(&self.case_view_unaudited(case)?));
         }
         self.audited_read(case, officer, "viewed the disclosure schedules")?;
@@ -771,17 +757,10 @@ impl Vigil {
             let theirs = view.records.iter().any(|r| {
                 matches!(&r.record, CaseRecord::Revealed { version: v, to, .. } if *v == version && *to == officer.username)
             });
-            if theirs {
-                let mut ev = CustodyEvent::new(
-                    EventKind::Accessed,
-                    actor,
-                    self.now(),
-                    ObjectRef::parse(&format!("case:{case}"))?,
-                );
-                ev.case = Some(case.clone());
-                ev.reason = Some(what);
-                self.append_events(&[ev])?;
-            }
+            // Another prosecutor's version answers as one that does not
+            // exist, and the attempt is recorded.
+            let kind = if theirs { EventKind::Accessed } else { EventKind::AccessRefused };
+            self.log_case_event(case, actor, kind, &what)?;
             theirs.then_some(view)
         } else {
             self.audited_read(case, officer, &what)?;
@@ -789,6 +768,15 @@ impl Vigil {
         };
         view.and_then(|v| revealed_version_of(&v, Some(version)))
             .ok_or_else(|| CoreError::NoSuchVersion { case: case.to_string(), version })
+    }
+
+    /// One event about the case itself, with its reason.
+    fn log_case_event(&self, case: &CaseId, actor: Actor, kind: EventKind, reason: &str) -> Result<(), CoreError> {
+        let mut ev = CustodyEvent::new(kind, actor, self.now(), ObjectRef::parse(&format!("case:{case}"))?);
+        ev.case = Some(case.clone());
+        ev.reason = Some(reason.to_owned());
+        self.append_events(&[ev])?;
+        Ok(())
     }
 
     pub(crate) fn schedules_unaudited(&self, case: &CaseId) -> Result<Schedules, CoreError> {

@@ -292,6 +292,10 @@ mod tests {
         assert_eq!(median(&[]), None);
         assert_eq!(median(&[1, 3]), Some(2));
         assert_eq!(median(&[1, 2, 9]), Some(2));
+        // As the hand-off figure's own median had them, before it was this one.
+        assert_eq!(median(&[5]), Some(5));
+        assert_eq!(median(&[1, 3, 100]), Some(3));
+        assert_eq!(median(&[1, 3, 5, 100]), Some(4));
         let ten: Vec<i64> = (1..=10).collect();
         assert_eq!(percentile(&ten, 90), Some(9));
         assert_eq!(percentile(&ten, 100), Some(10));

@@ -223,22 +223,17 @@ pub(crate) async fn view(State(state): State<Arc<AppState>>, Path(id): Path<Stri
 /// The case's criminal-justice identity, as its latest `identity` record
 /// gives it, or a prompt to record one.
 fn identity_summary(view: &vigil_core::CaseView) -> Markup {
-    let latest = view.records.iter().rev().find_map(|r| match &r.record {
-        CaseRecord::Identity { urn, crime_reference, offences, defendants, officer_in_case, disclosure_officer } => {
-            Some((urn, crime_reference, offences, defendants, officer_in_case, disclosure_officer, r.id))
-        }
-        _ => None,
-    });
-    match latest {
-        Some((urn, crime, offences, defendants, oic, disclosure, id)) => html! {
-            @if !defendants.is_empty() { h2 { "R v " (defendants.join(" and ")) } }
+    match view.identity() {
+        Some(i) => html! {
+            // As every form's heading names them.
+            @if !i.defendants.is_empty() { h2 { "R v " (i.defendants.join(", ")) } }
             (crate::components::summary_list(&[
-                ("URN", html! { (urn) }),
-                ("Crime reference", html! { (crime) }),
-                ("Offences", html! { (crate::components::lines(&offences.join("\n"))) }),
-                ("Officer in the case", html! { (oic) }),
-                ("Disclosure officer", html! { (disclosure) }),
-                ("Recorded in", html! { "record:" (id) }),
+                ("URN", html! { (i.urn) }),
+                ("Crime reference", html! { (i.crime_reference) }),
+                ("Offences", html! { (crate::components::lines(&i.offences.join("\n"))) }),
+                ("Officer in the case", html! { (i.officer_in_case) }),
+                ("Disclosure officer", html! { (i.disclosure_officer) }),
+                ("Recorded in", html! { "record:" (i.record) }),
             ]))
         },
         None => html! {
@@ -356,10 +351,6 @@ pub(crate) async fn schedules(
 /// The MG6C, MG6D and MG6E of a set of schedules (live, or one version as
 /// revealed), with downloads under `base`.
 fn schedules_block(s: &vigil_core::Schedules, base: &str, prosecutor: bool) -> Markup {
-    let shown = match s.version {
-        Some(n) => s.revelations.iter().find(|r| r.version == n),
-        None => s.revelations.last(),
-    };
     let links = |stem: &str| {
         html! {
             p {
@@ -424,7 +415,7 @@ fn schedules_block(s: &vigil_core::Schedules, base: &str, prosecutor: bool) -> M
     }
     html! {
         p { (s.heading()) }
-        @match shown {
+        @match s.shown_revelation() {
             Some(r) => p { "Version " (r.version) " revealed to " (r.to) " by " (r.by) " at " (vigil_domain::Timestamp::london_of(&r.at)) ": " (r.note) },
             None if prosecutor => p { "No schedules have been revealed to you for this case yet." },
             None => p { "Not yet revealed to a prosecutor." },

@@ -259,6 +259,11 @@ async fn the_prosecutor_sees_revealed_schedules_only() {
     for missing in ["/cases/DEMO-1/schedules/versions/9", "/cases/DEMO-1/schedules/versions/x"] {
         assert_eq!(call(&app, get(missing, &cps)).await.0, StatusCode::NOT_FOUND, "{missing}");
     }
+    let (_, _, timeline) = call(&app, get("/cases/DEMO-1/timeline", &disc)).await;
+    assert!(
+        timeline.contains("access-refused") && timeline.contains("viewed version 9 of the schedules as revealed"),
+        "the prosecutor's attempt at a version not theirs is recorded"
+    );
     // An MG6E entry made after version 3 is on the live MG6E only.
     let r = call(
         &app,
