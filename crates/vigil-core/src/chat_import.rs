@@ -154,6 +154,7 @@ impl Vigil {
         // Settings are checked before a byte is read or sealed.
         let zone = settings.timezone.as_deref().map(Zone::parse).transpose()?;
         let zone_given_by = zone.as_ref().map(|_| by.to_string());
+        self.check_producer(by, &Actor::from(by))?;
         let original = self.vault.ingest(first, &self.master)?;
         let discard = |p: PendingBlob| self.vault.discard(p);
         let result = self.derive_timeline(name, source, zone, zone_given_by, settings.format, &original, path);

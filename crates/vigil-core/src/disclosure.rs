@@ -852,14 +852,7 @@ impl Vigil {
         officer: &OfficerSession,
     ) -> Result<ExhibitRef, CoreError> {
         let actor = self.case_gate(case, officer, Need::Disclose)?;
-        // The public's and partners' producer codes belong to intake alone:
-        // a redacted copy must not pass as something a reporter sent.
-        if [crate::INTAKE_PRODUCER, crate::PARTNER_PRODUCER].contains(&by.as_str()) {
-            return Err(CoreError::InvalidInput {
-                field: "producer".into(),
-                why: format!("{by} is reserved for intake; give your own initials"),
-            });
-        }
+        self.check_producer(by, &actor)?;
         let terms: Vec<&str> = terms.iter().map(|t| t.trim()).filter(|t| !t.is_empty()).collect();
         if terms.is_empty() {
             return Err(CoreError::Refused("give at least one term to redact".into()));
@@ -876,19 +869,6 @@ impl Vigil {
             ));
             self.append_events(&[ev])?;
             return Err(CoreError::NoSuchExhibit(original.to_string()));
-        }
-        // Initials are their producer's own: once an exhibit bears them,
-        // only whoever received its first may produce more under them (a
-        // copy's `received` event names the officer who made it), so a copy
-        // cannot pass as another officer's work. (That exhibit is not named:
-        // it may be another case's.)
-        let first = ExhibitRef::new(by.clone(), 1)?;
-        let owner = self.store.read()?.events_for_object(ObjectRef::exhibit(&first).as_str())?.into_iter().next();
-        if owner.is_some_and(|ev| ev.actor != actor.as_str()) {
-            return Err(CoreError::InvalidInput {
-                field: "producer".into(),
-                why: format!("{by} are another producer's initials; give your own"),
-            });
         }
         let row = self.exhibit(original)?;
         if row.size as usize > MAX_REDACT_BYTES {
@@ -914,7 +894,8 @@ impl Vigil {
         // The copy, the `copied` event on the original and the case record
         // commit together.
         let copy = self.write(|u| {
-            let copy = u.record_exhibit_as(case, by, &actor, Some(name), Some(&note), &staged[0])?;
+            let hashes = u.put_blob(&staged[0])?;
+            let copy = u.record_exhibit_as(case, by, &actor, Some(name), Some(&note), hashes)?;
             let mut ev = CustodyEvent::new(EventKind::Copied, actor.clone(), u.now, ObjectRef::exhibit(original));
             ev.case = Some(case.clone());
             ev.note = Some(format!("redacted copy made as exhibit {copy}: {reason}"));

@@ -78,6 +78,46 @@ fn check_note(by: &Initials, note: Option<&str>) -> Result<(), vigil_domain::Par
     probe.validate()
 }
 
+impl Vigil {
+    /// Refuses initials that are not the producer's own. The public's and
+    /// partners' codes belong to intake alone, so a copy or an import cannot
+    /// pass as something a reporter sent; and once an exhibit bears some
+    /// initials, only whoever received the first of them may produce more
+    /// under them (a copy's `received` event names who made it), so work
+    /// cannot pass as another officer's. That first exhibit is not named:
+    /// it may be another case's.
+    pub(crate) fn check_producer(&self, by: &Initials, actor: &Actor) -> Result<(), CoreError> {
+        if [crate::INTAKE_PRODUCER, crate::PARTNER_PRODUCER].contains(&by.as_str()) {
+            return Err(CoreError::InvalidInput {
+                field: "producer".into(),
+                why: format!("{by} is reserved for intake; give your own initials"),
+            });
+        }
+        let mut store = self.store.read()?;
+        let Some(first) = store.exhibit(&ExhibitRef::new(by.clone(), 1)?)? else { return Ok(()) };
+        let owner = store.events(first.received_event, 1)?.into_iter().next();
+        if owner.is_some_and(|ev| ev.actor != actor.as_str()) {
+            return Err(CoreError::InvalidInput {
+                field: "producer".into(),
+                why: format!("{by} are another producer's initials; give your own"),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Content at most this long is kept in the store, not the vault folder:
+/// a public report's few kilobytes then cost no file and no fsync of their
+/// own, only their share of the unit's commit.
+pub(crate) const INLINE_MAX: usize = 64 * 1024;
+
+/// Content sealed for one unit of work: in the vault folder with its key
+/// committed, or (`inline`) sealed in memory for the unit to keep.
+pub(crate) struct StagedBlob {
+    pub(crate) hashes: FileHashes,
+    inline: Option<vigil_vault::SealedBlob>,
+}
+
 /// Opens an input file, refusing anything that is not a readable regular file.
 pub(crate) fn open_input(path: &Path) -> Result<File, CoreError> {
     let meta = fs::metadata(path).map_err(|e| match e.kind() {
@@ -209,27 +249,55 @@ impl Vigil {
         Ok((hashes, placement))
     }
 
-    /// Seals several byte strings into the vault and puts them in place,
-    /// their keys committed together first, so that one later unit of work
-    /// can make them all exhibits at once (see [`crate::custody_log::Unit::record_exhibit`]).
-    /// Sealing runs before any store lock is taken.
-    pub(crate) fn stage_blobs(&self, inputs: &[&[u8]]) -> Result<Vec<FileHashes>, CoreError> {
-        let mut pending = Vec::with_capacity(inputs.len());
-        for bytes in inputs {
+    /// Seals several byte strings for one later unit of work that makes
+    /// them all exhibits at once (see [`crate::custody_log::Unit::put_blob`]).
+    /// Small ones are sealed in memory, for that unit to keep with their
+    /// keys; larger ones go into the vault folder and are put in place, their
+    /// keys committed together first. Sealing runs before any store lock is
+    /// taken.
+    pub(crate) fn stage_blobs(&self, inputs: &[&[u8]]) -> Result<Vec<StagedBlob>, CoreError> {
+        let mut staged: Vec<Option<StagedBlob>> = Vec::with_capacity(inputs.len());
+        let mut pending = Vec::new();
+        for (i, bytes) in inputs.iter().enumerate() {
+            if bytes.len() <= INLINE_MAX {
+                let sealed = self.vault.seal_in_memory(bytes, &self.master);
+                staged.push(Some(StagedBlob { hashes: sealed.hashes.clone(), inline: Some(sealed) }));
+                continue;
+            }
             match self.vault.ingest(*bytes, &self.master) {
-                Ok(p) => pending.push(p),
+                Ok(p) => pending.push((i, p)),
                 Err(e) => {
-                    pending.into_iter().for_each(|p| self.vault.discard(p));
+                    pending.into_iter().for_each(|(_, p)| self.vault.discard(p));
                     return Err(e.into());
                 }
             }
+            staged.push(None);
         }
-        let keys: Vec<KeyRow> = pending.iter().map(|p| key_row(&p.wrapped)).collect();
-        if let Err(e) = self.write_unlogged(|tx| keys.iter().try_for_each(|k| tx.insert_key(k)).map_err(Into::into)) {
-            pending.into_iter().for_each(|p| self.vault.discard(p));
-            return Err(e);
+        if !pending.is_empty() {
+            let keys: Vec<KeyRow> = pending.iter().map(|(_, p)| key_row(&p.wrapped)).collect();
+            if let Err(e) = self.write_unlogged(|tx| keys.iter().try_for_each(|k| tx.insert_key(k)).map_err(Into::into))
+            {
+                pending.into_iter().for_each(|(_, p)| self.vault.discard(p));
+                return Err(e);
+            }
+            for (i, p) in pending {
+                let (hashes, _) = self.put_in_place(p)?;
+                staged[i] = Some(StagedBlob { hashes, inline: None });
+            }
         }
-        pending.into_iter().map(|p| self.put_in_place(p).map(|(hashes, _)| hashes)).collect()
+        Ok(staged.into_iter().map(|s| s.expect("every input is staged")).collect())
+    }
+
+    /// Opens a blob for reading, from the store where it keeps the sealed
+    /// bytes, else from the vault folder.
+    pub(crate) fn open_blob(&self, sha: &vigil_domain::Sha256Digest) -> Result<vigil_vault::BlobReader, CoreError> {
+        let mut store = self.store.read()?;
+        let keys: Vec<WrappedKey> = store.keys_for(sha)?.iter().map(wrapped).collect();
+        let reader = match store.inline_blob(sha)? {
+            Some(sealed) => self.vault.read_sealed(sealed, sha, &keys, &self.master)?,
+            None => self.vault.read(sha, &keys, &self.master)?,
+        };
+        Ok(reader)
     }
 
     /// Every exhibit, in reference order.
@@ -267,8 +335,7 @@ impl Vigil {
             _ => PathBuf::from("."),
         };
         let tmp = dir.join(format!(".{}.vigil-part", name.to_string_lossy()));
-        let keys: Vec<WrappedKey> = self.store.read()?.keys_for(&row.sha256)?.iter().map(wrapped).collect();
-        let mut reader = self.vault.read(&row.sha256, &keys, &self.master)?;
+        let mut reader = self.open_blob(&row.sha256)?;
         let mut file = OpenOptions::new()
             .write(true)
             .create_new(true)
@@ -366,6 +433,16 @@ impl Vigil {
 }
 
 impl crate::custody_log::Unit<'_> {
+    /// Keeps a staged blob's sealed bytes and key in this unit, where the
+    /// store holds it, so the bytes commit with their exhibit; returns its digests.
+    pub(crate) fn put_blob<'s>(&mut self, staged: &'s StagedBlob) -> Result<&'s FileHashes, CoreError> {
+        if let Some(sealed) = &staged.inline {
+            self.tx().insert_key(&key_row(&sealed.wrapped))?;
+            self.tx().insert_inline_blob(&sealed.hashes.sha256, &sealed.sealed)?;
+        }
+        Ok(&staged.hashes)
+    }
+
     /// The exhibit row and its `received` event, for content already in the
     /// vault with its key committed. Returns the new reference.
     pub(crate) fn record_exhibit(
@@ -450,8 +527,7 @@ impl Vigil {
         if let Some(event) = row.deleted_event {
             return Err(CoreError::Deleted { reference: reference.to_string(), event });
         }
-        let keys: Vec<WrappedKey> = self.store.read()?.keys_for(&row.sha256)?.iter().map(wrapped).collect();
-        let mut reader = self.vault.read(&row.sha256, &keys, &self.master)?;
+        let mut reader = self.open_blob(&row.sha256)?;
         let mut h = MultiHasher::new();
         while let Some(chunk) = reader.next_chunk()? {
             h.update(chunk);

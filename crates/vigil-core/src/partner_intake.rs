@@ -235,8 +235,8 @@ impl Vigil {
         let (case, producer) = (CaseId::parse(PARTNER_CASE)?, Initials::parse(PARTNER_PRODUCER)?);
         let note = format!("referral from partner {}", partner.name);
         let receipt = self.write(|u| {
-            let reference =
-                u.record_exhibit(&case, &producer, Some("referral.json".into()), Some(&note), &staged[0])?;
+            let hashes = u.put_blob(&staged[0])?;
+            let reference = u.record_exhibit(&case, &producer, Some("referral.json".into()), Some(&note), hashes)?;
             let id = reference.number();
             let receipt = ReferralReceipt {
                 referral: reference.to_string(),

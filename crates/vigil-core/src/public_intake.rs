@@ -105,10 +105,12 @@ impl Vigil {
         let (case, producer) = (CaseId::parse(INTAKE_CASE)?, Initials::parse(INTAKE_PRODUCER)?);
         let kind = report.kind;
         let reference = self.write(|u| {
+            let hashes = u.put_blob(&staged[0])?;
             let report =
-                u.record_exhibit(&case, &producer, Some("report.json".into()), Some("public report"), &staged[0])?;
+                u.record_exhibit(&case, &producer, Some("report.json".into()), Some("public report"), hashes)?;
             u.tx().insert_report(&crate::triage::new_report_row(&report, t, &risk, kind), &identifiers)?;
-            for (i, ((a, k), h)) in attachments.iter().zip(&kinds).zip(&staged[1..]).enumerate() {
+            for (i, ((a, k), staged)) in attachments.iter().zip(&kinds).zip(&staged[1..]).enumerate() {
+                let h = u.put_blob(staged)?;
                 let name = safe_name(&a.name, i);
                 let note = format!("attachment {i} to public report {report}");
                 let file = u.record_exhibit(&case, &producer, Some(name.clone()), Some(&note), h)?;
@@ -186,7 +188,8 @@ impl Vigil {
         let (case, producer) = (CaseId::parse(INTAKE_CASE)?, Initials::parse(INTAKE_PRODUCER)?);
         let added = self.write(|u| {
             let note = format!("information added to public report {original}");
-            let added = u.record_exhibit(&case, &producer, Some("addition.json".into()), Some(&note), &staged[0])?;
+            let hashes = u.put_blob(&staged[0])?;
+            let added = u.record_exhibit(&case, &producer, Some("addition.json".into()), Some(&note), hashes)?;
             let mut ev = vigil_domain::CustodyEvent::new(
                 vigil_domain::EventKind::Reviewed,
                 vigil_domain::Actor::parse(INTAKE_PRODUCER)?,

@@ -4,7 +4,6 @@
 
 use crate::data_dir::Vigil;
 use crate::error::CoreError;
-use crate::exhibits::wrapped;
 use crate::officers::OfficerSession;
 use serde::Serialize;
 use vigil_domain::{
@@ -12,7 +11,6 @@ use vigil_domain::{
     RiskAssessment,
 };
 use vigil_store::ReportRow;
-use vigil_vault::WrappedKey;
 
 /// Largest stored report the queue will decrypt into memory.
 const MAX_REPORT_BYTES: usize = 1 << 20;
@@ -230,8 +228,7 @@ impl Vigil {
     /// The stored report, decrypted; callers log any read an officer sees.
     fn report_body(&self, exhibit: &ExhibitRef) -> Result<(serde_json::Value, vigil_store::ExhibitRow), CoreError> {
         let ex = self.exhibit(exhibit)?;
-        let keys: Vec<WrappedKey> = self.store.read()?.keys_for(&ex.sha256)?.iter().map(wrapped).collect();
-        let mut reader = self.vault.read(&ex.sha256, &keys, &self.master)?;
+        let mut reader = self.open_blob(&ex.sha256)?;
         let mut bytes = Vec::new();
         while let Some(chunk) = reader.next_chunk()? {
             bytes.extend_from_slice(chunk);

@@ -5,12 +5,10 @@
 use crate::custody_log::from_head_row;
 use crate::data_dir::{read_public_key, Vigil};
 use crate::error::CoreError;
-use crate::exhibits::wrapped;
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use vigil_custody::{leaf_hash, Frontier, LogChecker};
-use vigil_domain::{EventKind, ExhibitRef, FileHashes, Sha256Digest};
-use vigil_vault::WrappedKey;
+use vigil_domain::{CaseId, EventKind, ExhibitRef, FileHashes, Sha256Digest};
 
 const PAGE: u64 = 20_000;
 
@@ -40,15 +38,28 @@ struct LoggedExhibit {
     deleted: Option<u64>,
     /// The grade its latest grading event gave it (reports only).
     grade: Option<(u64, String)>,
+    /// The cases its events added it to (reports only).
+    cases: BTreeSet<CaseId>,
+    /// Its latest hand-made decision about each other report: (event, linked).
+    links: BTreeMap<ExhibitRef, (u64, bool)>,
+}
+
+/// What the log says, read in one pass.
+#[derive(Default)]
+struct Logged {
+    exhibits: BTreeMap<ExhibitRef, LoggedExhibit>,
+    /// The officers each case's events assigned to it.
+    members: BTreeMap<CaseId, BTreeSet<String>>,
 }
 
 impl Vigil {
     pub fn verify(&self) -> Result<VerifyReport, CoreError> {
         let mut report = VerifyReport::default();
         let logged = self.verify_log(&mut report)?;
-        self.verify_exhibits(&mut report, &logged)?;
-        self.verify_grades(&mut report, &logged)?;
+        self.verify_exhibits(&mut report, &logged.exhibits)?;
+        self.verify_grades(&mut report, &logged.exhibits)?;
         self.verify_case_records(&mut report)?;
+        self.verify_membership(&mut report, &logged)?;
         Ok(report)
     }
 
@@ -82,8 +93,8 @@ impl Vigil {
         Ok(())
     }
 
-    fn verify_log(&self, report: &mut VerifyReport) -> Result<BTreeMap<ExhibitRef, LoggedExhibit>, CoreError> {
-        let mut logged: BTreeMap<ExhibitRef, LoggedExhibit> = BTreeMap::new();
+    fn verify_log(&self, report: &mut VerifyReport) -> Result<Logged, CoreError> {
+        let mut logged = Logged::default();
         let key = self.signing.verifying_key();
         let file_key = read_public_key(&self.layout.public_key())?;
         if file_key != key {
@@ -134,8 +145,15 @@ impl Vigil {
                 {
                     report.problems.push(format!("event #{position}: its query columns disagree with its signed content (kind, object, actor or time was altered)"));
                 }
+                if let (EventKind::Reviewed, Some(case), Some(note)) =
+                    (ev.kind, ev.object.as_str().strip_prefix("case:"), ev.note.as_deref())
+                {
+                    if let (Ok(case), Some(who)) = (CaseId::parse(case), assigned_officer(note)) {
+                        logged.members.entry(case).or_default().insert(who.to_owned());
+                    }
+                }
                 if let Some(r) = ev.object.as_exhibit() {
-                    let entry = logged.entry(r).or_default();
+                    let entry = logged.exhibits.entry(r).or_default();
                     match ev.kind {
                         EventKind::Received if entry.received.is_none() => {
                             if let Some(d) = ev.digest {
@@ -146,8 +164,18 @@ impl Vigil {
                         // Grades: `graded` events, and before them the
                         // `reviewed` events whose signed note said "graded X".
                         EventKind::Graded | EventKind::Reviewed => {
-                            if let Some(g) = ev.note.as_deref().and_then(|n| n.strip_prefix("graded ")) {
+                            let note = ev.note.as_deref().unwrap_or("");
+                            if let Some(g) = note.strip_prefix("graded ") {
                                 entry.grade = Some((position, g.to_owned()));
+                            }
+                            if ev.kind == EventKind::Reviewed {
+                                if let Some(c) = note.strip_prefix("added to case ").and_then(|c| CaseId::parse(c).ok())
+                                {
+                                    entry.cases.insert(c);
+                                }
+                                if let Some((other, linked)) = hand_link(note) {
+                                    entry.links.insert(other, (position, linked));
+                                }
                             }
                         }
                         _ => {}
@@ -192,6 +220,74 @@ impl Vigil {
             }
         }
         Ok(logged)
+    }
+
+    /// Which reports each case holds, who is assigned to it, and every
+    /// hand-made link, against the events that made them (each is written
+    /// in one unit with its event): a row added, removed or changed in the
+    /// database with its triggers dropped is named.
+    fn verify_membership(&self, report: &mut VerifyReport, logged: &Logged) -> Result<(), CoreError> {
+        let mut held: BTreeMap<CaseId, BTreeSet<ExhibitRef>> = BTreeMap::new();
+        for (r, l) in &logged.exhibits {
+            for c in &l.cases {
+                held.entry(c.clone()).or_default().insert(r.clone());
+            }
+        }
+        let mut cases: BTreeSet<CaseId> = self.store.read()?.cases()?.into_iter().map(|(c, _)| c).collect();
+        cases.extend(held.keys().cloned());
+        cases.extend(logged.members.keys().cloned());
+        let (none, nobody) = (BTreeSet::new(), BTreeSet::new());
+        for case in &cases {
+            let stored: BTreeSet<ExhibitRef> = self.store.read()?.reports_of_case(case)?.into_iter().collect();
+            let want = held.get(case).unwrap_or(&none);
+            for r in stored.difference(want) {
+                report.problems.push(format!("case {case}: it holds report {r}, but no custody event added it"));
+            }
+            for r in want.difference(&stored) {
+                report.problems.push(format!(
+                    "case {case}: a custody event added report {r}, but the store does not hold it there"
+                ));
+            }
+            let stored: BTreeSet<String> = self.store.read()?.case_members(case)?.into_iter().collect();
+            let want = logged.members.get(case).unwrap_or(&nobody);
+            for u in stored.difference(want) {
+                report
+                    .problems
+                    .push(format!("case {case}: {u} is assigned to it, but no custody event records the assignment"));
+            }
+            for u in want.difference(&stored) {
+                report.problems.push(format!("case {case}: a custody event assigned {u}, but the store does not"));
+            }
+        }
+        let word = |linked: bool| if linked { "linked" } else { "unlinked" };
+        for (r, l) in &logged.exhibits {
+            let rows = self.store.read()?.manual_links(r)?;
+            for row in rows.iter().filter(|row| row.a == *r) {
+                match l.links.get(&row.b) {
+                    Some((_, linked)) if *linked == row.linked => {}
+                    Some((event, linked)) => report.problems.push(format!(
+                        "reports {r} and {}: stored as {} by hand, but custody event #{event} {} them",
+                        row.b,
+                        word(row.linked),
+                        word(*linked)
+                    )),
+                    None => report.problems.push(format!(
+                        "reports {r} and {}: stored as {} by hand, but no custody event records it",
+                        row.b,
+                        word(row.linked)
+                    )),
+                }
+            }
+            for (other, (event, linked)) in l.links.range(r.clone()..).filter(|(o, _)| *o > r) {
+                if !rows.iter().any(|row| row.a == *r && row.b == *other) {
+                    report.problems.push(format!(
+                        "reports {r} and {other}: custody event #{event} {} them by hand, but the store has no such decision",
+                        word(*linked)
+                    ));
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Each report's stored grade against its latest grading event: a grade
@@ -270,8 +366,10 @@ impl Vigil {
             let outcome = match checked.get(&row.sha256) {
                 Some(o) => o.clone(),
                 None => {
-                    let keys: Vec<WrappedKey> = self.store.read()?.keys_for(&row.sha256)?.iter().map(wrapped).collect();
-                    let o = self.vault.check(&row.sha256, &keys, &self.master).map_err(|e| e.to_string());
+                    let o = match self.open_blob(&row.sha256) {
+                        Ok(r) => vigil_vault::Vault::check_reader(r, &row.sha256).map_err(|e| e.to_string()),
+                        Err(e) => Err(e.to_string()),
+                    };
                     if let Ok(h) = &o {
                         report.blobs_checked += 1;
                         report.bytes_checked += h.size;
@@ -300,5 +398,37 @@ impl Vigil {
             }
         }
         Ok(())
+    }
+}
+
+/// The officer a case's `reviewed` event assigned: "{username} ({role}) assigned to the case".
+fn assigned_officer(note: &str) -> Option<&str> {
+    note.strip_suffix(") assigned to the case").and_then(|n| n.rsplit_once(" (")).map(|(who, _)| who)
+}
+
+/// The other report and the decision in a hand-made link's event:
+/// "linked to report X by hand: …" or "unlinked from report X by hand: …".
+fn hand_link(note: &str) -> Option<(ExhibitRef, bool)> {
+    let (rest, linked) = match note.strip_prefix("linked to report ") {
+        Some(rest) => (rest, true),
+        None => (note.strip_prefix("unlinked from report ")?, false),
+    };
+    let (other, _) = rest.split_once(" by hand: ")?;
+    Some((ExhibitRef::parse(other).ok()?, linked))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn notes_name_the_officer_and_the_link_they_were_written_with() {
+        assert_eq!(assigned_officer("j.smith (investigator) assigned to the case"), Some("j.smith"));
+        assert_eq!(assigned_officer("case opened from report PR/1: a (b) assigned to the case x"), None);
+        let pr2 = ExhibitRef::parse("PR/2").unwrap();
+        assert_eq!(hand_link("linked to report PR/2 by hand: same phone"), Some((pr2.clone(), true)));
+        assert_eq!(hand_link("unlinked from report PR/2 by hand: by hand: twice"), Some((pr2, false)));
+        assert_eq!(hand_link("linked to report nonsense by hand: x"), None);
+        assert_eq!(hand_link("graded 2/B/P"), None);
     }
 }

@@ -49,6 +49,8 @@ both_backends!(
     reading_lists_schedules_and_timelines_is_recorded,
     a_case_record_rewritten_in_the_database_is_named,
     a_grade_rewritten_in_the_database_is_named,
+    membership_and_links_changed_in_the_database_are_named,
+    a_small_report_is_sealed_in_the_store_and_checked_as_a_file_is,
 );
 
 /// A low-risk synthetic public report.
@@ -845,4 +847,94 @@ fn a_grade_rewritten_in_the_database_is_named(env: TestEnv) {
     let mut v = env.open();
     let msg = problems(&mut v);
     assert!(msg.contains(&format!("report {r}: its stored grade 1/A/P differs from 2/C/P")), "{msg}");
+}
+
+/// Issue 11, finding 7: which reports a case holds, who is assigned to it
+/// and hand-made links lived only in their rows, with no trigger at all;
+/// changed in the database, `verify` did not notice.
+fn membership_and_links_changed_in_the_database_are_named(env: TestEnv) {
+    use vigil_domain::Role;
+    let v = env.open();
+    let (a, b, _, _) = two_cases(&v);
+    let tri = vigil_core::OfficerSession { username: "l.tri".into(), role: Role::TriageOfficer, csrf: String::new() };
+    let r1 = v.submit_public_report(&synthetic_report()).unwrap().exhibit;
+    let r2 = v.submit_public_report(&synthetic_report()).unwrap().exhibit;
+    v.set_report_link(&r1, &r2, true, "the same phone seen twice", &tri).unwrap();
+    assert!(v.verify().unwrap().ok(), "{:?}", v.verify().unwrap());
+    let in_b = v.cases_of_report(&r1).unwrap();
+    assert!(in_b.is_empty());
+    let b_report = env.store().reports_of_case(&b).unwrap().pop().unwrap();
+    env.raw(&format!(
+        "INSERT INTO case_members (case_id, username, added_by, added_ms) VALUES ('{a}', 'mallory', 'mallory', 0); \
+         INSERT INTO case_reports (case_id, exhibit, added_by, added_ms) VALUES ('{a}', '{r1}', 'mallory', 0); \
+         DELETE FROM case_reports WHERE case_id = '{b}'; \
+         UPDATE report_links SET linked = NOT linked"
+    ))
+    .unwrap();
+    let mut v = env.open();
+    let msg = problems(&mut v);
+    for want in [
+        format!("case {a}: mallory is assigned to it, but no custody event records the assignment"),
+        format!("case {a}: it holds report {r1}, but no custody event added it"),
+        format!("case {b}: a custody event added report {b_report}, but the store does not hold it there"),
+        format!("reports {r1} and {r2}: stored as unlinked by hand, but custody event #"),
+    ] {
+        assert!(msg.contains(&want), "{want}\n---\n{msg}");
+    }
+    env.raw("DELETE FROM report_links").unwrap();
+    let msg = problems(&mut v);
+    assert!(
+        msg.contains(&format!("reports {r1} and {r2}: custody event #"))
+            && msg.contains("the store has no such decision"),
+        "{msg}"
+    );
+}
+
+/// Issue 10, point 3: a public report's few kilobytes are sealed in memory
+/// and kept in the store, in the unit that records the report, instead of a
+/// blob file with two fsyncs of its own; a large attachment still goes to
+/// the vault folder. Either way the bytes are sealed, read back, survive a
+/// key rotation, are checked by `verify`, and are shredded on deletion.
+fn a_small_report_is_sealed_in_the_store_and_checked_as_a_file_is(env: TestEnv) {
+    let mut v = env.open();
+    let big = vigil_core::Attachment {
+        name: "notes.txt".into(),
+        content_type: "text/plain".into(),
+        bytes: "SYNTHETIC notes, line after line\n".repeat(4000).into_bytes(),
+    };
+    let receipt = v.submit_public_report_with(&synthetic_report(), std::slice::from_ref(&big)).unwrap();
+    let report = v.exhibit(&receipt.exhibit).unwrap();
+    let file_of = |sha: &vigil_domain::Sha256Digest| {
+        let hex = sha.to_hex();
+        env.data().join("vault/blobs").join(&hex[..2]).join(&hex)
+    };
+    assert!(!file_of(&report.sha256).exists(), "no blob file for the report itself");
+    let sealed = env.store().inline_blob(&report.sha256).unwrap().expect("the store keeps it");
+    assert!(!sealed.windows(9).any(|w| w == b"SYNTHETIC"), "sealed, not clear");
+    let attachment = v.exhibits().unwrap().into_iter().find(|e| e.reference.number() == report.reference.number() + 1);
+    let attachment = attachment.unwrap();
+    assert!(file_of(&attachment.sha256).exists(), "a 132 kB attachment is a blob file");
+    assert!(env.store().inline_blob(&attachment.sha256).unwrap().is_none());
+
+    let out = env.dir.path().join("report.json");
+    v.get_exhibit(&report.reference, &out, "check the read path", &actor()).unwrap();
+    assert!(read(&out).windows(9).any(|w| w == b"SYNTHETIC"));
+    v.rotate_master_key(&actor()).unwrap();
+    drop(v);
+    let mut v = env.open();
+    let r = v.verify().unwrap();
+    assert!(r.ok() && r.blobs_checked >= 2, "{r:?}");
+    v.get_exhibit(&report.reference, &env.dir.path().join("again.json"), "after rotation", &actor()).unwrap();
+
+    // Cut short in the database, the report's sealed bytes are named.
+    env.raw("UPDATE inline_blobs SET sealed = substr(sealed, 1, length(sealed) - 1)").unwrap();
+    let msg = problems(&mut v);
+    assert!(msg.contains(&format!("exhibit {}", report.reference)), "{msg}");
+
+    // Deleting a report's exhibit shreds its key and the bytes the store kept.
+    let other = v.submit_public_report(&synthetic_report()).unwrap().exhibit;
+    let sha = v.exhibit(&other).unwrap().sha256;
+    assert!(env.store().inline_blob(&sha).unwrap().is_some());
+    assert!(v.delete_exhibit(&other, "retention: reviewed and not needed", &actor()).unwrap().shredded);
+    assert!(env.store().inline_blob(&sha).unwrap().is_none() && env.store().keys_for(&sha).unwrap().is_empty());
 }

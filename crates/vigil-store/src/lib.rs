@@ -62,6 +62,8 @@ pub trait Store: Send {
     /// to it), by reference; read through the indexes, not the whole vault.
     fn exhibits_of_case(&mut self, case: &CaseId) -> Result<Vec<ExhibitRow>, StoreError>;
     fn keys_for(&mut self, sha: &Sha256Digest) -> Result<Vec<KeyRow>, StoreError>;
+    /// A small blob's sealed bytes, where the store keeps them instead of the vault folder.
+    fn inline_blob(&mut self, sha: &Sha256Digest) -> Result<Option<Vec<u8>>, StoreError>;
     fn current_master_key(&mut self) -> Result<Option<String>, StoreError>;
     /// A public report's receipt: the exhibit it names and the secret's argon2id hash.
     fn receipt(&mut self, code: &str) -> Result<Option<(ExhibitRef, String)>, StoreError>;
@@ -98,6 +100,8 @@ pub trait Store: Send {
     fn case_title(&mut self, id: &CaseId) -> Result<Option<String>, StoreError>;
     /// The cases a report has been added to.
     fn cases_of_report(&mut self, exhibit: &ExhibitRef) -> Result<Vec<CaseId>, StoreError>;
+    /// The reports added to a case, by reference.
+    fn reports_of_case(&mut self, case: &CaseId) -> Result<Vec<ExhibitRef>, StoreError>;
     /// The normalised identifiers a report holds.
     fn identifiers_of(&mut self, exhibit: &ExhibitRef) -> Result<Vec<String>, StoreError>;
     /// The identifiers found in an exhibit (a chat timeline), by identifier.
@@ -140,10 +144,13 @@ pub trait StoreTx {
     /// Live (not deleted) exhibits whose content is this blob.
     fn live_exhibits_with_blob(&mut self, sha: &Sha256Digest) -> Result<Vec<ExhibitRef>, StoreError>;
     fn insert_key(&mut self, key: &KeyRow) -> Result<(), StoreError>;
+    /// Keeps a small blob's sealed bytes; the first copy of some content stays.
+    fn insert_inline_blob(&mut self, sha: &Sha256Digest, sealed: &[u8]) -> Result<(), StoreError>;
     fn all_keys(&mut self) -> Result<Vec<KeyRow>, StoreError>;
     /// Replaces the wrapping of the key for `(sha256, slot)`.
     fn replace_key(&mut self, key: &KeyRow) -> Result<(), StoreError>;
-    /// Destroys every wrapped key of a blob (crypto-shredding); returns how many.
+    /// Destroys every wrapped key of a blob (crypto-shredding), and its
+    /// sealed bytes where the store keeps them; returns how many keys.
     fn delete_keys(&mut self, sha: &Sha256Digest) -> Result<u64, StoreError>;
     fn insert_master_key(&mut self, id: &str, created_ms: i64) -> Result<(), StoreError>;
     fn retire_master_key(&mut self, id: &str, retired_ms: i64) -> Result<(), StoreError>;

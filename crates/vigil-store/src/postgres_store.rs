@@ -309,6 +309,20 @@ impl Store for PostgresStore {
             .collect()
     }
 
+    fn reports_of_case(&mut self, case: &CaseId) -> Result<Vec<ExhibitRef>, StoreError> {
+        let mut out = self
+            .client
+            .query("SELECT exhibit FROM case_reports WHERE case_id = $1", &[&case.as_str()])?
+            .iter()
+            .map(|r| {
+                let s: String = r.try_get(0)?;
+                ExhibitRef::parse(&s).map_err(|_| StoreError::Malformed("exhibit reference"))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        out.sort();
+        Ok(out)
+    }
+
     fn report_queue(
         &mut self,
         state: ReportState,
@@ -609,6 +623,11 @@ impl Store for PostgresStore {
             .iter()
             .map(to_key)
             .collect()
+    }
+
+    fn inline_blob(&mut self, sha: &Sha256Digest) -> Result<Option<Vec<u8>>, StoreError> {
+        let row = self.client.query_opt("SELECT sealed FROM inline_blobs WHERE sha256 = $1", &[&&sha.0[..]])?;
+        Ok(row.map(|r| r.try_get(0)).transpose()?)
     }
 
     fn current_master_key(&mut self) -> Result<Option<String>, StoreError> {
@@ -1014,7 +1033,16 @@ impl StoreTx for PgTx<'_> {
         Ok(())
     }
 
+    fn insert_inline_blob(&mut self, sha: &Sha256Digest, sealed: &[u8]) -> Result<(), StoreError> {
+        self.tx.execute(
+            "INSERT INTO inline_blobs (sha256, sealed) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            &[&&sha.0[..], &sealed],
+        )?;
+        Ok(())
+    }
+
     fn delete_keys(&mut self, sha: &Sha256Digest) -> Result<u64, StoreError> {
+        self.tx.execute("DELETE FROM inline_blobs WHERE sha256 = $1", &[&&sha.0[..]])?;
         Ok(self.tx.execute("DELETE FROM blob_keys WHERE sha256 = $1", &[&&sha.0[..]])?)
     }
 

@@ -357,6 +357,16 @@ impl Store for SqliteStore {
         rows.map(|r| CaseId::parse(&r?).map_err(|_| StoreError::Malformed("case ID"))).collect()
     }
 
+    fn reports_of_case(&mut self, case: &CaseId) -> Result<Vec<ExhibitRef>, StoreError> {
+        let mut st = self.conn.prepare_cached("SELECT exhibit FROM case_reports WHERE case_id = ?1")?;
+        let rows = st.query_map([case.as_str()], |r| r.get::<_, String>(0))?;
+        let mut out: Vec<ExhibitRef> = rows
+            .map(|r| ExhibitRef::parse(&r?).map_err(|_| StoreError::Malformed("exhibit reference")))
+            .collect::<Result<_, _>>()?;
+        out.sort();
+        Ok(out)
+    }
+
     fn report_queue(
         &mut self,
         state: ReportState,
@@ -663,6 +673,11 @@ impl Store for SqliteStore {
             .prepare_cached("SELECT sha256, slot, master_key_id, nonce, wrapped FROM blob_keys WHERE sha256 = ?1")?;
         let rows = st.query_map([&sha.0[..]], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?;
         rows.map(|r| to_key(r?)).collect()
+    }
+
+    fn inline_blob(&mut self, sha: &Sha256Digest) -> Result<Option<Vec<u8>>, StoreError> {
+        let mut st = self.conn.prepare_cached("SELECT sealed FROM inline_blobs WHERE sha256 = ?1")?;
+        Ok(st.query_row([&sha.0[..]], |r| r.get(0)).optional()?)
     }
 
     fn current_master_key(&mut self) -> Result<Option<String>, StoreError> {
@@ -1059,7 +1074,16 @@ impl StoreTx for SqliteTx<'_> {
         Ok(())
     }
 
+    fn insert_inline_blob(&mut self, sha: &Sha256Digest, sealed: &[u8]) -> Result<(), StoreError> {
+        self.tx.execute(
+            "INSERT INTO inline_blobs (sha256, sealed) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+            params![&sha.0[..], sealed],
+        )?;
+        Ok(())
+    }
+
     fn delete_keys(&mut self, sha: &Sha256Digest) -> Result<u64, StoreError> {
+        self.tx.execute("DELETE FROM inline_blobs WHERE sha256 = ?1", [&sha.0[..]])?;
         Ok(self.tx.execute("DELETE FROM blob_keys WHERE sha256 = ?1", [&sha.0[..]])? as u64)
     }
 

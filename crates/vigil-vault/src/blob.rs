@@ -87,10 +87,47 @@ pub(crate) fn read_slot(path: &Path) -> std::io::Result<Option<SlotId>> {
     Ok(Some(h[10..26].try_into().expect("16 bytes")))
 }
 
+/// Where a blob's sealed bytes are read from: its file in the vault, or
+/// the bytes themselves where the store keeps a small blob.
+enum Sealed {
+    File(File),
+    Memory(std::io::Cursor<Vec<u8>>),
+}
+
+impl Read for Sealed {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        match self {
+            Sealed::File(f) => f.read(buf),
+            Sealed::Memory(m) => m.read(buf),
+        }
+    }
+}
+
+/// The slot named in a sealed blob's header, if it is a Vigil blob.
+pub(crate) fn slot_of(sealed: &[u8]) -> Option<SlotId> {
+    (sealed.len() >= BLOB_HEADER_LEN && &sealed[..8] == MAGIC).then(|| sealed[10..26].try_into().expect("16 bytes"))
+}
+
+/// Seals `plain` whole, in memory: the same format as a blob file.
+pub(crate) fn seal_all(key: &BlobKey, slot: SlotId, plain: &[u8]) -> Vec<u8> {
+    let mut sealer = Sealer::new(key, slot);
+    let chunks = plain.len().div_ceil(CHUNK).max(1);
+    let mut out = Vec::with_capacity(BLOB_HEADER_LEN + plain.len() + chunks * TAG);
+    out.extend_from_slice(sealer.header());
+    if plain.is_empty() {
+        sealer.seal(&[], true, &mut out);
+    }
+    let mut pieces = plain.chunks(CHUNK).peekable();
+    while let Some(piece) = pieces.next() {
+        sealer.seal(piece, pieces.peek().is_none(), &mut out);
+    }
+    out
+}
+
 /// Decrypts a blob chunk by chunk, checking each chunk's tag.
 pub struct BlobReader {
     sha256: Sha256Digest,
-    file: File,
+    file: Sealed,
     cipher: XChaCha20Poly1305,
     header: [u8; BLOB_HEADER_LEN],
     prefix: [u8; 16],
@@ -103,7 +140,6 @@ pub struct BlobReader {
 
 impl BlobReader {
     pub(crate) fn open(path: &Path, sha256: Sha256Digest, key: &BlobKey) -> Result<Self, VaultError> {
-        let corrupt = |why: &str| VaultError::Corrupt { sha256, why: why.to_owned() };
         let mut file = File::open(path).map_err(|e| {
             if e.kind() == std::io::ErrorKind::NotFound {
                 VaultError::Missing { sha256 }
@@ -113,6 +149,17 @@ impl BlobReader {
         })?;
         let len = file.seek(SeekFrom::End(0)).map_err(VaultError::io(path))?;
         file.seek(SeekFrom::Start(0)).map_err(VaultError::io(path))?;
+        Self::start(Sealed::File(file), len, sha256, key)
+    }
+
+    /// Reads a blob whose sealed bytes are in memory.
+    pub(crate) fn from_sealed(sealed: Vec<u8>, sha256: Sha256Digest, key: &BlobKey) -> Result<Self, VaultError> {
+        let len = sealed.len() as u64;
+        Self::start(Sealed::Memory(std::io::Cursor::new(sealed)), len, sha256, key)
+    }
+
+    fn start(mut file: Sealed, len: u64, sha256: Sha256Digest, key: &BlobKey) -> Result<Self, VaultError> {
+        let corrupt = |why: &str| VaultError::Corrupt { sha256, why: why.to_owned() };
         let mut header = [0u8; BLOB_HEADER_LEN];
         file.read_exact(&mut header).map_err(|_| corrupt("the header is cut short"))?;
         if &header[..8] != MAGIC {
@@ -121,7 +168,7 @@ impl BlobReader {
         if header[8] != VERSION || header[9] != CHUNK_LOG2 {
             return Err(corrupt("unknown blob format version or chunk size"));
         }
-        let body = len - BLOB_HEADER_LEN as u64;
+        let body = len.saturating_sub(BLOB_HEADER_LEN as u64);
         let sealed = (CHUNK + TAG) as u64;
         let chunks = body.div_ceil(sealed).max(1);
         let last_len = body - (chunks - 1) * sealed;

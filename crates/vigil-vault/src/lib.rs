@@ -3,7 +3,9 @@
 //!
 //! Architecture invariants:
 //! - Evidence bytes are never rewritten. A blob is written once, to a temp
-//!   file that is fsync'd and then linked into place, so it is whole or absent.
+//!   file that is fsync'd and then linked into place, so it is whole or absent;
+//!   or, when small, sealed in memory for the store to keep in the same
+//!   transaction as its key (the same sealed format either way).
 //! - The vault holds no metadata: wrapped keys live in the store, so
 //!   destroying them (crypto-shredding) and re-wrapping them (key rotation)
 //!   never touch a blob.
@@ -21,5 +23,5 @@ pub use blob::{BlobReader, BLOB_HEADER_LEN};
 pub use error::VaultError;
 pub use master_key::MasterKey;
 pub use multihash::MultiHasher;
-pub use vault::{PendingBlob, Placement, Vault};
+pub use vault::{PendingBlob, Placement, SealedBlob, Vault};
 pub use wrapped_key::{BlobKey, SlotId, WrappedKey};

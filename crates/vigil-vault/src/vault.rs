@@ -1,7 +1,7 @@
 //! The vault folder: `blobs/ab/<sha256>` for sealed content and `tmp/` for
 //! writes in progress.
 
-use crate::blob::{read_slot, BlobReader, Sealer, CHUNK};
+use crate::blob::{read_slot, seal_all, slot_of, BlobReader, Sealer, CHUNK};
 use crate::error::VaultError;
 use crate::master_key::MasterKey;
 use crate::multihash::MultiHasher;
@@ -19,6 +19,15 @@ const BATCH: usize = 4 * CHUNK;
 #[derive(Clone)]
 pub struct Vault {
     root: PathBuf,
+}
+
+/// Small content hashed and sealed in memory, for the store to keep in the
+/// same transaction as its key and its exhibit (no file, no fsync of its own).
+#[derive(Debug, Clone)]
+pub struct SealedBlob {
+    pub hashes: FileHashes,
+    pub wrapped: WrappedKey,
+    pub sealed: Vec<u8>,
 }
 
 /// Content hashed and sealed into a temp file, not yet in place.
@@ -86,6 +95,20 @@ impl Vault {
         };
         let wrapped = WrappedKey::wrap(&key, hashes.sha256, slot, master);
         Ok(PendingBlob { hashes, wrapped, temp })
+    }
+
+    /// Hashes `plain` four ways and seals it in memory under a fresh key;
+    /// for content small enough to live in the store (see [`SealedBlob`]).
+    pub fn seal_in_memory(&self, plain: &[u8], master: &MasterKey) -> SealedBlob {
+        let key = BlobKey::generate();
+        let mut slot: SlotId = [0; 16];
+        getrandom::getrandom(&mut slot).expect("the OS random source is available");
+        let mut hasher = MultiHasher::new();
+        hasher.update(plain);
+        let hashes = hasher.finish();
+        let sealed = seal_all(&key, slot, plain);
+        let wrapped = WrappedKey::wrap(&key, hashes.sha256, slot, master);
+        SealedBlob { hashes, wrapped, sealed }
     }
 
     fn seal_into(
@@ -216,9 +239,29 @@ impl Vault {
         BlobReader::open(&path, *sha, &key)
     }
 
+    /// Opens sealed bytes the store keeps (see [`SealedBlob`]) with
+    /// whichever of `keys` matches their header.
+    pub fn read_sealed(
+        &self,
+        sealed: Vec<u8>,
+        sha: &Sha256Digest,
+        keys: &[WrappedKey],
+        master: &MasterKey,
+    ) -> Result<BlobReader, VaultError> {
+        let slot = slot_of(&sealed)
+            .ok_or_else(|| VaultError::Corrupt { sha256: *sha, why: "the header is not a Vigil blob header".into() })?;
+        let wrapped =
+            keys.iter().find(|k| k.slot == slot && k.sha256 == *sha).ok_or(VaultError::NoKey { sha256: *sha })?;
+        BlobReader::from_sealed(sealed, *sha, &wrapped.unwrap_with(master)?)
+    }
+
     /// Decrypts a whole blob through the hashers and checks it against its address.
     pub fn check(&self, sha: &Sha256Digest, keys: &[WrappedKey], master: &MasterKey) -> Result<FileHashes, VaultError> {
-        let mut r = self.read(sha, keys, master)?;
+        Self::check_reader(self.read(sha, keys, master)?, sha)
+    }
+
+    /// Decrypts a whole opened blob through the hashers and checks it against its address.
+    pub fn check_reader(mut r: BlobReader, sha: &Sha256Digest) -> Result<FileHashes, VaultError> {
         let mut h = MultiHasher::new();
         while let Some(c) = r.next_chunk()? {
             h.update(c);
@@ -251,6 +294,7 @@ impl Vault {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::blob::BLOB_HEADER_LEN;
 
     fn roundtrip(len: usize) {
         let dir = tempfile::tempdir().unwrap();
@@ -265,7 +309,26 @@ mod tests {
         let mut back = Vec::new();
         v.read(&sha, std::slice::from_ref(&key), &m).unwrap().read_to_end(&mut back).unwrap();
         assert_eq!(back, data, "length {len}");
-        v.check(&sha, &[key], &m).unwrap();
+        v.check(&sha, std::slice::from_ref(&key), &m).unwrap();
+        // Sealed in memory, the same content reads back the same, with the same digests.
+        let mem = v.seal_in_memory(&data, &m);
+        assert_eq!(mem.hashes, v.check(&sha, &[key], &m).unwrap(), "length {len}");
+        let mut back = Vec::new();
+        let keys = std::slice::from_ref(&mem.wrapped);
+        v.read_sealed(mem.sealed.clone(), &sha, keys, &m).unwrap().read_to_end(&mut back).unwrap();
+        assert_eq!(back, data, "in memory, length {len}");
+        Vault::check_reader(v.read_sealed(mem.sealed.clone(), &sha, keys, &m).unwrap(), &sha).unwrap();
+        // Each cut or flipped byte of the in-memory form is caught.
+        if len < 3 * CHUNK {
+            for at in [0, BLOB_HEADER_LEN, mem.sealed.len() - 1] {
+                let mut bad = mem.sealed.clone();
+                bad[at] ^= 1;
+                let r = v.read_sealed(bad, &sha, keys, &m).and_then(|r| Vault::check_reader(r, &sha));
+                assert!(r.is_err(), "flip at {at}, length {len}");
+            }
+            let cut = mem.sealed[..mem.sealed.len() - 1].to_vec();
+            assert!(v.read_sealed(cut, &sha, keys, &m).and_then(|r| Vault::check_reader(r, &sha)).is_err());
+        }
     }
 
     #[test]

@@ -248,3 +248,32 @@ fn identifiers_link_to_reports_and_both_exhibits_travel_in_a_verified_bundle() {
     let (ok, _, err) = vigil(&data, &["verify"]);
     assert!(ok, "{err}");
 }
+
+/// Issue 11, finding 8: an import's producer initials are its producer's
+/// own. Intake's codes are refused, and so are initials whose first exhibit
+/// someone else received (the demo's DD/1 is demo.disclosure's redacted
+/// copy), without naming that exhibit; nothing is sealed or recorded.
+#[test]
+fn an_import_under_intakes_or_another_producers_initials_is_refused() {
+    let d = tempfile::tempdir().unwrap();
+    let data = d.path().join("data");
+    Vigil::demo(&data).unwrap();
+    let v = Vigil::open(&data).unwrap();
+    let mut chat = Vec::new();
+    synthetic::whatsapp(&Spec::new(40), &mut chat).unwrap();
+    let case = CaseId::parse(DEMO_FULL_CASE).unwrap();
+    let settings = ChatSettings::default();
+    let before = v.exhibits().unwrap().len();
+    for ini in ["PR", "PA", "DD"] {
+        let e = v.import_chat_bytes(&chat, "chat.txt", &case, &Initials::parse(ini).unwrap(), &settings).unwrap_err();
+        assert_eq!(e.field(), Some("producer"), "{ini}: {e}");
+        assert!(!e.to_string().contains("DD/1"), "the other producer's exhibit is not named: {e}");
+    }
+    assert_eq!(v.exhibits().unwrap().len(), before, "nothing recorded");
+    // Initials never used before are the importer's from now on.
+    let fresh = Initials::parse("QX").unwrap();
+    let imported = v.import_chat_bytes(&chat, "chat.txt", &case, &fresh, &settings).unwrap();
+    assert_eq!(imported.exhibit.to_string(), "QX/1");
+    v.import_chat_bytes(&chat, "chat.txt", &case, &fresh, &settings).unwrap();
+    assert!(v.verify().unwrap().ok());
+}
