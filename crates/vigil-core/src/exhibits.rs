@@ -301,11 +301,15 @@ impl Vigil {
     }
 
     /// Every exhibit, in reference order.
-    pub fn exhibits(&self) -> Result<Vec<ExhibitRow>, CoreError> {
-        Ok(self.store.read()?.exhibits()?)
+    pub fn exhibits(&self) -> Result<Vec<crate::Exhibit>, CoreError> {
+        Ok(self.store.read()?.exhibits()?.into_iter().map(Into::into).collect())
     }
 
-    pub fn exhibit(&self, reference: &ExhibitRef) -> Result<ExhibitRow, CoreError> {
+    pub fn exhibit(&self, reference: &ExhibitRef) -> Result<crate::Exhibit, CoreError> {
+        self.exhibit_row(reference).map(Into::into)
+    }
+
+    pub(crate) fn exhibit_row(&self, reference: &ExhibitRef) -> Result<ExhibitRow, CoreError> {
         self.store.read()?.exhibit(reference)?.ok_or_else(|| CoreError::NoSuchExhibit(reference.to_string()))
     }
 
@@ -523,7 +527,7 @@ impl Vigil {
         actor: &Actor,
         mut sink: impl FnMut(&[u8]) -> Result<(), CoreError>,
     ) -> Result<ExhibitRow, CoreError> {
-        let row = self.exhibit(reference)?;
+        let row = self.exhibit_row(reference)?;
         if let Some(event) = row.deleted_event {
             return Err(CoreError::Deleted { reference: reference.to_string(), event });
         }

@@ -21,6 +21,7 @@ mod demo;
 mod dir_lock;
 mod disclosure;
 mod error;
+mod exhibit;
 mod exhibits;
 mod hashsets;
 mod key_rotation;
@@ -54,13 +55,15 @@ pub use disclosure::{
     ScheduleLine, Schedules, UsedExhibit, SENSITIVE_MARKING,
 };
 pub use error::{CoreError, ErrorKind};
+pub use exhibit::Exhibit;
 pub use exhibits::{AddedExhibit, DeletedExhibit, HistoryEntry, Ingester, RetrievedExhibit};
 pub use hashsets::{HashSetImport, HashSetInfo, PdqSetImport};
 pub use key_rotation::RotationReport;
 pub use log_export::{ConsistencyProof, InclusionProof, ProofBundle};
 pub use officers::{totp_code, totp_step, LoginError, OfficerSession, TotpEnrolment, OFFICER_SESSION_SECS};
 pub use partner_intake::{
-    FileSlot, FileUpload, IntakeError, PartnerKey, ReferralAnswer, ReferralReceipt, PARTNER_CASE, PARTNER_PRODUCER,
+    FileSlot, FileUpload, IntakeError, Partner, PartnerKey, ReferralAnswer, ReferralReceipt, PARTNER_CASE,
+    PARTNER_PRODUCER,
 };
 pub use public_intake::{AddedInformation, Attachment, Receipt, INTAKE_CASE, INTAKE_PRODUCER};
 pub use scan_job::ScanRecord;
@@ -71,5 +74,3 @@ pub use triage::{
 };
 pub use verifier::VerifyReport;
 pub use vigil_vault::PendingBlob;
-
-pub use vigil_store::{Store, StoreError};

@@ -131,6 +131,13 @@ fn parse_referral(body: &[u8]) -> Result<Referral, IntakeError> {
     Ok(r)
 }
 
+/// A partner known by its API key: who it is, not how its key is kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Partner {
+    pub id: String,
+    pub name: String,
+}
+
 impl Vigil {
     /// Registers a partner and returns its API key, which is not kept.
     pub fn add_partner(&self, name: &str, by: &Actor) -> Result<PartnerKey, CoreError> {
@@ -175,21 +182,22 @@ impl Vigil {
     }
 
     /// The partner an API key belongs to, if the key is valid and not revoked.
-    pub fn partner_for_key(&self, key: &str) -> Result<Option<PartnerRow>, CoreError> {
+    pub fn partner_for_key(&self, key: &str) -> Result<Option<Partner>, CoreError> {
         let Some(rest) = key.trim().strip_prefix(KEY_PREFIX) else { return Ok(None) };
         let Some((id, _)) = rest.split_once('_') else { return Ok(None) };
         if id.len() != 12 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Ok(None);
         }
         let Some(p) = self.store.read()?.partner(id)? else { return Ok(None) };
-        Ok((p.revoked_ms.is_none() && same(&p.key_hash, &sha256(key.trim().as_bytes()))).then_some(p))
+        let valid = p.revoked_ms.is_none() && same(&p.key_hash, &sha256(key.trim().as_bytes()));
+        Ok(valid.then_some(Partner { id: p.id, name: p.name }))
     }
 
     /// Accepts a referral, or replays the answer to an identical earlier one
     /// under the same `Idempotency-Key`. Durable before it returns.
     pub fn submit_referral(
         &self,
-        partner: &PartnerRow,
+        partner: &Partner,
         idempotency_key: &str,
         body: &[u8],
     ) -> Result<ReferralAnswer, IntakeError> {
@@ -287,7 +295,7 @@ impl Vigil {
     /// Another partner's referral is reported as absent, not as forbidden.
     pub fn referral_file_slot(
         &self,
-        partner: &PartnerRow,
+        partner: &Partner,
         referral: u32,
         index: u32,
     ) -> Result<ReportFileRow, IntakeError> {
@@ -311,7 +319,7 @@ impl Vigil {
     /// is recorded.
     pub fn accept_referral_file(
         &self,
-        partner: &PartnerRow,
+        partner: &Partner,
         slot: &ReportFileRow,
         pending: PendingBlob,
     ) -> Result<FileUpload, IntakeError> {

@@ -227,7 +227,7 @@ impl Vigil {
 
     /// The stored report, decrypted; callers log any read an officer sees.
     fn report_body(&self, exhibit: &ExhibitRef) -> Result<(serde_json::Value, vigil_store::ExhibitRow), CoreError> {
-        let ex = self.exhibit(exhibit)?;
+        let ex = self.exhibit_row(exhibit)?;
         let mut reader = self.open_blob(&ex.sha256)?;
         let mut bytes = Vec::new();
         while let Some(chunk) = reader.next_chunk()? {

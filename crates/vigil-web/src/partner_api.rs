@@ -18,7 +18,6 @@ use std::sync::Arc;
 use utoipa::OpenApi;
 use vigil_core::{FileUpload, IntakeError, ReferralReceipt};
 use vigil_domain::Referral;
-use vigil_store::PartnerRow;
 
 /// Largest referral body (the JSON, without files).
 pub(crate) const MAX_REFERRAL_BODY: usize = 256 * 1024;
@@ -99,7 +98,7 @@ pub(crate) async fn openapi() -> Response {
 }
 
 /// The partner named by the bearer key, or the error to send.
-async fn partner(state: &Arc<AppState>, headers: &HeaderMap) -> Result<PartnerRow, Response> {
+async fn partner(state: &Arc<AppState>, headers: &HeaderMap) -> Result<vigil_core::Partner, Response> {
     let denied = || fail(StatusCode::UNAUTHORIZED, Some("Authorization"), "a valid partner API key is required");
     let key = headers
         .get(header::AUTHORIZATION)
