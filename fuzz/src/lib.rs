@@ -101,18 +101,7 @@ impl Default for Web {
 pub fn key_line(data: &[u8]) -> Option<(vigil_custody::VerifyingKey, &[u8])> {
     let i = data.iter().position(|&b| b == b'\n')?;
     let mut key = [0u8; 32];
-    hex_decode(&data[..i], &mut key)?;
+    hex::decode_to_slice(&data[..i], &mut key).ok()?;
     let key = vigil_custody::VerifyingKey::from_bytes(&key).ok()?;
     Some((key, &data[i + 1..]))
-}
-
-fn hex_decode(text: &[u8], out: &mut [u8; 32]) -> Option<()> {
-    if text.len() != 64 {
-        return None;
-    }
-    let digit = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
-    for (i, pair) in text.chunks(2).enumerate() {
-        out[i] = digit(pair[0])? << 4 | digit(pair[1])?;
-    }
-    Some(())
 }

@@ -646,7 +646,9 @@ fn revelation_of(live: &Schedules, to: &str, note: &str) -> CaseRecord {
 
 /// The disclosure rules a new record must keep, beyond its own fields.
 pub(crate) fn check_disclosure_record(view: &CaseView, record: &CaseRecord) -> Result<(), CoreError> {
-    let live = schedules_of(view);
+    // Built only for the records that are checked against the live
+    // schedules (a prosecutor's decision is checked against those revealed).
+    let live = std::cell::LazyCell::new(|| schedules_of(view));
     let scheduled = |item: &str| live.mg6c.iter().chain(&live.mg6d).find(|l| l.item == item);
     let used = |item: &str| {
         view.records.iter().any(|r| matches!(&r.record, CaseRecord::ExhibitUsed { exhibit, .. } if exhibit == item))

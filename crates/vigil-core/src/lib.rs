@@ -60,7 +60,9 @@ pub use exhibits::{AddedExhibit, DeletedExhibit, HistoryEntry, Ingester, Retriev
 pub use hashsets::{HashSetImport, HashSetInfo, PdqSetImport};
 pub use key_rotation::RotationReport;
 pub use log_export::{ConsistencyProof, InclusionProof, ProofBundle};
-pub use officers::{totp_code, totp_step, LoginError, OfficerSession, TotpEnrolment, OFFICER_SESSION_SECS};
+pub use officers::{
+    base32_decode, totp_code, totp_step, LoginError, OfficerSession, TotpEnrolment, OFFICER_SESSION_SECS,
+};
 pub use partner_intake::{
     FileSlot, FileUpload, IntakeError, Partner, PartnerKey, ReferralAnswer, ReferralReceipt, PARTNER_CASE,
     PARTNER_PRODUCER,

@@ -42,6 +42,27 @@ pub enum LoginError {
     Rejected,
 }
 
+/// The bytes an RFC 4648 base32 string without padding stands for (a TOTP
+/// secret as `base32` writes it for authenticator apps); `None` for any
+/// other character.
+pub fn base32_decode(s: &str) -> Option<Vec<u8>> {
+    let (mut buf, mut bits, mut out) = (0u32, 0, Vec::with_capacity(s.len() * 5 / 8));
+    for c in s.bytes() {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'2'..=b'7' => c - b'2' + 26,
+            _ => return None,
+        };
+        buf = (buf << 5) | u32::from(v);
+        bits += 5;
+        if bits >= 8 {
+            out.push((buf >> (bits - 8)) as u8);
+            bits -= 8;
+        }
+    }
+    Some(out)
+}
+
 fn base32(bytes: &[u8]) -> String {
     const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
     let mut out = String::new();
@@ -276,5 +297,10 @@ mod tests {
     fn base32_matches_rfc4648() {
         assert_eq!(base32(b"foobar"), "MZXW6YTBOI");
         assert_eq!(base32(b"f"), "MY");
+        for bytes in [&b""[..], b"f", b"foobar", &[0xff; 20], &[0, 1, 2, 3, 4, 5, 6]] {
+            assert_eq!(base32_decode(&base32(bytes)).as_deref(), Some(bytes));
+        }
+        assert_eq!(base32_decode("MZXW6YTBOI=="), None, "no padding");
+        assert_eq!(base32_decode("mzxw6ytboi"), None, "upper case only");
     }
 }

@@ -412,17 +412,7 @@ fn bad_input_loses_nothing(env: TestEnv) {
 }
 
 fn b32decode(s: &str) -> Vec<u8> {
-    let (mut buf, mut bits, mut out) = (0u32, 0, Vec::new());
-    for c in s.bytes() {
-        let v = if c.is_ascii_uppercase() { c - b'A' } else { c - b'2' + 26 };
-        buf = (buf << 5) | u32::from(v);
-        bits += 5;
-        if bits >= 8 {
-            out.push((buf >> (bits - 8)) as u8);
-            bits -= 8;
-        }
-    }
-    out
+    vigil_core::base32_decode(s).expect("a base32 TOTP secret")
 }
 
 fn officer_accounts_and_sessions(env: TestEnv) {

@@ -10,17 +10,7 @@ use tower::ServiceExt;
 
 /// RFC 4648 base32, as `vigil admin user add` prints a TOTP secret.
 pub fn b32decode(s: &str) -> Vec<u8> {
-    let (mut buf, mut bits, mut out) = (0u32, 0, Vec::new());
-    for c in s.bytes() {
-        let v = if c.is_ascii_uppercase() { c - b'A' } else { c - b'2' + 26 };
-        buf = (buf << 5) | u32::from(v);
-        bits += 5;
-        if bits >= 8 {
-            out.push((buf >> (bits - 8)) as u8);
-            bits -= 8;
-        }
-    }
-    out
+    vigil_core::base32_decode(s).expect("a base32 TOTP secret")
 }
 
 /// Runs one request through the router (no socket); returns status, headers and body text.
