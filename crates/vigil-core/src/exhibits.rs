@@ -431,6 +431,9 @@ impl Vigil {
         })?;
         if shred {
             self.vault.remove(&row.sha256)?;
+            // The keys are gone from the tables; earlier copies of their
+            // pages must not stay on disk either.
+            self.store.write()?.purge_deleted()?;
         }
         Ok(DeletedExhibit { reference: reference.clone(), event, shredded: shred, sharing: others })
     }

@@ -267,6 +267,31 @@ fn deletion_crypto_shreds_but_keeps_the_digest(env: TestEnv) {
     assert_eq!(r.deleted_exhibits, 1);
 }
 
+/// SQLite only: a shredded key must not linger where someone with the disk
+/// could read it back, neither in the database's free pages nor in its
+/// write-ahead log (which keeps each page's earlier versions until a
+/// checkpoint). Deleted while the store stays open, as under `serve`.
+#[test]
+fn a_shredded_key_is_gone_from_the_database_file_and_its_log() {
+    let env = TestEnv::new(Backend::Sqlite).unwrap();
+    let v = env.open();
+    let f = env.file("a.txt", b"to be shredded");
+    let a = v.add_exhibit(&f, &case(), &ini("ABC"), None).unwrap();
+    let keys = env.store().keys_for(&a.hashes.sha256).unwrap();
+    assert_eq!(keys.len(), 1);
+    let wrapped = keys[0].wrapped.clone();
+    let on_disk = || {
+        ["vigil.db", "vigil.db-wal"]
+            .iter()
+            .filter_map(|n| std::fs::read(env.data().join(n)).ok())
+            .any(|bytes| bytes.windows(wrapped.len()).any(|w| w == wrapped.as_slice()))
+    };
+    assert!(on_disk(), "the wrapped key is on disk before deletion, so the search can find it");
+    assert!(v.delete_exhibit(&a.reference, "retention: review period passed", &actor()).unwrap().shredded);
+    assert!(!on_disk(), "the shredded key survives in vigil.db or its WAL");
+    assert!(v.verify().unwrap().ok());
+}
+
 fn shared_content_survives_deleting_one_exhibit(env: TestEnv) {
     let v = env.open();
     let f = env.file("a.txt", b"same bytes");

@@ -43,6 +43,16 @@ pub trait Store: Send {
     fn relax_sync(&mut self) -> Result<(), StoreError> {
         Ok(())
     }
+    /// After rows holding secrets were deleted (a shredded exhibit's keys),
+    /// removes the earlier versions of their pages that the engine still
+    /// keeps on disk. SQLite: `secure_delete` has zeroed the pages, and the
+    /// write-ahead log, which still holds their earlier versions, is
+    /// checkpointed and truncated. PostgreSQL keeps dead row versions until
+    /// its own vacuum reuses the space; its disk is the database operator's
+    /// to protect, so this is a no-op there.
+    fn purge_deleted(&mut self) -> Result<(), StoreError> {
+        Ok(())
+    }
     fn begin(&mut self) -> Result<Box<dyn StoreTx + '_>, StoreError>;
     fn schema_version(&mut self) -> Result<u32, StoreError>;
     fn meta(&mut self, key: &str) -> Result<Option<String>, StoreError>;

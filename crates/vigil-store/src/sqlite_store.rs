@@ -228,6 +228,19 @@ impl Store for SqliteStore {
         Ok(())
     }
 
+    fn purge_deleted(&mut self) -> Result<(), StoreError> {
+        // TRUNCATE waits (busy timeout) for readers of older snapshots,
+        // copies every frame into the database file and empties the WAL.
+        let (busy, _, _): (i64, i64, i64) =
+            self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        if busy != 0 {
+            return Err(StoreError::Unavailable(
+                "the write-ahead log could not be emptied: a reader held it for 30 s".into(),
+            ));
+        }
+        Ok(())
+    }
+
     fn cases(&mut self) -> Result<Vec<(CaseId, String)>, StoreError> {
         let mut st = self.conn.prepare_cached("SELECT id, title FROM cases ORDER BY id")?;
         let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;

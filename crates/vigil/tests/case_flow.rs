@@ -23,6 +23,22 @@ fn verify_bundle(bundle: &Path, key: &Path) -> support::Run {
     vigil().arg("verify").arg(bundle).arg("--public-key").arg(key).output().unwrap().into()
 }
 
+/// Every folder and file under `root` has no permission bits for group or others.
+fn assert_only_owner_may_read(root: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let mut todo = vec![root.to_path_buf()];
+    let mut seen = 0;
+    while let Some(p) = todo.pop() {
+        let mode = std::fs::metadata(&p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode & 0o077, 0, "{} is {mode:o}", p.display());
+        seen += 1;
+        if p.is_dir() {
+            todo.extend(std::fs::read_dir(&p).unwrap().map(|e| e.unwrap().path()));
+        }
+    }
+    assert!(seen > 5, "the bundle has folders and files to check");
+}
+
 #[test]
 fn report_to_case_to_verified_bundle() {
     let d = tempfile::tempdir().unwrap();
@@ -255,13 +271,19 @@ fn report_to_case_to_verified_bundle() {
     // The bundle, by the real binary, verified offline.
     let bundle = d.path().join("bundle");
     let key = data.join("keys/signing.pub");
-    let out = run(
-        &data,
-        &["export", "bundle", "OP-FLOW-2026", bundle.to_str().unwrap(), "--for", "prosecutor", "--by", "DO"],
-    );
+    // Exported under the loosest umask: issue 11, finding 8 — the bundle
+    // (MG6D and exhibits) is its exporter's alone whatever the umask says.
+    let out: support::Run = std::process::Command::new("sh")
+        .args(["-c", "umask 000 && exec \"$@\"", "sh", env!("CARGO_BIN_EXE_vigil"), "--data"])
+        .arg(&data)
+        .args(["export", "bundle", "OP-FLOW-2026", bundle.to_str().unwrap(), "--for", "prosecutor", "--by", "DO"])
+        .output()
+        .unwrap()
+        .into();
     assert_eq!(out.code, 0, "{}", out.stderr);
     let ok = verify_bundle(&bundle, &key);
     assert_eq!(ok.code, 0, "{}{}", ok.stdout, ok.stderr);
+    assert_only_owner_may_read(&bundle);
     let manifest: serde_json::Value =
         serde_json::from_slice(&std::fs::read(bundle.join("manifest.json")).unwrap()).unwrap();
     let exhibits = manifest["exhibits"].as_array().unwrap();
