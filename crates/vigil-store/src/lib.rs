@@ -12,6 +12,7 @@
 
 mod error;
 mod migration;
+mod pg_statements;
 mod pool;
 mod postgres_store;
 mod record;

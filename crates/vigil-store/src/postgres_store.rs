@@ -2,6 +2,7 @@
 //! database; appends serialise on a row lock of the `log_state` sequencer row.
 
 use crate::migration::{latest, MIGRATIONS};
+use crate::pg_statements::{Db, Statements};
 use crate::record::fixed;
 use crate::{
     CaseRecordRow, ChatTimelineRow, EventRow, ExhibitIdentifierRow, ExhibitRow, HeadRow, IdempotencyRow,
@@ -17,6 +18,7 @@ use vigil_domain::{
 
 pub struct PostgresStore {
     client: Client,
+    statements: Statements,
 }
 
 /// Migrations from several servers at once take turns on this advisory lock.
@@ -30,7 +32,7 @@ const EVENT_COLUMNS: &str = "idx, leaf, leaf_hash, kind, object, actor, time_ms"
 impl PostgresStore {
     pub fn connect(url: &str) -> Result<Self, StoreError> {
         let client = Client::connect(url, NoTls)?;
-        let mut s = PostgresStore { client };
+        let mut s = PostgresStore { client, statements: Statements::default() };
         s.migrate()?;
         Ok(s)
     }
@@ -55,6 +57,10 @@ impl PostgresStore {
         }
         tx.commit()?;
         Ok(())
+    }
+
+    fn db(&mut self) -> Db<'_, Client> {
+        Db { conn: &mut self.client, cache: &mut self.statements }
     }
 
     /// The raw client, for tests that play an attacker with database access.
@@ -177,7 +183,7 @@ impl Store for PostgresStore {
     }
 
     fn cases(&mut self) -> Result<Vec<(CaseId, String)>, StoreError> {
-        self.client
+        self.db()
             .query("SELECT id, title FROM cases ORDER BY id", &[])?
             .iter()
             .map(|r| {
@@ -188,7 +194,7 @@ impl Store for PostgresStore {
     }
 
     fn case_members(&mut self, id: &CaseId) -> Result<Vec<String>, StoreError> {
-        self.client
+        self.db()
             .query("SELECT username FROM case_members WHERE case_id = $1 ORDER BY username", &[&id.as_str()])?
             .iter()
             .map(|r| Ok(r.try_get::<_, String>(0)?))
@@ -196,7 +202,7 @@ impl Store for PostgresStore {
     }
 
     fn case_records(&mut self, id: &CaseId) -> Result<Vec<CaseRecordRow>, StoreError> {
-        self.client
+        self.db()
             .query(
                 "SELECT id, kind, body, by_user, at_ms, event FROM case_records WHERE case_id = $1 ORDER BY id",
                 &[&id.as_str()],
@@ -217,7 +223,7 @@ impl Store for PostgresStore {
     }
     fn partner(&mut self, id: &str) -> Result<Option<PartnerRow>, StoreError> {
         let r = self
-            .client
+            .db()
             .query_opt("SELECT id, name, key_hash, created_ms, revoked_ms FROM partners WHERE id = $1", &[&id])?;
         r.map(|r| {
             Ok(PartnerRow {
@@ -232,7 +238,7 @@ impl Store for PostgresStore {
     }
 
     fn idempotent(&mut self, partner: &str, key: &str) -> Result<Option<IdempotencyRow>, StoreError> {
-        let r = self.client.query_opt(
+        let r = self.db().query_opt(
             "SELECT request_hash, status, response, created_ms FROM idempotency WHERE partner = $1 AND key = $2",
             &[&partner, &key],
         )?;
@@ -250,8 +256,7 @@ impl Store for PostgresStore {
     }
 
     fn report_files(&mut self, report: &ExhibitRef) -> Result<Vec<ReportFileRow>, StoreError> {
-        self.client
-            .query(
+        self.db().query(
                 "SELECT report, idx, owner, name, size, content_type, sha256, md5, sha1, exhibit FROM report_files WHERE report = $1 ORDER BY idx",
                 &[&report.to_string()],
             )?
@@ -261,7 +266,7 @@ impl Store for PostgresStore {
     }
 
     fn manual_links(&mut self, report: &ExhibitRef) -> Result<Vec<LinkRow>, StoreError> {
-        self.client
+        self.db()
             .query(
                 "SELECT a, b, linked, by_user, reason, at_ms FROM report_links WHERE a = $1 OR b = $1 ORDER BY at_ms",
                 &[&report.to_string()],
@@ -281,14 +286,14 @@ impl Store for PostgresStore {
     }
     fn case_title(&mut self, id: &CaseId) -> Result<Option<String>, StoreError> {
         Ok(self
-            .client
+            .db()
             .query_opt("SELECT title FROM cases WHERE id = $1", &[&id.as_str()])?
             .map(|r| r.try_get(0))
             .transpose()?)
     }
 
     fn identifiers_of(&mut self, exhibit: &ExhibitRef) -> Result<Vec<String>, StoreError> {
-        self.client
+        self.db()
             .query(
                 "SELECT identifier FROM report_identifiers WHERE exhibit = $1 ORDER BY identifier",
                 &[&exhibit.to_string()],
@@ -299,7 +304,7 @@ impl Store for PostgresStore {
     }
 
     fn cases_of_report(&mut self, exhibit: &ExhibitRef) -> Result<Vec<CaseId>, StoreError> {
-        self.client
+        self.db()
             .query("SELECT case_id FROM case_reports WHERE exhibit = $1 ORDER BY case_id", &[&exhibit.to_string()])?
             .iter()
             .map(|r| {
@@ -311,7 +316,7 @@ impl Store for PostgresStore {
 
     fn reports_of_case(&mut self, case: &CaseId) -> Result<Vec<ExhibitRef>, StoreError> {
         let mut out = self
-            .client
+            .db()
             .query("SELECT exhibit FROM case_reports WHERE case_id = $1", &[&case.as_str()])?
             .iter()
             .map(|r| {
@@ -335,21 +340,21 @@ impl Store for PostgresStore {
              ORDER BY {} LIMIT $2 OFFSET $3",
             crate::sqlite_store::queue_order_sql(order)
         );
-        self.client.query(&q, &[&state.as_str(), &(limit as i64), &(offset as i64)])?.iter().map(to_report).collect()
+        self.db().query(&q, &[&state.as_str(), &(limit as i64), &(offset as i64)])?.iter().map(to_report).collect()
     }
 
     fn oldest_received(&mut self, state: ReportState) -> Result<Option<i64>, StoreError> {
-        let row = self.client.query_one("SELECT MIN(received_ms) FROM reports WHERE state = $1", &[&state.as_str()])?;
+        let row = self.db().query_one("SELECT MIN(received_ms) FROM reports WHERE state = $1", &[&state.as_str()])?;
         Ok(row.try_get::<_, Option<i64>>(0)?)
     }
 
     fn reports_received_since(&mut self, since_ms: i64) -> Result<Vec<ReportRow>, StoreError> {
         let q = format!("SELECT {REPORT_READ_COLUMNS} FROM reports WHERE received_ms >= $1 ORDER BY received_ms");
-        self.client.query(&q, &[&since_ms])?.iter().map(to_report).collect()
+        self.db().query(&q, &[&since_ms])?.iter().map(to_report).collect()
     }
 
     fn open_reports_received(&mut self) -> Result<Vec<(i64, bool)>, StoreError> {
-        self.client
+        self.db()
             .query(
                 "SELECT received_ms, immediate FROM reports WHERE state IN ('new', 'graded') ORDER BY received_ms",
                 &[],
@@ -360,7 +365,7 @@ impl Store for PostgresStore {
     }
 
     fn report_counts(&mut self) -> Result<Vec<(ReportState, u64)>, StoreError> {
-        self.client
+        self.db()
             .query("SELECT state, n FROM report_state_counts", &[])?
             .iter()
             .map(|r| {
@@ -373,22 +378,20 @@ impl Store for PostgresStore {
 
     fn report(&mut self, exhibit: &ExhibitRef) -> Result<Option<ReportRow>, StoreError> {
         let q = format!("SELECT {REPORT_READ_COLUMNS} FROM reports WHERE exhibit = $1");
-        self.client.query_opt(&q, &[&exhibit.to_string()])?.as_ref().map(to_report).transpose()
+        self.db().query_opt(&q, &[&exhibit.to_string()])?.as_ref().map(to_report).transpose()
     }
 
     fn identifiers_like(&mut self, pattern: &str, limit: u32) -> Result<IdentifierMatches, StoreError> {
         let limit = i64::from(limit);
         let mut reports = Vec::new();
-        for r in self.client.query(
+        for r in self.db().query(
             "SELECT exhibit, identifier FROM report_identifiers WHERE identifier LIKE $1 ESCAPE '\\' ORDER BY exhibit, identifier LIMIT $2",
             &[&pattern, &limit],
         )? {
             let (e, id): (String, String) = (r.try_get(0)?, r.try_get(1)?);
             reports.push((ExhibitRef::parse(&e).map_err(|_| StoreError::Malformed("exhibit reference"))?, id));
         }
-        let exhibits = self
-            .client
-            .query(
+        let exhibits = self.db().query(
                 "SELECT exhibit, identifier, source, occurrences FROM exhibit_identifiers WHERE identifier LIKE $1 ESCAPE '\\' ORDER BY exhibit, identifier LIMIT $2",
                 &[&pattern, &limit],
             )?
@@ -400,7 +403,7 @@ impl Store for PostgresStore {
 
     fn report_additions(&mut self, report: &ExhibitRef) -> Result<Vec<(ExhibitRef, i64)>, StoreError> {
         let mut out = Vec::new();
-        for r in self.client.query(
+        for r in self.db().query(
             "SELECT addition, at_ms FROM report_additions WHERE report = $1 ORDER BY at_ms, addition",
             &[&report.to_string()],
         )? {
@@ -411,9 +414,7 @@ impl Store for PostgresStore {
     }
 
     fn chat_timelines(&mut self, case: &CaseId) -> Result<Vec<ChatTimelineRow>, StoreError> {
-        let mut out: Vec<ChatTimelineRow> = self
-            .client
-            .query(
+        let mut out: Vec<ChatTimelineRow> = self.db().query(
                 "SELECT timeline, original, case_id, format, messages, conversations FROM chat_timelines WHERE case_id = $1",
                 &[&case.as_str()],
             )?
@@ -425,8 +426,7 @@ impl Store for PostgresStore {
     }
 
     fn chat_timeline(&mut self, timeline: &ExhibitRef) -> Result<Option<ChatTimelineRow>, StoreError> {
-        self.client
-            .query_opt(
+        self.db().query_opt(
                 "SELECT timeline, original, case_id, format, messages, conversations FROM chat_timelines WHERE timeline = $1",
                 &[&timeline.to_string()],
             )?
@@ -436,8 +436,7 @@ impl Store for PostgresStore {
     }
 
     fn exhibit_identifiers(&mut self, exhibit: &ExhibitRef) -> Result<Vec<ExhibitIdentifierRow>, StoreError> {
-        self.client
-            .query(
+        self.db().query(
                 "SELECT exhibit, identifier, source, occurrences FROM exhibit_identifiers WHERE exhibit = $1 ORDER BY identifier",
                 &[&exhibit.to_string()],
             )?
@@ -447,8 +446,7 @@ impl Store for PostgresStore {
     }
 
     fn exhibits_holding(&mut self, identifiers: &[String]) -> Result<Vec<ExhibitIdentifierRow>, StoreError> {
-        self.client
-            .query(
+        self.db().query(
                 "SELECT exhibit, identifier, source, occurrences FROM exhibit_identifiers WHERE identifier = ANY($1) ORDER BY exhibit, identifier",
                 &[&identifiers],
             )?
@@ -463,7 +461,7 @@ impl Store for PostgresStore {
         except: Option<&ExhibitRef>,
     ) -> Result<Vec<ExhibitRef>, StoreError> {
         let rows = self
-            .client
+            .db()
             .query("SELECT DISTINCT exhibit FROM report_identifiers WHERE identifier = ANY($1)", &[&identifiers])?;
         let mut out = Vec::new();
         for r in rows {
@@ -478,7 +476,7 @@ impl Store for PostgresStore {
     }
 
     fn user(&mut self, username: &str) -> Result<Option<UserRow>, StoreError> {
-        let r = self.client.query_opt(
+        let r = self.db().query_opt(
             "SELECT username, role, password_hash, totp_secret, failed, locked_until_ms, last_totp_step, created_ms FROM users WHERE username = $1",
             &[&username],
         )?;
@@ -499,7 +497,7 @@ impl Store for PostgresStore {
     }
 
     fn session(&mut self, id_hash: &[u8; 32]) -> Result<Option<SessionRow>, StoreError> {
-        let r = self.client.query_opt(
+        let r = self.db().query_opt(
             "SELECT id_hash, username, csrf, created_ms, expires_ms FROM sessions WHERE id_hash = $1",
             &[&&id_hash[..]],
         )?;
@@ -516,8 +514,7 @@ impl Store for PostgresStore {
     }
 
     fn receipt(&mut self, code: &str) -> Result<Option<(ExhibitRef, String)>, StoreError> {
-        let row =
-            self.client.query_opt("SELECT exhibit, secret_hash FROM report_receipts WHERE code = $1", &[&code])?;
+        let row = self.db().query_opt("SELECT exhibit, secret_hash FROM report_receipts WHERE code = $1", &[&code])?;
         row.map(|r| {
             let e: String = r.try_get(0)?;
             let h: String = r.try_get(1)?;
@@ -531,44 +528,40 @@ impl Store for PostgresStore {
     }
 
     fn begin(&mut self) -> Result<Box<dyn StoreTx + '_>, StoreError> {
-        Ok(Box::new(PgTx { tx: self.client.transaction()? }))
+        let PostgresStore { client, statements } = self;
+        Ok(Box::new(PgTx { tx: client.transaction()?, statements }))
     }
 
     fn schema_version(&mut self) -> Result<u32, StoreError> {
-        let v: i32 =
-            self.client.query_one("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", &[])?.try_get(0)?;
+        let v: i32 = self.db().query_one("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", &[])?.try_get(0)?;
         Ok(v as u32)
     }
 
     fn meta(&mut self, key: &str) -> Result<Option<String>, StoreError> {
-        Ok(self
-            .client
-            .query_opt("SELECT value FROM meta WHERE key = $1", &[&key])?
-            .map(|r| r.try_get(0))
-            .transpose()?)
+        Ok(self.db().query_opt("SELECT value FROM meta WHERE key = $1", &[&key])?.map(|r| r.try_get(0)).transpose()?)
     }
 
     fn log_state(&mut self) -> Result<LogState, StoreError> {
-        to_state(&self.client.query_one("SELECT size, frontier FROM log_state WHERE id = 1", &[])?)
+        to_state(&self.db().query_one("SELECT size, frontier FROM log_state WHERE id = 1", &[])?)
     }
 
     fn events(&mut self, from: u64, limit: u64) -> Result<Vec<EventRow>, StoreError> {
         let q = format!("SELECT {EVENT_COLUMNS} FROM events WHERE idx >= $1 ORDER BY idx LIMIT $2");
-        self.client.query(&q, &[&i(from), &i(limit)])?.iter().map(to_event).collect()
+        self.db().query(&q, &[&i(from), &i(limit)])?.iter().map(to_event).collect()
     }
 
     fn events_for_object(&mut self, object: &str) -> Result<Vec<EventRow>, StoreError> {
         let q = format!("SELECT {EVENT_COLUMNS} FROM events WHERE object = $1 ORDER BY idx");
-        self.client.query(&q, &[&object])?.iter().map(to_event).collect()
+        self.db().query(&q, &[&object])?.iter().map(to_event).collect()
     }
 
     fn events_of_kind(&mut self, kind: &str) -> Result<Vec<EventRow>, StoreError> {
         let q = format!("SELECT {EVENT_COLUMNS} FROM events WHERE kind = $1 ORDER BY idx");
-        self.client.query(&q, &[&kind])?.iter().map(to_event).collect()
+        self.db().query(&q, &[&kind])?.iter().map(to_event).collect()
     }
 
     fn leaf_hashes(&mut self, upto: u64) -> Result<Vec<[u8; 32]>, StoreError> {
-        self.client
+        self.db()
             .query("SELECT leaf_hash FROM events WHERE idx < $1 ORDER BY idx", &[&i(upto)])?
             .iter()
             .map(|r| fixed(r.try_get(0)?, "leaf hash"))
@@ -576,7 +569,7 @@ impl Store for PostgresStore {
     }
 
     fn heads(&mut self) -> Result<Vec<HeadRow>, StoreError> {
-        self.client
+        self.db()
             .query("SELECT tree_size, root, timestamp_ms, signature FROM tree_heads ORDER BY tree_size", &[])?
             .iter()
             .map(to_head)
@@ -584,7 +577,7 @@ impl Store for PostgresStore {
     }
 
     fn latest_head(&mut self) -> Result<Option<HeadRow>, StoreError> {
-        self.client
+        self.db()
             .query_opt(
                 "SELECT tree_size, root, timestamp_ms, signature FROM tree_heads ORDER BY tree_size DESC LIMIT 1",
                 &[],
@@ -596,12 +589,12 @@ impl Store for PostgresStore {
 
     fn exhibit(&mut self, r: &ExhibitRef) -> Result<Option<ExhibitRow>, StoreError> {
         let q = format!("SELECT {EXHIBIT_COLUMNS} FROM exhibits WHERE reference = $1");
-        self.client.query_opt(&q, &[&r.to_string()])?.as_ref().map(to_exhibit).transpose()
+        self.db().query_opt(&q, &[&r.to_string()])?.as_ref().map(to_exhibit).transpose()
     }
 
     fn exhibits(&mut self) -> Result<Vec<ExhibitRow>, StoreError> {
         let q = format!("SELECT {EXHIBIT_COLUMNS} FROM exhibits ORDER BY initials, number");
-        self.client.query(&q, &[])?.iter().map(to_exhibit).collect()
+        self.db().query(&q, &[])?.iter().map(to_exhibit).collect()
     }
 
     fn exhibits_of_case(&mut self, case: &CaseId) -> Result<Vec<ExhibitRow>, StoreError> {
@@ -611,11 +604,11 @@ impl Store for PostgresStore {
              WHERE reference IN (SELECT exhibit FROM case_reports WHERE case_id = $1) \
              ORDER BY initials, number"
         );
-        self.client.query(&q, &[&case.as_str()])?.iter().map(to_exhibit).collect()
+        self.db().query(&q, &[&case.as_str()])?.iter().map(to_exhibit).collect()
     }
 
     fn keys_for(&mut self, sha: &Sha256Digest) -> Result<Vec<KeyRow>, StoreError> {
-        self.client
+        self.db()
             .query(
                 "SELECT sha256, slot, master_key_id, nonce, wrapped FROM blob_keys WHERE sha256 = $1",
                 &[&&sha.0[..]],
@@ -626,13 +619,13 @@ impl Store for PostgresStore {
     }
 
     fn inline_blob(&mut self, sha: &Sha256Digest) -> Result<Option<Vec<u8>>, StoreError> {
-        let row = self.client.query_opt("SELECT sealed FROM inline_blobs WHERE sha256 = $1", &[&&sha.0[..]])?;
+        let row = self.db().query_opt("SELECT sealed FROM inline_blobs WHERE sha256 = $1", &[&&sha.0[..]])?;
         Ok(row.map(|r| r.try_get(0)).transpose()?)
     }
 
     fn current_master_key(&mut self) -> Result<Option<String>, StoreError> {
         Ok(self
-            .client
+            .db()
             .query_opt("SELECT id FROM master_keys WHERE retired_ms IS NULL ORDER BY created_ms DESC LIMIT 1", &[])?
             .map(|r| r.try_get(0))
             .transpose()?)
@@ -641,11 +634,18 @@ impl Store for PostgresStore {
 
 struct PgTx<'a> {
     tx: Transaction<'a>,
+    statements: &'a mut Statements,
+}
+
+impl<'a> PgTx<'a> {
+    fn db(&mut self) -> Db<'_, Transaction<'a>> {
+        Db { conn: &mut self.tx, cache: &mut *self.statements }
+    }
 }
 
 impl StoreTx for PgTx<'_> {
     fn add_case_member(&mut self, id: &CaseId, username: &str, by: &str, at_ms: i64) -> Result<(), StoreError> {
-        self.tx.execute(
+        self.db().execute(
             "INSERT INTO case_members (case_id, username, added_by, added_ms) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
             &[&id.as_str(), &username, &by, &at_ms],
         )?;
@@ -653,14 +653,14 @@ impl StoreTx for PgTx<'_> {
     }
 
     fn insert_case_record(&mut self, r: &CaseRecordRow) -> Result<u64, StoreError> {
-        let row = self.tx.query_one(
+        let row = self.db().query_one(
             "INSERT INTO case_records (case_id, kind, body, by_user, at_ms, event) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
             &[&r.case_id.as_str(), &r.kind, &r.body, &r.by, &r.at_ms, &(r.event as i64)],
         )?;
         Ok(row.try_get::<_, i64>(0)? as u64)
     }
     fn insert_partner(&mut self, p: &PartnerRow) -> Result<(), StoreError> {
-        self.tx.execute(
+        self.db().execute(
             "INSERT INTO partners (id, name, key_hash, created_ms, revoked_ms) VALUES ($1, $2, $3, $4, $5)",
             &[&p.id, &p.name, &&p.key_hash[..], &p.created_ms, &p.revoked_ms],
         )?;
@@ -669,13 +669,13 @@ impl StoreTx for PgTx<'_> {
 
     fn revoke_partner(&mut self, id: &str, at_ms: i64) -> Result<bool, StoreError> {
         let n = self
-            .tx
+            .db()
             .execute("UPDATE partners SET revoked_ms = $2 WHERE id = $1 AND revoked_ms IS NULL", &[&id, &at_ms])?;
         Ok(n == 1)
     }
 
     fn insert_idempotent(&mut self, r: &IdempotencyRow) -> Result<(), StoreError> {
-        self.tx.execute(
+        self.db().execute(
             "INSERT INTO idempotency (partner, key, request_hash, status, response, created_ms) VALUES ($1, $2, $3, $4, $5, $6)",
             &[&r.partner, &r.key, &&r.request_hash[..], &(r.status as i32), &r.response, &r.created_ms],
         )?;
@@ -683,7 +683,7 @@ impl StoreTx for PgTx<'_> {
     }
 
     fn insert_report_file(&mut self, f: &ReportFileRow) -> Result<(), StoreError> {
-        self.tx.execute(
+        self.db().execute(
             "INSERT INTO report_files (report, idx, owner, name, size, content_type, sha256, md5, sha1, exhibit) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
             &[
                 &f.report.to_string(),
@@ -707,7 +707,7 @@ impl StoreTx for PgTx<'_> {
         idx: u32,
         exhibit: &ExhibitRef,
     ) -> Result<(), StoreError> {
-        self.tx.execute(
+        self.db().execute(
             "UPDATE report_files SET exhibit = $3 WHERE report = $1 AND idx = $2",
             &[&report.to_string(), &(idx as i32), &exhibit.to_string()],
         )?;
@@ -715,7 +715,7 @@ impl StoreTx for PgTx<'_> {
     }
 
     fn set_link(&mut self, l: &LinkRow) -> Result<(), StoreError> {
-        self.tx.execute(
+        self.db().execute(
             "INSERT INTO report_links (a, b, linked, by_user, reason, at_ms) VALUES ($1, $2, $3, $4, $5, $6) \
              ON CONFLICT (a, b) DO UPDATE SET linked = excluded.linked, by_user = excluded.by_user, reason = excluded.reason, at_ms = excluded.at_ms",
             &[&l.a.to_string(), &l.b.to_string(), &l.linked, &l.by, &l.reason, &l.at_ms],
@@ -723,7 +723,7 @@ impl StoreTx for PgTx<'_> {
         Ok(())
     }
     fn insert_case(&mut self, id: &CaseId, title: &str, by: &str, at_ms: i64) -> Result<(), StoreError> {
-        let n = self.tx.execute(
+        let n = self.db().execute(
             "INSERT INTO cases (id, title, opened_by, opened_ms) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING",
             &[&id.as_str(), &title, &by, &at_ms],
         )?;
@@ -740,11 +740,11 @@ impl StoreTx for PgTx<'_> {
         by: &str,
         at_ms: i64,
     ) -> Result<(), StoreError> {
-        self.tx.execute(
+        self.db().execute(
             "INSERT INTO case_reports (case_id, exhibit, added_by, added_ms) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
             &[&id.as_str(), &exhibit.to_string(), &by, &at_ms],
         )?;
-        self.tx.execute(
+        self.db().execute(
             "UPDATE reports SET state = 'in-case', closed_reason = NULL WHERE exhibit = $1",
             &[&exhibit.to_string()],
         )?;
@@ -757,7 +757,7 @@ impl StoreTx for PgTx<'_> {
         addition: &ExhibitRef,
         at_ms: i64,
     ) -> Result<(), StoreError> {
-        self.tx.execute(
+        self.db().execute(
             "INSERT INTO report_additions (report, addition, at_ms) VALUES ($1, $2, $3)",
             &[&report.to_string(), &addition.to_string(), &at_ms],
         )?;
@@ -765,7 +765,7 @@ impl StoreTx for PgTx<'_> {
     }
 
     fn insert_chat_timeline(&mut self, r: &ChatTimelineRow) -> Result<(), StoreError> {
-        self.tx.execute(
+        self.db().execute(
             "INSERT INTO chat_timelines (timeline, original, case_id, format, messages, conversations) VALUES ($1, $2, $3, $4, $5, $6)",
             &[
                 &r.timeline.to_string(),
@@ -780,17 +780,17 @@ impl StoreTx for PgTx<'_> {
     }
 
     fn insert_exhibit_identifiers(&mut self, rows: &[ExhibitIdentifierRow]) -> Result<(), StoreError> {
-        let st = self.tx.prepare(
+        let st = self.db().prepare(
             "INSERT INTO exhibit_identifiers (exhibit, identifier, source, occurrences) VALUES ($1, $2, $3, $4)",
         )?;
         for r in rows {
-            self.tx.execute(&st, &[&r.exhibit.to_string(), &r.identifier, &r.source, &(r.occurrences as i64)])?;
+            self.db().execute(&st, &[&r.exhibit.to_string(), &r.identifier, &r.source, &(r.occurrences as i64)])?;
         }
         Ok(())
     }
 
     fn insert_report(&mut self, r: &ReportRow, identifiers: &[String]) -> Result<(), StoreError> {
-        self.tx.execute(
+        self.db().execute(
             &format!("INSERT INTO reports ({REPORT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"),
             &[
                 &r.exhibit.to_string(),
@@ -805,7 +805,7 @@ impl StoreTx for PgTx<'_> {
             ],
         )?;
         for id in identifiers {
-            self.tx.execute(
+            self.db().execute(
                 "INSERT INTO report_identifiers (exhibit, identifier) VALUES ($1, $2) ON CONFLICT DO NOTHING",
                 &[&r.exhibit.to_string(), id],
             )?;
@@ -814,7 +814,7 @@ impl StoreTx for PgTx<'_> {
     }
 
     fn set_grade(&mut self, exhibit: &ExhibitRef, grade: &str, by: &str, at_ms: i64) -> Result<(), StoreError> {
-        self.tx.execute(
+        self.db().execute(
             "UPDATE reports SET grade = $1, graded_by = $2, graded_ms = $3,
                     state = CASE WHEN state = 'new' THEN 'graded' ELSE state END WHERE exhibit = $4",
             &[&grade, &by, &at_ms, &exhibit.to_string()],
@@ -828,7 +828,7 @@ impl StoreTx for PgTx<'_> {
         state: ReportState,
         closed_reason: Option<&str>,
     ) -> Result<(), StoreError> {
-        self.tx.execute(
+        self.db().execute(
             "UPDATE reports SET state = $1, closed_reason = $2 WHERE exhibit = $3",
             &[&state.as_str(), &closed_reason, &exhibit.to_string()],
         )?;
@@ -836,11 +836,11 @@ impl StoreTx for PgTx<'_> {
     }
 
     fn insert_user(&mut self, u: &UserRow) -> Result<(), StoreError> {
-        let exists = self.tx.query_opt("SELECT 1 FROM users WHERE username = $1", &[&u.username])?.is_some();
+        let exists = self.db().query_opt("SELECT 1 FROM users WHERE username = $1", &[&u.username])?.is_some();
         if exists {
             return Err(StoreError::Duplicate(format!("user {}", u.username)));
         }
-        self.tx.execute(
+        self.db().execute(
             "INSERT INTO users (username, role, password_hash, totp_secret, failed, locked_until_ms, last_totp_step, created_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
             &[&u.username, &u.role, &u.password_hash, &u.totp_secret, &(u.failed as i32), &u.locked_until_ms, &u.last_totp_step, &u.created_ms],
         )?;
@@ -848,7 +848,7 @@ impl StoreTx for PgTx<'_> {
     }
 
     fn totp_secrets(&mut self) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
-        self.tx
+        self.db()
             .query("SELECT username, totp_secret FROM users ORDER BY username FOR UPDATE", &[])?
             .iter()
             .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
@@ -856,7 +856,7 @@ impl StoreTx for PgTx<'_> {
     }
 
     fn set_totp_secret(&mut self, username: &str, sealed: &[u8]) -> Result<(), StoreError> {
-        self.tx.execute("UPDATE users SET totp_secret = $1 WHERE username = $2", &[&sealed, &username])?;
+        self.db().execute("UPDATE users SET totp_secret = $1 WHERE username = $2", &[&sealed, &username])?;
         Ok(())
     }
 
@@ -867,7 +867,7 @@ impl StoreTx for PgTx<'_> {
         locked_until_ms: i64,
         last_totp_step: i64,
     ) -> Result<(), StoreError> {
-        self.tx.execute(
+        self.db().execute(
             "UPDATE users SET failed = $1, locked_until_ms = $2, last_totp_step = $3 WHERE username = $4",
             &[&(failed as i32), &locked_until_ms, &last_totp_step, &username],
         )?;
@@ -875,7 +875,7 @@ impl StoreTx for PgTx<'_> {
     }
 
     fn insert_session(&mut self, s: &SessionRow) -> Result<(), StoreError> {
-        self.tx.execute(
+        self.db().execute(
             "INSERT INTO sessions (id_hash, username, csrf, created_ms, expires_ms) VALUES ($1, $2, $3, $4, $5)",
             &[&&s.id_hash[..], &s.username, &s.csrf, &s.created_ms, &s.expires_ms],
         )?;
@@ -883,12 +883,12 @@ impl StoreTx for PgTx<'_> {
     }
 
     fn delete_session(&mut self, id_hash: &[u8; 32]) -> Result<(), StoreError> {
-        self.tx.execute("DELETE FROM sessions WHERE id_hash = $1", &[&&id_hash[..]])?;
+        self.db().execute("DELETE FROM sessions WHERE id_hash = $1", &[&&id_hash[..]])?;
         Ok(())
     }
 
     fn delete_sessions_of(&mut self, username: &str) -> Result<u64, StoreError> {
-        Ok(self.tx.execute("DELETE FROM sessions WHERE username = $1", &[&username])?)
+        Ok(self.db().execute("DELETE FROM sessions WHERE username = $1", &[&username])?)
     }
 
     fn insert_receipt(
@@ -898,7 +898,7 @@ impl StoreTx for PgTx<'_> {
         secret_hash: &str,
         created_ms: i64,
     ) -> Result<(), StoreError> {
-        self.tx.execute(
+        self.db().execute(
             "INSERT INTO report_receipts (code, exhibit, secret_hash, created_ms) VALUES ($1, $2, $3, $4)",
             &[&code, &exhibit.to_string(), &secret_hash, &created_ms],
         )?;
@@ -908,11 +908,11 @@ impl StoreTx for PgTx<'_> {
     fn lock_log(&mut self) -> Result<LogState, StoreError> {
         // The row lock is held to commit: a second appender waits here and
         // then reads the state the first one saved.
-        to_state(&self.tx.query_one("SELECT size, frontier FROM log_state WHERE id = 1 FOR UPDATE", &[])?)
+        to_state(&self.db().query_one("SELECT size, frontier FROM log_state WHERE id = 1 FOR UPDATE", &[])?)
     }
 
     fn save_log_state(&mut self, s: &LogState) -> Result<(), StoreError> {
-        self.tx.execute("UPDATE log_state SET size = $1, frontier = $2 WHERE id = 1", &[&i(s.size), &s.frontier])?;
+        self.db().execute("UPDATE log_state SET size = $1, frontier = $2 WHERE id = 1", &[&i(s.size), &s.frontier])?;
         Ok(())
     }
 
@@ -927,10 +927,10 @@ impl StoreTx for PgTx<'_> {
             w.finish()?;
         } else {
             let st = self
-                .tx
+                .db()
                 .prepare(&format!("INSERT INTO events ({EVENT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"))?;
             for e in rows {
-                self.tx.execute(
+                self.db().execute(
                     &st,
                     &[&i(e.index), &e.leaf, &&e.leaf_hash[..], &e.kind, &e.object, &e.actor, &e.time_ms],
                 )?;
@@ -940,7 +940,7 @@ impl StoreTx for PgTx<'_> {
     }
 
     fn insert_head(&mut self, h: &HeadRow) -> Result<(), StoreError> {
-        self.tx.execute(
+        self.db().execute(
             "INSERT INTO tree_heads (tree_size, root, timestamp_ms, signature) VALUES ($1, $2, $3, $4)",
             &[&i(h.tree_size), &&h.root[..], &h.timestamp_ms, &&h.signature[..]],
         )?;
@@ -948,7 +948,7 @@ impl StoreTx for PgTx<'_> {
     }
 
     fn set_meta(&mut self, key: &str, value: &str) -> Result<(), StoreError> {
-        self.tx.execute(
+        self.db().execute(
             "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             &[&key, &value],
         )?;
@@ -957,7 +957,7 @@ impl StoreTx for PgTx<'_> {
 
     fn next_exhibit_number(&mut self, initials: &Initials) -> Result<u32, StoreError> {
         let n: i32 = self
-            .tx
+            .db()
             .query_one(
                 "INSERT INTO exhibit_counters (initials, last) VALUES ($1, 1)
                  ON CONFLICT (initials) DO UPDATE SET last = exhibit_counters.last + 1 RETURNING last",
@@ -968,7 +968,7 @@ impl StoreTx for PgTx<'_> {
     }
 
     fn insert_exhibit(&mut self, e: &ExhibitRow) -> Result<(), StoreError> {
-        self.tx.execute(
+        self.db().execute(
             "INSERT INTO exhibits (reference, initials, number, case_id, sha256, md5, sha1, blake3, size, original_name, note, received_event, received_ms, deleted_event)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, NULL)",
             &[
@@ -991,7 +991,7 @@ impl StoreTx for PgTx<'_> {
     }
 
     fn mark_exhibit_deleted(&mut self, r: &ExhibitRef, event: u64) -> Result<(), StoreError> {
-        self.tx.execute(
+        self.db().execute(
             "UPDATE exhibits SET deleted_event = $1 WHERE reference = $2 AND deleted_event IS NULL",
             &[&i(event), &r.to_string()],
         )?;
@@ -999,7 +999,7 @@ impl StoreTx for PgTx<'_> {
     }
 
     fn live_exhibits_with_blob(&mut self, sha: &Sha256Digest) -> Result<Vec<ExhibitRef>, StoreError> {
-        self.tx
+        self.db()
             .query("SELECT reference FROM exhibits WHERE sha256 = $1 AND deleted_event IS NULL", &[&&sha.0[..]])?
             .iter()
             .map(|r| {
@@ -1010,7 +1010,7 @@ impl StoreTx for PgTx<'_> {
     }
 
     fn insert_key(&mut self, k: &KeyRow) -> Result<(), StoreError> {
-        self.tx.execute(
+        self.db().execute(
             "INSERT INTO blob_keys (sha256, slot, master_key_id, nonce, wrapped) VALUES ($1, $2, $3, $4, $5)",
             &[&&k.sha256.0[..], &&k.slot[..], &k.master_key_id, &&k.nonce[..], &k.wrapped],
         )?;
@@ -1018,7 +1018,7 @@ impl StoreTx for PgTx<'_> {
     }
 
     fn all_keys(&mut self) -> Result<Vec<KeyRow>, StoreError> {
-        self.tx
+        self.db()
             .query("SELECT sha256, slot, master_key_id, nonce, wrapped FROM blob_keys FOR UPDATE", &[])?
             .iter()
             .map(to_key)
@@ -1026,7 +1026,7 @@ impl StoreTx for PgTx<'_> {
     }
 
     fn replace_key(&mut self, k: &KeyRow) -> Result<(), StoreError> {
-        self.tx.execute(
+        self.db().execute(
             "UPDATE blob_keys SET master_key_id = $1, nonce = $2, wrapped = $3 WHERE sha256 = $4 AND slot = $5",
             &[&k.master_key_id, &&k.nonce[..], &k.wrapped, &&k.sha256.0[..], &&k.slot[..]],
         )?;
@@ -1034,7 +1034,7 @@ impl StoreTx for PgTx<'_> {
     }
 
     fn insert_inline_blob(&mut self, sha: &Sha256Digest, sealed: &[u8]) -> Result<(), StoreError> {
-        self.tx.execute(
+        self.db().execute(
             "INSERT INTO inline_blobs (sha256, sealed) VALUES ($1, $2) ON CONFLICT DO NOTHING",
             &[&&sha.0[..], &sealed],
         )?;
@@ -1042,17 +1042,17 @@ impl StoreTx for PgTx<'_> {
     }
 
     fn delete_keys(&mut self, sha: &Sha256Digest) -> Result<u64, StoreError> {
-        self.tx.execute("DELETE FROM inline_blobs WHERE sha256 = $1", &[&&sha.0[..]])?;
-        Ok(self.tx.execute("DELETE FROM blob_keys WHERE sha256 = $1", &[&&sha.0[..]])?)
+        self.db().execute("DELETE FROM inline_blobs WHERE sha256 = $1", &[&&sha.0[..]])?;
+        Ok(self.db().execute("DELETE FROM blob_keys WHERE sha256 = $1", &[&&sha.0[..]])?)
     }
 
     fn insert_master_key(&mut self, id: &str, created_ms: i64) -> Result<(), StoreError> {
-        self.tx.execute("INSERT INTO master_keys (id, created_ms) VALUES ($1, $2)", &[&id, &created_ms])?;
+        self.db().execute("INSERT INTO master_keys (id, created_ms) VALUES ($1, $2)", &[&id, &created_ms])?;
         Ok(())
     }
 
     fn retire_master_key(&mut self, id: &str, retired_ms: i64) -> Result<(), StoreError> {
-        self.tx.execute("UPDATE master_keys SET retired_ms = $1 WHERE id = $2", &[&retired_ms, &id])?;
+        self.db().execute("UPDATE master_keys SET retired_ms = $1 WHERE id = $2", &[&retired_ms, &id])?;
         Ok(())
     }
 
