@@ -804,10 +804,11 @@ impl StoreTx for PgTx<'_> {
                 &r.kind,
             ],
         )?;
-        for id in identifiers {
+        // All of them in one statement: one round trip, not one each.
+        if !identifiers.is_empty() {
             self.db().execute(
-                "INSERT INTO report_identifiers (exhibit, identifier) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-                &[&r.exhibit.to_string(), id],
+                "INSERT INTO report_identifiers (exhibit, identifier) SELECT $1, unnest($2::TEXT[]) ON CONFLICT DO NOTHING",
+                &[&r.exhibit.to_string(), &identifiers],
             )?;
         }
         Ok(())
