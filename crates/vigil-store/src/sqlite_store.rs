@@ -235,7 +235,9 @@ impl Store for SqliteStore {
             self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
         if busy != 0 {
             return Err(StoreError::Unavailable(
-                "the write-ahead log could not be emptied: a reader held it for 30 s".into(),
+                "the deletion is committed, but the write-ahead log, which still holds earlier copies of the \
+                 deleted rows, could not be emptied: a reader held it for 30 s"
+                    .into(),
             ));
         }
         Ok(())

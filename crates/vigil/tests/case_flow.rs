@@ -273,8 +273,8 @@ fn report_to_case_to_verified_bundle() {
     let key = data.join("keys/signing.pub");
     // Exported under the loosest umask: issue 11, finding 8 — the bundle
     // (MG6D and exhibits) is its exporter's alone whatever the umask says.
-    let out: support::Run = std::process::Command::new("sh")
-        .args(["-c", "umask 000 && exec \"$@\"", "sh", env!("CARGO_BIN_EXE_vigil"), "--data"])
+    let out: support::Run = support::vigil_under_umask("000")
+        .arg("--data")
         .arg(&data)
         .args(["export", "bundle", "OP-FLOW-2026", bundle.to_str().unwrap(), "--for", "prosecutor", "--by", "DO"])
         .output()

@@ -6,9 +6,25 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+/// Settings from the environment that would change what a test runs.
+const VIGIL_ENV: [&str; 3] = ["VIGIL_DATA", "VIGIL_STORE", "VIGIL_ACTOR"];
+
 pub fn vigil() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_vigil"));
-    c.env_remove("VIGIL_DATA").env_remove("VIGIL_STORE").env_remove("VIGIL_ACTOR");
+    for v in VIGIL_ENV {
+        c.env_remove(v);
+    }
+    c
+}
+
+/// The binary run under another umask (through `sh`, which sets it before
+/// it execs), for checks that files get their modes whatever the umask says.
+pub fn vigil_under_umask(mask: &str) -> Command {
+    let mut c = Command::new("sh");
+    c.args(["-c", &format!("umask {mask} && exec \"$@\""), "sh", env!("CARGO_BIN_EXE_vigil")]);
+    for v in VIGIL_ENV {
+        c.env_remove(v);
+    }
     c
 }
 
