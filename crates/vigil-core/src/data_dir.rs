@@ -86,6 +86,8 @@ pub struct Vigil {
     pub(crate) signing: SigningKey,
     /// Where evidence times come from (the system clock unless set).
     pub(crate) clock: crate::clock::Clock,
+    /// `vigil.lock`, held shared for as long as this is open.
+    pub(crate) lock: crate::dir_lock::DirLock,
 }
 
 /// Writes a file that must not already exist, with the given mode, fsync'd.
@@ -241,12 +243,14 @@ impl Vigil {
         if cfg.format != CONFIG_FORMAT || cfg.version != 1 {
             return Err(CoreError::file(&cfg_path, "is not a version 1 Vigil data config"));
         }
+        // Before any key is loaded: a rotation running now would replace it.
+        let lock = crate::dir_lock::DirLock::shared(&layout)?;
         let configured = std::env::var("VIGIL_STORE").ok().filter(|s| !s.is_empty()).unwrap_or(cfg.store);
         let store = StorePool::open(&store_location(&layout, &configured), READERS)?;
         let signing = load_signing_key(&layout.signing_key())?;
         let master = Self::load_master(&layout, &mut *store.write()?)?;
         let vault = Vault::open(&layout.vault())?;
-        Ok(Vigil { layout, store, vault, master, signing, clock: crate::clock::Clock::system() })
+        Ok(Vigil { layout, store, vault, master, signing, clock: crate::clock::Clock::system(), lock })
     }
 
     /// Loads the master key and checks it is the store's current one. A

@@ -1,11 +1,14 @@
-//! The data directory's lock file, `DATA/vigil.lock`. Serving holds it
-//! shared (several servers may share one directory); a master key rotation
-//! holds it exclusive. A server keeps the master key in memory, so a
-//! rotation under a running server would leave it sealing new evidence
-//! under a key the store no longer names, unreadable after a restart: the
-//! lock makes the second of the two refuse, saying why.
+//! The data directory's lock file, `DATA/vigil.lock`. Every open `Vigil`
+//! holds it shared, taken before any key is loaded (several servers and
+//! commands may share one directory); a master key rotation turns its own
+//! hold exclusive. A process keeps the master key in memory, so a rotation
+//! beside a running server or a CLI write would leave that process sealing
+//! new evidence under a key about to be destroyed: the lock makes the later
+//! of the two refuse, saying why. (Beyond the lock, every wrapped key is
+//! checked against the store's current master key in the transaction that
+//! stores it, which also covers nodes on other machines sharing PostgreSQL.)
 
-use crate::data_dir::Vigil;
+use crate::data_dir::Layout;
 use crate::error::CoreError;
 use rustix::fs::{flock, FlockOperation};
 use std::fs::{File, OpenOptions};
@@ -14,43 +17,44 @@ use std::os::unix::fs::OpenOptionsExt;
 /// Held until dropped (the kernel also lets go when the process dies).
 #[derive(Debug)]
 pub struct DirLock {
-    _file: File,
+    file: File,
 }
 
-impl Vigil {
-    fn lock_file(&self) -> Result<File, CoreError> {
-        let path = self.layout.root.join("vigil.lock");
-        OpenOptions::new()
+fn rotation_running(layout: &Layout) -> CoreError {
+    CoreError::Refused(format!(
+        "{}: a master key rotation is running on this data directory; run this again when it has finished",
+        layout.root.display()
+    ))
+}
+
+impl DirLock {
+    /// Taken by every open of a data directory.
+    pub(crate) fn shared(layout: &Layout) -> Result<DirLock, CoreError> {
+        let path = layout.root.join("vigil.lock");
+        let file = OpenOptions::new()
             .read(true)
             .write(true)
             .create(true)
             .truncate(false)
             .mode(0o600)
             .open(&path)
-            .map_err(|e| CoreError::file(&path, e))
+            .map_err(|e| CoreError::file(&path, e))?;
+        flock(&file, FlockOperation::NonBlockingLockShared).map_err(|_| rotation_running(layout))?;
+        Ok(DirLock { file })
     }
 
-    /// Taken by `vigil serve` for as long as it runs.
-    pub fn hold_for_serving(&self) -> Result<DirLock, CoreError> {
-        let file = self.lock_file()?;
-        flock(&file, FlockOperation::NonBlockingLockShared).map_err(|_| {
+    /// For a master key rotation: refused while any other process has the
+    /// directory open. Given back as shared by [`DirLock::share`].
+    pub(crate) fn make_exclusive(&self, layout: &Layout) -> Result<(), CoreError> {
+        flock(&self.file, FlockOperation::NonBlockingLockExclusive).map_err(|_| {
             CoreError::Refused(format!(
-                "{}: a master key rotation is running on this data directory; serve again when it has finished",
-                self.layout.root.display()
+                "{}: another Vigil process (`vigil serve`, or a command) is using this data directory; stop it, rotate, then start it again",
+                layout.root.display()
             ))
-        })?;
-        Ok(DirLock { _file: file })
+        })
     }
 
-    /// Taken by a master key rotation; refused while anything serves.
-    pub(crate) fn hold_exclusively(&self) -> Result<DirLock, CoreError> {
-        let file = self.lock_file()?;
-        flock(&file, FlockOperation::NonBlockingLockExclusive).map_err(|_| {
-            CoreError::Refused(format!(
-                "{}: `vigil serve` (or another rotation) is using this data directory; stop it, rotate, then serve again",
-                self.layout.root.display()
-            ))
-        })?;
-        Ok(DirLock { _file: file })
+    pub(crate) fn share(&self, layout: &Layout) -> Result<(), CoreError> {
+        flock(&self.file, FlockOperation::NonBlockingLockShared).map_err(|_| rotation_running(layout))
     }
 }

@@ -77,6 +77,7 @@ impl CoreError {
             CoreError::Refused(_) => ErrorKind::Refused,
             CoreError::Deleted { .. } | CoreError::AlreadyInitialised(_) => ErrorKind::Conflict,
             CoreError::Store(vigil_store::StoreError::Duplicate(_)) => ErrorKind::Conflict,
+            CoreError::Store(vigil_store::StoreError::RetiredMasterKey(_)) => ErrorKind::Conflict,
             CoreError::Invalid(_) | CoreError::InvalidInput { .. } => ErrorKind::Invalid,
             CoreError::Store(vigil_store::StoreError::Unavailable(_)) => ErrorKind::Unavailable,
             CoreError::Chat(vigil_chat::ChatError::Changed(_)) => ErrorKind::Conflict,

@@ -513,6 +513,12 @@ impl Ingester {
         Ok(self.vault.ingest(input, &self.master)?)
     }
 
+    /// Starts sealing content pushed in pieces, for bytes arriving over a
+    /// network: no thread waits on the sender.
+    pub fn writer(&self) -> Result<vigil_vault::IngestWriter, CoreError> {
+        Ok(self.vault.ingest_writer(&self.master)?)
+    }
+
     /// Drops sealed bytes that will not become an exhibit.
     pub fn discard(&self, pending: PendingBlob) {
         self.vault.discard(pending);

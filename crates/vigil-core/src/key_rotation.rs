@@ -20,7 +20,15 @@ pub struct RotationReport {
 
 impl Vigil {
     pub fn rotate_master_key(&mut self, actor: &Actor) -> Result<RotationReport, CoreError> {
-        let _exclusive = self.hold_exclusively()?;
+        self.lock.make_exclusive(&self.layout)?;
+        let rotated = self.rotate_holding_the_lock(actor);
+        let shared = self.lock.share(&self.layout);
+        let report = rotated?;
+        shared?;
+        Ok(report)
+    }
+
+    fn rotate_holding_the_lock(&mut self, actor: &Actor) -> Result<RotationReport, CoreError> {
         let next = MasterKey::generate();
         let next_path = self.layout.next_master_key();
         let _ = fs::remove_file(&next_path);
@@ -30,6 +38,12 @@ impl Vigil {
         let master = &self.master;
         let (n, receipt) = self.write_logged(|u| {
             let t = u.now;
+            // The old key is retired first: on PostgreSQL that update waits
+            // for every writer still wrapping a key under it (they hold its
+            // row, see `require_current_master_key`), and any later writer is
+            // refused, so the keys read next are all there will ever be.
+            u.tx().insert_master_key(next.id(), t.unix_millis())?;
+            u.tx().retire_master_key(master.id(), t.unix_millis())?;
             let keys = u.tx().all_keys()?;
             let mut n = 0u64;
             for k in &keys {
@@ -54,8 +68,6 @@ impl Vigil {
                 })?;
                 u.tx().set_totp_secret(user, &next.seal_small(&ctx, &seed))?;
             }
-            u.tx().insert_master_key(next.id(), t.unix_millis())?;
-            u.tx().retire_master_key(master.id(), t.unix_millis())?;
             let mut ev = CustodyEvent::new(EventKind::KeyRotated, actor.clone(), t, ObjectRef::master_key(next.id())?);
             ev.note = Some(format!(
                 "master key {} replaced by {}; {n} blob keys re-wrapped, no blob rewritten",

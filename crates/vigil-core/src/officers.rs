@@ -139,6 +139,9 @@ impl Vigil {
         let sealed = self.master.seal_small(&totp_context(username), &secret);
         self.write(|u| {
             let t = u.now;
+            // The seed was sealed under this key; a rotation since would
+            // leave it unopenable.
+            u.tx().require_current_master_key(self.master.id())?;
             u.tx().insert_user(&UserRow {
                 username: username.into(),
                 role: role.as_str().into(),
@@ -203,28 +206,37 @@ impl Vigil {
             });
         let (ok, step) = match (password_ok, matched) {
             (true, Some(step)) => (true, step),
-            _ => (false, user.last_totp_step),
+            _ => (false, 0),
         };
         if !ok {
             // Counted for the record; the account itself is never locked
             // (anyone could lock every officer out), the edge backs off per
             // account and client instead.
-            let failed = user.failed.saturating_add(1);
-            self.write_unlogged(|tx| Ok(tx.update_login_state(username, failed, 0, user.last_totp_step)?))?;
+            self.write_unlogged(|tx| Ok(tx.count_failed_login(username)?))?;
             return Ok(Err(LoginError::Rejected));
         }
         let token = random_hex(32);
         let csrf = random_hex(16);
-        self.write_unlogged(|tx| {
-            tx.update_login_state(username, 0, 0, step)?;
-            Ok(tx.insert_session(&SessionRow {
+        // The step read above may be stale by now: the claim decides, in the
+        // same unit as the session, so a code signs in once however many
+        // sign-ins race with it.
+        let claimed = self.write_unlogged(|tx| {
+            if !tx.claim_totp_step(username, step, t)? {
+                tx.count_failed_login(username)?;
+                return Ok(false);
+            }
+            tx.insert_session(&SessionRow {
                 id_hash: token_hash(&token),
                 username: username.into(),
                 csrf: csrf.clone(),
                 created_ms: t,
                 expires_ms: t + SESSION_MS,
-            })?)
+            })?;
+            Ok(true)
         })?;
+        if !claimed {
+            return Ok(Err(LoginError::Rejected));
+        }
         let role = Role::parse(&user.role).map_err(|_| CoreError::Refused("a stored role is malformed".into()))?;
         Ok(Ok((token, OfficerSession { username: username.into(), role, csrf })))
     }
@@ -253,15 +265,14 @@ impl Vigil {
                 why: "say why the account is disabled".into(),
             });
         }
-        let user =
-            self.store.read()?.user(username)?.ok_or_else(|| CoreError::Refused(format!("no officer {username}")))?;
+        self.store.read()?.user(username)?.ok_or_else(|| CoreError::Refused(format!("no officer {username}")))?;
         let mut ev =
             CustodyEvent::new(EventKind::Reviewed, by.clone(), now(), ObjectRef::parse(&format!("user:{username}"))?);
         ev.reason = Some(reason.to_owned());
         ev.validate()?;
         self.write(|u| {
             // An administrator's lock never expires; sign-in failures set none.
-            u.tx().update_login_state(username, user.failed, DISABLED, user.last_totp_step)?;
+            u.tx().lock_user(username, DISABLED)?;
             let ended = u.tx().delete_sessions_of(username)?;
             let mut ev = ev;
             ev.note = Some(format!("account disabled; {ended} session(s) ended"));

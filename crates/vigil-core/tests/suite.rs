@@ -34,12 +34,15 @@ both_backends!(
     deletion_crypto_shreds_but_keeps_the_digest,
     shared_content_survives_deleting_one_exhibit,
     key_rotation_rewraps_without_rewriting_blobs,
+    a_rotation_is_refused_while_another_vigil_has_the_directory_open,
+    a_key_wrapped_under_a_retired_master_key_is_refused,
     wrong_master_key_is_refused,
     export_verifies_offline_and_tampering_is_caught,
     proofs_verify,
     two_processes_appending_never_fork_the_log,
     bad_input_loses_nothing,
     officer_accounts_and_sessions,
+    racing_sign_ins_with_one_code_give_one_session,
     public_report_receipts,
     partner_referrals_files_and_links,
     cases_merge_and_split_keeping_history,
@@ -322,6 +325,54 @@ fn key_rotation_rewraps_without_rewriting_blobs(env: TestEnv) {
     assert!(v.verify().unwrap().ok());
 }
 
+/// Issue 24, finding 4: `exhibit add` during `keys rotate` printed RT/1 and
+/// exited 0, and the exhibit was unreadable for good. Every open of a data
+/// directory now holds its lock shared, taken before the keys are loaded,
+/// and a rotation needs it alone.
+fn a_rotation_is_refused_while_another_vigil_has_the_directory_open(env: TestEnv) {
+    let writer = env.open();
+    let mut rotator = env.open();
+    let e = rotator.rotate_master_key(&actor()).unwrap_err();
+    assert!(e.to_string().contains("another Vigil process"), "{e}");
+    let f = env.file("a.txt", b"written beside a refused rotation");
+    let a = writer.add_exhibit(&f, &case(), &ini("RT"), None).unwrap();
+    drop(writer);
+    rotator.rotate_master_key(&actor()).unwrap();
+    drop(rotator);
+    let v = env.open();
+    v.get_exhibit(&a.reference, &env.dir.path().join("o"), "after rotation", &actor()).unwrap();
+    assert!(v.verify().unwrap().ok());
+}
+
+/// The lock is per machine; nodes sharing PostgreSQL are held apart by the
+/// store: a key wrapped under a master key that a rotation has retired is
+/// refused in the transaction that would store it, and nothing is kept.
+fn a_key_wrapped_under_a_retired_master_key_is_refused(env: TestEnv) {
+    let v = env.open();
+    let before = v.verify().unwrap().events;
+    {
+        // Another node's rotation, as the store sees it.
+        let mut store = env.store();
+        let old = store.current_master_key().unwrap().unwrap();
+        let mut tx = store.begin().unwrap();
+        tx.insert_master_key("mk-from-another-node", 1).unwrap();
+        tx.retire_master_key(&old, 2).unwrap();
+        tx.commit().unwrap();
+    }
+    let big = vec![7u8; 200 << 10];
+    for bytes in [&b"small, kept in the store"[..], &big[..]] {
+        let f = env.file("late.txt", bytes);
+        let e = v.add_exhibit(&f, &case(), &ini("RT"), None).unwrap_err();
+        assert!(matches!(e, CoreError::Store(vigil_store::StoreError::RetiredMasterKey(_))), "{e}");
+        assert!(e.to_string().contains("key rotation"), "{e}");
+    }
+    let e =
+        v.add_user("late.user", vigil_domain::Role::Investigator, "a long enough passphrase", &actor()).unwrap_err();
+    assert!(e.to_string().contains("key rotation"), "{e}");
+    assert!(env.store().user("late.user").unwrap().is_none());
+    assert_eq!(env.store().log_state().unwrap().size, before, "no event for what was not kept");
+}
+
 fn wrong_master_key_is_refused(env: TestEnv) {
     let other = tempfile::tempdir().unwrap();
     Vigil::init(&other.path().join("d"), None).unwrap();
@@ -467,6 +518,34 @@ fn officer_accounts_and_sessions(env: TestEnv) {
     let next = format!("{:06}", vigil_core::totp_code(&secret, step + 1));
     assert!(v.login("jsmith", pw, &next).unwrap().is_ok(), "TOTP works after rotation");
     assert!(v.verify().unwrap().ok(), "account creation is a custody event");
+}
+
+/// Issue 24, finding 3: four sign-ins racing with one code gave four
+/// sessions (the used step was read, then written later). Now the step is
+/// claimed by a conditional update in the unit that makes the session.
+fn racing_sign_ins_with_one_code_give_one_session(env: TestEnv) {
+    let v = env.open();
+    let pw = "a long enough passphrase";
+    let e = v.add_user("racer", vigil_domain::Role::Investigator, pw, &actor()).unwrap();
+    let secret = b32decode(&e.secret_base32);
+    let code = format!("{:06}", vigil_core::totp_code(&secret, vigil_core::totp_step(vigil_core::now().unix_millis())));
+    let n = 6;
+    let start = std::sync::Barrier::new(n);
+    let signed_in = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..n)
+            .map(|_| {
+                s.spawn(|| {
+                    start.wait();
+                    v.login("racer", pw, &code).unwrap().is_ok()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).filter(|ok| *ok).count()
+    });
+    assert_eq!(signed_in, 1, "one code, one session");
+    let user = env.store().user("racer").unwrap().unwrap();
+    assert_eq!(user.failed, (n - 1) as u32, "the losers are counted as failures");
+    assert!(user.last_totp_step > 0, "and none wrote back an older step");
 }
 
 fn public_report_receipts(env: TestEnv) {

@@ -77,16 +77,56 @@ fn pdf_has_picture(b: &[u8]) -> bool {
     }
     [&b"/Subtype/Image"[..], b"/DCTDecode", b"/JPXDecode", b"/JBIG2Decode", b"/CCITTFaxDecode", b"/ImageMask"]
         .iter()
-        .any(|n| names.windows(n.len()).any(|w| w == *n))
+        .any(|n| memchr::memmem::find(&names, n).is_some())
 }
 
 /// Bytes the content streams of one PDF may unpack to, in all: within
 /// this, every stream is read; past it, the PDF cannot be checked.
-const MAX_PDF_INFLATED: usize = 64 << 20;
+pub const MAX_PDF_INFLATED: usize = 64 << 20;
+
+/// What opening one stream costs the budget besides what it unpacks to, so
+/// that a file of a million empty streams is not free to check.
+const STREAM_COST: usize = 4 << 10;
 
 /// How far after `BI` its `ID` is looked for: an inline image's
 /// dictionary is a handful of short keys.
 const INLINE_DICT_SPAN: usize = 1024;
+
+/// How much checking attachments may cost: bytes unpacked (each stream
+/// opened counts for a few kilobytes more), and a stop the caller may set
+/// (a deadline, say: the domain reads no clock), asked between pieces.
+/// One budget may be shared by all the files of one request; once spent,
+/// every PDF still to check is refused as one Vigil cannot check.
+pub struct CheckBudget<'a> {
+    bytes_left: usize,
+    stop: Option<&'a dyn Fn() -> bool>,
+}
+
+impl<'a> CheckBudget<'a> {
+    /// A budget of `bytes` unpacked, with no other stop.
+    pub fn new(bytes: usize) -> Self {
+        CheckBudget { bytes_left: bytes, stop: None }
+    }
+
+    /// The same, also spent once `stop` answers true.
+    pub fn with_stop(bytes: usize, stop: &'a dyn Fn() -> bool) -> Self {
+        CheckBudget { bytes_left: bytes, stop: Some(stop) }
+    }
+
+    /// Takes `n` from the budget; false once it is spent.
+    fn spend(&mut self, n: usize) -> bool {
+        if n > self.bytes_left || self.stop.is_some_and(|s| s()) {
+            self.bytes_left = 0;
+            return false;
+        }
+        self.bytes_left -= n;
+        true
+    }
+
+    pub fn is_spent(&self) -> bool {
+        self.bytes_left == 0
+    }
+}
 
 /// What reading a PDF's content streams found.
 #[derive(Debug, PartialEq, Eq)]
@@ -96,79 +136,130 @@ enum Streams {
     /// stream, with no image object to find.
     InlineImage,
     /// More to unpack than the budget allows.
-    TooLarge,
+    TooCostly,
+}
+
+/// Whether two bytes open a zlib stream (RFC 1950: deflate, and a header
+/// check that is a multiple of 31), as every Flate stream in a PDF does.
+/// Anything else is not worth a decoder.
+fn zlib_header(b: &[u8]) -> bool {
+    b.len() >= 2 && b[0] & 0x0F == 8 && b[0] >> 4 <= 7 && (u16::from(b[0]) << 8 | u16::from(b[1])) % 31 == 0
 }
 
 /// Reads every stream of a PDF, unpacking those that are Flate-compressed
-/// (as content streams usually are), for inline images.
-fn pdf_streams(b: &[u8]) -> Streams {
-    let mut budget = MAX_PDF_INFLATED;
+/// (as content streams usually are), for inline images. Each byte, raw or
+/// unpacked, is looked at once, and one decoder and one buffer serve
+/// every stream.
+fn pdf_streams(b: &[u8], budget: &mut CheckBudget<'_>) -> Streams {
+    let stream_finder = memchr::memmem::Finder::new(b"stream");
+    let end_finder = memchr::memmem::Finder::new(b"endstream");
+    let mut z = flate2::Decompress::new(true);
+    let mut piece = vec![0u8; 64 << 10];
     let mut rest = b;
-    while let Some(at) = find(rest, b"stream") {
+    while let Some(at) = stream_finder.find(rest) {
         let mut data = &rest[at + b"stream".len()..];
         // `endstream` also contains "stream": step over it.
         if rest[..at].ends_with(b"end") {
             rest = data;
             continue;
         }
+        if !budget.spend(STREAM_COST) {
+            return Streams::TooCostly;
+        }
         data = data.strip_prefix(b"\r\n").or_else(|| data.strip_prefix(b"\n")).unwrap_or(data);
-        let end = find(data, b"endstream").unwrap_or(data.len());
+        let end = end_finder.find(data).unwrap_or(data.len());
         let raw = &data[..end];
-        if has_inline_image(raw) {
+        let mut scan = InlineImageScan::default();
+        if scan.feed(raw) || scan.finish() {
             return Streams::InlineImage;
         }
         // A stream that does not inflate was read as it is (above); one that
-        // does is read unpacked, as far as it goes, a piece at a time, keeping
-        // enough of the last piece for an inline image's dictionary to span two.
-        let mut z = flate2::read::ZlibDecoder::new(raw);
-        let mut piece = vec![0u8; 64 << 10];
-        let mut seen: Vec<u8> = Vec::new();
-        loop {
-            let n = match std::io::Read::read(&mut z, &mut piece) {
-                Ok(0) | Err(_) => break,
-                Ok(n) => n,
-            };
-            if n > budget {
-                return Streams::TooLarge;
+        // does is read unpacked, as far as it goes, a piece at a time.
+        if zlib_header(raw) {
+            z.reset(true);
+            let mut scan = InlineImageScan::default();
+            loop {
+                let (before_in, before_out) = (z.total_in() as usize, z.total_out());
+                let status = z.decompress(&raw[before_in..], &mut piece, flate2::FlushDecompress::None);
+                let n = (z.total_out() - before_out) as usize;
+                if !budget.spend(n) {
+                    return Streams::TooCostly;
+                }
+                if scan.feed(&piece[..n]) {
+                    return Streams::InlineImage;
+                }
+                let progressed = n > 0 || z.total_in() as usize > before_in;
+                match status {
+                    Ok(flate2::Status::Ok) if progressed => continue,
+                    _ => break,
+                }
             }
-            budget -= n;
-            seen.extend_from_slice(&piece[..n]);
-            if has_inline_image(&seen) {
+            if scan.finish() {
                 return Streams::InlineImage;
             }
-            seen.drain(..seen.len().saturating_sub(INLINE_DICT_SPAN + 8));
         }
         rest = &data[end..];
     }
     Streams::Clean
 }
 
-fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
+/// Finds the inline-image operators in a content stream fed to it a piece
+/// at a time: `BI`, then within its short dictionary `ID`, each a token of
+/// its own (whitespace, or the stream's start or end, on both sides). One
+/// pass, constant state: only the latest `BI` matters, because an `ID`
+/// within reach of any earlier `BI` is within reach of a later one too.
+#[derive(Default)]
+struct InlineImageScan {
+    /// Bytes fed so far.
+    at: u64,
+    /// The last three bytes fed, oldest first; before the start, spaces
+    /// (the start delimits a token as whitespace does).
+    last: [u8; 3],
+    started: bool,
+    /// Where the latest delimited `BI` began.
+    bi: Option<u64>,
 }
 
-/// The inline-image operators: `BI`, then (within its short dictionary)
-/// `ID`, each a token of its own.
-fn has_inline_image(ops: &[u8]) -> bool {
-    let delimited = |i: usize, n: usize| {
-        (i == 0 || ops[i - 1].is_ascii_whitespace()) && ops.get(i + n).is_none_or(|c| c.is_ascii_whitespace())
-    };
-    let mut i = 0;
-    while let Some(at) = find(&ops[i..], b"BI") {
-        let bi = i + at;
-        if delimited(bi, 2) {
-            let window = &ops[bi + 2..ops.len().min(bi + 2 + INLINE_DICT_SPAN)];
-            let mut j = 0;
-            while let Some(k) = find(&window[j..], b"ID") {
-                if delimited(bi + 2 + j + k, 2) {
-                    return true;
-                }
-                j += k + 2;
-            }
+impl InlineImageScan {
+    fn feed(&mut self, bytes: &[u8]) -> bool {
+        if !self.started {
+            self.last = [b' '; 3];
+            self.started = true;
         }
-        i = bi + 2;
+        for &c in bytes {
+            if c.is_ascii_whitespace() && self.token_ends() {
+                return true;
+            }
+            self.last = [self.last[1], self.last[2], c];
+            self.at += 1;
+        }
+        false
     }
-    false
+
+    /// The end of the stream delimits its last token too.
+    fn finish(&mut self) -> bool {
+        self.started && self.token_ends()
+    }
+
+    /// A two-letter token just ended (the next byte is whitespace, or there
+    /// is none): note a `BI`; answer whether an `ID` is within its reach.
+    fn token_ends(&mut self) -> bool {
+        let [before, a, b] = self.last;
+        if !before.is_ascii_whitespace() || self.at < 2 {
+            return false;
+        }
+        let start = self.at - 2;
+        match [a, b] {
+            [b'B', b'I'] => self.bi = Some(start),
+            [b'I', b'D'] => {
+                if let Some(bi) = self.bi {
+                    return bi + 2 <= start && start + 2 <= bi + 2 + INLINE_DICT_SPAN as u64;
+                }
+            }
+            _ => {}
+        }
+        false
+    }
 }
 
 /// Object streams hide their objects' dictionaries behind compression, so
@@ -187,8 +278,20 @@ fn image_name(name: &str) -> bool {
         .any(|e| lower.ends_with(e))
 }
 
-/// Decides what an attachment is, or why it is refused.
+/// Decides what an attachment is, or why it is refused, within a budget
+/// of its own ([`MAX_PDF_INFLATED`] unpacked).
 pub fn classify(name: &str, declared_type: &str, bytes: &[u8]) -> Result<AttachmentType, AttachmentError> {
+    classify_within(name, declared_type, bytes, &mut CheckBudget::new(MAX_PDF_INFLATED))
+}
+
+/// As [`classify`], spending `budget`, which may be shared with the other
+/// files of the same request.
+pub fn classify_within(
+    name: &str,
+    declared_type: &str,
+    bytes: &[u8],
+    budget: &mut CheckBudget<'_>,
+) -> Result<AttachmentType, AttachmentError> {
     let fail = |why: &str| Err(AttachmentError { name: name.chars().take(100).collect(), why: why.to_owned() });
     let declared = declared_type.trim().to_ascii_lowercase();
     if looks_like_image(bytes) || declared.starts_with("image/") || image_name(name) {
@@ -207,10 +310,10 @@ pub fn classify(name: &str, declared_type: &str, bytes: &[u8]) -> Result<Attachm
         if pdf_unreadable(bytes) {
             return fail(PDF_UNCHECKED);
         }
-        return match pdf_streams(bytes) {
+        return match pdf_streams(bytes, budget) {
             Streams::Clean => Ok(AttachmentType::Pdf),
             Streams::InlineImage => fail(IMAGE_REFUSED),
-            Streams::TooLarge => fail(PDF_UNCHECKED),
+            Streams::TooCostly => fail(PDF_UNCHECKED),
         };
     }
     let Ok(text) = std::str::from_utf8(bytes) else {
@@ -320,6 +423,76 @@ mod tests {
         let text = b"BT /F1 12 Tf (BI and ID are initials) Tj ET";
         for pdf in [pdf_with_stream("", text), pdf_with_stream("/Filter/FlateDecode", &deflate(text))] {
             assert_eq!(classify("a.pdf", "application/pdf", &pdf).unwrap(), AttachmentType::Pdf);
+        }
+    }
+
+    /// Issue 24, finding 1: a 17 KB PDF whose stream unpacked to `BI BI BI
+    /// …` cost about ten seconds (a look-ahead of 1,024 bytes for every
+    /// `BI`). Each byte is now looked at once; 32 MiB of it is checked, and
+    /// found clean, as fast as any other stream.
+    #[test]
+    fn a_stream_of_bi_tokens_is_read_once() {
+        let bomb = deflate(&b"BI ".repeat(MAX_PDF_INFLATED / 2 / 3));
+        let pdf = pdf_with_stream("/Filter/FlateDecode", &bomb);
+        assert!(pdf.len() < 300 << 10, "{}", pdf.len());
+        assert_eq!(classify("a.pdf", "application/pdf", &pdf).unwrap(), AttachmentType::Pdf);
+        // The same with an ID at the very end, out of reach of every BI but the last.
+        let mut ops = b"BI ".repeat(100_000);
+        ops.extend_from_slice(b"/W 2 ID \x00 EI");
+        let pdf = pdf_with_stream("/Filter/FlateDecode", &deflate(&ops));
+        assert_eq!(classify("a.pdf", "application/pdf", &pdf).unwrap_err().why, IMAGE_REFUSED);
+    }
+
+    /// A million empty streams cost a few kilobytes each, so they too run
+    /// out of budget rather than of patience.
+    #[test]
+    fn many_streams_spend_the_budget() {
+        let mut pdf = b"%PDF-1.7\n".to_vec();
+        pdf.extend_from_slice(&b"stream\nx\nendstream\n".repeat(20_000));
+        assert_eq!(classify("a.pdf", "application/pdf", &pdf).unwrap_err().why, PDF_UNCHECKED);
+        let mut budget = CheckBudget::new(200 * STREAM_COST);
+        assert_eq!(classify_within("a.pdf", "", &pdf[..2000], &mut budget).unwrap(), AttachmentType::Pdf);
+    }
+
+    /// The caller's stop (a deadline, in the web) refuses what is left.
+    #[test]
+    fn a_spent_budget_refuses_every_pdf_after_it() {
+        let stopped = || true;
+        let mut budget = CheckBudget::with_stop(MAX_PDF_INFLATED, &stopped);
+        let pdf = pdf_with_stream("", b"BT (hello) Tj ET");
+        assert_eq!(classify_within("a.pdf", "", &pdf, &mut budget).unwrap_err().why, PDF_UNCHECKED);
+        assert!(budget.is_spent());
+        // Text needs no budget.
+        assert_eq!(classify_within("a.txt", "", b"hello", &mut budget).unwrap(), AttachmentType::Text);
+    }
+
+    /// The one-pass scanner against the rule written plainly (each `BI`,
+    /// then an `ID` within its dictionary's reach), fed whole or in pieces.
+    fn plain_rule(ops: &[u8], span: usize) -> bool {
+        let ws = |i: usize| ops.get(i).is_none_or(|c| c.is_ascii_whitespace());
+        let delimited = |i: usize| (i == 0 || ws(i - 1)) && ws(i + 2);
+        (0..ops.len().saturating_sub(1)).any(|bi| {
+            &ops[bi..bi + 2] == b"BI"
+                && delimited(bi)
+                && (bi + 2..(bi + span).min(ops.len().saturating_sub(1)) + 1)
+                    .any(|id| id + 2 <= ops.len() && &ops[id..id + 2] == b"ID" && delimited(id))
+        })
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn one_pass_scan_agrees_with_the_plain_rule(
+            ops in proptest::collection::vec(proptest::sample::select(vec![b'B', b'I', b'D', b' ', b'\n', b'x']), 0..2600),
+            cut in 0usize..2600,
+        ) {
+            let expected = plain_rule(&ops, INLINE_DICT_SPAN);
+            let mut whole = InlineImageScan::default();
+            let got = whole.feed(&ops) || whole.finish();
+            proptest::prop_assert_eq!(got, expected);
+            let cut = cut.min(ops.len());
+            let mut pieces = InlineImageScan::default();
+            let got = pieces.feed(&ops[..cut]) || pieces.feed(&ops[cut..]) || pieces.finish();
+            proptest::prop_assert_eq!(got, expected);
         }
     }
 

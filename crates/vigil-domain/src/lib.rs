@@ -28,8 +28,8 @@ mod triage_target;
 
 pub use actor::Actor;
 pub use attachment::{
-    classify as classify_attachment, AttachmentError, AttachmentType, IMAGE_REFUSED, MAX_ATTACHMENTS,
-    MAX_ATTACHMENT_BYTES,
+    classify as classify_attachment, classify_within as classify_attachment_within, AttachmentError, AttachmentType,
+    CheckBudget, IMAGE_REFUSED, MAX_ATTACHMENTS, MAX_ATTACHMENT_BYTES, MAX_PDF_INFLATED, PDF_UNCHECKED,
 };
 pub use case_id::CaseId;
 pub use case_record::{

@@ -14,6 +14,11 @@ pub enum StoreError {
     TooNew { found: u32, known: u32 },
     #[error("{0} already exists")]
     Duplicate(String),
+    /// A key was to be wrapped under a master key that a rotation has
+    /// replaced (it committed while this writer was sealing): the content
+    /// would be unreadable once the old key file is gone, so nothing is kept.
+    #[error("the master key {0} was replaced by a key rotation while this was being written; nothing was kept, run it again")]
+    RetiredMasterKey(String),
     /// No connection could be had in time; the request may be retried.
     #[error("the store is unavailable: {0}")]
     Unavailable(String),

@@ -154,6 +154,14 @@ pub trait StoreTx {
     fn mark_exhibit_deleted(&mut self, r: &ExhibitRef, event: u64) -> Result<(), StoreError>;
     /// Live (not deleted) exhibits whose content is this blob.
     fn live_exhibits_with_blob(&mut self, sha: &Sha256Digest) -> Result<Vec<ExhibitRef>, StoreError>;
+    /// Fails with [`StoreError::RetiredMasterKey`] unless `id` is the
+    /// current master key, and holds that answer until the transaction
+    /// ends: a rotation's retirement of the key waits for it (PostgreSQL
+    /// row lock; SQLite has one writer), so a rotation never misses a key
+    /// this transaction wraps under it.
+    fn require_current_master_key(&mut self, id: &str) -> Result<(), StoreError>;
+    /// Stores a wrapped blob key, after [`StoreTx::require_current_master_key`]
+    /// on the key it is wrapped under.
     fn insert_key(&mut self, key: &KeyRow) -> Result<(), StoreError>;
     /// Keeps a small blob's sealed bytes; the first copy of some content stays.
     fn insert_inline_blob(&mut self, sha: &Sha256Digest, sealed: &[u8]) -> Result<(), StoreError>;
@@ -169,14 +177,16 @@ pub trait StoreTx {
     /// Every account's user name and sealed TOTP secret (for master key rotation).
     fn totp_secrets(&mut self) -> Result<Vec<(String, Vec<u8>)>, StoreError>;
     fn set_totp_secret(&mut self, username: &str, sealed: &[u8]) -> Result<(), StoreError>;
-    /// Records a login attempt's outcome on the account.
-    fn update_login_state(
-        &mut self,
-        username: &str,
-        failed: u32,
-        locked_until_ms: i64,
-        last_totp_step: i64,
-    ) -> Result<(), StoreError>;
+    /// Counts a failed sign-in, touching nothing else on the account (a
+    /// stale read must never write back an older TOTP step or lift a lock).
+    fn count_failed_login(&mut self, username: &str) -> Result<(), StoreError>;
+    /// Uses a TOTP step for a sign-in, if it is later than every step the
+    /// account has used and the account is not locked at `now_ms`: decided
+    /// by the update itself, so of several sign-ins racing with one code
+    /// exactly one gets `true`. Clears the failure count when it does.
+    fn claim_totp_step(&mut self, username: &str, step: i64, now_ms: i64) -> Result<bool, StoreError>;
+    /// Locks the account until `locked_until_ms` (disabling, with a far date).
+    fn lock_user(&mut self, username: &str, locked_until_ms: i64) -> Result<(), StoreError>;
     fn insert_session(&mut self, s: &SessionRow) -> Result<(), StoreError>;
     fn delete_session(&mut self, id_hash: &[u8; 32]) -> Result<(), StoreError>;
     /// Ends every session of an account; returns how many there were.

@@ -861,17 +861,25 @@ impl StoreTx for PgTx<'_> {
         Ok(())
     }
 
-    fn update_login_state(
-        &mut self,
-        username: &str,
-        failed: u32,
-        locked_until_ms: i64,
-        last_totp_step: i64,
-    ) -> Result<(), StoreError> {
-        self.db().execute(
-            "UPDATE users SET failed = $1, locked_until_ms = $2, last_totp_step = $3 WHERE username = $4",
-            &[&(failed as i32), &locked_until_ms, &last_totp_step, &username],
+    fn count_failed_login(&mut self, username: &str) -> Result<(), StoreError> {
+        self.db().execute("UPDATE users SET failed = failed + 1 WHERE username = $1", &[&username])?;
+        Ok(())
+    }
+
+    fn claim_totp_step(&mut self, username: &str, step: i64, now_ms: i64) -> Result<bool, StoreError> {
+        // Under READ COMMITTED a racing update of the same row waits for the
+        // first to commit, then re-checks the WHERE against its result.
+        let n = self.db().execute(
+            "UPDATE users SET failed = 0, last_totp_step = $1 \
+             WHERE username = $2 AND last_totp_step < $1 AND locked_until_ms <= $3",
+            &[&step, &username, &now_ms],
         )?;
+        Ok(n == 1)
+    }
+
+    fn lock_user(&mut self, username: &str, locked_until_ms: i64) -> Result<(), StoreError> {
+        self.db()
+            .execute("UPDATE users SET locked_until_ms = $1 WHERE username = $2", &[&locked_until_ms, &username])?;
         Ok(())
     }
 
@@ -1010,7 +1018,22 @@ impl StoreTx for PgTx<'_> {
             .collect()
     }
 
+    fn require_current_master_key(&mut self, id: &str) -> Result<(), StoreError> {
+        // FOR SHARE: a rotation's UPDATE of this row waits until we commit,
+        // and one already done makes the row fail the WHERE on re-check.
+        let current = self
+            .db()
+            .query_opt("SELECT 1 FROM master_keys WHERE id = $1 AND retired_ms IS NULL FOR SHARE", &[&id])?
+            .is_some();
+        if current {
+            Ok(())
+        } else {
+            Err(StoreError::RetiredMasterKey(id.to_owned()))
+        }
+    }
+
     fn insert_key(&mut self, k: &KeyRow) -> Result<(), StoreError> {
+        self.require_current_master_key(&k.master_key_id)?;
         self.db().execute(
             "INSERT INTO blob_keys (sha256, slot, master_key_id, nonce, wrapped) VALUES ($1, $2, $3, $4, $5)",
             &[&&k.sha256.0[..], &&k.slot[..], &k.master_key_id, &&k.nonce[..], &k.wrapped],

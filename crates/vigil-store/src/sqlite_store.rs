@@ -938,17 +938,23 @@ impl StoreTx for SqliteTx<'_> {
         Ok(())
     }
 
-    fn update_login_state(
-        &mut self,
-        username: &str,
-        failed: u32,
-        locked_until_ms: i64,
-        last_totp_step: i64,
-    ) -> Result<(), StoreError> {
-        self.tx.execute(
-            "UPDATE users SET failed = ?1, locked_until_ms = ?2, last_totp_step = ?3 WHERE username = ?4",
-            params![failed, locked_until_ms, last_totp_step, username],
+    fn count_failed_login(&mut self, username: &str) -> Result<(), StoreError> {
+        self.tx.execute("UPDATE users SET failed = failed + 1 WHERE username = ?1", params![username])?;
+        Ok(())
+    }
+
+    fn claim_totp_step(&mut self, username: &str, step: i64, now_ms: i64) -> Result<bool, StoreError> {
+        let n = self.tx.execute(
+            "UPDATE users SET failed = 0, last_totp_step = ?1 \
+             WHERE username = ?2 AND last_totp_step < ?1 AND locked_until_ms <= ?3",
+            params![step, username, now_ms],
         )?;
+        Ok(n == 1)
+    }
+
+    fn lock_user(&mut self, username: &str, locked_until_ms: i64) -> Result<(), StoreError> {
+        self.tx
+            .execute("UPDATE users SET locked_until_ms = ?1 WHERE username = ?2", params![locked_until_ms, username])?;
         Ok(())
     }
 
@@ -1067,7 +1073,20 @@ impl StoreTx for SqliteTx<'_> {
         rows.map(|r| ExhibitRef::parse(&r?).map_err(|_| StoreError::Malformed("exhibit reference"))).collect()
     }
 
+    fn require_current_master_key(&mut self, id: &str) -> Result<(), StoreError> {
+        let current = self
+            .tx
+            .prepare_cached("SELECT 1 FROM master_keys WHERE id = ?1 AND retired_ms IS NULL")?
+            .exists(params![id])?;
+        if current {
+            Ok(())
+        } else {
+            Err(StoreError::RetiredMasterKey(id.to_owned()))
+        }
+    }
+
     fn insert_key(&mut self, k: &KeyRow) -> Result<(), StoreError> {
+        self.require_current_master_key(&k.master_key_id)?;
         self.tx.execute(
             "INSERT INTO blob_keys (sha256, slot, master_key_id, nonce, wrapped) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![&k.sha256.0[..], &k.slot[..], k.master_key_id, &k.nonce[..], k.wrapped],

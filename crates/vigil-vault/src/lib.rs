@@ -14,6 +14,7 @@
 
 mod blob;
 mod error;
+mod ingest_writer;
 mod master_key;
 mod multihash;
 mod vault;
@@ -21,6 +22,7 @@ mod wrapped_key;
 
 pub use blob::{BlobReader, BLOB_HEADER_LEN};
 pub use error::VaultError;
+pub use ingest_writer::IngestWriter;
 pub use master_key::MasterKey;
 pub use multihash::MultiHasher;
 pub use vault::{PendingBlob, Placement, SealedBlob, Vault};

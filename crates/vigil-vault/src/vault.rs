@@ -63,7 +63,19 @@ fn read_full(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
     Ok(n)
 }
 
+impl PendingBlob {
+    pub(crate) fn new(hashes: FileHashes, wrapped: WrappedKey, temp: PathBuf) -> Self {
+        PendingBlob { hashes, wrapped, temp }
+    }
+}
+
 impl Vault {
+    /// Starts sealing content that will be pushed in pieces (see
+    /// [`crate::IngestWriter`]).
+    pub fn ingest_writer(&self, master: &MasterKey) -> Result<crate::IngestWriter, VaultError> {
+        crate::IngestWriter::start(self.root.join("tmp"), master)
+    }
+
     pub fn open(root: &Path) -> Result<Self, VaultError> {
         for d in [root.join("blobs"), root.join("tmp")] {
             fs::create_dir_all(&d).map_err(VaultError::io(&d))?;

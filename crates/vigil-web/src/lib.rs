@@ -9,6 +9,7 @@
 
 mod alerts;
 mod bar_chart;
+mod body_timeout;
 mod case_pages;
 mod chat_pages;
 mod client_address;
@@ -27,7 +28,9 @@ mod report_form;
 mod request_log;
 mod search_page;
 mod security_headers;
+mod server;
 mod triage_queue;
+mod upload_slots;
 mod webhook;
 
 use axum::routing::get;
@@ -57,7 +60,16 @@ pub struct AppState {
     pub(crate) alerts: tokio::sync::broadcast::Sender<alerts::Alert>,
     /// The times within which reports should be triaged.
     pub(crate) triage_targets: vigil_domain::TriageTargets,
+    /// Partner file uploads in progress, bounded per partner and overall.
+    pub(crate) uploads: Arc<upload_slots::UploadSlots>,
+    /// Public submissions whose files are being unpacked and checked at
+    /// once (CPU work on blocking threads), so a burst of them queues
+    /// instead of taking every thread.
+    pub(crate) checks: Arc<tokio::sync::Semaphore>,
 }
+
+/// Public submissions checked at once; more wait their turn.
+const CONCURRENT_CHECKS: usize = 4;
 
 /// Settings an operator may tune.
 #[derive(Debug, Clone)]
@@ -110,6 +122,8 @@ pub fn app_with(vigil: Vigil, settings: Settings) -> Router {
         trusted_proxies: settings.trusted_proxies.clone(),
         triage_targets: settings.triage_targets,
         login_backoff: login_backoff::LoginBackoff::new(),
+        uploads: Arc::new(upload_slots::UploadSlots::default()),
+        checks: Arc::new(tokio::sync::Semaphore::new(CONCURRENT_CHECKS)),
     });
     let router = Router::new()
         .route("/", get(report_form::index))
@@ -158,6 +172,7 @@ pub fn app_with(vigil: Vigil, settings: Settings) -> Router {
         .route("/api/v1/referrals/{id}/files/{index}", axum::routing::put(partner_api::upload_file))
         .route("/api/v1/{*rest}", axum::routing::any(partner_api::not_found))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
+        .layer(axum::middleware::from_fn(body_timeout::apply))
         .layer(axum::middleware::from_fn(security_headers::apply))
         .layer(axum::middleware::from_fn(request_log::apply));
     #[cfg(feature = "test-hooks")]
@@ -196,10 +211,9 @@ pub fn serve(
     rt.block_on(async move {
         let listener = tokio::net::TcpListener::bind(listen).await?;
         on_ready(listener.local_addr()?);
-        axum::serve(listener, app_with(vigil, settings).into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
-            .await
+        server::run(listener, app_with(vigil, settings), async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
     })
 }

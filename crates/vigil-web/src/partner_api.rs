@@ -6,18 +6,20 @@
 //! types they parse, so it cannot drift from the code.
 
 use crate::AppState;
-use axum::body::{Body, Bytes};
+use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use futures_util::StreamExt;
 use serde::Serialize;
-use std::io::Read;
 use std::sync::Arc;
 use utoipa::OpenApi;
 use vigil_core::{FileUpload, IntakeError, ReferralReceipt};
 use vigil_domain::Referral;
+
+/// Clear bytes of an upload sealed at a time, on a blocking thread.
+const UPLOAD_BATCH: usize = 1 << 20;
 
 /// Largest referral body (the JSON, without files).
 pub(crate) const MAX_REFERRAL_BODY: usize = 256 * 1024;
@@ -192,27 +194,6 @@ pub(crate) async fn submit_referral(State(state): State<Arc<AppState>>, headers:
     }
 }
 
-/// Reads a streamed body from the async side, for the vault's blocking ingest.
-struct ChannelReader {
-    rx: tokio::sync::mpsc::Receiver<std::io::Result<Bytes>>,
-    current: Bytes,
-}
-
-impl Read for ChannelReader {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        while self.current.is_empty() {
-            match self.rx.blocking_recv() {
-                Some(Ok(b)) => self.current = b,
-                Some(Err(e)) => return Err(e),
-                None => return Ok(0),
-            }
-        }
-        let n = buf.len().min(self.current.len());
-        buf[..n].copy_from_slice(&self.current.split_to(n));
-        Ok(n)
-    }
-}
-
 /// Upload a declared file.
 ///
 /// The body is the file's bytes. They are sealed into the vault and hashed
@@ -262,57 +243,84 @@ pub(crate) async fn upload_file(
             "send the file as application/octet-stream",
         );
     }
+    let _slot = match state.uploads.take(&p.id) {
+        Ok(s) => s,
+        Err(full) => {
+            let why = match full {
+                crate::upload_slots::Full::Partner => format!(
+                    "this partner already has {} uploads in progress; finish one, then retry",
+                    crate::upload_slots::PER_PARTNER
+                ),
+                crate::upload_slots::Full::Overall => "too many uploads are in progress; retry shortly".to_owned(),
+            };
+            let mut r = fail(StatusCode::TOO_MANY_REQUESTS, None, why);
+            r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+            return r;
+        }
+    };
     let st = state.clone();
     let p2 = p.clone();
     let looked = tokio::task::spawn_blocking(move || {
         let v = &st.vigil;
         let slot = v.referral_file_slot(&p2, id, index)?;
-        Ok::<_, IntakeError>((slot, v.ingester()))
+        let writer = v.ingester().writer()?;
+        Ok::<_, IntakeError>((slot, writer))
     })
     .await;
-    let (slot, ingester) = match looked {
+    let (slot, mut writer) = match looked {
         Ok(Ok(x)) => x,
         Ok(Err(e)) => return from_intake(e),
         Err(_) => return unavailable(),
     };
-    let (tx, rx) = tokio::sync::mpsc::channel::<std::io::Result<Bytes>>(8);
-    let sealing = tokio::task::spawn_blocking(move || ingester.ingest(ChannelReader { rx, current: Bytes::new() }));
+    // The body is awaited here, on the async side; only a full batch goes to
+    // a blocking thread to be hashed, sealed and written, so a slow sender
+    // holds a connection and an upload slot, never a thread.
     let mut stream = body.into_data_stream();
+    let mut batch: Vec<u8> = Vec::with_capacity(UPLOAD_BATCH);
     let mut total = 0u64;
-    let mut too_large = false;
-    while let Some(chunk) = stream.next().await {
-        let item = match chunk {
-            Ok(b) => {
+    let mut ended = false;
+    while !ended {
+        match stream.next().await {
+            Some(Ok(b)) => {
                 total += b.len() as u64;
                 if total > slot.size {
-                    too_large = true;
-                    Err(std::io::Error::other("more bytes than declared"))
-                } else {
-                    Ok(b)
+                    return fail(
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        Some("body"),
+                        format!("more bytes than files[{}].size declared ({})", slot.idx, slot.size),
+                    );
                 }
+                batch.extend_from_slice(&b);
             }
-            Err(e) => Err(std::io::Error::other(e.to_string())),
-        };
-        let stop = item.is_err();
-        if tx.send(item).await.is_err() || stop {
-            break;
+            Some(Err(_)) => {
+                return fail(StatusCode::BAD_REQUEST, Some("body"), "the upload was interrupted; send it again")
+            }
+            None => ended = true,
+        }
+        if batch.len() >= UPLOAD_BATCH || (ended && !batch.is_empty()) {
+            let full = std::mem::replace(&mut batch, Vec::with_capacity(UPLOAD_BATCH));
+            let sealed = tokio::task::spawn_blocking(move || writer.write(&full).map(|()| (writer, full))).await;
+            match sealed {
+                Ok(Ok((w, mut used))) => {
+                    writer = w;
+                    used.clear();
+                    batch = used;
+                }
+                Ok(Err(e)) => {
+                    tracing::error!(error = %e, "an upload could not be sealed");
+                    return unavailable();
+                }
+                Err(_) => return unavailable(),
+            }
         }
     }
-    drop(tx);
-    let sealed = match sealing.await {
-        Ok(x) => x,
-        Err(_) => return unavailable(),
-    };
-    let pending = match sealed {
-        Ok(p) => p,
-        Err(_) if too_large => {
-            return fail(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                Some("body"),
-                format!("more bytes than files[{}].size declared ({})", slot.idx, slot.size),
-            )
+    let pending = match tokio::task::spawn_blocking(move || writer.finish()).await {
+        Ok(Ok(p)) => p,
+        Ok(Err(e)) => {
+            tracing::error!(error = %e, "an upload could not be sealed");
+            return unavailable();
         }
-        Err(_) => return fail(StatusCode::BAD_REQUEST, Some("body"), "the upload was interrupted; send it again"),
+        Err(_) => return unavailable(),
     };
     let st = state.clone();
     let done = tokio::task::spawn_blocking(move || {

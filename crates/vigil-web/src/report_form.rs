@@ -185,13 +185,20 @@ fn unpack_chats(attachments: &mut [vigil_core::Attachment]) -> Result<Vec<String
     }
 }
 
+/// How long the files of one submission may take to check, in all, before
+/// what is left is refused as a file Vigil cannot check.
+const CHECK_DEADLINE: std::time::Duration = std::time::Duration::from_secs(5);
+
 fn parse(
     values: &HashMap<String, String>,
     attachments: &[vigil_core::Attachment],
 ) -> Result<PublicReport, Vec<(&'static str, String)>> {
     let mut errors = Vec::new();
+    let deadline = std::time::Instant::now() + CHECK_DEADLINE;
+    let past_deadline = || std::time::Instant::now() > deadline;
+    let mut budget = vigil_domain::CheckBudget::with_stop(vigil_domain::MAX_PDF_INFLATED, &past_deadline);
     for a in attachments {
-        if let Err(e) = vigil_domain::classify_attachment(&a.name, &a.content_type, &a.bytes) {
+        if let Err(e) = vigil_domain::classify_attachment_within(&a.name, &a.content_type, &a.bytes, &mut budget) {
             // Files cannot be kept across a failed submission: the reporter chooses again.
             errors.push(("attachments", format!("{}: {}", e.name, capitalise(&e.why))));
         }
@@ -282,22 +289,46 @@ pub(crate) async fn submit(State(state): State<Arc<AppState>>, req: Request) -> 
         ),
         Err(_) => return plain(StatusCode::BAD_REQUEST, "This form has expired. Please open the form again."),
     }
-    let unpacked = unpack_chats(&mut attachments);
-    let report = match unpacked.and_then(|notes| parse(&values, &attachments).map(|r| (r, notes))) {
+    // Unpacking and checking what was sent is CPU work on bytes from
+    // anyone: it runs on a blocking thread, a few submissions at a time,
+    // so the async workers stay free for everyone else's requests.
+    let Ok(_checking) = state.checks.clone().acquire_owned().await else {
+        return plain(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Your report could not be saved just now. Please try again, or call 101 (999 in an emergency).",
+        );
+    };
+    let checked = tokio::task::spawn_blocking(move || {
+        let unpacked = unpack_chats(&mut attachments);
+        let parsed = unpacked.and_then(|notes| parse(&values, &attachments).map(|r| (r, notes)));
+        let mut kept = Vec::new();
+        if parsed.is_ok() {
+            // What the reporter is told was kept: each file, and what it is.
+            for a in &attachments {
+                match vigil_chat::public_upload::describe(&a.name, &a.bytes) {
+                    Some(what) => kept.push(format!("Kept {}: {what}.", a.name)),
+                    None => kept.push(format!("Kept {}.", a.name)),
+                }
+            }
+        }
+        (values, attachments, parsed, kept)
+    })
+    .await;
+    drop(_checking);
+    let Ok((values, attachments, parsed, described)) = checked else {
+        return plain(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Your report could not be saved just now. Please try again, or call 101 (999 in an emergency).",
+        );
+    };
+    let (report, mut kept) = match parsed {
         Ok(r) => r,
         Err(errors) => {
             let body = form(&state.csrf.issue(), &values, &errors);
             return (StatusCode::BAD_REQUEST, page("Error: Report", body)).into_response();
         }
     };
-    let (report, mut kept) = report;
-    // What the reporter is told was kept: each file, and what it is.
-    for a in &attachments {
-        match vigil_chat::public_upload::describe(&a.name, &a.bytes) {
-            Some(what) => kept.push(format!("Kept {}: {what}.", a.name)),
-            None => kept.push(format!("Kept {}.", a.name)),
-        }
-    }
+    kept.extend(described);
     let st = state.clone();
     let danger = report.immediate_danger;
     let saved = tokio::task::spawn_blocking(move || st.vigil.submit_public_report_with(&report, &attachments)).await;

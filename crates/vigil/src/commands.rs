@@ -80,8 +80,8 @@ fn dispatch(cli: &Cli) -> Result<ExitCode> {
                 .map(vigil_web::Webhook::parse)
                 .transpose()
                 .map_err(|e| anyhow!("--alert-webhook: {e}"))?;
+            // Opening takes the data directory's lock before it loads any key.
             let v = open(cli)?;
-            let _serving = v.hold_for_serving()?;
             crate::telemetry::init();
             if let Some(file) = checkpoint {
                 // The first is written now, so a bad path fails at start.
@@ -174,7 +174,6 @@ fn dispatch(cli: &Cli) -> Result<ExitCode> {
             }
             if !*seed_only {
                 let v = open(cli)?;
-                let _serving = v.hold_for_serving()?;
                 crate::telemetry::init();
                 vigil_web::serve(v, *listen, vigil_web::Settings::default(), |addr| {
                     println!();
