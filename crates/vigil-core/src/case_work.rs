@@ -386,10 +386,38 @@ impl Vigil {
             _ => Need::Work,
         };
         let actor = self.case_gate(case, officer, need)?;
-        let view = self.case_view_unaudited(case)?;
-        self.check_refs(case, &view, record)?;
+        // The rules below read the case's records; the write commits only if
+        // no record has been added since they were read (checked inside the
+        // unit, under the log's sequencer lock), else they are checked again.
+        for _ in 0..RULE_RETRIES {
+            let view = self.case_view_unaudited(case)?;
+            self.check_record_rules(case, &view, record, &actor)?;
+            crate::test_hooks::between_check_and_write(case);
+            let read_up_to = view.records.iter().map(|r| r.id).max().unwrap_or(0);
+            let written = self.write(|u| {
+                if u.tx().latest_case_record(case)? != read_up_to {
+                    return Ok(None);
+                }
+                u.record_case(case, record, &actor).map(Some)
+            })?;
+            if let Some(id) = written {
+                return Ok(id);
+            }
+        }
+        Err(CoreError::Refused(format!("case {case} kept changing while this record was checked; try again")))
+    }
+
+    /// The rules a new record must keep against the case as `view` shows it.
+    fn check_record_rules(
+        &self,
+        case: &CaseId,
+        view: &CaseView,
+        record: &CaseRecord,
+        actor: &Actor,
+    ) -> Result<(), CoreError> {
+        self.check_refs(case, view, record)?;
         if let CaseRecord::ActionDecision { request, approved: true, .. } = record {
-            check_approval(&view, *request, &actor, self.now())?;
+            check_approval(view, *request, actor, self.now())?;
         }
         // A child counts as safeguarded only on a recorded safeguarding outcome.
         if let CaseRecord::Outcome { outcome: vigil_domain::OutcomeKind::ChildrenSafeguarded, person, .. } = record {
@@ -407,8 +435,7 @@ impl Vigil {
                 });
             }
         }
-        crate::disclosure::check_disclosure_record(&view, record)?;
-        self.insert_records(&[(case.clone(), record.clone())], &actor, None).map(|ids| ids[0])
+        crate::disclosure::check_disclosure_record(view, record, actor.as_str())
     }
 
     /// Appends records (to one or more cases) with their custody events in
@@ -428,6 +455,10 @@ impl Vigil {
         })
     }
 }
+
+/// How often a record's rules are checked again when the case changed
+/// between the check and the write.
+const RULE_RETRIES: usize = 8;
 
 /// What an approval needs (issue 12, points 8 and 9): someone other than
 /// the requester approves; a welfare check on the person recorded since the

@@ -513,6 +513,22 @@ pub(crate) fn revealed_schedules_of(view: &CaseView) -> Schedules {
     })
 }
 
+/// The schedules as last revealed to `prosecutor` (by user name), with
+/// their decisions; empty when nothing was revealed to them. A version
+/// revealed to another prosecutor is never theirs to read.
+pub(crate) fn revealed_schedules_for(view: &CaseView, prosecutor: &str) -> Schedules {
+    let theirs = view.records.iter().rev().find_map(|r| match &r.record {
+        CaseRecord::Revealed { version, to, .. } if to == prosecutor => Some(*version),
+        _ => None,
+    });
+    let mut s = theirs.and_then(|v| revealed_version_of(view, Some(v))).unwrap_or_else(|| {
+        let live = schedules_of(view);
+        Schedules { mg6c: vec![], mg6d: vec![], mg6e: vec![], version: None, highly_sensitive: vec![], ..live }
+    });
+    s.revelations.retain(|r| r.to == prosecutor);
+    s
+}
+
 /// One version of the schedules as it was revealed (the latest when
 /// `version` is None): its frozen MG6C and MG6D lines, its frozen MG6E,
 /// and the prosecutor's decisions on it: for the latest, those on the items
@@ -645,7 +661,7 @@ fn revelation_of(live: &Schedules, to: &str, note: &str) -> CaseRecord {
 }
 
 /// The disclosure rules a new record must keep, beyond its own fields.
-pub(crate) fn check_disclosure_record(view: &CaseView, record: &CaseRecord) -> Result<(), CoreError> {
+pub(crate) fn check_disclosure_record(view: &CaseView, record: &CaseRecord, author: &str) -> Result<(), CoreError> {
     // Built only for the records that are checked against the live
     // schedules (a prosecutor's decision is checked against those revealed).
     let live = std::cell::LazyCell::new(|| schedules_of(view));
@@ -711,7 +727,13 @@ pub(crate) fn check_disclosure_record(view: &CaseView, record: &CaseRecord) -> R
             Ok(())
         }
         CaseRecord::ProsecutorDecision { item, decision, .. } => {
+            // Decisions are made on the schedules now revealed, and only by
+            // the prosecutor they were revealed to.
             let revealed = revealed_schedules_of(view);
+            let to = revealed.revelations.last().map(|r| r.to.as_str());
+            if to != Some(author) {
+                return Err(CoreError::Refused(format!("{item} is not on the schedules revealed to the prosecutor")));
+            }
             let Some(line) = revealed.mg6c.iter().chain(&revealed.mg6d).find(|l| &l.item == item) else {
                 return Err(CoreError::Refused(format!("{item} is not on the schedules revealed to the prosecutor")));
             };
@@ -732,7 +754,7 @@ impl Vigil {
         if officer.role == Role::Prosecutor {
             let actor = self.case_gate(case, officer, Need::Prosecute)?;
             self.log_case_event(case, actor, EventKind::Accessed, "viewed the schedules revealed to the prosecutor")?;
-            return Ok(revealed_schedules_of(&self.case_view_unaudited(case)?));
+            return Ok(revealed_schedules_for(&self.case_view_unaudited(case)?, &officer.username));
         }
         self.audited_read(case, officer, "viewed the disclosure schedules")?;
         let view = self.case_view_unaudited(case)?;
@@ -837,7 +859,20 @@ impl Vigil {
         let version = live.revelations.len() as u32 + 1;
         let record = revelation_of(&live, to, note);
         record.validate()?;
-        self.write(|u| u.record_case(case, &record, &actor))?;
+        // What is frozen is what the case's records said when read: if any
+        // record was added since, nothing is revealed and the officer asks again.
+        let read_up_to = view.records.iter().map(|r| r.id).max().unwrap_or(0);
+        let written = self.write(|u| {
+            if u.tx().latest_case_record(case)? != read_up_to {
+                return Ok(false);
+            }
+            u.record_case(case, &record, &actor).map(|_| true)
+        })?;
+        if !written {
+            return Err(CoreError::Refused(format!(
+                "case {case} changed while the schedules were being frozen; reveal them again"
+            )));
+        }
         Ok(version)
     }
 

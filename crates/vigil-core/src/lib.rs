@@ -35,6 +35,7 @@ mod public_intake;
 mod scan_job;
 mod search;
 mod team_dashboard;
+pub mod test_hooks;
 mod triage;
 mod verifier;
 

@@ -390,3 +390,104 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+fn scheduled(item: &str) -> CaseRecord {
+    CaseRecord::Scheduled {
+        item: item.into(),
+        schedule: vigil_domain::Schedule::Mg6c,
+        description: "a synthetic note".into(),
+        location: "case file".into(),
+        sensitivity: None,
+        proposed: vigil_domain::ProsecutorView::Disclose,
+        reason: "might assist the defence (synthetic)".into(),
+        amends: None,
+    }
+}
+
+/// Issue 24, finding 5: a second prosecutor assigned to the case read the
+/// schedules revealed to the first and recorded a decision on them.
+#[test]
+fn a_prosecutor_sees_and_decides_only_what_was_revealed_to_them() {
+    let c = case();
+    let admin = Actor::parse("ADM").unwrap();
+    let sup = session("s.one", Role::Supervisor);
+    for p in ["cps.first", "cps.second"] {
+        c.v.add_user(p, Role::Prosecutor, "correct horse battery staple", &admin).unwrap();
+        c.v.assign_to_case(&c.id, p, &sup).unwrap();
+    }
+    let note = c.v.add_case_record(&c.id, &CaseRecord::Note { text: "synthetic".into() }, &sup).unwrap();
+    let item = format!("record:{note}");
+    c.v.add_case_record(&c.id, &scheduled(&item), &sup).unwrap();
+    c.v.reveal_schedules(&c.id, "cps.first", "first revelation (synthetic)", &sup).unwrap();
+    let (first, second) = (session("cps.first", Role::Prosecutor), session("cps.second", Role::Prosecutor));
+    assert_eq!(c.v.schedules(&c.id, &first).unwrap().mg6c.len(), 1);
+    let theirs = c.v.schedules(&c.id, &second).unwrap();
+    assert!(theirs.mg6c.is_empty() && theirs.mg6d.is_empty() && theirs.version.is_none(), "{theirs:?}");
+    assert!(theirs.revelations.is_empty(), "nor who else was revealed to");
+    let decide = CaseRecord::ProsecutorDecision {
+        item: item.clone(),
+        decision: vigil_domain::ProsecutorView::Disclose,
+        reason: "synthetic".into(),
+    };
+    let e = c.v.add_case_record(&c.id, &decide, &second).unwrap_err();
+    assert_eq!(e.kind(), vigil_core::ErrorKind::Refused, "{e}");
+    c.v.add_case_record(&c.id, &decide, &first).unwrap();
+    // Once a later version goes to the second, the first keeps their own
+    // version to read but decides no more.
+    c.v.reveal_schedules(&c.id, "cps.second", "reallocated (synthetic)", &sup).unwrap();
+    assert_eq!(c.v.schedules(&c.id, &first).unwrap().version, Some(1));
+    assert_eq!(c.v.schedules(&c.id, &second).unwrap().version, Some(2));
+    assert!(c.v.add_case_record(&c.id, &decide, &first).is_err());
+    c.v.add_case_record(&c.id, &decide, &second).unwrap();
+}
+
+/// Issue 24, finding 6: two racing requests put one item both among the
+/// highly sensitive material and on the MG6C, because each checked the
+/// rules before either wrote. The rules now hold at the write: a record
+/// added between the check and the write sends the check round again.
+#[test]
+fn a_record_racing_between_the_check_and_the_write_is_checked_again() {
+    let c = std::sync::Arc::new(case());
+    let sup = session("s.one", Role::Supervisor);
+    let note = c.v.add_case_record(&c.id, &CaseRecord::Note { text: "synthetic".into() }, &sup).unwrap();
+    let item = format!("record:{note}");
+    let highly = CaseRecord::HighlySensitive {
+        item: item.clone(),
+        reason: "SYNTHETIC".into(),
+        revealed_to: "Senior CPS lawyer (synthetic)".into(),
+        revealed_at: "3 Dec 2026 09:00".into(),
+        means: "in person".into(),
+    };
+    // The scheduling passes its checks; then, before it is written, the
+    // racing request records the item as highly sensitive.
+    let racer = c.clone();
+    let racing_record = highly.clone();
+    vigil_core::test_hooks::once_between_check_and_write(&c.id, move || {
+        racer.v.add_case_record(&racer.id, &racing_record, &session("s.two", Role::Supervisor)).unwrap();
+    });
+    let e = c.v.add_case_record(&c.id, &scheduled(&item), &sup).unwrap_err();
+    assert!(e.to_string().contains("highly sensitive"), "{e}");
+    let s = c.v.schedules(&c.id, &sup).unwrap();
+    assert!(s.mg6c.is_empty(), "the item went on no schedule");
+    assert_eq!(s.highly_sensitive.len(), 1);
+
+    // The same race the other way round: the MG6C line wins, the highly
+    // sensitive record is refused.
+    let other = c.v.add_case_record(&c.id, &CaseRecord::Note { text: "synthetic 2".into() }, &sup).unwrap();
+    let item = format!("record:{other}");
+    let racer = c.clone();
+    let racing_line = scheduled(&item);
+    vigil_core::test_hooks::once_between_check_and_write(&c.id, move || {
+        racer.v.add_case_record(&racer.id, &racing_line, &session("s.two", Role::Supervisor)).unwrap();
+    });
+    let highly = CaseRecord::HighlySensitive {
+        item: item.clone(),
+        reason: "SYNTHETIC".into(),
+        revealed_to: "Senior CPS lawyer (synthetic)".into(),
+        revealed_at: "3 Dec 2026 09:00".into(),
+        means: "in person".into(),
+    };
+    let e = c.v.add_case_record(&c.id, &highly, &sup).unwrap_err();
+    assert!(e.to_string().contains("MG6C"), "{e}");
+    assert_eq!(c.v.schedules(&c.id, &sup).unwrap().mg6c.len(), 1);
+}

@@ -233,6 +233,10 @@ pub trait StoreTx {
     /// Records a manual link decision, replacing any earlier one for the pair.
     fn set_link(&mut self, l: &LinkRow) -> Result<(), StoreError>;
     fn add_case_member(&mut self, id: &CaseId, username: &str, by: &str, at_ms: i64) -> Result<(), StoreError>;
+    /// The number of the case's latest record (0 when it has none), read
+    /// inside the unit: a rule checked against the case's records still
+    /// holds if this has not moved since they were read.
+    fn latest_case_record(&mut self, id: &CaseId) -> Result<u64, StoreError>;
     /// Appends a case record; returns the number the store gave it.
     fn insert_case_record(&mut self, r: &CaseRecordRow) -> Result<u64, StoreError>;
     fn commit(self: Box<Self>) -> Result<(), StoreError>;

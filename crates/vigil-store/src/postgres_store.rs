@@ -652,6 +652,13 @@ impl StoreTx for PgTx<'_> {
         Ok(())
     }
 
+    fn latest_case_record(&mut self, id: &CaseId) -> Result<u64, StoreError> {
+        let row = self
+            .db()
+            .query_one("SELECT COALESCE(MAX(id), 0)::BIGINT FROM case_records WHERE case_id = $1", &[&id.as_str()])?;
+        Ok(row.try_get::<_, i64>(0)? as u64)
+    }
+
     fn insert_case_record(&mut self, r: &CaseRecordRow) -> Result<u64, StoreError> {
         let row = self.db().query_one(
             "INSERT INTO case_records (case_id, kind, body, by_user, at_ms, event) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",

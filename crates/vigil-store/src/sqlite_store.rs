@@ -726,6 +726,15 @@ impl StoreTx for SqliteTx<'_> {
         Ok(())
     }
 
+    fn latest_case_record(&mut self, id: &CaseId) -> Result<u64, StoreError> {
+        let n: i64 = self.tx.query_row(
+            "SELECT COALESCE(MAX(id), 0) FROM case_records WHERE case_id = ?1",
+            [id.as_str()],
+            |r| r.get(0),
+        )?;
+        Ok(n as u64)
+    }
+
     fn insert_case_record(&mut self, r: &CaseRecordRow) -> Result<u64, StoreError> {
         self.tx.execute(
             "INSERT INTO case_records (case_id, kind, body, by_user, at_ms, event) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",

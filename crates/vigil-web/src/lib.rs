@@ -38,6 +38,7 @@ use axum::Router;
 pub use client_address::Cidr;
 use std::net::SocketAddr;
 use std::sync::Arc;
+pub use upload_slots::{OVERALL as UPLOADS_OVERALL, PER_PARTNER as UPLOADS_PER_PARTNER};
 use vigil_core::Vigil;
 pub use webhook::Webhook;
 
