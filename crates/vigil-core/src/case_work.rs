@@ -392,7 +392,7 @@ impl Vigil {
         for _ in 0..RULE_RETRIES {
             let view = self.case_view_unaudited(case)?;
             self.check_record_rules(case, &view, record, &actor)?;
-            crate::test_hooks::between_check_and_write(case);
+            crate::test_hooks::between_check_and_write(&self.layout.root, case);
             let read_up_to = view.records.iter().map(|r| r.id).max().unwrap_or(0);
             let written = self.write(|u| {
                 if u.tx().latest_case_record(case)? != read_up_to {
@@ -603,6 +603,14 @@ impl Vigil {
         officer: &OfficerSession,
     ) -> Result<(), CoreError> {
         let actor = self.case_gate(from, officer, Need::Supervise)?;
+        if new.is_reserved() {
+            return Err(CoreError::InvalidInput {
+                field: "case".into(),
+                why: format!(
+                    "{new} is kept for reports as they arrive and cannot be opened as a case; choose another ID"
+                ),
+            });
+        }
         if self.store.read()?.case_title(new)?.is_some() {
             return Err(CoreError::Refused(format!("case {new} already exists")));
         }

@@ -349,11 +349,19 @@ impl Vigil {
         }
         let (h, _) = self.place_pending(pending)?;
         let (case, producer) = (CaseId::parse(PARTNER_CASE)?, Initials::parse(PARTNER_PRODUCER)?);
+        crate::test_hooks::between_check_and_write(&self.layout.root, &case);
         let note = format!("file {} of referral {} from partner {}", slot.idx, slot.report, partner.name);
         // The file's exhibit and its place in the referral commit together.
         let exhibit = self.write(|u| {
             let exhibit = u.record_exhibit(&case, &producer, Some(slot.name.clone()), Some(&note), &h)?;
-            u.tx().set_report_file_exhibit(&slot.report, slot.idx, &exhibit)?;
+            // Decided here, in the unit: of two uploads racing with the same
+            // file, the second finds it taken and keeps nothing.
+            if !u.tx().set_report_file_exhibit(&slot.report, slot.idx, &exhibit)? {
+                return Err(CoreError::Refused(format!(
+                    "files[{}] of referral {} was already received",
+                    slot.idx, slot.report
+                )));
+            }
             let mut ev = CustodyEvent::new(
                 EventKind::Reviewed,
                 Actor::parse(PARTNER_PRODUCER)?,

@@ -385,6 +385,14 @@ impl Vigil {
             }));
         }
         let exists = self.store.read()?.case_title(case)?.is_some();
+        if !exists && case.is_reserved() {
+            return Err(CoreError::InvalidInput {
+                field: "case".into(),
+                why: format!(
+                    "{case} is kept for reports as they arrive and cannot be opened as a case; choose another ID"
+                ),
+            });
+        }
         if exists {
             // Need-to-know: adding to a case is work on it. A case the officer
             // may not see answers as one that does not exist (the gate

@@ -462,7 +462,7 @@ fn a_record_racing_between_the_check_and_the_write_is_checked_again() {
     // racing request records the item as highly sensitive.
     let racer = c.clone();
     let racing_record = highly.clone();
-    vigil_core::test_hooks::once_between_check_and_write(&c.id, move || {
+    vigil_core::test_hooks::once_between_check_and_write(&c._dir.path().join("data"), &c.id, move || {
         racer.v.add_case_record(&racer.id, &racing_record, &session("s.two", Role::Supervisor)).unwrap();
     });
     let e = c.v.add_case_record(&c.id, &scheduled(&item), &sup).unwrap_err();
@@ -477,7 +477,7 @@ fn a_record_racing_between_the_check_and_the_write_is_checked_again() {
     let item = format!("record:{other}");
     let racer = c.clone();
     let racing_line = scheduled(&item);
-    vigil_core::test_hooks::once_between_check_and_write(&c.id, move || {
+    vigil_core::test_hooks::once_between_check_and_write(&c._dir.path().join("data"), &c.id, move || {
         racer.v.add_case_record(&racer.id, &racing_line, &session("s.two", Role::Supervisor)).unwrap();
     });
     let highly = CaseRecord::HighlySensitive {

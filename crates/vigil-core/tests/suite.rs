@@ -624,6 +624,27 @@ fn partner_referrals_files_and_links(env: TestEnv) {
     let files = env.store().report_files(&referral).unwrap();
     assert_eq!(files[0].exhibit.as_ref().map(|e| e.to_string()), Some(up.exhibit));
 
+    // Issue 24, finding 8: two uploads of one declared file, racing past
+    // the check that it is still awaited, were both accepted.
+    let b = v.submit_referral(&p, "suite-2", body.replace("suite_user", "suite_user_two").as_bytes()).unwrap();
+    let slot = v.referral_file_slot(&p, b.receipt.id, 0).unwrap();
+    let (data, racing_slot, racing_p) = (env.data(), slot.clone(), p.clone());
+    let racing = v.ingester().ingest(&bytes[..]).unwrap();
+    vigil_core::test_hooks::once_between_check_and_write(
+        &env.data(),
+        &vigil_domain::CaseId::parse("INTAKE-PARTNER").unwrap(),
+        move || {
+            let other = Vigil::open(&data).unwrap();
+            other.accept_referral_file(&racing_p, &racing_slot, racing).unwrap();
+        },
+    );
+    let e = v.accept_referral_file(&p, &slot, v.ingester().ingest(&bytes[..]).unwrap()).unwrap_err();
+    assert!(e.to_string().contains("already received"), "{e}");
+    let second = vigil_domain::ExhibitRef::parse(&b.receipt.referral).unwrap();
+    let pa = env.store().exhibits().unwrap().iter().filter(|x| x.reference.to_string().starts_with("PA/")).count();
+    assert_eq!(pa, 4, "two referrals and one file each, not a second copy of the second file");
+    assert!(env.store().report_files(&second).unwrap()[0].exhibit.is_some());
+
     // Manual links, on both backends.
     let secret = b32decode(
         &v.add_user("suite.tri", vigil_domain::Role::TriageOfficer, "correct horse battery", &actor())
@@ -874,6 +895,14 @@ fn triage_cannot_add_a_report_to_a_case_it_may_not_see(env: TestEnv) {
     let refused =
         env.store().events_for_object("case:NTK-B").unwrap().iter().filter(|e| e.kind == "access-refused").count();
     assert_eq!(refused, 2, "both attempts are recorded");
+    // Issue 24, finding 8: the intake "cases" hold every report as it
+    // arrives; opened as a case, they would show all of them.
+    for reserved in [vigil_core::INTAKE_CASE, "INTAKE-PARTNER"] {
+        let id = vigil_domain::CaseId::parse(reserved).unwrap();
+        let e = v.report_to_case(&r, &id, Some("every report"), &tri).unwrap_err();
+        assert_eq!(e.kind(), vigil_core::ErrorKind::Invalid, "{e}");
+        assert!(env.store().case_title(&id).unwrap().is_none());
+    }
     // A new case is still opened from the queue.
     let new = vigil_domain::CaseId::parse("NTK-NEW").unwrap();
     assert!(v.report_to_case(&r, &new, Some("New"), &tri).unwrap());

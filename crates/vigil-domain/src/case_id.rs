@@ -31,6 +31,13 @@ impl CaseId {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// IDs Vigil keeps for itself: `INTAKE-…` holds every public report
+    /// and partner referral as they arrive. Opened as a case, it would
+    /// show all of them to its members, so no officer may open one.
+    pub fn is_reserved(&self) -> bool {
+        self.0.starts_with("INTAKE-")
+    }
 }
 
 impl fmt::Display for CaseId {

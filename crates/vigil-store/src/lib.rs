@@ -224,12 +224,14 @@ pub trait StoreTx {
     fn revoke_partner(&mut self, id: &str, at_ms: i64) -> Result<bool, StoreError>;
     fn insert_idempotent(&mut self, r: &IdempotencyRow) -> Result<(), StoreError>;
     fn insert_report_file(&mut self, f: &ReportFileRow) -> Result<(), StoreError>;
+    /// Names the exhibit a declared file became, if it has none yet;
+    /// false when another upload of the same file got there first.
     fn set_report_file_exhibit(
         &mut self,
         report: &ExhibitRef,
         idx: u32,
         exhibit: &ExhibitRef,
-    ) -> Result<(), StoreError>;
+    ) -> Result<bool, StoreError>;
     /// Records a manual link decision, replacing any earlier one for the pair.
     fn set_link(&mut self, l: &LinkRow) -> Result<(), StoreError>;
     fn add_case_member(&mut self, id: &CaseId, username: &str, by: &str, at_ms: i64) -> Result<(), StoreError>;

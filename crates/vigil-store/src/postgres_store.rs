@@ -713,12 +713,12 @@ impl StoreTx for PgTx<'_> {
         report: &ExhibitRef,
         idx: u32,
         exhibit: &ExhibitRef,
-    ) -> Result<(), StoreError> {
-        self.db().execute(
-            "UPDATE report_files SET exhibit = $3 WHERE report = $1 AND idx = $2",
+    ) -> Result<bool, StoreError> {
+        let n = self.db().execute(
+            "UPDATE report_files SET exhibit = $3 WHERE report = $1 AND idx = $2 AND exhibit IS NULL",
             &[&report.to_string(), &(idx as i32), &exhibit.to_string()],
         )?;
-        Ok(())
+        Ok(n == 1)
     }
 
     fn set_link(&mut self, l: &LinkRow) -> Result<(), StoreError> {

@@ -789,12 +789,12 @@ impl StoreTx for SqliteTx<'_> {
         report: &ExhibitRef,
         idx: u32,
         exhibit: &ExhibitRef,
-    ) -> Result<(), StoreError> {
-        self.tx.execute(
-            "UPDATE report_files SET exhibit = ?3 WHERE report = ?1 AND idx = ?2",
+    ) -> Result<bool, StoreError> {
+        let n = self.tx.execute(
+            "UPDATE report_files SET exhibit = ?3 WHERE report = ?1 AND idx = ?2 AND exhibit IS NULL",
             params![report.to_string(), idx, exhibit.to_string()],
         )?;
-        Ok(())
+        Ok(n == 1)
     }
 
     fn set_link(&mut self, l: &LinkRow) -> Result<(), StoreError> {

@@ -65,14 +65,22 @@ pub(crate) fn client_key<B>(req: &Request<B>, trusted: &[Cidr]) -> String {
     key_of(client)
 }
 
+/// The right-most hop that is not a trusted proxy. Hops are read from the
+/// right, where our own proxies wrote them; what lies left of the client's
+/// hop was written by the client and may be anything, so an unreadable hop
+/// there changes nothing. An unreadable hop before any untrusted one (a
+/// trusted proxy that wrote nonsense) gives no client.
 fn forwarded_client<B>(req: &Request<B>, trusted: &[Cidr]) -> Option<IpAddr> {
-    let mut hops: Vec<IpAddr> = Vec::new();
-    for v in req.headers().get_all("x-forwarded-for") {
-        for part in v.to_str().ok()?.split(',') {
-            hops.push(part.trim().parse().ok()?);
+    let values: Vec<&[u8]> = req.headers().get_all("x-forwarded-for").iter().map(|v| v.as_bytes()).collect();
+    for value in values.iter().rev() {
+        for part in value.rsplit(|b| *b == b',') {
+            let ip: IpAddr = std::str::from_utf8(part).ok()?.trim().parse().ok()?;
+            if !trusted.iter().any(|c| c.contains(ip)) {
+                return Some(ip);
+            }
         }
     }
-    hops.into_iter().rev().find(|ip| !trusted.iter().any(|c| c.contains(*ip)))
+    None
 }
 
 fn key_of(ip: IpAddr) -> String {
@@ -120,5 +128,21 @@ mod tests {
         assert_ne!(a, c);
         assert!(Cidr::parse("10.0.0.0/33").is_err() && Cidr::parse("nope").is_err());
         assert!(Cidr::parse("0.0.0.0/0").unwrap().contains("8.8.8.8".parse().unwrap()));
+    }
+
+    /// Issue 24, finding 8: one unreadable hop the client wrote discarded
+    /// the whole chain, so every client behind the proxy counted as it.
+    #[test]
+    fn an_unreadable_hop_left_of_the_client_changes_nothing() {
+        let trusted = [Cidr::parse("10.0.0.0/8").unwrap()];
+        assert_eq!(client_key(&req("10.1.2.3:1", &["garbage, 203.0.113.9, 10.9.9.9"]), &trusted), "203.0.113.9");
+        assert_eq!(client_key(&req("10.1.2.3:1", &["unknown", "203.0.113.9"]), &trusted), "203.0.113.9");
+        // Non-ASCII bytes the client put in a header line of its own.
+        let mut r = req("10.1.2.3:1", &[]);
+        r.headers_mut().append("x-forwarded-for", axum::http::HeaderValue::from_bytes(b"\xff\xfe").unwrap());
+        r.headers_mut().append("x-forwarded-for", axum::http::HeaderValue::from_static("203.0.113.10"));
+        assert_eq!(client_key(&r, &trusted), "203.0.113.10");
+        // Nonsense right of every untrusted hop gives no client: the proxy's own address counts.
+        assert_eq!(client_key(&req("10.1.2.3:1", &["203.0.113.9, nonsense"]), &trusted), "10.1.2.3");
     }
 }

@@ -208,6 +208,7 @@ pub fn serve(
     settings: Settings,
     on_ready: impl FnOnce(SocketAddr),
 ) -> std::io::Result<()> {
+    request_log::quiet_panics();
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     rt.block_on(async move {
         let listener = tokio::net::TcpListener::bind(listen).await?;

@@ -34,13 +34,10 @@ pub(crate) async fn apply(req: Request, next: Next) -> Response {
     let started = Instant::now();
     let mut response = match AssertUnwindSafe(next.run(req)).catch_unwind().await {
         Ok(r) => r,
-        Err(panic) => {
-            let why = panic
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_owned())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "a panic without a message".into());
-            tracing::error!(request = %id, %method, route = %route, panic = %why, "handler panicked; this request alone failed");
+        Err(_) => {
+            // Not the panic's message: it may quote what was sent. Where it
+            // happened is logged by the panic hook (`quiet_panics`).
+            tracing::error!(request = %id, %method, route = %route, "handler panicked; this request alone failed");
             (StatusCode::INTERNAL_SERVER_ERROR, crate::html::internal_error_page(&id)).into_response()
         }
     };
@@ -55,4 +52,14 @@ pub(crate) async fn apply(req: Request, next: Next) -> Response {
         response.headers_mut().insert("x-request-id", v);
     }
     response
+}
+
+/// Replaces the panic hook for a serving process: a panic is logged with
+/// where it happened and never its message, which may quote a request
+/// (Rust's default hook prints the message to standard error).
+pub fn quiet_panics() {
+    std::panic::set_hook(Box::new(|info| {
+        let at = info.location().map(|l| format!("{}:{}", l.file(), l.line())).unwrap_or_else(|| "unknown".into());
+        tracing::error!(location = %at, "a panic (its message is not logged: it may quote what was sent)");
+    }));
 }
