@@ -69,6 +69,9 @@ pub struct BundleEncryption {
     pub scheme: String,
     /// 16 bytes, hex: the argon2id salt for the passphrase.
     pub salt: String,
+    /// Argon2id's costs (absent in bundles sealed before they were recorded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kdf: Option<crate::bundle_cipher::KdfParams>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -185,7 +188,8 @@ impl Vigil {
             Some(p) => {
                 let mut salt = [0u8; 16];
                 getrandom::getrandom(&mut salt).map_err(|e| CoreError::Refused(format!("no OS randomness: {e}")))?;
-                Some((crate::bundle_cipher::BundleKey::derive(p, &salt).map_err(CoreError::Refused)?, salt))
+                let params = crate::bundle_cipher::KdfParams::CURRENT;
+                Some((crate::bundle_cipher::BundleKey::derive_new(p, &salt, params).map_err(CoreError::Refused)?, salt))
             }
             None => None,
         };
@@ -407,6 +411,7 @@ impl Vigil {
             encryption: sealing.as_ref().map(|(_, salt)| BundleEncryption {
                 scheme: "argon2id+xchacha20poly1305-1MiB-chunks".into(),
                 salt: hex::encode(salt),
+                kdf: Some(crate::bundle_cipher::KdfParams::CURRENT),
             }),
             audience,
         };
@@ -484,7 +489,10 @@ pub fn verify_bundle(dir: &Path, key: &VerifyingKey, passphrase: Option<&[u8]>) 
             let mut salt = [0u8; 16];
             hex::decode_to_slice(&enc.salt, &mut salt)
                 .map_err(|_| CoreError::Refused("manifest.json: the encryption salt is malformed".into()))?;
-            Some(crate::bundle_cipher::BundleKey::derive(p, &salt).map_err(CoreError::Refused)?)
+            let params = enc.kdf.unwrap_or(crate::bundle_cipher::KdfParams::BEFORE_RECORDED);
+            let key = crate::bundle_cipher::BundleKey::derive(p, &salt, params)
+                .map_err(|e| CoreError::Refused(format!("manifest.json: {e}")))?;
+            Some(key)
         }
         _ => None,
     };

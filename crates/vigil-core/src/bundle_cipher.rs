@@ -18,13 +18,58 @@ const TAG: usize = 16;
 
 pub(crate) struct BundleKey(Zeroizing<[u8; 32]>);
 
-impl BundleKey {
-    pub fn derive(passphrase: &[u8], salt: &[u8; 16]) -> Result<Self, String> {
-        if passphrase.len() < 12 {
-            return Err("the passphrase must be at least 12 characters".into());
+/// The shortest passphrase a bundle is sealed with, in characters: the
+/// passphrase travels apart from the bundle, and an offline guesser has the
+/// sealed files for as long as they like.
+pub(crate) const MIN_PASSPHRASE_CHARS: usize = 16;
+
+/// Argon2id's costs, recorded in each sealed bundle's manifest so it opens
+/// with the costs it was sealed with whatever later versions choose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KdfParams {
+    /// Memory, in KiB.
+    pub memory_kib: u32,
+    /// Passes over the memory.
+    pub iterations: u32,
+    /// Lanes.
+    pub parallelism: u32,
+}
+
+impl KdfParams {
+    /// What new bundles are sealed with: RFC 9106's second recommended
+    /// option (64 MiB, 3 passes, 4 lanes), above OWASP's minimum for
+    /// argon2id (19 MiB, 2 passes, 1 lane) on every axis.
+    pub const CURRENT: KdfParams = KdfParams { memory_kib: 64 * 1024, iterations: 3, parallelism: 4 };
+    /// What bundles sealed before the costs were recorded used (the argon2
+    /// crate's defaults then): read only, never chosen for a new bundle.
+    pub const BEFORE_RECORDED: KdfParams = KdfParams { memory_kib: 19 * 1024, iterations: 2, parallelism: 1 };
+
+    /// Costs a manifest names are bounded, so a forged manifest cannot
+    /// make the verifier allocate without limit.
+    fn check(&self) -> Result<argon2::Params, String> {
+        if self.memory_kib > 4 * 1024 * 1024 || self.iterations > 64 || self.parallelism > 64 {
+            return Err(format!("the manifest's argon2id costs are out of bounds: {self:?}"));
         }
+        argon2::Params::new(self.memory_kib, self.iterations, self.parallelism, Some(32))
+            .map_err(|e| format!("the manifest's argon2id costs are invalid: {e}"))
+    }
+}
+
+impl BundleKey {
+    /// The key for sealing a new bundle: refuses a short passphrase.
+    pub fn derive_new(passphrase: &[u8], salt: &[u8; 16], params: KdfParams) -> Result<Self, String> {
+        let chars = String::from_utf8_lossy(passphrase).chars().count();
+        if chars < MIN_PASSPHRASE_CHARS {
+            return Err(format!("the passphrase must be at least {MIN_PASSPHRASE_CHARS} characters"));
+        }
+        Self::derive(passphrase, salt, params)
+    }
+
+    /// The key for opening a bundle, with the costs it was sealed with.
+    pub fn derive(passphrase: &[u8], salt: &[u8; 16], params: KdfParams) -> Result<Self, String> {
         let mut k = Zeroizing::new([0u8; 32]);
-        argon2::Argon2::default()
+        argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params.check()?)
             .hash_password_into(passphrase, salt, &mut k[..])
             .map_err(|e| format!("deriving the bundle key: {e}"))?;
         Ok(BundleKey(k))
@@ -146,7 +191,7 @@ mod tests {
     #[test]
     fn round_trip_and_tamper_detection() {
         let d = tempfile::tempdir().unwrap();
-        let key = BundleKey::derive(b"a long enough passphrase", &[7u8; 16]).unwrap();
+        let key = BundleKey::derive_new(b"a long enough passphrase", &[7u8; 16], KdfParams::CURRENT).unwrap();
         for size in [0usize, 5, CHUNK, CHUNK + 1, 2 * CHUNK + 17] {
             let clear: Vec<u8> = (0..size).map(|i| (i * 31 % 251) as u8).collect();
             let s = d.path().join("s");
@@ -159,7 +204,7 @@ mod tests {
             sealer.finish().unwrap();
             let (n, sha) = open_and_hash(&s, &key).unwrap();
             assert_eq!((n, sha), (size as u64, hex::encode(Sha256::digest(&clear))), "size {size}");
-            let wrong = BundleKey::derive(b"another long passphrase", &[7u8; 16]).unwrap();
+            let wrong = BundleKey::derive(b"another long passphrase", &[7u8; 16], KdfParams::CURRENT).unwrap();
             assert!(open_and_hash(&s, &wrong).is_err());
             let mut bytes = std::fs::read(&s).unwrap();
             if bytes.len() > 30 {
@@ -168,6 +213,8 @@ mod tests {
                 assert!(open_and_hash(&s, &key).is_err(), "a cut file fails");
             }
         }
-        assert!(BundleKey::derive(b"short", &[0u8; 16]).is_err());
+        assert!(BundleKey::derive_new(b"twelve chars", &[0u8; 16], KdfParams::CURRENT).is_err());
+        let huge = KdfParams { memory_kib: u32::MAX, iterations: 1, parallelism: 1 };
+        assert!(BundleKey::derive(b"a long enough passphrase", &[0u8; 16], huge).is_err());
     }
 }

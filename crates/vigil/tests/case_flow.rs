@@ -368,6 +368,19 @@ fn report_to_case_to_verified_bundle() {
     let m: serde_json::Value = serde_json::from_slice(&std::fs::read(sealed.join("manifest.json")).unwrap()).unwrap();
     let sealed_path = sealed.join(m["exhibits"][0]["path"].as_str().unwrap());
     assert!(sealed_path.to_string_lossy().ends_with(".vgx"));
+    // Issue 24, finding 8: the passphrase's costs are above OWASP's
+    // argon2id minimum and recorded, so the bundle opens with them later.
+    let kdf = &m["encryption"]["kdf"];
+    assert_eq!((kdf["memory_kib"].as_u64(), kdf["iterations"].as_u64()), (Some(65536), Some(3)), "{m}");
+    let short = d.path().join("short.txt");
+    std::fs::write(&short, "twelve chars\n").unwrap();
+    let short_out = d.path().join("short-passphrase");
+    let mut short_args = args;
+    short_args[3] = short_out.to_str().unwrap();
+    short_args[9] = short.to_str().unwrap();
+    let refused: support::Run = vigil().arg("--data").arg(&data).args(short_args).output().unwrap().into();
+    assert_ne!(refused.code, 0);
+    assert!(refused.stderr.contains("at least 16 characters"), "{}", refused.stderr);
     let sealed_bytes = std::fs::read(&sealed_path).unwrap();
     assert!(!String::from_utf8_lossy(&sealed_bytes).contains("SYNTHETIC"), "no clear text in a sealed exhibit");
     let r = verify_bundle(&sealed, &key);
