@@ -930,7 +930,7 @@ impl Vigil {
         let staged = self.stage_blobs(&[redacted.as_bytes()])?;
         // The copy, the `copied` event on the original and the case record
         // commit together.
-        let copy = self.write(|u| {
+        let copy = self.write_staged(&staged, |u| {
             let hashes = u.put_blob(&staged[0])?;
             let copy = u.record_exhibit_as(case, by, &actor, Some(name), Some(&note), hashes)?;
             let mut ev = CustodyEvent::new(EventKind::Copied, actor.clone(), u.now, ObjectRef::exhibit(original));

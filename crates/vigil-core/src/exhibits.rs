@@ -116,6 +116,9 @@ pub(crate) const INLINE_MAX: usize = 64 * 1024;
 pub(crate) struct StagedBlob {
     pub(crate) hashes: FileHashes,
     inline: Option<vigil_vault::SealedBlob>,
+    /// For content placed in the vault folder: the slot of the key that was
+    /// committed for it, to destroy if the unit that needs it fails.
+    slot: Option<[u8; 16]>,
 }
 
 /// Opens an input file, refusing anything that is not a readable regular file.
@@ -212,6 +215,7 @@ impl Vigil {
             return Err(CoreError::Refused("the master key changed during the upload; send it again".into()));
         }
         let (hashes, placement) = self.place_pending(pending)?;
+        crate::test_hooks::between_check_and_write(&self.layout.root, case);
         let deduplicated = placement == vigil_vault::Placement::AlreadyPresent;
         let (reference, receipt) = self.write_logged(|u| u.record_exhibit(case, by, original_name, note, &hashes))?;
         let receipt = receipt.expect("an exhibit is logged");
@@ -261,7 +265,7 @@ impl Vigil {
         for (i, bytes) in inputs.iter().enumerate() {
             if bytes.len() <= INLINE_MAX {
                 let sealed = self.vault.seal_in_memory(bytes, &self.master);
-                staged.push(Some(StagedBlob { hashes: sealed.hashes.clone(), inline: Some(sealed) }));
+                staged.push(Some(StagedBlob { hashes: sealed.hashes.clone(), inline: Some(sealed), slot: None }));
                 continue;
             }
             match self.vault.ingest(*bytes, &self.master) {
@@ -281,11 +285,59 @@ impl Vigil {
                 return Err(e);
             }
             for (i, p) in pending {
+                let slot = p.wrapped.slot;
                 let (hashes, _) = self.put_in_place(p)?;
-                staged[i] = Some(StagedBlob { hashes, inline: None });
+                staged[i] = Some(StagedBlob { hashes, inline: None, slot: Some(slot) });
             }
         }
         Ok(staged.into_iter().map(|s| s.expect("every input is staged")).collect())
+    }
+
+    /// The unit that makes staged blobs exhibits. If it fails, the keys
+    /// staged for it are destroyed and their files removed, so a refused or
+    /// failed submission leaves nothing readable behind (content that a
+    /// live exhibit also holds is left as it is).
+    pub(crate) fn write_staged<T>(
+        &self,
+        staged: &[StagedBlob],
+        work: impl FnOnce(&mut crate::custody_log::Unit<'_>) -> Result<T, CoreError>,
+    ) -> Result<T, CoreError> {
+        let result = self.write(work);
+        if result.is_err() {
+            for s in staged {
+                if let Some(slot) = s.slot {
+                    let _ = self.unstage(&s.hashes.sha256, &slot);
+                }
+            }
+        }
+        result
+    }
+
+    fn unstage(&self, sha: &vigil_domain::Sha256Digest, slot: &[u8; 16]) -> Result<(), CoreError> {
+        let destroyed = self.write_unlogged(|tx| {
+            if !tx.live_exhibits_with_blob(sha)?.is_empty() {
+                return Ok(false);
+            }
+            tx.delete_key(sha, slot)?;
+            Ok(true)
+        })?;
+        if destroyed {
+            self.remove_dead_blob(sha)?;
+        }
+        Ok(())
+    }
+
+    /// Removes a blob's file unless a key the store holds now opens it.
+    pub(crate) fn remove_dead_blob(&self, sha: &vigil_domain::Sha256Digest) -> Result<bool, CoreError> {
+        let store = &self.store;
+        let live = |slot: &[u8; 16]| {
+            // A store that cannot answer keeps the file: removing is the irreversible choice.
+            store
+                .read()
+                .and_then(|mut r| r.keys_for(sha).map_err(Into::into))
+                .map_or(true, |keys| keys.iter().any(|k| &k.slot == slot))
+        };
+        Ok(self.vault.remove_unless_live(sha, live)?)
     }
 
     /// Opens a blob for reading, from the store where it keeps the sealed
@@ -430,7 +482,9 @@ impl Vigil {
             Ok((event, others, shred))
         })?;
         if shred {
-            self.vault.remove(&row.sha256)?;
+            // Unless a write of the same content has put a copy in place
+            // under a key of its own since the keys were destroyed.
+            self.remove_dead_blob(&row.sha256)?;
             // The keys are gone from the tables; earlier copies of their
             // pages must not stay on disk either.
             self.store.write()?.purge_deleted()?;
@@ -474,6 +528,14 @@ impl crate::custody_log::Unit<'_> {
         note: Option<&str>,
         hashes: &FileHashes,
     ) -> Result<ExhibitRef, CoreError> {
+        // A retention deletion of the same content may have destroyed its
+        // keys since they were committed: then there is nothing to record.
+        if !self.tx().has_key(&hashes.sha256)? {
+            return Err(CoreError::Refused(format!(
+                "the content (SHA-256 {}) was deleted under a retention decision while it was being added; add it again",
+                hashes.sha256
+            )));
+        }
         let t = self.now;
         let number = self.tx().next_exhibit_number(by)?;
         let reference = ExhibitRef::new(by.clone(), number)?;

@@ -242,7 +242,7 @@ impl Vigil {
         let staged = self.stage_blobs(&[&bytes])?;
         let (case, producer) = (CaseId::parse(PARTNER_CASE)?, Initials::parse(PARTNER_PRODUCER)?);
         let note = format!("referral from partner {}", partner.name);
-        let receipt = self.write(|u| {
+        let receipt = self.write_staged(&staged, |u| {
             let hashes = u.put_blob(&staged[0])?;
             let reference = u.record_exhibit(&case, &producer, Some("referral.json".into()), Some(&note), hashes)?;
             let id = reference.number();

@@ -104,7 +104,7 @@ impl Vigil {
         let hash = receipt_hash(&code, &secret);
         let (case, producer) = (CaseId::parse(INTAKE_CASE)?, Initials::parse(INTAKE_PRODUCER)?);
         let kind = report.kind;
-        let reference = self.write(|u| {
+        let reference = self.write_staged(&staged, |u| {
             let hashes = u.put_blob(&staged[0])?;
             let report =
                 u.record_exhibit(&case, &producer, Some("report.json".into()), Some("public report"), hashes)?;
@@ -186,7 +186,7 @@ impl Vigil {
         let bytes = serde_json::to_vec_pretty(&body).expect("an addition serialises");
         let staged = self.stage_blobs(&[&bytes])?;
         let (case, producer) = (CaseId::parse(INTAKE_CASE)?, Initials::parse(INTAKE_PRODUCER)?);
-        let added = self.write(|u| {
+        let added = self.write_staged(&staged, |u| {
             let note = format!("information added to public report {original}");
             let hashes = u.put_blob(&staged[0])?;
             let added = u.record_exhibit(&case, &producer, Some("addition.json".into()), Some(&note), hashes)?;

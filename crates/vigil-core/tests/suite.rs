@@ -33,6 +33,7 @@ both_backends!(
     store_hashes_altered_are_named,
     deletion_crypto_shreds_but_keeps_the_digest,
     shared_content_survives_deleting_one_exhibit,
+    a_deletion_racing_an_add_of_the_same_content_leaves_nothing_unreadable,
     key_rotation_rewraps_without_rewriting_blobs,
     a_rotation_is_refused_while_another_vigil_has_the_directory_open,
     a_key_wrapped_under_a_retired_master_key_is_refused,
@@ -305,6 +306,56 @@ fn shared_content_survives_deleting_one_exhibit(env: TestEnv) {
     assert!(!d.shredded);
     v.get_exhibit(&b.reference, &env.dir.path().join("o"), "still needed", &actor()).unwrap();
     assert!(v.verify().unwrap().ok());
+}
+
+/// Issue 24, finding 8: a retention deletion destroyed every key of the
+/// content, including one a concurrent add of the same content had just
+/// committed, and the add then recorded an exhibit nobody could read.
+fn a_deletion_racing_an_add_of_the_same_content_leaves_nothing_unreadable(env: TestEnv) {
+    let v = env.open();
+    let bytes = vec![42u8; 200 << 10];
+    let f = env.file("same.bin", &bytes);
+    let first = v.add_exhibit(&f, &case(), &ini("DEL"), None).unwrap();
+    let (data, gone) = (env.data(), first.reference.clone());
+    vigil_core::test_hooks::once_between_check_and_write(&env.data(), &case(), move || {
+        let other = Vigil::open(&data).unwrap();
+        assert!(other.delete_exhibit(&gone, "retention review (synthetic)", &actor()).unwrap().shredded);
+    });
+    let e = v.add_exhibit(&f, &case(), &ini("DEL"), None).unwrap_err();
+    assert!(e.to_string().contains("retention decision"), "{e}");
+    // Nothing was recorded that cannot be read, and the log still verifies.
+    assert_eq!(env.store().exhibits().unwrap().len(), 1);
+    assert!(v.verify().unwrap().ok());
+    // Added again, it is whole.
+    let again = v.add_exhibit(&f, &case(), &ini("DEL"), None).unwrap();
+    v.get_exhibit(&again.reference, &env.dir.path().join("o"), "after the race", &actor()).unwrap();
+    assert_eq!(std::fs::read(env.dir.path().join("o")).unwrap(), bytes);
+}
+
+/// Issue 24, finding 8: a submission whose unit failed left its attachment
+/// sealed in the vault under a live key, readable though never an exhibit.
+#[test]
+fn a_failed_submission_leaves_no_readable_attachment() {
+    let Some(env) = TestEnv::new(Backend::Sqlite) else { return };
+    let v = env.open();
+    let conn = rusqlite::Connection::open(env.data().join("vigil.db")).unwrap();
+    conn.execute_batch(
+        "CREATE TRIGGER fail_receipts BEFORE INSERT ON report_receipts BEGIN SELECT RAISE(ABORT, 'disk trouble'); END;",
+    )
+    .unwrap();
+    let attachment = vigil_core::Attachment {
+        name: "chat.txt".into(),
+        content_type: "text/plain".into(),
+        bytes: "SYNTHETIC chat line\n".repeat(8000).into_bytes(),
+    };
+    assert!(attachment.bytes.len() > 64 << 10, "large enough to go to the vault folder");
+    v.submit_public_report_with(&synthetic_report(), std::slice::from_ref(&attachment)).unwrap_err();
+    use sha2::Digest;
+    let sha = vigil_domain::Sha256Digest(sha2::Sha256::digest(&attachment.bytes).into());
+    assert!(env.store().keys_for(&sha).unwrap().is_empty(), "no live key for content that is no exhibit");
+    let hex = sha.to_hex();
+    assert!(!env.data().join("vault/blobs").join(&hex[..2]).join(&hex).exists(), "nor its sealed file");
+    assert!(env.store().exhibits().unwrap().is_empty());
 }
 
 fn key_rotation_rewraps_without_rewriting_blobs(env: TestEnv) {

@@ -19,6 +19,9 @@ pub enum StoreError {
     /// would be unreadable once the old key file is gone, so nothing is kept.
     #[error("the master key {0} was replaced by a key rotation while this was being written; nothing was kept, run it again")]
     RetiredMasterKey(String),
+    /// The database is set up so that it cannot keep what it acknowledges.
+    #[error("{0}")]
+    Unsafe(String),
     /// No connection could be had in time; the request may be retried.
     #[error("the store is unavailable: {0}")]
     Unavailable(String),

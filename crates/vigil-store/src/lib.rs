@@ -171,6 +171,11 @@ pub trait StoreTx {
     /// Destroys every wrapped key of a blob (crypto-shredding), and its
     /// sealed bytes where the store keeps them; returns how many keys.
     fn delete_keys(&mut self, sha: &Sha256Digest) -> Result<u64, StoreError>;
+    /// Destroys one wrapped key (a copy staged for a write that failed).
+    fn delete_key(&mut self, sha: &Sha256Digest, slot: &[u8; 16]) -> Result<(), StoreError>;
+    /// Whether any key for the content survives, read inside the unit: an
+    /// exhibit is recorded only for content that can still be read.
+    fn has_key(&mut self, sha: &Sha256Digest) -> Result<bool, StoreError>;
     fn insert_master_key(&mut self, id: &str, created_ms: i64) -> Result<(), StoreError>;
     fn retire_master_key(&mut self, id: &str, retired_ms: i64) -> Result<(), StoreError>;
     fn insert_user(&mut self, user: &UserRow) -> Result<(), StoreError>;

@@ -164,17 +164,47 @@ impl GroupSync {
     }
 
     fn postgres(location: &str) -> Result<GroupSync, StoreError> {
-        let client = Mutex::new(postgres::Client::connect(location, postgres::NoTls)?);
+        let client = Mutex::new(Some(flush_connection(location)?));
+        let location = location.to_owned();
         let flush = move || {
             let mut c = client.lock().unwrap_or_else(|p| p.into_inner());
             // A transaction with an ID commits a WAL record; committing it
             // synchronously flushes the WAL up to it, and so every commit
-            // before it.
-            c.batch_execute("BEGIN; SELECT txid_current(); COMMIT;")?;
-            Ok(())
+            // before it. A connection the server dropped is replaced once,
+            // and the flush tried again on the new one.
+            for attempt in 0..2 {
+                if c.as_ref().is_none_or(|c| c.is_closed()) {
+                    *c = None;
+                    *c = Some(flush_connection(&location)?);
+                }
+                let conn = c.as_mut().expect("connected above");
+                match conn.batch_execute("BEGIN; SELECT txid_current(); COMMIT;") {
+                    Ok(()) => return Ok(()),
+                    Err(e) if attempt == 0 && (e.is_closed() || conn.is_closed()) => *c = None,
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            Err(StoreError::Unavailable("the PostgreSQL server dropped the flush connection twice".into()))
         };
         Ok(GroupSync { state: Mutex::default(), done: Condvar::new(), flush: Box::new(flush) })
     }
+}
+
+/// The connection whose commits make others durable. It does not trust the
+/// server's defaults: its own commits wait for the WAL flush whatever
+/// `synchronous_commit` the server was given, and a server that does not
+/// fsync at all is refused, since nothing it acknowledges survives a crash.
+fn flush_connection(location: &str) -> Result<postgres::Client, StoreError> {
+    let mut c = postgres::Client::connect(location, postgres::NoTls)?;
+    c.batch_execute("SET synchronous_commit = on; SET application_name = 'vigil-flush'")?;
+    let fsync: String = c.query_one("SHOW fsync", &[])?.try_get(0)?;
+    if fsync != "on" {
+        return Err(StoreError::Unsafe(format!(
+            "the PostgreSQL server runs with fsync = {fsync}: it would acknowledge evidence a crash can lose; \
+             set fsync = on in postgresql.conf"
+        )));
+    }
+    Ok(c)
 }
 
 /// The store as many threads use it: [`StorePool::read`] for reads,
@@ -274,6 +304,51 @@ mod tests {
         w.begin().unwrap().commit().unwrap();
         drop(w);
         assert_eq!(pool.read().unwrap().meta("half-done").unwrap(), None);
+    }
+
+    /// Issue 24, finding 8: the PostgreSQL flush connection never
+    /// reconnected, so one dropped connection failed every later write.
+    #[test]
+    fn a_dropped_flush_connection_is_replaced() {
+        let admin_url =
+            std::env::var("VIGIL_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+        let mut admin = match postgres::Client::connect(&admin_url, postgres::NoTls) {
+            Ok(c) => c,
+            Err(e) if std::env::var("CI").as_deref() != Ok("true") => {
+                eprintln!("SKIPPED: flush reconnection test: cannot reach {admin_url}: {e}");
+                return;
+            }
+            Err(e) => panic!("PostgreSQL at {admin_url} is required in CI: {e}"),
+        };
+        let db = format!("vigil_flush_{}", std::process::id());
+        admin.batch_execute(&format!("DROP DATABASE IF EXISTS {db}")).unwrap();
+        admin.batch_execute(&format!("CREATE DATABASE {db}")).unwrap();
+        let url = format!("{}/{db}", admin_url.rsplit_once('/').unwrap().0);
+        {
+            let pool = StorePool::open(&url, 1).unwrap();
+            let write = |k: &str| {
+                let mut w = pool.write().unwrap();
+                let mut tx = w.begin().unwrap();
+                tx.set_meta(k, "v").unwrap();
+                tx.commit().unwrap();
+                drop(w);
+                pool.make_durable()
+            };
+            write("before").unwrap();
+            let ended: i64 = admin
+                .query_one(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity \
+                     WHERE datname = $1 AND application_name = 'vigil-flush'",
+                    &[&db],
+                )
+                .unwrap()
+                .get(0);
+            assert_eq!(ended, 1, "the flush connection was found and ended");
+            std::thread::sleep(std::time::Duration::from_millis(200));
+            write("after").expect("a write after the flush connection dropped is made durable on a new one");
+            assert_eq!(pool.read().unwrap().meta("after").unwrap().as_deref(), Some("v"));
+        }
+        admin.batch_execute(&format!("DROP DATABASE {db} WITH (FORCE)")).unwrap();
     }
 
     #[test]

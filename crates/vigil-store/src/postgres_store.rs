@@ -1077,6 +1077,15 @@ impl StoreTx for PgTx<'_> {
         Ok(self.db().execute("DELETE FROM blob_keys WHERE sha256 = $1", &[&&sha.0[..]])?)
     }
 
+    fn delete_key(&mut self, sha: &Sha256Digest, slot: &[u8; 16]) -> Result<(), StoreError> {
+        self.db().execute("DELETE FROM blob_keys WHERE sha256 = $1 AND slot = $2", &[&&sha.0[..], &&slot[..]])?;
+        Ok(())
+    }
+
+    fn has_key(&mut self, sha: &Sha256Digest) -> Result<bool, StoreError> {
+        Ok(self.db().query_opt("SELECT 1 FROM blob_keys WHERE sha256 = $1 LIMIT 1", &[&&sha.0[..]])?.is_some())
+    }
+
     fn insert_master_key(&mut self, id: &str, created_ms: i64) -> Result<(), StoreError> {
         self.db().execute("INSERT INTO master_keys (id, created_ms) VALUES ($1, $2)", &[&id, &created_ms])?;
         Ok(())

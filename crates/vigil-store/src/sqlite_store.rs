@@ -1130,6 +1130,15 @@ impl StoreTx for SqliteTx<'_> {
         Ok(self.tx.execute("DELETE FROM blob_keys WHERE sha256 = ?1", [&sha.0[..]])? as u64)
     }
 
+    fn delete_key(&mut self, sha: &Sha256Digest, slot: &[u8; 16]) -> Result<(), StoreError> {
+        self.tx.execute("DELETE FROM blob_keys WHERE sha256 = ?1 AND slot = ?2", params![&sha.0[..], &slot[..]])?;
+        Ok(())
+    }
+
+    fn has_key(&mut self, sha: &Sha256Digest) -> Result<bool, StoreError> {
+        Ok(self.tx.prepare_cached("SELECT 1 FROM blob_keys WHERE sha256 = ?1")?.exists([&sha.0[..]])?)
+    }
+
     fn insert_master_key(&mut self, id: &str, created_ms: i64) -> Result<(), StoreError> {
         self.tx.execute("INSERT INTO master_keys (id, created_ms) VALUES (?1, ?2)", params![id, created_ms])?;
         Ok(())

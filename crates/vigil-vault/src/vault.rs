@@ -209,6 +209,7 @@ impl Vault {
         let dest = self.blob_path(&pending.hashes.sha256);
         let dir = dest.parent().expect("blob paths have a parent").to_owned();
         fs::create_dir_all(&dir).map_err(VaultError::io(&dir))?;
+        let _placing = self.placement_lock()?;
         // A hard link never replaces an existing file, so a blob already in
         // place is never rewritten.
         let placement = match fs::hard_link(&pending.temp, &dest) {
@@ -286,6 +287,39 @@ impl Vault {
     }
 
     /// Removes a blob's file after its keys were destroyed.
+    /// Held while a blob file is replaced or removed, by every process using
+    /// this vault: a deletion then never removes a copy that a concurrent
+    /// write has just put in place under a live key.
+    fn placement_lock(&self) -> Result<File, VaultError> {
+        let path = self.root.join("tmp").join("placement.lock");
+        let f = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .mode(0o600)
+            .open(&path)
+            .map_err(VaultError::io(&path))?;
+        rustix::fs::flock(&f, rustix::fs::FlockOperation::LockExclusive)
+            .map_err(|e| VaultError::Io { path, source: e.into() })?;
+        Ok(f)
+    }
+
+    /// Removes a blob's file unless its copy's key is live (`slot_is_live`,
+    /// asked while the placement lock is held); returns whether it went.
+    pub fn remove_unless_live(
+        &self,
+        sha: &Sha256Digest,
+        slot_is_live: impl Fn(&SlotId) -> bool,
+    ) -> Result<bool, VaultError> {
+        let _placing = self.placement_lock()?;
+        let path = self.blob_path(sha);
+        match read_slot(&path) {
+            Ok(Some(slot)) if slot_is_live(&slot) => Ok(false),
+            _ => self.remove(sha),
+        }
+    }
+
     pub fn remove(&self, sha: &Sha256Digest) -> Result<bool, VaultError> {
         let path = self.blob_path(sha);
         match fs::remove_file(&path) {
