@@ -110,8 +110,22 @@ fn prosecutor() -> Audience {
 pub struct ProofEvent {
     pub index: u64,
     /// The canonical leaf: the event exactly as it was hashed into the log.
-    pub leaf: String,
+    /// A copy for service carries it only for the exhibit's own `received`,
+    /// `copied` and `exported` events; for the rest (who read it and why,
+    /// what other cases asked of it) it carries the leaf's hash alone,
+    /// which still proves the event is in the log and where.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub leaf: Option<String>,
+    /// The leaf's hash, hex, when the leaf itself is withheld.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub leaf_hash: Option<String>,
     pub audit_path: Vec<String>,
+}
+
+/// The events whose leaves a copy for service carries: what the exhibit is
+/// and how it travelled, never who else read it or why.
+fn served_in_full(kind: EventKind) -> bool {
+    matches!(kind, EventKind::Received | EventKind::Copied | EventKind::Exported)
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -358,18 +372,22 @@ impl Vigil {
                     .map_err(|_| CoreError::Log(format!("event #{} is not UTF-8", ev.index)))?;
                 let (_, decoded) =
                     decode_leaf(&ev.leaf).map_err(|e| CoreError::Log(format!("event #{}: {e}", ev.index)))?;
-                prov_events.push(ProvEvent {
-                    index: ev.index,
-                    exhibit: row.reference.to_string(),
-                    kind: decoded.kind.to_string(),
-                    actor: decoded.actor.as_str().to_owned(),
-                    time: decoded.time.to_string(),
-                    note: decoded.note.clone(),
-                });
+                let in_full = audience == Audience::Prosecutor || served_in_full(decoded.kind);
+                if in_full {
+                    prov_events.push(ProvEvent {
+                        index: ev.index,
+                        exhibit: row.reference.to_string(),
+                        kind: decoded.kind.to_string(),
+                        actor: decoded.actor.as_str().to_owned(),
+                        time: decoded.time.to_string(),
+                        note: decoded.note.clone(),
+                    });
+                }
                 listed.push(ManifestEvent { index: ev.index, leaf_hash: hex::encode(ev.leaf_hash) });
                 proof.events.push(ProofEvent {
                     index: ev.index,
-                    leaf,
+                    leaf: in_full.then_some(leaf),
+                    leaf_hash: (!in_full).then(|| hex::encode(ev.leaf_hash)),
                     audit_path: path.iter().map(hex::encode).collect(),
                 });
             }
@@ -565,7 +583,25 @@ pub fn verify_bundle(dir: &Path, key: &VerifyingKey, passphrase: Option<&[u8]>) 
                 problems.push(format!("event #{} (exhibit {}) is missing from {}", want.index, x.reference, x.proofs));
                 continue;
             };
-            let lh = leaf_hash(pe.leaf.as_bytes());
+            let lh = match (&pe.leaf, &pe.leaf_hash) {
+                (Some(leaf), _) => leaf_hash(leaf.as_bytes()),
+                (None, Some(h)) => {
+                    let mut b = [0u8; 32];
+                    if hex::decode_to_slice(h, &mut b).is_err() {
+                        problems
+                            .push(format!("event #{} (exhibit {}): its leaf hash is malformed", pe.index, x.reference));
+                        continue;
+                    }
+                    b
+                }
+                (None, None) => {
+                    problems.push(format!(
+                        "event #{} (exhibit {}): {} carries neither its leaf nor its hash",
+                        pe.index, x.reference, x.proofs
+                    ));
+                    continue;
+                }
+            };
             if hex::encode(lh) != want.leaf_hash {
                 problems.push(format!(
                     "event #{} (exhibit {}): its leaf in {} was altered",
@@ -590,8 +626,16 @@ pub fn verify_bundle(dir: &Path, key: &VerifyingKey, passphrase: Option<&[u8]>) 
                     want.index, x.reference
                 ));
             }
-            match decode_leaf(pe.leaf.as_bytes()) {
+            let Some(leaf) = &pe.leaf else { continue };
+            match decode_leaf(leaf.as_bytes()) {
                 Ok((index, ev)) => {
+                    if manifest.audience == Audience::Defence && !served_in_full(ev.kind) {
+                        problems.push(format!(
+                            "event #{} (exhibit {}): a copy for service carries the leaf of a `{}` event; \
+                             only its hash belongs there",
+                            pe.index, x.reference, ev.kind
+                        ));
+                    }
                     if index != pe.index {
                         problems.push(format!("event #{}: its leaf says it is event #{index}", pe.index));
                     }

@@ -491,3 +491,57 @@ fn a_record_racing_between_the_check_and_the_write_is_checked_again() {
     assert!(e.to_string().contains("MG6C"), "{e}");
     assert_eq!(c.v.schedules(&c.id, &sup).unwrap().mg6c.len(), 1);
 }
+
+/// Issue 24, finding 7: the copy for service carried every leaf of every
+/// event on each served exhibit, officers' access reasons and what other
+/// cases asked of it among them. It now carries those events' hashes only,
+/// with the leaves of the exhibit's own received, copied and exported events.
+#[test]
+fn the_copy_for_service_carries_no_one_elses_reasons() {
+    let c = case();
+    let sup = session("s.one", Role::Supervisor);
+    const REASON: &str = "SYNTHETIC-ACCESS-REASON-for-case-OP-COVERT-9";
+    let pr1 = vigil_domain::ExhibitRef::parse("PR/1").unwrap();
+    c.v.get_exhibit(&pr1, &c._dir.path().join("read"), REASON, &Actor::parse("s.one").unwrap()).unwrap();
+    c.v.add_case_record(
+        &c.id,
+        &CaseRecord::ExhibitUsed {
+            exhibit: "exhibit:PR/1".into(),
+            witness: "DC Example (synthetic)".into(),
+            description: "the report".into(),
+        },
+        &sup,
+    )
+    .unwrap();
+    let key = c.v.public_key();
+    let do_ = vigil_domain::Initials::parse("DO").unwrap();
+    let served = c._dir.path().join("served");
+    c.v.export_bundle(&c.id, &served, &do_, None, vigil_core::Audience::Defence).unwrap();
+    for entry in walk(&served) {
+        let text = String::from_utf8_lossy(&std::fs::read(&entry).unwrap()).into_owned();
+        assert!(!text.contains(REASON), "{} carries an officer's access reason", entry.display());
+    }
+    assert!(vigil_core::verify_bundle(&served, &key, None).unwrap().ok(), "and it still verifies");
+    // The prosecutor's copy keeps every leaf.
+    let full = c._dir.path().join("full");
+    c.v.export_bundle(&c.id, &full, &do_, None, vigil_core::Audience::Prosecutor).unwrap();
+    assert!(walk(&full).iter().any(|p| String::from_utf8_lossy(&std::fs::read(p).unwrap()).contains(REASON)));
+    // A leaf put back by hand into the copy for service is named.
+    let proof_path = served.join("proofs/PR-1.json");
+    let mut proof: serde_json::Value = serde_json::from_slice(&std::fs::read(&proof_path).unwrap()).unwrap();
+    let full_proof: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(full.join("proofs/PR-1.json")).unwrap()).unwrap();
+    let accessed = full_proof["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["leaf"].as_str().is_some_and(|l| l.contains(REASON)))
+        .unwrap()
+        .clone();
+    let slot = proof["events"].as_array_mut().unwrap().iter_mut().find(|e| e["index"] == accessed["index"]).unwrap();
+    slot["leaf"] = accessed["leaf"].clone();
+    slot.as_object_mut().unwrap().remove("leaf_hash");
+    std::fs::write(&proof_path, serde_json::to_vec_pretty(&proof).unwrap()).unwrap();
+    let report = vigil_core::verify_bundle(&served, &key, None).unwrap();
+    assert!(report.problems.iter().any(|p| p.contains("a copy for service carries the leaf")), "{:?}", report.problems);
+}
