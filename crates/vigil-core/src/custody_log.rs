@@ -27,6 +27,17 @@ pub(crate) fn append(
         .filter(|f| f.size() == state.size)
         .ok_or_else(|| CoreError::Log("the sequencer row's frontier is malformed; run `vigil verify`".into()))?;
     let first = frontier.size();
+    // The rows of projected tables this transaction left go into its last
+    // event, so the log can rebuild them (`verify`).
+    let images = take_images(tx)?;
+    let mut with_rows;
+    let events = if images.is_empty() {
+        events
+    } else {
+        with_rows = events.to_vec();
+        with_rows.last_mut().expect("append is given at least one event").rows.extend(images);
+        &with_rows[..]
+    };
     let mut rows = Vec::with_capacity(events.len());
     for (k, ev) in events.iter().enumerate() {
         ev.validate()?;
@@ -49,6 +60,26 @@ pub(crate) fn append(
     tx.insert_head(&head_row(&head))?;
     tx.save_log_state(&LogState { size: frontier.size(), frontier: frontier.to_bytes() })?;
     Ok(AppendReceipt { first_index: first, count: events.len() as u64, head })
+}
+
+/// The images of the rows of projected tables that `tx` changed so far.
+pub(crate) fn take_images(tx: &mut dyn StoreTx) -> Result<Vec<vigil_domain::RowImage>, CoreError> {
+    let changes = tx.take_projection_changes()?;
+    vigil_store::projection::images_of(&changes).map_err(|e| CoreError::Log(e.to_string()))
+}
+
+/// A unit that queued no event may change no projected row but for the
+/// columns written outside the log (a sign-in's counters): anything more
+/// would be a change the log cannot rebuild, so the unit fails.
+fn refuse_unlogged_rows(tx: &mut dyn StoreTx) -> Result<(), CoreError> {
+    let images = take_images(tx)?;
+    match images.first() {
+        None => Ok(()),
+        Some(i) => Err(CoreError::Log(format!(
+            "a change to table {} was about to be committed without a custody event; nothing was written",
+            i.t
+        ))),
+    }
 }
 
 pub(crate) fn head_row(h: &SignedTreeHead) -> HeadRow {
@@ -116,8 +147,12 @@ impl crate::data_dir::Vigil {
             let mut unit = Unit { tx, size: state.size, events: Vec::new(), now: self.now() };
             let value = work(&mut unit)?;
             let Unit { mut tx, events, now, .. } = unit;
-            let receipt =
-                if events.is_empty() { None } else { Some(append(tx.as_mut(), state, &events, &self.signing, now)?) };
+            let receipt = if events.is_empty() {
+                refuse_unlogged_rows(tx.as_mut())?;
+                None
+            } else {
+                Some(append(tx.as_mut(), state, &events, &self.signing, now)?)
+            };
             tx.commit()?;
             (value, receipt)
         };
@@ -137,6 +172,7 @@ impl crate::data_dir::Vigil {
             let mut conn = self.store.write()?;
             let mut tx = conn.begin()?;
             let value = work(tx.as_mut())?;
+            refuse_unlogged_rows(tx.as_mut())?;
             tx.commit()?;
             value
         };

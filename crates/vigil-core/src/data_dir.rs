@@ -63,6 +63,12 @@ struct Config {
 
 const CONFIG_FORMAT: &str = "vigil-data";
 
+/// Set once every row of every projected table is accounted for in the log.
+const PROJECTION_BASELINE: &str = "projection_baseline";
+
+/// Row images per baseline event, to keep each leaf a modest size.
+const BASELINE_ROWS_PER_EVENT: usize = 500;
+
 /// Read connections per open data directory: enough for the officer pages
 /// and intake's reads on a small server; writes have their own connection.
 const READERS: usize = 8;
@@ -204,6 +210,8 @@ impl Vigil {
             let state = tx.lock_log()?;
             tx.insert_master_key(master.id(), t.unix_millis())?;
             tx.set_meta("log_public_key", &public)?;
+            // Every row from here on is made by a unit whose event records it.
+            tx.set_meta(PROJECTION_BASELINE, "from the first event")?;
             let mut ev = CustodyEvent::new(EventKind::Created, Actor::system(), t, ObjectRef::log());
             ev.note = Some(format!("custody log created; signing public key {public}; master key {}", master.id()));
             append(tx.as_mut(), state, &[ev], &signing, t)?;
@@ -250,7 +258,9 @@ impl Vigil {
         let signing = load_signing_key(&layout.signing_key())?;
         let master = Self::load_master(&layout, &mut *store.write()?)?;
         let vault = Vault::open(&layout.vault())?;
-        Ok(Vigil { layout, store, vault, master, signing, clock: crate::clock::Clock::system(), lock })
+        let v = Vigil { layout, store, vault, master, signing, clock: crate::clock::Clock::system(), lock };
+        v.ensure_projection_baseline()?;
+        Ok(v)
     }
 
     /// Loads the master key and checks it is the store's current one. A
@@ -299,6 +309,39 @@ impl Vigil {
 
     /// Appends events (one signed head for the batch). For services that
     /// record events about objects other than exhibits, and for benchmarks.
+    /// A store made before events recorded the rows they left (or by a
+    /// migration since) is given a baseline once: the images of every row of
+    /// every projected table as it stands, signed into the log, from which
+    /// `verify` rebuilds the tables. What happened to those rows before the
+    /// baseline is only what the earlier events and checks say.
+    fn ensure_projection_baseline(&self) -> Result<(), CoreError> {
+        if self.store.read()?.meta(PROJECTION_BASELINE)?.is_some() {
+            return Ok(());
+        }
+        let mut images = Vec::new();
+        for spec in vigil_store::PROJECTED {
+            for json in self.store.read()?.projection_rows(spec.table)? {
+                let i =
+                    vigil_store::projection::image_of(spec.table, &json).map_err(|e| CoreError::Log(e.to_string()))?;
+                images.push(i.image);
+            }
+        }
+        let parts = images.len().div_ceil(BASELINE_ROWS_PER_EVENT).max(1);
+        self.write(|u| {
+            let mut chunks = images.chunks(BASELINE_ROWS_PER_EVENT);
+            for part in 1..=parts {
+                let mut ev = CustodyEvent::new(EventKind::Reviewed, Actor::system(), u.now, ObjectRef::log());
+                ev.note = Some(format!(
+                    "projection baseline, part {part} of {parts}: rows that existed before events recorded the rows they left"
+                ));
+                ev.rows = chunks.next().map(<[_]>::to_vec).unwrap_or_default();
+                u.log(ev);
+            }
+            u.tx().set_meta(PROJECTION_BASELINE, &format!("baseline of {} rows", images.len()))?;
+            Ok(())
+        })
+    }
+
     pub fn append_events(&self, events: &[CustodyEvent]) -> Result<AppendReceipt, CoreError> {
         if events.is_empty() {
             return Err(CoreError::Refused("nothing to append".into()));

@@ -6,7 +6,7 @@ use crate::custody_log::from_head_row;
 use crate::data_dir::{read_public_key, Vigil};
 use crate::error::CoreError;
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use vigil_custody::{leaf_hash, Frontier, LogChecker};
 use vigil_domain::{CaseId, EventKind, ExhibitRef, FileHashes, Sha256Digest};
 
@@ -21,6 +21,9 @@ pub struct VerifyReport {
     pub blobs_checked: u64,
     pub bytes_checked: u64,
     pub case_records: u64,
+    /// Rows of projected tables compared with the log, and those tables.
+    pub projected_rows: u64,
+    pub projected_tables: u64,
     pub root: String,
     pub problems: Vec<String>,
 }
@@ -50,6 +53,9 @@ struct Logged {
     exhibits: BTreeMap<ExhibitRef, LoggedExhibit>,
     /// The officers each case's events assigned to it.
     members: BTreeMap<CaseId, BTreeSet<String>>,
+    /// Each projected table as the log builds it: row key digest → the
+    /// event that last left the row, and its column digests.
+    rows: HashMap<String, HashMap<String, (u64, BTreeMap<String, String>)>>,
 }
 
 impl Vigil {
@@ -60,7 +66,111 @@ impl Vigil {
         self.verify_grades(&mut report, &logged.exhibits)?;
         self.verify_case_records(&mut report)?;
         self.verify_membership(&mut report, &logged)?;
+        self.verify_projections(&mut report, &logged)?;
         Ok(report)
+    }
+
+    /// Every projected table rebuilt from the log alone, against the
+    /// database row by row: a row missing, extra or different (naming its
+    /// columns) is a change the log does not account for. Then the counters
+    /// kept beside them are recounted.
+    fn verify_projections(&self, report: &mut VerifyReport, logged: &Logged) -> Result<(), CoreError> {
+        let empty = HashMap::new();
+        report.projected_tables = vigil_store::PROJECTED.len() as u64;
+        for spec in vigil_store::PROJECTED {
+            let t = spec.table;
+            let want = logged.rows.get(t).unwrap_or(&empty);
+            let mut seen: HashSet<&str> = HashSet::with_capacity(want.len());
+            for json in self.store.read()?.projection_rows(t)? {
+                report.projected_rows += 1;
+                let imaged = match vigil_store::projection::image_of(t, &json) {
+                    Ok(i) => i,
+                    Err(e) => {
+                        report.problems.push(e.to_string());
+                        continue;
+                    }
+                };
+                let row = &imaged.image;
+                let Some((k, (event, cols))) = want.get_key_value(&row.k) else {
+                    report.problems.push(format!(
+                        "table {t}, row ({}): no custody event made it (added in the database?)",
+                        imaged.key_text
+                    ));
+                    continue;
+                };
+                seen.insert(k.as_str());
+                let mut differ: Vec<&str> = row
+                    .c
+                    .iter()
+                    .filter(|(name, d)| cols.get(*name) != Some(*d))
+                    .map(|(name, _)| name.as_str())
+                    .collect();
+                differ.extend(cols.keys().filter(|name| !row.c.contains_key(*name)).map(String::as_str));
+                if !differ.is_empty() {
+                    report.problems.push(format!(
+                        "table {t}, row ({}): column{} {} differ{} from what custody event #{event} recorded \
+                         (changed in the database?)",
+                        imaged.key_text,
+                        if differ.len() > 1 { "s" } else { "" },
+                        differ.join(", "),
+                        if differ.len() > 1 { "" } else { "s" },
+                    ));
+                }
+            }
+            let mut missing: Vec<(u64, &str)> =
+                want.iter().filter(|(k, _)| !seen.contains(k.as_str())).map(|(k, (e, _))| (*e, k.as_str())).collect();
+            missing.sort();
+            for (event, k) in missing {
+                report.problems.push(format!(
+                    "table {t}: the row custody event #{event} left (key digest {k}) is missing (deleted in the database?)"
+                ));
+            }
+        }
+        self.recount(report)
+    }
+
+    /// The counters kept beside the projections, recounted from them.
+    fn recount(&self, report: &mut VerifyReport) -> Result<(), CoreError> {
+        let field = |json: &str, name: &str| -> Option<serde_json::Value> {
+            serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(json).ok()?.remove(name)
+        };
+        let mut states: BTreeMap<String, i64> = BTreeMap::new();
+        for r in self.store.read()?.projection_rows("reports")? {
+            if let Some(serde_json::Value::String(s)) = field(&r, "state") {
+                *states.entry(s).or_default() += 1;
+            }
+        }
+        for r in self.store.read()?.projection_rows("report_state_counts")? {
+            let (Some(serde_json::Value::String(state)), Some(n)) = (field(&r, "state"), field(&r, "n")) else {
+                continue;
+            };
+            let counted = states.get(&state).copied().unwrap_or(0);
+            if n.as_i64() != Some(counted) {
+                report.problems.push(format!(
+                    "table report_state_counts, row (state={state}): it says {n}, but {counted} reports are {state}"
+                ));
+            }
+        }
+        let mut last: BTreeMap<String, i64> = BTreeMap::new();
+        for r in self.store.read()?.projection_rows("exhibits")? {
+            if let (Some(serde_json::Value::String(i)), Some(n)) = (field(&r, "initials"), field(&r, "number")) {
+                let e = last.entry(i).or_default();
+                *e = (*e).max(n.as_i64().unwrap_or(0));
+            }
+        }
+        for r in self.store.read()?.projection_rows("exhibit_counters")? {
+            let (Some(serde_json::Value::String(i)), Some(n)) = (field(&r, "initials"), field(&r, "last")) else {
+                continue;
+            };
+            let highest = last.get(&i).copied().unwrap_or(0);
+            if n.as_i64().unwrap_or(0) < highest {
+                report.problems.push(format!(
+                    "table exhibit_counters, row (initials={i}): it says {n}, but exhibit {i}/{highest} exists \
+                     (a number would be given twice)"
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// Every case record against the event written with it: the event must
@@ -150,6 +260,14 @@ impl Vigil {
                 {
                     if let (Ok(case), Some(who)) = (CaseId::parse(case), assigned_officer(note)) {
                         logged.members.entry(case).or_default().insert(who.to_owned());
+                    }
+                }
+                for img in &ev.rows {
+                    let table = logged.rows.entry(img.t.clone()).or_default();
+                    if img.gone {
+                        table.remove(&img.k);
+                    } else {
+                        table.insert(img.k.clone(), (position, img.c.clone()));
                     }
                 }
                 if let Some(r) = ev.object.as_exhibit() {

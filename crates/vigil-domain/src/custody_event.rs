@@ -155,11 +155,26 @@ pub struct CustodyEvent {
     pub note: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hashes: Option<FileHashes>,
+    /// The rows of projected tables the event's unit of work left (see
+    /// [`crate::RowImage`]); on the last event of the unit.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rows: Vec<crate::RowImage>,
 }
 
 impl CustodyEvent {
     pub fn new(kind: EventKind, actor: Actor, time: Timestamp, object: ObjectRef) -> Self {
-        CustodyEvent { kind, actor, time, object, digest: None, case: None, reason: None, note: None, hashes: None }
+        CustodyEvent {
+            kind,
+            actor,
+            time,
+            object,
+            digest: None,
+            case: None,
+            reason: None,
+            note: None,
+            hashes: None,
+            rows: Vec::new(),
+        }
     }
 
     /// Checks the rules every event obeys before it may enter the log.

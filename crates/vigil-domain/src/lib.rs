@@ -22,6 +22,7 @@ mod referral;
 mod report_state;
 mod risk;
 mod role;
+mod row_image;
 mod team_dashboard;
 mod timestamp;
 mod triage_target;
@@ -56,6 +57,7 @@ pub use referral::{
 pub use report_state::{CloseReason, ReportState};
 pub use risk::{assess, RiskAssessment};
 pub use role::Role;
+pub use row_image::RowImage;
 pub use team_dashboard::{
     dashboard_start, median, percentile, team_dashboard, week_start, AgeBand, CaseFacts, OfficerLoad, ReportFact,
     TeamDashboard, TriageTime, Week, AGE_BANDS,

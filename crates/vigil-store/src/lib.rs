@@ -15,6 +15,7 @@ mod migration;
 mod pg_statements;
 mod pool;
 mod postgres_store;
+pub mod projection;
 mod record;
 mod sqlite_store;
 
@@ -22,6 +23,7 @@ pub use error::StoreError;
 pub use migration::{Migration, MIGRATIONS};
 pub use pool::{Pooled, StorePool};
 pub use postgres_store::PostgresStore;
+pub use projection::{ProjectionChange, OPERATIONAL, PROJECTED};
 pub use record::{
     CaseRecordRow, ChatTimelineRow, EventRow, ExhibitIdentifierRow, ExhibitRow, HeadRow, IdempotencyRow, KeyRow,
     LinkRow, LogState, PartnerRow, ReportFileRow, ReportRow, SessionRow, UserRow,
@@ -55,6 +57,12 @@ pub trait Store: Send {
         Ok(())
     }
     fn begin(&mut self) -> Result<Box<dyn StoreTx + '_>, StoreError>;
+    /// Every row of a table (projected, or operational and recounted by
+    /// `verify`) as the capture triggers render rows (JSON), for `verify` to
+    /// compare with what the log says.
+    fn projection_rows(&mut self, table: &str) -> Result<Vec<String>, StoreError>;
+    /// The schema's tables, and those of them that carry capture triggers.
+    fn tables(&mut self) -> Result<(Vec<String>, Vec<String>), StoreError>;
     fn schema_version(&mut self) -> Result<u32, StoreError>;
     fn meta(&mut self, key: &str) -> Result<Option<String>, StoreError>;
     fn log_state(&mut self) -> Result<LogState, StoreError>;
@@ -143,6 +151,9 @@ pub trait Store: Send {
 
 /// One write transaction. Dropping it without [`commit`](StoreTx::commit) rolls back.
 pub trait StoreTx {
+    /// Takes out the changes this transaction made to projected tables, in
+    /// the order they were made (see `projection.rs`).
+    fn take_projection_changes(&mut self) -> Result<Vec<ProjectionChange>, StoreError>;
     /// Takes the log's sequencer lock and returns the current state.
     fn lock_log(&mut self) -> Result<LogState, StoreError>;
     fn save_log_state(&mut self, state: &LogState) -> Result<(), StoreError>;

@@ -55,6 +55,21 @@ impl PostgresStore {
                 &[&(m.version as i32), &m.name],
             )?;
         }
+        // The capture function and a trigger on each projected table (see
+        // projection.rs), made once; the function renders any row whole.
+        let triggers: i64 = tx
+            .query_one("SELECT count(*) FROM pg_trigger WHERE tgname = 'vigil_capture' AND NOT tgisinternal", &[])?
+            .try_get(0)?;
+        if triggers as usize != crate::projection::PROJECTED.len() {
+            tx.batch_execute(crate::projection::POSTGRES_CAPTURE)?;
+            for p in crate::projection::PROJECTED {
+                tx.batch_execute(&format!(
+                    "CREATE OR REPLACE TRIGGER vigil_capture AFTER INSERT OR UPDATE OR DELETE ON {} \
+                     FOR EACH ROW EXECUTE FUNCTION vigil_capture()",
+                    p.table
+                ))?;
+            }
+        }
         tx.commit()?;
         Ok(())
     }
@@ -532,6 +547,37 @@ impl Store for PostgresStore {
         Ok(Box::new(PgTx { tx: client.transaction()?, statements }))
     }
 
+    fn projection_rows(&mut self, table: &str) -> Result<Vec<String>, StoreError> {
+        if crate::projection::projected(table).is_none() && !crate::OPERATIONAL.iter().any(|(t, _)| *t == table) {
+            return Err(StoreError::Malformed("table name"));
+        }
+        self.db()
+            .query(&format!("SELECT to_jsonb(t)::text FROM {table} t") as &str, &[])?
+            .iter()
+            .map(|r| Ok(r.try_get(0)?))
+            .collect()
+    }
+
+    fn tables(&mut self) -> Result<(Vec<String>, Vec<String>), StoreError> {
+        let tables = self
+            .db()
+            .query("SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema() ORDER BY 1", &[])?
+            .iter()
+            .map(|r| r.try_get(0))
+            .collect::<Result<Vec<String>, _>>()?;
+        let captured = self
+            .db()
+            .query(
+                "SELECT DISTINCT c.relname::text FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid \
+                 WHERE g.tgname = 'vigil_capture' AND NOT g.tgisinternal ORDER BY 1",
+                &[],
+            )?
+            .iter()
+            .map(|r| r.try_get(0))
+            .collect::<Result<Vec<String>, _>>()?;
+        Ok((tables, captured))
+    }
+
     fn schema_version(&mut self) -> Result<u32, StoreError> {
         let v: i32 = self.db().query_one("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", &[])?.try_get(0)?;
         Ok(v as u32)
@@ -650,6 +696,27 @@ impl StoreTx for PgTx<'_> {
             &[&id.as_str(), &username, &by, &at_ms],
         )?;
         Ok(())
+    }
+
+    fn take_projection_changes(&mut self) -> Result<Vec<crate::ProjectionChange>, StoreError> {
+        // Only this transaction's own: a change captured outside any unit (by
+        // hand in the database) is no part of it, and `verify` names its row.
+        let mut changes: Vec<(i64, crate::ProjectionChange)> = self
+            .db()
+            .query(
+                "DELETE FROM projection_changes WHERE xid = txid_current() RETURNING seq, tbl, old_row, new_row",
+                &[],
+            )?
+            .iter()
+            .map(|r| {
+                Ok((
+                    r.try_get(0)?,
+                    crate::ProjectionChange { table: r.try_get(1)?, old: r.try_get(2)?, new: r.try_get(3)? },
+                ))
+            })
+            .collect::<Result<_, StoreError>>()?;
+        changes.sort_by_key(|(seq, _)| *seq);
+        Ok(changes.into_iter().map(|(_, c)| c).collect())
     }
 
     fn latest_case_record(&mut self, id: &CaseId) -> Result<u64, StoreError> {

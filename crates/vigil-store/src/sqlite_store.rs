@@ -66,6 +66,7 @@ impl SqliteStore {
                 params![m.version, m.name],
             )?;
         }
+        install_capture(&tx)?;
         tx.commit()?;
         Ok(())
     }
@@ -74,6 +75,37 @@ impl SqliteStore {
     pub fn raw_connection(&self) -> &Connection {
         &self.conn
     }
+}
+
+/// The columns of a table, with their declared types, in order.
+fn columns_of(conn: &Connection, table: &str) -> Result<Vec<(String, String)>, StoreError> {
+    let mut st = conn.prepare(&format!("PRAGMA table_info({table})"))?;
+    let cols = st.query_map([], |r| Ok((r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?;
+    Ok(cols.collect::<Result<_, _>>()?)
+}
+
+/// The capture table and each projected table's triggers, made from the
+/// schema as it now is (so a column added by a later migration is
+/// captured); a trigger is replaced only when its text changed.
+fn install_capture(conn: &Connection) -> Result<(), StoreError> {
+    conn.execute_batch(
+        "CREATE TABLE IF NOT EXISTS projection_changes (seq INTEGER PRIMARY KEY, tbl TEXT NOT NULL, old_row TEXT, new_row TEXT)",
+    )?;
+    for p in crate::projection::PROJECTED {
+        let cols = columns_of(conn, p.table)?;
+        if cols.is_empty() {
+            continue; // not made by the migrations yet
+        }
+        for (name, sql) in crate::projection::sqlite_triggers(p.table, &cols) {
+            let existing: Option<String> = conn
+                .query_row("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?1", [&name], |r| r.get(0))
+                .optional()?;
+            if existing.as_deref() != Some(sql.as_str()) {
+                conn.execute_batch(&format!("DROP TRIGGER IF EXISTS {name}; {sql};"))?;
+            }
+        }
+    }
+    Ok(())
 }
 
 type RawEvent = (i64, Vec<u8>, Vec<u8>, String, String, String, i64);
@@ -589,7 +621,35 @@ impl Store for SqliteStore {
     fn begin(&mut self) -> Result<Box<dyn StoreTx + '_>, StoreError> {
         // IMMEDIATE takes the write lock now, so reads inside see the latest state.
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        // What was captured outside any unit (a change made by hand in the
+        // database) is no part of this one: it stays out of its event, and
+        // `verify` names the row it changed.
+        tx.execute("DELETE FROM projection_changes", [])?;
         Ok(Box::new(SqliteTx { tx }))
+    }
+
+    fn projection_rows(&mut self, table: &str) -> Result<Vec<String>, StoreError> {
+        if crate::projection::projected(table).is_none() && !crate::OPERATIONAL.iter().any(|(t, _)| *t == table) {
+            return Err(StoreError::Malformed("table name"));
+        }
+        let cols = columns_of(&self.conn, table)?;
+        let sql = format!("SELECT {} FROM {table} t", crate::projection::sqlite_row_json(&cols, "t"));
+        let mut st = self.conn.prepare(&sql)?;
+        let rows = st.query_map([], |r| r.get::<_, String>(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn tables(&mut self) -> Result<(Vec<String>, Vec<String>), StoreError> {
+        let names = |sql: &str| -> Result<Vec<String>, StoreError> {
+            let mut st = self.conn.prepare(sql)?;
+            let rows = st.query_map([], |r| r.get::<_, String>(0))?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        };
+        let tables = names("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")?;
+        let captured = names(
+            "SELECT DISTINCT tbl_name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'vigil_capture_%' ORDER BY tbl_name",
+        )?;
+        Ok((tables, captured))
     }
 
     fn schema_version(&mut self) -> Result<u32, StoreError> {
@@ -724,6 +784,16 @@ impl StoreTx for SqliteTx<'_> {
             params![id.as_str(), username, by, at_ms],
         )?;
         Ok(())
+    }
+
+    fn take_projection_changes(&mut self) -> Result<Vec<crate::ProjectionChange>, StoreError> {
+        let mut st = self.tx.prepare_cached("DELETE FROM projection_changes RETURNING seq, tbl, old_row, new_row")?;
+        let rows = st.query_map([], |r| {
+            Ok((r.get::<_, i64>(0)?, crate::ProjectionChange { table: r.get(1)?, old: r.get(2)?, new: r.get(3)? }))
+        })?;
+        let mut changes: Vec<(i64, crate::ProjectionChange)> = rows.collect::<Result<_, _>>()?;
+        changes.sort_by_key(|(seq, _)| *seq);
+        Ok(changes.into_iter().map(|(_, c)| c).collect())
     }
 
     fn latest_case_record(&mut self, id: &CaseId) -> Result<u64, StoreError> {

@@ -258,7 +258,7 @@ fn dispatch(cli: &Cli) -> Result<ExitCode> {
                 print_json(&json!({ "ok": r.ok(), "report": r }));
             } else {
                 println!(
-                    "{} events, {} signed heads, root {}; {} exhibits ({} deleted), {} blobs re-hashed ({} bytes); {} case records",
+                    "{} events, {} signed heads, root {}; {} exhibits ({} deleted), {} blobs re-hashed ({} bytes); {} case records; {} rows of {} tables rebuilt from the log and compared",
                     r.events,
                     r.heads,
                     r.root,
@@ -266,7 +266,9 @@ fn dispatch(cli: &Cli) -> Result<ExitCode> {
                     r.deleted_exhibits,
                     r.blobs_checked,
                     r.bytes_checked,
-                    r.case_records
+                    r.case_records,
+                    r.projected_rows,
+                    r.projected_tables
                 );
             }
             if !r.ok() {
