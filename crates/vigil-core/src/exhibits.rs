@@ -332,10 +332,7 @@ impl Vigil {
         let store = &self.store;
         let live = |slot: &[u8; 16]| {
             // A store that cannot answer keeps the file: removing is the irreversible choice.
-            store
-                .read()
-                .and_then(|mut r| r.keys_for(sha).map_err(Into::into))
-                .map_or(true, |keys| keys.iter().any(|k| &k.slot == slot))
+            store.read().and_then(|mut r| r.keys_for(sha)).map_or(true, |keys| keys.iter().any(|k| &k.slot == slot))
         };
         Ok(self.vault.remove_unless_live(sha, live)?)
     }

@@ -55,8 +55,12 @@ struct Logged {
     members: BTreeMap<CaseId, BTreeSet<String>>,
     /// Each projected table as the log builds it: row key digest → the
     /// event that last left the row, and its column digests.
-    rows: HashMap<String, HashMap<String, (u64, BTreeMap<String, String>)>>,
+    rows: HashMap<String, LoggedTable>,
 }
+
+/// One projected table as the log builds it: row key digest → the event
+/// that last left the row, and its column digests.
+type LoggedTable = HashMap<String, (u64, BTreeMap<String, String>)>;
 
 impl Vigil {
     pub fn verify(&self) -> Result<VerifyReport, CoreError> {

@@ -92,7 +92,7 @@ impl IngestWriter {
         self.flush_out()?;
         let file = self.file.take().expect("the file is open until finish");
         file.sync_all().map_err(VaultError::io(&self.temp))?;
-        let hashes = std::mem::replace(&mut self.hasher, MultiHasher::new()).finish();
+        let hashes = std::mem::take(&mut self.hasher).finish();
         let wrapped = WrappedKey::wrap(&self.key, hashes.sha256, self.slot, &self.master);
         let temp = std::mem::take(&mut self.temp);
         Ok(PendingBlob::new(hashes, wrapped, temp))
@@ -132,7 +132,7 @@ mod tests {
             let key = pushed.wrapped.clone();
             vault.discard(whole);
             vault.place(pushed, |_| false).unwrap();
-            let mut r = vault.read(&key.sha256, &[key.clone()], &master).unwrap();
+            let mut r = vault.read(&key.sha256, std::slice::from_ref(&key), &master).unwrap();
             let mut back = Vec::new();
             std::io::Read::read_to_end(&mut r, &mut back).unwrap();
             assert_eq!(back, data, "{len}");

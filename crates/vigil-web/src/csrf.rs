@@ -67,6 +67,12 @@ impl CsrfKeys {
     }
 }
 
+/// Whether two secrets are equal, taking the same time wherever they
+/// differ (the length is no secret: every token of a kind has the same).
+pub(crate) fn same_secret(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -85,10 +91,4 @@ mod tests {
         parts[0] = &old;
         assert_eq!(k.redeem(&parts.join(".")), Err(CsrfError::Malformed), "changing the time breaks the MAC");
     }
-}
-
-/// Whether two secrets are equal, taking the same time wherever they
-/// differ (the length is no secret: every token of a kind has the same).
-pub(crate) fn same_secret(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
