@@ -441,6 +441,16 @@ fn a_prosecutor_sees_and_decides_only_what_was_revealed_to_them() {
     c.v.add_case_record(&c.id, &decide, &second).unwrap();
 }
 
+fn highly_sensitive(item: &str) -> CaseRecord {
+    CaseRecord::HighlySensitive {
+        item: item.into(),
+        reason: "SYNTHETIC".into(),
+        revealed_to: "Senior CPS lawyer (synthetic)".into(),
+        revealed_at: "3 Dec 2026 09:00".into(),
+        means: "in person".into(),
+    }
+}
+
 /// Issue 24, finding 6: two racing requests put one item both among the
 /// highly sensitive material and on the MG6C, because each checked the
 /// rules before either wrote. The rules now hold at the write: a record
@@ -451,13 +461,7 @@ fn a_record_racing_between_the_check_and_the_write_is_checked_again() {
     let sup = session("s.one", Role::Supervisor);
     let note = c.v.add_case_record(&c.id, &CaseRecord::Note { text: "synthetic".into() }, &sup).unwrap();
     let item = format!("record:{note}");
-    let highly = CaseRecord::HighlySensitive {
-        item: item.clone(),
-        reason: "SYNTHETIC".into(),
-        revealed_to: "Senior CPS lawyer (synthetic)".into(),
-        revealed_at: "3 Dec 2026 09:00".into(),
-        means: "in person".into(),
-    };
+    let highly = highly_sensitive(&item);
     // The scheduling passes its checks; then, before it is written, the
     // racing request records the item as highly sensitive.
     let racer = c.clone();
@@ -480,13 +484,7 @@ fn a_record_racing_between_the_check_and_the_write_is_checked_again() {
     vigil_core::test_hooks::once_between_check_and_write(&c._dir.path().join("data"), &c.id, move || {
         racer.v.add_case_record(&racer.id, &racing_line, &session("s.two", Role::Supervisor)).unwrap();
     });
-    let highly = CaseRecord::HighlySensitive {
-        item: item.clone(),
-        reason: "SYNTHETIC".into(),
-        revealed_to: "Senior CPS lawyer (synthetic)".into(),
-        revealed_at: "3 Dec 2026 09:00".into(),
-        means: "in person".into(),
-    };
+    let highly = highly_sensitive(&item);
     let e = c.v.add_case_record(&c.id, &highly, &sup).unwrap_err();
     assert!(e.to_string().contains("MG6C"), "{e}");
     assert_eq!(c.v.schedules(&c.id, &sup).unwrap().mg6c.len(), 1);

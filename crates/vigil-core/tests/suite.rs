@@ -1234,6 +1234,21 @@ fn every_row_changed_in_the_database_is_named_by_table_row_and_column(env: TestE
                 vec!["table case_reports: the row custody event #".into()],
             )
         }),
+        Box::new(|_: &Fixture| {
+            (
+                "UPDATE chat_timelines SET messages = messages + 1".into(),
+                vec!["table chat_timelines, row (timeline=".into(), "column messages differs".into()],
+            )
+        }),
+        Box::new(|_: &Fixture| {
+            (
+                "DELETE FROM exhibit_identifiers".into(),
+                vec!["table exhibit_identifiers: the row custody event #".into()],
+            )
+        }),
+        Box::new(|_: &Fixture| {
+            ("DELETE FROM report_additions".into(), vec!["table report_additions: the row custody event #".into()])
+        }),
     ];
     for (n, tamper) in tampers.iter().enumerate() {
         let Some(env) = TestEnv::new(backend) else { return };
@@ -1245,6 +1260,13 @@ fn every_row_changed_in_the_database_is_named_by_table_row_and_column(env: TestE
         v.disable_user("d.gone", "left the unit (synthetic)", &actor()).unwrap();
         v.add_partner("Tamper Partner (synthetic)", &actor()).unwrap();
         let report = env.store().reports_of_case(&a).unwrap().remove(0);
+        // A chat export with an identifier, and a reporter's addition.
+        let chat = "12/03/2026, 10:15 - Alex: hello\n12/03/2026, 10:16 - Sam: SYNTHETIC, call 07700 900123\n";
+        let settings = vigil_core::ChatSettings { format: None, timezone: Some("Europe/London".into()) };
+        v.import_chat_bytes(chat.as_bytes(), "chat.txt", &a, &vigil_domain::Initials::parse("NA").unwrap(), &settings)
+            .unwrap();
+        let receipt = v.submit_public_report(&synthetic_report()).unwrap();
+        v.add_to_public_report(&receipt.code, &receipt.secret, "SYNTHETIC: one more thing").unwrap().unwrap();
         let note = v.add_case_record(&a, &CaseRecord::Note { text: "SYNTHETIC".into() }, &sup).unwrap();
         let approval =
             v.add_case_record(&a, &CaseRecord::Note { text: "SYNTHETIC approval stand-in".into() }, &sup).unwrap();

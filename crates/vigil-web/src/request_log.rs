@@ -63,3 +63,42 @@ pub fn quiet_panics() {
         tracing::error!(location = %at, "a panic (its message is not logged: it may quote what was sent)");
     }));
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+    use std::sync::{Arc, Mutex};
+
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Captured {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// Issue 24, finding 8: a panic's message may quote what a client sent,
+    /// and Rust's own hook printed it. The serving process's hook logs where
+    /// the panic happened, never its message.
+    #[test]
+    fn a_panic_is_logged_by_place_never_by_message() {
+        let out = Captured::default();
+        let sink = out.clone();
+        let subscriber = tracing_subscriber::fmt().with_writer(move || sink.clone()).with_ansi(false).finish();
+        let before = std::panic::take_hook();
+        super::quiet_panics();
+        tracing::subscriber::with_default(subscriber, || {
+            let r = std::panic::catch_unwind(|| panic!("reporter wrote MARKER-d41d8cd9 in the form"));
+            assert!(r.is_err());
+        });
+        std::panic::set_hook(before);
+        let text = String::from_utf8(out.0.lock().unwrap().clone()).unwrap();
+        assert!(text.contains("a panic") && text.contains("request_log.rs"), "{text}");
+        assert!(!text.contains("MARKER-d41d8cd9"), "{text}");
+    }
+}
