@@ -39,8 +39,11 @@ impl Flags {
     pub const DUPLICATE: u16 = 1 << 6;
     pub const AMBIGUOUS_TIME: u16 = 1 << 7;
     pub const IMPOSSIBLE_TIME: u16 = 1 << 8;
+    /// Holds a line that starts like a message of its own but could not be
+    /// read as one (never merged without this flag).
+    pub const LINE_LIKE_A_MESSAGE: u16 = 1 << 9;
 
-    const NAMES: [(u16, &'static str); 9] = [
+    const NAMES: [(u16, &'static str); 10] = [
         (Self::DELETED, "deleted"),
         (Self::EDITED, "edited"),
         (Self::REPLY_TO_MISSING, "reply-to-missing"),
@@ -50,6 +53,7 @@ impl Flags {
         (Self::DUPLICATE, "duplicate"),
         (Self::AMBIGUOUS_TIME, "ambiguous-time"),
         (Self::IMPOSSIBLE_TIME, "impossible-time"),
+        (Self::LINE_LIKE_A_MESSAGE, "holds-a-line-like-a-message"),
     ];
 
     pub fn has(self, bit: u16) -> bool {
@@ -120,6 +124,9 @@ pub struct PossibleGap {
     pub before_message_number: u32,
     pub before_message: String,
 }
+
+/// Lines read irregularly named one by one in a summary's notes.
+const MAX_READER_NOTES: usize = 50;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Summary {
@@ -284,6 +291,7 @@ impl Analyser {
         if !m.media.is_empty() {
             c.media += 1;
         }
+        let zero_hour = m.irregular.contains(&crate::message::Irregular::ZeroHourOnTwelveHourClock);
         match placed.basis {
             TimeBasis::Ambiguous => {
                 c.ambiguous += 1;
@@ -293,7 +301,14 @@ impl Analyser {
                 c.impossible += 1;
                 flags |= Flags::IMPOSSIBLE_TIME;
             }
+            _ if zero_hour => {
+                c.impossible += 1;
+                flags |= Flags::IMPOSSIBLE_TIME;
+            }
             _ => {}
+        }
+        if m.irregular.iter().any(|i| matches!(i, crate::message::Irregular::LineLikeAMessage(_))) {
+            flags |= Flags::LINE_LIKE_A_MESSAGE;
         }
         let order = placed.order_ms;
         // Order is only judged between instants that are certain: a local
@@ -389,7 +404,17 @@ impl Analyser {
     }
 
     /// Ends the first pass: decides the flags that need the whole export.
-    pub fn finish(mut self, starts_late: Option<String>) -> Analysis {
+    pub fn finish(mut self, starts_late: Option<String>, reader_notes: Vec<String>) -> Analysis {
+        // What the reader found irregular, line by line, on the first
+        // conversation (the one a single-file export has), at most
+        // MAX_READER_NOTES named and the rest counted.
+        if let Some(c) = self.convs.first_mut() {
+            let more = reader_notes.len().saturating_sub(MAX_READER_NOTES);
+            c.info.notes.extend(reader_notes.into_iter().take(MAX_READER_NOTES));
+            if more > 0 {
+                c.info.notes.push(format!("{more} more lines read irregularly, flagged on their messages"));
+            }
+        }
         let mut summaries = Vec::new();
         for c in &mut self.convs {
             let mut missing = Vec::new();

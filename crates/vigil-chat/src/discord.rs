@@ -237,6 +237,7 @@ fn package_message(
         edited: false,
         reply_to: None,
         forwarded_from: None,
+        irregular: Vec::new(),
         source,
     })
 }
@@ -349,6 +350,7 @@ fn exporter_message(m: ExporterMessage, channel: Option<&str>, source: String) -
         edited: m.timestamp_edited.is_some(),
         reply_to,
         forwarded_from: None,
+        irregular: Vec::new(),
         source,
     })
 }

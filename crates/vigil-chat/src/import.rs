@@ -316,15 +316,24 @@ pub fn plan(
     Ok(plan)
 }
 
-/// One read of the export, each item handed to `emit`; returns why the
-/// export may start late, where only the whole file says so.
+/// What only a whole read of the export tells: why it may start late, and
+/// the lines read irregularly, each named.
+#[derive(Default)]
+struct ReadFacts {
+    starts_late: Option<String>,
+    notes: Vec<String>,
+}
+
+/// One read of the export, each item handed to `emit`; returns what only
+/// the whole file says.
 fn read_items(
     plan: &Plan,
     open: &mut Opener<'_>,
     file_name: &str,
     emit: &mut dyn FnMut(Item) -> Result<(), ChatError>,
-) -> Result<Option<String>, ChatError> {
+) -> Result<ReadFacts, ChatError> {
     let mut late = None;
+    let mut notes = Vec::new();
     let mut thread = instagram::InstagramReader::new();
     let mut conversation = 0u32;
     each_input(open, &plan.members, file_name, |r, shown| {
@@ -332,7 +341,9 @@ fn read_items(
         match plan.format {
             Format::WhatsApp => {
                 let reader = WhatsAppReader { order: plan.order, file: shown.to_owned() };
-                late = reader.read(BufReader::with_capacity(64 << 10, r), emit)?.starts_late;
+                let facts = reader.read(BufReader::with_capacity(64 << 10, r), emit)?;
+                late = facts.starts_late;
+                notes.extend(facts.notes);
             }
             Format::Telegram => {
                 TelegramReader { file: shown.to_owned() }.read(r, emit)?;
@@ -345,18 +356,18 @@ fn read_items(
         conversation += 1;
         Ok(())
     })?;
-    Ok(late)
+    Ok(ReadFacts { starts_late: late, notes })
 }
 
 /// Reads the export, analyses it, and fills in the sources the summaries
 /// name (a second read where any are named).
 pub fn analyse(plan: &Plan, open: &mut Opener<'_>, file_name: &str) -> Result<Analysis, ChatError> {
     let mut analyser = Analyser::new(plan.zone.clone(), plan.format.platform());
-    let late = read_items(plan, open, file_name, &mut |item| {
+    let facts = read_items(plan, open, file_name, &mut |item| {
         analyser.add(&item);
         Ok(())
     })?;
-    let mut analysis = analyser.finish(late);
+    let mut analysis = analyser.finish(facts.starts_late, facts.notes);
     if !analysis.needs_sources() {
         analysis.apply_sources();
     } else {

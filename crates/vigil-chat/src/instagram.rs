@@ -192,6 +192,7 @@ fn message(raw: RawMessage, source: String) -> Message {
         edited: false,
         reply_to: None,
         forwarded_from: None,
+        irregular: Vec::new(),
         source,
     }
 }

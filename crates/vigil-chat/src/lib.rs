@@ -5,6 +5,7 @@
 //! Knows nothing of the vault, the store or HTTP.
 
 pub mod analysis;
+pub mod clock_marker;
 pub mod discord;
 pub mod error;
 mod identifier_scan;
@@ -24,4 +25,4 @@ pub use analysis::{Analysis, Flags, Summary};
 pub use error::ChatError;
 pub use import::{analyse, plan, write_timeline, Format, Plan, IMPORTER};
 pub use local_time::{place, Placed, TimeBasis, Zone};
-pub use message::{ConversationInfo, Item, Message, MessageKind, Sent};
+pub use message::{ConversationInfo, Irregular, Item, Message, MessageKind, Sent};

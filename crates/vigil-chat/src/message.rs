@@ -48,6 +48,19 @@ pub struct Message {
     pub forwarded_from: Option<String>,
     /// Where the message is in the original: file and line, or JSON path.
     pub source: String,
+    /// What the reader found irregular in how the export wrote it.
+    pub irregular: Vec<Irregular>,
+}
+
+/// Something a reader could not read as the platform normally writes it,
+/// kept as written and flagged rather than dropped or quietly repaired.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Irregular {
+    /// Hour 00 with AM or PM, which no 12-hour clock shows.
+    ZeroHourOnTwelveHourClock,
+    /// A line of the message's text (by its line number) starts like a
+    /// message of its own, but its time could not be read.
+    LineLikeAMessage(u64),
 }
 
 /// A conversation of the export, as it declares itself.

@@ -310,6 +310,7 @@ impl RawMessage {
             edited: self.edited.is_some(),
             reply_to: self.reply_to_message_id.map(|i| i.to_string()),
             forwarded_from: self.forwarded_from,
+            irregular: Vec::new(),
             source,
         })
     }

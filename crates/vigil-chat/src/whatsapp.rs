@@ -5,7 +5,7 @@
 //! narrow no-break space before AM/PM.
 
 use crate::error::ChatError;
-use crate::message::{ConversationInfo, Item, Message, MessageKind, Sent};
+use crate::message::{ConversationInfo, Irregular, Item, Message, MessageKind, Sent};
 use std::io::BufRead;
 
 /// The longest line read. WhatsApp caps a message at 65,536 characters; a
@@ -37,6 +37,14 @@ struct Stamp {
     minute: u32,
     second: u32,
     twelve_hour: Option<bool>, // Some(true) for PM
+}
+
+impl Stamp {
+    /// Hour 00 with AM or PM: no 12-hour clock shows it, yet phones have
+    /// written it. Read as the hour after midnight (or noon) and flagged.
+    fn zero_on_twelve_hour_clock(&self) -> bool {
+        self.twelve_hour.is_some() && self.hour == 0
+    }
 }
 
 /// A parsed line head: the stamp, and the text after the separator.
@@ -84,21 +92,12 @@ fn parse_time(s: &str) -> Option<(u32, u32, u32, Option<bool>, &str)> {
         sec = v;
         s = rest;
     }
-    let trimmed = s.trim_start_matches(is_space);
-    let lower: String = trimmed.chars().take(4).collect::<String>().to_ascii_lowercase();
-    let (pm, used) = if lower.starts_with("a.m.") {
-        (Some(false), 4)
-    } else if lower.starts_with("p.m.") {
-        (Some(true), 4)
-    } else if lower.starts_with("am") {
-        (Some(false), 2)
-    } else if lower.starts_with("pm") {
-        (Some(true), 2)
-    } else {
-        (None, 0)
+    // The locale's word for morning or afternoon, if any (clock_marker.rs).
+    let (pm, s) = match crate::clock_marker::read(s.trim_start_matches(is_space)) {
+        Some((pm, rest)) => (Some(pm), rest),
+        None => (None, s),
     };
-    let s = if pm.is_some() { &trimmed[used..] } else { s };
-    if h > 23 || m > 59 || sec > 60 || (pm.is_some() && !(1..=12).contains(&h)) {
+    if h > 23 || m > 59 || sec > 60 || (pm.is_some() && h > 12) {
         return None;
     }
     Some((h, m, sec, pm, s))
@@ -122,6 +121,17 @@ fn head(line: &str) -> Option<Head<'_>> {
         s.strip_prefix("- ").or_else(|| s.strip_prefix('-'))?
     };
     Some(Head { stamp: Stamp { a, b, c, a_is_year, hour, minute, second, twelve_hour }, rest, ios })
+}
+
+/// Whether a line starts as a message line does (a date, then a time),
+/// whether or not the rest reads: such a line is never merged into the
+/// message before it without a flag naming it.
+fn starts_like_a_message(line: &str) -> bool {
+    let line = strip_marks(line);
+    let s = line.strip_prefix('[').unwrap_or(line);
+    let Some((_, _, _, _, s)) = parse_date(s) else { return false };
+    let s = s.strip_prefix(',').unwrap_or(s).trim_start_matches(is_space);
+    number(s, 2).is_some_and(|(_, _, rest)| rest.starts_with([':', '.']))
 }
 
 /// Whether the first line of `text` that has anything on it reads as a
@@ -305,14 +315,31 @@ impl WhatsAppReader {
                             format!("{:?} is not a real date and time", head_text(line)),
                         )
                     })?;
-                    pending = Some(Pending {
-                        msg: self.message(&h, line, sent, line_no),
-                        first_line: line_no,
-                        last_line: line_no,
-                    });
+                    let mut msg = self.message(&h, line, sent, line_no);
+                    if h.stamp.zero_on_twelve_hour_clock() {
+                        msg.irregular.push(Irregular::ZeroHourOnTwelveHourClock);
+                        facts.notes.push(format!(
+                            "{} line {line_no}: {:?} gives hour 00 on a 12-hour clock, which no clock shows; read as {} and flagged",
+                            self.file,
+                            head_text(line),
+                            sent.time()
+                        ));
+                    }
+                    pending = Some(Pending { msg, first_line: line_no, last_line: line_no });
                 }
                 None => match pending.as_mut() {
                     Some(p) => {
+                        if starts_like_a_message(line) {
+                            // Never merged quietly: kept where it stands, as
+                            // the export has it, and flagged by its line.
+                            p.msg.irregular.push(Irregular::LineLikeAMessage(line_no));
+                            facts.notes.push(format!(
+                                "{} line {line_no} starts like a message ({:?}) but its time could not be read; \
+                                 it is kept as a line of the message before it, which is flagged",
+                                self.file,
+                                head_text(line)
+                            ));
+                        }
                         p.msg.text.push('\n');
                         p.msg.text.push_str(line);
                         p.last_line = line_no;
@@ -382,6 +409,7 @@ impl WhatsAppReader {
             reply_to: None,
             forwarded_from: None,
             source: format!("{} line {line_no}", self.file),
+            irregular: Vec::new(),
         }
     }
 
@@ -412,6 +440,8 @@ impl WhatsAppReader {
 pub struct WhatsAppFacts {
     pub messages: u64,
     pub starts_late: Option<String>,
+    /// Lines read irregularly, each named (see [`Irregular`]).
+    pub notes: Vec<String>,
 }
 
 /// The chat's name from Android's file name (`WhatsApp Chat with Ann.txt`,

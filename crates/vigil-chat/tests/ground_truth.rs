@@ -325,3 +325,80 @@ fn a_discord_data_package_is_read_channel_by_channel() {
         "\"source\":\"package.zip!package/messages/c1100000000000000030/messages.json line 1 (messages[2])\""
     ));
 }
+
+fn has_flag(line: &serde_json::Value, flag: &str) -> bool {
+    line["flags"].as_array().is_some_and(|f| f.iter().any(|x| x == flag))
+}
+
+/// Issue 31, point 1: a Spanish phone's export whose first line ends
+/// "p.m." and whose next lines say "p. m." (with an ordinary or a no-break
+/// space) imported as one message; now as four, each at its own time.
+#[test]
+fn spanish_clock_forms_read_as_separate_messages() {
+    let chat = "20/06/2020, 3:15 p.m. - Ana: hola\n\
+                20/06/2020, 3:16 p. m. - Beto: ¿qué tal?\n\
+                20/06/2020, 3:17 p.\u{a0}m. - Ana: bien\n\
+                21/06/2020, 9:05\u{202f}a. m. - Beto: buenos días\n";
+    let got = import_bytes(chat.as_bytes(), "WhatsApp Chat with Beto.txt", None, Some("Europe/Madrid")).unwrap();
+    let s = &got.analysis.conversations[0];
+    assert_eq!(s.messages, 4, "{s:?}");
+    let lines: Vec<serde_json::Value> = String::from_utf8(got.timeline.clone())
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines[3]["text"], "buenos días");
+    assert_eq!(lines[3]["time"], "2020-06-21T07:05:00.000Z", "9:05 a. m. in Madrid's summer time");
+    assert_eq!(lines[2]["time"], "2020-06-20T13:17:00.000Z", "3:17 p. m.");
+}
+
+/// Issue 31, point 1: "06/20/2020, 00:08 AM" (hour 00 on a 12-hour clock)
+/// was swallowed into the message before it, and `impossible_times` stayed
+/// 0. It is now a message of its own, flagged, and its line named.
+#[test]
+fn hour_zero_on_a_twelve_hour_clock_is_a_message_of_its_own_and_flagged() {
+    let chat =
+        "06/19/2020, 11:58 PM - Ann: late\n06/20/2020, 00:08 AM - Bo: after midnight\n06/20/2020, 12:10 AM - Ann: ok\n";
+    let got = import_bytes(chat.as_bytes(), "chat.txt", None, Some("Europe/London")).unwrap();
+    let s = &got.analysis.conversations[0];
+    assert_eq!((s.messages, s.impossible_times), (3, 1), "{s:?}");
+    assert!(s.notes.iter().any(|n| n.contains("chat.txt line 2") && n.contains("hour 00")), "{:?}", s.notes);
+    let text = String::from_utf8(got.timeline).unwrap();
+    let second: serde_json::Value = serde_json::from_str(text.lines().nth(2).unwrap()).unwrap();
+    assert_eq!(second["text"], "after midnight");
+    assert!(has_flag(&second, "impossible-time"), "{second}");
+}
+
+/// Issue 31, point 1: a continuation line that starts like a date and time
+/// is never merged quietly. One whose time cannot be read (hour 25) stays
+/// where the export has it, and the message holding it is flagged, naming
+/// the line.
+#[test]
+fn a_line_that_starts_like_a_message_is_never_merged_quietly() {
+    let chat = "20/06/2020, 10:00 - Ann: first\n20/06/2020, 25:08 - Bo: a time no clock shows\n20/06/2020, 10:02 - Ann: third\n";
+    let got = import_bytes(chat.as_bytes(), "chat.txt", None, None).unwrap();
+    let s = &got.analysis.conversations[0];
+    assert_eq!(s.messages, 2);
+    assert!(s.notes.iter().any(|n| n.contains("chat.txt line 2 starts like a message")), "{:?}", s.notes);
+    let text = String::from_utf8(got.timeline).unwrap();
+    let first: serde_json::Value = serde_json::from_str(text.lines().nth(1).unwrap()).unwrap();
+    assert!(has_flag(&first, "holds-a-line-like-a-message"), "{first}");
+    // No message holds an unflagged line that reads as a message start.
+    for line in text.lines().skip(1) {
+        let m: serde_json::Value = serde_json::from_str(line).unwrap();
+        let flagged = has_flag(&m, "holds-a-line-like-a-message");
+        let inner = m["text"].as_str().unwrap().lines().skip(1).any(vigil_chat::whatsapp::looks_like);
+        assert!(!inner || flagged, "{m}");
+    }
+}
+
+/// Issue 31, point 2: "a. m." with a no-break space was refused at line 1
+/// as not a chat export.
+#[test]
+fn a_first_line_in_another_locales_clock_is_read() {
+    let chat = "20/06/2020, 9:05\u{a0}a.\u{a0}m. - Ana: hola\n20/06/2020, 4:30 nachm. - Bo: hallo\n";
+    let got = import_bytes(chat.as_bytes(), "chat.txt", None, None).unwrap();
+    assert_eq!(got.plan.format, Format::WhatsApp);
+    assert_eq!(got.analysis.conversations[0].messages, 2);
+}
