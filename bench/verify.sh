@@ -48,8 +48,12 @@ for which in base this; do
   "$BIN" --data "$WORK/i-$which" serve --listen "127.0.0.1:$PORT" --reports-per-window 1000000 > /dev/null 2>&1 &
   SERVER=$!
   for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/healthz" > /dev/null && break; sleep 0.1; done
-  echo "$which: $("$TARGET/release/examples/submit_load" "127.0.0.1:$PORT" "$RATE" "$SECS" | head -1)"
+  "$TARGET/release/examples/submit_load" "127.0.0.1:$PORT" "$RATE" "$SECS" > "$WORK/load-$which.txt"
+  echo "$which: $(head -1 "$WORK/load-$which.txt")"
   kill $SERVER; wait $SERVER 2>/dev/null || true; SERVER=""
+  "$BIN" --data "$WORK/i-$which" verify > /dev/null
   T_V=$(secs "$BIN" --data "$WORK/i-$which" verify)
-  echo "$which: verify after intake ${T_V} s (exit 0)"
+  echo "$which: verify of the store intake left (every report's rows) ${T_V} s"
+  eval "T_$which=$T_V"
 done
+echo "ratio of verify after intake, this/base: $(ratio "$T_this" "$T_base")"
