@@ -338,6 +338,13 @@ fn read_items(
     let mut conversation = 0u32;
     each_input(open, &plan.members, file_name, |r, shown| {
         let discord = DiscordReader { file: shown.to_owned(), conversation };
+        // A byte-order mark before a JSON export (Messenger, Telegram and
+        // Discord exports saved by some tools) is no part of the JSON.
+        let mut unmarked = BufReader::with_capacity(64 << 10, r);
+        if plan.format != Format::WhatsApp && unmarked.fill_buf()?.starts_with(b"\xEF\xBB\xBF") {
+            unmarked.consume(3);
+        }
+        let r: &mut dyn Read = &mut unmarked;
         match plan.format {
             Format::WhatsApp => {
                 let reader = WhatsAppReader { order: plan.order, file: shown.to_owned() };

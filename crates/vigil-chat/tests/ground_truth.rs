@@ -402,3 +402,22 @@ fn a_first_line_in_another_locales_clock_is_read() {
     assert_eq!(got.plan.format, Format::WhatsApp);
     assert_eq!(got.analysis.conversations[0].messages, 2);
 }
+
+/// Issue 31, point 3: a UTF-8 byte-order mark before a JSON export made
+/// the import fail with "line 1: expected value". It is skipped, as the
+/// WhatsApp reader already did, and the export reads as it would without.
+#[test]
+fn a_byte_order_mark_before_a_json_export_is_skipped() {
+    let spec = Spec::new(300);
+    for (name, write) in [
+        ("result.json", synthetic::telegram as fn(&Spec, &mut dyn std::io::Write) -> io::Result<Truth>),
+        ("export.json", synthetic::discord),
+    ] {
+        let mut bytes = Vec::new();
+        let truth = write(&spec, &mut bytes).unwrap();
+        let mut marked = b"\xEF\xBB\xBF".to_vec();
+        marked.extend_from_slice(&bytes);
+        let got = import_bytes(&marked, name, None, None).unwrap_or_else(|e| panic!("{name}: {e}"));
+        compare(&got, &truth);
+    }
+}
