@@ -133,10 +133,13 @@ impl DiscordReader {
         &self,
         input: impl Read,
         emit: &mut dyn FnMut(Item) -> Result<(), ChatError>,
-    ) -> Result<Option<String>, ChatError> {
+    ) -> Result<ExporterFacts, ChatError> {
         let late = RefCell::new(None);
-        json_stream::run(&self.file, input, emit, |stream, de| ExporterRoot { stream, late: &late }.deserialize(de))?;
-        Ok(late.into_inner())
+        let notes = RefCell::new(Vec::new());
+        json_stream::run(&self.file, input, emit, |stream, de| {
+            ExporterRoot { stream, late: &late, notes: &notes }.deserialize(de)
+        })?;
+        Ok(ExporterFacts { starts_late: late.into_inner(), notes: notes.into_inner() })
     }
 
     /// The package's `messages.json`.
@@ -245,6 +248,16 @@ fn package_message(
 struct ExporterRoot<'s, 'e, 'l> {
     stream: &'s json_stream::Stream<'e>,
     late: &'l RefCell<Option<String>>,
+    notes: &'l RefCell<Vec<String>>,
+}
+
+/// What only the whole exporter file tells.
+#[derive(Debug, Default)]
+pub struct ExporterFacts {
+    /// Why the export may start after the conversation did.
+    pub starts_late: Option<String>,
+    /// Where the file disagrees with itself, each said once.
+    pub notes: Vec<String>,
 }
 
 impl<'de> DeserializeSeed<'de> for ExporterRoot<'_, '_, '_> {
@@ -299,13 +312,15 @@ impl<'de> Visitor<'de> for ExporterRoot<'_, '_, '_> {
                     }))?;
                 }
                 "messageCount" => {
+                    // Evidence as it was handed over: a count that disagrees
+                    // is imported and said, never a reason to refuse it.
                     let declared: u64 = map.next_value()?;
                     if declared != read {
-                        let e = ChatError::at(
-                            format!("{} (messageCount)", stream.file),
-                            format!("the export says it holds {declared} messages and {read} were read"),
-                        );
-                        return Err(stream.fail(e));
+                        self.notes.borrow_mut().push(format!(
+                            "{} (messageCount): the export says it holds {declared} messages, but {read} were read; \
+                             all {read} are imported as they are, and the original is kept untouched",
+                            stream.file
+                        ));
                     }
                 }
                 _ => {
@@ -449,7 +464,9 @@ mod tests {
           ], "messageCount": 2}"#;
         let mut late = None;
         let items = collect(|e| {
-            late = DiscordReader { file: "export.json".into(), conversation: 0 }.read_exporter(json.as_bytes(), e)?;
+            late = DiscordReader { file: "export.json".into(), conversation: 0 }
+                .read_exporter(json.as_bytes(), e)?
+                .starts_late;
             Ok(())
         });
         assert!(late.unwrap().contains("after 2024-01-01"));
@@ -459,10 +476,18 @@ mod tests {
         assert!(m.edited && m.reply_to.as_deref() == Some("9") && m.sender.as_deref() == Some("Ann"));
         let Item::Message(m) = &items[2] else { panic!() };
         assert_eq!(m.reply_to, None);
+        // Issue 31, point 4: a count that disagrees was refused outright.
         let short = json.replace("\"messageCount\": 2", "\"messageCount\": 3");
-        let e = DiscordReader { file: "export.json".into(), conversation: 0 }
-            .read_exporter(short.as_bytes(), &mut |_| Ok(()))
-            .unwrap_err();
-        assert_eq!(e.to_string(), "export.json (messageCount): the export says it holds 3 messages and 2 were read");
+        let mut read = 0;
+        let facts = DiscordReader { file: "export.json".into(), conversation: 0 }
+            .read_exporter(short.as_bytes(), &mut |i| {
+                read += matches!(i, Item::Message(_)) as u32;
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(read, 2);
+        assert_eq!(facts.notes.len(), 1);
+        assert!(facts.notes[0]
+            .starts_with("export.json (messageCount): the export says it holds 3 messages, but 2 were read"));
     }
 }

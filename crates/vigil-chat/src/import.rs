@@ -355,7 +355,11 @@ fn read_items(
             Format::Telegram => {
                 TelegramReader { file: shown.to_owned() }.read(r, emit)?;
             }
-            Format::Discord => late = discord.read_exporter(r, emit)?,
+            Format::Discord => {
+                let facts = discord.read_exporter(r, emit)?;
+                late = facts.starts_late;
+                notes.extend(facts.notes);
+            }
             Format::DiscordPackageJson => discord.read_package_json(r, emit)?,
             Format::DiscordPackageCsv => discord.read_package_csv(BufReader::with_capacity(64 << 10, r), emit)?,
             Format::Instagram => thread.read_file(shown, r, emit)?,

@@ -222,8 +222,10 @@ struct RawMessage {
     date: Option<String>,
     date_unixtime: Option<String>,
     from: Option<String>,
+    #[serde(default, deserialize_with = "string_or_number")]
     from_id: Option<String>,
     actor: Option<String>,
+    #[serde(default, deserialize_with = "string_or_number")]
     actor_id: Option<String>,
     action: Option<String>,
     title: Option<String>,
@@ -235,6 +237,21 @@ struct RawMessage {
     file: Option<String>,
     media_type: Option<String>,
     text: Option<Text>,
+}
+
+/// Older Telegram Desktop versions wrote `from_id` (and `actor_id`) as a
+/// bare number; newer ones as `"user123"`. Both are kept as written.
+fn string_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Id {
+        Text(String),
+        Number(serde_json::Number),
+    }
+    Ok(Option::<Id>::deserialize(d)?.map(|id| match id {
+        Id::Text(s) => s,
+        Id::Number(n) => n.to_string(),
+    }))
 }
 
 impl RawMessage {
@@ -377,6 +394,21 @@ mod tests {
         assert_eq!(m.reply_to.as_deref(), Some("2"));
         assert_eq!(m.sent, Sent::Instant { ms: 1_704_103_260_000 });
         assert_eq!(m.source, "result.json line 17 (messages[1])");
+    }
+
+    /// Issue 31, point 4: older Telegram Desktop versions wrote `from_id`
+    /// as a bare number, and such an export was refused.
+    #[test]
+    fn a_numeric_from_id_is_read_as_written() {
+        let old = ONE_CHAT
+            .replace("\"actor_id\": \"user1\"", "\"actor_id\": 1")
+            .replace("\"from_id\": \"user2\"", "\"from_id\": 92");
+        assert_ne!(old, ONE_CHAT, "the fixture has ids to rewrite");
+        let (items, _) = read(&old).unwrap();
+        let Item::Message(m) = &items[1] else { panic!() };
+        assert_eq!(m.sender_id.as_deref(), Some("1"));
+        let Item::Message(m) = &items[2] else { panic!() };
+        assert_eq!(m.sender_id.as_deref(), Some("92"));
     }
 
     #[test]

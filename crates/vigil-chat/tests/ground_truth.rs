@@ -421,3 +421,25 @@ fn a_byte_order_mark_before_a_json_export_is_skipped() {
         compare(&got, &truth);
     }
 }
+
+/// Issue 31, point 4: a DiscordChatExporter file whose `messageCount` says
+/// fewer than it holds was refused outright. It is evidence as handed over:
+/// every message is imported, and the disagreement is said on the
+/// conversation, in the timeline's header.
+#[test]
+fn a_count_that_disagrees_is_imported_and_said() {
+    let spec = Spec::new(120);
+    let mut bytes = Vec::new();
+    let truth = synthetic::discord(&spec, &mut bytes).unwrap();
+    let text = String::from_utf8(bytes).unwrap();
+    let declared = format!("\"messageCount\": {}", truth.messages);
+    assert!(text.contains(&declared), "the generator writes {declared}");
+    let wrong = text.replace(&declared, &format!("\"messageCount\": {}", truth.messages - 1));
+    let got = import_bytes(wrong.as_bytes(), "export.json", None, None).unwrap();
+    let s = &got.analysis.conversations[0];
+    assert_eq!(s.messages, truth.messages);
+    let said = format!("says it holds {} messages, but {} were read", truth.messages - 1, truth.messages);
+    assert!(s.notes.iter().any(|n| n.contains(&said)), "{:?}", s.notes);
+    let header = String::from_utf8(got.timeline).unwrap().lines().next().unwrap().to_owned();
+    assert!(header.contains(&said), "{header}");
+}
