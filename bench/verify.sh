@@ -5,7 +5,8 @@
 # and by this tree, on the same data in the same run, with the ratio.
 #
 # Knobs: BASE (default fcbf44b, the main before issue 24), EVENTS, RATE,
-# SECS, BENCH_DIR.
+# SECS, BENCH_DIR, BASE_TARGET. The base's worktree and build are kept in
+# /var/tmp between runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BASE="${BASE:-fcbf44b}"
@@ -15,21 +16,24 @@ SECS="${SECS:-10}"
 WORK="${BENCH_DIR:-$(mktemp -d /var/tmp/vigil-verify.XXXXXX)}"
 mkdir -p "$WORK"
 SERVER=""
-trap '[ -n "$SERVER" ] && kill $SERVER 2>/dev/null; git worktree remove --force "$WORK/base" 2>/dev/null || true; rm -rf "$WORK"' EXIT
+trap '[ -n "$SERVER" ] && kill $SERVER 2>/dev/null; rm -rf "$WORK"' EXIT
 
 TARGET="${CARGO_TARGET_DIR:-target}"
 cargo build --release -q -p vigil --bin vigil -p vigil-core --example log_bench -p vigil-web --example submit_load
 NEW="$TARGET/release/vigil"
-git worktree add -q --detach "$WORK/base" "$BASE"
-(cd "$WORK/base" && CARGO_TARGET_DIR="$WORK/base-target" cargo build --release -q -p vigil --bin vigil -p vigil-core --example log_bench)
-OLD="$WORK/base-target/release/vigil"
+# The base's tree and build stay between runs (a worktree outside the clone).
+BASE_TREE="/var/tmp/vigil-bench-base-tree-$BASE"
+BASE_TARGET="${BASE_TARGET:-/var/tmp/vigil-bench-base-$BASE}"
+[ -d "$BASE_TREE" ] || git worktree add -q --detach "$BASE_TREE" "$BASE"
+(cd "$BASE_TREE" && CARGO_TARGET_DIR="$BASE_TARGET" cargo build --release -q -p vigil --bin vigil -p vigil-core --example log_bench)
+OLD="$BASE_TARGET/release/vigil"
 
 secs() { python3 -c 'import sys,time,subprocess; t=time.perf_counter(); subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL); print(f"{time.perf_counter()-t:.3f}")' "$@"; }
 ratio() { python3 -c "import sys; print(f'{float(sys.argv[1])/float(sys.argv[2]):.2f}')" "$1" "$2"; }
 
 echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 echo "== verify of $EVENTS events (made by the base's log_bench; each build verifies its own copy, twice, second run shown)"
-"$WORK/base-target/release/examples/log_bench" "$WORK/d" "$EVENTS" 10000 > /dev/null
+"$BASE_TARGET/release/examples/log_bench" "$WORK/d" "$EVENTS" 10000 > /dev/null
 cp -a "$WORK/d" "$WORK/d-new"
 # The new build gives an older store its baseline at first open; that is
 # a one-off, so it is done before timing.

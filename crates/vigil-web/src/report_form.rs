@@ -289,37 +289,43 @@ pub(crate) async fn submit(State(state): State<Arc<AppState>>, req: Request) -> 
         ),
         Err(_) => return plain(StatusCode::BAD_REQUEST, "This form has expired. Please open the form again."),
     }
-    // Unpacking and checking what was sent is CPU work on bytes from
-    // anyone: it runs on a blocking thread, a few submissions at a time,
-    // so the async workers stay free for everyone else's requests.
-    let Ok(_checking) = state.checks.clone().acquire_owned().await else {
-        return plain(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "Your report could not be saved just now. Please try again, or call 101 (999 in an emergency).",
-        );
-    };
-    let checked = tokio::task::spawn_blocking(move || {
-        let unpacked = unpack_chats(&mut attachments);
-        let parsed = unpacked.and_then(|notes| parse(&values, &attachments).map(|r| (r, notes)));
-        let mut kept = Vec::new();
-        if parsed.is_ok() {
-            // What the reporter is told was kept: each file, and what it is.
-            for a in &attachments {
-                match vigil_chat::public_upload::describe(&a.name, &a.bytes) {
-                    Some(what) => kept.push(format!("Kept {}: {what}.", a.name)),
-                    None => kept.push(format!("Kept {}.", a.name)),
+    // Unpacking and checking files is CPU work on bytes from anyone: it
+    // runs on a blocking thread, a few submissions at a time, so the async
+    // workers stay free for everyone else's requests. A report without
+    // files is a few short fields, read where it is.
+    let (values, attachments, parsed, described) = if attachments.is_empty() {
+        let parsed = parse(&values, &attachments).map(|r| (r, Vec::new()));
+        (values, attachments, parsed, Vec::new())
+    } else {
+        let Ok(_checking) = state.checks.clone().acquire_owned().await else {
+            return plain(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Your report could not be saved just now. Please try again, or call 101 (999 in an emergency).",
+            );
+        };
+        let checked = tokio::task::spawn_blocking(move || {
+            let unpacked = unpack_chats(&mut attachments);
+            let parsed = unpacked.and_then(|notes| parse(&values, &attachments).map(|r| (r, notes)));
+            let mut kept = Vec::new();
+            if parsed.is_ok() {
+                // What the reporter is told was kept: each file, and what it is.
+                for a in &attachments {
+                    match vigil_chat::public_upload::describe(&a.name, &a.bytes) {
+                        Some(what) => kept.push(format!("Kept {}: {what}.", a.name)),
+                        None => kept.push(format!("Kept {}.", a.name)),
+                    }
                 }
             }
-        }
-        (values, attachments, parsed, kept)
-    })
-    .await;
-    drop(_checking);
-    let Ok((values, attachments, parsed, described)) = checked else {
-        return plain(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "Your report could not be saved just now. Please try again, or call 101 (999 in an emergency).",
-        );
+            (values, attachments, parsed, kept)
+        })
+        .await;
+        let Ok(checked) = checked else {
+            return plain(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Your report could not be saved just now. Please try again, or call 101 (999 in an emergency).",
+            );
+        };
+        checked
     };
     let (report, mut kept) = match parsed {
         Ok(r) => r,
