@@ -81,6 +81,11 @@ impl Vigil {
     fn verify_projections(&self, report: &mut VerifyReport, logged: &Logged) -> Result<(), CoreError> {
         let empty = HashMap::new();
         report.projected_tables = vigil_store::PROJECTED.len() as u64;
+        // What the counters kept beside the projections should say, counted
+        // on the same pass over their tables: reports per state, and each
+        // producer's highest exhibit number.
+        let mut states: BTreeMap<String, i64> = BTreeMap::new();
+        let mut highest: BTreeMap<String, i64> = BTreeMap::new();
         for spec in vigil_store::PROJECTED {
             let t = spec.table;
             let want = logged.rows.get(t).unwrap_or(&empty);
@@ -94,6 +99,14 @@ impl Vigil {
                         continue;
                     }
                 };
+                match (t, imaged.row.get("state"), imaged.row.get("initials"), imaged.row.get("number")) {
+                    ("reports", Some(serde_json::Value::String(s)), _, _) => *states.entry(s.clone()).or_default() += 1,
+                    ("exhibits", _, Some(serde_json::Value::String(i)), Some(n)) => {
+                        let e = highest.entry(i.clone()).or_default();
+                        *e = (*e).max(n.as_i64().unwrap_or(0));
+                    }
+                    _ => {}
+                }
                 let row = &imaged.image;
                 let Some((k, (event, cols))) = want.get_key_value(&row.k) else {
                     report.problems.push(format!(
@@ -130,20 +143,21 @@ impl Vigil {
                 ));
             }
         }
-        self.recount(report)
+        self.recount(report, &states, &highest)
     }
 
-    /// The counters kept beside the projections, recounted from them.
-    fn recount(&self, report: &mut VerifyReport) -> Result<(), CoreError> {
+    /// The counters kept beside the projections, against what their
+    /// tables count (`states`: reports per state; `highest`: each
+    /// producer's highest exhibit number).
+    fn recount(
+        &self,
+        report: &mut VerifyReport,
+        states: &BTreeMap<String, i64>,
+        highest: &BTreeMap<String, i64>,
+    ) -> Result<(), CoreError> {
         let field = |json: &str, name: &str| -> Option<serde_json::Value> {
             serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(json).ok()?.remove(name)
         };
-        let mut states: BTreeMap<String, i64> = BTreeMap::new();
-        for r in self.store.read()?.projection_rows("reports")? {
-            if let Some(serde_json::Value::String(s)) = field(&r, "state") {
-                *states.entry(s).or_default() += 1;
-            }
-        }
         for r in self.store.read()?.projection_rows("report_state_counts")? {
             let (Some(serde_json::Value::String(state)), Some(n)) = (field(&r, "state"), field(&r, "n")) else {
                 continue;
@@ -155,18 +169,11 @@ impl Vigil {
                 ));
             }
         }
-        let mut last: BTreeMap<String, i64> = BTreeMap::new();
-        for r in self.store.read()?.projection_rows("exhibits")? {
-            if let (Some(serde_json::Value::String(i)), Some(n)) = (field(&r, "initials"), field(&r, "number")) {
-                let e = last.entry(i).or_default();
-                *e = (*e).max(n.as_i64().unwrap_or(0));
-            }
-        }
         for r in self.store.read()?.projection_rows("exhibit_counters")? {
             let (Some(serde_json::Value::String(i)), Some(n)) = (field(&r, "initials"), field(&r, "last")) else {
                 continue;
             };
-            let highest = last.get(&i).copied().unwrap_or(0);
+            let highest = highest.get(&i).copied().unwrap_or(0);
             if n.as_i64().unwrap_or(0) < highest {
                 report.problems.push(format!(
                     "table exhibit_counters, row (initials={i}): it says {n}, but exhibit {i}/{highest} exists \

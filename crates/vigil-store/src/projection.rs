@@ -94,10 +94,12 @@ pub struct ImageError {
     pub why: String,
 }
 
-/// A row's key, in words, and its image.
+/// A row's key, in words, its image, and the row itself as read (for
+/// whatever else a caller counts from it, without reading it again).
 pub struct Imaged {
     pub key_text: String,
     pub image: RowImage,
+    pub row: serde_json::Map<String, serde_json::Value>,
 }
 
 /// The image of one row, rendered as JSON by the store.
@@ -128,7 +130,7 @@ pub fn image_of(table: &str, row_json: &str) -> Result<Imaged, ImageError> {
         .map(|(name, v)| format!("{name}={}", v.trim_matches('"')))
         .collect::<Vec<_>>()
         .join(", ");
-    Ok(Imaged { key_text, image: RowImage { t: table.to_owned(), k, c, gone: false } })
+    Ok(Imaged { key_text, image: RowImage { t: table.to_owned(), k, c, gone: false }, row })
 }
 
 /// The images a unit's captured changes leave, last change of each row

@@ -8,9 +8,12 @@
 
 #[path = "support/open_loop.rs"]
 mod open_loop;
+#[path = "support/per_path.rs"]
+mod per_path;
 #[path = "support/sign_in.rs"]
 mod sign_in;
-use open_loop::{drive, http, percentiles_ms};
+use open_loop::{drive, http};
+use per_path::per_path;
 use sign_in::sign_in;
 
 fn main() {
@@ -27,13 +30,10 @@ fn main() {
         let req = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nCookie: {cookie}\r\nConnection: close\r\n\r\n");
         http(&addr, &req).is_ok_and(|r| r.starts_with("HTTP/1.1 200"))
     });
-    for (i, path) in paths.iter().enumerate() {
-        let mine: Vec<_> = results.iter().filter(|r| r.0 as usize % paths.len() == i).collect();
-        let failed = mine.iter().filter(|r| !r.2).count();
-        let (p50, p99, max) = percentiles_ms(mine.iter().map(|r| r.1).collect());
+    for f in per_path(&results, &paths) {
         println!(
-            "officer GET {path}: {} requests, {failed} failed; latency p50 {p50:.1} ms, p99 {p99:.1} ms, max {max:.1} ms",
-            mine.len()
+            "officer GET {}: {} requests, {} failed; latency p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+            f.path, f.requests, f.failed, f.p50, f.p99, f.max
         );
     }
 }

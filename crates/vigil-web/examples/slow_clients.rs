@@ -11,9 +11,12 @@
 
 #[path = "support/open_loop.rs"]
 mod open_loop;
+#[path = "support/per_path.rs"]
+mod per_path;
 #[path = "support/sign_in.rs"]
 mod sign_in;
-use open_loop::{drive, http, percentiles_ms};
+use open_loop::{drive, http};
+use per_path::per_path;
 use sha2::Digest;
 use sign_in::sign_in;
 use std::io::{Read, Write};
@@ -197,15 +200,12 @@ fn main() {
     let answers = bomb_answers.lock().unwrap();
     println!("PDFs of BI tokens: {} sent, answers: {:?}", answers.len(), *answers);
     ok &= answers.iter().all(|a| a.starts_with("HTTP/1.1 200") || a.starts_with("HTTP/1.1 400"));
-    for (i, path) in paths.iter().enumerate() {
-        let mine: Vec<_> = results.iter().filter(|r| r.0 as usize % paths.len() == i).collect();
-        let failed = mine.iter().filter(|r| !r.2).count();
-        let (p50, p99, max) = percentiles_ms(mine.iter().map(|r| r.1).collect());
+    for f in per_path(&results, &paths) {
         println!(
-            "GET {path} beside them: {} requests, {failed} failed; p50 {p50:.1} ms, p99 {p99:.1} ms, max {max:.1} ms (limit p99 {P99_LIMIT_MS} ms)",
-            mine.len()
+            "GET {} beside them: {} requests, {} failed; p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms (limit p99 {P99_LIMIT_MS} ms)",
+            f.path, f.requests, f.failed, f.p50, f.p99, f.max
         );
-        ok &= failed == 0 && p99 < P99_LIMIT_MS;
+        ok &= f.failed == 0 && f.p99 < P99_LIMIT_MS;
     }
     if !ok {
         eprintln!("slow_clients: FAILED");
