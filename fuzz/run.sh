@@ -35,7 +35,11 @@ for t in "${targets[@]}"; do
   # when every thread is gone.
   extra=()
   case "$t" in archive | resume_files | nsrl) extra=(-detect_leaks=0) ;; esac
-  cargo +nightly fuzz run -O "$t" "corpus/$t" "seeds/$t" -- \
+  # Seed directories beyond the committed seeds: the chat import's test
+  # corpus (every export form Vigil reads) seeds chat_export.
+  more=()
+  case "$t" in chat_export) more=(../crates/vigil-chat/tests/corpus) ;; esac
+  cargo +nightly fuzz run -O "$t" "corpus/$t" "seeds/$t" "${more[@]}" -- \
     -max_total_time="$secs" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 "${extra[@]}" >"$log" 2>&1
   rc=$?
   execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1)

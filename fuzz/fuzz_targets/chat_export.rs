@@ -1,17 +1,18 @@
 //! Chat exports (WhatsApp text, Telegram JSON, Discord, Instagram, zips) through the
 //! whole import: detection, every read, the analysis and the timeline. No
 //! input panics; one that imports gives a timeline that reads back with
-//! as many messages as its header says, and the same bytes twice.
+//! as many messages as its header says, and the same bytes twice. Seeded
+//! with the committed seeds and the import's test corpus (fuzz/run.sh).
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use std::io::Cursor;
 use vigil_chat::import::{self, Export};
 use vigil_chat::timeline::Original;
-use vigil_chat::{Format, Zone};
+use vigil_chat::{DateOrder, Format, Zone};
 
-fn timeline(data: &[u8], format: Option<Format>, zone: Option<Zone>) -> Option<Vec<u8>> {
+fn timeline(data: &[u8], format: Option<Format>, zone: Option<Zone>, order: Option<DateOrder>) -> Option<Vec<u8>> {
     let mut open = || -> std::io::Result<Box<dyn Export + '_>> { Ok(Box::new(Cursor::new(data))) };
-    let plan = import::plan(&mut open, "export", format, zone, Some("FZ".into())).ok()?;
+    let plan = import::plan(&mut open, "export", format, zone, Some("FZ".into()), order).ok()?;
     let analysis = import::analyse(&plan, &mut open, "export").ok()?;
     let mut out = Vec::new();
     let original = Original { name: "export".into(), sha256: String::new() };
@@ -21,14 +22,15 @@ fn timeline(data: &[u8], format: Option<Format>, zone: Option<Zone>) -> Option<V
 
 fuzz_target!(|data: &[u8]| {
     let london = Zone::parse("Europe/London").ok();
-    for (format, zone) in [
-        (None, None),
-        (Some(Format::WhatsApp), london.clone()),
-        (Some(Format::Telegram), None),
-        (Some(Format::Discord), london.clone()),
-        (Some(Format::Instagram), None),
+    for (format, zone, order) in [
+        (None, None, None),
+        (Some(Format::WhatsApp), london.clone(), None),
+        (Some(Format::WhatsApp), None, Some(DateOrder::MonthFirst)),
+        (Some(Format::Telegram), None, None),
+        (Some(Format::Discord), london.clone(), None),
+        (Some(Format::Instagram), None, None),
     ] {
-        if let Some(out) = timeline(data, format, zone.clone()) {
+        if let Some(out) = timeline(data, format, zone.clone(), order) {
             let mut n = 0u64;
             let header = import::read_timeline(&out[..], |_| {
                 n += 1;
@@ -36,7 +38,7 @@ fuzz_target!(|data: &[u8]| {
             })
             .expect("a timeline Vigil wrote reads back");
             assert_eq!(header.messages, n);
-            assert_eq!(timeline(data, format, zone), Some(out), "the same bytes twice");
+            assert_eq!(timeline(data, format, zone, order), Some(out), "the same bytes twice");
         }
     }
 });

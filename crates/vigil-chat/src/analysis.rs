@@ -42,8 +42,11 @@ impl Flags {
     /// Holds a line that starts like a message of its own but could not be
     /// read as one (never merged without this flag).
     pub const LINE_LIKE_A_MESSAGE: u16 = 1 << 9;
+    /// The export does not tell its date order and none was given: the day
+    /// and month of this time may be swapped.
+    pub const DATE_ORDER_ASSUMED: u16 = 1 << 10;
 
-    const NAMES: [(u16, &'static str); 10] = [
+    const NAMES: [(u16, &'static str); 11] = [
         (Self::DELETED, "deleted"),
         (Self::EDITED, "edited"),
         (Self::REPLY_TO_MISSING, "reply-to-missing"),
@@ -54,6 +57,7 @@ impl Flags {
         (Self::AMBIGUOUS_TIME, "ambiguous-time"),
         (Self::IMPOSSIBLE_TIME, "impossible-time"),
         (Self::LINE_LIKE_A_MESSAGE, "holds-a-line-like-a-message"),
+        (Self::DATE_ORDER_ASSUMED, "date-order-assumed"),
     ];
 
     pub fn has(self, bit: u16) -> bool {
@@ -309,6 +313,9 @@ impl Analyser {
         }
         if m.irregular.iter().any(|i| matches!(i, crate::message::Irregular::LineLikeAMessage(_))) {
             flags |= Flags::LINE_LIKE_A_MESSAGE;
+        }
+        if m.irregular.contains(&crate::message::Irregular::DateOrderAssumed) {
+            flags |= Flags::DATE_ORDER_ASSUMED;
         }
         let order = placed.order_ms;
         // Order is only judged between instants that are certain: a local

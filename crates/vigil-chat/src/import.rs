@@ -117,6 +117,10 @@ pub struct Plan {
     pub zone: Option<Zone>,
     pub zone_given_by: Option<String>,
     order: DateOrder,
+    /// The date order the user gave (for an export that cannot tell).
+    pub date_order_given: Option<DateOrder>,
+    /// Nothing settled the date order: every time is flagged uncertain.
+    pub order_assumed: bool,
     pub notes: Vec<String>,
 }
 
@@ -252,6 +256,7 @@ pub fn plan(
     format: Option<Format>,
     zone: Option<Zone>,
     zone_given_by: Option<String>,
+    date_order: Option<DateOrder>,
 ) -> Result<Plan, ChatError> {
     let head = {
         let mut f = open()?;
@@ -287,6 +292,8 @@ pub fn plan(
         zone,
         zone_given_by,
         order: DateOrder::DayFirst,
+        date_order_given: date_order,
+        order_assumed: false,
         notes: Vec::new(),
     };
     if found == Format::WhatsApp {
@@ -299,15 +306,26 @@ pub fn plan(
             while whatsapp::read_line(&mut r, &mut buf, shown, line + 1)? {
                 line += 1;
                 if let Ok(t) = std::str::from_utf8(&buf) {
-                    evidence.add(t);
+                    evidence.add(line, t);
                 }
             }
-            decided = Some(evidence.decide().map_err(|why| ChatError::at(shown.to_owned(), why))?);
+            decided = Some(evidence.decide(date_order).map_err(|why| ChatError::at(shown.to_owned(), why))?);
             Ok(())
         })?;
-        let (order, why) = decided.unwrap_or((DateOrder::DayFirst, None));
-        plan.order = order;
-        plan.notes.extend(why);
+        if let Some(d) = decided {
+            plan.order = d.order;
+            plan.order_assumed = d.assumed.is_some();
+            plan.notes.extend(d.assumed);
+        }
+    } else if let Some(given) = date_order {
+        return Err(ChatError::at(
+            name.to_owned(),
+            format!(
+                "a date order ({}) was given, but a {} export records its times unambiguously; import it without one",
+                given.code(),
+                found.name()
+            ),
+        ));
     }
     let local_times = matches!(found, Format::WhatsApp | Format::DiscordPackageCsv | Format::DiscordPackageJson);
     if plan.zone.is_none() && local_times {
@@ -347,7 +365,8 @@ fn read_items(
         let r: &mut dyn Read = &mut unmarked;
         match plan.format {
             Format::WhatsApp => {
-                let reader = WhatsAppReader { order: plan.order, file: shown.to_owned() };
+                let reader =
+                    WhatsAppReader { order: plan.order, order_assumed: plan.order_assumed, file: shown.to_owned() };
                 let facts = reader.read(BufReader::with_capacity(64 << 10, r), emit)?;
                 late = facts.starts_late;
                 notes.extend(facts.notes);
@@ -413,6 +432,7 @@ pub fn header(plan: &Plan, analysis: &Analysis, original: Original) -> Header {
         skipped: plan.skipped.clone(),
         timezone: plan.zone.as_ref().map(|z| z.name().to_owned()),
         zone_given_by: plan.zone_given_by.clone(),
+        date_order: plan.date_order_given.map(|o| o.code().to_owned()),
         notes: plan.notes.clone(),
         messages: analysis.messages(),
         conversations: timeline::summaries(&analysis.conversations),

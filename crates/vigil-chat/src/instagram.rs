@@ -21,7 +21,11 @@ pub const MAX_PER_FILE: usize = 200_000;
 
 pub fn looks_like(head: &str) -> bool {
     let t = head.trim_start_matches('\u{feff}').trim_start();
-    t.starts_with('{') && head.contains("\"participants\"") && head.contains("\"sender_name\"")
+    // Some exports leave out `participants`; a message's sender and its
+    // time in milliseconds are Meta's alone.
+    t.starts_with('{')
+        && head.contains("\"sender_name\"")
+        && (head.contains("\"participants\"") || head.contains("\"timestamp_ms\""))
 }
 
 /// Undoes the platforms' mis-encoding: text whose characters are all below

@@ -20,9 +20,11 @@ pub mod synthetic;
 pub mod telegram;
 pub mod timeline;
 pub mod whatsapp;
+pub mod whatsapp_locale;
 
 pub use analysis::{Analysis, Flags, Summary};
 pub use error::ChatError;
 pub use import::{analyse, plan, write_timeline, Format, Plan, IMPORTER};
 pub use local_time::{place, Placed, TimeBasis, Zone};
 pub use message::{ConversationInfo, Irregular, Item, Message, MessageKind, Sent};
+pub use whatsapp::DateOrder;

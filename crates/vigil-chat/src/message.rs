@@ -61,6 +61,10 @@ pub enum Irregular {
     /// A line of the message's text (by its line number) starts like a
     /// message of its own, but its time could not be read.
     LineLikeAMessage(u64),
+    /// Nothing in the export (or from the user) tells whether its dates
+    /// are day-first or month-first: the time may have its day and month
+    /// swapped.
+    DateOrderAssumed,
 }
 
 /// A conversation of the export, as it declares itself.

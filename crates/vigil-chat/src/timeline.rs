@@ -36,6 +36,10 @@ pub struct Header {
     pub skipped: Vec<String>,
     pub timezone: Option<String>,
     pub zone_given_by: Option<String>,
+    /// The date order the user gave (`dmy`, `mdy`) for an export whose
+    /// dates cannot tell; absent when the export told it or it was assumed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date_order: Option<String>,
     /// What the importer had to assume (a date order, say).
     pub notes: Vec<String>,
     pub messages: u64,

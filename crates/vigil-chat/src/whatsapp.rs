@@ -25,6 +25,22 @@ pub enum DateOrder {
     YearFirst,
 }
 
+impl DateOrder {
+    /// The order's short name, as `--date-order` takes it and a timeline's
+    /// header records it.
+    pub fn code(self) -> &'static str {
+        match self {
+            DateOrder::DayFirst => "dmy",
+            DateOrder::MonthFirst => "mdy",
+            DateOrder::YearFirst => "ymd",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<DateOrder> {
+        [DateOrder::DayFirst, DateOrder::MonthFirst, DateOrder::YearFirst].into_iter().find(|o| o.code() == code)
+    }
+}
+
 /// A line's leading date and time, as numbers, before the order is known.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Stamp {
@@ -83,6 +99,11 @@ fn parse_date(s: &str) -> Option<(u32, u32, u32, bool, &str)> {
 }
 
 fn parse_time(s: &str) -> Option<(u32, u32, u32, Option<bool>, &str)> {
+    // Some locales write the marker before the time (`午後11:09`).
+    let (before, s) = match crate::clock_marker::read_before(s) {
+        Some((pm, rest)) => (Some(pm), rest),
+        None => (None, s),
+    };
     let (h, _, s) = number(s, 2)?;
     let s = s.strip_prefix(':').or_else(|| s.strip_prefix('.'))?;
     let (m, _, mut s) = number(s, 2)?;
@@ -93,14 +114,32 @@ fn parse_time(s: &str) -> Option<(u32, u32, u32, Option<bool>, &str)> {
         s = rest;
     }
     // The locale's word for morning or afternoon, if any (clock_marker.rs).
-    let (pm, s) = match crate::clock_marker::read(s.trim_start_matches(is_space)) {
-        Some((pm, rest)) => (Some(pm), rest),
-        None => (None, s),
+    let (pm, s) = match (before, crate::clock_marker::read(s.trim_start_matches(is_space))) {
+        (Some(_), Some(_)) => return None,
+        (Some(pm), None) => (Some(pm), s),
+        (None, Some((pm, rest))) => (Some(pm), rest),
+        (None, None) => (None, s),
     };
     if h > 23 || m > 59 || sec > 60 || (pm.is_some() && h > 12) {
         return None;
     }
     Some((h, m, sec, pm, s))
+}
+
+/// Words some locales write between the date and the time
+/// (`16/01/2021 à 23:09`, `16.1.2021 klo 23.09`).
+const CONNECTORS: [&str; 2] = ["à", "klo"];
+
+/// Skips what stands between a date and its time: a comma, spaces, and a
+/// locale's connecting word.
+fn between_date_and_time(s: &str) -> &str {
+    let s = s.strip_prefix(',').unwrap_or(s).trim_start_matches(is_space);
+    for word in CONNECTORS {
+        if let Some(rest) = s.strip_prefix(word).filter(|r| r.starts_with(is_space)) {
+            return rest.trim_start_matches(is_space);
+        }
+    }
+    s
 }
 
 /// Reads the date and time at the start of a line, in either shape:
@@ -112,7 +151,7 @@ fn head(line: &str) -> Option<Head<'_>> {
         None => (false, line),
     };
     let (a, b, c, a_is_year, s) = parse_date(s)?;
-    let s = s.strip_prefix(',').unwrap_or(s).trim_start_matches(is_space);
+    let s = between_date_and_time(s);
     let (hour, minute, second, twelve_hour, s) = parse_time(s)?;
     let rest = if ios {
         s.strip_prefix("] ").or_else(|| s.strip_prefix(']'))?
@@ -126,43 +165,63 @@ fn head(line: &str) -> Option<Head<'_>> {
 /// Whether a line starts as a message line does (a date, then a time),
 /// whether or not the rest reads: such a line is never merged into the
 /// message before it without a flag naming it.
-fn starts_like_a_message(line: &str) -> bool {
+pub fn starts_like_a_message(line: &str) -> bool {
     let line = strip_marks(line);
     let s = line.strip_prefix('[').unwrap_or(line);
     let Some((_, _, _, _, s)) = parse_date(s) else { return false };
-    let s = s.strip_prefix(',').unwrap_or(s).trim_start_matches(is_space);
+    let s = between_date_and_time(s);
+    let s = crate::clock_marker::read_before(s).map_or(s, |(_, rest)| rest);
     number(s, 2).is_some_and(|(_, _, rest)| rest.starts_with([':', '.']))
 }
 
-/// Whether the first line of `text` that has anything on it reads as a
-/// WhatsApp export line (used to detect the format from the content).
+/// Lines without a time that may stand before the first message (a title
+/// some tools write, `WhatsApp Chat with Ann`): kept as notes; a file
+/// with more is not a WhatsApp export.
+const MAX_PREFACE_LINES: usize = 3;
+
+/// Whether `text` reads as a WhatsApp export: one of its first lines with
+/// anything on them, after at most [`MAX_PREFACE_LINES`] of preface, has a
+/// message's date and time (used to detect the format from the content).
 pub fn looks_like(text: &str) -> bool {
-    text.lines().map(strip_marks).find(|l| !l.trim().is_empty()).is_some_and(|l| head(l).is_some())
+    text.lines()
+        .map(strip_marks)
+        .filter(|l| !l.trim().is_empty())
+        .take(MAX_PREFACE_LINES + 1)
+        .any(|l| head(l).is_some())
 }
 
 /// What the dates of a whole export say about their order, gathered in a
 /// first read (a date whose first number is over 12 is day-first; one whose
-/// second is over 12 is month-first).
-#[derive(Debug, Default, Clone, Copy)]
+/// second is over 12 is month-first), with the first line showing each.
+#[derive(Debug, Default, Clone)]
 pub struct OrderEvidence {
-    day_first: u64,
-    month_first: u64,
+    day_first: Option<(u64, String)>,
+    month_first: Option<(u64, String)>,
     year_first: u64,
     twelve_hour: u64,
     lines: u64,
 }
 
+/// The date order a read uses, and why it had to be assumed if it was.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderDecision {
+    pub order: DateOrder,
+    /// Set when nothing in the export or from the user settles the order:
+    /// every time read is then marked uncertain.
+    pub assumed: Option<String>,
+}
+
 impl OrderEvidence {
-    pub fn add(&mut self, line: &str) {
+    pub fn add(&mut self, line_no: u64, line: &str) {
         if let Some(h) = head(line) {
             self.lines += 1;
             let s = h.stamp;
             if s.a_is_year {
                 self.year_first += 1;
             } else if s.a > 12 {
-                self.day_first += 1;
+                self.day_first.get_or_insert_with(|| (line_no, head_text(line).to_owned()));
             } else if s.b > 12 {
-                self.month_first += 1;
+                self.month_first.get_or_insert_with(|| (line_no, head_text(line).to_owned()));
             }
             if s.twelve_hour.is_some() {
                 self.twelve_hour += 1;
@@ -170,23 +229,40 @@ impl OrderEvidence {
         }
     }
 
-    /// The order, and the reason when it had to be assumed.
-    pub fn decide(&self) -> Result<(DateOrder, Option<String>), String> {
+    /// The order: the one `given` (by the user, when the export cannot
+    /// tell) unless a date contradicts it, else the one the dates show, else
+    /// an assumption, said.
+    pub fn decide(&self, given: Option<DateOrder>) -> Result<OrderDecision, String> {
+        let known = |order| Ok(OrderDecision { order, assumed: None });
         if self.year_first > 0 {
-            return Ok((DateOrder::YearFirst, None));
+            return known(DateOrder::YearFirst);
         }
-        match (self.day_first > 0, self.month_first > 0) {
-            (true, true) => Err("some dates are day-first and others month-first".into()),
-            (true, false) => Ok((DateOrder::DayFirst, None)),
-            (false, true) => Ok((DateOrder::MonthFirst, None)),
-            (false, false) if self.twelve_hour * 2 > self.lines => Ok((
-                DateOrder::MonthFirst,
-                Some("no date in the export shows whether it is day-first; month-first assumed, as phones with a 12-hour clock mostly write it".into()),
-            )),
-            (false, false) => Ok((
-                DateOrder::DayFirst,
-                Some("no date in the export shows whether it is day-first; day-first assumed, as phones with a 24-hour clock mostly write it".into()),
-            )),
+        let contradiction = |(line, text): &(u64, String), is: &str| {
+            format!("line {line} ({text:?}) can only be {is}, so the date order given does not fit this export")
+        };
+        match (&self.day_first, &self.month_first, given) {
+            (Some((dl, dt)), Some((ml, mt)), _) => {
+                Err(format!("some dates are day-first (line {dl}, {dt:?}) and others month-first (line {ml}, {mt:?})"))
+            }
+            (Some(d), None, Some(DateOrder::MonthFirst)) => Err(contradiction(d, "day-first")),
+            (None, Some(m), Some(DateOrder::DayFirst)) => Err(contradiction(m, "month-first")),
+            (_, _, Some(order)) => known(order),
+            (Some(_), None, None) => known(DateOrder::DayFirst),
+            (None, Some(_), None) => known(DateOrder::MonthFirst),
+            (None, None, None) => {
+                let (order, why) = if self.twelve_hour * 2 > self.lines {
+                    (DateOrder::MonthFirst, "month-first assumed, as phones with a 12-hour clock mostly write it")
+                } else {
+                    (DateOrder::DayFirst, "day-first assumed, as phones with a 24-hour clock mostly write it")
+                };
+                Ok(OrderDecision {
+                    order,
+                    assumed: Some(format!(
+                        "no date in the export shows whether it is day-first or month-first; {why}. Every time is \
+                         marked uncertain: import again giving the order (--date-order dmy|mdy, or on the form) to settle it"
+                    )),
+                })
+            }
         }
     }
 }
@@ -251,7 +327,8 @@ pub(crate) fn read_line(
     }
 }
 
-const OMITTED: [&str; 9] = [
+/// How exports say a message's media was left out, by locale.
+const OMITTED: [&str; 15] = [
     "<Media omitted>",
     "image omitted",
     "video omitted",
@@ -261,6 +338,23 @@ const OMITTED: [&str; 9] = [
     "document omitted",
     "Contact card omitted",
     "<attached:",
+    "<Medien ausgeschlossen>",
+    "<Multimedia omitido>",
+    "<Médias omis>",
+    "<Mídia oculta>",
+    "<Media weggelaten>",
+    "<Media omessi>",
+];
+/// How Android names a file sent with the export, by locale
+/// (`IMG-20210116-WA0002.jpg (file attached)`).
+const ATTACHED: [&str; 7] = [
+    "(file attached)",
+    "(Datei angehängt)",
+    "(archivo adjunto)",
+    "(fichier joint)",
+    "(arquivo anexado)",
+    "(file allegato)",
+    "(bestand bijgevoegd)",
 ];
 const DELETED: [&str; 4] =
     ["This message was deleted", "You deleted this message", "This message was deleted.", "You deleted this message."];
@@ -273,6 +367,8 @@ const OPENINGS: [&str; 4] =
 /// Reads a WhatsApp export and hands each message on in order.
 pub struct WhatsAppReader {
     pub order: DateOrder,
+    /// Whether the order was assumed: every message is then flagged.
+    pub order_assumed: bool,
     /// The file name shown in source locations (`chat.zip!_chat.txt`).
     pub file: String,
 }
@@ -296,6 +392,7 @@ impl WhatsAppReader {
         let mut pending: Option<Pending> = None;
         let mut facts = WhatsAppFacts::default();
         let mut announced = false;
+        let mut preface: Vec<(u64, String)> = Vec::new();
         while read_line(&mut input, &mut buf, &self.file, line_no + 1)? {
             line_no += 1;
             let line = std::str::from_utf8(&buf)
@@ -307,7 +404,14 @@ impl WhatsAppReader {
                     }
                     if !announced {
                         announced = true;
-                        emit(Item::Conversation(info.clone()))?;
+                        let mut info = info.clone();
+                        for (n, text) in preface.drain(..) {
+                            info.notes.push(format!(
+                                "{} line {n}, before the first message, has no time and is kept here as written: {text:?}",
+                                self.file
+                            ));
+                        }
+                        emit(Item::Conversation(info))?;
                     }
                     let sent = civil(h.stamp, self.order).ok_or_else(|| {
                         ChatError::at(
@@ -316,6 +420,12 @@ impl WhatsAppReader {
                         )
                     })?;
                     let mut msg = self.message(&h, line, sent, line_no);
+                    if self.order_assumed {
+                        msg.irregular.push(Irregular::DateOrderAssumed);
+                    }
+                    if facts.messages == 0 {
+                        opening_notice(&mut msg);
+                    }
                     if h.stamp.zero_on_twelve_hour_clock() {
                         msg.irregular.push(Irregular::ZeroHourOnTwelveHourClock);
                         facts.notes.push(format!(
@@ -345,9 +455,10 @@ impl WhatsAppReader {
                         p.last_line = line_no;
                     }
                     None if line.trim().is_empty() => {}
+                    None if preface.len() < MAX_PREFACE_LINES => preface.push((line_no, line.to_owned())),
                     None => {
                         return Err(ChatError::at(
-                            format!("{} line {line_no}", self.file),
+                            format!("{} line {}", self.file, preface.first().map_or(line_no, |p| p.0)),
                             "the line does not start with a date and time as WhatsApp writes them",
                         ))
                     }
@@ -356,6 +467,12 @@ impl WhatsAppReader {
         }
         if let Some(p) = pending.take() {
             self.finish(p, emit, &mut facts)?;
+        }
+        if let Some((first, _)) = preface.first().filter(|_| !announced) {
+            return Err(ChatError::at(
+                format!("{} line {first}", self.file),
+                "the line does not start with a date and time as WhatsApp writes them",
+            ));
         }
         if !announced {
             return Err(ChatError::at(self.file.clone(), "no line in the form of a WhatsApp export"));
@@ -385,7 +502,7 @@ impl WhatsAppReader {
         }
         let deleted = DELETED.contains(&text.trim());
         let mut media = Vec::new();
-        if OMITTED.iter().any(|m| text.starts_with(m)) || text.ends_with("(file attached)") {
+        if OMITTED.iter().any(|m| text.starts_with(m)) || ATTACHED.iter().any(|a| text.ends_with(a)) {
             // iOS names an attached file as `<attached: NAME>`; keep the name.
             let named = text.strip_prefix("<attached: ").and_then(|t| t.strip_suffix('>'));
             media.push(named.unwrap_or(&text).to_owned());
@@ -444,6 +561,24 @@ pub struct WhatsAppFacts {
     pub notes: Vec<String>,
 }
 
+/// The opening notice as iOS writes it under a name (the contact's, or a
+/// group's, as if the group had sent it), when the U+200E mark that
+/// usually tells it apart has been lost: a notice, so the name is not
+/// taken for a participant. Only the first line is read so; a later line
+/// that merely mentions encryption stays the message it is.
+fn opening_notice(msg: &mut Message) {
+    let notice = msg.kind == MessageKind::Message
+        && msg.media.is_empty()
+        && msg.text.len() < 300
+        && !msg.text.contains('\n')
+        && msg.text.starts_with("Messages ")
+        && OPENINGS[..2].iter().any(|o| msg.text.contains(o));
+    if notice {
+        msg.kind = MessageKind::System;
+        msg.sender = None;
+    }
+}
+
 /// The chat's name from Android's file name (`WhatsApp Chat with Ann.txt`,
 /// `WhatsApp Chat - Ann.zip!_chat.txt`); iOS's `_chat.txt` names none.
 fn title_of(file: &str) -> Option<String> {
@@ -468,7 +603,7 @@ mod tests {
 
     fn read(text: &str, order: DateOrder) -> (Vec<Message>, WhatsAppFacts) {
         let mut out = Vec::new();
-        let facts = WhatsAppReader { order, file: "chat.txt".into() }
+        let facts = WhatsAppReader { order, order_assumed: false, file: "chat.txt".into() }
             .read(text.as_bytes(), &mut |i| {
                 if let Item::Message(m) = i {
                     out.push(m);
@@ -504,21 +639,30 @@ mod tests {
     #[test]
     fn the_date_order_comes_from_the_whole_file() {
         let mut e = OrderEvidence::default();
-        e.add("03/04/2021, 10:00 - A: x");
-        e.add("13/04/2021, 10:00 - A: x");
-        assert_eq!(e.decide().unwrap(), (DateOrder::DayFirst, None));
+        e.add(1, "03/04/2021, 10:00 - A: x");
+        e.add(2, "13/04/2021, 10:00 - A: x");
+        assert_eq!(e.decide(None).unwrap(), OrderDecision { order: DateOrder::DayFirst, assumed: None });
+        assert_eq!(
+            e.decide(Some(DateOrder::MonthFirst)).unwrap_err(),
+            "line 2 (\"13/04/2021, 10:00\") can only be day-first, so the date order given does not fit this export"
+        );
         let mut e = OrderEvidence::default();
-        e.add("[3/4/21, 10:00:00 AM] A: x");
-        let (order, why) = e.decide().unwrap();
-        assert_eq!(order, DateOrder::MonthFirst);
-        assert!(why.is_some());
+        e.add(1, "[3/4/21, 10:00:00 AM] A: x");
+        let d = e.decide(None).unwrap();
+        assert_eq!(d.order, DateOrder::MonthFirst);
+        assert!(d.assumed.is_some());
+        // Given by the user, the order is no longer assumed.
+        assert_eq!(
+            e.decide(Some(DateOrder::DayFirst)).unwrap(),
+            OrderDecision { order: DateOrder::DayFirst, assumed: None }
+        );
     }
 
     #[test]
     fn a_huge_line_is_refused_before_it_is_held() {
         let mut text = String::from("31/12/2020, 23:59 - Ann: ");
         text.push_str(&"x".repeat(MAX_LINE + 10));
-        let e = WhatsAppReader { order: DateOrder::DayFirst, file: "chat.txt".into() }
+        let e = WhatsAppReader { order: DateOrder::DayFirst, order_assumed: false, file: "chat.txt".into() }
             .read(text.as_bytes(), &mut |_| Ok(()))
             .unwrap_err();
         assert_eq!(e.to_string(), "chat.txt line 1: the line is longer than 1024 KiB; no chat export has such lines");
@@ -526,7 +670,7 @@ mod tests {
 
     #[test]
     fn a_file_with_no_whatsapp_line_is_refused_naming_the_line() {
-        let e = WhatsAppReader { order: DateOrder::DayFirst, file: "chat.txt".into() }
+        let e = WhatsAppReader { order: DateOrder::DayFirst, order_assumed: false, file: "chat.txt".into() }
             .read("hello\nworld\n".as_bytes(), &mut |_| Ok(()))
             .unwrap_err();
         assert_eq!(

@@ -16,7 +16,7 @@ struct Imported {
 fn import_bytes(bytes: &[u8], name: &str, format: Option<Format>, zone: Option<&str>) -> Result<Imported, ChatError> {
     let mut open = || -> io::Result<Box<dyn Export + '_>> { Ok(Box::new(Cursor::new(bytes))) };
     let zone = zone.map(|z| Zone::parse(z).unwrap());
-    let plan = import::plan(&mut open, name, format, zone, Some("JS".into()))?;
+    let plan = import::plan(&mut open, name, format, zone, Some("JS".into()), None)?;
     let analysis = import::analyse(&plan, &mut open, name)?;
     let mut timeline = Vec::new();
     let original = Original { name: name.into(), sha256: "00".repeat(32) };
@@ -201,7 +201,7 @@ fn a_two_gigabyte_line_is_refused_without_reading_it_all() {
         opened += 1;
         Ok(Box::new(HugeLine { at: 0 }))
     };
-    let e = import::plan(&mut open, "chat.txt", None, None, None).unwrap_err();
+    let e = import::plan(&mut open, "chat.txt", None, None, None, None).unwrap_err();
     assert_eq!(e.to_string(), "chat.txt line 1: the line is longer than 1024 KiB; no chat export has such lines");
 }
 
@@ -281,7 +281,7 @@ fn an_export_out_of_order_still_names_the_messages_after_its_silences() {
 
 #[test]
 fn a_message_repeated_in_the_export_is_a_duplicate_and_a_repeated_id_too() {
-    let text = "01/02/2024, 10:00 - Ann: hello\n01/02/2024, 10:01 - Bo: hi\n01/02/2024, 10:00 - Ann: hello\n";
+    let text = "13/02/2024, 10:00 - Ann: hello\n13/02/2024, 10:01 - Bo: hi\n13/02/2024, 10:00 - Ann: hello\n";
     let got = import_bytes(text.as_bytes(), "chat.txt", None, None).unwrap();
     let s = &got.analysis.conversations[0];
     assert_eq!((s.duplicates, s.out_of_order), (1, 1), "the third line repeats the first, and goes back in time");

@@ -26,6 +26,9 @@ pub struct ChatSettings {
     pub format: Option<Format>,
     /// An IANA zone for local times (WhatsApp's have none).
     pub timezone: Option<String>,
+    /// For an export whose dates cannot tell (every one could be day-first
+    /// or month-first): which it is, as the officer knows from the phone.
+    pub date_order: Option<vigil_chat::DateOrder>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -157,7 +160,7 @@ impl Vigil {
         self.check_producer(by, &Actor::from(by))?;
         let original = self.vault.ingest(first, &self.master)?;
         let discard = |p: PendingBlob| self.vault.discard(p);
-        let result = self.derive_timeline(name, source, zone, zone_given_by, settings.format, &original, path);
+        let result = self.derive_timeline(name, source, zone, zone_given_by, settings, &original, path);
         let (plan, analysis, timeline) = match result {
             Ok(t) => t,
             Err(e) => {
@@ -263,12 +266,12 @@ impl Vigil {
         source: &Source<'_>,
         zone: Option<Zone>,
         zone_given_by: Option<String>,
-        format: Option<Format>,
+        settings: &ChatSettings,
         original: &PendingBlob,
         path: Option<&Path>,
     ) -> Result<(vigil_chat::Plan, vigil_chat::Analysis, PendingBlob), CoreError> {
         let mut open = || source().map(|b| b as Box<dyn Export>);
-        let plan = import::plan(&mut open, name, format, zone, zone_given_by)?;
+        let plan = import::plan(&mut open, name, settings.format, zone, zone_given_by, settings.date_order)?;
         let analysis = import::analyse(&plan, &mut open, name)?;
         let named = Original { name: name.to_owned(), sha256: original.hashes.sha256.to_hex() };
         let (reader, mut writer) =
@@ -372,7 +375,13 @@ impl Vigil {
         let zone = header.timezone.as_deref().map(Zone::parse).transpose()?;
         let mut open = || -> io::Result<Box<dyn Export + '_>> { Ok(Box::new(Cursor::new(&original[..]))) };
         let name = header.original.name.clone();
-        let plan = import::plan(&mut open, &name, Some(format), zone, header.zone_given_by.clone())?;
+        let order = match header.date_order.as_deref() {
+            None => None,
+            Some(code) => Some(vigil_chat::DateOrder::from_code(code).ok_or_else(|| {
+                CoreError::Refused(format!("{timeline} names a date order this version does not know: {code}"))
+            })?),
+        };
+        let plan = import::plan(&mut open, &name, Some(format), zone, header.zone_given_by.clone(), order)?;
         let analysis = import::analyse(&plan, &mut open, &name)?;
         let mut hasher = Sha256Writer(<sha2::Sha256 as sha2::Digest>::new());
         import::write_timeline(&plan, &analysis, header.original.clone(), &mut open, &name, &mut hasher)?;

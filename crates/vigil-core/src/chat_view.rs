@@ -85,6 +85,15 @@ impl ChatTable {
 /// How a line's time reads: the instant in UTC, or the wall-clock time
 /// with "zone unknown".
 pub fn shown_time(l: &Line) -> String {
+    let time = shown_basis(l);
+    if l.flags.iter().any(|f| f == "date-order-assumed") {
+        format!("{time} [uncertain: day and month may be swapped]")
+    } else {
+        time
+    }
+}
+
+fn shown_basis(l: &Line) -> String {
     match l.basis {
         TimeBasis::ZoneUnknown => format!("{} (zone unknown)", l.time),
         TimeBasis::Ambiguous => format!(

@@ -527,7 +527,7 @@ impl Vigil {
 27/10/2024, 01:40 - demo_user_a: add me on another app\n\
 and ask demo_user_c too\n\
 30/10/2024, 18:05 - child_account: I told my mum\n";
-        let settings = crate::ChatSettings { format: None, timezone: Some("Europe/London".into()) };
+        let settings = crate::ChatSettings { format: None, timezone: Some("Europe/London".into()), date_order: None };
         let imported =
             self.import_chat_bytes(whatsapp.as_bytes(), "WhatsApp Chat with demo_user_a.txt", &case, &by, &settings)?;
         Ok(vec![

@@ -1262,7 +1262,8 @@ fn every_row_changed_in_the_database_is_named_by_table_row_and_column(env: TestE
         let report = env.store().reports_of_case(&a).unwrap().remove(0);
         // A chat export with an identifier, and a reporter's addition.
         let chat = "12/03/2026, 10:15 - Alex: hello\n12/03/2026, 10:16 - Sam: SYNTHETIC, call 07700 900123\n";
-        let settings = vigil_core::ChatSettings { format: None, timezone: Some("Europe/London".into()) };
+        let settings =
+            vigil_core::ChatSettings { format: None, timezone: Some("Europe/London".into()), date_order: None };
         v.import_chat_bytes(chat.as_bytes(), "chat.txt", &a, &vigil_domain::Initials::parse("NA").unwrap(), &settings)
             .unwrap();
         let receipt = v.submit_public_report(&synthetic_report()).unwrap();

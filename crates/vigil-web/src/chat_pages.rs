@@ -41,7 +41,13 @@ fn flag_words(flag: &str) -> &'static str {
         "out-of-order" => "its time is earlier than the message before it",
         "duplicate" => "the same message appears earlier in the export",
         "ambiguous-time" => "a local time the clocks went back over: it happened twice",
-        "impossible-time" => "a local time the clocks skipped",
+        "impossible-time" => "a local time the clocks skipped, or hour 00 on a 12-hour clock",
+        "holds-a-line-like-a-message" => {
+            "holds a line that starts like a message but could not be read as one: see the notes"
+        }
+        "date-order-assumed" => {
+            "the export does not show whether its dates are day-first or month-first: day and month may be swapped"
+        }
         _ => "flagged",
     }
 }
@@ -118,9 +124,13 @@ pub(crate) async fn conversation(
                     (num("messages")) " message(s); participants " (participants(c).join(", ")) ". "
                     "Deleted " (num("deleted")) ", edited " (num("edited")) "; replies to messages not in the export "
                     (count("missing_references")) "; message-number gaps " (count("id_gaps")) "; silences to check "
-                    (count("possible_gaps")) "; ambiguous local times " (num("ambiguous_times")) "; out of order "
+                    (count("possible_gaps")) "; ambiguous local times " (num("ambiguous_times")) "; impossible times "
+                    (num("impossible_times")) "; out of order "
                     (num("out_of_order")) "; duplicates " (num("duplicates")) "."
                     @if let Some(late) = c.get("starts_late").and_then(|s| s.as_str()) { " May start late: " (late) "." }
+                    @for n in c.get("notes").and_then(|n| n.as_array()).into_iter().flatten().filter_map(|n| n.as_str()) {
+                        br; span.hint { "Note: " (n) }
+                    }
                 }
             }
         }

@@ -40,7 +40,7 @@ async fn conversations_are_read_searched_and_downloaded_behind_need_to_know() {
     spec.start = jiff::civil::date(2024, 10, 27).at(0, 0, 0, 0);
     let mut wa = Vec::new();
     let wa_truth = synthetic::whatsapp(&spec, &mut wa).unwrap();
-    let london = ChatSettings { format: None, timezone: Some("Europe/London".into()) };
+    let london = ChatSettings { format: None, timezone: Some("Europe/London".into()), date_order: None };
     let w = v.import_chat_bytes(&wa, "WhatsApp Chat with Bo.txt", &case, &by, &london).unwrap();
     // A timeline of another case, which DEMO-1's officers must not reach through DEMO-1.
     let other = CaseId::parse("OP-OTHER-1").unwrap();

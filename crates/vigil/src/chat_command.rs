@@ -9,10 +9,14 @@ use vigil_domain::{CaseId, ExhibitRef, Initials};
 
 pub fn chat(cli: &Cli, cmd: &ChatCommand) -> Result<ExitCode> {
     match cmd {
-        ChatCommand::Import { file, case, by, format, timezone } => {
+        ChatCommand::Import { file, case, by, format, timezone, date_order } => {
             let case = CaseId::parse(case)?;
             let by = Initials::parse(by)?;
-            let settings = ChatSettings { format: vigil_chat::Format::parse(format)?, timezone: timezone.clone() };
+            let settings = ChatSettings {
+                format: vigil_chat::Format::parse(format)?,
+                timezone: timezone.clone(),
+                date_order: date_order.as_deref().and_then(vigil_chat::DateOrder::from_code),
+            };
             let v = open(cli)?;
             let imported = v.import_chat(file, &case, &by, &settings)?;
             if cli.json {

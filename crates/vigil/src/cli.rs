@@ -186,6 +186,12 @@ pub enum ChatCommand {
         /// times are shown as written, zone unknown.
         #[arg(long)]
         timezone: Option<String>,
+        /// For a WhatsApp export whose dates could all be either way round:
+        /// dmy (day first) or mdy (month first), as the phone writes them.
+        /// Without it such an export is read day-first (month-first for a
+        /// 12-hour clock) and every time in it is marked uncertain.
+        #[arg(long = "date-order", value_parser = ["dmy", "mdy"])]
+        date_order: Option<String>,
     },
     /// Derive a timeline afresh from its original export, with the settings
     /// it records, and compare the bytes (exit 3 when they differ).

@@ -180,7 +180,7 @@ fn identifiers_link_to_reports_and_both_exhibits_travel_in_a_verified_bundle() {
     assert!(truth.identifiers.contains(&"phone:+447700900031".to_owned()));
     let case = CaseId::parse(DEMO_FULL_CASE).unwrap();
     let by = Initials::parse("DI").unwrap();
-    let settings = ChatSettings { format: None, timezone: Some("Europe/London".into()) };
+    let settings = ChatSettings { format: None, timezone: Some("Europe/London".into()), date_order: None };
     let imported = v.import_chat_bytes(&chat, "WhatsApp Chat with Bo.txt", &case, &by, &settings).unwrap();
     assert_eq!(imported.zone_given_by.as_deref(), Some("DI"));
     let linked = imported.identifiers.iter().find(|i| i.identifier == "phone:+447700900031").unwrap();
