@@ -52,8 +52,17 @@ for which in base this; do
   "$BIN" --data "$WORK/i-$which" serve --listen "127.0.0.1:$PORT" --reports-per-window 1000000 > /dev/null 2>&1 &
   SERVER=$!
   for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/healthz" > /dev/null && break; sleep 0.1; done
+  # The server's CPU time and bytes written for the run: steadier than
+  # latency on a shared disk, and what the capture costs besides.
+  read -r U0 S0 < <(awk '{print $14, $15}' "/proc/$SERVER/stat")
+  W0=$(awk '/^write_bytes/ {print $2}' "/proc/$SERVER/io")
   "$TARGET/release/examples/submit_load" "127.0.0.1:$PORT" "$RATE" "$SECS" > "$WORK/load-$which.txt"
+  read -r U1 S1 < <(awk '{print $14, $15}' "/proc/$SERVER/stat")
+  W1=$(awk '/^write_bytes/ {print $2}' "/proc/$SERVER/io")
+  N=$(grep -c '^RECEIPT ' "$WORK/load-$which.txt")
+  TICK=$(getconf CLK_TCK)
   echo "$which: $(head -1 "$WORK/load-$which.txt")"
+  echo "$which: server CPU $(python3 -c "print(f'{($U1+$S1-$U0-$S0)*1000/$TICK/$N:.3f}')") ms a report, $(python3 -c "print(f'{($W1-$W0)/1024/$N:.1f}')") KiB written a report"
   kill $SERVER; wait $SERVER 2>/dev/null || true; SERVER=""
   "$BIN" --data "$WORK/i-$which" verify > /dev/null
   T_V=$(secs "$BIN" --data "$WORK/i-$which" verify)

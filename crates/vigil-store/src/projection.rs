@@ -9,7 +9,9 @@
 //!
 //! Capture is by trigger, so no write path can forget it: every insert,
 //! update and delete on a projected table adds the row, before and after,
-//! as JSON to `projection_changes`; the unit of work takes them out (see
+//! as JSON to `projection_changes` (on SQLite a TEMP table and TEMP
+//! triggers of each writing connection, kept out of the database file;
+//! on PostgreSQL a table keyed by transaction); the unit of work takes them out (see
 //! [`crate::StoreTx::take_projection_changes`]) into its last custody event
 //! before it commits. The same JSON rendering reads the tables back for
 //! `verify` ([`crate::Store::projection_rows`]), so both sides agree byte for
@@ -180,26 +182,27 @@ pub(crate) fn sqlite_row_json(columns: &[(String, String)], alias: &str) -> Stri
     format!("json_object({})", parts.join(", "))
 }
 
-/// SQLite: the capture triggers of one table.
+/// SQLite: the capture triggers of one table. They are TEMP triggers of
+/// the writing connection, filling a TEMP table in memory: what a unit
+/// captures never reaches the database file or its journal (a page written
+/// and fsynced at every commit for rows deleted before it), and only
+/// Vigil's own writes are captured, which is all an event needs; a change
+/// made by hand is found by `verify`'s rebuild, not by capture.
 pub(crate) fn sqlite_triggers(table: &str, columns: &[(String, String)]) -> Vec<(String, String)> {
     let new = sqlite_row_json(columns, "NEW");
     let old = sqlite_row_json(columns, "OLD");
     let ins = |old: &str, new: &str| {
         format!("INSERT INTO projection_changes (tbl, old_row, new_row) VALUES ('{table}', {old}, {new});")
     };
+    let trigger = |suffix: &str, op: &str, body: String| {
+        let name = format!("vigil_capture_{table}_{suffix}");
+        let sql = format!("CREATE TEMP TRIGGER {name} AFTER {op} ON main.{table} BEGIN {body} END");
+        (name, sql)
+    };
     vec![
-        (
-            format!("vigil_capture_{table}_i"),
-            format!("CREATE TRIGGER vigil_capture_{table}_i AFTER INSERT ON {table} BEGIN {} END", ins("NULL", &new)),
-        ),
-        (
-            format!("vigil_capture_{table}_u"),
-            format!("CREATE TRIGGER vigil_capture_{table}_u AFTER UPDATE ON {table} BEGIN {} END", ins(&old, &new)),
-        ),
-        (
-            format!("vigil_capture_{table}_d"),
-            format!("CREATE TRIGGER vigil_capture_{table}_d AFTER DELETE ON {table} BEGIN {} END", ins(&old, "NULL")),
-        ),
+        trigger("i", "INSERT", ins("NULL", &new)),
+        trigger("u", "UPDATE", ins(&old, &new)),
+        trigger("d", "DELETE", ins(&old, "NULL")),
     ]
 }
 

@@ -19,6 +19,9 @@ pub struct SqliteStore {
     conn: Connection,
 }
 
+/// Statements kept prepared per connection: more than the store has.
+const STATEMENT_CACHE: usize = 256;
+
 const EXHIBIT_COLUMNS: &str = "reference, case_id, sha256, md5, sha1, blake3, size, original_name, note, received_event, received_ms, deleted_event";
 const EVENT_COLUMNS: &str = "idx, leaf, leaf_hash, kind, object, actor, time_ms";
 
@@ -32,6 +35,12 @@ impl SqliteStore {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         // Destroyed keys and sessions are overwritten, not left in free pages.
         conn.pragma_update(None, "secure_delete", "ON")?;
+        // Every statement is prepared once and kept: a statement on a
+        // projected table also compiles its capture trigger, which costs
+        // more than the statement itself.
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+        // The capture table (TEMP) lives in memory, never in a file.
+        conn.pragma_update(None, "temp_store", "MEMORY")?;
         let mut s = SqliteStore { conn };
         s.migrate()?;
         Ok(s)
@@ -47,6 +56,7 @@ impl SqliteStore {
         )?;
         conn.busy_timeout(Duration::from_secs(30))?;
         conn.pragma_update(None, "query_only", "ON")?;
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         Ok(SqliteStore { conn })
     }
 
@@ -61,8 +71,7 @@ impl SqliteStore {
         }
         for m in MIGRATIONS.iter().filter(|m| m.version > current) {
             tx.execute_batch(m.sqlite)?;
-            tx.execute(
-                "INSERT INTO schema_migrations (version, name, applied_ms) VALUES (?1, ?2, CAST(unixepoch('subsec') * 1000 AS INTEGER))",
+            tx.prepare_cached("INSERT INTO schema_migrations (version, name, applied_ms) VALUES (?1, ?2, CAST(unixepoch('subsec') * 1000 AS INTEGER))")?.execute(
                 params![m.version, m.name],
             )?;
         }
@@ -84,12 +93,22 @@ fn columns_of(conn: &Connection, table: &str) -> Result<Vec<(String, String)>, S
     Ok(cols.collect::<Result<_, _>>()?)
 }
 
-/// The capture table and each projected table's triggers, made from the
-/// schema as it now is (so a column added by a later migration is
-/// captured); a trigger is replaced only when its text changed.
+/// The capture table and each projected table's triggers, made for this
+/// connection from the schema as it now is (so a column added by a later
+/// migration is captured). Both are TEMP (see `projection::sqlite_triggers`);
+/// the capture table and triggers an earlier version kept in the database
+/// file are removed.
 fn install_capture(conn: &Connection) -> Result<(), StoreError> {
+    let mut st =
+        conn.prepare("SELECT name FROM main.sqlite_master WHERE type = 'trigger' AND name LIKE 'vigil_capture_%'")?;
+    let stored: Vec<String> = st.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    drop(st);
+    for name in stored {
+        conn.execute_batch(&format!("DROP TRIGGER main.{name}"))?;
+    }
     conn.execute_batch(
-        "CREATE TABLE IF NOT EXISTS projection_changes (seq INTEGER PRIMARY KEY, tbl TEXT NOT NULL, old_row TEXT, new_row TEXT)",
+        "DROP TABLE IF EXISTS main.projection_changes;
+         CREATE TEMP TABLE IF NOT EXISTS projection_changes (seq INTEGER PRIMARY KEY, tbl TEXT NOT NULL, old_row TEXT, new_row TEXT)",
     )?;
     for p in crate::projection::PROJECTED {
         let cols = columns_of(conn, p.table)?;
@@ -97,12 +116,7 @@ fn install_capture(conn: &Connection) -> Result<(), StoreError> {
             continue; // not made by the migrations yet
         }
         for (name, sql) in crate::projection::sqlite_triggers(p.table, &cols) {
-            let existing: Option<String> = conn
-                .query_row("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?1", [&name], |r| r.get(0))
-                .optional()?;
-            if existing.as_deref() != Some(sql.as_str()) {
-                conn.execute_batch(&format!("DROP TRIGGER IF EXISTS {name}; {sql};"))?;
-            }
+            conn.execute_batch(&format!("DROP TRIGGER IF EXISTS temp.{name}; {sql};"))?;
         }
     }
     Ok(())
@@ -621,10 +635,9 @@ impl Store for SqliteStore {
     fn begin(&mut self) -> Result<Box<dyn StoreTx + '_>, StoreError> {
         // IMMEDIATE takes the write lock now, so reads inside see the latest state.
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        // What was captured outside any unit (a change made by hand in the
-        // database) is no part of this one: it stays out of its event, and
-        // `verify` names the row it changed.
-        tx.execute("DELETE FROM projection_changes", [])?;
+        // Nothing captured before this unit is part of it (capture is per
+        // connection and rolls back with a failed unit, so this is a guard).
+        tx.prepare_cached("DELETE FROM temp.projection_changes")?.execute([])?;
         Ok(Box::new(SqliteTx { tx }))
     }
 
@@ -647,7 +660,7 @@ impl Store for SqliteStore {
         };
         let tables = names("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")?;
         let captured = names(
-            "SELECT DISTINCT tbl_name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'vigil_capture_%' ORDER BY tbl_name",
+            "SELECT DISTINCT tbl_name FROM sqlite_temp_master WHERE type = 'trigger' AND name LIKE 'vigil_capture_%' ORDER BY tbl_name",
         )?;
         Ok((tables, captured))
     }
@@ -779,15 +792,17 @@ struct SqliteTx<'a> {
 
 impl StoreTx for SqliteTx<'_> {
     fn add_case_member(&mut self, id: &CaseId, username: &str, by: &str, at_ms: i64) -> Result<(), StoreError> {
-        self.tx.execute(
-            "INSERT OR IGNORE INTO case_members (case_id, username, added_by, added_ms) VALUES (?1, ?2, ?3, ?4)",
-            params![id.as_str(), username, by, at_ms],
-        )?;
+        self.tx
+            .prepare_cached(
+                "INSERT OR IGNORE INTO case_members (case_id, username, added_by, added_ms) VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![id.as_str(), username, by, at_ms])?;
         Ok(())
     }
 
     fn take_projection_changes(&mut self) -> Result<Vec<crate::ProjectionChange>, StoreError> {
-        let mut st = self.tx.prepare_cached("DELETE FROM projection_changes RETURNING seq, tbl, old_row, new_row")?;
+        let mut st =
+            self.tx.prepare_cached("DELETE FROM temp.projection_changes RETURNING seq, tbl, old_row, new_row")?;
         let rows = st.query_map([], |r| {
             Ok((r.get::<_, i64>(0)?, crate::ProjectionChange { table: r.get(1)?, old: r.get(2)?, new: r.get(3)? }))
         })?;
@@ -806,38 +821,39 @@ impl StoreTx for SqliteTx<'_> {
     }
 
     fn insert_case_record(&mut self, r: &CaseRecordRow) -> Result<u64, StoreError> {
-        self.tx.execute(
-            "INSERT INTO case_records (case_id, kind, body, by_user, at_ms, event) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![r.case_id.as_str(), r.kind, r.body, r.by, r.at_ms, r.event as i64],
-        )?;
+        self.tx
+            .prepare_cached(
+                "INSERT INTO case_records (case_id, kind, body, by_user, at_ms, event) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![r.case_id.as_str(), r.kind, r.body, r.by, r.at_ms, r.event as i64])?;
         Ok(self.tx.last_insert_rowid() as u64)
     }
     fn insert_partner(&mut self, p: &PartnerRow) -> Result<(), StoreError> {
-        self.tx.execute(
-            "INSERT INTO partners (id, name, key_hash, created_ms, revoked_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![p.id, p.name, &p.key_hash[..], p.created_ms, p.revoked_ms],
-        )?;
+        self.tx
+            .prepare_cached(
+                "INSERT INTO partners (id, name, key_hash, created_ms, revoked_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![p.id, p.name, &p.key_hash[..], p.created_ms, p.revoked_ms])?;
         Ok(())
     }
 
     fn revoke_partner(&mut self, id: &str, at_ms: i64) -> Result<bool, StoreError> {
         let n = self
             .tx
-            .execute("UPDATE partners SET revoked_ms = ?2 WHERE id = ?1 AND revoked_ms IS NULL", params![id, at_ms])?;
+            .prepare_cached("UPDATE partners SET revoked_ms = ?2 WHERE id = ?1 AND revoked_ms IS NULL")?
+            .execute(params![id, at_ms])?;
         Ok(n == 1)
     }
 
     fn insert_idempotent(&mut self, r: &IdempotencyRow) -> Result<(), StoreError> {
-        self.tx.execute(
-            "INSERT INTO idempotency (partner, key, request_hash, status, response, created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        self.tx.prepare_cached("INSERT INTO idempotency (partner, key, request_hash, status, response, created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?.execute(
             params![r.partner, r.key, &r.request_hash[..], r.status, r.response, r.created_ms],
         )?;
         Ok(())
     }
 
     fn insert_report_file(&mut self, f: &ReportFileRow) -> Result<(), StoreError> {
-        self.tx.execute(
-            "INSERT INTO report_files (report, idx, owner, name, size, content_type, sha256, md5, sha1, exhibit) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        self.tx.prepare_cached("INSERT INTO report_files (report, idx, owner, name, size, content_type, sha256, md5, sha1, exhibit) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")?.execute(
             params![
                 f.report.to_string(),
                 f.idx,
@@ -860,27 +876,24 @@ impl StoreTx for SqliteTx<'_> {
         idx: u32,
         exhibit: &ExhibitRef,
     ) -> Result<bool, StoreError> {
-        let n = self.tx.execute(
-            "UPDATE report_files SET exhibit = ?3 WHERE report = ?1 AND idx = ?2 AND exhibit IS NULL",
-            params![report.to_string(), idx, exhibit.to_string()],
-        )?;
+        let n = self
+            .tx
+            .prepare_cached("UPDATE report_files SET exhibit = ?3 WHERE report = ?1 AND idx = ?2 AND exhibit IS NULL")?
+            .execute(params![report.to_string(), idx, exhibit.to_string()])?;
         Ok(n == 1)
     }
 
     fn set_link(&mut self, l: &LinkRow) -> Result<(), StoreError> {
-        self.tx.execute(
-            "INSERT INTO report_links (a, b, linked, by_user, reason, at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
-             ON CONFLICT (a, b) DO UPDATE SET linked = excluded.linked, by_user = excluded.by_user, reason = excluded.reason, at_ms = excluded.at_ms",
+        self.tx.prepare_cached("INSERT INTO report_links (a, b, linked, by_user, reason, at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
+             ON CONFLICT (a, b) DO UPDATE SET linked = excluded.linked, by_user = excluded.by_user, reason = excluded.reason, at_ms = excluded.at_ms")?.execute(
             params![l.a.to_string(), l.b.to_string(), l.linked, l.by, l.reason, l.at_ms],
         )?;
         Ok(())
     }
     fn insert_case(&mut self, id: &CaseId, title: &str, by: &str, at_ms: i64) -> Result<(), StoreError> {
         self.tx
-            .execute(
-                "INSERT INTO cases (id, title, opened_by, opened_ms) VALUES (?1, ?2, ?3, ?4)",
-                params![id.as_str(), title, by, at_ms],
-            )
+            .prepare_cached("INSERT INTO cases (id, title, opened_by, opened_ms) VALUES (?1, ?2, ?3, ?4)")?
+            .execute(params![id.as_str(), title, by, at_ms])
             .map_err(|e| match e {
                 rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation => {
                     StoreError::Duplicate(format!("case {id}"))
@@ -897,14 +910,14 @@ impl StoreTx for SqliteTx<'_> {
         by: &str,
         at_ms: i64,
     ) -> Result<(), StoreError> {
-        self.tx.execute(
-            "INSERT OR IGNORE INTO case_reports (case_id, exhibit, added_by, added_ms) VALUES (?1, ?2, ?3, ?4)",
-            params![id.as_str(), exhibit.to_string(), by, at_ms],
-        )?;
-        self.tx.execute(
-            "UPDATE reports SET state = 'in-case', closed_reason = NULL WHERE exhibit = ?1",
-            [exhibit.to_string()],
-        )?;
+        self.tx
+            .prepare_cached(
+                "INSERT OR IGNORE INTO case_reports (case_id, exhibit, added_by, added_ms) VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![id.as_str(), exhibit.to_string(), by, at_ms])?;
+        self.tx
+            .prepare_cached("UPDATE reports SET state = 'in-case', closed_reason = NULL WHERE exhibit = ?1")?
+            .execute([exhibit.to_string()])?;
         Ok(())
     }
 
@@ -914,16 +927,14 @@ impl StoreTx for SqliteTx<'_> {
         addition: &ExhibitRef,
         at_ms: i64,
     ) -> Result<(), StoreError> {
-        self.tx.execute(
-            "INSERT INTO report_additions (report, addition, at_ms) VALUES (?1, ?2, ?3)",
-            rusqlite::params![report.to_string(), addition.to_string(), at_ms],
-        )?;
+        self.tx
+            .prepare_cached("INSERT INTO report_additions (report, addition, at_ms) VALUES (?1, ?2, ?3)")?
+            .execute(rusqlite::params![report.to_string(), addition.to_string(), at_ms])?;
         Ok(())
     }
 
     fn insert_chat_timeline(&mut self, r: &ChatTimelineRow) -> Result<(), StoreError> {
-        self.tx.execute(
-            "INSERT INTO chat_timelines (timeline, original, case_id, format, messages, conversations) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        self.tx.prepare_cached("INSERT INTO chat_timelines (timeline, original, case_id, format, messages, conversations) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?.execute(
             rusqlite::params![
                 r.timeline.to_string(),
                 r.original.to_string(),
@@ -947,9 +958,11 @@ impl StoreTx for SqliteTx<'_> {
     }
 
     fn insert_report(&mut self, r: &ReportRow, identifiers: &[String]) -> Result<(), StoreError> {
-        self.tx.execute(
-            &format!("INSERT INTO reports ({REPORT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"),
-            params![
+        self.tx
+            .prepare_cached(&format!(
+                "INSERT INTO reports ({REPORT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+            ))?
+            .execute(params![
                 r.exhibit.to_string(),
                 r.received_ms,
                 r.immediate,
@@ -959,23 +972,22 @@ impl StoreTx for SqliteTx<'_> {
                 r.graded_by,
                 r.graded_ms,
                 r.kind
-            ],
-        )?;
+            ])?;
         for id in identifiers {
-            self.tx.execute(
-                "INSERT OR IGNORE INTO report_identifiers (exhibit, identifier) VALUES (?1, ?2)",
-                params![r.exhibit.to_string(), id],
-            )?;
+            self.tx
+                .prepare_cached("INSERT OR IGNORE INTO report_identifiers (exhibit, identifier) VALUES (?1, ?2)")?
+                .execute(params![r.exhibit.to_string(), id])?;
         }
         Ok(())
     }
 
     fn set_grade(&mut self, exhibit: &ExhibitRef, grade: &str, by: &str, at_ms: i64) -> Result<(), StoreError> {
-        self.tx.execute(
-            "UPDATE reports SET grade = ?1, graded_by = ?2, graded_ms = ?3,
+        self.tx
+            .prepare_cached(
+                "UPDATE reports SET grade = ?1, graded_by = ?2, graded_ms = ?3,
                     state = CASE WHEN state = 'new' THEN 'graded' ELSE state END WHERE exhibit = ?4",
-            params![grade, by, at_ms, exhibit.to_string()],
-        )?;
+            )?
+            .execute(params![grade, by, at_ms, exhibit.to_string()])?;
         Ok(())
     }
 
@@ -985,16 +997,14 @@ impl StoreTx for SqliteTx<'_> {
         state: ReportState,
         closed_reason: Option<&str>,
     ) -> Result<(), StoreError> {
-        self.tx.execute(
-            "UPDATE reports SET state = ?1, closed_reason = ?2 WHERE exhibit = ?3",
-            params![state.as_str(), closed_reason, exhibit.to_string()],
-        )?;
+        self.tx
+            .prepare_cached("UPDATE reports SET state = ?1, closed_reason = ?2 WHERE exhibit = ?3")?
+            .execute(params![state.as_str(), closed_reason, exhibit.to_string()])?;
         Ok(())
     }
 
     fn insert_user(&mut self, u: &UserRow) -> Result<(), StoreError> {
-        self.tx.execute(
-            "INSERT INTO users (username, role, password_hash, totp_secret, failed, locked_until_ms, last_totp_step, created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        self.tx.prepare_cached("INSERT INTO users (username, role, password_hash, totp_secret, failed, locked_until_ms, last_totp_step, created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")?.execute(
             params![u.username, u.role, u.password_hash, u.totp_secret, u.failed, u.locked_until_ms, u.last_totp_step, u.created_ms],
         )
         .map_err(|e| match e {
@@ -1013,45 +1023,53 @@ impl StoreTx for SqliteTx<'_> {
     }
 
     fn set_totp_secret(&mut self, username: &str, sealed: &[u8]) -> Result<(), StoreError> {
-        self.tx.execute("UPDATE users SET totp_secret = ?1 WHERE username = ?2", params![sealed, username])?;
+        self.tx
+            .prepare_cached("UPDATE users SET totp_secret = ?1 WHERE username = ?2")?
+            .execute(params![sealed, username])?;
         Ok(())
     }
 
     fn count_failed_login(&mut self, username: &str) -> Result<(), StoreError> {
-        self.tx.execute("UPDATE users SET failed = failed + 1 WHERE username = ?1", params![username])?;
+        self.tx
+            .prepare_cached("UPDATE users SET failed = failed + 1 WHERE username = ?1")?
+            .execute(params![username])?;
         Ok(())
     }
 
     fn claim_totp_step(&mut self, username: &str, step: i64, now_ms: i64) -> Result<bool, StoreError> {
-        let n = self.tx.execute(
-            "UPDATE users SET failed = 0, last_totp_step = ?1 \
+        let n = self
+            .tx
+            .prepare_cached(
+                "UPDATE users SET failed = 0, last_totp_step = ?1 \
              WHERE username = ?2 AND last_totp_step < ?1 AND locked_until_ms <= ?3",
-            params![step, username, now_ms],
-        )?;
+            )?
+            .execute(params![step, username, now_ms])?;
         Ok(n == 1)
     }
 
     fn lock_user(&mut self, username: &str, locked_until_ms: i64) -> Result<(), StoreError> {
         self.tx
-            .execute("UPDATE users SET locked_until_ms = ?1 WHERE username = ?2", params![locked_until_ms, username])?;
+            .prepare_cached("UPDATE users SET locked_until_ms = ?1 WHERE username = ?2")?
+            .execute(params![locked_until_ms, username])?;
         Ok(())
     }
 
     fn insert_session(&mut self, s: &SessionRow) -> Result<(), StoreError> {
-        self.tx.execute(
-            "INSERT INTO sessions (id_hash, username, csrf, created_ms, expires_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![&s.id_hash[..], s.username, s.csrf, s.created_ms, s.expires_ms],
-        )?;
+        self.tx
+            .prepare_cached(
+                "INSERT INTO sessions (id_hash, username, csrf, created_ms, expires_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![&s.id_hash[..], s.username, s.csrf, s.created_ms, s.expires_ms])?;
         Ok(())
     }
 
     fn delete_session(&mut self, id_hash: &[u8; 32]) -> Result<(), StoreError> {
-        self.tx.execute("DELETE FROM sessions WHERE id_hash = ?1", [&id_hash[..]])?;
+        self.tx.prepare_cached("DELETE FROM sessions WHERE id_hash = ?1")?.execute([&id_hash[..]])?;
         Ok(())
     }
 
     fn delete_sessions_of(&mut self, username: &str) -> Result<u64, StoreError> {
-        Ok(self.tx.execute("DELETE FROM sessions WHERE username = ?1", [username])? as u64)
+        Ok(self.tx.prepare_cached("DELETE FROM sessions WHERE username = ?1")?.execute([username])? as u64)
     }
 
     fn insert_receipt(
@@ -1061,10 +1079,11 @@ impl StoreTx for SqliteTx<'_> {
         secret_hash: &str,
         created_ms: i64,
     ) -> Result<(), StoreError> {
-        self.tx.execute(
-            "INSERT INTO report_receipts (code, exhibit, secret_hash, created_ms) VALUES (?1, ?2, ?3, ?4)",
-            params![code, exhibit.to_string(), secret_hash, created_ms],
-        )?;
+        self.tx
+            .prepare_cached(
+                "INSERT INTO report_receipts (code, exhibit, secret_hash, created_ms) VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![code, exhibit.to_string(), secret_hash, created_ms])?;
         Ok(())
     }
 
@@ -1073,10 +1092,9 @@ impl StoreTx for SqliteTx<'_> {
     }
 
     fn save_log_state(&mut self, state: &LogState) -> Result<(), StoreError> {
-        self.tx.execute(
-            "UPDATE log_state SET size = ?1, frontier = ?2 WHERE id = 1",
-            params![i(state.size), state.frontier],
-        )?;
+        self.tx
+            .prepare_cached("UPDATE log_state SET size = ?1, frontier = ?2 WHERE id = 1")?
+            .execute(params![i(state.size), state.frontier])?;
         Ok(())
     }
 
@@ -1091,18 +1109,20 @@ impl StoreTx for SqliteTx<'_> {
     }
 
     fn insert_head(&mut self, h: &HeadRow) -> Result<(), StoreError> {
-        self.tx.execute(
-            "INSERT INTO tree_heads (tree_size, root, timestamp_ms, signature) VALUES (?1, ?2, ?3, ?4)",
-            params![i(h.tree_size), &h.root[..], h.timestamp_ms, &h.signature[..]],
-        )?;
+        self.tx
+            .prepare_cached(
+                "INSERT INTO tree_heads (tree_size, root, timestamp_ms, signature) VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![i(h.tree_size), &h.root[..], h.timestamp_ms, &h.signature[..]])?;
         Ok(())
     }
 
     fn set_meta(&mut self, key: &str, value: &str) -> Result<(), StoreError> {
-        self.tx.execute(
-            "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            [key, value],
-        )?;
+        self.tx
+            .prepare_cached(
+                "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            )?
+            .execute([key, value])?;
         Ok(())
     }
 
@@ -1115,9 +1135,8 @@ impl StoreTx for SqliteTx<'_> {
     }
 
     fn insert_exhibit(&mut self, e: &ExhibitRow) -> Result<(), StoreError> {
-        self.tx.execute(
-            "INSERT INTO exhibits (reference, initials, number, case_id, sha256, md5, sha1, blake3, size, original_name, note, received_event, received_ms, deleted_event)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, NULL)",
+        self.tx.prepare_cached("INSERT INTO exhibits (reference, initials, number, case_id, sha256, md5, sha1, blake3, size, original_name, note, received_event, received_ms, deleted_event)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, NULL)")?.execute(
             params![
                 e.reference.to_string(),
                 e.reference.initials().as_str(),
@@ -1138,10 +1157,9 @@ impl StoreTx for SqliteTx<'_> {
     }
 
     fn mark_exhibit_deleted(&mut self, r: &ExhibitRef, event: u64) -> Result<(), StoreError> {
-        self.tx.execute(
-            "UPDATE exhibits SET deleted_event = ?1 WHERE reference = ?2 AND deleted_event IS NULL",
-            params![i(event), r.to_string()],
-        )?;
+        self.tx
+            .prepare_cached("UPDATE exhibits SET deleted_event = ?1 WHERE reference = ?2 AND deleted_event IS NULL")?
+            .execute(params![i(event), r.to_string()])?;
         Ok(())
     }
 
@@ -1166,10 +1184,11 @@ impl StoreTx for SqliteTx<'_> {
 
     fn insert_key(&mut self, k: &KeyRow) -> Result<(), StoreError> {
         self.require_current_master_key(&k.master_key_id)?;
-        self.tx.execute(
-            "INSERT INTO blob_keys (sha256, slot, master_key_id, nonce, wrapped) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![&k.sha256.0[..], &k.slot[..], k.master_key_id, &k.nonce[..], k.wrapped],
-        )?;
+        self.tx
+            .prepare_cached(
+                "INSERT INTO blob_keys (sha256, slot, master_key_id, nonce, wrapped) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![&k.sha256.0[..], &k.slot[..], k.master_key_id, &k.nonce[..], k.wrapped])?;
         Ok(())
     }
 
@@ -1180,28 +1199,30 @@ impl StoreTx for SqliteTx<'_> {
     }
 
     fn replace_key(&mut self, k: &KeyRow) -> Result<(), StoreError> {
-        self.tx.execute(
-            "UPDATE blob_keys SET master_key_id = ?1, nonce = ?2, wrapped = ?3 WHERE sha256 = ?4 AND slot = ?5",
-            params![k.master_key_id, &k.nonce[..], k.wrapped, &k.sha256.0[..], &k.slot[..]],
-        )?;
+        self.tx
+            .prepare_cached(
+                "UPDATE blob_keys SET master_key_id = ?1, nonce = ?2, wrapped = ?3 WHERE sha256 = ?4 AND slot = ?5",
+            )?
+            .execute(params![k.master_key_id, &k.nonce[..], k.wrapped, &k.sha256.0[..], &k.slot[..]])?;
         Ok(())
     }
 
     fn insert_inline_blob(&mut self, sha: &Sha256Digest, sealed: &[u8]) -> Result<(), StoreError> {
-        self.tx.execute(
-            "INSERT INTO inline_blobs (sha256, sealed) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
-            params![&sha.0[..], sealed],
-        )?;
+        self.tx
+            .prepare_cached("INSERT INTO inline_blobs (sha256, sealed) VALUES (?1, ?2) ON CONFLICT DO NOTHING")?
+            .execute(params![&sha.0[..], sealed])?;
         Ok(())
     }
 
     fn delete_keys(&mut self, sha: &Sha256Digest) -> Result<u64, StoreError> {
-        self.tx.execute("DELETE FROM inline_blobs WHERE sha256 = ?1", [&sha.0[..]])?;
-        Ok(self.tx.execute("DELETE FROM blob_keys WHERE sha256 = ?1", [&sha.0[..]])? as u64)
+        self.tx.prepare_cached("DELETE FROM inline_blobs WHERE sha256 = ?1")?.execute([&sha.0[..]])?;
+        Ok(self.tx.prepare_cached("DELETE FROM blob_keys WHERE sha256 = ?1")?.execute([&sha.0[..]])? as u64)
     }
 
     fn delete_key(&mut self, sha: &Sha256Digest, slot: &[u8; 16]) -> Result<(), StoreError> {
-        self.tx.execute("DELETE FROM blob_keys WHERE sha256 = ?1 AND slot = ?2", params![&sha.0[..], &slot[..]])?;
+        self.tx
+            .prepare_cached("DELETE FROM blob_keys WHERE sha256 = ?1 AND slot = ?2")?
+            .execute(params![&sha.0[..], &slot[..]])?;
         Ok(())
     }
 
@@ -1210,12 +1231,16 @@ impl StoreTx for SqliteTx<'_> {
     }
 
     fn insert_master_key(&mut self, id: &str, created_ms: i64) -> Result<(), StoreError> {
-        self.tx.execute("INSERT INTO master_keys (id, created_ms) VALUES (?1, ?2)", params![id, created_ms])?;
+        self.tx
+            .prepare_cached("INSERT INTO master_keys (id, created_ms) VALUES (?1, ?2)")?
+            .execute(params![id, created_ms])?;
         Ok(())
     }
 
     fn retire_master_key(&mut self, id: &str, retired_ms: i64) -> Result<(), StoreError> {
-        self.tx.execute("UPDATE master_keys SET retired_ms = ?1 WHERE id = ?2", params![retired_ms, id])?;
+        self.tx
+            .prepare_cached("UPDATE master_keys SET retired_ms = ?1 WHERE id = ?2")?
+            .execute(params![retired_ms, id])?;
         Ok(())
     }
 
