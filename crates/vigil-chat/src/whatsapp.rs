@@ -259,7 +259,7 @@ impl OrderEvidence {
                     order,
                     assumed: Some(format!(
                         "no date in the export shows whether it is day-first or month-first; {why}. Every time is \
-                         marked uncertain: import again giving the order (--date-order dmy|mdy, or on the form) to settle it"
+                         marked uncertain: give the order to settle it (import again with --date-order dmy|mdy, or read it again from the conversation's page)."
                     )),
                 })
             }

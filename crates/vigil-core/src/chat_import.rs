@@ -348,26 +348,7 @@ impl Vigil {
             .chat_timeline(timeline)?
             .ok_or_else(|| CoreError::Refused(format!("exhibit {timeline} is not a chat timeline")))?;
         let stored = self.exhibit(timeline)?;
-        let header_line = {
-            let mut first = Vec::new();
-            let mut done = false;
-            self.stream_exhibit(timeline, reason, actor, |chunk| {
-                if !done {
-                    match chunk.iter().position(|&b| b == b'\n') {
-                        Some(i) => {
-                            first.extend_from_slice(&chunk[..i]);
-                            done = true;
-                        }
-                        None => first.extend_from_slice(chunk),
-                    }
-                }
-                Ok(())
-            })?;
-            String::from_utf8(first)
-                .map_err(|_| CoreError::Refused(format!("exhibit {timeline} is not a chat timeline")))?
-        };
-        let header = vigil_chat::timeline::read_header(&header_line)
-            .map_err(|e| CoreError::Refused(format!("exhibit {timeline} is not a chat timeline ({e})")))?;
+        let header = self.timeline_header(timeline, reason, actor)?;
         let original = self.read_exhibit_bytes(&row.original, reason, actor)?;
         let format = Format::from_name(&header.format).ok_or_else(|| {
             CoreError::Refused(format!("{timeline} names a format this version does not read: {}", header.format))
@@ -394,6 +375,103 @@ impl Vigil {
             importer_then: header.importer,
             importer_now: IMPORTER,
             same: derived == stored.sha256,
+        })
+    }
+
+    /// A timeline's header: its first line, read as the exhibit streams
+    /// (the read logged with `reason`).
+    fn timeline_header(&self, timeline: &ExhibitRef, reason: &str, actor: &Actor) -> Result<Header, CoreError> {
+        let mut first = Vec::new();
+        let mut done = false;
+        self.stream_exhibit(timeline, reason, actor, |chunk| {
+            if !done {
+                match chunk.iter().position(|&b| b == b'\n') {
+                    Some(i) => {
+                        first.extend_from_slice(&chunk[..i]);
+                        done = true;
+                    }
+                    None => first.extend_from_slice(chunk),
+                }
+            }
+            Ok(())
+        })?;
+        let line = String::from_utf8(first)
+            .map_err(|_| CoreError::Refused(format!("exhibit {timeline} is not a chat timeline")))?;
+        vigil_chat::timeline::read_header(&line)
+            .map_err(|e| CoreError::Refused(format!("exhibit {timeline} is not a chat timeline ({e})")))
+    }
+
+    /// Reads a case's chat export again into a new timeline exhibit, with
+    /// its dates in the order the officer gives: for an export whose dates
+    /// could all be either way round, which the first import read in an
+    /// assumed order and marked uncertain. The original and the earlier
+    /// timeline stay as they are; the new one names both and who gave the
+    /// order, and its header records the order so `chat check` derives it
+    /// again. Need-to-know first, as for any read of the case's material.
+    pub fn reread_chat(
+        &self,
+        case: &CaseId,
+        timeline: &ExhibitRef,
+        order: vigil_chat::DateOrder,
+        by: &Initials,
+        officer: &crate::OfficerSession,
+    ) -> Result<ExhibitRef, CoreError> {
+        self.case_gate(case, officer, crate::case_work::Need::Work)?;
+        let (actor, original) = self.chat_gate(case, timeline, officer)?;
+        self.check_producer(by, &actor)?;
+        let reason = format!(
+            "chat export read again with its dates {} in case {case}",
+            if order == vigil_chat::DateOrder::MonthFirst { "month-first" } else { "day-first" }
+        );
+        let header = self.timeline_header(timeline, &reason, &actor)?;
+        let format = Format::from_name(&header.format).ok_or_else(|| {
+            CoreError::Refused(format!("{timeline} names a format this version does not read: {}", header.format))
+        })?;
+        let zone = header.timezone.as_deref().map(Zone::parse).transpose()?;
+        let bytes = self.read_exhibit_bytes(&original, &reason, &actor)?;
+        let mut open = || -> io::Result<Box<dyn Export + '_>> { Ok(Box::new(Cursor::new(&bytes[..]))) };
+        let name = header.original.name.clone();
+        let plan = import::plan(&mut open, &name, Some(format), zone, header.zone_given_by.clone(), Some(order))?;
+        let analysis = import::analyse(&plan, &mut open, &name)?;
+        let mut derived = Vec::new();
+        import::write_timeline(&plan, &analysis, header.original.clone(), &mut open, &name, &mut derived)?;
+        let staged = self.stage_blobs(&[&derived])?;
+        let stem = name.rsplit_once('.').map_or(name.as_str(), |(s, _)| s);
+        let order_words = if order == vigil_chat::DateOrder::MonthFirst { "month-first" } else { "day-first" };
+        let note = format!(
+            "message timeline derived again from exhibit {original} by {IMPORTER}, dates read {order_words} as {} ({}) gave; \
+             replaces the reading of {timeline}, whose order was assumed: {} message(s) in {} conversation(s)",
+            officer.username,
+            officer.role,
+            analysis.messages(),
+            analysis.conversations.len()
+        );
+        self.write_staged(&staged, |u| {
+            let hashes = u.put_blob(&staged[0])?;
+            let sha = hashes.sha256;
+            let new = u.record_exhibit_as(
+                case,
+                by,
+                &actor,
+                Some(format!("{stem}.{}.timeline.jsonl", order.code())),
+                Some(&note),
+                hashes,
+            )?;
+            let mut ev = CustodyEvent::new(EventKind::Copied, actor.clone(), u.now, ObjectRef::exhibit(&original));
+            ev.case = Some(case.clone());
+            ev.note = Some(format!(
+                "read again by {IMPORTER} with its dates {order_words} into the timeline exhibit {new} (sha256 {sha})"
+            ));
+            u.log(ev);
+            u.tx().insert_chat_timeline(&ChatTimelineRow {
+                timeline: new.clone(),
+                original: original.clone(),
+                case_id: case.clone(),
+                format: plan.format.name().to_owned(),
+                messages: analysis.messages(),
+                conversations: analysis.conversations.len() as u64,
+            })?;
+            Ok(new)
         })
     }
 

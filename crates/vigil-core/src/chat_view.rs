@@ -128,7 +128,7 @@ impl Vigil {
     }
 
     /// Checks the timeline belongs to the case before any read of it.
-    fn chat_gate(
+    pub(crate) fn chat_gate(
         &self,
         case: &CaseId,
         reference: &ExhibitRef,

@@ -4,12 +4,14 @@
 //! audited read, behind the case's need-to-know.
 
 use crate::case_pages::{case_failure, case_id, nav, with_officer};
-use crate::components::{lines, table, text_field};
+use crate::components::{csrf, lines, radios, table, text_field};
+use crate::form_input::{field, read_form, refuse_forged};
 use crate::html::{officer_page, Section};
+use crate::officer::current;
 use crate::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query, Request, State};
 use axum::http::{header, HeaderMap};
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use maud::html;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -114,6 +116,29 @@ pub(crate) async fn conversation(
             _ => p { "Times are shown in UTC as the platform recorded them; a local time with no zone is shown as written and marked \u{201c}zone unknown\u{201d}." },
         }
         @for n in &h.notes { p.hint { "Note: " (n) } }
+        @if p.lines.iter().any(|l| l.flags.iter().any(|f| f == "date-order-assumed")) {
+            section aria-labelledby="date-order" {
+                h2 id="date-order" { "Are the dates day-first or month-first?" }
+                p {
+                    "No date in this export has a day over 12, so it does not show whether 03/04 is 3 April or 4 March. "
+                    "It was read in an assumed order and every time below is marked uncertain. "
+                    "If you know how the phone writes dates (its settings, or another export from it), read it again: "
+                    "a new timeline exhibit is made from the same original, and this one stays as it is."
+                }
+                form method="post" action={ (base) "/reread" } {
+                    (csrf(&officer.csrf))
+                    (radios(
+                        "order",
+                        "The phone writes dates",
+                        &[("dmy", "day first (31/12/2024)"), ("mdy", "month first (12/31/2024)")],
+                        None,
+                        None
+                    ))
+                    (text_field("producer", "Your initials (the new timeline's producer)", "", "", None))
+                    button type="submit" { "Read again in this order" }
+                }
+            }
+        }
         h2 { "What may be missing" }
         ul {
             @for c in &h.conversations {
@@ -258,4 +283,45 @@ pub(crate) async fn table_file(
         if pdf { "pdf" } else { "csv" }
     );
     ([(header::CONTENT_TYPE, ctype.to_owned()), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response()
+}
+
+/// Reads a conversation's export again with the date order the officer
+/// gives, into a new timeline exhibit, and shows it.
+pub(crate) async fn reread(
+    State(state): State<Arc<AppState>>,
+    Path((id, producer, number)): Path<(String, String, String)>,
+    req: Request,
+) -> Response {
+    let (case, r) = match case_and_reference(&id, &producer, &number) {
+        Ok(x) => x,
+        Err(e) => return case_failure(e),
+    };
+    let headers = req.headers().clone();
+    let Some((_, officer)) = current(&state, &headers).await else { return Redirect::to("/login").into_response() };
+    let values = match read_form(&state, req).await {
+        Ok(v) => v,
+        Err(e) => return e.into_text(),
+    };
+    if let Some(refused) = refuse_forged(&values, &officer.csrf) {
+        return refused;
+    }
+    let c = case.clone();
+    let made = with_officer(&state, &headers, move |v, o| {
+        let order = vigil_chat::DateOrder::from_code(&field(&values, "order"))
+            .filter(|o| *o != vigil_chat::DateOrder::YearFirst)
+            .ok_or_else(|| CoreError::InvalidInput {
+                field: "order".into(),
+                why: "choose day first or month first".into(),
+            })?;
+        let by = vigil_domain::Initials::parse(field(&values, "producer").trim())?;
+        v.reread_chat(&c, &r, order, &by, o)
+    })
+    .await;
+    match made {
+        Ok((_, new)) => {
+            let (p, n) = new.to_string().split_once('/').map(|(a, b)| (a.to_owned(), b.to_owned())).unwrap_or_default();
+            Redirect::to(&format!("/cases/{}/chats/{p}/{n}", case.as_str())).into_response()
+        }
+        Err(resp) => resp,
+    }
 }

@@ -159,6 +159,7 @@ pub fn app_with(vigil: Vigil, settings: Settings) -> Router {
         .route("/cases/{id}/schedules/versions/{version}/{file}", get(case_pages::schedules_version_file))
         .route("/cases/{id}/timeline", get(case_pages::timeline))
         .route("/cases/{id}/chats/{producer}/{number}", get(chat_pages::conversation))
+        .route("/cases/{id}/chats/{producer}/{number}/reread", axum::routing::post(chat_pages::reread))
         .route("/cases/{id}/chats/{producer}/{number}/{file}", get(chat_pages::table_file))
         .route("/cases/{id}/labels.pdf", get(case_pages::labels))
         .route("/figures", get(figures_page::dashboard))

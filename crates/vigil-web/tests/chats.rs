@@ -138,3 +138,63 @@ async fn keep_for_screenshot(app: &axum::Router, name: &str, html: &str) {
     let inline = html.replace("<link rel=\"stylesheet\" href=\"/static/vigil.css\">", &format!("<style>{css}</style>"));
     std::fs::write(dir.join(name), inline).unwrap();
 }
+
+/// Issue 31: an export whose dates cannot tell their order is read in an
+/// assumed one with every time marked uncertain, on the page and in the
+/// CSV; the page asks for the order, and reading it again makes a new
+/// timeline exhibit with the order given, the first left as it was.
+#[tokio::test]
+async fn a_conversation_whose_date_order_was_assumed_asks_for_it_and_is_read_again() {
+    let d = tempfile::tempdir().unwrap();
+    let data = d.path().join("data");
+    let demo = Vigil::demo(&data).unwrap();
+    let secret = |name: &str| b32decode(&demo.officers.iter().find(|o| o.0 == name).unwrap().2);
+    let mut v = Vigil::open(&data).unwrap();
+    let case = CaseId::parse(vigil_core::DEMO_FULL_CASE).unwrap();
+    let by = Initials::parse("DI").unwrap();
+    let export = "03/04/2021, 10:00 - Ann: hi\n03/04/2021, 10:01 - Bo: hi\n05/06/2021, 09:00 - Ann: later\n";
+    let utc = ChatSettings { format: None, timezone: Some("UTC".into()), date_order: None };
+    let first = v.import_chat_bytes(export.as_bytes(), "chat.txt", &case, &by, &utc).unwrap();
+    assert!(first.notes.iter().any(|n| n.contains("--date-order dmy|mdy")), "{:?}", first.notes);
+    let inv = session(&mut v, "demo.investigator", vigil_core::DEMO_PASSWORD, &secret("demo.investigator"));
+    let app = vigil_web::app(v);
+
+    let link = format!("/cases/DEMO-1/chats/{}", first.timeline);
+    let (s, _, html) = call(&app, get(&link, &inv)).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("Are the dates day-first or month-first?"), "the page asks");
+    let cell = html.find("<td>2021").map(|i| &html[i..i + 90]).unwrap_or("");
+    assert!(
+        html.contains("2021-04-03T10:00:00.000Z (written 03/04/2021, 10:00) [uncertain: day and month may be swapped]"),
+        "each time marked: {cell}"
+    );
+    assert!(html.contains("day and month may be swapped</strong>"), "the flag in words");
+    keep_for_screenshot(&app, "conversation-date-order.html", &html).await;
+    let (_, _, csv) = call(&app, get(&format!("{link}/timeline.csv"), &inv)).await;
+    assert_eq!(csv.matches("[uncertain: day and month may be swapped]").count(), 3, "{csv}");
+
+    let token_at = html.find("name=\"csrf\" value=\"").unwrap() + 19;
+    let token = &html[token_at..token_at + html[token_at..].find('"').unwrap()];
+    let post = |body: String| {
+        Request::post(format!("{link}/reread"))
+            .header("cookie", &inv)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap()
+    };
+    // No order chosen: refused, naming the field; nothing made.
+    let (s, _, body) = call(&app, post(format!("csrf={token}&producer=DI"))).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{body}");
+    assert!(body.contains("order"), "{body}");
+    let (s, h, body) = call(&app, post(format!("csrf={token}&order=mdy&producer=RD"))).await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "{body}");
+    let to = h.get("location").unwrap().to_str().unwrap().to_owned();
+    assert_ne!(to, link, "a new timeline exhibit");
+    let (s, _, html) = call(&app, get(&to, &inv)).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("2021-03-04T10:00:00.000Z"), "read month-first: 4 March");
+    assert!(!html.contains("uncertain") && !html.contains("Are the dates day-first"), "no longer uncertain");
+    // The first reading is unchanged, and still says its order was assumed.
+    let (_, _, html) = call(&app, get(&link, &inv)).await;
+    assert!(html.contains("2021-04-03T10:00:00.000Z (written 03/04/2021, 10:00) [uncertain"));
+}

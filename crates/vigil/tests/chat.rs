@@ -277,3 +277,39 @@ fn an_import_under_intakes_or_another_producers_initials_is_refused() {
     v.import_chat_bytes(&chat, "chat.txt", &case, &fresh, &settings).unwrap();
     assert!(v.verify().unwrap().ok());
 }
+
+/// Issue 31: `--date-order` for an export whose dates cannot tell; the
+/// order is recorded in the timeline's header, so `chat check` derives the
+/// same bytes again; without it, the import says the order was assumed.
+#[test]
+fn a_date_order_given_on_import_is_kept_and_checked() {
+    let d = tempfile::tempdir().unwrap();
+    let data = d.path().join("data");
+    assert!(vigil(&data, &["init"]).0);
+    let export = d.path().join("chat.txt");
+    std::fs::write(&export, "03/04/2021, 10:00 - Ann: hi\n03/04/2021, 10:01 - Bo: hi\n").unwrap();
+    let path = export.to_str().unwrap();
+    let (ok, out, err) = vigil(&data, &["chat", "import", path, "--case", "OP-CHAT-1", "--by", "JS"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("--date-order dmy|mdy"), "the import says how to settle the order: {out}");
+    let (ok, out, err) = vigil(
+        &data,
+        &["chat", "import", path, "--case", "OP-CHAT-1", "--by", "JS", "--date-order", "mdy", "--timezone", "UTC"],
+    );
+    assert!(ok && !out.contains("assumed"), "{out}{err}");
+    let (ok, text, err) = vigil(&data, &["--json", "chat", "show", "JS/4"]);
+    assert!(ok, "{err}");
+    let shown: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(shown["header"]["date_order"], "mdy");
+    assert_eq!(shown["messages"][0]["time"], "2021-03-04T10:00:00.000Z");
+    let (ok, out, err) = vigil(&data, &["--json", "chat", "check", "JS/4"]);
+    assert!(ok, "{err}");
+    assert_eq!(serde_json::from_str::<Value>(&out).unwrap()["same"], true);
+    // An order the dates contradict is refused, naming the line, and leaves nothing.
+    std::fs::write(&export, "13/04/2021, 10:00 - Ann: hi\n").unwrap();
+    let before = exhibit_count(&data);
+    let (ok, _, err) =
+        vigil(&data, &["chat", "import", path, "--case", "OP-CHAT-1", "--by", "JS", "--date-order", "mdy"]);
+    assert!(!ok && err.contains("line 1 (\"13/04/2021, 10:00\") can only be day-first"), "{err}");
+    assert_eq!(exhibit_count(&data), before);
+}
