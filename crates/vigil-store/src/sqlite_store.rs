@@ -65,7 +65,9 @@ impl SqliteStore {
         tx.execute_batch(
             "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_ms INTEGER NOT NULL)",
         )?;
-        let current: u32 = tx.query_row("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", [], |r| r.get(0))?;
+        let current: u32 = tx
+            .prepare_cached("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")?
+            .query_row([], |r| r.get(0))?;
         if current > latest() {
             return Err(StoreError::TooNew { found: current, known: latest() });
         }
@@ -277,8 +279,10 @@ impl Store for SqliteStore {
     fn purge_deleted(&mut self) -> Result<(), StoreError> {
         // TRUNCATE waits (busy timeout) for readers of older snapshots,
         // copies every frame into the database file and empties the WAL.
-        let (busy, _, _): (i64, i64, i64) =
-            self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        let (busy, _, _): (i64, i64, i64) = self
+            .conn
+            .prepare_cached("PRAGMA wal_checkpoint(TRUNCATE)")?
+            .query_row([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
         if busy != 0 {
             return Err(StoreError::Unavailable(
                 "the deletion is committed, but the write-ahead log, which still holds earlier copies of the \
@@ -326,9 +330,8 @@ impl Store for SqliteStore {
     fn partner(&mut self, id: &str) -> Result<Option<PartnerRow>, StoreError> {
         let r: Option<RawPartner> = self
             .conn
-            .query_row("SELECT id, name, key_hash, created_ms, revoked_ms FROM partners WHERE id = ?1", [id], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-            })
+            .prepare_cached("SELECT id, name, key_hash, created_ms, revoked_ms FROM partners WHERE id = ?1")?
+            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
             .optional()?;
         r.map(|t| {
             Ok(PartnerRow { id: t.0, name: t.1, key_hash: fixed(t.2, "key hash")?, created_ms: t.3, revoked_ms: t.4 })
@@ -339,11 +342,10 @@ impl Store for SqliteStore {
     fn idempotent(&mut self, partner: &str, key: &str) -> Result<Option<IdempotencyRow>, StoreError> {
         let r: Option<(Vec<u8>, u16, String, i64)> = self
             .conn
-            .query_row(
+            .prepare_cached(
                 "SELECT request_hash, status, response, created_ms FROM idempotency WHERE partner = ?1 AND key = ?2",
-                [partner, key],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-            )
+            )?
+            .query_row([partner, key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
             .optional()?;
         r.map(|t| {
             Ok(IdempotencyRow {
@@ -400,7 +402,11 @@ impl Store for SqliteStore {
         .collect()
     }
     fn case_title(&mut self, id: &CaseId) -> Result<Option<String>, StoreError> {
-        Ok(self.conn.query_row("SELECT title FROM cases WHERE id = ?1", [id.as_str()], |r| r.get(0)).optional()?)
+        Ok(self
+            .conn
+            .prepare_cached("SELECT title FROM cases WHERE id = ?1")?
+            .query_row([id.as_str()], |r| r.get(0))
+            .optional()?)
     }
 
     fn identifiers_of(&mut self, exhibit: &ExhibitRef) -> Result<Vec<String>, StoreError> {
@@ -581,9 +587,7 @@ impl Store for SqliteStore {
 
     fn user(&mut self, username: &str) -> Result<Option<UserRow>, StoreError> {
         let r = self
-            .conn
-            .query_row(
-                "SELECT username, role, password_hash, totp_secret, failed, locked_until_ms, last_totp_step, created_ms FROM users WHERE username = ?1",
+            .conn.prepare_cached("SELECT username, role, password_hash, totp_secret, failed, locked_until_ms, last_totp_step, created_ms FROM users WHERE username = ?1")?.query_row(
                 [username],
                 |r| {
                     Ok(UserRow {
@@ -605,11 +609,8 @@ impl Store for SqliteStore {
     fn session(&mut self, id_hash: &[u8; 32]) -> Result<Option<SessionRow>, StoreError> {
         let r: Option<(Vec<u8>, String, String, i64, i64)> = self
             .conn
-            .query_row(
-                "SELECT id_hash, username, csrf, created_ms, expires_ms FROM sessions WHERE id_hash = ?1",
-                [&id_hash[..]],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
-            )
+            .prepare_cached("SELECT id_hash, username, csrf, created_ms, expires_ms FROM sessions WHERE id_hash = ?1")?
+            .query_row([&id_hash[..]], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
             .optional()?;
         r.map(|(h, u, c, cr, ex)| {
             Ok(SessionRow { id_hash: fixed(h, "session id")?, username: u, csrf: c, created_ms: cr, expires_ms: ex })
@@ -620,9 +621,8 @@ impl Store for SqliteStore {
     fn receipt(&mut self, code: &str) -> Result<Option<(ExhibitRef, String)>, StoreError> {
         let row: Option<(String, String)> = self
             .conn
-            .query_row("SELECT exhibit, secret_hash FROM report_receipts WHERE code = ?1", [code], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
+            .prepare_cached("SELECT exhibit, secret_hash FROM report_receipts WHERE code = ?1")?
+            .query_row([code], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?;
         row.map(|(e, h)| Ok((ExhibitRef::parse(&e).map_err(|_| StoreError::Malformed("exhibit reference"))?, h)))
             .transpose()
@@ -666,11 +666,18 @@ impl Store for SqliteStore {
     }
 
     fn schema_version(&mut self) -> Result<u32, StoreError> {
-        Ok(self.conn.query_row("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", [], |r| r.get(0))?)
+        Ok(self
+            .conn
+            .prepare_cached("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")?
+            .query_row([], |r| r.get(0))?)
     }
 
     fn meta(&mut self, key: &str) -> Result<Option<String>, StoreError> {
-        Ok(self.conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+        Ok(self
+            .conn
+            .prepare_cached("SELECT value FROM meta WHERE key = ?1")?
+            .query_row([key], |r| r.get(0))
+            .optional()?)
     }
 
     fn log_state(&mut self) -> Result<LogState, StoreError> {
@@ -716,11 +723,10 @@ impl Store for SqliteStore {
     fn latest_head(&mut self) -> Result<Option<HeadRow>, StoreError> {
         let t = self
             .conn
-            .query_row(
+            .prepare_cached(
                 "SELECT tree_size, root, timestamp_ms, signature FROM tree_heads ORDER BY tree_size DESC LIMIT 1",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-            )
+            )?
+            .query_row([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
             .optional()?;
         t.map(to_head).transpose()
     }
@@ -771,18 +777,16 @@ impl Store for SqliteStore {
     fn current_master_key(&mut self) -> Result<Option<String>, StoreError> {
         Ok(self
             .conn
-            .query_row(
-                "SELECT id FROM master_keys WHERE retired_ms IS NULL ORDER BY created_ms DESC LIMIT 1",
-                [],
-                |r| r.get(0),
-            )
+            .prepare_cached("SELECT id FROM master_keys WHERE retired_ms IS NULL ORDER BY created_ms DESC LIMIT 1")?
+            .query_row([], |r| r.get(0))
             .optional()?)
     }
 }
 
 fn read_state(conn: &Connection) -> Result<LogState, StoreError> {
-    let (size, frontier): (i64, Vec<u8>) =
-        conn.query_row("SELECT size, frontier FROM log_state WHERE id = 1", [], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let (size, frontier): (i64, Vec<u8>) = conn
+        .prepare_cached("SELECT size, frontier FROM log_state WHERE id = 1")?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(LogState { size: u64::try_from(size).map_err(|_| StoreError::Malformed("log size"))?, frontier })
 }
 
@@ -812,11 +816,10 @@ impl StoreTx for SqliteTx<'_> {
     }
 
     fn latest_case_record(&mut self, id: &CaseId) -> Result<u64, StoreError> {
-        let n: i64 = self.tx.query_row(
-            "SELECT COALESCE(MAX(id), 0) FROM case_records WHERE case_id = ?1",
-            [id.as_str()],
-            |r| r.get(0),
-        )?;
+        let n: i64 = self
+            .tx
+            .prepare_cached("SELECT COALESCE(MAX(id), 0) FROM case_records WHERE case_id = ?1")?
+            .query_row([id.as_str()], |r| r.get(0))?;
         Ok(n as u64)
     }
 
@@ -1127,8 +1130,7 @@ impl StoreTx for SqliteTx<'_> {
     }
 
     fn next_exhibit_number(&mut self, initials: &Initials) -> Result<u32, StoreError> {
-        Ok(self.tx.query_row(
-            "INSERT INTO exhibit_counters (initials, last) VALUES (?1, 1) ON CONFLICT (initials) DO UPDATE SET last = last + 1 RETURNING last",
+        Ok(self.tx.prepare_cached("INSERT INTO exhibit_counters (initials, last) VALUES (?1, 1) ON CONFLICT (initials) DO UPDATE SET last = last + 1 RETURNING last")?.query_row(
             [initials.as_str()],
             |r| r.get(0),
         )?)
