@@ -126,14 +126,25 @@ async fn conversations_are_read_searched_and_downloaded_behind_need_to_know() {
     assert!(v.history(&elsewhere.timeline).unwrap().iter().any(|h| h.event.kind == EventKind::AccessRefused));
 }
 
+/// Saves a file under `target/screenshots/`, for looking at it (a PDF as images, `pdftoppm`).
+fn keep_file(name: &str, bytes: &[u8]) {
+    let dir = screenshots();
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(name), bytes).unwrap();
+}
+
+fn screenshots() -> std::path::PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target"));
+    target.join("screenshots")
+}
+
 /// Saves a page with its stylesheet inline under `target/screenshots/`, for
 /// looking at it in a browser (`chromium --headless --screenshot`).
 async fn keep_for_screenshot(app: &axum::Router, name: &str, html: &str) {
     let (_, _, css) = call(app, Request::get("/static/vigil.css").body(Body::empty()).unwrap()).await;
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target"));
-    let dir = target.join("screenshots");
+    let dir = screenshots();
     std::fs::create_dir_all(&dir).unwrap();
     let inline = html.replace("<link rel=\"stylesheet\" href=\"/static/vigil.css\">", &format!("<style>{css}</style>"));
     std::fs::write(dir.join(name), inline).unwrap();
@@ -172,6 +183,12 @@ async fn a_conversation_whose_date_order_was_assumed_asks_for_it_and_is_read_aga
     keep_for_screenshot(&app, "conversation-date-order.html", &html).await;
     let (_, _, csv) = call(&app, get(&format!("{link}/timeline.csv"), &inv)).await;
     assert_eq!(csv.matches("[uncertain: day and month may be swapped]").count(), 3, "{csv}");
+    let pdf = Request::get(format!("{link}/timeline.pdf")).header("cookie", &inv).body(Body::empty()).unwrap();
+    let res = tower::ServiceExt::oneshot(app.clone(), pdf).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let pdf = axum::body::to_bytes(res.into_body(), usize::MAX).await.unwrap();
+    assert!(pdf.starts_with(b"%PDF"));
+    keep_file("conversation-date-order.pdf", &pdf);
 
     let token_at = html.find("name=\"csrf\" value=\"").unwrap() + 19;
     let token = &html[token_at..token_at + html[token_at..].find('"').unwrap()];
