@@ -217,14 +217,7 @@ impl Vigil {
                 })
                 .collect();
             u.tx().insert_exhibit_identifiers(&rows)?;
-            u.tx().insert_chat_timeline(&ChatTimelineRow {
-                timeline: timeline.clone(),
-                original: exhibit.clone(),
-                case_id: case.clone(),
-                format: plan.format.name().to_owned(),
-                messages: analysis.messages(),
-                conversations: analysis.conversations.len() as u64,
-            })?;
+            u.tx().insert_chat_timeline(&timeline_row(&timeline, &exhibit, case, &plan, &analysis))?;
             Ok((exhibit, timeline))
         })?;
         let reports = self.reports_holding(&ids)?;
@@ -350,22 +343,14 @@ impl Vigil {
         let stored = self.exhibit(timeline)?;
         let header = self.timeline_header(timeline, reason, actor)?;
         let original = self.read_exhibit_bytes(&row.original, reason, actor)?;
-        let format = Format::from_name(&header.format).ok_or_else(|| {
-            CoreError::Refused(format!("{timeline} names a format this version does not read: {}", header.format))
-        })?;
-        let zone = header.timezone.as_deref().map(Zone::parse).transpose()?;
-        let mut open = || -> io::Result<Box<dyn Export + '_>> { Ok(Box::new(Cursor::new(&original[..]))) };
-        let name = header.original.name.clone();
         let order = match header.date_order.as_deref() {
             None => None,
             Some(code) => Some(vigil_chat::DateOrder::from_code(code).ok_or_else(|| {
                 CoreError::Refused(format!("{timeline} names a date order this version does not know: {code}"))
             })?),
         };
-        let plan = import::plan(&mut open, &name, Some(format), zone, header.zone_given_by.clone(), order)?;
-        let analysis = import::analyse(&plan, &mut open, &name)?;
         let mut hasher = Sha256Writer(<sha2::Sha256 as sha2::Digest>::new());
-        import::write_timeline(&plan, &analysis, header.original.clone(), &mut open, &name, &mut hasher)?;
+        derive_again(timeline, &header, &original, order, &mut hasher)?;
         let derived = Sha256Digest(sha2::Digest::finalize(hasher.0).into());
         Ok(TimelineCheck {
             timeline: timeline.clone(),
@@ -419,25 +404,15 @@ impl Vigil {
         self.case_gate(case, officer, crate::case_work::Need::Work)?;
         let (actor, original) = self.chat_gate(case, timeline, officer)?;
         self.check_producer(by, &actor)?;
-        let reason = format!(
-            "chat export read again with its dates {} in case {case}",
-            if order == vigil_chat::DateOrder::MonthFirst { "month-first" } else { "day-first" }
-        );
-        let header = self.timeline_header(timeline, &reason, &actor)?;
-        let format = Format::from_name(&header.format).ok_or_else(|| {
-            CoreError::Refused(format!("{timeline} names a format this version does not read: {}", header.format))
-        })?;
-        let zone = header.timezone.as_deref().map(Zone::parse).transpose()?;
-        let bytes = self.read_exhibit_bytes(&original, &reason, &actor)?;
-        let mut open = || -> io::Result<Box<dyn Export + '_>> { Ok(Box::new(Cursor::new(&bytes[..]))) };
-        let name = header.original.name.clone();
-        let plan = import::plan(&mut open, &name, Some(format), zone, header.zone_given_by.clone(), Some(order))?;
-        let analysis = import::analyse(&plan, &mut open, &name)?;
-        let mut derived = Vec::new();
-        import::write_timeline(&plan, &analysis, header.original.clone(), &mut open, &name, &mut derived)?;
-        let staged = self.stage_blobs(&[&derived])?;
-        let stem = name.rsplit_once('.').map_or(name.as_str(), |(s, _)| s);
         let order_words = if order == vigil_chat::DateOrder::MonthFirst { "month-first" } else { "day-first" };
+        let reason = format!("chat export read again with its dates {order_words} in case {case}");
+        let header = self.timeline_header(timeline, &reason, &actor)?;
+        let bytes = self.read_exhibit_bytes(&original, &reason, &actor)?;
+        let mut derived = Vec::new();
+        let (plan, analysis) = derive_again(timeline, &header, &bytes, Some(order), &mut derived)?;
+        let staged = self.stage_blobs(&[&derived])?;
+        let name = &header.original.name;
+        let stem = name.rsplit_once('.').map_or(name.as_str(), |(s, _)| s);
         let note = format!(
             "message timeline derived again from exhibit {original} by {IMPORTER}, dates read {order_words} as {} ({}) gave; \
              replaces the reading of {timeline}, whose order was assumed: {} message(s) in {} conversation(s)",
@@ -463,14 +438,7 @@ impl Vigil {
                 "read again by {IMPORTER} with its dates {order_words} into the timeline exhibit {new} (sha256 {sha})"
             ));
             u.log(ev);
-            u.tx().insert_chat_timeline(&ChatTimelineRow {
-                timeline: new.clone(),
-                original: original.clone(),
-                case_id: case.clone(),
-                format: plan.format.name().to_owned(),
-                messages: analysis.messages(),
-                conversations: analysis.conversations.len() as u64,
-            })?;
+            u.tx().insert_chat_timeline(&timeline_row(&new, &original, case, &plan, &analysis))?;
             Ok(new)
         })
     }
@@ -508,4 +476,43 @@ impl Vigil {
             })
             .collect())
     }
+}
+
+/// The `chat_timelines` row naming a timeline and the export it was read from.
+fn timeline_row(
+    timeline: &ExhibitRef,
+    original: &ExhibitRef,
+    case: &CaseId,
+    plan: &vigil_chat::Plan,
+    analysis: &vigil_chat::Analysis,
+) -> ChatTimelineRow {
+    ChatTimelineRow {
+        timeline: timeline.clone(),
+        original: original.clone(),
+        case_id: case.clone(),
+        format: plan.format.name().to_owned(),
+        messages: analysis.messages(),
+        conversations: analysis.conversations.len() as u64,
+    }
+}
+
+/// Derives a timeline again from its original export's bytes with the
+/// settings `header` records (and the date order given), writing it to `out`.
+fn derive_again(
+    timeline: &ExhibitRef,
+    header: &Header,
+    original: &[u8],
+    order: Option<vigil_chat::DateOrder>,
+    out: &mut dyn io::Write,
+) -> Result<(vigil_chat::Plan, vigil_chat::Analysis), CoreError> {
+    let format = Format::from_name(&header.format).ok_or_else(|| {
+        CoreError::Refused(format!("{timeline} names a format this version does not read: {}", header.format))
+    })?;
+    let zone = header.timezone.as_deref().map(Zone::parse).transpose()?;
+    let mut open = || -> io::Result<Box<dyn Export + '_>> { Ok(Box::new(Cursor::new(original))) };
+    let name = &header.original.name;
+    let plan = import::plan(&mut open, name, Some(format), zone, header.zone_given_by.clone(), order)?;
+    let analysis = import::analyse(&plan, &mut open, name)?;
+    import::write_timeline(&plan, &analysis, header.original.clone(), &mut open, name, out)?;
+    Ok((plan, analysis))
 }

@@ -64,6 +64,18 @@ async fn case_post(
     back: &str,
     f: impl FnOnce(&Vigil, &CaseId, &OfficerSession, HashMap<String, String>) -> Result<(), CoreError> + Send + 'static,
 ) -> Response {
+    let back = back.to_owned();
+    case_post_then(state, id, req, move |v, c, o, values| f(v, c, o, values).map(|()| back)).await
+}
+
+/// As [`case_post`], redirecting to the case's page that `f` names (a path
+/// under `/cases/ID`, such as one it has just made).
+pub(crate) async fn case_post_then(
+    state: &Arc<AppState>,
+    id: &str,
+    req: Request,
+    f: impl FnOnce(&Vigil, &CaseId, &OfficerSession, HashMap<String, String>) -> Result<String, CoreError> + Send + 'static,
+) -> Response {
     let case = match case_id(id) {
         Ok(c) => c,
         Err(e) => return failure(e),
@@ -79,7 +91,7 @@ async fn case_post(
     }
     let c = case.clone();
     match with_officer(state, &headers, move |v, o| f(v, &c, o, values)).await {
-        Ok(_) => Redirect::to(&format!("/cases/{}{back}", case.as_str())).into_response(),
+        Ok((_, back)) => Redirect::to(&format!("/cases/{}{back}", case.as_str())).into_response(),
         Err(r) => r,
     }
 }

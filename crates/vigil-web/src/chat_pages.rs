@@ -3,15 +3,14 @@
 //! search within it; jump to a time) and its CSV and PDF. Each view is an
 //! audited read, behind the case's need-to-know.
 
-use crate::case_pages::{case_failure, case_id, nav, with_officer};
+use crate::case_pages::{case_failure, case_id, case_post_then, nav, with_officer};
 use crate::components::{csrf, lines, radios, table, text_field};
-use crate::form_input::{field, read_form, refuse_forged};
+use crate::form_input::field;
 use crate::html::{officer_page, Section};
-use crate::officer::current;
 use crate::AppState;
 use axum::extract::{Path, Query, Request, State};
 use axum::http::{header, HeaderMap};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use maud::html;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -292,21 +291,8 @@ pub(crate) async fn reread(
     Path((id, producer, number)): Path<(String, String, String)>,
     req: Request,
 ) -> Response {
-    let (case, r) = match case_and_reference(&id, &producer, &number) {
-        Ok(x) => x,
-        Err(e) => return case_failure(e),
-    };
-    let headers = req.headers().clone();
-    let Some((_, officer)) = current(&state, &headers).await else { return Redirect::to("/login").into_response() };
-    let values = match read_form(&state, req).await {
-        Ok(v) => v,
-        Err(e) => return e.into_text(),
-    };
-    if let Some(refused) = refuse_forged(&values, &officer.csrf) {
-        return refused;
-    }
-    let c = case.clone();
-    let made = with_officer(&state, &headers, move |v, o| {
+    case_post_then(&state, &id, req, move |v, case, o, values| {
+        let r = reference(&producer, &number)?;
         let order = vigil_chat::DateOrder::from_code(&field(&values, "order"))
             .filter(|o| *o != vigil_chat::DateOrder::YearFirst)
             .ok_or_else(|| CoreError::InvalidInput {
@@ -314,14 +300,7 @@ pub(crate) async fn reread(
                 why: "choose day first or month first".into(),
             })?;
         let by = vigil_domain::Initials::parse(field(&values, "producer").trim())?;
-        v.reread_chat(&c, &r, order, &by, o)
+        Ok(format!("/chats/{}", v.reread_chat(case, &r, order, &by, o)?))
     })
-    .await;
-    match made {
-        Ok((_, new)) => {
-            let (p, n) = new.to_string().split_once('/').map(|(a, b)| (a.to_owned(), b.to_owned())).unwrap_or_default();
-            Redirect::to(&format!("/cases/{}/chats/{p}/{n}", case.as_str())).into_response()
-        }
-        Err(resp) => resp,
-    }
+    .await
 }

@@ -20,6 +20,13 @@ fn session(v: &mut Vigil, user: &str, password: &str, secret: &[u8]) -> String {
     format!("vigil_session={token}")
 }
 
+/// The seeded demo, opened, and a way to each demo officer's TOTP secret.
+fn demo(data: &std::path::Path) -> (Vigil, impl Fn(&str) -> Vec<u8>) {
+    let officers = Vigil::demo(data).unwrap().officers;
+    let secret = move |name: &str| b32decode(&officers.iter().find(|o| o.0 == name).unwrap().2);
+    (Vigil::open(data).unwrap(), secret)
+}
+
 fn get(path: &str, cookie: &str) -> Request<Body> {
     Request::get(path).header("cookie", cookie).body(Body::empty()).unwrap()
 }
@@ -28,9 +35,7 @@ fn get(path: &str, cookie: &str) -> Request<Body> {
 async fn conversations_are_read_searched_and_downloaded_behind_need_to_know() {
     let d = tempfile::tempdir().unwrap();
     let data = d.path().join("data");
-    let demo = Vigil::demo(&data).unwrap();
-    let secret = |name: &str| b32decode(&demo.officers.iter().find(|o| o.0 == name).unwrap().2);
-    let mut v = Vigil::open(&data).unwrap();
+    let (mut v, secret) = demo(&data);
     let case = CaseId::parse(vigil_core::DEMO_FULL_CASE).unwrap();
     let by = Initials::parse("DI").unwrap();
     let mut tg = Vec::new();
@@ -158,9 +163,7 @@ async fn keep_for_screenshot(app: &axum::Router, name: &str, html: &str) {
 async fn a_conversation_whose_date_order_was_assumed_asks_for_it_and_is_read_again() {
     let d = tempfile::tempdir().unwrap();
     let data = d.path().join("data");
-    let demo = Vigil::demo(&data).unwrap();
-    let secret = |name: &str| b32decode(&demo.officers.iter().find(|o| o.0 == name).unwrap().2);
-    let mut v = Vigil::open(&data).unwrap();
+    let (mut v, secret) = demo(&data);
     let case = CaseId::parse(vigil_core::DEMO_FULL_CASE).unwrap();
     let by = Initials::parse("DI").unwrap();
     let export = "03/04/2021, 10:00 - Ann: hi\n03/04/2021, 10:01 - Bo: hi\n05/06/2021, 09:00 - Ann: later\n";
