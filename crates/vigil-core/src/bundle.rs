@@ -212,7 +212,21 @@ impl Vigil {
         }
         let view = self.case_view_unaudited(case)?;
         let actor = Actor::from(by);
-        let schedules = self.schedules_unaudited(case)?;
+        // Bundles render a frozen version only: the prosecutor's the latest
+        // revealed, with the decisions on it; the defence's the version the
+        // prosecutor served, exactly as served.
+        let schedules = match audience {
+            Audience::Prosecutor => crate::disclosure::revealed_version_of(&view, None).ok_or_else(|| {
+                CoreError::Refused(format!(
+                    "nothing has been revealed to the prosecutor in case {case}: reveal the schedules first"
+                ))
+            })?,
+            Audience::Defence => crate::disclosure_service::served_schedules_of(&view).ok_or_else(|| {
+                CoreError::Refused(format!(
+                    "case {case} has not been served: service is the prosecutor's act, from a revealed version"
+                ))
+            })?,
+        };
         let used = self.used_exhibits_unaudited(case)?;
         let mut items: Vec<&str> = Vec::new();
         match audience {
@@ -220,13 +234,11 @@ impl Vigil {
                 items.extend(schedules.mg6c.iter().chain(&schedules.mg6d).map(|l| l.item.as_str()));
                 items.extend(schedules.mg6e.iter().map(|l| l.item.as_str()));
             }
-            Audience::Defence => items.extend(
-                schedules
-                    .mg6c
-                    .iter()
-                    .filter(|l| l.decision.as_ref().is_some_and(|d| d.decision == ProsecutorView::Disclose))
-                    .map(|l| l.item.as_str()),
-            ),
+            // A redacted copy agreed as the form of disclosure goes instead of its original.
+            Audience::Defence => items.extend(schedules.mg6c.iter().filter_map(|l| {
+                let d = l.decision.as_ref().filter(|d| d.decision == ProsecutorView::Disclose)?;
+                Some(d.disclosed_as.as_deref().unwrap_or(l.item.as_str()))
+            })),
         }
         let mut chosen: Vec<ExhibitRef> = used.iter().map(|u| u.entry.reference.clone()).collect();
         for e in items.iter().filter_map(|i| i.strip_prefix("exhibit:")).filter_map(|e| ExhibitRef::parse(e).ok()) {

@@ -383,6 +383,8 @@ impl Vigil {
             | CaseRecord::DisclosureReview { .. }
             | CaseRecord::DisclosureManagement { .. } => Need::Disclose,
             CaseRecord::ProsecutorDecision { .. } => Need::Prosecute,
+            // The defence statement is served on the prosecutor: they record its receipt.
+            CaseRecord::DefenceStatement { .. } if officer.role == Role::Prosecutor => Need::Prosecute,
             _ => Need::Work,
         };
         let actor = self.case_gate(case, officer, need)?;
@@ -435,7 +437,7 @@ impl Vigil {
                 });
             }
         }
-        crate::disclosure::check_disclosure_record(view, record, actor.as_str())
+        crate::disclosure::check_disclosure_record(view, record)
     }
 
     /// Appends records (to one or more cases) with their custody events in
@@ -646,8 +648,9 @@ impl Vigil {
         self.exhibit_list_unaudited(case)
     }
 
-    pub(crate) fn exhibit_list_unaudited(&self, case: &CaseId) -> Result<Vec<ExhibitListEntry>, CoreError> {
-        let mut out = Vec::new();
+    /// The live exhibits a case holds: its own, those of the cases merged
+    /// into it, its reports, and items split into it; not the whole vault.
+    pub(crate) fn case_exhibit_rows(&self, case: &CaseId) -> Result<Vec<vigil_store::ExhibitRow>, CoreError> {
         let scope = self.case_scope(case)?;
         // The cases in scope (this one and those merged into it), their
         // reports, and items split into it; not the whole vault.
@@ -663,6 +666,12 @@ impl Vigil {
         rows.retain(|e| e.deleted_event.is_none() && !scope.removed.contains(&format!("exhibit:{}", e.reference)));
         rows.sort_by(|a, b| a.reference.cmp(&b.reference));
         rows.dedup_by(|a, b| a.reference == b.reference);
+        Ok(rows)
+    }
+
+    pub(crate) fn exhibit_list_unaudited(&self, case: &CaseId) -> Result<Vec<ExhibitListEntry>, CoreError> {
+        let mut out = Vec::new();
+        let rows = self.case_exhibit_rows(case)?;
         // The latest seizure record for each exhibit.
         let mut seizures = std::collections::HashMap::new();
         for r in self.case_view_unaudited(case)?.records {

@@ -163,7 +163,7 @@ impl Vigil {
     /// DEMO-1: the whole flow on synthetic material, as the officers would do it.
     fn seed_full_case(&self, root: &Path) -> Result<Vec<String>, CoreError> {
         use vigil_domain::{
-            ActionKind, AuthorityKind, CaseRecord, ExhibitRef, Grade, OutcomeKind, PersonFlag, PersonRole,
+            ActionKind, AuthorityKind, CaseRecord, ExhibitRef, Grade, PersonFlag, PersonRole,
             ProsecutorView, RiskLevel, Role, Schedule, WelfareStage,
         };
         let session =
@@ -184,7 +184,7 @@ impl Vigil {
         if self.store.read()?.report(&report)?.and_then(|r| r.grade).is_none() {
             self.grade_report(
                 &report,
-                &Grade::parse("2/B/P")?,
+                &Grade::parse("2/B/C: the reporter's identity is not to be disclosed")?,
                 "untested reporter; the chat export they sent corroborates the account (SYNTHETIC DEMO)",
                 &triage,
             )?;
@@ -229,12 +229,12 @@ impl Vigil {
             },
             &disc,
         )?;
-        r(self, CaseRecord::Decision {
+        let decision = r(self, CaseRecord::Decision {
             decision: "Investigate as online grooming; no overt contact with the account holder until attribution is corroborated".into(),
-            reason: "Single report, graded 2/B/P; the identifier alone does not identify a person".into(),
+            reason: "Single report, graded 2/B/C; the identifier alone does not identify a person".into(),
             alternatives: vec!["Immediate arrest (rejected: attribution untested)".into(), "No further action (rejected: risk to the child)".into()],
         }, &sup)?;
-        r(
+        let task = r(
             self,
             CaseRecord::Task {
                 title: "Request subscriber data for demo_user_a from ExampleChat".into(),
@@ -250,7 +250,7 @@ impl Vigil {
         )?;
         let child =
             r(self, CaseRecord::Person { name: "Synthetic Child (fictional)".into(), role: PersonRole::Victim }, &inv)?;
-        r(
+        let attribution = r(
             self,
             CaseRecord::Attribution {
                 person,
@@ -261,7 +261,7 @@ impl Vigil {
             },
             &inv,
         )?;
-        r(
+        let flag = r(
             self,
             CaseRecord::Flag {
                 person,
@@ -279,7 +279,7 @@ impl Vigil {
             },
             &inv,
         )?;
-        r(
+        let welfare_before = r(
             self,
             CaseRecord::WelfareCheck {
                 person,
@@ -295,7 +295,7 @@ impl Vigil {
         )?;
         // The search's legal authority: a warrant (valid three months).
         let expires = self.now().unix_millis() + 90 * 86_400_000;
-        r(
+        let authority = r(
             self,
             CaseRecord::Authority {
                 request,
@@ -307,7 +307,7 @@ impl Vigil {
             },
             &inv,
         )?;
-        r(
+        let approval = r(
             self,
             CaseRecord::ActionDecision {
                 request,
@@ -318,7 +318,7 @@ impl Vigil {
         )?;
         // The search found the person with the child: arrested at once to
         // protect the child, justified in writing, welfare reassessed after.
-        r(
+        let arrest = r(
             self,
             CaseRecord::UrgentAction {
                 person,
@@ -330,7 +330,7 @@ impl Vigil {
             },
             &inv,
         )?;
-        r(
+        let welfare_arrest = r(
             self,
             CaseRecord::WelfareCheck {
                 person,
@@ -344,7 +344,7 @@ impl Vigil {
             },
             &inv,
         )?;
-        r(
+        let referral = r(
             self,
             CaseRecord::Safeguarding {
                 child,
@@ -355,16 +355,6 @@ impl Vigil {
             },
             &inv,
         )?;
-        r(
-            self,
-            CaseRecord::Outcome {
-                outcome: OutcomeKind::ChildrenSafeguarded,
-                person: Some(child),
-                note: "safeguarding complete (synthetic)".into(),
-                home_office: None,
-            },
-            &inv,
-        )?;
         let note = r(
             self,
             CaseRecord::Note {
@@ -372,81 +362,7 @@ impl Vigil {
             },
             &inv,
         )?;
-        let redacted = self.redact_exhibit(
-            &case,
-            &chat,
-            &["demo_user_c".to_owned()],
-            "a third party named in passing",
-            &Initials::parse("DD")?,
-            &disc,
-        )?;
-        r(
-            self,
-            CaseRecord::Scheduled {
-                item: format!("exhibit:{redacted}"),
-                schedule: Schedule::Mg6c,
-                description: "Chat export, third-party name redacted".into(),
-                location: "Vigil vault".into(),
-                sensitivity: None,
-                proposed: ProsecutorView::Disclose,
-                reason: "the redacted copy is the disclosable version".into(),
-                amends: None,
-            },
-            &disc,
-        )?;
-        r(
-            self,
-            CaseRecord::Scheduled {
-                item: format!("exhibit:{alibi}"),
-                schedule: Schedule::Mg6c,
-                description: "Household statement: the tablet is shared".into(),
-                location: "Vigil vault".into(),
-                sensitivity: None,
-                proposed: ProsecutorView::Disclose,
-                reason: "bears on who used the account".into(),
-                amends: None,
-            },
-            &disc,
-        )?;
-        let family_note = r(
-            self,
-            CaseRecord::Scheduled {
-                item: format!("record:{note}"),
-                schedule: Schedule::Mg6c,
-                description: "Officer note of a family request".into(),
-                location: "Case DEMO-1 record".into(),
-                sensitivity: None,
-                proposed: ProsecutorView::ClearlyNotDisclosable,
-                reason: "no bearing on the issues: a family request".into(),
-                amends: None,
-            },
-            &disc,
-        )?;
-        r(
-            self,
-            CaseRecord::Scheduled {
-                item: format!("exhibit:{report}"),
-                schedule: Schedule::Mg6d,
-                description: "The public report that started the case".into(),
-                location: "Vigil vault".into(),
-                sensitivity: Some("would identify the reporter".into()),
-                proposed: ProsecutorView::ClearlyNotDisclosable,
-                reason: "the report itself would identify the reporter; nothing in it assists the defence that the \
-                         household statement does not"
-                    .into(),
-                amends: None,
-            },
-            &disc,
-        )?;
-        r(
-            self,
-            CaseRecord::DisclosureTest {
-                item: format!("exhibit:{alibi}"),
-                reason: "others used the device: might assist the defence on who wrote the messages".into(),
-            },
-            &disc,
-        )?;
-        r(
+        let seizure = r(
             self,
             CaseRecord::Seizure {
                 exhibit: format!("exhibit:{chat}"),
@@ -458,64 +374,11 @@ impl Vigil {
             },
             &inv,
         )?;
-        // The chat export is used material: the prosecution's exhibit, produced by the investigator.
-        r(
-            self,
-            CaseRecord::ExhibitUsed {
-                exhibit: format!("exhibit:{chat}"),
-                witness: "DC Demo Investigator 1234 (fictional)".into(),
-                description: "Chat export between demo_user_a and the child's account".into(),
-            },
-            &disc,
-        )?;
-        // Version 1 revealed to the prosecutor, who decides each item.
-        self.reveal_schedules(&case, "demo.prosecutor", "first schedules (SYNTHETIC DEMO)", &disc)?;
-        let decide = |item: String, decision: ProsecutorView, reason: &str| {
-            r(self, CaseRecord::ProsecutorDecision { item, decision, reason: reason.into() }, &cps)
-        };
-        decide(format!("exhibit:{redacted}"), ProsecutorView::Disclose, "the disclosable version of the chat")?;
-        decide(
-            format!("exhibit:{alibi}"),
-            ProsecutorView::Disclose,
-            "might assist the defence on who used the account",
-        )?;
-        decide(
-            format!("exhibit:{report}"),
-            ProsecutorView::ClearlyNotDisclosable,
-            "identifies the reporter; nothing in it meets the test",
-        )?;
-        // The family's note turns out to name the child's family: amended
-        // onto the MG6D, revealed as version 2, decided again.
-        r(
-            self,
-            CaseRecord::Scheduled {
-                item: format!("record:{note}"),
-                schedule: Schedule::Mg6d,
-                description: "Officer note of a family request".into(),
-                location: "Case DEMO-1 record".into(),
-                sensitivity: Some("names the child's family".into()),
-                proposed: ProsecutorView::ClearlyNotDisclosable,
-                reason: "moved to MG6D: the note names the child's family".into(),
-                amends: Some(family_note),
-            },
-            &disc,
-        )?;
-        self.reveal_schedules(
-            &case,
-            "demo.prosecutor",
-            "amended: the family note moved to MG6D (names the child's family)",
-            &disc,
-        )?;
-        decide(
-            format!("record:{note}"),
-            ProsecutorView::ClearlyNotDisclosable,
-            "a family request; no bearing on the issues",
-        )?;
-        // The same conversation as the phone exported it: the export as
-        // received and its timeline, with a deleted and an edited message
-        // and local times the clocks made ambiguous (27 October 2024,
-        // 01:00–02:00 in London happened twice). Ten messages are too few
-        // to call the three days' silence a possible gap.
+        // The same conversation as the child's phone exported it: the export
+        // as received and its timeline, with a deleted and an edited message,
+        // times that differ from the used chat DI/1 (27 October 2024,
+        // 01:00–02:00 in London happened twice), and "I told my mum". Ten
+        // messages are too few to call the three days' silence a gap.
         let whatsapp = "27/10/2024, 00:58 - Messages and calls are end-to-end encrypted. No one outside of this chat, not even WhatsApp, can read or listen to them.\n\
 27/10/2024, 00:59 - demo_user_a: hi, SYNTHETIC DEMO message\n\
 27/10/2024, 01:02 - child_account: who is this\n\
@@ -526,16 +389,228 @@ impl Vigil {
 27/10/2024, 01:31 - child_account: not saying\n\
 27/10/2024, 01:40 - demo_user_a: add me on another app\n\
 and ask demo_user_c too\n\
-30/10/2024, 18:05 - child_account: I told my mum\n";
+30/10/2024, 18:05 - child_account: I told my mum\n\
+30/10/2024, 18:06 - child_account: her number is 07700 900123\n";
         let settings = crate::ChatSettings { format: None, timezone: Some("Europe/London".into()), date_order: None };
         let imported =
             self.import_chat_bytes(whatsapp.as_bytes(), "WhatsApp Chat with demo_user_a.txt", &case, &by, &settings)?;
+        let (export, timeline) = (imported.exhibit.clone(), imported.timeline.clone());
+        // The parent's number (a fictional Ofcom drama number) is a third
+        // party's personal data: redacted copies are how the export and its
+        // timeline are disclosed; the originals are what is scheduled.
+        let parent_number = ["07700 900123".to_owned()];
+        let redact = |original: &ExhibitRef| {
+            self.redact_exhibit(&case, original, &parent_number, "the child's parent's phone number (third-party personal data)", &Initials::parse("DD")?, &disc)
+        };
+        let export_redacted = redact(&export)?;
+        let timeline_redacted = redact(&timeline)?;
+        // The chat export DI/1 is used material: the prosecution's exhibit,
+        // produced by the investigator.
+        r(
+            self,
+            CaseRecord::ExhibitUsed {
+                exhibit: format!("exhibit:{chat}"),
+                witness: "DC Demo Investigator 1234 (fictional)".into(),
+                description: "Chat export between demo_user_a and the child's account".into(),
+            },
+            &disc,
+        )?;
+        // Every other item of the case goes on a schedule: the ledger has
+        // nothing unaccounted for before anything is revealed.
+        use vigil_domain::MaterialCategory as M;
+        struct Line<'a> {
+            item: String,
+            schedule: Schedule,
+            category: M,
+            description: &'a str,
+            sensitivity: Option<&'a str>,
+            proposed: ProsecutorView,
+            reason: &'a str,
+            rebuttal: Option<&'a str>,
+        }
+        let line = |item: String, schedule, category, description, sensitivity, proposed, reason, rebuttal| Line {
+            item,
+            schedule,
+            category,
+            description,
+            sensitivity,
+            proposed,
+            reason,
+            rebuttal,
+        };
+        let (d, cnd) = (ProsecutorView::Disclose, ProsecutorView::ClearlyNotDisclosable);
+        let (c, s) = (Schedule::Mg6c, Schedule::Mg6d);
+        let rec = |n: u64| format!("record:{n}");
+        let ex = |e: &ExhibitRef| format!("exhibit:{e}");
+        let lines = vec![
+            line(ex(&alibi), c, M::PreviousAccount, "Household statement: the tablet is shared", None, d, "bears on who used the account", None),
+            line(ex(&export), c, M::DigitalMaterial, "The conversation as exported from the child's phone (WhatsApp)", None, d,
+                 "times differ from DI/1; a deleted and an edited message; \"I told my mum\"", None),
+            line(ex(&timeline), c, M::DigitalMaterial, "Timeline read from the phone's export", None, d, "the readable form of the phone's export", None),
+            line(ex(&report), s, M::IncidentRecord, "The public report that started the case", Some("handling code C: would identify the reporter"), cnd,
+                 "the report would identify the reporter",
+                 Some("the account it gives is the one in the used chat export DI/1; only the reporter's identity is withheld, and nothing in the report differs from DI/1")),
+            line(rec(decision), c, M::InvestigationLog, "Policy file: investigate before any overt contact", None, d,
+                 "records that attribution was untested when the investigation began", None),
+            line(rec(task), c, M::InvestigationLog, "Task: subscriber data requested from ExampleChat", None, d, "the source of the attribution", None),
+            line(rec(person), c, M::Other, "Person record: the suspect", None, cnd, "a name only; nothing in it bears on the issues", None),
+            line(rec(child), s, M::Other, "Person record: the child", Some("identifies the child victim"), cnd, "identifies the child; nothing in it bears on the issues", None),
+            line(rec(attribution), s, M::Intelligence, "Attribution of the account, graded 2/B/P", Some("intelligence grading and its source"), cnd,
+                 "the subscriber data it rests on is served as evidence", None),
+            line(rec(flag), c, M::ReliabilityDoubt, "Flag: possibly the wrong person (the tablet is shared)", None, d, "casts doubt on the identification", None),
+            line(rec(request), c, M::InvestigationLog, "Request to search for and seize the shared tablet", None, d, "why the tablet was seized", None),
+            line(rec(welfare_before), s, M::Welfare, "Welfare check on the suspect before the search", Some("the suspect's health and family circumstances"), cnd,
+                 "welfare information only; no bearing on the issues", None),
+            line(rec(authority), s, M::Authority, "Warrant WARRANT-SYN-0001 (Protection of Children Act 1978 s.4)", Some("the warrant application's grounds"), cnd,
+                 "the search's lawfulness is not in issue", None),
+            line(rec(approval), c, M::InvestigationLog, "Supervisor's approval of the search", None, d, "records the welfare plan and proportionality", None),
+            line(rec(arrest), c, M::InvestigationLog, "Urgent arrest: the justification in writing", None, d, "the grounds for the arrest", None),
+            line(rec(welfare_arrest), s, M::Welfare, "Welfare check on the suspect at arrest", Some("the suspect's health in custody"), cnd,
+                 "welfare information only; no bearing on the issues", None),
+            line(rec(referral), s, M::ThirdParty, "Referral to children's social care (MASH)", Some("local authority material about the child"), cnd,
+                 "the child's welfare only; no bearing on the issues", None),
+            line(rec(seizure), c, M::Continuity, "Seizure and continuity of DI/1", None, cnd, "continuity of the used exhibit, served with the MG12", None),
+            line(rec(note), c, M::ContactRecord, "Officer note of a family request", None, cnd, "no bearing on the issues: a family request",
+                 Some("it records only the family's wish about publicity; it says nothing of the allegation, the suspect or the account")),
+        ];
+        let mut scheduled = std::collections::HashMap::new();
+        for l in &lines {
+            let id = r(
+                self,
+                CaseRecord::Scheduled {
+                    item: l.item.clone(),
+                    schedule: l.schedule,
+                    description: l.description.into(),
+                    location: if l.item.starts_with("record:") { "Case DEMO-1 record".into() } else { "Vigil vault".into() },
+                    sensitivity: l.sensitivity.map(str::to_owned),
+                    proposed: l.proposed,
+                    reason: l.reason.into(),
+                    amends: None,
+                    category: Some(l.category),
+                    rebuttal: l.rebuttal.map(str::to_owned),
+                },
+                &disc,
+            )?;
+            scheduled.insert(l.item.clone(), id);
+        }
+        for (item, reason) in [
+            (ex(&alibi), "others used the device: might assist the defence on who wrote the messages"),
+            (ex(&export), "the phone's export differs from DI/1 in its times, and shows a deleted and an edited message and that the child told a parent"),
+            (rec(flag), "the suspect may be the wrong person: the device is shared"),
+        ] {
+            r(self, CaseRecord::DisclosureTest { item, reason: reason.into() }, &disc)?;
+        }
+        // The prosecutor decides every line of a version, the redacted
+        // copies agreed as the form the export and its timeline are
+        // disclosed in; a CND on presumed material carries its rebuttal.
+        let decide_all = |note: &str, again: bool| -> Result<(), CoreError> {
+            let revealed = self.schedules(&case, &cps)?;
+            for l in revealed.mg6c.iter().chain(&revealed.mg6d) {
+                if l.decision.is_some() && !again {
+                    continue;
+                }
+                let disclosed_as = if l.item == ex(&export) {
+                    Some(ex(&export_redacted))
+                } else if l.item == ex(&timeline) {
+                    Some(ex(&timeline_redacted))
+                } else {
+                    None
+                };
+                let rebuttal = lines
+                    .iter()
+                    .find(|x| x.item == l.item)
+                    .and_then(|x| x.rebuttal)
+                    .filter(|_| l.proposed == ProsecutorView::ClearlyNotDisclosable)
+                    .map(|x| format!("agreed: {x}"));
+                r(
+                    self,
+                    CaseRecord::ProsecutorDecision {
+                        item: l.item.clone(),
+                        decision: l.proposed,
+                        reason: format!("{note}: {}", l.reason),
+                        rebuttal,
+                        disclosed_as,
+                    },
+                    &cps,
+                )?;
+            }
+            Ok(())
+        };
+        // Version 1 revealed to the prosecutor, who decides each item.
+        self.reveal_schedules(&case, "demo.prosecutor", "first schedules (SYNTHETIC DEMO)", &disc)?;
+        decide_all("agreed", false)?;
+        // The family's note turns out to name the child's family: amended
+        // onto the MG6D, revealed as version 2, decided again.
+        let family_note = rec(note);
+        r(
+            self,
+            CaseRecord::Scheduled {
+                item: family_note.clone(),
+                schedule: Schedule::Mg6d,
+                description: "Officer note of a family request".into(),
+                location: "Case DEMO-1 record".into(),
+                sensitivity: Some("names the child's family".into()),
+                proposed: ProsecutorView::ClearlyNotDisclosable,
+                reason: "moved to MG6D: the note names the child's family".into(),
+                amends: Some(scheduled[&family_note]),
+                category: Some(M::ContactRecord),
+                rebuttal: Some(
+                    "it records only the family's wish about publicity; it says nothing of the allegation, the \
+                     suspect or the account"
+                        .into(),
+                ),
+            },
+            &disc,
+        )?;
+        self.reveal_schedules(
+            &case,
+            "demo.prosecutor",
+            "amended: the family note moved to MG6D (names the child's family)",
+            &disc,
+        )?;
+        decide_all("on version 2", false)?;
+        self.serve_schedules(
+            &case,
+            "Letter under CPIA s.3: the enclosed schedule lists the unused material; items marked D are \
+             disclosed with this letter (SYNTHETIC DEMO)",
+            &cps,
+        )?;
+        // The defence statement puts every item back for review: the
+        // disclosure officer reviews, reveals again, the prosecutor decides
+        // each item afresh and serves, answering under s.7A.
+        let statement = r(
+            self,
+            CaseRecord::DefenceStatement {
+                received: self.now().london(),
+                issues: "the defendant did not write the messages: the tablet is shared (SYNTHETIC DEMO)".into(),
+            },
+            &cps,
+        )?;
+        r(
+            self,
+            CaseRecord::DisclosureReview {
+                statement: Some(statement),
+                result: "every item reviewed against the shared-device defence; the household statement, the \
+                         wrong-person flag and the phone's export already disclosed; nothing else now meets the test"
+                    .into(),
+            },
+            &disc,
+        )?;
+        self.reveal_schedules(&case, "demo.prosecutor", "reviewed after the defence statement", &disc)?;
+        decide_all("reviewed after the defence statement", true)?;
+        self.serve_schedules(
+            &case,
+            "Response under CPIA s.7A to the defence statement: the schedules were reviewed against it; no further \
+             material meets the test (SYNTHETIC DEMO)",
+            &cps,
+        )?;
         Ok(vec![
             chat.to_string(),
             alibi.to_string(),
-            redacted.to_string(),
-            imported.exhibit.to_string(),
-            imported.timeline.to_string(),
+            export.to_string(),
+            timeline.to_string(),
+            export_redacted.to_string(),
+            timeline_redacted.to_string(),
         ])
     }
 }

@@ -16,7 +16,7 @@ use serde::Serialize;
 use std::collections::HashMap;
 use vigil_domain::{
     Actor, CaseId, CaseRecord, Choice, CustodyEvent, EventKind, ExhibitRef, Initials, ObjectRef, ProsecutorView,
-    RevealedLine, RevealedProposal, RevealedTest, Role, Schedule, Timestamp, SENSITIVE_NOT_INSPECTED,
+    RevealedLine, RevealedProposal, RevealedTest, Role, Schedule, Timestamp,
 };
 
 /// Who a set of schedules is for: the prosecutor sees everything revealed
@@ -46,6 +46,32 @@ pub struct DecisionView {
     pub reason: String,
     pub by: String,
     pub at: String,
+    /// Why presumed material does not meet the test (with a CND).
+    pub rebuttal: Option<String>,
+    /// The redacted copy the item is disclosed through, if any.
+    pub disclosed_as: Option<String>,
+    /// The decision's record.
+    pub record: u64,
+}
+
+impl DecisionView {
+    fn of(r: &crate::RecordView) -> Option<(&str, DecisionView)> {
+        match &r.record {
+            CaseRecord::ProsecutorDecision { item, decision, reason, rebuttal, disclosed_as } => Some((
+                item.as_str(),
+                DecisionView {
+                    decision: *decision,
+                    reason: reason.clone(),
+                    by: r.by.clone(),
+                    at: r.at.clone(),
+                    rebuttal: rebuttal.clone(),
+                    disclosed_as: disclosed_as.clone(),
+                    record: r.id,
+                },
+            )),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -116,6 +142,36 @@ pub struct Schedules {
     /// Highly sensitive material, on no schedule and in no rendering: for
     /// the disclosure officer and supervisors, empty for everyone else.
     pub highly_sensitive: Vec<HighlySensitiveView>,
+    /// For a revealed version: what changed from the version before it.
+    pub changes: Vec<LineChange>,
+    /// Changes made to the schedules since the latest version was revealed,
+    /// not yet revealed: shown as pending, never merged into what was.
+    pub pending: Vec<LineChange>,
+    /// Every service on the defence, oldest first.
+    pub services: Vec<ServiceView>,
+}
+
+/// How one item's line differs between two versions of the schedules.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LineChange {
+    pub item: String,
+    /// added, removed, moved (to the other schedule) or re-described.
+    pub change: &'static str,
+    /// In words: "MG6C 2 → MG6D 1", or the old and new description.
+    pub detail: String,
+}
+
+/// A version served on the defence, by the prosecutor.
+#[derive(Debug, Clone, Serialize)]
+pub struct ServiceView {
+    pub version: u32,
+    pub by: String,
+    pub at: String,
+    pub letter: String,
+    /// The date the defence statement is due (28 days in the Crown Court,
+    /// Defence Disclosure Time Limits Regulations 2011), as YYYY-MM-DD.
+    pub defence_statement_due: String,
+    pub record: u64,
 }
 
 /// Highly sensitive material and how the prosecutor was told of it.
@@ -229,12 +285,15 @@ impl Schedules {
             .iter()
             .filter_map(|l| {
                 let d = l.decision.as_ref()?;
-                Some(vec![
-                    l.number.to_string(),
-                    l.description.clone(),
-                    l.location.clone(),
-                    d.decision.abbreviation().into(),
-                ])
+                let form = match &d.disclosed_as {
+                    Some(copy) => format!(
+                        "{}: disclosed as {} (redacted copy)",
+                        d.decision.abbreviation(),
+                        copy.strip_prefix("exhibit:").unwrap_or(copy)
+                    ),
+                    None => d.decision.abbreviation().into(),
+                };
+                Some(vec![l.number.to_string(), l.description.clone(), l.location.clone(), form])
             })
             .collect();
         let title = "MG6C Schedule of relevant non-sensitive unused material";
@@ -424,6 +483,9 @@ pub(crate) fn schedules_of(view: &CaseView) -> Schedules {
         revelations: vec![],
         version: None,
         highly_sensitive: vec![],
+        changes: vec![],
+        pending: vec![],
+        services: vec![],
     };
     for r in &view.records {
         match &r.record {
@@ -448,19 +510,10 @@ pub(crate) fn schedules_of(view: &CaseView) -> Schedules {
                 };
                 placed.insert(item.clone(), Placed { order, line });
             }
-            CaseRecord::ProsecutorDecision { item, decision, reason } => {
-                decisions.insert(
-                    item.clone(),
-                    (
-                        r.id,
-                        DecisionView {
-                            decision: *decision,
-                            reason: reason.clone(),
-                            by: r.by.clone(),
-                            at: r.at.clone(),
-                        },
-                    ),
-                );
+            CaseRecord::ProsecutorDecision { .. } => {
+                if let Some((item, d)) = DecisionView::of(r) {
+                    decisions.insert(item.to_owned(), (r.id, d));
+                }
             }
             CaseRecord::HighlySensitive { item, reason, revealed_to, revealed_at, means } => {
                 s.highly_sensitive.push(HighlySensitiveView {
@@ -477,6 +530,17 @@ pub(crate) fn schedules_of(view: &CaseView) -> Schedules {
             CaseRecord::DisclosureTest { item, reason } => {
                 s.mg6e.push(Mg6eLine { item: item.clone(), reason: reason.clone(), by: r.by.clone(), at: r.at.clone() })
             }
+            CaseRecord::Served { version, letter, .. } => s.services.push(ServiceView {
+                version: *version,
+                by: r.by.clone(),
+                at: r.at.clone(),
+                letter: letter.clone(),
+                defence_statement_due: Timestamp::parse(&r.at)
+                    .map(|t| Timestamp::from_unix_millis(t.unix_millis() + DEFENCE_STATEMENT_DAYS * 86_400_000))
+                    .map(|t| t.to_string()[..10].to_owned())
+                    .unwrap_or_default(),
+                record: r.id,
+            }),
             CaseRecord::Revealed { version, to, note, .. } => s.revelations.push(RevelationView {
                 version: *version,
                 to: to.clone(),
@@ -509,30 +573,75 @@ pub(crate) fn schedules_of(view: &CaseView) -> Schedules {
 pub(crate) fn revealed_schedules_of(view: &CaseView) -> Schedules {
     revealed_version_of(view, None).unwrap_or_else(|| {
         let live = schedules_of(view);
-        Schedules { mg6c: vec![], mg6d: vec![], mg6e: vec![], version: None, highly_sensitive: vec![], ..live }
+        Schedules { mg6c: vec![], mg6d: vec![], mg6e: vec![], version: None, highly_sensitive: vec![], pending: vec![], ..live }
     })
 }
 
-/// The schedules as last revealed to `prosecutor` (by user name), with
-/// their decisions; empty when nothing was revealed to them. A version
-/// revealed to another prosecutor is never theirs to read.
-pub(crate) fn revealed_schedules_for(view: &CaseView, prosecutor: &str) -> Schedules {
-    let theirs = view.records.iter().rev().find_map(|r| match &r.record {
-        CaseRecord::Revealed { version, to, .. } if to == prosecutor => Some(*version),
+/// Days from service to the defence statement in the Crown Court.
+const DEFENCE_STATEMENT_DAYS: i64 = 28;
+
+/// How the lines of `after` differ from those of `before`, item by item.
+pub(crate) fn line_changes(before: &Schedules, after: &Schedules) -> Vec<LineChange> {
+    let place = |s: &Schedules, item: &str| {
+        s.mg6c
+            .iter()
+            .map(|l| ("MG6C", l))
+            .chain(s.mg6d.iter().map(|l| ("MG6D", l)))
+            .find(|(_, l)| l.item == item)
+            .map(|(n, l)| (format!("{n} {}", l.number), l.schedule, l.description.clone(), l.location.clone()))
+    };
+    let mut out = Vec::new();
+    for l in after.mg6c.iter().chain(&after.mg6d) {
+        let (now, schedule, description, location) = place(after, &l.item).expect("a line of its own schedules");
+        match place(before, &l.item) {
+            None => out.push(LineChange { item: l.item.clone(), change: "added", detail: now }),
+            Some((was, s, _, _)) if s != schedule => {
+                out.push(LineChange { item: l.item.clone(), change: "moved", detail: format!("{was} → {now}") })
+            }
+            Some((_, _, d, loc)) if d != description || loc != location => out.push(LineChange {
+                item: l.item.clone(),
+                change: "re-described",
+                detail: format!("\"{d}\" → \"{description}\""),
+            }),
+            Some(_) => {}
+        }
+    }
+    for l in before.mg6c.iter().chain(&before.mg6d) {
+        if place(after, &l.item).is_none() {
+            let (was, ..) = place(before, &l.item).expect("a line of its own schedules");
+            out.push(LineChange { item: l.item.clone(), change: "removed", detail: was });
+        }
+    }
+    out
+}
+
+/// A defence statement received since the last service that no
+/// disclosure review answers yet, if any.
+pub(crate) fn unreviewed_defence_statement(view: &CaseView) -> Option<u64> {
+    view.records.iter().find_map(|r| match &r.record {
+        CaseRecord::DefenceStatement { .. } => {
+            let answered = view.records.iter().any(|x| {
+                x.id > r.id && matches!(&x.record, CaseRecord::DisclosureReview { statement: Some(n), .. } if *n == r.id)
+            });
+            (!answered).then_some(r.id)
+        }
         _ => None,
-    });
-    let mut s = theirs.and_then(|v| revealed_version_of(view, Some(v))).unwrap_or_else(|| {
-        let live = schedules_of(view);
-        Schedules { mg6c: vec![], mg6d: vec![], mg6e: vec![], version: None, highly_sensitive: vec![], ..live }
-    });
-    s.revelations.retain(|r| r.to == prosecutor);
-    s
+    })
+}
+
+/// The case as it stood before record `id`.
+fn view_before(view: &CaseView, id: u64) -> CaseView {
+    CaseView {
+        id: view.id.clone(),
+        title: view.title.clone(),
+        members: view.members.clone(),
+        records: view.records.iter().filter(|r| r.id < id).cloned().collect(),
+    }
 }
 
 /// One version of the schedules as it was revealed (the latest when
 /// `version` is None): its frozen MG6C and MG6D lines, its frozen MG6E,
-/// and the prosecutor's decisions on it: for the latest, those on the items
-/// as now scheduled; for an earlier one, those made while it was the latest.
+/// and the prosecutor's decisions made on it while it was the latest.
 /// None when no such version was revealed.
 pub(crate) fn revealed_version_of(view: &CaseView, version: Option<u32>) -> Option<Schedules> {
     struct Frozen<'a> {
@@ -559,18 +668,24 @@ pub(crate) fn revealed_version_of(view: &CaseView, version: Option<u32>) -> Opti
     let this = &frozen[at];
     let latest = at + 1 == frozen.len();
     let until = frozen.get(at + 1).map_or(u64::MAX, |f| f.record);
+    let previous = at.checked_sub(1).map_or(0, |p| frozen[p].record);
     let live = schedules_of(view);
     let find = |item: &str| live.mg6c.iter().chain(&live.mg6d).find(|l| l.item == item);
+    // A decision counts for this version if made before the next one, and
+    // after the line as revealed: a line unchanged since the previous
+    // version keeps the decision made on it; a changed one needs a new one.
+    let then = schedules_of(&view_before(view, this.record));
+    let since = |item: &str| match then.mg6c.iter().chain(&then.mg6d).find(|l| l.item == item) {
+        Some(l) if l.record < previous => l.record,
+        _ => this.record,
+    };
     let decided = |item: &str| -> Option<DecisionView> {
-        if latest {
-            return find(item).and_then(|l| l.decision.clone());
-        }
-        view.records.iter().rev().filter(|r| r.id > this.record && r.id < until).find_map(|r| match &r.record {
-            CaseRecord::ProsecutorDecision { item: i, decision, reason } if i == item => {
-                Some(DecisionView { decision: *decision, reason: reason.clone(), by: r.by.clone(), at: r.at.clone() })
-            }
-            _ => None,
-        })
+        let since = since(item);
+        view.records
+            .iter()
+            .rev()
+            .filter(|r| r.id > since && r.id < until)
+            .find_map(|r| DecisionView::of(r).filter(|(i, _)| *i == item).map(|(_, d)| d))
     };
     let lines = |frozen: &[RevealedLine], schedule: Schedule| -> Vec<ScheduleLine> {
         frozen
@@ -661,7 +776,7 @@ fn revelation_of(live: &Schedules, to: &str, note: &str) -> CaseRecord {
 }
 
 /// The disclosure rules a new record must keep, beyond its own fields.
-pub(crate) fn check_disclosure_record(view: &CaseView, record: &CaseRecord, author: &str) -> Result<(), CoreError> {
+pub(crate) fn check_disclosure_record(view: &CaseView, record: &CaseRecord) -> Result<(), CoreError> {
     // Built only for the records that are checked against the live
     // schedules (a prosecutor's decision is checked against those revealed).
     let live = std::cell::LazyCell::new(|| schedules_of(view));
@@ -694,11 +809,26 @@ pub(crate) fn check_disclosure_record(view: &CaseView, record: &CaseRecord, auth
             }
             Ok(())
         }
-        CaseRecord::Scheduled { item, amends, .. } => {
+        CaseRecord::Scheduled { item, amends, category, proposed, rebuttal, .. } => {
             if used(item) {
                 return Err(CoreError::Refused(format!(
                     "{item} is used material (on the MG12); the unused schedules list unused material only"
                 )));
+            }
+            if let Some(original) = redacted_copy_of(view, item) {
+                return Err(CoreError::Refused(format!(
+                    "{item} is a redacted copy of {original}: schedule the original; the prosecutor may agree to \
+                     disclose it through this copy"
+                )));
+            }
+            let Some(category) = category else {
+                return Err(CoreError::InvalidInput {
+                    field: "category".into(),
+                    why: "say what kind of material it is (the ledger proposes one)".into(),
+                });
+            };
+            if category.presumed() && *proposed == ProsecutorView::ClearlyNotDisclosable && rebuttal.is_none() {
+                return Err(presumption_needs_rebuttal(item, *category));
             }
             match (scheduled(item), amends) {
                 (Some(l), None) => Err(CoreError::Refused(format!(
@@ -715,6 +845,28 @@ pub(crate) fn check_disclosure_record(view: &CaseView, record: &CaseRecord, auth
                 _ => Ok(()),
             }
         }
+        CaseRecord::NotRelevant { item, category, .. } => {
+            if used(item) || scheduled(item).is_some() || highly_sensitive(item) {
+                return Err(CoreError::Refused(format!(
+                    "{item} is already accounted for (used, scheduled or highly sensitive); material once judged \
+                     relevant stays on the record"
+                )));
+            }
+            let Some(category) = category else {
+                return Err(CoreError::InvalidInput {
+                    field: "category".into(),
+                    why: "say what kind of material it is (the ledger proposes one)".into(),
+                });
+            };
+            if category.presumed() {
+                return Err(CoreError::Refused(format!(
+                    "{item} is {}: material of that kind is presumed to meet the test for disclosure, so it is \
+                     relevant; schedule it (a CND view then needs a rebuttal)",
+                    category.label()
+                )));
+            }
+            Ok(())
+        }
         CaseRecord::ExhibitUsed { exhibit, .. } => {
             if scheduled(exhibit).is_some() {
                 return Err(CoreError::Refused(format!(
@@ -726,39 +878,84 @@ pub(crate) fn check_disclosure_record(view: &CaseView, record: &CaseRecord, auth
             }
             Ok(())
         }
-        CaseRecord::ProsecutorDecision { item, decision, .. } => {
-            // Decisions are made on the schedules now revealed, and only by
-            // the prosecutor they were revealed to.
+        CaseRecord::ProsecutorDecision { item, decision, rebuttal, disclosed_as, .. } => {
+            // Decisions are made on the schedules now revealed, by the CPS
+            // for the case (any prosecutor assigned to it: allocation changes).
             let revealed = revealed_schedules_of(view);
-            let to = revealed.revelations.last().map(|r| r.to.as_str());
-            if to != Some(author) {
-                return Err(CoreError::Refused(format!("{item} is not on the schedules revealed to the prosecutor")));
-            }
             let Some(line) = revealed.mg6c.iter().chain(&revealed.mg6d).find(|l| &l.item == item) else {
                 return Err(CoreError::Refused(format!("{item} is not on the schedules revealed to the prosecutor")));
             };
-            if line.schedule == Schedule::Mg6d && *decision == ProsecutorView::Inspect {
-                return Err(CoreError::InvalidInput { field: "decision".into(), why: SENSITIVE_NOT_INSPECTED.into() });
+            let category = category_in_force(view, line.record);
+            if let Some(c) = category {
+                if c.presumed() && *decision == ProsecutorView::ClearlyNotDisclosable && rebuttal.is_none() {
+                    return Err(presumption_needs_rebuttal(item, c));
+                }
+            }
+            if let Some(copy) = disclosed_as {
+                if redacted_copy_of(view, copy).as_deref() != Some(item.as_str()) {
+                    return Err(CoreError::InvalidInput {
+                        field: "disclosed_as".into(),
+                        why: format!("{copy} is not a redacted copy of {item}"),
+                    });
+                }
             }
             Ok(())
         }
+        CaseRecord::Served { .. } => {
+            Err(CoreError::Refused("schedules are served with serve_schedules, by the prosecutor".into()))
+        }
         _ => Ok(()),
+    }
+}
+
+/// The original (`exhibit:…`) a redacted copy was made from, if `item` is one.
+pub(crate) fn redacted_copy_of(view: &CaseView, item: &str) -> Option<String> {
+    let copy = item.strip_prefix("exhibit:")?;
+    view.records.iter().find_map(|r| match &r.record {
+        CaseRecord::Redaction { original, redacted, .. } if redacted == copy => Some(format!("exhibit:{original}")),
+        _ => None,
+    })
+}
+
+/// The category a scheduling record gives, if it gives one.
+fn category_in_force(view: &CaseView, record: u64) -> Option<vigil_domain::MaterialCategory> {
+    view.records.iter().find_map(|r| match &r.record {
+        CaseRecord::Scheduled { category, .. } if r.id == record => *category,
+        _ => None,
+    })
+}
+
+fn presumption_needs_rebuttal(item: &str, category: vigil_domain::MaterialCategory) -> CoreError {
+    CoreError::InvalidInput {
+        field: "rebuttal".into(),
+        why: format!(
+            "{item} is {}: the AG's Guidelines presume it meets the test for disclosure, so a view that it is \
+             clearly not disclosable needs the rebuttal recorded",
+            category.label()
+        ),
     }
 }
 
 impl Vigil {
     /// The schedules an officer may see: the live ones for the case's
     /// officers and supervisors; for a prosecutor, the version last revealed
-    /// to them with their decisions (and the MG6E addressed to them).
+    /// with the decisions on it (and the MG6E), and what is pending: changes
+    /// made since, not yet revealed, shown as such and never merged in.
     pub fn schedules(&self, case: &CaseId, officer: &OfficerSession) -> Result<Schedules, CoreError> {
         if officer.role == Role::Prosecutor {
             let actor = self.case_gate(case, officer, Need::Prosecute)?;
             self.log_case_event(case, actor, EventKind::Accessed, "viewed the schedules revealed to the prosecutor")?;
-            return Ok(revealed_schedules_for(&self.case_view_unaudited(case)?, &officer.username));
+            let view = self.case_view_unaudited(case)?;
+            let mut s = revealed_schedules_of(&view);
+            s.pending = line_changes(&s, &schedules_of(&view));
+            return Ok(s);
         }
         self.audited_read(case, officer, "viewed the disclosure schedules")?;
         let view = self.case_view_unaudited(case)?;
         let mut s = schedules_of(&view);
+        if let Some(latest) = revealed_version_of(&view, None) {
+            s.pending = line_changes(&latest, &s);
+        }
         if !crate::case_work::sees_highly_sensitive(&view, officer) {
             s.highly_sensitive.clear();
         }
@@ -766,8 +963,9 @@ impl Vigil {
     }
 
     /// One version of the schedules exactly as it was revealed, MG6E
-    /// included. A prosecutor sees only the versions revealed to them; a
-    /// version they may not see answers as one that does not exist.
+    /// included, with what changed from the version before it. Every
+    /// version is the CPS's for the case: any prosecutor assigned to it
+    /// reads them all, whoever it was revealed to.
     pub fn revealed_version(
         &self,
         case: &CaseId,
@@ -778,33 +976,32 @@ impl Vigil {
         let view = if officer.role == Role::Prosecutor {
             let actor = self.case_gate(case, officer, Need::Prosecute)?;
             let view = self.case_view_unaudited(case)?;
-            let theirs = view.records.iter().any(|r| {
-                matches!(&r.record, CaseRecord::Revealed { version: v, to, .. } if *v == version && *to == officer.username)
-            });
-            // Another prosecutor's version answers as one that does not
-            // exist, and the attempt is recorded.
-            let kind = if theirs { EventKind::Accessed } else { EventKind::AccessRefused };
+            // A version that was never revealed is refused, and the attempt recorded.
+            let exists = revealed_version_of(&view, Some(version)).is_some();
+            let kind = if exists { EventKind::Accessed } else { EventKind::AccessRefused };
             self.log_case_event(case, actor, kind, &what)?;
-            theirs.then_some(view)
+            view
         } else {
             self.audited_read(case, officer, &what)?;
-            Some(self.case_view_unaudited(case)?)
+            self.case_view_unaudited(case)?
         };
-        view.and_then(|v| revealed_version_of(&v, Some(version)))
-            .ok_or_else(|| CoreError::NoSuchVersion { case: case.to_string(), version })
+        let mut s = revealed_version_of(&view, Some(version))
+            .ok_or_else(|| CoreError::NoSuchVersion { case: case.to_string(), version })?;
+        let before = version.checked_sub(1).and_then(|v| revealed_version_of(&view, Some(v)));
+        s.changes = match before {
+            Some(b) => line_changes(&b, &s),
+            None => line_changes(&Schedules { mg6c: vec![], mg6d: vec![], ..s.clone() }, &s),
+        };
+        Ok(s)
     }
 
     /// One event about the case itself, with its reason.
-    fn log_case_event(&self, case: &CaseId, actor: Actor, kind: EventKind, reason: &str) -> Result<(), CoreError> {
+    pub(crate) fn log_case_event(&self, case: &CaseId, actor: Actor, kind: EventKind, reason: &str) -> Result<(), CoreError> {
         let mut ev = CustodyEvent::new(kind, actor, self.now(), ObjectRef::parse(&format!("case:{case}"))?);
         ev.case = Some(case.clone());
         ev.reason = Some(reason.to_owned());
         self.append_events(&[ev])?;
         Ok(())
-    }
-
-    pub(crate) fn schedules_unaudited(&self, case: &CaseId) -> Result<Schedules, CoreError> {
-        Ok(schedules_of(&self.case_view_unaudited(case)?))
     }
 
     /// The MG12: the exhibits the prosecution uses, each with its producing
@@ -855,15 +1052,28 @@ impl Vigil {
                 why: format!("{to} is not a prosecutor assigned to case {case}"),
             });
         }
+        // Revealing gives the MG6E certificate that all relevant material
+        // was revealed: refused while any item is unaccounted for, or while
+        // a defence statement waits for its review.
+        let exhibits = self.ledger_exhibits(case)?;
+        crate::material_ledger::ledger_of(&view, &exhibits).require_complete("revealing the schedules")?;
+        if let Some(n) = unreviewed_defence_statement(&view) {
+            return Err(CoreError::Refused(format!(
+                "revealing the schedules refused: the defence statement record:{n} has not been reviewed; the \
+                 disclosure officer reviews every item against it first (a disclosure review answering record:{n})"
+            )));
+        }
         let live = schedules_of(&view);
         let version = live.revelations.len() as u32 + 1;
         let record = revelation_of(&live, to, note);
         record.validate()?;
-        // What is frozen is what the case's records said when read: if any
-        // record was added since, nothing is revealed and the officer asks again.
+        // What is frozen is what the case's records and exhibits were when
+        // read: if any was added since, nothing is revealed and the officer
+        // asks again.
         let read_up_to = view.records.iter().map(|r| r.id).max().unwrap_or(0);
+        let exhibit_count = self.store.read()?.case_exhibit_count(case)?;
         let written = self.write(|u| {
-            if u.tx().latest_case_record(case)? != read_up_to {
+            if u.tx().latest_case_record(case)? != read_up_to || u.tx().case_exhibit_count(case)? != exhibit_count {
                 return Ok(false);
             }
             u.record_case(case, &record, &actor).map(|_| true)
@@ -984,6 +1194,8 @@ mod tests {
             proposed: ProsecutorView::Disclose,
             reason: reason.into(),
             amends,
+            category: Some(vigil_domain::MaterialCategory::Other),
+            rebuttal: None,
         }
     }
 
@@ -992,7 +1204,13 @@ mod tests {
     }
 
     fn decision(d: ProsecutorView) -> CaseRecord {
-        CaseRecord::ProsecutorDecision { item: "exhibit:AB/1".into(), decision: d, reason: "decided".into() }
+        CaseRecord::ProsecutorDecision {
+            item: "exhibit:AB/1".into(),
+            decision: d,
+            reason: "decided".into(),
+            rebuttal: None,
+            disclosed_as: None,
+        }
     }
 
     /// Each version keeps the MG6E as it stood when revealed, and the

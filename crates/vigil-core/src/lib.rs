@@ -20,11 +20,13 @@ mod data_dir;
 mod demo;
 mod dir_lock;
 mod disclosure;
+mod disclosure_service;
 mod error;
 mod exhibit;
 mod exhibits;
 mod hashsets;
 mod key_rotation;
+mod material_ledger;
 mod log_export;
 mod officers;
 mod partner_intake;
@@ -53,13 +55,14 @@ pub use demo::{DemoReport, DEMO_CASE, DEMO_FULL_CASE, DEMO_PASSWORD};
 pub use dir_lock::DirLock;
 pub use disclosure::{
     exhibit_labels, render_exhibit_list, Audience, DecisionView, IdentityView, Mg6eLine, Rendered, RevelationView,
-    ScheduleLine, Schedules, UsedExhibit, SENSITIVE_MARKING,
+    LineChange, ScheduleLine, Schedules, ServiceView, UsedExhibit, SENSITIVE_MARKING,
 };
 pub use error::{CoreError, ErrorKind};
 pub use exhibit::Exhibit;
 pub use exhibits::{AddedExhibit, DeletedExhibit, HistoryEntry, Ingester, RetrievedExhibit};
 pub use hashsets::{HashSetImport, HashSetInfo, PdqSetImport};
 pub use key_rotation::RotationReport;
+pub use material_ledger::{Ledger, LedgerItem, LedgerStatus};
 pub use log_export::{ConsistencyProof, InclusionProof, ProofBundle};
 pub use officers::{
     base32_decode, totp_code, totp_step, LoginError, OfficerSession, TotpEnrolment, OFFICER_SESSION_SECS,

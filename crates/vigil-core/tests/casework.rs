@@ -333,6 +333,8 @@ fn highly_sensitive_material_is_on_no_schedule_and_seen_by_few() {
         proposed: vigil_domain::ProsecutorView::ClearlyNotDisclosable,
         reason: "r".into(),
         amends: None,
+        category: Some(vigil_domain::MaterialCategory::Other),
+        rebuttal: None,
     };
     let e = c.v.add_case_record(&c.id, &schedule("exhibit:PR/1"), &sup).unwrap_err();
     assert_eq!(e.kind(), vigil_core::ErrorKind::Refused, "{e}");
@@ -368,6 +370,7 @@ fn highly_sensitive_material_is_on_no_schedule_and_seen_by_few() {
         assert!(!e.contains(SECRET), "{e}");
     }
     // Nor does either bundle.
+    reveal_decide_and_serve(&c, &sup);
     for audience in [vigil_core::Audience::Prosecutor, vigil_core::Audience::Defence] {
         let out = c._dir.path().join(format!("bundle-{audience:?}"));
         c.v.export_bundle(&c.id, &out, &vigil_domain::Initials::parse("DO").unwrap(), None, audience).unwrap();
@@ -401,44 +404,84 @@ fn scheduled(item: &str) -> CaseRecord {
         proposed: vigil_domain::ProsecutorView::Disclose,
         reason: "might assist the defence (synthetic)".into(),
         amends: None,
+        category: Some(vigil_domain::MaterialCategory::Other),
+        rebuttal: None,
     }
 }
 
-/// Issue 24, finding 5: a second prosecutor assigned to the case read the
-/// schedules revealed to the first and recorded a decision on them.
+/// A prosecutor assigned to the case, the schedules revealed to them, each
+/// line decided as the officer proposed, and the version served.
+fn reveal_decide_and_serve(c: &Case, by: &OfficerSession) {
+    let admin = Actor::parse("ADM").unwrap();
+    c.v.add_user("cps.p", Role::Prosecutor, "correct horse battery staple", &admin).unwrap();
+    c.v.assign_to_case(&c.id, "cps.p", &session("s.one", Role::Supervisor)).unwrap();
+    c.v.reveal_schedules(&c.id, "cps.p", "synthetic", by).unwrap();
+    let cps = session("cps.p", Role::Prosecutor);
+    let s = c.v.schedules(&c.id, &cps).unwrap();
+    for l in s.mg6c.iter().chain(&s.mg6d) {
+        let d = CaseRecord::ProsecutorDecision {
+            item: l.item.clone(),
+            decision: l.proposed,
+            reason: "agreed (synthetic)".into(),
+            rebuttal: None,
+            disclosed_as: None,
+        };
+        c.v.add_case_record(&c.id, &d, &cps).unwrap();
+    }
+    c.v.serve_schedules(&c.id, "s.3 letter (synthetic)", &cps).unwrap();
+}
+
+/// Issue 25, point 3: version access was tied to one user name, so a
+/// reallocated CPS lawyer lost the earlier versions. The CPS for the case
+/// is every prosecutor assigned to it: each reads every version and
+/// decides on the latest; a prosecutor not assigned sees nothing (issue
+/// 24, finding 5 stands for them).
 #[test]
-fn a_prosecutor_sees_and_decides_only_what_was_revealed_to_them() {
+fn the_cps_for_the_case_keeps_every_version_when_reallocated() {
     let c = case();
     let admin = Actor::parse("ADM").unwrap();
     let sup = session("s.one", Role::Supervisor);
-    for p in ["cps.first", "cps.second"] {
+    for p in ["cps.first", "cps.second", "cps.outsider"] {
         c.v.add_user(p, Role::Prosecutor, "correct horse battery staple", &admin).unwrap();
-        c.v.assign_to_case(&c.id, p, &sup).unwrap();
     }
+    c.v.assign_to_case(&c.id, "cps.first", &sup).unwrap();
+    c.v.add_case_record(&c.id, &used_report(), &sup).unwrap();
     let note = c.v.add_case_record(&c.id, &CaseRecord::Note { text: "synthetic".into() }, &sup).unwrap();
     let item = format!("record:{note}");
     c.v.add_case_record(&c.id, &scheduled(&item), &sup).unwrap();
     c.v.reveal_schedules(&c.id, "cps.first", "first revelation (synthetic)", &sup).unwrap();
     let (first, second) = (session("cps.first", Role::Prosecutor), session("cps.second", Role::Prosecutor));
+    let outsider = session("cps.outsider", Role::Prosecutor);
     assert_eq!(c.v.schedules(&c.id, &first).unwrap().mg6c.len(), 1);
-    let theirs = c.v.schedules(&c.id, &second).unwrap();
-    assert!(theirs.mg6c.is_empty() && theirs.mg6d.is_empty() && theirs.version.is_none(), "{theirs:?}");
-    assert!(theirs.revelations.is_empty(), "nor who else was revealed to");
+    assert!(c.v.schedules(&c.id, &outsider).is_err(), "a prosecutor not assigned sees nothing");
     let decide = CaseRecord::ProsecutorDecision {
         item: item.clone(),
         decision: vigil_domain::ProsecutorView::Disclose,
         reason: "synthetic".into(),
+        rebuttal: None,
+        disclosed_as: None,
     };
-    let e = c.v.add_case_record(&c.id, &decide, &second).unwrap_err();
-    assert_eq!(e.kind(), vigil_core::ErrorKind::Refused, "{e}");
+    assert!(c.v.add_case_record(&c.id, &decide, &outsider).is_err());
     c.v.add_case_record(&c.id, &decide, &first).unwrap();
-    // Once a later version goes to the second, the first keeps their own
-    // version to read but decides no more.
+    // Reallocated: the second lawyer is assigned and reads version 1, the
+    // first's decision on it included.
+    c.v.assign_to_case(&c.id, "cps.second", &sup).unwrap();
+    let one = c.v.revealed_version(&c.id, 1, &second).unwrap();
+    assert_eq!(one.mg6c[0].decision.as_ref().map(|d| d.by.as_str()), Some("cps.first"));
     c.v.reveal_schedules(&c.id, "cps.second", "reallocated (synthetic)", &sup).unwrap();
-    assert_eq!(c.v.schedules(&c.id, &first).unwrap().version, Some(1));
-    assert_eq!(c.v.schedules(&c.id, &second).unwrap().version, Some(2));
-    assert!(c.v.add_case_record(&c.id, &decide, &first).is_err());
+    assert_eq!(c.v.schedules(&c.id, &first).unwrap().version, Some(2), "the CPS's latest version");
+    assert_eq!(c.v.schedules(&c.id, &second).unwrap().revelations.len(), 2);
+    // The line did not change, so the decision on it stands for version 2.
+    assert!(c.v.schedules(&c.id, &second).unwrap().mg6c[0].decision.is_some());
     c.v.add_case_record(&c.id, &decide, &second).unwrap();
+}
+
+fn used_report() -> CaseRecord {
+    CaseRecord::ExhibitUsed {
+        exhibit: "exhibit:PR/1".into(),
+        witness: "DC Example (synthetic)".into(),
+        description: "the report".into(),
+    }
 }
 
 fn highly_sensitive(item: &str) -> CaseRecord {
@@ -511,6 +554,7 @@ fn the_copy_for_service_carries_no_one_elses_reasons() {
         &sup,
     )
     .unwrap();
+    reveal_decide_and_serve(&c, &sup);
     let key = c.v.public_key();
     let do_ = vigil_domain::Initials::parse("DO").unwrap();
     let served = c._dir.path().join("served");

@@ -179,7 +179,7 @@ choice!(Schedule {
 choice!(ProsecutorView {
     ClearlyNotDisclosable => "clearly-not-disclosable", "Clearly not disclosable (CND)";
     Disclose => "disclose", "Disclose (D)";
-    Inspect => "inspect", "Inspect (I)";
+    Inspect => "inspect", "Inspect first (I): the prosecutor asks to see the item before deciding";
 });
 
 /// One line of a schedule as revealed to the prosecutor, frozen in the
@@ -219,6 +219,20 @@ pub struct RevealedTest {
     pub reason: String,
     pub by: String,
     pub at: String,
+}
+
+/// One MG6C line as served on the defence, frozen with its decision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServedLine {
+    pub number: u32,
+    pub item: String,
+    pub description: String,
+    pub location: String,
+    pub decision: ProsecutorView,
+    /// The redacted copy disclosed in the item's place, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disclosed_as: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -343,12 +357,42 @@ pub enum CaseRecord {
         /// amendment, which may move the item to the other schedule.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         amends: Option<u64>,
+        /// What kind of material it is (absent on records made before
+        /// categories were: the kind's default then stands).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        category: Option<crate::MaterialCategory>,
+        /// Why material presumed to meet the test does not, when proposed CND.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        rebuttal: Option<String>,
     },
     /// The prosecutor's decision on one scheduled item, with their reason.
     ProsecutorDecision {
         item: String,
         decision: ProsecutorView,
         reason: String,
+        /// Why material presumed to meet the test does not, when CND.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        rebuttal: Option<String>,
+        /// The redacted copy (`exhibit:…`) through which a "disclose"
+        /// decision discloses the item: the form of disclosure, agreed here.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        disclosed_as: Option<String>,
+    },
+    /// An item of the case judged not relevant to the investigation (CPIA
+    /// Code 2.1), with the reason: it goes on no schedule.
+    NotRelevant {
+        item: String,
+        reason: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        category: Option<crate::MaterialCategory>,
+    },
+    /// The prosecutor's service of one revealed version on the defence
+    /// (CPIA s.3), its MG6C frozen as served with each decision.
+    Served {
+        version: u32,
+        /// The letter that accompanies the schedule, in words.
+        letter: String,
+        lines: Vec<ServedLine>,
     },
     /// A version of the schedules revealed to a prosecutor, frozen.
     Revealed {
@@ -593,9 +637,14 @@ impl CaseRecord {
             }
             CaseRecord::Outcome { note, .. } => text("note", note, 1000),
             CaseRecord::Note { text: t } => text("text", t, 10_000),
-            CaseRecord::Scheduled { item, schedule, description, location, sensitivity, reason, proposed, .. } => {
+            CaseRecord::Scheduled {
+                item, schedule, description, location, sensitivity, reason, proposed, rebuttal, ..
+            } => {
                 item_ref("item", item)?;
                 text("reason", reason, 1000)?;
+                if let Some(r) = rebuttal {
+                    text("rebuttal", r, 2000)?;
+                }
                 text("description", description, 1000)?;
                 text("location", location, 200)?;
                 if *schedule == Schedule::Mg6d && *proposed == ProsecutorView::Inspect {
@@ -623,9 +672,39 @@ impl CaseRecord {
                 text("revealed_at", revealed_at, 64)?;
                 text("means", means, 1000)
             }
-            CaseRecord::ProsecutorDecision { item, reason, .. } => {
+            CaseRecord::ProsecutorDecision { item, reason, rebuttal, disclosed_as, decision } => {
+                item_ref("item", item)?;
+                text("reason", reason, 2000)?;
+                if let Some(r) = rebuttal {
+                    text("rebuttal", r, 2000)?;
+                }
+                if let Some(d) = disclosed_as {
+                    if d.strip_prefix("exhibit:").is_none_or(|r| crate::ExhibitRef::parse(r).is_err()) {
+                        return Err(ParseError::new("disclosed_as", d, "must be exhibit:ABC/1 (the redacted copy)"));
+                    }
+                    if *decision != ProsecutorView::Disclose {
+                        return Err(ParseError::new(
+                            "disclosed_as",
+                            d,
+                            "only an item decided \"disclose\" is disclosed through a redacted copy",
+                        ));
+                    }
+                }
+                Ok(())
+            }
+            CaseRecord::NotRelevant { item, reason, .. } => {
                 item_ref("item", item)?;
                 text("reason", reason, 2000)
+            }
+            CaseRecord::Served { version, letter, lines } => {
+                if *version == 0 {
+                    return Err(ParseError::new("version", "0", "versions count from 1"));
+                }
+                text("letter", letter, 4000)?;
+                for l in lines {
+                    item_ref("item", &l.item)?;
+                }
+                Ok(())
             }
             CaseRecord::Revealed { version, to, mg6c, mg6d, mg6e, note } => {
                 if *version == 0 {
@@ -782,8 +861,13 @@ impl CaseRecord {
             // The log is read by everyone with the case, and offline: it
             // must not betray what the material is, or which item.
             CaseRecord::HighlySensitive { .. } => "restricted disclosure record".into(),
-            CaseRecord::ProsecutorDecision { item, decision, .. } => {
-                format!("prosecutor's decision on {item}: {}", decision.abbreviation())
+            CaseRecord::ProsecutorDecision { item, decision, disclosed_as, .. } => {
+                let form = disclosed_as.as_ref().map(|d| format!(", disclosed as {d}")).unwrap_or_default();
+                format!("prosecutor's decision on {item}: {}{form}", decision.abbreviation())
+            }
+            CaseRecord::NotRelevant { item, .. } => format!("{item} recorded as not relevant"),
+            CaseRecord::Served { version, lines, .. } => {
+                format!("schedules version {version} served on the defence ({} MG6C item(s))", lines.len())
             }
             CaseRecord::Revealed { version, to, mg6c, mg6d, .. } => format!(
                 "schedules version {version} revealed to {to} ({} MG6C item(s), {} MG6D item(s))",
@@ -923,6 +1007,8 @@ mod tests {
             proposed: ProsecutorView::ClearlyNotDisclosable,
             reason: "r".into(),
             amends: None,
+            category: None,
+            rebuttal: None,
         };
         assert_eq!(mg6d.validate().unwrap_err().what, "sensitivity");
         // Issue 12, point 4: sensitive material is never "inspect".
@@ -935,6 +1021,8 @@ mod tests {
             proposed: ProsecutorView::Inspect,
             reason: "r".into(),
             amends: None,
+            category: None,
+            rebuttal: None,
         };
         assert_eq!(inspect.validate().unwrap_err().why, SENSITIVE_NOT_INSPECTED);
         let bad_item = CaseRecord::DisclosureTest { item: "file:/etc".into(), reason: "r".into() };

@@ -81,5 +81,6 @@ mod tests {
         stored_as_offered::<ProsecutorView>();
         stored_as_offered::<SafeguardingStep>();
         stored_as_offered::<HomeOfficeOutcome>();
+        stored_as_offered::<MaterialCategory>();
     }
 }

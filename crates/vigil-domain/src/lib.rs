@@ -15,6 +15,7 @@ mod grade;
 mod handoff;
 mod identifier;
 mod initials;
+mod material_category;
 mod public_report;
 mod queue_order;
 mod record_form;
@@ -35,7 +36,7 @@ pub use attachment::{
 pub use case_id::CaseId;
 pub use case_record::{
     attribution_strength, person_warning, ActionKind, AuthorityKind, CaseRecord, OutcomeKind, PersonFlag, PersonRole,
-    ProsecutorView, RevealedLine, RevealedProposal, RevealedTest, RiskLevel, Schedule, Strength, WelfareStage,
+    ProsecutorView, RevealedLine, RevealedProposal, RevealedTest, RiskLevel, Schedule, ServedLine, Strength, WelfareStage,
     SENSITIVE_NOT_INSPECTED,
 };
 pub use choice::{options, Choice, ChoiceOption};
@@ -47,6 +48,7 @@ pub use grade::Grade;
 pub use handoff::{Handoff, HandoffTarget};
 pub use identifier::{Identifier, IdentifierKind};
 pub use initials::Initials;
+pub use material_category::{record_proposal, MaterialCategory};
 pub use public_report::{HowKnown, PublicReport, ReportKind, ReporterAnswers};
 pub use queue_order::QueueOrder;
 pub use record_form::{FieldInput, FieldValue, FormField, RecordForm, PROSECUTOR_FORM, RECORD_FORMS};

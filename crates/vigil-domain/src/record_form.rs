@@ -6,7 +6,7 @@
 
 use crate::choice::{options, ChoiceOption};
 use crate::{
-    ActionKind, AuthorityKind, Choice, HomeOfficeOutcome, OutcomeKind, ParseError, PersonFlag, PersonRole,
+    ActionKind, AuthorityKind, Choice, HomeOfficeOutcome, MaterialCategory, OutcomeKind, ParseError, PersonFlag, PersonRole,
     ProsecutorView, RiskLevel, SafeguardingStep, Schedule, WelfareStage,
 };
 
@@ -265,7 +265,23 @@ pub const RECORD_FORMS: &[RecordForm] = &[
                 FieldInput::Choice(options::<ProsecutorView>),
             ),
             field("reason", "Your reasoning (on the MG6E, never on the served MG6C)", Long),
+            field("category", "What kind of material it is", FieldInput::Choice(options::<MaterialCategory>)),
+            field(
+                "rebuttal",
+                "Rebuttal: why material presumed to meet the test does not (needed for a CND on presumed material)",
+                OptText,
+            ),
             field("amends", "Amends the scheduling record (number, only to change or move an item)", OptRecord),
+        ],
+    },
+    RecordForm {
+        kind: "not-relevant",
+        heading: "Not relevant to the investigation (on no schedule)",
+        who: "the disclosure officer",
+        fields: &[
+            field("item", "Item (exhibit:ABC/1 or record:N)", Text),
+            field("reason", "Why it has no bearing on the case", Long),
+            field("category", "What kind of material it is", FieldInput::Choice(options::<MaterialCategory>)),
         ],
     },
     RecordForm {
@@ -377,6 +393,8 @@ pub const PROSECUTOR_FORM: RecordForm = RecordForm {
         field("item", "Item (exhibit:ABC/1 or record:N, as on the schedule)", Text),
         field("decision", "Decision", FieldInput::Choice(options::<ProsecutorView>)),
         field("reason", "Reason", Long),
+        field("rebuttal", "Rebuttal (a CND on material presumed to meet the test)", OptText),
+        field("disclosed_as", "Disclose through the redacted copy (exhibit:ABC/1), if agreed", OptText),
     ],
 };
 

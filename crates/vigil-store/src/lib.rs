@@ -80,6 +80,8 @@ pub trait Store: Send {
     /// The exhibits held by one case (by its own intake or as a report added
     /// to it), by reference; read through the indexes, not the whole vault.
     fn exhibits_of_case(&mut self, case: &CaseId) -> Result<Vec<ExhibitRow>, StoreError>;
+    /// How many exhibits the case holds (its own and the reports added to it).
+    fn case_exhibit_count(&mut self, id: &CaseId) -> Result<u64, StoreError>;
     fn keys_for(&mut self, sha: &Sha256Digest) -> Result<Vec<KeyRow>, StoreError>;
     /// A small blob's sealed bytes, where the store keeps them instead of the vault folder.
     fn inline_blob(&mut self, sha: &Sha256Digest) -> Result<Option<Vec<u8>>, StoreError>;
@@ -255,6 +257,10 @@ pub trait StoreTx {
     /// inside the unit: a rule checked against the case's records still
     /// holds if this has not moved since they were read.
     fn latest_case_record(&mut self, id: &CaseId) -> Result<u64, StoreError>;
+    /// How many exhibits the case holds (its own and the reports added to
+    /// it), read inside the transaction: a check made on an earlier read
+    /// of them stands only if this has not changed.
+    fn case_exhibit_count(&mut self, id: &CaseId) -> Result<u64, StoreError>;
     /// Appends a case record; returns the number the store gave it.
     fn insert_case_record(&mut self, r: &CaseRecordRow) -> Result<u64, StoreError>;
     fn commit(self: Box<Self>) -> Result<(), StoreError>;

@@ -643,6 +643,11 @@ impl Store for PostgresStore {
         self.db().query(&q, &[])?.iter().map(to_exhibit).collect()
     }
 
+    fn case_exhibit_count(&mut self, id: &CaseId) -> Result<u64, StoreError> {
+        let row = self.db().query_one(CASE_EXHIBIT_COUNT, &[&id.as_str()])?;
+        Ok(row.try_get::<_, i64>(0)? as u64)
+    }
+
     fn exhibits_of_case(&mut self, case: &CaseId) -> Result<Vec<ExhibitRow>, StoreError> {
         let q = format!(
             "SELECT {EXHIBIT_COLUMNS}, initials, number FROM exhibits WHERE case_id = $1 \
@@ -723,6 +728,11 @@ impl StoreTx for PgTx<'_> {
         let row = self
             .db()
             .query_one("SELECT COALESCE(MAX(id), 0)::BIGINT FROM case_records WHERE case_id = $1", &[&id.as_str()])?;
+        Ok(row.try_get::<_, i64>(0)? as u64)
+    }
+
+    fn case_exhibit_count(&mut self, id: &CaseId) -> Result<u64, StoreError> {
+        let row = self.db().query_one(CASE_EXHIBIT_COUNT, &[&id.as_str()])?;
         Ok(row.try_get::<_, i64>(0)? as u64)
     }
 
@@ -1193,3 +1203,7 @@ fn to_exhibit_identifier(r: &postgres::Row) -> Result<ExhibitIdentifierRow, Stor
         occurrences: occurrences as u64,
     })
 }
+
+/// A case's exhibits and reports, counted: the stamp a check on them is made against.
+const CASE_EXHIBIT_COUNT: &str = "SELECT ((SELECT COUNT(*) FROM exhibits WHERE case_id = $1) \
+     + (SELECT COUNT(*) FROM case_reports WHERE case_id = $1))::BIGINT";

@@ -750,6 +750,11 @@ impl Store for SqliteStore {
         rows.map(|r| to_exhibit(r?)).collect()
     }
 
+    fn case_exhibit_count(&mut self, id: &CaseId) -> Result<u64, StoreError> {
+        let n: i64 = self.conn.prepare_cached(CASE_EXHIBIT_COUNT)?.query_row([id.as_str()], |r| r.get(0))?;
+        Ok(n as u64)
+    }
+
     fn exhibits_of_case(&mut self, case: &CaseId) -> Result<Vec<ExhibitRow>, StoreError> {
         let mut st = self.conn.prepare_cached(&format!(
             "SELECT {EXHIBIT_COLUMNS}, initials, number FROM exhibits WHERE case_id = ?1 \
@@ -819,6 +824,14 @@ impl StoreTx for SqliteTx<'_> {
         let n: i64 = self
             .tx
             .prepare_cached("SELECT COALESCE(MAX(id), 0) FROM case_records WHERE case_id = ?1")?
+            .query_row([id.as_str()], |r| r.get(0))?;
+        Ok(n as u64)
+    }
+
+    fn case_exhibit_count(&mut self, id: &CaseId) -> Result<u64, StoreError> {
+        let n: i64 = self
+            .tx
+            .prepare_cached(CASE_EXHIBIT_COUNT)?
             .query_row([id.as_str()], |r| r.get(0))?;
         Ok(n as u64)
     }
@@ -1324,3 +1337,7 @@ mod tests {
         std::fs::remove_dir_all(dir).unwrap();
     }
 }
+
+/// A case's exhibits and reports, counted: the stamp a check on them is made against.
+const CASE_EXHIBIT_COUNT: &str = "SELECT (SELECT COUNT(*) FROM exhibits WHERE case_id = ?1) \
+     + (SELECT COUNT(*) FROM case_reports WHERE case_id = ?1)";

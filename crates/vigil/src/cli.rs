@@ -96,6 +96,9 @@ pub enum Command {
         #[arg(long = "checkpoint", conflicts_with = "bundle")]
         checkpoints: Vec<PathBuf>,
     },
+    /// CPIA disclosure: the material ledger.
+    #[command(subcommand)]
+    Disclosure(DisclosureCommand),
     /// Export material for others: the prosecutor bundle.
     #[command(subcommand)]
     Export(ExportCommand),
@@ -241,6 +244,18 @@ pub enum ExportCommand {
         /// line, at least 12 characters); send the passphrase separately.
         #[arg(long = "encrypt-with")]
         encrypt_with: Option<PathBuf>,
+        #[command(flatten)]
+        actor: ActorArg,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum DisclosureCommand {
+    /// Every exhibit and material record of a case with its disclosure
+    /// status (used, MG6C, MG6D, highly sensitive, not relevant, or
+    /// unaccounted for) and its category; exit 3 when any is unaccounted for.
+    Ledger {
+        case: String,
         #[command(flatten)]
         actor: ActorArg,
     },

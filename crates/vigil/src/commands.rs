@@ -7,7 +7,7 @@ use std::fs::File;
 use std::io::BufReader;
 use std::process::ExitCode;
 use vigil_core::Vigil;
-use vigil_domain::{Actor, CaseId, ExhibitRef, Initials};
+use vigil_domain::{Actor, CaseId, Choice, ExhibitRef, Initials};
 
 /// Exit status when verification finds tampering (1 is any other error).
 pub(crate) const TAMPERED: u8 = 3;
@@ -220,6 +220,26 @@ fn dispatch(cli: &Cli) -> Result<ExitCode> {
             }
             if !cli.json {
                 println!("OK: the manifest is signed, every file matches it, and every event is in the signed log");
+            }
+        }
+        Command::Disclosure(crate::cli::DisclosureCommand::Ledger { case, actor: a }) => {
+            let case = vigil_domain::CaseId::parse(case)?;
+            let ledger = open(cli)?.material_ledger_as(&case, &actor(a)?)?;
+            if cli.json {
+                print_json(&ledger);
+            } else {
+                println!("Disclosure ledger of case {}: {} item(s), {} unaccounted for", ledger.case, ledger.items.len(), ledger.unaccounted);
+                for i in &ledger.items {
+                    let place = i.schedule_line.clone().unwrap_or_else(|| i.status.label().to_owned());
+                    let proposed = match (i.proposed, i.status) {
+                        (Some(s), vigil_core::LedgerStatus::Unaccounted) => format!(" (proposed: {})", s.as_str()),
+                        _ => String::new(),
+                    };
+                    println!("{:<16} {:<18} {:<20} {}{proposed}", i.item, place, i.category.as_str(), i.description);
+                }
+            }
+            if ledger.unaccounted > 0 {
+                return Ok(ExitCode::from(3));
             }
         }
         Command::Export(crate::cli::ExportCommand::Bundle { case, out, audience, encrypt_with, actor: a }) => {

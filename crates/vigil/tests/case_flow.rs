@@ -10,9 +10,52 @@ use std::path::Path;
 use support::{run, vigil};
 use vigil_core::{OfficerSession, Vigil};
 use vigil_domain::{
-    ActionKind, CaseId, CaseRecord, ExhibitRef, Grade, Initials, PersonRole, ProsecutorView, PublicReport, ReportKind,
-    RiskLevel, Role, Schedule,
+    ActionKind, CaseId, CaseRecord, ExhibitRef, Grade, Initials, MaterialCategory, PersonRole, ProsecutorView,
+    PublicReport, ReportKind, RiskLevel, Role, Schedule,
 };
+
+const DIGITAL: MaterialCategory = MaterialCategory::DigitalMaterial;
+
+/// Schedules every item the ledger still has unaccounted for, as it proposes.
+fn account_for_the_rest(v: &Vigil, case: &CaseId, disc: &OfficerSession) {
+    for i in v.material_ledger(case, disc).unwrap().items {
+        if i.status != vigil_core::LedgerStatus::Unaccounted {
+            continue;
+        }
+        let schedule = i.proposed.unwrap();
+        let presumed = i.category.presumed();
+        let record = CaseRecord::Scheduled {
+            item: i.item.clone(),
+            schedule,
+            description: i.description.clone(),
+            location: "case record".into(),
+            sensitivity: i.proposed_sensitivity.clone(),
+            proposed: ProsecutorView::ClearlyNotDisclosable,
+            reason: "no bearing on the issues".into(),
+            amends: None,
+            category: Some(i.category),
+            rebuttal: presumed.then(|| "says nothing of the allegation or the suspect".into()),
+        };
+        v.add_case_record(case, &record, disc).unwrap();
+    }
+    assert_eq!(v.material_ledger(case, disc).unwrap().unaccounted, 0);
+}
+
+/// The prosecutor agrees with the officer's proposal on every undecided line.
+fn decide_the_rest(v: &Vigil, case: &CaseId, cps: &OfficerSession) {
+    let s = v.schedules(case, cps).unwrap();
+    for l in s.mg6c.iter().chain(&s.mg6d).filter(|l| l.decision.is_none()) {
+        let record = CaseRecord::ProsecutorDecision {
+            item: l.item.clone(),
+            decision: l.proposed,
+            reason: "agreed".into(),
+            rebuttal: (l.proposed == ProsecutorView::ClearlyNotDisclosable)
+                .then(|| "agreed with the officer's rebuttal".into()),
+            disclosed_as: None,
+        };
+        v.add_case_record(case, &record, cps).unwrap();
+    }
+}
 
 fn officer(v: &mut Vigil, name: &str, role: Role) -> OfficerSession {
     v.add_user(name, role, "correct horse battery staple", &vigil_domain::Actor::parse("ADM").unwrap()).unwrap();
@@ -183,7 +226,7 @@ fn report_to_case_to_verified_bundle() {
     assert_ne!(v.exhibit(&redacted).unwrap().sha256, before);
 
     // Schedules, each numbered on its own; the officer proposes, the prosecutor decides.
-    let sched = |item: String, schedule, sensitivity: Option<&str>, proposed| CaseRecord::Scheduled {
+    let sched = |item: String, schedule, sensitivity: Option<&str>, proposed, category| CaseRecord::Scheduled {
         item,
         schedule,
         description: "item".into(),
@@ -192,39 +235,42 @@ fn report_to_case_to_verified_bundle() {
         proposed,
         reason: "OFFICER REASONING: relevant to the issues".into(),
         amends: None,
+        category: Some(category),
+        rebuttal: None,
     };
+    let chat_line = sched(format!("exhibit:{chat}"), Schedule::Mg6c, None, ProsecutorView::Disclose, DIGITAL);
     assert!(
-        matches!(
-            v.add_case_record(
-                &case,
-                &sched(format!("exhibit:{redacted}"), Schedule::Mg6c, None, ProsecutorView::Disclose),
-                &inv
-            ),
-            Err(vigil_core::CoreError::Forbidden(_))
-        ),
+        matches!(v.add_case_record(&case, &chat_line, &inv), Err(vigil_core::CoreError::Forbidden(_))),
         "an investigator does not keep the schedules"
     );
-    v.add_case_record(
-        &case,
-        &sched(format!("exhibit:{redacted}"), Schedule::Mg6c, None, ProsecutorView::Disclose),
-        &disc,
-    )
-    .unwrap();
-    // Issue 12, point 4: an item sensitive because it would identify the reporter is never "inspect".
-    let inspect =
-        sched(format!("exhibit:{report}"), Schedule::Mg6d, Some("identifies the reporter"), ProsecutorView::Inspect);
+    // Issue 25, point 4: the redacted copy is how its original is disclosed, not an item of its own.
+    let copy_line = sched(format!("exhibit:{redacted}"), Schedule::Mg6c, None, ProsecutorView::Disclose, DIGITAL);
+    let e = v.add_case_record(&case, &copy_line, &disc).unwrap_err().to_string();
+    assert!(e.contains(&format!("is a redacted copy of exhibit:{chat}")), "{e}");
+    v.add_case_record(&case, &chat_line, &disc).unwrap();
+    // Issue 12, point 4: the officer never proposes "inspect" for MG6D material.
+    let inspect = sched(
+        format!("exhibit:{report}"),
+        Schedule::Mg6d,
+        Some("identifies the reporter"),
+        ProsecutorView::Inspect,
+        MaterialCategory::IncidentRecord,
+    );
     assert!(v.add_case_record(&case, &inspect, &disc).is_err(), "MG6D material is never offered for inspection");
-    v.add_case_record(
-        &case,
-        &sched(
-            format!("exhibit:{report}"),
-            Schedule::Mg6d,
-            Some("identifies the reporter"),
-            ProsecutorView::ClearlyNotDisclosable,
-        ),
-        &disc,
-    )
-    .unwrap();
+    // Issue 25, point 6: the first account is presumed to meet the test; a CND view needs a rebuttal.
+    let mut report_line = sched(
+        format!("exhibit:{report}"),
+        Schedule::Mg6d,
+        Some("identifies the reporter"),
+        ProsecutorView::ClearlyNotDisclosable,
+        MaterialCategory::IncidentRecord,
+    );
+    let e = v.add_case_record(&case, &report_line, &disc).unwrap_err().to_string();
+    assert!(e.contains("rebuttal") && e.contains("presume"), "{e}");
+    if let CaseRecord::Scheduled { rebuttal, .. } = &mut report_line {
+        *rebuttal = Some("its account is the used chat; only the reporter's identity is withheld".into());
+    }
+    v.add_case_record(&case, &report_line, &disc).unwrap();
     v.add_case_record(
         &case,
         &CaseRecord::DisclosureTest { item: format!("exhibit:{chat}"), reason: "mentions another adult".into() },
@@ -239,22 +285,50 @@ fn report_to_case_to_verified_bundle() {
     // the case itself, and decides on what was revealed.
     assert!(v.schedules(&case, &cps).unwrap().mg6c.is_empty());
     assert!(matches!(v.case_view(&case, &cps, "curious"), Err(vigil_core::CoreError::Forbidden(_))));
-    let decide =
-        |item: String, decision| CaseRecord::ProsecutorDecision { item, decision, reason: "CPS review".into() };
-    assert!(v.add_case_record(&case, &decide(format!("exhibit:{redacted}"), ProsecutorView::Disclose), &cps).is_err());
+    let decide_as = |item: String, decision, rebuttal: Option<&str>, disclosed_as: Option<String>| {
+        CaseRecord::ProsecutorDecision {
+            item,
+            decision,
+            reason: "CPS review".into(),
+            rebuttal: rebuttal.map(str::to_owned),
+            disclosed_as,
+        }
+    };
+    let decide = |item: String, decision| decide_as(item, decision, None, None);
+    assert!(v.add_case_record(&case, &decide(format!("exhibit:{chat}"), ProsecutorView::Disclose), &cps).is_err());
+    // Issue 25, point 1: no version (and so no certificate) while the case's
+    // records sit on no schedule.
+    let e = v.reveal_schedules(&case, "p.officer", "first version", &disc).unwrap_err().to_string();
+    assert!(e.contains("unaccounted") || e.contains("on no schedule"), "{e}");
+    account_for_the_rest(&v, &case, &disc);
     assert_eq!(v.reveal_schedules(&case, "p.officer", "first version", &disc).unwrap(), 1);
     assert!(v.reveal_schedules(&case, "i.officer", "not a prosecutor", &disc).is_err());
     assert!(
-        v.add_case_record(&case, &decide(format!("exhibit:{redacted}"), ProsecutorView::Disclose), &disc).is_err(),
+        v.add_case_record(&case, &decide(format!("exhibit:{chat}"), ProsecutorView::Disclose), &disc).is_err(),
         "the disclosure officer does not decide for the prosecutor"
     );
-    v.add_case_record(&case, &decide(format!("exhibit:{redacted}"), ProsecutorView::Disclose), &cps).unwrap();
-    assert!(v.add_case_record(&case, &decide(format!("exhibit:{report}"), ProsecutorView::Inspect), &cps).is_err());
-    v.add_case_record(&case, &decide(format!("exhibit:{report}"), ProsecutorView::ClearlyNotDisclosable), &cps)
-        .unwrap();
+    let through_copy =
+        decide_as(format!("exhibit:{chat}"), ProsecutorView::Disclose, None, Some(format!("exhibit:{redacted}")));
+    v.add_case_record(&case, &through_copy, &cps).unwrap();
+    // Issue 25, point 5: "I" on MG6D is the prosecutor's request to inspect.
+    v.add_case_record(&case, &decide(format!("exhibit:{report}"), ProsecutorView::Inspect), &cps).unwrap();
+    let e = v
+        .add_case_record(&case, &decide(format!("exhibit:{report}"), ProsecutorView::ClearlyNotDisclosable), &cps)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("rebuttal"), "{e}");
+    let cnd = decide_as(
+        format!("exhibit:{report}"),
+        ProsecutorView::ClearlyNotDisclosable,
+        Some("agreed: only the reporter's identity is withheld"),
+        None,
+    );
+    v.add_case_record(&case, &cnd, &cps).unwrap();
+    decide_the_rest(&v, &case, &cps);
     let seen = v.schedules(&case, &cps).unwrap();
     assert_eq!(seen.mg6c[0].decision.as_ref().unwrap().decision, ProsecutorView::Disclose);
     assert_eq!(seen.revelations.len(), 1);
+    v.serve_schedules(&case, "s.3 letter", &cps).unwrap();
     let list = v.exhibit_list(&case, &inv).unwrap();
     let refs: Vec<String> = list.iter().map(|e| e.reference.to_string()).collect();
     assert!(refs.contains(&report.to_string()) && refs.contains(&chat.to_string()), "{refs:?}");
@@ -287,7 +361,7 @@ fn report_to_case_to_verified_bundle() {
     let manifest: serde_json::Value =
         serde_json::from_slice(&std::fs::read(bundle.join("manifest.json")).unwrap()).unwrap();
     let exhibits = manifest["exhibits"].as_array().unwrap();
-    assert_eq!(exhibits.len(), 3, "the prosecutor's copy: both scheduled items and the MG6E item");
+    assert_eq!(exhibits.len(), 2, "the prosecutor's copy: both scheduled items (one also on the MG6E)");
     assert_eq!(manifest["audience"], "prosecutor");
     for f in ["MG6C.csv", "MG6D.csv", "MG6E.csv", "MG12.csv"] {
         assert!(bundle.join("schedules").join(f).exists(), "{f} in the prosecutor's copy");

@@ -249,8 +249,8 @@ fn demo_seeds_once_and_verifies() {
     );
     let again = ok(&d.data(), &["demo", "--seed-only"]);
     assert!(
-        again.contains("already seeded") && again.contains("10 exhibits"),
-        "three case exhibits, two synthetic reports and DEMO-1's five (a WhatsApp export and its timeline among them): {again}"
+        again.contains("already seeded") && again.contains("11 exhibits"),
+        "three case exhibits, two synthetic reports and DEMO-1's six (a WhatsApp export, its timeline and a redacted copy of each among them): {again}"
     );
     assert!(!again.contains("TOTP secret"), "accounts are made, and their secrets shown, once");
     let h = ok(&d.data(), &["exhibit", "history", "DM/1"]);

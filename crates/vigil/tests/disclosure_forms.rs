@@ -62,13 +62,23 @@ fn demo_case_has_the_cps_shape_and_its_forms_print() {
     assert!(!id.urn.is_empty() && !id.defendants.is_empty());
     assert!(id.officer_in_case.contains("DC") && id.disclosure_officer.contains("DS"));
     assert!(s.heading().starts_with("R v Synthetic Person A"), "{}", s.heading());
-    // Numbered apart; every item decided by the prosecutor; two versions revealed, the second an amendment.
-    assert_eq!(s.mg6c.iter().map(|l| l.number).collect::<Vec<_>>(), vec![1, 2]);
-    assert_eq!(s.mg6d.iter().map(|l| l.number).collect::<Vec<_>>(), vec![1, 2]);
+    // Numbered apart; every item decided by the prosecutor; three versions
+    // revealed, the second an amendment, the third after the defence
+    // statement's review; served twice, the second the s.7A response.
+    assert_eq!(s.mg6c.iter().map(|l| l.number).collect::<Vec<_>>(), (1..=11).collect::<Vec<u32>>());
+    assert_eq!(s.mg6d.iter().map(|l| l.number).collect::<Vec<_>>(), (1..=8).collect::<Vec<u32>>());
     assert!(s.mg6c.iter().chain(&s.mg6d).all(|l| l.decision.as_ref().is_some_and(|d| d.by == "demo.prosecutor")));
     assert!(s.mg6d.iter().all(|l| l.decision.as_ref().unwrap().decision != ProsecutorView::Inspect));
-    assert_eq!(s.revelations.len(), 2);
+    assert_eq!(s.revelations.len(), 3);
     assert!(s.revelations[1].note.contains("amended"));
+    assert_eq!(s.services.iter().map(|x| x.version).collect::<Vec<_>>(), [2, 3]);
+    assert!(s.pending.is_empty(), "nothing changed since the last version: {:?}", s.pending);
+    // Issue 25, point 1: every item accounted for, the phone's export and its timeline among them.
+    let ledger = v.material_ledger(&case, &disc).unwrap();
+    assert_eq!(ledger.unaccounted, 0, "{:?}", ledger.unaccounted_items());
+    for item in ["exhibit:DI/3", "exhibit:DI/4"] {
+        assert!(s.mg6c.iter().any(|l| l.item == item), "{item} is on the MG6C");
+    }
     // An urgent arrest with its justification, the welfare reassessment after
     // it, and the search's warrant.
     let view = v.case_view(&case, &disc, "test").unwrap();
@@ -84,7 +94,7 @@ fn demo_case_has_the_cps_shape_and_its_forms_print() {
     assert!(view.persons().iter().all(|p| p.welfare_due.is_none()), "the reassessment was made");
     // The prosecutor sees the last revealed version, the same lines.
     let seen = v.schedules(&case, &cps).unwrap();
-    assert_eq!(seen.mg6d.len(), 2);
+    assert_eq!(seen.mg6d.len(), 8);
     // The MG12 holds used material only: the chat export, with its witness by name.
     let bundle = d.path().join("bundle");
     v.export_bundle(&case, &bundle, &Initials::parse("DO").unwrap(), None, Audience::Prosecutor).unwrap();
@@ -167,6 +177,20 @@ fn an_empty_mg6d_is_a_signed_nil_return() {
     v.assign_to_case(&case, "p.cps", &sup).unwrap();
     let unsigned = v.schedules(&case, &disc).unwrap().render_one("MG6D").unwrap().csv;
     assert!(unsigned.contains("NIL RETURN") && unsigned.contains("not yet signed"), "{unsigned}");
+    // The report itself, the only item, is unused and not sensitive.
+    let report = vigil_domain::CaseRecord::Scheduled {
+        item: format!("exhibit:{}", receipt.exhibit),
+        schedule: vigil_domain::Schedule::Mg6c,
+        description: "the public report".into(),
+        location: "Vigil vault".into(),
+        sensitivity: None,
+        proposed: vigil_domain::ProsecutorView::Disclose,
+        reason: "the first account".into(),
+        amends: None,
+        category: Some(vigil_domain::MaterialCategory::IncidentRecord),
+        rebuttal: None,
+    };
+    v.add_case_record(&case, &report, &disc).unwrap();
     v.reveal_schedules(&case, "p.cps", "nothing sensitive is held", &disc).unwrap();
     let mg6d = v.schedules(&case, &disc).unwrap().render_one("MG6D").unwrap().csv;
     assert!(mg6d.starts_with("OFFICIAL-SENSITIVE"), "{mg6d}");
