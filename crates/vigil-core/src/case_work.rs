@@ -394,19 +394,40 @@ impl Vigil {
         for _ in 0..RULE_RETRIES {
             let view = self.case_view_unaudited(case)?;
             self.check_record_rules(case, &view, record, &actor)?;
+            let follow_up = crate::prosecutor_workspace::follow_up(
+                &view,
+                record,
+                &self.disclosure_officer_of(&view)?,
+                &vigil_domain::Timestamp::from_unix_millis(self.now().unix_millis() + 7 * 86_400_000).to_string()[..10],
+            );
             crate::test_hooks::between_check_and_write(&self.layout.root, case);
             let read_up_to = view.records.iter().map(|r| r.id).max().unwrap_or(0);
             let written = self.write(|u| {
                 if u.tx().latest_case_record(case)? != read_up_to {
                     return Ok(None);
                 }
-                u.record_case(case, record, &actor).map(Some)
+                let id = u.record_case(case, record, &actor)?;
+                if let Some(task) = &follow_up {
+                    u.record_case(case, task, &actor)?;
+                }
+                Ok(Some(id))
             })?;
             if let Some(id) = written {
                 return Ok(id);
             }
         }
         Err(CoreError::Refused(format!("case {case} kept changing while this record was checked; try again")))
+    }
+
+    /// The user name of the case's disclosure officer (the first assigned),
+    /// for tasks addressed to them.
+    fn disclosure_officer_of(&self, view: &CaseView) -> Result<String, CoreError> {
+        for m in &view.members {
+            if self.store.read()?.user(m)?.is_some_and(|u| u.role == Role::DisclosureOfficer.as_str()) {
+                return Ok(m.clone());
+            }
+        }
+        Ok("the disclosure officer".into())
     }
 
     /// The rules a new record must keep against the case as `view` shows it.

@@ -163,8 +163,8 @@ impl Vigil {
     /// DEMO-1: the whole flow on synthetic material, as the officers would do it.
     fn seed_full_case(&self, root: &Path) -> Result<Vec<String>, CoreError> {
         use vigil_domain::{
-            ActionKind, AuthorityKind, CaseRecord, ExhibitRef, Grade, PersonFlag, PersonRole,
-            ProsecutorView, RiskLevel, Role, Schedule, WelfareStage,
+            ActionKind, AuthorityKind, CaseRecord, ExhibitRef, Grade, PersonFlag, PersonRole, ProsecutorView,
+            RiskLevel, Role, Schedule, WelfareStage,
         };
         let session =
             |name: &str, role: Role| crate::OfficerSession { username: name.to_owned(), role, csrf: String::new() };
@@ -240,6 +240,7 @@ impl Vigil {
                 title: "Request subscriber data for demo_user_a from ExampleChat".into(),
                 owner: "demo.investigator".into(),
                 due: "2026-12-03".into(),
+                about: None,
             },
             &sup,
         )?;
@@ -400,7 +401,14 @@ and ask demo_user_c too\n\
         // timeline are disclosed; the originals are what is scheduled.
         let parent_number = ["07700 900123".to_owned()];
         let redact = |original: &ExhibitRef| {
-            self.redact_exhibit(&case, original, &parent_number, "the child's parent's phone number (third-party personal data)", &Initials::parse("DD")?, &disc)
+            self.redact_exhibit(
+                &case,
+                original,
+                &parent_number,
+                "the child's parent's phone number (third-party personal data)",
+                &Initials::parse("DD")?,
+                &disc,
+            )
         };
         let export_redacted = redact(&export)?;
         let timeline_redacted = redact(&timeline)?;
@@ -481,7 +489,11 @@ and ask demo_user_c too\n\
                     item: l.item.clone(),
                     schedule: l.schedule,
                     description: l.description.into(),
-                    location: if l.item.starts_with("record:") { "Case DEMO-1 record".into() } else { "Vigil vault".into() },
+                    location: if l.item.starts_with("record:") {
+                        "Case DEMO-1 record".into()
+                    } else {
+                        "Vigil vault".into()
+                    },
                     sensitivity: l.sensitivity.map(str::to_owned),
                     proposed: l.proposed,
                     reason: l.reason.into(),

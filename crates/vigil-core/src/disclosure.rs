@@ -573,7 +573,15 @@ pub(crate) fn schedules_of(view: &CaseView) -> Schedules {
 pub(crate) fn revealed_schedules_of(view: &CaseView) -> Schedules {
     revealed_version_of(view, None).unwrap_or_else(|| {
         let live = schedules_of(view);
-        Schedules { mg6c: vec![], mg6d: vec![], mg6e: vec![], version: None, highly_sensitive: vec![], pending: vec![], ..live }
+        Schedules {
+            mg6c: vec![],
+            mg6d: vec![],
+            mg6e: vec![],
+            version: None,
+            highly_sensitive: vec![],
+            pending: vec![],
+            ..live
+        }
     })
 }
 
@@ -621,7 +629,8 @@ pub(crate) fn unreviewed_defence_statement(view: &CaseView) -> Option<u64> {
     view.records.iter().find_map(|r| match &r.record {
         CaseRecord::DefenceStatement { .. } => {
             let answered = view.records.iter().any(|x| {
-                x.id > r.id && matches!(&x.record, CaseRecord::DisclosureReview { statement: Some(n), .. } if *n == r.id)
+                x.id > r.id
+                    && matches!(&x.record, CaseRecord::DisclosureReview { statement: Some(n), .. } if *n == r.id)
             });
             (!answered).then_some(r.id)
         }
@@ -996,7 +1005,13 @@ impl Vigil {
     }
 
     /// One event about the case itself, with its reason.
-    pub(crate) fn log_case_event(&self, case: &CaseId, actor: Actor, kind: EventKind, reason: &str) -> Result<(), CoreError> {
+    pub(crate) fn log_case_event(
+        &self,
+        case: &CaseId,
+        actor: Actor,
+        kind: EventKind,
+        reason: &str,
+    ) -> Result<(), CoreError> {
         let mut ev = CustodyEvent::new(kind, actor, self.now(), ObjectRef::parse(&format!("case:{case}"))?);
         ev.case = Some(case.clone());
         ev.reason = Some(reason.to_owned());

@@ -49,12 +49,8 @@ pub(crate) fn service_of(view: &CaseView, version: &Schedules) -> Result<Vec<Ser
     // After a defence statement, every item is reviewed again: by the
     // disclosure officer (a review answering it), then revealed anew, then
     // decided again by the prosecutor on that version.
-    let last_service = view
-        .records
-        .iter()
-        .rev()
-        .find(|r| matches!(r.record, CaseRecord::Served { .. }))
-        .map_or(0, |r| r.id);
+    let last_service =
+        view.records.iter().rev().find(|r| matches!(r.record, CaseRecord::Served { .. })).map_or(0, |r| r.id);
     let statement = view
         .records
         .iter()
@@ -94,7 +90,9 @@ pub(crate) fn service_of(view: &CaseView, version: &Schedules) -> Result<Vec<Ser
     let disclosed = |item: &str| {
         version.mg6c.iter().any(|l| {
             l.item == item
-                && l.decision.as_ref().is_some_and(|d| d.decision == ProsecutorView::Disclose && d.disclosed_as.is_none())
+                && l.decision
+                    .as_ref()
+                    .is_some_and(|d| d.decision == ProsecutorView::Disclose && d.disclosed_as.is_none())
         })
     };
     for l in &version.mg6c {

@@ -18,6 +18,9 @@ pub enum CoreError {
     /// Also the answer when the case exists but the caller may not see it.
     #[error("case {0} does not exist")]
     NoSuchCase(String),
+    /// A case's item (`record:N`) that does not exist, or that the caller may not see.
+    #[error("{item} is not an item of case {case}")]
+    NoSuchItem { case: String, item: String },
     /// Also the answer when the version exists but was revealed to someone else.
     #[error("version {version} of case {case}'s schedules was not revealed")]
     NoSuchVersion { case: String, version: u32 },
@@ -70,9 +73,10 @@ pub enum ErrorKind {
 impl CoreError {
     pub fn kind(&self) -> ErrorKind {
         match self {
-            CoreError::NoSuchExhibit(_) | CoreError::NoSuchCase(_) | CoreError::NoSuchVersion { .. } => {
-                ErrorKind::NotFound
-            }
+            CoreError::NoSuchExhibit(_)
+            | CoreError::NoSuchCase(_)
+            | CoreError::NoSuchItem { .. }
+            | CoreError::NoSuchVersion { .. } => ErrorKind::NotFound,
             CoreError::Forbidden(_) => ErrorKind::Forbidden,
             CoreError::Refused(_) => ErrorKind::Refused,
             CoreError::Deleted { .. } | CoreError::AlreadyInitialised(_) => ErrorKind::Conflict,

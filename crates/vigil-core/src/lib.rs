@@ -26,12 +26,13 @@ mod exhibit;
 mod exhibits;
 mod hashsets;
 mod key_rotation;
-mod material_ledger;
 mod log_export;
+mod material_ledger;
 mod officers;
 mod partner_intake;
 mod pdf_labels;
 mod pdf_table;
+mod prosecutor_workspace;
 mod provenance;
 mod public_intake;
 mod scan_job;
@@ -54,16 +55,16 @@ pub use data_dir::{InitReport, Layout, Vigil};
 pub use demo::{DemoReport, DEMO_CASE, DEMO_FULL_CASE, DEMO_PASSWORD};
 pub use dir_lock::DirLock;
 pub use disclosure::{
-    exhibit_labels, render_exhibit_list, Audience, DecisionView, IdentityView, Mg6eLine, Rendered, RevelationView,
-    LineChange, ScheduleLine, Schedules, ServiceView, UsedExhibit, SENSITIVE_MARKING,
+    exhibit_labels, render_exhibit_list, Audience, DecisionView, IdentityView, LineChange, Mg6eLine, Rendered,
+    RevelationView, ScheduleLine, Schedules, ServiceView, UsedExhibit, SENSITIVE_MARKING,
 };
 pub use error::{CoreError, ErrorKind};
 pub use exhibit::Exhibit;
 pub use exhibits::{AddedExhibit, DeletedExhibit, HistoryEntry, Ingester, RetrievedExhibit};
 pub use hashsets::{HashSetImport, HashSetInfo, PdqSetImport};
 pub use key_rotation::RotationReport;
-pub use material_ledger::{Ledger, LedgerItem, LedgerStatus};
 pub use log_export::{ConsistencyProof, InclusionProof, ProofBundle};
+pub use material_ledger::{Ledger, LedgerItem, LedgerStatus};
 pub use officers::{
     base32_decode, totp_code, totp_step, LoginError, OfficerSession, TotpEnrolment, OFFICER_SESSION_SECS,
 };
@@ -71,6 +72,7 @@ pub use partner_intake::{
     FileSlot, FileUpload, IntakeError, Partner, PartnerKey, ReferralAnswer, ReferralReceipt, PARTNER_CASE,
     PARTNER_PRODUCER,
 };
+pub use prosecutor_workspace::Inspection;
 pub use public_intake::{AddedInformation, Attachment, Receipt, INTAKE_CASE, INTAKE_PRODUCER};
 pub use scan_job::ScanRecord;
 pub use search::{CaseHit, ChatHit, ReportHit, SearchResults, SEARCH_LIMIT};

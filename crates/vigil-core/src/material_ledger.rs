@@ -166,9 +166,7 @@ pub(crate) fn ledger_of(view: &CaseView, exhibits: &[LedgerExhibit]) -> Ledger {
             .map(|(s, l)| format!("{s} {}", l.number))
     };
     let mut items = Vec::new();
-    let mut push = |item: String,
-                    description: String,
-                    default: (MaterialCategory, Schedule, Option<String>)| {
+    let mut push = |item: String, description: String, default: (MaterialCategory, Schedule, Option<String>)| {
         let (status, record, category, reason) = disposition(&item);
         let category = category.unwrap_or(default.0);
         let unaccounted = status == LedgerStatus::Unaccounted;
@@ -220,11 +218,15 @@ impl Vigil {
     pub(crate) fn ledger_exhibits(&self, case: &CaseId) -> Result<Vec<LedgerExhibit>, CoreError> {
         let mut out = Vec::new();
         for e in self.case_exhibit_rows(case)? {
-            let report = self
-                .store
-                .read()?
-                .report(&e.reference)?
-                .map(|r| r.grade.and_then(|g| vigil_domain::Grade::parse(&g).ok()).map(|g| if g.conditions.is_some() { 'C' } else { 'P' }));
+            let report = self.store.read()?.report(&e.reference)?.map(|r| {
+                r.grade.and_then(|g| vigil_domain::Grade::parse(&g).ok()).map(|g| {
+                    if g.conditions.is_some() {
+                        'C'
+                    } else {
+                        'P'
+                    }
+                })
+            });
             out.push(LedgerExhibit {
                 description: e.note.clone().or(e.original_name.clone()).unwrap_or_else(|| "(no description)".into()),
                 reference: e.reference,
@@ -310,16 +312,22 @@ mod tests {
     fn every_item_has_exactly_one_status() {
         let v = view(vec![
             CaseRecord::Decision { decision: "d".into(), reason: "r".into(), alternatives: vec![] }, // 1
-            CaseRecord::Note { text: "t".into() },                                                    // 2
+            CaseRecord::Note { text: "t".into() },                                                   // 2
             schedule("exhibit:AB/2", Some(MaterialCategory::PreviousAccount)),                       // 3
             CaseRecord::ExhibitUsed { exhibit: "exhibit:AB/1".into(), witness: "w".into(), description: "d".into() }, // 4
             CaseRecord::NotRelevant { item: "record:2".into(), reason: "a diary note".into(), category: None }, // 5
-            CaseRecord::Redaction { original: "AB/2".into(), redacted: "DD/1".into(), reason: "r".into() }, // 6
-            CaseRecord::DisclosureTest { item: "exhibit:AB/2".into(), reason: "r".into() },         // 7
+            CaseRecord::Redaction { original: "AB/2".into(), redacted: "DD/1".into(), reason: "r".into() },     // 6
+            CaseRecord::DisclosureTest { item: "exhibit:AB/2".into(), reason: "r".into() },                     // 7
         ]);
         let l = ledger_of(
             &v,
-            &[exhibit("AB/1", None), exhibit("AB/2", None), exhibit("AB/3", None), exhibit("DD/1", None), exhibit("PR/1", Some(Some('C')))],
+            &[
+                exhibit("AB/1", None),
+                exhibit("AB/2", None),
+                exhibit("AB/3", None),
+                exhibit("DD/1", None),
+                exhibit("PR/1", Some(Some('C'))),
+            ],
         );
         let status: Vec<(&str, &str)> = l.items.iter().map(|i| (i.item.as_str(), i.status.as_str())).collect();
         assert_eq!(

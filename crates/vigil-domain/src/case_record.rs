@@ -242,6 +242,11 @@ pub enum CaseRecord {
         title: String,
         owner: String,
         due: String,
+        /// The disclosure item a task of the disclosure process is about
+        /// (the prosecutor's request to inspect it); such a task is part of
+        /// the process, not material of the investigation.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        about: Option<String>,
     },
     TaskDone {
         task: u64,
@@ -558,7 +563,7 @@ impl CaseRecord {
     /// service's to check, since only it can see them).
     pub fn validate(&self) -> Result<(), ParseError> {
         match self {
-            CaseRecord::Task { title, owner, due } => {
+            CaseRecord::Task { title, owner, due, .. } => {
                 text("title", title, 200)?;
                 text("owner", owner, 64)?;
                 text("due", due, 40)
@@ -638,7 +643,15 @@ impl CaseRecord {
             CaseRecord::Outcome { note, .. } => text("note", note, 1000),
             CaseRecord::Note { text: t } => text("text", t, 10_000),
             CaseRecord::Scheduled {
-                item, schedule, description, location, sensitivity, reason, proposed, rebuttal, ..
+                item,
+                schedule,
+                description,
+                location,
+                sensitivity,
+                reason,
+                proposed,
+                rebuttal,
+                ..
             } => {
                 item_ref("item", item)?;
                 text("reason", reason, 1000)?;
@@ -810,7 +823,7 @@ impl CaseRecord {
     pub fn summary(&self) -> String {
         let cut = |s: &str| s.chars().take(120).collect::<String>();
         match self {
-            CaseRecord::Task { title, owner, due } => format!("task for {owner} due {due}: {}", cut(title)),
+            CaseRecord::Task { title, owner, due, .. } => format!("task for {owner} due {due}: {}", cut(title)),
             CaseRecord::TaskDone { task, .. } => format!("task record:{task} done"),
             CaseRecord::Decision { decision, .. } => format!("decision: {}", cut(decision)),
             CaseRecord::Person { role, .. } => format!("person recorded ({})", role.label().to_lowercase()),

@@ -93,6 +93,7 @@ pub fn record_proposal(record: &CaseRecord) -> Option<(MaterialCategory, Schedul
     use MaterialCategory as M;
     use Schedule::{Mg6c, Mg6d};
     Some(match record {
+        CaseRecord::Task { about: Some(_), .. } => return None,
         CaseRecord::Decision { .. }
         | CaseRecord::Task { .. }
         | CaseRecord::ActionRequest { .. }

@@ -6,8 +6,8 @@
 
 use crate::choice::{options, ChoiceOption};
 use crate::{
-    ActionKind, AuthorityKind, Choice, HomeOfficeOutcome, MaterialCategory, OutcomeKind, ParseError, PersonFlag, PersonRole,
-    ProsecutorView, RiskLevel, SafeguardingStep, Schedule, WelfareStage,
+    ActionKind, AuthorityKind, Choice, HomeOfficeOutcome, MaterialCategory, OutcomeKind, ParseError, PersonFlag,
+    PersonRole, ProsecutorView, RiskLevel, SafeguardingStep, Schedule, WelfareStage,
 };
 
 /// How a field is entered, and what it becomes in the record.

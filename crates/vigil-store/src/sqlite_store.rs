@@ -829,10 +829,7 @@ impl StoreTx for SqliteTx<'_> {
     }
 
     fn case_exhibit_count(&mut self, id: &CaseId) -> Result<u64, StoreError> {
-        let n: i64 = self
-            .tx
-            .prepare_cached(CASE_EXHIBIT_COUNT)?
-            .query_row([id.as_str()], |r| r.get(0))?;
+        let n: i64 = self.tx.prepare_cached(CASE_EXHIBIT_COUNT)?.query_row([id.as_str()], |r| r.get(0))?;
         Ok(n as u64)
     }
 

@@ -43,7 +43,7 @@ pub(crate) async fn with_officer<T: Send + 'static>(
 }
 
 /// Runs `f` on a case named in the path, for a signed-in officer.
-async fn on_case<T: Send + 'static>(
+pub(crate) async fn on_case<T: Send + 'static>(
     state: &Arc<AppState>,
     id: &str,
     headers: &HeaderMap,
@@ -115,6 +115,7 @@ pub(crate) fn nav(case: &CaseId, here: &str) -> Markup {
                 a href={ "/cases/" (c) } { "Case" } " · "
                 a href={ "/cases/" (c) "/exhibits" } { "Exhibit list (MG12)" } " · "
                 a href={ "/cases/" (c) "/schedules" } { "Disclosure schedules" } " · "
+                a href={ "/cases/" (c) "/ledger" } { "Disclosure ledger" } " · "
                 a href={ "/cases/" (c) "/timeline" } { "Audit timeline" }
             }
         }
@@ -291,24 +292,24 @@ pub(crate) async fn schedules(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let (case, officer, s) = match on_case(&state, &id, &headers, |v, c, o| v.schedules(c, o)).await {
+    let (case, officer, (s, material)) = match on_case(&state, &id, &headers, |v, c, o| {
+        let s = v.schedules(c, o)?;
+        let material = if o.role == vigil_domain::Role::Prosecutor { v.prosecutor_material(c, o)? } else { vec![] };
+        Ok((s, material))
+    })
+    .await
+    {
         Ok(x) => x,
         Err(r) => return r,
     };
     let c = case.as_str();
     let prosecutor = officer.role == vigil_domain::Role::Prosecutor;
     let schedules = schedules_block(&s, &format!("/cases/{c}/schedules"), prosecutor);
-    let versions = versions_table(&s, c, prosecutor.then_some(officer.username.as_str()));
+    let versions = versions_table(&s, c);
     if prosecutor {
-        // The prosecutor sees only what was revealed to them: no case page, no exhibits.
-        let body = html! {
-            (breadcrumbs(&[("/cases", "Cases")], &format!("Schedules for {c}")))
-            h1 { "Schedules revealed to you: " (c) }
-            (schedules)
-            @if !s.revelations.is_empty() { (crate::record_forms::render_prosecutor(c, &officer.csrf)) }
-            (versions)
-        };
-        return officer_page(&officer, Section::Cases, "Schedules revealed to you", body).into_response();
+        // The prosecutor works from what was revealed: no case page, no exhibit list.
+        let body = crate::disclosure_pages::prosecutor_workspace(c, &officer, &s, schedules, versions, &material);
+        return officer_page(&officer, Section::Cases, "Prosecutor's workspace", body).into_response();
     }
     let highly: Vec<Vec<String>> = s
         .highly_sensitive
@@ -448,13 +449,12 @@ fn schedules_block(s: &vigil_core::Schedules, base: &str, prosecutor: bool) -> M
     }
 }
 
-/// Each version revealed, linked to its frozen copy; for a prosecutor, only
-/// those revealed to them.
-fn versions_table(s: &vigil_core::Schedules, case: &str, only_to: Option<&str>) -> Markup {
+/// Each version revealed, linked to its frozen copy (every one is the
+/// CPS's for the case, whoever it was revealed to).
+fn versions_table(s: &vigil_core::Schedules, case: &str) -> Markup {
     let rows: Vec<Vec<Markup>> = s
         .revelations
         .iter()
-        .filter(|r| only_to.is_none_or(|u| r.to == u))
         .map(|r| {
             vec![
                 html! { a href={ "/cases/" (case) "/schedules/versions/" (r.version) } { "Version " (r.version) } },
@@ -620,11 +620,18 @@ pub(crate) async fn add_record(
     if !crate::record_forms::known(&kind) {
         return (StatusCode::NOT_FOUND, page("Not found", html! { h1 { "No such kind of record" } })).into_response();
     }
-    let back = if kind == "prosecutor-decision" { "/schedules" } else { "" };
-    case_post(&state, &id, req, back, move |v, case, o, values| {
+    case_post_then(&state, &id, req, move |v, case, o, values| {
+        // Back to the page the form was on: the ledger, the schedules (the
+        // prosecutor's forms), or the case page.
+        let back = match values.get("return_to").map(String::as_str) {
+            Some("ledger") => "/ledger",
+            Some("schedules") => "/schedules",
+            _ if kind == "prosecutor-decision" => "/schedules",
+            _ => "",
+        };
         let record = crate::record_forms::parse(&kind, &values)
             .map_err(|why| CoreError::InvalidInput { field: format!("{kind} form"), why })?;
-        v.add_case_record(case, &record, o).map(drop)
+        v.add_case_record(case, &record, o).map(|_| back.to_owned())
     })
     .await
 }

@@ -3,7 +3,7 @@
 //! reading an error's words. Internal failures show no detail to the
 //! officer and are logged with their cause; refusals say why.
 
-use crate::html::page;
+use crate::html::staff_page;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use maud::html;
@@ -48,6 +48,6 @@ impl IntoResponse for Failure {
             _ => self.error.to_string(),
         };
         let (href, label) = self.back;
-        (status, page("Problem", html! { h1 { (msg) } p { a href=(href) { (label) } } })).into_response()
+        (status, staff_page("Problem", html! { h1 { (msg) } p { a href=(href) { (label) } } })).into_response()
     }
 }

@@ -135,6 +135,27 @@ pub(crate) fn officer_page(
     )
 }
 
+/// A staff page without the officer's navigation: what an officer's
+/// failed request answers with (Vigil's header and the staff footer, never
+/// the public reporting form's).
+pub(crate) fn staff_page(title: &str, body: Markup) -> Html<String> {
+    Html(
+        html! {
+            (DOCTYPE)
+            html lang="en" {
+                (head(title, "Vigil"))
+                body {
+                    a.skip href="#main" { "Skip to main content" }
+                    header.officer { p.service { "Vigil" } }
+                    main #main { (body) }
+                    footer { p { "Vigil. OFFICIAL-SENSITIVE: every view of evidence is recorded in the custody log." } }
+                }
+            }
+        }
+        .into_string(),
+    )
+}
+
 /// The answer when a handler failed unexpectedly. It says what a reporter
 /// needs to know: their request was not completed, so send it again.
 pub(crate) fn internal_error_page(request_id: &str) -> Html<String> {

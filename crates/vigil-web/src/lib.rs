@@ -15,6 +15,7 @@ mod chat_pages;
 mod client_address;
 mod components;
 mod csrf;
+mod disclosure_pages;
 mod failure;
 mod figures_page;
 mod form_input;
@@ -152,6 +153,9 @@ pub fn app_with(vigil: Vigil, settings: Settings) -> Router {
         .route("/cases/{id}/records/{kind}", axum::routing::post(case_pages::add_record))
         .route("/cases/{id}/redactions", axum::routing::post(case_pages::redact))
         .route("/cases/{id}/reveal", axum::routing::post(case_pages::reveal))
+        .route("/cases/{id}/serve", axum::routing::post(disclosure_pages::serve))
+        .route("/cases/{id}/ledger", get(disclosure_pages::ledger))
+        .route("/cases/{id}/inspect", get(disclosure_pages::inspect))
         .route("/cases/{id}/exhibits", get(case_pages::exhibits))
         .route("/cases/{id}/schedules", get(case_pages::schedules))
         .route("/cases/{id}/schedules/{file}", get(case_pages::schedule_file))

@@ -178,11 +178,15 @@ async fn need_to_know_and_the_case_pages() {
     assert!(html.contains("viewed the case page"), "reads are on the timeline too");
 }
 
-/// Issue 12, point 1: the prosecutor reaches only the schedules revealed to
-/// them, never the case page or its exhibits, and records decisions; the
-/// disclosure officer reveals a new version from the schedules page.
+/// Issue 12, point 1, and issue 25, points 2, 3, 5 and 7: the prosecutor
+/// works from what was revealed (never the case page or its exhibit list):
+/// inspects items of a revealed version (each read recorded), asks to
+/// inspect ("I", a task for the disclosure officer), decides, sees pending
+/// amendments as pending, and serves; service is refused while an item is
+/// awaiting inspection or anything is pending. The disclosure officer
+/// reveals a new version from the schedules page.
 #[tokio::test]
-async fn the_prosecutor_sees_revealed_schedules_only() {
+async fn the_prosecutor_works_from_revealed_versions_and_serves() {
     let d = tempfile::tempdir().unwrap();
     let data = d.path().join("data");
     let demo = Vigil::demo(&data).unwrap();
@@ -190,21 +194,46 @@ async fn the_prosecutor_sees_revealed_schedules_only() {
     let mut v = Vigil::open(&data).unwrap();
     let (cps, cps_csrf) = session(&mut v, "demo.prosecutor", vigil_core::DEMO_PASSWORD, &secret("demo.prosecutor"));
     let (disc, disc_csrf) = session(&mut v, "demo.disclosure", vigil_core::DEMO_PASSWORD, &secret("demo.disclosure"));
+    let do_session = vigil_core::OfficerSession {
+        username: "demo.disclosure".into(),
+        role: Role::DisclosureOfficer,
+        csrf: String::new(),
+    };
+    let case = vigil_domain::CaseId::parse("DEMO-1").unwrap();
+    let live = v.schedules(&case, &do_session).unwrap();
+    let alibi = live.mg6c.iter().find(|l| l.item == "exhibit:DI/2").unwrap().record;
     let app = vigil_web::app(v);
-    for path in ["/cases/DEMO-1", "/cases/DEMO-1/exhibits", "/cases/DEMO-1/timeline"] {
+    for path in ["/cases/DEMO-1", "/cases/DEMO-1/exhibits", "/cases/DEMO-1/timeline", "/cases/DEMO-1/ledger"] {
         let (s, _, _) = call(&app, get(path, &cps)).await;
         assert_eq!(s, StatusCode::FORBIDDEN, "{path} is not the prosecutor's");
     }
     let (_, _, html) = call(&app, get("/cases", &cps)).await;
     assert!(
         html.contains("href=\"/cases/DEMO-1/schedules\""),
-        "the prosecutor's case list leads to the schedules: {html}"
+        "the prosecutor's case list leads to the workspace: {html}"
     );
     let (s, _, html) = call(&app, get("/cases/DEMO-1/schedules", &cps)).await;
     assert_eq!(s, StatusCode::OK, "{html}");
-    assert!(html.contains("Schedules revealed to you") && html.contains("Version 2 revealed"), "{html}");
+    assert!(html.contains("Prosecutor&#39;s workspace") || html.contains("Prosecutor's workspace"), "{html}");
+    assert!(html.contains("working on version 3"), "{html}");
+    assert!(html.contains("None: the schedules stand as revealed"), "{html}");
+    assert!(html.contains("Disclosure management, lines of inquiry and reviews"), "{html}");
+    assert!(html.contains("the tablet is shared"), "the defence statement and its review are shown: {html}");
     assert!(!html.contains("Redact an exhibit") && !html.contains("Reveal to the prosecutor"), "{html}");
     assert!(html.contains("action=\"/cases/DEMO-1/records/prosecutor-decision\""), "{html}");
+    assert!(html.contains("action=\"/cases/DEMO-1/serve\""), "{html}");
+
+    // Inspection of an item of the version: its content, the read recorded.
+    let (s, _, html) = call(&app, get("/cases/DEMO-1/inspect?item=exhibit%3ADI%2F3", &cps)).await;
+    assert_eq!(s, StatusCode::OK, "{html}");
+    assert!(html.contains("I told my mum"), "the phone's export, as inspected: {html}");
+    // An item on no version (a redacted copy) answers as one that does not exist.
+    let (s, _, _) = call(&app, get("/cases/DEMO-1/inspect?item=exhibit%3ADD%2F1", &cps)).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (_, _, timeline) = call(&app, get("/cases/DEMO-1/timeline", &disc)).await;
+    assert!(timeline.contains("inspected exhibit:DI/3 for disclosure"), "the inspection is in the log");
+    assert!(timeline.contains("asked to inspect exhibit:DD/1"), "the refused attempt is in the log");
+
     let post = |path: &str, cookie: &str, body: String| {
         Request::post(path)
             .header("cookie", cookie)
@@ -212,40 +241,81 @@ async fn the_prosecutor_sees_revealed_schedules_only() {
             .body(Body::from(body))
             .unwrap()
     };
-    // Sensitive material is never "inspect", from the prosecutor either.
-    let (s, _, msg) = call(
-        &app,
+    let decide = |item: &str, decision: &str, extra: &str| {
         post(
             "/cases/DEMO-1/records/prosecutor-decision",
             &cps,
-            format!("csrf={cps_csrf}&item=exhibit%3APR%2F1&decision=inspect&reason=look"),
-        ),
-    )
-    .await;
-    assert_eq!(s, StatusCode::BAD_REQUEST, "{msg}");
-    assert!(msg.contains("never offered for inspection"), "{msg}");
-    let (s, h, _) = call(
-        &app,
-        post(
-            "/cases/DEMO-1/records/prosecutor-decision",
-            &cps,
-            format!("csrf={cps_csrf}&item=exhibit%3ADI%2F2&decision=clearly-not-disclosable&reason=reconsidered"),
-        ),
-    )
-    .await;
-    assert!(s.is_redirection(), "{s}");
+            format!("csrf={cps_csrf}&item={item}&decision={decision}&reason=reviewed{extra}"),
+        )
+    };
+    // "I" on an MG6D item is the prosecutor's request to inspect: a task
+    // for the disclosure officer; service waits for the decision after it.
+    let (s, h, msg) = call(&app, decide("exhibit%3APR%2F1", "inspect", "")).await;
+    assert!(s.is_redirection(), "{s} {msg}");
     assert_eq!(h.get("location").unwrap(), "/cases/DEMO-1/schedules");
-    // The disclosure officer reveals version 3; the prosecutor may not reveal.
+    let (_, _, case_page) = call(&app, get("/cases/DEMO-1", &disc)).await;
+    assert!(case_page.contains("The prosecutor asks to inspect exhibit:PR/1"), "a task for the disclosure officer");
+    let serve = |letter: &str| post("/cases/DEMO-1/serve", &cps, format!("csrf={cps_csrf}&letter={letter}"));
+    let (s, _, msg) = call(&app, serve("s.3+letter")).await;
+    assert_ne!(s, StatusCode::SEE_OTHER, "{msg}");
+    assert!(
+        msg.contains("awaiting the prosecutor&#39;s inspection")
+            || msg.contains("awaiting the prosecutor's inspection"),
+        "{msg}"
+    );
+    // A CND on the first account (presumed to meet the test) needs its rebuttal.
+    let (s, _, msg) = call(&app, decide("exhibit%3APR%2F1", "clearly-not-disclosable", "")).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{msg}");
+    assert!(msg.contains("rebuttal"), "{msg}");
+    let (s, _, msg) =
+        call(&app, decide("exhibit%3APR%2F1", "clearly-not-disclosable", "&rebuttal=only+the+reporter%27s+identity"))
+            .await;
+    assert!(s.is_redirection(), "{s} {msg}");
+
+    // The disclosure officer re-describes an item: pending for the
+    // prosecutor, never merged in; their decision on it still shows.
+    let amend = format!(
+        "csrf={disc_csrf}&item=exhibit%3ADI%2F2&schedule=MG6C&description=Household+statement+%28amended%29\
+         &location=Vigil+vault&sensitivity=&prosecutor=disclose&reason=re-described&category=previous-account\
+         &rebuttal=&amends={alibi}"
+    );
+    let (s, _, msg) = call(&app, post("/cases/DEMO-1/records/scheduled", &disc, amend)).await;
+    assert!(s.is_redirection(), "{s} {msg}");
+    let (_, _, html) = call(&app, get("/cases/DEMO-1/schedules", &cps)).await;
+    let pending = html.split("id=\"pending\"").nth(1).unwrap().split("id=\"items\"").next().unwrap();
+    assert!(pending.contains("exhibit:DI/2") && pending.contains("re-described"), "{pending}");
+    let items = html.split("id=\"items\"").nth(1).unwrap().split("id=\"service\"").next().unwrap();
+    let di2 = items.split("exhibit:DI/2").nth(2).unwrap_or("");
+    assert!(!di2.trim_start().starts_with("</a></td><td>Household statement (amended)"), "the version is as revealed");
+    assert!(!items.contains("TO DECIDE"), "every decision on version 3 stands: {items}");
+    let (s, _, msg) = call(&app, serve("s.3+letter")).await;
+    assert!(msg.contains("changed since version 3 was revealed"), "{s} {msg}");
+
+    // The disclosure officer reveals version 4; the prosecutor may not reveal.
     let reveal = |cookie: &str, csrf: &str| {
-        post("/cases/DEMO-1/reveal", cookie, format!("csrf={csrf}&to=demo.prosecutor&note=after+the+defence+statement"))
+        post(
+            "/cases/DEMO-1/reveal",
+            cookie,
+            format!("csrf={csrf}&to=demo.prosecutor&note=household+statement+re-described"),
+        )
     };
     assert_eq!(call(&app, reveal(&cps, &cps_csrf)).await.0, StatusCode::FORBIDDEN);
     assert!(call(&app, reveal(&disc, &disc_csrf)).await.0.is_redirection());
     let (_, _, html) = call(&app, get("/cases/DEMO-1/schedules", &cps)).await;
-    assert!(html.contains("Version 3 revealed") && html.contains("after the defence statement"), "{html}");
+    assert!(html.contains("working on version 4") && html.contains("household statement re-described"), "{html}");
+    let items = html.split("id=\"items\"").nth(1).unwrap().split("id=\"service\"").next().unwrap();
+    assert_eq!(items.matches("TO DECIDE").count(), 1, "only the re-described line needs a new decision: {items}");
+    let (s, _, msg) = call(&app, decide("exhibit%3ADI%2F2", "disclose", "")).await;
+    assert!(s.is_redirection(), "{s} {msg}");
+    let (s, h, msg) = call(&app, serve("s.3+letter+with+version+4")).await;
+    assert!(s.is_redirection(), "{s} {msg}");
+    assert_eq!(h.get("location").unwrap(), "/cases/DEMO-1/schedules#service");
+    let (_, _, html) = call(&app, get("/cases/DEMO-1/schedules", &cps)).await;
+    let service = html.split("id=\"service\"").nth(1).unwrap().split("id=\"dmd\"").next().unwrap();
+    assert!(service.contains("Version 4") && service.contains("s.3 letter with version 4"), "{service}");
 
-    // Each version stays as revealed, MG6E included; the prosecutor reaches
-    // each version revealed to them.
+    // Every version is the CPS's: the prosecutor reaches each one.
+    let (_, _, html) = call(&app, get("/cases/DEMO-1/schedules", &cps)).await;
     assert!(html.contains("href=\"/cases/DEMO-1/schedules/versions/1\""), "the versions are listed");
     let (s, _, html) = call(&app, get("/cases/DEMO-1/schedules/versions/1", &cps)).await;
     assert_eq!(s, StatusCode::OK);
@@ -262,29 +332,29 @@ async fn the_prosecutor_sees_revealed_schedules_only() {
     let (_, _, timeline) = call(&app, get("/cases/DEMO-1/timeline", &disc)).await;
     assert!(
         timeline.contains("access-refused") && timeline.contains("viewed version 9 of the schedules as revealed"),
-        "the prosecutor's attempt at a version not theirs is recorded"
+        "the prosecutor's attempt at a version never revealed is recorded"
     );
-    // An MG6E entry made after version 3 is on the live MG6E only.
+    // An MG6E entry made after version 4 is on the live MG6E only.
     let r = call(
         &app,
         post(
             "/cases/DEMO-1/records/disclosure-test",
             &disc,
-            format!("csrf={disc_csrf}&item=exhibit%3ADI%2F2&reason=LATER-ENTRY-AFTER-VERSION-3"),
+            format!("csrf={disc_csrf}&item=exhibit%3ADI%2F2&reason=LATER-ENTRY-AFTER-VERSION-4"),
         ),
     )
     .await;
     assert!(r.0.is_redirection(), "{}", r.2);
     let (_, _, live) = call(&app, get("/cases/DEMO-1/schedules/MG6E.csv", &disc)).await;
-    assert!(live.contains("LATER-ENTRY-AFTER-VERSION-3"));
+    assert!(live.contains("LATER-ENTRY-AFTER-VERSION-4"));
     for (who, path) in [
         (&cps, "/cases/DEMO-1/schedules/MG6E.csv"),
-        (&disc, "/cases/DEMO-1/schedules/versions/3/MG6E.csv"),
-        (&cps, "/cases/DEMO-1/schedules/versions/3/MG6E.csv"),
+        (&disc, "/cases/DEMO-1/schedules/versions/4/MG6E.csv"),
+        (&cps, "/cases/DEMO-1/schedules/versions/4/MG6E.csv"),
     ] {
         let (s, _, csv) = call(&app, get(path, who)).await;
         assert_eq!(s, StatusCode::OK, "{path}");
-        assert!(!csv.contains("LATER-ENTRY-AFTER-VERSION-3"), "{path} is as revealed");
+        assert!(!csv.contains("LATER-ENTRY-AFTER-VERSION-4"), "{path} is as revealed");
         assert!(csv.contains("might undermine"), "{path} keeps the entries revealed");
     }
 }

@@ -228,7 +228,12 @@ fn dispatch(cli: &Cli) -> Result<ExitCode> {
             if cli.json {
                 print_json(&ledger);
             } else {
-                println!("Disclosure ledger of case {}: {} item(s), {} unaccounted for", ledger.case, ledger.items.len(), ledger.unaccounted);
+                println!(
+                    "Disclosure ledger of case {}: {} item(s), {} unaccounted for",
+                    ledger.case,
+                    ledger.items.len(),
+                    ledger.unaccounted
+                );
                 for i in &ledger.items {
                     let place = i.schedule_line.clone().unwrap_or_else(|| i.status.label().to_owned());
                     let proposed = match (i.proposed, i.status) {

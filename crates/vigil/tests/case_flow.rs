@@ -285,15 +285,14 @@ fn report_to_case_to_verified_bundle() {
     // the case itself, and decides on what was revealed.
     assert!(v.schedules(&case, &cps).unwrap().mg6c.is_empty());
     assert!(matches!(v.case_view(&case, &cps, "curious"), Err(vigil_core::CoreError::Forbidden(_))));
-    let decide_as = |item: String, decision, rebuttal: Option<&str>, disclosed_as: Option<String>| {
-        CaseRecord::ProsecutorDecision {
+    let decide_as =
+        |item: String, decision, rebuttal: Option<&str>, disclosed_as: Option<String>| CaseRecord::ProsecutorDecision {
             item,
             decision,
             reason: "CPS review".into(),
             rebuttal: rebuttal.map(str::to_owned),
             disclosed_as,
-        }
-    };
+        };
     let decide = |item: String, decision| decide_as(item, decision, None, None);
     assert!(v.add_case_record(&case, &decide(format!("exhibit:{chat}"), ProsecutorView::Disclose), &cps).is_err());
     // Issue 25, point 1: no version (and so no certificate) while the case's
