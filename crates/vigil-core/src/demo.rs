@@ -356,6 +356,27 @@ impl Vigil {
             },
             &inv,
         )?;
+        // A line of inquiry pointing away from the suspect, and the
+        // disclosure management document the prosecutor owns.
+        let inquiry = r(
+            self,
+            CaseRecord::LineOfInquiry {
+                inquiry: "Who else in the household used the tablet logged in as demo_user_a".into(),
+                direction: "away from the suspect".into(),
+                outcome: "three adults share it; each account's use not yet attributed (synthetic)".into(),
+            },
+            &inv,
+        )?;
+        r(
+            self,
+            CaseRecord::DisclosureManagement {
+                approach: "Digital material: the shared tablet and the child's phone. The phone's WhatsApp export \
+                           (DI/3) read in full; the tablet's extraction searched for demo_user_a and the child's \
+                           account only, for 27 October to 1 November 2024 (SYNTHETIC DEMO)"
+                    .into(),
+            },
+            &disc,
+        )?;
         let note = r(
             self,
             CaseRecord::Note {
@@ -478,6 +499,8 @@ and ask demo_user_c too\n\
             line(rec(referral), s, M::ThirdParty, "Referral to children's social care (MASH)", Some("local authority material about the child"), cnd,
                  "the child's welfare only; no bearing on the issues", None),
             line(rec(seizure), c, M::Continuity, "Seizure and continuity of DI/1", None, cnd, "continuity of the used exhibit, served with the MG12", None),
+            line(rec(inquiry), c, M::InvestigationLog, "Line of inquiry: who else used the tablet", None, d,
+                 "points away from the suspect", None),
             line(rec(note), c, M::ContactRecord, "Officer note of a family request", None, cnd, "no bearing on the issues: a family request",
                  Some("it records only the family's wish about publicity; it says nothing of the allegation, the suspect or the account")),
         ];

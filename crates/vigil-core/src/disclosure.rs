@@ -169,8 +169,9 @@ pub struct ServiceView {
     pub at: String,
     pub letter: String,
     /// The date the defence statement is due (28 days in the Crown Court,
-    /// Defence Disclosure Time Limits Regulations 2011), as YYYY-MM-DD.
-    pub defence_statement_due: String,
+    /// Defence Disclosure Time Limits Regulations 2011), as YYYY-MM-DD:
+    /// the first service starts that clock; later ones do not.
+    pub defence_statement_due: Option<String>,
     pub record: u64,
 }
 
@@ -297,10 +298,17 @@ impl Schedules {
             })
             .collect();
         let title = "MG6C Schedule of relevant non-sensitive unused material";
+        // Which version was served, by whom and when, heads the served copy.
+        let served = match (self.services.last(), self.version) {
+            (Some(x), Some(v)) if x.version == v => {
+                format!(" Version {v} served on the defence by {} at {}.", x.by, Timestamp::london_of(&x.at))
+            }
+            _ => String::new(),
+        };
         Rendered {
             stem: "MG6C",
             csv: csv(&head, &rows),
-            pdf: table_pdf(title, &self.heading(), &head, &[0.6, 6.0, 2.4, 1.6], &rows),
+            pdf: table_pdf(title, &format!("{}{served}", self.heading()), &head, &[0.6, 6.0, 2.4, 1.6], &rows),
         }
     }
 
@@ -535,10 +543,13 @@ pub(crate) fn schedules_of(view: &CaseView) -> Schedules {
                 by: r.by.clone(),
                 at: r.at.clone(),
                 letter: letter.clone(),
-                defence_statement_due: Timestamp::parse(&r.at)
+                defence_statement_due: s
+                    .services
+                    .is_empty()
+                    .then(|| Timestamp::parse(&r.at).ok())
+                    .flatten()
                     .map(|t| Timestamp::from_unix_millis(t.unix_millis() + DEFENCE_STATEMENT_DAYS * 86_400_000))
-                    .map(|t| t.to_string()[..10].to_owned())
-                    .unwrap_or_default(),
+                    .map(|t| t.to_string()[..10].to_owned()),
                 record: r.id,
             }),
             CaseRecord::Revealed { version, to, note, .. } => s.revelations.push(RevelationView {

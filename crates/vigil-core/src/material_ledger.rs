@@ -205,7 +205,7 @@ pub(crate) fn ledger_of(view: &CaseView, exhibits: &[LedgerExhibit]) -> Ledger {
     }
     for r in &view.records {
         if let Some((category, schedule)) = record_proposal(&r.record) {
-            let sensitivity = (schedule == Schedule::Mg6d).then(|| format!("{}", category.label()));
+            let sensitivity = (schedule == Schedule::Mg6d).then(|| category.label().to_owned());
             push(format!("record:{}", r.id), r.record.summary(), (category, schedule, sensitivity));
         }
     }

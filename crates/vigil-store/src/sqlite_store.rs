@@ -1291,6 +1291,10 @@ fn to_exhibit_identifier(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<Exhib
     }))
 }
 
+/// A case's exhibits and reports, counted: the stamp a check on them is made against.
+const CASE_EXHIBIT_COUNT: &str = "SELECT (SELECT COUNT(*) FROM exhibits WHERE case_id = ?1) \
+     + (SELECT COUNT(*) FROM case_reports WHERE case_id = ?1)";
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1334,7 +1338,3 @@ mod tests {
         std::fs::remove_dir_all(dir).unwrap();
     }
 }
-
-/// A case's exhibits and reports, counted: the stamp a check on them is made against.
-const CASE_EXHIBIT_COUNT: &str = "SELECT (SELECT COUNT(*) FROM exhibits WHERE case_id = ?1) \
-     + (SELECT COUNT(*) FROM case_reports WHERE case_id = ?1)";

@@ -67,7 +67,8 @@ pub(crate) async fn ledger(State(state): State<Arc<AppState>>, Path(id): Path<St
         @if keeps_schedules && !unaccounted.is_empty() {
             h2 { "Account for each item" }
             p.hint { "Each form starts from what Vigil proposes for the kind of material; the decision is yours." }
-            @for i in &unaccounted { (account_form(c, &officer.csrf, i)) }
+            // The first is open, ready to fill in.
+            @for (n, i) in unaccounted.iter().enumerate() { (account_form(c, &officer.csrf, i, n == 0)) }
         }
     };
     officer_page(&officer, Section::Cases, "Disclosure ledger", body).into_response()
@@ -88,7 +89,7 @@ fn summary(ledger: &Ledger) -> Markup {
 
 /// A form to schedule one item, filled in as proposed, and one to record it
 /// as not relevant.
-fn account_form(case: &str, token: &str, i: &LedgerItem) -> Markup {
+fn account_form(case: &str, token: &str, i: &LedgerItem, open: bool) -> Markup {
     let id = i.item.replace([':', '/'], "-");
     let proposed = i.proposed.unwrap_or(Schedule::Mg6c);
     let location = if i.item.starts_with("record:") { format!("Case {case} record") } else { "Vigil vault".into() };
@@ -100,7 +101,7 @@ fn account_form(case: &str, token: &str, i: &LedgerItem) -> Markup {
         }
     };
     html! {
-        details #{ "account-" (id) } {
+        details #{ "account-" (id) } open[open] {
             summary { (i.item) ": " (i.description) }
             form method="post" action={ "/cases/" (case) "/records/scheduled" } {
                 (csrf(token))
@@ -183,7 +184,7 @@ pub(crate) fn prosecutor_workspace(
             vec![
                 format!("Version {}", x.version),
                 format!("{} {}", x.by, Timestamp::london_of(&x.at)),
-                x.defence_statement_due.clone(),
+                x.defence_statement_due.clone().unwrap_or_else(|| "(not restarted by a later service)".into()),
                 x.letter.clone(),
             ]
         })

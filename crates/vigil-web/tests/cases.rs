@@ -4,7 +4,7 @@
 
 mod support;
 
-use support::{b32decode, call};
+use support::{b32decode, call, keep_for_screenshot};
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
@@ -313,6 +313,11 @@ async fn the_prosecutor_works_from_revealed_versions_and_serves() {
     let (_, _, html) = call(&app, get("/cases/DEMO-1/schedules", &cps)).await;
     let service = html.split("id=\"service\"").nth(1).unwrap().split("id=\"dmd\"").next().unwrap();
     assert!(service.contains("Version 4") && service.contains("s.3 letter with version 4"), "{service}");
+    keep_for_screenshot(&app, "prosecutor-workspace.html", &html).await;
+    let (s, _, ledger) = call(&app, get("/cases/DEMO-1/ledger", &disc)).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(ledger.contains("none unaccounted for") && ledger.contains("exhibit:DI/3"), "{ledger}");
+    keep_for_screenshot(&app, "disclosure-ledger.html", &ledger).await;
 
     // Every version is the CPS's: the prosecutor reaches each one.
     let (_, _, html) = call(&app, get("/cases/DEMO-1/schedules", &cps)).await;
@@ -357,4 +362,56 @@ async fn the_prosecutor_works_from_revealed_versions_and_serves() {
         assert!(!csv.contains("LATER-ENTRY-AFTER-VERSION-4"), "{path} is as revealed");
         assert!(csv.contains("might undermine"), "{path} keeps the entries revealed");
     }
+}
+
+/// Issue 25, point 1: the ledger page names what is unaccounted for and
+/// accounts for it from a form filled in as proposed; "not relevant" is
+/// refused for material presumed to meet the test.
+#[tokio::test]
+async fn the_ledger_names_what_is_unaccounted_for_and_accounts_for_it() {
+    let d = tempfile::tempdir().unwrap();
+    let data = d.path().join("data");
+    let demo = Vigil::demo(&data).unwrap();
+    let secret = |name: &str| b32decode(&demo.officers.iter().find(|o| o.0 == name).unwrap().2);
+    let mut v = Vigil::open(&data).unwrap();
+    let late = d.path().join("late.txt");
+    std::fs::write(&late, "SYNTHETIC DEMO: a statement that arrived late").unwrap();
+    let case = vigil_domain::CaseId::parse("DEMO-1").unwrap();
+    let added =
+        v.add_exhibit(&late, &case, &vigil_domain::Initials::parse("DI").unwrap(), Some("late statement")).unwrap();
+    let item = format!("exhibit:{}", added.reference);
+    let (disc, csrf) = session(&mut v, "demo.disclosure", vigil_core::DEMO_PASSWORD, &secret("demo.disclosure"));
+    let app = vigil_web::app(v);
+    let (s, _, html) = call(&app, get("/cases/DEMO-1/ledger", &disc)).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("1 UNACCOUNTED FOR") && html.contains(&format!("<summary>{item}: late statement")), "{html}");
+    keep_for_screenshot(&app, "disclosure-ledger-unaccounted.html", &html).await;
+    let post = |path: &str, body: String| {
+        Request::post(path)
+            .header("cookie", &disc)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let enc = |s: &str| support::enc(s);
+    let (s, _, msg) = call(
+        &app,
+        post(
+            "/cases/DEMO-1/records/not-relevant",
+            format!("csrf={csrf}&return_to=ledger&item={}&category=previous-account&reason=no+bearing", enc(&item)),
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CONFLICT, "{msg}");
+    assert!(msg.contains("presumed to meet the test"), "{msg}");
+    let body = format!(
+        "csrf={csrf}&return_to=ledger&item={}&schedule=MG6C&description=Late+statement&location=Vigil+vault\
+         &sensitivity=&category=previous-account&prosecutor=disclose&reason=bears+on+the+issues&rebuttal=",
+        enc(&item)
+    );
+    let (s, h, msg) = call(&app, post("/cases/DEMO-1/records/scheduled", body)).await;
+    assert!(s.is_redirection(), "{s} {msg}");
+    assert_eq!(h.get("location").unwrap(), "/cases/DEMO-1/ledger");
+    let (_, _, html) = call(&app, get("/cases/DEMO-1/ledger", &disc)).await;
+    assert!(html.contains("none unaccounted for"), "{html}");
 }

@@ -4,7 +4,7 @@
 
 mod support;
 
-use support::{b32decode, call};
+use support::{b32decode, call, keep_file, keep_for_screenshot};
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
@@ -129,30 +129,6 @@ async fn conversations_are_read_searched_and_downloaded_behind_need_to_know() {
     let reads = v.history(&t.timeline).unwrap();
     assert!(reads.iter().filter(|h| h.event.kind == EventKind::Accessed).count() >= 5);
     assert!(v.history(&elsewhere.timeline).unwrap().iter().any(|h| h.event.kind == EventKind::AccessRefused));
-}
-
-/// Saves a file under `target/screenshots/`, for looking at it (a PDF as images, `pdftoppm`).
-fn keep_file(name: &str, bytes: &[u8]) {
-    let dir = screenshots();
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join(name), bytes).unwrap();
-}
-
-fn screenshots() -> std::path::PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target"));
-    target.join("screenshots")
-}
-
-/// Saves a page with its stylesheet inline under `target/screenshots/`, for
-/// looking at it in a browser (`chromium --headless --screenshot`).
-async fn keep_for_screenshot(app: &axum::Router, name: &str, html: &str) {
-    let (_, _, css) = call(app, Request::get("/static/vigil.css").body(Body::empty()).unwrap()).await;
-    let dir = screenshots();
-    std::fs::create_dir_all(&dir).unwrap();
-    let inline = html.replace("<link rel=\"stylesheet\" href=\"/static/vigil.css\">", &format!("<style>{css}</style>"));
-    std::fs::write(dir.join(name), inline).unwrap();
 }
 
 /// Issue 31: an export whose dates cannot tell their order is read in an

@@ -65,7 +65,7 @@ fn demo_case_has_the_cps_shape_and_its_forms_print() {
     // Numbered apart; every item decided by the prosecutor; three versions
     // revealed, the second an amendment, the third after the defence
     // statement's review; served twice, the second the s.7A response.
-    assert_eq!(s.mg6c.iter().map(|l| l.number).collect::<Vec<_>>(), (1..=11).collect::<Vec<u32>>());
+    assert_eq!(s.mg6c.iter().map(|l| l.number).collect::<Vec<_>>(), (1..=12).collect::<Vec<u32>>());
     assert_eq!(s.mg6d.iter().map(|l| l.number).collect::<Vec<_>>(), (1..=8).collect::<Vec<u32>>());
     assert!(s.mg6c.iter().chain(&s.mg6d).all(|l| l.decision.as_ref().is_some_and(|d| d.by == "demo.prosecutor")));
     assert!(s.mg6d.iter().all(|l| l.decision.as_ref().unwrap().decision != ProsecutorView::Inspect));
@@ -113,7 +113,7 @@ fn demo_case_has_the_cps_shape_and_its_forms_print() {
         page_one_png(&pdf, &format!("form-{stem}"));
         let text = pdf_text(&pdf);
         assert!(text.contains("URN 99XX0000126"), "{stem} carries the URN:\n{text}");
-        assert!(text.contains("page 1 of 1"), "{stem}: page x of y:\n{text}");
+        assert!(text.contains("page 1 of "), "{stem}: page x of y:\n{text}");
         assert!(!text.contains("T04:") && !text.contains(".000Z"), "{stem}: no ISO instants:\n{text}");
         let marked = text.contains("OFFICIAL-SENSITIVE");
         assert_eq!(marked, stem == "MG6D" || stem == "MG6E", "{stem}: the marking on sensitive forms only");

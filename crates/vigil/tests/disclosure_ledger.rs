@@ -151,7 +151,7 @@ fn the_copy_for_service_is_the_version_the_prosecutor_served() {
     let mg6c = std::fs::read_to_string(out.join("schedules/MG6C.csv")).unwrap();
     assert!(mg6c.contains("Household statement: the tablet is shared"), "{mg6c}");
     assert!(!mg6c.contains("AMENDED DESCRIPTION NOT SERVED"), "{mg6c}");
-    assert_eq!(mg6c.matches("\r\n").count(), 12, "the header and all eleven lines as served:\n{mg6c}");
+    assert_eq!(mg6c.matches("\r\n").count(), 13, "the header and all twelve lines as served:\n{mg6c}");
     assert!(mg6c.contains("D: disclosed as DD/1 (redacted copy)"), "{mg6c}");
     let files: Vec<String> = std::fs::read_dir(out.join("exhibits"))
         .unwrap()

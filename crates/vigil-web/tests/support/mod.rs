@@ -52,3 +52,27 @@ pub async fn sign_in(app: &axum::Router, user: &str, password: &str, secret: &[u
     assert!(st.is_redirection(), "sign-in failed for {user}");
     h["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned()
 }
+
+/// Saves a file under `target/screenshots/`, for looking at it (a PDF as images, `pdftoppm`).
+pub fn keep_file(name: &str, bytes: &[u8]) {
+    let dir = screenshots();
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(name), bytes).unwrap();
+}
+
+pub fn screenshots() -> std::path::PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target"));
+    target.join("screenshots")
+}
+
+/// Saves a page with its stylesheet inline under `target/screenshots/`, for
+/// looking at it in a browser (`chromium --headless --screenshot`).
+pub async fn keep_for_screenshot(app: &axum::Router, name: &str, html: &str) {
+    let (_, _, css) = call(app, Request::get("/static/vigil.css").body(Body::empty()).unwrap()).await;
+    let dir = screenshots();
+    std::fs::create_dir_all(&dir).unwrap();
+    let inline = html.replace("<link rel=\"stylesheet\" href=\"/static/vigil.css\">", &format!("<style>{css}</style>"));
+    std::fs::write(dir.join(name), inline).unwrap();
+}
