@@ -439,24 +439,26 @@ impl Vigil {
         actor: &Actor,
     ) -> Result<(), CoreError> {
         self.check_refs(case, view, record)?;
-        if let CaseRecord::ActionDecision { request, approved: true, .. } = record {
+        if let CaseRecord::ActionDecision { request, approved: true, wrong_person, .. } = record {
             check_approval(view, *request, actor, self.now())?;
-        }
-        // A child counts as safeguarded only on a recorded safeguarding outcome.
-        if let CaseRecord::Outcome { outcome: vigil_domain::OutcomeKind::ChildrenSafeguarded, person, .. } = record {
-            let recorded = person.is_some_and(|child| {
-                view.records
-                    .iter()
-                    .any(|x| matches!(&x.record, CaseRecord::Safeguarding { child: c, .. } if *c == child))
+            let person = view.records.iter().find_map(|x| match &x.record {
+                CaseRecord::ActionRequest { person, .. } if x.id == *request => Some(*person),
+                _ => None,
             });
-            if !recorded {
-                return Err(CoreError::InvalidInput {
-                    field: "person".into(),
-                    why: "\"children safeguarded\" needs the child (record number) and a safeguarding record for them \
-                          on file: record the safeguarding first"
-                        .into(),
-                });
+            if let Some(p) = person {
+                check_wrong_person_answered(view, p, wrong_person.as_deref(), "approval")?;
             }
+        }
+        if let CaseRecord::UrgentAction { person, wrong_person, action, .. } = record {
+            check_wrong_person_answered(
+                view,
+                *person,
+                wrong_person.as_deref(),
+                &format!("urgent {}", vigil_domain::Choice::label(*action).to_lowercase()),
+            )?;
+        }
+        if let CaseRecord::Outcome { outcome, home_office, .. } = record {
+            check_outcome(view, *outcome, *home_office)?;
         }
         crate::disclosure::check_disclosure_record(view, record)
     }
@@ -477,6 +479,84 @@ impl Vigil {
             records.iter().map(|(case, record)| u.record_case(case, record, actor)).collect()
         })
     }
+}
+
+/// Issue 25, point 8: while a person carries the warning that they may be
+/// the wrong person (a flag, or attributions that cannot identify them),
+/// an approval or urgent action on them records how it was dealt with.
+fn check_wrong_person_answered(
+    view: &CaseView,
+    person: u64,
+    answer: Option<&str>,
+    what: &str,
+) -> Result<(), CoreError> {
+    let Some(p) = persons_of(view).into_iter().find(|p| p.id == person) else { return Ok(()) };
+    let flagged = p.flags.contains(&PersonFlag::PossibleWrongPerson);
+    let warning = match (&p.warning, flagged) {
+        (Some(w), _) => w.clone(),
+        (None, true) => "flagged as possibly the wrong person".to_owned(),
+        (None, false) => return Ok(()),
+    };
+    if answer.is_some_and(|a| !a.trim().is_empty()) {
+        return Ok(());
+    }
+    Err(CoreError::InvalidInput {
+        field: "wrong_person".into(),
+        why: format!(
+            "{what} refused: record:{person} carries the wrong-person warning ({warning}); say how it was dealt with"
+        ),
+    })
+}
+
+/// What a new outcome must be (issue 25, point 10): a Home Office outcome
+/// with its code, never an arrest (an action) or "children safeguarded"
+/// (safeguarding is recorded step by step); a charge is code 1 or 1A, and
+/// follows a recorded charging decision (MG3).
+fn check_outcome(
+    view: &CaseView,
+    outcome: vigil_domain::OutcomeKind,
+    code: Option<vigil_domain::HomeOfficeOutcome>,
+) -> Result<(), CoreError> {
+    use vigil_domain::OutcomeKind;
+    let invalid = |why: String| CoreError::InvalidInput { field: "home_office".into(), why };
+    match outcome {
+        OutcomeKind::Arrest => {
+            return Err(CoreError::InvalidInput {
+                field: "outcome".into(),
+                why: "an arrest is an action, not an outcome: record it as an urgent action or an approved arrest \
+                      request"
+                    .into(),
+            })
+        }
+        OutcomeKind::ChildrenSafeguarded => {
+            return Err(CoreError::InvalidInput {
+                field: "outcome".into(),
+                why: "\"children safeguarded\" is not a Home Office outcome: record each safeguarding step".into(),
+            })
+        }
+        OutcomeKind::Charge | OutcomeKind::NoFurtherAction => {}
+    }
+    let Some(code) = code else { return Err(invalid("give the Home Office outcome code".into())) };
+    match (outcome == OutcomeKind::Charge, code.is_charge()) {
+        (true, false) => {
+            return Err(invalid(format!(
+                "code {} ({}) is not a charge: a charge is 1 or 1A",
+                code.code(),
+                code.label()
+            )))
+        }
+        (false, true) => return Err(invalid(format!("code {} ({}) is a charge", code.code(), code.label()))),
+        _ => {}
+    }
+    let decided = view.records.iter().any(|r| matches!(r.record, CaseRecord::ChargingDecision { .. }));
+    if outcome == OutcomeKind::Charge && !decided {
+        return Err(CoreError::Refused(
+            "no charging decision (MG3) is recorded: record who decided, on which test and under which part of the \
+             Director's Guidance first"
+                .into(),
+        ));
+    }
+    Ok(())
 }
 
 /// How often a record's rules are checked again when the case changed
@@ -859,12 +939,26 @@ impl Vigil {
         let mut codes: std::collections::BTreeMap<vigil_domain::HomeOfficeOutcome, usize> = Default::default();
         for (id, _) in self.store.read()?.cases()? {
             f.cases += 1;
+            let mut arrest_requests: Vec<u64> = Vec::new();
             for row in self.store.read()?.case_records(&id)? {
                 let record = parse_record(&row)?;
                 if let CaseRecord::Outcome { home_office: Some(h), .. } = &record {
                     *codes.entry(*h).or_default() += 1;
                 }
                 match record {
+                    // An arrest is an action: counted where made (urgent, or an
+                    // approved arrest request), and from outcomes recorded before
+                    // arrests stopped being one.
+                    CaseRecord::UrgentAction { action: vigil_domain::ActionKind::Arrest, .. } => f.arrests += 1,
+                    CaseRecord::ActionDecision { approved: true, request, .. }
+                        if arrest_requests.contains(&request) =>
+                    {
+                        f.arrests += 1;
+                        f.actions_approved += 1
+                    }
+                    CaseRecord::ActionRequest { action: vigil_domain::ActionKind::Arrest, .. } => {
+                        arrest_requests.push(row.id)
+                    }
                     CaseRecord::Outcome { outcome, .. } => match outcome {
                         vigil_domain::OutcomeKind::Arrest => f.arrests += 1,
                         vigil_domain::OutcomeKind::Charge => f.charges += 1,

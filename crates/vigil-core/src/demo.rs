@@ -259,6 +259,11 @@ impl Vigil {
                 supporting: vec![format!("exhibit:{report}"), format!("exhibit:{chat}")],
                 grade: "2/B/P".into(),
                 reason: "subscriber data (synthetic) matches the account e-mail".into(),
+                evidence: Some(
+                    "subscriber data produced by a statement of ExampleChat's data officer (synthetic): it names the \
+                     account holder, not who typed"
+                        .into(),
+                ),
             },
             &inv,
         )?;
@@ -314,6 +319,11 @@ impl Vigil {
                 request,
                 approved: true,
                 reason: "proportionate; welfare plan on file; search of the device, not an arrest".into(),
+                wrong_person: Some(
+                    "the search seizes the shared tablet to find out who used the account; no one is arrested on \
+                     the attribution"
+                        .into(),
+                ),
             },
             &sup,
         )?;
@@ -328,6 +338,11 @@ impl Vigil {
                 justification: "the child was present at the address and further contact was threatened; \
                                 arrest necessary to protect the child (s.24(5)(e)) (SYNTHETIC DEMO)"
                     .into(),
+                wrong_person: Some(
+                    "arrested for what the officers found at the address, not on the attribution; who used the \
+                     tablet stays a line of inquiry"
+                        .into(),
+                ),
             },
             &inv,
         )?;

@@ -108,11 +108,22 @@ fn case_facts(records: &[(&vigil_store::CaseRecordRow, CaseRecord)], facts: &mut
     for (row, record) in records {
         match record {
             CaseRecord::Outcome { outcome, .. } => facts.outcomes.push((row.at_ms, *outcome)),
+            // An arrest counts where it is made: urgent, or an approved arrest request.
+            CaseRecord::UrgentAction { action: vigil_domain::ActionKind::Arrest, .. } => {
+                facts.outcomes.push((row.at_ms, vigil_domain::OutcomeKind::Arrest))
+            }
             CaseRecord::Safeguarding { child, .. } if !children_seen.contains(child) => {
                 children_seen.push(*child);
                 facts.children_safeguarded_ms.push(row.at_ms);
             }
             CaseRecord::ActionDecision { request, approved: true, .. } => {
+                let arrest = records.iter().any(|(r, rec)| {
+                    r.id == *request
+                        && matches!(rec, CaseRecord::ActionRequest { action: vigil_domain::ActionKind::Arrest, .. })
+                });
+                if arrest {
+                    facts.outcomes.push((row.at_ms, vigil_domain::OutcomeKind::Arrest));
+                }
                 let person = records.iter().find_map(|(r, rec)| match rec {
                     CaseRecord::ActionRequest { person, .. } if r.id == *request => Some(*person),
                     _ => None,

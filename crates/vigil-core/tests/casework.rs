@@ -74,26 +74,47 @@ fn an_urgent_arrest_is_recorded_without_approval_and_the_welfare_check_follows()
     let inv = session("i.inv", Role::Investigator);
     let add = |r: &CaseRecord| c.v.add_case_record(&c.id, r, &inv);
     let person = add(&CaseRecord::Person { name: "Synthetic Suspect".into(), role: PersonRole::Suspect }).unwrap();
-    let urgent = CaseRecord::UrgentAction {
+    let urgent = |wrong_person: Option<&str>| CaseRecord::UrgentAction {
         person,
         action: ActionKind::Arrest,
         power: "PACE 1984 s.24".into(),
         justification: "the child is at the address now; arrest necessary to protect the child".into(),
+        wrong_person: wrong_person.map(str::to_owned),
     };
-    add(&urgent).expect("no approval or prior welfare check stands in the way of an urgent arrest");
+    // Issue 25, point 8: nothing attributes an identifier to this person,
+    // so the wrong-person warning stands and the arrest says how it was met.
+    let e = add(&urgent(None)).unwrap_err();
+    assert_eq!(e.field(), Some("wrong_person"), "{e}");
+    assert!(e.to_string().contains("no identifier is attributed"), "{e}");
+    add(&urgent(Some(WRONG_PERSON))).expect("no approval or prior welfare check stands in the way of an urgent arrest");
     let persons = c.v.case_persons(&c.id, &inv).unwrap();
     assert!(persons[0].welfare_due.as_deref().unwrap().contains("welfare reassessment due"), "{persons:?}");
     add(&welfare(person, WelfareStage::Arrest)).unwrap();
     assert!(c.v.case_persons(&c.id, &inv).unwrap()[0].welfare_due.is_none());
-    // Only an arrest is urgent: a search is still requested and approved.
-    let search = CaseRecord::UrgentAction {
+    // Issue 25, point 11: entry (PACE s.17(1)(e)) and a search on arrest
+    // (s.32) are urgent actions too; an interview never is.
+    for (action, power) in [(ActionKind::Entry, "PACE 1984 s.17(1)(e)"), (ActionKind::Search, "PACE 1984 s.32")] {
+        let urgent = CaseRecord::UrgentAction {
+            person,
+            action,
+            power: power.into(),
+            justification: "to protect the child (synthetic)".into(),
+            wrong_person: Some(WRONG_PERSON.into()),
+        };
+        add(&urgent).unwrap();
+    }
+    let interview = CaseRecord::UrgentAction {
         person,
-        action: ActionKind::Search,
-        power: "PACE 1984 s.32".into(),
-        justification: "search on arrest".into(),
+        action: ActionKind::Interview,
+        power: "none".into(),
+        justification: "no".into(),
+        wrong_person: Some(WRONG_PERSON.into()),
     };
-    assert_eq!(add(&search).unwrap_err().field(), Some("action"));
+    assert_eq!(add(&interview).unwrap_err().field(), Some("action"));
 }
+
+/// How the tests' officers met the wrong-person warning.
+const WRONG_PERSON: &str = "identity confirmed by the officer who knows him (synthetic)";
 
 #[test]
 fn a_supervisor_does_not_approve_their_own_request_and_one_check_does_not_cover_a_later_one() {
@@ -122,7 +143,12 @@ fn a_supervisor_does_not_approve_their_own_request_and_one_check_does_not_cover_
     };
     // The welfare check came before the request: it does not cover it.
     let request = interview(&one);
-    let approve = CaseRecord::ActionDecision { request, approved: true, reason: "proportionate".into() };
+    let approve = CaseRecord::ActionDecision {
+        request,
+        approved: true,
+        reason: "proportionate".into(),
+        wrong_person: Some(WRONG_PERSON.into()),
+    };
     let e = c.v.add_case_record(&c.id, &approve, &two).unwrap_err();
     assert!(e.to_string().contains("since request"), "{e}");
     c.v.add_case_record(&c.id, &welfare(person, WelfareStage::Interview), &inv).unwrap();
@@ -148,7 +174,12 @@ fn a_supervisor_does_not_approve_their_own_request_and_one_check_does_not_cover_
         expires: None,
     };
     c.v.add_case_record(&c.id, &ipa, &inv).unwrap();
-    let approve = CaseRecord::ActionDecision { request: search, approved: true, reason: "proportionate".into() };
+    let approve = CaseRecord::ActionDecision {
+        request: search,
+        approved: true,
+        reason: "proportionate".into(),
+        wrong_person: Some(WRONG_PERSON.into()),
+    };
     let e = c.v.add_case_record(&c.id, &approve, &two).unwrap_err();
     assert!(e.to_string().contains("no authority for the search"), "{e}");
 }
@@ -197,20 +228,25 @@ fn immediate_danger_is_handed_off_and_opens_a_case_before_grading() {
 /// Issue 12, "Outcomes" and "Safeguarding": outcomes carry Home Office
 /// codes and the figures count them; "children safeguarded" counts only
 /// children with a recorded safeguarding outcome.
+/// Issue 25, point 10: "arrest" and "children safeguarded" are not
+/// outcomes; an outcome carries its Home Office code, a charge is code 1 or
+/// 1A and follows a recorded charging decision (MG3); children count as
+/// safeguarded only from safeguarding records.
 #[test]
 fn outcomes_count_by_home_office_code_and_safeguarding_only_when_recorded() {
-    use vigil_domain::{HomeOfficeOutcome, OutcomeKind, SafeguardingStep};
+    use vigil_domain::{ChargingTest, HomeOfficeOutcome, OutcomeKind, SafeguardingStep};
     let c = case();
     let inv = session("i.inv", Role::Investigator);
     let add = |r: &CaseRecord| c.v.add_case_record(&c.id, r, &inv);
     let child = add(&CaseRecord::Person { name: "Synthetic Child".into(), role: PersonRole::Victim }).unwrap();
-    let claim = CaseRecord::Outcome {
-        outcome: OutcomeKind::ChildrenSafeguarded,
+    let outcome = |outcome, home_office| CaseRecord::Outcome {
+        outcome,
         person: Some(child),
-        note: "safe".into(),
-        home_office: None,
+        note: "synthetic".into(),
+        home_office,
     };
-    assert_eq!(add(&claim).unwrap_err().field(), Some("person"), "no safeguarding on file yet");
+    assert_eq!(add(&outcome(OutcomeKind::ChildrenSafeguarded, None)).unwrap_err().field(), Some("outcome"));
+    assert_eq!(add(&outcome(OutcomeKind::Arrest, None)).unwrap_err().field(), Some("outcome"));
     add(&CaseRecord::Safeguarding {
         child,
         action: "strategy discussion with children's social care".into(),
@@ -219,15 +255,27 @@ fn outcomes_count_by_home_office_code_and_safeguarding_only_when_recorded() {
         reference: Some("CSC-SYN-1".into()),
     })
     .unwrap();
-    add(&claim).unwrap();
-    for code in [HomeOfficeOutcome::Charged, HomeOfficeOutcome::Charged, HomeOfficeOutcome::NoSuspectIdentified] {
-        add(&CaseRecord::Outcome {
-            outcome: OutcomeKind::Charge,
-            person: None,
-            note: "synthetic".into(),
-            home_office: Some(code),
-        })
-        .unwrap();
+    assert_eq!(add(&outcome(OutcomeKind::Charge, None)).unwrap_err().field(), Some("home_office"));
+    let e = add(&outcome(OutcomeKind::Charge, Some(HomeOfficeOutcome::NoSuspectIdentified))).unwrap_err();
+    assert_eq!(e.field(), Some("home_office"), "{e}");
+    let e = add(&outcome(OutcomeKind::Charge, Some(HomeOfficeOutcome::Charged))).unwrap_err();
+    assert!(e.to_string().contains("no charging decision (MG3)"), "{e}");
+    assert_eq!(HomeOfficeOutcome::ChargedAlternativeOffence.code(), "1A");
+    assert!(HomeOfficeOutcome::ChargedAlternativeOffence.label().contains("alternative offence"));
+    add(&CaseRecord::ChargingDecision {
+        decision_maker: "CPS lawyer (synthetic)".into(),
+        test: ChargingTest::FullCode,
+        guidance: "Director's Guidance on Charging, 6th edition: CPS decision (synthetic)".into(),
+        charges: vec!["Sexual communication with a child (s.15A)".into()],
+        reason: "the evidential and public interest stages are met (synthetic)".into(),
+    })
+    .unwrap();
+    for (kind, code) in [
+        (OutcomeKind::Charge, HomeOfficeOutcome::Charged),
+        (OutcomeKind::Charge, HomeOfficeOutcome::Charged),
+        (OutcomeKind::NoFurtherAction, HomeOfficeOutcome::NoSuspectIdentified),
+    ] {
+        add(&outcome(kind, Some(code))).unwrap();
     }
     let f = c.v.team_figures(&session("s.one", Role::Supervisor)).unwrap();
     assert_eq!(f.children_safeguarded, 1);

@@ -32,6 +32,8 @@ pub enum ActionKind {
     Arrest,
     Search,
     Interview,
+    /// Entry to premises (urgently, to save life or limb: PACE s.17(1)(e)).
+    Entry,
 }
 
 /// When a person's welfare is assessed: before an action is approved, and
@@ -140,6 +142,7 @@ choice!(ActionKind {
     Arrest => "arrest", "Arrest";
     Search => "search", "Search";
     Interview => "interview", "Interview";
+    Entry => "entry", "Entry to premises";
 });
 
 choice!(WelfareStage {
@@ -273,8 +276,15 @@ pub enum CaseRecord {
         person: u64,
         identifier: String,
         supporting: Vec<String>,
+        /// The intelligence grade (3x5x2): how far the intelligence can be
+        /// relied on, not evidence of who the person is.
         grade: String,
         reason: String,
+        /// The admissible evidence of identity, where there is some (a
+        /// statement producing subscriber data, an identification
+        /// procedure), kept apart from the intelligence.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        evidence: Option<String>,
     },
     ActionRequest {
         person: u64,
@@ -303,6 +313,10 @@ pub enum CaseRecord {
         action: ActionKind,
         power: String,
         justification: String,
+        /// How the warning that this may be the wrong person was dealt
+        /// with; required while the person carries one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        wrong_person: Option<String>,
     },
     /// The authority for a requested action: warrant, consent, an
     /// inspector's s.18 authority, an IPA authorisation.
@@ -321,6 +335,10 @@ pub enum CaseRecord {
         request: u64,
         approved: bool,
         reason: String,
+        /// How the warning that the person may be the wrong person was
+        /// dealt with; an approval is refused without it while one stands.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        wrong_person: Option<String>,
     },
     Safeguarding {
         child: u64,
@@ -343,6 +361,18 @@ pub enum CaseRecord {
     },
     Note {
         text: String,
+    },
+    /// The charging decision (the MG3 and its record of decision): who
+    /// decided (the CPS, or the police where the Director's Guidance on
+    /// Charging lets them), on which test, under which part of the
+    /// guidance, and the charges.
+    ChargingDecision {
+        decision_maker: String,
+        test: crate::ChargingTest,
+        /// The Director's Guidance on Charging reference the decision is made under.
+        guidance: String,
+        charges: Vec<String>,
+        reason: String,
     },
     /// An item put on a CPIA schedule: `item` is `exhibit:ABC/1` or `record:N`.
     Scheduled {
@@ -579,7 +609,10 @@ impl CaseRecord {
             }
             CaseRecord::Person { name, .. } => text("name", name, 200),
             CaseRecord::Flag { reason, .. } => text("reason", reason, 1000),
-            CaseRecord::Attribution { identifier, supporting, grade, reason, .. } => {
+            CaseRecord::Attribution { identifier, supporting, grade, reason, evidence, .. } => {
+                if let Some(e) = evidence {
+                    text("evidence", e, 1000)?;
+                }
                 text("identifier", identifier, 200)?;
                 Grade::parse(grade)?;
                 text("reason", reason, 1000)?;
@@ -611,15 +644,19 @@ impl CaseRecord {
                 }
                 Ok(())
             }
-            CaseRecord::UrgentAction { action, power, justification, .. } => {
-                if *action != ActionKind::Arrest {
+            CaseRecord::UrgentAction { action, power, justification, wrong_person, .. } => {
+                if *action == ActionKind::Interview {
                     return Err(ParseError::new(
                         "action",
                         "",
-                        "only an arrest is taken without prior approval; request searches and interviews",
+                        "an interview is never urgent: request it; only an arrest, entry (PACE s.17(1)(e)) or search \
+                         (s.18(5), s.32) is taken without prior approval",
                     ));
                 }
                 text("power", power, 200)?;
+                if let Some(w) = wrong_person {
+                    text("wrong_person", w, 2000)?;
+                }
                 text("justification", justification, 2000)
             }
             CaseRecord::Authority { reference, granted_by, granted_at, expires, .. } => {
@@ -632,7 +669,12 @@ impl CaseRecord {
                 }
                 Ok(())
             }
-            CaseRecord::ActionDecision { reason, .. } => text("reason", reason, 2000),
+            CaseRecord::ActionDecision { reason, wrong_person, .. } => {
+                if let Some(w) = wrong_person {
+                    text("wrong_person", w, 2000)?;
+                }
+                text("reason", reason, 2000)
+            }
             CaseRecord::Safeguarding { action, outcome, reference, .. } => {
                 text("action", action, 1000)?;
                 if let Some(r) = reference {
@@ -642,6 +684,18 @@ impl CaseRecord {
             }
             CaseRecord::Outcome { note, .. } => text("note", note, 1000),
             CaseRecord::Note { text: t } => text("text", t, 10_000),
+            CaseRecord::ChargingDecision { decision_maker, guidance, charges, reason, .. } => {
+                text("decision_maker", decision_maker, 200)?;
+                text("guidance", guidance, 200)?;
+                text("reason", reason, 4000)?;
+                if charges.is_empty() {
+                    return Err(ParseError::new("charges", "", "name at least one charge"));
+                }
+                for c in charges {
+                    text("charges", c, 300)?;
+                }
+                Ok(())
+            }
             CaseRecord::Scheduled {
                 item,
                 schedule,
@@ -866,6 +920,9 @@ impl CaseRecord {
                 None => format!("outcome: {}", outcome.label().to_lowercase()),
             },
             CaseRecord::Note { .. } => "officer note".into(),
+            CaseRecord::ChargingDecision { decision_maker, test, charges, .. } => {
+                format!("charging decision by {} ({}): {} charge(s)", cut(decision_maker), test.label(), charges.len())
+            }
             CaseRecord::Scheduled { item, schedule, proposed, amends, .. } => {
                 let again = amends.map(|a| format!(", amending record:{a}")).unwrap_or_default();
                 format!("{item} scheduled on {} (proposed {}{again})", schedule.as_str(), proposed.abbreviation())
@@ -994,6 +1051,7 @@ mod tests {
             supporting: vec!["exhibit:PR/1".into(), "record:2".into()],
             grade: "2/B/P".into(),
             reason: "subscriber check".into(),
+            evidence: None,
         };
         r.validate().unwrap();
         let j = serde_json::to_string(&r).unwrap();
@@ -1009,6 +1067,7 @@ mod tests {
             supporting: vec![],
             grade: "2/B/P".into(),
             reason: "r".into(),
+            evidence: None,
         };
         assert_eq!(no_support.validate().unwrap_err().what, "supporting");
         let mg6d = CaseRecord::Scheduled {

@@ -11,7 +11,7 @@ pub enum HomeOfficeOutcome {
     #[serde(rename = "1")]
     Charged,
     #[serde(rename = "1A")]
-    PostalRequisition,
+    ChargedAlternativeOffence,
     #[serde(rename = "2")]
     YouthCaution,
     #[serde(rename = "3")]
@@ -53,7 +53,7 @@ pub enum HomeOfficeOutcome {
 impl HomeOfficeOutcome {
     pub const ALL: [HomeOfficeOutcome; 20] = [
         HomeOfficeOutcome::Charged,
-        HomeOfficeOutcome::PostalRequisition,
+        HomeOfficeOutcome::ChargedAlternativeOffence,
         HomeOfficeOutcome::YouthCaution,
         HomeOfficeOutcome::AdultCaution,
         HomeOfficeOutcome::TakenIntoConsideration,
@@ -78,7 +78,7 @@ impl HomeOfficeOutcome {
     pub fn code(self) -> &'static str {
         match self {
             HomeOfficeOutcome::Charged => "1",
-            HomeOfficeOutcome::PostalRequisition => "1A",
+            HomeOfficeOutcome::ChargedAlternativeOffence => "1A",
             HomeOfficeOutcome::YouthCaution => "2",
             HomeOfficeOutcome::AdultCaution => "3",
             HomeOfficeOutcome::TakenIntoConsideration => "4",
@@ -103,7 +103,7 @@ impl HomeOfficeOutcome {
     pub fn label(self) -> &'static str {
         match self {
             HomeOfficeOutcome::Charged => "charged or summonsed",
-            HomeOfficeOutcome::PostalRequisition => "postal requisition",
+            HomeOfficeOutcome::ChargedAlternativeOffence => "charged or summonsed for an alternative offence",
             HomeOfficeOutcome::YouthCaution => "youth caution",
             HomeOfficeOutcome::AdultCaution => "adult caution",
             HomeOfficeOutcome::TakenIntoConsideration => "taken into consideration",
@@ -167,6 +167,29 @@ choice!(SafeguardingStep {
     VictimIdentified => "victim-identified", "The child in the material identified";
     AbeInterviewPlanned => "abe-interview-planned", "Achieving Best Evidence interview planned";
     Other => "other", "Other (described below)";
+});
+
+impl HomeOfficeOutcome {
+    /// Whether the code is a charge or summons (1, 1A).
+    pub fn is_charge(self) -> bool {
+        matches!(self, HomeOfficeOutcome::Charged | HomeOfficeOutcome::ChargedAlternativeOffence)
+    }
+}
+
+/// The test a charging decision applies (the Code for Crown Prosecutors).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ChargingTest {
+    /// The Full Code Test: evidential stage, then public interest.
+    FullCode,
+    /// The Threshold Test, where the Full Code Test cannot yet be met and
+    /// the suspect presents a substantial bail risk.
+    Threshold,
+}
+
+choice!(ChargingTest {
+    FullCode => "full-code", "Full Code Test";
+    Threshold => "threshold", "Threshold Test (the Full Code Test to follow)";
 });
 
 impl crate::Choice for HomeOfficeOutcome {

@@ -40,7 +40,7 @@ pub use case_record::{
     WelfareStage, SENSITIVE_NOT_INSPECTED,
 };
 pub use choice::{options, Choice, ChoiceOption};
-pub use crime_outcome::{HomeOfficeOutcome, SafeguardingStep};
+pub use crime_outcome::{ChargingTest, HomeOfficeOutcome, SafeguardingStep};
 pub use custody_event::{CustodyEvent, EventKind, FileHashes, ObjectRef};
 pub use digest::{Blake3Digest, DigestError, Md5Digest, Sha1Digest, Sha256Digest};
 pub use exhibit_ref::ExhibitRef;

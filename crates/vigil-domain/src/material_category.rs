@@ -124,6 +124,8 @@ pub fn record_proposal(record: &CaseRecord) -> Option<(MaterialCategory, Schedul
         | CaseRecord::HighlySensitive { .. }
         | CaseRecord::Redaction { .. }
         | CaseRecord::NotRelevant { .. }
+        // The charging decision is the prosecution's own record, not unused material.
+        | CaseRecord::ChargingDecision { .. }
         | CaseRecord::Served { .. }
         | CaseRecord::MergedFrom { .. }
         | CaseRecord::MergedInto { .. }

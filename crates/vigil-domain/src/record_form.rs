@@ -6,8 +6,8 @@
 
 use crate::choice::{options, ChoiceOption};
 use crate::{
-    ActionKind, AuthorityKind, Choice, HomeOfficeOutcome, MaterialCategory, OutcomeKind, ParseError, PersonFlag,
-    PersonRole, ProsecutorView, RiskLevel, SafeguardingStep, Schedule, WelfareStage,
+    ActionKind, AuthorityKind, ChargingTest, Choice, HomeOfficeOutcome, MaterialCategory, OutcomeKind, ParseError,
+    PersonFlag, PersonRole, ProsecutorView, RiskLevel, SafeguardingStep, Schedule, WelfareStage,
 };
 
 /// How a field is entered, and what it becomes in the record.
@@ -97,8 +97,15 @@ const fn field(name: &'static str, label: &'static str, input: FieldInput) -> Fo
 
 use FieldInput::{Lines, Long, OptRecord, OptText, Record, Text, YesNo};
 
-fn only_arrest() -> Vec<ChoiceOption> {
-    vec![ChoiceOption::of(ActionKind::Arrest)]
+/// What may be done at once, without prior approval, to protect a child.
+fn urgent_actions() -> Vec<ChoiceOption> {
+    [ActionKind::Arrest, ActionKind::Entry, ActionKind::Search].into_iter().map(ChoiceOption::of).collect()
+}
+
+/// The outcomes a new record may give: an arrest is an action and
+/// safeguarding is recorded step by step, so neither is offered.
+fn outcomes() -> Vec<ChoiceOption> {
+    [OutcomeKind::Charge, OutcomeKind::NoFurtherAction].into_iter().map(ChoiceOption::of).collect()
 }
 
 /// Home Office outcomes show their code, as the force's returns name them.
@@ -147,8 +154,13 @@ pub const RECORD_FORMS: &[RecordForm] = &[
             field("person", "Person (record number)", Record),
             field("identifier", "Identifier (normalised, e.g. username:examplechat/name)", Text),
             field("supporting", "Supporting material, one per line (exhibit:ABC/1 or record:N)", Lines),
-            field("grade", "Grade 3x5x2 (e.g. 2/B/P)", Text),
+            field("grade", "Intelligence grade 3x5x2 (e.g. 2/B/P): grades the intelligence, not identity", Text),
             field("reason", "Why", Long),
+            field(
+                "evidence",
+                "Admissible evidence of identity, if any (a statement producing subscriber data, an identification procedure)",
+                OptText,
+            ),
         ],
     },
     RecordForm {
@@ -188,13 +200,18 @@ pub const RECORD_FORMS: &[RecordForm] = &[
     },
     RecordForm {
         kind: "urgent-action",
-        heading: "Urgent arrest to protect a child (recorded after; welfare check follows)",
+        heading: "Urgent arrest, entry or search to protect a child (recorded after; welfare check follows)",
         who: "assigned officers",
         fields: &[
             field("person", "Person (record number)", Record),
-            field("action", "Action", FieldInput::Choice(only_arrest)),
-            field("power", "Power used (e.g. PACE 1984 s.24)", Text),
+            field("action", "Action", FieldInput::Choice(urgent_actions)),
+            field(
+                "power",
+                "Power used (arrest: PACE 1984 s.24; entry: s.17(1)(e); search: s.18(5) or s.32)",
+                Text,
+            ),
             field("justification", "Why it could not wait for approval", Long),
+            field("wrong_person", "How the wrong-person warning was dealt with (needed while one stands)", OptText),
         ],
     },
     RecordForm {
@@ -218,6 +235,7 @@ pub const RECORD_FORMS: &[RecordForm] = &[
             field("request", "Request (record number)", Record),
             field("approved", "Approve?", YesNo),
             field("reason", "Reason", Long),
+            field("wrong_person", "How the wrong-person warning was dealt with (needed to approve while one stands)", OptText),
         ],
     },
     RecordForm {
@@ -237,10 +255,22 @@ pub const RECORD_FORMS: &[RecordForm] = &[
         heading: "Outcome",
         who: "assigned officers",
         fields: &[
-            field("outcome", "Outcome", FieldInput::Choice(options::<OutcomeKind>)),
-            field("person", "Person (record number, optional; the child, for children-safeguarded)", OptRecord),
-            field("home_office", "Home Office outcome (optional)", FieldInput::OptChoice(home_office_outcomes)),
+            field("outcome", "Outcome", FieldInput::Choice(outcomes)),
+            field("person", "Person (record number, optional)", OptRecord),
+            field("home_office", "Home Office outcome code", FieldInput::Choice(home_office_outcomes)),
             field("note", "Note", Long),
+        ],
+    },
+    RecordForm {
+        kind: "charging-decision",
+        heading: "Charging decision (MG3)",
+        who: "assigned officers",
+        fields: &[
+            field("decision_maker", "Who decided (the CPS lawyer, or the officer where the guidance allows)", Text),
+            field("test", "The test applied", FieldInput::Choice(options::<ChargingTest>)),
+            field("guidance", "Director's Guidance on Charging: the part the decision is made under", Text),
+            field("charges", "Charges, one per line", Lines),
+            field("reason", "Reasons", Long),
         ],
     },
     RecordForm {

@@ -9,7 +9,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use support::{b32decode, call};
 use vigil_core::{Clock, OfficerSession, Vigil};
-use vigil_domain::{Actor, CaseId, CaseRecord, Grade, OutcomeKind, PublicReport, ReportKind, Role, Timestamp};
+use vigil_domain::{Actor, CaseId, CaseRecord, Grade, PublicReport, ReportKind, Role, Timestamp};
 
 const PW: &str = "correct horse battery staple";
 const MIN: i64 = 60_000;
@@ -71,9 +71,22 @@ async fn the_dashboard_shows_the_figures_the_recorded_times_give() {
     let case = CaseId::parse("OP-FIGURES-2026").unwrap();
     clock.set(Timestamp::from_unix_millis(T0 + 8 * 24 * H));
     v.report_to_case(&a, &case, Some("Synthetic figures case"), &jsmith).unwrap();
-    let arrest =
-        CaseRecord::Outcome { outcome: OutcomeKind::Arrest, person: None, note: "SYNTHETIC".into(), home_office: None };
+    // An arrest is an action (issue 25, point 10): counted where it is made.
     let ssup = OfficerSession { username: "ssup".into(), role: Role::Supervisor, csrf: String::new() };
+    let person = v
+        .add_case_record(
+            &case,
+            &CaseRecord::Person { name: "Synthetic Person".into(), role: vigil_domain::PersonRole::Suspect },
+            &ssup,
+        )
+        .unwrap();
+    let arrest = CaseRecord::UrgentAction {
+        person,
+        action: vigil_domain::ActionKind::Arrest,
+        power: "PACE 1984 s.24 (synthetic)".into(),
+        justification: "SYNTHETIC".into(),
+        wrong_person: Some("identity confirmed at the address (synthetic)".into()),
+    };
     v.add_case_record(&case, &arrest, &ssup).unwrap();
     // Now: Wednesday 2 Dec 2026 09:00 UTC.
     clock.set(Timestamp::from_unix_millis(T0 + 9 * 24 * H));
@@ -95,7 +108,7 @@ async fn the_dashboard_shows_the_figures_the_recorded_times_give() {
     assert!(html.contains(&row(&["30 Nov 2026", "1", "0", "0", "0"])), "the arrest in its week");
     assert!(html.contains("<svg") && html.contains("Reports received per week, by kind"), "charts are drawn");
     assert!(html.contains(&row(&["jsmith", "0", "3", "1", "0"])), "workload: 3 grades and a report put in a case");
-    assert!(html.contains(&row(&["ssup", "0", "0", "0", "1"])), "workload: the outcome recorded");
+    assert!(html.contains(&row(&["ssup", "0", "0", "0", "2"])), "workload: the person and the arrest recorded");
 
     let (s, h, csv) = call(&app, get("/figures/time-to-triage.csv", &c_sup)).await;
     assert_eq!(s, StatusCode::OK);

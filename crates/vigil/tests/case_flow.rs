@@ -14,6 +14,9 @@ use vigil_domain::{
     PublicReport, ReportKind, RiskLevel, Role, Schedule,
 };
 
+/// How the officers met the wrong-person warning (a single-source attribution).
+const WRONG_PERSON: &str = "the search itself is to find out who used the account (synthetic)";
+
 const DIGITAL: MaterialCategory = MaterialCategory::DigitalMaterial;
 
 /// Schedules every item the ledger still has unaccounted for, as it proposes.
@@ -145,6 +148,7 @@ fn report_to_case_to_verified_bundle() {
         supporting: vec![],
         grade: "2/B/P".into(),
         reason: "r".into(),
+        evidence: None,
     };
     assert!(v.add_case_record(&case, &no_support, &inv).is_err(), "an attribution needs supporting material");
     let foreign = CaseRecord::Attribution {
@@ -153,6 +157,7 @@ fn report_to_case_to_verified_bundle() {
         supporting: vec!["exhibit:ZZ/1".into()],
         grade: "2/B/P".into(),
         reason: "r".into(),
+        evidence: None,
     };
     assert!(v.add_case_record(&case, &foreign, &inv).is_err(), "support must belong to the case");
     v.add_case_record(
@@ -163,6 +168,7 @@ fn report_to_case_to_verified_bundle() {
             supporting: vec![format!("exhibit:{report}")],
             grade: "2/B/P".into(),
             reason: "the report names the account".into(),
+            evidence: None,
         },
         &inv,
     )
@@ -181,7 +187,12 @@ fn report_to_case_to_verified_bundle() {
             &inv,
         )
         .unwrap();
-    let approve = CaseRecord::ActionDecision { request, approved: true, reason: "proportionate".into() };
+    let approve = CaseRecord::ActionDecision {
+        request,
+        approved: true,
+        reason: "proportionate".into(),
+        wrong_person: Some(WRONG_PERSON.into()),
+    };
     assert!(matches!(v.add_case_record(&case, &approve, &inv), Err(vigil_core::CoreError::Forbidden(_))));
     let e = v.add_case_record(&case, &approve, &sup).unwrap_err();
     assert!(e.to_string().contains("no welfare check"), "{e}");
