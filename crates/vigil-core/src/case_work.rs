@@ -381,13 +381,23 @@ impl Vigil {
             | CaseRecord::ExhibitUsed { .. }
             | CaseRecord::Identity { .. }
             | CaseRecord::DisclosureReview { .. }
-            | CaseRecord::DisclosureManagement { .. } => Need::Disclose,
+            | CaseRecord::DisclosureManagement { .. }
+            | CaseRecord::WitnessMisconduct { .. }
+            | CaseRecord::NotRelevant { .. } => Need::Disclose,
             CaseRecord::ProsecutorDecision { .. } => Need::Prosecute,
             // The defence statement is served on the prosecutor: they record its receipt.
             CaseRecord::DefenceStatement { .. } if officer.role == Role::Prosecutor => Need::Prosecute,
             _ => Need::Work,
         };
         let actor = self.case_gate(case, officer, need)?;
+        if matches!(record, CaseRecord::HighlySensitive { .. })
+            && !sees_highly_sensitive(&self.case_view_unaudited(case)?, officer)
+        {
+            return Err(CoreError::Forbidden(
+                "highly sensitive material is recorded by the supervisor or disclosure officer assigned to the case"
+                    .into(),
+            ));
+        }
         // The rules below read the case's records; the write commits only if
         // no record has been added since they were read (checked inside the
         // unit, under the log's sequencer lock), else they are checked again.
@@ -629,10 +639,11 @@ pub(crate) fn record_digest(body: &str) -> vigil_domain::Sha256Digest {
     vigil_domain::Sha256Digest(sha2::Sha256::digest(body.as_bytes()).into())
 }
 
-/// Highly sensitive material is for the case's disclosure officer and
-/// supervisors only; for everyone else it is as if it were not recorded.
+/// Highly sensitive material is for the senior officer and the disclosure
+/// officer assigned to the case only (issue 25, point 9): a supervisor not
+/// assigned is as anyone else, for whom it is as if it were not recorded.
 pub(crate) fn sees_highly_sensitive(view: &CaseView, officer: &OfficerSession) -> bool {
-    Need::Disclose.allows(officer.role, view.members.contains(&officer.username))
+    view.members.contains(&officer.username) && matches!(officer.role, Role::Supervisor | Role::DisclosureOfficer)
 }
 
 impl crate::custody_log::Unit<'_> {

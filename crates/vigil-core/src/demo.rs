@@ -586,6 +586,16 @@ and ask demo_user_c too\n\
             }
             Ok(())
         };
+        // The MG6B: the police witness has nothing to declare.
+        r(
+            self,
+            CaseRecord::WitnessMisconduct {
+                officer: "DC Demo Investigator 1234 (fictional)".into(),
+                findings: false,
+                details: None,
+            },
+            &disc,
+        )?;
         // Version 1 revealed to the prosecutor, who decides each item.
         self.reveal_schedules(&case, "demo.prosecutor", "first schedules (SYNTHETIC DEMO)", &disc)?;
         decide_all("agreed", false)?;

@@ -149,6 +149,19 @@ pub struct Schedules {
     pub pending: Vec<LineChange>,
     /// Every service on the defence, oldest first.
     pub services: Vec<ServiceView>,
+    /// The MG6B: each police witness's declaration, the latest for each.
+    pub mg6b: Vec<Mg6bLine>,
+}
+
+/// One police witness on the MG6B.
+#[derive(Debug, Clone, Serialize)]
+pub struct Mg6bLine {
+    pub officer: String,
+    pub findings: bool,
+    pub details: Option<String>,
+    pub by: String,
+    pub at: String,
+    pub record: u64,
 }
 
 /// How one item's line differs between two versions of the schedules.
@@ -238,7 +251,7 @@ Investigations Act 1996 and the Code of Practice.";
 
 impl Schedules {
     /// The documents `render_one` knows.
-    pub const STEMS: [&'static str; 3] = ["MG6C", "MG6D", "MG6E"];
+    pub const STEMS: [&'static str; 4] = ["MG6C", "MG6D", "MG6E", "MG6B"];
 
     /// The revelation these schedules stand for: the version shown, or for
     /// the live schedules the latest one.
@@ -425,6 +438,29 @@ impl Schedules {
                     pdf: table_pdf(&title, &sub, &head, &[1.2, 1.2, 1.8, 4.6, 1.6], &rows),
                 })
             }
+            "MG6B" => {
+                let head = ["Police witness", "Misconduct findings or convictions", "Declared by"];
+                let rows: Vec<Vec<String>> = self
+                    .mg6b
+                    .iter()
+                    .map(|l| {
+                        vec![
+                            l.officer.clone(),
+                            match (&l.findings, &l.details) {
+                                (true, Some(d)) => d.clone(),
+                                _ => "None to declare".into(),
+                            },
+                            format!("{} {} (record:{})", l.by, Timestamp::london_of(&l.at), l.record),
+                        ]
+                    })
+                    .collect();
+                let title = format!("{SENSITIVE_MARKING}: MG6B Police officers' misconduct records");
+                Some(Rendered {
+                    stem: "MG6B",
+                    csv: format!("{SENSITIVE_MARKING}\r\n{}", csv(&head, &rows)),
+                    pdf: table_pdf(&title, &sub, &head, &[3.0, 5.0, 2.8], &rows),
+                })
+            }
             _ => None,
         }
     }
@@ -494,6 +530,7 @@ pub(crate) fn schedules_of(view: &CaseView) -> Schedules {
         changes: vec![],
         pending: vec![],
         services: vec![],
+        mg6b: vec![],
     };
     for r in &view.records {
         match &r.record {
@@ -523,7 +560,7 @@ pub(crate) fn schedules_of(view: &CaseView) -> Schedules {
                     decisions.insert(item.to_owned(), (r.id, d));
                 }
             }
-            CaseRecord::HighlySensitive { item, reason, revealed_to, revealed_at, means } => {
+            CaseRecord::HighlySensitive { item, reason, revealed_to, revealed_at, means, .. } => {
                 s.highly_sensitive.push(HighlySensitiveView {
                     item: item.clone(),
                     reason: reason.clone(),
@@ -537,6 +574,18 @@ pub(crate) fn schedules_of(view: &CaseView) -> Schedules {
             }
             CaseRecord::DisclosureTest { item, reason } => {
                 s.mg6e.push(Mg6eLine { item: item.clone(), reason: reason.clone(), by: r.by.clone(), at: r.at.clone() })
+            }
+            CaseRecord::WitnessMisconduct { officer, findings, details } => {
+                // A later declaration for the same officer replaces the earlier one.
+                s.mg6b.retain(|l| l.officer != *officer);
+                s.mg6b.push(Mg6bLine {
+                    officer: officer.clone(),
+                    findings: *findings,
+                    details: details.clone(),
+                    by: r.by.clone(),
+                    at: r.at.clone(),
+                    record: r.id,
+                });
             }
             CaseRecord::Served { version, letter, .. } => s.services.push(ServiceView {
                 version: *version,
@@ -750,6 +799,8 @@ pub(crate) fn revealed_version_of(view: &CaseView, version: Option<u32>) -> Opti
     Some(Schedules {
         mg6c: lines(this.mg6c, Schedule::Mg6c),
         mg6d: lines(this.mg6d, Schedule::Mg6d),
+        // The MG6B declarations as they stood when this version was revealed.
+        mg6b: schedules_of(&view_before(view, this.record)).mg6b,
         mg6e,
         version: Some(this.version),
         // Revealed by its own route, never with a version.
@@ -812,7 +863,13 @@ pub(crate) fn check_disclosure_record(view: &CaseView, record: &CaseRecord) -> R
         {
             Err(CoreError::Refused(format!("{item} {NOT_SCHEDULED}")))
         }
-        CaseRecord::HighlySensitive { item, .. } => {
+        CaseRecord::HighlySensitive { item, ground, .. } => {
+            if ground.is_none() {
+                return Err(CoreError::InvalidInput {
+                    field: "ground".into(),
+                    why: "choose the ground on which it is highly sensitive".into(),
+                });
+            }
             if let Some(l) = scheduled(item) {
                 return Err(CoreError::Refused(format!(
                     "{item} is on the {} (record:{}); highly sensitive material goes on no schedule, so this \

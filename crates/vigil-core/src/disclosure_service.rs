@@ -160,6 +160,7 @@ pub(crate) fn served_schedules_of(view: &CaseView) -> Option<Schedules> {
     // Nothing sensitive and none of the officer's reasoning is served.
     s.mg6d.clear();
     s.mg6e.clear();
+    s.mg6b.clear();
     Some(s)
 }
 

@@ -365,10 +365,30 @@ fn highly_sensitive_material_is_on_no_schedule_and_seen_by_few() {
         revealed_to: "Senior CPS lawyer (synthetic)".into(),
         revealed_at: "3 Dec 2026 09:00".into(),
         means: "in person; the full record is kept by the SIO".into(),
+        ground: Some(vigil_domain::HighlySensitiveGround::SourceIdentity),
     };
     let record = highly("exhibit:PR/1");
     c.v.add_case_record(&c.id, &record, &inv).expect_err("an investigator does not record it");
+    // Issue 25, point 9: only the senior officer assigned to the case (and
+    // its disclosure officer) records or sees it, with the ground chosen.
+    let e = c.v.add_case_record(&c.id, &record, &sup).unwrap_err();
+    assert!(matches!(e, vigil_core::CoreError::Forbidden(_)), "a supervisor not assigned: {e}");
+    c.v.assign_to_case(&c.id, "s.one", &sup).unwrap();
+    let no_ground = CaseRecord::HighlySensitive {
+        item: "exhibit:PR/1".into(),
+        reason: SECRET.into(),
+        revealed_to: "Senior CPS lawyer (synthetic)".into(),
+        revealed_at: "3 Dec 2026 09:00".into(),
+        means: "in person".into(),
+        ground: None,
+    };
+    assert_eq!(c.v.add_case_record(&c.id, &no_ground, &sup).unwrap_err().field(), Some("ground"));
     c.v.add_case_record(&c.id, &record, &sup).unwrap();
+    let other_sup = session("s.two", Role::Supervisor);
+    assert!(
+        c.v.schedules(&c.id, &other_sup).unwrap().highly_sensitive.is_empty(),
+        "nor does a supervisor not assigned"
+    );
     assert!(c.v.add_case_record(&c.id, &record, &sup).is_err(), "once is enough");
 
     // Scheduling it, or using it as an exhibit, is refused.
@@ -539,6 +559,7 @@ fn highly_sensitive(item: &str) -> CaseRecord {
         revealed_to: "Senior CPS lawyer (synthetic)".into(),
         revealed_at: "3 Dec 2026 09:00".into(),
         means: "in person".into(),
+        ground: Some(vigil_domain::HighlySensitiveGround::OtherOperation),
     }
 }
 
@@ -550,6 +571,9 @@ fn highly_sensitive(item: &str) -> CaseRecord {
 fn a_record_racing_between_the_check_and_the_write_is_checked_again() {
     let c = std::sync::Arc::new(case());
     let sup = session("s.one", Role::Supervisor);
+    for s in ["s.one", "s.two"] {
+        c.v.assign_to_case(&c.id, s, &sup).unwrap();
+    }
     let note = c.v.add_case_record(&c.id, &CaseRecord::Note { text: "synthetic".into() }, &sup).unwrap();
     let item = format!("record:{note}");
     let highly = highly_sensitive(&item);

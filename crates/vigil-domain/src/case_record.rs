@@ -94,6 +94,30 @@ pub enum OutcomeKind {
     ChildrenSafeguarded,
 }
 
+/// Why material is too sensitive for even the MG6D (CPS Disclosure
+/// Manual, chapter 9): the ground is chosen, not written freely.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum HighlySensitiveGround {
+    /// It would identify a covert human intelligence source.
+    SourceIdentity,
+    /// It would reveal a covert technique, or where equipment is placed.
+    CovertTechnique,
+    /// It would put a person's life or safety at risk.
+    LifeAtRisk,
+    /// It would compromise another investigation or operation.
+    OtherOperation,
+    NationalSecurity,
+}
+
+choice!(HighlySensitiveGround {
+    SourceIdentity => "source-identity", "Would identify a covert human intelligence source";
+    CovertTechnique => "covert-technique", "Would reveal a covert technique or the placing of equipment";
+    LifeAtRisk => "life-at-risk", "Would put a person's life or safety at risk";
+    OtherOperation => "other-operation", "Would compromise another investigation or operation";
+    NationalSecurity => "national-security", "National security";
+});
+
 /// The CPIA schedules of unused material.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Schedule {
@@ -529,6 +553,22 @@ pub enum CaseRecord {
         revealed_at: String,
         /// How (in person, say), and where the full record is kept.
         means: String,
+        /// The ground it is highly sensitive on (absent on records made
+        /// before grounds were chosen; required of new ones).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        ground: Option<HighlySensitiveGround>,
+    },
+    /// A police witness's declaration for the MG6B: findings of misconduct
+    /// or criminal convictions that may bear on their credibility, or that
+    /// there are none.
+    WitnessMisconduct {
+        /// Name, rank and number.
+        officer: String,
+        /// Whether there are findings or convictions to declare.
+        findings: bool,
+        /// What they are, when there are any.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        details: Option<String>,
     },
     /// An edited copy of an exhibit, made as a new exhibit.
     Redaction {
@@ -732,7 +772,7 @@ impl CaseRecord {
                 item_ref("item", item)?;
                 text("reason", reason, 2000)
             }
-            CaseRecord::HighlySensitive { item, reason, revealed_to, revealed_at, means } => {
+            CaseRecord::HighlySensitive { item, reason, revealed_to, revealed_at, means, .. } => {
                 item_ref("item", item)?;
                 text("reason", reason, 2000)?;
                 text("revealed_to", revealed_to, 200)?;
@@ -849,6 +889,17 @@ impl CaseRecord {
                 text("officer_in_case", officer_in_case, 200)?;
                 text("disclosure_officer", disclosure_officer, 200)
             }
+            CaseRecord::WitnessMisconduct { officer, findings, details } => {
+                text("officer", officer, 200)?;
+                match (findings, details) {
+                    (true, None) => Err(ParseError::new("details", "", "say what the findings or convictions are")),
+                    (true, Some(d)) => text("details", d, 4000),
+                    (false, Some(_)) => {
+                        Err(ParseError::new("details", "", "details are given only when there are findings"))
+                    }
+                    (false, None) => Ok(()),
+                }
+            }
             CaseRecord::Redaction { original, redacted, reason } => {
                 crate::ExhibitRef::parse(original)?;
                 crate::ExhibitRef::parse(redacted)?;
@@ -955,6 +1006,12 @@ impl CaseRecord {
                 None => "disclosure reviewed".into(),
             },
             CaseRecord::DisclosureManagement { .. } => "disclosure management document".into(),
+            CaseRecord::WitnessMisconduct { findings, .. } => {
+                format!(
+                    "MG6B declaration for a police witness: {}",
+                    if *findings { "findings declared" } else { "none" }
+                )
+            }
             CaseRecord::Redaction { original, redacted, .. } => format!("{redacted} is a redacted copy of {original}"),
             CaseRecord::MergedFrom { case, .. } => format!("case {case} merged into this case"),
             CaseRecord::MergedInto { case, .. } => format!("merged into case {case}"),

@@ -82,5 +82,7 @@ mod tests {
         stored_as_offered::<SafeguardingStep>();
         stored_as_offered::<HomeOfficeOutcome>();
         stored_as_offered::<MaterialCategory>();
+        stored_as_offered::<HighlySensitiveGround>();
+        stored_as_offered::<ChargingTest>();
     }
 }

@@ -35,9 +35,9 @@ pub use attachment::{
 };
 pub use case_id::CaseId;
 pub use case_record::{
-    attribution_strength, person_warning, ActionKind, AuthorityKind, CaseRecord, OutcomeKind, PersonFlag, PersonRole,
-    ProsecutorView, RevealedLine, RevealedProposal, RevealedTest, RiskLevel, Schedule, ServedLine, Strength,
-    WelfareStage, SENSITIVE_NOT_INSPECTED,
+    attribution_strength, person_warning, ActionKind, AuthorityKind, CaseRecord, HighlySensitiveGround, OutcomeKind,
+    PersonFlag, PersonRole, ProsecutorView, RevealedLine, RevealedProposal, RevealedTest, RiskLevel, Schedule,
+    ServedLine, Strength, WelfareStage, SENSITIVE_NOT_INSPECTED,
 };
 pub use choice::{options, Choice, ChoiceOption};
 pub use crime_outcome::{ChargingTest, HomeOfficeOutcome, SafeguardingStep};

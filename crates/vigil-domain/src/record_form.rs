@@ -6,8 +6,9 @@
 
 use crate::choice::{options, ChoiceOption};
 use crate::{
-    ActionKind, AuthorityKind, ChargingTest, Choice, HomeOfficeOutcome, MaterialCategory, OutcomeKind, ParseError,
-    PersonFlag, PersonRole, ProsecutorView, RiskLevel, SafeguardingStep, Schedule, WelfareStage,
+    ActionKind, AuthorityKind, ChargingTest, Choice, HighlySensitiveGround, HomeOfficeOutcome, MaterialCategory,
+    OutcomeKind, ParseError, PersonFlag, PersonRole, ProsecutorView, RiskLevel, SafeguardingStep, Schedule,
+    WelfareStage,
 };
 
 /// How a field is entered, and what it becomes in the record.
@@ -305,6 +306,16 @@ pub const RECORD_FORMS: &[RecordForm] = &[
         ],
     },
     RecordForm {
+        kind: "witness-misconduct",
+        heading: "MG6B: a police witness's misconduct findings or convictions",
+        who: "the disclosure officer",
+        fields: &[
+            field("officer", "Police witness (name, rank and number)", Text),
+            field("findings", "Findings of misconduct or criminal convictions to declare?", YesNo),
+            field("details", "What they are (only when there are some)", OptText),
+        ],
+    },
+    RecordForm {
         kind: "not-relevant",
         heading: "Not relevant to the investigation (on no schedule)",
         who: "the disclosure officer",
@@ -316,7 +327,7 @@ pub const RECORD_FORMS: &[RecordForm] = &[
     },
     RecordForm {
         kind: "highly-sensitive",
-        heading: "Highly sensitive material (on no schedule; revealed to the prosecutor separately)",
+        heading: "Highly sensitive material (on no schedule; revealed to the prosecutor separately; seen only by the assigned supervisor and disclosure officer)",
         who: "the disclosure officer",
         fields: &[
             field("item", "Item (exhibit:ABC/1 or record:N)", Text),
@@ -324,6 +335,7 @@ pub const RECORD_FORMS: &[RecordForm] = &[
             field("revealed_to", "Prosecutor told of it (name)", Text),
             field("revealed_at", "When (date and time)", Text),
             field("means", "How, and where the full record is kept", Long),
+            field("ground", "The ground", FieldInput::Choice(options::<HighlySensitiveGround>)),
         ],
     },
     RecordForm {

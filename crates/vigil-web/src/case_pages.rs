@@ -113,7 +113,7 @@ pub(crate) fn nav(case: &CaseId, here: &str) -> Markup {
         nav aria-label="Case pages" {
             p {
                 a href={ "/cases/" (c) } { "Case" } " · "
-                a href={ "/cases/" (c) "/exhibits" } { "Exhibit list (MG12)" } " · "
+                a href={ "/cases/" (c) "/exhibits" } { "Exhibits (MG12)" } " · "
                 a href={ "/cases/" (c) "/schedules" } { "Disclosure schedules" } " · "
                 a href={ "/cases/" (c) "/ledger" } { "Disclosure ledger" } " · "
                 a href={ "/cases/" (c) "/timeline" } { "Audit timeline" }
@@ -260,10 +260,23 @@ pub(crate) async fn exhibits(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let (case, officer, list) = match on_case(&state, &id, &headers, |v, c, o| v.exhibit_list(c, o)).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+    let (case, officer, (list, used)) =
+        match on_case(&state, &id, &headers, |v, c, o| Ok((v.exhibit_list(c, o)?, v.used_exhibits(c, o)?))).await {
+            Ok(x) => x,
+            Err(r) => return r,
+        };
+    let mg12: Vec<Vec<String>> = used
+        .iter()
+        .map(|u| {
+            vec![
+                u.entry.reference.to_string(),
+                u.description.clone(),
+                u.witness.clone(),
+                u.entry.received.clone(),
+                format!("SHA-256 {}\nMD5 {}", u.entry.sha256, u.entry.md5),
+            ]
+        })
+        .collect();
     let rows: Vec<Vec<String>> = list
         .iter()
         .map(|e| {
@@ -278,13 +291,17 @@ pub(crate) async fn exhibits(
         })
         .collect();
     let body = html! {
-        (nav(&case, "Exhibit list (MG12)"))
-        h1 { "Exhibit list (MG12): " (case.as_str()) }
+        (nav(&case, "Exhibits"))
+        h1 { "Exhibits: " (case.as_str()) }
         p { "Built from the vault and the custody log. Content is not shown here." }
+        h2 #mg12 { "MG12 exhibit list: used material only" }
+        p.hint { "The exhibits the prosecution relies on, each with its producing witness. Unused material is on the schedules, never here." }
+        (table(&["Exhibit", "Description", "Producing witness", "Received", "Hashes"], &mg12))
+        h2 #held { "Every exhibit held (the register, not the MG12)" }
         p { a href={ "/cases/" (case.as_str()) "/labels.pdf" } { "Printable exhibit labels (PDF)" } }
         (table(&["Exhibit", "Description", "Producer", "Received", "Hashes", "Continuity"], &rows))
     };
-    officer_page(&officer, Section::Cases, "Exhibit list", body).into_response()
+    officer_page(&officer, Section::Cases, "Exhibits", body).into_response()
 }
 
 pub(crate) async fn schedules(
@@ -426,6 +443,20 @@ fn schedules_block(s: &vigil_core::Schedules, base: &str, prosecutor: bool) -> M
             },
         ]);
     }
+    let mg6b: Vec<Vec<String>> = s
+        .mg6b
+        .iter()
+        .map(|l| {
+            vec![
+                l.officer.clone(),
+                match (&l.findings, &l.details) {
+                    (true, Some(d)) => d.clone(),
+                    _ => "None to declare".into(),
+                },
+                format!("{} {}", l.by, vigil_domain::Timestamp::london_of(&l.at)),
+            ]
+        })
+        .collect();
     html! {
         p { (s.heading()) }
         @match s.shown_revelation() {
@@ -446,6 +477,9 @@ fn schedules_block(s: &vigil_core::Schedules, base: &str, prosecutor: bool) -> M
         h2 #mg6e { (vigil_core::SENSITIVE_MARKING) ": MG6E, the disclosure officer's report" }
         (links("MG6E"))
         (table(&["Item", "Disclosure officer's view", "Reasoning", "Recorded by"], &mg6e))
+        h2 #mg6b { (vigil_core::SENSITIVE_MARKING) ": MG6B, police witnesses' misconduct records" }
+        (links("MG6B"))
+        (table(&["Police witness", "Findings or convictions", "Declared by"], &mg6b))
     }
 }
 

@@ -54,6 +54,10 @@ async fn need_to_know_and_the_case_pages() {
     let (s, _, html) = call(&app, get("/cases/DEMO-1/exhibits", &inv)).await;
     assert_eq!(s, StatusCode::OK);
     assert!(html.contains("PR/1") && html.contains("DI/1") && html.contains("SHA-256"), "{html}");
+    // Issue 25, point 12: the MG12 lists used material only; the register of
+    // everything held is apart from it.
+    let mg12 = html.split("id=\"mg12\"").nth(1).unwrap().split("id=\"held\"").next().unwrap();
+    assert!(mg12.contains("DI/1") && !mg12.contains("PR/1") && !mg12.contains("DI/2"), "{mg12}");
     let (s, _, html) = call(&app, get("/cases/DEMO-1/schedules", &inv)).await;
     assert_eq!(s, StatusCode::OK);
     assert!(

@@ -108,7 +108,10 @@ fn demo_case_has_the_cps_shape_and_its_forms_print() {
     if !poppler() {
         return;
     }
-    for stem in ["MG6C", "MG6D", "MG6E", "MG12"] {
+    let mg6b = std::fs::read_to_string(bundle.join("schedules/MG6B.csv")).unwrap();
+    assert!(mg6b.starts_with("OFFICIAL-SENSITIVE") && mg6b.contains("DC Demo Investigator 1234"), "{mg6b}");
+    assert!(mg6b.contains("None to declare"), "issue 25, point 12: the MG6B is in the prosecutor's bundle: {mg6b}");
+    for stem in ["MG6C", "MG6D", "MG6E", "MG6B", "MG12"] {
         let pdf = bundle.join(format!("schedules/{stem}.pdf"));
         page_one_png(&pdf, &format!("form-{stem}"));
         let text = pdf_text(&pdf);
@@ -116,7 +119,7 @@ fn demo_case_has_the_cps_shape_and_its_forms_print() {
         assert!(text.contains("page 1 of "), "{stem}: page x of y:\n{text}");
         assert!(!text.contains("T04:") && !text.contains(".000Z"), "{stem}: no ISO instants:\n{text}");
         let marked = text.contains("OFFICIAL-SENSITIVE");
-        assert_eq!(marked, stem == "MG6D" || stem == "MG6E", "{stem}: the marking on sensitive forms only");
+        assert_eq!(marked, matches!(stem, "MG6D" | "MG6E" | "MG6B"), "{stem}: the marking on sensitive forms only");
     }
     let list = v.exhibit_list(&case, &disc).unwrap();
     let chat = list.iter().find(|e| e.seizure.is_some()).expect("the chat export's seizure is on its entry");
