@@ -325,6 +325,7 @@ impl Vigil {
             CaseRecord::Scheduled { item, .. }
             | CaseRecord::DisclosureTest { item, .. }
             | CaseRecord::HighlySensitive { item, .. }
+            | CaseRecord::PiiRuling { item, .. }
             | CaseRecord::ProsecutorDecision { item, .. } => items.push(item.clone()),
             CaseRecord::ExhibitUsed { exhibit, .. } | CaseRecord::Seizure { exhibit, .. } => {
                 items.push(exhibit.clone())
@@ -384,7 +385,7 @@ impl Vigil {
             | CaseRecord::DisclosureManagement { .. }
             | CaseRecord::WitnessMisconduct { .. }
             | CaseRecord::NotRelevant { .. } => Need::Disclose,
-            CaseRecord::ProsecutorDecision { .. } => Need::Prosecute,
+            CaseRecord::ProsecutorDecision { .. } | CaseRecord::PiiRuling { .. } => Need::Prosecute,
             // The defence statement is served on the prosecutor: they record its receipt.
             CaseRecord::DefenceStatement { .. } if officer.role == Role::Prosecutor => Need::Prosecute,
             _ => Need::Work,

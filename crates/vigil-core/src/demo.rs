@@ -580,6 +580,7 @@ and ask demo_user_c too\n\
                         reason: format!("{note}: {}", l.reason),
                         rebuttal,
                         disclosed_as,
+                        sensitive_route: None,
                     },
                     &cps,
                 )?;

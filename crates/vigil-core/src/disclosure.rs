@@ -50,6 +50,8 @@ pub struct DecisionView {
     pub rebuttal: Option<String>,
     /// The redacted copy the item is disclosed through, if any.
     pub disclosed_as: Option<String>,
+    /// For MG6D material that meets the test: the route it takes.
+    pub sensitive_route: Option<vigil_domain::SensitiveRoute>,
     /// The decision's record.
     pub record: u64,
 }
@@ -57,18 +59,21 @@ pub struct DecisionView {
 impl DecisionView {
     fn of(r: &crate::RecordView) -> Option<(&str, DecisionView)> {
         match &r.record {
-            CaseRecord::ProsecutorDecision { item, decision, reason, rebuttal, disclosed_as } => Some((
-                item.as_str(),
-                DecisionView {
-                    decision: *decision,
-                    reason: reason.clone(),
-                    by: r.by.clone(),
-                    at: r.at.clone(),
-                    rebuttal: rebuttal.clone(),
-                    disclosed_as: disclosed_as.clone(),
-                    record: r.id,
-                },
-            )),
+            CaseRecord::ProsecutorDecision { item, decision, reason, rebuttal, disclosed_as, sensitive_route } => {
+                Some((
+                    item.as_str(),
+                    DecisionView {
+                        decision: *decision,
+                        reason: reason.clone(),
+                        by: r.by.clone(),
+                        at: r.at.clone(),
+                        rebuttal: rebuttal.clone(),
+                        disclosed_as: disclosed_as.clone(),
+                        sensitive_route: *sensitive_route,
+                        record: r.id,
+                    },
+                ))
+            }
             _ => None,
         }
     }
@@ -955,13 +960,34 @@ pub(crate) fn check_disclosure_record(view: &CaseView, record: &CaseRecord) -> R
             }
             Ok(())
         }
-        CaseRecord::ProsecutorDecision { item, decision, rebuttal, disclosed_as, .. } => {
+        CaseRecord::ProsecutorDecision { item, decision, rebuttal, disclosed_as, sensitive_route, .. } => {
             // Decisions are made on the schedules now revealed, by the CPS
             // for the case (any prosecutor assigned to it: allocation changes).
             let revealed = revealed_schedules_of(view);
             let Some(line) = revealed.mg6c.iter().chain(&revealed.mg6d).find(|l| &l.item == item) else {
                 return Err(CoreError::Refused(format!("{item} is not on the schedules revealed to the prosecutor")));
             };
+            // Sensitive material that meets the test is never simply handed
+            // over: the prosecutor chooses its route (issue 25, point 5).
+            match (line.schedule, *decision, sensitive_route) {
+                (Schedule::Mg6d, ProsecutorView::Disclose, None) => {
+                    return Err(CoreError::InvalidInput {
+                        field: "sensitive_route".into(),
+                        why: format!(
+                            "{item} is sensitive (MG6D) material: if it meets the test, choose how it is dealt with \
+                             (an edited, summary or admission form, third-party consent, a PII application and its \
+                             type, or the case cannot continue)"
+                        ),
+                    })
+                }
+                (Schedule::Mg6c, _, Some(_)) => {
+                    return Err(CoreError::InvalidInput {
+                        field: "sensitive_route".into(),
+                        why: format!("{item} is on the MG6C: a route is for sensitive material only"),
+                    })
+                }
+                _ => {}
+            }
             let category = category_in_force(view, line.record);
             if let Some(c) = category {
                 if c.presumed() && *decision == ProsecutorView::ClearlyNotDisclosable && rebuttal.is_none() {
@@ -975,6 +1001,21 @@ pub(crate) fn check_disclosure_record(view: &CaseView, record: &CaseRecord) -> R
                         why: format!("{copy} is not a redacted copy of {item}"),
                     });
                 }
+            }
+            Ok(())
+        }
+        CaseRecord::PiiRuling { item, .. } => {
+            let revealed = revealed_schedules_of(view);
+            let pii = revealed
+                .mg6d
+                .iter()
+                .find(|l| &l.item == item)
+                .and_then(|l| l.decision.as_ref())
+                .and_then(|d| d.sensitive_route);
+            if !pii.is_some_and(|r| r.is_pii()) {
+                return Err(CoreError::Refused(format!(
+                    "{item} has no public interest immunity application on the schedules revealed"
+                )));
             }
             Ok(())
         }
@@ -1293,6 +1334,7 @@ mod tests {
             reason: "decided".into(),
             rebuttal: None,
             disclosed_as: None,
+            sensitive_route: None,
         }
     }
 

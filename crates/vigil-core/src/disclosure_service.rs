@@ -46,6 +46,32 @@ pub(crate) fn service_of(view: &CaseView, version: &Schedules) -> Result<Vec<Ser
             inspecting.join(", ")
         )));
     }
+    // Sensitive material that meets the test waits for the court's ruling
+    // on a PII application; one that cannot be disclosed stops the case.
+    for l in &version.mg6d {
+        let Some(d) = &l.decision else { continue };
+        match d.sensitive_route {
+            Some(vigil_domain::SensitiveRoute::CaseCannotContinue) => {
+                return Err(CoreError::Refused(format!(
+                    "serving refused: the prosecutor recorded that {} cannot be disclosed and the case cannot \
+                     continue without it",
+                    l.item
+                )))
+            }
+            Some(r) if r.is_pii() => {
+                let ruled = view.records.iter().any(|x| {
+                    x.id > d.record && matches!(&x.record, CaseRecord::PiiRuling { item, .. } if *item == l.item)
+                });
+                if !ruled {
+                    return Err(CoreError::Refused(format!(
+                        "serving refused: awaiting the court's ruling on the PII application for {}",
+                        l.item
+                    )));
+                }
+            }
+            _ => {}
+        }
+    }
     // After a defence statement, every item is reviewed again: by the
     // disclosure officer (a review answering it), then revealed anew, then
     // decided again by the prosecutor on that version.
@@ -153,6 +179,7 @@ pub(crate) fn served_schedules_of(view: &CaseView) -> Option<Schedules> {
                 at: r.at.clone(),
                 rebuttal: None,
                 disclosed_as: l.disclosed_as.clone(),
+                sensitive_route: None,
                 record: r.id,
             }),
         })

@@ -493,6 +493,7 @@ fn reveal_decide_and_serve(c: &Case, by: &OfficerSession) {
             reason: "agreed (synthetic)".into(),
             rebuttal: None,
             disclosed_as: None,
+            sensitive_route: None,
         };
         c.v.add_case_record(&c.id, &d, &cps).unwrap();
     }
@@ -528,6 +529,7 @@ fn the_cps_for_the_case_keeps_every_version_when_reallocated() {
         reason: "synthetic".into(),
         rebuttal: None,
         disclosed_as: None,
+        sensitive_route: None,
     };
     assert!(c.v.add_case_record(&c.id, &decide, &outsider).is_err());
     c.v.add_case_record(&c.id, &decide, &first).unwrap();

@@ -94,6 +94,50 @@ pub enum OutcomeKind {
     ChildrenSafeguarded,
 }
 
+/// What becomes of sensitive (MG6D) material the prosecutor decides meets
+/// the test for disclosure (CPS Disclosure Manual, chapters 13 and 14).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SensitiveRoute {
+    /// Disclosed in an edited form that protects what is sensitive.
+    EditedForm,
+    /// Disclosed as a summary.
+    SummaryForm,
+    /// Disclosed as a formal admission.
+    Admission,
+    /// Disclosed with the consent of the third party it concerns.
+    ThirdPartyConsent,
+    /// A public interest immunity application, type 1: on notice to the defence.
+    #[serde(rename = "pii-type-1")]
+    PiiType1,
+    /// Type 2: on notice that an application is made, heard without the defence.
+    #[serde(rename = "pii-type-2")]
+    PiiType2,
+    /// Type 3: without notice to the defence (exceptional).
+    #[serde(rename = "pii-type-3")]
+    PiiType3,
+    /// It cannot be disclosed and the case cannot continue without it.
+    CaseCannotContinue,
+}
+
+choice!(SensitiveRoute {
+    EditedForm => "edited-form", "Disclose in an edited form";
+    SummaryForm => "summary-form", "Disclose as a summary";
+    Admission => "admission", "Disclose as a formal admission";
+    ThirdPartyConsent => "third-party-consent", "Disclose with the third party's consent";
+    PiiType1 => "pii-type-1", "PII application, type 1 (on notice to the defence)";
+    PiiType2 => "pii-type-2", "PII application, type 2 (notice that one is made; heard without the defence)";
+    PiiType3 => "pii-type-3", "PII application, type 3 (without notice; exceptional)";
+    CaseCannotContinue => "case-cannot-continue", "It cannot be disclosed: the case cannot continue";
+});
+
+impl SensitiveRoute {
+    /// Whether the route is an application for the court to rule on.
+    pub fn is_pii(self) -> bool {
+        matches!(self, SensitiveRoute::PiiType1 | SensitiveRoute::PiiType2 | SensitiveRoute::PiiType3)
+    }
+}
+
 /// Why material is too sensitive for even the MG6D (CPS Disclosure
 /// Manual, chapter 9): the ground is chosen, not written freely.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -436,6 +480,19 @@ pub enum CaseRecord {
         /// decision discloses the item: the form of disclosure, agreed here.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         disclosed_as: Option<String>,
+        /// For sensitive (MG6D) material that meets the test: how it is
+        /// dealt with, since it is never simply handed over.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        sensitive_route: Option<SensitiveRoute>,
+    },
+    /// The court's ruling on a public interest immunity application.
+    PiiRuling {
+        item: String,
+        /// Whether the court ordered the material withheld or disclosed.
+        withheld: bool,
+        /// The court and the judge, as the order gives them.
+        court: String,
+        ruled_at: String,
     },
     /// An item of the case judged not relevant to the investigation (CPIA
     /// Code 2.1), with the reason: it goes on no schedule.
@@ -779,7 +836,14 @@ impl CaseRecord {
                 text("revealed_at", revealed_at, 64)?;
                 text("means", means, 1000)
             }
-            CaseRecord::ProsecutorDecision { item, reason, rebuttal, disclosed_as, decision } => {
+            CaseRecord::ProsecutorDecision { item, reason, rebuttal, disclosed_as, decision, sensitive_route } => {
+                if sensitive_route.is_some() && *decision != ProsecutorView::Disclose {
+                    return Err(ParseError::new(
+                        "sensitive_route",
+                        "",
+                        "a route is chosen only for sensitive material that meets the test (decided D)",
+                    ));
+                }
                 item_ref("item", item)?;
                 text("reason", reason, 2000)?;
                 if let Some(r) = rebuttal {
@@ -802,6 +866,11 @@ impl CaseRecord {
             CaseRecord::NotRelevant { item, reason, .. } => {
                 item_ref("item", item)?;
                 text("reason", reason, 2000)
+            }
+            CaseRecord::PiiRuling { item, court, ruled_at, .. } => {
+                item_ref("item", item)?;
+                text("court", court, 300)?;
+                text("ruled_at", ruled_at, 64)
             }
             CaseRecord::Served { version, letter, lines } => {
                 if *version == 0 {
@@ -987,6 +1056,9 @@ impl CaseRecord {
                 format!("prosecutor's decision on {item}: {}{form}", decision.abbreviation())
             }
             CaseRecord::NotRelevant { item, .. } => format!("{item} recorded as not relevant"),
+            CaseRecord::PiiRuling { item, withheld, .. } => {
+                format!("PII ruling on {item}: {}", if *withheld { "withheld" } else { "to be disclosed" })
+            }
             CaseRecord::Served { version, lines, .. } => {
                 format!("schedules version {version} served on the defence ({} MG6C item(s))", lines.len())
             }

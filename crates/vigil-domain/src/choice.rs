@@ -84,5 +84,6 @@ mod tests {
         stored_as_offered::<MaterialCategory>();
         stored_as_offered::<HighlySensitiveGround>();
         stored_as_offered::<ChargingTest>();
+        stored_as_offered::<SensitiveRoute>();
     }
 }

@@ -37,7 +37,7 @@ pub use case_id::CaseId;
 pub use case_record::{
     attribution_strength, person_warning, ActionKind, AuthorityKind, CaseRecord, HighlySensitiveGround, OutcomeKind,
     PersonFlag, PersonRole, ProsecutorView, RevealedLine, RevealedProposal, RevealedTest, RiskLevel, Schedule,
-    ServedLine, Strength, WelfareStage, SENSITIVE_NOT_INSPECTED,
+    SensitiveRoute, ServedLine, Strength, WelfareStage, SENSITIVE_NOT_INSPECTED,
 };
 pub use choice::{options, Choice, ChoiceOption};
 pub use crime_outcome::{ChargingTest, HomeOfficeOutcome, SafeguardingStep};
@@ -51,7 +51,7 @@ pub use initials::Initials;
 pub use material_category::{record_proposal, MaterialCategory};
 pub use public_report::{HowKnown, PublicReport, ReportKind, ReporterAnswers};
 pub use queue_order::QueueOrder;
-pub use record_form::{FieldInput, FieldValue, FormField, RecordForm, PROSECUTOR_FORM, RECORD_FORMS};
+pub use record_form::{FieldInput, FieldValue, FormField, RecordForm, PII_RULING_FORM, PROSECUTOR_FORM, RECORD_FORMS};
 pub use referral::{
     DeclaredFile, Incident, Referral, ReferralError, ReportedIdentifier, ReportedIdentifierKind, ReportedUser,
     MAX_FILE_BYTES,

@@ -126,6 +126,7 @@ pub fn record_proposal(record: &CaseRecord) -> Option<(MaterialCategory, Schedul
         | CaseRecord::NotRelevant { .. }
         // The charging decision is the prosecution's own record, not unused material.
         | CaseRecord::ChargingDecision { .. }
+        | CaseRecord::PiiRuling { .. }
         // The MG6B is itself a disclosure document to the prosecutor.
         | CaseRecord::WitnessMisconduct { .. }
         | CaseRecord::Served { .. }

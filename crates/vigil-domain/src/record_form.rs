@@ -8,7 +8,7 @@ use crate::choice::{options, ChoiceOption};
 use crate::{
     ActionKind, AuthorityKind, ChargingTest, Choice, HighlySensitiveGround, HomeOfficeOutcome, MaterialCategory,
     OutcomeKind, ParseError, PersonFlag, PersonRole, ProsecutorView, RiskLevel, SafeguardingStep, Schedule,
-    WelfareStage,
+    SensitiveRoute, WelfareStage,
 };
 
 /// How a field is entered, and what it becomes in the record.
@@ -88,7 +88,7 @@ pub struct RecordForm {
 impl RecordForm {
     /// The form for a kind of record, the prosecutor's included.
     pub fn find(kind: &str) -> Option<&'static RecordForm> {
-        RECORD_FORMS.iter().chain(std::iter::once(&PROSECUTOR_FORM)).find(|f| f.kind == kind)
+        RECORD_FORMS.iter().chain([&PROSECUTOR_FORM, &PII_RULING_FORM]).find(|f| f.kind == kind)
     }
 }
 
@@ -437,6 +437,24 @@ pub const PROSECUTOR_FORM: RecordForm = RecordForm {
         field("reason", "Reason", Long),
         field("rebuttal", "Rebuttal (a CND on material presumed to meet the test)", OptText),
         field("disclosed_as", "Disclose through the redacted copy (exhibit:ABC/1), if agreed", OptText),
+        field(
+            "sensitive_route",
+            "For MG6D material that meets the test (D): how it is dealt with",
+            FieldInput::OptChoice(options::<SensitiveRoute>),
+        ),
+    ],
+};
+
+/// The prosecutor's record of the court's ruling on a PII application.
+pub const PII_RULING_FORM: RecordForm = RecordForm {
+    kind: "pii-ruling",
+    heading: "The court's ruling on a PII application",
+    who: "the prosecutor",
+    fields: &[
+        field("item", "Item (as on the MG6D)", Text),
+        field("withheld", "Did the court order it withheld?", YesNo),
+        field("court", "Court and judge", Text),
+        field("ruled_at", "When (date)", Text),
     ],
 };
 

@@ -660,7 +660,7 @@ pub(crate) async fn add_record(
         let back = match values.get("return_to").map(String::as_str) {
             Some("ledger") => "/ledger",
             Some("schedules") => "/schedules",
-            _ if kind == "prosecutor-decision" => "/schedules",
+            _ if kind == "prosecutor-decision" || kind == "pii-ruling" => "/schedules",
             _ => "",
         };
         let record = crate::record_forms::parse(&kind, &values)

@@ -170,6 +170,14 @@ pub(crate) fn prosecutor_workspace(
                 Some(d) => html! {
                     (d.decision.abbreviation())
                     @if let Some(copy) = &d.disclosed_as { " through the redacted copy " (copy) }
+                    @if let Some(route) = d.sensitive_route {
+                        br;
+                        @if route.is_pii() || route == vigil_domain::SensitiveRoute::CaseCannotContinue {
+                            (tag(route.label(), Tone::Danger))
+                        } @else {
+                            (route.label())
+                        }
+                    }
                 },
             };
             vec![html! { (sched) " " (l.number) }, inspect_link(case, &l.item), html! { (l.description) }, state]

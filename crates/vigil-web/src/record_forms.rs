@@ -6,7 +6,7 @@
 
 use maud::{html, Markup};
 use serde_json::{Map, Value};
-use vigil_domain::{CaseRecord, FieldInput, FieldValue, RecordForm, PROSECUTOR_FORM, RECORD_FORMS};
+use vigil_domain::{CaseRecord, FieldInput, FieldValue, RecordForm, PII_RULING_FORM, PROSECUTOR_FORM, RECORD_FORMS};
 
 /// The kinds that have a form.
 pub(crate) fn known(kind: &str) -> bool {
@@ -18,9 +18,10 @@ pub(crate) fn render(case: &str, csrf: &str) -> Markup {
     html! { h2 { "Add to the case" } (render_forms(RECORD_FORMS, case, csrf)) }
 }
 
-/// The prosecutor's decision form, for the revealed schedules.
+/// The prosecutor's forms, for the revealed schedules: a decision on an
+/// item, and the court's ruling on a PII application.
 pub(crate) fn render_prosecutor(case: &str, csrf: &str) -> Markup {
-    render_forms(std::slice::from_ref(&PROSECUTOR_FORM), case, csrf)
+    render_forms(&[PROSECUTOR_FORM, PII_RULING_FORM], case, csrf)
 }
 
 fn render_forms(forms: &[RecordForm], case: &str, token: &str) -> Markup {
@@ -111,7 +112,7 @@ mod tests {
     /// the form and no other (the record type refuses unknown fields).
     #[test]
     fn form_fields_are_the_record_variants_json_keys() {
-        for form in RECORD_FORMS.iter().chain(std::iter::once(&PROSECUTOR_FORM)) {
+        for form in RECORD_FORMS.iter().chain([&PROSECUTOR_FORM, &PII_RULING_FORM]) {
             let r = parse(form.kind, &sample(form)).unwrap_or_else(|e| panic!("{}: {e}", form.kind));
             let j = serde_json::to_value(&r).unwrap();
             assert_eq!(j["type"], form.kind);
@@ -127,7 +128,7 @@ mod tests {
     /// Every option of every choice is a value the record type accepts.
     #[test]
     fn every_choice_option_parses() {
-        for form in RECORD_FORMS.iter().chain(std::iter::once(&PROSECUTOR_FORM)) {
+        for form in RECORD_FORMS.iter().chain([&PROSECUTOR_FORM, &PII_RULING_FORM]) {
             for f in form.fields {
                 let (FieldInput::Choice(options) | FieldInput::OptChoice(options)) = f.input else { continue };
                 for o in options() {

@@ -55,6 +55,7 @@ fn decide_the_rest(v: &Vigil, case: &CaseId, cps: &OfficerSession) {
             rebuttal: (l.proposed == ProsecutorView::ClearlyNotDisclosable)
                 .then(|| "agreed with the officer's rebuttal".into()),
             disclosed_as: None,
+            sensitive_route: None,
         };
         v.add_case_record(case, &record, cps).unwrap();
     }
@@ -303,6 +304,7 @@ fn report_to_case_to_verified_bundle() {
             reason: "CPS review".into(),
             rebuttal: rebuttal.map(str::to_owned),
             disclosed_as,
+            sensitive_route: None,
         };
     let decide = |item: String, decision| decide_as(item, decision, None, None);
     assert!(v.add_case_record(&case, &decide(format!("exhibit:{chat}"), ProsecutorView::Disclose), &cps).is_err());

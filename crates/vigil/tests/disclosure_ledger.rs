@@ -40,6 +40,7 @@ fn decide_every_line(v: &Vigil, case: &CaseId) {
             reason: "reviewed again (synthetic)".into(),
             rebuttal: cnd.then(|| "agreed with the disclosure officer's rebuttal".into()),
             disclosed_as: l.decision.as_ref().and_then(|d| d.disclosed_as.clone()),
+            sensitive_route: None,
         };
         v.add_case_record(case, &record, &cps()).unwrap();
     }
@@ -235,4 +236,41 @@ fn a_defence_statement_puts_every_item_back_for_review() {
     v.serve_schedules(&case, "s.7A response (synthetic)", &cps()).unwrap();
     let s = v.schedules(&case, &cps()).unwrap();
     assert_eq!(s.services.last().map(|x| x.version), Some(4));
+}
+
+/// Issue 25, point 5: a "D" on sensitive (MG6D) material leads somewhere:
+/// the prosecutor chooses its route (an edited, summary or admission form,
+/// third-party consent, a PII application of a given type, or the case
+/// cannot continue); service waits for the court's ruling on a PII
+/// application, and is refused when the case cannot continue.
+#[test]
+fn sensitive_material_that_meets_the_test_takes_a_route() {
+    let (_d, v, case) = demo();
+    let s = v.schedules(&case, &cps()).unwrap();
+    let attribution = s.mg6d.iter().find(|l| l.description.starts_with("Attribution")).unwrap().item.clone();
+    let decide = |route: Option<vigil_domain::SensitiveRoute>| CaseRecord::ProsecutorDecision {
+        item: attribution.clone(),
+        decision: ProsecutorView::Disclose,
+        reason: "the grading bears on the identification (synthetic)".into(),
+        rebuttal: None,
+        disclosed_as: None,
+        sensitive_route: route,
+    };
+    let e = v.add_case_record(&case, &decide(None), &cps()).unwrap_err();
+    assert_eq!(e.field(), Some("sensitive_route"), "{e}");
+    v.add_case_record(&case, &decide(Some(vigil_domain::SensitiveRoute::PiiType2)), &cps()).unwrap();
+    let e = v.serve_schedules(&case, "s.3 letter", &cps()).unwrap_err().to_string();
+    assert!(e.contains(&format!("awaiting the court's ruling on the PII application for {attribution}")), "{e}");
+    let ruling = CaseRecord::PiiRuling {
+        item: attribution.clone(),
+        withheld: true,
+        court: "Example Crown Court, HHJ Example (synthetic)".into(),
+        ruled_at: "5 Dec 2026".into(),
+    };
+    assert!(v.add_case_record(&case, &ruling, &disc()).is_err(), "the ruling is the prosecutor's to record");
+    v.add_case_record(&case, &ruling, &cps()).unwrap();
+    v.serve_schedules(&case, "s.3 letter after the PII ruling (synthetic)", &cps()).unwrap();
+    v.add_case_record(&case, &decide(Some(vigil_domain::SensitiveRoute::CaseCannotContinue)), &cps()).unwrap();
+    let e = v.serve_schedules(&case, "s.3 letter", &cps()).unwrap_err().to_string();
+    assert!(e.contains("cannot continue"), "{e}");
 }
