@@ -63,9 +63,11 @@ pub struct CaseView {
 }
 
 impl CaseView {
-    /// The case's persons with their attributions, strengths and warnings.
-    pub fn persons(&self) -> Vec<PersonView> {
-        persons_of(self)
+    /// The case's persons with their attributions, strengths and warnings;
+    /// what safeguarding owes each is reckoned at `now_ms` (late steps are
+    /// marked OVERDUE).
+    pub fn persons(&self, now_ms: i64) -> Vec<PersonView> {
+        persons_of(self, now_ms)
     }
 
     /// The case's criminal-justice identity: the latest `identity` record.
@@ -112,6 +114,9 @@ pub struct PersonView {
     pub warning: Option<String>,
     /// A welfare reassessment owed after an urgent action on the person.
     pub welfare_due: Option<String>,
+    /// What safeguarding owes this person now (Working Together's steps and
+    /// time limits, police protection's 72 hours, referrals not yet made).
+    pub safeguarding_due: Vec<String>,
 }
 
 /// One line of the MG12 exhibit list.
@@ -471,6 +476,12 @@ impl Vigil {
         if let CaseRecord::Outcome { outcome, home_office, .. } = record {
             check_outcome(view, *outcome, *home_office)?;
         }
+        if let CaseRecord::Safeguarding { child, step: Some(step), .. } = record {
+            let dated: Vec<vigil_domain::safeguarding_plan::Dated> =
+                view.records.iter().map(|r| (r.id, 0, &r.record)).collect();
+            vigil_domain::safeguarding_plan::check_step(&dated, *child, *step)
+                .map_err(|why| CoreError::InvalidInput { field: "step".into(), why })?;
+        }
         crate::disclosure::check_disclosure_record(view, record)
     }
 
@@ -501,7 +512,7 @@ fn check_wrong_person_answered(
     answer: Option<&str>,
     what: &str,
 ) -> Result<(), CoreError> {
-    let Some(p) = persons_of(view).into_iter().find(|p| p.id == person) else { return Ok(()) };
+    let Some(p) = persons_of(view, i64::MIN).into_iter().find(|p| p.id == person) else { return Ok(()) };
     let flagged = p.flags.contains(&PersonFlag::PossibleWrongPerson);
     let warning = match (&p.warning, flagged) {
         (Some(w), _) => w.clone(),
@@ -751,7 +762,7 @@ impl Vigil {
     /// strength, and the wrong-person warning.
     pub fn case_persons(&self, case: &CaseId, officer: &OfficerSession) -> Result<Vec<PersonView>, CoreError> {
         self.case_gate(case, officer, Need::Read)?;
-        Ok(self.case_view_unaudited(case)?.persons())
+        Ok(self.case_view_unaudited(case)?.persons(self.now().unix_millis()))
     }
 
     /// The MG12 exhibit list: every exhibit of the case (and reports added
@@ -855,12 +866,12 @@ struct CaseScope {
     removed: Vec<String>,
 }
 
-pub(crate) fn persons_of(view: &CaseView) -> Vec<PersonView> {
+pub(crate) fn persons_of(view: &CaseView, now_ms: i64) -> Vec<PersonView> {
     let mut persons: Vec<PersonView> = view
         .records
         .iter()
         .filter_map(|x| match &x.record {
-            CaseRecord::Person { name, role } => Some(PersonView {
+            CaseRecord::Person { name, role, .. } => Some(PersonView {
                 id: x.id,
                 name: name.clone(),
                 role: *role,
@@ -868,6 +879,7 @@ pub(crate) fn persons_of(view: &CaseView) -> Vec<PersonView> {
                 attributions: Vec::new(),
                 warning: None,
                 welfare_due: None,
+                safeguarding_due: Vec::new(),
             }),
             _ => None,
         })
@@ -906,7 +918,13 @@ pub(crate) fn persons_of(view: &CaseView) -> Vec<PersonView> {
             _ => {}
         }
     }
+    let dated: Vec<vigil_domain::safeguarding_plan::Dated> = view
+        .records
+        .iter()
+        .map(|r| (r.id, vigil_domain::Timestamp::parse(&r.at).map(|t| t.unix_millis()).unwrap_or(0), &r.record))
+        .collect();
     for p in &mut persons {
+        p.safeguarding_due = vigil_domain::safeguarding_plan::prompts(&dated, p.id, now_ms);
         if p.role == vigil_domain::PersonRole::Suspect {
             let graded: Vec<(Grade, Vec<String>)> = p
                 .attributions

@@ -246,11 +246,22 @@ impl Vigil {
         )?;
         let person = r(
             self,
-            CaseRecord::Person { name: "Synthetic Person A (fictional)".into(), role: PersonRole::Suspect },
+            CaseRecord::Person {
+                name: "Synthetic Person A (fictional)".into(),
+                role: PersonRole::Suspect,
+                works_with_children: None,
+            },
             &inv,
         )?;
-        let child =
-            r(self, CaseRecord::Person { name: "Synthetic Child (fictional)".into(), role: PersonRole::Victim }, &inv)?;
+        let child = r(
+            self,
+            CaseRecord::Person {
+                name: "Synthetic Child (fictional)".into(),
+                role: PersonRole::Victim,
+                works_with_children: None,
+            },
+            &inv,
+        )?;
         let attribution = r(
             self,
             CaseRecord::Attribution {
@@ -368,6 +379,8 @@ impl Vigil {
                 outcome: "child and parent given advice; no further contact seen".into(),
                 step: Some(vigil_domain::SafeguardingStep::ReferralToChildrensSocialCare),
                 reference: Some("MASH-SYN-0042 (synthetic)".into()),
+                designated_officer: None,
+                local_authority_notified: None,
             },
             &inv,
         )?;

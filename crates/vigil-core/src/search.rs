@@ -152,7 +152,7 @@ impl Vigil {
                 Some("title".to_owned())
             } else {
                 self.case_view_unaudited(id)?
-                    .persons()
+                    .persons(i64::MIN)
                     .iter()
                     .find(|p| p.name.to_lowercase().contains(&needle))
                     .map(|p| format!("person {}", p.name))

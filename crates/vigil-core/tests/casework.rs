@@ -73,7 +73,12 @@ fn an_urgent_arrest_is_recorded_without_approval_and_the_welfare_check_follows()
     let c = case();
     let inv = session("i.inv", Role::Investigator);
     let add = |r: &CaseRecord| c.v.add_case_record(&c.id, r, &inv);
-    let person = add(&CaseRecord::Person { name: "Synthetic Suspect".into(), role: PersonRole::Suspect }).unwrap();
+    let person = add(&CaseRecord::Person {
+        name: "Synthetic Suspect".into(),
+        role: PersonRole::Suspect,
+        works_with_children: None,
+    })
+    .unwrap();
     let urgent = |wrong_person: Option<&str>| CaseRecord::UrgentAction {
         person,
         action: ActionKind::Arrest,
@@ -124,7 +129,11 @@ fn a_supervisor_does_not_approve_their_own_request_and_one_check_does_not_cover_
     let person =
         c.v.add_case_record(
             &c.id,
-            &CaseRecord::Person { name: "Synthetic Suspect".into(), role: PersonRole::Suspect },
+            &CaseRecord::Person {
+                name: "Synthetic Suspect".into(),
+                role: PersonRole::Suspect,
+                works_with_children: None,
+            },
             &inv,
         )
         .unwrap();
@@ -238,7 +247,12 @@ fn outcomes_count_by_home_office_code_and_safeguarding_only_when_recorded() {
     let c = case();
     let inv = session("i.inv", Role::Investigator);
     let add = |r: &CaseRecord| c.v.add_case_record(&c.id, r, &inv);
-    let child = add(&CaseRecord::Person { name: "Synthetic Child".into(), role: PersonRole::Victim }).unwrap();
+    let child = add(&CaseRecord::Person {
+        name: "Synthetic Child".into(),
+        role: PersonRole::Victim,
+        works_with_children: None,
+    })
+    .unwrap();
     let outcome = |outcome, home_office| CaseRecord::Outcome {
         outcome,
         person: Some(child),
@@ -253,6 +267,8 @@ fn outcomes_count_by_home_office_code_and_safeguarding_only_when_recorded() {
         outcome: "s.47 enquiry opened".into(),
         step: Some(SafeguardingStep::StrategyDiscussion),
         reference: Some("CSC-SYN-1".into()),
+        designated_officer: None,
+        local_authority_notified: None,
     })
     .unwrap();
     assert_eq!(add(&outcome(OutcomeKind::Charge, None)).unwrap_err().field(), Some("home_office"));
@@ -660,4 +676,65 @@ fn the_copy_for_service_carries_no_one_elses_reasons() {
     std::fs::write(&proof_path, serde_json::to_vec_pretty(&proof).unwrap()).unwrap();
     let report = vigil_core::verify_bundle(&served, &key, None).unwrap();
     assert!(report.problems.iter().any(|p| p.contains("a copy for service carries the leaf")), "{:?}", report.problems);
+}
+
+/// Issue 25, point 11: safeguarding in Working Together's order with its
+/// time limits; police protection as a power with its duties; referrals
+/// prompted when children live with the suspect or the suspect works with
+/// children.
+#[test]
+fn safeguarding_keeps_working_togethers_order_and_prompts_referrals() {
+    use vigil_domain::SafeguardingStep as S;
+    let c = case();
+    let inv = session("i.inv", Role::Investigator);
+    let add = |r: &CaseRecord| c.v.add_case_record(&c.id, r, &inv);
+    let child = add(&CaseRecord::Person {
+        name: "Synthetic Child".into(),
+        role: PersonRole::Victim,
+        works_with_children: None,
+    })
+    .unwrap();
+    let suspect = add(&CaseRecord::Person {
+        name: "Synthetic Suspect".into(),
+        role: PersonRole::Suspect,
+        works_with_children: Some("youth football coach (synthetic)".into()),
+    })
+    .unwrap();
+    let step = |person: u64, step: S, designated: Option<&str>, notified: Option<&str>| CaseRecord::Safeguarding {
+        child: person,
+        action: "synthetic".into(),
+        outcome: "synthetic".into(),
+        step: Some(step),
+        reference: None,
+        designated_officer: designated.map(str::to_owned),
+        local_authority_notified: notified.map(str::to_owned),
+    };
+    assert_eq!(add(&step(child, S::Section47Enquiry, None, None)).unwrap_err().field(), Some("step"));
+    add(&step(child, S::StrategyDiscussion, None, None)).unwrap();
+    assert_eq!(add(&step(child, S::InitialChildProtectionConference, None, None)).unwrap_err().field(), Some("step"));
+    add(&step(child, S::Section47Enquiry, None, None)).unwrap();
+    // Police protection is a power with its duties.
+    let e = add(&step(child, S::PoliceProtection, None, Some("10:00"))).unwrap_err();
+    assert_eq!(e.field(), Some("designated_officer"), "{e}");
+    add(&step(child, S::PoliceProtection, Some("Insp Example (synthetic)"), Some("children's services told 10:05")))
+        .unwrap();
+    let mut welfare = welfare(suspect, WelfareStage::BeforeAction);
+    if let CaseRecord::WelfareCheck { children_in_household, .. } = &mut welfare {
+        *children_in_household = "two, aged 6 and 9 (synthetic)".into();
+    }
+    add(&welfare).unwrap();
+    let persons = c.v.case_persons(&c.id, &inv).unwrap();
+    let due = |id: u64| persons.iter().find(|p| p.id == id).unwrap().safeguarding_due.join("\n");
+    let child_due = due(child);
+    assert!(child_due.contains("initial child protection conference due by"), "{child_due}");
+    assert!(child_due.contains("police protection") && child_due.contains("72 hours"), "{child_due}");
+    let suspect_due = due(suspect);
+    assert!(suspect_due.contains("refer to children's social care"), "{suspect_due}");
+    assert!(suspect_due.contains("refer to the LADO"), "{suspect_due}");
+    add(&step(child, S::InitialChildProtectionConference, None, None)).unwrap();
+    add(&step(child, S::PoliceProtectionEnded, None, None)).unwrap();
+    add(&step(child, S::ReferralToChildrensSocialCare, None, None)).unwrap();
+    add(&step(suspect, S::ReferralToLado, None, None)).unwrap();
+    let persons = c.v.case_persons(&c.id, &inv).unwrap();
+    assert!(persons.iter().all(|p| p.safeguarding_due.is_empty()), "{persons:?}");
 }

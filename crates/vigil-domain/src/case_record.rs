@@ -333,6 +333,10 @@ pub enum CaseRecord {
     Person {
         name: String,
         role: PersonRole,
+        /// The role in which they work or volunteer with children, if they
+        /// do: the case then prompts a referral to the LADO.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        works_with_children: Option<String>,
     },
     Flag {
         person: u64,
@@ -418,6 +422,14 @@ pub enum CaseRecord {
         /// The other agency's reference (social care, MASH, LADO).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         reference: Option<String>,
+        /// Police protection: the designated officer who inquires into the
+        /// case (Children Act 1989 s.46(3)(e)).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        designated_officer: Option<String>,
+        /// Police protection: when and how the local authority was told
+        /// (s.46(3)(a)).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        local_authority_notified: Option<String>,
     },
     Outcome {
         outcome: OutcomeKind,
@@ -704,7 +716,12 @@ impl CaseRecord {
                 }
                 Ok(())
             }
-            CaseRecord::Person { name, .. } => text("name", name, 200),
+            CaseRecord::Person { name, works_with_children, .. } => {
+                if let Some(w) = works_with_children {
+                    text("works_with_children", w, 300)?;
+                }
+                text("name", name, 200)
+            }
             CaseRecord::Flag { reason, .. } => text("reason", reason, 1000),
             CaseRecord::Attribution { identifier, supporting, grade, reason, evidence, .. } => {
                 if let Some(e) = evidence {
@@ -772,7 +789,37 @@ impl CaseRecord {
                 }
                 text("reason", reason, 2000)
             }
-            CaseRecord::Safeguarding { action, outcome, reference, .. } => {
+            CaseRecord::Safeguarding {
+                action,
+                outcome,
+                reference,
+                step,
+                designated_officer,
+                local_authority_notified,
+                ..
+            } => {
+                if *step == Some(crate::SafeguardingStep::PoliceProtection) {
+                    match (designated_officer, local_authority_notified) {
+                        (Some(d), Some(n)) => {
+                            text("designated_officer", d, 200)?;
+                            text("local_authority_notified", n, 200)?;
+                        }
+                        (None, _) => {
+                            return Err(ParseError::new(
+                                "designated_officer",
+                                "",
+                                "police protection needs its designated officer (Children Act 1989 s.46(3)(e))",
+                            ))
+                        }
+                        (_, None) => {
+                            return Err(ParseError::new(
+                                "local_authority_notified",
+                                "",
+                                "police protection needs the local authority told, and when (s.46(3)(a))",
+                            ))
+                        }
+                    }
+                }
                 text("action", action, 1000)?;
                 if let Some(r) = reference {
                     text("reference", r, 100)?;

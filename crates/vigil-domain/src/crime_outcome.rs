@@ -155,6 +155,14 @@ pub enum SafeguardingStep {
     VictimIdentified,
     /// An Achieving Best Evidence interview planned.
     AbeInterviewPlanned,
+    /// The initial child protection conference (within 15 working days of
+    /// the strategy discussion that started the s.47 enquiry).
+    InitialChildProtectionConference,
+    /// The child taken into police protection (Children Act 1989 s.46): at
+    /// most 72 hours, with a designated officer and the local authority told.
+    PoliceProtection,
+    /// Police protection ended (the child released, or handed to the local authority).
+    PoliceProtectionEnded,
     /// Any other action, described.
     Other,
 }
@@ -166,6 +174,9 @@ choice!(SafeguardingStep {
     ReferralToLado => "referral-to-lado", "Referral to the LADO";
     VictimIdentified => "victim-identified", "The child in the material identified";
     AbeInterviewPlanned => "abe-interview-planned", "Achieving Best Evidence interview planned";
+    InitialChildProtectionConference => "initial-child-protection-conference", "Initial child protection conference";
+    PoliceProtection => "police-protection", "Police protection (Children Act 1989 s.46; at most 72 hours)";
+    PoliceProtectionEnded => "police-protection-ended", "Police protection ended";
     Other => "other", "Other (described below)";
 });
 

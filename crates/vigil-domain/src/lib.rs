@@ -24,6 +24,7 @@ mod report_state;
 mod risk;
 mod role;
 mod row_image;
+pub mod safeguarding_plan;
 mod team_dashboard;
 mod timestamp;
 mod triage_target;

@@ -145,7 +145,11 @@ pub const RECORD_FORMS: &[RecordForm] = &[
         kind: "person",
         heading: "Person",
         who: "assigned officers",
-        fields: &[field("name", "Name", Text), field("role", "Role", FieldInput::Choice(options::<PersonRole>))],
+        fields: &[
+            field("name", "Name", Text),
+            field("role", "Role", FieldInput::Choice(options::<PersonRole>)),
+            field("works_with_children", "Works or volunteers with children: in what role (prompts a LADO referral)", OptText),
+        ],
     },
     RecordForm {
         kind: "attribution",
@@ -244,11 +248,13 @@ pub const RECORD_FORMS: &[RecordForm] = &[
         heading: "Safeguarding action for a child",
         who: "assigned officers",
         fields: &[
-            field("child", "Child (record number)", Record),
-            field("step", "Step", FieldInput::Choice(options::<SafeguardingStep>)),
+            field("child", "Child (record number; for a LADO referral, the adult)", Record),
+            field("step", "Step (in Working Together order: strategy discussion, s.47 enquiry, conference)", FieldInput::Choice(options::<SafeguardingStep>)),
             field("reference", "The agency's reference (social care, MASH, LADO; optional)", OptText),
             field("action", "Action", Long),
             field("outcome", "Outcome", Long),
+            field("designated_officer", "Police protection: the designated officer", OptText),
+            field("local_authority_notified", "Police protection: when the local authority was told", OptText),
         ],
     },
     RecordForm {

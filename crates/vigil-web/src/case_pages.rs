@@ -141,15 +141,15 @@ pub(crate) async fn list(State(state): State<Arc<AppState>>, headers: HeaderMap)
 }
 
 pub(crate) async fn view(State(state): State<Arc<AppState>>, Path(id): Path<String>, headers: HeaderMap) -> Response {
-    let (case, officer, (view, chats)) = match on_case(&state, &id, &headers, |v, c, o| {
-        Ok((v.case_view(c, o, "viewed the case page")?, v.case_chats(c, o)?))
+    let (case, officer, (view, chats, now_ms)) = match on_case(&state, &id, &headers, |v, c, o| {
+        Ok((v.case_view(c, o, "viewed the case page")?, v.case_chats(c, o)?, v.now().unix_millis()))
     })
     .await
     {
         Ok(x) => x,
         Err(r) => return r,
     };
-    let persons = view.persons();
+    let persons = view.persons(now_ms);
     let person_rows: Vec<Vec<String>> = persons
         .iter()
         .map(|p| {
@@ -172,6 +172,7 @@ pub(crate) async fn view(State(state): State<Arc<AppState>>, Path(id): Path<Stri
                 ]
                 .into_iter()
                 .flatten()
+                .chain(p.safeguarding_due.iter().map(|s| format!("SAFEGUARDING: {s}")))
                 .collect::<Vec<_>>()
                 .join("\n"),
             ]

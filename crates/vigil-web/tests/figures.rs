@@ -76,7 +76,11 @@ async fn the_dashboard_shows_the_figures_the_recorded_times_give() {
     let person = v
         .add_case_record(
             &case,
-            &CaseRecord::Person { name: "Synthetic Person".into(), role: vigil_domain::PersonRole::Suspect },
+            &CaseRecord::Person {
+                name: "Synthetic Person".into(),
+                role: vigil_domain::PersonRole::Suspect,
+                works_with_children: None,
+            },
             &ssup,
         )
         .unwrap();

@@ -139,7 +139,11 @@ fn report_to_case_to_verified_bundle() {
     let person = v
         .add_case_record(
             &case,
-            &CaseRecord::Person { name: "Synthetic Person (fictional)".into(), role: PersonRole::Suspect },
+            &CaseRecord::Person {
+                name: "Synthetic Person (fictional)".into(),
+                role: PersonRole::Suspect,
+                works_with_children: None,
+            },
             &inv,
         )
         .unwrap();
