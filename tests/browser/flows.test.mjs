@@ -3,7 +3,9 @@
 // on and adds information with the receipt; the form passes axe-core's WCAG
 // 2.2 AA rules; a triage officer signs in with TOTP, sees the immediate-
 // danger report first with its factors, and grades it 3x5x2; an
-// investigator walks case DEMO-1 to its exhibit list and MG6C schedule.
+// investigator walks case DEMO-1 to its exhibit list and MG6C schedule; the
+// prosecutor inspects, decides and serves, the disclosure officer answers
+// the inspection request and reviews after a defence statement.
 // Screenshots go to $SCREENSHOT_DIR (default target/screenshots).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -214,7 +216,7 @@ test('an investigator walks case DEMO-1: the case, a decision, the exhibit list 
   await submit(page, 'form[action$="/records/decision"] button[type=submit]');
   assert.match(await page.content(), /Decided: Interview the account holder/);
   await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('a[href="/cases/DEMO-1/exhibits"]')]);
-  assert.match(await page.content(), /Exhibit list \(MG12\)/);
+  assert.match(await page.content(), /MG12 exhibit list: used material only/);
   assert.match(await page.content(), /DI\/1/);
   await page.screenshot({ path: join(SHOTS, 'case-2-exhibit-list.png'), fullPage: true });
   await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('a[href="/cases/DEMO-1/schedules"]')]);
@@ -338,4 +340,138 @@ test('every officer page meets WCAG 2.2 AA (axe-core)', async () => {
   }
   assert.deepEqual(all, []);
   await ctx.close();
+});
+
+// Opens a collapsed form (a <details>) by its summary's words.
+async function openForm(page, words) {
+  const details = page.locator('details', { has: page.locator('summary', { hasText: words }) }).first();
+  if (!(await details.evaluate((d) => d.open))) await details.locator('summary').click();
+  return details;
+}
+
+// The disclosure officer accounts, in the ledger, for anything earlier
+// flows added to the case (the investigator's decision, say), each as the
+// ledger proposes, and reveals the schedules again if anything was.
+async function accountForEverything(disc) {
+  await disc.goto(url + '/cases/DEMO-1/ledger');
+  let changed = false;
+  while (await disc.locator('details[open] form[action$="/records/scheduled"]').count() > 0) {
+    const form = disc.locator('details[open] form[action$="/records/scheduled"]').first();
+    await form.locator('textarea[name=reason]').fill('added by an earlier flow; scheduled as proposed (browser test)');
+    await Promise.all([disc.waitForNavigation({ waitUntil: 'load' }), form.locator('button[type=submit]').click()]);
+    changed = true;
+  }
+  assert.match(await disc.locator('main').textContent(), /none unaccounted for/);
+  if (changed) {
+    await disc.goto(url + '/cases/DEMO-1/schedules');
+    await disc.fill('#reveal-to', 'demo.prosecutor');
+    await disc.fill('#reveal-note', 'items added since scheduled (browser test)');
+    await Promise.all([disc.waitForNavigation({ waitUntil: 'load' }), disc.click('form[action="/cases/DEMO-1/reveal"] button[type=submit]')]);
+  }
+}
+
+// The prosecutor decides each line still to decide: D on the MG6C, CND
+// (with a rebuttal, in case it is presumed material) on the MG6D.
+async function decideWhatIsOpen(cps) {
+  await cps.goto(url + '/cases/DEMO-1/schedules');
+  for (const row of await cps.locator('#items + p + table tbody tr', { hasText: 'TO DECIDE' }).all()) {
+    const line = await row.locator('td').first().textContent();
+    const item = await row.locator('td a').first().textContent();
+    const form = await openForm(cps, 'Record your decision on an item');
+    await form.locator('#prosecutor-decision-item').fill(item);
+    await form.locator('#prosecutor-decision-decision').selectOption(line.startsWith('MG6C') ? 'disclose' : 'clearly-not-disclosable');
+    await form.locator('#prosecutor-decision-reason').fill('decided in the browser test');
+    await form.locator('#prosecutor-decision-rebuttal').fill('nothing in it bears on the issues (browser test)');
+    await Promise.all([cps.waitForNavigation({ waitUntil: 'load' }), form.locator('button[type=submit]').click()]);
+  }
+}
+
+test('the prosecutor inspects, decides and serves; the disclosure officer answers the inspection request and reviews after a defence statement', async () => {
+  const ctx2 = await browser.newContext({ bypassCSP: true });
+  const disc = await signIn(ctx2, 'demo.disclosure');
+  await accountForEverything(disc);
+  const ctx = await browser.newContext({ bypassCSP: true });
+  const cps = await signIn(ctx, 'demo.prosecutor');
+  await decideWhatIsOpen(cps);
+  await Promise.all([cps.waitForNavigation({ waitUntil: 'load' }), cps.click('header a[href="/cases"]')]);
+  await Promise.all([cps.waitForNavigation({ waitUntil: 'load' }), cps.click('a[href="/cases/DEMO-1/schedules"]')]);
+  assert.match(await cps.locator('h1').textContent(), /Prosecutor's workspace: DEMO-1/);
+  assert.equal(await cps.locator('#items + p + table', { hasText: 'TO DECIDE' }).count(), 0);
+  assert.match(await cps.locator('main').textContent(), /None: the schedules stand as revealed/);
+  // Inspect the phone's export: its content, the read recorded.
+  await Promise.all([cps.waitForNavigation({ waitUntil: 'load' }), cps.click('#items + p + table a[href="/cases/DEMO-1/inspect?item=exhibit:DI/3"]')]);
+  assert.match(await cps.locator('pre').textContent(), /I told my mum/);
+  await cps.screenshot({ path: join(SHOTS, 'prosecutor-2-inspecting.png'), fullPage: true });
+  await cps.goBack();
+  // Ask to inspect the first account before deciding it.
+  let form = await openForm(cps, 'Record your decision on an item');
+  await form.locator('#prosecutor-decision-item').fill('exhibit:PR/1');
+  await form.locator('#prosecutor-decision-decision').selectOption('inspect');
+  await form.locator('#prosecutor-decision-reason').fill('I will see the first account before deciding');
+  await Promise.all([cps.waitForNavigation({ waitUntil: 'load' }), form.locator('button[type=submit]').click()]);
+  assert.match(await cps.locator('#items + p + table').textContent(), /AWAITING YOUR INSPECTION/);
+  // Service waits for the decision.
+  await cps.fill('#serve-letter', 'CPIA s.3 letter (browser test)');
+  await Promise.all([cps.waitForNavigation({ waitUntil: 'load' }), cps.click('form[action="/cases/DEMO-1/serve"] button[type=submit]')]);
+  assert.match(await cps.locator('h1').textContent(), /awaiting the prosecutor's inspection/);
+  assert.match(await cps.locator('header').textContent(), /Vigil/, 'an officer error page, not the public form');
+
+  // The disclosure officer answers the inspection request (its task), in a
+  // browser of their own.
+  await disc.goto(url + '/cases/DEMO-1');
+  const row = disc.locator('tr', { hasText: 'asks to inspect exhibit:PR/1' }).first();
+  const task = (await row.locator('td').first().textContent()).replace('record:', '');
+  form = await openForm(disc, 'Mark a task done');
+  await form.locator('#task-done-task').fill(task);
+  await form.locator('#task-done-note').fill('PR/1 made available to the prosecutor in the workspace');
+  await Promise.all([disc.waitForNavigation({ waitUntil: 'load' }), form.locator('button[type=submit]').click()]);
+  assert.match(await disc.locator('main').textContent(), new RegExp(`task record:${task} done`));
+
+  // The prosecutor inspects PR/1, decides CND with the rebuttal, and serves.
+  await cps.goto(url + '/cases/DEMO-1/inspect?item=exhibit:PR/1');
+  assert.match(await cps.locator('main').textContent(), /recorded in the custody log/);
+  await cps.goto(url + '/cases/DEMO-1/schedules');
+  form = await openForm(cps, 'Record your decision on an item');
+  await form.locator('#prosecutor-decision-item').fill('exhibit:PR/1');
+  await form.locator('#prosecutor-decision-decision').selectOption('clearly-not-disclosable');
+  await form.locator('#prosecutor-decision-reason').fill('inspected: identifies the reporter');
+  await form.locator('#prosecutor-decision-rebuttal').fill('its account is the used chat DI/1; only the identity is withheld');
+  await Promise.all([cps.waitForNavigation({ waitUntil: 'load' }), form.locator('button[type=submit]').click()]);
+  await cps.fill('#serve-letter', 'CPIA s.3 letter (browser test)');
+  await Promise.all([cps.waitForNavigation({ waitUntil: 'load' }), cps.click('form[action="/cases/DEMO-1/serve"] button[type=submit]')]);
+  assert.match(await cps.locator('#service + p + table').textContent(), /CPIA s\.3 letter \(browser test\)/);
+  // The defence statement arrives.
+  form = await openForm(cps, 'Record a defence statement received');
+  await form.locator('#ds-received').fill('6 Dec 2026');
+  await form.locator('#ds-issues').fill('alibi: elsewhere on 27 October (browser test)');
+  await Promise.all([cps.waitForNavigation({ waitUntil: 'load' }), form.locator('button[type=submit]').click()]);
+  const statement = (await cps.locator('#dmd + table tr', { hasText: 'alibi: elsewhere' }).locator('td').first().textContent()).replace('record:', '');
+
+  // The disclosure officer reviews every item against it and reveals again.
+  await disc.goto(url + '/cases/DEMO-1');
+  form = await openForm(disc, 'Continuing review of unused material');
+  await form.locator('#disclosure-review-statement').fill(statement);
+  await form.locator('#disclosure-review-result').fill('every item reviewed against the alibi (browser test)');
+  await Promise.all([disc.waitForNavigation({ waitUntil: 'load' }), form.locator('button[type=submit]').click()]);
+  await disc.goto(url + '/cases/DEMO-1/schedules');
+  await disc.fill('#reveal-to', 'demo.prosecutor');
+  await disc.fill('#reveal-note', 'reviewed after the defence statement (browser test)');
+  await Promise.all([disc.waitForNavigation({ waitUntil: 'load' }), disc.click('form[action="/cases/DEMO-1/reveal"] button[type=submit]')]);
+  await disc.goto(url + '/cases/DEMO-1/ledger');
+  assert.match(await disc.locator('main').textContent(), /none unaccounted for/);
+  await disc.screenshot({ path: join(SHOTS, 'disclosure-officer-ledger.png'), fullPage: true });
+
+  // The prosecutor's workspace: the new version, every line to decide again.
+  await cps.goto(url + '/cases/DEMO-1/schedules');
+  assert.match(await cps.locator('main').textContent(), /reviewed after the defence statement \(browser test\)/);
+  assert.ok(await cps.locator('#items + p + table .tag-danger', { hasText: 'DECIDE AGAIN' }).count() > 10);
+  await cps.screenshot({ path: join(SHOTS, 'prosecutor-1-workspace.png'), fullPage: true });
+  for (const path of ['/cases/DEMO-1/schedules', '/cases/DEMO-1/inspect?item=exhibit:DI/3']) {
+    await cps.goto(url + path);
+    assert.deepEqual(await axeProblems(cps), [], path);
+  }
+  await disc.goto(url + '/cases/DEMO-1/ledger');
+  assert.deepEqual(await axeProblems(disc), [], 'the ledger');
+  await ctx.close();
+  await ctx2.close();
 });

@@ -404,6 +404,12 @@ pub const RECORD_FORMS: &[RecordForm] = &[
         ],
     },
     RecordForm {
+        kind: "task-done",
+        heading: "Mark a task done (an inspection request answered, say)",
+        who: "assigned officers",
+        fields: &[field("task", "Task (record number)", Record), field("note", "What was done", Long)],
+    },
+    RecordForm {
         kind: "defence-statement",
         heading: "Defence statement received",
         who: "assigned officers",

@@ -534,6 +534,8 @@ pub(crate) async fn schedules_version(
     let c = case.as_str();
     let prosecutor = officer.role == vigil_domain::Role::Prosecutor;
     let title = format!("Schedules version {n} as revealed");
+    let changes: Vec<Vec<String>> =
+        s.changes.iter().map(|x| vec![x.item.clone(), x.change.to_owned(), x.detail.clone()]).collect();
     let body = html! {
         @if prosecutor {
             (breadcrumbs(&[("/cases", "Cases"), (&format!("/cases/{c}/schedules"), &format!("Schedules for {c}"))], &title))
@@ -542,6 +544,8 @@ pub(crate) async fn schedules_version(
         }
         h1 { (title) ": " (c) }
         p.hint { "A frozen copy: later amendments, proposals and MG6E entries do not change it. Decisions shown are those made on this version." }
+        h2 #changes { "What changed from the version before" }
+        (table(&["Item", "Change", "Detail"], &changes))
         (schedules_block(&s, &format!("/cases/{c}/schedules/versions/{n}"), prosecutor))
     };
     officer_page(&officer, Section::Cases, &title, body).into_response()

@@ -158,6 +158,19 @@ pub(crate) fn prosecutor_workspace(
     material: &[RecordView],
 ) -> Markup {
     let latest = s.shown_revelation();
+    // After a defence statement received since the last service, and a
+    // version revealed after it, each line is decided afresh: a decision
+    // made before that version is shown as one to make again.
+    let last_service = s.services.last().map_or(0, |x| x.record);
+    let statement = material
+        .iter()
+        .rev()
+        .find(|r| r.id > last_service && matches!(r.record, CaseRecord::DefenceStatement { .. }))
+        .map(|r| r.id);
+    let fresh_since = match (statement, latest) {
+        (Some(st), Some(r)) if r.record > st => Some(r.record),
+        _ => None,
+    };
     let items: Vec<Vec<Markup>> = s
         .mg6c
         .iter()
@@ -166,6 +179,9 @@ pub(crate) fn prosecutor_workspace(
         .map(|(sched, l)| {
             let state = match &l.decision {
                 None => tag("TO DECIDE", Tone::Danger),
+                Some(d) if fresh_since.is_some_and(|since| d.record < since) => html! {
+                    (tag("DECIDE AGAIN", Tone::Danger)) " after the defence statement (was " (d.decision.abbreviation()) ")"
+                },
                 Some(d) if d.decision == ProsecutorView::Inspect => tag("AWAITING YOUR INSPECTION", Tone::Danger),
                 Some(d) => html! {
                     (d.decision.abbreviation())
