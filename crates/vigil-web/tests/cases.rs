@@ -334,7 +334,7 @@ async fn the_prosecutor_works_from_revealed_versions_and_serves() {
     // Issue 25: a version shows what was added, moved or re-described since the one before.
     let (_, _, v2) = call(&app, get("/cases/DEMO-1/schedules/versions/2", &cps)).await;
     let changes = v2.split("id=\"changes\"").nth(1).unwrap().split("id=\"mg6c\"").next().unwrap();
-    assert!(changes.contains("moved") && changes.contains("MG6C 12 → MG6D 9"), "{changes}");
+    assert!(changes.contains("moved") && changes.contains("MG6C 13 → MG6D 8"), "{changes}");
     let (s, h, csv) = call(&app, get("/cases/DEMO-1/schedules/versions/1/MG6E.csv", &cps)).await;
     assert_eq!(s, StatusCode::OK);
     assert!(h.get("content-disposition").unwrap().to_str().unwrap().contains("DEMO-1-v1-MG6E.csv"));
