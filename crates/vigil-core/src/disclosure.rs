@@ -1252,8 +1252,12 @@ impl Vigil {
         })?;
         let mut redacted = text;
         let mut count = 0;
+        // The redaction log: each term and how often it was removed.
+        let mut removed = Vec::new();
         for t in &terms {
-            count += redacted.matches(t).count();
+            let n = redacted.matches(t).count();
+            count += n;
+            removed.push(format!("{t} ({n}×)"));
             redacted = redacted.replace(t, "[REDACTED]");
         }
         if count == 0 {
@@ -1275,6 +1279,7 @@ impl Vigil {
                 original: original.to_string(),
                 redacted: copy.to_string(),
                 reason: reason.to_owned(),
+                removed: removed.clone(),
             };
             record.validate()?;
             u.record_case(case, &record, &actor)?;

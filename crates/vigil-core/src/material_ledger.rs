@@ -316,7 +316,12 @@ mod tests {
             schedule("exhibit:AB/2", Some(MaterialCategory::PreviousAccount)),                       // 3
             CaseRecord::ExhibitUsed { exhibit: "exhibit:AB/1".into(), witness: "w".into(), description: "d".into() }, // 4
             CaseRecord::NotRelevant { item: "record:2".into(), reason: "a diary note".into(), category: None }, // 5
-            CaseRecord::Redaction { original: "AB/2".into(), redacted: "DD/1".into(), reason: "r".into() },     // 6
+            CaseRecord::Redaction {
+                original: "AB/2".into(),
+                redacted: "DD/1".into(),
+                reason: "r".into(),
+                removed: vec![],
+            }, // 6
             CaseRecord::DisclosureTest { item: "exhibit:AB/2".into(), reason: "r".into() },                     // 7
         ]);
         let l = ledger_of(
@@ -350,6 +355,11 @@ mod tests {
         assert!(pr1.presumed);
         let decision = &l.items[4];
         assert_eq!((decision.category, decision.proposed), (MaterialCategory::InvestigationLog, Some(Schedule::Mg6c)));
+        // Issue 25, point 8: grading feeds the MG6D: a report graded P
+        // (lawful sharing) is proposed for the MG6C, one graded C for the MG6D.
+        let graded_p = ledger_of(&view(vec![]), &[exhibit("PR/2", Some(Some('P')))]);
+        assert_eq!(graded_p.items[0].proposed, Some(Schedule::Mg6c));
+        assert_eq!(graded_p.items[0].proposed_sensitivity, None);
         let err = l.require_complete("revealing the schedules").unwrap_err().to_string();
         assert!(err.contains("exhibit:AB/3, exhibit:PR/1, record:1"), "{err}");
     }

@@ -41,7 +41,9 @@ fn prosecutor_may_inspect(view: &CaseView, item: &str) -> bool {
         || view.records.iter().any(|r| matches!(&r.record, CaseRecord::ExhibitUsed { exhibit, .. } if exhibit == item))
 }
 
-/// Records the prosecutor reads in their workspace.
+/// Records the prosecutor reads in their workspace (the redaction log among
+/// them, so a redacted copy is agreed as a form of disclosure knowing what
+/// was removed and why).
 fn for_the_prosecutor(r: &CaseRecord) -> bool {
     matches!(
         r,
@@ -50,6 +52,7 @@ fn for_the_prosecutor(r: &CaseRecord) -> bool {
             | CaseRecord::DigitalStrategy { .. }
             | CaseRecord::DefenceStatement { .. }
             | CaseRecord::DisclosureReview { .. }
+            | CaseRecord::Redaction { .. }
             | CaseRecord::Served { .. }
     )
 }

@@ -644,6 +644,10 @@ pub enum CaseRecord {
         original: String,
         redacted: String,
         reason: String,
+        /// The redaction log: each term removed and how often (absent on
+        /// records made before the log was kept).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        removed: Vec<String>,
     },
     /// Another case was merged into this one: its material is now this case's too.
     MergedFrom {
@@ -1016,7 +1020,7 @@ impl CaseRecord {
                     (false, None) => Ok(()),
                 }
             }
-            CaseRecord::Redaction { original, redacted, reason } => {
+            CaseRecord::Redaction { original, redacted, reason, .. } => {
                 crate::ExhibitRef::parse(original)?;
                 crate::ExhibitRef::parse(redacted)?;
                 text("reason", reason, 1000)

@@ -225,6 +225,10 @@ pub(crate) fn prosecutor_workspace(
                     format!("Defence statement received {received}: {issues}")
                 }
                 CaseRecord::DisclosureReview { result, .. } => format!("{}\n{result}", r.record.summary()),
+                CaseRecord::Redaction { original, redacted, reason, removed } => format!(
+                    "Redaction log: {redacted} is a redacted copy of {original}\nRemoved: {}\nWhy: {reason}",
+                    if removed.is_empty() { "(not logged)".to_owned() } else { removed.join("; ") }
+                ),
                 other => other.summary(),
             };
             vec![format!("record:{}", r.id), format!("{} {}", r.by, Timestamp::london_of(&r.at)), text]
@@ -259,7 +263,7 @@ pub(crate) fn prosecutor_workspace(
                 button type="submit" { "Serve this version" }
             }
         }
-        h2 #dmd { "Disclosure management, lines of inquiry and reviews" }
+        h2 #dmd { "Disclosure management, lines of inquiry, redactions and reviews" }
         (table(&["Record", "By", "What"], &kept))
         details {
             summary { "Record a defence statement received" }

@@ -221,7 +221,11 @@ async fn the_prosecutor_works_from_revealed_versions_and_serves() {
     assert!(html.contains("Prosecutor&#39;s workspace") || html.contains("Prosecutor's workspace"), "{html}");
     assert!(html.contains("working on version 3"), "{html}");
     assert!(html.contains("None: the schedules stand as revealed"), "{html}");
-    assert!(html.contains("Disclosure management, lines of inquiry and reviews"), "{html}");
+    assert!(html.contains("Disclosure management, lines of inquiry, redactions and reviews"), "{html}");
+    assert!(
+        html.contains("Redaction log: DD/1 is a redacted copy of DI/3") && html.contains("07700 900123 (1×)"),
+        "{html}"
+    );
     assert!(html.contains("the tablet is shared"), "the defence statement and its review are shown: {html}");
     assert!(!html.contains("Redact an exhibit") && !html.contains("Reveal to the prosecutor"), "{html}");
     assert!(html.contains("action=\"/cases/DEMO-1/records/prosecutor-decision\""), "{html}");
