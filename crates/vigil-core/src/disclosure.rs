@@ -169,6 +169,16 @@ pub struct Mg6bLine {
     pub record: u64,
 }
 
+impl Mg6bLine {
+    /// What the MG6B says of the witness.
+    pub fn declaration(&self) -> String {
+        match (&self.findings, &self.details) {
+            (true, Some(d)) => d.clone(),
+            _ => "None to declare".into(),
+        }
+    }
+}
+
 /// How one item's line differs between two versions of the schedules.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LineChange {
@@ -451,10 +461,7 @@ impl Schedules {
                     .map(|l| {
                         vec![
                             l.officer.clone(),
-                            match (&l.findings, &l.details) {
-                                (true, Some(d)) => d.clone(),
-                                _ => "None to declare".into(),
-                            },
+                            l.declaration(),
                             format!("{} {} (record:{})", l.by, Timestamp::london_of(&l.at), l.record),
                         ]
                     })
@@ -1166,7 +1173,8 @@ impl Vigil {
         officer: &OfficerSession,
     ) -> Result<u32, CoreError> {
         let actor = self.case_gate(case, officer, Need::Disclose)?;
-        let view = self.case_view_unaudited(case)?;
+        let reading = self.read_for_disclosure(case)?;
+        let view = &reading.view;
         let prosecutor = self.store.read()?.user(to)?;
         if prosecutor.as_ref().map(|u| u.role.as_str()) != Some(Role::Prosecutor.as_str())
             || !view.members.iter().any(|m| m == to)
@@ -1179,30 +1187,21 @@ impl Vigil {
         // Revealing gives the MG6E certificate that all relevant material
         // was revealed: refused while any item is unaccounted for, or while
         // a defence statement waits for its review.
-        let exhibits = self.ledger_exhibits(case)?;
-        crate::material_ledger::ledger_of(&view, &exhibits).require_complete("revealing the schedules")?;
-        if let Some(n) = unreviewed_defence_statement(&view) {
+        reading.ledger.require_complete("revealing the schedules")?;
+        if let Some(n) = unreviewed_defence_statement(view) {
             return Err(CoreError::Refused(format!(
                 "revealing the schedules refused: the defence statement record:{n} has not been reviewed; the \
                  disclosure officer reviews every item against it first (a disclosure review answering record:{n})"
             )));
         }
-        let live = schedules_of(&view);
+        let live = schedules_of(view);
         let version = live.revelations.len() as u32 + 1;
         let record = revelation_of(&live, to, note);
         record.validate()?;
         // What is frozen is what the case's records and exhibits were when
         // read: if any was added since, nothing is revealed and the officer
         // asks again.
-        let read_up_to = view.records.iter().map(|r| r.id).max().unwrap_or(0);
-        let exhibit_count = self.store.read()?.case_exhibit_count(case)?;
-        let written = self.write(|u| {
-            if u.tx().latest_case_record(case)? != read_up_to || u.tx().case_exhibit_count(case)? != exhibit_count {
-                return Ok(false);
-            }
-            u.record_case(case, &record, &actor).map(|_| true)
-        })?;
-        if !written {
+        if !self.write_if_unchanged(case, &reading, &record, &actor)? {
             return Err(CoreError::Refused(format!(
                 "case {case} changed while the schedules were being frozen; reveal them again"
             )));
@@ -1290,11 +1289,12 @@ impl Vigil {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::RecordView;
 
-    fn view(records: Vec<CaseRecord>) -> CaseView {
+    /// A case of these records, numbered from 1, a day apart.
+    pub(crate) fn view(records: Vec<CaseRecord>) -> CaseView {
         CaseView {
             id: CaseId::parse("T-1").unwrap(),
             title: "test".into(),

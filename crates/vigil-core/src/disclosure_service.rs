@@ -197,23 +197,16 @@ impl Vigil {
     /// version served.
     pub fn serve_schedules(&self, case: &CaseId, letter: &str, officer: &OfficerSession) -> Result<u32, CoreError> {
         let actor = self.case_gate(case, officer, Need::Prosecute)?;
-        let exhibit_count = self.store.read()?.case_exhibit_count(case)?;
-        let view = self.case_view_unaudited(case)?;
-        crate::material_ledger::ledger_of(&view, &self.ledger_exhibits(case)?).require_complete("serving")?;
-        let version = revealed_version_of(&view, None)
+        let reading = self.read_for_disclosure(case)?;
+        reading.ledger.require_complete("serving")?;
+        let view = &reading.view;
+        let version = revealed_version_of(view, None)
             .ok_or_else(|| CoreError::Refused("serving refused: nothing has been revealed to the prosecutor".into()))?;
         let n = version.version.unwrap_or_default();
-        let lines = service_of(&view, &version)?;
+        let lines = service_of(view, &version)?;
         let record = CaseRecord::Served { version: n, letter: letter.to_owned(), lines };
         record.validate()?;
-        let read_up_to = view.records.iter().map(|r| r.id).max().unwrap_or(0);
-        let written = self.write(|u| {
-            if u.tx().latest_case_record(case)? != read_up_to || u.tx().case_exhibit_count(case)? != exhibit_count {
-                return Ok(false);
-            }
-            u.record_case(case, &record, &actor).map(|_| true)
-        })?;
-        if !written {
+        if !self.write_if_unchanged(case, &reading, &record, &actor)? {
             return Err(CoreError::Refused(format!("case {case} changed while it was being served; serve it again")));
         }
         Ok(n)

@@ -213,7 +213,46 @@ pub(crate) fn ledger_of(view: &CaseView, exhibits: &[LedgerExhibit]) -> Ledger {
     Ledger { case: view.id.clone(), items, unaccounted }
 }
 
+/// A case as a disclosure step reads it: its records and its ledger, with
+/// the stamp its write is made against.
+pub(crate) struct CaseReading {
+    pub view: CaseView,
+    pub ledger: Ledger,
+    read_up_to: u64,
+    exhibits: u64,
+}
+
 impl Vigil {
+    /// Reads the case for a step that certifies or serves: the exhibits'
+    /// count first, so one added while the ledger is built changes the stamp.
+    pub(crate) fn read_for_disclosure(&self, case: &CaseId) -> Result<CaseReading, CoreError> {
+        let exhibits = self.store.read()?.case_exhibit_count(case)?;
+        let view = self.case_view_unaudited(case)?;
+        let ledger = ledger_of(&view, &self.ledger_exhibits(case)?);
+        let read_up_to = view.records.iter().map(|r| r.id).max().unwrap_or(0);
+        Ok(CaseReading { view, ledger, read_up_to, exhibits })
+    }
+
+    /// Writes `record` only if neither the case's records nor its exhibits
+    /// changed since `reading` (checked inside the unit of work, under the
+    /// log's lock); false when they did, and nothing was written.
+    pub(crate) fn write_if_unchanged(
+        &self,
+        case: &CaseId,
+        reading: &CaseReading,
+        record: &CaseRecord,
+        actor: &Actor,
+    ) -> Result<bool, CoreError> {
+        self.write(|u| {
+            if u.tx().latest_case_record(case)? != reading.read_up_to
+                || u.tx().case_exhibit_count(case)? != reading.exhibits
+            {
+                return Ok(false);
+            }
+            u.record_case(case, record, actor).map(|_| true)
+        })
+    }
+
     /// What the ledger needs of the case's exhibits, read now.
     pub(crate) fn ledger_exhibits(&self, case: &CaseId) -> Result<Vec<LedgerExhibit>, CoreError> {
         let mut out = Vec::new();
@@ -265,26 +304,10 @@ impl Vigil {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::RecordView;
     use vigil_domain::ProsecutorView;
 
     fn view(records: Vec<CaseRecord>) -> CaseView {
-        CaseView {
-            id: CaseId::parse("T-1").unwrap(),
-            title: "t".into(),
-            members: vec![],
-            records: records
-                .into_iter()
-                .enumerate()
-                .map(|(i, record)| RecordView {
-                    id: i as u64 + 1,
-                    by: "d".into(),
-                    at: "2026-12-01T10:00:00.000Z".into(),
-                    event: i as u64,
-                    record,
-                })
-                .collect(),
-        }
+        crate::disclosure::tests::view(records)
     }
 
     fn exhibit(r: &str, report: Option<Option<char>>) -> LedgerExhibit {

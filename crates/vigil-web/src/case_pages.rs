@@ -448,14 +448,7 @@ fn schedules_block(s: &vigil_core::Schedules, base: &str, prosecutor: bool) -> M
         .mg6b
         .iter()
         .map(|l| {
-            vec![
-                l.officer.clone(),
-                match (&l.findings, &l.details) {
-                    (true, Some(d)) => d.clone(),
-                    _ => "None to declare".into(),
-                },
-                format!("{} {}", l.by, vigil_domain::Timestamp::london_of(&l.at)),
-            ]
+            vec![l.officer.clone(), l.declaration(), format!("{} {}", l.by, vigil_domain::Timestamp::london_of(&l.at))]
         })
         .collect();
     html! {

@@ -20,22 +20,38 @@ fn head(title: &str, suffix: &str) -> Markup {
 
 /// A public page: the reporting service's header and the 999 line.
 pub(crate) fn page(title: &str, body: Markup) -> Html<String> {
+    let service = "Report a concern about a child online";
+    shell(
+        title,
+        service,
+        html! { header { p.service { (service) } } },
+        "If a child is in immediate danger, call 999 now.",
+        body,
+    )
+}
+
+/// The document around a page: its head, the skip link, the header given,
+/// the main content and a one-line footer.
+fn shell(title: &str, service: &str, header: Markup, footer: &str, body: Markup) -> Html<String> {
     Html(
         html! {
             (DOCTYPE)
             html lang="en" {
-                (head(title, "Report a concern about a child online"))
+                (head(title, service))
                 body {
                     a.skip href="#main" { "Skip to main content" }
-                    header { p.service { "Report a concern about a child online" } }
+                    (header)
                     main #main { (body) }
-                    footer { p { "If a child is in immediate danger, call 999 now." } }
+                    footer { p { (footer) } }
                 }
             }
         }
         .into_string(),
     )
 }
+
+/// The footer of every staff page.
+const STAFF_FOOTER: &str = "Vigil. OFFICIAL-SENSITIVE: every view of evidence is recorded in the custody log.";
 
 /// Where an officer page belongs in the shell's navigation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,13 +113,7 @@ pub(crate) fn officer_page(
     title: &str,
     body: Markup,
 ) -> Html<String> {
-    Html(
-        html! {
-            (DOCTYPE)
-            html lang="en" {
-                (head(title, "Vigil"))
-                body {
-                    a.skip href="#main" { "Skip to main content" }
+    let header = html! {
                     header.officer {
                         p.service { "Vigil" }
                         nav aria-label="Officer pages" {
@@ -126,34 +136,15 @@ pub(crate) fn officer_page(
                             button type="submit" { "Sign out" }
                         }
                     }
-                    main #main { (body) }
-                    footer { p { "Vigil. OFFICIAL-SENSITIVE: every view of evidence is recorded in the custody log." } }
-                }
-            }
-        }
-        .into_string(),
-    )
+    };
+    shell(title, "Vigil", header, STAFF_FOOTER, body)
 }
 
 /// A staff page without the officer's navigation: what an officer's
 /// failed request answers with (Vigil's header and the staff footer, never
 /// the public reporting form's).
 pub(crate) fn staff_page(title: &str, body: Markup) -> Html<String> {
-    Html(
-        html! {
-            (DOCTYPE)
-            html lang="en" {
-                (head(title, "Vigil"))
-                body {
-                    a.skip href="#main" { "Skip to main content" }
-                    header.officer { p.service { "Vigil" } }
-                    main #main { (body) }
-                    footer { p { "Vigil. OFFICIAL-SENSITIVE: every view of evidence is recorded in the custody log." } }
-                }
-            }
-        }
-        .into_string(),
-    )
+    shell(title, "Vigil", html! { header.officer { p.service { "Vigil" } } }, STAFF_FOOTER, body)
 }
 
 /// The answer when a handler failed unexpectedly. It says what a reporter
