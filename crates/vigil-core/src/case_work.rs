@@ -379,6 +379,13 @@ impl Vigil {
             return Err(CoreError::Refused("schedules are revealed with reveal_schedules".into()));
         }
         let need = match record {
+            // The defence statement is served on the prosecutor: they record
+            // its receipt; the disclosure management document is theirs too.
+            CaseRecord::DefenceStatement { .. } | CaseRecord::DisclosureManagement { .. }
+                if officer.role == Role::Prosecutor =>
+            {
+                Need::Prosecute
+            }
             CaseRecord::ActionDecision { .. } => Need::Supervise,
             CaseRecord::Scheduled { .. }
             | CaseRecord::DisclosureTest { .. }
@@ -391,8 +398,6 @@ impl Vigil {
             | CaseRecord::WitnessMisconduct { .. }
             | CaseRecord::NotRelevant { .. } => Need::Disclose,
             CaseRecord::ProsecutorDecision { .. } | CaseRecord::PiiRuling { .. } => Need::Prosecute,
-            // The defence statement is served on the prosecutor: they record its receipt.
-            CaseRecord::DefenceStatement { .. } if officer.role == Role::Prosecutor => Need::Prosecute,
             _ => Need::Work,
         };
         let actor = self.case_gate(case, officer, need)?;

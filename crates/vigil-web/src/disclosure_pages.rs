@@ -277,6 +277,16 @@ pub(crate) fn prosecutor_workspace(
                 button type="submit" { "Record it" }
             }
         }
+        details {
+            summary { "Record the disclosure management document (yours to keep)" }
+            form method="post" action={ "/cases/" (case) "/records/disclosure-management" } {
+                (csrf(&officer.csrf))
+                input type="hidden" name="return_to" value="schedules";
+                label for="dmd-approach" { "The approach to the material, digital material above all" }
+                textarea id="dmd-approach" name="approach" {}
+                button type="submit" { "Record it" }
+            }
+        }
         (schedules)
         (versions)
     }

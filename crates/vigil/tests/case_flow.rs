@@ -231,6 +231,13 @@ fn report_to_case_to_verified_bundle() {
     let e = v.add_case_record(&case, &approve, &sup).unwrap_err();
     assert!(e.to_string().contains("expired on 2020-01-01"), "{e}");
     v.add_case_record(&case, &warrant("2999-12-31"), &inv).unwrap();
+    // Issue 25, point 8: the wrong-person warning (one uncorroborated source) is
+    // answered in the approval, or the approval is refused.
+    let unanswered =
+        CaseRecord::ActionDecision { request, approved: true, reason: "proportionate".into(), wrong_person: None };
+    let e = v.add_case_record(&case, &unanswered, &sup).unwrap_err();
+    assert_eq!(e.field(), Some("wrong_person"), "{e}");
+    assert!(e.to_string().contains("carries the wrong-person warning (graded B"), "{e}");
     v.add_case_record(&case, &approve, &sup).unwrap();
 
     // Redaction makes a new exhibit; the original is untouched.

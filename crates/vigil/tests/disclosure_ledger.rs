@@ -236,6 +236,9 @@ fn a_defence_statement_puts_every_item_back_for_review() {
     v.serve_schedules(&case, "s.7A response (synthetic)", &cps()).unwrap();
     let s = v.schedules(&case, &cps()).unwrap();
     assert_eq!(s.services.last().map(|x| x.version), Some(4));
+    // The disclosure management document is the prosecutor's to keep too.
+    let dmd = CaseRecord::DisclosureManagement { approach: "reviewed after the alibi (synthetic)".into() };
+    v.add_case_record(&case, &dmd, &cps()).unwrap();
 }
 
 /// Issue 25, point 5: a "D" on sensitive (MG6D) material leads somewhere:
