@@ -117,6 +117,9 @@ pub enum Command {
         #[arg(long)]
         dihedral: bool,
     },
+    /// vPDQ video hashes (frames decoded by FFmpeg) and the comparison of two recordings.
+    #[command(subcommand)]
+    Video(VideoCommand),
     /// Import, list, export and remove known-hash sets.
     #[command(subcommand)]
     Hashset(HashsetCommand),
@@ -393,6 +396,25 @@ pub enum HashsetCommand {
         reason: String,
         #[command(flatten)]
         actor: ActorArg,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum VideoCommand {
+    /// vPDQ: the PDQ hash and quality of one frame per second, as Meta's reference vpdq computes them.
+    Hash {
+        file: PathBuf,
+        /// Seconds between hashed frames.
+        #[arg(long, default_value_t = 1.0)]
+        seconds_per_hash: f64,
+    },
+    /// Align two recordings in time order: the original's seconds missing from the edited version, and the edited version's seconds the original lacks.
+    Compare {
+        original: PathBuf,
+        edited: PathBuf,
+        /// Seconds whose PDQ hashes are at most this far apart are the same picture.
+        #[arg(long, default_value_t = 48)]
+        match_distance: u32,
     },
 }
 

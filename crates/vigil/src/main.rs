@@ -6,6 +6,7 @@ mod commands;
 mod pdq_command;
 mod scan_command;
 mod telemetry;
+mod video_command;
 
 use clap::Parser;
 
