@@ -70,6 +70,17 @@ impl CaseView {
         persons_of(self, now_ms)
     }
 
+    /// What whoever drafts the charge must weigh: where a decoy took part,
+    /// that the offence is an attempt, and the entrapment and s.78 checklist.
+    pub fn charging_prompts(&self) -> Vec<String> {
+        vigil_domain::confrontation::charging_prompts(&self.records.iter().map(|r| &r.record).collect::<Vec<_>>())
+    }
+
+    /// What a confrontation still owes the man and his family.
+    pub fn confrontation_prompts(&self) -> Vec<String> {
+        vigil_domain::confrontation::confrontation_prompts(&self.records.iter().map(|r| &r.record).collect::<Vec<_>>())
+    }
+
     /// The case's criminal-justice identity: the latest `identity` record.
     pub fn identity(&self) -> Option<crate::IdentityView> {
         self.records.iter().rev().find_map(|r| match &r.record {
@@ -321,6 +332,18 @@ impl Vigil {
                 items.extend(supporting.iter().cloned());
             }
             CaseRecord::Outcome { person: Some(p), .. } => want(*p, person, "person")?,
+            CaseRecord::GroupMember { group, person: p, .. } => {
+                want(*group, |r| matches!(r, CaseRecord::ActivistGroup { .. }), "activist group")?;
+                want(*p, person, "person")?;
+            }
+            CaseRecord::Confrontation { group, suspect, .. } => {
+                if let Some(g) = group {
+                    want(*g, |r| matches!(r, CaseRecord::ActivistGroup { .. }), "activist group")?;
+                }
+                if let Some(p) = suspect {
+                    want(*p, person, "person")?;
+                }
+            }
             CaseRecord::DisclosureReview { statement: Some(n), .. } => {
                 want(*n, |r| matches!(r, CaseRecord::DefenceStatement { .. }), "defence statement")?
             }

@@ -15,6 +15,7 @@ mod chat_import;
 mod chat_view;
 mod checkpoint;
 mod clock;
+mod confrontation_incident;
 mod custody_log;
 mod data_dir;
 mod demo;

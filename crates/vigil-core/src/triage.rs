@@ -287,7 +287,10 @@ impl Vigil {
 
     /// The report as it may be shared beyond the team: without the
     /// reporter's contact details or anything about the reporter
-    /// themselves. The read is logged with its reason.
+    /// themselves. Whether the reporter contacted the person or posed as a
+    /// child stays: it is about the evidence, not the reporter, and the
+    /// owning force must know the material may be a decoy's. The read is
+    /// logged with its reason.
     pub fn sanitised_report(
         &self,
         exhibit: &ExhibitRef,
@@ -300,7 +303,9 @@ impl Vigil {
             if let Some(about) = r.get_mut("about").and_then(|a| a.as_object_mut()) {
                 about.remove("reporter_is_child");
                 about.remove("would_give_statement");
-                about.remove("contacted_or_posed");
+                if about.get("contacted_or_posed").and_then(|v| v.as_bool()) == Some(true) {
+                    about.insert("evidence_note".into(), POSED_NOTE.into());
+                }
             }
         }
         Ok(value)
@@ -324,6 +329,11 @@ impl Vigil {
         Ok(out)
     }
 }
+
+/// What the reporter's "I contacted them or posed as a child" means for the evidence.
+const POSED_NOTE: &str = "The reporter says they contacted the person or posed as a child: the material may be a \
+     decoy's. Any offence is then an attempt (Criminal Attempts Act 1981); check entrapment and s.78 PACE before \
+     relying on it.";
 
 /// One grade in a report's history.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -360,8 +370,16 @@ impl Vigil {
         Ok(self.store.read()?.events_for_object(ObjectRef::exhibit(exhibit).as_str())?.iter().any(|e| e.kind == kind))
     }
 
+    /// Whether the reporter said they contacted the person or posed as a child.
+    fn reporter_posed(&self, exhibit: &ExhibitRef) -> Result<bool, CoreError> {
+        let (value, _) = self.report_body(exhibit)?;
+        Ok(value.pointer("/report/about/contacted_or_posed").and_then(|v| v.as_bool()) == Some(true))
+    }
+
     /// Opens a case from a graded report, or adds the report to an existing
-    /// case. Returns whether a new case was opened. An ungraded report cannot
+    /// case. A reporter's answer that they contacted the person or posed as
+    /// a child goes into the case as a record, so the case (and its
+    /// charging prompts) never loses it. Returns whether a new case was opened. An ungraded report cannot
     /// be acted on, except one of immediate danger once it is handed off.
     pub fn report_to_case(
         &self,
@@ -399,6 +417,7 @@ impl Vigil {
             // records the attempt), whether or not they meant to open it.
             self.case_gate(case, officer, crate::Need::Work)?;
         }
+        let posed = self.reporter_posed(exhibit)?;
         let title = title.map(str::trim).filter(|t| !t.is_empty());
         if !exists && title.is_none() {
             return Err(CoreError::Refused(format!("case {case} does not exist yet: give it a title to open it")));
@@ -423,10 +442,14 @@ impl Vigil {
                 u.log(ev);
             }
             u.tx().add_report_to_case(case, exhibit, actor.as_str(), t.unix_millis())?;
-            let mut ev = CustodyEvent::new(EventKind::Reviewed, actor, t, ObjectRef::exhibit(exhibit));
+            let mut ev = CustodyEvent::new(EventKind::Reviewed, actor.clone(), t, ObjectRef::exhibit(exhibit));
             ev.case = Some(case.clone());
             ev.note = Some(format!("added to case {case}"));
             u.log(ev);
+            if posed {
+                let r = vigil_domain::CaseRecord::PosedAsChild { report: exhibit.to_string(), note: POSED_NOTE.into() };
+                u.record_case(case, &r, &actor)?;
+            }
             Ok(())
         })?;
         Ok(!exists)

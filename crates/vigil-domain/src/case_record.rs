@@ -17,6 +17,9 @@ pub enum PersonRole {
     Victim,
     Witness,
     HouseholdMember,
+    /// An adult who posed as a child (for an activist group, say): a role
+    /// in the case, never a victim. Its presence makes the offence an attempt.
+    Decoy,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -199,6 +202,7 @@ choice!(PersonRole {
     Victim => "victim", "Victim";
     Witness => "witness", "Witness";
     HouseholdMember => "household-member", "Member of the household";
+    Decoy => "decoy", "Decoy (an adult who posed as a child; not a victim)";
 });
 
 choice!(PersonFlag {
@@ -649,6 +653,55 @@ pub enum CaseRecord {
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         removed: Vec<String>,
     },
+    /// An activist group's call during a confrontation, recorded as the
+    /// incident: where, who is there, whether a crowd gathered or a stream
+    /// is live, the man's welfare (the IOPC's lessons: a welfare check
+    /// before he is left, a referral, what was handed over) and his family's.
+    Confrontation {
+        place: String,
+        present: Vec<String>,
+        crowd: bool,
+        stream_live: bool,
+        /// The group's record, when one is recorded.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        group: Option<u64>,
+        /// The man confronted, once recorded as a person.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        suspect: Option<u64>,
+        self_harm_risk: RiskLevel,
+        /// The welfare check made before he was left, in words.
+        welfare_check: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        referral: Option<String>,
+        /// What was handed over, and to whom, when officers left.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        handed_over: Option<String>,
+        /// Family members present and their safety.
+        family: String,
+    },
+    /// An activist group, as a third party: its name, platforms and any
+    /// previous contact with the police.
+    ActivistGroup {
+        name: String,
+        platforms: Vec<String>,
+        police_contact: String,
+    },
+    /// A person's part in a group; previous convictions of a member who is
+    /// a witness are disclosure material.
+    GroupMember {
+        group: u64,
+        person: u64,
+        role: crate::GroupRole,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        convictions: Option<String>,
+    },
+    /// The reporter of a report in the case said they contacted the person
+    /// or posed as a child: the material may be a decoy's. Recorded when
+    /// the report joins the case, so the case never loses the answer.
+    PosedAsChild {
+        report: String,
+        note: String,
+    },
     /// Another case was merged into this one: its material is now this case's too.
     MergedFrom {
         case: String,
@@ -1025,6 +1078,57 @@ impl CaseRecord {
                 crate::ExhibitRef::parse(redacted)?;
                 text("reason", reason, 1000)
             }
+            CaseRecord::Confrontation {
+                place,
+                present,
+                welfare_check,
+                referral,
+                handed_over,
+                family,
+                self_harm_risk,
+                ..
+            } => {
+                text("place", place, 200)?;
+                if present.is_empty() {
+                    return Err(ParseError::new("present", "", "is required: who is there, one per line"));
+                }
+                for p in present {
+                    text("present", p, 200)?;
+                }
+                text("welfare_check", welfare_check, 2000)?;
+                text("family", family, 1000)?;
+                for (field, v) in [("referral", referral), ("handed_over", handed_over)] {
+                    if let Some(v) = v {
+                        text(field, v, 1000)?;
+                    }
+                }
+                // The IOPC's lesson: a man at raised risk is not left without a referral.
+                if *self_harm_risk == RiskLevel::High && referral.is_none() {
+                    return Err(ParseError::new(
+                        "referral",
+                        "",
+                        "is required when the risk of self-harm is high: record the referral made before he is left",
+                    ));
+                }
+                Ok(())
+            }
+            CaseRecord::ActivistGroup { name, platforms, police_contact } => {
+                text("name", name, 200)?;
+                for p in platforms {
+                    text("platforms", p, 200)?;
+                }
+                text("police_contact", police_contact, 2000)
+            }
+            CaseRecord::GroupMember { convictions, .. } => match convictions {
+                Some(c) => text("convictions", c, 2000),
+                None => Ok(()),
+            },
+            CaseRecord::PosedAsChild { report, note } => {
+                if crate::ExhibitRef::parse(report).is_err() {
+                    return Err(ParseError::new("report", report, "must be a report's exhibit reference (PR/1)"));
+                }
+                text("note", note, 1000)
+            }
             CaseRecord::MergedFrom { case, reason } | CaseRecord::MergedInto { case, reason } => {
                 crate::CaseId::parse(case)?;
                 text("reason", reason, 1000)
@@ -1136,6 +1240,25 @@ impl CaseRecord {
                 )
             }
             CaseRecord::Redaction { original, redacted, .. } => format!("{redacted} is a redacted copy of {original}"),
+            CaseRecord::Confrontation { place, self_harm_risk, stream_live, .. } => format!(
+                "confrontation by an activist group at {}{}; self-harm risk {}",
+                cut(place),
+                if *stream_live { " (streamed live)" } else { "" },
+                match self_harm_risk {
+                    RiskLevel::Low => "low",
+                    RiskLevel::Medium => "medium",
+                    RiskLevel::High => "high",
+                }
+            ),
+            CaseRecord::ActivistGroup { name, .. } => format!("activist group: {}", cut(name)),
+            CaseRecord::GroupMember { group, person, role, convictions } => format!(
+                "record:{person} is a member of group record:{group} ({}){}",
+                role.label().to_lowercase(),
+                if convictions.is_some() { "; previous convictions recorded" } else { "" }
+            ),
+            CaseRecord::PosedAsChild { report, .. } => {
+                format!("the reporter of {report} says they contacted the person or posed as a child")
+            }
             CaseRecord::MergedFrom { case, .. } => format!("case {case} merged into this case"),
             CaseRecord::MergedInto { case, .. } => format!("merged into case {case}"),
             CaseRecord::SplitFrom { case, items, .. } => format!("split from case {case} with {} item(s)", items.len()),

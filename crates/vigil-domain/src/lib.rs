@@ -7,6 +7,7 @@ mod attachment;
 mod case_id;
 mod case_record;
 mod choice;
+pub mod confrontation;
 mod crime_outcome;
 mod custody_event;
 mod digest;
@@ -41,6 +42,7 @@ pub use case_record::{
     SensitiveRoute, ServedLine, Strength, WelfareStage, SENSITIVE_NOT_INSPECTED,
 };
 pub use choice::{options, Choice, ChoiceOption};
+pub use confrontation::GroupRole;
 pub use crime_outcome::{ChargingTest, HomeOfficeOutcome, SafeguardingStep};
 pub use custody_event::{CustodyEvent, EventKind, FileHashes, ObjectRef};
 pub use digest::{Blake3Digest, DigestError, Md5Digest, Sha1Digest, Sha256Digest};
@@ -52,7 +54,9 @@ pub use initials::Initials;
 pub use material_category::{record_proposal, MaterialCategory};
 pub use public_report::{HowKnown, PublicReport, ReportKind, ReporterAnswers};
 pub use queue_order::QueueOrder;
-pub use record_form::{FieldInput, FieldValue, FormField, RecordForm, PII_RULING_FORM, PROSECUTOR_FORM, RECORD_FORMS};
+pub use record_form::{
+    FieldInput, FieldValue, FormField, RecordForm, CONFRONTATION_FORM, PII_RULING_FORM, PROSECUTOR_FORM, RECORD_FORMS,
+};
 pub use referral::{
     DeclaredFile, Incident, Referral, ReferralError, ReportedIdentifier, ReportedIdentifierKind, ReportedUser,
     MAX_FILE_BYTES,

@@ -111,6 +111,14 @@ pub fn record_proposal(record: &CaseRecord) -> Option<(MaterialCategory, Schedul
         CaseRecord::Safeguarding { .. } => (M::ThirdParty, Mg6d),
         CaseRecord::Note { .. } => (M::ContactRecord, Mg6c),
         CaseRecord::Seizure { .. } => (M::Continuity, Mg6c),
+        // The group's call is the incident's first account.
+        CaseRecord::Confrontation { .. } => (M::IncidentRecord, Mg6c),
+        CaseRecord::ActivistGroup { .. } => (M::ThirdParty, Mg6c),
+        // A witness's previous convictions may cast doubt on their account.
+        CaseRecord::GroupMember { convictions: Some(_), .. } => (M::ReliabilityDoubt, Mg6c),
+        CaseRecord::GroupMember { .. } => (M::Other, Mg6c),
+        // That the evidence came from posing as a child bears on fairness (s.78 PACE).
+        CaseRecord::PosedAsChild { .. } => (M::ReliabilityDoubt, Mg6c),
         CaseRecord::TaskDone { .. }
         | CaseRecord::Scheduled { .. }
         | CaseRecord::ProsecutorDecision { .. }

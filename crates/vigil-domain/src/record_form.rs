@@ -6,9 +6,9 @@
 
 use crate::choice::{options, ChoiceOption};
 use crate::{
-    ActionKind, AuthorityKind, ChargingTest, Choice, HighlySensitiveGround, HomeOfficeOutcome, MaterialCategory,
-    OutcomeKind, ParseError, PersonFlag, PersonRole, ProsecutorView, RiskLevel, SafeguardingStep, Schedule,
-    SensitiveRoute, WelfareStage,
+    ActionKind, AuthorityKind, ChargingTest, Choice, GroupRole, HighlySensitiveGround, HomeOfficeOutcome,
+    MaterialCategory, OutcomeKind, ParseError, PersonFlag, PersonRole, ProsecutorView, RiskLevel, SafeguardingStep,
+    Schedule, SensitiveRoute, WelfareStage,
 };
 
 /// How a field is entered, and what it becomes in the record.
@@ -120,6 +120,27 @@ fn home_office_outcomes() -> Vec<ChoiceOption> {
 /// The records officers add from the case page; the others (decisions on
 /// merges and splits, redactions, revelations, tasks done) come from their
 /// own actions.
+/// The incident an activist group's call opens: on the case page, and as
+/// the form that opens an incident in minutes.
+pub const CONFRONTATION_FORM: RecordForm = RecordForm {
+    kind: "confrontation",
+    heading: "Confrontation by an activist group (the incident)",
+    who: "assigned officers",
+    fields: &[
+        field("place", "Where", Text),
+        field("present", "Who is present, one per line", Lines),
+        field("crowd", "Has a crowd gathered?", YesNo),
+        field("stream_live", "Is it being streamed live?", YesNo),
+        field("group", "The group (record number, once recorded) (optional)", OptRecord),
+        field("suspect", "The man confronted (person record number, once recorded) (optional)", OptRecord),
+        field("self_harm_risk", "His risk of self-harm", FieldInput::Choice(options::<RiskLevel>)),
+        field("welfare_check", "Welfare check before he is left: what he said, what was seen", Long),
+        field("referral", "Referral made (required when the risk is high) (optional)", OptText),
+        field("handed_over", "What was handed over, and to whom, on leaving (optional)", OptText),
+        field("family", "Family members present, and their safety", Long),
+    ],
+};
+
 pub const RECORD_FORMS: &[RecordForm] = &[
     RecordForm {
         kind: "decision",
@@ -201,6 +222,28 @@ pub const RECORD_FORMS: &[RecordForm] = &[
             field("referrals_made", "Safeguarding referrals made, one per line", Lines),
             field("stage", "Stage assessed", FieldInput::Choice(options::<WelfareStage>)),
             field("handover", "Handover to custody, or liaison and diversion (optional)", OptText),
+        ],
+    },
+    CONFRONTATION_FORM,
+    RecordForm {
+        kind: "activist-group",
+        heading: "Activist group (a third party: the force does not work with it)",
+        who: "assigned officers",
+        fields: &[
+            field("name", "The group's name", Text),
+            field("platforms", "Platforms and pages, one per line", Lines),
+            field("police_contact", "Previous contact with the police", Long),
+        ],
+    },
+    RecordForm {
+        kind: "group-member",
+        heading: "A person's part in an activist group",
+        who: "assigned officers",
+        fields: &[
+            field("group", "Group (record number)", Record),
+            field("person", "Person (record number)", Record),
+            field("role", "Role", FieldInput::Choice(options::<GroupRole>)),
+            field("convictions", "Previous convictions, if a witness (disclosure material) (optional)", OptText),
         ],
     },
     RecordForm {

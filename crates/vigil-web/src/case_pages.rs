@@ -213,6 +213,20 @@ pub(crate) async fn view(State(state): State<Arc<AppState>>, Path(id): Path<Stri
         h1 { "Case " (case.as_str()) ": " (view.title) }
         p { "Assigned: " (view.members.join(", ")) }
         (identity_summary(&view))
+        @let incident = view.confrontation_prompts();
+        @if !incident.is_empty() {
+            section.prompts aria-label="The confrontation" {
+                h2 { "The confrontation: still owed to the man and his family" }
+                ul { @for p in &incident { li { (p) } } }
+            }
+        }
+        @let charging = view.charging_prompts();
+        @if !charging.is_empty() {
+            section.prompts aria-label="Charging" {
+                h2 { "Charging: a decoy took part" }
+                ul { @for p in &charging { li { (p) } } }
+            }
+        }
         h2 { "Persons" }
         p.hint { "An identifier is not a person. Each attribution rests on graded supporting material." }
         (table(&["Record", "Name", "Role", "Attributions (grade; strength; support)", "Flags", "Safeguard"], &person_rows))
