@@ -76,6 +76,13 @@ impl CaseView {
         vigil_domain::confrontation::charging_prompts(&self.records.iter().map(|r| &r.record).collect::<Vec<_>>())
     }
 
+    /// What the group's material still needs (a summons, the originals).
+    pub fn group_material_prompts(&self) -> Vec<String> {
+        vigil_domain::confrontation::group_material_prompts(
+            &self.records.iter().map(|r| (r.id, &r.record)).collect::<Vec<_>>(),
+        )
+    }
+
     /// What a confrontation still owes the man and his family.
     pub fn confrontation_prompts(&self) -> Vec<String> {
         vigil_domain::confrontation::confrontation_prompts(&self.records.iter().map(|r| &r.record).collect::<Vec<_>>())
@@ -335,6 +342,29 @@ impl Vigil {
             CaseRecord::GroupMember { group, person: p, .. } => {
                 want(*group, |r| matches!(r, CaseRecord::ActivistGroup { .. }), "activist group")?;
                 want(*p, person, "person")?;
+            }
+            CaseRecord::GroupRequest { group, .. } => {
+                want(*group, |r| matches!(r, CaseRecord::ActivistGroup { .. }), "activist group")?
+            }
+            CaseRecord::WitnessSummons { request, .. } => {
+                want(*request, |r| matches!(r, CaseRecord::GroupRequest { .. }), "request to the group")?
+            }
+            CaseRecord::GroupPost { group, member, exhibit, .. } => {
+                want(*group, |r| matches!(r, CaseRecord::ActivistGroup { .. }), "activist group")?;
+                if let Some(m) = member {
+                    want(*m, person, "person")?;
+                }
+                items.extend(exhibit.iter().cloned());
+            }
+            CaseRecord::GroupOffence { group, member, .. } => {
+                want(*group, |r| matches!(r, CaseRecord::ActivistGroup { .. }), "activist group")?;
+                if let Some(m) = member {
+                    want(*m, person, "person")?;
+                }
+            }
+            CaseRecord::CivilianProduction { exhibit, version_of, .. } => {
+                items.push(exhibit.clone());
+                items.extend(version_of.iter().cloned());
             }
             CaseRecord::Confrontation { group, suspect, .. } => {
                 if let Some(g) = group {

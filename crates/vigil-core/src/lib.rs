@@ -36,6 +36,7 @@ mod pdf_table;
 mod prosecutor_workspace;
 mod provenance;
 mod public_intake;
+mod repeat_reporter;
 mod scan_job;
 mod search;
 mod team_dashboard;
@@ -44,6 +45,7 @@ mod triage;
 mod verifier;
 
 pub use data_dir::read_public_key;
+pub use repeat_reporter::{contact_points, RepeatReporter, DEFAULT_CHIS_ALERT_REPORTS};
 
 pub use bundle::{verify_bundle, BundleReport, BundleSummary, Manifest, BUNDLE_FORMAT};
 pub use case_work::{AttributionView, CaseView, ExhibitListEntry, Need, PersonView, RecordView, TeamFigures};

@@ -49,6 +49,7 @@ fn for_the_prosecutor(r: &CaseRecord) -> bool {
         r,
         CaseRecord::DisclosureManagement { .. }
             | CaseRecord::LineOfInquiry { .. }
+            | CaseRecord::GroupOffence { .. }
             | CaseRecord::DigitalStrategy { .. }
             | CaseRecord::DefenceStatement { .. }
             | CaseRecord::DisclosureReview { .. }

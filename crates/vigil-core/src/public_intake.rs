@@ -86,6 +86,7 @@ impl Vigil {
             );
         }
         let (risk, identifiers) = self.assess_report(report)?;
+        let reporters = self.reporter_keys(report.contact.as_deref());
         let t = self.now();
         let body = serde_json::json!({
             "submitted": t.to_string(),
@@ -109,6 +110,7 @@ impl Vigil {
             let report =
                 u.record_exhibit(&case, &producer, Some("report.json".into()), Some("public report"), hashes)?;
             u.tx().insert_report(&crate::triage::new_report_row(&report, t, &risk, kind), &identifiers)?;
+            u.tx().insert_report_reporters(&report, &reporters)?;
             for (i, ((a, k), staged)) in attachments.iter().zip(&kinds).zip(&staged[1..]).enumerate() {
                 let h = u.put_blob(staged)?;
                 let name = safe_name(&a.name, i);

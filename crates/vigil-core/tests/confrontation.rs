@@ -242,3 +242,50 @@ fn the_reporters_answer_that_they_posed_as_a_child_reaches_the_case_and_the_shar
     assert!(!vb.records.iter().any(|r| matches!(r.record, CaseRecord::PosedAsChild { .. })));
     assert!(vb.charging_prompts().is_empty());
 }
+
+#[test]
+fn a_repeat_reporter_raises_the_chis_alert_for_supervisors() {
+    let (v, _d) = vigil();
+    let tri = session("t.tri", Role::TriageOfficer);
+    let sup = session("s.one", Role::Supervisor);
+    let from = |contact: &str| {
+        v.submit_public_report(&PublicReport {
+            kind: ReportKind::Grooming,
+            immediate_danger: false,
+            meeting_planned: false,
+            images_exchanged: false,
+            platform: "ExampleChat".into(),
+            identifiers: vec!["someone".into()],
+            child: "unknown".into(),
+            dates: "this week".into(),
+            account: "SYNTHETIC TEST: another report from the group.".into(),
+            contact: Some(contact.into()),
+            about: Default::default(),
+        })
+        .unwrap()
+        .exhibit
+    };
+    // One person, writing their number three ways; someone else once.
+    let a = from("Group admin, 07700 900123");
+    let b = from("admin (+44 7700 900-123)");
+    let other = from("A. Parent, parent@example.org");
+    let r = v.reporter_of(&b, &tri, 3).unwrap().unwrap();
+    assert_eq!((r.reports.clone(), r.alert), (vec![a.clone(), b.clone()], false));
+    assert!(v.repeat_reporters(&sup, 3).unwrap().is_empty(), "two reports are below the count");
+    let c = from("admin@example.org; tel 0044 7700 900123");
+    let r = v.reporter_of(&a, &tri, 3).unwrap().unwrap();
+    assert_eq!(r.reports, vec![a.clone(), b.clone(), c.clone()]);
+    assert!(r.alert, "the third report reaches the alert");
+    let list = v.repeat_reporters(&sup, 3).unwrap();
+    assert_eq!(list.len(), 1, "{list:?}");
+    assert_eq!(list[0].reports, vec![a, b, c.clone()]);
+    assert!(!list[0].reports.contains(&other));
+    // The count is configurable, and only supervisors get the list.
+    assert!(v.repeat_reporters(&sup, 4).unwrap().is_empty());
+    assert!(matches!(v.repeat_reporters(&tri, 3), Err(vigil_core::CoreError::Forbidden(_))));
+    assert!(v.reporter_of(&other, &tri, 3).unwrap().unwrap().reports.len() == 1);
+    // Only pseudonyms are stored beside the reports, and verify still holds.
+    let r = v.verify().unwrap();
+    assert!(r.problems.is_empty(), "{:?}", r.problems);
+    let _ = c;
+}

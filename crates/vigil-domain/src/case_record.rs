@@ -695,6 +695,55 @@ pub enum CaseRecord {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         convictions: Option<String>,
     },
+    /// A request to the group for its material, and its answer.
+    GroupRequest {
+        group: u64,
+        requested: String,
+        answer: crate::confrontation::GroupAnswer,
+        detail: String,
+    },
+    /// A witness summons applied for after a refusal (Criminal Procedure
+    /// (Attendance of Witnesses) Act 1965 s.2).
+    WitnessSummons {
+        request: u64,
+        detail: String,
+    },
+    /// A public post by the group or a member about the man: a previous
+    /// statement of a witness, to be scheduled.
+    GroupPost {
+        group: u64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        member: Option<u64>,
+        platform: String,
+        posted: String,
+        content: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        exhibit: Option<String>,
+    },
+    /// An offence the group's members may have committed, a line of inquiry
+    /// of its own, with how the two prosecutions are to be sequenced (the
+    /// CPS's guidance on online child abuse activist groups asks for it).
+    GroupOffence {
+        group: u64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        member: Option<u64>,
+        offence: crate::confrontation::GroupOffenceKind,
+        inquiry: String,
+        sequencing: String,
+    },
+    /// How a civilian (the group) produced an exhibit: what it is, who made
+    /// it, when and how, and the producing witness's statement.
+    CivilianProduction {
+        exhibit: String,
+        form: crate::confrontation::MaterialForm,
+        produced_by: String,
+        produced_at: String,
+        how: String,
+        statement: String,
+        /// The original it is a version or copy of, when known.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        version_of: Option<String>,
+    },
     /// The reporter of a report in the case said they contacted the person
     /// or posed as a child: the material may be a decoy's. Recorded when
     /// the report joins the case, so the case never loses the answer.
@@ -1123,6 +1172,41 @@ impl CaseRecord {
                 Some(c) => text("convictions", c, 2000),
                 None => Ok(()),
             },
+            CaseRecord::GroupRequest { requested, detail, .. } => {
+                text("requested", requested, 1000)?;
+                text("detail", detail, 2000)
+            }
+            CaseRecord::WitnessSummons { detail, .. } => text("detail", detail, 2000),
+            CaseRecord::GroupPost { platform, posted, content, exhibit, .. } => {
+                text("platform", platform, 200)?;
+                text("posted", posted, 40)?;
+                text("content", content, 4000)?;
+                match exhibit {
+                    Some(e) if e.strip_prefix("exhibit:").is_none_or(|r| crate::ExhibitRef::parse(r).is_err()) => {
+                        Err(ParseError::new("exhibit", e, "must be exhibit:ABC/1"))
+                    }
+                    _ => Ok(()),
+                }
+            }
+            CaseRecord::GroupOffence { inquiry, sequencing, .. } => {
+                text("inquiry", inquiry, 2000)?;
+                text("sequencing", sequencing, 2000)
+            }
+            CaseRecord::CivilianProduction {
+                exhibit, produced_by, produced_at, how, statement, version_of, ..
+            } => {
+                for (field, e) in [("exhibit", Some(exhibit)), ("version_of", version_of.as_ref())] {
+                    if let Some(e) = e {
+                        if e.strip_prefix("exhibit:").is_none_or(|r| crate::ExhibitRef::parse(r).is_err()) {
+                            return Err(ParseError::new(field, e, "must be exhibit:ABC/1"));
+                        }
+                    }
+                }
+                text("produced_by", produced_by, 200)?;
+                text("produced_at", produced_at, 40)?;
+                text("how", how, 2000)?;
+                text("statement", statement, 100)
+            }
             CaseRecord::PosedAsChild { report, note } => {
                 if crate::ExhibitRef::parse(report).is_err() {
                     return Err(ParseError::new("report", report, "must be a report's exhibit reference (PR/1)"));
@@ -1256,6 +1340,19 @@ impl CaseRecord {
                 role.label().to_lowercase(),
                 if convictions.is_some() { "; previous convictions recorded" } else { "" }
             ),
+            CaseRecord::GroupRequest { group, answer, .. } => {
+                format!("request to group record:{group} for its material: {}", answer.label().to_lowercase())
+            }
+            CaseRecord::WitnessSummons { request, .. } => format!("witness summons after record:{request}"),
+            CaseRecord::GroupPost { platform, posted, .. } => {
+                format!("group's post on {} ({}): a previous statement", cut(platform), cut(posted))
+            }
+            CaseRecord::GroupOffence { offence, .. } => {
+                format!("line of inquiry into the group: {}", offence.label().to_lowercase())
+            }
+            CaseRecord::CivilianProduction { exhibit, form, produced_by, .. } => {
+                format!("{exhibit}: {} produced by {}", form.label().to_lowercase(), cut(produced_by))
+            }
             CaseRecord::PosedAsChild { report, .. } => {
                 format!("the reporter of {report} says they contacted the person or posed as a child")
             }

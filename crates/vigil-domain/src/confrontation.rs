@@ -28,6 +28,77 @@ choice!(GroupRole {
     Administrator => "administrator", "Administrator (runs the group or its pages)";
 });
 
+/// What the group answered when asked for its material.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum GroupAnswer {
+    Awaited,
+    Provided,
+    /// Some of what was asked for.
+    InPart,
+    Refused,
+}
+
+choice!(GroupAnswer {
+    Awaited => "awaited", "Awaited";
+    Provided => "provided", "Provided";
+    InPart => "in-part", "Provided in part";
+    Refused => "refused", "Refused";
+});
+
+/// Offences the group's own members may have committed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum GroupOffenceKind {
+    Harassment,
+    Assault,
+    Blackmail,
+    /// Publishing the man's name, address or family.
+    PublishingDetails,
+    /// Detaining or punishing him at the meeting: taking the law into their own hands.
+    TakingTheLawIntoTheirOwnHands,
+    PublicOrder,
+}
+
+choice!(GroupOffenceKind {
+    Harassment => "harassment", "Harassment (Protection from Harassment Act 1997)";
+    Assault => "assault", "Assault or false imprisonment at the meeting";
+    Blackmail => "blackmail", "Blackmail (Theft Act 1968 s.21): demands dressed up as child protection";
+    PublishingDetails => "publishing-details", "Publishing his personal details (or his family's)";
+    TakingTheLawIntoTheirOwnHands => "taking-the-law-into-their-own-hands", "Taking the law into their own hands at the meeting";
+    PublicOrder => "public-order", "Public order offences (the crowd)";
+});
+
+/// What a piece of the group's material is: the original comes first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MaterialForm {
+    /// The decoy's device download of the conversation (a platform export).
+    OriginalDownload,
+    /// The unedited recording of the livestream.
+    UneditedRecording,
+    /// A version the group posted (clips, edits).
+    PostedVersion,
+    /// A re-export or copy of the conversation made later.
+    ReExport,
+    Screenshot,
+}
+
+choice!(MaterialForm {
+    OriginalDownload => "original-download", "Original device download of the conversation";
+    UneditedRecording => "unedited-recording", "Unedited livestream recording";
+    PostedVersion => "posted-version", "A version the group posted";
+    ReExport => "re-export", "Re-export or later copy";
+    Screenshot => "screenshot", "Screenshot";
+});
+
+impl MaterialForm {
+    /// Whether it is the best evidence of its kind, preferred over the rest.
+    pub fn is_original(self) -> bool {
+        matches!(self, MaterialForm::OriginalDownload | MaterialForm::UneditedRecording)
+    }
+}
+
 /// The charging note a decoy calls for: there was no child, so the offence
 /// is an attempt.
 pub const ATTEMPT_NOTE: &str = "A decoy (an adult posing as a child) took part, so there was no child: charge the \
@@ -43,7 +114,7 @@ pub const ENTRAPMENT_CHECKLIST: [&str; 5] = [
     "Who proposed the meeting and who first raised sexual matters: the chat's flags show which side spoke first.",
     "Whether the material is complete: the original device download against screenshots, and the unedited \
      livestream against each posted version (video comparison).",
-    "s.78 PACE: would admitting the group's material (gathered without any procedure, perhaps edited) have \
+    "Exclusion: would admitting the group's material (gathered without any procedure, perhaps edited) have \
      such an adverse effect on fairness that it ought to be excluded?",
 ];
 
@@ -70,6 +141,49 @@ pub fn charging_prompts(records: &[&CaseRecord]) -> Vec<String> {
     std::iter::once(ATTEMPT_NOTE.to_string())
         .chain(ENTRAPMENT_CHECKLIST.iter().map(|c| format!("Entrapment and s.78 PACE: {c}")))
         .collect()
+}
+
+/// What the group's material still needs: the witness summons where the
+/// group refused (Criminal Procedure (Attendance of Witnesses) Act 1965
+/// s.2), the originals where only screenshots or posted versions came in.
+pub fn group_material_prompts(records: &[(u64, &CaseRecord)]) -> Vec<String> {
+    let mut out = Vec::new();
+    for (id, r) in records {
+        if let CaseRecord::GroupRequest { answer: GroupAnswer::Refused | GroupAnswer::InPart, requested, .. } = r {
+            let summoned =
+                records.iter().any(|(_, x)| matches!(x, CaseRecord::WitnessSummons { request, .. } if request == id));
+            if !summoned {
+                out.push(format!(
+                    "The group did not give all of \"{requested}\" (record:{id}): apply for a witness summons \
+                     (Criminal Procedure (Attendance of Witnesses) Act 1965 s.2) if it is likely to be material \
+                     evidence."
+                ));
+            }
+        }
+    }
+    let forms: Vec<MaterialForm> = records
+        .iter()
+        .filter_map(|(_, r)| match r {
+            CaseRecord::CivilianProduction { form, .. } => Some(*form),
+            _ => None,
+        })
+        .collect();
+    let has = |f: MaterialForm| forms.contains(&f);
+    if (has(MaterialForm::Screenshot) || has(MaterialForm::ReExport)) && !has(MaterialForm::OriginalDownload) {
+        out.push(
+            "Only screenshots or re-exports of the conversation are held: ask the group for the decoy's \
+                  original device download, which is preferred over them."
+                .into(),
+        );
+    }
+    if has(MaterialForm::PostedVersion) && !has(MaterialForm::UneditedRecording) {
+        out.push(
+            "Only posted versions of the livestream are held: ask for the unedited recording and compare \
+                  them (vigil video compare) for what was left out."
+                .into(),
+        );
+    }
+    out
 }
 
 /// What a confrontation still owes the man and his family: the IOPC's

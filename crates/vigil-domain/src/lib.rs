@@ -42,7 +42,7 @@ pub use case_record::{
     SensitiveRoute, ServedLine, Strength, WelfareStage, SENSITIVE_NOT_INSPECTED,
 };
 pub use choice::{options, Choice, ChoiceOption};
-pub use confrontation::GroupRole;
+pub use confrontation::{GroupAnswer, GroupOffenceKind, GroupRole, MaterialForm};
 pub use crime_outcome::{ChargingTest, HomeOfficeOutcome, SafeguardingStep};
 pub use custody_event::{CustodyEvent, EventKind, FileHashes, ObjectRef};
 pub use digest::{Blake3Digest, DigestError, Md5Digest, Sha1Digest, Sha256Digest};

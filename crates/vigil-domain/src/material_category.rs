@@ -117,6 +117,11 @@ pub fn record_proposal(record: &CaseRecord) -> Option<(MaterialCategory, Schedul
         // A witness's previous convictions may cast doubt on their account.
         CaseRecord::GroupMember { convictions: Some(_), .. } => (M::ReliabilityDoubt, Mg6c),
         CaseRecord::GroupMember { .. } => (M::Other, Mg6c),
+        CaseRecord::GroupRequest { .. } | CaseRecord::WitnessSummons { .. } => (M::ThirdParty, Mg6c),
+        // Their posts about him are previous statements of witnesses.
+        CaseRecord::GroupPost { .. } => (M::PreviousAccount, Mg6c),
+        CaseRecord::GroupOffence { .. } => (M::InvestigationLog, Mg6c),
+        CaseRecord::CivilianProduction { .. } => (M::Continuity, Mg6c),
         // That the evidence came from posing as a child bears on fairness (s.78 PACE).
         CaseRecord::PosedAsChild { .. } => (M::ReliabilityDoubt, Mg6c),
         CaseRecord::TaskDone { .. }

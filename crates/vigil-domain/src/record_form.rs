@@ -6,9 +6,9 @@
 
 use crate::choice::{options, ChoiceOption};
 use crate::{
-    ActionKind, AuthorityKind, ChargingTest, Choice, GroupRole, HighlySensitiveGround, HomeOfficeOutcome,
-    MaterialCategory, OutcomeKind, ParseError, PersonFlag, PersonRole, ProsecutorView, RiskLevel, SafeguardingStep,
-    Schedule, SensitiveRoute, WelfareStage,
+    ActionKind, AuthorityKind, ChargingTest, Choice, GroupAnswer, GroupOffenceKind, GroupRole, HighlySensitiveGround,
+    HomeOfficeOutcome, MaterialCategory, MaterialForm, OutcomeKind, ParseError, PersonFlag, PersonRole, ProsecutorView,
+    RiskLevel, SafeguardingStep, Schedule, SensitiveRoute, WelfareStage,
 };
 
 /// How a field is entered, and what it becomes in the record.
@@ -244,6 +244,65 @@ pub const RECORD_FORMS: &[RecordForm] = &[
             field("person", "Person (record number)", Record),
             field("role", "Role", FieldInput::Choice(options::<GroupRole>)),
             field("convictions", "Previous convictions, if a witness (disclosure material) (optional)", OptText),
+        ],
+    },
+    RecordForm {
+        kind: "group-request",
+        heading: "Request to the group for its material, and its answer",
+        who: "assigned officers",
+        fields: &[
+            field("group", "Group (record number)", Record),
+            field("requested", "What was asked for", Text),
+            field("answer", "Answer", FieldInput::Choice(options::<GroupAnswer>)),
+            field("detail", "When, how, and what they said", Long),
+        ],
+    },
+    RecordForm {
+        kind: "witness-summons",
+        heading: "Witness summons after a refusal (Criminal Procedure (Attendance of Witnesses) Act 1965 s.2)",
+        who: "assigned officers",
+        fields: &[
+            field("request", "The refused request (record number)", Record),
+            field("detail", "Court, date and what it covers", Long),
+        ],
+    },
+    RecordForm {
+        kind: "group-post",
+        heading: "The group's public post about him (a previous statement of a witness)",
+        who: "assigned officers",
+        fields: &[
+            field("group", "Group (record number)", Record),
+            field("member", "Member who posted (person record number) (optional)", OptRecord),
+            field("platform", "Platform and page", Text),
+            field("posted", "When posted", Text),
+            field("content", "What it says, in summary", Long),
+            field("exhibit", "The captured post (exhibit:ABC/1) (optional)", OptText),
+        ],
+    },
+    RecordForm {
+        kind: "group-offence",
+        heading: "Offence by the group's members (a line of inquiry of its own)",
+        who: "assigned officers",
+        fields: &[
+            field("group", "Group (record number)", Record),
+            field("member", "Member (person record number) (optional)", OptRecord),
+            field("offence", "Offence", FieldInput::Choice(options::<GroupOffenceKind>)),
+            field("inquiry", "The inquiry", Long),
+            field("sequencing", "Sequencing of the two prosecutions, for the prosecutor", Long),
+        ],
+    },
+    RecordForm {
+        kind: "civilian-production",
+        heading: "Material produced by the group: what it is, who made it, when and how",
+        who: "assigned officers",
+        fields: &[
+            field("exhibit", "Exhibit (exhibit:ABC/1)", Text),
+            field("form", "What it is", FieldInput::Choice(options::<MaterialForm>)),
+            field("produced_by", "Produced by (the civilian witness)", Text),
+            field("produced_at", "When produced", Text),
+            field("how", "How it was made (device, app, export or recording method)", Long),
+            field("statement", "Producing witness's statement reference", Text),
+            field("version_of", "The original it is a version or copy of (exhibit:ABC/1) (optional)", OptText),
         ],
     },
     RecordForm {

@@ -111,6 +111,12 @@ pub trait Store: Send {
     /// How many reports are in each state (kept by triggers, not counted).
     fn report_counts(&mut self) -> Result<Vec<(ReportState, u64)>, StoreError>;
     fn report(&mut self, exhibit: &ExhibitRef) -> Result<Option<ReportRow>, StoreError>;
+    /// Every report left with any of these reporter pseudonyms, oldest first.
+    fn reports_by_reporters(&mut self, reporters: &[String]) -> Result<Vec<ExhibitRef>, StoreError>;
+    /// A report's reporter pseudonyms.
+    fn reporters_of(&mut self, exhibit: &ExhibitRef) -> Result<Vec<String>, StoreError>;
+    /// Pseudonyms with at least `min` reports, and those reports.
+    fn repeat_reporters(&mut self, min: u64) -> Result<Vec<(String, Vec<ExhibitRef>)>, StoreError>;
     /// Other reports holding any of these (normalised) identifiers.
     fn reports_sharing(
         &mut self,
@@ -210,6 +216,8 @@ pub trait StoreTx {
     /// Ends every session of an account; returns how many there were.
     fn delete_sessions_of(&mut self, username: &str) -> Result<u64, StoreError>;
     fn insert_report(&mut self, r: &ReportRow, identifiers: &[String]) -> Result<(), StoreError>;
+    /// The keyed pseudonyms of the reporter's contact details.
+    fn insert_report_reporters(&mut self, exhibit: &ExhibitRef, reporters: &[String]) -> Result<(), StoreError>;
     fn insert_exhibit_identifiers(&mut self, rows: &[ExhibitIdentifierRow]) -> Result<(), StoreError>;
     fn insert_chat_timeline(&mut self, row: &ChatTimelineRow) -> Result<(), StoreError>;
     fn insert_report_addition(

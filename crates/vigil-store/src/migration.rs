@@ -263,6 +263,18 @@ CREATE INDEX reports_age ON reports (state, received_ms);",
         sqlite: "CREATE TABLE inline_blobs (sha256 BLOB PRIMARY KEY, sealed BLOB NOT NULL);",
         postgres: "CREATE TABLE inline_blobs (sha256 BYTEA PRIMARY KEY, sealed BYTEA NOT NULL);",
     },
+    Migration {
+        version: 14,
+        name: "who reported, as keyed pseudonyms, to find repeat reporters",
+        // Each key is a keyed hash of an e-mail address or telephone number
+        // the reporter left, never the contact itself: enough to count one
+        // person's reports (repeat tasking may make them a CHIS), nothing
+        // to read back.
+        sqlite: "CREATE TABLE report_reporters (exhibit TEXT NOT NULL, reporter TEXT NOT NULL, PRIMARY KEY (exhibit, reporter));
+CREATE INDEX report_reporters_reporter ON report_reporters (reporter);",
+        postgres: "CREATE TABLE report_reporters (exhibit TEXT NOT NULL, reporter TEXT NOT NULL, PRIMARY KEY (exhibit, reporter));
+CREATE INDEX report_reporters_reporter ON report_reporters (reporter);",
+    },
 ];
 
 pub(crate) fn latest() -> u32 {

@@ -470,6 +470,47 @@ impl Store for PostgresStore {
             .collect()
     }
 
+    fn reports_by_reporters(&mut self, reporters: &[String]) -> Result<Vec<ExhibitRef>, StoreError> {
+        let rows = self.db().query(
+            "SELECT p.exhibit, MIN(r.received_ms) AS t FROM report_reporters p JOIN reports r ON r.exhibit = p.exhibit
+             WHERE p.reporter = ANY($1) GROUP BY p.exhibit ORDER BY t, p.exhibit",
+            &[&reporters],
+        )?;
+        rows.iter()
+            .map(|r| {
+                let s: String = r.try_get(0)?;
+                ExhibitRef::parse(&s).map_err(|_| StoreError::Malformed("exhibit reference"))
+            })
+            .collect()
+    }
+
+    fn reporters_of(&mut self, exhibit: &ExhibitRef) -> Result<Vec<String>, StoreError> {
+        let rows = self.db().query(
+            "SELECT reporter FROM report_reporters WHERE exhibit = $1 ORDER BY reporter",
+            &[&exhibit.to_string()],
+        )?;
+        rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+    }
+
+    fn repeat_reporters(&mut self, min: u64) -> Result<Vec<(String, Vec<ExhibitRef>)>, StoreError> {
+        let rows = self.db().query(
+            "SELECT p.reporter, p.exhibit FROM report_reporters p JOIN reports r ON r.exhibit = p.exhibit
+             WHERE p.reporter IN (SELECT reporter FROM report_reporters GROUP BY reporter HAVING COUNT(*) >= $1)
+             ORDER BY p.reporter, r.received_ms",
+            &[&(min as i64)],
+        )?;
+        let mut out: Vec<(String, Vec<ExhibitRef>)> = Vec::new();
+        for r in rows {
+            let (k, e): (String, String) = (r.try_get(0)?, r.try_get(1)?);
+            let e = ExhibitRef::parse(&e).map_err(|_| StoreError::Malformed("exhibit reference"))?;
+            match out.last_mut() {
+                Some((last, list)) if *last == k => list.push(e),
+                _ => out.push((k, vec![e])),
+            }
+        }
+        Ok(out)
+    }
+
     fn reports_sharing(
         &mut self,
         identifiers: &[String],
@@ -893,6 +934,16 @@ impl StoreTx for PgTx<'_> {
             self.db().execute(
                 "INSERT INTO report_identifiers (exhibit, identifier) SELECT $1, unnest($2::TEXT[]) ON CONFLICT DO NOTHING",
                 &[&r.exhibit.to_string(), &identifiers],
+            )?;
+        }
+        Ok(())
+    }
+
+    fn insert_report_reporters(&mut self, exhibit: &ExhibitRef, reporters: &[String]) -> Result<(), StoreError> {
+        if !reporters.is_empty() {
+            self.db().execute(
+                "INSERT INTO report_reporters (exhibit, reporter) SELECT $1, unnest($2::TEXT[]) ON CONFLICT DO NOTHING",
+                &[&exhibit.to_string(), &reporters],
             )?;
         }
         Ok(())

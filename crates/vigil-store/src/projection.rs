@@ -37,6 +37,7 @@ pub const PROJECTED: &[Projected] = &[
     p("exhibits", &["reference"]),
     p("reports", &["exhibit"]),
     p("report_identifiers", &["exhibit", "identifier"]),
+    p("report_reporters", &["exhibit", "reporter"]),
     p("report_files", &["report", "idx"]),
     p("report_links", &["a", "b"]),
     p("report_receipts", &["code"]),

@@ -567,6 +567,50 @@ impl Store for SqliteStore {
         Ok(out)
     }
 
+    fn reports_by_reporters(&mut self, reporters: &[String]) -> Result<Vec<ExhibitRef>, StoreError> {
+        let mut out: Vec<(i64, ExhibitRef)> = Vec::new();
+        let mut st = self.conn.prepare_cached(
+            "SELECT p.exhibit, r.received_ms FROM report_reporters p JOIN reports r ON r.exhibit = p.exhibit WHERE p.reporter = ?1",
+        )?;
+        for key in reporters {
+            for row in st.query_map([key], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))? {
+                let (e, ms) = row?;
+                let e = ExhibitRef::parse(&e).map_err(|_| StoreError::Malformed("exhibit reference"))?;
+                if !out.iter().any(|(_, x)| *x == e) {
+                    out.push((ms, e));
+                }
+            }
+        }
+        out.sort();
+        Ok(out.into_iter().map(|(_, e)| e).collect())
+    }
+
+    fn reporters_of(&mut self, exhibit: &ExhibitRef) -> Result<Vec<String>, StoreError> {
+        let mut st =
+            self.conn.prepare_cached("SELECT reporter FROM report_reporters WHERE exhibit = ?1 ORDER BY reporter")?;
+        let rows = st.query_map([exhibit.to_string()], |r| r.get::<_, String>(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn repeat_reporters(&mut self, min: u64) -> Result<Vec<(String, Vec<ExhibitRef>)>, StoreError> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT p.reporter, p.exhibit FROM report_reporters p JOIN reports r ON r.exhibit = p.exhibit
+             WHERE p.reporter IN (SELECT reporter FROM report_reporters GROUP BY reporter HAVING COUNT(*) >= ?1)
+             ORDER BY p.reporter, r.received_ms",
+        )?;
+        let rows = st.query_map([min as i64], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let mut out: Vec<(String, Vec<ExhibitRef>)> = Vec::new();
+        for row in rows {
+            let (k, e) = row?;
+            let e = ExhibitRef::parse(&e).map_err(|_| StoreError::Malformed("exhibit reference"))?;
+            match out.last_mut() {
+                Some((last, list)) if *last == k => list.push(e),
+                _ => out.push((k, vec![e])),
+            }
+        }
+        Ok(out)
+    }
+
     fn reports_sharing(
         &mut self,
         identifiers: &[String],
@@ -990,6 +1034,15 @@ impl StoreTx for SqliteTx<'_> {
             self.tx
                 .prepare_cached("INSERT OR IGNORE INTO report_identifiers (exhibit, identifier) VALUES (?1, ?2)")?
                 .execute(params![r.exhibit.to_string(), id])?;
+        }
+        Ok(())
+    }
+
+    fn insert_report_reporters(&mut self, exhibit: &ExhibitRef, reporters: &[String]) -> Result<(), StoreError> {
+        for k in reporters {
+            self.tx
+                .prepare_cached("INSERT OR IGNORE INTO report_reporters (exhibit, reporter) VALUES (?1, ?2)")?
+                .execute(params![exhibit.to_string(), k])?;
         }
         Ok(())
     }

@@ -131,6 +131,9 @@ pub(crate) async fn list(State(state): State<Arc<AppState>>, headers: HeaderMap)
     let landing = if officer.role == vigil_domain::Role::Prosecutor { "/schedules" } else { "" };
     let body = html! {
         h1 { "Your cases" }
+        @if matches!(officer.role, vigil_domain::Role::TriageOfficer | vigil_domain::Role::Investigator | vigil_domain::Role::Supervisor) {
+            p.notice { "An activist group calling during a confrontation? " a href="/incidents/new" { "Open an incident" } " in one form." }
+        }
         p { "Cases you are assigned to (supervisors and auditors see all)." }
         ul {
             @for (id, title) in &cases { li { a href={ "/cases/" (id.as_str()) (landing) } { (id.as_str()) } ": " (title) } }
@@ -218,6 +221,25 @@ pub(crate) async fn view(State(state): State<Arc<AppState>>, Path(id): Path<Stri
             section.prompts aria-label="The confrontation" {
                 h2 { "The confrontation: still owed to the man and his family" }
                 ul { @for p in &incident { li { (p) } } }
+            }
+        }
+        @let groups: Vec<(u64, &str)> = view.records.iter().filter_map(|r| match &r.record {
+            CaseRecord::ActivistGroup { name, .. } => Some((r.id, name.as_str())),
+            _ => None,
+        }).collect();
+        @if !groups.is_empty() {
+            p { "Activist groups in this case (third parties): "
+                @for (k, (id, name)) in groups.iter().enumerate() {
+                    @if k > 0 { ", " }
+                    a href={ "/cases/" (case.as_str()) "/groups/" (id) } { (name) }
+                }
+            }
+        }
+        @let material = view.group_material_prompts();
+        @if !material.is_empty() {
+            section.prompts aria-label="The group's material" {
+                h2 { "The group's material: still to obtain" }
+                ul { @for p in &material { li { (p) } } }
             }
         }
         @let charging = view.charging_prompts();

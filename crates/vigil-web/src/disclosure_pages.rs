@@ -224,6 +224,11 @@ pub(crate) fn prosecutor_workspace(
                 CaseRecord::DefenceStatement { received, issues } => {
                     format!("Defence statement received {received}: {issues}")
                 }
+                CaseRecord::GroupOffence { offence, inquiry, sequencing, .. } => format!(
+                    "Line of inquiry into the activist group: {}\n{inquiry}\nSequencing of the two prosecutions: \
+                     {sequencing}",
+                    vigil_domain::Choice::label(*offence)
+                ),
                 CaseRecord::DisclosureReview { result, .. } => format!("{}\n{result}", r.record.summary()),
                 CaseRecord::Redaction { original, redacted, reason, removed } => format!(
                     "Redaction log: {redacted} is a redacted copy of {original}\nRemoved: {}\nWhy: {reason}",

@@ -20,6 +20,7 @@ mod failure;
 mod figures_page;
 mod form_input;
 mod html;
+mod incident_pages;
 mod login_backoff;
 mod officer;
 mod partner_api;
@@ -62,6 +63,8 @@ pub struct AppState {
     pub(crate) alerts: tokio::sync::broadcast::Sender<alerts::Alert>,
     /// The times within which reports should be triaged.
     pub(crate) triage_targets: vigil_domain::TriageTargets,
+    /// One person's reports at which supervisors are alerted (CHIS status).
+    pub(crate) chis_alert_reports: u32,
     /// Partner file uploads in progress, bounded per partner and overall.
     pub(crate) uploads: Arc<upload_slots::UploadSlots>,
     /// Public submissions whose files are being unpacked and checked at
@@ -91,6 +94,9 @@ pub struct Settings {
     /// The times within which reports should be triaged; past them the
     /// queue marks a report overdue.
     pub triage_targets: vigil_domain::TriageTargets,
+    /// One person's reports at which supervisors are alerted that repeat
+    /// tasking may make them a CHIS (RIPA 2000 s.26(8)).
+    pub chis_alert_reports: u32,
 }
 
 impl Default for Settings {
@@ -102,6 +108,7 @@ impl Default for Settings {
             trusted_proxies: Vec::new(),
             public_ceiling_per_window: 20_000,
             triage_targets: vigil_domain::TriageTargets::default(),
+            chis_alert_reports: vigil_core::DEFAULT_CHIS_ALERT_REPORTS,
         }
     }
 }
@@ -123,6 +130,7 @@ pub fn app_with(vigil: Vigil, settings: Settings) -> Router {
         webhook: settings.alert_webhook.clone(),
         trusted_proxies: settings.trusted_proxies.clone(),
         triage_targets: settings.triage_targets,
+        chis_alert_reports: settings.chis_alert_reports,
         login_backoff: login_backoff::LoginBackoff::new(),
         uploads: Arc::new(upload_slots::UploadSlots::default()),
         checks: Arc::new(tokio::sync::Semaphore::new(CONCURRENT_CHECKS)),
@@ -151,6 +159,9 @@ pub fn app_with(vigil: Vigil, settings: Settings) -> Router {
         .route("/cases", get(case_pages::list))
         .route("/cases/{id}", get(case_pages::view))
         .route("/cases/{id}/records/{kind}", axum::routing::post(case_pages::add_record))
+        .route("/cases/{id}/groups/{n}", get(incident_pages::group))
+        .route("/incidents/new", get(incident_pages::new_incident))
+        .route("/incidents", axum::routing::post(incident_pages::open_incident))
         .route("/cases/{id}/redactions", axum::routing::post(case_pages::redact))
         .route("/cases/{id}/reveal", axum::routing::post(case_pages::reveal))
         .route("/cases/{id}/serve", axum::routing::post(disclosure_pages::serve))

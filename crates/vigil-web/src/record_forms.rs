@@ -31,7 +31,18 @@ fn render_forms(forms: &[RecordForm], case: &str, token: &str) -> Markup {
                 summary { (form.heading) " " span.hint { "(" (form.who) ")" } }
                 form method="post" action={ "/cases/" (case) "/records/" (form.kind) } {
                     (crate::components::csrf(token))
-                    @for f in form.fields {
+                    (render_fields(form, &[]))
+                    button type="submit" { "Add" }
+                }
+            }
+        }
+    }
+}
+
+/// A form's fields, less those named in `skip`, for a page's own form.
+pub(crate) fn render_fields(form: &RecordForm, skip: &[&str]) -> Markup {
+    html! {
+                    @for f in form.fields.iter().filter(|f| !skip.contains(&f.name)) {
                         @let id = format!("{}-{}", form.kind, f.name);
                         label for=(id) { (f.label) }
                         @match f.input {
@@ -55,10 +66,6 @@ fn render_forms(forms: &[RecordForm], case: &str, token: &str) -> Markup {
                             }
                         }
                     }
-                    button type="submit" { "Add" }
-                }
-            }
-        }
     }
 }
 

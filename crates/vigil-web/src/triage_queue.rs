@@ -90,10 +90,16 @@ pub(crate) async fn queue(
     let viewer = officer.clone();
     let r = tokio::task::spawn_blocking(move || {
         let page = st.vigil.triage_queue(&viewer, wanted, order, q.page.unwrap_or(1))?;
-        Ok::<_, CoreError>((page, st.vigil.now().unix_millis()))
+        // Supervisors are alerted to repeat reporters here, where they work.
+        let repeat = if viewer.role == vigil_domain::Role::Supervisor {
+            st.vigil.repeat_reporters(&viewer, st.chis_alert_reports)?
+        } else {
+            Vec::new()
+        };
+        Ok::<_, CoreError>((page, st.vigil.now().unix_millis(), repeat))
     })
     .await;
-    let (queue, now_ms) = match r {
+    let (queue, now_ms, repeat) = match r {
         Ok(Ok(i)) => i,
         Ok(Err(e)) => return failure(e),
         Err(e) => return failure(CoreError::Failed(format!("the queue could not be read: {e}"))),
@@ -102,6 +108,17 @@ pub(crate) async fn queue(
     let body = html! {
         (crate::alerts::banner())
         h1 { "Triage queue" }
+        @if !repeat.is_empty() {
+            section.notice aria-label="Repeat reporters" {
+                h2 { "Repeat reporters to review (CHIS status, RIPA 2000 s.26(8))" }
+                p {
+                    "Each of these people has made " (state.chis_alert_reports) " or more reports. Acting repeatedly on \
+                     one member of the public's information may amount to tasking them: decide whether they are, or \
+                     should be managed as, a covert human intelligence source."
+                }
+                @for r in &repeat { (repeat_reporter_notice(r)) }
+            }
+        }
         @match queue.oldest_open {
             Some(t) => p.oldest {
                 "Longest waiting open report: received " strong { (vigil_domain::waited(now_ms - t.unix_millis())) " ago" }
@@ -182,6 +199,30 @@ const INTELLIGENCE_GRADES: &[(&str, &str)] = &[
 ];
 const HANDLING_CODES: &[(&str, &str)] = &[("P", "P lawful sharing permitted"), ("C", "C sharing with conditions")];
 
+/// The same reporter's other reports; at the alert level, the CHIS warning.
+fn repeat_reporter_notice(r: &vigil_core::RepeatReporter) -> maud::Markup {
+    html! {
+        section.notice aria-label="Repeat reporter" {
+            @if r.alert {
+                p {
+                    (tag("CHIS?", Tone::Danger)) " "
+                    strong { "Repeat reporter: " (r.reports.len()) " reports from the same person (reporter " (r.label) ")." }
+                    " Acting repeatedly on one member of the public's reports may amount to tasking them, which makes \
+                     them a covert human intelligence source (RIPA 2000 s.26(8)): a supervisor must review before \
+                     anything more is asked of them."
+                }
+            } @else {
+                p { "The same person (reporter " (r.label) ") has made " (r.reports.len()) " reports." }
+            }
+            ul.inline {
+                @for e in &r.reports {
+                    li { a href=(report_path(e)) { (e.to_string()) } }
+                }
+            }
+        }
+    }
+}
+
 pub(crate) async fn view(State(state): State<Arc<AppState>>, Path(n): Path<String>, headers: HeaderMap) -> Response {
     let Some((_, officer)) = current(&state, &headers).await else { return Redirect::to("/login").into_response() };
     let Some(exhibit) = exhibit_of(&n) else { return failure(CoreError::NoSuchExhibit(n)) };
@@ -197,10 +238,11 @@ pub(crate) async fn view(State(state): State<Arc<AppState>>, Path(n): Path<Strin
         let history = v.grade_history(&ex)?;
         let chats = v.chats_holding_report_identifiers(&ex, &officer)?;
         let additions = v.report_additions(&ex, &officer)?;
-        Ok::<_, CoreError>((item, report, cases, links, history, chats, additions))
+        let reporter = v.reporter_of(&ex, &officer, st.chis_alert_reports)?;
+        Ok::<_, CoreError>((item, report, cases, links, history, chats, additions, reporter))
     })
     .await;
-    let (item, report, cases, links, history, chats, additions) = match r {
+    let (item, report, cases, links, history, chats, additions, reporter) = match r {
         Ok(Ok(x)) => x,
         Ok(Err(e)) => return failure(e),
         Err(e) => return failure(CoreError::Failed(format!("the report could not be read: {e}"))),
@@ -222,6 +264,9 @@ pub(crate) async fn view(State(state): State<Arc<AppState>>, Path(n): Path<Strin
         }
         @if fresh > 0 {
             p.notice { (tag("NEW", Tone::New)) " The reporter has added information you have not read: " a href="#additions" { "read it below" } "." }
+        }
+        @if let Some(r) = reporter.as_ref().filter(|r| r.reports.len() > 1) {
+            (repeat_reporter_notice(r))
         }
         h2 { "Risk " (item.score) }
         ul { @for (f, w) in &item.factors { li { (f) " (+" (w) ")" } } }

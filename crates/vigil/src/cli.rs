@@ -71,6 +71,9 @@ pub enum Command {
         /// Hours within which any other report should be triaged.
         #[arg(long = "triage-target-hours", value_name = "HOURS", default_value_t = 24)]
         triage_target_hours: u32,
+        /// One person's reports at which supervisors are alerted that repeat tasking may make them a CHIS (RIPA s.26(8)).
+        #[arg(long = "chis-alert-reports", value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u32).range(2..))]
+        chis_alert_reports: u32,
     },
     /// Add, read, list, trace and delete exhibits.
     #[command(subcommand)]

@@ -69,6 +69,7 @@ fn dispatch(cli: &Cli) -> Result<ExitCode> {
             checkpoint_every,
             triage_target_danger_minutes,
             triage_target_hours,
+            chis_alert_reports,
         } => {
             let trusted_proxies = trusted_proxies
                 .iter()
@@ -105,6 +106,7 @@ fn dispatch(cli: &Cli) -> Result<ExitCode> {
                     immediate_danger_ms: i64::from(*triage_target_danger_minutes) * 60_000,
                     other_ms: i64::from(*triage_target_hours) * 3_600_000,
                 },
+                chis_alert_reports: *chis_alert_reports,
             };
             vigil_web::serve(v, *listen, settings, |addr| {
                 println!("Vigil is serving {} at http://{addr}/ (public report form at http://{addr}/report); Ctrl-C stops it", cli.data.display());
