@@ -362,6 +362,9 @@ impl Vigil {
                     want(*m, person, "person")?;
                 }
             }
+            CaseRecord::VideoComparison { original, edited, report, .. } => {
+                items.extend([original.clone(), edited.clone(), report.clone()]);
+            }
             CaseRecord::CivilianProduction { exhibit, version_of, .. } => {
                 items.push(exhibit.clone());
                 items.extend(version_of.iter().cloned());
@@ -430,6 +433,11 @@ impl Vigil {
         }
         if matches!(record, CaseRecord::Revealed { .. }) {
             return Err(CoreError::Refused("schedules are revealed with reveal_schedules".into()));
+        }
+        if matches!(record, CaseRecord::VideoComparison { .. }) {
+            return Err(CoreError::Refused(
+                "a video comparison is recorded by compare_video_exhibits, which makes it".into(),
+            ));
         }
         let need = match record {
             // The defence statement is served on the prosecutor: they record

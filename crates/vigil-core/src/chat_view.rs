@@ -50,6 +50,10 @@ pub struct ChatPage {
     /// The identifiers found in the export, each with the first message it
     /// is in, and the reports of this case that hold it too.
     pub identifiers: Vec<crate::ChatIdentifier>,
+    /// Payment demands, threats to publish, who first spoke of meeting and
+    /// signs of a vulnerable adult, over the whole timeline (not just the
+    /// page), each linked to its message.
+    pub signs: vigil_chat::Signs,
 }
 
 /// A timeline as a table: the one model the CSV and PDF are drawn from.
@@ -214,7 +218,9 @@ impl Vigil {
         let mut lines = Vec::new();
         let (mut matching, mut before, mut skipped) = (0u64, 0u64, 0usize);
         let reason = format!("conversation page in case {case}");
+        let mut signs = vigil_chat::Signs::default();
         let header = self.read_timeline(reference, &reason, &actor, |l| {
+            signs.note(l.n, l.sender.as_deref(), &l.time, &l.text);
             let hit = needle.as_deref().is_none_or(|n| {
                 l.text.to_lowercase().contains(n) || l.sender.as_deref().is_some_and(|s| s.to_lowercase().contains(n))
             });
@@ -245,7 +251,7 @@ impl Vigil {
             }
             i.reports = inside;
         }
-        Ok(ChatPage { reference: reference.clone(), original, header, lines, matching, before, identifiers })
+        Ok(ChatPage { reference: reference.clone(), original, header, lines, matching, before, identifiers, signs })
     }
 
     /// The whole timeline as a table, for CSV and PDF.

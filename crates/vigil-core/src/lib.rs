@@ -43,9 +43,11 @@ mod team_dashboard;
 pub mod test_hooks;
 mod triage;
 mod verifier;
+mod video_comparison;
 
 pub use data_dir::read_public_key;
 pub use repeat_reporter::{contact_points, RepeatReporter, DEFAULT_CHIS_ALERT_REPORTS};
+pub use video_comparison::{Side as RecordingSide, VideoComparisonReport};
 
 pub use bundle::{verify_bundle, BundleReport, BundleSummary, Manifest, BUNDLE_FORMAT};
 pub use case_work::{AttributionView, CaseView, ExhibitListEntry, Need, PersonView, RecordView, TeamFigures};

@@ -289,3 +289,38 @@ fn a_repeat_reporter_raises_the_chis_alert_for_supervisors() {
     assert!(r.problems.is_empty(), "{:?}", r.problems);
     let _ = c;
 }
+
+#[test]
+fn a_synthetic_chat_flags_payment_demands_threats_who_proposed_meeting_and_vulnerability() {
+    let (v, _d) = vigil();
+    let inv = session("i.inv", Role::Investigator);
+    let case = CaseId::parse("INC-0414").unwrap();
+    v.open_incident(&case, "Confrontation", &confrontation(RiskLevel::Low, None), &inv).unwrap();
+    // SYNTHETIC: a decoy's conversation, then the group's demands.
+    let chat = "\
+01/12/2026, 18:00 - Decoy Jess: hi, im 13 lol
+01/12/2026, 18:02 - Man A: hello. my support worker says i should make friends online
+01/12/2026, 18:05 - Decoy Jess: we should meet up at the park tomorrow
+01/12/2026, 18:07 - Man A: ok what time
+02/12/2026, 20:00 - Group Admin: We have it all. Pay us £500 or we go live and tell your family
+02/12/2026, 20:01 - Man A: please dont
+02/12/2026, 20:02 - Group Admin: Bank details by tonight or we publish your face
+";
+    let settings = vigil_core::ChatSettings { format: None, timezone: Some("Europe/London".into()), date_order: None };
+    let imported = v
+        .import_chat_bytes(chat.as_bytes(), "chat.txt", &case, &vigil_domain::Initials::parse("GR").unwrap(), &settings)
+        .unwrap();
+    let q = vigil_core::ChatQuery { search: None, at: None, offset: 0, limit: 2 };
+    let page = v.chat_page(&case, &imported.timeline, &inv, &q).unwrap();
+    use vigil_chat::SignKind as K;
+    let at = |k: K| page.signs.found.iter().filter(|s| s.kind == k).map(|s| s.message).collect::<Vec<_>>();
+    // Over the whole timeline, not only the two messages on the page.
+    assert_eq!(at(K::PaymentDemand), vec![5, 7], "{:?}", page.signs);
+    assert_eq!(at(K::ThreatToPublish), vec![5, 7]);
+    assert_eq!(at(K::MeetingRequest), vec![3, 4]);
+    assert_eq!(at(K::VulnerableAdult), vec![2]);
+    let first = page.signs.first_meeting.as_ref().unwrap();
+    assert_eq!((first.message, first.sender.as_deref()), (3, Some("Decoy Jess")), "the decoy proposed the meeting");
+    // A message with none of them is flagged with none.
+    assert!(!page.signs.found.iter().any(|s| s.message == 1 || s.message == 6));
+}

@@ -744,6 +744,16 @@ pub enum CaseRecord {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         version_of: Option<String>,
     },
+    /// Two recordings compared (vPDQ, aligned in time order): the report
+    /// exhibit holds what the edited version lacks and adds; recorded by
+    /// Vigil when the comparison is made, attached to both recordings.
+    VideoComparison {
+        original: String,
+        edited: String,
+        report: String,
+        /// The cuts and insertions found, in words.
+        summary: String,
+    },
     /// The reporter of a report in the case said they contacted the person
     /// or posed as a child: the material may be a decoy's. Recorded when
     /// the report joins the case, so the case never loses the answer.
@@ -1207,6 +1217,14 @@ impl CaseRecord {
                 text("how", how, 2000)?;
                 text("statement", statement, 100)
             }
+            CaseRecord::VideoComparison { original, edited, report, summary } => {
+                for (field, e) in [("original", original), ("edited", edited), ("report", report)] {
+                    if e.strip_prefix("exhibit:").is_none_or(|r| crate::ExhibitRef::parse(r).is_err()) {
+                        return Err(ParseError::new(field, e, "must be exhibit:ABC/1"));
+                    }
+                }
+                text("summary", summary, 2000)
+            }
             CaseRecord::PosedAsChild { report, note } => {
                 if crate::ExhibitRef::parse(report).is_err() {
                     return Err(ParseError::new("report", report, "must be a report's exhibit reference (PR/1)"));
@@ -1352,6 +1370,9 @@ impl CaseRecord {
             }
             CaseRecord::CivilianProduction { exhibit, form, produced_by, .. } => {
                 format!("{exhibit}: {} produced by {}", form.label().to_lowercase(), cut(produced_by))
+            }
+            CaseRecord::VideoComparison { original, edited, summary, .. } => {
+                format!("{edited} compared with {original}: {}", cut(summary))
             }
             CaseRecord::PosedAsChild { report, .. } => {
                 format!("the reporter of {report} says they contacted the person or posed as a child")

@@ -122,6 +122,8 @@ pub fn record_proposal(record: &CaseRecord) -> Option<(MaterialCategory, Schedul
         CaseRecord::GroupPost { .. } => (M::PreviousAccount, Mg6c),
         CaseRecord::GroupOffence { .. } => (M::InvestigationLog, Mg6c),
         CaseRecord::CivilianProduction { .. } => (M::Continuity, Mg6c),
+        // What an edit left out may undermine the prosecution or assist the defence.
+        CaseRecord::VideoComparison { .. } => (M::DigitalMaterial, Mg6c),
         // That the evidence came from posing as a child bears on fairness (s.78 PACE).
         CaseRecord::PosedAsChild { .. } => (M::ReliabilityDoubt, Mg6c),
         CaseRecord::TaskDone { .. }

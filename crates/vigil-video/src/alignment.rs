@@ -12,11 +12,11 @@
 //! the aligner pairs unlike seconds, and a run of such pairs counts as both.
 
 use crate::video_hash::{FrameFeature, VideoHash};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use vigil_pdq::Hash256;
 
 /// A stretch of one recording, in seconds from its start.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Span {
     pub start: f64,
     pub end: f64,

@@ -70,6 +70,27 @@ pub fn probe(file: &Path) -> Result<StreamInfo, VideoError> {
     Ok(StreamInfo { width, height, frame_rate })
 }
 
+/// One frame at `seconds`, scaled to `width` pixels wide, as PNG: for an
+/// officer who asks to see the edge of a cut.
+pub fn frame_png(file: &Path, seconds: f64, width: u32) -> Result<Vec<u8>, VideoError> {
+    let out = Command::new("ffmpeg")
+        .args(["-nostdin", "-v", "error", "-ss", &format!("{:.3}", seconds.max(0.0)), "-i"])
+        .arg(file)
+        .args(["-map", "0:v:0", "-frames:v", "1", "-vf", &format!("scale={width}:-2"), "-f", "image2pipe"])
+        .args(["-vcodec", "png", "pipe:1"])
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| spawn_error("ffmpeg", file, e))?;
+    if !out.status.success() || out.stdout.is_empty() {
+        let msg = String::from_utf8_lossy(&out.stderr).trim().to_string();
+        return Err(VideoError::Decode {
+            file: file.to_path_buf(),
+            message: if msg.is_empty() { format!("no frame at {seconds:.1} s") } else { msg },
+        });
+    }
+    Ok(out.stdout)
+}
+
 /// A rectangle of the picture, in pixels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CropBox {

@@ -18,5 +18,5 @@ mod video_hash;
 
 pub use alignment::{compare, CompareOptions, Comparison, Span};
 pub use error::VideoError;
-pub use frame_source::{detect_bars, ffmpeg_available, probe, CropBox, StreamInfo};
+pub use frame_source::{detect_bars, ffmpeg_available, frame_png, probe, CropBox, StreamInfo};
 pub use video_hash::{hash_video, FrameFeature, HashOptions, VideoHash, ZOOMS};

@@ -235,6 +235,18 @@ pub(crate) async fn view(State(state): State<Arc<AppState>>, Path(id): Path<Stri
                 }
             }
         }
+        @let comparisons: Vec<(u64, &str)> = view.records.iter().filter_map(|r| match &r.record {
+            CaseRecord::VideoComparison { summary, .. } => Some((r.id, summary.as_str())),
+            _ => None,
+        }).collect();
+        @if !comparisons.is_empty() {
+            p { "Video comparisons: "
+                @for (k, (id, summary)) in comparisons.iter().enumerate() {
+                    @if k > 0 { "; " }
+                    a href={ "/cases/" (case.as_str()) "/comparisons/" (id) } { "record:" (id) } " (" (summary) ")"
+                }
+            }
+        }
         @let material = view.group_material_prompts();
         @if !material.is_empty() {
             section.prompts aria-label="The group's material" {
@@ -265,6 +277,7 @@ pub(crate) async fn view(State(state): State<Arc<AppState>>, Path(id): Path<Stri
         }
         h2 { "Decision log, tasks, requests and approvals" }
         (table(&["Record", "When", "Who", "What", "Custody event"], &record_rows))
+        (crate::comparison_pages::compare_form(case.as_str(), &officer.csrf))
         (crate::record_forms::render(case.as_str(), &officer.csrf))
     };
     officer_page(&officer, Section::Cases, &format!("Case {}", case.as_str()), body).into_response()

@@ -53,6 +53,11 @@ fn flag_words(flag: &str) -> &'static str {
     }
 }
 
+/// The page that shows message `n` of an unfiltered conversation, at it.
+fn message_href(base: &str, n: u32) -> String {
+    format!("{base}?page={}#m{n}", (n as usize).saturating_sub(1) / PER_PAGE + 1)
+}
+
 pub(crate) async fn conversation(
     State(state): State<Arc<AppState>>,
     Path((id, producer, number)): Path<(String, String, String)>,
@@ -154,6 +159,34 @@ pub(crate) async fn conversation(
                     @if let Some(late) = c.get("starts_late").and_then(|s| s.as_str()) { " May start late: " (late) "." }
                     @for n in c.get("notes").and_then(|n| n.as_array()).into_iter().flatten().filter_map(|n| n.as_str()) {
                         br; span.hint { "Note: " (n) }
+                    }
+                }
+            }
+        }
+        @if !p.signs.found.is_empty() {
+            section.prompts aria-label="Signs in the messages" {
+                h2 { "Signs in the messages (prompts, not findings)" }
+                @if let Some(m) = &p.signs.first_meeting {
+                    p {
+                        "The first message to speak of meeting is "
+                        a href=(message_href(&base, m.message)) { "message " (m.message) }
+                        ", from " strong { (m.sender.as_deref().unwrap_or("(unknown sender)")) }
+                        ". If that is the decoy's side, note it for the entrapment and s.78 checklist."
+                    }
+                }
+                ul {
+                    @for kind in vigil_chat::SignKind::ALL {
+                        @let of_kind: Vec<&vigil_chat::Sign> = p.signs.found.iter().filter(|s| s.kind == kind).collect();
+                        @if !of_kind.is_empty() {
+                            li {
+                                strong { (kind.label()) } " (" (p.signs.count(kind)) "): "
+                                @for (k, s) in of_kind.iter().enumerate() {
+                                    @if k > 0 { ", " }
+                                    a href=(message_href(&base, s.message)) { (s.message) }
+                                    " (" (s.sender.as_deref().unwrap_or("?")) ")"
+                                }
+                            }
+                        }
                     }
                 }
             }

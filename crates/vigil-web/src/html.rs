@@ -181,7 +181,10 @@ header.officer a:focus{color:#0b0c0c}\
 .oldest{font-size:1.2rem}.breadcrumbs ol{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.5rem;margin:0 0 .5rem}\
 .breadcrumbs li+li::before{content:\"\\203A\";margin-right:.5rem;color:#505a5f}figure.chart{margin:1rem 0}\
 form.inline{display:inline}header.officer .tabs a[aria-current]{color:#fff;border-bottom:3px solid #fff}\
-main nav a[aria-current]{font-weight:bold;color:#0b0c0c;text-decoration:none}.tag{white-space:nowrap}";
+main nav a[aria-current]{font-weight:bold;color:#0b0c0c;text-decoration:none}.tag{white-space:nowrap}\
+.prompts{border-left:5px solid #f47738;padding-left:1rem}.strip{width:100%;height:auto}\
+.frames{display:flex;flex-wrap:wrap;gap:1rem}.frames figure{margin:0}\
+img.blurred{filter:blur(14px) grayscale(1)}img.blurred:hover,img.blurred:focus{filter:none}";
 
 pub(crate) async fn stylesheet() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], CSS)

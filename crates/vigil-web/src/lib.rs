@@ -13,6 +13,7 @@ mod body_timeout;
 mod case_pages;
 mod chat_pages;
 mod client_address;
+mod comparison_pages;
 mod components;
 mod csrf;
 mod disclosure_pages;
@@ -160,6 +161,9 @@ pub fn app_with(vigil: Vigil, settings: Settings) -> Router {
         .route("/cases/{id}", get(case_pages::view))
         .route("/cases/{id}/records/{kind}", axum::routing::post(case_pages::add_record))
         .route("/cases/{id}/groups/{n}", get(incident_pages::group))
+        .route("/cases/{id}/comparisons", axum::routing::post(comparison_pages::create))
+        .route("/cases/{id}/comparisons/{n}", get(comparison_pages::show))
+        .route("/cases/{id}/comparisons/{n}/frame", get(comparison_pages::frame))
         .route("/incidents/new", get(incident_pages::new_incident))
         .route("/incidents", axum::routing::post(incident_pages::open_incident))
         .route("/cases/{id}/redactions", axum::routing::post(case_pages::redact))

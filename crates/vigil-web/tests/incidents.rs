@@ -176,3 +176,105 @@ async fn an_incident_opened_from_a_call_becomes_a_case_with_its_group() {
     assert!(html.contains("Repeat reporters to review") && html.contains("3 reports from the same person"), "{html}");
     keep_for_screenshot(&app, "queue-repeat-reporter.html", &html).await;
 }
+
+fn ffmpeg(args: &[&str]) -> bool {
+    let ok = std::process::Command::new("ffmpeg").args(["-nostdin", "-v", "error", "-y"]).args(args).status();
+    match ok {
+        Ok(s) => s.success(),
+        Err(_) => {
+            assert_ne!(std::env::var("CI").as_deref(), Ok("true"), "FFmpeg is required in CI (.ci/run installs it)");
+            eprintln!("skipped: ffmpeg not found (apt-get install ffmpeg)");
+            false
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_comparison_is_a_report_on_both_recordings_with_frames_on_request() {
+    let d = tempfile::tempdir().unwrap();
+    // 30 s of a slowly turning Mandelbrot zoom, and a "posted" version
+    // with 10–18 s cut out, smaller and at another frame rate.
+    let orig = d.path().join("livestream.mp4");
+    let posted = d.path().join("posted.mp4");
+    let src = "mandelbrot=size=320x240:rate=30:end_pts=1600:start_x=-0.743643887037151:start_y=0.13182590420533";
+    if !ffmpeg(&[
+        "-f",
+        "lavfi",
+        "-t",
+        "30",
+        "-i",
+        src,
+        "-vf",
+        "rotate=a=0.05*t:c=gray",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "veryfast",
+        "-pix_fmt",
+        "yuv420p",
+        orig.to_str().unwrap(),
+    ]) {
+        return;
+    }
+    assert!(ffmpeg(&[
+        "-i", orig.to_str().unwrap(), "-filter_complex",
+        "[0:v]trim=0:10,setpts=PTS-STARTPTS[a];[0:v]trim=18:30,setpts=PTS-STARTPTS[b];[a][b]concat=n=2:v=1:a=0,scale=240:180,fps=25[v]",
+        "-map", "[v]", "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", posted.to_str().unwrap(),
+    ]));
+    let data = d.path().join("data");
+    Vigil::init(&data, None).unwrap();
+    let mut v = Vigil::open(&data).unwrap();
+    let adm = Actor::parse("ADM").unwrap();
+    let secret = b32decode(&v.add_user("i.inv", Role::Investigator, PW, &adm).unwrap().secret_base32);
+    let other = b32decode(&v.add_user("x.inv", Role::Investigator, PW, &adm).unwrap().secret_base32);
+    let officer =
+        vigil_core::OfficerSession { username: "i.inv".into(), role: Role::Investigator, csrf: String::new() };
+    let case = vigil_domain::CaseId::parse("INC-0415").unwrap();
+    let confrontation = vigil_domain::CaseRecord::Confrontation {
+        place: "Retail park (SYNTHETIC)".into(),
+        present: vec!["the man".into()],
+        crowd: false,
+        stream_live: true,
+        group: None,
+        suspect: None,
+        self_harm_risk: vigil_domain::RiskLevel::Low,
+        welfare_check: "Spoke with him; no concerns raised.".into(),
+        referral: None,
+        handed_over: Some("to his brother".into()),
+        family: "none present".into(),
+    };
+    v.open_incident(&case, "Confrontation (SYNTHETIC)", &confrontation, &officer).unwrap();
+    let gr = vigil_domain::Initials::parse("GR").unwrap();
+    let a = v.add_exhibit(&orig, &case, &gr, Some("unedited livestream recording")).unwrap().reference;
+    let b = v.add_exhibit(&posted, &case, &gr, Some("version posted by the group")).unwrap().reference;
+    let (inv, csrf) = session(&mut v, "i.inv", &secret);
+    let (out, out_csrf) = session(&mut v, "x.inv", &other);
+    let app = vigil_web::app(v);
+
+    let fields = [("original", a.to_string()), ("edited", b.to_string()), ("producer", "IV".to_string())];
+    let f: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    // Need-to-know: an officer not on the case is answered as if it did not exist.
+    let mut fo = f.clone();
+    fo.push(("csrf", &out_csrf));
+    assert_eq!(call(&app, post("/cases/INC-0415/comparisons", &out, &fo)).await.0, StatusCode::NOT_FOUND);
+    let mut fi = f.clone();
+    fi.push(("csrf", &csrf));
+    let (s, h, html) = call(&app, post("/cases/INC-0415/comparisons", &inv, &fi)).await;
+    assert!(s.is_redirection(), "{s} {html}");
+    let page = h["location"].to_str().unwrap().to_string();
+    let (s, _, html) = call(&app, get(&page, &inv)).await;
+    assert_eq!(s, StatusCode::OK, "{html}");
+    assert!(html.contains("1 cut(s)") && html.contains("0 insertion(s)"), "{html}");
+    assert!(html.contains("<svg class=\"strip\""), "{html}");
+    // No frame is shown until asked for.
+    assert!(!html.contains("/frame?"), "{html}");
+    let (_, _, shown) = call(&app, get(&format!("{page}?show=m0"), &inv)).await;
+    assert!(shown.contains("img class=\"blurred\"") && shown.contains("/frame?side=original"), "{shown}");
+    keep_for_screenshot(&app, "video-comparison.html", &shown).await;
+    let src = shown.split("/frame?side=original&amp;t=").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let (s, h, png) = call(&app, get(&format!("{page}/frame?side=original&t={src}"), &inv)).await;
+    assert_eq!((s, h["content-type"].to_str().unwrap()), (StatusCode::OK, "image/png"));
+    assert!(png.len() > 100);
+    let (_, _, case_html) = call(&app, get("/cases/INC-0415", &inv)).await;
+    assert!(case_html.contains(&format!("{page}\"")) || case_html.contains(&page), "{case_html}");
+}
