@@ -345,6 +345,14 @@ pub struct ScanArgs {
     /// Compute PDQ for image files (on by default when a PDQ hash set is selected).
     #[arg(long)]
     pub pdq: bool,
+    /// Compute vPDQ for video files (FFmpeg decodes them; on by default when a vPDQ set is given).
+    #[arg(long)]
+    pub vpdq: bool,
+    /// Known-bad videos to match by vPDQ: a features file in the reference format
+    /// (`frame,quality,hash,seconds` lines, as `vigil video hash --vpdq-lines` writes) or a
+    /// folder of them, each file one video labelled by its name.
+    #[arg(long = "vpdq-set", value_name = "PATH")]
+    pub vpdq_sets: Vec<PathBuf>,
     /// How files are read: `read` copies them into a buffer; `mmap` maps
     /// files of 256 KiB or more (one copy fewer, but a file truncated by
     /// another process during the scan stops it with SIGBUS; --resume
@@ -410,6 +418,9 @@ pub enum VideoCommand {
         /// Seconds between hashed frames.
         #[arg(long, default_value_t = 1.0)]
         seconds_per_hash: f64,
+        /// Print the reference's features format (`frame,quality,hash,seconds`), for a vPDQ set.
+        #[arg(long, conflicts_with = "json")]
+        vpdq_lines: bool,
     },
     /// Align two recordings in time order: the original's seconds missing from the edited version, and the edited version's seconds the original lacks.
     Compare {

@@ -57,8 +57,10 @@ pub fn scan(cli: &Cli, a: &ScanArgs) -> Result<ExitCode> {
         pdq: a.pdq || !pdq_sets.is_empty(),
         read_mode,
     };
+    let vpdq_sets = crate::video_command::read_vpdq_sets(&a.vpdq_sets)?;
     let started = std::time::Instant::now();
     let outcome = vigil_scan::scan(&a.sources, &opts, &sets, &pdq_sets)?;
+    let videos = if a.vpdq || !vpdq_sets.is_empty() { video_pass(&outcome.records, &vpdq_sets) } else { Vec::new() };
     let secs = started.elapsed().as_secs_f64();
     let report = Report {
         sources: &a.sources,
@@ -102,7 +104,7 @@ pub fn scan(cli: &Cli, a: &ScanArgs) -> Result<ExitCode> {
         println!(
             "{}",
             serde_json::to_string_pretty(
-                &json!({ "summary": s, "resumed": outcome.resumed, "hashed": outcome.hashed, "report_exhibit": exhibit.as_ref().map(|e| e.reference.to_string()) })
+                &json!({ "summary": s, "resumed": outcome.resumed, "hashed": outcome.hashed, "report_exhibit": exhibit.as_ref().map(|e| e.reference.to_string()), "videos": videos })
             )?
         );
     }
@@ -118,6 +120,26 @@ pub fn scan(cli: &Cli, a: &ScanArgs) -> Result<ExitCode> {
                 s.pdq_low_quality,
                 vigil_scan::PDQ_MIN_QUALITY
             )?;
+        }
+        if a.vpdq || !vpdq_sets.is_empty() {
+            let bad = videos.iter().filter(|v| !v.matches.is_empty()).count();
+            writeln!(
+                e,
+                "vPDQ: {} videos hashed, {bad} matching a known-bad video",
+                videos.iter().filter(|v| v.error.is_none()).count()
+            )?;
+            for v in &videos {
+                for m in &v.matches {
+                    writeln!(
+                        e,
+                        "  known-bad video [{}, {:.0}% / {:.0}%]: {}",
+                        m.label, m.query_percent, m.target_percent, v.path
+                    )?;
+                }
+                if let Some(why) = &v.error {
+                    writeln!(e, "  video not hashed: {}: {why}", v.path)?;
+                }
+            }
         }
         for (cat, n) in &s.known_bad_by_category {
             writeln!(e, "  category {cat}: {n}")?;
@@ -222,4 +244,57 @@ pub fn hashset(cli: &Cli, cmd: &HashsetCommand) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A video found by the scan, with its vPDQ matches.
+#[derive(serde::Serialize)]
+struct ScannedVideo {
+    path: String,
+    frames: usize,
+    matches: Vec<VideoMatch>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+}
+
+#[derive(serde::Serialize)]
+struct VideoMatch {
+    label: String,
+    query_percent: f64,
+    target_percent: f64,
+}
+
+/// vPDQ for each video file the scan read (files, not archive members:
+/// FFmpeg reads from a path), matched against the sets as the reference
+/// matches two videos.
+fn video_pass(records: &[vigil_scan::FileRecord], sets: &[crate::video_command::SetVideo]) -> Vec<ScannedVideo> {
+    use vigil_video::{VPDQ_DISTANCE, VPDQ_MATCH_PERCENT, VPDQ_QUALITY};
+    let mut out = Vec::new();
+    for r in records.iter().filter(|r| !r.member && r.error.is_none()) {
+        let path = String::from_utf8_lossy(&r.path).into_owned();
+        if !crate::video_command::looks_like_video(&path) {
+            continue;
+        }
+        #[cfg(unix)]
+        let p = std::path::PathBuf::from(<std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(&r.path));
+        #[cfg(not(unix))]
+        let p = std::path::PathBuf::from(&path);
+        match vigil_video::hash_video(&p, vigil_video::HashOptions::default()) {
+            Ok(h) => {
+                let matches = sets
+                    .iter()
+                    .filter_map(|s| {
+                        let (q, t) = vigil_video::match_percent(&h.frames, &s.features, VPDQ_DISTANCE, VPDQ_QUALITY);
+                        (q >= VPDQ_MATCH_PERCENT && t >= VPDQ_MATCH_PERCENT).then(|| VideoMatch {
+                            label: s.label.clone(),
+                            query_percent: (q * 10.0).round() / 10.0,
+                            target_percent: (t * 10.0).round() / 10.0,
+                        })
+                    })
+                    .collect();
+                out.push(ScannedVideo { path, frames: h.frames.len(), matches, error: None });
+            }
+            Err(e) => out.push(ScannedVideo { path, frames: 0, matches: Vec::new(), error: Some(e.to_string()) }),
+        }
+    }
+    out
 }

@@ -17,13 +17,15 @@ fn frames_json(h: &VideoHash) -> serde_json::Value {
 
 pub fn video(cli: &Cli, cmd: &VideoCommand) -> Result<ExitCode> {
     match cmd {
-        VideoCommand::Hash { file, seconds_per_hash } => {
+        VideoCommand::Hash { file, seconds_per_hash, vpdq_lines } => {
             if !seconds_per_hash.is_finite() || *seconds_per_hash <= 0.0 {
                 bail!("--seconds-per-hash must be a number above 0");
             }
             let h = hash_video(file, HashOptions { seconds_per_hash: *seconds_per_hash, for_comparison: false })?;
             if cli.json {
                 println!("{}", frames_json(&h));
+            } else if *vpdq_lines {
+                print!("{}", vigil_video::format_features(&h.frames));
             } else {
                 for f in &h.frames {
                     println!("{} {:.3} {} {}", f.frame, f.seconds(), f.pdq, f.quality);
@@ -58,4 +60,43 @@ pub fn video(cli: &Cli, cmd: &VideoCommand) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A video of a vPDQ set: its label and features.
+pub struct SetVideo {
+    pub label: String,
+    pub features: Vec<vigil_video::FrameFeature>,
+}
+
+/// Reads `--vpdq-set` paths: features files, or folders of them.
+pub fn read_vpdq_sets(paths: &[std::path::PathBuf]) -> Result<Vec<SetVideo>> {
+    use anyhow::Context;
+    let mut out = Vec::new();
+    for p in paths {
+        let files: Vec<std::path::PathBuf> = if p.is_dir() {
+            let mut v: Vec<_> = std::fs::read_dir(p)
+                .with_context(|| format!("--vpdq-set {}", p.display()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|f| f.is_file())
+                .collect();
+            v.sort();
+            v
+        } else {
+            vec![p.clone()]
+        };
+        for f in files {
+            let text = std::fs::read_to_string(&f).with_context(|| format!("--vpdq-set {}", f.display()))?;
+            let features = vigil_video::parse_features(&text).with_context(|| format!("--vpdq-set {}", f.display()))?;
+            let label = f.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+            out.push(SetVideo { label, features });
+        }
+    }
+    Ok(out)
+}
+
+/// File names that are video containers FFmpeg reads.
+pub fn looks_like_video(path: &str) -> bool {
+    const EXT: [&str; 13] =
+        ["mp4", "m4v", "mov", "mkv", "webm", "avi", "wmv", "flv", "3gp", "ts", "mpg", "mpeg", "mts"];
+    path.rsplit_once('.').is_some_and(|(_, e)| EXT.contains(&e.to_ascii_lowercase().as_str()))
 }

@@ -192,3 +192,91 @@ fn video_hash_prints_one_frame_per_second_with_pdq_and_quality() {
     assert!(v["error"].as_str().unwrap().contains("Invalid data"), "{v}");
     assert!(v.get("frames").is_none());
 }
+
+#[test]
+fn scan_hashes_videos_and_matches_a_reencoded_copy_against_a_vpdq_set() {
+    if !ffmpeg_or_skip() {
+        return;
+    }
+    let d = Dir::init();
+    let media = d.path("media");
+    let sets = d.path("sets");
+    std::fs::create_dir_all(&media).unwrap();
+    std::fs::create_dir_all(&sets).unwrap();
+    let known = d.path("known.mp4");
+    let src = "mandelbrot=size=320x240:rate=25:end_pts=1600:start_x=-0.743643887037151:start_y=0.13182590420533";
+    ffmpeg(&[
+        "-f",
+        "lavfi",
+        "-t",
+        "12",
+        "-i",
+        src,
+        "-vf",
+        "rotate=a=0.05*t:c=gray",
+        "-c:v",
+        "libx264",
+        "-pix_fmt",
+        "yuv420p",
+        known.to_str().unwrap(),
+    ]);
+    // The known video's features, in the reference's format, as the set.
+    let out = run(&d.data(), &["video", "hash", "--vpdq-lines", known.to_str().unwrap()]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.lines().next().unwrap().split(',').count() == 4, "{}", out.stdout);
+    std::fs::write(sets.join("SYNTHETIC-known-1.txt"), &out.stdout).unwrap();
+    // On the seized media: the same video re-encoded smaller, and another.
+    let copy = media.join("holiday.MP4");
+    ffmpeg(&[
+        "-i",
+        known.to_str().unwrap(),
+        "-vf",
+        "scale=240:180",
+        "-b:v",
+        "200k",
+        "-c:v",
+        "libx264",
+        "-pix_fmt",
+        "yuv420p",
+        copy.to_str().unwrap(),
+    ]);
+    let other = media.join("other.webm");
+    ffmpeg(&[
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc2=size=160x120:rate=25:duration=5",
+        "-c:v",
+        "libvpx-vp9",
+        "-deadline",
+        "realtime",
+        other.to_str().unwrap(),
+    ]);
+    std::fs::write(media.join("notes.txt"), b"not a video").unwrap();
+    let report = d.path("scan.json");
+    let out = run(
+        &d.data(),
+        &[
+            "--json",
+            "scan",
+            media.to_str().unwrap(),
+            "--format",
+            "json",
+            "--out",
+            report.to_str().unwrap(),
+            "--vpdq-set",
+            sets.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let v: Value = serde_json::from_str(&out.stdout).unwrap();
+    let videos = v["videos"].as_array().unwrap();
+    assert_eq!(videos.len(), 2, "{v}");
+    let find = |name: &str| videos.iter().find(|x| x["path"].as_str().unwrap().ends_with(name)).unwrap();
+    let m = find("holiday.MP4")["matches"].as_array().unwrap();
+    assert_eq!(m.len(), 1, "{v}");
+    assert_eq!(m[0]["label"], "SYNTHETIC-known-1");
+    assert!(m[0]["query_percent"].as_f64().unwrap() >= 80.0 && m[0]["target_percent"].as_f64().unwrap() >= 80.0);
+    assert!(find("other.webm")["matches"].as_array().unwrap().is_empty(), "{v}");
+    assert!(out.stderr.contains("vPDQ: 2 videos hashed, 1 matching a known-bad video"), "{}", out.stderr);
+}
