@@ -260,6 +260,7 @@ impl Vigil {
         let vault = Vault::open(&layout.vault())?;
         let v = Vigil { layout, store, vault, master, signing, clock: crate::clock::Clock::system(), lock };
         v.ensure_projection_baseline()?;
+        v.remove_stale_recordings();
         Ok(v)
     }
 

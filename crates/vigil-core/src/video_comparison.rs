@@ -71,6 +71,25 @@ fn video_error(reference: &ExhibitRef, e: VideoError) -> CoreError {
 }
 
 impl Vigil {
+    /// Clear recordings left by a comparison that did not finish (the
+    /// process was killed while FFmpeg read them) are removed when the data
+    /// directory is next opened. A file still being read by another
+    /// process on this directory is kept (it is younger than an hour).
+    pub(crate) fn remove_stale_recordings(&self) {
+        let Ok(dir) = std::fs::read_dir(self.layout.root.join("tmp")) else { return };
+        for e in dir.flatten() {
+            let stale = e
+                .metadata()
+                .ok()
+                .and_then(|m| m.modified().ok())
+                .and_then(|t| t.elapsed().ok())
+                .is_some_and(|age| age > std::time::Duration::from_secs(3600));
+            if stale && e.file_name().to_string_lossy().starts_with("recording-") {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+    }
+
     fn open_recording(
         &self,
         reference: &ExhibitRef,

@@ -23,6 +23,7 @@ mod luma;
 mod median;
 mod pdq;
 mod quality;
+mod stack;
 
 pub use dct::dct_matrix;
 pub use hash256::{Hash256, HashParseError};
@@ -33,3 +34,4 @@ pub use luma::{luma_from_grey, luma_from_rgb, luma_from_rgba};
 pub use median::torben;
 pub use pdq::{dihedral_from_luma, hash_from_luma, Dihedral, PdqHasher, PdqResult, MIN_HASHABLE_DIM};
 pub use quality::quality;
+pub use stack::{stack, Stack, StackInput, Stacks, STACK_MIN_QUALITY, STACK_RADIUS};
