@@ -42,17 +42,25 @@ pub fn contact_points(contact: &str) -> Vec<String> {
         }
         digits.clear();
     };
-    let mut prev_sep = false;
     for c in contact.chars() {
         if c.is_ascii_digit() {
             digits.push(c);
-            prev_sep = false;
-        } else if matches!(c, ' ' | '-' | '(' | ')' | '.' | '+') && !digits.is_empty() && !prev_sep {
-            prev_sep = true;
-        } else if c == '+' && digits.is_empty() {
-        } else {
+        } else if matches!(c, ' ' | '-' | '(' | ')' | '.') {
+            // Separators people write inside a number; a whole UK number
+            // (11 digits from 0, 12 from 44, 14 from 0044) ends at one, so
+            // two numbers side by side stay two.
+            let whole = if digits.starts_with("0044") {
+                14
+            } else if digits.starts_with("44") {
+                12
+            } else {
+                11
+            };
+            if digits.len() >= whole {
+                flush(&mut digits, &mut out);
+            }
+        } else if !(c == '+' && digits.is_empty()) {
             flush(&mut digits, &mut out);
-            prev_sep = false;
         }
     }
     flush(&mut digits, &mut out);
@@ -139,7 +147,13 @@ mod tests {
             vec!["email:admin@example.org", "phone:07700900123"]
         );
         assert_eq!(contact_points("+44 7700 900123"), vec!["phone:07700900123"]);
+        assert_eq!(contact_points("0044 7700 900 123"), vec!["phone:07700900123"]);
         assert_eq!(contact_points("tel (07700) 900-123"), vec!["phone:07700900123"]);
         assert_eq!(contact_points("call me after 6"), Vec::<String>::new());
+        assert_eq!(
+            contact_points("07700 900123 01632 960001"),
+            vec!["phone:01632960001", "phone:07700900123"],
+            "two numbers side by side stay two"
+        );
     }
 }
