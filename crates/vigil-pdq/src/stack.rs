@@ -16,7 +16,6 @@
 //! finds every candidate, which is then checked exactly.
 
 use crate::hash256::Hash256;
-use std::collections::HashMap;
 
 /// One image to stack.
 #[derive(Debug, Clone)]
@@ -48,63 +47,72 @@ pub const STACK_RADIUS: u32 = 31;
 pub const STACK_MIN_QUALITY: u32 = 50;
 
 struct RepIndex {
-    /// Per word position, word value → representatives.
-    words: Vec<HashMap<u16, Vec<u32>>>,
+    /// Per word position, the first representative with each word value
+    /// (`NONE` if none); `next` chains the others with the same value.
+    heads: Vec<u32>,
+    next: Vec<[u32; 16]>,
     hashes: Vec<Hash256>,
-    /// Per word position, the probes one query needs (wider for radii above 31).
+    /// One-bit neighbours are probed for radii of 16 to 31; a wider radius
+    /// is scanned flat.
     flips: u32,
 }
 
+const NONE: u32 = u32::MAX;
+
 impl RepIndex {
     fn new(radius: u32) -> Self {
-        Self { words: vec![HashMap::new(); 16], hashes: Vec::new(), flips: radius / 16 }
+        Self { heads: vec![NONE; 16 << 16], next: Vec::new(), hashes: Vec::new(), flips: radius / 16 }
     }
 
     fn add(&mut self, h: Hash256) -> u32 {
         let id = self.hashes.len() as u32;
-        for (w, map) in h.0.iter().zip(self.words.iter_mut()) {
-            map.entry(*w).or_default().push(id);
+        let mut links = [NONE; 16];
+        for (pos, w) in h.0.iter().enumerate() {
+            let head = &mut self.heads[(pos << 16) | *w as usize];
+            links[pos] = *head;
+            *head = id;
         }
+        self.next.push(links);
         self.hashes.push(h);
         id
     }
 
     /// The nearest representative within `radius` of any of `queries`.
-    fn nearest(&self, queries: &[Hash256; 8], radius: u32, seen: &mut Vec<u32>) -> Option<(u32, u32)> {
+    /// Each candidate is measured against the query whose probe found it:
+    /// if another of the queries is nearer it, that query's own probes find
+    /// it too. `seen` holds, per representative, the last probe that
+    /// measured it (`stamp` numbers this query's eight), so none is
+    /// measured twice for one query.
+    fn nearest(&self, queries: &[Hash256; 8], radius: u32, seen: &mut Vec<u32>, stamp: u32) -> Option<(u32, u32)> {
         let mut best: Option<(u32, u32)> = None;
-        let mut consider = |id: u32, seen: &mut Vec<u32>| {
-            if seen.contains(&id) {
+        seen.resize(self.hashes.len(), u32::MAX);
+        let mut consider = |id: u32, q: &Hash256, mark: u32, seen: &mut Vec<u32>| {
+            if seen[id as usize] == mark {
                 return;
             }
-            seen.push(id);
-            let d = queries.iter().map(|q| q.hamming(&self.hashes[id as usize])).min().unwrap_or(u32::MAX);
-            if d <= radius && best.is_none_or(|(_, bd)| d < bd) {
+            seen[id as usize] = mark;
+            let d = q.hamming(&self.hashes[id as usize]);
+            if d <= radius && best.is_none_or(|(bid, bd)| d < bd || (d == bd && id < bid)) {
                 best = Some((id, d));
             }
         };
-        seen.clear();
-        // A flat scan while there are few representatives.
-        if self.hashes.len() < 256 || self.flips > 1 {
-            for id in 0..self.hashes.len() as u32 {
-                consider(id, seen);
-            }
-            return best;
-        }
-        for q in queries {
-            for (pos, w) in q.0.iter().enumerate() {
-                let map = &self.words[pos];
-                if let Some(ids) = map.get(w) {
-                    for &id in ids {
-                        consider(id, seen);
-                    }
+        for (k, q) in queries.iter().enumerate() {
+            let mark = stamp.wrapping_mul(8).wrapping_add(k as u32);
+            // A flat scan while there are few representatives, or for a wide radius.
+            if self.hashes.len() < 256 || self.flips > 1 {
+                for id in 0..self.hashes.len() as u32 {
+                    consider(id, q, mark, seen);
                 }
-                if self.flips == 1 {
-                    for bit in 0..16 {
-                        if let Some(ids) = map.get(&(w ^ (1 << bit))) {
-                            for &id in ids {
-                                consider(id, seen);
-                            }
-                        }
+                continue;
+            }
+            for (pos, w) in q.0.iter().enumerate() {
+                let probes = if self.flips == 1 { 17 } else { 1 };
+                for p in 0..probes {
+                    let v = if p == 0 { *w } else { w ^ (1 << (p - 1)) };
+                    let mut id = self.heads[(pos << 16) | v as usize];
+                    while id != NONE {
+                        consider(id, q, mark, seen);
+                        id = self.next[id as usize][pos];
                     }
                 }
             }
@@ -123,13 +131,13 @@ pub fn stack(items: &[StackInput], radius: u32, min_quality: u32) -> Stacks {
     let mut reps: Vec<Stack> = Vec::new();
     let mut unstacked = Vec::new();
     let mut seen = Vec::new();
-    for i in order {
+    for (q, i) in order.into_iter().enumerate() {
         let it = &items[i];
         if it.quality < min_quality {
             unstacked.push(i);
             continue;
         }
-        match index.nearest(&it.dihedral, radius, &mut seen) {
+        match index.nearest(&it.dihedral, radius, &mut seen, q as u32) {
             Some((rep, d)) => reps[rep as usize].members.push((i, d)),
             None => {
                 index.add(it.dihedral[0]);
