@@ -27,6 +27,11 @@ pub enum Need {
     /// A prosecutor assigned to the case: the schedules revealed to them,
     /// and their decisions on them. Nothing else of the case.
     Prosecute,
+    /// Looking at and categorising seized images: assigned to the case
+    /// with a reviewer role (a forensic examiner, or a supervisor giving a
+    /// second opinion). Being a supervisor alone is not enough: nobody
+    /// sees this material who has not been given the case.
+    Review,
 }
 
 impl Need {
@@ -41,6 +46,7 @@ impl Need {
             Need::Disclose => role == Role::Supervisor || (assigned && role == Role::DisclosureOfficer),
             Need::Supervise => role == Role::Supervisor,
             Need::Prosecute => assigned && role == Role::Prosecutor,
+            Need::Review => assigned && role.reviews_images(),
         }
     }
 }

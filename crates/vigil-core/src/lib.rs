@@ -37,6 +37,9 @@ mod prosecutor_workspace;
 mod provenance;
 mod public_intake;
 mod repeat_reporter;
+mod review_exposure;
+mod review_results;
+mod review_set;
 mod scan_job;
 mod search;
 mod team_dashboard;
@@ -47,6 +50,9 @@ mod video_comparison;
 
 pub use data_dir::read_public_key;
 pub use repeat_reporter::{contact_points, RepeatReporter, DEFAULT_CHIS_ALERT_REPORTS};
+pub use review_exposure::{ExposureSummary, OfficerExposure, ReviewerSettings};
+pub use review_results::{CountLine, ReviewCounts, ReviewExport, SecondOpinion};
+pub use review_set::{looks_like_video, ReviewBuild, ReviewBuilt, ReviewItem, ReviewStacks, StackView};
 pub use video_comparison::{Side as RecordingSide, VideoComparisonReport};
 
 pub use bundle::{verify_bundle, BundleReport, BundleSummary, Manifest, BUNDLE_FORMAT};

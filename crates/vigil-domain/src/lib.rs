@@ -22,6 +22,7 @@ mod queue_order;
 mod record_form;
 mod referral;
 mod report_state;
+mod review_category;
 mod risk;
 mod role;
 mod row_image;
@@ -62,6 +63,7 @@ pub use referral::{
     MAX_FILE_BYTES,
 };
 pub use report_state::{CloseReason, ReportState};
+pub use review_category::{ReviewCategory, ReviewMethod};
 pub use risk::{assess, RiskAssessment};
 pub use role::Role;
 pub use row_image::RowImage;

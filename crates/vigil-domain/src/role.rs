@@ -30,6 +30,13 @@ impl Role {
         !matches!(self, Role::Prosecutor | Role::Admin)
     }
 
+    /// Whether the role may look at and categorise seized images of the
+    /// cases it is assigned to: forensic examiners, and supervisors for
+    /// second opinions.
+    pub fn reviews_images(self) -> bool {
+        matches!(self, Role::ForensicExaminer | Role::Supervisor)
+    }
+
     pub const ALL: [Role; 8] = [
         Role::TriageOfficer,
         Role::Investigator,

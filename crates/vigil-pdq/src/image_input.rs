@@ -77,6 +77,13 @@ pub fn looks_like_image(head: &[u8]) -> bool {
         || (head.len() >= 12 && &head[..4] == b"RIFF" && &head[8..12] == b"WEBP")
 }
 
+/// Decodes an image held in memory, within the same limits.
+pub(crate) fn decode_bytes(bytes: &[u8]) -> Result<image::RgbImage, String> {
+    let reader =
+        image::ImageReader::new(std::io::Cursor::new(bytes)).with_guessed_format().map_err(|e| e.to_string())?;
+    decode_limited(reader)
+}
+
 /// Decodes and hashes an image held in memory.
 pub fn hash_bytes(bytes: &[u8]) -> Result<(PdqResult, Dihedral), String> {
     let reader =

@@ -22,8 +22,10 @@ mod jarosz;
 mod luma;
 mod median;
 mod pdq;
+mod preview;
 mod quality;
 mod stack;
+pub mod synthetic;
 
 pub use dct::dct_matrix;
 pub use hash256::{Hash256, HashParseError};
@@ -33,5 +35,6 @@ pub use jarosz::{decimate, jarosz_filter, window_size};
 pub use luma::{luma_from_grey, luma_from_rgb, luma_from_rgba};
 pub use median::torben;
 pub use pdq::{dihedral_from_luma, hash_from_luma, Dihedral, PdqHasher, PdqResult, MIN_HASHABLE_DIM};
+pub use preview::{preview_jpeg, preview_of_rgb, render_preview, ViewSettings, PREVIEW_SIDE};
 pub use quality::quality;
 pub use stack::{stack, Stack, StackInput, Stacks, STACK_MIN_QUALITY, STACK_RADIUS};

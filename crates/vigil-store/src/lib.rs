@@ -25,8 +25,9 @@ pub use pool::{Pooled, StorePool};
 pub use postgres_store::PostgresStore;
 pub use projection::{ProjectionChange, OPERATIONAL, PROJECTED};
 pub use record::{
-    CaseRecordRow, ChatTimelineRow, EventRow, ExhibitIdentifierRow, ExhibitRow, HeadRow, IdempotencyRow, KeyRow,
-    LinkRow, LogState, PartnerRow, ReportFileRow, ReportRow, SessionRow, UserRow,
+    CaseRecordRow, ChatTimelineRow, EventRow, ExhibitIdentifierRow, ExhibitRow, ExposureRow, HeadRow, IdempotencyRow,
+    KeyRow, LinkRow, LogState, PartnerRow, ReportFileRow, ReportRow, ReviewItemRow, ReviewSettingsRow, SessionRow,
+    UserRow,
 };
 pub use sqlite_store::SqliteStore;
 
@@ -155,6 +156,13 @@ pub trait Store: Send {
     fn case_members(&mut self, id: &CaseId) -> Result<Vec<String>, StoreError>;
     /// A case's records, oldest first.
     fn case_records(&mut self, id: &CaseId) -> Result<Vec<CaseRecordRow>, StoreError>;
+    /// A case's review set, by item number.
+    fn review_items(&mut self, case: &CaseId) -> Result<Vec<ReviewItemRow>, StoreError>;
+    /// Review items of every case in one category (the second-opinion queue), by case and item.
+    fn review_items_in(&mut self, category: &str) -> Result<Vec<ReviewItemRow>, StoreError>;
+    /// What officers revealed on each day from `since_day` (`YYYY-MM-DD`): one officer's, or everyone's.
+    fn review_exposure(&mut self, username: Option<&str>, since_day: &str) -> Result<Vec<ExposureRow>, StoreError>;
+    fn review_settings(&mut self, username: &str) -> Result<Option<ReviewSettingsRow>, StoreError>;
 }
 
 /// One write transaction. Dropping it without [`commit`](StoreTx::commit) rolls back.
@@ -271,6 +279,11 @@ pub trait StoreTx {
     fn case_exhibit_count(&mut self, id: &CaseId) -> Result<u64, StoreError>;
     /// Appends a case record; returns the number the store gave it.
     fn insert_case_record(&mut self, r: &CaseRecordRow) -> Result<u64, StoreError>;
+    /// Inserts a review item, or replaces the one with its case and number.
+    fn put_review_item(&mut self, r: &ReviewItemRow) -> Result<(), StoreError>;
+    /// Adds to an officer's exposure for a day.
+    fn add_exposure(&mut self, username: &str, day: &str, items: u64, ms: u64) -> Result<(), StoreError>;
+    fn set_review_settings(&mut self, r: &ReviewSettingsRow) -> Result<(), StoreError>;
     fn commit(self: Box<Self>) -> Result<(), StoreError>;
 }
 

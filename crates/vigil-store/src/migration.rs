@@ -275,6 +275,23 @@ CREATE INDEX report_reporters_reporter ON report_reporters (reporter);",
         postgres: "CREATE TABLE report_reporters (exhibit TEXT NOT NULL, reporter TEXT NOT NULL, PRIMARY KEY (exhibit, reporter));
 CREATE INDEX report_reporters_reporter ON report_reporters (reporter);",
     },
+    Migration {
+        version: 15,
+        name: "review sets: seized images to categorise, and what reviewers were exposed to",
+        // An item's row carries its decision; stacks are item numbers of
+        // representatives. Exposure and settings are each officer's own
+        // (their welfare), not evidence: each reveal is an `accessed` event.
+        sqlite: "CREATE TABLE review_items (case_id TEXT NOT NULL, item INTEGER NOT NULL, kind TEXT NOT NULL, sha256 TEXT NOT NULL, paths TEXT NOT NULL, pdq TEXT, quality INTEGER, detail TEXT NOT NULL, stack INTEGER NOT NULL, distance INTEGER, category TEXT, method TEXT, source TEXT, decided_by TEXT, decided_ms INTEGER, PRIMARY KEY (case_id, item));
+CREATE INDEX review_items_sha ON review_items (case_id, sha256);
+CREATE INDEX review_items_category ON review_items (category);
+CREATE TABLE review_exposure (username TEXT NOT NULL, day TEXT NOT NULL, items INTEGER NOT NULL, ms INTEGER NOT NULL, PRIMARY KEY (username, day));
+CREATE TABLE review_settings (username TEXT PRIMARY KEY, blur INTEGER NOT NULL, grey INTEGER NOT NULL, ceiling INTEGER NOT NULL);",
+        postgres: "CREATE TABLE review_items (case_id TEXT NOT NULL, item BIGINT NOT NULL, kind TEXT NOT NULL, sha256 TEXT NOT NULL, paths TEXT NOT NULL, pdq TEXT, quality BIGINT, detail TEXT NOT NULL, stack BIGINT NOT NULL, distance BIGINT, category TEXT, method TEXT, source TEXT, decided_by TEXT, decided_ms BIGINT, PRIMARY KEY (case_id, item));
+CREATE INDEX review_items_sha ON review_items (case_id, sha256);
+CREATE INDEX review_items_category ON review_items (category);
+CREATE TABLE review_exposure (username TEXT NOT NULL, day TEXT NOT NULL, items BIGINT NOT NULL, ms BIGINT NOT NULL, PRIMARY KEY (username, day));
+CREATE TABLE review_settings (username TEXT PRIMARY KEY, blur BIGINT NOT NULL, grey BIGINT NOT NULL, ceiling BIGINT NOT NULL);",
+    },
 ];
 
 pub(crate) fn latest() -> u32 {

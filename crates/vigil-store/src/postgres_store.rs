@@ -5,9 +5,9 @@ use crate::migration::{latest, MIGRATIONS};
 use crate::pg_statements::{Db, Statements};
 use crate::record::fixed;
 use crate::{
-    CaseRecordRow, ChatTimelineRow, EventRow, ExhibitIdentifierRow, ExhibitRow, HeadRow, IdempotencyRow,
-    IdentifierMatches, KeyRow, LinkRow, LogState, PartnerRow, ReportFileRow, ReportRow, SessionRow, Store, StoreError,
-    StoreTx, UserRow,
+    CaseRecordRow, ChatTimelineRow, EventRow, ExhibitIdentifierRow, ExhibitRow, ExposureRow, HeadRow, IdempotencyRow,
+    IdentifierMatches, KeyRow, LinkRow, LogState, PartnerRow, ReportFileRow, ReportRow, ReviewItemRow,
+    ReviewSettingsRow, SessionRow, Store, StoreError, StoreTx, UserRow,
 };
 use postgres::binary_copy::BinaryCopyInWriter;
 use postgres::types::Type;
@@ -236,6 +236,54 @@ impl Store for PostgresStore {
             })
             .collect()
     }
+    fn review_items(&mut self, case: &CaseId) -> Result<Vec<ReviewItemRow>, StoreError> {
+        self.db()
+            .query("SELECT case_id, item, kind, sha256, paths, pdq, quality, detail, stack, distance, category, method, source, decided_by, decided_ms FROM review_items WHERE case_id = $1 ORDER BY item", &[&case.as_str()])?
+            .iter()
+            .map(to_review_item)
+            .collect()
+    }
+
+    fn review_items_in(&mut self, category: &str) -> Result<Vec<ReviewItemRow>, StoreError> {
+        self.db()
+            .query("SELECT case_id, item, kind, sha256, paths, pdq, quality, detail, stack, distance, category, method, source, decided_by, decided_ms FROM review_items WHERE category = $1 ORDER BY case_id, item", &[&category])?
+            .iter()
+            .map(to_review_item)
+            .collect()
+    }
+
+    fn review_exposure(&mut self, username: Option<&str>, since_day: &str) -> Result<Vec<ExposureRow>, StoreError> {
+        self.db()
+            .query(
+                "SELECT username, day, items, ms FROM review_exposure WHERE ($1::TEXT IS NULL OR username = $1) AND day >= $2 ORDER BY username, day",
+                &[&username, &since_day],
+            )?
+            .iter()
+            .map(|r| {
+                Ok(ExposureRow {
+                    username: r.try_get(0)?,
+                    day: r.try_get(1)?,
+                    items: r.try_get::<_, i64>(2)? as u64,
+                    ms: r.try_get::<_, i64>(3)? as u64,
+                })
+            })
+            .collect()
+    }
+
+    fn review_settings(&mut self, username: &str) -> Result<Option<ReviewSettingsRow>, StoreError> {
+        self.db()
+            .query_opt("SELECT username, blur, grey, ceiling FROM review_settings WHERE username = $1", &[&username])?
+            .map(|r| {
+                Ok(ReviewSettingsRow {
+                    username: r.try_get(0)?,
+                    blur: r.try_get::<_, i64>(1)? as u32,
+                    grey: r.try_get::<_, i64>(2)? != 0,
+                    ceiling: r.try_get::<_, i64>(3)? as u32,
+                })
+            })
+            .transpose()
+    }
+
     fn partner(&mut self, id: &str) -> Result<Option<PartnerRow>, StoreError> {
         let r = self
             .db()
@@ -1224,6 +1272,49 @@ impl StoreTx for PgTx<'_> {
         Ok(())
     }
 
+    fn put_review_item(&mut self, r: &ReviewItemRow) -> Result<(), StoreError> {
+        self.db().execute(
+            "INSERT INTO review_items (case_id, item, kind, sha256, paths, pdq, quality, detail, stack, distance, category, method, source, decided_by, decided_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) \
+             ON CONFLICT (case_id, item) DO UPDATE SET kind = excluded.kind, sha256 = excluded.sha256, paths = excluded.paths, pdq = excluded.pdq, quality = excluded.quality, detail = excluded.detail, stack = excluded.stack, distance = excluded.distance, category = excluded.category, method = excluded.method, source = excluded.source, decided_by = excluded.decided_by, decided_ms = excluded.decided_ms",
+            &[
+                &r.case_id.as_str(),
+                &(r.item as i64),
+                &r.kind,
+                &r.sha256,
+                &r.paths,
+                &r.pdq,
+                &r.quality.map(i64::from),
+                &r.detail,
+                &(r.stack as i64),
+                &r.distance.map(i64::from),
+                &r.category,
+                &r.method,
+                &r.source,
+                &r.decided_by,
+                &r.decided_ms,
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn add_exposure(&mut self, username: &str, day: &str, items: u64, ms: u64) -> Result<(), StoreError> {
+        self.db().execute(
+            "INSERT INTO review_exposure (username, day, items, ms) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (username, day) DO kind = excluded.kind, sha256 = excluded.sha256, paths = excluded.paths, pdq = excluded.pdq, quality = excluded.quality, detail = excluded.detail, stack = excluded.stack, distance = excluded.distance, category = excluded.category, method = excluded.method, source = excluded.source, decided_by = excluded.decided_by, decided_ms = excluded.decided_msATE SET items = review_exposure.items + excluded.items, ms = review_exposure.ms + excluded.ms",
+            &[&username, &day, &(items as i64), &(ms as i64)],
+        )?;
+        Ok(())
+    }
+
+    fn set_review_settings(&mut self, r: &ReviewSettingsRow) -> Result<(), StoreError> {
+        self.db().execute(
+            "INSERT INTO review_settings (username, blur, grey, ceiling) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (username) DO kind = excluded.kind, sha256 = excluded.sha256, paths = excluded.paths, pdq = excluded.pdq, quality = excluded.quality, detail = excluded.detail, stack = excluded.stack, distance = excluded.distance, category = excluded.category, method = excluded.method, source = excluded.source, decided_by = excluded.decided_by, decided_ms = excluded.decided_msATE SET blur = excluded.blur, grey = excluded.grey, ceiling = excluded.ceiling",
+            &[&r.username, &(r.blur as i64), &(r.grey as i64), &(r.ceiling as i64)],
+        )?;
+        Ok(())
+    }
+
     fn commit(self: Box<Self>) -> Result<(), StoreError> {
         self.tx.commit()?;
         Ok(())
@@ -1258,3 +1349,26 @@ fn to_exhibit_identifier(r: &postgres::Row) -> Result<ExhibitIdentifierRow, Stor
 /// A case's exhibits and reports, counted: the stamp a check on them is made against.
 const CASE_EXHIBIT_COUNT: &str = "SELECT ((SELECT COUNT(*) FROM exhibits WHERE case_id = $1) \
      + (SELECT COUNT(*) FROM case_reports WHERE case_id = $1))::BIGINT";
+
+fn to_review_item(r: &postgres::Row) -> Result<ReviewItemRow, StoreError> {
+    let case: String = r.try_get(0)?;
+    let opt_u32 =
+        |i: usize| -> Result<Option<u32>, StoreError> { Ok(r.try_get::<_, Option<i64>>(i)?.map(|v| v as u32)) };
+    Ok(ReviewItemRow {
+        case_id: CaseId::parse(&case).map_err(|_| StoreError::Malformed("review item row"))?,
+        item: r.try_get::<_, i64>(1)? as u64,
+        kind: r.try_get(2)?,
+        sha256: r.try_get(3)?,
+        paths: r.try_get(4)?,
+        pdq: r.try_get(5)?,
+        quality: opt_u32(6)?,
+        detail: r.try_get(7)?,
+        stack: r.try_get::<_, i64>(8)? as u64,
+        distance: opt_u32(9)?,
+        category: r.try_get(10)?,
+        method: r.try_get(11)?,
+        source: r.try_get(12)?,
+        decided_by: r.try_get(13)?,
+        decided_ms: r.try_get(14)?,
+    })
+}

@@ -53,6 +53,7 @@ pub const PROJECTED: &[Projected] = &[
     p("chat_timelines", &["timeline"]),
     p("exhibit_identifiers", &["exhibit", "identifier"]),
     p("master_keys", &["id"]),
+    p("review_items", &["case_id", "item"]),
 ];
 
 /// Tables that are not projections, and why each is not.
@@ -72,6 +73,12 @@ pub const OPERATIONAL: &[(&str, &str)] = &[
          named by the blob it no longer opens; a key left by a write cut short opens nothing any exhibit names",
     ),
     ("inline_blobs", "small sealed blobs: verify opens and re-hashes each against its exhibit's received event"),
+    (
+        "review_exposure",
+        "how many items each officer revealed and for how long, per day, for their welfare; each reveal \
+         itself is an `accessed` event",
+    ),
+    ("review_settings", "each officer's blur, greyscale and daily ceiling for reviewing images: preferences"),
     ("projection_changes", "rows a unit of work changed, taken into its custody event before it commits"),
     ("sqlite_sequence", "SQLite's own counters for AUTOINCREMENT keys"),
 ];

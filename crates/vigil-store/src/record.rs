@@ -192,3 +192,54 @@ pub struct ChatTimelineRow {
     pub messages: u64,
     pub conversations: u64,
 }
+
+/// One item of a case's review set: an image or video a scan found that
+/// matched no known-good set, with what was decided about it. Exact
+/// duplicates are one item with several paths.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewItemRow {
+    pub case_id: CaseId,
+    /// The item's number in the case's review set, from 1.
+    pub item: u64,
+    /// `image` or `video`.
+    pub kind: String,
+    /// SHA-256 of the file, hex.
+    pub sha256: String,
+    /// Where it was found: a JSON array of escaped paths on the media.
+    pub paths: String,
+    pub pdq: Option<String>,
+    pub quality: Option<u32>,
+    /// The rest, as JSON: other digests, size, dihedral hashes, the sealed
+    /// previews' SHA-256, a video's keyframe times, the scan.
+    pub detail: String,
+    /// The item number of its stack's representative (its own when alone).
+    pub stack: u64,
+    /// PDQ distance to the representative.
+    pub distance: Option<u32>,
+    pub category: Option<String>,
+    pub method: Option<String>,
+    /// The hash set that categorised it, or the representative it was decided with.
+    pub source: Option<String>,
+    pub decided_by: Option<String>,
+    pub decided_ms: Option<i64>,
+}
+
+/// What one officer revealed on one day: items and milliseconds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExposureRow {
+    pub username: String,
+    /// `YYYY-MM-DD`, UTC.
+    pub day: String,
+    pub items: u64,
+    pub ms: u64,
+}
+
+/// An officer's review settings: blur (pixels of Gaussian sigma at 256 px),
+/// greyscale (on or off) and their daily ceiling of items revealed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewSettingsRow {
+    pub username: String,
+    pub blur: u32,
+    pub grey: bool,
+    pub ceiling: u32,
+}

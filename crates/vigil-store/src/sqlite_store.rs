@@ -4,9 +4,9 @@
 use crate::migration::{latest, MIGRATIONS};
 use crate::record::fixed;
 use crate::{
-    CaseRecordRow, ChatTimelineRow, EventRow, ExhibitIdentifierRow, ExhibitRow, HeadRow, IdempotencyRow,
-    IdentifierMatches, KeyRow, LinkRow, LogState, PartnerRow, ReportFileRow, ReportRow, SessionRow, Store, StoreError,
-    StoreTx, UserRow,
+    CaseRecordRow, ChatTimelineRow, EventRow, ExhibitIdentifierRow, ExhibitRow, ExposureRow, HeadRow, IdempotencyRow,
+    IdentifierMatches, KeyRow, LinkRow, LogState, PartnerRow, ReportFileRow, ReportRow, ReviewItemRow,
+    ReviewSettingsRow, SessionRow, Store, StoreError, StoreTx, UserRow,
 };
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, TransactionBehavior};
 use std::path::Path;
@@ -327,6 +327,50 @@ impl Store for SqliteStore {
         })?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
+
+    fn review_items(&mut self, case: &CaseId) -> Result<Vec<ReviewItemRow>, StoreError> {
+        let mut st = self.conn.prepare_cached("SELECT case_id, item, kind, sha256, paths, pdq, quality, detail, stack, distance, category, method, source, decided_by, decided_ms FROM review_items WHERE case_id = ?1 ORDER BY item")?;
+        let rows = st.query_map([case.as_str()], to_review_item)?;
+        rows.map(|r| r?).collect()
+    }
+
+    fn review_items_in(&mut self, category: &str) -> Result<Vec<ReviewItemRow>, StoreError> {
+        let mut st =
+            self.conn.prepare_cached("SELECT case_id, item, kind, sha256, paths, pdq, quality, detail, stack, distance, category, method, source, decided_by, decided_ms FROM review_items WHERE category = ?1 ORDER BY case_id, item")?;
+        let rows = st.query_map([category], to_review_item)?;
+        rows.map(|r| r?).collect()
+    }
+
+    fn review_exposure(&mut self, username: Option<&str>, since_day: &str) -> Result<Vec<ExposureRow>, StoreError> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT username, day, items, ms FROM review_exposure WHERE (?1 IS NULL OR username = ?1) AND day >= ?2 ORDER BY username, day",
+        )?;
+        let rows = st.query_map(params![username, since_day], |r| {
+            Ok(ExposureRow {
+                username: r.get(0)?,
+                day: r.get(1)?,
+                items: r.get::<_, i64>(2)? as u64,
+                ms: r.get::<_, i64>(3)? as u64,
+            })
+        })?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    fn review_settings(&mut self, username: &str) -> Result<Option<ReviewSettingsRow>, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT username, blur, grey, ceiling FROM review_settings WHERE username = ?1")?
+            .query_row([username], |r| {
+                Ok(ReviewSettingsRow {
+                    username: r.get(0)?,
+                    blur: r.get::<_, i64>(1)? as u32,
+                    grey: r.get::<_, i64>(2)? != 0,
+                    ceiling: r.get::<_, i64>(3)? as u32,
+                })
+            })
+            .optional()?)
+    }
+
     fn partner(&mut self, id: &str) -> Result<Option<PartnerRow>, StoreError> {
         let r: Option<RawPartner> = self
             .conn
@@ -1309,6 +1353,52 @@ impl StoreTx for SqliteTx<'_> {
         Ok(())
     }
 
+    fn put_review_item(&mut self, r: &ReviewItemRow) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO review_items (case_id, item, kind, sha256, paths, pdq, quality, detail, stack, distance, category, method, source, decided_by, decided_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) \
+                 ON CONFLICT (case_id, item) DO UPDATE SET kind = excluded.kind, sha256 = excluded.sha256, paths = excluded.paths, pdq = excluded.pdq, quality = excluded.quality, detail = excluded.detail, stack = excluded.stack, distance = excluded.distance, category = excluded.category, method = excluded.method, source = excluded.source, decided_by = excluded.decided_by, decided_ms = excluded.decided_ms",
+            )?
+            .execute(params![
+                r.case_id.as_str(),
+                r.item as i64,
+                r.kind,
+                r.sha256,
+                r.paths,
+                r.pdq,
+                r.quality.map(i64::from),
+                r.detail,
+                r.stack as i64,
+                r.distance.map(i64::from),
+                r.category,
+                r.method,
+                r.source,
+                r.decided_by,
+                r.decided_ms
+            ])?;
+        Ok(())
+    }
+
+    fn add_exposure(&mut self, username: &str, day: &str, items: u64, ms: u64) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO review_exposure (username, day, items, ms) VALUES (?1, ?2, ?3, ?4) \
+                 ON CONFLICT (username, day) DO kind = excluded.kind, sha256 = excluded.sha256, paths = excluded.paths, pdq = excluded.pdq, quality = excluded.quality, detail = excluded.detail, stack = excluded.stack, distance = excluded.distance, category = excluded.category, method = excluded.method, source = excluded.source, decided_by = excluded.decided_by, decided_ms = excluded.decided_msATE SET items = items + excluded.items, ms = ms + excluded.ms",
+            )?
+            .execute(params![username, day, items as i64, ms as i64])?;
+        Ok(())
+    }
+
+    fn set_review_settings(&mut self, r: &ReviewSettingsRow) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO review_settings (username, blur, grey, ceiling) VALUES (?1, ?2, ?3, ?4) \
+                 ON CONFLICT (username) DO kind = excluded.kind, sha256 = excluded.sha256, paths = excluded.paths, pdq = excluded.pdq, quality = excluded.quality, detail = excluded.detail, stack = excluded.stack, distance = excluded.distance, category = excluded.category, method = excluded.method, source = excluded.source, decided_by = excluded.decided_by, decided_ms = excluded.decided_msATE SET blur = excluded.blur, grey = excluded.grey, ceiling = excluded.ceiling",
+            )?
+            .execute(params![r.username, r.blur as i64, r.grey as i64, r.ceiling as i64])?;
+        Ok(())
+    }
+
     fn commit(self: Box<Self>) -> Result<(), StoreError> {
         self.tx.commit()?;
         Ok(())
@@ -1390,4 +1480,30 @@ mod tests {
         assert!(e.to_string().contains("newer than this Vigil"), "{e}");
         std::fs::remove_dir_all(dir).unwrap();
     }
+}
+
+fn to_review_item(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<ReviewItemRow, StoreError>> {
+    let case: String = r.get(0)?;
+    let opt_u32 = |i: usize| -> rusqlite::Result<Option<u32>> { Ok(r.get::<_, Option<i64>>(i)?.map(|v| v as u32)) };
+    let row = ReviewItemRow {
+        case_id: match CaseId::parse(&case) {
+            Ok(c) => c,
+            Err(_) => return Ok(Err(StoreError::Malformed("review item row"))),
+        },
+        item: r.get::<_, i64>(1)? as u64,
+        kind: r.get(2)?,
+        sha256: r.get(3)?,
+        paths: r.get(4)?,
+        pdq: r.get(5)?,
+        quality: opt_u32(6)?,
+        detail: r.get(7)?,
+        stack: r.get::<_, i64>(8)? as u64,
+        distance: opt_u32(9)?,
+        category: r.get(10)?,
+        method: r.get(11)?,
+        source: r.get(12)?,
+        decided_by: r.get(13)?,
+        decided_ms: r.get(14)?,
+    };
+    Ok(Ok(row))
 }

@@ -126,6 +126,9 @@ pub enum Command {
     /// Import, list, export and remove known-hash sets.
     #[command(subcommand)]
     Hashset(HashsetCommand),
+    /// A case's review set of seized images (built by `scan --review`).
+    #[command(subcommand)]
+    Review(ReviewCommand),
     /// Administration: officer accounts.
     #[command(subcommand)]
     Admin(AdminCommand),
@@ -359,6 +362,13 @@ pub struct ScanArgs {
     /// continues); `auto` maps only on read-only mounts.
     #[arg(long, default_value = "auto")]
     pub read: String,
+    /// Put every image and video that matched no known set into the case's review set
+    /// (needs --case and sha256 among --algos; PDQ is computed), with sealed previews.
+    #[arg(long, requires = "case")]
+    pub review: bool,
+    /// PDQ distance within which images of the review set stack (with --review).
+    #[arg(long, default_value_t = 31, requires = "review")]
+    pub stack_distance: u32,
 }
 
 #[derive(Subcommand, Debug)]
@@ -405,6 +415,32 @@ pub enum HashsetCommand {
         name: String,
         #[arg(long)]
         reason: String,
+        #[command(flatten)]
+        actor: ActorArg,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ReviewCommand {
+    /// The review set in stacks of near-duplicates: paths and hashes, no pictures.
+    Stacks {
+        case: String,
+        #[command(flatten)]
+        actor: ActorArg,
+    },
+    /// Counts per category (unique items and all copies), with the method.
+    Counts {
+        case: String,
+        #[command(flatten)]
+        actor: ActorArg,
+    },
+    /// The categorised items as VICS JSON or CSV, for the national database.
+    Export {
+        case: String,
+        #[arg(long, default_value = "vics")]
+        format: String,
+        #[arg(long)]
+        out: PathBuf,
         #[command(flatten)]
         actor: ActorArg,
     },

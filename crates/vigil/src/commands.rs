@@ -313,6 +313,7 @@ fn dispatch(cli: &Cli) -> Result<ExitCode> {
         Command::Scan(a) => return crate::scan_command::scan(cli, a),
         Command::Chat(cmd) => return crate::chat_command::chat(cli, cmd),
         Command::Video(cmd) => return crate::video_command::video(cli, cmd),
+        Command::Review(cmd) => return crate::review_command::review(cli, cmd),
         Command::Pdq { index: Some(crate::cli::PdqCommand::Index(cmd)), .. } => {
             return crate::pdq_command::index(cli, cmd)
         }

@@ -4,6 +4,7 @@ mod chat_command;
 mod cli;
 mod commands;
 mod pdq_command;
+mod review_command;
 mod scan_command;
 mod telemetry;
 mod video_command;

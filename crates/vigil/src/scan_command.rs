@@ -18,6 +18,9 @@ pub fn scan(cli: &Cli, a: &ScanArgs) -> Result<ExitCode> {
     if format == OutputFormat::Hashdeep && !(algos.md5 || algos.sha1 || algos.sha256) {
         bail!("the hashdeep format needs md5, sha1 or sha256 among --algos");
     }
+    if a.review && !algos.sha256 {
+        bail!("--review needs sha256 among --algos: an item of the review set is its SHA-256");
+    }
     let case = match (&a.case, &a.by) {
         (Some(c), Some(b)) => Some((CaseId::parse(c)?, Initials::parse(b)?)),
         _ => None,
@@ -54,7 +57,7 @@ pub fn scan(cli: &Cli, a: &ScanArgs) -> Result<ExitCode> {
         checkpoint: checkpoint.clone(),
         resume: a.resume,
         progress: !a.quiet && std::io::stderr().is_terminal(),
-        pdq: a.pdq || !pdq_sets.is_empty(),
+        pdq: a.pdq || a.review || !pdq_sets.is_empty(),
         read_mode,
     };
     let vpdq_sets = crate::video_command::read_vpdq_sets(&a.vpdq_sets)?;
@@ -95,6 +98,18 @@ pub fn scan(cli: &Cli, a: &ScanArgs) -> Result<ExitCode> {
         (Some(v), Some(r), Some(p)) => Some(v.scan_finished(r, p, &outcome)?),
         _ => None,
     };
+    let review = match (&vigil, &record) {
+        (Some(v), Some(r)) if a.review => Some(v.build_review_set(&vigil_core::ReviewBuild {
+            case: &r.case,
+            by: &r.by,
+            scan: &r.id,
+            records: &outcome.records,
+            matches: &outcome.matches,
+            radius: a.stack_distance,
+            previews: true,
+        })?),
+        _ => None,
+    };
     if let Some(c) = &checkpoint {
         // The report is complete; the journal has done its job.
         let _ = std::fs::remove_file(c);
@@ -104,7 +119,7 @@ pub fn scan(cli: &Cli, a: &ScanArgs) -> Result<ExitCode> {
         println!(
             "{}",
             serde_json::to_string_pretty(
-                &json!({ "summary": s, "resumed": outcome.resumed, "hashed": outcome.hashed, "report_exhibit": exhibit.as_ref().map(|e| e.reference.to_string()), "videos": videos })
+                &json!({ "summary": s, "resumed": outcome.resumed, "hashed": outcome.hashed, "report_exhibit": exhibit.as_ref().map(|e| e.reference.to_string()), "videos": videos, "review": review })
             )?
         );
     }
@@ -151,6 +166,16 @@ pub fn scan(cli: &Cli, a: &ScanArgs) -> Result<ExitCode> {
             writeln!(e, "could not be hashed: {}", s.unhashable)?;
             for (p, why) in &s.unhashable_paths {
                 writeln!(e, "  {p}: {why}")?;
+            }
+        }
+        if let Some(r) = &review {
+            writeln!(
+                e,
+                "review set: {} new items ({} videos, {} pre-categorised by a known-bad set), {} more copies, {} stacks of near-duplicates; {} known-good files left out",
+                r.items, r.videos, r.pre_categorised, r.copies, r.stacks, r.known_good
+            )?;
+            for (p, why) in &r.no_preview {
+                writeln!(e, "  no preview: {p}: {why}")?;
             }
         }
         if let Some(x) = &exhibit {
