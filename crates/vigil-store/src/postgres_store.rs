@@ -1300,7 +1300,7 @@ impl StoreTx for PgTx<'_> {
     fn add_exposure(&mut self, username: &str, day: &str, items: u64, ms: u64) -> Result<(), StoreError> {
         self.db().execute(
             "INSERT INTO review_exposure (username, day, items, ms) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (username, day) DO kind = excluded.kind, sha256 = excluded.sha256, paths = excluded.paths, pdq = excluded.pdq, quality = excluded.quality, detail = excluded.detail, stack = excluded.stack, distance = excluded.distance, category = excluded.category, method = excluded.method, source = excluded.source, decided_by = excluded.decided_by, decided_ms = excluded.decided_msATE SET items = review_exposure.items + excluded.items, ms = review_exposure.ms + excluded.ms",
+             ON CONFLICT (username, day) DO UPDATE SET items = review_exposure.items + excluded.items, ms = review_exposure.ms + excluded.ms",
             &[&username, &day, &(items as i64), &(ms as i64)],
         )?;
         Ok(())
@@ -1309,7 +1309,7 @@ impl StoreTx for PgTx<'_> {
     fn set_review_settings(&mut self, r: &ReviewSettingsRow) -> Result<(), StoreError> {
         self.db().execute(
             "INSERT INTO review_settings (username, blur, grey, ceiling) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (username) DO kind = excluded.kind, sha256 = excluded.sha256, paths = excluded.paths, pdq = excluded.pdq, quality = excluded.quality, detail = excluded.detail, stack = excluded.stack, distance = excluded.distance, category = excluded.category, method = excluded.method, source = excluded.source, decided_by = excluded.decided_by, decided_ms = excluded.decided_msATE SET blur = excluded.blur, grey = excluded.grey, ceiling = excluded.ceiling",
+             ON CONFLICT (username) DO UPDATE SET blur = excluded.blur, grey = excluded.grey, ceiling = excluded.ceiling",
             &[&r.username, &(r.blur as i64), &(r.grey as i64), &(r.ceiling as i64)],
         )?;
         Ok(())

@@ -1383,7 +1383,7 @@ impl StoreTx for SqliteTx<'_> {
         self.tx
             .prepare_cached(
                 "INSERT INTO review_exposure (username, day, items, ms) VALUES (?1, ?2, ?3, ?4) \
-                 ON CONFLICT (username, day) DO kind = excluded.kind, sha256 = excluded.sha256, paths = excluded.paths, pdq = excluded.pdq, quality = excluded.quality, detail = excluded.detail, stack = excluded.stack, distance = excluded.distance, category = excluded.category, method = excluded.method, source = excluded.source, decided_by = excluded.decided_by, decided_ms = excluded.decided_msATE SET items = items + excluded.items, ms = ms + excluded.ms",
+                 ON CONFLICT (username, day) DO UPDATE SET items = items + excluded.items, ms = ms + excluded.ms",
             )?
             .execute(params![username, day, items as i64, ms as i64])?;
         Ok(())
@@ -1393,7 +1393,7 @@ impl StoreTx for SqliteTx<'_> {
         self.tx
             .prepare_cached(
                 "INSERT INTO review_settings (username, blur, grey, ceiling) VALUES (?1, ?2, ?3, ?4) \
-                 ON CONFLICT (username) DO kind = excluded.kind, sha256 = excluded.sha256, paths = excluded.paths, pdq = excluded.pdq, quality = excluded.quality, detail = excluded.detail, stack = excluded.stack, distance = excluded.distance, category = excluded.category, method = excluded.method, source = excluded.source, decided_by = excluded.decided_by, decided_ms = excluded.decided_msATE SET blur = excluded.blur, grey = excluded.grey, ceiling = excluded.ceiling",
+                 ON CONFLICT (username) DO UPDATE SET blur = excluded.blur, grey = excluded.grey, ceiling = excluded.ceiling",
             )?
             .execute(params![r.username, r.blur as i64, r.grey as i64, r.ceiling as i64])?;
         Ok(())

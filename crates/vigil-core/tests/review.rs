@@ -1,0 +1,251 @@
+//! Issue 27: categorising a review set. One decision on a stack's
+//! representative covers its stack; "unsure" goes to a supervisor; only
+//! assigned reviewers see anything, and every picture shown is recorded
+//! and counted; the counts per category and the VICS export round-trip,
+//! so a second scan of the same media arrives categorised.
+
+#[allow(dead_code)] // The helpers other suites use.
+mod support;
+
+use std::collections::HashMap;
+use support::{Backend, TestEnv};
+use vigil_core::{OfficerSession, ReviewBuild, ReviewItem, Vigil};
+use vigil_domain::{Actor, CaseId, Grade, Initials, PublicReport, ReportKind, ReviewCategory, ReviewMethod, Role};
+use vigil_hashset::{Category, CategoryMap, ImportFormat, ImportOptions, SetKind};
+use vigil_scan::{AlgoSet, ReadMode, ScanOptions};
+
+fn session(name: &str, role: Role) -> OfficerSession {
+    OfficerSession { username: name.into(), role, csrf: String::new() }
+}
+
+fn case_with_reviewers(v: &Vigil) -> CaseId {
+    let admin = Actor::parse("ADM").unwrap();
+    for (n, r) in [
+        ("t.tri", Role::TriageOfficer),
+        ("s.sup", Role::Supervisor),
+        ("f.exam", Role::ForensicExaminer),
+        ("f.other", Role::ForensicExaminer),
+        ("i.inv", Role::Investigator),
+    ] {
+        v.add_user(n, r, "correct horse battery staple", &admin).unwrap();
+    }
+    let receipt = v
+        .submit_public_report(&PublicReport {
+            kind: ReportKind::Grooming,
+            immediate_danger: false,
+            meeting_planned: false,
+            images_exchanged: true,
+            platform: "ExampleChat".into(),
+            identifiers: vec!["review_user".into()],
+            child: "about 13".into(),
+            dates: "last week".into(),
+            account: "SYNTHETIC TEST: an adult sent and asked for pictures.".into(),
+            contact: None,
+            about: Default::default(),
+        })
+        .unwrap();
+    let tri = session("t.tri", Role::TriageOfficer);
+    v.grade_report(&receipt.exhibit, &Grade::parse("2/B/P").unwrap(), "synthetic test grading", &tri).unwrap();
+    let id = CaseId::parse("REVIEW-1").unwrap();
+    v.report_to_case(&receipt.exhibit, &id, Some("Image review (SYNTHETIC)"), &tri).unwrap();
+    let sup = session("s.sup", Role::Supervisor);
+    for who in ["f.exam", "s.sup", "i.inv"] {
+        v.assign_to_case(&id, who, &sup).unwrap();
+    }
+    id
+}
+
+fn scan_into(v: &Vigil, case: &CaseId, root: &std::path::Path, sets: &[String]) {
+    let (exact, pdq) = v.open_sets(sets).unwrap();
+    let opts = ScanOptions {
+        algos: AlgoSet::ALL,
+        jobs: 2,
+        archives: true,
+        checkpoint: None,
+        resume: false,
+        progress: false,
+        pdq: true,
+        read_mode: ReadMode::Read,
+    };
+    let out = vigil_scan::scan(&[root.to_owned()], &opts, &exact, &pdq).unwrap();
+    let by = Initials::parse("FE").unwrap();
+    let rec = v.scan_started(case, &by, &[root.to_owned()], sets).unwrap();
+    v.build_review_set(&ReviewBuild {
+        case,
+        by: &by,
+        scan: &rec.id,
+        records: &out.records,
+        matches: &out.matches,
+        radius: 31,
+        previews: true,
+    })
+    .unwrap();
+}
+
+fn all_items(v: &Vigil, case: &CaseId, who: &OfficerSession) -> Vec<ReviewItem> {
+    let s = v.review_set(case, who).unwrap();
+    let mut out: Vec<ReviewItem> = s.unstacked;
+    for st in s.stacks {
+        out.push(st.representative);
+        out.extend(st.members);
+    }
+    out.sort_by_key(|i| i.item);
+    out
+}
+
+#[test]
+fn decisions_cover_stacks_feed_the_counts_and_round_trip_through_vics_sqlite() {
+    decisions_cover_stacks_feed_the_counts_and_round_trip_through_vics(Backend::Sqlite);
+}
+
+#[test]
+fn decisions_cover_stacks_feed_the_counts_and_round_trip_through_vics_postgres() {
+    decisions_cover_stacks_feed_the_counts_and_round_trip_through_vics(Backend::Postgres);
+}
+
+fn decisions_cover_stacks_feed_the_counts_and_round_trip_through_vics(backend: Backend) {
+    let Some(env) = TestEnv::new(backend) else { return };
+    let dir = &env.dir;
+    let v = env.open();
+    let case = case_with_reviewers(&v);
+    let media = dir.path().join("media");
+    vigil_pdq::synthetic::review_tree(&media, 10, 5).unwrap();
+    scan_into(&v, &case, &media, &[]);
+
+    let exam = session("f.exam", Role::ForensicExaminer);
+    let sup = session("s.sup", Role::Supervisor);
+    // Need-to-know: an examiner not on the case is answered as if there
+    // were no such case; an investigator on it has no reviewer role.
+    let e = v.review_set(&case, &session("f.other", Role::ForensicExaminer)).unwrap_err();
+    assert_eq!(e.kind(), vigil_core::ErrorKind::NotFound, "{e}");
+    let e = v.reveal_preview(&case, 1, 0, &session("f.other", Role::ForensicExaminer)).unwrap_err();
+    assert_eq!(e.kind(), vigil_core::ErrorKind::NotFound, "{e}");
+    let e = v.review_set(&case, &session("i.inv", Role::Investigator)).unwrap_err();
+    assert_eq!(e.kind(), vigil_core::ErrorKind::Forbidden, "{e}");
+
+    // A reveal is a blurred grey PNG by default, recorded and counted.
+    assert_eq!(v.my_exposure(&exam).unwrap().today_items, 0);
+    let png = v.reveal_preview(&case, 1, 0, &exam).unwrap();
+    let shown = image::load_from_memory(&png).unwrap();
+    assert!(matches!(shown, image::DynamicImage::ImageLuma8(_)), "grey by default");
+    v.reveal_ended(&exam, 2_500).unwrap();
+    let mine = v.my_exposure(&exam).unwrap();
+    assert_eq!((mine.today_items, mine.today_ms, mine.week_items), (1, 2_500, 1));
+    let team = v.team_exposure(&sup).unwrap();
+    assert!(team.iter().any(|o| o.username == "f.exam" && o.exposure.today_items == 1));
+    assert!(v.team_exposure(&exam).is_err(), "only supervisors see everyone's totals");
+
+    // Decide: each stack by its representative, each lone item on its own.
+    let s = v.review_set(&case, &exam).unwrap();
+    assert_eq!(s.stacks.len(), 8, "10 groups, two of them exact copies");
+    let cats = [ReviewCategory::A, ReviewCategory::B, ReviewCategory::C];
+    let mut expected: HashMap<String, ReviewCategory> = HashMap::new();
+    for (k, st) in s.stacks.iter().enumerate() {
+        let c = cats[k % 3];
+        let covered = v.categorise(&case, st.representative.item, c, None, &exam).unwrap();
+        assert_eq!(covered.len(), st.members.len());
+        expected.insert(st.representative.sha256.clone(), c);
+        for m in &st.members {
+            expected.insert(m.sha256.clone(), c);
+        }
+    }
+    let lone: Vec<&ReviewItem> = s.unstacked.iter().collect();
+    let (not_indecent, unsure) = (lone[0].item, lone[1].item);
+    v.categorise(&case, not_indecent, ReviewCategory::NotIndecent, None, &exam).unwrap();
+    v.categorise(&case, unsure, ReviewCategory::Unsure, None, &exam).unwrap();
+    for (k, i) in lone.iter().enumerate().skip(2) {
+        v.categorise(&case, i.item, cats[k % 3], None, &exam).unwrap();
+        expected.insert(i.sha256.clone(), cats[k % 3]);
+    }
+    assert!(v.categorise(&case, 1, ReviewCategory::Other, None, &exam).is_err(), "other comes from sets only");
+    assert!(v.categorise(&case, 9_999, ReviewCategory::A, None, &exam).is_err());
+
+    // The unsure item waits for a supervisor, who gives the second opinion.
+    let queue = v.second_opinions(&sup).unwrap();
+    assert_eq!(queue.len(), 1);
+    assert_eq!((queue[0].item, queue[0].asked_by.as_deref()), (unsure, Some("f.exam")));
+    assert!(v.second_opinions(&exam).is_err());
+    v.categorise(&case, unsure, ReviewCategory::C, None, &sup).unwrap();
+    expected.insert(lone[1].sha256.clone(), ReviewCategory::C);
+    assert!(v.second_opinions(&sup).unwrap().is_empty());
+
+    let items = all_items(&v, &case, &exam);
+    for i in &items {
+        assert!(i.category.is_some(), "item {} undecided", i.item);
+        if !i.is_representative() {
+            assert_eq!(i.method, Some(ReviewMethod::Stack));
+            assert_eq!(i.source.as_deref(), Some(format!("item {}", i.stack).as_str()));
+        }
+    }
+
+    // Splitting a stack withdraws what the stack decision gave its members.
+    let st = &s.stacks[0];
+    let split = v.split_stack(&case, st.representative.item, &exam).unwrap();
+    assert_eq!(split.len(), st.members.len());
+    let after = all_items(&v, &case, &exam);
+    for m in &st.members {
+        let now = after.iter().find(|i| i.item == m.item).unwrap();
+        assert!(now.is_representative() && now.category.is_none());
+        v.categorise(&case, m.item, expected[&m.sha256], None, &exam).unwrap();
+    }
+
+    // Counts: unique items and every copy, with the method.
+    let counts = v.review_counts(&case, &session("i.inv", Role::Investigator)).unwrap();
+    let total: u64 = counts.lines.iter().map(|l| l.unique).sum();
+    assert_eq!(total, items.len() as u64);
+    let copies: u64 = counts.lines.iter().map(|l| l.copies).sum();
+    assert_eq!(copies, items.iter().map(|i| i.paths.len() as u64).sum::<u64>());
+    assert!(copies > total, "exact copies are counted as copies");
+    let a = counts.lines.iter().find(|l| l.category == "A").unwrap();
+    assert!(a.method.contains("reviewed by officer f.exam") && a.method.contains("stack decision (f.exam)"), "{a:?}");
+    let ni = counts.lines.iter().find(|l| l.category == "Not indecent").unwrap();
+    assert_eq!(ni.unique, 1);
+    let pdf = counts.pdf();
+    assert!(pdf.starts_with(b"%PDF"));
+
+    // Export, import as a known-bad set, scan the same media again into
+    // another case: every image reviewed as indecent arrives categorised.
+    let out = dir.path().join("reviewed.vics.json");
+    let export = v.export_review(&case, "vics", &exam).unwrap();
+    assert_eq!(export.items, expected.len() as u64);
+    std::fs::write(&out, &export.bytes).unwrap();
+    let csv = v.export_review(&case, "csv", &exam).unwrap();
+    assert_eq!(String::from_utf8(csv.bytes).unwrap().lines().count() as u64, expected.len() as u64 + 1);
+    let options = ImportOptions {
+        kind: SetKind::KnownBad,
+        default_category: Category::Other,
+        category_map: CategoryMap::default(),
+    };
+    v.import_hashset(
+        &vigil_core::HashSetImport {
+            name: "reviewed",
+            file: &out,
+            format: ImportFormat::Vics,
+            options: &options,
+            source: "REVIEW-1 export",
+            replace: false,
+        },
+        &Actor::parse("FE").unwrap(),
+    )
+    .unwrap();
+    let second = CaseId::parse("REVIEW-2").unwrap();
+    scan_into(&v, &second, &media, &["reviewed".to_string()]);
+    let again = v.review_stacks(&second, &Actor::parse("FE").unwrap()).unwrap();
+    let mut seen = 0;
+    for i in again
+        .unstacked
+        .iter()
+        .chain(again.stacks.iter().flat_map(|s| std::iter::once(&s.representative).chain(&s.members)))
+    {
+        match expected.get(&i.sha256) {
+            Some(c) => {
+                assert_eq!((i.category, i.method), (Some(*c), Some(ReviewMethod::HashMatch)), "item {}", i.item);
+                seen += 1;
+            }
+            None => assert_eq!(i.category, None, "the not-indecent picture waits for review again"),
+        }
+    }
+    assert_eq!(seen, expected.len());
+    let report = v.verify().unwrap();
+    assert!(report.ok(), "{report:?}");
+}
