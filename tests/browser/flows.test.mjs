@@ -5,7 +5,8 @@
 // danger report first with its factors, and grades it 3x5x2; an
 // investigator walks case DEMO-1 to its exhibit list and MG6C schedule; the
 // prosecutor inspects, decides and serves, the disclosure officer answers
-// the inspection request and reviews after a defence statement.
+// the inspection request and reviews after a defence statement; an examiner
+// reviews seized images that stay hidden until held, blurred and grey.
 // Screenshots go to $SCREENSHOT_DIR (default target/screenshots).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -474,4 +475,104 @@ test('the prosecutor inspects, decides and serves; the disclosure officer answer
   assert.deepEqual(await axeProblems(disc), [], 'the ledger');
   await ctx.close();
   await ctx2.close();
+});
+
+// Pixels of a PNG (a screenshot) read back in a page without a CSP:
+// how many distinct values, whether any is coloured, and the edge energy.
+async function pixels(ctx, png) {
+  const scratch = await ctx.newPage();
+  const r = await scratch.evaluate(async (b64) => {
+    const img = new Image();
+    img.src = 'data:image/png;base64,' + b64;
+    await img.decode();
+    const c = document.createElement('canvas');
+    c.width = img.width; c.height = img.height;
+    const g = c.getContext('2d');
+    g.drawImage(img, 0, 0);
+    const d = g.getImageData(0, 0, c.width, c.height).data;
+    const seen = new Set();
+    let coloured = 0, edges = 0;
+    for (let i = 0; i < d.length; i += 4) {
+      seen.add((d[i] << 16) | (d[i + 1] << 8) | d[i + 2]);
+      if (Math.max(d[i], d[i + 1], d[i + 2]) - Math.min(d[i], d[i + 1], d[i + 2]) > 12) coloured++;
+      if ((i / 4) % c.width > 0) edges += Math.abs(d[i] - d[i - 4]);
+    }
+    return { distinct: seen.size, coloured, edges: edges / (c.width * c.height) };
+  }, png.toString('base64'));
+  await scratch.close();
+  return r;
+}
+
+test('an examiner reviews seized images that stay hidden until held, blurred and grey; an unassigned one gets 404', async () => {
+  const other = await browser.newContext();
+  const analyst = await signIn(other, 'demo.analyst');
+  const refused = await analyst.goto(url + '/cases/DEMO-1/review');
+  assert.equal(refused.status(), 404, 'an examiner not assigned to the case is told it does not exist');
+  assert.equal((await analyst.goto(url + '/cases/DEMO-1/review/items/1/preview')).status(), 404);
+  await other.close();
+
+  const ctx = await browser.newContext();
+  const page = await signIn(ctx, 'demo.examiner');
+  const previews = [];
+  page.on('request', (r) => { if (r.url().includes('/preview')) previews.push(r.url()); });
+  await page.goto(url + '/cases/DEMO-1/review');
+  // Nothing is shown by default: no picture element, no background image, no preview fetched.
+  const pictures = await page.evaluate(() => document.querySelectorAll('img, picture, canvas, video, svg image, object, embed').length);
+  assert.equal(pictures, 0, 'the review page holds no picture');
+  const backgrounds = await page.evaluate(() => [...document.querySelectorAll('*')].filter((e) => getComputedStyle(e).backgroundImage !== 'none').length);
+  assert.equal(backgrounds, 0);
+  assert.equal(previews.length, 0);
+  const before = Number(await page.locator('#exposure-today').textContent());
+  await page.screenshot({ path: join(SHOTS, 'review-1-placeholders.png'), fullPage: true });
+  const first = page.locator('article.review-item').first();
+  const item = await first.getAttribute('data-item');
+  const slot = first.locator('.reveal-slot');
+  const empty = await pixels(ctx, await slot.screenshot());
+  assert.ok(empty.distinct <= 2 && empty.coloured === 0, `the preview's place is blank: ${JSON.stringify(empty)}`);
+  assert.equal((await axeProblems(page)).join('\n'), '');
+
+  // Hold R on the focused item: its preview appears, blurred and grey by default.
+  await first.focus();
+  await page.keyboard.down('r');
+  await first.locator('.reveal-slot img').waitFor();
+  await page.waitForFunction(() => { const i = document.querySelector('.reveal-slot img'); return i && i.complete && i.naturalWidth > 0; });
+  await page.screenshot({ path: join(SHOTS, 'review-2-held.png'), fullPage: true });
+  const held = await pixels(ctx, await first.locator('.reveal-slot img').screenshot());
+  await page.keyboard.up('r');
+  assert.equal(await first.locator('.reveal-slot img').count(), 0, 'letting go hides it');
+  assert.ok(held.distinct > 10, `a picture was shown: ${JSON.stringify(held)}`);
+  assert.equal(held.coloured, 0, 'grey by default');
+  assert.equal(previews.length, 1);
+
+  // With no blur and colour (the officer's own setting), the same preview has colour and far sharper edges.
+  await page.goto(url + '/review/settings');
+  await page.fill('#blur', '0');
+  await page.uncheck('#grey');
+  await submit(page, 'button[type=submit]');
+  await page.goto(url + '/cases/DEMO-1/review');
+  const again = page.locator(`#item-${item}`);
+  await again.focus();
+  await page.keyboard.down('r');
+  await page.waitForFunction(() => { const i = document.querySelector('.reveal-slot img'); return i && i.complete && i.naturalWidth > 0; });
+  const clear = await pixels(ctx, await again.locator('.reveal-slot img').screenshot());
+  await page.keyboard.up('r');
+  assert.ok(clear.coloured > 0, 'colour once chosen');
+  assert.ok(clear.edges > held.edges * 1.5, `blurred by default: edges ${held.edges} against ${clear.edges} unblurred`);
+  await page.goto(url + '/review/settings');
+  await page.fill('#blur', '10');
+  await page.check('#grey');
+  await submit(page, 'button[type=submit]');
+
+  // Categorise from the keyboard: A on the focused item records the decision.
+  await page.goto(url + '/cases/DEMO-1/review');
+  const after = Number(await page.locator('#exposure-today').textContent());
+  assert.equal(after, before + 2, 'the exposure counter moved with each reveal');
+  await page.locator(`#item-${item}`).focus();
+  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.keyboard.press('a')]);
+  assert.match(await page.locator(`#item-${item} .status`).textContent(), /Category A \(decided by demo\.examiner\)/);
+  await page.screenshot({ path: join(SHOTS, 'review-3-decided.png'), fullPage: true });
+  await page.goto(url + '/cases/DEMO-1/review/counts');
+  assert.match(await page.locator('table').textContent(), /reviewed by officer demo\.examiner/);
+  await page.screenshot({ path: join(SHOTS, 'review-4-counts.png'), fullPage: true });
+  await ctx.close();
 });

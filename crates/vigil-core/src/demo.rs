@@ -112,6 +112,8 @@ impl Vigil {
                 ("demo.investigator", vigil_domain::Role::Investigator),
                 ("demo.disclosure", vigil_domain::Role::DisclosureOfficer),
                 ("demo.prosecutor", vigil_domain::Role::Prosecutor),
+                ("demo.examiner", vigil_domain::Role::ForensicExaminer),
+                ("demo.analyst", vigil_domain::Role::ForensicExaminer),
             ] {
                 let e = v.add_user(name, role, DEMO_PASSWORD, &admin)?;
                 officers.push((name.to_owned(), role.as_str().to_owned(), e.secret_base32));
@@ -678,6 +680,7 @@ and ask demo_user_c too\n\
              material meets the test (SYNTHETIC DEMO)",
             &cps,
         )?;
+        self.seed_review(&case, &src, &sup)?;
         Ok(vec![
             chat.to_string(),
             alibi.to_string(),
@@ -686,5 +689,44 @@ and ask demo_user_c too\n\
             export_redacted.to_string(),
             timeline_redacted.to_string(),
         ])
+    }
+
+    /// DEMO-1's review set: benign generated pictures (waves and shapes,
+    /// see `vigil_pdq::synthetic`) with copies, rotations and re-encodes,
+    /// for demo.examiner, who is assigned; demo.analyst is not.
+    fn seed_review(&self, case: &CaseId, src: &Path, sup: &crate::OfficerSession) -> Result<(), CoreError> {
+        for (name, role) in [
+            ("demo.examiner", vigil_domain::Role::ForensicExaminer),
+            ("demo.analyst", vigil_domain::Role::ForensicExaminer),
+        ] {
+            if self.store.read()?.user(name)?.is_none() {
+                self.add_user(name, role, DEMO_PASSWORD, &Actor::parse("demo-admin")?)?;
+            }
+        }
+        self.assign_to_case(case, "demo.examiner", sup)?;
+        let media = src.join("seized-media");
+        vigil_pdq::synthetic::review_tree(&media, 6, 3).map_err(|e| CoreError::file(&media, e))?;
+        let opts = vigil_scan::ScanOptions {
+            algos: vigil_scan::AlgoSet::ALL,
+            jobs: 2,
+            archives: true,
+            checkpoint: None,
+            resume: false,
+            progress: false,
+            pdq: true,
+            read_mode: vigil_scan::ReadMode::Read,
+        };
+        let out = vigil_scan::scan(std::slice::from_ref(&media), &opts, &[], &[])
+            .map_err(|e| CoreError::Failed(format!("demo scan: {e}")))?;
+        self.build_review_set(&crate::ReviewBuild {
+            case,
+            by: &Initials::parse("FE")?,
+            scan: "demo-seized-media",
+            records: &out.records,
+            matches: &out.matches,
+            radius: vigil_pdq::STACK_RADIUS,
+            previews: true,
+        })?;
+        Ok(())
     }
 }

@@ -87,7 +87,9 @@ fn method_of(i: &ReviewItem) -> Option<String> {
 
 /// The counts of a set of items (pure: the tests feed it items).
 pub(crate) fn count(case: &CaseId, items: &[ReviewItem]) -> ReviewCounts {
-    let mut by: BTreeMap<(u8, String), (u64, u64, BTreeMap<String, u64>)> = BTreeMap::new();
+    /// Per category: unique items, copies, and items per method.
+    type Tally = (u64, u64, BTreeMap<String, u64>);
+    let mut by: BTreeMap<(u8, String), Tally> = BTreeMap::new();
     for i in items {
         let e = by.entry(category_order(i.category)).or_default();
         e.0 += 1;

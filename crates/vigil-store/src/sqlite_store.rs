@@ -1438,6 +1438,32 @@ fn to_exhibit_identifier(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<Exhib
 const CASE_EXHIBIT_COUNT: &str = "SELECT (SELECT COUNT(*) FROM exhibits WHERE case_id = ?1) \
      + (SELECT COUNT(*) FROM case_reports WHERE case_id = ?1)";
 
+fn to_review_item(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<ReviewItemRow, StoreError>> {
+    let case: String = r.get(0)?;
+    let opt_u32 = |i: usize| -> rusqlite::Result<Option<u32>> { Ok(r.get::<_, Option<i64>>(i)?.map(|v| v as u32)) };
+    let row = ReviewItemRow {
+        case_id: match CaseId::parse(&case) {
+            Ok(c) => c,
+            Err(_) => return Ok(Err(StoreError::Malformed("review item row"))),
+        },
+        item: r.get::<_, i64>(1)? as u64,
+        kind: r.get(2)?,
+        sha256: r.get(3)?,
+        paths: r.get(4)?,
+        pdq: r.get(5)?,
+        quality: opt_u32(6)?,
+        detail: r.get(7)?,
+        stack: r.get::<_, i64>(8)? as u64,
+        distance: opt_u32(9)?,
+        category: r.get(10)?,
+        method: r.get(11)?,
+        source: r.get(12)?,
+        decided_by: r.get(13)?,
+        decided_ms: r.get(14)?,
+    };
+    Ok(Ok(row))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1480,30 +1506,4 @@ mod tests {
         assert!(e.to_string().contains("newer than this Vigil"), "{e}");
         std::fs::remove_dir_all(dir).unwrap();
     }
-}
-
-fn to_review_item(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<ReviewItemRow, StoreError>> {
-    let case: String = r.get(0)?;
-    let opt_u32 = |i: usize| -> rusqlite::Result<Option<u32>> { Ok(r.get::<_, Option<i64>>(i)?.map(|v| v as u32)) };
-    let row = ReviewItemRow {
-        case_id: match CaseId::parse(&case) {
-            Ok(c) => c,
-            Err(_) => return Ok(Err(StoreError::Malformed("review item row"))),
-        },
-        item: r.get::<_, i64>(1)? as u64,
-        kind: r.get(2)?,
-        sha256: r.get(3)?,
-        paths: r.get(4)?,
-        pdq: r.get(5)?,
-        quality: opt_u32(6)?,
-        detail: r.get(7)?,
-        stack: r.get::<_, i64>(8)? as u64,
-        distance: opt_u32(9)?,
-        category: r.get(10)?,
-        method: r.get(11)?,
-        source: r.get(12)?,
-        decided_by: r.get(13)?,
-        decided_ms: r.get(14)?,
-    };
-    Ok(Ok(row))
 }

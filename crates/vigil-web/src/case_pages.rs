@@ -116,6 +116,7 @@ pub(crate) fn nav(case: &CaseId, here: &str) -> Markup {
                 a href={ "/cases/" (c) "/exhibits" } { "Exhibits (MG12)" } " · "
                 a href={ "/cases/" (c) "/schedules" } { "Disclosure schedules" } " · "
                 a href={ "/cases/" (c) "/ledger" } { "Disclosure ledger" } " · "
+                a href={ "/cases/" (c) "/review" } { "Image review" } " · "
                 a href={ "/cases/" (c) "/timeline" } { "Audit timeline" }
             }
         }

@@ -29,6 +29,7 @@ mod rate_limit;
 mod record_forms;
 mod report_form;
 mod request_log;
+mod review_pages;
 mod search_page;
 mod security_headers;
 mod server;
@@ -164,6 +165,16 @@ pub fn app_with(vigil: Vigil, settings: Settings) -> Router {
         .route("/cases/{id}/comparisons", axum::routing::post(comparison_pages::create))
         .route("/cases/{id}/comparisons/{n}", get(comparison_pages::show))
         .route("/cases/{id}/comparisons/{n}/frame", get(comparison_pages::frame))
+        .route("/cases/{id}/review", get(review_pages::page))
+        .route("/cases/{id}/review/counts", get(review_pages::counts))
+        .route("/cases/{id}/review/counts.pdf", get(review_pages::counts_pdf))
+        .route("/cases/{id}/review/export", get(review_pages::export))
+        .route("/cases/{id}/review/items/{n}", axum::routing::post(review_pages::decide))
+        .route("/cases/{id}/review/items/{n}/preview", get(review_pages::preview))
+        .route("/review/revealed", axum::routing::post(review_pages::revealed))
+        .route("/review/settings", get(review_pages::settings).post(review_pages::save_settings))
+        .route("/review/second-opinions", get(review_pages::second_opinions))
+        .route("/static/review.js", get(review_pages::script))
         .route("/incidents/new", get(incident_pages::new_incident))
         .route("/incidents", axum::routing::post(incident_pages::open_incident))
         .route("/cases/{id}/redactions", axum::routing::post(case_pages::redact))
