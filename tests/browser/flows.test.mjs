@@ -511,7 +511,8 @@ test('an examiner reviews seized images that stay hidden until held, blurred and
   assert.equal((await analyst.goto(url + '/cases/DEMO-1/review/items/1/preview')).status(), 404);
   await other.close();
 
-  const ctx = await browser.newContext();
+  // bypassCSP lets axe-core's script in; the page's own script is same-origin.
+  const ctx = await browser.newContext({ bypassCSP: true });
   const page = await signIn(ctx, 'demo.examiner');
   const previews = [];
   page.on('request', (r) => { if (r.url().includes('/preview')) previews.push(r.url()); });
@@ -548,7 +549,7 @@ test('an examiner reviews seized images that stay hidden until held, blurred and
   await page.goto(url + '/review/settings');
   await page.fill('#blur', '0');
   await page.uncheck('#grey');
-  await submit(page, 'button[type=submit]');
+  await submit(page, 'form[action="/review/settings"] button');
   await page.goto(url + '/cases/DEMO-1/review');
   const again = page.locator(`#item-${item}`);
   await again.focus();
@@ -561,7 +562,7 @@ test('an examiner reviews seized images that stay hidden until held, blurred and
   await page.goto(url + '/review/settings');
   await page.fill('#blur', '10');
   await page.check('#grey');
-  await submit(page, 'button[type=submit]');
+  await submit(page, 'form[action="/review/settings"] button');
 
   // Categorise from the keyboard: A on the focused item records the decision.
   await page.goto(url + '/cases/DEMO-1/review');

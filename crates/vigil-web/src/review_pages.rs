@@ -36,7 +36,7 @@ fn exposure_panel(e: &ExposureSummary, s: &ReviewerSettings) -> Markup {
             h2 #exposure-h { "Your exposure" }
             p {
                 "Today you have revealed " strong #exposure-today { (e.today_items) } " items ("
-                (minutes(e.today_ms)) "); in the last 7 days " (e.week_items) " items (" (minutes(e.week_ms)) "). "
+                (minutes(e.today_ms)) "); in the last 7 days " span #exposure-week { (e.week_items) } " items (" (minutes(e.week_ms)) "). "
                 "Your daily ceiling is " (e.ceiling) " items."
             }
             @if e.over_ceiling() {
@@ -452,8 +452,10 @@ const SCRIPT: &str = r#"(function () {
     img.src = item.getAttribute('data-preview') + '?frame=' + (frame || 0) + '&n=' + Date.now();
     slot.appendChild(img);
     shown = { item: item, img: img, start: Date.now() };
-    var count = document.getElementById('exposure-today');
-    if (count) count.textContent = String(Number(count.textContent) + 1);
+    ['exposure-today', 'exposure-week'].forEach(function (id) {
+      var count = document.getElementById(id);
+      if (count) count.textContent = String(Number(count.textContent) + 1);
+    });
   }
   function hide() {
     if (!shown) return;
