@@ -249,3 +249,60 @@ fn decisions_cover_stacks_feed_the_counts_and_round_trip_through_vics(backend: B
     let report = v.verify().unwrap();
     assert!(report.ok(), "{report:?}");
 }
+
+fn ffmpeg_or_skip() -> bool {
+    let have = ["ffmpeg", "ffprobe"]
+        .iter()
+        .all(|p| std::process::Command::new(p).arg("-version").output().is_ok_and(|o| o.status.success()));
+    if !have {
+        assert_ne!(std::env::var("CI").as_deref(), Ok("true"), "FFmpeg is required in CI (.ci/run installs it)");
+        eprintln!("skipped: ffmpeg/ffprobe not found (apt-get install ffmpeg)");
+    }
+    have
+}
+
+#[test]
+fn a_video_joins_the_set_as_a_strip_of_keyframes_decided_from_its_worst_frame() {
+    if !ffmpeg_or_skip() {
+        return;
+    }
+    let Some(env) = TestEnv::new(Backend::Sqlite) else { return };
+    let v = env.open();
+    let case = case_with_reviewers(&v);
+    let media = env.dir.path().join("media");
+    std::fs::create_dir_all(&media).unwrap();
+    // Three shots of FFmpeg's own test sources, 4 s each: benign by construction.
+    let video = media.join("clip.mp4");
+    let out = std::process::Command::new("ffmpeg")
+        .args(["-nostdin", "-v", "error", "-y"])
+        .args(["-f", "lavfi", "-t", "4", "-i", "testsrc2=size=320x240:rate=10"])
+        .args(["-f", "lavfi", "-t", "4", "-i", "mandelbrot=size=320x240:rate=10"])
+        .args(["-f", "lavfi", "-t", "4", "-i", "smptebars=size=320x240:rate=10"])
+        .args(["-filter_complex", "[0:v][1:v][2:v]concat=n=3:v=1:a=0[v]", "-map", "[v]", "-pix_fmt", "yuv420p"])
+        .arg(&video)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    scan_into(&v, &case, &media, &[]);
+    let exam = session("f.exam", Role::ForensicExaminer);
+    let set = v.review_set(&case, &exam).unwrap();
+    assert_eq!(set.unstacked.len(), 1, "one video, never stacked with images");
+    let item = &set.unstacked[0];
+    assert_eq!(item.kind, "video");
+    assert!(item.previews >= 3 && item.previews <= 8, "a keyframe per shot at least: {item:?}");
+    assert_eq!(item.frames.len(), item.previews);
+    assert!(item.frames.windows(2).all(|w| w[0] < w[1]) && item.frames[0] < 1.0);
+    // Each keyframe is shown on its own, grey by default, and recorded.
+    let last = item.previews - 1;
+    let png = v.reveal_preview(&case, item.item, last, &exam).unwrap();
+    assert!(matches!(image::load_from_memory(&png).unwrap(), image::DynamicImage::ImageLuma8(_)));
+    assert!(v.reveal_preview(&case, item.item, item.previews, &exam).is_err());
+    // The decision is taken from the worst frame, which is recorded.
+    v.categorise(&case, item.item, ReviewCategory::B, Some(last), &exam).unwrap();
+    let decided = &v.review_set(&case, &exam).unwrap().unstacked[0];
+    assert_eq!(decided.worst_frame, Some(last));
+    assert_eq!(decided.category, Some(ReviewCategory::B));
+    assert!(decided.source.as_deref().unwrap().starts_with(&format!("keyframe {}", last + 1)));
+    assert!(v.categorise(&case, item.item, ReviewCategory::B, Some(99), &exam).is_err());
+    assert!(v.verify().unwrap().ok());
+}
