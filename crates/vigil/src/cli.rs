@@ -431,6 +431,9 @@ pub enum ReviewCommand {
     /// Counts per category (unique items and all copies), with the method.
     Counts {
         case: String,
+        /// Also write them as a PDF for the case file.
+        #[arg(long)]
+        pdf: Option<PathBuf>,
         #[command(flatten)]
         actor: ActorArg,
     },

@@ -31,10 +31,16 @@ pub fn review(cli: &Cli, cmd: &ReviewCommand) -> Result<ExitCode> {
                 println!("{} stacks; {} items on their own", s.stacks.len(), s.unstacked.len());
             }
         }
-        ReviewCommand::Counts { case, actor } => {
+        ReviewCommand::Counts { case, pdf, actor } => {
             let case = CaseId::parse(case)?;
             let by = crate::commands::actor(actor)?;
             let c = v.review_counts_as(&case, &by)?;
+            if let Some(p) = pdf {
+                if p.exists() {
+                    bail!("{} already exists; Vigil will not overwrite it", p.display());
+                }
+                std::fs::write(p, c.pdf()).with_context(|| format!("writing {}", p.display()))?;
+            }
             if cli.json {
                 println!("{}", serde_json::to_string_pretty(&c)?);
             } else {

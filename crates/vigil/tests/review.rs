@@ -146,6 +146,19 @@ fn the_review_set_stacks_what_was_generated_together_and_nothing_else() {
         .into_iter()
         .filter(|p| std::fs::read(p).is_ok_and(|b| b.starts_with(b"\x89PNG") || b.starts_with(&[0xFF, 0xD8, 0xFF])));
     assert_eq!(pngs.count(), 0, "a clear picture in the data directory");
+    // The counts and the export, from the command line.
+    let pdf = dir.path("counts.pdf");
+    let counts = ok(&data, &["--json", "review", "counts", "OP-REVIEW-1", "--pdf", pdf.to_str().unwrap()]);
+    let counts: Value = serde_json::from_str(&counts).unwrap();
+    let b = counts["lines"].as_array().unwrap().iter().find(|l| l["category"] == "B").unwrap();
+    assert_eq!((b["unique"].as_u64(), b["method"].as_str()), (Some(1), Some("hash match (bad): 1")));
+    assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF"));
+    let vics = dir.path("out.json");
+    let said = ok(&data, &["review", "export", "OP-REVIEW-1", "--format", "vics", "--out", vics.to_str().unwrap()]);
+    assert!(said.contains("exported 1 categorised items"), "{said}");
+    let doc: Value = serde_json::from_slice(&std::fs::read(&vics).unwrap()).unwrap();
+    assert_eq!(doc["value"][0]["Category"], "B");
+    assert_eq!(doc["SourceCase"], "OP-REVIEW-1");
     ok(&data, &["verify"]);
 }
 

@@ -1,0 +1,90 @@
+//! Issue 27 over HTTP: the review page carries no picture, only assigned
+//! reviewers reach it (others get 404), a preview is a PNG served with
+//! no-store and counted, a decision is a form post with its CSRF token,
+//! and supervisors see second opinions and their team's totals.
+
+mod support;
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use support::{b32decode, call, enc, keep_for_screenshot};
+use vigil_core::Vigil;
+use vigil_domain::{Actor, Role};
+
+const PW: &str = "correct horse battery staple";
+
+fn session(v: &mut Vigil, user: &str, password: &str, secret: &[u8]) -> (String, String) {
+    let step = vigil_core::totp_step(vigil_core::now().unix_millis());
+    let (token, s) = v.login(user, password, &format!("{:06}", vigil_core::totp_code(secret, step))).unwrap().unwrap();
+    (format!("vigil_session={token}"), s.csrf)
+}
+
+fn get(path: &str, cookie: &str) -> Request<Body> {
+    Request::get(path).header("cookie", cookie).body(Body::empty()).unwrap()
+}
+
+fn post(path: &str, cookie: &str, fields: &[(&str, &str)]) -> Request<Body> {
+    let body: Vec<String> = fields.iter().map(|(k, v)| format!("{k}={}", enc(v))).collect();
+    Request::post(path)
+        .header("cookie", cookie)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Body::from(body.join("&")))
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_review_page_shows_placeholders_to_assigned_reviewers_only() {
+    let d = tempfile::tempdir().unwrap();
+    let data = d.path().join("data");
+    let demo = Vigil::demo(&data).unwrap();
+    let secret = |name: &str| b32decode(&demo.officers.iter().find(|o| o.0 == name).unwrap().2);
+    let mut v = Vigil::open(&data).unwrap();
+    let adm = Actor::parse("ADM").unwrap();
+    let outsider = b32decode(&v.add_user("x.examiner", Role::ForensicExaminer, PW, &adm).unwrap().secret_base32);
+    let (exam, csrf) = session(&mut v, "demo.examiner", vigil_core::DEMO_PASSWORD, &secret("demo.examiner"));
+    let (out, _) = session(&mut v, "x.examiner", PW, &outsider);
+    let (inv, _) = session(&mut v, "demo.investigator", vigil_core::DEMO_PASSWORD, &secret("demo.investigator"));
+    let (sup, _) = session(&mut v, "demo.supervisor", vigil_core::DEMO_PASSWORD, &secret("demo.supervisor"));
+    let app = vigil_web::app(v);
+
+    let (s, _, html) = call(&app, get("/cases/DEMO-1/review", &exam)).await;
+    assert_eq!(s, StatusCode::OK, "{html}");
+    assert!(html.contains("Item 1") && html.contains("stack of 2"), "{html}");
+    assert!(!html.contains("<img") && !html.contains("/preview?"), "no picture and no picture address in the page");
+    keep_for_screenshot(&app, "review-page.html", &html).await;
+
+    // Not assigned: as if there were no such case, for the page and each preview.
+    for path in ["/cases/DEMO-1/review", "/cases/DEMO-1/review/items/1/preview"] {
+        let (s, _, body) = call(&app, get(path, &out)).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{path}: {body}");
+        assert!(body.contains("case DEMO-1 does not exist"), "{body}");
+    }
+    // Assigned, but an investigator is no reviewer: they may read the counts, not see pictures.
+    assert_eq!(call(&app, get("/cases/DEMO-1/review/items/1/preview", &inv)).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(call(&app, get("/cases/DEMO-1/review/counts", &inv)).await.0, StatusCode::OK);
+
+    let res = call(&app, get("/cases/DEMO-1/review/items/1/preview", &exam)).await;
+    assert_eq!(res.0, StatusCode::OK);
+    assert_eq!(res.1.get(header::CONTENT_TYPE).unwrap(), "image/png");
+    assert_eq!(res.1.get(header::CACHE_CONTROL).unwrap(), "no-store");
+    let (_, _, html) = call(&app, get("/cases/DEMO-1/review", &exam)).await;
+    assert!(html.contains("<strong id=\"exposure-today\">1</strong>"), "the reveal counted");
+
+    // A decision needs the form's token; with it, it is recorded.
+    let forged = call(&app, post("/cases/DEMO-1/review/items/1", &exam, &[("category", "B")])).await;
+    assert_eq!(forged.0, StatusCode::FORBIDDEN);
+    let (s, h, _) =
+        call(&app, post("/cases/DEMO-1/review/items/1", &exam, &[("csrf", &csrf), ("category", "unsure")])).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    assert_eq!(h.get(header::LOCATION).unwrap(), "/cases/DEMO-1/review#item-1");
+    let (_, _, html) = call(&app, get("/review/second-opinions", &sup)).await;
+    assert!(html.contains("DEMO-1, item 1") && html.contains("demo.examiner"), "{html}");
+    keep_for_screenshot(&app, "review-second-opinions.html", &html).await;
+    assert_eq!(call(&app, get("/review/second-opinions", &exam)).await.0, StatusCode::FORBIDDEN);
+    let bad = call(&app, post("/cases/DEMO-1/review/items/1", &exam, &[("csrf", &csrf), ("category", "D")])).await;
+    assert_eq!(bad.0, StatusCode::BAD_REQUEST, "{}", bad.2);
+    let (s, h, body) = call(&app, get("/cases/DEMO-1/review/counts.pdf", &inv)).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(h.get(header::CONTENT_TYPE).unwrap(), "application/pdf");
+    assert!(body.starts_with("%PDF"));
+}
