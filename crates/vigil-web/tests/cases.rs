@@ -4,7 +4,7 @@
 
 mod support;
 
-use support::{b32decode, call, keep_for_screenshot};
+use support::{b32decode, call, get, keep_for_screenshot, session};
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
@@ -12,16 +12,6 @@ use vigil_core::Vigil;
 use vigil_domain::{Actor, Role};
 
 const PW: &str = "correct horse battery staple";
-
-fn session(v: &mut Vigil, user: &str, password: &str, secret: &[u8]) -> (String, String) {
-    let step = vigil_core::totp_step(vigil_core::now().unix_millis());
-    let (token, s) = v.login(user, password, &format!("{:06}", vigil_core::totp_code(secret, step))).unwrap().unwrap();
-    (format!("vigil_session={token}"), s.csrf)
-}
-
-fn get(path: &str, cookie: &str) -> Request<Body> {
-    Request::get(path).header("cookie", cookie).body(Body::empty()).unwrap()
-}
 
 #[tokio::test]
 async fn need_to_know_and_the_case_pages() {

@@ -5,32 +5,12 @@
 
 mod support;
 
-use axum::body::Body;
-use axum::http::{header, Request, StatusCode};
-use support::{b32decode, call, enc, keep_for_screenshot};
+use axum::http::{header, StatusCode};
+use support::{b32decode, call, get, keep_for_screenshot, post, session};
 use vigil_core::Vigil;
 use vigil_domain::{Actor, Role};
 
 const PW: &str = "correct horse battery staple";
-
-fn session(v: &mut Vigil, user: &str, password: &str, secret: &[u8]) -> (String, String) {
-    let step = vigil_core::totp_step(vigil_core::now().unix_millis());
-    let (token, s) = v.login(user, password, &format!("{:06}", vigil_core::totp_code(secret, step))).unwrap().unwrap();
-    (format!("vigil_session={token}"), s.csrf)
-}
-
-fn get(path: &str, cookie: &str) -> Request<Body> {
-    Request::get(path).header("cookie", cookie).body(Body::empty()).unwrap()
-}
-
-fn post(path: &str, cookie: &str, fields: &[(&str, &str)]) -> Request<Body> {
-    let body: Vec<String> = fields.iter().map(|(k, v)| format!("{k}={}", enc(v))).collect();
-    Request::post(path)
-        .header("cookie", cookie)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(Body::from(body.join("&")))
-        .unwrap()
-}
 
 #[tokio::test]
 async fn the_review_page_shows_placeholders_to_assigned_reviewers_only() {

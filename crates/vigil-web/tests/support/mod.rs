@@ -76,3 +76,26 @@ pub async fn keep_for_screenshot(app: &axum::Router, name: &str, html: &str) {
     let inline = html.replace("<link rel=\"stylesheet\" href=\"/static/vigil.css\">", &format!("<style>{css}</style>"));
     std::fs::write(dir.join(name), inline).unwrap();
 }
+
+/// Signs in through the core with the current TOTP code: the session
+/// cookie and its CSRF token.
+pub fn session(v: &mut vigil_core::Vigil, user: &str, password: &str, secret: &[u8]) -> (String, String) {
+    let step = vigil_core::totp_step(vigil_core::now().unix_millis());
+    let (token, s) = v.login(user, password, &format!("{:06}", vigil_core::totp_code(secret, step))).unwrap().unwrap();
+    (format!("vigil_session={token}"), s.csrf)
+}
+
+/// A GET with the session cookie.
+pub fn get(path: &str, cookie: &str) -> Request<Body> {
+    Request::get(path).header("cookie", cookie).body(Body::empty()).unwrap()
+}
+
+/// A form POST with the session cookie.
+pub fn post(path: &str, cookie: &str, fields: &[(&str, &str)]) -> Request<Body> {
+    let body: Vec<String> = fields.iter().map(|(k, v)| format!("{k}={}", enc(v))).collect();
+    Request::post(path)
+        .header("cookie", cookie)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Body::from(body.join("&")))
+        .unwrap()
+}
