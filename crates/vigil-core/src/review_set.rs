@@ -493,7 +493,7 @@ impl Vigil {
                 u.put_blob(s)?;
             }
             for p in batch.iter() {
-                u.tx().put_review_item(&p.row)?;
+                u.tx().insert_review_item(&p.row)?;
             }
             for r in updated {
                 u.tx().put_review_item(r)?;

@@ -279,7 +279,10 @@ pub trait StoreTx {
     fn case_exhibit_count(&mut self, id: &CaseId) -> Result<u64, StoreError>;
     /// Appends a case record; returns the number the store gave it.
     fn insert_case_record(&mut self, r: &CaseRecordRow) -> Result<u64, StoreError>;
-    /// Inserts a review item, or replaces the one with its case and number.
+    /// Inserts a new review item; fails if its case already has one of its number
+    /// (another scan added it meanwhile), so no item is ever overwritten by a new one.
+    fn insert_review_item(&mut self, r: &ReviewItemRow) -> Result<(), StoreError>;
+    /// Replaces the review item with its case and number (a decision, a split, a new location).
     fn put_review_item(&mut self, r: &ReviewItemRow) -> Result<(), StoreError>;
     /// Adds to an officer's exposure for a day.
     fn add_exposure(&mut self, username: &str, day: &str, items: u64, ms: u64) -> Result<(), StoreError>;

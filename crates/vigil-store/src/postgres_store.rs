@@ -1272,6 +1272,30 @@ impl StoreTx for PgTx<'_> {
         Ok(())
     }
 
+    fn insert_review_item(&mut self, r: &ReviewItemRow) -> Result<(), StoreError> {
+        self.db().execute(
+            "INSERT INTO review_items (case_id, item, kind, sha256, paths, pdq, quality, detail, stack, distance, category, method, source, decided_by, decided_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+            &[
+                &r.case_id.as_str(),
+                &(r.item as i64),
+                &r.kind,
+                &r.sha256,
+                &r.paths,
+                &r.pdq,
+                &r.quality.map(i64::from),
+                &r.detail,
+                &(r.stack as i64),
+                &r.distance.map(i64::from),
+                &r.category,
+                &r.method,
+                &r.source,
+                &r.decided_by,
+                &r.decided_ms,
+            ],
+        )?;
+        Ok(())
+    }
+
     fn put_review_item(&mut self, r: &ReviewItemRow) -> Result<(), StoreError> {
         self.db().execute(
             "INSERT INTO review_items (case_id, item, kind, sha256, paths, pdq, quality, detail, stack, distance, category, method, source, decided_by, decided_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) \
