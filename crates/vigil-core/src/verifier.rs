@@ -86,6 +86,9 @@ impl Vigil {
         // producer's highest exhibit number.
         let mut states: BTreeMap<String, i64> = BTreeMap::new();
         let mut highest: BTreeMap<String, i64> = BTreeMap::new();
+        // Review previews are sealed blobs named by their items' rows (which
+        // the log accounts for): each must still open and re-hash.
+        let mut previews: Vec<(String, usize, Sha256Digest)> = Vec::new();
         for spec in vigil_store::PROJECTED {
             let t = spec.table;
             let want = logged.rows.get(t).unwrap_or(&empty);
@@ -106,6 +109,17 @@ impl Vigil {
                         *e = (*e).max(n.as_i64().unwrap_or(0));
                     }
                     _ => {}
+                }
+                if t == "review_items" {
+                    let detail = imaged.row.get("detail").and_then(|d| d.as_str()).unwrap_or("{}");
+                    let shas = serde_json::from_str::<serde_json::Value>(detail).ok().and_then(|d| {
+                        d.get("previews").and_then(|p| p.as_array()).map(|a| {
+                            a.iter().filter_map(|x| x.as_str().and_then(|h| Sha256Digest::from_hex(h).ok())).collect()
+                        })
+                    });
+                    for (k, sha) in shas.unwrap_or_else(Vec::new).into_iter().enumerate() {
+                        previews.push((imaged.key_text.clone(), k, sha));
+                    }
                 }
                 let row = &imaged.image;
                 let Some((k, (event, cols))) = want.get_key_value(&row.k) else {
@@ -141,6 +155,19 @@ impl Vigil {
                 report.problems.push(format!(
                     "table {t}: the row custody event #{event} left (key digest {k}) is missing (deleted in the database?)"
                 ));
+            }
+        }
+        for (row, k, sha) in previews {
+            let checked = self
+                .open_blob(&sha)
+                .map_err(|e| e.to_string())
+                .and_then(|r| vigil_vault::Vault::check_reader(r, &sha).map_err(|e| e.to_string()));
+            match checked {
+                Ok(h) => {
+                    report.blobs_checked += 1;
+                    report.bytes_checked += h.size;
+                }
+                Err(e) => report.problems.push(format!("table review_items, row ({row}): preview {}: {e}", k + 1)),
             }
         }
         self.recount(report, &states, &highest)

@@ -306,3 +306,29 @@ fn a_video_joins_the_set_as_a_strip_of_keyframes_decided_from_its_worst_frame() 
     assert!(v.categorise(&case, item.item, ReviewCategory::B, Some(99), &exam).is_err());
     assert!(v.verify().unwrap().ok());
 }
+
+#[test]
+fn verify_opens_every_review_preview_and_names_one_that_is_gone() {
+    let Some(env) = TestEnv::new(Backend::Sqlite) else { return };
+    let v = env.open();
+    let case = CaseId::parse("REVIEW-9").unwrap();
+    let media = env.dir.path().join("media");
+    vigil_pdq::synthetic::review_tree(&media, 2, 1).unwrap();
+    scan_into(&v, &case, &media, &[]);
+    let before = v.verify().unwrap();
+    assert!(before.ok(), "{before:?}");
+    let items = v.review_stacks(&case, &Actor::parse("FE").unwrap()).unwrap();
+    let total = items.stacks.iter().map(|s| s.members.len() + 1).sum::<usize>() + items.unstacked.len();
+    assert!(before.blobs_checked as usize >= total, "each preview opened: {before:?}");
+    // A preview's sealed bytes removed behind Vigil's back (small ones live in the store).
+    drop(v);
+    env.tamper("DELETE FROM inline_blobs WHERE rowid IN (SELECT rowid FROM inline_blobs LIMIT 1)");
+    let after = env.open().verify().unwrap();
+    assert!(
+        after
+            .problems
+            .iter()
+            .any(|p| p.starts_with("table review_items, row (case_id=REVIEW-9, item=") && p.contains("preview 1")),
+        "{after:?}"
+    );
+}
