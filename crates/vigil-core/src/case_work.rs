@@ -916,6 +916,10 @@ impl Vigil {
     ) -> Result<Vec<crate::HistoryEntry>, CoreError> {
         self.audited_read(case, officer, "viewed the case timeline")?;
         let mut rows = self.store.read()?.events_for_object(&format!("case:{case}"))?;
+        // Image review: the set's building, listings and exports, and each
+        // item's reveals and decisions (who looked at what, and when).
+        rows.extend(self.store.read()?.events_for_object(&format!("review-set:{case}"))?);
+        rows.extend(self.store.read()?.events_for_objects_under(&format!("review-item:{case}/"))?);
         for e in self.exhibit_list_unaudited(case)? {
             rows.extend(self.store.read()?.events_for_object(ObjectRef::exhibit(&e.reference).as_str())?);
         }

@@ -131,6 +131,11 @@ fn decisions_cover_stacks_feed_the_counts_and_round_trip_through_vics(backend: B
     v.reveal_ended(&exam, 2_500).unwrap();
     let mine = v.my_exposure(&exam).unwrap();
     assert_eq!((mine.today_items, mine.today_ms, mine.week_items), (1, 2_500, 1));
+    // The case's audit timeline shows who looked at which item, and why.
+    let trail = v.case_timeline(&case, &sup).unwrap();
+    let shown = trail.iter().find(|h| h.event.object.as_str() == format!("review-item:{case}/1")).expect("the reveal");
+    assert_eq!((shown.event.kind.as_str(), shown.event.actor.as_str()), ("accessed", "f.exam"));
+    assert!(shown.event.reason.as_deref().unwrap().starts_with("shown for review"));
     let team = v.team_exposure(&sup).unwrap();
     assert!(team.iter().any(|o| o.username == "f.exam" && o.exposure.today_items == 1));
     assert!(v.team_exposure(&exam).is_err(), "only supervisors see everyone's totals");

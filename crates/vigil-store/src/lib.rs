@@ -70,6 +70,9 @@ pub trait Store: Send {
     /// Events with `from <= index`, at most `limit` of them, in index order.
     fn events(&mut self, from: u64, limit: u64) -> Result<Vec<EventRow>, StoreError>;
     fn events_for_object(&mut self, object: &str) -> Result<Vec<EventRow>, StoreError>;
+    /// Events about any object whose reference starts with `prefix` ending
+    /// in `/` (every item of a case's review set: `review-item:CASE/`), in log order.
+    fn events_for_objects_under(&mut self, prefix: &str) -> Result<Vec<EventRow>, StoreError>;
     /// Every event of one kind, in log order.
     fn events_of_kind(&mut self, kind: &str) -> Result<Vec<EventRow>, StoreError>;
     /// The stored leaf hashes of events `0..upto`, in order.

@@ -690,6 +690,16 @@ impl Store for PostgresStore {
         self.db().query(&q, &[&object])?.iter().map(to_event).collect()
     }
 
+    fn events_for_objects_under(&mut self, prefix: &str) -> Result<Vec<EventRow>, StoreError> {
+        // Byte order ("C"), whatever the database's collation: every
+        // reference starting with "…/" sorts before "…0".
+        let end = format!("{}0", prefix.trim_end_matches('/'));
+        let q = format!(
+            "SELECT {EVENT_COLUMNS} FROM events WHERE object COLLATE \"C\" >= $1 AND object COLLATE \"C\" < $2 ORDER BY idx"
+        );
+        self.db().query(&q, &[&prefix, &end])?.iter().map(to_event).collect()
+    }
+
     fn events_of_kind(&mut self, kind: &str) -> Result<Vec<EventRow>, StoreError> {
         let q = format!("SELECT {EVENT_COLUMNS} FROM events WHERE kind = $1 ORDER BY idx");
         self.db().query(&q, &[&kind])?.iter().map(to_event).collect()

@@ -787,6 +787,17 @@ impl Store for SqliteStore {
         rows.map(|r| to_event(r?)).collect()
     }
 
+    fn events_for_objects_under(&mut self, prefix: &str) -> Result<Vec<EventRow>, StoreError> {
+        // A range rather than LIKE, so the object index serves it: every
+        // reference starting with "…/" sorts before "…0".
+        let end = format!("{}0", prefix.trim_end_matches('/'));
+        let mut st = self.conn.prepare_cached(&format!(
+            "SELECT {EVENT_COLUMNS} FROM events WHERE object >= ?1 AND object < ?2 ORDER BY idx"
+        ))?;
+        let rows = st.query_map([prefix, end.as_str()], event_row)?;
+        rows.map(|r| to_event(r?)).collect()
+    }
+
     fn events_of_kind(&mut self, kind: &str) -> Result<Vec<EventRow>, StoreError> {
         let mut st =
             self.conn.prepare_cached(&format!("SELECT {EVENT_COLUMNS} FROM events WHERE kind = ?1 ORDER BY idx"))?;
