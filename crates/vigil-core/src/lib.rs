@@ -8,6 +8,7 @@
 //! - Secrets (the master key, the signing key) live in 0600 files and are
 //!   never printed or logged.
 
+mod access_log;
 mod bundle;
 mod bundle_cipher;
 mod case_work;
@@ -48,6 +49,7 @@ mod triage;
 mod verifier;
 mod video_comparison;
 
+pub use access_log::Access;
 pub use data_dir::read_public_key;
 pub use repeat_reporter::{contact_points, RepeatReporter, DEFAULT_CHIS_ALERT_REPORTS};
 pub use review_exposure::{ExposureSummary, OfficerExposure, ReviewerSettings};

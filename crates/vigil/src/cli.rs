@@ -126,6 +126,10 @@ pub enum Command {
     /// Import, list, export and remove known-hash sets.
     #[command(subcommand)]
     Hashset(HashsetCommand),
+    /// Who has seen this: every read, copy, export and refused attempt on
+    /// `exhibit:REF`, `report:REF` or `case:ID` (a case with its exhibits,
+    /// reports and review set), with who, when and the reason given.
+    Access { object: String },
     /// A case's review set of seized images (built by `scan --review`).
     #[command(subcommand)]
     Review(ReviewCommand),

@@ -314,6 +314,18 @@ fn dispatch(cli: &Cli) -> Result<ExitCode> {
         Command::Chat(cmd) => return crate::chat_command::chat(cli, cmd),
         Command::Video(cmd) => return crate::video_command::video(cli, cmd),
         Command::Review(cmd) => return crate::review_command::review(cli, cmd),
+        Command::Access { object } => {
+            let v = Vigil::open(&cli.data).with_context(|| format!("opening {}", cli.data.display()))?;
+            let accesses = v.accesses(object)?;
+            if cli.json {
+                println!("{}", serde_json::to_string_pretty(&json!({ "accesses": accesses }))?);
+            } else {
+                for a in &accesses {
+                    println!("#{:<7} {}  {:<20} {}  {}", a.event, a.when, a.who, a.what, a.why);
+                }
+                println!("{} accesses", accesses.len());
+            }
+        }
         Command::Pdq { index: Some(crate::cli::PdqCommand::Index(cmd)), .. } => {
             return crate::pdq_command::index(cli, cmd)
         }

@@ -159,6 +159,14 @@ fn the_review_set_stacks_what_was_generated_together_and_nothing_else() {
     let doc: Value = serde_json::from_slice(&std::fs::read(&vics).unwrap()).unwrap();
     assert_eq!(doc["value"][0]["Category"], "B");
     assert_eq!(doc["SourceCase"], "OP-REVIEW-1");
+    // Who has seen this case's material: every listing and the export, from the log.
+    let seen: Value = serde_json::from_str(&ok(&data, &["--json", "access", "case:OP-REVIEW-1"])).unwrap();
+    let whats: Vec<&str> = seen["accesses"].as_array().unwrap().iter().map(|a| a["what"].as_str().unwrap()).collect();
+    assert_eq!(whats.iter().filter(|w| **w == "accessed review-set:OP-REVIEW-1").count(), 2, "{whats:?}");
+    assert!(whats.contains(&"exported review-set:OP-REVIEW-1"), "{whats:?}");
+    for a in seen["accesses"].as_array().unwrap() {
+        assert!(a["who"].is_string() && a["when"].is_string() && a["why"].is_string() && a["event"].is_u64(), "{a}");
+    }
     ok(&data, &["verify"]);
 }
 

@@ -1,0 +1,93 @@
+//! "Who has seen this?": every read, copy, export and refused attempt on
+//! an exhibit (a report is one), or on a case and everything in it, with
+//! the officer, the time and the reason they gave, read from the custody
+//! log itself (DPA 2018 s.62: consultation and disclosure logs).
+
+use crate::data_dir::Vigil;
+use crate::error::CoreError;
+use serde::Serialize;
+use vigil_domain::{CaseId, EventKind, ExhibitRef, ObjectRef};
+
+/// One consultation or disclosure.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Access {
+    pub who: String,
+    /// RFC 3339, UTC.
+    pub when: String,
+    /// The event's kind (`accessed`, `exported`, `copied`, `transferred`,
+    /// `access-refused`) and what it was about.
+    pub what: String,
+    /// The reason the officer gave, or the event's note.
+    pub why: String,
+    /// The custody event's index, to prove it with `vigil log prove`.
+    pub event: u64,
+}
+
+fn is_access(kind: EventKind) -> bool {
+    matches!(
+        kind,
+        EventKind::Accessed
+            | EventKind::Exported
+            | EventKind::Copied
+            | EventKind::Transferred
+            | EventKind::AccessRefused
+    )
+}
+
+impl Vigil {
+    /// The accesses to `exhibit:REF`, `report:REF` or `case:ID`, oldest
+    /// first. For a case: the case itself, its exhibits, the reports added
+    /// to it, and its review set. For the operator at the command line or
+    /// an auditor's page; the caller decides who may ask.
+    pub fn accesses(&self, object: &str) -> Result<Vec<Access>, CoreError> {
+        let (ty, id) = object.split_once(':').ok_or_else(|| CoreError::InvalidInput {
+            field: "object".into(),
+            why: "exhibit:REF, report:REF or case:ID".into(),
+        })?;
+        let mut rows = Vec::new();
+        match ty {
+            "exhibit" | "report" => {
+                let r = ExhibitRef::parse(id)?;
+                self.exhibit(&r)?;
+                rows.extend(self.store.read()?.events_for_object(ObjectRef::exhibit(&r).as_str())?);
+            }
+            "case" => {
+                let case = CaseId::parse(id)?;
+                let mut store = self.store.read()?;
+                rows.extend(store.events_for_object(&format!("case:{case}"))?);
+                rows.extend(store.events_for_object(&format!("review-set:{case}"))?);
+                rows.extend(store.events_for_objects_under(&format!("review-item:{case}/"))?);
+                let mut refs: Vec<ExhibitRef> =
+                    store.exhibits()?.into_iter().filter(|e| e.case_id == case).map(|e| e.reference).collect();
+                refs.extend(store.reports_of_case(&case)?);
+                for r in refs {
+                    rows.extend(store.events_for_object(ObjectRef::exhibit(&r).as_str())?);
+                }
+            }
+            _ => {
+                return Err(CoreError::InvalidInput {
+                    field: "object".into(),
+                    why: format!("{ty:?} is not exhibit, report or case"),
+                })
+            }
+        }
+        rows.sort_by_key(|r| r.index);
+        rows.dedup_by_key(|r| r.index);
+        let mut out = Vec::new();
+        for r in rows {
+            let (index, ev) = vigil_custody::decode_leaf(&r.leaf)
+                .map_err(|e| CoreError::Log(format!("event #{}: {e}; run `vigil verify`", r.index)))?;
+            if !is_access(ev.kind) {
+                continue;
+            }
+            out.push(Access {
+                who: ev.actor.as_str().to_owned(),
+                when: ev.time.to_string(),
+                what: format!("{} {}", ev.kind, ev.object),
+                why: ev.reason.or(ev.note).unwrap_or_default(),
+                event: index,
+            });
+        }
+        Ok(out)
+    }
+}
