@@ -112,12 +112,15 @@ impl Vigil {
                 }
                 if t == "review_items" {
                     let detail = imaged.row.get("detail").and_then(|d| d.as_str()).unwrap_or("{}");
-                    let shas = serde_json::from_str::<serde_json::Value>(detail).ok().and_then(|d| {
-                        d.get("previews").and_then(|p| p.as_array()).map(|a| {
-                            a.iter().filter_map(|x| x.as_str().and_then(|h| Sha256Digest::from_hex(h).ok())).collect()
-                        })
-                    });
-                    for (k, sha) in shas.unwrap_or_else(Vec::new).into_iter().enumerate() {
+                    let shas: Option<Vec<Sha256Digest>> =
+                        serde_json::from_str::<serde_json::Value>(detail).ok().and_then(|d| {
+                            d.get("previews").and_then(|p| p.as_array()).map(|a| {
+                                a.iter()
+                                    .filter_map(|x| x.as_str().and_then(|h| Sha256Digest::from_hex(h).ok()))
+                                    .collect()
+                            })
+                        });
+                    for (k, sha) in shas.unwrap_or_default().into_iter().enumerate() {
                         previews.push((imaged.key_text.clone(), k, sha));
                     }
                 }
