@@ -5,8 +5,9 @@
 
 use crate::data_dir::Vigil;
 use crate::error::CoreError;
+use crate::officers::OfficerSession;
 use serde::Serialize;
-use vigil_domain::{CaseId, EventKind, ExhibitRef, ObjectRef};
+use vigil_domain::{Actor, CaseId, CustodyEvent, EventKind, ExhibitRef, ObjectRef, Role};
 
 /// One consultation or disclosure.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -35,6 +36,25 @@ fn is_access(kind: EventKind) -> bool {
 }
 
 impl Vigil {
+    /// The same for an auditor or supervisor on the web; asking is itself
+    /// recorded, as an `accessed` event on the object.
+    pub fn accesses_for(&self, object: &str, officer: &OfficerSession) -> Result<Vec<Access>, CoreError> {
+        if !matches!(officer.role, Role::Auditor | Role::Supervisor) {
+            return Err(CoreError::Forbidden("only auditors and supervisors see who has seen what".into()));
+        }
+        let list = self.accesses(object)?;
+        let mut ev = CustodyEvent::new(
+            EventKind::Accessed,
+            Actor::parse(&officer.username)?,
+            self.now(),
+            ObjectRef::parse(object)?,
+        );
+        ev.case = object.strip_prefix("case:").and_then(|c| CaseId::parse(c).ok());
+        ev.reason = Some("asked who has seen it".into());
+        self.append_events(&[ev])?;
+        Ok(list)
+    }
+
     /// The accesses to `exhibit:REF`, `report:REF` or `case:ID`, oldest
     /// first. For a case: the case itself, its exhibits, the reports added
     /// to it, and its review set. For the operator at the command line or
@@ -89,5 +109,41 @@ impl Vigil {
             });
         }
         Ok(out)
+    }
+}
+
+/// The accesses as CSV: one row each, quoted where a field needs it.
+pub fn accesses_csv(list: &[Access]) -> String {
+    let q = |s: &str| {
+        if s.contains([',', '"', '\n', '\r']) {
+            format!("\"{}\"", s.replace('"', "\"\""))
+        } else {
+            s.to_owned()
+        }
+    };
+    let mut out = String::from("event,when,who,what,why\n");
+    for a in list {
+        out.push_str(&format!("{},{},{},{},{}\n", a.event, q(&a.when), q(&a.who), q(&a.what), q(&a.why)));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_quotes_what_needs_it() {
+        let a = Access {
+            who: "a.b".into(),
+            when: "2026-12-06T00:00:00.000Z".into(),
+            what: "accessed exhibit:JS/1".into(),
+            why: "checked, \"again\"\nlater".into(),
+            event: 7,
+        };
+        assert_eq!(
+            accesses_csv(&[a]),
+            "event,when,who,what,why\n7,2026-12-06T00:00:00.000Z,a.b,accessed exhibit:JS/1,\"checked, \"\"again\"\"\nlater\"\n"
+        );
     }
 }

@@ -49,7 +49,7 @@ mod triage;
 mod verifier;
 mod video_comparison;
 
-pub use access_log::Access;
+pub use access_log::{accesses_csv, Access};
 pub use data_dir::read_public_key;
 pub use repeat_reporter::{contact_points, RepeatReporter, DEFAULT_CHIS_ALERT_REPORTS};
 pub use review_exposure::{ExposureSummary, OfficerExposure, ReviewerSettings};

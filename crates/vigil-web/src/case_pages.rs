@@ -678,6 +678,9 @@ pub(crate) async fn timeline(
         (nav(&case, "Audit timeline"))
         h1 { "Audit timeline: " (case.as_str()) }
         p { "Every custody event about the case and its exhibits, reads and refused attempts included." }
+        @if matches!(officer.role, vigil_domain::Role::Auditor | vigil_domain::Role::Supervisor) {
+            p { a href={ "/access?object=case:" (case.as_str()) } { "Who has seen this case (reads, copies and exports only, with CSV)" } }
+        }
         (table(&["Event", "When", "What", "Who", "Object", "Reason or note"], &rows))
     };
     officer_page(&officer, Section::Cases, "Audit timeline", body).into_response()

@@ -7,6 +7,7 @@
 //! limit keyed on a salted, rotating hash of the client address (the
 //! address itself is never stored or logged).
 
+mod access_page;
 mod alerts;
 mod bar_chart;
 mod body_timeout;
@@ -174,6 +175,8 @@ pub fn app_with(vigil: Vigil, settings: Settings) -> Router {
         .route("/review/revealed", axum::routing::post(review_pages::revealed))
         .route("/review/settings", get(review_pages::settings).post(review_pages::save_settings))
         .route("/review/second-opinions", get(review_pages::second_opinions))
+        .route("/access", get(access_page::page))
+        .route("/access.csv", get(access_page::csv))
         .route("/static/review.js", get(review_pages::script))
         .route("/incidents/new", get(incident_pages::new_incident))
         .route("/incidents", axum::routing::post(incident_pages::open_incident))

@@ -68,3 +68,33 @@ async fn the_review_page_shows_placeholders_to_assigned_reviewers_only() {
     assert_eq!(h.get(header::CONTENT_TYPE).unwrap(), "application/pdf");
     assert!(body.starts_with("%PDF"));
 }
+
+#[tokio::test]
+async fn who_has_seen_this_is_for_auditors_and_supervisors_and_matches_the_log() {
+    let d = tempfile::tempdir().unwrap();
+    let data = d.path().join("data");
+    let demo = Vigil::demo(&data).unwrap();
+    let secret = |name: &str| b32decode(&demo.officers.iter().find(|o| o.0 == name).unwrap().2);
+    let mut v = Vigil::open(&data).unwrap();
+    let adm = Actor::parse("ADM").unwrap();
+    let auditor = b32decode(&v.add_user("a.auditor", Role::Auditor, PW, &adm).unwrap().secret_base32);
+    let (aud, _) = session(&mut v, "a.auditor", PW, &auditor);
+    let (inv, _) = session(&mut v, "demo.investigator", vigil_core::DEMO_PASSWORD, &secret("demo.investigator"));
+    let expected = v.accesses("exhibit:DM/1").unwrap();
+    let app = vigil_web::app(v);
+    assert_eq!(call(&app, get("/access?object=exhibit:DM/1", &inv)).await.0, StatusCode::FORBIDDEN);
+    let (s, _, html) = call(&app, get("/access?object=exhibit:DM/1", &aud)).await;
+    assert_eq!(s, StatusCode::OK, "{html}");
+    assert!(!expected.is_empty());
+    for a in &expected {
+        assert!(html.contains(&format!("#{}", a.event)) && html.contains(&a.why), "{a:?}: {html}");
+    }
+    keep_for_screenshot(&app, "access.html", &html).await;
+    let (s, h, csv) = call(&app, get("/access.csv?object=exhibit:DM/1", &aud)).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(h.get(header::CONTENT_TYPE).unwrap().to_str().unwrap().starts_with("text/csv"));
+    // The page's own question is the newest access now.
+    assert_eq!(csv.lines().count(), expected.len() + 2, "{csv}");
+    assert!(csv.lines().last().unwrap().contains("a.auditor,accessed exhibit:DM/1,asked who has seen it"), "{csv}");
+    assert_eq!(call(&app, get("/access?object=nothing:1", &aud)).await.0, StatusCode::BAD_REQUEST);
+}
