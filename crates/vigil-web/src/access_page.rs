@@ -51,13 +51,23 @@ pub(crate) async fn page(
         }
         @if !object.is_empty() {
             h2 { (object) }
-            p { (list.len()) " reads, copies, exports and refused attempts, from the custody log. "
-                a href={ "/access.csv?object=" (object) } { "CSV" } }
+            p { "Accesses recorded in the custody log (reads, copies, exports and refused attempts): " (list.len()) ". "
+                a href={ "/access.csv?object=" (query_value(&object)) } { "CSV" } }
             (table(&["Event", "When (UTC)", "Who", "What", "Reason given"], &rows))
             p.hint { "Your question is itself recorded. Each event can be proved with vigil log prove." }
         }
     };
     officer_page(&officer, Section::Search, "Who has seen this?", body).into_response()
+}
+
+/// A value for a URL's query: letters, digits and `:/-._` as they are, the rest percent-encoded.
+fn query_value(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b':' | b'/' | b'-' | b'.' | b'_' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 pub(crate) async fn csv(
