@@ -332,7 +332,8 @@ test('every officer page meets WCAG 2.2 AA (axe-core)', async () => {
   const page = await signIn(ctx, 'demo.supervisor');
   const pages = ['/officer', '/queue', '/queue?state=closed&sort=age', '/reports/1', '/cases', '/cases/DEMO-1',
     '/cases/DEMO-1/exhibits', '/cases/DEMO-1/schedules', '/cases/DEMO-1/timeline', '/cases/DEMO-1/chats/DI/4',
-    '/search', '/search?q=demo_user_a', '/figures'];
+    '/search', '/search?q=demo_user_a', '/figures', '/cases/DEMO-1/review/counts', '/review/settings',
+    '/review/second-opinions', '/access?object=case:DEMO-1'];
   const all = [];
   for (const path of pages) {
     const res = await page.goto(url + path);

@@ -188,7 +188,7 @@ img.blurred{filter:blur(14px) grayscale(1)}img.blurred:hover,img.blurred:focus{f
 .review-item{border:2px solid #b1b4b6;padding:.5rem 1rem;margin:1rem 0}.review-item:focus{outline:3px solid #fd0}\
 .placeholder{background:#f3f2f1;min-height:5rem;padding:.5rem}.placeholder .big{font-size:1.3rem;font-weight:bold;margin:0}\
 .reveal-slot{min-height:64px;min-width:128px}.reveal-slot img{max-width:256px;display:block;margin-top:.5rem}.decide button{margin-top:.5rem;font-size:1rem;padding:.4rem .8rem}\
-button.secondary{background:#505a5f}label.inline{display:inline;font-weight:normal}";
+button.secondary{background:#505a5f}label.inline{display:inline;font-weight:normal}label.inline input{width:24px;height:24px;vertical-align:middle}";
 
 pub(crate) async fn stylesheet() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], CSS)
