@@ -114,13 +114,7 @@ impl Vigil {
 
 /// The accesses as CSV: one row each, quoted where a field needs it.
 pub fn accesses_csv(list: &[Access]) -> String {
-    let q = |s: &str| {
-        if s.contains([',', '"', '\n', '\r']) {
-            format!("\"{}\"", s.replace('"', "\"\""))
-        } else {
-            s.to_owned()
-        }
-    };
+    let q = crate::audit_export::csv_field;
     let mut out = String::from("event,when,who,what,why\n");
     for a in list {
         out.push_str(&format!("{},{},{},{},{}\n", a.event, q(&a.when), q(&a.who), q(&a.what), q(&a.why)));

@@ -9,6 +9,7 @@
 //!   never printed or logged.
 
 mod access_log;
+mod audit_export;
 mod bundle;
 mod bundle_cipher;
 mod case_work;
@@ -50,6 +51,7 @@ mod verifier;
 mod video_comparison;
 
 pub use access_log::{accesses_csv, Access};
+pub use audit_export::{audit_csv, AuditClass, AuditLine};
 pub use data_dir::read_public_key;
 pub use repeat_reporter::{contact_points, RepeatReporter, DEFAULT_CHIS_ALERT_REPORTS};
 pub use review_exposure::{ExposureSummary, OfficerExposure, ReviewerSettings};

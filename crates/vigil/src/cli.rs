@@ -130,6 +130,19 @@ pub enum Command {
     /// `exhibit:REF`, `report:REF` or `case:ID` (a case with its exhibits,
     /// reports and review set), with who, when and the reason given.
     Access { object: String },
+    /// The data protection officer's audit export for a period: every
+    /// consultation, disclosure, alteration and erasure, each with its
+    /// custody event and leaf hash (CSV; JSON with --json).
+    Audit {
+        /// First day (YYYY-MM-DD, UTC) or instant (RFC 3339).
+        #[arg(long)]
+        from: String,
+        /// Last day, included (YYYY-MM-DD), or instant, excluded (RFC 3339).
+        #[arg(long)]
+        to: String,
+        #[command(flatten)]
+        actor: ActorArg,
+    },
     /// A case's review set of seized images (built by `scan --review`).
     #[command(subcommand)]
     Review(ReviewCommand),

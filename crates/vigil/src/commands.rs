@@ -314,6 +314,25 @@ fn dispatch(cli: &Cli) -> Result<ExitCode> {
         Command::Chat(cmd) => return crate::chat_command::chat(cli, cmd),
         Command::Video(cmd) => return crate::video_command::video(cli, cmd),
         Command::Review(cmd) => return crate::review_command::review(cli, cmd),
+        Command::Audit { from, to, actor } => {
+            let v = Vigil::open(&cli.data).with_context(|| format!("opening {}", cli.data.display()))?;
+            let (from_ms, to_ms) = (day_or_instant(from, "--from", false)?, day_or_instant(to, "--to", true)?);
+            let lines = v.audit_export(from_ms, to_ms)?;
+            // Handing the trail to the data protection officer is itself a disclosure.
+            let mut ev = vigil_domain::CustodyEvent::new(
+                vigil_domain::EventKind::Exported,
+                self::actor(actor)?,
+                v.now(),
+                vigil_domain::ObjectRef::log(),
+            );
+            ev.note = Some(format!("audit export for {from} to {to}: {} events", lines.len()));
+            v.append_events(&[ev])?;
+            if cli.json {
+                println!("{}", serde_json::to_string_pretty(&json!({ "from": from, "to": to, "events": lines }))?);
+            } else {
+                print!("{}", vigil_core::audit_csv(&lines));
+            }
+        }
         Command::Access { object } => {
             let v = Vigil::open(&cli.data).with_context(|| format!("opening {}", cli.data.display()))?;
             let accesses = v.accesses(object)?;
@@ -662,4 +681,18 @@ fn read_passphrase(p: &std::path::Path) -> Result<String> {
     }
     let text = std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
     Ok(text.lines().next().unwrap_or("").to_owned())
+}
+
+/// Milliseconds of a `YYYY-MM-DD` day's start (its end, for the last day
+/// of a period) or of an RFC 3339 instant.
+fn day_or_instant(text: &str, flag: &str, end_of_day: bool) -> Result<i64> {
+    let t = text.trim();
+    if t.len() == 10 {
+        let start = vigil_domain::Timestamp::parse(&format!("{t}T00:00:00.000Z"))
+            .map_err(|e| anyhow!("{flag}: {e} (use YYYY-MM-DD or an RFC 3339 time)"))?;
+        return Ok(start.unix_millis() + if end_of_day { 86_400_000 } else { 0 });
+    }
+    vigil_domain::Timestamp::parse(t)
+        .map(|ts| ts.unix_millis())
+        .map_err(|e| anyhow!("{flag}: {e} (use YYYY-MM-DD or an RFC 3339 time)"))
 }
