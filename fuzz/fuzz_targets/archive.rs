@@ -1,5 +1,6 @@
 //! Seized-media triage of one file with archives opened: ZIP, TAR and
-//! TAR.GZ walking, member hashing and PDQ of members. The first byte picks
+//! TAR.GZ walking, member hashing and PDQ of members, and reading a member
+//! again by name. The first byte picks
 //! the file's name (a `.tar.gz` name is what makes gzip count as an archive).
 #![no_main]
 use libfuzzer_sys::fuzz_target;
@@ -20,5 +21,13 @@ fuzz_target!(|data: &[u8]| {
         pdq: true,
         read_mode: vigil_scan::ReadMode::Read,
     };
-    let _ = vigil_scan::scan(&[p], &opts, &[], &[]);
+    let Ok(out) = vigil_scan::scan(&[p.clone()], &opts, &[], &[]) else { return };
+    // Each member read again by name, as a review preview is (issue 27).
+    let archive = p.as_os_str().as_encoded_bytes();
+    for r in out.records.iter().filter(|r| r.member && r.error.is_none()) {
+        let name = &r.path[archive.len() + 1..];
+        if let Ok(bytes) = vigil_scan::member_bytes(&p, name, 1 << 20) {
+            assert!(bytes.len() <= 1 << 20, "the limit holds");
+        }
+    }
 });

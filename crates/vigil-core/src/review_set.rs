@@ -26,6 +26,8 @@ use vigil_store::ReviewItemRow;
 /// Items written per unit of work while a set is built: each unit's event
 /// carries its rows, so this bounds an event's size.
 const BATCH: usize = 200;
+/// Largest archive member read again for a preview.
+const MAX_MEMBER_PREVIEW: u64 = 256 << 20;
 /// Keyframes kept of one video, at most.
 const MAX_KEYFRAMES: usize = 8;
 
@@ -194,6 +196,26 @@ pub(crate) fn arrange(items: Vec<ReviewItem>) -> ReviewStacks {
     ReviewStacks { stacks, unstacked }
 }
 
+/// Where an item's bytes are on the media.
+enum Source {
+    File(PathBuf),
+    /// An archive's member: the archive file and the member's name.
+    Member(PathBuf, Vec<u8>),
+    Unknown,
+}
+
+/// The archive and member a member record's `archive!member` path names:
+/// the first `!` whose prefix is a file (an archive's own path may hold `!`).
+fn member_source(path: &[u8]) -> Source {
+    for (i, _) in path.iter().enumerate().filter(|(_, b)| **b == b'!') {
+        let archive = os_path(&path[..i]);
+        if archive.is_file() {
+            return Source::Member(archive, path[i + 1..].to_vec());
+        }
+    }
+    Source::Unknown
+}
+
 /// The path of a record as the file system takes it.
 fn os_path(bytes: &[u8]) -> PathBuf {
     #[cfg(unix)]
@@ -249,8 +271,8 @@ struct Pending {
     row: ReviewItemRow,
     detail: Detail,
     paths: Vec<String>,
-    /// Where to read it from for a preview (a file, not an archive member).
-    file: Option<PathBuf>,
+    /// Where to read it from for a preview.
+    source: Source,
     dihedral: Option<[vigil_pdq::Hash256; 8]>,
 }
 
@@ -393,7 +415,7 @@ impl Vigil {
                 row,
                 detail,
                 paths: vec![path],
-                file: (!rec.member).then(|| os_path(&rec.path)),
+                source: if rec.member { member_source(&rec.path) } else { Source::File(os_path(&rec.path)) },
                 dihedral: pdq.and_then(parse_dihedral),
             });
             next += 1;
@@ -452,17 +474,16 @@ impl Vigil {
             if !req.previews || p.detail.no_preview.is_some() {
                 continue;
             }
-            let Some(file) = &p.file else {
-                p.detail.no_preview = Some("inside an archive: no preview was made".into());
-                continue;
-            };
-            let made = if p.row.kind == "video" {
-                video_keyframes(file)
-            } else {
-                std::fs::read(file)
+            let made = match &p.source {
+                Source::File(file) if p.row.kind == "video" => video_keyframes(file),
+                Source::File(file) => std::fs::read(file)
                     .map_err(|e| e.to_string())
                     .and_then(|b| vigil_pdq::preview_jpeg(&b))
-                    .map(|jpeg| (Vec::new(), vec![jpeg]))
+                    .map(|jpeg| (Vec::new(), vec![jpeg])),
+                Source::Member(archive, name) => vigil_scan::member_bytes(archive, name, MAX_MEMBER_PREVIEW)
+                    .and_then(|b| vigil_pdq::preview_jpeg(&b))
+                    .map(|jpeg| (Vec::new(), vec![jpeg])),
+                Source::Unknown => Err("its archive could not be found again".into()),
             };
             match made {
                 Ok((frames, jpegs)) => {

@@ -63,14 +63,21 @@ fn member_path(archive: &[u8], name: &[u8]) -> Vec<u8> {
     p
 }
 
+/// What one member's read gave: its size and digests, and its PDQ when
+/// it is an image and PDQ was asked for (from the same read).
+type Hashed = (u64, crate::algo::Digests, Option<crate::record::PdqRecord>);
+
 fn hash_stream(
     r: &mut impl Read,
     algos: &AlgoSet,
     buf: &mut [u8],
     budget: &mut u64,
-) -> Result<(u64, crate::algo::Digests), String> {
+    pdq: bool,
+) -> Result<Hashed, String> {
     let mut h = Hashers::new(algos);
     let mut size = 0u64;
+    // An image is kept whole from the same read, as the scan does for files.
+    let mut whole: Option<Vec<u8>> = pdq.then(Vec::new);
     loop {
         let n = match r.read(buf) {
             Ok(0) => break,
@@ -83,9 +90,61 @@ fn hash_stream(
             return Err("stopped: the archive expands beyond the decompression limit (a zip bomb?)".into());
         }
         h.update(&buf[..n]);
+        if let Some(w) = &mut whole {
+            w.extend_from_slice(&buf[..n]);
+            // Twelve bytes tell every format Vigil decodes (WebP needs the most).
+            if (w.len() >= 12 && !vigil_pdq::looks_like_image(w)) || size > crate::scanner::PDQ_MAX_BYTES {
+                whole = None;
+            }
+        }
     }
     *budget -= size;
-    Ok((size, h.finish()))
+    let pdq = whole.filter(|w| vigil_pdq::looks_like_image(w)).map(|w| crate::scanner::pdq_record(&w));
+    Ok((size, h.finish(), pdq))
+}
+
+/// Reads one member of a ZIP or TAR (plain or gzip) archive, by its name as
+/// the scan recorded it (`archive!name`), up to `max` bytes: for a review
+/// preview of an image found inside an archive.
+pub fn member_bytes(archive: &Path, name: &[u8], max: u64) -> Result<Vec<u8>, String> {
+    let file = File::open(archive).map_err(|e| format!("cannot reopen the archive: {e}"))?;
+    let mut head = [0u8; 512];
+    let n = File::open(archive).and_then(|mut f| f.read(&mut head)).map_err(|e| e.to_string())?;
+    let kind = detect(&head[..n], archive).ok_or("not an archive Vigil opens")?;
+    let take = |r: &mut dyn Read| -> Result<Vec<u8>, String> {
+        let mut out = Vec::new();
+        r.take(max + 1).read_to_end(&mut out).map_err(|e| format!("reading the member failed: {e}"))?;
+        if out.len() as u64 > max {
+            return Err(format!("the member is larger than {max} bytes"));
+        }
+        Ok(out)
+    };
+    match kind {
+        ArchiveKind::Zip => {
+            let mut z = zip::ZipArchive::new(BufReader::new(file)).map_err(|e| format!("cannot open as ZIP: {e}"))?;
+            for i in 0..z.len() {
+                let mut m = z.by_index(i).map_err(|e| format!("cannot read ZIP member: {e}"))?;
+                if m.name_raw() == name {
+                    return take(&mut m);
+                }
+            }
+        }
+        ArchiveKind::Tar | ArchiveKind::TarGz => {
+            let reader: Box<dyn Read> = if kind == ArchiveKind::TarGz {
+                Box::new(flate2::read::GzDecoder::new(BufReader::new(file)))
+            } else {
+                Box::new(BufReader::new(file))
+            };
+            let mut t = tar::Archive::new(reader);
+            for entry in t.entries().map_err(|e| format!("cannot open as TAR: {e}"))? {
+                let mut m = entry.map_err(|e| format!("the archive is damaged: {e}"))?;
+                if m.path_bytes().as_ref() == name {
+                    return take(&mut m);
+                }
+            }
+        }
+    }
+    Err("no member of that name".into())
 }
 
 fn error_record(path: Vec<u8>, why: String) -> FileRecord {
@@ -93,9 +152,9 @@ fn error_record(path: Vec<u8>, why: String) -> FileRecord {
 }
 
 /// Hashes every regular member of an archive; problems become error records.
-pub(crate) fn members(path: &Path, kind: ArchiveKind, algos: &AlgoSet, buf: &mut [u8]) -> Vec<FileRecord> {
+pub(crate) fn members(path: &Path, kind: ArchiveKind, algos: &AlgoSet, buf: &mut [u8], pdq: bool) -> Vec<FileRecord> {
     let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-    members_within(path, kind, algos, buf, Limits::for_archive(size))
+    members_within(path, kind, algos, buf, Limits::for_archive(size), pdq)
 }
 
 fn too_many(ap: &[u8], limits: Limits) -> FileRecord {
@@ -105,7 +164,14 @@ fn too_many(ap: &[u8], limits: Limits) -> FileRecord {
     )
 }
 
-fn members_within(path: &Path, kind: ArchiveKind, algos: &AlgoSet, buf: &mut [u8], limits: Limits) -> Vec<FileRecord> {
+fn members_within(
+    path: &Path,
+    kind: ArchiveKind,
+    algos: &AlgoSet,
+    buf: &mut [u8],
+    limits: Limits,
+    pdq: bool,
+) -> Vec<FileRecord> {
     use std::os::unix::ffi::OsStrExt;
     let ap = path.as_os_str().as_bytes();
     let mut out = Vec::new();
@@ -139,9 +205,9 @@ fn members_within(path: &Path, kind: ArchiveKind, algos: &AlgoSet, buf: &mut [u8
                     continue;
                 }
                 let p = member_path(ap, m.name_raw());
-                match hash_stream(&mut m, algos, buf, &mut budget) {
-                    Ok((size, digests)) => {
-                        out.push(FileRecord { path: p, size, digests, error: None, member: true, pdq: None })
+                match hash_stream(&mut m, algos, buf, &mut budget, pdq) {
+                    Ok((size, digests, pdq)) => {
+                        out.push(FileRecord { path: p, size, digests, error: None, member: true, pdq })
                     }
                     Err(why) => out.push(error_record(p, why)),
                 }
@@ -178,9 +244,9 @@ fn members_within(path: &Path, kind: ArchiveKind, algos: &AlgoSet, buf: &mut [u8
                     continue;
                 }
                 let p = member_path(ap, &m.path_bytes());
-                match hash_stream(&mut m, algos, buf, &mut budget) {
-                    Ok((size, digests)) => {
-                        out.push(FileRecord { path: p, size, digests, error: None, member: true, pdq: None })
+                match hash_stream(&mut m, algos, buf, &mut budget, pdq) {
+                    Ok((size, digests, pdq)) => {
+                        out.push(FileRecord { path: p, size, digests, error: None, member: true, pdq })
                     }
                     Err(why) => out.push(error_record(p, why)),
                 }
@@ -210,7 +276,7 @@ mod tests {
 
     fn run(f: &tempfile::NamedTempFile, limits: Limits) -> Vec<FileRecord> {
         let mut buf = vec![0u8; 4096];
-        members_within(f.path(), ArchiveKind::Tar, &AlgoSet::ALL, &mut buf, limits)
+        members_within(f.path(), ArchiveKind::Tar, &AlgoSet::ALL, &mut buf, limits, false)
     }
 
     /// Issue 11, finding 8: the byte limit alone left a million empty

@@ -25,6 +25,7 @@ mod scanner;
 mod walk;
 
 pub use algo::{AlgoSet, Digests};
+pub use archive::member_bytes;
 pub use escape::escape_path;
 pub use output::{write_report, OutputFormat, Report};
 pub use read_mode::ReadMode;

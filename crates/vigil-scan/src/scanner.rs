@@ -39,7 +39,7 @@ pub const PDQ_RADIUS: u32 = 31;
 /// Images whose PDQ quality is below this are recorded as low quality, not matched.
 pub const PDQ_MIN_QUALITY: u32 = 50;
 /// Images larger than this are not decoded for PDQ.
-const PDQ_MAX_BYTES: u64 = 256 << 20;
+pub(crate) const PDQ_MAX_BYTES: u64 = 256 << 20;
 
 /// A perceptual hash set: its name, kind and index. Labels of a known-bad
 /// set are its categories.
@@ -66,6 +66,24 @@ pub struct ScanOutcome {
     pub resumed: u64,
     /// Entries read and hashed in this run.
     pub hashed: u64,
+}
+
+/// An image's PDQ record, or why it could not be decoded.
+pub(crate) fn pdq_record(bytes: &[u8]) -> PdqRecord {
+    match vigil_pdq::hash_bytes(bytes) {
+        Ok((r, d)) => PdqRecord {
+            hash: Some(r.hash.to_hex()),
+            quality: r.quality,
+            dihedral: d.hashes.iter().map(|x| x.to_hex()).collect(),
+            error: None,
+        },
+        Err(why) => PdqRecord {
+            hash: None,
+            quality: 0,
+            dihedral: Vec::new(),
+            error: Some(format!("cannot decode the image: {why}")),
+        },
+    }
 }
 
 fn error_record(e: &Entry, why: String) -> FileRecord {
@@ -159,25 +177,12 @@ fn hash_entry(e: &Entry, opts: &ScanOptions, buf: &mut Vec<u8>, pb: &Progress, f
     }
     drop(mapped);
     pb.file_done(0);
-    let pdq = whole.map(|bytes| match vigil_pdq::hash_bytes(&bytes) {
-        Ok((r, d)) => PdqRecord {
-            hash: Some(r.hash.to_hex()),
-            quality: r.quality,
-            dihedral: d.hashes.iter().map(|x| x.to_hex()).collect(),
-            error: None,
-        },
-        Err(why) => PdqRecord {
-            hash: None,
-            quality: 0,
-            dihedral: Vec::new(),
-            error: Some(format!("cannot decode the image: {why}")),
-        },
-    });
+    let pdq = whole.map(|bytes| pdq_record(&bytes));
     let mut records =
         vec![FileRecord { path: e.bytes().to_vec(), size, digests: h.finish(), error: None, member: false, pdq }];
     if opts.archives {
         if let Some(kind) = archive::detect(&head, &e.path) {
-            records.extend(archive::members(&e.path, kind, &opts.algos, &mut buf[..]));
+            records.extend(archive::members(&e.path, kind, &opts.algos, &mut buf[..], opts.pdq));
         }
     }
     Hashed { records, size: len, mtime_ns, resumed: false }

@@ -182,3 +182,44 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+#[test]
+fn images_inside_archives_join_the_review_set_with_previews() {
+    let dir = Dir::init();
+    let data = dir.data();
+    let root = dir.path("media");
+    let files = vigil_pdq::synthetic::review_tree(&root, 1, 2).unwrap();
+    let loose = files.iter().find(|f| f.made_as == "unrelated").unwrap();
+    let inner = dir.path("inner.png");
+    std::fs::write(&inner, vigil_pdq::synthetic::png(&vigil_pdq::synthetic::pattern(777, 200, 150))).unwrap();
+    // A ZIP holding a copy of a loose picture and a picture found nowhere else.
+    let py = "import sys, zipfile\nz = zipfile.ZipFile(sys.argv[1], 'w')\nz.write(sys.argv[2], 'Chats/copy.jpg')\nz.write(sys.argv[3], 'Chats/only-here.png')\nz.close()";
+    let zip = root.join("Backup/chats.zip");
+    std::fs::create_dir_all(zip.parent().unwrap()).unwrap();
+    let made =
+        std::process::Command::new("python3").args(["-c", py]).arg(&zip).arg(&loose.path).arg(&inner).status().unwrap();
+    assert!(made.success());
+    let (err, s) = scan_review(&data, &root, &[]);
+    assert!(!err.contains("no preview"), "{err}");
+    let all: Vec<&Value> = s["unstacked"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(
+            s["stacks"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .flat_map(|st| std::iter::once(&st["representative"]).chain(st["members"].as_array().unwrap())),
+        )
+        .collect();
+    let zipped = format!("{}!Chats/only-here.png", zip.display());
+    let only = all.iter().find(|i| paths_of(i) == vec![zipped.clone()]).unwrap_or_else(|| panic!("{zipped} in {s}"));
+    assert!(only["pdq"].is_string() && only["previews"] == 1 && only["no_preview"].is_null(), "{only}");
+    let copied = all.iter().find(|i| paths_of(i).contains(&loose.path.display().to_string())).unwrap();
+    let mut want = vec![loose.path.display().to_string(), format!("{}!Chats/copy.jpg", zip.display())];
+    want.sort();
+    let mut got = paths_of(copied);
+    got.sort();
+    assert_eq!(got, want, "one item, found loose and inside the archive");
+}
