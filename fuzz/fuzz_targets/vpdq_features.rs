@@ -6,7 +6,8 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|text: &str| {
     if let Ok(frames) = vigil_video::parse_features(text) {
-        let again = vigil_video::parse_features(&vigil_video::format_features(&frames)).expect("written features parse");
+        let again =
+            vigil_video::parse_features(&vigil_video::format_features(&frames)).expect("written features parse");
         assert_eq!(again.len(), frames.len());
         for (a, b) in frames.iter().zip(&again) {
             assert_eq!((a.frame, a.quality, a.pdq), (b.frame, b.quality, b.pdq));
