@@ -110,6 +110,7 @@ fn main() {
         k += 1;
     }
     let matches = vec![Vec::new(); records.len()];
+    println!("generated {n} scan records with PDQ; peak memory so far {} MiB", peak_rss_mib());
 
     let t = Instant::now();
     let s = vigil_pdq::stack(&inputs, STACK_RADIUS, STACK_MIN_QUALITY);

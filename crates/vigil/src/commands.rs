@@ -133,7 +133,7 @@ fn dispatch(cli: &Cli) -> Result<ExitCode> {
                 }
                 if !r.seeded_full_case.is_empty() {
                     println!(
-                        "seeded the complete synthetic case {} (report, grading, attribution, approval with a welfare check, schedules) with exhibits {}",
+                        "seeded the complete synthetic case {} (report, grading, attribution, approval with a welfare check, schedules, a review set of seized pictures) with exhibits {}",
                         vigil_core::DEMO_FULL_CASE,
                         r.seeded_full_case.join(", ")
                     );
@@ -161,6 +161,10 @@ fn dispatch(cli: &Cli) -> Result<ExitCode> {
                 println!("  vigil --data {d} exhibit history DM/1");
                 println!("  vigil --data {d} log prove DM/1");
                 println!("  vigil --data {d} chat show DI/4      # DEMO-1's WhatsApp chat as a timeline (from DI/3)");
+                println!(
+                    "  vigil --data {d} review stacks DEMO-1 # its seized pictures (synthetic) in stacks; demo.examiner reviews them at /cases/DEMO-1/review"
+                );
+                println!("  vigil --data {d} access case:DEMO-1   # who has seen it");
                 println!(
                     "  vigil --data {d} export bundle {} {d}/bundle --for prosecutor --by DO && vigil verify {d}/bundle --public-key {}",
                     vigil_core::DEMO_FULL_CASE,
