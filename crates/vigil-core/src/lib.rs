@@ -56,7 +56,7 @@ pub use data_dir::read_public_key;
 pub use repeat_reporter::{contact_points, RepeatReporter, DEFAULT_CHIS_ALERT_REPORTS};
 pub use review_exposure::{ExposureSummary, OfficerExposure, ReviewerSettings};
 pub use review_results::{CountLine, ReviewCounts, ReviewExport, SecondOpinion};
-pub use review_set::{looks_like_video, ReviewBuild, ReviewBuilt, ReviewItem, ReviewStacks, StackView};
+pub use review_set::{ReviewBuild, ReviewBuilt, ReviewItem, ReviewStacks, StackView};
 pub use video_comparison::{Side as RecordingSide, VideoComparisonReport};
 
 pub use bundle::{verify_bundle, BundleReport, BundleSummary, Manifest, BUNDLE_FORMAT};

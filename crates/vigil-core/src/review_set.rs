@@ -228,13 +228,6 @@ fn os_path(bytes: &[u8]) -> PathBuf {
     }
 }
 
-/// Whether a path names a video file, by its extension.
-pub fn looks_like_video(path: &str) -> bool {
-    const EXT: [&str; 13] =
-        ["mp4", "m4v", "mov", "mkv", "webm", "avi", "wmv", "flv", "3gp", "ts", "mpg", "mpeg", "mts"];
-    path.rsplit_once('.').is_some_and(|(_, e)| EXT.contains(&e.to_ascii_lowercase().as_str()))
-}
-
 /// The most severe known-bad category among a file's matches, with its
 /// set; `None` when a known-good set matched (the file is left out).
 enum Matched {
@@ -344,7 +337,7 @@ impl Vigil {
         for (idx, rec) in req.records.iter().enumerate() {
             let Some(sha) = rec.digests.sha256.as_deref().filter(|_| rec.error.is_none()) else { continue };
             let path = escape_path(&rec.path);
-            let video = !rec.member && looks_like_video(&path);
+            let video = !rec.member && vigil_video::looks_like_video(&path);
             if rec.pdq.is_none() && !video {
                 continue;
             }
@@ -817,6 +810,5 @@ mod tests {
             _ => panic!("a known-bad match"),
         }
         assert!(matches!(matched(&[]), Matched::Nothing));
-        assert!(looks_like_video("a/b.MP4") && !looks_like_video("a/b.png"));
     }
 }

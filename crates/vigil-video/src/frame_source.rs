@@ -16,6 +16,13 @@ pub struct StreamInfo {
     pub frame_rate: f64,
 }
 
+/// File names that are video containers FFmpeg reads, by extension.
+pub fn looks_like_video(path: &str) -> bool {
+    const EXT: [&str; 13] =
+        ["mp4", "m4v", "mov", "mkv", "webm", "avi", "wmv", "flv", "3gp", "ts", "mpg", "mpeg", "mts"];
+    path.rsplit_once('.').is_some_and(|(_, e)| EXT.contains(&e.to_ascii_lowercase().as_str()))
+}
+
 /// Whether `ffmpeg` and `ffprobe` can be run.
 pub fn ffmpeg_available() -> bool {
     ["ffmpeg", "ffprobe"].iter().all(|p| {
@@ -229,6 +236,12 @@ impl Drop for SampledFrames {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn videos_are_known_by_their_extension() {
+        assert!(looks_like_video("a/b.MP4") && looks_like_video("x.webm"));
+        assert!(!looks_like_video("a/b.png") && !looks_like_video("mp4"));
+    }
 
     #[test]
     fn cropdetect_answers_are_read_and_checked() {

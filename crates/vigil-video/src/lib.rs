@@ -19,7 +19,7 @@ mod vpdq_match;
 
 pub use alignment::{compare, CompareOptions, Comparison, Span};
 pub use error::VideoError;
-pub use frame_source::{detect_bars, ffmpeg_available, frame_png, probe, CropBox, StreamInfo};
+pub use frame_source::{detect_bars, ffmpeg_available, frame_png, looks_like_video, probe, CropBox, StreamInfo};
 pub use video_hash::{hash_video, FrameFeature, HashOptions, VideoHash, ZOOMS};
 pub use vpdq_match::{
     format_features, match_percent, parse_features, FeatureLineError, VPDQ_DISTANCE, VPDQ_MATCH_PERCENT, VPDQ_QUALITY,

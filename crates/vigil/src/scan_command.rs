@@ -296,7 +296,7 @@ fn video_pass(records: &[vigil_scan::FileRecord], sets: &[crate::video_command::
     let mut out = Vec::new();
     for r in records.iter().filter(|r| !r.member && r.error.is_none()) {
         let path = String::from_utf8_lossy(&r.path).into_owned();
-        if !crate::video_command::looks_like_video(&path) {
+        if !vigil_video::looks_like_video(&path) {
             continue;
         }
         #[cfg(unix)]

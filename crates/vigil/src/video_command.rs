@@ -93,10 +93,3 @@ pub fn read_vpdq_sets(paths: &[std::path::PathBuf]) -> Result<Vec<SetVideo>> {
     }
     Ok(out)
 }
-
-/// File names that are video containers FFmpeg reads.
-pub fn looks_like_video(path: &str) -> bool {
-    const EXT: [&str; 13] =
-        ["mp4", "m4v", "mov", "mkv", "webm", "avi", "wmv", "flv", "3gp", "ts", "mpg", "mpeg", "mts"];
-    path.rsplit_once('.').is_some_and(|(_, e)| EXT.contains(&e.to_ascii_lowercase().as_str()))
-}
