@@ -788,6 +788,31 @@ struct PgTx<'a> {
 }
 
 impl<'a> PgTx<'a> {
+    /// A review item's row, inserted (or, with the upsert clause, replaced).
+    fn write_review_item(&mut self, sql: &str, r: &ReviewItemRow) -> Result<(), StoreError> {
+        self.db().execute(
+            sql,
+            &[
+                &r.case_id.as_str(),
+                &(r.item as i64),
+                &r.kind,
+                &r.sha256,
+                &r.paths,
+                &r.pdq,
+                &r.quality.map(i64::from),
+                &r.detail,
+                &(r.stack as i64),
+                &r.distance.map(i64::from),
+                &r.category,
+                &r.method,
+                &r.source,
+                &r.decided_by,
+                &r.decided_ms,
+            ],
+        )?;
+        Ok(())
+    }
+
     fn db(&mut self) -> Db<'_, Transaction<'a>> {
         Db { conn: &mut self.tx, cache: &mut *self.statements }
     }
@@ -1283,52 +1308,11 @@ impl StoreTx for PgTx<'_> {
     }
 
     fn insert_review_item(&mut self, r: &ReviewItemRow) -> Result<(), StoreError> {
-        self.db().execute(
-            "INSERT INTO review_items (case_id, item, kind, sha256, paths, pdq, quality, detail, stack, distance, category, method, source, decided_by, decided_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
-            &[
-                &r.case_id.as_str(),
-                &(r.item as i64),
-                &r.kind,
-                &r.sha256,
-                &r.paths,
-                &r.pdq,
-                &r.quality.map(i64::from),
-                &r.detail,
-                &(r.stack as i64),
-                &r.distance.map(i64::from),
-                &r.category,
-                &r.method,
-                &r.source,
-                &r.decided_by,
-                &r.decided_ms,
-            ],
-        )?;
-        Ok(())
+        self.write_review_item(REVIEW_ITEM_INSERT, r)
     }
 
     fn put_review_item(&mut self, r: &ReviewItemRow) -> Result<(), StoreError> {
-        self.db().execute(
-            "INSERT INTO review_items (case_id, item, kind, sha256, paths, pdq, quality, detail, stack, distance, category, method, source, decided_by, decided_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) \
-             ON CONFLICT (case_id, item) DO UPDATE SET kind = excluded.kind, sha256 = excluded.sha256, paths = excluded.paths, pdq = excluded.pdq, quality = excluded.quality, detail = excluded.detail, stack = excluded.stack, distance = excluded.distance, category = excluded.category, method = excluded.method, source = excluded.source, decided_by = excluded.decided_by, decided_ms = excluded.decided_ms",
-            &[
-                &r.case_id.as_str(),
-                &(r.item as i64),
-                &r.kind,
-                &r.sha256,
-                &r.paths,
-                &r.pdq,
-                &r.quality.map(i64::from),
-                &r.detail,
-                &(r.stack as i64),
-                &r.distance.map(i64::from),
-                &r.category,
-                &r.method,
-                &r.source,
-                &r.decided_by,
-                &r.decided_ms,
-            ],
-        )?;
-        Ok(())
+        self.write_review_item(REVIEW_ITEM_PUT, r)
     }
 
     fn add_exposure(&mut self, username: &str, day: &str, items: u64, ms: u64) -> Result<(), StoreError> {
@@ -1383,6 +1367,9 @@ fn to_exhibit_identifier(r: &postgres::Row) -> Result<ExhibitIdentifierRow, Stor
 /// A case's exhibits and reports, counted: the stamp a check on them is made against.
 const CASE_EXHIBIT_COUNT: &str = "SELECT ((SELECT COUNT(*) FROM exhibits WHERE case_id = $1) \
      + (SELECT COUNT(*) FROM case_reports WHERE case_id = $1))::BIGINT";
+
+const REVIEW_ITEM_INSERT: &str = "INSERT INTO review_items (case_id, item, kind, sha256, paths, pdq, quality, detail, stack, distance, category, method, source, decided_by, decided_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)";
+const REVIEW_ITEM_PUT: &str = "INSERT INTO review_items (case_id, item, kind, sha256, paths, pdq, quality, detail, stack, distance, category, method, source, decided_by, decided_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) ON CONFLICT (case_id, item) DO UPDATE SET kind = excluded.kind, sha256 = excluded.sha256, paths = excluded.paths, pdq = excluded.pdq, quality = excluded.quality, detail = excluded.detail, stack = excluded.stack, distance = excluded.distance, category = excluded.category, method = excluded.method, source = excluded.source, decided_by = excluded.decided_by, decided_ms = excluded.decided_ms";
 
 fn to_review_item(r: &postgres::Row) -> Result<ReviewItemRow, StoreError> {
     let case: String = r.try_get(0)?;
