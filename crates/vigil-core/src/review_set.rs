@@ -317,8 +317,21 @@ fn image_of_png(png: &[u8]) -> Result<image::RgbImage, String> {
 
 impl Vigil {
     /// Adds a scan's images and videos to the case's review set (see the
-    /// module note). Content already in the set gains the new paths.
+    /// module note). Content already in the set gains the new paths. If
+    /// another scan adds items to the same case meanwhile, the numbers this
+    /// one chose are taken: what it already wrote stays, and the rest is
+    /// built again against the set as it now is.
     pub fn build_review_set(&self, req: &ReviewBuild<'_>) -> Result<ReviewBuilt, CoreError> {
+        let mut attempts = 0;
+        loop {
+            match self.build_review_set_once(req) {
+                Err(CoreError::Store(vigil_store::StoreError::Duplicate(_))) if attempts < 4 => attempts += 1,
+                other => return other,
+            }
+        }
+    }
+
+    fn build_review_set_once(&self, req: &ReviewBuild<'_>) -> Result<ReviewBuilt, CoreError> {
         // As with exhibits, the scan names the case; officers reach the set
         // only through a case they are assigned to.
         let case = req.case;

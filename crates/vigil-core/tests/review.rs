@@ -337,3 +337,51 @@ fn verify_opens_every_review_preview_and_names_one_that_is_gone() {
         "{after:?}"
     );
 }
+
+fn racing_scans_into_one_case_lose_nothing(backend: Backend) {
+    let Some(env) = TestEnv::new(backend) else { return };
+    let v = std::sync::Arc::new(env.open());
+    let case = CaseId::parse("RACE-1").unwrap();
+    let trees: Vec<std::path::PathBuf> = (0..2).map(|k| env.dir.path().join(format!("media{k}"))).collect();
+    vigil_pdq::synthetic::review_tree(&trees[0], 12, 6).unwrap();
+    // The second tree: other pictures (its seeds start where the first's end).
+    for k in 0..20u64 {
+        let p = trees[1].join(format!("other-{k}.png"));
+        std::fs::create_dir_all(&trees[1]).unwrap();
+        std::fs::write(&p, vigil_pdq::synthetic::png(&vigil_pdq::synthetic::pattern(70_000 + k, 160, 120))).unwrap();
+    }
+    let handles: Vec<_> = trees
+        .iter()
+        .map(|t| {
+            let (v, case, t) = (v.clone(), case.clone(), t.clone());
+            std::thread::spawn(move || scan_into(&v, &case, &t, &[]))
+        })
+        .collect();
+    for h in handles {
+        h.join().unwrap();
+    }
+    let s = v.review_stacks(&case, &Actor::parse("FE").unwrap()).unwrap();
+    let mut items: Vec<&ReviewItem> = s
+        .unstacked
+        .iter()
+        .chain(s.stacks.iter().flat_map(|st| std::iter::once(&st.representative).chain(&st.members)))
+        .collect();
+    items.sort_by_key(|i| i.item);
+    let numbers: Vec<u64> = items.iter().map(|i| i.item).collect();
+    assert_eq!(numbers, (1..=items.len() as u64).collect::<Vec<_>>(), "numbers given once each");
+    let shas: std::collections::HashSet<&str> = items.iter().map(|i| i.sha256.as_str()).collect();
+    assert_eq!(shas.len(), items.len());
+    // 12 groups (three of them exact copies: one item each), 6 unrelated and 2 flat; then 20 others.
+    assert_eq!(items.len(), 12 * 2 - 3 + 6 + 2 + 20, "nothing lost");
+    assert!(v.verify().unwrap().ok());
+}
+
+#[test]
+fn racing_scans_into_one_case_lose_nothing_sqlite() {
+    racing_scans_into_one_case_lose_nothing(Backend::Sqlite);
+}
+
+#[test]
+fn racing_scans_into_one_case_lose_nothing_postgres() {
+    racing_scans_into_one_case_lose_nothing(Backend::Postgres);
+}

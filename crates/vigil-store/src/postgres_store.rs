@@ -788,9 +788,10 @@ struct PgTx<'a> {
 }
 
 impl<'a> PgTx<'a> {
-    /// A review item's row, inserted (or, with the upsert clause, replaced).
-    fn write_review_item(&mut self, sql: &str, r: &ReviewItemRow) -> Result<(), StoreError> {
-        self.db().execute(
+    /// A review item's row, inserted (or, with the upsert clause, replaced);
+    /// how many rows it wrote.
+    fn write_review_item(&mut self, sql: &str, r: &ReviewItemRow) -> Result<u64, StoreError> {
+        let n = self.db().execute(
             sql,
             &[
                 &r.case_id.as_str(),
@@ -810,7 +811,7 @@ impl<'a> PgTx<'a> {
                 &r.decided_ms,
             ],
         )?;
-        Ok(())
+        Ok(n)
     }
 
     fn db(&mut self) -> Db<'_, Transaction<'a>> {
@@ -1308,11 +1309,14 @@ impl StoreTx for PgTx<'_> {
     }
 
     fn insert_review_item(&mut self, r: &ReviewItemRow) -> Result<(), StoreError> {
-        self.write_review_item(REVIEW_ITEM_INSERT, r)
+        if self.write_review_item(REVIEW_ITEM_INSERT, r)? == 0 {
+            return Err(StoreError::Duplicate(format!("review item {} of case {}", r.item, r.case_id)));
+        }
+        Ok(())
     }
 
     fn put_review_item(&mut self, r: &ReviewItemRow) -> Result<(), StoreError> {
-        self.write_review_item(REVIEW_ITEM_PUT, r)
+        self.write_review_item(REVIEW_ITEM_PUT, r).map(|_| ())
     }
 
     fn add_exposure(&mut self, username: &str, day: &str, items: u64, ms: u64) -> Result<(), StoreError> {
@@ -1368,7 +1372,7 @@ fn to_exhibit_identifier(r: &postgres::Row) -> Result<ExhibitIdentifierRow, Stor
 const CASE_EXHIBIT_COUNT: &str = "SELECT ((SELECT COUNT(*) FROM exhibits WHERE case_id = $1) \
      + (SELECT COUNT(*) FROM case_reports WHERE case_id = $1))::BIGINT";
 
-const REVIEW_ITEM_INSERT: &str = "INSERT INTO review_items (case_id, item, kind, sha256, paths, pdq, quality, detail, stack, distance, category, method, source, decided_by, decided_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)";
+const REVIEW_ITEM_INSERT: &str = "INSERT INTO review_items (case_id, item, kind, sha256, paths, pdq, quality, detail, stack, distance, category, method, source, decided_by, decided_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) ON CONFLICT (case_id, item) DO NOTHING";
 const REVIEW_ITEM_PUT: &str = "INSERT INTO review_items (case_id, item, kind, sha256, paths, pdq, quality, detail, stack, distance, category, method, source, decided_by, decided_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) ON CONFLICT (case_id, item) DO UPDATE SET kind = excluded.kind, sha256 = excluded.sha256, paths = excluded.paths, pdq = excluded.pdq, quality = excluded.quality, detail = excluded.detail, stack = excluded.stack, distance = excluded.distance, category = excluded.category, method = excluded.method, source = excluded.source, decided_by = excluded.decided_by, decided_ms = excluded.decided_ms";
 
 fn to_review_item(r: &postgres::Row) -> Result<ReviewItemRow, StoreError> {

@@ -1365,7 +1365,14 @@ impl StoreTx for SqliteTx<'_> {
     }
 
     fn insert_review_item(&mut self, r: &ReviewItemRow) -> Result<(), StoreError> {
-        write_review_item(&self.tx, REVIEW_ITEM_INSERT, r)
+        write_review_item(&self.tx, REVIEW_ITEM_INSERT, r).map_err(|e| match e {
+            StoreError::Sqlite(rusqlite::Error::SqliteFailure(f, _))
+                if f.code == rusqlite::ErrorCode::ConstraintViolation =>
+            {
+                StoreError::Duplicate(format!("review item {} of case {}", r.item, r.case_id))
+            }
+            other => other,
+        })
     }
 
     fn put_review_item(&mut self, r: &ReviewItemRow) -> Result<(), StoreError> {
