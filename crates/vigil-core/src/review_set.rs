@@ -58,7 +58,7 @@ pub struct ReviewBuilt {
     pub pre_categorised: u64,
     /// Files a known-good set matched: left out.
     pub known_good: u64,
-    /// Stacks of two or more among the new items.
+    /// Stacks of two or more the new items made or joined.
     pub stacks: u64,
     /// Items with no preview, with why.
     pub no_preview: Vec<(String, String)>,
@@ -427,25 +427,53 @@ impl Vigil {
             next += 1;
         }
         out.items = pending.len() as u64;
-        // Stack the new images that wait for a decision; a hash match needs none.
+        // Stack the new images that wait for a decision (a hash match needs
+        // none), with the representatives of earlier scans' stacks still
+        // undecided put first so that they stay representatives: a new
+        // near-copy joins the stack the officer will see, never a decided one.
+        let earlier: Vec<(u64, [vigil_pdq::Hash256; 8])> = existing
+            .iter()
+            .filter(|r| {
+                r.stack == r.item
+                    && r.category.is_none()
+                    && r.quality.is_some_and(|q| q >= vigil_pdq::STACK_MIN_QUALITY)
+            })
+            .filter_map(|r| {
+                let d: Detail = serde_json::from_str(&r.detail).ok()?;
+                let rec = vigil_scan::PdqRecord { hash: r.pdq.clone(), quality: 0, dihedral: d.dihedral, error: None };
+                parse_dihedral(&rec).map(|h| (r.item, h))
+            })
+            .collect();
         let candidates: Vec<usize> = (0..pending.len())
             .filter(|&k| pending[k].row.category.is_none() && pending[k].dihedral.is_some())
             .collect();
-        let inputs: Vec<vigil_pdq::StackInput> = candidates
+        let inputs: Vec<vigil_pdq::StackInput> = earlier
             .iter()
-            .map(|&k| vigil_pdq::StackInput {
+            .map(|(_, h)| vigil_pdq::StackInput { dihedral: *h, quality: u32::MAX })
+            .chain(candidates.iter().map(|&k| vigil_pdq::StackInput {
                 dihedral: pending[k].dihedral.expect("filtered on it"),
                 quality: pending[k].row.quality.unwrap_or(0),
-            })
+            }))
             .collect();
         let stacks = vigil_pdq::stack(&inputs, req.radius, vigil_pdq::STACK_MIN_QUALITY);
-        out.stacks = stacks.stacks.len() as u64;
+        let n_earlier = earlier.len();
         for s in &stacks.stacks {
-            let rep = pending[candidates[s.representative]].row.item;
+            let rep = match s.representative.checked_sub(n_earlier) {
+                None => earlier[s.representative].0,
+                Some(k) => pending[candidates[k]].row.item,
+            };
+            let mut grew = false;
             for &(m, d) in &s.members {
-                let p = &mut pending[candidates[m]];
-                p.row.stack = rep;
-                p.row.distance = Some(d);
+                // An earlier item's row is left as it is.
+                if let Some(k) = m.checked_sub(n_earlier) {
+                    let p = &mut pending[candidates[k]];
+                    p.row.stack = rep;
+                    p.row.distance = Some(d);
+                    grew = true;
+                }
+            }
+            if grew {
+                out.stacks += 1;
             }
         }
         for (k, paths) in old_paths {

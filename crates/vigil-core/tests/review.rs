@@ -385,3 +385,41 @@ fn racing_scans_into_one_case_lose_nothing_sqlite() {
 fn racing_scans_into_one_case_lose_nothing_postgres() {
     racing_scans_into_one_case_lose_nothing(Backend::Postgres);
 }
+
+#[test]
+fn a_later_scans_near_copies_join_the_stacks_still_to_be_decided() {
+    let Some(env) = TestEnv::new(Backend::Sqlite) else { return };
+    let v = env.open();
+    let case = case_with_reviewers(&v);
+    let exam = session("f.exam", Role::ForensicExaminer);
+    let media = env.dir.path().join("media");
+    let files = vigil_pdq::synthetic::review_tree(&media, 10, 3).unwrap();
+    // First the originals alone (the phone's camera folder), then the whole device.
+    scan_into(&v, &case, &media.join("DCIM"), &[]);
+    let first = v.review_set(&case, &exam).unwrap();
+    assert!(first.stacks.is_empty(), "ten different pictures");
+    // One original (the last group's: its variant is a near-copy, not an
+    // exact copy) is decided before the rest of the device is scanned.
+    let decided = first.unstacked.iter().find(|i| i.path.ends_with("group9/original.png")).unwrap().clone();
+    v.categorise(&case, decided.item, ReviewCategory::C, None, &exam).unwrap();
+    scan_into(&v, &case, &media, &[]);
+    let s = v.review_set(&case, &exam).unwrap();
+    let original_of = |sha: &str| {
+        files.iter().find(|f| {
+            f.made_as == "original"
+                && std::fs::read(&f.path).is_ok_and(|b| {
+                    use sha2::Digest;
+                    hex::encode(sha2::Sha256::digest(b)) == sha
+                })
+        })
+    };
+    for st in &s.stacks {
+        assert!(original_of(&st.representative.sha256).is_some(), "the earlier original stays the representative");
+        assert!(st.representative.item <= 10 && st.members.iter().all(|m| m.item > 10 && m.category.is_none()));
+    }
+    // 10 groups: 2 exact copies (no new item), one decided original (its
+    // variant waits alone rather than join a decided stack): 7 stacks.
+    assert_eq!(s.stacks.len(), 7, "{:?}", s.stacks.iter().map(|x| x.representative.item).collect::<Vec<_>>());
+    assert!(s.stacks.iter().all(|st| st.representative.item != decided.item));
+    assert!(v.verify().unwrap().ok());
+}
