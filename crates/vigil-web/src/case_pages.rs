@@ -6,7 +6,7 @@
 //! attempt. Every view of a case is an audited read.
 
 use crate::components::{breadcrumbs, csrf, table, table_of, text_area, text_field};
-use crate::form_input::{field, read_form, refuse_forged};
+use crate::form_input::{field, officer_form, to_login};
 use crate::html::{officer_page, page, Section};
 use crate::officer::current;
 use crate::AppState;
@@ -80,15 +80,10 @@ pub(crate) async fn case_post_then(
         Ok(c) => c,
         Err(e) => return failure(e),
     };
-    let headers = req.headers().clone();
-    let Some((_, officer)) = current(state, &headers).await else { return Redirect::to("/login").into_response() };
-    let values = match read_form(state, req).await {
-        Ok(v) => v,
-        Err(e) => return e.into_text(),
+    let (headers, _, values) = match officer_form(state, req, to_login).await {
+        Ok(x) => x,
+        Err(r) => return r,
     };
-    if let Some(r) = refuse_forged(&values, &officer.csrf) {
-        return r;
-    }
     let c = case.clone();
     match with_officer(state, &headers, move |v, o| f(v, &c, o, values)).await {
         Ok((_, back)) => Redirect::to(&format!("/cases/{}{back}", case.as_str())).into_response(),

@@ -62,6 +62,29 @@ pub(crate) fn refuse_forged(values: &HashMap<String, String>, session_csrf: &str
 }
 
 /// Largest public report with its attachments.
+/// A signed-in officer's form post, read and checked in one place: the
+/// request's headers, the session, and the fields, whose CSRF token must be
+/// the session's own. Anyone not signed in gets `signed_out`; an unreadable
+/// or forged form its own answer.
+pub(crate) async fn officer_form(
+    state: &Arc<AppState>,
+    req: Request,
+    signed_out: fn() -> Response,
+) -> Result<(axum::http::HeaderMap, vigil_core::OfficerSession, HashMap<String, String>), Response> {
+    let headers = req.headers().clone();
+    let Some((_, officer)) = crate::officer::current(state, &headers).await else { return Err(signed_out()) };
+    let values = read_form(state, req).await.map_err(FormError::into_text)?;
+    if let Some(r) = refuse_forged(&values, &officer.csrf) {
+        return Err(r);
+    }
+    Ok((headers, officer, values))
+}
+
+/// Where an officer page sends someone who is not signed in.
+pub(crate) fn to_login() -> Response {
+    axum::response::Redirect::to("/login").into_response()
+}
+
 pub(crate) const MAX_REPORT_BODY: usize =
     vigil_domain::MAX_ATTACHMENTS * vigil_domain::MAX_ATTACHMENT_BYTES + 256 * 1024;
 

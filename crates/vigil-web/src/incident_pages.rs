@@ -5,7 +5,7 @@
 
 use crate::case_pages::{case_failure as failure, nav, on_case, with_officer};
 use crate::components::{csrf, table};
-use crate::form_input::{field, read_form, refuse_forged};
+use crate::form_input::{field, officer_form, to_login};
 use crate::html::{officer_page, Section};
 use crate::officer::current;
 use crate::AppState;
@@ -43,15 +43,10 @@ pub(crate) async fn new_incident(State(state): State<Arc<AppState>>, headers: He
 }
 
 pub(crate) async fn open_incident(State(state): State<Arc<AppState>>, req: Request) -> Response {
-    let headers = req.headers().clone();
-    let Some((_, officer)) = current(&state, &headers).await else { return Redirect::to("/login").into_response() };
-    let values = match read_form(&state, req).await {
-        Ok(v) => v,
-        Err(e) => return e.into_text(),
+    let (headers, _, values) = match officer_form(&state, req, to_login).await {
+        Ok(x) => x,
+        Err(r) => return r,
     };
-    if let Some(r) = refuse_forged(&values, &officer.csrf) {
-        return r;
-    }
     let case = match CaseId::parse(field(&values, "case").trim()) {
         Ok(c) => c,
         Err(e) => return failure(CoreError::Invalid(e)),

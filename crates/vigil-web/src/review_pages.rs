@@ -10,9 +10,8 @@
 
 use crate::case_pages::{case_failure as failure, case_post_then, nav, on_case, with_officer};
 use crate::components::table;
-use crate::form_input::{field, read_form, refuse_forged};
+use crate::form_input::{field, officer_form, to_login};
 use crate::html::{officer_page, Section};
-use crate::officer::current;
 use crate::AppState;
 use axum::extract::{Path, Query, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -260,15 +259,10 @@ pub(crate) async fn decide(
 
 /// The page reports how long a preview stayed on screen.
 pub(crate) async fn revealed(State(state): State<Arc<AppState>>, req: Request) -> Response {
-    let headers = req.headers().clone();
-    let Some((_, officer)) = current(&state, &headers).await else { return StatusCode::UNAUTHORIZED.into_response() };
-    let values = match read_form(&state, req).await {
-        Ok(v) => v,
-        Err(e) => return e.into_text(),
+    let (headers, _, values) = match officer_form(&state, req, || StatusCode::UNAUTHORIZED.into_response()).await {
+        Ok(x) => x,
+        Err(r) => return r,
     };
-    if let Some(r) = refuse_forged(&values, &officer.csrf) {
-        return r;
-    }
     let Ok(ms) = field(&values, "ms").parse::<u64>() else {
         return failure(CoreError::InvalidInput { field: "ms".into(), why: "milliseconds".into() });
     };
@@ -303,15 +297,10 @@ pub(crate) async fn settings(State(state): State<Arc<AppState>>, headers: Header
 }
 
 pub(crate) async fn save_settings(State(state): State<Arc<AppState>>, req: Request) -> Response {
-    let headers = req.headers().clone();
-    let Some((_, officer)) = current(&state, &headers).await else { return Redirect::to("/login").into_response() };
-    let values = match read_form(&state, req).await {
-        Ok(v) => v,
-        Err(e) => return e.into_text(),
+    let (headers, _, values) = match officer_form(&state, req, to_login).await {
+        Ok(x) => x,
+        Err(r) => return r,
     };
-    if let Some(r) = refuse_forged(&values, &officer.csrf) {
-        return r;
-    }
     let number = |name: &str| {
         field(&values, name)
             .trim()
