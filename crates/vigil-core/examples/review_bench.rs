@@ -14,20 +14,9 @@
 use std::time::Instant;
 use vigil_core::{ReviewBuild, Vigil};
 use vigil_domain::{CaseId, Initials};
+use vigil_pdq::synthetic::random_hash;
 use vigil_pdq::{Hash256, StackInput, STACK_MIN_QUALITY, STACK_RADIUS};
 use vigil_scan::{Digests, FileRecord, PdqRecord};
-
-fn random_hash(seed: u64) -> Hash256 {
-    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    let mut h = Hash256::default();
-    for w in h.0.iter_mut() {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        *w = x as u16;
-    }
-    h
-}
 
 fn peak_rss_mib() -> String {
     let s = std::fs::read_to_string("/proc/self/status").unwrap_or_default();

@@ -6,19 +6,8 @@
 //! usage: stack_bench [N]   (default 100000)
 
 use std::time::Instant;
+use vigil_pdq::synthetic::random_hash;
 use vigil_pdq::{stack, Hash256, StackInput, STACK_MIN_QUALITY, STACK_RADIUS};
-
-fn random_hash(seed: u64) -> Hash256 {
-    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    let mut h = Hash256::default();
-    for w in h.0.iter_mut() {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        *w = x as u16;
-    }
-    h
-}
 
 fn peak_rss_kib() -> Option<u64> {
     let s = std::fs::read_to_string("/proc/self/status").ok()?;

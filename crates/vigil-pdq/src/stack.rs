@@ -156,18 +156,7 @@ pub fn stack(items: &[StackInput], radius: u32, min_quality: u32) -> Stacks {
 mod tests {
     use super::*;
     use crate::pdq::dihedral_from_luma;
-
-    fn random_hash(seed: u64) -> Hash256 {
-        let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-        let mut h = Hash256::default();
-        for w in h.0.iter_mut() {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            *w = x as u16;
-        }
-        h
-    }
+    use crate::synthetic::random_hash;
 
     fn flip(mut h: Hash256, bits: &[usize]) -> Hash256 {
         for &b in bits {

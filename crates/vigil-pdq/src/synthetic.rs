@@ -88,6 +88,20 @@ pub fn near_copy(img: &RgbImage) -> RgbImage {
     out
 }
 
+/// A hash with its 256 bits drawn from `seed` (xorshift): for tests and
+/// benchmarks of matching and stacking that need no picture.
+pub fn random_hash(seed: u64) -> crate::Hash256 {
+    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    let mut h = crate::Hash256::default();
+    for w in h.0.iter_mut() {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        *w = x as u16;
+    }
+    h
+}
+
 /// PNG bytes of a picture.
 pub fn png(img: &RgbImage) -> Vec<u8> {
     let mut out = Vec::new();
