@@ -4,7 +4,7 @@
 
 mod support;
 
-use support::{b32decode, call, get, keep_for_screenshot, session};
+use support::{b32decode, call, demo_secret, get, keep_for_screenshot, seeded_demo, session};
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
@@ -15,10 +15,8 @@ const PW: &str = "correct horse battery staple";
 
 #[tokio::test]
 async fn need_to_know_and_the_case_pages() {
-    let d = tempfile::tempdir().unwrap();
-    let data = d.path().join("data");
-    let demo = Vigil::demo(&data).unwrap();
-    let secret = |name: &str| b32decode(&demo.officers.iter().find(|o| o.0 == name).unwrap().2);
+    let (_d, data, demo) = seeded_demo();
+    let secret = |name: &str| demo_secret(&demo, name);
     let mut v = Vigil::open(&data).unwrap();
     let adm = Actor::parse("ADM").unwrap();
     let outsider = b32decode(&v.add_user("x.investigator", Role::Investigator, PW, &adm).unwrap().secret_base32);
@@ -181,10 +179,8 @@ async fn need_to_know_and_the_case_pages() {
 /// reveals a new version from the schedules page.
 #[tokio::test]
 async fn the_prosecutor_works_from_revealed_versions_and_serves() {
-    let d = tempfile::tempdir().unwrap();
-    let data = d.path().join("data");
-    let demo = Vigil::demo(&data).unwrap();
-    let secret = |name: &str| b32decode(&demo.officers.iter().find(|o| o.0 == name).unwrap().2);
+    let (_d, data, demo) = seeded_demo();
+    let secret = |name: &str| demo_secret(&demo, name);
     let mut v = Vigil::open(&data).unwrap();
     let (cps, cps_csrf) = session(&mut v, "demo.prosecutor", vigil_core::DEMO_PASSWORD, &secret("demo.prosecutor"));
     let (disc, disc_csrf) = session(&mut v, "demo.disclosure", vigil_core::DEMO_PASSWORD, &secret("demo.disclosure"));
@@ -371,10 +367,8 @@ async fn the_prosecutor_works_from_revealed_versions_and_serves() {
 /// refused for material presumed to meet the test.
 #[tokio::test]
 async fn the_ledger_names_what_is_unaccounted_for_and_accounts_for_it() {
-    let d = tempfile::tempdir().unwrap();
-    let data = d.path().join("data");
-    let demo = Vigil::demo(&data).unwrap();
-    let secret = |name: &str| b32decode(&demo.officers.iter().find(|o| o.0 == name).unwrap().2);
+    let (d, data, demo) = seeded_demo();
+    let secret = |name: &str| demo_secret(&demo, name);
     let mut v = Vigil::open(&data).unwrap();
     let late = d.path().join("late.txt");
     std::fs::write(&late, "SYNTHETIC DEMO: a statement that arrived late").unwrap();

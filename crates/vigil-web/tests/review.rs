@@ -6,7 +6,7 @@
 mod support;
 
 use axum::http::{header, StatusCode};
-use support::{b32decode, call, get, keep_for_screenshot, post, session};
+use support::{b32decode, call, demo_secret, get, keep_for_screenshot, post, seeded_demo, session};
 use vigil_core::Vigil;
 use vigil_domain::{Actor, Role};
 
@@ -14,10 +14,8 @@ const PW: &str = "correct horse battery staple";
 
 #[tokio::test]
 async fn the_review_page_shows_placeholders_to_assigned_reviewers_only() {
-    let d = tempfile::tempdir().unwrap();
-    let data = d.path().join("data");
-    let demo = Vigil::demo(&data).unwrap();
-    let secret = |name: &str| b32decode(&demo.officers.iter().find(|o| o.0 == name).unwrap().2);
+    let (_d, data, demo) = seeded_demo();
+    let secret = |name: &str| demo_secret(&demo, name);
     let mut v = Vigil::open(&data).unwrap();
     let adm = Actor::parse("ADM").unwrap();
     let outsider = b32decode(&v.add_user("x.examiner", Role::ForensicExaminer, PW, &adm).unwrap().secret_base32);
@@ -71,10 +69,8 @@ async fn the_review_page_shows_placeholders_to_assigned_reviewers_only() {
 
 #[tokio::test]
 async fn who_has_seen_this_is_for_auditors_and_supervisors_and_matches_the_log() {
-    let d = tempfile::tempdir().unwrap();
-    let data = d.path().join("data");
-    let demo = Vigil::demo(&data).unwrap();
-    let secret = |name: &str| b32decode(&demo.officers.iter().find(|o| o.0 == name).unwrap().2);
+    let (_d, data, demo) = seeded_demo();
+    let secret = |name: &str| demo_secret(&demo, name);
     let mut v = Vigil::open(&data).unwrap();
     let adm = Actor::parse("ADM").unwrap();
     let auditor = b32decode(&v.add_user("a.auditor", Role::Auditor, PW, &adm).unwrap().secret_base32);

@@ -99,3 +99,17 @@ pub fn post(path: &str, cookie: &str, fields: &[(&str, &str)]) -> Request<Body> 
         .body(Body::from(body.join("&")))
         .unwrap()
 }
+
+/// A data directory seeded with the demo, kept while the returned
+/// directory lives: the directory, the data path and the demo's report.
+pub fn seeded_demo() -> (tempfile::TempDir, std::path::PathBuf, vigil_core::DemoReport) {
+    let d = tempfile::tempdir().unwrap();
+    let data = d.path().join("data");
+    let demo = vigil_core::Vigil::demo(&data).unwrap();
+    (d, data, demo)
+}
+
+/// A demo officer's TOTP secret, as the demo printed it.
+pub fn demo_secret(demo: &vigil_core::DemoReport, name: &str) -> Vec<u8> {
+    b32decode(&demo.officers.iter().find(|o| o.0 == name).unwrap().2)
+}
