@@ -2,6 +2,9 @@
 //! protect a child nor lets one check, or one's own approval, cover
 //! everything after it.
 
+#[allow(dead_code)] // The helpers other suites use.
+mod support;
+
 use vigil_core::{OfficerSession, Vigil};
 use vigil_domain::{
     ActionKind, Actor, AuthorityKind, CaseId, CaseRecord, Grade, PersonRole, PublicReport, ReportKind, RiskLevel, Role,
@@ -32,25 +35,13 @@ fn case() -> Case {
     ] {
         v.add_user(n, r, "correct horse battery staple", &admin).unwrap();
     }
-    let receipt = v
-        .submit_public_report(&PublicReport {
-            kind: ReportKind::Grooming,
-            immediate_danger: false,
-            meeting_planned: true,
-            images_exchanged: false,
-            platform: "ExampleChat".into(),
-            identifiers: vec!["gate_user".into()],
-            child: "about 12".into(),
-            dates: "today".into(),
-            account: "SYNTHETIC TEST: an adult arranged to meet a child.".into(),
-            contact: None,
-            about: Default::default(),
-        })
-        .unwrap();
-    let tri = session("t.tri", Role::TriageOfficer);
-    v.grade_report(&receipt.exhibit, &Grade::parse("2/B/P").unwrap(), "synthetic test grading", &tri).unwrap();
-    let id = CaseId::parse("GATE-1").unwrap();
-    v.report_to_case(&receipt.exhibit, &id, Some("Welfare gate (SYNTHETIC)"), &tri).unwrap();
+    let id = support::case_from_report(
+        &v,
+        "t.tri",
+        "GATE-1",
+        "Welfare gate (SYNTHETIC)",
+        "SYNTHETIC TEST: an adult arranged to meet a child.",
+    );
     v.assign_to_case(&id, "i.inv", &session("s.one", Role::Supervisor)).unwrap();
     Case { v, id, _dir: dir }
 }

@@ -10,7 +10,7 @@ mod support;
 use std::collections::HashMap;
 use support::{Backend, TestEnv};
 use vigil_core::{OfficerSession, ReviewBuild, ReviewItem, Vigil};
-use vigil_domain::{Actor, CaseId, Grade, Initials, PublicReport, ReportKind, ReviewCategory, ReviewMethod, Role};
+use vigil_domain::{Actor, CaseId, Initials, ReviewCategory, ReviewMethod, Role};
 use vigil_hashset::{Category, CategoryMap, ImportFormat, ImportOptions, SetKind};
 use vigil_scan::{AlgoSet, ReadMode, ScanOptions};
 
@@ -29,25 +29,13 @@ fn case_with_reviewers(v: &Vigil) -> CaseId {
     ] {
         v.add_user(n, r, "correct horse battery staple", &admin).unwrap();
     }
-    let receipt = v
-        .submit_public_report(&PublicReport {
-            kind: ReportKind::Grooming,
-            immediate_danger: false,
-            meeting_planned: false,
-            images_exchanged: true,
-            platform: "ExampleChat".into(),
-            identifiers: vec!["review_user".into()],
-            child: "about 13".into(),
-            dates: "last week".into(),
-            account: "SYNTHETIC TEST: an adult sent and asked for pictures.".into(),
-            contact: None,
-            about: Default::default(),
-        })
-        .unwrap();
-    let tri = session("t.tri", Role::TriageOfficer);
-    v.grade_report(&receipt.exhibit, &Grade::parse("2/B/P").unwrap(), "synthetic test grading", &tri).unwrap();
-    let id = CaseId::parse("REVIEW-1").unwrap();
-    v.report_to_case(&receipt.exhibit, &id, Some("Image review (SYNTHETIC)"), &tri).unwrap();
+    let id = support::case_from_report(
+        v,
+        "t.tri",
+        "REVIEW-1",
+        "Image review (SYNTHETIC)",
+        "SYNTHETIC TEST: an adult sent and asked for pictures.",
+    );
     let sup = session("s.sup", Role::Supervisor);
     for who in ["f.exam", "s.sup", "i.inv"] {
         v.assign_to_case(&id, who, &sup).unwrap();

@@ -175,3 +175,35 @@ pub fn ini(s: &str) -> Initials {
 pub fn read(p: &Path) -> Vec<u8> {
     std::fs::read(p).unwrap()
 }
+
+/// Opens case `id` the way a case starts: a synthetic public report,
+/// graded 2/B/P and added to the case by `triage` (a triage officer's user
+/// name, which must exist).
+#[allow(dead_code)] // Not every suite opens a case this way.
+pub fn case_from_report(v: &Vigil, triage: &str, id: &str, title: &str, account: &str) -> CaseId {
+    let receipt = v
+        .submit_public_report(&vigil_domain::PublicReport {
+            kind: vigil_domain::ReportKind::Grooming,
+            immediate_danger: false,
+            meeting_planned: true,
+            images_exchanged: false,
+            platform: "ExampleChat".into(),
+            identifiers: vec![format!("{}_user", id.to_lowercase().replace('-', "_"))],
+            child: "about 12".into(),
+            dates: "today".into(),
+            account: account.into(),
+            contact: None,
+            about: Default::default(),
+        })
+        .unwrap();
+    let tri = vigil_core::OfficerSession {
+        username: triage.into(),
+        role: vigil_domain::Role::TriageOfficer,
+        csrf: String::new(),
+    };
+    v.grade_report(&receipt.exhibit, &vigil_domain::Grade::parse("2/B/P").unwrap(), "synthetic test grading", &tri)
+        .unwrap();
+    let id = CaseId::parse(id).unwrap();
+    v.report_to_case(&receipt.exhibit, &id, Some(title), &tri).unwrap();
+    id
+}
