@@ -73,13 +73,10 @@ impl Vigil {
             }
             "case" => {
                 let case = CaseId::parse(id)?;
+                rows.extend(self.case_level_events(&case)?);
+                // Deleted exhibits included: who saw them stays on record.
                 let mut store = self.store.read()?;
-                rows.extend(store.events_for_object(&format!("case:{case}"))?);
-                rows.extend(store.events_for_object(&format!("review-set:{case}"))?);
-                rows.extend(store.events_for_objects_under(&format!("review-item:{case}/"))?);
-                let mut refs: Vec<ExhibitRef> =
-                    store.exhibits()?.into_iter().filter(|e| e.case_id == case).map(|e| e.reference).collect();
-                refs.extend(store.reports_of_case(&case)?);
+                let refs: Vec<ExhibitRef> = store.exhibits_of_case(&case)?.into_iter().map(|e| e.reference).collect();
                 for r in refs {
                     rows.extend(store.events_for_object(ObjectRef::exhibit(&r).as_str())?);
                 }

@@ -907,6 +907,17 @@ impl Vigil {
         Ok(out)
     }
 
+    /// Events about the case itself and its review set (the set's building,
+    /// listings and exports, and each item's reveals and decisions), not
+    /// yet those about its exhibits.
+    pub(crate) fn case_level_events(&self, case: &CaseId) -> Result<Vec<vigil_store::EventRow>, CoreError> {
+        let mut store = self.store.read()?;
+        let mut rows = store.events_for_object(&format!("case:{case}"))?;
+        rows.extend(store.events_for_object(&format!("review-set:{case}"))?);
+        rows.extend(store.events_for_objects_under(&format!("review-item:{case}/"))?);
+        Ok(rows)
+    }
+
     /// The case's audit timeline: every custody event about the case and its
     /// exhibits, reads and refused attempts included, in log order.
     pub fn case_timeline(
@@ -915,11 +926,7 @@ impl Vigil {
         officer: &OfficerSession,
     ) -> Result<Vec<crate::HistoryEntry>, CoreError> {
         self.audited_read(case, officer, "viewed the case timeline")?;
-        let mut rows = self.store.read()?.events_for_object(&format!("case:{case}"))?;
-        // Image review: the set's building, listings and exports, and each
-        // item's reveals and decisions (who looked at what, and when).
-        rows.extend(self.store.read()?.events_for_object(&format!("review-set:{case}"))?);
-        rows.extend(self.store.read()?.events_for_objects_under(&format!("review-item:{case}/"))?);
+        let mut rows = self.case_level_events(case)?;
         for e in self.exhibit_list_unaudited(case)? {
             rows.extend(self.store.read()?.events_for_object(ObjectRef::exhibit(&e.reference).as_str())?);
         }
