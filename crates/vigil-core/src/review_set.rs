@@ -757,7 +757,12 @@ impl Vigil {
         officer: &OfficerSession,
     ) -> Result<Vec<u8>, CoreError> {
         let actor = self.case_gate(case, officer, Need::Review)?;
-        let (row, _) = self.review_row(case, item)?;
+        // One row: a reveal is the page's hot path, and the set may hold thousands.
+        let row = self
+            .store
+            .read()?
+            .review_item(case, item)?
+            .ok_or_else(|| CoreError::NoSuchItem { case: case.to_string(), item: format!("review item {item}") })?;
         let detail: Detail = serde_json::from_str(&row.detail).map_err(|e| CoreError::Log(e.to_string()))?;
         let sha = detail.previews.get(frame).ok_or_else(|| CoreError::NoSuchItem {
             case: case.to_string(),

@@ -161,6 +161,8 @@ pub trait Store: Send {
     fn case_records(&mut self, id: &CaseId) -> Result<Vec<CaseRecordRow>, StoreError>;
     /// A case's review set, by item number.
     fn review_items(&mut self, case: &CaseId) -> Result<Vec<ReviewItemRow>, StoreError>;
+    /// One item of a case's review set.
+    fn review_item(&mut self, case: &CaseId, item: u64) -> Result<Option<ReviewItemRow>, StoreError>;
     /// Review items of every case in one category (the second-opinion queue), by case and item.
     fn review_items_in(&mut self, category: &str) -> Result<Vec<ReviewItemRow>, StoreError>;
     /// What officers revealed on each day from `since_day` (`YYYY-MM-DD`): one officer's, or everyone's.

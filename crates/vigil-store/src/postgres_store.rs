@@ -244,6 +244,17 @@ impl Store for PostgresStore {
             .collect()
     }
 
+    fn review_item(&mut self, case: &CaseId, item: u64) -> Result<Option<ReviewItemRow>, StoreError> {
+        self.db()
+            .query_opt(
+                "SELECT case_id, item, kind, sha256, paths, pdq, quality, detail, stack, distance, category, method, source, decided_by, decided_ms FROM review_items WHERE case_id = $1 AND item = $2",
+                &[&case.as_str(), &(item as i64)],
+            )?
+            .as_ref()
+            .map(to_review_item)
+            .transpose()
+    }
+
     fn review_items_in(&mut self, category: &str) -> Result<Vec<ReviewItemRow>, StoreError> {
         self.db()
             .query("SELECT case_id, item, kind, sha256, paths, pdq, quality, detail, stack, distance, category, method, source, decided_by, decided_ms FROM review_items WHERE category = $1 ORDER BY case_id, item", &[&category])?

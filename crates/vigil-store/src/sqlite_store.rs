@@ -334,6 +334,12 @@ impl Store for SqliteStore {
         rows.map(|r| r?).collect()
     }
 
+    fn review_item(&mut self, case: &CaseId, item: u64) -> Result<Option<ReviewItemRow>, StoreError> {
+        let mut st =
+            self.conn.prepare_cached("SELECT case_id, item, kind, sha256, paths, pdq, quality, detail, stack, distance, category, method, source, decided_by, decided_ms FROM review_items WHERE case_id = ?1 AND item = ?2")?;
+        st.query_row(params![case.as_str(), item as i64], to_review_item).optional()?.transpose()
+    }
+
     fn review_items_in(&mut self, category: &str) -> Result<Vec<ReviewItemRow>, StoreError> {
         let mut st =
             self.conn.prepare_cached("SELECT case_id, item, kind, sha256, paths, pdq, quality, detail, stack, distance, category, method, source, decided_by, decided_ms FROM review_items WHERE category = ?1 ORDER BY case_id, item")?;
