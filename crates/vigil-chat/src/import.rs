@@ -18,9 +18,15 @@ use crate::timeline::{self, Header, Line, Original};
 use crate::whatsapp::{self, DateOrder, OrderEvidence, WhatsAppReader};
 use std::io::{self, BufRead, BufReader, Read, Seek, Write};
 
-/// The importer's name and version, written into every timeline and its
-/// custody note.
-pub const IMPORTER: &str = concat!("vigil-chat ", env!("CARGO_PKG_VERSION"));
+/// The importer's name, version and build (`vigil-chat 0.1.0 (build
+/// 1a2b3c4d5e6f)`), written into every timeline and its custody note.
+pub fn importer() -> &'static str {
+    static NAME: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    NAME.get_or_init(|| {
+        let b = vigil_build::BUILD;
+        format!("vigil-chat {} (build {})", b.version, b.short_commit())
+    })
+}
 
 /// How much of an export is looked at to tell its format.
 const SNIFF: usize = 64 << 10;
@@ -425,7 +431,7 @@ pub fn header(plan: &Plan, analysis: &Analysis, original: Original) -> Header {
     Header {
         timeline: timeline::KIND.into(),
         version: timeline::VERSION,
-        importer: IMPORTER.into(),
+        importer: importer().into(),
         format: plan.format.name().into(),
         original,
         members: plan.members.clone(),

@@ -25,7 +25,7 @@ pub mod whatsapp_locale;
 
 pub use analysis::{Analysis, Flags, Summary};
 pub use error::ChatError;
-pub use import::{analyse, plan, write_timeline, Format, Plan, IMPORTER};
+pub use import::{analyse, importer, plan, write_timeline, Format, Plan};
 pub use local_time::{place, Placed, TimeBasis, Zone};
 pub use message::{ConversationInfo, Irregular, Item, Message, MessageKind, Sent};
 pub use signs::{Sign, SignKind, Signs};

@@ -99,6 +99,14 @@ pub struct Manifest {
     /// carried everything, as the prosecutor's copy does.
     #[serde(default = "prosecutor")]
     pub audience: Audience,
+    /// The build that made the bundle (bundles made before builds were
+    /// named carry none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub build: Option<crate::validation::BuildInfo>,
+    /// The latest validation report of this data directory when the bundle
+    /// was made (`vigil validate`): its exhibit and SHA-256.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub validation: Option<crate::validation::ValidationRef>,
 }
 
 fn prosecutor() -> Audience {
@@ -167,6 +175,12 @@ fn audience_name(a: Audience) -> &'static str {
         Audience::Prosecutor => "prosecutor's",
         Audience::Defence => "service (defence)",
     }
+}
+
+/// The version as the provenance graph names the tool: semantic-version
+/// build metadata carries the commit (`0.1.0+1a2b3c4d5e6f`).
+fn tool_version() -> String {
+    format!("{}+{}", vigil_build::BUILD.version, vigil_build::BUILD.short_commit())
 }
 
 fn sha256_hex(b: &[u8]) -> String {
@@ -426,7 +440,7 @@ impl Vigil {
                 sha256: row.sha256.to_hex(),
             });
         }
-        let prov = graph(case.as_str(), &view.title, env!("CARGO_PKG_VERSION"), &prov_exhibits, &prov_events);
+        let prov = graph(case.as_str(), &view.title, &tool_version(), &prov_exhibits, &prov_events);
         files.push(write("provenance.jsonld", &serde_json::to_vec_pretty(&prov).expect("the graph serialises"))?);
         files.push(write("tree_head.json", &serde_json::to_vec_pretty(&sth).expect("a head serialises"))?);
         let manifest = Manifest {
@@ -444,6 +458,8 @@ impl Vigil {
                 kdf: Some(crate::bundle_cipher::KdfParams::CURRENT),
             }),
             audience,
+            build: Some(crate::validation::BuildInfo::this()),
+            validation: self.latest_validation()?,
         };
         let bytes = serde_json::to_vec_pretty(&manifest).expect("a manifest serialises");
         let sig = self.signing.sign(&[SIG_DOMAIN, &bytes].concat());

@@ -14,7 +14,7 @@ use std::io::{self, Cursor, Read};
 use std::path::Path;
 use vigil_chat::import::{self, Export};
 use vigil_chat::timeline::{Header, Line, Original};
-use vigil_chat::{Format, Summary, Zone, IMPORTER};
+use vigil_chat::{importer, Format, Summary, Zone};
 use vigil_domain::{Actor, CaseId, CustodyEvent, EventKind, ExhibitRef, Initials, ObjectRef, Sha256Digest};
 use vigil_store::{ChatTimelineRow, ExhibitIdentifierRow};
 use vigil_vault::PendingBlob;
@@ -195,7 +195,8 @@ impl Vigil {
             let note = format!(
                 "message timeline derived from exhibit {exhibit} (sha256 {original_sha}) by {IMPORTER}: {} message(s) in {} conversation(s){zone_note}",
                 analysis.messages(),
-                analysis.conversations.len()
+                analysis.conversations.len(),
+                IMPORTER = importer(),
             );
             let timeline = u.record_exhibit(case, by, Some(timeline_name.clone()), Some(&note), &timeline_hashes)?;
             let mut ev = CustodyEvent::new(EventKind::Copied, Actor::from(by), u.now, ObjectRef::exhibit(&exhibit));
@@ -203,7 +204,8 @@ impl Vigil {
             ev.digest = Some(original_sha);
             ev.note = Some(format!(
                 "read by {IMPORTER} into the timeline exhibit {timeline} (sha256 {}){zone_note}",
-                timeline_hashes.sha256
+                timeline_hashes.sha256,
+                IMPORTER = importer(),
             ));
             u.log(ev);
             let rows: Vec<ExhibitIdentifierRow> = analysis
@@ -237,7 +239,7 @@ impl Vigil {
             timeline,
             timeline_sha256: timeline_hashes.sha256,
             format: plan.format.name(),
-            importer: IMPORTER,
+            importer: importer(),
             members: plan.members.clone(),
             skipped: plan.skipped.clone(),
             timezone: plan.zone.as_ref().map(|z| z.name().to_owned()),
@@ -358,7 +360,7 @@ impl Vigil {
             stored_sha256: stored.sha256,
             derived_sha256: derived,
             importer_then: header.importer,
-            importer_now: IMPORTER,
+            importer_now: importer(),
             same: derived == stored.sha256,
         })
     }
@@ -419,7 +421,8 @@ impl Vigil {
             officer.username,
             officer.role,
             analysis.messages(),
-            analysis.conversations.len()
+            analysis.conversations.len(),
+            IMPORTER = importer(),
         );
         self.write_staged(&staged, |u| {
             let hashes = u.put_blob(&staged[0])?;
@@ -435,7 +438,8 @@ impl Vigil {
             let mut ev = CustodyEvent::new(EventKind::Copied, actor.clone(), u.now, ObjectRef::exhibit(&original));
             ev.case = Some(case.clone());
             ev.note = Some(format!(
-                "read again by {IMPORTER} with its dates {order_words} into the timeline exhibit {new} (sha256 {sha})"
+                "read again by {IMPORTER} with its dates {order_words} into the timeline exhibit {new} (sha256 {sha})",
+                IMPORTER = importer(),
             ));
             u.log(ev);
             u.tx().insert_chat_timeline(&timeline_row(&new, &original, case, &plan, &analysis))?;

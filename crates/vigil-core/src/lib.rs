@@ -39,6 +39,7 @@ mod prosecutor_workspace;
 mod provenance;
 mod public_intake;
 mod repeat_reporter;
+mod retention_review;
 mod review_exposure;
 mod review_results;
 mod review_set;
@@ -47,6 +48,7 @@ mod search;
 mod team_dashboard;
 pub mod test_hooks;
 mod triage;
+mod validation;
 mod verifier;
 mod video_comparison;
 
@@ -54,9 +56,17 @@ pub use access_log::{accesses_csv, Access};
 pub use audit_export::{audit_csv, AuditClass, AuditLine};
 pub use data_dir::read_public_key;
 pub use repeat_reporter::{contact_points, RepeatReporter, DEFAULT_CHIS_ALERT_REPORTS};
+pub use retention_review::{
+    verify_disposal_certificate, DisposalCertificate, DisposedItem, LegalHold, RetentionDecision, RetentionItem,
+    StoredCertificate, DISPOSALS_CASE, DISPOSAL_FORMAT,
+};
 pub use review_exposure::{ExposureSummary, OfficerExposure, ReviewerSettings};
 pub use review_results::{CountLine, ReviewCounts, ReviewExport, SecondOpinion};
 pub use review_set::{ReviewBuild, ReviewBuilt, ReviewItem, ReviewStacks, StackView};
+pub use validation::{
+    verify_file_signature, verify_validation, BuildInfo, Machine, Outcome, RequirementResult, StoredValidation,
+    ValidationRef, ValidationReport, VALIDATION_CASE, VALIDATION_FORMAT,
+};
 pub use video_comparison::{Side as RecordingSide, VideoComparisonReport};
 
 pub use bundle::{verify_bundle, BundleReport, BundleSummary, Manifest, BUNDLE_FORMAT};

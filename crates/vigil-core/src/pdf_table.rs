@@ -1,7 +1,8 @@
 //! A printable table as a PDF: landscape A4, the standard Helvetica font
 //! (nothing embedded), a title, a header row repeated on every page, and
-//! cells wrapped to their column. Used for the disclosure schedules and the
-//! exhibit list, whose readers print them.
+//! cells wrapped to their column, and the build that made it at the foot of
+//! every page. Used for the disclosure schedules and the exhibit list, whose
+//! readers print them.
 
 use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str};
 
@@ -132,6 +133,10 @@ pub(crate) fn layout(
             page.text.push(Placed { x: MARGIN, y, size: 12.0, text: t, limit: right });
         }
         y -= 4.0;
+        // Every page names the build that made it, so a printed page can be
+        // tied to the validated build (FSR Code; `vigil validate`).
+        let made_by = format!("Made by {}", vigil_build::BUILD);
+        page.text.push(Placed { x: MARGIN, y: MARGIN - LEAD, size: 6.0, text: made_by, limit: right });
         let number = format!("page {} of {n}", p + 1);
         page.text.push(Placed {
             x: right - text_width(&number, SIZE),
@@ -278,6 +283,10 @@ mod tests {
                 assert!(t.y >= MARGIN - LEAD && t.y <= PAGE_H - MARGIN, "page {}: {:?} off the page", n + 1, t.text);
             }
             assert!(p.text.iter().any(|t| t.text == format!("page {} of {}", n + 1, pages.len())));
+            assert!(
+                p.text.iter().any(|t| t.text == format!("Made by {}", vigil_build::BUILD)),
+                "every page names the build"
+            );
         }
     }
 

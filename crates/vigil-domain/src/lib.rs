@@ -22,6 +22,7 @@ mod queue_order;
 mod record_form;
 mod referral;
 mod report_state;
+mod retention;
 mod review_category;
 mod risk;
 mod role;
@@ -63,6 +64,9 @@ pub use referral::{
     MAX_FILE_BYTES,
 };
 pub use report_state::{CloseReason, ReportState};
+pub use retention::{
+    case_outcome, live_prosecution, review_due_ms, CourtResult, RetentionPolicy, RetentionRule, RetentionSubject,
+};
 pub use review_category::{ReviewCategory, ReviewMethod};
 pub use risk::{assess, RiskAssessment};
 pub use role::Role;

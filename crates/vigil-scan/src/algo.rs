@@ -137,3 +137,11 @@ impl Hashers {
         }
     }
 }
+
+/// The digests of bytes in memory, by the same hashers a scan runs (the
+/// validation pack checks them against published vectors and other tools).
+pub fn digest_bytes(algos: &AlgoSet, bytes: &[u8]) -> Digests {
+    let mut h = Hashers::new(algos);
+    h.update(bytes);
+    h.finish()
+}

@@ -24,7 +24,7 @@ mod record;
 mod scanner;
 mod walk;
 
-pub use algo::{AlgoSet, Digests};
+pub use algo::{digest_bytes, AlgoSet, Digests};
 pub use archive::member_bytes;
 pub use escape::escape_path;
 pub use output::{write_report, OutputFormat, Report};

@@ -67,6 +67,7 @@ fn hashdeep(r: &Report<'_>, out: &mut impl Write) -> io::Result<()> {
     writeln!(out, "## Invoked from: {}", escape_path(cwd.as_os_str().as_encoded_bytes()))?;
     let srcs: Vec<String> = r.sources.iter().map(|s| escape_path(s.as_os_str().as_encoded_bytes())).collect();
     writeln!(out, "## $ vigil scan {}", srcs.join(" "))?;
+    writeln!(out, "## made by {}", vigil_build::BUILD)?;
     writeln!(out, "##")?;
     for rec in r.records {
         if let Some(err) = &rec.error {
@@ -145,7 +146,8 @@ fn json(r: &Report<'_>, out: &mut impl Write) -> io::Result<()> {
     let srcs: Vec<String> = r.sources.iter().map(|s| escape_path(s.as_os_str().as_encoded_bytes())).collect();
     write!(
         out,
-        "{{\"format\":\"vigil-scan\",\"version\":1,\"sources\":{},\"algorithms\":{},\"files\":[",
+        "{{\"format\":\"vigil-scan\",\"version\":1,\"build\":{},\"sources\":{},\"algorithms\":{},\"files\":[",
+        serde_json::to_string(&vigil_build::BUILD)?,
         serde_json::to_string(&srcs)?,
         serde_json::to_string(&r.algos.names())?
     )?;
@@ -196,8 +198,9 @@ fn dfxml(r: &Report<'_>, out: &mut impl Write) -> io::Result<()> {
     writeln!(out, "  <metadata><dc:type>Hash List</dc:type></metadata>")?;
     writeln!(
         out,
-        "  <creator version=\"1.0\"><program>vigil</program><version>{}</version></creator>",
-        env!("CARGO_PKG_VERSION")
+        "  <creator version=\"1.0\"><program>vigil</program><version>{}</version><vigil:build>{}</vigil:build></creator>",
+        vigil_build::BUILD.version,
+        vigil_build::BUILD.commit
     )?;
     for s in r.sources {
         writeln!(

@@ -26,8 +26,8 @@ pub use postgres_store::PostgresStore;
 pub use projection::{ProjectionChange, OPERATIONAL, PROJECTED};
 pub use record::{
     CaseRecordRow, ChatTimelineRow, EventRow, ExhibitIdentifierRow, ExhibitRow, ExposureRow, HeadRow, IdempotencyRow,
-    KeyRow, LinkRow, LogState, PartnerRow, ReportFileRow, ReportRow, ReviewItemRow, ReviewSettingsRow, SessionRow,
-    UserRow,
+    KeyRow, LinkRow, LogState, PartnerRow, ReportFileRow, ReportRow, RetentionRow, ReviewItemRow, ReviewSettingsRow,
+    SessionRow, UserRow,
 };
 pub use sqlite_store::SqliteStore;
 
@@ -168,6 +168,9 @@ pub trait Store: Send {
     /// What officers revealed on each day from `since_day` (`YYYY-MM-DD`): one officer's, or everyone's.
     fn review_exposure(&mut self, username: Option<&str>, since_day: &str) -> Result<Vec<ExposureRow>, StoreError>;
     fn review_settings(&mut self, username: &str) -> Result<Option<ReviewSettingsRow>, StoreError>;
+    /// Every retention row, by subject.
+    fn retention_rows(&mut self) -> Result<Vec<RetentionRow>, StoreError>;
+    fn retention_row(&mut self, subject: &str) -> Result<Option<RetentionRow>, StoreError>;
 }
 
 /// One write transaction. Dropping it without [`commit`](StoreTx::commit) rolls back.
@@ -292,6 +295,8 @@ pub trait StoreTx {
     /// Adds to an officer's exposure for a day.
     fn add_exposure(&mut self, username: &str, day: &str, items: u64, ms: u64) -> Result<(), StoreError>;
     fn set_review_settings(&mut self, r: &ReviewSettingsRow) -> Result<(), StoreError>;
+    /// Inserts or replaces a subject's retention row.
+    fn put_retention(&mut self, r: &RetentionRow) -> Result<(), StoreError>;
     fn commit(self: Box<Self>) -> Result<(), StoreError>;
 }
 

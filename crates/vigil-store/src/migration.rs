@@ -292,6 +292,14 @@ CREATE INDEX review_items_category ON review_items (category);
 CREATE TABLE review_exposure (username TEXT NOT NULL, day TEXT NOT NULL, items BIGINT NOT NULL, ms BIGINT NOT NULL, PRIMARY KEY (username, day));
 CREATE TABLE review_settings (username TEXT PRIMARY KEY, blur BIGINT NOT NULL, grey BIGINT NOT NULL, ceiling BIGINT NOT NULL);",
     },
+    Migration {
+        version: 16,
+        name: "retention: the policy, legal holds, court results and review decisions",
+        // One row per subject (`case:ID`, `report:PR/N`) that has any of
+        // them, and the row `policy` holding the force's policy as JSON.
+        sqlite: "CREATE TABLE retention (subject TEXT PRIMARY KEY, hold TEXT, court_result TEXT, decision TEXT, retained_until_ms INTEGER, disposed_event INTEGER);",
+        postgres: "CREATE TABLE retention (subject TEXT PRIMARY KEY, hold TEXT, court_result TEXT, decision TEXT, retained_until_ms BIGINT, disposed_event BIGINT);",
+    },
 ];
 
 pub(crate) fn latest() -> u32 {

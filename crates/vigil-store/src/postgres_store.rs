@@ -6,7 +6,7 @@ use crate::pg_statements::{Db, Statements};
 use crate::record::fixed;
 use crate::{
     CaseRecordRow, ChatTimelineRow, EventRow, ExhibitIdentifierRow, ExhibitRow, ExposureRow, HeadRow, IdempotencyRow,
-    IdentifierMatches, KeyRow, LinkRow, LogState, PartnerRow, ReportFileRow, ReportRow, ReviewItemRow,
+    IdentifierMatches, KeyRow, LinkRow, LogState, PartnerRow, ReportFileRow, ReportRow, RetentionRow, ReviewItemRow,
     ReviewSettingsRow, SessionRow, Store, StoreError, StoreTx, UserRow,
 };
 use postgres::binary_copy::BinaryCopyInWriter;
@@ -292,6 +292,22 @@ impl Store for PostgresStore {
                     ceiling: r.try_get::<_, i64>(3)? as u32,
                 })
             })
+            .transpose()
+    }
+
+    fn retention_rows(&mut self) -> Result<Vec<RetentionRow>, StoreError> {
+        self.db()
+            .query(&format!("SELECT {RETENTION_COLUMNS} FROM retention ORDER BY subject"), &[])?
+            .iter()
+            .map(retention_row)
+            .collect()
+    }
+
+    fn retention_row(&mut self, subject: &str) -> Result<Option<RetentionRow>, StoreError> {
+        self.db()
+            .query_opt(&format!("SELECT {RETENTION_COLUMNS} FROM retention WHERE subject = $1"), &[&subject])?
+            .as_ref()
+            .map(retention_row)
             .transpose()
     }
 
@@ -1348,6 +1364,24 @@ impl StoreTx for PgTx<'_> {
         Ok(())
     }
 
+    fn put_retention(&mut self, r: &RetentionRow) -> Result<(), StoreError> {
+        self.db().execute(
+            "INSERT INTO retention (subject, hold, court_result, decision, retained_until_ms, disposed_event) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (subject) DO UPDATE SET hold = excluded.hold, \
+             court_result = excluded.court_result, decision = excluded.decision, \
+             retained_until_ms = excluded.retained_until_ms, disposed_event = excluded.disposed_event",
+            &[
+                &r.subject,
+                &r.hold,
+                &r.court_result,
+                &r.decision,
+                &r.retained_until_ms,
+                &r.disposed_event.map(|e| e as i64),
+            ],
+        )?;
+        Ok(())
+    }
+
     fn commit(self: Box<Self>) -> Result<(), StoreError> {
         self.tx.commit()?;
         Ok(())
@@ -1406,5 +1440,18 @@ fn to_review_item(r: &postgres::Row) -> Result<ReviewItemRow, StoreError> {
         source: r.try_get(12)?,
         decided_by: r.try_get(13)?,
         decided_ms: r.try_get(14)?,
+    })
+}
+
+const RETENTION_COLUMNS: &str = "subject, hold, court_result, decision, retained_until_ms, disposed_event";
+
+fn retention_row(r: &postgres::Row) -> Result<RetentionRow, StoreError> {
+    Ok(RetentionRow {
+        subject: r.try_get(0)?,
+        hold: r.try_get(1)?,
+        court_result: r.try_get(2)?,
+        decision: r.try_get(3)?,
+        retained_until_ms: r.try_get(4)?,
+        disposed_event: r.try_get::<_, Option<i64>>(5)?.map(|e| e as u64),
     })
 }

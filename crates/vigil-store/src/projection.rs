@@ -54,6 +54,7 @@ pub const PROJECTED: &[Projected] = &[
     p("exhibit_identifiers", &["exhibit", "identifier"]),
     p("master_keys", &["id"]),
     p("review_items", &["case_id", "item"]),
+    p("retention", &["subject"]),
 ];
 
 /// Tables that are not projections, and why each is not.

@@ -243,3 +243,20 @@ pub struct ReviewSettingsRow {
     pub grey: bool,
     pub ceiling: u32,
 }
+
+/// Retention facts about one subject (`case:ID`, `report:PR/N`), or the
+/// force's policy (subject `policy`, its JSON in `decision`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RetentionRow {
+    pub subject: String,
+    /// A legal hold, as JSON (reason, who, when); none when released.
+    pub hold: Option<String>,
+    /// The court's result (convicted, acquitted, discontinued).
+    pub court_result: Option<String>,
+    /// The latest review decision, as JSON.
+    pub decision: Option<String>,
+    /// The date a retain decision set for the next review.
+    pub retained_until_ms: Option<i64>,
+    /// The event that recorded its disposal.
+    pub disposed_event: Option<u64>,
+}

@@ -5,7 +5,7 @@ use crate::migration::{latest, MIGRATIONS};
 use crate::record::fixed;
 use crate::{
     CaseRecordRow, ChatTimelineRow, EventRow, ExhibitIdentifierRow, ExhibitRow, ExposureRow, HeadRow, IdempotencyRow,
-    IdentifierMatches, KeyRow, LinkRow, LogState, PartnerRow, ReportFileRow, ReportRow, ReviewItemRow,
+    IdentifierMatches, KeyRow, LinkRow, LogState, PartnerRow, ReportFileRow, ReportRow, RetentionRow, ReviewItemRow,
     ReviewSettingsRow, SessionRow, Store, StoreError, StoreTx, UserRow,
 };
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, TransactionBehavior};
@@ -374,6 +374,21 @@ impl Store for SqliteStore {
                     ceiling: r.get::<_, i64>(3)? as u32,
                 })
             })
+            .optional()?)
+    }
+
+    fn retention_rows(&mut self) -> Result<Vec<RetentionRow>, StoreError> {
+        let mut st =
+            self.conn.prepare_cached(&format!("SELECT {RETENTION_COLUMNS} FROM retention ORDER BY subject"))?;
+        let rows = st.query_map([], retention_row)?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    fn retention_row(&mut self, subject: &str) -> Result<Option<RetentionRow>, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached(&format!("SELECT {RETENTION_COLUMNS} FROM retention WHERE subject = ?1"))?
+            .query_row([subject], retention_row)
             .optional()?)
     }
 
@@ -1405,6 +1420,25 @@ impl StoreTx for SqliteTx<'_> {
         Ok(())
     }
 
+    fn put_retention(&mut self, r: &RetentionRow) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO retention (subject, hold, court_result, decision, retained_until_ms, disposed_event) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (subject) DO UPDATE SET hold = excluded.hold, \
+                 court_result = excluded.court_result, decision = excluded.decision, \
+                 retained_until_ms = excluded.retained_until_ms, disposed_event = excluded.disposed_event",
+            )?
+            .execute(params![
+                r.subject,
+                r.hold,
+                r.court_result,
+                r.decision,
+                r.retained_until_ms,
+                r.disposed_event.map(|e| e as i64)
+            ])?;
+        Ok(())
+    }
+
     fn commit(self: Box<Self>) -> Result<(), StoreError> {
         self.tx.commit()?;
         Ok(())
@@ -1493,6 +1527,19 @@ fn to_review_item(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<ReviewItemRo
         decided_ms: r.get(14)?,
     };
     Ok(Ok(row))
+}
+
+const RETENTION_COLUMNS: &str = "subject, hold, court_result, decision, retained_until_ms, disposed_event";
+
+fn retention_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RetentionRow> {
+    Ok(RetentionRow {
+        subject: r.get(0)?,
+        hold: r.get(1)?,
+        court_result: r.get(2)?,
+        decision: r.get(3)?,
+        retained_until_ms: r.get(4)?,
+        disposed_event: r.get::<_, Option<i64>>(5)?.map(|e| e as u64),
+    })
 }
 
 #[cfg(test)]

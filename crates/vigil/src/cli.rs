@@ -96,8 +96,33 @@ pub enum Command {
         passphrase_file: Option<PathBuf>,
         /// A checkpoint from `vigil log checkpoint`, kept outside the store: the
         /// log must still hold its events, hashing to its root. Repeat for several.
-        #[arg(long = "checkpoint", conflicts_with = "bundle")]
+        #[arg(long = "checkpoint", conflicts_with_all = ["bundle", "validation"])]
         checkpoints: Vec<PathBuf>,
+        /// A validation report from `vigil validate` (its validation.json):
+        /// checks its signature, and validation.sig beside it, with --public-key.
+        #[arg(long, conflicts_with = "bundle", requires = "validation_key")]
+        validation: Option<PathBuf>,
+        /// The log's public key, for --validation.
+        #[arg(long = "validation-key", value_name = "PUBLIC_KEY", requires = "validation")]
+        validation_key: Option<PathBuf>,
+    },
+    /// Run the validation pack (Forensic Science Regulator's Code, FSR-G-201):
+    /// each method against ground truth, written to OUT as validation.json,
+    /// validation.pdf and validation.sig, signed with the log's key and kept as
+    /// exhibits of case VALIDATION. Exits 3 when a requirement fails.
+    Validate {
+        #[arg(long)]
+        out: PathBuf,
+        /// The initials the report exhibits are produced under.
+        #[arg(long, default_value = "VAL")]
+        by: String,
+        /// Keep the scratch directory the checks ran in (OUT/scratch-PID).
+        #[arg(long)]
+        keep_scratch: bool,
+        /// Test only: corrupt this algorithm's digests, to show the pack
+        /// catches a broken method.
+        #[arg(long, hide = true)]
+        break_digest: Option<String>,
     },
     /// CPIA disclosure: the material ledger.
     #[command(subcommand)]
@@ -146,6 +171,10 @@ pub enum Command {
     /// A case's review set of seized images (built by `scan --review`).
     #[command(subcommand)]
     Review(ReviewCommand),
+    /// Retention review (MoPI-style): review dates from the force's policy,
+    /// retain or dispose decisions, legal holds, disposal certificates.
+    #[command(subcommand)]
+    Retention(RetentionCommand),
     /// Administration: officer accounts.
     #[command(subcommand)]
     Admin(AdminCommand),
@@ -572,5 +601,82 @@ pub enum UserCommand {
         reason: String,
         #[command(flatten)]
         actor: ActorArg,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum RetentionCommand {
+    /// Every case, and every report closed without a case, with its review
+    /// date and rule; those due first.
+    Queue {
+        /// Only those whose review date has come.
+        #[arg(long)]
+        due: bool,
+    },
+    /// One subject: `case:ID` or `report:PR/N`.
+    Show { subject: String },
+    /// Keep it, with the reason; the next review is the rule's period from
+    /// now unless --next-review-days says.
+    Retain {
+        subject: String,
+        #[arg(long)]
+        reason: String,
+        #[arg(long)]
+        next_review_days: Option<u32>,
+        #[command(flatten)]
+        actor: ActorArg,
+    },
+    /// Dispose of it: every exhibit it holds is deleted (keys destroyed) and
+    /// a disposal certificate written (JSON and PDF, kept as exhibits of
+    /// case DISPOSALS, and copied to --out).
+    Dispose {
+        subject: String,
+        #[arg(long)]
+        reason: String,
+        /// A folder for copies of the certificate (JSON and PDF).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// The initials the certificate exhibits are produced under.
+        #[arg(long, default_value = "RET")]
+        initials: String,
+        #[command(flatten)]
+        actor: ActorArg,
+    },
+    /// Put a legal hold on it: it cannot be disposed of until released.
+    Hold {
+        subject: String,
+        #[arg(long)]
+        reason: String,
+        #[command(flatten)]
+        actor: ActorArg,
+    },
+    /// Release a legal hold.
+    Release {
+        subject: String,
+        #[arg(long)]
+        reason: String,
+        #[command(flatten)]
+        actor: ActorArg,
+    },
+    /// Record the court's result on a case (convicted, acquitted or
+    /// discontinued), which ends its live prosecution.
+    CourtResult {
+        case: String,
+        result: String,
+        #[command(flatten)]
+        actor: ActorArg,
+    },
+    /// Print the retention policy, or set it from a JSON file (logged with its SHA-256).
+    Policy {
+        #[arg(long)]
+        set: Option<PathBuf>,
+        #[command(flatten)]
+        actor: ActorArg,
+    },
+    /// Check a disposal certificate offline with the log's public key.
+    Check {
+        certificate: PathBuf,
+        #[arg(long = "public-key")]
+        public_key: PathBuf,
     },
 }

@@ -278,6 +278,12 @@ fn dispatch(cli: &Cli) -> Result<ExitCode> {
                 );
             }
         }
+        Command::Verify { bundle: None, validation: Some(file), validation_key: Some(key), .. } => {
+            return crate::validate_command::verify_validation(cli, file, key);
+        }
+        Command::Validate { out, by, keep_scratch, break_digest } => {
+            return crate::validate_command::validate(cli, out, by, break_digest.as_deref(), *keep_scratch);
+        }
         Command::Verify { bundle: None, checkpoints, .. } => {
             let v = open(cli)?;
             let mut r = v.verify()?;
@@ -318,6 +324,7 @@ fn dispatch(cli: &Cli) -> Result<ExitCode> {
         Command::Chat(cmd) => return crate::chat_command::chat(cli, cmd),
         Command::Video(cmd) => return crate::video_command::video(cli, cmd),
         Command::Review(cmd) => return crate::review_command::review(cli, cmd),
+        Command::Retention(cmd) => return crate::retention_command::retention(cli, cmd),
         Command::Audit { from, to, actor } => {
             let v = Vigil::open(&cli.data).with_context(|| format!("opening {}", cli.data.display()))?;
             let (from_ms, to_ms) = (day_or_instant(from, "--from", false)?, day_or_instant(to, "--to", true)?);

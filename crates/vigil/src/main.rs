@@ -4,9 +4,12 @@ mod chat_command;
 mod cli;
 mod commands;
 mod pdq_command;
+mod retention_command;
 mod review_command;
 mod scan_command;
 mod telemetry;
+mod validate_command;
+mod validation_checks;
 mod video_command;
 
 use clap::Parser;
