@@ -333,7 +333,7 @@ test('every officer page meets WCAG 2.2 AA (axe-core)', async () => {
   const pages = ['/officer', '/queue', '/queue?state=closed&sort=age', '/reports/1', '/cases', '/cases/DEMO-1',
     '/cases/DEMO-1/exhibits', '/cases/DEMO-1/schedules', '/cases/DEMO-1/timeline', '/cases/DEMO-1/chats/DI/4',
     '/search', '/search?q=demo_user_a', '/figures', '/cases/DEMO-1/review/counts', '/review/settings',
-    '/review/second-opinions', '/access?object=case:DEMO-1'];
+    '/review/second-opinions', '/access?object=case:DEMO-1', '/retention', '/break-glass'];
   const all = [];
   for (const path of pages) {
     const res = await page.goto(url + path);
@@ -576,5 +576,33 @@ test('an examiner reviews seized images that stay hidden until held, blurred and
   await page.goto(url + '/cases/DEMO-1/review/counts');
   assert.match(await page.locator('table').textContent(), /reviewed by officer demo\.examiner/);
   await page.screenshot({ path: join(SHOTS, 'review-4-counts.png'), fullPage: true });
+  await ctx.close();
+});
+
+test('accountability: an unassigned examiner breaks glass with a reason; the supervisor sees it, the retention queue and who has seen the case', async () => {
+  const ctx = await browser.newContext({ bypassCSP: true });
+  const fe = await signIn(ctx, 'demo.analyst');
+  const hidden = await fe.goto(url + '/cases/DEMO-1');
+  assert.equal(hidden.status(), 404, 'not assigned: as if there were no such case');
+  await fe.goto(url + '/break-glass');
+  assert.equal((await axeProblems(fe)).join('\n'), '');
+  await fe.fill('#case', 'DEMO-1');
+  await fe.fill('#justification', 'a linked report names the same account; checking for a child at risk (browser test)');
+  await fe.screenshot({ path: join(SHOTS, 'break-glass-1-form.png'), fullPage: true });
+  await submit(fe, 'form[action="/break-glass"] button[type=submit]');
+  assert.match(fe.url(), /\/cases\/DEMO-1$/);
+  assert.match(await fe.locator('h1').textContent(), /DEMO-1/);
+
+  const sup = await signIn(ctx, 'demo.supervisor');
+  await sup.goto(url + '/break-glass');
+  assert.match(await sup.locator('main').textContent(), /demo\.analyst.*checking for a child at risk/s);
+  await sup.screenshot({ path: join(SHOTS, 'break-glass-2-reads.png'), fullPage: true });
+  await sup.goto(url + '/access?object=case:DEMO-1');
+  assert.match(await sup.locator('table').textContent(), /demo\.analyst/);
+  await sup.screenshot({ path: join(SHOTS, 'access-1-case.png'), fullPage: true });
+  await Promise.all([sup.waitForNavigation({ waitUntil: 'load' }), sup.click('header a[href="/retention"]')]);
+  assert.match(await sup.locator('h1').textContent(), /Retention review/);
+  assert.match(await sup.locator('table').textContent(), /case:DEMO-1[\s\S]*LIVE PROSECUTION/);
+  await sup.screenshot({ path: join(SHOTS, 'retention-1-queue.png'), fullPage: true });
   await ctx.close();
 });

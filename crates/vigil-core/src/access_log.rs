@@ -100,7 +100,12 @@ impl Vigil {
             out.push(Access {
                 who: ev.actor.as_str().to_owned(),
                 when: ev.time.to_string(),
-                what: format!("{} {}", ev.kind, ev.object),
+                what: match ev.note.as_deref() {
+                    Some(n) if crate::break_glass::is_break_glass(n) => {
+                        format!("{} {} (break-glass read)", ev.kind, ev.object)
+                    }
+                    _ => format!("{} {}", ev.kind, ev.object),
+                },
                 why: ev.reason.or(ev.note).unwrap_or_default(),
                 event: index,
             });

@@ -179,6 +179,10 @@ impl Vigil {
         if allowed {
             return Ok(actor);
         }
+        // A break-glass read opens the case for reading, and nothing more.
+        if exists && need == Need::Read && !assigned && self.holds_break_glass(case, officer)? {
+            return Ok(actor);
+        }
         if exists && (assigned || role == Role::Supervisor || role == Role::Auditor) {
             // They may see the case, just not do this to it.
             return Err(CoreError::Forbidden(format!("the {role} role cannot do this to case {case}")));

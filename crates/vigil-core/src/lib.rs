@@ -10,6 +10,7 @@
 
 mod access_log;
 mod audit_export;
+mod break_glass;
 mod bundle;
 mod bundle_cipher;
 mod case_work;
@@ -57,8 +58,8 @@ pub use audit_export::{audit_csv, AuditClass, AuditLine};
 pub use data_dir::read_public_key;
 pub use repeat_reporter::{contact_points, RepeatReporter, DEFAULT_CHIS_ALERT_REPORTS};
 pub use retention_review::{
-    verify_disposal_certificate, DisposalCertificate, DisposedItem, LegalHold, RetentionDecision, RetentionItem,
-    StoredCertificate, DISPOSALS_CASE, DISPOSAL_FORMAT,
+    verify_disposal_certificate, DisposalCertificate, DisposedItem, LegalHold, RetentionAction, RetentionDecision,
+    RetentionItem, StoredCertificate, DISPOSALS_CASE, DISPOSAL_FORMAT,
 };
 pub use review_exposure::{ExposureSummary, OfficerExposure, ReviewerSettings};
 pub use review_results::{CountLine, ReviewCounts, ReviewExport, SecondOpinion};
@@ -69,6 +70,7 @@ pub use validation::{
 };
 pub use video_comparison::{Side as RecordingSide, VideoComparisonReport};
 
+pub use break_glass::{BreakGlassRead, BREAK_GLASS_MS, MIN_JUSTIFICATION};
 pub use bundle::{verify_bundle, BundleReport, BundleSummary, Manifest, BUNDLE_FORMAT};
 pub use case_work::{AttributionView, CaseView, ExhibitListEntry, Need, PersonView, RecordView, TeamFigures};
 pub use chat_import::{ChatIdentifier, ChatImport, ChatSettings, ChatTimeline, TimelineCheck};

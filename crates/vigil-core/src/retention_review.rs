@@ -328,6 +328,8 @@ impl Vigil {
                 match crate::case_work::parse_record(&r)? {
                     CaseRecord::ChargingDecision { charges, .. } if !charges.is_empty() => charged = true,
                     CaseRecord::Outcome { outcome: OutcomeKind::Charge, .. } => charged = true,
+                    // Schedules served on the defence: a prosecution has begun.
+                    CaseRecord::Served { .. } => charged = true,
                     CaseRecord::Outcome { outcome: OutcomeKind::NoFurtherAction, .. } => nfa = true,
                     _ => {}
                 }
@@ -704,5 +706,88 @@ impl Vigil {
             Some(&format!("{note} (PDF)")),
         )?;
         Ok(StoredCertificate { json: j.reference, pdf: p.reference })
+    }
+}
+
+/// What a supervisor does on the review queue page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RetentionAction {
+    Retain,
+    Dispose,
+    Hold,
+    Release,
+}
+
+impl RetentionAction {
+    pub fn parse(s: &str) -> Result<Self, CoreError> {
+        Ok(match s {
+            "retain" => RetentionAction::Retain,
+            "dispose" => RetentionAction::Dispose,
+            "hold" => RetentionAction::Hold,
+            "release" => RetentionAction::Release,
+            _ => {
+                return Err(CoreError::InvalidInput {
+                    field: "action".into(),
+                    why: "must be retain, dispose, hold or release".into(),
+                })
+            }
+        })
+    }
+}
+
+/// Supervisors review and decide; auditors may read the queue.
+fn retention_role(o: &crate::OfficerSession, decide: bool) -> Result<Actor, CoreError> {
+    use vigil_domain::Role;
+    match o.role {
+        Role::Supervisor => Ok(Actor::parse(&o.username)?),
+        Role::Auditor if !decide => Ok(Actor::parse(&o.username)?),
+        _ => Err(CoreError::Forbidden(if decide {
+            "only supervisors make retention decisions".into()
+        } else {
+            "only supervisors and auditors see the retention review queue".into()
+        })),
+    }
+}
+
+impl Vigil {
+    /// The review queue, for a supervisor or an auditor.
+    pub fn retention_queue_as(&self, o: &crate::OfficerSession) -> Result<Vec<RetentionItem>, CoreError> {
+        retention_role(o, false)?;
+        self.retention_queue()
+    }
+
+    /// A supervisor's decision from the queue page; answers what was done.
+    pub fn retention_decide_as(
+        &self,
+        o: &crate::OfficerSession,
+        subject: &str,
+        action: RetentionAction,
+        reason: &str,
+    ) -> Result<String, CoreError> {
+        let actor = retention_role(o, true)?;
+        Ok(match action {
+            RetentionAction::Retain => {
+                let i = self.retain(subject, reason, None, &actor)?;
+                format!("{subject} retained; next review {}", &i.review_due.to_string()[..10])
+            }
+            RetentionAction::Hold => {
+                self.set_legal_hold(subject, reason, &actor)?;
+                format!("{subject} is under a legal hold")
+            }
+            RetentionAction::Release => {
+                self.release_legal_hold(subject, reason, &actor)?;
+                format!("the legal hold on {subject} is released")
+            }
+            RetentionAction::Dispose => {
+                let (cert, stored) = self.dispose(subject, reason, &actor, &Initials::parse("RET")?)?;
+                format!(
+                    "{subject} disposed of: {} exhibit(s) deleted; certificate kept as exhibits {} (JSON) and {} (PDF) of \
+                     case {DISPOSALS_CASE}",
+                    cert.items.len(),
+                    stored.json,
+                    stored.pdf
+                )
+            }
+        })
     }
 }

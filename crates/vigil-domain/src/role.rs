@@ -37,6 +37,14 @@ impl Role {
         matches!(self, Role::ForensicExaminer | Role::Supervisor)
     }
 
+    /// Whether the role may consult a case it is not assigned to, with a
+    /// justification (a break-glass read, recorded and flagged to
+    /// supervisors). Supervisors and auditors read every case already;
+    /// prosecutors and administrators never consult case material.
+    pub fn may_break_glass(self) -> bool {
+        matches!(self, Role::TriageOfficer | Role::Investigator | Role::ForensicExaminer | Role::DisclosureOfficer)
+    }
+
     pub const ALL: [Role; 8] = [
         Role::TriageOfficer,
         Role::Investigator,

@@ -131,6 +131,9 @@ pub(crate) async fn list(State(state): State<Arc<AppState>>, headers: HeaderMap)
             p.notice { "An activist group calling during a confrontation? " a href="/incidents/new" { "Open an incident" } " in one form." }
         }
         p { "Cases you are assigned to (supervisors and auditors see all)." }
+        @if officer.role.may_break_glass() {
+            p.hint { "Need a case you are not assigned to? " a href="/break-glass" { "Ask to read it" } ", with your reason: it is recorded and shown to supervisors." }
+        }
         ul {
             @for (id, title) in &cases { li { a href={ "/cases/" (id.as_str()) (landing) } { (id.as_str()) } ": " (title) } }
             @if cases.is_empty() { li { "None." } }

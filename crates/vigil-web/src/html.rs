@@ -61,6 +61,7 @@ pub(crate) enum Section {
     Cases,
     Search,
     Figures,
+    Retention,
 }
 
 impl Section {
@@ -71,6 +72,7 @@ impl Section {
             Section::Cases => "/cases",
             Section::Search => "/search",
             Section::Figures => "/figures",
+            Section::Retention => "/retention",
         }
     }
 
@@ -81,6 +83,7 @@ impl Section {
             Section::Cases => "Cases",
             Section::Search => "Search",
             Section::Figures => "Figures",
+            Section::Retention => "Retention",
         }
     }
 
@@ -99,6 +102,7 @@ impl Section {
         }
         if matches!(role, Role::Supervisor | Role::Auditor) {
             links.push(Section::Figures);
+            links.push(Section::Retention);
         }
         links
     }
@@ -188,7 +192,7 @@ img.blurred{filter:blur(14px) grayscale(1)}img.blurred:hover,img.blurred:focus{f
 .review-item{border:2px solid #b1b4b6;padding:.5rem 1rem;margin:1rem 0}.review-item:focus{outline:3px solid #fd0}\
 .placeholder{background:#f3f2f1;min-height:5rem;padding:.5rem}.placeholder .big{font-size:1.3rem;font-weight:bold;margin:0}\
 .reveal-slot{min-height:64px;min-width:128px}.reveal-slot img{max-width:256px;display:block;margin-top:.5rem}.decide button{margin-top:.5rem;font-size:1rem;padding:.4rem .8rem}\
-button.secondary{background:#505a5f}label.inline{display:inline;font-weight:normal}label.inline input{width:24px;height:24px;vertical-align:middle}";
+button.secondary{background:#505a5f}button.danger{background:#d4351c}label.inline{display:inline;font-weight:normal}label.inline input{width:24px;height:24px;vertical-align:middle}";
 
 pub(crate) async fn stylesheet() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], CSS)

@@ -11,6 +11,7 @@ mod access_page;
 mod alerts;
 mod bar_chart;
 mod body_timeout;
+mod break_glass_page;
 mod case_pages;
 mod chat_pages;
 mod client_address;
@@ -30,6 +31,7 @@ mod rate_limit;
 mod record_forms;
 mod report_form;
 mod request_log;
+mod retention_page;
 mod review_pages;
 mod search_page;
 mod security_headers;
@@ -175,6 +177,8 @@ pub fn app_with(vigil: Vigil, settings: Settings) -> Router {
         .route("/review/revealed", axum::routing::post(review_pages::revealed))
         .route("/review/settings", get(review_pages::settings).post(review_pages::save_settings))
         .route("/review/second-opinions", get(review_pages::second_opinions))
+        .route("/break-glass", get(break_glass_page::page).post(break_glass_page::open))
+        .route("/retention", get(retention_page::page).post(retention_page::decide))
         .route("/access", get(access_page::page))
         .route("/access.csv", get(access_page::csv))
         .route("/static/review.js", get(review_pages::script))

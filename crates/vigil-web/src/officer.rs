@@ -131,6 +131,9 @@ pub(crate) async fn home(State(state): State<Arc<AppState>>, headers: HeaderMap)
             }
             @if matches!(s.role, Role::Supervisor | Role::Auditor) {
                 li { a href="/figures" { "Team figures" } ": reports, time to triage, outcomes and safeguards, week by week." }
+                li { a href="/retention" { "Retention review" } ": cases and closed reports due for review; retain, dispose of, or hold." }
+                li { a href="/break-glass" { "Break-glass reads" } ": cases read by officers not assigned to them, with their justification." }
+                li { a href="/access" { "Who has seen this?" } ": every read, export and refused attempt on a report, exhibit or case." }
             }
         }
     };

@@ -12,6 +12,28 @@ fn json(s: &str) -> serde_json::Value {
     serde_json::from_str(s).unwrap_or_else(|e| panic!("{e}: {s}"))
 }
 
+/// Page 1 of a PDF as the reader sees it, under target/screenshots/ (poppler's pdftoppm).
+fn page_one_as_png(pdf: &std::path::Path, name: &str) {
+    let dir = std::env::var_os("CARGO_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target"))
+        .join("screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    let Ok(out) = std::process::Command::new("pdftoppm")
+        .args(["-r", "80", "-png", "-singlefile", "-f", "1", "-l", "1"])
+        .arg(pdf)
+        .arg(dir.join(name))
+        .output()
+    else {
+        assert_ne!(std::env::var("CI").as_deref(), Ok("true"), "pdftoppm is required in CI");
+        eprintln!("SKIPPED: pdftoppm is not installed");
+        return;
+    };
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let png = std::fs::read(dir.join(format!("{name}.png"))).unwrap();
+    assert!(png.starts_with(b"\x89PNG") && png.len() > 1000, "a real page image");
+}
+
 fn verify_report(file: &std::path::Path, key: &std::path::Path) -> support::Run {
     vigil()
         .args(["verify", "--validation", file.to_str().unwrap(), "--validation-key", key.to_str().unwrap()])
@@ -51,6 +73,7 @@ fn validation_pack_passes_is_signed_and_kept_as_exhibits() {
         assert!(allowed.contains(&r["result"].as_str().unwrap()), "{r}");
     }
     assert!(out.join("validation.pdf").is_file() && out.join("validation.sig").is_file());
+    page_one_as_png(&out.join("validation.pdf"), "validation-report-p1");
     assert!(!out.read_dir().unwrap().any(|e| e.unwrap().file_name().to_string_lossy().starts_with("scratch")));
 
     // It verifies against the public key, and not once changed.
@@ -140,4 +163,29 @@ fn bundles_and_reports_name_the_build_and_the_latest_validation() {
     std::fs::write(tree.join("a.txt"), b"synthetic").unwrap();
     let scan = ok(&d.data(), &["scan", tree.to_str().unwrap(), "--format", "json", "--quiet"]);
     assert_eq!(json(&scan)["build"]["commit"], commit.as_str());
+}
+
+/// Issue 29, point 2, from the command line: the queue, a hold, the court's
+/// result, and a disposal refused with its reason.
+#[test]
+fn retention_from_the_command_line() {
+    let d = Dir { tmp: tempfile::tempdir().unwrap() };
+    ok(&d.data(), &["demo", "--seed-only"]);
+    let q = json(&ok(&d.data(), &["--json", "retention", "queue"]));
+    let demo = q["items"].as_array().unwrap().iter().find(|i| i["subject"] == "case:DEMO-1").unwrap().clone();
+    assert_eq!(demo["live_prosecution"], true, "served schedules mean a prosecution: {demo}");
+    let r = run(&d.data(), &["retention", "dispose", "case:DEMO-1", "--reason", "tidy", "--by", "SUP"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("live prosecution"), "{}", r.stderr);
+    ok(&d.data(), &["retention", "hold", "case:DEMO-1", "--reason", "appeal lodged (synthetic)", "--by", "SUP"]);
+    let done = json(&ok(&d.data(), &["--json", "retention", "court-result", "DEMO-1", "convicted", "--by", "SUP"]));
+    assert_eq!(done["outcome"], "convicted");
+    assert_eq!(done["hold"]["reason"], "appeal lodged (synthetic)");
+    let r = run(&d.data(), &["retention", "dispose", "case:DEMO-1", "--reason", "tidy", "--by", "SUP"]);
+    assert!(r.stderr.contains("legal hold") && r.stderr.contains("appeal lodged"), "{}", r.stderr);
+    let bad = d.file("policy.json", br#"{"rules":[{"name":"x","subject":"case","review_after_days":30}]}"#);
+    let r = run(&d.data(), &["retention", "policy", "--set", bad.to_str().unwrap(), "--by", "SUP"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("rules for a report"), "{}", r.stderr);
+    assert!(ok(&d.data(), &["verify"]).contains("OK"));
 }

@@ -232,3 +232,42 @@ fn a_closed_report_has_its_own_review_and_the_policy_is_the_forces() {
     assert_eq!(cert.items[0].exhibit, receipt.exhibit.to_string());
     assert!(e.v.verify().unwrap().ok());
 }
+
+/// Issue 29, point 3: a break-glass read needs a justification, opens the
+/// case for reading only, lasts an hour, and is listed for supervisors.
+#[test]
+fn a_break_glass_read_lasts_an_hour_and_reads_only() {
+    let e = env();
+    let case = support::case_from_report(&e.v, "t.tri", "OP-GLASS-1", "Break glass", "SYNTHETIC TEST account three");
+    let admin = Actor::parse("ADM").unwrap();
+    e.v.add_user("o.other", Role::Investigator, "correct horse battery staple", &admin).unwrap();
+    e.v.add_user("p.cps", Role::Prosecutor, "correct horse battery staple", &admin).unwrap();
+    let other = session("o.other", Role::Investigator);
+    let read = |v: &Vigil| v.case_gate(&case, &other, vigil_core::Need::Read);
+    assert!(matches!(read(&e.v), Err(CoreError::NoSuchCase(_))));
+    assert!(matches!(e.v.break_glass(&case, "need it", &other), Err(CoreError::InvalidInput { .. })));
+    assert!(matches!(
+        e.v.break_glass(&case, "a prosecutor has no need of case material", &session("p.cps", Role::Prosecutor)),
+        Err(CoreError::Forbidden(_))
+    ));
+    // A case that does not exist answers as any case they may not see.
+    let none = CaseId::parse("OP-NO-SUCH").unwrap();
+    assert!(matches!(
+        e.v.break_glass(&none, "checking a linked report for a child at risk", &other),
+        Err(CoreError::NoSuchCase(_))
+    ));
+
+    let g = e.v.break_glass(&case, "a linked report names the same account; a child may be at risk", &other).unwrap();
+    assert!(read(&e.v).is_ok(), "readable now");
+    assert!(e.v.case_gate(&case, &other, vigil_core::Need::Work).is_err(), "reading only");
+    let list = e.v.break_glass_reads(&session("s.sup", Role::Supervisor)).unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!((list[0].who.as_str(), list[0].event), ("o.other", g.event));
+    assert!(list[0].justification.contains("child may be at risk"));
+    assert!(e.v.break_glass_reads(&other).is_err(), "the list is for supervisors and auditors");
+    let seen = e.v.accesses_for(&format!("case:{case}"), &session("s.sup", Role::Supervisor)).unwrap();
+    assert!(seen.iter().any(|a| a.event == g.event && a.what.contains("break-glass")), "{seen:?}");
+
+    e.clock.advance(61 * 60 * 1000);
+    assert!(matches!(read(&e.v), Err(CoreError::NoSuchCase(_))), "an hour later it is closed again");
+}
