@@ -21,23 +21,25 @@ struct Env {
     v: Vigil,
     clock: Clock,
     data: std::path::PathBuf,
-    _dir: tempfile::TempDir,
+    _t: support::TestEnv,
 }
 
 fn session(name: &str, role: Role) -> OfficerSession {
     OfficerSession { username: name.into(), role, csrf: String::new() }
 }
 
-fn env() -> Env {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    Vigil::init(&data, None).unwrap();
+fn env_on(backend: support::Backend) -> Option<Env> {
+    let t = support::TestEnv::new(backend)?;
     let clock = Clock::manual(vigil_core::now());
-    let v = Vigil::open(&data).unwrap().with_clock(clock.clone());
+    let v = t.open().with_clock(clock.clone());
     let admin = Actor::parse("ADM").unwrap();
     v.add_user("t.tri", Role::TriageOfficer, "correct horse battery staple", &admin).unwrap();
     v.add_user("s.sup", Role::Supervisor, "correct horse battery staple", &admin).unwrap();
-    Env { v, clock, data, _dir: dir }
+    Some(Env { v, clock, data: t.data(), _t: t })
+}
+
+fn env() -> Env {
+    env_on(support::Backend::Sqlite).unwrap()
 }
 
 fn supervisor() -> Actor {
@@ -74,7 +76,17 @@ fn live_exhibits(e: &Env, case: &CaseId) -> BTreeSet<String> {
 
 #[test]
 fn a_case_is_reviewed_retained_held_and_disposed_of_with_a_certificate_the_log_proves() {
-    let e = env();
+    walk_a_case(env());
+}
+
+#[test]
+fn the_same_walk_on_postgresql() {
+    if let Some(e) = env_on(support::Backend::Postgres) {
+        walk_a_case(e);
+    }
+}
+
+fn walk_a_case(e: Env) {
     let case = support::case_from_report(&e.v, "t.tri", "OP-RETAIN-1", "Retention walk", "SYNTHETIC TEST account");
     e.v.add_exhibit_bytes(b"synthetic officer notes", "notes.txt", &case, &support::ini("SO"), None).unwrap();
     e.v.add_exhibit_bytes(&vec![7u8; 100_000], "large.bin", &case, &support::ini("SO"), None).unwrap();
@@ -142,6 +154,10 @@ fn a_case_is_reviewed_retained_held_and_disposed_of_with_a_certificate_the_log_p
     let again = refused(e.v.dispose(&subject, "again", &supervisor(), &support::ini("RET")));
     assert!(again.contains("already been disposed of"), "{again}");
 
+    // Kept for looking at (pdftoppm -png target/screenshots/disposal-certificate.pdf).
+    let shots = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    std::fs::write(shots.join("disposal-certificate.pdf"), cert.pdf()).unwrap();
     // The certificate verifies offline with the public key, and not once changed.
     let key = vigil_core::read_public_key(&e.data.join("keys/signing.pub")).unwrap();
     let json = serde_json::to_vec_pretty(&cert).unwrap();
