@@ -73,19 +73,20 @@ impl Vigil {
         }
         let all_reports = officer.role.works_triage();
         // The cases this officer may read; nothing outside them is searched.
-        let mut visible: Vec<(CaseId, String)> = Vec::new();
-        for (id, title) in self.cases_for(officer)? {
-            let assigned = self.store.read()?.case_members(&id)?.iter().any(|m| m == &officer.username);
-            if Need::Read.allows(officer.role, assigned) {
-                visible.push((id, title));
-            }
-        }
-        let visible_ids: BTreeSet<&CaseId> = visible.iter().map(|(c, _)| c).collect();
+        // Supervisors and auditors read every case; others, those they are
+        // assigned to (one query either way, however many cases there are).
+        let reads_all = Need::Read.allows(officer.role, false);
+        let member = (!reads_all).then_some(officer.username.as_str());
+        let visible: Option<BTreeSet<CaseId>> = match member {
+            None => None,
+            Some(m) => Some(self.store.read()?.cases_of_member(m)?.into_iter().map(|(c, _)| c).collect()),
+        };
+        let may_see = |c: &CaseId| visible.as_ref().is_none_or(|v| v.contains(c));
         let report_visible = |v: &Vigil, r: &ExhibitRef| -> Result<bool, CoreError> {
             if all_reports {
                 return Ok(true);
             }
-            Ok(v.store.read()?.cases_of_report(r)?.iter().any(|c| visible_ids.contains(c)))
+            Ok(v.store.read()?.cases_of_report(r)?.iter().any(&may_see))
         };
         let mut out = SearchResults { query: q.to_owned(), ..Default::default() };
 
@@ -114,13 +115,13 @@ impl Vigil {
                     && report_visible(self, &r)?
                     && !out.reports.iter().any(|h| h.report == r)
                 {
-                    let cases = visible_cases_of(self, &r, &visible_ids)?;
+                    let cases = self.store.read()?.cases_of_report(&r)?.into_iter().filter(&may_see).collect();
                     out.reports.push(ReportHit { report: r, matched: format!("identifier {id}"), cases });
                 }
             }
             for e in exhibits.into_iter().chain(more_e) {
                 let case = self.exhibit(&e.exhibit)?.case_id;
-                if out.chats.len() < SEARCH_LIMIT && visible_ids.contains(&case) {
+                if out.chats.len() < SEARCH_LIMIT && may_see(&case) {
                     out.chats.push(ChatHit {
                         exhibit: e.exhibit,
                         case,
@@ -136,30 +137,31 @@ impl Vigil {
                 && report_visible(self, &r)?
                 && !out.reports.iter().any(|h| h.report == r)
             {
-                let cases = visible_cases_of(self, &r, &visible_ids)?;
+                let cases = self.store.read()?.cases_of_report(&r)?.into_iter().filter(&may_see).collect();
                 out.reports.insert(0, ReportHit { report: r, matched: "reference".into(), cases });
             }
         }
-        // Case IDs, titles and the names of persons on them.
-        let needle = q.to_lowercase();
-        for (id, title) in &visible {
+        // A case ID, then titles and the names of persons on cases, from
+        // the search index: each word of the query starts a word there.
+        if let Ok(id) = CaseId::parse(&q.to_uppercase()) {
+            if may_see(&id) {
+                if let Some(title) = self.store.read()?.case_title(&id)? {
+                    out.cases.push(CaseHit { case: id, title, matched: "case ID".into() });
+                }
+            }
+        }
+        let words = search_words(q);
+        let terms = self.store.read()?.case_terms_matching(&words, member, (SEARCH_LIMIT * 4) as u32)?;
+        for (case, kind, term) in terms {
             if out.cases.len() >= SEARCH_LIMIT {
                 break;
             }
-            let matched = if id.as_str().eq_ignore_ascii_case(q) {
-                Some("case ID".to_owned())
-            } else if title.to_lowercase().contains(&needle) {
-                Some("title".to_owned())
-            } else {
-                self.case_view_unaudited(id)?
-                    .persons(i64::MIN)
-                    .iter()
-                    .find(|p| p.name.to_lowercase().contains(&needle))
-                    .map(|p| format!("person {}", p.name))
-            };
-            if let Some(matched) = matched {
-                out.cases.push(CaseHit { case: id.clone(), title: title.clone(), matched });
+            if out.cases.iter().any(|h| h.case == case) {
+                continue;
             }
+            let matched = if kind == "person" { format!("person {term}") } else { "title".to_owned() };
+            let title = if kind == "title" { term } else { self.store.read()?.case_title(&case)?.unwrap_or_default() };
+            out.cases.push(CaseHit { case, title, matched });
         }
         let mut ev = CustodyEvent::new(EventKind::Searched, actor, self.now(), ObjectRef::log());
         ev.note = Some(format!(
@@ -176,7 +178,21 @@ impl Vigil {
     }
 }
 
-/// The cases holding a report among those the officer may see.
-fn visible_cases_of(v: &Vigil, report: &ExhibitRef, visible: &BTreeSet<&CaseId>) -> Result<Vec<CaseId>, CoreError> {
-    Ok(v.store.read()?.cases_of_report(report)?.into_iter().filter(|c| visible.contains(c)).collect())
+/// The words of a query as the index holds them: runs of letters and
+/// digits, lower-cased. Anything else separates words, so nothing a user
+/// types reaches the index as syntax.
+pub(crate) fn search_words(q: &str) -> Vec<String> {
+    q.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_are_letters_and_digits_only() {
+        assert_eq!(search_words("Synthetic  Person-A"), vec!["synthetic", "person", "a"]);
+        assert_eq!(search_words("\"* OR x'--"), vec!["or", "x"]);
+        assert!(search_words("--").is_empty());
+    }
 }

@@ -57,6 +57,7 @@ both_backends!(
     a_small_report_is_sealed_in_the_store_and_checked_as_a_file_is,
     every_row_changed_in_the_database_is_named_by_table_row_and_column,
     every_table_is_a_projection_or_operational_for_a_reason,
+    search_finds_titles_and_names_in_the_index_within_what_the_officer_may_see,
 );
 
 /// A low-risk synthetic public report.
@@ -1307,4 +1308,47 @@ fn every_table_is_a_projection_or_operational_for_a_reason(env: TestEnv) {
     for p in vigil_store::PROJECTED {
         assert!(tables.iter().any(|t| t == p.table), "{} is listed as projected but not in the schema", p.table);
     }
+}
+
+/// Issue 30, point 4: titles and persons' names come from the search index
+/// (FTS5, tsvector), each word of the query starting a word there, and
+/// only cases the officer may read are searched.
+fn search_finds_titles_and_names_in_the_index_within_what_the_officer_may_see(env: TestEnv) {
+    use vigil_domain::{CaseRecord, PersonRole, Role};
+    let v = env.open();
+    let admin = vigil_domain::Actor::parse("ADM").unwrap();
+    for (n, r) in [
+        ("t.tri", Role::TriageOfficer),
+        ("s.sup", Role::Supervisor),
+        ("i.one", Role::Investigator),
+        ("i.two", Role::Investigator),
+    ] {
+        v.add_user(n, r, "correct horse battery staple", &admin).unwrap();
+    }
+    let o = |n: &str, role: Role| vigil_core::OfficerSession { username: n.into(), role, csrf: String::new() };
+    let (sup, one, two) =
+        (o("s.sup", Role::Supervisor), o("i.one", Role::Investigator), o("i.two", Role::Investigator));
+    let alpha =
+        support::case_from_report(&v, "t.tri", "OP-ALPHA", "Lantern harbour inquiry", "SYNTHETIC account alpha");
+    let beta = support::case_from_report(&v, "t.tri", "OP-BETA", "Quiet meadow", "SYNTHETIC account beta");
+    v.assign_to_case(&alpha, "i.one", &sup).unwrap();
+    let person =
+        |name: &str| CaseRecord::Person { name: name.into(), role: PersonRole::Suspect, works_with_children: None };
+    v.add_case_record(&beta, &person("Synthetic Person Zebedee"), &sup).unwrap();
+    v.add_case_record(&alpha, &person("Synthetic Person Quill"), &sup).unwrap();
+    let cases = |q: &str, who: &vigil_core::OfficerSession| -> Vec<(String, String)> {
+        v.search(q, who).unwrap().cases.into_iter().map(|h| (h.case.to_string(), h.matched)).collect()
+    };
+    assert_eq!(cases("zebed", &sup), vec![("OP-BETA".into(), "person Synthetic Person Zebedee".into())]);
+    assert_eq!(cases("HARB", &sup), vec![("OP-ALPHA".into(), "title".into())]);
+    assert_eq!(cases("lantern harbour", &sup), vec![("OP-ALPHA".into(), "title".into())]);
+    assert!(cases("harbour meadow", &sup).is_empty(), "every word must match in one title or name");
+    assert!(cases("arbour", &sup).is_empty(), "words match from their start");
+    assert_eq!(cases("op-alpha", &sup), vec![("OP-ALPHA".into(), "case ID".into())]);
+    // Need-to-know decides what is searched.
+    assert!(cases("zebed", &one).is_empty());
+    assert_eq!(cases("quill", &one), vec![("OP-ALPHA".into(), "person Synthetic Person Quill".into())]);
+    assert!(cases("quill", &two).is_empty() && cases("op-alpha", &two).is_empty());
+    // Query text is never index syntax.
+    assert!(cases("\"* OR NEAR(", &sup).is_empty());
 }

@@ -168,6 +168,18 @@ pub trait Store: Send {
     /// What officers revealed on each day from `since_day` (`YYYY-MM-DD`): one officer's, or everyone's.
     fn review_exposure(&mut self, username: Option<&str>, since_day: &str) -> Result<Vec<ExposureRow>, StoreError>;
     fn review_settings(&mut self, username: &str) -> Result<Option<ReviewSettingsRow>, StoreError>;
+    /// Cases whose title or a person's name holds words starting with
+    /// every one of `words` (lower-case letters and digits only), from the
+    /// search index: (case, what matched, the text), at most `limit`; only
+    /// cases `member` is assigned to when given.
+    fn case_terms_matching(
+        &mut self,
+        words: &[String],
+        member: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<(CaseId, String, String)>, StoreError>;
+    /// The cases an officer is assigned to, with their titles, in ID order.
+    fn cases_of_member(&mut self, username: &str) -> Result<Vec<(CaseId, String)>, StoreError>;
     /// Every retention row, by subject.
     fn retention_rows(&mut self) -> Result<Vec<RetentionRow>, StoreError>;
     fn retention_row(&mut self, subject: &str) -> Result<Option<RetentionRow>, StoreError>;

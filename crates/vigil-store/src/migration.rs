@@ -300,6 +300,50 @@ CREATE TABLE review_settings (username TEXT PRIMARY KEY, blur BIGINT NOT NULL, g
         sqlite: "CREATE TABLE retention (subject TEXT PRIMARY KEY, hold TEXT, court_result TEXT, decision TEXT, retained_until_ms INTEGER, disposed_event INTEGER);",
         postgres: "CREATE TABLE retention (subject TEXT PRIMARY KEY, hold TEXT, court_result TEXT, decision TEXT, retained_until_ms BIGINT, disposed_event BIGINT);",
     },
+    Migration {
+        version: 17,
+        name: "search index: case titles and the names of persons on cases",
+        // Kept by triggers from `cases` and the `person` records of
+        // `case_records`, so no write path can forget it; search finds
+        // candidates here and still checks who may see them.
+        sqlite: "CREATE VIRTUAL TABLE case_terms USING fts5(case_id UNINDEXED, kind UNINDEXED, term, tokenize = 'unicode61 remove_diacritics 2');
+CREATE TRIGGER case_terms_title_i AFTER INSERT ON cases BEGIN
+  INSERT INTO case_terms (case_id, kind, term) VALUES (new.id, 'title', new.title);
+END;
+CREATE TRIGGER case_terms_title_u AFTER UPDATE OF title ON cases BEGIN
+  DELETE FROM case_terms WHERE case_id = old.id AND kind = 'title';
+  INSERT INTO case_terms (case_id, kind, term) VALUES (new.id, 'title', new.title);
+END;
+CREATE TRIGGER case_terms_case_d AFTER DELETE ON cases BEGIN
+  DELETE FROM case_terms WHERE case_id = old.id;
+END;
+CREATE TRIGGER case_terms_person_i AFTER INSERT ON case_records WHEN new.kind = 'person' BEGIN
+  INSERT INTO case_terms (case_id, kind, term) VALUES (new.case_id, 'person', json_extract(new.body, '$.name'));
+END;
+INSERT INTO case_terms (case_id, kind, term) SELECT id, 'title', title FROM cases;
+INSERT INTO case_terms (case_id, kind, term) SELECT case_id, 'person', json_extract(body, '$.name') FROM case_records WHERE kind = 'person';",
+        postgres: "CREATE TABLE case_terms (case_id TEXT NOT NULL, kind TEXT NOT NULL, term TEXT NOT NULL, tsv tsvector GENERATED ALWAYS AS (to_tsvector('simple', term)) STORED);
+CREATE INDEX case_terms_tsv ON case_terms USING GIN (tsv);
+CREATE INDEX case_terms_case ON case_terms (case_id);
+CREATE FUNCTION case_terms_of_case() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP <> 'INSERT' THEN DELETE FROM case_terms WHERE case_id = OLD.id AND kind = 'title'; END IF;
+  IF TG_OP = 'DELETE' THEN DELETE FROM case_terms WHERE case_id = OLD.id; RETURN OLD; END IF;
+  INSERT INTO case_terms (case_id, kind, term) VALUES (NEW.id, 'title', NEW.title);
+  RETURN NEW;
+END $$;
+CREATE TRIGGER case_terms_case AFTER INSERT OR UPDATE OF title OR DELETE ON cases FOR EACH ROW EXECUTE FUNCTION case_terms_of_case();
+CREATE FUNCTION case_terms_of_record() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW.kind = 'person' THEN
+    INSERT INTO case_terms (case_id, kind, term) VALUES (NEW.case_id, 'person', (NEW.body::json)->>'name');
+  END IF;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER case_terms_record AFTER INSERT ON case_records FOR EACH ROW EXECUTE FUNCTION case_terms_of_record();
+INSERT INTO case_terms (case_id, kind, term) SELECT id, 'title', title FROM cases;
+INSERT INTO case_terms (case_id, kind, term) SELECT case_id, 'person', (body::json)->>'name' FROM case_records WHERE kind = 'person';",
+    },
 ];
 
 pub(crate) fn latest() -> u32 {

@@ -295,6 +295,51 @@ impl Store for PostgresStore {
             .transpose()
     }
 
+    fn case_terms_matching(
+        &mut self,
+        words: &[String],
+        member: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<(CaseId, String, String)>, StoreError> {
+        if words.is_empty() {
+            return Ok(Vec::new());
+        }
+        // Each word a quoted prefix lexeme: to_tsquery reads nothing in it as syntax.
+        let query = words.iter().map(|w| format!("'{}':*", w.replace('\'', "''"))).collect::<Vec<_>>().join(" & ");
+        let limit = i64::from(limit);
+        let rows = match member {
+            None => self.db().query(
+                "SELECT case_id, kind, term FROM case_terms WHERE tsv @@ to_tsquery('simple', $1) ORDER BY case_id LIMIT $2",
+                &[&query, &limit],
+            )?,
+            Some(m) => self.db().query(
+                "SELECT t.case_id, t.kind, t.term FROM case_terms t JOIN case_members m ON m.case_id = t.case_id \
+                 AND m.username = $3 WHERE t.tsv @@ to_tsquery('simple', $1) ORDER BY t.case_id LIMIT $2",
+                &[&query, &limit, &m],
+            )?,
+        };
+        rows.iter()
+            .map(|r| {
+                let c: String = r.try_get(0)?;
+                Ok((CaseId::parse(&c).map_err(|_| StoreError::Malformed("case ID"))?, r.try_get(1)?, r.try_get(2)?))
+            })
+            .collect()
+    }
+
+    fn cases_of_member(&mut self, username: &str) -> Result<Vec<(CaseId, String)>, StoreError> {
+        self.db()
+            .query(
+                "SELECT c.id, c.title FROM cases c JOIN case_members m ON m.case_id = c.id WHERE m.username = $1 ORDER BY c.id",
+                &[&username],
+            )?
+            .iter()
+            .map(|r| {
+                let id: String = r.try_get(0)?;
+                Ok((CaseId::parse(&id).map_err(|_| StoreError::Malformed("case ID"))?, r.try_get(1)?))
+            })
+            .collect()
+    }
+
     fn retention_rows(&mut self) -> Result<Vec<RetentionRow>, StoreError> {
         self.db()
             .query(&format!("SELECT {RETENTION_COLUMNS} FROM retention ORDER BY subject"), &[])?

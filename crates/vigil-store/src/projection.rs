@@ -80,6 +80,16 @@ pub const OPERATIONAL: &[(&str, &str)] = &[
          itself is an `accessed` event",
     ),
     ("review_settings", "each officer's blur, greyscale and daily ceiling for reviewing images: preferences"),
+    (
+        "case_terms",
+        "the search index of case titles and persons' names, kept by triggers from cases and case_records \
+         (projected); search only finds candidates in it, then checks who may see them",
+    ),
+    ("case_terms_data", "SQLite FTS5's own storage for case_terms"),
+    ("case_terms_idx", "SQLite FTS5's own storage for case_terms"),
+    ("case_terms_content", "SQLite FTS5's own storage for case_terms"),
+    ("case_terms_docsize", "SQLite FTS5's own storage for case_terms"),
+    ("case_terms_config", "SQLite FTS5's own storage for case_terms"),
     ("projection_changes", "rows a unit of work changed, taken into its custody event before it commits"),
     ("sqlite_sequence", "SQLite's own counters for AUTOINCREMENT keys"),
 ];

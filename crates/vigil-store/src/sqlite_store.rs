@@ -377,6 +377,47 @@ impl Store for SqliteStore {
             .optional()?)
     }
 
+    fn case_terms_matching(
+        &mut self,
+        words: &[String],
+        member: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<(CaseId, String, String)>, StoreError> {
+        if words.is_empty() {
+            return Ok(Vec::new());
+        }
+        // Each word a quoted prefix: FTS5 reads nothing in it as syntax.
+        let query = words.iter().map(|w| format!("\"{}\"*", w.replace('"', "\"\""))).collect::<Vec<_>>().join(" AND ");
+        let sql = match member {
+            None => "SELECT case_id, kind, term FROM case_terms WHERE term MATCH ?1 ORDER BY case_id LIMIT ?2",
+            Some(_) => {
+                "SELECT t.case_id, t.kind, t.term FROM case_terms t JOIN case_members m \
+                 ON m.case_id = t.case_id AND m.username = ?3 WHERE t.term MATCH ?1 ORDER BY t.case_id LIMIT ?2"
+            }
+        };
+        let mut st = self.conn.prepare_cached(sql)?;
+        let map = |r: &rusqlite::Row<'_>| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?));
+        let rows: Vec<(String, String, String)> = match member {
+            None => st.query_map(params![query, limit], map)?.collect::<Result<_, _>>()?,
+            Some(m) => st.query_map(params![query, limit, m], map)?.collect::<Result<_, _>>()?,
+        };
+        rows.into_iter()
+            .map(|(c, k, t)| Ok((CaseId::parse(&c).map_err(|_| StoreError::Malformed("case ID"))?, k, t)))
+            .collect()
+    }
+
+    fn cases_of_member(&mut self, username: &str) -> Result<Vec<(CaseId, String)>, StoreError> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT c.id, c.title FROM cases c JOIN case_members m ON m.case_id = c.id WHERE m.username = ?1 ORDER BY c.id",
+        )?;
+        let rows = st.query_map([username], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        rows.map(|r| {
+            let (id, t) = r?;
+            Ok((CaseId::parse(&id).map_err(|_| StoreError::Malformed("case ID"))?, t))
+        })
+        .collect()
+    }
+
     fn retention_rows(&mut self) -> Result<Vec<RetentionRow>, StoreError> {
         let mut st =
             self.conn.prepare_cached(&format!("SELECT {RETENTION_COLUMNS} FROM retention ORDER BY subject"))?;
