@@ -7,7 +7,7 @@ use crate::data_dir::{read_public_key, Vigil};
 use crate::error::CoreError;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
-use vigil_custody::{leaf_hash, Frontier, LogChecker};
+use vigil_custody::{Frontier, LogChecker};
 use vigil_domain::{CaseId, EventKind, ExhibitRef, FileHashes, Sha256Digest};
 
 const PAGE: u64 = 20_000;
@@ -56,6 +56,22 @@ struct Logged {
     /// Each projected table as the log builds it: row key digest → the
     /// event that last left the row, and its column digests.
     rows: HashMap<String, LoggedTable>,
+}
+
+/// Each event of a page hashed and decoded, in order, on all cores.
+fn prepare_in_parallel(page: &[vigil_store::EventRow]) -> Vec<vigil_custody::PreparedLeaf> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    if threads < 2 || page.len() < 1024 {
+        return page.iter().map(|r| vigil_custody::prepare_leaf(&r.leaf)).collect();
+    }
+    let chunk = page.len().div_ceil(threads);
+    std::thread::scope(|s| {
+        let parts: Vec<_> = page
+            .chunks(chunk)
+            .map(|c| s.spawn(move || c.iter().map(|r| vigil_custody::prepare_leaf(&r.leaf)).collect::<Vec<_>>()))
+            .collect();
+        parts.into_iter().flat_map(|h| h.join().expect("hashing a leaf does not panic")).collect()
+    })
 }
 
 /// One projected table as the log builds it: row key digest → the event
@@ -265,7 +281,10 @@ impl Vigil {
             if page.is_empty() {
                 break;
             }
-            for row in page {
+            // Hashing and decoding need nothing of other leaves: done on
+            // every core, a slice each; the tree and the rest go in order.
+            let prepared = prepare_in_parallel(&page);
+            for (row, prepared) in page.into_iter().zip(prepared) {
                 if row.index != position {
                     report.problems.push(format!(
                         "event #{position} is missing: the next stored event is #{} (events were deleted)",
@@ -274,15 +293,15 @@ impl Vigil {
                     broken = true;
                     break 'pages;
                 }
-                if leaf_hash(&row.leaf) != row.leaf_hash {
+                if prepared.hash != row.leaf_hash {
                     report.problems.push(format!(
                         "event #{position}: its stored bytes do not match its leaf hash (the event was altered)"
                     ));
                     broken = true;
                     break 'pages;
                 }
-                let ev = match checker.add_leaf(&row.leaf) {
-                    Ok((_, ev)) => ev,
+                let ev = match checker.add_prepared(prepared) {
+                    Ok(ev) => ev,
                     Err(e) => {
                         report.problems.push(e.to_string());
                         broken = true;

@@ -31,6 +31,18 @@ pub enum LogError {
     Unsigned { have: u64, covered: u64 },
 }
 
+/// A leaf hashed and decoded, ready for [`LogChecker::add_prepared`].
+pub struct PreparedLeaf {
+    pub hash: Hash,
+    pub decoded: Result<(u64, CustodyEvent), LeafError>,
+}
+
+/// The work on one leaf that needs nothing of the others: its hash and its
+/// decoding. Only pushing the hash into the tree is in order.
+pub fn prepare_leaf(bytes: &[u8]) -> PreparedLeaf {
+    PreparedLeaf { hash: leaf_hash(bytes), decoded: decode_leaf(bytes) }
+}
+
 pub struct LogChecker {
     key: VerifyingKey,
     frontier: Frontier,
@@ -69,6 +81,18 @@ impl LogChecker {
         let h = leaf_hash(bytes);
         self.frontier.push(h);
         Ok((h, event))
+    }
+
+    /// Adds the next leaf, already hashed and decoded (by [`prepare_leaf`],
+    /// which callers may run on many leaves in parallel); returns its event.
+    pub fn add_prepared(&mut self, prepared: PreparedLeaf) -> Result<CustodyEvent, LogError> {
+        let position = self.frontier.size();
+        let (claimed, event) = prepared.decoded.map_err(|source| LogError::Leaf { index: position, source })?;
+        if claimed != position {
+            return Err(LogError::OutOfPlace { position, claimed });
+        }
+        self.frontier.push(prepared.hash);
+        Ok(event)
     }
 
     /// Checks a head whose size equals the number of leaves added so far.

@@ -14,7 +14,7 @@ mod merkle;
 mod proof;
 mod tree_head;
 
-pub use checker::{LogChecker, LogError};
+pub use checker::{prepare_leaf, LogChecker, LogError, PreparedLeaf};
 pub use export::{verify_export, ExportHeader, ExportLine, ExportSummary, ExportWriter, EXPORT_FORMAT};
 pub use frontier::Frontier;
 pub use leaf::{decode_leaf, encode_leaf, LeafError, LEAF_VERSION};
