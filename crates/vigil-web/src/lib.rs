@@ -36,6 +36,7 @@ mod review_pages;
 mod search_page;
 mod security_headers;
 mod server;
+mod tls;
 mod triage_queue;
 mod upload_slots;
 mod webhook;
@@ -45,6 +46,7 @@ use axum::Router;
 pub use client_address::Cidr;
 use std::net::SocketAddr;
 use std::sync::Arc;
+pub use tls::TlsFiles;
 pub use upload_slots::{OVERALL as UPLOADS_OVERALL, PER_PARTNER as UPLOADS_PER_PARTNER};
 use vigil_core::Vigil;
 pub use webhook::Webhook;
@@ -239,19 +241,23 @@ async fn healthz(
     }
 }
 
-/// Serves until Ctrl-C. `on_ready` gets the bound address (port 0 picks one).
+/// Serves until Ctrl-C, over TLS when `tls` names a certificate and key.
+/// `on_ready` gets the bound address (port 0 picks one).
 pub fn serve(
     vigil: Vigil,
     listen: SocketAddr,
     settings: Settings,
+    tls: Option<&TlsFiles>,
     on_ready: impl FnOnce(SocketAddr),
 ) -> std::io::Result<()> {
     request_log::quiet_panics();
+    // The files are read before the port is bound: a bad key stops here.
+    let acceptor = tls.map(tls::acceptor).transpose()?;
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     rt.block_on(async move {
         let listener = tokio::net::TcpListener::bind(listen).await?;
         on_ready(listener.local_addr()?);
-        server::run(listener, app_with(vigil, settings), async {
+        server::run(listener, app_with(vigil, settings), acceptor, async {
             let _ = tokio::signal::ctrl_c().await;
         })
         .await

@@ -22,11 +22,17 @@ pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 /// backlog until one closes (each costs a file descriptor and a task).
 pub const MAX_CONNECTIONS: usize = 4096;
 
+/// A connection's byte stream: plain TCP, or TLS over it.
+trait Io: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send {}
+impl<T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send> Io for T {}
+
 /// Serves `router` on `listener` until `shutdown` resolves, then lets open
-/// requests finish.
+/// requests finish. With `tls`, each connection's handshake must finish
+/// within the header deadline, in the connection's own task.
 pub(crate) async fn run(
     listener: TcpListener,
     router: Router,
+    tls: Option<tokio_rustls::TlsAcceptor>,
     shutdown: impl std::future::Future<Output = ()>,
 ) -> std::io::Result<()> {
     let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
@@ -56,11 +62,24 @@ pub(crate) async fn run(
             req.map(axum::body::Body::new)
         });
         let mut stop = stop_rx.clone();
+        let tls = tls.clone();
         tokio::spawn(async move {
             let _permit = permit;
+            let io: Box<dyn Io> = match tls {
+                None => Box::new(stream),
+                Some(acceptor) => match tokio::time::timeout(HEADER_TIMEOUT, acceptor.accept(stream)).await {
+                    Ok(Ok(s)) => Box::new(s),
+                    // A failed or stalled handshake: nothing was asked, nothing to answer.
+                    Ok(Err(e)) => {
+                        tracing::debug!(error = %e, "TLS handshake failed");
+                        return;
+                    }
+                    Err(_) => return,
+                },
+            };
             let mut builder = hyper::server::conn::http1::Builder::new();
             builder.timer(TokioTimer::new()).header_read_timeout(HEADER_TIMEOUT).keep_alive(true);
-            let conn = builder.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
+            let conn = builder.serve_connection(TokioIo::new(io), TowerToHyperService::new(service));
             tokio::pin!(conn);
             tokio::select! {
                 _ = conn.as_mut() => {}

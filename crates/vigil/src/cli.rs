@@ -71,6 +71,15 @@ pub enum Command {
         /// Hours within which any other report should be triaged.
         #[arg(long = "triage-target-hours", value_name = "HOURS", default_value_t = 24)]
         triage_target_hours: u32,
+        /// Serve HTTPS with this certificate chain (PEM); needs --tls-key.
+        /// Without it Vigil speaks plain HTTP: fine on localhost or behind a
+        /// TLS-terminating proxy (--trusted-proxy), as the session cookie is
+        /// Secure and browsers send it only over HTTPS or to localhost.
+        #[arg(long = "tls-cert", requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// The certificate's private key (PEM, mode 0600).
+        #[arg(long = "tls-key", requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
         /// One person's reports at which supervisors are alerted that repeat tasking may make them a CHIS (RIPA s.26(8)).
         #[arg(long = "chis-alert-reports", value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u32).range(2..))]
         chis_alert_reports: u32,

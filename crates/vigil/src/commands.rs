@@ -70,6 +70,8 @@ fn dispatch(cli: &Cli) -> Result<ExitCode> {
             triage_target_danger_minutes,
             triage_target_hours,
             chis_alert_reports,
+            tls_cert,
+            tls_key,
         } => {
             let trusted_proxies = trusted_proxies
                 .iter()
@@ -108,8 +110,13 @@ fn dispatch(cli: &Cli) -> Result<ExitCode> {
                 },
                 chis_alert_reports: *chis_alert_reports,
             };
-            vigil_web::serve(v, *listen, settings, |addr| {
-                println!("Vigil is serving {} at http://{addr}/ (public report form at http://{addr}/report); Ctrl-C stops it", cli.data.display());
+            let tls = match (tls_cert, tls_key) {
+                (Some(cert), Some(key)) => Some(vigil_web::TlsFiles { cert: cert.clone(), key: key.clone() }),
+                _ => None,
+            };
+            let scheme = if tls.is_some() { "https" } else { "http" };
+            vigil_web::serve(v, *listen, settings, tls.as_ref(), |addr| {
+                println!("Vigil is serving {} at {scheme}://{addr}/ (public report form at {scheme}://{addr}/report); Ctrl-C stops it", cli.data.display());
             })
             .with_context(|| format!("serving on {listen}"))?;
         }
@@ -181,7 +188,7 @@ fn dispatch(cli: &Cli) -> Result<ExitCode> {
             if !*seed_only {
                 let v = open(cli)?;
                 crate::telemetry::init();
-                vigil_web::serve(v, *listen, vigil_web::Settings::default(), |addr| {
+                vigil_web::serve(v, *listen, vigil_web::Settings::default(), None, |addr| {
                     println!();
                     println!(
                         "Vigil demo running at http://{addr}/ — the public report form is at http://{addr}/report"

@@ -104,6 +104,26 @@ impl Server {
         Server { child, addr }
     }
 
+    /// Starts `vigil serve` over HTTPS with the certificate and key given;
+    /// `addr` is then the host and port of the `https://` address printed.
+    pub fn start_tls(data: &Path, cert: &Path, key: &Path) -> Server {
+        use std::io::BufRead;
+        let mut cmd = vigil();
+        cmd.arg("--data")
+            .arg(data)
+            .args(["serve", "--listen", "127.0.0.1:0", "--tls-cert"])
+            .arg(cert)
+            .arg("--tls-key")
+            .arg(key);
+        cmd.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::null());
+        let mut child = cmd.spawn().unwrap();
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        let at = line.find("https://").unwrap_or_else(|| panic!("serve printed no https address: {line:?}")) + 8;
+        let addr = line[at..at + line[at..].find('/').unwrap()].to_owned();
+        Server { child, addr }
+    }
+
     pub fn kill(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
