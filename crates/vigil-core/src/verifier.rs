@@ -276,104 +276,127 @@ impl Vigil {
         let mut checker = LogChecker::new(key);
         let mut position = 0u64;
         let mut broken = false;
-        'pages: loop {
-            let page = self.store.read()?.events(position, PAGE)?;
-            if page.is_empty() {
-                break;
-            }
-            // Hashing and decoding need nothing of other leaves: done on
-            // every core, a slice each; the tree and the rest go in order.
-            let prepared = prepare_in_parallel(&page);
-            for (row, prepared) in page.into_iter().zip(prepared) {
-                if row.index != position {
-                    report.problems.push(format!(
-                        "event #{position} is missing: the next stored event is #{} (events were deleted)",
-                        row.index
-                    ));
-                    broken = true;
-                    break 'pages;
-                }
-                if prepared.hash != row.leaf_hash {
-                    report.problems.push(format!(
-                        "event #{position}: its stored bytes do not match its leaf hash (the event was altered)"
-                    ));
-                    broken = true;
-                    break 'pages;
-                }
-                let ev = match checker.add_prepared(prepared) {
-                    Ok(ev) => ev,
-                    Err(e) => {
-                        report.problems.push(e.to_string());
-                        broken = true;
-                        break 'pages;
-                    }
-                };
-                if ev.kind.as_str() != row.kind
-                    || ev.object.as_str() != row.object
-                    || ev.actor.as_str() != row.actor
-                    || ev.time.unix_millis() != row.time_ms
-                {
-                    report.problems.push(format!("event #{position}: its query columns disagree with its signed content (kind, object, actor or time was altered)"));
-                }
-                if let (EventKind::Reviewed, Some(case), Some(note)) =
-                    (ev.kind, ev.object.as_str().strip_prefix("case:"), ev.note.as_deref())
-                {
-                    if let (Ok(case), Some(who)) = (CaseId::parse(case), assigned_officer(note)) {
-                        logged.members.entry(case).or_default().insert(who.to_owned());
-                    }
-                }
-                for img in &ev.rows {
-                    let table = logged.rows.entry(img.t.clone()).or_default();
-                    if img.gone {
-                        table.remove(&img.k);
-                    } else {
-                        table.insert(img.k.clone(), (position, img.c.clone()));
-                    }
-                }
-                if let Some(r) = ev.object.as_exhibit() {
-                    let entry = logged.exhibits.entry(r).or_default();
-                    match ev.kind {
-                        EventKind::Received if entry.received.is_none() => {
-                            if let Some(d) = ev.digest {
-                                entry.received = Some((position, d, ev.hashes.clone()));
-                            }
-                        }
-                        EventKind::Deleted => entry.deleted = Some(position),
-                        // Grades: `graded` events, and before them the
-                        // `reviewed` events whose signed note said "graded X".
-                        EventKind::Graded | EventKind::Reviewed => {
-                            let note = ev.note.as_deref().unwrap_or("");
-                            if let Some(g) = note.strip_prefix("graded ") {
-                                entry.grade = Some((position, g.to_owned()));
-                            }
-                            if ev.kind == EventKind::Reviewed {
-                                if let Some(c) = note.strip_prefix("added to case ").and_then(|c| CaseId::parse(c).ok())
-                                {
-                                    entry.cases.insert(c);
-                                }
-                                if let Some((other, linked)) = hand_link(note) {
-                                    entry.links.insert(other, (position, linked));
-                                }
-                            }
-                        }
-                        _ => {}
-                    }
-                }
-                position += 1;
-                while let Some(h) = next_head.peek() {
-                    if h.tree_size > position {
+        // The next page is read while this one is checked: a reader thread
+        // with its own connection, one page ahead.
+        let (pages_tx, pages_rx) = std::sync::mpsc::sync_channel::<Result<Vec<vigil_store::EventRow>, CoreError>>(1);
+        std::thread::scope(|scope| -> Result<(), CoreError> {
+            // Owned here, so leaving early (a problem found) drops it and
+            // the reader's next send fails instead of waiting for ever.
+            let pages_rx = pages_rx;
+            scope.spawn(move || {
+                let mut from = 0u64;
+                loop {
+                    let page = self.store.read().map_err(CoreError::from).and_then(|mut r| Ok(r.events(from, PAGE)?));
+                    let next = match &page {
+                        Ok(p) if p.is_empty() => break,
+                        Ok(p) => p.last().map_or(from, |r| r.index + 1),
+                        Err(_) => from,
+                    };
+                    let failed = page.is_err();
+                    if pages_tx.send(page).is_err() || failed {
                         break;
                     }
-                    let sth = from_head_row(h);
-                    next_head.next();
-                    if let Err(e) = checker.check_head(&sth) {
-                        report.problems.push(e.to_string());
+                    from = next;
+                }
+            });
+            'pages: for page in pages_rx.iter() {
+                let page = page?;
+                // Hashing and decoding need nothing of other leaves: done on
+                // every core, a slice each; the tree and the rest go in order.
+                let prepared = prepare_in_parallel(&page);
+                for (row, prepared) in page.into_iter().zip(prepared) {
+                    if row.index != position {
+                        report.problems.push(format!(
+                            "event #{position} is missing: the next stored event is #{} (events were deleted)",
+                            row.index
+                        ));
                         broken = true;
                         break 'pages;
                     }
+                    if prepared.hash != row.leaf_hash {
+                        report.problems.push(format!(
+                            "event #{position}: its stored bytes do not match its leaf hash (the event was altered)"
+                        ));
+                        broken = true;
+                        break 'pages;
+                    }
+                    let ev = match checker.add_prepared(prepared) {
+                        Ok(ev) => ev,
+                        Err(e) => {
+                            report.problems.push(e.to_string());
+                            broken = true;
+                            break 'pages;
+                        }
+                    };
+                    if ev.kind.as_str() != row.kind
+                        || ev.object.as_str() != row.object
+                        || ev.actor.as_str() != row.actor
+                        || ev.time.unix_millis() != row.time_ms
+                    {
+                        report.problems.push(format!("event #{position}: its query columns disagree with its signed content (kind, object, actor or time was altered)"));
+                    }
+                    if let (EventKind::Reviewed, Some(case), Some(note)) =
+                        (ev.kind, ev.object.as_str().strip_prefix("case:"), ev.note.as_deref())
+                    {
+                        if let (Ok(case), Some(who)) = (CaseId::parse(case), assigned_officer(note)) {
+                            logged.members.entry(case).or_default().insert(who.to_owned());
+                        }
+                    }
+                    for img in &ev.rows {
+                        let table = logged.rows.entry(img.t.clone()).or_default();
+                        if img.gone {
+                            table.remove(&img.k);
+                        } else {
+                            table.insert(img.k.clone(), (position, img.c.clone()));
+                        }
+                    }
+                    if let Some(r) = ev.object.as_exhibit() {
+                        let entry = logged.exhibits.entry(r).or_default();
+                        match ev.kind {
+                            EventKind::Received if entry.received.is_none() => {
+                                if let Some(d) = ev.digest {
+                                    entry.received = Some((position, d, ev.hashes.clone()));
+                                }
+                            }
+                            EventKind::Deleted => entry.deleted = Some(position),
+                            // Grades: `graded` events, and before them the
+                            // `reviewed` events whose signed note said "graded X".
+                            EventKind::Graded | EventKind::Reviewed => {
+                                let note = ev.note.as_deref().unwrap_or("");
+                                if let Some(g) = note.strip_prefix("graded ") {
+                                    entry.grade = Some((position, g.to_owned()));
+                                }
+                                if ev.kind == EventKind::Reviewed {
+                                    if let Some(c) =
+                                        note.strip_prefix("added to case ").and_then(|c| CaseId::parse(c).ok())
+                                    {
+                                        entry.cases.insert(c);
+                                    }
+                                    if let Some((other, linked)) = hand_link(note) {
+                                        entry.links.insert(other, (position, linked));
+                                    }
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
+                    position += 1;
+                    while let Some(h) = next_head.peek() {
+                        if h.tree_size > position {
+                            break;
+                        }
+                        let sth = from_head_row(h);
+                        next_head.next();
+                        if let Err(e) = checker.check_head(&sth) {
+                            report.problems.push(e.to_string());
+                            broken = true;
+                            break 'pages;
+                        }
+                    }
                 }
             }
-        }
+            Ok(())
+        })?;
         report.events = position;
         report.heads = checker.heads_checked();
         report.root = hex::encode(checker.root());

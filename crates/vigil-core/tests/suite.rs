@@ -58,6 +58,7 @@ both_backends!(
     every_row_changed_in_the_database_is_named_by_table_row_and_column,
     every_table_is_a_projection_or_operational_for_a_reason,
     search_finds_titles_and_names_in_the_index_within_what_the_officer_may_see,
+    a_change_early_in_a_long_log_is_named_and_verify_returns,
 );
 
 /// A low-risk synthetic public report.
@@ -1351,4 +1352,34 @@ fn search_finds_titles_and_names_in_the_index_within_what_the_officer_may_see(en
     assert!(cases("quill", &two).is_empty() && cases("op-alpha", &two).is_empty());
     // Query text is never index syntax.
     assert!(cases("\"* OR NEAR(", &sup).is_empty());
+}
+
+/// Issue 30, point 3: verify reads the next page of events while it checks
+/// this one, and hashes each page on every core. A change on the first of
+/// three pages must still be named, with the reader left waiting on a full
+/// page, and verify must return.
+fn a_change_early_in_a_long_log_is_named_and_verify_returns(env: TestEnv) {
+    let v = env.open();
+    let actor = vigil_domain::Actor::parse("BENCH").unwrap();
+    for batch in 0..5 {
+        let events: Vec<vigil_domain::CustodyEvent> = (0..10_000)
+            .map(|i| {
+                vigil_domain::CustodyEvent::new(
+                    vigil_domain::EventKind::Reviewed,
+                    actor.clone(),
+                    vigil_core::now(),
+                    vigil_domain::ObjectRef::parse(&format!("note:n-{batch}-{i}")).unwrap(),
+                )
+            })
+            .collect();
+        v.append_events(&events).unwrap();
+    }
+    assert!(v.verify().unwrap().ok());
+    drop(v);
+    env.tamper_bytes("events", "leaf", "idx", 100, |leaf| {
+        let i = leaf.len() - 5;
+        leaf[i] ^= 1;
+    });
+    let r = env.open().verify().unwrap();
+    assert!(r.problems.iter().any(|p| p.contains("event #100")), "{:?}", r.problems);
 }
