@@ -321,8 +321,7 @@ impl Vigil {
             let case = CaseId::parse(id)?;
             let title = self.store.read()?.case_title(&case)?.ok_or_else(|| CoreError::NoSuchCase(case.to_string()))?;
             let (mut charged, mut nfa) = (false, false);
-            let mut last =
-                self.store.read()?.events_for_object(&format!("case:{case}"))?.first().map_or(0, |e| e.time_ms);
+            let mut last = self.store.read()?.case_opened_ms(&case)?.unwrap_or(0);
             for r in self.store.read()?.case_records(&case)? {
                 last = last.max(r.at_ms);
                 match crate::case_work::parse_record(&r)? {

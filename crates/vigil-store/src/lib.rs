@@ -129,6 +129,8 @@ pub trait Store: Send {
     ) -> Result<Vec<ExhibitRef>, StoreError>;
     /// A case's title, if it exists.
     fn case_title(&mut self, id: &CaseId) -> Result<Option<String>, StoreError>;
+    /// When a case was opened (ms since the epoch), if it exists.
+    fn case_opened_ms(&mut self, id: &CaseId) -> Result<Option<i64>, StoreError>;
     /// The cases a report has been added to.
     fn cases_of_report(&mut self, exhibit: &ExhibitRef) -> Result<Vec<CaseId>, StoreError>;
     /// The reports added to a case, by reference.

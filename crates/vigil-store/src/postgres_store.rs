@@ -427,6 +427,14 @@ impl Store for PostgresStore {
             .transpose()?)
     }
 
+    fn case_opened_ms(&mut self, id: &CaseId) -> Result<Option<i64>, StoreError> {
+        Ok(self
+            .db()
+            .query_opt("SELECT opened_ms FROM cases WHERE id = $1", &[&id.as_str()])?
+            .map(|r| r.try_get(0))
+            .transpose()?)
+    }
+
     fn identifiers_of(&mut self, exhibit: &ExhibitRef) -> Result<Vec<String>, StoreError> {
         self.db()
             .query(

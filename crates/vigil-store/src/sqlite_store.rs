@@ -515,6 +515,14 @@ impl Store for SqliteStore {
             .optional()?)
     }
 
+    fn case_opened_ms(&mut self, id: &CaseId) -> Result<Option<i64>, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT opened_ms FROM cases WHERE id = ?1")?
+            .query_row([id.as_str()], |r| r.get(0))
+            .optional()?)
+    }
+
     fn identifiers_of(&mut self, exhibit: &ExhibitRef) -> Result<Vec<String>, StoreError> {
         let mut st = self
             .conn
