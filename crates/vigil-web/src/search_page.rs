@@ -19,7 +19,7 @@ fn form(q: &str) -> Markup {
         form method="get" action="/search" role="search" {
             label for="q" { "Identifier, report or exhibit reference, case ID or a person's name" }
             p.hint id="q-hint" {
-                "For example 07700 900123, demo_user_a, PR/12, DEMO-1. Only what you may see is searched, and the search is recorded."
+                "For example 07700 900123, demo_user_a, PR/12, DEMO-1, or the start of words in a case's title or a name (\"synth pers\"). Only what you may see is searched, and the search is recorded."
             }
             input type="text" id="q" name="q" value=(q) aria-describedby="q-hint";
             button type="submit" { "Search" }
