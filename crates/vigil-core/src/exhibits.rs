@@ -468,16 +468,7 @@ impl Vigil {
         }
         ev.digest = Some(row.sha256);
         ev.case = Some(row.case_id.clone());
-        let (event, others, shred) = self.write(|u| {
-            let event = u.log(ev);
-            u.tx().mark_exhibit_deleted(reference, event)?;
-            let others = u.tx().live_exhibits_with_blob(&row.sha256)?;
-            let shred = others.iter().all(|r| r == reference);
-            if shred {
-                u.tx().delete_keys(&row.sha256)?;
-            }
-            Ok((event, others, shred))
-        })?;
+        let (event, others, shred) = self.write(|u| u.delete_exhibit(reference, &row.sha256, ev))?;
         if shred {
             // Unless a write of the same content has put a copy in place
             // under a key of its own since the keys were destroyed.
@@ -491,6 +482,26 @@ impl Vigil {
 }
 
 impl crate::custody_log::Unit<'_> {
+    /// Marks a live exhibit deleted at its `deleted` event, and destroys its
+    /// blob's keys when no other live exhibit shares them; answers the event,
+    /// the exhibits still sharing the blob, and whether the keys went. The
+    /// caller removes the dead blob's file once the unit has committed.
+    pub(crate) fn delete_exhibit(
+        &mut self,
+        reference: &ExhibitRef,
+        sha256: &vigil_domain::Sha256Digest,
+        ev: CustodyEvent,
+    ) -> Result<(u64, Vec<ExhibitRef>, bool), CoreError> {
+        let event = self.log(ev);
+        self.tx().mark_exhibit_deleted(reference, event)?;
+        let others = self.tx().live_exhibits_with_blob(sha256)?;
+        let shred = others.iter().all(|r| r == reference);
+        if shred {
+            self.tx().delete_keys(sha256)?;
+        }
+        Ok((event, others, shred))
+    }
+
     /// Keeps a staged blob's sealed bytes and key in this unit, where the
     /// store holds it, so the bytes commit with their exhibit; returns its digests.
     pub(crate) fn put_blob<'s>(&mut self, staged: &'s StagedBlob) -> Result<&'s FileHashes, CoreError> {

@@ -303,17 +303,15 @@ impl Vigil {
         Ok(items)
     }
 
-    fn retention_row_of(&self, subject: &str) -> Result<RetentionRow, CoreError> {
-        Ok(self
-            .store
-            .read()?
-            .retention_row(subject)?
-            .unwrap_or_else(|| RetentionRow { subject: subject.to_owned(), ..Default::default() }))
-    }
-
     /// One case (`case:ID`) or report (`report:PR/N`) as the queue shows it.
     pub fn retention_item(&self, subject: &str) -> Result<RetentionItem, CoreError> {
-        let row = self.retention_row_of(subject)?;
+        Ok(self.retention_item_and_row(subject)?.0)
+    }
+
+    /// The item, and the retention row it was judged from: a decision
+    /// stands only if that row is unchanged when its unit of work commits.
+    fn retention_item_and_row(&self, subject: &str) -> Result<(RetentionItem, RetentionRow), CoreError> {
+        let row = self.store.read()?.retention_row(subject)?.unwrap_or_else(|| blank_row(subject));
         let policy = self.retention_policy()?;
         let court = row.court_result.as_deref().map(CourtResult::parse).transpose()?;
         let (kind, title, category, outcome, last_ms, live, exhibits) = if let Some(id) = subject.strip_prefix("case:")
@@ -367,7 +365,7 @@ impl Vigil {
             .ok_or_else(|| CoreError::Refused(format!("the retention policy has no rule for {subject}")))?;
         let due = review_due_ms(last_ms, rule, row.retained_until_ms);
         let now = self.now();
-        Ok(RetentionItem {
+        let item = RetentionItem {
             subject: subject.to_owned(),
             title,
             category,
@@ -393,7 +391,8 @@ impl Vigil {
                 .map_err(|e| CoreError::Log(format!("the retention decision on {subject} is malformed: {e}")))?,
             exhibits,
             disposed: row.disposed_event.is_some(),
-        })
+        };
+        Ok((item, row))
     }
 
     /// A report's live exhibits: the report itself, its files and additions.
@@ -434,25 +433,36 @@ impl Vigil {
         }
     }
 
+    /// A `decided` event on the subject for a change to its retention row,
+    /// made only if the row is still the one the decision was judged from
+    /// (`judged`): read again inside the unit, under the log's lock, so two
+    /// supervisors deciding at once cannot lose one decision or dispose of
+    /// something a hold set meanwhile protects.
     fn note_retention(
         &self,
         subject: &str,
         actor: &Actor,
         note: String,
+        judged: &RetentionRow,
         change: impl FnOnce(&mut RetentionRow),
     ) -> Result<u64, CoreError> {
-        self.note_retention_with(subject, actor, note, None, |r, _| change(r))
+        let ev = self.decided_event(subject, actor, note, None)?;
+        self.write(|u| {
+            let mut row = unchanged_row(u, subject, judged)?;
+            let i = u.log(ev);
+            change(&mut row);
+            u.tx().put_retention(&row)?;
+            Ok(i)
+        })
     }
 
-    fn note_retention_with(
+    fn decided_event(
         &self,
         subject: &str,
         actor: &Actor,
         note: String,
         digest: Option<vigil_domain::Sha256Digest>,
-        change: impl FnOnce(&mut RetentionRow, u64),
-    ) -> Result<u64, CoreError> {
-        let mut row = self.retention_row_of(subject)?;
+    ) -> Result<CustodyEvent, CoreError> {
         let mut ev = CustodyEvent::new(EventKind::Decided, actor.clone(), self.now(), subject_object(subject)?);
         ev.digest = digest;
         if let Some(id) = subject.strip_prefix("case:") {
@@ -460,13 +470,7 @@ impl Vigil {
         }
         ev.note = Some(note);
         ev.validate()?;
-        self.write(|u| {
-            let i = u.log(ev);
-            // The change may name the event that records it (a disposal does).
-            change(&mut row, i);
-            u.tx().put_retention(&row)?;
-            Ok(i)
-        })
+        Ok(ev)
     }
 
     fn require_reason(reason: &str, what: &str) -> Result<(), CoreError> {
@@ -479,23 +483,26 @@ impl Vigil {
     /// Puts a legal hold on a subject: it cannot be disposed of until released.
     pub fn set_legal_hold(&self, subject: &str, reason: &str, actor: &Actor) -> Result<RetentionItem, CoreError> {
         Self::require_reason(reason, "a legal hold")?;
-        let item = self.retention_item(subject)?;
+        let (item, row) = self.retention_item_and_row(subject)?;
         if item.disposed {
             return Err(CoreError::Refused(format!("{subject} has already been disposed of")));
         }
         let hold = LegalHold { reason: reason.trim().into(), by: actor.as_str().into(), at: self.now().to_string() };
         let json = serde_json::to_string(&hold).expect("a hold serialises");
-        self.note_retention(subject, actor, format!("legal hold set: {}", hold.reason), |r| r.hold = Some(json))?;
+        self.note_retention(subject, actor, format!("legal hold set: {}", hold.reason), &row, |r| r.hold = Some(json))?;
         self.retention_item(subject)
     }
 
     /// Releases a legal hold.
     pub fn release_legal_hold(&self, subject: &str, reason: &str, actor: &Actor) -> Result<RetentionItem, CoreError> {
         Self::require_reason(reason, "releasing a legal hold")?;
-        if self.retention_item(subject)?.hold.is_none() {
+        let (item, row) = self.retention_item_and_row(subject)?;
+        if item.hold.is_none() {
             return Err(CoreError::Refused(format!("{subject} is not under a legal hold")));
         }
-        self.note_retention(subject, actor, format!("legal hold released: {}", reason.trim()), |r| r.hold = None)?;
+        self.note_retention(subject, actor, format!("legal hold released: {}", reason.trim()), &row, |r| {
+            r.hold = None
+        })?;
         self.retention_item(subject)
     }
 
@@ -507,8 +514,8 @@ impl Vigil {
         actor: &Actor,
     ) -> Result<RetentionItem, CoreError> {
         let subject = format!("case:{case}");
-        self.retention_item(&subject)?;
-        self.note_retention(&subject, actor, format!("court result recorded: {}", result.as_str()), |r| {
+        let (_, row) = self.retention_item_and_row(&subject)?;
+        self.note_retention(&subject, actor, format!("court result recorded: {}", result.as_str()), &row, |r| {
             r.court_result = Some(result.as_str().into())
         })?;
         self.retention_item(&subject)
@@ -524,7 +531,7 @@ impl Vigil {
         actor: &Actor,
     ) -> Result<RetentionItem, CoreError> {
         Self::require_reason(reason, "a decision to retain")?;
-        let item = self.retention_item(subject)?;
+        let (item, row) = self.retention_item_and_row(subject)?;
         if item.disposed {
             return Err(CoreError::Refused(format!("{subject} has already been disposed of")));
         }
@@ -554,6 +561,7 @@ impl Vigil {
                 decision.reason,
                 Timestamp::from_unix_millis(next)
             ),
+            &row,
             |r| {
                 r.decision = Some(json);
                 r.retained_until_ms = Some(next);
@@ -584,21 +592,24 @@ impl Vigil {
                 )));
             }
         }
-        let item = self.retention_item(subject)?;
+        let (item, judged) = self.retention_item_and_row(subject)?;
         if let Some(why) = item.disposal_barred(self.now()) {
             // A refused disposal is an attempt worth recording too.
-            let mut ev = CustodyEvent::new(EventKind::Decided, actor.clone(), self.now(), subject_object(subject)?);
-            ev.note = Some(format!("retention review: disposal refused: {why}"));
+            let ev = self.decided_event(subject, actor, format!("retention review: disposal refused: {why}"), None)?;
             self.append_events(&[ev])?;
             return Err(CoreError::Refused(why));
         }
         let full_reason =
             format!("retention disposal of {subject} under the rule \"{}\": {}", item.rule, reason.trim());
-        let mut deleted: Vec<ExhibitRef> = Vec::new();
+        let mut doomed = Vec::new();
         for e in self.subject_exhibits(subject)? {
-            self.delete_exhibit(&e, &full_reason, actor)?;
-            deleted.push(e);
+            doomed.push(self.exhibit(&e)?);
         }
+        let case = subject.strip_prefix("case:").map(CaseId::parse).transpose()?;
+        let case_exhibits = match &case {
+            Some(c) => Some(self.store.read()?.case_exhibit_count(c)?),
+            None => None,
+        };
         let now = self.now();
         let decision = RetentionDecision {
             decision: "dispose".into(),
@@ -609,8 +620,9 @@ impl Vigil {
             next_review: None,
         };
         let json = serde_json::to_string(&decision).expect("a decision serialises");
+        let deleted: Vec<ExhibitRef> = doomed.iter().map(|e| e.reference.clone()).collect();
         let names: Vec<String> = deleted.iter().map(ToString::to_string).collect();
-        let decision_event = self.note_retention_with(
+        let decided = self.decided_event(
             subject,
             actor,
             format!(
@@ -621,11 +633,47 @@ impl Vigil {
                 names.len()
             ),
             Some(items_digest(names.iter().map(String::as_str))),
-            |r, event| {
-                r.decision = Some(json);
-                r.disposed_event = Some(event);
-            },
         )?;
+        // One unit for every deletion and the decision: what was judged (no
+        // hold, no new exhibit, each still live) holds when it commits, and
+        // a crash leaves either all of it or none.
+        let (decision_event, dead) = self.write(|u| {
+            let mut row = unchanged_row(u, subject, &judged)?;
+            if let (Some(c), Some(n)) = (&case, case_exhibits) {
+                if u.tx().case_exhibit_count(c)? != n {
+                    return Err(changed_meanwhile(subject));
+                }
+            }
+            let mut dead = Vec::new();
+            for e in &doomed {
+                if !u.tx().live_exhibits_with_blob(&e.sha256)?.contains(&e.reference) {
+                    return Err(changed_meanwhile(subject));
+                }
+                let mut ev =
+                    CustodyEvent::new(EventKind::Deleted, actor.clone(), now, ObjectRef::exhibit(&e.reference));
+                ev.reason = Some(full_reason.clone());
+                ev.digest = Some(e.sha256);
+                ev.case = Some(e.case_id.clone());
+                ev.validate()?;
+                let (_, _, shred) = u.delete_exhibit(&e.reference, &e.sha256, ev)?;
+                if shred {
+                    dead.push(e.sha256);
+                }
+            }
+            let i = u.log(decided);
+            row.decision = Some(json);
+            row.disposed_event = Some(i);
+            u.tx().put_retention(&row)?;
+            Ok((i, dead))
+        })?;
+        for sha in &dead {
+            // Unless a write of the same content has put a copy in place
+            // under a key of its own since the keys were destroyed.
+            self.remove_dead_blob(sha)?;
+        }
+        if !dead.is_empty() {
+            self.store.write()?.purge_deleted()?;
+        }
         let cert = self.disposal_certificate(subject, &decision, &deleted, decision_event)?;
         let json = serde_json::to_vec_pretty(&cert).expect("a certificate serialises");
         let stored = self.store_certificate(&cert, &json, by)?;
@@ -706,6 +754,30 @@ impl Vigil {
         )?;
         Ok(StoredCertificate { json: j.reference, pdf: p.reference })
     }
+}
+
+fn blank_row(subject: &str) -> RetentionRow {
+    RetentionRow { subject: subject.to_owned(), ..Default::default() }
+}
+
+fn changed_meanwhile(subject: &str) -> CoreError {
+    CoreError::Refused(format!(
+        "the retention record of {subject} changed while this decision was being made (another decision, a hold or \
+         new material): review it again"
+    ))
+}
+
+/// The subject's row inside the unit, if it is still the one judged.
+fn unchanged_row(
+    u: &mut crate::custody_log::Unit<'_>,
+    subject: &str,
+    judged: &RetentionRow,
+) -> Result<RetentionRow, CoreError> {
+    let row = u.tx().retention_row(subject)?.unwrap_or_else(|| blank_row(subject));
+    if &row != judged {
+        return Err(changed_meanwhile(subject));
+    }
+    Ok(row)
 }
 
 /// What a supervisor does on the review queue page.

@@ -287,3 +287,66 @@ fn a_break_glass_read_lasts_an_hour_and_reads_only() {
     e.clock.advance(61 * 60 * 1000);
     assert!(matches!(read(&e.v), Err(CoreError::NoSuchCase(_))), "an hour later it is closed again");
 }
+
+/// Regression (found in session 16): a hold set while a disposal was being
+/// judged was overwritten by the disposal, and two decisions at once could
+/// lose one. Each decision now stands only if the retention row it was
+/// judged from is unchanged when its unit commits.
+#[test]
+fn a_hold_set_during_a_disposal_is_never_lost_and_decisions_at_once_both_stand() {
+    let e = env();
+    let cases: Vec<CaseId> = (0..12)
+        .map(|i| {
+            let case = support::case_from_report(
+                &e.v,
+                "t.tri",
+                &format!("OP-RACE-{i}"),
+                "Race",
+                &format!("SYNTHETIC TEST account race {i}"),
+            );
+            e.v.add_exhibit_bytes(format!("synthetic notes {i}").as_bytes(), "n.txt", &case, &support::ini("SO"), None)
+                .unwrap();
+            case
+        })
+        .collect();
+    e.clock.advance(366 * DAY);
+    let (mut disposed, mut held) = (0, 0);
+    for case in &cases[..6] {
+        let subject = format!("case:{case}");
+        let (hold, dispose) = std::thread::scope(|s| {
+            let h = s.spawn(|| e.v.set_legal_hold(&subject, "civil claim (synthetic)", &supervisor()));
+            let d = s.spawn(|| e.v.dispose(&subject, "review: due", &supervisor(), &support::ini("RET")));
+            (h.join().unwrap(), d.join().unwrap())
+        });
+        assert!(!(hold.is_ok() && dispose.is_ok()), "{subject}: both a hold and a disposal stood");
+        let item = e.v.retention_item(&subject).unwrap();
+        if dispose.is_ok() {
+            disposed += 1;
+            assert!(item.disposed && item.hold.is_none() && live_exhibits_of(&e, case) == 0);
+        } else {
+            held += usize::from(hold.is_ok());
+            assert!(!item.disposed && item.hold.is_some() == hold.is_ok() && live_exhibits_of(&e, case) > 0);
+        }
+    }
+    assert_eq!(disposed + held, 6, "each race ends in exactly one of the two");
+    for case in &cases[6..] {
+        let subject = format!("case:{case}");
+        let (hold, keep) = std::thread::scope(|s| {
+            let h = s.spawn(|| e.v.set_legal_hold(&subject, "civil claim (synthetic)", &supervisor()));
+            let k = s.spawn(|| e.v.retain(&subject, "devices awaiting examination", None, &supervisor()));
+            (h.join().unwrap(), k.join().unwrap())
+        });
+        let item = e.v.retention_item(&subject).unwrap();
+        // A refused one says why; whichever stood is in the row.
+        for r in [hold.as_ref().err(), keep.as_ref().err()].into_iter().flatten() {
+            assert!(matches!(r, CoreError::Refused(w) if w.contains("changed while")), "{r:?}");
+        }
+        assert_eq!(item.hold.is_some(), hold.is_ok(), "{subject}");
+        assert_eq!(item.last_decision.is_some(), keep.is_ok(), "{subject}");
+    }
+    assert!(e.v.verify().unwrap().ok(), "the log verifies");
+}
+
+fn live_exhibits_of(e: &Env, case: &CaseId) -> usize {
+    e.v.exhibits().unwrap().iter().filter(|x| x.deleted_event.is_none() && x.case_id == *case).count()
+}

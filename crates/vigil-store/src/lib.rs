@@ -309,6 +309,9 @@ pub trait StoreTx {
     /// Adds to an officer's exposure for a day.
     fn add_exposure(&mut self, username: &str, day: &str, items: u64, ms: u64) -> Result<(), StoreError>;
     fn set_review_settings(&mut self, r: &ReviewSettingsRow) -> Result<(), StoreError>;
+    /// A subject's retention row as this unit sees it (under the log's
+    /// lock, so no other logged unit changes it before this one commits).
+    fn retention_row(&mut self, subject: &str) -> Result<Option<RetentionRow>, StoreError>;
     /// Inserts or replaces a subject's retention row.
     fn put_retention(&mut self, r: &RetentionRow) -> Result<(), StoreError>;
     fn commit(self: Box<Self>) -> Result<(), StoreError>;

@@ -1417,6 +1417,14 @@ impl StoreTx for PgTx<'_> {
         Ok(())
     }
 
+    fn retention_row(&mut self, subject: &str) -> Result<Option<RetentionRow>, StoreError> {
+        self.db()
+            .query_opt(&format!("SELECT {RETENTION_COLUMNS} FROM retention WHERE subject = $1"), &[&subject])?
+            .as_ref()
+            .map(retention_row)
+            .transpose()
+    }
+
     fn put_retention(&mut self, r: &RetentionRow) -> Result<(), StoreError> {
         self.db().execute(
             "INSERT INTO retention (subject, hold, court_result, decision, retained_until_ms, disposed_event) \

@@ -1469,6 +1469,14 @@ impl StoreTx for SqliteTx<'_> {
         Ok(())
     }
 
+    fn retention_row(&mut self, subject: &str) -> Result<Option<RetentionRow>, StoreError> {
+        Ok(self
+            .tx
+            .prepare_cached(&format!("SELECT {RETENTION_COLUMNS} FROM retention WHERE subject = ?1"))?
+            .query_row([subject], retention_row)
+            .optional()?)
+    }
+
     fn put_retention(&mut self, r: &RetentionRow) -> Result<(), StoreError> {
         self.tx
             .prepare_cached(
