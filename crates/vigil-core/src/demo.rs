@@ -715,6 +715,7 @@ and ask demo_user_c too\n\
             progress: false,
             pdq: true,
             read_mode: vigil_scan::ReadMode::Read,
+            kernel: vigil_scan::multi_buffer::Kernel::detect(),
         };
         let out = vigil_scan::scan(std::slice::from_ref(&media), &opts, &[], &[])
             .map_err(|e| CoreError::Failed(format!("demo scan: {e}")))?;

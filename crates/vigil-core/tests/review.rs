@@ -54,6 +54,7 @@ fn scan_into(v: &Vigil, case: &CaseId, root: &std::path::Path, sets: &[String]) 
         progress: false,
         pdq: true,
         read_mode: ReadMode::Read,
+        kernel: vigil_scan::multi_buffer::Kernel::detect(),
     };
     let out = vigil_scan::scan(&[root.to_owned()], &opts, &exact, &pdq).unwrap();
     let by = Initials::parse("FE").unwrap();

@@ -18,6 +18,10 @@ mod algo;
 mod archive;
 mod checkpoint;
 mod escape;
+mod lane_worker;
+// The one module with SIMD kernels; its safe functions check what they need.
+#[allow(unsafe_code)]
+pub mod multi_buffer;
 mod output;
 mod read_mode;
 mod record;

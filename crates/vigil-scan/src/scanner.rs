@@ -32,6 +32,10 @@ pub struct ScanOptions {
     pub pdq: bool,
     /// Read files into a buffer or map them (see `ReadMode`).
     pub read_mode: ReadMode,
+    /// Runs MD5 and SHA-1 over several files at once where it is wider
+    /// than one lane (`Kernel::detect()`); the scalar kernel reads one file
+    /// at a time.
+    pub kernel: crate::multi_buffer::Kernel,
 }
 
 /// PDQ matches are hashes within this Hamming distance (HMA's threshold).
@@ -98,7 +102,7 @@ fn error_record(e: &Entry, why: String) -> FileRecord {
 }
 
 /// What a worker reports for one entry.
-struct Hashed {
+pub(crate) struct Hashed {
     records: Vec<FileRecord>,
     size: u64,
     mtime_ns: i128,
@@ -106,12 +110,19 @@ struct Hashed {
     resumed: bool,
 }
 
-fn hash_entry(e: &Entry, opts: &ScanOptions, buf: &mut Vec<u8>, pb: &Progress, finished: &Finished) -> Hashed {
-    let fail = |why: String| Hashed { records: vec![error_record(e, why)], size: 0, mtime_ns: 0, resumed: false };
+/// An entry opened for reading, or what a worker reports for it already:
+/// an error, or its records from the checkpoint.
+pub(crate) enum Opened {
+    File { file: File, len: u64, mtime_ns: i128 },
+    Done(Hashed),
+}
+
+pub(crate) fn open_entry(e: &Entry, pb: &Progress, finished: &Finished) -> Opened {
+    let fail = |why: String| Opened::Done(Hashed::failed(e, why));
     if let Some(err) = &e.error {
         return fail(err.clone());
     }
-    let mut f = match File::open(&e.path) {
+    let f = match File::open(&e.path) {
         Ok(f) => f,
         Err(err) => return fail(format!("cannot open: {err}")),
     };
@@ -123,35 +134,95 @@ fn hash_entry(e: &Entry, opts: &ScanOptions, buf: &mut Vec<u8>, pb: &Progress, f
     if let Some((size, mtime, recs)) = finished.get(e.bytes()) {
         if *size == len && *mtime == mtime_ns {
             pb.file_done(0);
-            return Hashed { records: recs.clone(), size: len, mtime_ns, resumed: true };
+            return Opened::Done(Hashed { records: recs.clone(), size: len, mtime_ns, resumed: true });
         }
     }
-    let mut h = Hashers::new(&opts.algos);
-    let mut head: Vec<u8> = Vec::new();
-    let mut size = 0u64;
-    // An image to be PDQ-hashed is kept whole from the same read.
-    let mut whole: Option<Vec<u8>> = None;
-    let mut feed = |chunk: &[u8]| {
-        if head.len() < 512 {
-            let take = (512 - head.len()).min(chunk.len());
-            head.extend_from_slice(&chunk[..take]);
-            if size == 0 && opts.pdq && len <= PDQ_MAX_BYTES && vigil_pdq::looks_like_image(&head) {
-                whole = Some(Vec::with_capacity(len as usize));
+    Opened::File { file: f, len, mtime_ns }
+}
+
+impl Hashed {
+    pub(crate) fn failed(e: &Entry, why: String) -> Hashed {
+        Hashed { records: vec![error_record(e, why)], size: 0, mtime_ns: 0, resumed: false }
+    }
+}
+
+/// What each chunk of a file read feeds: the digests computed one file at
+/// a time, the first 512 bytes (to recognise archives and images), the
+/// whole image for PDQ, the count of bytes and the progress bar.
+pub(crate) struct Feed<'p> {
+    hashers: Hashers,
+    head: Vec<u8>,
+    whole: Option<Vec<u8>>,
+    size: u64,
+    len: u64,
+    pdq: bool,
+    pb: &'p Progress,
+}
+
+impl<'p> Feed<'p> {
+    pub(crate) fn new(algos: &AlgoSet, len: u64, pdq: bool, pb: &'p Progress) -> Self {
+        Feed { hashers: Hashers::new(algos), head: Vec::new(), whole: None, size: 0, len, pdq, pb }
+    }
+
+    pub(crate) fn feed(&mut self, chunk: &[u8]) {
+        if self.head.len() < 512 {
+            let take = (512 - self.head.len()).min(chunk.len());
+            self.head.extend_from_slice(&chunk[..take]);
+            // An image to be PDQ-hashed is kept whole from the same read.
+            if self.size == 0 && self.pdq && self.len <= PDQ_MAX_BYTES && vigil_pdq::looks_like_image(&self.head) {
+                self.whole = Some(Vec::with_capacity(self.len as usize));
             }
         }
-        if let Some(w) = &mut whole {
+        if let Some(w) = &mut self.whole {
             w.extend_from_slice(chunk);
         }
-        h.update(chunk);
-        size += chunk.len() as u64;
-        pb.bytes(chunk.len() as u64);
+        self.hashers.update(chunk);
+        self.size += chunk.len() as u64;
+        self.pb.bytes(chunk.len() as u64);
+    }
+
+    pub(crate) fn size(&self) -> u64 {
+        self.size
+    }
+
+    /// The file's records: its own (with `lanes`' digests put in beside
+    /// the feed's), then its archive's members; `buf` is scratch space.
+    pub(crate) fn finish(
+        self,
+        e: &Entry,
+        opts: &ScanOptions,
+        lanes: crate::algo::Digests,
+        buf: &mut [u8],
+        mtime_ns: i128,
+    ) -> Hashed {
+        self.pb.file_done(0);
+        let pdq = self.whole.map(|bytes| pdq_record(&bytes));
+        let mut digests = self.hashers.finish();
+        digests.md5 = digests.md5.or(lanes.md5);
+        digests.sha1 = digests.sha1.or(lanes.sha1);
+        let mut records =
+            vec![FileRecord { path: e.bytes().to_vec(), size: self.size, digests, error: None, member: false, pdq }];
+        if opts.archives {
+            if let Some(kind) = archive::detect(&self.head, &e.path) {
+                records.extend(archive::members(&e.path, kind, &opts.algos, buf, opts.pdq));
+            }
+        }
+        Hashed { records, size: self.len, mtime_ns, resumed: false }
+    }
+}
+
+fn hash_entry(e: &Entry, opts: &ScanOptions, buf: &mut Vec<u8>, pb: &Progress, finished: &Finished) -> Hashed {
+    let (mut f, len, mtime_ns) = match open_entry(e, pb, finished) {
+        Opened::File { file, len, mtime_ns } => (file, len, mtime_ns),
+        Opened::Done(h) => return h,
     };
+    let mut feed = Feed::new(&opts.algos, len, opts.pdq, pb);
     let mapped = if opts.read_mode.maps(&f, len) { crate::read_mode::map(&f).ok() } else { None };
     if let Some(map) = &mapped {
         // The same chunk size as the read path, so a chunk stays in cache
         // while each digest passes over it.
         for chunk in map.chunks(READ_BUF) {
-            feed(chunk);
+            feed.feed(chunk);
         }
     } else {
         let want = READ_BUF;
@@ -164,9 +235,9 @@ fn hash_entry(e: &Entry, opts: &ScanOptions, buf: &mut Vec<u8>, pb: &Progress, f
                 Ok(0) => break,
                 Ok(n) => n,
                 Err(err) if err.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(err) => return fail(format!("read failed after {got} bytes: {err}")),
+                Err(err) => return Hashed::failed(e, format!("read failed after {got} bytes: {err}")),
             };
-            feed(&buf[..n]);
+            feed.feed(&buf[..n]);
             got += n as u64;
             // A short read that reaches the size fstat gave is the end of a
             // regular file: skip the extra read that would only return 0.
@@ -176,31 +247,22 @@ fn hash_entry(e: &Entry, opts: &ScanOptions, buf: &mut Vec<u8>, pb: &Progress, f
         }
     }
     drop(mapped);
-    pb.file_done(0);
-    let pdq = whole.map(|bytes| pdq_record(&bytes));
-    let mut records =
-        vec![FileRecord { path: e.bytes().to_vec(), size, digests: h.finish(), error: None, member: false, pdq }];
-    if opts.archives {
-        if let Some(kind) = archive::detect(&head, &e.path) {
-            records.extend(archive::members(&e.path, kind, &opts.algos, &mut buf[..], opts.pdq));
-        }
-    }
-    Hashed { records, size: len, mtime_ns, resumed: false }
+    feed.finish(e, opts, Default::default(), &mut buf[..], mtime_ns)
 }
 
 /// The terminal progress bar: files against the total, bytes and rate in the message.
-struct Progress {
+pub(crate) struct Progress {
     bar: indicatif::ProgressBar,
     bytes: std::sync::atomic::AtomicU64,
     start: std::time::Instant,
 }
 
 impl Progress {
-    fn bytes(&self, n: u64) {
+    pub(crate) fn bytes(&self, n: u64) {
         self.bytes.fetch_add(n, Ordering::Relaxed);
     }
 
-    fn file_done(&self, _: u64) {
+    pub(crate) fn file_done(&self, _: u64) {
         if self.bar.is_hidden() {
             return;
         }
@@ -253,6 +315,7 @@ pub fn scan(
     }
     let pb = progress_bar(entries.len() as u64, opts.progress);
     let next = AtomicUsize::new(0);
+    let lanes = opts.kernel.lanes() > 1 && (opts.algos.md5 || opts.algos.sha1);
     let (tx, rx) = mpsc::sync_channel::<(usize, Hashed)>(1024);
     let mut journal_error = None;
     let (mut resumed, mut hashed) = (0u64, 0u64);
@@ -261,6 +324,10 @@ pub fn scan(
             let tx = tx.clone();
             let (next, entries, pb, finished) = (&next, &entries, &pb, &finished);
             sc.spawn(move || {
+                if lanes {
+                    crate::lane_worker::run(opts.kernel, entries, next, opts, pb, finished, &tx);
+                    return;
+                }
                 let mut buf = Vec::new();
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);

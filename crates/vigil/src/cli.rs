@@ -417,6 +417,11 @@ pub struct ScanArgs {
     /// continues); `auto` maps only on read-only mounts.
     #[arg(long, default_value = "auto")]
     pub read: String,
+    /// How MD5 and SHA-1 run: `lanes` hashes up to sixteen files at once in
+    /// SIMD lanes where the CPU has AVX-512 (else one at a time); `one`
+    /// hashes one file at a time with the RustCrypto code (for comparison).
+    #[arg(long, default_value = "lanes", value_parser = ["lanes", "one"])]
+    pub digests: String,
     /// Put every image and video that matched no known set into the case's review set
     /// (needs --case and sha256 among --algos; PDQ is computed), with sealed previews.
     #[arg(long, requires = "case")]

@@ -59,6 +59,11 @@ pub fn scan(cli: &Cli, a: &ScanArgs) -> Result<ExitCode> {
         progress: !a.quiet && std::io::stderr().is_terminal(),
         pdq: a.pdq || a.review || !pdq_sets.is_empty(),
         read_mode,
+        kernel: if a.digests == "one" {
+            vigil_scan::multi_buffer::Kernel::scalar()
+        } else {
+            vigil_scan::multi_buffer::Kernel::detect()
+        },
     };
     let vpdq_sets = crate::video_command::read_vpdq_sets(&a.vpdq_sets)?;
     let started = std::time::Instant::now();
