@@ -33,7 +33,8 @@ PY
 }
 calc() { python3 -c "print(f'{$1:.2f}')"; }
 
-echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); AVX-512F/BW: $(grep -m1 -o 'avx512bw' /proc/cpuinfo || echo no)"
+cargo run --release -q -p vigil-scan --example lanes_bench
 python3 bench/gen_corpus.py A "$WORK/A" "$SIZE_A"
 python3 bench/gen_corpus.py B "$WORK/B" "$FILES_B"
 cd "$WORK"
@@ -46,6 +47,7 @@ run_corpus() {
   find "$C" -type f -print0 | xargs -0 cat > /dev/null   # warm the page cache
   local T_CAT; T_CAT=$(secs "find $C -type f -print0 | xargs -0 -P2 -n 500 cat")
   local T_V3; T_V3=$(secs "\$VIGIL scan $C --quiet --read read --algos md5,sha1,sha256 --format csv")
+  local T_V1; T_V1=$(secs "\$VIGIL scan $C --quiet --read read --algos md5,sha1,sha256 --format csv --digests one")
   local T_HD; T_HD=$(secs "hashdeep -r -c md5,sha1,sha256 $C")
   local T_MD5; T_MD5=$(secs "find $C -type f -print0 | xargs -0 -P2 -n 500 md5sum")
   local T_SHA1; T_SHA1=$(secs "find $C -type f -print0 | xargs -0 -P2 -n 500 sha1sum")
@@ -64,6 +66,7 @@ run_corpus() {
   echo "plain read (cat, xargs -P2):          $(calc "$GB / $T_CAT") GB/s"
   echo "vigil scan md5,sha1,sha256:           $(calc "$GB / $T_V3") GB/s  ($T_V3 s)"
   echo "hashdeep -r -c md5,sha1,sha256:       $(calc "$GB / $T_HD") GB/s  ($T_HD s)   vigil/hashdeep: $(calc "$T_HD / $T_V3")x"
+  echo "vigil --digests one (one file at a time, RustCrypto MD5/SHA-1; before multi-buffer): $(calc "$GB / $T_V1") GB/s  ($T_V1 s)   hashdeep/it: $(calc "$T_HD / $T_V1")x; lanes/it: $(calc "$T_V1 / $T_V3")x"
   echo "xargs -P2 md5sum / sha1sum / sha256sum: $(calc "$GB / $T_MD5") / $(calc "$GB / $T_SHA1") / $(calc "$GB / $T_SHA256") GB/s"
   echo "single-core rates (vigil --jobs 1): md5 $(calc "$GB / $T1_MD5"), sha1 $(calc "$GB / $T1_SHA1"), sha256 $(calc "$GB / $T1_SHA256") GB/s"
   echo "one-pass limit on $(nproc) cores from those rates: $LIMIT GB/s; vigil reaches $(calc "($GB / $T_V3) / $LIMIT * 100")% of it"

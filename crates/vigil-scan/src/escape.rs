@@ -3,6 +3,10 @@
 /// Writes a byte path as printable UTF-8: `\\` for a backslash, `\xNN` for
 /// invalid UTF-8 and control characters. Never produces a newline.
 pub fn escape_path(bytes: &[u8]) -> String {
+    // Most names are printable ASCII with no backslash: kept as they are.
+    if bytes.iter().all(|b| (0x20..0x7f).contains(b) && *b != b'\\') {
+        return String::from_utf8(bytes.to_vec()).expect("printable ASCII");
+    }
     let mut out = String::with_capacity(bytes.len());
     for chunk in bytes.utf8_chunks() {
         for c in chunk.valid().chars() {

@@ -14,12 +14,11 @@
 use crate::algo::{AlgoSet, Digests};
 use crate::checkpoint::Finished;
 use crate::multi_buffer::{self, Kernel, MD5_INIT, SHA1_INIT};
-use crate::scanner::{open_entry, Feed, Hashed, Opened, Progress, ScanOptions};
+use crate::scanner::{open_entry, Feed, Hashed, Opened, Outbox, Progress, ScanOptions};
 use crate::walk::Entry;
 use std::fs::File;
 use std::io::Read;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc::SyncSender;
 
 /// Bytes read per lane at a time: sixteen of them fit the L2 cache with
 /// room to spare, so a chunk is still there when the kernel reaches it.
@@ -113,7 +112,6 @@ impl Lane<'_, '_> {
 
 /// Runs one worker: entries taken in turn from `next`, results sent as
 /// each file finishes (not in order; the caller puts them in place).
-#[allow(clippy::too_many_arguments)]
 pub(crate) fn run(
     kernel: Kernel,
     entries: &[Entry],
@@ -121,7 +119,7 @@ pub(crate) fn run(
     opts: &ScanOptions,
     pb: &Progress,
     finished: &Finished,
-    tx: &SyncSender<(usize, Hashed)>,
+    out: &mut Outbox,
 ) {
     // The digests the lanes compute are taken out of the one-file feed.
     let algos = opts.algos;
@@ -140,7 +138,7 @@ pub(crate) fn run(
             };
             match open_entry(e, pb, finished) {
                 Opened::Done(h) => {
-                    if tx.send((i, h)).is_err() {
+                    if !out.send(i, h) {
                         return;
                     }
                 }
@@ -186,7 +184,7 @@ pub(crate) fn run(
             let lane = lanes.swap_remove(k);
             let (index, h, buf) = finish(lane, opts, &algos, &mut scratch);
             spare.extend(buf);
-            if tx.send((index, h)).is_err() {
+            if !out.send(index, h) {
                 return;
             }
         }

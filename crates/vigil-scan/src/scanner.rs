@@ -250,6 +250,48 @@ fn hash_entry(e: &Entry, opts: &ScanOptions, buf: &mut Vec<u8>, pb: &Progress, f
     feed.finish(e, opts, Default::default(), &mut buf[..], mtime_ns)
 }
 
+/// A worker's results on their way to the collecting thread, a few dozen
+/// at a time: one channel message (and wake-up) per tiny file cost more
+/// than hashing it. Sent at least every 50 ms, so the checkpoint journal
+/// stays close behind the work.
+pub(crate) struct Outbox {
+    tx: mpsc::SyncSender<Vec<(usize, Hashed)>>,
+    items: Vec<(usize, Hashed)>,
+    since: std::time::Instant,
+}
+
+impl Outbox {
+    const BATCH: usize = 64;
+    const EVERY: std::time::Duration = std::time::Duration::from_millis(50);
+
+    fn new(tx: mpsc::SyncSender<Vec<(usize, Hashed)>>) -> Self {
+        Outbox { tx, items: Vec::with_capacity(Self::BATCH), since: std::time::Instant::now() }
+    }
+
+    /// False once the collector has gone (nothing more is wanted).
+    pub(crate) fn send(&mut self, i: usize, h: Hashed) -> bool {
+        self.items.push((i, h));
+        if self.items.len() >= Self::BATCH || self.since.elapsed() >= Self::EVERY {
+            return self.flush();
+        }
+        true
+    }
+
+    fn flush(&mut self) -> bool {
+        self.since = std::time::Instant::now();
+        if self.items.is_empty() {
+            return true;
+        }
+        self.tx.send(std::mem::replace(&mut self.items, Vec::with_capacity(Self::BATCH))).is_ok()
+    }
+}
+
+impl Drop for Outbox {
+    fn drop(&mut self) {
+        self.flush();
+    }
+}
+
 /// The terminal progress bar: files against the total, bytes and rate in the message.
 pub(crate) struct Progress {
     bar: indicatif::ProgressBar,
@@ -316,7 +358,7 @@ pub fn scan(
     let pb = progress_bar(entries.len() as u64, opts.progress);
     let next = AtomicUsize::new(0);
     let lanes = opts.kernel.lanes() > 1 && (opts.algos.md5 || opts.algos.sha1);
-    let (tx, rx) = mpsc::sync_channel::<(usize, Hashed)>(1024);
+    let (tx, rx) = mpsc::sync_channel::<Vec<(usize, Hashed)>>(64);
     let mut journal_error = None;
     let (mut resumed, mut hashed) = (0u64, 0u64);
     std::thread::scope(|sc| {
@@ -324,8 +366,9 @@ pub fn scan(
             let tx = tx.clone();
             let (next, entries, pb, finished) = (&next, &entries, &pb, &finished);
             sc.spawn(move || {
+                let mut out = Outbox::new(tx);
                 if lanes {
-                    crate::lane_worker::run(opts.kernel, entries, next, opts, pb, finished, &tx);
+                    crate::lane_worker::run(opts.kernel, entries, next, opts, pb, finished, &mut out);
                     return;
                 }
                 let mut buf = Vec::new();
@@ -333,14 +376,14 @@ pub fn scan(
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(e) = entries.get(i) else { break };
                     let h = hash_entry(e, opts, &mut buf, pb, finished);
-                    if tx.send((i, h)).is_err() {
+                    if !out.send(i, h) {
                         break;
                     }
                 }
             });
         }
         drop(tx);
-        for (i, h) in rx {
+        for (i, h) in rx.into_iter().flatten() {
             if h.resumed {
                 resumed += 1;
             } else {
