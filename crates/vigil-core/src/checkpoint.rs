@@ -11,7 +11,7 @@ use crate::data_dir::Vigil;
 use crate::error::CoreError;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
-use vigil_custody::{root_of, SignedTreeHead};
+use vigil_custody::{root_of, Frontier, SignedTreeHead};
 
 pub const CHECKPOINT_FORMAT: &str = "vigil-checkpoint-1";
 
@@ -20,6 +20,11 @@ pub const CHECKPOINT_FORMAT: &str = "vigil-checkpoint-1";
 pub struct Checkpoint {
     pub format: String,
     pub head: SignedTreeHead,
+    /// The right edge of the tree at the head's size (`Frontier::to_bytes`,
+    /// hex): what `vigil verify --since` grows the tree from. It is bound
+    /// to the signed root, so it needs no signature of its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub frontier: Option<String>,
 }
 
 impl Checkpoint {
@@ -36,6 +41,22 @@ impl Checkpoint {
         }
         Ok(cp)
     }
+
+    /// The frontier it kept; a checkpoint written before it kept one
+    /// cannot start an incremental verify.
+    pub fn frontier(&self) -> Result<Frontier, CoreError> {
+        let hex = self.frontier.as_deref().ok_or_else(|| {
+            CoreError::Refused(
+                "this checkpoint holds no frontier (written before incremental verify): write a new one with \
+                 `vigil log checkpoint` after a full `vigil verify`"
+                    .into(),
+            )
+        })?;
+        hex::decode(hex)
+            .ok()
+            .and_then(|b| Frontier::from_bytes(&b))
+            .ok_or_else(|| CoreError::Refused("the checkpoint's frontier is malformed".into()))
+    }
 }
 
 impl Vigil {
@@ -43,7 +64,25 @@ impl Vigil {
     pub fn checkpoint(&self) -> Result<Checkpoint, CoreError> {
         let head =
             self.store.read()?.latest_head()?.ok_or_else(|| CoreError::Log("the log has no signed head yet".into()))?;
-        Ok(Checkpoint { format: CHECKPOINT_FORMAT.into(), head: from_head_row(&head) })
+        let head = from_head_row(&head);
+        let size = head.head.tree_size;
+        // The sequencer's frontier when it is at the head's size (the
+        // usual case); else rebuilt from the stored leaf hashes.
+        let state = self.store.read()?.log_state()?;
+        let frontier = match Frontier::from_bytes(&state.frontier) {
+            Some(f) if f.size() == size => f,
+            _ => {
+                let mut f = Frontier::new();
+                for h in self.store.read()?.leaf_hashes(size)? {
+                    f.push(h);
+                }
+                f
+            }
+        };
+        // Kept only if it is the signed tree's: a checkpoint never carries
+        // a frontier `verify --since` would refuse.
+        let frontier = (frontier.root() == head.head.root).then(|| hex::encode(frontier.to_bytes()));
+        Ok(Checkpoint { format: CHECKPOINT_FORMAT.into(), head, frontier })
     }
 
     /// Writes the latest checkpoint to `out` (replaced whole, never half-written).

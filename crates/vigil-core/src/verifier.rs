@@ -26,6 +26,10 @@ pub struct VerifyReport {
     pub projected_tables: u64,
     pub root: String,
     pub problems: Vec<String>,
+    /// For an incremental verify: the checkpoint's size. Only the events
+    /// from there on (`events` of them) and their heads were checked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub since: Option<u64>,
 }
 
 impl VerifyReport {
@@ -260,7 +264,43 @@ impl Vigil {
         Ok(())
     }
 
+    /// The daily check: the events appended since a checkpoint that kept
+    /// its tree's right edge (`vigil log checkpoint`), each re-hashed,
+    /// decoded and checked against its columns, the tree grown from the
+    /// checkpoint's frontier, and every head signed since checked against
+    /// it; the stored head at the checkpoint's size must be the
+    /// checkpoint's. Events before the checkpoint, blobs and the projected
+    /// tables are not read: they are what a full `verify` checks.
+    pub fn verify_since(&self, cp: &crate::Checkpoint) -> Result<VerifyReport, CoreError> {
+        let mut report = VerifyReport::default();
+        let size = cp.head.head.tree_size;
+        report.since = Some(size);
+        let frontier = cp.frontier()?;
+        let checker = match LogChecker::resume(self.signing.verifying_key(), frontier, cp.head) {
+            Ok(c) => c,
+            Err(e) => {
+                report.problems.push(format!("the checkpoint does not verify: {e}"));
+                return Ok(report);
+            }
+        };
+        let held = self.store.read()?.log_state()?.size;
+        if held < size {
+            report.problems.push(format!(
+                "the checkpoint records {size} events but the log now holds {held}: events #{held} to #{} were removed",
+                size - 1
+            ));
+            return Ok(report);
+        }
+        self.verify_log_from(&mut report, Some(checker))?;
+        Ok(report)
+    }
+
     fn verify_log(&self, report: &mut VerifyReport) -> Result<Logged, CoreError> {
+        self.verify_log_from(report, None)
+    }
+
+    /// The log from the start, or from where a resumed checker stands.
+    fn verify_log_from(&self, report: &mut VerifyReport, resume: Option<LogChecker>) -> Result<Logged, CoreError> {
         let mut logged = Logged::default();
         let key = self.signing.verifying_key();
         let file_key = read_public_key(&self.layout.public_key())?;
@@ -271,11 +311,27 @@ impl Vigil {
             Some(k) if k == hex::encode(key.as_bytes()) => {}
             _ => report.problems.push("the store's recorded log public key does not match the signing key".into()),
         }
-        let heads = self.store.read()?.heads()?;
+        let start = resume.as_ref().map_or(0, LogChecker::size);
+        let heads =
+            if resume.is_some() { self.store.read()?.heads_from(start)? } else { self.store.read()?.heads()? };
         let mut next_head = heads.iter().peekable();
-        let mut checker = LogChecker::new(key);
-        let mut position = 0u64;
         let mut broken = false;
+        let mut checker = match resume {
+            Some(c) => {
+                // The store's own head at the checkpoint's size is the checkpoint's.
+                if let Some(h) = next_head.next_if(|h| h.tree_size == start) {
+                    if c.last_head().is_none_or(|cp| cp.head.root != h.root) {
+                        report.problems.push(format!(
+                            "the stored signed head for size {start} is not the checkpoint's: history was rewritten"
+                        ));
+                        broken = true;
+                    }
+                }
+                c
+            }
+            None => LogChecker::new(key),
+        };
+        let mut position = start;
         // The next page is read while this one is checked: a reader thread
         // with its own connection, one page ahead.
         let (pages_tx, pages_rx) = std::sync::mpsc::sync_channel::<Result<Vec<vigil_store::EventRow>, CoreError>>(1);
@@ -284,7 +340,7 @@ impl Vigil {
             // the reader's next send fails instead of waiting for ever.
             let pages_rx = pages_rx;
             scope.spawn(move || {
-                let mut from = 0u64;
+                let mut from = start;
                 loop {
                     let page = self.store.read().map_err(CoreError::from).and_then(|mut r| Ok(r.events(from, PAGE)?));
                     let next = match &page {
@@ -300,6 +356,9 @@ impl Vigil {
                 }
             });
             'pages: for page in pages_rx.iter() {
+                if broken {
+                    break;
+                }
                 let page = page?;
                 // Hashing and decoding need nothing of other leaves: done on
                 // every core, a slice each; the tree and the rest go in order.
@@ -397,7 +456,7 @@ impl Vigil {
             }
             Ok(())
         })?;
-        report.events = position;
+        report.events = position - start;
         report.heads = checker.heads_checked();
         report.root = hex::encode(checker.root());
         if !broken {

@@ -55,6 +55,19 @@ impl LogChecker {
         LogChecker { key, frontier: Frontier::new(), last_head: None, heads: 0 }
     }
 
+    /// Carries on from a signed head whose tree's right edge is known (a
+    /// checkpoint that kept it): the next leaf added is leaf `head`'s size.
+    /// Refused unless the frontier is the head's size and hashes to its
+    /// signed root, and the signature is the key's.
+    pub fn resume(key: VerifyingKey, frontier: Frontier, head: SignedTreeHead) -> Result<Self, LogError> {
+        let size = head.head.tree_size;
+        head.verify(&key).map_err(|_| LogError::BadSignature { size, time: head.head.timestamp })?;
+        if frontier.size() != size || frontier.root() != head.head.root {
+            return Err(LogError::RootMismatch { size, from: 0, to: size.saturating_sub(1) });
+        }
+        Ok(LogChecker { key, frontier, last_head: Some(head), heads: 0 })
+    }
+
     pub fn size(&self) -> u64 {
         self.frontier.size()
     }

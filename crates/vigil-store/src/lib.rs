@@ -78,6 +78,9 @@ pub trait Store: Send {
     /// The stored leaf hashes of events `0..upto`, in order.
     fn leaf_hashes(&mut self, upto: u64) -> Result<Vec<[u8; 32]>, StoreError>;
     fn heads(&mut self) -> Result<Vec<HeadRow>, StoreError>;
+    /// The heads of at least `min_size` events, oldest first (an
+    /// incremental verify reads only those after its checkpoint).
+    fn heads_from(&mut self, min_size: u64) -> Result<Vec<HeadRow>, StoreError>;
     fn latest_head(&mut self) -> Result<Option<HeadRow>, StoreError>;
     fn exhibit(&mut self, r: &ExhibitRef) -> Result<Option<ExhibitRow>, StoreError>;
     fn exhibits(&mut self) -> Result<Vec<ExhibitRow>, StoreError>;

@@ -801,6 +801,17 @@ impl Store for PostgresStore {
             .collect()
     }
 
+    fn heads_from(&mut self, min_size: u64) -> Result<Vec<HeadRow>, StoreError> {
+        self.db()
+            .query(
+                "SELECT tree_size, root, timestamp_ms, signature FROM tree_heads WHERE tree_size >= $1 ORDER BY tree_size",
+                &[&(min_size as i64)],
+            )?
+            .iter()
+            .map(to_head)
+            .collect()
+    }
+
     fn latest_head(&mut self) -> Result<Option<HeadRow>, StoreError> {
         self.db()
             .query_opt(

@@ -889,6 +889,14 @@ impl Store for SqliteStore {
         rows.map(|r| to_head(r?)).collect()
     }
 
+    fn heads_from(&mut self, min_size: u64) -> Result<Vec<HeadRow>, StoreError> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT tree_size, root, timestamp_ms, signature FROM tree_heads WHERE tree_size >= ?1 ORDER BY tree_size",
+        )?;
+        let rows = st.query_map([min_size as i64], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+        rows.map(|r| to_head(r?)).collect()
+    }
+
     fn latest_head(&mut self) -> Result<Option<HeadRow>, StoreError> {
         let t = self
             .conn

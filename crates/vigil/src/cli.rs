@@ -107,6 +107,12 @@ pub enum Command {
         /// log must still hold its events, hashing to its root. Repeat for several.
         #[arg(long = "checkpoint", conflicts_with_all = ["bundle", "validation"])]
         checkpoints: Vec<PathBuf>,
+        /// Incremental verify, for daily runs: only the events appended since
+        /// this checkpoint (from `vigil log checkpoint`) and the heads signed
+        /// since, the tree grown from the checkpoint's frontier. Earlier
+        /// events, blobs and tables are left to a full verify.
+        #[arg(long, value_name = "CHECKPOINT", conflicts_with_all = ["bundle", "validation", "checkpoints"])]
+        since: Option<PathBuf>,
         /// A validation report from `vigil validate` (its validation.json):
         /// checks its signature, and validation.sig beside it, with --public-key.
         #[arg(long, conflicts_with = "bundle", requires = "validation_key")]

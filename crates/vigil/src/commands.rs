@@ -291,6 +291,33 @@ fn dispatch(cli: &Cli) -> Result<ExitCode> {
         Command::Validate { out, by, keep_scratch, break_digest } => {
             return crate::validate_command::validate(cli, out, by, break_digest.as_deref(), *keep_scratch);
         }
+        Command::Verify { bundle: None, since: Some(file), .. } => {
+            let v = open(cli)?;
+            let cp = vigil_core::Checkpoint::read(file)?;
+            let r = v.verify_since(&cp)?;
+            let size = cp.head.head.tree_size;
+            if cli.json {
+                print_json(&json!({ "ok": r.ok(), "report": r }));
+            } else {
+                println!(
+                    "since the checkpoint at {size} events (signed {}): {} new events, {} signed heads, root {}",
+                    cp.head.head.timestamp, r.events, r.heads, r.root
+                );
+            }
+            if !r.ok() {
+                for p in &r.problems {
+                    eprintln!("TAMPERED: {p}");
+                }
+                eprintln!("vigil: verification FAILED: {} problem(s)", r.problems.len());
+                return Ok(ExitCode::from(TAMPERED));
+            }
+            if !cli.json {
+                println!(
+                    "OK: every event from #{size} on and every head signed since verifies; the events before it, \
+                     blobs and tables are checked by a full `vigil verify`"
+                );
+            }
+        }
         Command::Verify { bundle: None, checkpoints, .. } => {
             let v = open(cli)?;
             let mut r = v.verify()?;

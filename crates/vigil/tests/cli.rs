@@ -318,3 +318,97 @@ fn a_checkpoint_kept_outside_catches_a_rolled_back_or_rewritten_log() {
     assert_eq!(r.code, 3);
     assert!(r.stderr.contains("signature"), "{}", r.stderr);
 }
+
+/// Issue 30, point 3: `vigil verify --since CHECKPOINT` checks only what was
+/// appended after the checkpoint, grown from the frontier it kept: a change
+/// to a new event or head is named; a change before it is left to the full
+/// verify, as the output says; a checkpoint with a forged frontier, or one
+/// whose size the stored head contradicts, is refused.
+#[test]
+fn verify_since_a_checkpoint_checks_what_came_after_it() {
+    let d = three_exhibits();
+    let data = d.data();
+    let cp = d.path("daily.json");
+    let said = ok(&data, &["log", "checkpoint", "--out", cp.to_str().unwrap()]);
+    let n: u64 = said.split("checkpoint of ").nth(1).and_then(|r| r.split(' ').next()).unwrap().parse().unwrap();
+    let kept: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&cp).unwrap()).unwrap();
+    assert!(kept["frontier"].as_str().is_some_and(|f| f.len() > 16), "{kept}");
+    for i in 3..6 {
+        let f = d.file(&format!("g{i}"), format!("a later exhibit {i}").as_bytes());
+        ok(&data, &["exhibit", "add", f.to_str().unwrap(), "--case", "CASE-1", "--by", "AB"]);
+    }
+    let out = ok(&data, &["verify", "--since", cp.to_str().unwrap()]);
+    assert!(out.contains(&format!("since the checkpoint at {n} events")) && out.contains(": 3 new events"), "{out}");
+    assert!(out.contains(&format!("OK: every event from #{n} on")) && out.contains("full `vigil verify`"), "{out}");
+    let j: serde_json::Value =
+        serde_json::from_str(&ok(&data, &["--json", "verify", "--since", cp.to_str().unwrap()])).unwrap();
+    assert_eq!(
+        (j["ok"].as_bool(), j["report"]["events"].as_u64(), j["report"]["since"].as_u64()),
+        (Some(true), Some(3), Some(n))
+    );
+
+    // A flipped byte in an event after the checkpoint is named.
+    let c = sqlite(&d);
+    let later = n + 1;
+    let leaf: Vec<u8> = c.query_row("SELECT leaf FROM events WHERE idx = ?1", [later], |r| r.get(0)).unwrap();
+    let mut bad = leaf.clone();
+    let i = bad.len() - 5;
+    bad[i] ^= 1;
+    c.execute("UPDATE events SET leaf = ?1 WHERE idx = ?2", rusqlite::params![&bad, later]).unwrap();
+    let r = run(&data, &["verify", "--since", cp.to_str().unwrap()]);
+    assert_eq!(r.code, 3, "{}", r.stdout);
+    assert!(r.stderr.contains(&format!("event #{later}")), "{}", r.stderr);
+    c.execute("UPDATE events SET leaf = ?1 WHERE idx = ?2", rusqlite::params![&leaf, later]).unwrap();
+
+    // One before it is not read by the daily run (it says so); the full run names it.
+    let old: Vec<u8> = c.query_row("SELECT leaf FROM events WHERE idx = 1", [], |r| r.get(0)).unwrap();
+    let mut bad = old.clone();
+    let i = bad.len() - 5;
+    bad[i] ^= 1;
+    c.execute("UPDATE events SET leaf = ?1 WHERE idx = 1", [&bad]).unwrap();
+    assert_eq!(run(&data, &["verify", "--since", cp.to_str().unwrap()]).code, 0);
+    assert!(tampered(&d).contains("event #1"));
+    c.execute("UPDATE events SET leaf = ?1 WHERE idx = 1", [&old]).unwrap();
+
+    // A head signed since, altered, is named.
+    let size: u64 =
+        c.query_row("SELECT MIN(tree_size) FROM tree_heads WHERE tree_size > ?1", [n], |r| r.get(0)).unwrap();
+    let sig: Vec<u8> =
+        c.query_row("SELECT signature FROM tree_heads WHERE tree_size = ?1", [size], |r| r.get(0)).unwrap();
+    let mut bad = sig.clone();
+    bad[0] ^= 1;
+    c.execute("UPDATE tree_heads SET signature = ?1 WHERE tree_size = ?2", rusqlite::params![&bad, size]).unwrap();
+    let r = run(&data, &["verify", "--since", cp.to_str().unwrap()]);
+    assert_eq!(r.code, 3);
+    assert!(r.stderr.contains(&format!("signed tree head for size {size}")), "{}", r.stderr);
+    c.execute("UPDATE tree_heads SET signature = ?1 WHERE tree_size = ?2", rusqlite::params![&sig, size]).unwrap();
+    assert_eq!(run(&data, &["verify", "--since", cp.to_str().unwrap()]).code, 0);
+
+    // A forged frontier does not hash to the signed root: refused.
+    let mut forged = kept.clone();
+    let f = forged["frontier"].as_str().unwrap().to_owned();
+    let flipped = format!("{}{}", &f[..f.len() - 1], if f.ends_with('0') { '1' } else { '0' });
+    forged["frontier"] = flipped.into();
+    let fp = d.path("forged.json");
+    std::fs::write(&fp, forged.to_string()).unwrap();
+    let r = run(&data, &["verify", "--since", fp.to_str().unwrap()]);
+    assert_eq!(r.code, 3);
+    assert!(r.stderr.contains("checkpoint does not verify"), "{}", r.stderr);
+
+    // A checkpoint from before frontiers were kept cannot start a daily run.
+    let mut old_cp = kept.clone();
+    old_cp.as_object_mut().unwrap().remove("frontier");
+    std::fs::write(&fp, old_cp.to_string()).unwrap();
+    let r = run(&data, &["verify", "--since", fp.to_str().unwrap()]);
+    assert_ne!(r.code, 0);
+    assert!(r.stderr.contains("holds no frontier"), "{}", r.stderr);
+
+    // The stored head at the checkpoint's size replaced (history rewritten).
+    let root: Vec<u8> = c.query_row("SELECT root FROM tree_heads WHERE tree_size = ?1", [n], |r| r.get(0)).unwrap();
+    let mut bad = root.clone();
+    bad[0] ^= 1;
+    c.execute("UPDATE tree_heads SET root = ?1 WHERE tree_size = ?2", rusqlite::params![&bad, n]).unwrap();
+    let r = run(&data, &["verify", "--since", cp.to_str().unwrap()]);
+    assert_eq!(r.code, 3);
+    assert!(r.stderr.contains("history was rewritten"), "{}", r.stderr);
+}
