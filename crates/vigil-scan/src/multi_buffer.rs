@@ -72,54 +72,62 @@ fn check_lanes(states: usize, data: &[&[u8]], blocks: usize) {
     assert!(data.iter().all(|d| d.len() >= need), "every lane holds the blocks asked for");
 }
 
-/// Compresses the first `blocks` 64-byte blocks of each lane's bytes into
-/// that lane's MD5 state.
-pub fn md5_blocks(kernel: Kernel, states: &mut [[u32; 4]], data: &[&[u8]], blocks: usize) {
+/// A wide kernel over lanes of `W`-word states (the caller's contract is
+/// in `avx512`).
+type Wide<const W: usize> = unsafe fn(&mut [[u32; W]], &[*const u8; MAX_LANES], &[usize; MAX_LANES], usize);
+
+fn run_lanes<const W: usize>(
+    kernel: Kernel,
+    states: &mut [[u32; W]],
+    data: &[&[u8]],
+    blocks: usize,
+    wide: Option<Wide<W>>,
+    scalar: fn(&mut [u32; W], &[u8]),
+) {
     check_lanes(states.len(), data, blocks);
     if blocks == 0 {
         return;
     }
-    #[cfg(target_arch = "x86_64")]
-    if kernel.wide_for(states.len()) {
+    if let (true, Some(wide)) = (kernel.wide_for(states.len()), wide) {
         let (ptrs, strides) = lane_pointers(data);
         // SAFETY: a wide kernel comes only from `detect`, which saw AVX-512F
         // and AVX-512BW; every lane's slice holds `blocks * 64` bytes
         // (checked above) and the unused lanes read the same 64 zero bytes
         // each block (stride 0).
-        unsafe { avx512::md5(states, &ptrs, &strides, blocks) };
+        unsafe { wide(states, &ptrs, &strides, blocks) };
         return;
     }
-    let _ = kernel;
     for (s, d) in states.iter_mut().zip(data) {
-        for b in d[..blocks * 64].chunks_exact(64) {
+        scalar(s, &d[..blocks * 64]);
+    }
+}
+
+/// Compresses the first `blocks` 64-byte blocks of each lane's bytes into
+/// that lane's MD5 state.
+pub fn md5_blocks(kernel: Kernel, states: &mut [[u32; 4]], data: &[&[u8]], blocks: usize) {
+    #[cfg(target_arch = "x86_64")]
+    let wide: Option<Wide<4>> = Some(avx512::md5);
+    #[cfg(not(target_arch = "x86_64"))]
+    let wide: Option<Wide<4>> = None;
+    run_lanes(kernel, states, data, blocks, wide, |s, d| {
+        for b in d.chunks_exact(64) {
             md5_compress(s, b.try_into().expect("64 bytes"));
         }
-    }
+    });
 }
 
 /// The same for SHA-1.
 pub fn sha1_blocks(kernel: Kernel, states: &mut [[u32; 5]], data: &[&[u8]], blocks: usize) {
-    check_lanes(states.len(), data, blocks);
-    if blocks == 0 {
-        return;
-    }
     #[cfg(target_arch = "x86_64")]
-    if kernel.wide_for(states.len()) {
-        let (ptrs, strides) = lane_pointers(data);
-        // SAFETY: as for `md5_blocks`.
-        unsafe { avx512::sha1(states, &ptrs, &strides, blocks) };
-        return;
-    }
-    let _ = kernel;
-    for (s, d) in states.iter_mut().zip(data) {
-        sha1_run(s, &d[..blocks * 64]);
-    }
+    let wide: Option<Wide<5>> = Some(avx512::sha1);
+    #[cfg(not(target_arch = "x86_64"))]
+    let wide: Option<Wide<5>> = None;
+    run_lanes(kernel, states, data, blocks, wide, sha1_run);
 }
 
 /// Read by the lanes no message uses.
 static ZERO_BLOCK: [u8; 64] = [0; 64];
 
-#[cfg(target_arch = "x86_64")]
 fn lane_pointers(data: &[&[u8]]) -> ([*const u8; MAX_LANES], [usize; MAX_LANES]) {
     let mut ptrs = [ZERO_BLOCK.as_ptr(); MAX_LANES];
     let mut strides = [0usize; MAX_LANES];

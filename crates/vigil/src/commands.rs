@@ -305,11 +305,7 @@ fn dispatch(cli: &Cli) -> Result<ExitCode> {
                 );
             }
             if !r.ok() {
-                for p in &r.problems {
-                    eprintln!("TAMPERED: {p}");
-                }
-                eprintln!("vigil: verification FAILED: {} problem(s)", r.problems.len());
-                return Ok(ExitCode::from(TAMPERED));
+                return Ok(tampered(&r.problems));
             }
             if !cli.json {
                 println!(
@@ -343,11 +339,7 @@ fn dispatch(cli: &Cli) -> Result<ExitCode> {
                 );
             }
             if !r.ok() {
-                for p in &r.problems {
-                    eprintln!("TAMPERED: {p}");
-                }
-                eprintln!("vigil: verification FAILED: {} problem(s)", r.problems.len());
-                return Ok(ExitCode::from(TAMPERED));
+                return Ok(tampered(&r.problems));
             }
             if !cli.json {
                 println!("OK: every blob, event and signed head verifies");
@@ -740,4 +732,13 @@ fn day_or_instant(text: &str, flag: &str, end_of_day: bool) -> Result<i64> {
     vigil_domain::Timestamp::parse(t)
         .map(|ts| ts.unix_millis())
         .map_err(|e| anyhow!("{flag}: {e} (use YYYY-MM-DD or an RFC 3339 time)"))
+}
+
+/// Names each problem a verify found; the exit status says tampered.
+fn tampered(problems: &[String]) -> ExitCode {
+    for p in problems {
+        eprintln!("TAMPERED: {p}");
+    }
+    eprintln!("vigil: verification FAILED: {} problem(s)", problems.len());
+    ExitCode::from(TAMPERED)
 }
