@@ -107,6 +107,12 @@ pub(crate) fn sync_dir(dir: &Path) -> Result<(), CoreError> {
     fs::File::open(dir).and_then(|d| d.sync_all()).map_err(|e| CoreError::file(dir, e))
 }
 
+/// A `vigil.json` naming `store`.
+pub(crate) fn config_naming(store: &str) -> Vec<u8> {
+    let cfg = Config { format: CONFIG_FORMAT.into(), version: 1, store: store.to_owned() };
+    serde_json::to_vec_pretty(&cfg).expect("a config serialises")
+}
+
 fn store_location(layout: &Layout, configured: &str) -> String {
     if configured == "sqlite" {
         layout.sqlite().to_string_lossy().into_owned()
@@ -234,6 +240,16 @@ impl Vigil {
         })
     }
 
+    /// Where the store is, as `open` found it (the config, or `VIGIL_STORE`).
+    pub(crate) fn configured_store(&self) -> Result<String, CoreError> {
+        let cfg_path = self.layout.config();
+        let text = fs::read_to_string(&cfg_path).map_err(|e| CoreError::file(&cfg_path, e))?;
+        let cfg: Config = serde_json::from_str(&text)
+            .map_err(|e| CoreError::file(&cfg_path, format!("is not a valid Vigil config: {e}")))?;
+        let configured = std::env::var("VIGIL_STORE").ok().filter(|s| !s.is_empty()).unwrap_or(cfg.store);
+        Ok(store_location(&self.layout, &configured))
+    }
+
     /// Opens an initialised data directory. `VIGIL_STORE` overrides the store
     /// named in `vigil.json` (for example to point a copy at another database).
     pub fn open(root: &Path) -> Result<Self, CoreError> {
@@ -254,6 +270,16 @@ impl Vigil {
         // Before any key is loaded: a rotation running now would replace it.
         let lock = crate::dir_lock::DirLock::shared(&layout)?;
         let configured = std::env::var("VIGIL_STORE").ok().filter(|s| !s.is_empty()).unwrap_or(cfg.store);
+        if let Some(dump) = configured.strip_prefix(crate::backup::RESTORE_PREFIX) {
+            return Err(CoreError::Refused(format!(
+                "{} is a backup of a PostgreSQL store: load {} into a new database (createdb NEW; pg_restore \
+                 --no-owner -d NEW {}), then set \"store\" in {} to its URL, or run with VIGIL_STORE=URL",
+                root.display(),
+                dump,
+                root.join(dump).display(),
+                cfg_path.display()
+            )));
+        }
         let store = StorePool::open(&store_location(&layout, &configured), READERS)?;
         let signing = load_signing_key(&layout.signing_key())?;
         let master = Self::load_master(&layout, &mut *store.write()?)?;

@@ -10,6 +10,7 @@
 
 mod access_log;
 mod audit_export;
+mod backup;
 mod break_glass;
 mod bundle;
 mod bundle_cipher;
@@ -70,6 +71,7 @@ pub use validation::{
 };
 pub use video_comparison::{Side as RecordingSide, VideoComparisonReport};
 
+pub use backup::{BackupReport, PG_DUMP_FILE};
 pub use break_glass::{BreakGlassRead, BREAK_GLASS_MS, MIN_JUSTIFICATION};
 pub use bundle::{verify_bundle, BundleReport, BundleSummary, Manifest, BUNDLE_FORMAT};
 pub use case_work::{AttributionView, CaseView, ExhibitListEntry, Need, PersonView, RecordView, TeamFigures};

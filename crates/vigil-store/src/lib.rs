@@ -57,6 +57,13 @@ pub trait Store: Send {
     fn purge_deleted(&mut self) -> Result<(), StoreError> {
         Ok(())
     }
+    /// Writes one consistent snapshot of the whole store to a new file at
+    /// `path`, while others go on writing; false where the engine's own
+    /// tools make backups instead (PostgreSQL: `pg_dump`).
+    fn snapshot_to(&mut self, path: &std::path::Path) -> Result<bool, StoreError> {
+        let _ = path;
+        Ok(false)
+    }
     fn begin(&mut self) -> Result<Box<dyn StoreTx + '_>, StoreError>;
     /// Every row of a table (projected, or operational and recounted by
     /// `verify`) as the capture triggers render rows (JSON), for `verify` to

@@ -276,6 +276,20 @@ impl Store for SqliteStore {
         Ok(())
     }
 
+    fn snapshot_to(&mut self, path: &std::path::Path) -> Result<bool, StoreError> {
+        // One read transaction: the copy is the database as of one commit,
+        // and writers go on meanwhile (WAL). On a connection of its own: this
+        // one may be read-only, and VACUUM INTO needs one that may write.
+        let target = path
+            .to_str()
+            .ok_or_else(|| StoreError::Unsafe(format!("the snapshot path {} is not UTF-8", path.display())))?;
+        let source = self.conn.path().ok_or(StoreError::Malformed("database path"))?.to_owned();
+        let c = rusqlite::Connection::open(source)?;
+        c.busy_timeout(std::time::Duration::from_secs(30))?;
+        c.execute("VACUUM INTO ?1", [target])?;
+        Ok(true)
+    }
+
     fn purge_deleted(&mut self) -> Result<(), StoreError> {
         // TRUNCATE waits (busy timeout) for readers of older snapshots,
         // copies every frame into the database file and empties the WAL.

@@ -121,6 +121,16 @@ pub enum Command {
         #[arg(long = "validation-key", value_name = "PUBLIC_KEY", requires = "validation")]
         validation_key: Option<PathBuf>,
     },
+    /// Back up the data directory into OUT (new or empty), itself a data
+    /// directory: the store as one snapshot taken while others work (SQLite;
+    /// PostgreSQL through pg_dump, kept as OUT/store.pgdump), then the vault's
+    /// blobs, the keys and the settings. `vigil --data OUT verify` checks it.
+    Backup {
+        #[arg(long)]
+        out: PathBuf,
+        #[command(flatten)]
+        actor: ActorArg,
+    },
     /// Run the validation pack (Forensic Science Regulator's Code, FSR-G-201):
     /// each method against ground truth, written to OUT as validation.json,
     /// validation.pdf and validation.sig, signed with the log's key and kept as

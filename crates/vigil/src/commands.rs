@@ -471,6 +471,33 @@ fn dispatch(cli: &Cli) -> Result<ExitCode> {
                 println!("revoked the API key of partner {id}");
             }
         }
+        Command::Backup { out, actor: a } => {
+            let by = actor(a)?;
+            let r = open(cli)?.backup(out, &by)?;
+            if cli.json {
+                print_json(&r);
+            } else {
+                println!(
+                    "backed up to {}: the store ({}, the log at {} events), {} blobs ({} bytes), the keys and \
+                     settings; check it with: vigil --data {} verify",
+                    r.dir.display(),
+                    r.store,
+                    r.events,
+                    r.blobs,
+                    r.bytes,
+                    r.dir.display()
+                );
+                if r.store.starts_with("pg_dump") {
+                    println!(
+                        "the backup opens once its dump is restored: createdb NEW; pg_restore --no-owner -d NEW {}/{}; \
+                         then set \"store\" in {}/vigil.json to NEW's URL (or run with VIGIL_STORE=URL)",
+                        r.dir.display(),
+                        vigil_core::PG_DUMP_FILE,
+                        r.dir.display()
+                    );
+                }
+            }
+        }
         Command::Keys(KeysCommand::Rotate { actor: a }) => {
             let by = actor(a)?;
             let mut v = open(cli)?;
