@@ -20,6 +20,7 @@ fuzz_target!(|data: &[u8]| {
         progress: false,
         pdq: true,
         read_mode: vigil_scan::ReadMode::Read,
+        kernel: vigil_scan::multi_buffer::Kernel::detect(),
     };
     let Ok(out) = vigil_scan::scan(&[p.clone()], &opts, &[], &[]) else { return };
     // Each member read again by name, as a review preview is (issue 27).

@@ -32,6 +32,7 @@ fuzz_target!(|data: &[u8]| {
         progress: false,
         pdq: false,
         read_mode: vigil_scan::ReadMode::Read,
+        kernel: vigil_scan::multi_buffer::Kernel::detect(),
     };
     let _ = vigil_scan::scan(&[media], &opts, &[], &[]);
 });

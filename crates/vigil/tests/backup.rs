@@ -56,7 +56,7 @@ fn exercise(d: &Dir) {
     let g =
         check(&["exhibit", "get", &first, "--out", copy.to_str().unwrap(), "--reason", "restore check", "--by", "BK"]);
     assert_eq!(g.code, 0, "{}", g.stderr);
-    assert_eq!(std::fs::read(&copy).unwrap(), format!("synthetic exhibit 0").repeat(1000).into_bytes());
+    assert_eq!(std::fs::read(&copy).unwrap(), "synthetic exhibit 0".repeat(1000).into_bytes());
     // The keys keep their modes.
     use std::os::unix::fs::PermissionsExt;
     let mode = std::fs::metadata(out.join("keys/master.key")).unwrap().permissions().mode() & 0o777;
