@@ -34,13 +34,38 @@ pub fn encode_leaf(index: u64, event: &CustodyEvent) -> Vec<u8> {
     serde_json::to_vec(&Leaf { v: LEAF_VERSION, index, event }).expect("an event always serialises")
 }
 
+/// A writer that only checks that what is written is the next part of
+/// `rest`.
+struct SameBytes<'a> {
+    rest: &'a [u8],
+    same: bool,
+}
+
+impl std::io::Write for SameBytes<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self.rest.strip_prefix(buf) {
+            Some(rest) if self.same => self.rest = rest,
+            _ => self.same = false,
+        }
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// Decodes a leaf, insisting on the canonical form and on the event rules.
 pub fn decode_leaf(bytes: &[u8]) -> Result<(u64, CustodyEvent), LeafError> {
     let leaf: Leaf<CustodyEvent> = serde_json::from_slice(bytes).map_err(|e| LeafError::Json(e.to_string()))?;
     if leaf.v != LEAF_VERSION {
         return Err(LeafError::Version(leaf.v));
     }
-    if encode_leaf(leaf.index, &leaf.event) != bytes {
+    // Re-encoded straight into a comparison with the stored bytes: verify
+    // does this for every event, and a copy of each was a tenth of its time.
+    let mut same = SameBytes { rest: bytes, same: true };
+    serde_json::to_writer(&mut same, &Leaf { v: LEAF_VERSION, index: leaf.index, event: &leaf.event })
+        .expect("an event always serialises");
+    if !same.same || !same.rest.is_empty() {
         return Err(LeafError::NotCanonical);
     }
     leaf.event.validate().map_err(|e| LeafError::Invalid(e.to_string()))?;
