@@ -78,6 +78,9 @@ fn prepare_in_parallel(page: &[vigil_store::EventRow]) -> Vec<vigil_custody::Pre
     })
 }
 
+/// A page of events, each hashed and decoded.
+type Prepared = (Vec<vigil_store::EventRow>, Vec<vigil_custody::PreparedLeaf>);
+
 /// One projected table as the log builds it: row key digest → the event
 /// that last left the row, and its column digests.
 type LoggedTable = HashMap<String, (u64, BTreeMap<String, String>)>;
@@ -335,10 +338,12 @@ impl Vigil {
         // The next page is read while this one is checked: a reader thread
         // with its own connection, one page ahead.
         let (pages_tx, pages_rx) = std::sync::mpsc::sync_channel::<Result<Vec<vigil_store::EventRow>, CoreError>>(1);
+        let (ready_tx, ready_rx) = std::sync::mpsc::sync_channel::<Result<Prepared, CoreError>>(1);
         std::thread::scope(|scope| -> Result<(), CoreError> {
-            // Owned here, so leaving early (a problem found) drops it and
-            // the reader's next send fails instead of waiting for ever.
-            let pages_rx = pages_rx;
+            // Owned here, so leaving early (a problem found) drops it: the
+            // preparer's next send fails, it drops its receiver, and the
+            // reader's next send fails, instead of either waiting for ever.
+            let ready_rx = ready_rx;
             scope.spawn(move || {
                 let mut from = start;
                 loop {
@@ -355,14 +360,25 @@ impl Vigil {
                     from = next;
                 }
             });
-            'pages: for page in pages_rx.iter() {
+            // Hashing and decoding need nothing of other leaves: done on
+            // every core, a slice each, one page ahead of the tree, which
+            // goes in order on this thread meanwhile.
+            scope.spawn(move || {
+                for page in pages_rx {
+                    let ready = page.map(|p| {
+                        let prepared = prepare_in_parallel(&p);
+                        (p, prepared)
+                    });
+                    if ready_tx.send(ready).is_err() {
+                        break;
+                    }
+                }
+            });
+            'pages: for ready in ready_rx.iter() {
                 if broken {
                     break;
                 }
-                let page = page?;
-                // Hashing and decoding need nothing of other leaves: done on
-                // every core, a slice each; the tree and the rest go in order.
-                let prepared = prepare_in_parallel(&page);
+                let (page, prepared) = ready?;
                 for (row, prepared) in page.into_iter().zip(prepared) {
                     if row.index != position {
                         report.problems.push(format!(

@@ -24,6 +24,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 /// room to spare, so a chunk is still there when the kernel reaches it.
 const CHUNK: usize = 64 * 1024;
 
+/// The most files all the lane workers of a scan hold open at once.
+const OPEN_FILES: usize = 512;
+
 /// Where a lane's bytes come from.
 enum Source {
     /// Read into the lane's buffer; `start..end` is not yet through the lanes.
@@ -124,7 +127,9 @@ pub(crate) fn run(
     // The digests the lanes compute are taken out of the one-file feed.
     let algos = opts.algos;
     let feed_algos = AlgoSet { md5: false, sha1: false, ..algos };
-    let width = kernel.lanes();
+    // Each lane holds a file open: across all workers, at most
+    // OPEN_FILES, well inside the usual limit of 1,024 descriptors.
+    let width = kernel.lanes().min((OPEN_FILES / opts.jobs.max(1)).max(1));
     let mut lanes: Vec<Lane<'_, '_>> = Vec::with_capacity(width);
     let mut spare: Vec<Vec<u8>> = Vec::new();
     let mut scratch = vec![0u8; CHUNK];

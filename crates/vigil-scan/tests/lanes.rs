@@ -75,7 +75,10 @@ fn lanes_give_the_records_of_the_one_file_scan() {
     assert!(want.iter().all(|r| r.error.is_none()));
     let kernel = Kernel::detect();
     eprintln!("kernel: {}", kernel.name());
-    for (mode, jobs) in [(ReadMode::Read, 1), (ReadMode::Read, 2), (ReadMode::Mmap, 2), (ReadMode::Mmap, 3)] {
+    // 64 jobs: eight lanes each, so no more than 512 files are open at once.
+    for (mode, jobs) in
+        [(ReadMode::Read, 1), (ReadMode::Read, 2), (ReadMode::Mmap, 2), (ReadMode::Mmap, 3), (ReadMode::Read, 64)]
+    {
         let got = records(&opts(kernel, mode, jobs, "md5,sha1,sha256,blake3"), &sources);
         assert_eq!(got, want, "{mode:?} with {jobs} jobs");
     }
