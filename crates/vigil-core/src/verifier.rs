@@ -74,7 +74,13 @@ fn prepare_in_parallel(page: &[vigil_store::EventRow]) -> Vec<vigil_custody::Pre
             .chunks(chunk)
             .map(|c| s.spawn(move || c.iter().map(|r| vigil_custody::prepare_leaf(&r.leaf)).collect::<Vec<_>>()))
             .collect();
-        parts.into_iter().flat_map(|h| h.join().expect("hashing a leaf does not panic")).collect()
+        // Sized once: an event is large, and growing the vector moved each
+        // one several times.
+        let mut all = Vec::with_capacity(page.len());
+        for h in parts {
+            all.extend(h.join().expect("hashing a leaf does not panic"));
+        }
+        all
     })
 }
 

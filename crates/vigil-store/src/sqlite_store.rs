@@ -861,7 +861,11 @@ impl Store for SqliteStore {
             .conn
             .prepare_cached(&format!("SELECT {EVENT_COLUMNS} FROM events WHERE idx >= ?1 ORDER BY idx LIMIT ?2"))?;
         let rows = st.query_map(params![i(from), i(limit)], event_row)?;
-        rows.map(|r| to_event(r?)).collect()
+        let mut out = Vec::with_capacity(usize::try_from(limit).unwrap_or(0).min(1 << 16));
+        for r in rows {
+            out.push(to_event(r?)?);
+        }
+        Ok(out)
     }
 
     fn events_for_object(&mut self, object: &str) -> Result<Vec<EventRow>, StoreError> {
