@@ -13,7 +13,7 @@ use crate::data_dir::{Layout, Vigil};
 use crate::error::CoreError;
 use serde::Serialize;
 use std::fs;
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use vigil_domain::{Actor, CustodyEvent, EventKind, ObjectRef};
 
@@ -52,12 +52,6 @@ fn key_files(dir: &Path) -> Result<Vec<(String, Vec<u8>)>, CoreError> {
     }
     out.sort();
     Ok(out)
-}
-
-fn write_file(path: &Path, bytes: &[u8], mode: u32) -> Result<(), CoreError> {
-    use std::io::Write;
-    let mut f = fs::OpenOptions::new().write(true).create_new(true).mode(mode).open(path).map_err(|e| io(path, e))?;
-    f.write_all(bytes).and_then(|_| f.sync_all()).map_err(|e| io(path, e))
 }
 
 /// Copies every blob file under `from` (two-character folders) to `to`.
@@ -120,13 +114,13 @@ impl Vigil {
         fs::DirBuilder::new().mode(0o700).create(to.keys()).map_err(|e| io(&to.keys(), e))?;
         for (name, bytes) in &keys_after {
             let mode = fs::metadata(self.layout.keys().join(name)).map_err(|e| io(&self.layout.keys(), e))?;
-            write_file(&to.keys().join(name), bytes, mode.permissions().mode() & 0o777)?;
+            crate::data_dir::write_new(&to.keys().join(name), bytes, mode.permissions().mode() & 0o777)?;
         }
         let mut config = fs::read(self.layout.config()).map_err(|e| io(&self.layout.config(), e))?;
         if store.starts_with("pg_dump") {
             config = crate::data_dir::config_naming(&format!("{RESTORE_PREFIX}{PG_DUMP_FILE}"));
         }
-        write_file(&to.config(), &config, 0o600)?;
+        crate::data_dir::write_new(&to.config(), &config, 0o600)?;
         crate::data_dir::sync_dir(out)?;
         let mut ev = CustodyEvent::new(EventKind::Exported, actor.clone(), self.now(), ObjectRef::log());
         ev.note = Some(format!(

@@ -113,6 +113,24 @@ pub(crate) fn config_naming(store: &str) -> Vec<u8> {
     serde_json::to_vec_pretty(&cfg).expect("a config serialises")
 }
 
+/// The store `vigil.json` names, or `VIGIL_STORE` where it is set.
+fn configured_store(layout: &Layout) -> Result<String, CoreError> {
+    let cfg_path = layout.config();
+    let text = match fs::read_to_string(&cfg_path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(CoreError::NotInitialised(layout.root.clone()))
+        }
+        Err(e) => return Err(CoreError::file(&cfg_path, e)),
+    };
+    let cfg: Config = serde_json::from_str(&text)
+        .map_err(|e| CoreError::file(&cfg_path, format!("is not a valid Vigil config: {e}")))?;
+    if cfg.format != CONFIG_FORMAT || cfg.version != 1 {
+        return Err(CoreError::file(&cfg_path, "is not a version 1 Vigil data config"));
+    }
+    Ok(std::env::var("VIGIL_STORE").ok().filter(|s| !s.is_empty()).unwrap_or(cfg.store))
+}
+
 fn store_location(layout: &Layout, configured: &str) -> String {
     if configured == "sqlite" {
         layout.sqlite().to_string_lossy().into_owned()
@@ -242,12 +260,7 @@ impl Vigil {
 
     /// Where the store is, as `open` found it (the config, or `VIGIL_STORE`).
     pub(crate) fn configured_store(&self) -> Result<String, CoreError> {
-        let cfg_path = self.layout.config();
-        let text = fs::read_to_string(&cfg_path).map_err(|e| CoreError::file(&cfg_path, e))?;
-        let cfg: Config = serde_json::from_str(&text)
-            .map_err(|e| CoreError::file(&cfg_path, format!("is not a valid Vigil config: {e}")))?;
-        let configured = std::env::var("VIGIL_STORE").ok().filter(|s| !s.is_empty()).unwrap_or(cfg.store);
-        Ok(store_location(&self.layout, &configured))
+        Ok(store_location(&self.layout, &configured_store(&self.layout)?))
     }
 
     /// Opens an initialised data directory. `VIGIL_STORE` overrides the store
@@ -255,21 +268,9 @@ impl Vigil {
     pub fn open(root: &Path) -> Result<Self, CoreError> {
         let layout = Layout::new(root);
         let cfg_path = layout.config();
-        let text = match fs::read_to_string(&cfg_path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(CoreError::NotInitialised(root.to_owned()))
-            }
-            Err(e) => return Err(CoreError::file(&cfg_path, e)),
-        };
-        let cfg: Config = serde_json::from_str(&text)
-            .map_err(|e| CoreError::file(&cfg_path, format!("is not a valid Vigil config: {e}")))?;
-        if cfg.format != CONFIG_FORMAT || cfg.version != 1 {
-            return Err(CoreError::file(&cfg_path, "is not a version 1 Vigil data config"));
-        }
+        let configured = configured_store(&layout)?;
         // Before any key is loaded: a rotation running now would replace it.
         let lock = crate::dir_lock::DirLock::shared(&layout)?;
-        let configured = std::env::var("VIGIL_STORE").ok().filter(|s| !s.is_empty()).unwrap_or(cfg.store);
         if let Some(dump) = configured.strip_prefix(crate::backup::RESTORE_PREFIX) {
             return Err(CoreError::Refused(format!(
                 "{} is a backup of a PostgreSQL store: load {} into a new database (createdb NEW; pg_restore \

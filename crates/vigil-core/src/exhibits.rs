@@ -455,43 +455,59 @@ impl Vigil {
         reason: &str,
         actor: &Actor,
     ) -> Result<DeletedExhibit, CoreError> {
-        let t = self.now();
-        let mut ev = CustodyEvent::new(EventKind::Deleted, actor.clone(), t, ObjectRef::exhibit(reference));
-        ev.reason = Some(reason.to_owned());
         if reason.trim().is_empty() {
             return Err(CoreError::Refused("a deletion must give a reason (the retention decision)".into()));
         }
-        ev.validate()?;
         let row = self.exhibit(reference)?;
         if let Some(event) = row.deleted_event {
             return Err(CoreError::Deleted { reference: reference.to_string(), event });
         }
-        ev.digest = Some(row.sha256);
-        ev.case = Some(row.case_id.clone());
-        let (event, others, shred) = self.write(|u| u.delete_exhibit(reference, &row.sha256, ev))?;
+        let now = self.now();
+        let (event, others, shred) = self.write(|u| u.delete_exhibit(&row, reason, actor, now))?;
         if shred {
-            // Unless a write of the same content has put a copy in place
-            // under a key of its own since the keys were destroyed.
-            self.remove_dead_blob(&row.sha256)?;
-            // The keys are gone from the tables; earlier copies of their
-            // pages must not stay on disk either.
-            self.store.write()?.purge_deleted()?;
+            self.destroyed(&[row.sha256])?;
         }
         Ok(DeletedExhibit { reference: reference.clone(), event, shredded: shred, sharing: others })
+    }
+
+    /// After a unit that destroyed blobs' keys has committed: their files
+    /// go, unless a write of the same content has put a copy in place under
+    /// a key of its own since, and the earlier copies of the keys' pages
+    /// must not stay on disk either.
+    pub(crate) fn destroyed(&self, blobs: &[vigil_domain::Sha256Digest]) -> Result<(), CoreError> {
+        for sha in blobs {
+            self.remove_dead_blob(sha)?;
+        }
+        if !blobs.is_empty() {
+            self.store.write()?.purge_deleted()?;
+        }
+        Ok(())
     }
 }
 
 impl crate::custody_log::Unit<'_> {
-    /// Marks a live exhibit deleted at its `deleted` event, and destroys its
-    /// blob's keys when no other live exhibit shares them; answers the event,
-    /// the exhibits still sharing the blob, and whether the keys went. The
-    /// caller removes the dead blob's file once the unit has committed.
+    /// Logs a live exhibit's `deleted` event and marks it deleted there,
+    /// destroying its blob's keys when no other live exhibit shares them;
+    /// answers the event, the exhibits still sharing the blob, and whether
+    /// the keys went (the caller then calls `Vigil::destroyed`). Whether it
+    /// is still live is read here, inside the unit: a deletion that
+    /// committed meanwhile is not made twice.
     pub(crate) fn delete_exhibit(
         &mut self,
-        reference: &ExhibitRef,
-        sha256: &vigil_domain::Sha256Digest,
-        ev: CustodyEvent,
+        exhibit: &crate::Exhibit,
+        reason: &str,
+        actor: &Actor,
+        at: Timestamp,
     ) -> Result<(u64, Vec<ExhibitRef>, bool), CoreError> {
+        let (reference, sha256) = (&exhibit.reference, &exhibit.sha256);
+        if !self.tx().live_exhibits_with_blob(sha256)?.contains(reference) {
+            return Err(CoreError::Refused(format!("exhibit {reference} was deleted while this deletion was made")));
+        }
+        let mut ev = CustodyEvent::new(EventKind::Deleted, actor.clone(), at, ObjectRef::exhibit(reference));
+        ev.reason = Some(reason.to_owned());
+        ev.digest = Some(*sha256);
+        ev.case = Some(exhibit.case_id.clone());
+        ev.validate()?;
         let event = self.log(ev);
         self.tx().mark_exhibit_deleted(reference, event)?;
         let others = self.tx().live_exhibits_with_blob(sha256)?;

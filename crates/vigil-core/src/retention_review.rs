@@ -646,16 +646,7 @@ impl Vigil {
             }
             let mut dead = Vec::new();
             for e in &doomed {
-                if !u.tx().live_exhibits_with_blob(&e.sha256)?.contains(&e.reference) {
-                    return Err(changed_meanwhile(subject));
-                }
-                let mut ev =
-                    CustodyEvent::new(EventKind::Deleted, actor.clone(), now, ObjectRef::exhibit(&e.reference));
-                ev.reason = Some(full_reason.clone());
-                ev.digest = Some(e.sha256);
-                ev.case = Some(e.case_id.clone());
-                ev.validate()?;
-                let (_, _, shred) = u.delete_exhibit(&e.reference, &e.sha256, ev)?;
+                let (_, _, shred) = u.delete_exhibit(e, &full_reason, actor, now)?;
                 if shred {
                     dead.push(e.sha256);
                 }
@@ -666,14 +657,7 @@ impl Vigil {
             u.tx().put_retention(&row)?;
             Ok((i, dead))
         })?;
-        for sha in &dead {
-            // Unless a write of the same content has put a copy in place
-            // under a key of its own since the keys were destroyed.
-            self.remove_dead_blob(sha)?;
-        }
-        if !dead.is_empty() {
-            self.store.write()?.purge_deleted()?;
-        }
+        self.destroyed(&dead)?;
         let cert = self.disposal_certificate(subject, &decision, &deleted, decision_event)?;
         let json = serde_json::to_vec_pretty(&cert).expect("a certificate serialises");
         let stored = self.store_certificate(&cert, &json, by)?;

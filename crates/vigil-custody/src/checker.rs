@@ -86,14 +86,9 @@ impl LogChecker {
 
     /// Adds the next leaf; returns its hash and decoded event.
     pub fn add_leaf(&mut self, bytes: &[u8]) -> Result<(Hash, CustodyEvent), LogError> {
-        let position = self.frontier.size();
-        let (claimed, event) = decode_leaf(bytes).map_err(|source| LogError::Leaf { index: position, source })?;
-        if claimed != position {
-            return Err(LogError::OutOfPlace { position, claimed });
-        }
-        let h = leaf_hash(bytes);
-        self.frontier.push(h);
-        Ok((h, event))
+        let prepared = prepare_leaf(bytes);
+        let h = prepared.hash;
+        self.add_prepared(prepared).map(|event| (h, event))
     }
 
     /// Adds the next leaf, already hashed and decoded (by [`prepare_leaf`],

@@ -13,7 +13,7 @@
 
 use crate::algo::{AlgoSet, Digests};
 use crate::checkpoint::Finished;
-use crate::multi_buffer::{self, Kernel, MD5_INIT, SHA1_INIT};
+use crate::multi_buffer::{self, MD5_INIT, SHA1_INIT};
 use crate::scanner::{open_entry, Feed, Hashed, Opened, Outbox, Progress, ScanOptions};
 use crate::walk::Entry;
 use std::fs::File;
@@ -116,7 +116,6 @@ impl Lane<'_, '_> {
 /// Runs one worker: entries taken in turn from `next`, results sent as
 /// each file finishes (not in order; the caller puts them in place).
 pub(crate) fn run(
-    kernel: Kernel,
     entries: &[Entry],
     next: &AtomicUsize,
     opts: &ScanOptions,
@@ -125,7 +124,7 @@ pub(crate) fn run(
     out: &mut Outbox,
 ) {
     // The digests the lanes compute are taken out of the one-file feed.
-    let algos = opts.algos;
+    let (algos, kernel) = (opts.algos, opts.kernel);
     let feed_algos = AlgoSet { md5: false, sha1: false, ..algos };
     // Each lane holds a file open: across all workers, at most
     // OPEN_FILES, well inside the usual limit of 1,024 descriptors.

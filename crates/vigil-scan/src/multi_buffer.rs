@@ -195,11 +195,6 @@ fn sha1_run(state: &mut [u32; 5], blocks: &[u8]) {
     }
 }
 
-/// One SHA-1 block.
-pub fn sha1_compress(state: &mut [u32; 5], block: &[u8; 64]) {
-    sha1_run(state, block);
-}
-
 /// The final blocks: the bytes after the last whole block, the 0x80 byte,
 /// and the message's length in bits.
 fn padded(tail: &[u8], total: u64, big_endian: bool) -> ([u8; 128], usize) {

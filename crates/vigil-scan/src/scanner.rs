@@ -368,7 +368,7 @@ pub fn scan(
             sc.spawn(move || {
                 let mut out = Outbox::new(tx);
                 if lanes {
-                    crate::lane_worker::run(opts.kernel, entries, next, opts, pb, finished, &mut out);
+                    crate::lane_worker::run(entries, next, opts, pb, finished, &mut out);
                     return;
                 }
                 let mut buf = Vec::new();
