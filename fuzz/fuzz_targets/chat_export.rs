@@ -1,5 +1,5 @@
 //! Chat exports (WhatsApp text, Telegram JSON, Discord, Instagram, zips) through the
-//! whole import: detection, every read, the analysis and the timeline. No
+//! whole import: detection, the one read, the analysis and the timeline with its page index. No
 //! input panics; one that imports gives a timeline that reads back with
 //! as many messages as its header says, and the same bytes twice. Seeded
 //! with the committed seeds and the import's test corpus (fuzz/run.sh).
@@ -12,11 +12,18 @@ use vigil_chat::{DateOrder, Format, Zone};
 
 fn timeline(data: &[u8], format: Option<Format>, zone: Option<Zone>, order: Option<DateOrder>) -> Option<Vec<u8>> {
     let mut open = || -> std::io::Result<Box<dyn Export + '_>> { Ok(Box::new(Cursor::new(data))) };
-    let plan = import::plan(&mut open, "export", format, zone, Some("FZ".into()), order).ok()?;
-    let analysis = import::analyse(&plan, &mut open, "export").ok()?;
+    let settings = import::Settings { format, zone, zone_given_by: Some("FZ".into()), date_order: order };
+    let (reading, analysis, spool) = import::in_memory(&mut open, "export", &settings).ok()?;
     let mut out = Vec::new();
     let original = Original { name: "export".into(), sha256: String::new() };
-    import::write_timeline(&plan, &analysis, original, &mut open, "export", &mut out).ok()?;
+    let index = import::write_timeline(&reading, &analysis, original, &mut || Ok(Box::new(&spool[..])), &mut out).ok()?;
+    // Every indexed offset starts a message line.
+    for (k, &at) in index.offsets.iter().enumerate() {
+        let n = k as u64 * u64::from(index.every) + 1;
+        let line = out[at as usize..].split(|&b| b == b'\n').next().unwrap_or_default();
+        assert!(line.starts_with(format!("{{\"n\":{n},").as_bytes()), "offset {at} starts message {n}");
+    }
+    assert_eq!(index.length, out.len() as u64);
     Some(out)
 }
 

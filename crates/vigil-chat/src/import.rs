@@ -13,9 +13,10 @@ use crate::error::ChatError;
 use crate::instagram;
 use crate::local_time::{place, utc_text, Zone};
 use crate::message::Item;
+use crate::spool::{SpoolReader, SpoolWriter};
 use crate::telegram::{self, TelegramReader};
-use crate::timeline::{self, Header, Line, Original};
-use crate::whatsapp::{self, DateOrder, OrderEvidence, WhatsAppReader};
+use crate::timeline::{self, Header, Line, Original, PageIndex};
+use crate::whatsapp::{self, DateOrder, Dating, OrderEvidence, WhatsAppReader};
 use std::io::{self, BufRead, BufReader, Read, Seek, Write};
 
 /// The importer's name, version and build (`vigil-chat 0.1.0 (build
@@ -177,22 +178,22 @@ fn each_input(
     open: &mut Opener<'_>,
     members: &[String],
     name: &str,
-    mut f: impl FnMut(&mut dyn Read, &str) -> Result<(), ChatError>,
+    mut f: impl FnMut(&mut dyn Read, &str, u32) -> Result<(), ChatError>,
 ) -> Result<(), ChatError> {
     let mut file = open()?;
     if members.is_empty() {
-        f(&mut file, name)?;
+        f(&mut file, name, 0)?;
         // Read to the end, so nothing after what was read goes unseen.
         io::copy(&mut file, &mut io::sink())?;
         return Ok(());
     }
     let mut zip = zip::ZipArchive::new(file)
         .map_err(|e| ChatError::at(name.to_owned(), format!("the zip cannot be read: {e}")))?;
-    for member in members {
+    for (i, member) in members.iter().enumerate() {
         let shown = format!("{name}!{member}");
         let mut m =
             zip.by_name(member).map_err(|e| ChatError::at(shown.clone(), format!("the member cannot be read: {e}")))?;
-        f(&mut m, &shown)?;
+        f(&mut m, &shown, i as u32)?;
         io::copy(&mut m, &mut io::sink())
             .map_err(|e| ChatError::at(shown.clone(), format!("the member is damaged: {e}")))?;
     }
@@ -255,23 +256,26 @@ fn choose_members(
     Ok((found, members, skipped))
 }
 
-/// Decides the format (and, for a zip, the members) from the content.
-pub fn plan(
-    open: &mut Opener<'_>,
-    name: &str,
-    format: Option<Format>,
-    zone: Option<Zone>,
-    zone_given_by: Option<String>,
-    date_order: Option<DateOrder>,
-) -> Result<Plan, ChatError> {
-    let head = {
-        let mut f = open()?;
-        sniff(&mut f)?
-    };
+/// What an import is told besides the export.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    /// The format the officer named (`None`: tell it from the content).
+    pub format: Option<Format>,
+    pub zone: Option<Zone>,
+    pub zone_given_by: Option<String>,
+    /// The date order given, for a WhatsApp export whose dates cannot tell.
+    pub date_order: Option<DateOrder>,
+}
+
+/// Decides the format from the export's first bytes (for a zip, the
+/// members, from the zip itself).
+fn plan(head: &[u8], zip: Option<&mut Opener<'_>>, name: &str, settings: &Settings) -> Result<Plan, ChatError> {
+    let format = settings.format;
     let (found, members, skipped) = if head.starts_with(b"PK\x03\x04") {
+        let open = zip.ok_or_else(|| ChatError::at(name.to_owned(), "a zip is read only from a file"))?;
         choose_members(open, name, format)?
     } else {
-        let found = match (format, detect(&head)) {
+        let found = match (format, detect(head)) {
             (Some(want), Some(got)) if want.covers(got) => got,
             (Some(want), _) => want,
             (None, Some(f)) => f,
@@ -286,44 +290,7 @@ pub fn plan(
         };
         (found, Vec::new(), Vec::new())
     };
-    let shown = match members.as_slice() {
-        [one] => format!("{name}!{one}"),
-        _ => name.to_owned(),
-    };
-    let mut plan = Plan {
-        format: found,
-        name: shown,
-        members,
-        skipped,
-        zone,
-        zone_given_by,
-        order: DateOrder::DayFirst,
-        date_order_given: date_order,
-        order_assumed: false,
-        notes: Vec::new(),
-    };
-    if found == Format::WhatsApp {
-        let mut decided = None;
-        each_input(open, &plan.members, name, |r, shown| {
-            let mut evidence = OrderEvidence::default();
-            let mut r = BufReader::with_capacity(64 << 10, r);
-            let mut buf = Vec::new();
-            let mut line = 0;
-            while whatsapp::read_line(&mut r, &mut buf, shown, line + 1)? {
-                line += 1;
-                if let Ok(t) = std::str::from_utf8(&buf) {
-                    evidence.add(line, t);
-                }
-            }
-            decided = Some(evidence.decide(date_order).map_err(|why| ChatError::at(shown.to_owned(), why))?);
-            Ok(())
-        })?;
-        if let Some(d) = decided {
-            plan.order = d.order;
-            plan.order_assumed = d.assumed.is_some();
-            plan.notes.extend(d.assumed);
-        }
-    } else if let Some(given) = date_order {
+    if let (Some(given), false) = (settings.date_order, found == Format::WhatsApp) {
         return Err(ChatError::at(
             name.to_owned(),
             format!(
@@ -333,11 +300,27 @@ pub fn plan(
             ),
         ));
     }
+    let shown = match members.as_slice() {
+        [one] => format!("{name}!{one}"),
+        _ => name.to_owned(),
+    };
+    let mut notes = Vec::new();
     let local_times = matches!(found, Format::WhatsApp | Format::DiscordPackageCsv | Format::DiscordPackageJson);
-    if plan.zone.is_none() && local_times {
-        plan.notes.push("no time zone was given: local times are shown as written, zone unknown".into());
+    if settings.zone.is_none() && local_times {
+        notes.push("no time zone was given: local times are shown as written, zone unknown".into());
     }
-    Ok(plan)
+    Ok(Plan {
+        format: found,
+        name: shown,
+        members,
+        skipped,
+        zone: settings.zone.clone(),
+        zone_given_by: settings.zone_given_by.clone(),
+        order: DateOrder::DayFirst,
+        date_order_given: settings.date_order,
+        order_assumed: false,
+        notes,
+    })
 }
 
 /// What only a whole read of the export tells: why it may start late, and
@@ -348,81 +331,157 @@ struct ReadFacts {
     notes: Vec<String>,
 }
 
-/// One read of the export, each item handed to `emit`; returns what only
-/// the whole file says.
-fn read_items(
-    plan: &Plan,
-    open: &mut Opener<'_>,
-    file_name: &str,
-    emit: &mut dyn FnMut(Item) -> Result<(), ChatError>,
-) -> Result<ReadFacts, ChatError> {
-    let mut late = None;
-    let mut notes = Vec::new();
-    let mut thread = instagram::InstagramReader::new();
-    let mut conversation = 0u32;
-    each_input(open, &plan.members, file_name, |r, shown| {
-        let discord = DiscordReader { file: shown.to_owned(), conversation };
-        // A byte-order mark before a JSON export (Messenger, Telegram and
-        // Discord exports saved by some tools) is no part of the JSON.
-        let mut unmarked = BufReader::with_capacity(64 << 10, r);
-        if plan.format != Format::WhatsApp && unmarked.fill_buf()?.starts_with(b"\xEF\xBB\xBF") {
-            unmarked.consume(3);
-        }
-        let r: &mut dyn Read = &mut unmarked;
-        match plan.format {
-            Format::WhatsApp => {
-                let reader =
-                    WhatsAppReader { order: plan.order, order_assumed: plan.order_assumed, file: shown.to_owned() };
-                let facts = reader.read(BufReader::with_capacity(64 << 10, r), emit)?;
-                late = facts.starts_late;
-                notes.extend(facts.notes);
-            }
-            Format::Telegram => {
-                TelegramReader { file: shown.to_owned() }.read(r, emit)?;
-            }
-            Format::Discord => {
-                let facts = discord.read_exporter(r, emit)?;
-                late = facts.starts_late;
-                notes.extend(facts.notes);
-            }
-            Format::DiscordPackageJson => discord.read_package_json(r, emit)?,
-            Format::DiscordPackageCsv => discord.read_package_csv(BufReader::with_capacity(64 << 10, r), emit)?,
-            Format::Instagram => thread.read_file(shown, r, emit)?,
-        }
-        conversation += 1;
-        Ok(())
-    })?;
-    Ok(ReadFacts { starts_late: late, notes })
+/// The export read once: the plan, what only the whole read tells, and how
+/// many items the spool holds.
+pub struct Reading {
+    pub plan: Plan,
+    facts: ReadFacts,
+    /// Items (conversations and messages) written to the spool.
+    pub items: u64,
 }
 
-/// Reads the export, analyses it, and fills in the sources the summaries
-/// name (a second read where any are named).
-pub fn analyse(plan: &Plan, open: &mut Opener<'_>, file_name: &str) -> Result<Analysis, ChatError> {
+/// Reads the export once: its format from the first bytes, then every
+/// item, each written to `spool` as it is read (see [`crate::spool`]). The
+/// input is read to its end, so a caller sealing the same bytes as they
+/// pass seals all of them. A zip is read through `zip` for its members
+/// (its own bytes still pass through `input` to the end first).
+pub fn read_once(
+    input: &mut dyn Read,
+    zip: Option<&mut Opener<'_>>,
+    name: &str,
+    settings: &Settings,
+    spool: &mut dyn Write,
+) -> Result<Reading, ChatError> {
+    let head = sniff(input)?;
+    let mut spool = SpoolWriter::new(io::BufWriter::with_capacity(256 << 10, spool));
+    let is_zip = head.starts_with(b"PK\x03\x04");
+    if is_zip {
+        io::copy(input, &mut io::sink())?;
+    }
+    let mut zip = zip;
+    let mut plan = plan(&head, zip.as_deref_mut(), name, settings)?;
+    let mut put = |item: Item| spool.put(&item).map_err(ChatError::from);
+    // A thread split across files reads as one conversation.
+    let mut thread = instagram::InstagramReader::new();
+    let (facts, evidence) = if is_zip {
+        let open = zip.ok_or_else(|| ChatError::at(name.to_owned(), "a zip is read only from a file"))?;
+        let (mut facts, mut evidence) = (ReadFacts::default(), None);
+        each_input(open, &plan.members, name, |r, shown, conversation| {
+            let (f, e) = read_items(&plan, r, shown, conversation, &mut thread, &mut put)?;
+            facts.starts_late = f.starts_late.or(facts.starts_late.take());
+            facts.notes.extend(f.notes);
+            evidence = e.or(evidence.take());
+            Ok(())
+        })?;
+        (facts, evidence)
+    } else {
+        let mut whole = (&head[..]).chain(&mut *input);
+        let read = read_items(&plan, &mut whole, &plan.name, 0, &mut thread, &mut put)?;
+        // Read to the end, so nothing after what was read goes unseen.
+        io::copy(input, &mut io::sink())?;
+        read
+    };
+    if let Some(evidence) = evidence {
+        let d = evidence.decide(settings.date_order).map_err(|why| ChatError::at(plan.name.clone(), why))?;
+        plan.order = d.order;
+        plan.order_assumed = d.assumed.is_some();
+        plan.notes.extend(d.assumed);
+    }
+    let items = spool.items;
+    spool.into_inner().flush()?;
+    Ok(Reading { plan, facts, items })
+}
+
+/// Reads one input (the file, or one member of a zip) with the plan's
+/// format, handing each item to `emit`; returns what only the whole input
+/// says, and for WhatsApp what its dates say of their order.
+fn read_items(
+    plan: &Plan,
+    r: &mut dyn Read,
+    shown: &str,
+    conversation: u32,
+    thread: &mut instagram::InstagramReader,
+    emit: &mut dyn FnMut(Item) -> Result<(), ChatError>,
+) -> Result<(ReadFacts, Option<OrderEvidence>), ChatError> {
+    let discord = DiscordReader { file: shown.to_owned(), conversation };
+    // A byte-order mark before a JSON export (Messenger, Telegram and
+    // Discord exports saved by some tools) is no part of the JSON.
+    let mut unmarked = BufReader::with_capacity(64 << 10, r);
+    if plan.format != Format::WhatsApp && unmarked.fill_buf()?.starts_with(b"\xEF\xBB\xBF") {
+        unmarked.consume(3);
+    }
+    let mut facts = ReadFacts::default();
+    let mut evidence = None;
+    match plan.format {
+        Format::WhatsApp => {
+            let f = WhatsAppReader { file: shown.to_owned() }.read(unmarked, emit)?;
+            facts.starts_late = f.starts_late;
+            facts.notes = f.notes;
+            evidence = Some(f.evidence);
+        }
+        Format::Telegram => {
+            TelegramReader { file: shown.to_owned() }.read(unmarked, emit)?;
+        }
+        Format::Discord => {
+            let f = discord.read_exporter(unmarked, emit)?;
+            facts.starts_late = f.starts_late;
+            facts.notes = f.notes;
+        }
+        Format::DiscordPackageJson => discord.read_package_json(unmarked, emit)?,
+        Format::DiscordPackageCsv => discord.read_package_csv(unmarked, emit)?,
+        Format::Instagram => thread.read_file(shown, unmarked, emit)?,
+    }
+    Ok((facts, evidence))
+}
+
+/// Opens the spool afresh for each pass over it.
+pub type SpoolOpener<'a> = dyn FnMut() -> io::Result<Box<dyn Read + 'a>> + 'a;
+
+/// One pass over the spool: each item as read, every WhatsApp message
+/// dated in the order the whole file told.
+fn replay(
+    reading: &Reading,
+    spool: &mut SpoolOpener<'_>,
+    each: &mut dyn FnMut(Item) -> Result<(), ChatError>,
+) -> Result<(), ChatError> {
+    let dating = (reading.plan.format == Format::WhatsApp)
+        .then_some(Dating { order: reading.plan.order, assumed: reading.plan.order_assumed });
+    let mut r = SpoolReader::new(BufReader::with_capacity(256 << 10, spool()?));
+    let mut n = 0u64;
+    while let Some(mut item) = r.next()? {
+        if let (Some(d), Item::Message(m)) = (&dating, &mut item) {
+            d.resolve(m)?;
+        }
+        n += 1;
+        each(item)?;
+    }
+    if n != reading.items {
+        return Err(ChatError::Changed(format!("the read spooled {} items and {n} came back", reading.items)));
+    }
+    Ok(())
+}
+
+/// Analyses what the read spooled, and fills in the sources the summaries
+/// name (a second pass over the spool where any are named).
+pub fn analyse(reading: &Reading, spool: &mut SpoolOpener<'_>) -> Result<Analysis, ChatError> {
+    let plan = &reading.plan;
     let mut analyser = Analyser::new(plan.zone.clone(), plan.format.platform());
-    let facts = read_items(plan, open, file_name, &mut |item| {
+    replay(reading, spool, &mut |item| {
         analyser.add(&item);
         Ok(())
     })?;
-    let mut analysis = analyser.finish(facts.starts_late, facts.notes);
-    if !analysis.needs_sources() {
-        analysis.apply_sources();
-    } else {
+    let mut analysis = analyser.finish(reading.facts.starts_late.clone(), reading.facts.notes.clone());
+    if analysis.needs_sources() {
         let mut n = 0u32;
-        read_items(plan, open, file_name, &mut |item| {
+        replay(reading, spool, &mut |item| {
             if let Item::Message(m) = item {
                 analysis.note_source(n, &m);
                 n += 1;
             }
             Ok(())
         })?;
-        if u64::from(n) != analysis.messages() {
-            return Err(ChatError::Changed(format!(
-                "{} messages on one read and {n} on the next",
-                analysis.messages()
-            )));
-        }
-        analysis.apply_sources();
     }
+    analysis.apply_sources();
     Ok(analysis)
 }
 
@@ -447,27 +506,44 @@ pub fn header(plan: &Plan, analysis: &Analysis, original: Original) -> Header {
     }
 }
 
-/// Writes the timeline: the header, then one line per message with its flags.
+/// Counts the bytes written through it: where each line starts.
+struct Counted<W> {
+    inner: W,
+    at: u64,
+}
+
+impl<W: Write> Write for Counted<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.at += n as u64;
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Writes the timeline from the spool: the header, then one line per
+/// message with its flags. Returns where the pages of lines start.
 pub fn write_timeline(
-    plan: &Plan,
+    reading: &Reading,
     analysis: &Analysis,
     original: Original,
-    open: &mut Opener<'_>,
-    file_name: &str,
+    spool: &mut SpoolOpener<'_>,
     out: &mut dyn Write,
-) -> Result<(), ChatError> {
-    let mut out = io::BufWriter::with_capacity(256 << 10, out);
+) -> Result<PageIndex, ChatError> {
+    let plan = &reading.plan;
+    let mut out = Counted { inner: io::BufWriter::with_capacity(256 << 10, out), at: 0 };
     serde_json::to_writer(&mut out, &header(plan, analysis, original)).map_err(io::Error::from)?;
     out.write_all(b"\n")?;
+    let mut index = PageIndex::new(analysis.messages());
     let mut n = 0u32;
-    read_items(plan, open, file_name, &mut |item| {
+    replay(reading, spool, &mut |item| {
         let Item::Message(m) = item else { return Ok(()) };
         let Some(flags) = analysis.flags.get(n as usize).copied() else {
-            return Err(ChatError::Changed(format!(
-                "more than the {} messages of the first read",
-                analysis.messages()
-            )));
+            return Err(ChatError::Changed(format!("more than the {} messages of the analysis", analysis.messages())));
         };
+        index.note(n, out.at);
         n += 1;
         let placed = place(m.sent, plan.zone.as_ref());
         let line = Line {
@@ -491,13 +567,30 @@ pub fn write_timeline(
         };
         serde_json::to_writer(&mut out, &line).map_err(io::Error::from)?;
         out.write_all(b"\n")?;
+        index.signs.note(line.n, line.sender.as_deref(), &line.time, &line.text);
         Ok(())
     })?;
     if u64::from(n) != analysis.messages() {
-        return Err(ChatError::Changed(format!("{} messages on one read and {n} on the next", analysis.messages())));
+        return Err(ChatError::Changed(format!("{} messages analysed and {n} written", analysis.messages())));
     }
+    index.length = out.at;
     out.flush()?;
-    Ok(())
+    Ok(index)
+}
+
+/// The whole import of an export that can be opened more than once (held
+/// in memory, say), with the spool in memory: the read, the analysis, and
+/// the spool to write the timeline from.
+pub fn in_memory(
+    open: &mut Opener<'_>,
+    name: &str,
+    settings: &Settings,
+) -> Result<(Reading, Analysis, Vec<u8>), ChatError> {
+    let mut spool = Vec::new();
+    let mut input = open()?;
+    let reading = read_once(&mut input, Some(open), name, settings, &mut spool)?;
+    let analysis = analyse(&reading, &mut || Ok(Box::new(&spool[..])))?;
+    Ok((reading, analysis, spool))
 }
 
 /// Reads a timeline back: its header, then each line in turn.

@@ -17,6 +17,7 @@ pub mod local_time;
 pub mod message;
 pub mod public_upload;
 pub mod signs;
+pub mod spool;
 pub mod synthetic;
 pub mod telegram;
 pub mod timeline;
@@ -25,7 +26,7 @@ pub mod whatsapp_locale;
 
 pub use analysis::{Analysis, Flags, Summary};
 pub use error::ChatError;
-pub use import::{analyse, importer, plan, write_timeline, Format, Plan};
+pub use import::{analyse, importer, in_memory, read_once, write_timeline, Format, Plan, Reading, Settings};
 pub use local_time::{place, Placed, TimeBasis, Zone};
 pub use message::{ConversationInfo, Irregular, Item, Message, MessageKind, Sent};
 pub use signs::{Sign, SignKind, Signs};

@@ -66,9 +66,8 @@ pub fn chat_from_zip(bytes: &[u8], max: usize) -> Result<KeptChat, String> {
 /// messages", or `None` when it is not a chat export Vigil reads.
 pub fn describe(name: &str, bytes: &[u8]) -> Option<String> {
     let mut open = || -> std::io::Result<Box<dyn Export + '_>> { Ok(Box::new(Cursor::new(bytes))) };
-    let plan = import::plan(&mut open, name, None, None, None, None).ok()?;
-    let analysis = import::analyse(&plan, &mut open, name).ok()?;
-    let platform = match plan.format {
+    let (reading, analysis, _) = import::in_memory(&mut open, name, &import::Settings::default()).ok()?;
+    let platform = match reading.plan.format {
         import::Format::WhatsApp => "WhatsApp",
         import::Format::Telegram => "Telegram",
         import::Format::Discord | import::Format::DiscordPackageJson | import::Format::DiscordPackageCsv => "Discord",

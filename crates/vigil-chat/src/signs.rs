@@ -6,9 +6,9 @@
 //! none is a finding. Matching is on lowercased words and phrases, so it
 //! is transparent and its misses are easy to explain.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum SignKind {
     PaymentDemand,
@@ -124,7 +124,7 @@ fn contains_phrase(text: &str, phrase: &str) -> bool {
 }
 
 /// One sign, linked to its message.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Sign {
     pub kind: SignKind,
     /// The message's number in the timeline.
@@ -134,7 +134,7 @@ pub struct Sign {
 }
 
 /// Signs gathered over a whole timeline, a bounded number kept per kind.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Signs {
     pub found: Vec<Sign>,
     /// How many of each kind there were, kept or not.

@@ -94,6 +94,55 @@ pub struct Line {
     pub source: String,
 }
 
+/// Where pages of a timeline's message lines start in its bytes, so one
+/// page of a million-message timeline is read without the rest: the byte
+/// offset of message 1, 1 + `every`, 1 + 2 x `every`, ... Derived from the
+/// timeline as it is written and kept beside it, sealed; a timeline
+/// without one (imported before indexes were kept) is read whole. With it,
+/// the signs found over the whole timeline, which every page shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageIndex {
+    pub every: u32,
+    pub messages: u64,
+    pub offsets: Vec<u64>,
+    /// The timeline's length in bytes.
+    pub length: u64,
+    pub signs: crate::Signs,
+}
+
+/// Message lines between two entries of a [`PageIndex`]: a few kilobytes
+/// of a page's neighbours are read and passed over, and a million-message
+/// timeline's index is about 30 KiB.
+pub const PAGE_EVERY: u32 = 256;
+
+impl PageIndex {
+    pub fn new(messages: u64) -> Self {
+        PageIndex {
+            every: PAGE_EVERY,
+            messages,
+            offsets: Vec::with_capacity((messages / u64::from(PAGE_EVERY)) as usize + 1),
+            length: 0,
+            signs: crate::Signs::default(),
+        }
+    }
+
+    /// Notes that message `i` (from 0) starts at byte `at`.
+    pub fn note(&mut self, i: u32, at: u64) {
+        if i.is_multiple_of(self.every) {
+            self.offsets.push(at);
+        }
+    }
+
+    /// Where to start reading for message `i` (from 0): the byte offset of
+    /// the nearest indexed line at or before it, and how many message
+    /// lines to pass over from there.
+    pub fn start_for(&self, i: u64) -> Option<(u64, u64)> {
+        let every = u64::from(self.every.max(1));
+        let k = usize::try_from(i / every).ok()?;
+        self.offsets.get(k).map(|&at| (at, i % every))
+    }
+}
+
 /// Why a timeline could not be read back.
 #[derive(Debug, thiserror::Error)]
 #[error("timeline line {line}: {why}")]

@@ -61,6 +61,16 @@ impl Stamp {
     fn zero_on_twelve_hour_clock(&self) -> bool {
         self.twelve_hour.is_some() && self.hour == 0
     }
+
+    /// The time of day, which no date order changes.
+    fn time_of_day(&self) -> String {
+        let hour = match self.twelve_hour {
+            None => self.hour,
+            Some(false) => self.hour % 12,
+            Some(true) => self.hour % 12 + 12,
+        };
+        format!("{hour:02}:{:02}:{:02}", self.minute, self.second.min(59))
+    }
 }
 
 /// A parsed line head: the stamp, and the text after the separator.
@@ -214,8 +224,14 @@ pub struct OrderDecision {
 impl OrderEvidence {
     pub fn add(&mut self, line_no: u64, line: &str) {
         if let Some(h) = head(line) {
+            self.note(line_no, h.stamp, line);
+        }
+    }
+
+    /// Adds a message line's stamp, already read.
+    fn note(&mut self, line_no: u64, s: Stamp, line: &str) {
+        {
             self.lines += 1;
-            let s = h.stamp;
             if s.a_is_year {
                 self.year_first += 1;
             } else if s.a > 12 {
@@ -364,11 +380,45 @@ const EDITED: &str = "<This message was edited>";
 const OPENINGS: [&str; 4] =
     ["end-to-end encrypted", "secured with end-to-end encryption", "created group", "created this group"];
 
-/// Reads a WhatsApp export and hands each message on in order.
-pub struct WhatsAppReader {
+/// The stamp a message's time as written (`31/12/2020, 23:59`) reads as.
+fn stamp_of(as_written: &str) -> Option<Stamp> {
+    let (a, b, c, a_is_year, s) = parse_date(as_written)?;
+    let (hour, minute, second, twelve_hour, _) = parse_time(between_date_and_time(s))?;
+    Some(Stamp { a, b, c, a_is_year, hour, minute, second, twelve_hour })
+}
+
+/// Dates the messages of one WhatsApp read once the whole file has told
+/// its date order: each message's time is read again from the time as
+/// written, which the reader checked reads back to the same numbers.
+#[derive(Debug, Clone, Copy)]
+pub struct Dating {
     pub order: DateOrder,
     /// Whether the order was assumed: every message is then flagged.
-    pub order_assumed: bool,
+    pub assumed: bool,
+}
+
+impl Dating {
+    pub fn resolve(&self, m: &mut Message) -> Result<(), ChatError> {
+        let at = || match m.source.rsplit_once(" lines ") {
+            Some((file, lines)) => format!("{file} line {}", lines.split('–').next().unwrap_or(lines)),
+            None => m.source.clone(),
+        };
+        let sent = stamp_of(&m.sent_as_written)
+            .and_then(|s| civil(s, self.order))
+            .ok_or_else(|| ChatError::at(at(), format!("{:?} is not a real date and time", m.sent_as_written)))?;
+        m.sent = Sent::Local(sent);
+        if self.assumed {
+            m.irregular.push(Irregular::DateOrderAssumed);
+        }
+        Ok(())
+    }
+}
+
+/// Reads a WhatsApp export and hands each message on in order, undated:
+/// its date order is known only once the whole file has been read (see
+/// [`WhatsAppFacts::evidence`] and [`Dating`]). Until dated, a message's
+/// `sent` is the start of the Unix epoch.
+pub struct WhatsAppReader {
     /// The file name shown in source locations (`chat.zip!_chat.txt`).
     pub file: String,
 }
@@ -413,16 +463,16 @@ impl WhatsAppReader {
                         }
                         emit(Item::Conversation(info))?;
                     }
-                    let sent = civil(h.stamp, self.order).ok_or_else(|| {
-                        ChatError::at(
+                    // The time is read again from the text kept, once the
+                    // order is known: it must read back to these numbers.
+                    if stamp_of(head_text(line)) != Some(h.stamp) {
+                        return Err(ChatError::at(
                             format!("{} line {line_no}", self.file),
-                            format!("{:?} is not a real date and time", head_text(line)),
-                        )
-                    })?;
-                    let mut msg = self.message(&h, line, sent, line_no);
-                    if self.order_assumed {
-                        msg.irregular.push(Irregular::DateOrderAssumed);
+                            format!("the time {:?} does not read back as written", head_text(line)),
+                        ));
                     }
+                    facts.evidence.note(line_no, h.stamp, line);
+                    let mut msg = self.message(&h, line, line_no);
                     if facts.messages == 0 {
                         opening_notice(&mut msg);
                     }
@@ -432,7 +482,7 @@ impl WhatsAppReader {
                             "{} line {line_no}: {:?} gives hour 00 on a 12-hour clock, which no clock shows; read as {} and flagged",
                             self.file,
                             head_text(line),
-                            sent.time()
+                            h.stamp.time_of_day()
                         ));
                     }
                     pending = Some(Pending { msg, first_line: line_no, last_line: line_no });
@@ -486,7 +536,7 @@ impl WhatsAppReader {
         Ok(facts)
     }
 
-    fn message(&self, h: &Head<'_>, line: &str, sent: jiff::civil::DateTime, line_no: u64) -> Message {
+    fn message(&self, h: &Head<'_>, line: &str, line_no: u64) -> Message {
         let rest = h.rest;
         let (sender, body) = match rest.split_once(": ") {
             Some((s, b)) if !s.is_empty() && s.chars().count() <= 100 => (Some(s.to_owned()), b),
@@ -513,7 +563,7 @@ impl WhatsAppReader {
         Message {
             conversation: 0,
             id: None,
-            sent: Sent::Local(sent),
+            sent: Sent::Instant { ms: 0 },
             sent_as_written: head_text(line).to_owned(),
             sender,
             sender_id: None,
@@ -556,6 +606,8 @@ impl WhatsAppReader {
 #[derive(Debug, Default, Clone)]
 pub struct WhatsAppFacts {
     pub messages: u64,
+    /// What the dates say of their order.
+    pub evidence: OrderEvidence,
     pub starts_late: Option<String>,
     /// Lines read irregularly, each named (see [`Irregular`]).
     pub notes: Vec<String>,
@@ -603,9 +655,11 @@ mod tests {
 
     fn read(text: &str, order: DateOrder) -> (Vec<Message>, WhatsAppFacts) {
         let mut out = Vec::new();
-        let facts = WhatsAppReader { order, order_assumed: false, file: "chat.txt".into() }
+        let dating = Dating { order, assumed: false };
+        let facts = WhatsAppReader { file: "chat.txt".into() }
             .read(text.as_bytes(), &mut |i| {
-                if let Item::Message(m) = i {
+                if let Item::Message(mut m) = i {
+                    dating.resolve(&mut m)?;
                     out.push(m);
                 }
                 Ok(())
@@ -662,17 +716,14 @@ mod tests {
     fn a_huge_line_is_refused_before_it_is_held() {
         let mut text = String::from("31/12/2020, 23:59 - Ann: ");
         text.push_str(&"x".repeat(MAX_LINE + 10));
-        let e = WhatsAppReader { order: DateOrder::DayFirst, order_assumed: false, file: "chat.txt".into() }
-            .read(text.as_bytes(), &mut |_| Ok(()))
-            .unwrap_err();
+        let e = WhatsAppReader { file: "chat.txt".into() }.read(text.as_bytes(), &mut |_| Ok(())).unwrap_err();
         assert_eq!(e.to_string(), "chat.txt line 1: the line is longer than 1024 KiB; no chat export has such lines");
     }
 
     #[test]
     fn a_file_with_no_whatsapp_line_is_refused_naming_the_line() {
-        let e = WhatsAppReader { order: DateOrder::DayFirst, order_assumed: false, file: "chat.txt".into() }
-            .read("hello\nworld\n".as_bytes(), &mut |_| Ok(()))
-            .unwrap_err();
+        let e =
+            WhatsAppReader { file: "chat.txt".into() }.read("hello\nworld\n".as_bytes(), &mut |_| Ok(())).unwrap_err();
         assert_eq!(
             e.to_string(),
             "chat.txt line 1: the line does not start with a date and time as WhatsApp writes them"

@@ -123,12 +123,13 @@ fn import(name: &str, order: Option<DateOrder>) -> Imported {
     let mut open = || -> io::Result<Box<dyn Export + '_>> { Ok(Box::new(Cursor::new(&bytes[..]))) };
     // Local times placed in UTC, so the first time can be compared as an instant.
     let utc = Some(vigil_chat::Zone::parse("UTC").unwrap());
-    let plan =
-        import::plan(&mut open, name, None, utc, Some("JS".into()), order).unwrap_or_else(|e| panic!("{name}: {e}"));
-    let analysis = import::analyse(&plan, &mut open, name).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let settings = import::Settings { format: None, zone: utc, zone_given_by: Some("JS".into()), date_order: order };
+    let (reading, analysis, spool) =
+        import::in_memory(&mut open, name, &settings).unwrap_or_else(|e| panic!("{name}: {e}"));
     let mut timeline = Vec::new();
     let original = Original { name: name.into(), sha256: "00".repeat(32) };
-    import::write_timeline(&plan, &analysis, original, &mut open, name, &mut timeline).unwrap();
+    import::write_timeline(&reading, &analysis, original, &mut || Ok(Box::new(&spool[..])), &mut timeline).unwrap();
+    let plan = reading.plan;
     let mut lines = Vec::new();
     import::read_timeline(&timeline[..], |l| {
         lines.push(l.clone());
@@ -201,7 +202,8 @@ fn an_export_whose_dates_cannot_tell_reads_in_the_order_given() {
     // An order a date contradicts is refused, naming the line.
     let bytes = std::fs::read(corpus_dir().join("whatsapp-android-en-gb-24h.txt")).unwrap();
     let mut open = || -> io::Result<Box<dyn Export + '_>> { Ok(Box::new(Cursor::new(&bytes[..]))) };
-    let e = import::plan(&mut open, "chat.txt", None, None, None, Some(DateOrder::MonthFirst)).unwrap_err();
+    let order = |o| import::Settings { date_order: Some(o), ..Default::default() };
+    let e = import::in_memory(&mut open, "chat.txt", &order(DateOrder::MonthFirst)).err().unwrap();
     assert_eq!(
         e.to_string(),
         "chat.txt: line 1 (\"16/01/2021, 23:09\") can only be day-first, so the date order given does not fit this export"
@@ -209,7 +211,7 @@ fn an_export_whose_dates_cannot_tell_reads_in_the_order_given() {
     // A format whose times are never ambiguous takes no order.
     let bytes = std::fs::read(corpus_dir().join("telegram-desktop.json")).unwrap();
     let mut open = || -> io::Result<Box<dyn Export + '_>> { Ok(Box::new(Cursor::new(&bytes[..]))) };
-    let e = import::plan(&mut open, "result.json", None, None, None, Some(DateOrder::DayFirst)).unwrap_err();
+    let e = import::in_memory(&mut open, "result.json", &order(DateOrder::DayFirst)).err().unwrap();
     assert!(e.to_string().contains("records its times unambiguously"), "{e}");
 }
 

@@ -16,12 +16,12 @@ struct Imported {
 fn import_bytes(bytes: &[u8], name: &str, format: Option<Format>, zone: Option<&str>) -> Result<Imported, ChatError> {
     let mut open = || -> io::Result<Box<dyn Export + '_>> { Ok(Box::new(Cursor::new(bytes))) };
     let zone = zone.map(|z| Zone::parse(z).unwrap());
-    let plan = import::plan(&mut open, name, format, zone, Some("JS".into()), None)?;
-    let analysis = import::analyse(&plan, &mut open, name)?;
+    let settings = import::Settings { format, zone, zone_given_by: Some("JS".into()), date_order: None };
+    let (reading, analysis, spool) = import::in_memory(&mut open, name, &settings)?;
     let mut timeline = Vec::new();
     let original = Original { name: name.into(), sha256: "00".repeat(32) };
-    import::write_timeline(&plan, &analysis, original, &mut open, name, &mut timeline)?;
-    Ok(Imported { plan, analysis, timeline })
+    import::write_timeline(&reading, &analysis, original, &mut || Ok(Box::new(&spool[..])), &mut timeline)?;
+    Ok(Imported { plan: reading.plan, analysis, timeline })
 }
 
 fn compare(got: &Imported, truth: &Truth) {
@@ -201,7 +201,7 @@ fn a_two_gigabyte_line_is_refused_without_reading_it_all() {
         opened += 1;
         Ok(Box::new(HugeLine { at: 0 }))
     };
-    let e = import::plan(&mut open, "chat.txt", None, None, None, None).unwrap_err();
+    let e = import::in_memory(&mut open, "chat.txt", &import::Settings::default()).err().unwrap();
     assert_eq!(e.to_string(), "chat.txt line 1: the line is longer than 1024 KiB; no chat export has such lines");
 }
 

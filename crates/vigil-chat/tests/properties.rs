@@ -10,8 +10,8 @@ use vigil_chat::Zone;
 
 fn import(bytes: &[u8], zone: Option<Zone>) -> Result<vigil_chat::Analysis, vigil_chat::ChatError> {
     let mut open = || -> std::io::Result<Box<dyn Export + '_>> { Ok(Box::new(Cursor::new(bytes))) };
-    let plan = import::plan(&mut open, "export", None, zone, None, None)?;
-    import::analyse(&plan, &mut open, "export")
+    let settings = import::Settings { zone, ..Default::default() };
+    import::in_memory(&mut open, "export", &settings).map(|(_, analysis, _)| analysis)
 }
 
 proptest! {
@@ -92,14 +92,13 @@ proptest! {
             let bytes = export.as_bytes();
             let mut open = || -> std::io::Result<Box<dyn Export + '_>> { Ok(Box::new(Cursor::new(bytes))) };
             let utc = Zone::parse("UTC").ok();
-            let plan = import::plan(&mut open, "export.txt", None, utc, Some("JS".into()), Some(form.order))
+            let settings = import::Settings { format: None, zone: utc, zone_given_by: Some("JS".into()), date_order: Some(form.order) };
+            let (reading, analysis, spool) = import::in_memory(&mut open, "export.txt", &settings)
                 .map_err(|e| TestCaseError::fail(format!("{}: {e}\n{export}", form.name)))?;
-            prop_assert_eq!(plan.format, vigil_chat::Format::WhatsApp, "{}", form.name);
-            let analysis = import::analyse(&plan, &mut open, "export.txt")
-                .map_err(|e| TestCaseError::fail(format!("{}: {e}\n{export}", form.name)))?;
+            prop_assert_eq!(reading.plan.format, vigil_chat::Format::WhatsApp, "{}", form.name);
             let mut timeline = Vec::new();
             let original = vigil_chat::timeline::Original { name: "export.txt".into(), sha256: "00".repeat(32) };
-            import::write_timeline(&plan, &analysis, original, &mut open, "export.txt", &mut timeline).unwrap();
+            import::write_timeline(&reading, &analysis, original, &mut || Ok(Box::new(&spool[..])), &mut timeline).unwrap();
             let mut read = Vec::new();
             import::read_timeline(&timeline[..], |l| { read.push(l.clone()); Ok(()) }).unwrap();
             prop_assert_eq!(read.len(), written.len(), "{}: messages\n{}", form.name, export);

@@ -1,9 +1,11 @@
-//! Chat exports as evidence. The export is sealed first, exactly as
-//! received; vigil-chat then reads it (streaming, more than once) into a
-//! timeline that is sealed as a second exhibit. Both exhibits, a `copied`
-//! event on the original naming the timeline and the importer's version,
-//! and the identifiers found commit in one unit of work, so an import that
-//! fails at any point leaves nothing behind.
+//! Chat exports as evidence. The export is read once: as the vault seals
+//! it exactly as received, the same bytes pass to vigil-chat, which parses
+//! them into a spool sealed in scratch space; the analysis and the timeline
+//! are made from the spool, and the timeline is sealed as a second exhibit
+//! while it is written, with an index of where its pages start. Both
+//! exhibits, a `copied` event on the original naming the timeline and the
+//! importer's version, and the identifiers found commit in one unit of
+//! work, so an import that fails at any point leaves nothing behind.
 
 use crate::data_dir::Vigil;
 use crate::error::CoreError;
@@ -96,9 +98,65 @@ pub struct ChatTimeline {
     pub lines: Vec<Line>,
 }
 
-/// Opens the export afresh, for each read.
+/// Opens the export afresh (only a zip is read again, for its members).
 type Source<'a> = dyn Fn() -> io::Result<Box<dyn Export + Send + 'a>> + Sync + 'a;
 
+/// The export's bytes as the vault reads them to seal, each piece handed
+/// on to the parser as well: one read of the export for both.
+struct Tee<R> {
+    inner: R,
+    to: std::sync::mpsc::SyncSender<Vec<u8>>,
+}
+
+impl<R: Read> Read for Tee<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if n > 0 {
+            // The parser stopped (it failed): sealing stops too.
+            self.to.send(buf[..n].to_vec()).map_err(|_| io::Error::other("the chat reader stopped"))?;
+        }
+        Ok(n)
+    }
+}
+
+/// The parser's side of a [`Tee`].
+struct Piped {
+    from: std::sync::mpsc::Receiver<Vec<u8>>,
+    piece: Vec<u8>,
+    at: usize,
+}
+
+impl Read for Piped {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        while self.at == self.piece.len() {
+            match self.from.recv() {
+                Ok(p) => {
+                    self.piece = p;
+                    self.at = 0;
+                }
+                // The sealing side is done (or failed, which it reports).
+                Err(_) => return Ok(0),
+            }
+        }
+        let n = buf.len().min(self.piece.len() - self.at);
+        buf[..n].copy_from_slice(&self.piece[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
+}
+
+/// What one import derived: the read, its analysis, both blobs sealed and
+/// not yet placed, and where the timeline's pages start.
+struct Derived {
+    reading: vigil_chat::Reading,
+    analysis: vigil_chat::Analysis,
+    original: PendingBlob,
+    timeline: PendingBlob,
+    pages: vigil_chat::timeline::PageIndex,
+}
+
+/// A zip's members are read apart from the bytes sealed: what was read
+/// must be what was sealed, as the file may change meanwhile.
 fn sha256_of(path: &Path) -> Result<Sha256Digest, CoreError> {
     use sha2::Digest;
     let mut f = File::open(path).map_err(|e| CoreError::file(path, e))?;
@@ -158,25 +216,20 @@ impl Vigil {
         let zone = settings.timezone.as_deref().map(Zone::parse).transpose()?;
         let zone_given_by = zone.as_ref().map(|_| by.to_string());
         self.check_producer(by, &Actor::from(by))?;
-        let original = self.vault.ingest(first, &self.master)?;
-        let discard = |p: PendingBlob| self.vault.discard(p);
-        let result = self.derive_timeline(name, source, zone, zone_given_by, settings, &original, path);
-        let (plan, analysis, timeline) = match result {
-            Ok(t) => t,
-            Err(e) => {
-                discard(original);
-                return Err(e);
-            }
-        };
+        let wanted = import::Settings { format: settings.format, zone, zone_given_by, date_order: settings.date_order };
+        let Derived { reading, analysis, original, timeline, pages } =
+            self.derive_timeline(name, first, source, &wanted, path)?;
+        let plan = reading.plan;
         let original_sha = original.hashes.sha256;
         let (original_hashes, _) = match self.place_pending(original) {
             Ok(p) => p,
             Err(e) => {
-                discard(timeline);
+                self.vault.discard(timeline);
                 return Err(e);
             }
         };
         let (timeline_hashes, _) = self.place_pending(timeline)?;
+        let pages = self.seal_pages(&timeline_hashes.sha256, &pages);
         let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
         let timeline_name = format!("{stem}.timeline.jsonl");
         let zone_note = match (&plan.zone, &plan.zone_given_by) {
@@ -220,6 +273,7 @@ impl Vigil {
                 .collect();
             u.tx().insert_exhibit_identifiers(&rows)?;
             u.tx().insert_chat_timeline(&timeline_row(&timeline, &exhibit, case, &plan, &analysis))?;
+            u.tx().insert_timeline_pages(&timeline, &pages)?;
             Ok((exhibit, timeline))
         })?;
         let reports = self.reports_holding(&ids)?;
@@ -252,61 +306,102 @@ impl Vigil {
         })
     }
 
-    /// Reads the export into its analysis and seals the timeline; the
-    /// timeline streams through a pipe into the vault as it is written.
-    #[allow(clippy::too_many_arguments)]
+    /// Reads the export once, sealing it as it is read and parsing the same
+    /// bytes into a spool; analyses the spool and writes the timeline from
+    /// it, sealed as it is written through a pipe into the vault.
     fn derive_timeline(
         &self,
         name: &str,
+        first: impl Read,
         source: &Source<'_>,
-        zone: Option<Zone>,
-        zone_given_by: Option<String>,
-        settings: &ChatSettings,
-        original: &PendingBlob,
+        settings: &import::Settings,
         path: Option<&Path>,
-    ) -> Result<(vigil_chat::Plan, vigil_chat::Analysis, PendingBlob), CoreError> {
-        let mut open = || source().map(|b| b as Box<dyn Export>);
-        let plan = import::plan(&mut open, name, settings.format, zone, zone_given_by, settings.date_order)?;
-        let analysis = import::analyse(&plan, &mut open, name)?;
+    ) -> Result<Derived, CoreError> {
+        let spool = self.vault.scratch()?;
+        let (to, from) = std::sync::mpsc::sync_channel(4);
+        let (sealed, read) = std::thread::scope(|s| {
+            let parsing = s.spawn(move || {
+                let mut piped = Piped { from, piece: Vec::new(), at: 0 };
+                let mut spool = spool;
+                let mut open = || source().map(|b| b as Box<dyn Export>);
+                let reading = import::read_once(&mut piped, Some(&mut open), name, settings, &mut spool)?;
+                Ok::<_, CoreError>((reading, spool.finish().map_err(vigil_chat::ChatError::from)?))
+            });
+            let sealed = self.vault.ingest(Tee { inner: first, to }, &self.master);
+            (sealed, parsing.join())
+        });
+        let (reading, spool) = match read {
+            Ok(Ok(r)) => r,
+            Ok(Err(e)) => {
+                sealed.map(|p| self.vault.discard(p)).ok();
+                return Err(e);
+            }
+            Err(_) => {
+                sealed.map(|p| self.vault.discard(p)).ok();
+                return Err(vigil_chat::ChatError::Changed("the chat reader failed".into()).into());
+            }
+        };
+        let original = sealed?;
+        let fail = |original: PendingBlob, e: CoreError| {
+            self.vault.discard(original);
+            Err(e)
+        };
+        // A zip's members were read from the file again: it must not have changed.
+        if let (Some(path), false) = (path, reading.plan.members.is_empty()) {
+            match sha256_of(path) {
+                Ok(d) if d == original.hashes.sha256 => {}
+                Ok(_) => {
+                    let e = vigil_chat::ChatError::Changed(format!("{}", path.display())).into();
+                    return fail(original, e);
+                }
+                Err(e) => return fail(original, e),
+            }
+        }
+        let mut spooled = || spool.reader().map(|r| Box::new(r) as Box<dyn Read>);
+        let analysis = match import::analyse(&reading, &mut spooled) {
+            Ok(a) => a,
+            Err(e) => return fail(original, e.into()),
+        };
         let named = Original { name: name.to_owned(), sha256: original.hashes.sha256.to_hex() };
-        let (reader, mut writer) =
-            io::pipe().map_err(|e| CoreError::Failed(format!("a pipe for the timeline: {e}")))?;
-        let (plan_ref, analysis_ref) = (&plan, &analysis);
+        let piped = io::pipe().map_err(|e| CoreError::Failed(format!("a pipe for the timeline: {e}")));
+        let (reader, mut writer) = match piped {
+            Ok(p) => p,
+            Err(e) => return fail(original, e),
+        };
+        let (reading_ref, analysis_ref, spool_ref) = (&reading, &analysis, &spool);
         let (sealed, written) = std::thread::scope(|s| {
             let writing = s.spawn(move || {
-                let mut open = || source().map(|b| b as Box<dyn Export>);
-                let r = import::write_timeline(plan_ref, analysis_ref, named, &mut open, name, &mut writer);
+                let mut spooled = || spool_ref.reader().map(|r| Box::new(r) as Box<dyn Read>);
+                let r = import::write_timeline(reading_ref, analysis_ref, named, &mut spooled, &mut writer);
                 drop(writer);
                 r
             });
             let sealed = self.vault.ingest(reader, &self.master);
             (sealed, writing.join())
         });
-        let sealed = sealed?;
-        let written = match written {
-            Ok(r) => r,
-            Err(_) => Err(vigil_chat::ChatError::Changed("the timeline writer failed".into())),
+        let timeline = match sealed {
+            Ok(t) => t,
+            Err(e) => return fail(original, e.into()),
         };
-        if let Err(e) = written {
-            self.vault.discard(sealed);
-            return Err(e.into());
-        }
-        // What was read must be what was sealed: the file may have changed
-        // while it was read.
-        if let Some(path) = path {
-            match sha256_of(path) {
-                Ok(d) if d == original.hashes.sha256 => {}
-                Ok(_) => {
-                    self.vault.discard(sealed);
-                    return Err(vigil_chat::ChatError::Changed(format!("{}", path.display())).into());
-                }
-                Err(e) => {
-                    self.vault.discard(sealed);
-                    return Err(e);
-                }
+        let pages = match written {
+            Ok(Ok(pages)) => pages,
+            Ok(Err(e)) => {
+                self.vault.discard(timeline);
+                return fail(original, e.into());
             }
-        }
-        Ok((plan, analysis, sealed))
+            Err(_) => {
+                self.vault.discard(timeline);
+                return fail(original, vigil_chat::ChatError::Changed("the timeline writer failed".into()).into());
+            }
+        };
+        Ok(Derived { reading, analysis, original, timeline, pages })
+    }
+
+    /// A timeline's page index sealed under the master key, bound to the
+    /// timeline's SHA-256.
+    pub(crate) fn seal_pages(&self, timeline: &Sha256Digest, pages: &vigil_chat::timeline::PageIndex) -> Vec<u8> {
+        let plain = serde_json::to_vec(pages).expect("a page index serialises");
+        self.master.seal_small(&pages_context(timeline), &plain)
     }
 
     /// For each identifier, the reports that hold it.
@@ -411,7 +506,7 @@ impl Vigil {
         let header = self.timeline_header(timeline, &reason, &actor)?;
         let bytes = self.read_exhibit_bytes(&original, &reason, &actor)?;
         let mut derived = Vec::new();
-        let (plan, analysis) = derive_again(timeline, &header, &bytes, Some(order), &mut derived)?;
+        let (plan, analysis, pages) = derive_again(timeline, &header, &bytes, Some(order), &mut derived)?;
         let staged = self.stage_blobs(&[&derived])?;
         let name = &header.original.name;
         let stem = name.rsplit_once('.').map_or(name.as_str(), |(s, _)| s);
@@ -443,6 +538,7 @@ impl Vigil {
             ));
             u.log(ev);
             u.tx().insert_chat_timeline(&timeline_row(&new, &original, case, &plan, &analysis))?;
+            u.tx().insert_timeline_pages(&new, &self.seal_pages(&sha, &pages))?;
             Ok(new)
         })
     }
@@ -482,6 +578,13 @@ impl Vigil {
     }
 }
 
+/// What a sealed page index is bound to.
+pub(crate) fn pages_context(timeline: &Sha256Digest) -> Vec<u8> {
+    let mut c = b"vigil timeline pages ".to_vec();
+    c.extend_from_slice(&timeline.0);
+    c
+}
+
 /// The `chat_timelines` row naming a timeline and the export it was read from.
 fn timeline_row(
     timeline: &ExhibitRef,
@@ -508,15 +611,17 @@ fn derive_again(
     original: &[u8],
     order: Option<vigil_chat::DateOrder>,
     out: &mut dyn io::Write,
-) -> Result<(vigil_chat::Plan, vigil_chat::Analysis), CoreError> {
+) -> Result<(vigil_chat::Plan, vigil_chat::Analysis, vigil_chat::timeline::PageIndex), CoreError> {
     let format = Format::from_name(&header.format).ok_or_else(|| {
         CoreError::Refused(format!("{timeline} names a format this version does not read: {}", header.format))
     })?;
     let zone = header.timezone.as_deref().map(Zone::parse).transpose()?;
     let mut open = || -> io::Result<Box<dyn Export + '_>> { Ok(Box::new(Cursor::new(original))) };
     let name = &header.original.name;
-    let plan = import::plan(&mut open, name, Some(format), zone, header.zone_given_by.clone(), order)?;
-    let analysis = import::analyse(&plan, &mut open, name)?;
-    import::write_timeline(&plan, &analysis, header.original.clone(), &mut open, name, out)?;
-    Ok((plan, analysis))
+    let settings =
+        import::Settings { format: Some(format), zone, zone_given_by: header.zone_given_by.clone(), date_order: order };
+    let (reading, analysis, spool) = import::in_memory(&mut open, name, &settings)?;
+    let pages =
+        import::write_timeline(&reading, &analysis, header.original.clone(), &mut || Ok(Box::new(&spool[..])), out)?;
+    Ok((reading.plan, analysis, pages))
 }

@@ -9,9 +9,10 @@ use crate::data_dir::Vigil;
 use crate::error::CoreError;
 use crate::OfficerSession;
 use serde::Serialize;
-use vigil_chat::timeline::{self, Header, Line};
+use std::io::{BufRead, BufReader};
+use vigil_chat::timeline::{self, Header, Line, PageIndex};
 use vigil_chat::TimeBasis;
-use vigil_domain::{Actor, CaseId, CustodyEvent, EventKind, ExhibitRef, ObjectRef};
+use vigil_domain::{Actor, CaseId, CustodyEvent, EventKind, ExhibitRef, ObjectRef, Sha256Digest};
 
 /// The most messages one PDF of a timeline holds; the CSV holds them all.
 pub const MAX_PDF_MESSAGES: usize = 5_000;
@@ -219,6 +220,26 @@ impl Vigil {
         let (mut matching, mut before, mut skipped) = (0u64, 0u64, 0usize);
         let reason = format!("conversation page in case {case}");
         let mut signs = vigil_chat::Signs::default();
+        // A plain page of a timeline with a page index reads only its part.
+        let indexed = match (&needle, at) {
+            (None, None) => self.timeline_pages(reference)?,
+            _ => None,
+        };
+        if let Some((sha, pages)) = indexed {
+            let (header, lines) =
+                self.timeline_part(reference, sha, &pages, q.offset as u64, limit, &reason, &actor)?;
+            let identifiers = self.identifiers_in_case(case, &original)?;
+            return Ok(ChatPage {
+                reference: reference.clone(),
+                original,
+                header,
+                lines,
+                matching: pages.messages,
+                before: (q.offset as u64).min(pages.messages),
+                identifiers,
+                signs: pages.signs,
+            });
+        }
         let header = self.read_timeline(reference, &reason, &actor, |l| {
             signs.note(l.n, l.sender.as_deref(), &l.time, &l.text);
             let hit = needle.as_deref().is_none_or(|n| {
@@ -239,9 +260,19 @@ impl Vigil {
                 lines.push(l);
             }
         })?;
-        // Reports holding the same identifiers are named only when they
-        // belong to this case: need-to-know covers the links too.
-        let mut identifiers = self.exhibit_identifiers(&original)?;
+        let identifiers = self.identifiers_in_case(case, &original)?;
+        Ok(ChatPage { reference: reference.clone(), original, header, lines, matching, before, identifiers, signs })
+    }
+
+    /// The identifiers found in an export, each with the reports that hold
+    /// it too, named only when they belong to this case: need-to-know
+    /// covers the links as well.
+    fn identifiers_in_case(
+        &self,
+        case: &CaseId,
+        original: &ExhibitRef,
+    ) -> Result<Vec<crate::ChatIdentifier>, CoreError> {
+        let mut identifiers = self.exhibit_identifiers(original)?;
         for i in &mut identifiers {
             let mut inside = Vec::new();
             for r in &i.reports {
@@ -251,7 +282,71 @@ impl Vigil {
             }
             i.reports = inside;
         }
-        Ok(ChatPage { reference: reference.clone(), original, header, lines, matching, before, identifiers, signs })
+        Ok(identifiers)
+    }
+
+    /// A timeline's page index, where one was kept and still opens (a
+    /// timeline imported before indexes were kept has none: it is read whole).
+    fn timeline_pages(&self, reference: &ExhibitRef) -> Result<Option<(Sha256Digest, PageIndex)>, CoreError> {
+        let row = self.exhibit_row(reference)?;
+        let Some(sealed) = self.store.read()?.timeline_pages(reference)? else { return Ok(None) };
+        let opened = self.master.open_small(&crate::chat_import::pages_context(&row.sha256), &sealed);
+        Ok(opened.and_then(|plain| serde_json::from_slice(&plain).ok()).map(|p| (row.sha256, p)))
+    }
+
+    /// The header and `limit` message lines from message `offset` (from
+    /// 0) of a timeline, decrypting only the chunks that hold them. Each
+    /// chunk's seal is checked; the whole exhibit's SHA-256 is left to a
+    /// whole read (`vigil verify`, the CSV, the bundle). The read is an
+    /// `accessed` event with its reason, as any read of the exhibit.
+    #[allow(clippy::too_many_arguments)]
+    fn timeline_part(
+        &self,
+        reference: &ExhibitRef,
+        sha: Sha256Digest,
+        pages: &PageIndex,
+        offset: u64,
+        limit: usize,
+        reason: &str,
+        actor: &Actor,
+    ) -> Result<(Header, Vec<Line>), CoreError> {
+        let row = self.exhibit_row(reference)?;
+        if let Some(event) = row.deleted_event {
+            return Err(CoreError::Deleted { reference: reference.to_string(), event });
+        }
+        let bad = |e: timeline::TimelineError| {
+            CoreError::Refused(format!("exhibit {reference} is not a chat timeline ({e})"))
+        };
+        let io_bad = |e: std::io::Error| CoreError::Failed(format!("reading exhibit {reference}: {e}"));
+        let mut text = String::new();
+        let mut reader = BufReader::new(self.open_blob(&sha)?);
+        reader.read_line(&mut text).map_err(io_bad)?;
+        let header = timeline::read_header(text.trim_end_matches('\n')).map_err(bad)?;
+        let mut lines = Vec::new();
+        if let Some((at, mut skip)) = pages.start_for(offset) {
+            let mut blob = reader.into_inner();
+            blob.seek_to(at)?;
+            let mut reader = BufReader::new(blob);
+            let mut n = offset - skip + 2;
+            while lines.len() < limit {
+                text.clear();
+                if reader.read_line(&mut text).map_err(io_bad)? == 0 {
+                    break;
+                }
+                if skip > 0 {
+                    skip -= 1;
+                } else {
+                    lines.push(timeline::read_line(n, text.trim_end_matches('\n')).map_err(bad)?);
+                }
+                n += 1;
+            }
+        }
+        let mut ev = CustodyEvent::new(EventKind::Accessed, actor.clone(), self.now(), ObjectRef::exhibit(reference));
+        ev.reason = Some(reason.to_owned());
+        ev.digest = Some(row.sha256);
+        ev.case = Some(row.case_id.clone());
+        self.append_events(&[ev])?;
+        Ok((header, lines))
     }
 
     /// The whole timeline as a table, for CSV and PDF.

@@ -59,6 +59,7 @@ both_backends!(
     every_table_is_a_projection_or_operational_for_a_reason,
     search_finds_titles_and_names_in_the_index_within_what_the_officer_may_see,
     a_change_early_in_a_long_log_is_named_and_verify_returns,
+    a_chat_page_reads_its_part_through_the_page_index,
 );
 
 /// A low-risk synthetic public report.
@@ -1382,4 +1383,52 @@ fn a_change_early_in_a_long_log_is_named_and_verify_returns(env: TestEnv) {
     });
     let r = env.open().verify().unwrap();
     assert!(r.problems.iter().any(|p| p.contains("event #100")), "{:?}", r.problems);
+}
+
+/// Issue 30, point 2: a page of a long timeline is read through the page
+/// index kept beside it (only the chunks holding the header and the page
+/// are decrypted) and is exactly the page a whole read gives, with the
+/// signs over the whole timeline; with the index gone, the page is read
+/// whole and is the same again.
+fn a_chat_page_reads_its_part_through_the_page_index(env: TestEnv) {
+    use vigil_domain::Role;
+    let v = env.open();
+    let (a, _, _, _) = two_cases(&v);
+    let sup = vigil_core::OfficerSession { username: "n.sup".into(), role: Role::Supervisor, csrf: String::new() };
+    // SYNTHETIC: 1,000 messages, a demand among them near the end.
+    let mut chat = String::new();
+    for i in 0..1000 {
+        let who = if i % 2 == 0 { "Alex" } else { "Sam" };
+        let text = if i == 901 { "pay us £500 or we publish".to_owned() } else { format!("SYNTHETIC message {i}") };
+        chat.push_str(&format!("12/03/2026, {:02}:{:02} - {who}: {text}\n", i / 60, i % 60));
+    }
+    let utc = vigil_core::ChatSettings { format: None, timezone: Some("UTC".into()), date_order: None };
+    let t = v.import_chat_bytes(chat.as_bytes(), "chat.txt", &a, &ini("NA"), &utc).unwrap();
+    let whole = v.chat_timeline(&t.timeline, "the test's whole read", &actor()).unwrap();
+    assert_eq!(whole.lines.len(), 1000);
+    let page = |offset: usize, limit: usize, at: Option<&str>| {
+        let q = vigil_core::ChatQuery { search: None, at: at.map(str::to_owned), offset, limit };
+        v.chat_page(&a, &t.timeline, &sup, &q).unwrap()
+    };
+    for (offset, limit) in [(0, 50), (255, 3), (256, 1), (257, 40), (700, 300), (990, 50), (1000, 5), (5000, 5)] {
+        let indexed = page(offset, limit, None);
+        // A time before every message makes the page read the whole timeline.
+        let read_whole = page(offset, limit, Some("0"));
+        let want = &whole.lines[offset.min(1000)..(offset + limit).min(1000)];
+        assert!(indexed.lines == want, "offset {offset}, limit {limit}");
+        assert!(read_whole.lines == want, "offset {offset}, limit {limit}, read whole");
+        assert_eq!((indexed.matching, indexed.before), (1000, offset.min(1000) as u64));
+        assert_eq!(indexed.header, whole.header);
+        assert_eq!(indexed.signs, read_whole.signs, "the signs over the whole timeline");
+    }
+    let signs = page(0, 1, None).signs;
+    assert!(signs.found.iter().any(|s| s.message == 902), "{signs:?}");
+    // Without its index (a timeline imported before indexes were kept), the
+    // page is read whole and is the same.
+    env.raw("DELETE FROM timeline_pages").unwrap();
+    let again = page(257, 40, None);
+    assert!(again.lines == whole.lines[257..297]);
+    assert_eq!(again.signs, signs);
+    let r = v.verify().unwrap();
+    assert!(r.ok(), "{:?}", r.problems);
 }

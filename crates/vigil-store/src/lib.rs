@@ -99,6 +99,9 @@ pub trait Store: Send {
     fn keys_for(&mut self, sha: &Sha256Digest) -> Result<Vec<KeyRow>, StoreError>;
     /// A small blob's sealed bytes, where the store keeps them instead of the vault folder.
     fn inline_blob(&mut self, sha: &Sha256Digest) -> Result<Option<Vec<u8>>, StoreError>;
+    /// A chat timeline's page index, sealed (see `timeline_pages` in
+    /// [`projection::OPERATIONAL`]).
+    fn timeline_pages(&mut self, timeline: &ExhibitRef) -> Result<Option<Vec<u8>>, StoreError>;
     fn current_master_key(&mut self) -> Result<Option<String>, StoreError>;
     /// A public report's receipt: the exhibit it names and the secret's argon2id hash.
     fn receipt(&mut self, code: &str) -> Result<Option<(ExhibitRef, String)>, StoreError>;
@@ -224,6 +227,7 @@ pub trait StoreTx {
     fn insert_key(&mut self, key: &KeyRow) -> Result<(), StoreError>;
     /// Keeps a small blob's sealed bytes; the first copy of some content stays.
     fn insert_inline_blob(&mut self, sha: &Sha256Digest, sealed: &[u8]) -> Result<(), StoreError>;
+    fn insert_timeline_pages(&mut self, timeline: &ExhibitRef, sealed: &[u8]) -> Result<(), StoreError>;
     fn all_keys(&mut self) -> Result<Vec<KeyRow>, StoreError>;
     /// Replaces the wrapping of the key for `(sha256, slot)`.
     fn replace_key(&mut self, key: &KeyRow) -> Result<(), StoreError>;

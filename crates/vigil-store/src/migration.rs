@@ -344,6 +344,13 @@ CREATE TRIGGER case_terms_record AFTER INSERT ON case_records FOR EACH ROW EXECU
 INSERT INTO case_terms (case_id, kind, term) SELECT id, 'title', title FROM cases;
 INSERT INTO case_terms (case_id, kind, term) SELECT case_id, 'person', (body::json)->>'name' FROM case_records WHERE kind = 'person';",
     },
+    Migration {
+        version: 18,
+        name: "chat timeline page indexes",
+        // Operational: derived from each timeline, sealed under the master key.
+        sqlite: "CREATE TABLE timeline_pages (timeline TEXT PRIMARY KEY, sealed BLOB NOT NULL);",
+        postgres: "CREATE TABLE timeline_pages (timeline TEXT PRIMARY KEY, sealed BYTEA NOT NULL);",
+    },
 ];
 
 pub(crate) fn latest() -> u32 {

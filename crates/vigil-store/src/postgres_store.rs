@@ -859,6 +859,12 @@ impl Store for PostgresStore {
             .collect()
     }
 
+    fn timeline_pages(&mut self, timeline: &ExhibitRef) -> Result<Option<Vec<u8>>, StoreError> {
+        let row =
+            self.db().query_opt("SELECT sealed FROM timeline_pages WHERE timeline = $1", &[&timeline.to_string()])?;
+        Ok(row.map(|r| r.try_get(0)).transpose()?)
+    }
+
     fn inline_blob(&mut self, sha: &Sha256Digest) -> Result<Option<Vec<u8>>, StoreError> {
         let row = self.db().query_opt("SELECT sealed FROM inline_blobs WHERE sha256 = $1", &[&&sha.0[..]])?;
         Ok(row.map(|r| r.try_get(0)).transpose()?)
@@ -1363,6 +1369,14 @@ impl StoreTx for PgTx<'_> {
         self.db().execute(
             "UPDATE blob_keys SET master_key_id = $1, nonce = $2, wrapped = $3 WHERE sha256 = $4 AND slot = $5",
             &[&k.master_key_id, &&k.nonce[..], &k.wrapped, &&k.sha256.0[..], &&k.slot[..]],
+        )?;
+        Ok(())
+    }
+
+    fn insert_timeline_pages(&mut self, timeline: &ExhibitRef, sealed: &[u8]) -> Result<(), StoreError> {
+        self.db().execute(
+            "INSERT INTO timeline_pages (timeline, sealed) VALUES ($1, $2)",
+            &[&timeline.to_string(), &sealed],
         )?;
         Ok(())
     }

@@ -81,6 +81,11 @@ pub const OPERATIONAL: &[(&str, &str)] = &[
     ),
     ("review_settings", "each officer's blur, greyscale and daily ceiling for reviewing images: preferences"),
     (
+        "timeline_pages",
+        "where pages of a chat timeline start, sealed: derived from the timeline as it was written, so one \
+         page is read without the rest; a missing or unreadable one means the whole timeline is read",
+    ),
+    (
         "case_terms",
         "the search index of case titles and persons' names, kept by triggers from cases and case_records \
          (projected); search only finds candidates in it, then checks who may see them",

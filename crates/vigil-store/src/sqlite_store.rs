@@ -969,6 +969,11 @@ impl Store for SqliteStore {
         rows.map(|r| to_key(r?)).collect()
     }
 
+    fn timeline_pages(&mut self, timeline: &ExhibitRef) -> Result<Option<Vec<u8>>, StoreError> {
+        let mut st = self.conn.prepare_cached("SELECT sealed FROM timeline_pages WHERE timeline = ?1")?;
+        Ok(st.query_row([timeline.to_string()], |r| r.get(0)).optional()?)
+    }
+
     fn inline_blob(&mut self, sha: &Sha256Digest) -> Result<Option<Vec<u8>>, StoreError> {
         let mut st = self.conn.prepare_cached("SELECT sealed FROM inline_blobs WHERE sha256 = ?1")?;
         Ok(st.query_row([&sha.0[..]], |r| r.get(0)).optional()?)
@@ -1420,6 +1425,13 @@ impl StoreTx for SqliteTx<'_> {
                 "UPDATE blob_keys SET master_key_id = ?1, nonce = ?2, wrapped = ?3 WHERE sha256 = ?4 AND slot = ?5",
             )?
             .execute(params![k.master_key_id, &k.nonce[..], k.wrapped, &k.sha256.0[..], &k.slot[..]])?;
+        Ok(())
+    }
+
+    fn insert_timeline_pages(&mut self, timeline: &ExhibitRef, sealed: &[u8]) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached("INSERT INTO timeline_pages (timeline, sealed) VALUES (?1, ?2)")?
+            .execute(rusqlite::params![timeline.to_string(), sealed])?;
         Ok(())
     }
 

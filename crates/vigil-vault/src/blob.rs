@@ -103,6 +103,15 @@ impl Read for Sealed {
     }
 }
 
+impl Seek for Sealed {
+    fn seek(&mut self, to: SeekFrom) -> std::io::Result<u64> {
+        match self {
+            Sealed::File(f) => f.seek(to),
+            Sealed::Memory(m) => m.seek(to),
+        }
+    }
+}
+
 /// The slot named in a sealed blob's header, if it is a Vigil blob.
 pub(crate) fn slot_of(sealed: &[u8]) -> Option<SlotId> {
     (sealed.len() >= BLOB_HEADER_LEN && &sealed[..8] == MAGIC).then(|| sealed[10..26].try_into().expect("16 bytes"))
@@ -152,6 +161,14 @@ impl BlobReader {
         Self::start(Sealed::File(file), len, sha256, key)
     }
 
+    /// Reads sealed bytes from an open file (a scratch file), from its start.
+    pub(crate) fn from_file(mut file: File, sha256: Sha256Digest, key: &BlobKey) -> Result<Self, VaultError> {
+        let corrupt = |_| VaultError::Corrupt { sha256, why: "the scratch file cannot be read".into() };
+        let len = file.seek(SeekFrom::End(0)).map_err(corrupt)?;
+        file.seek(SeekFrom::Start(0)).map_err(corrupt)?;
+        Self::start(Sealed::File(file), len, sha256, key)
+    }
+
     /// Reads a blob whose sealed bytes are in memory.
     pub(crate) fn from_sealed(sealed: Vec<u8>, sha256: Sha256Digest, key: &BlobKey) -> Result<Self, VaultError> {
         let len = sealed.len() as u64;
@@ -187,6 +204,29 @@ impl BlobReader {
             buf: Vec::with_capacity(CHUNK + TAG),
             pos: 0,
         })
+    }
+
+    /// Moves to the clear byte `offset`, decrypting (and checking) only the
+    /// chunk that holds it: what follows is read from there. Each chunk's
+    /// tag is bound to its place and to whether it is the last, so a part
+    /// read this way is as authentic as a whole read, though only a whole
+    /// read checks the content's SHA-256.
+    pub fn seek_to(&mut self, offset: u64) -> Result<(), VaultError> {
+        let index = offset >> CHUNK_LOG2;
+        let sha256 = self.sha256;
+        if index >= self.chunks {
+            self.index = self.chunks;
+            self.buf.clear();
+            return Ok(());
+        }
+        let at = BLOB_HEADER_LEN as u64 + index * (CHUNK + TAG) as u64;
+        self.file
+            .seek(SeekFrom::Start(at))
+            .map_err(|_| VaultError::Corrupt { sha256, why: "the file cannot be read at a chunk".into() })?;
+        self.index = index;
+        self.next_chunk()?;
+        self.pos = (offset & (CHUNK as u64 - 1)) as usize;
+        Ok(())
     }
 
     /// The next decrypted chunk, or `None` after the last one.

@@ -17,6 +17,7 @@ mod error;
 mod ingest_writer;
 mod master_key;
 mod multihash;
+mod scratch;
 mod vault;
 mod wrapped_key;
 
@@ -25,5 +26,6 @@ pub use error::VaultError;
 pub use ingest_writer::IngestWriter;
 pub use master_key::MasterKey;
 pub use multihash::MultiHasher;
+pub use scratch::{Scratch, ScratchWriter};
 pub use vault::{PendingBlob, Placement, SealedBlob, Vault};
 pub use wrapped_key::{BlobKey, SlotId, WrappedKey};

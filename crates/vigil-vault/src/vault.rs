@@ -76,6 +76,12 @@ impl Vault {
         crate::IngestWriter::start(self.root.join("tmp"), master)
     }
 
+    /// Starts scratch space sealed under a key held only in memory (see
+    /// [`crate::Scratch`]).
+    pub fn scratch(&self) -> Result<crate::ScratchWriter, VaultError> {
+        crate::ScratchWriter::start(&self.root.join("tmp"))
+    }
+
     pub fn open(root: &Path) -> Result<Self, VaultError> {
         for d in [root.join("blobs"), root.join("tmp")] {
             fs::create_dir_all(&d).map_err(VaultError::io(&d))?;
