@@ -331,65 +331,136 @@ struct ReadFacts {
     notes: Vec<String>,
 }
 
-/// The export read once: the plan, what only the whole read tells, and how
-/// many items the spool holds.
+/// The export read once: the plan, what only the whole read tells, how
+/// many items the spool holds, and the analysis made as they were read.
 pub struct Reading {
     pub plan: Plan,
     facts: ReadFacts,
     /// Items (conversations and messages) written to the spool.
     pub items: u64,
+    /// The analysis made during the read, with the WhatsApp messages dated
+    /// as `dated_as` (`None` for other formats); `None` if a date did not
+    /// read in that order.
+    analyser: Option<Analyser>,
+    dated_as: Option<Dating>,
+}
+
+/// Items handed from the parser to the thread that spools and analyses
+/// them, in batches so the hand-over costs little per message.
+struct Batches {
+    to: std::sync::mpsc::SyncSender<Vec<Item>>,
+    batch: Vec<Item>,
+}
+
+const BATCH: usize = 512;
+
+impl Batches {
+    fn put(&mut self, item: Item) -> Result<(), ChatError> {
+        self.batch.push(item);
+        if self.batch.len() == BATCH {
+            self.send()?;
+        }
+        Ok(())
+    }
+
+    fn send(&mut self) -> Result<(), ChatError> {
+        let full = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH));
+        // The keeping side failed; its error is the one reported.
+        self.to.send(full).map_err(|_| ChatError::Changed("the spool stopped".into()))
+    }
 }
 
 /// Reads the export once: its format from the first bytes, then every
-/// item, each written to `spool` as it is read (see [`crate::spool`]). The
-/// input is read to its end, so a caller sealing the same bytes as they
-/// pass seals all of them. A zip is read through `zip` for its members
-/// (its own bytes still pass through `input` to the end first).
+/// item, each written to `spool` (see [`crate::spool`]) and analysed on a
+/// second thread as the parser goes on. The input is read to its end, so
+/// a caller sealing the same bytes as they pass seals all of them. A zip
+/// is read through `zip` for its members (its own bytes still pass
+/// through `input` to the end first).
 pub fn read_once(
     input: &mut dyn Read,
     zip: Option<&mut Opener<'_>>,
     name: &str,
     settings: &Settings,
-    spool: &mut dyn Write,
+    spool: &mut (dyn Write + Send),
 ) -> Result<Reading, ChatError> {
     let head = sniff(input)?;
-    let mut spool = SpoolWriter::new(io::BufWriter::with_capacity(256 << 10, spool));
     let is_zip = head.starts_with(b"PK\x03\x04");
     if is_zip {
         io::copy(input, &mut io::sink())?;
     }
     let mut zip = zip;
     let mut plan = plan(&head, zip.as_deref_mut(), name, settings)?;
-    let mut put = |item: Item| spool.put(&item).map_err(ChatError::from);
-    // A thread split across files reads as one conversation.
-    let mut thread = instagram::InstagramReader::new();
-    let (facts, evidence) = if is_zip {
-        let open = zip.ok_or_else(|| ChatError::at(name.to_owned(), "a zip is read only from a file"))?;
-        let (mut facts, mut evidence) = (ReadFacts::default(), None);
-        each_input(open, &plan.members, name, |r, shown, conversation| {
-            let (f, e) = read_items(&plan, r, shown, conversation, &mut thread, &mut put)?;
-            facts.starts_late = f.starts_late.or(facts.starts_late.take());
-            facts.notes.extend(f.notes);
-            evidence = e.or(evidence.take());
-            Ok(())
-        })?;
-        (facts, evidence)
-    } else {
-        let mut whole = (&head[..]).chain(&mut *input);
-        let read = read_items(&plan, &mut whole, &plan.name, 0, &mut thread, &mut put)?;
-        // Read to the end, so nothing after what was read goes unseen.
-        io::copy(input, &mut io::sink())?;
-        read
+    // A WhatsApp file tells its date order only at its end: its messages
+    // are analysed meanwhile in the order given (or day-first, as most
+    // are), and again from the spool if the file says otherwise.
+    let dated_as = (plan.format == Format::WhatsApp)
+        .then_some(Dating { order: settings.date_order.unwrap_or(DateOrder::DayFirst), assumed: false });
+    let analyser = Analyser::new(plan.zone.clone(), plan.format.platform());
+    let (to, from) = std::sync::mpsc::sync_channel::<Vec<Item>>(8);
+    let plan_now = &plan;
+    let (read, kept) = std::thread::scope(|s| {
+        let keeping = s.spawn(move || -> Result<(u64, Option<Analyser>), ChatError> {
+            let mut spool = SpoolWriter::new(io::BufWriter::with_capacity(256 << 10, spool));
+            let mut analyser = Some(analyser);
+            for batch in from {
+                for mut item in batch {
+                    spool.put(&item)?;
+                    if let (Some(d), Item::Message(m)) = (&dated_as, &mut item) {
+                        if d.resolve(m).is_err() {
+                            analyser = None;
+                        }
+                    }
+                    if let Some(a) = analyser.as_mut() {
+                        a.add(&item);
+                    }
+                }
+            }
+            let items = spool.items;
+            spool.into_inner().flush()?;
+            Ok((items, analyser))
+        });
+        let mut batches = Batches { to, batch: Vec::with_capacity(BATCH) };
+        let mut put = |item: Item| batches.put(item);
+        // A thread split across files reads as one conversation.
+        let mut thread = instagram::InstagramReader::new();
+        let read = if is_zip {
+            match zip.ok_or_else(|| ChatError::at(name.to_owned(), "a zip is read only from a file")) {
+                Err(e) => Err(e),
+                Ok(open) => {
+                    let (mut facts, mut evidence) = (ReadFacts::default(), None);
+                    each_input(open, &plan_now.members, name, |r, shown, conversation| {
+                        let (f, e) = read_items(plan_now, r, shown, conversation, &mut thread, &mut put)?;
+                        facts.starts_late = f.starts_late.or(facts.starts_late.take());
+                        facts.notes.extend(f.notes);
+                        evidence = e.or(evidence.take());
+                        Ok(())
+                    })
+                    .map(|()| (facts, evidence))
+                }
+            }
+        } else {
+            let mut whole = (&head[..]).chain(&mut *input);
+            read_items(plan_now, &mut whole, &plan_now.name, 0, &mut thread, &mut put)
+                // Read to the end, so nothing after what was read goes unseen.
+                .and_then(|read| Ok(io::copy(input, &mut io::sink()).map(|_| read)?))
+        };
+        let read = read.and_then(|r| batches.send().map(|()| r));
+        drop(batches);
+        (read, keeping.join())
+    });
+    let (items, analyser) = match kept {
+        Ok(Ok(k)) => k,
+        Ok(Err(e)) => return Err(e),
+        Err(_) => return Err(ChatError::Changed("the spool failed".into())),
     };
+    let (facts, evidence) = read?;
     if let Some(evidence) = evidence {
         let d = evidence.decide(settings.date_order).map_err(|why| ChatError::at(plan.name.clone(), why))?;
         plan.order = d.order;
         plan.order_assumed = d.assumed.is_some();
         plan.notes.extend(d.assumed);
     }
-    let items = spool.items;
-    spool.into_inner().flush()?;
-    Ok(Reading { plan, facts, items })
+    Ok(Reading { plan, facts, items, analyser, dated_as })
 }
 
 /// Reads one input (the file, or one member of a zip) with the plan's
@@ -463,13 +534,26 @@ fn replay(
 
 /// Analyses what the read spooled, and fills in the sources the summaries
 /// name (a second pass over the spool where any are named).
-pub fn analyse(reading: &Reading, spool: &mut SpoolOpener<'_>) -> Result<Analysis, ChatError> {
+pub fn analyse(reading: &mut Reading, spool: &mut SpoolOpener<'_>) -> Result<Analysis, ChatError> {
     let plan = &reading.plan;
-    let mut analyser = Analyser::new(plan.zone.clone(), plan.format.platform());
-    replay(reading, spool, &mut |item| {
-        analyser.add(&item);
-        Ok(())
-    })?;
+    // The analysis made during the read stands unless the WhatsApp file
+    // told another date order than its messages were dated in.
+    let dated_right = match reading.dated_as {
+        None => true,
+        Some(d) => d.order == plan.order && !plan.order_assumed,
+    };
+    let early = reading.analyser.take().filter(|_| dated_right);
+    let analyser = match early {
+        Some(a) => a,
+        None => {
+            let mut analyser = Analyser::new(plan.zone.clone(), plan.format.platform());
+            replay(reading, spool, &mut |item| {
+                analyser.add(&item);
+                Ok(())
+            })?;
+            analyser
+        }
+    };
     let mut analysis = analyser.finish(reading.facts.starts_late.clone(), reading.facts.notes.clone());
     if analysis.needs_sources() {
         let mut n = 0u32;
@@ -588,8 +672,8 @@ pub fn in_memory(
 ) -> Result<(Reading, Analysis, Vec<u8>), ChatError> {
     let mut spool = Vec::new();
     let mut input = open()?;
-    let reading = read_once(&mut input, Some(open), name, settings, &mut spool)?;
-    let analysis = analyse(&reading, &mut || Ok(Box::new(&spool[..])))?;
+    let mut reading = read_once(&mut input, Some(open), name, settings, &mut spool)?;
+    let analysis = analyse(&mut reading, &mut || Ok(Box::new(&spool[..])))?;
     Ok((reading, analysis, spool))
 }
 

@@ -11,6 +11,7 @@ pub mod error;
 mod identifier_scan;
 pub mod import;
 pub mod instagram;
+mod json_frame;
 mod json_position;
 mod json_stream;
 pub mod local_time;

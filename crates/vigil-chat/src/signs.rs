@@ -109,18 +109,36 @@ impl SignKind {
     }
 }
 
-/// The kinds of sign in one message's text.
-pub fn signs_in(text: &str) -> Vec<SignKind> {
-    let lower = text.to_lowercase();
-    SignKind::ALL.into_iter().filter(|k| k.phrases().iter().any(|p| contains_phrase(&lower, p))).collect()
+/// Every kind's phrases in one automaton, with the kind of each.
+fn phrases() -> &'static (aho_corasick::AhoCorasick, Vec<SignKind>) {
+    static ALL: std::sync::OnceLock<(aho_corasick::AhoCorasick, Vec<SignKind>)> = std::sync::OnceLock::new();
+    ALL.get_or_init(|| {
+        let (mut words, mut kinds) = (Vec::new(), Vec::new());
+        for k in SignKind::ALL {
+            for p in k.phrases() {
+                words.push(*p);
+                kinds.push(k);
+            }
+        }
+        (aho_corasick::AhoCorasick::new(&words).expect("the phrases make an automaton"), kinds)
+    })
 }
 
-/// Whether `phrase` occurs in `text` starting at a word boundary (so "meet"
-/// is found in "meet up" and "meeting", not in "sweet").
-fn contains_phrase(text: &str, phrase: &str) -> bool {
-    let starts_word = phrase.chars().next().is_some_and(char::is_alphanumeric);
-    text.match_indices(phrase)
-        .any(|(i, _)| !starts_word || text[..i].chars().next_back().is_none_or(|c| !c.is_alphanumeric()))
+/// The kinds of sign in one message's text: a phrase counts where it
+/// starts a word (so "meet" is found in "meet up" and "meeting", not in
+/// "sweet"); every occurrence of every phrase is looked at in one pass.
+pub fn signs_in(text: &str) -> Vec<SignKind> {
+    let lower = text.to_lowercase();
+    let (automaton, kinds) = phrases();
+    let mut found = [false; SignKind::ALL.len()];
+    for m in automaton.find_overlapping_iter(&lower) {
+        let kind = kinds[m.pattern().as_usize()];
+        let starts_word = lower[m.start()..].chars().next().is_some_and(char::is_alphanumeric);
+        if !starts_word || lower[..m.start()].chars().next_back().is_none_or(|c| !c.is_alphanumeric()) {
+            found[SignKind::ALL.iter().position(|k| *k == kind).expect("a kind of ALL")] = true;
+        }
+    }
+    SignKind::ALL.into_iter().zip(found).filter(|(_, f)| *f).map(|(k, _)| k).collect()
 }
 
 /// One sign, linked to its message.

@@ -1,15 +1,14 @@
 //! Telegram Desktop's JSON export (`result.json`): one chat (`name`, `type`,
 //! `id`, `messages`) or the whole account (`chats.list`, `left_chats.list`).
-//! Read as a stream: one message at a time is held, each given the line it
-//! starts on and its JSON path (`chats.list[3].messages[12]`).
+//! Read as a stream ([`crate::json_frame`]): the outer objects are walked
+//! by hand and each message is parsed whole from memory, one at a time,
+//! given the line it starts on and its JSON path (`chats.list[3].messages[12]`).
 
 use crate::error::ChatError;
-use crate::json_stream::{self, Elements, Stream};
+use crate::json_frame::Frames;
 use crate::message::{ConversationInfo, Item, Message, MessageKind, Sent};
-use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::IgnoredAny;
 use serde::Deserialize;
-use std::cell::Cell;
-use std::fmt;
 use std::io::Read;
 
 /// Chat kinds whose messages Telegram numbers per chat, so a missing number
@@ -39,36 +38,22 @@ pub struct TelegramFacts {
     pub messages: u64,
 }
 
-/// What the visitors share: the stream, and how many chats were met.
-#[derive(Clone, Copy)]
-struct Ctx<'s, 'e> {
-    stream: &'s Stream<'e>,
-    conversations: &'s Cell<u32>,
-}
-
 impl TelegramReader {
     pub fn read(
         &self,
         input: impl Read,
         emit: &mut dyn FnMut(Item) -> Result<(), ChatError>,
     ) -> Result<TelegramFacts, ChatError> {
-        let conversations = Cell::new(0);
-        let messages = json_stream::run(&self.file, input, emit, |stream, de| {
-            ChatObject { ctx: Ctx { stream, conversations: &conversations }, path: String::new(), root: true }
-                .deserialize(de)
-        })?;
-        if conversations.get() == 0 {
+        let mut f = Frames::new(input, &self.file);
+        let mut facts = TelegramFacts::default();
+        chat_object(&mut f, "", true, &mut facts, emit)?;
+        f.path.clear();
+        f.end()?;
+        if facts.conversations == 0 {
             return Err(ChatError::at(self.file.clone(), "the JSON has no `messages` list and no `chats.list`"));
         }
-        Ok(TelegramFacts { conversations: conversations.get(), messages })
+        Ok(facts)
     }
-}
-
-/// A chat object (or the root, which is one chat or holds `chats`).
-struct ChatObject<'s, 'e> {
-    ctx: Ctx<'s, 'e>,
-    path: String,
-    root: bool,
 }
 
 fn join(path: &str, key: &str) -> String {
@@ -79,118 +64,77 @@ fn join(path: &str, key: &str) -> String {
     }
 }
 
-impl<'de> DeserializeSeed<'de> for ChatObject<'_, '_> {
-    type Value = ();
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for ChatObject<'_, '_> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a Telegram chat object")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let Ctx { stream, conversations } = self.ctx;
-        let mut name: Option<String> = None;
-        let mut kind: Option<String> = None;
-        let mut id: Option<String> = None;
-        while let Some(key) = map.next_key::<String>()? {
-            let path = join(&self.path, &key);
-            stream.at(&path);
-            match key.as_str() {
-                "name" => name = map.next_value::<Option<String>>()?,
-                "type" => kind = map.next_value::<Option<String>>()?,
-                "id" => id = map.next_value::<Option<serde_json::Number>>()?.map(|n| n.to_string()),
-                "messages" => {
-                    let index = conversations.get();
-                    conversations.set(index + 1);
-                    let numbered = kind.as_deref().is_some_and(|k| NUMBERED_PER_CHAT.contains(&k));
-                    let info = ConversationInfo {
-                        index,
-                        title: name.clone(),
-                        chat_kind: kind.clone(),
-                        platform_id: id.clone(),
-                        numbered_per_chat: numbered,
-                        source: format!("{} ({})", stream.file, if self.path.is_empty() { "root" } else { &self.path }),
-                        ..Default::default()
-                    };
-                    stream.emit(Item::Conversation(info))?;
-                    map.next_value_seed(Elements::new(stream, path, |raw: RawMessage, source, _| {
-                        stream.send(Item::Message(raw.into_message(index, source)?))
-                    }))?;
+/// A chat object (or the root, which is one chat or holds `chats`): its
+/// name, type and ID are read before its messages, which come one by one.
+fn chat_object<R: Read>(
+    f: &mut Frames<R>,
+    path: &str,
+    root: bool,
+    facts: &mut TelegramFacts,
+    emit: &mut dyn FnMut(Item) -> Result<(), ChatError>,
+) -> Result<(), ChatError> {
+    f.path = if path.is_empty() { String::new() } else { path.to_owned() };
+    f.expect(b'{', "a Telegram chat object")?;
+    let mut name: Option<String> = None;
+    let mut kind: Option<String> = None;
+    let mut id: Option<String> = None;
+    let mut first = true;
+    while let Some(key) = f.next_key(first)? {
+        first = false;
+        let here = join(path, &key);
+        f.path.clone_from(&here);
+        match key.as_str() {
+            "name" => name = f.value::<Option<String>>()?.0,
+            "type" => kind = f.value::<Option<String>>()?.0,
+            "id" => id = f.value::<Option<serde_json::Number>>()?.0.map(|n| n.to_string()),
+            "messages" => {
+                let index = facts.conversations;
+                facts.conversations += 1;
+                let numbered = kind.as_deref().is_some_and(|k| NUMBERED_PER_CHAT.contains(&k));
+                emit(Item::Conversation(ConversationInfo {
+                    index,
+                    title: name.clone(),
+                    chat_kind: kind.clone(),
+                    platform_id: id.clone(),
+                    numbered_per_chat: numbered,
+                    source: format!("{} ({})", f.file, if path.is_empty() { "root" } else { path }),
+                    ..Default::default()
+                }))?;
+                f.expect(b'[', "a list of messages")?;
+                let mut i = 0usize;
+                while f.next_element(i == 0)? {
+                    f.path = format!("{here}[{i}]");
+                    let (raw, line) = f.value::<RawMessage>()?;
+                    let source = format!("{} line {line} ({})", f.file, f.path);
+                    emit(Item::Message(raw.into_message(index, source)?))?;
+                    facts.messages += 1;
+                    i += 1;
                 }
-                "chats" | "left_chats" if self.root => map.next_value_seed(ChatHolder { ctx: self.ctx, path })?,
-                _ => {
-                    map.next_value::<IgnoredAny>()?;
+            }
+            "chats" | "left_chats" if root => {
+                f.expect(b'{', "an object with a `list` of chats")?;
+                let mut first = true;
+                while let Some(key) = f.next_key(first)? {
+                    first = false;
+                    let inner = join(&here, &key);
+                    if key == "list" {
+                        f.path.clone_from(&inner);
+                        f.expect(b'[', "a list of chats")?;
+                        let mut i = 0usize;
+                        while f.next_element(i == 0)? {
+                            chat_object(f, &format!("{inner}[{i}]"), false, facts, emit)?;
+                            i += 1;
+                        }
+                    } else {
+                        f.path = inner;
+                        f.skip()?;
+                    }
                 }
             }
-        }
-        Ok(())
-    }
-}
-
-/// `chats` / `left_chats`: an object with `about` and `list`.
-struct ChatHolder<'s, 'e> {
-    ctx: Ctx<'s, 'e>,
-    path: String,
-}
-
-impl<'de> DeserializeSeed<'de> for ChatHolder<'_, '_> {
-    type Value = ();
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for ChatHolder<'_, '_> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("an object with a `list` of chats")
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        while let Some(key) = map.next_key::<String>()? {
-            let path = join(&self.path, &key);
-            if key == "list" {
-                map.next_value_seed(ChatList { ctx: self.ctx, path })?;
-            } else {
-                map.next_value::<IgnoredAny>()?;
-            }
-        }
-        Ok(())
-    }
-}
-
-struct ChatList<'s, 'e> {
-    ctx: Ctx<'s, 'e>,
-    path: String,
-}
-
-impl<'de> DeserializeSeed<'de> for ChatList<'_, '_> {
-    type Value = ();
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_seq(self)
-    }
-}
-
-impl<'de> Visitor<'de> for ChatList<'_, '_> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a list of chats")
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        let mut i = 0usize;
-        loop {
-            let path = format!("{}[{i}]", self.path);
-            self.ctx.stream.at(&path);
-            if seq.next_element_seed(ChatObject { ctx: self.ctx, path, root: false })?.is_none() {
-                return Ok(());
-            }
-            i += 1;
+            _ => f.skip()?,
         }
     }
+    Ok(())
 }
 
 #[derive(Deserialize)]

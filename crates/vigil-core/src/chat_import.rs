@@ -119,7 +119,21 @@ impl<R: Read> Read for Tee<R> {
     }
 }
 
-/// The parser's side of a [`Tee`].
+/// Bytes written in one thread for the vault to seal in another, handed
+/// over in memory (the writer buffers them in large pieces).
+struct Handed(std::sync::mpsc::SyncSender<Vec<u8>>);
+
+impl io::Write for Handed {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.send(buf.to_vec()).map_err(|_| io::Error::other("the sealing stopped"))?;
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The reading side of a [`Tee`] or a [`Handed`].
 struct Piped {
     from: std::sync::mpsc::Receiver<Vec<u8>>,
     piece: Vec<u8>,
@@ -308,7 +322,7 @@ impl Vigil {
 
     /// Reads the export once, sealing it as it is read and parsing the same
     /// bytes into a spool; analyses the spool and writes the timeline from
-    /// it, sealed as it is written through a pipe into the vault.
+    /// it, sealed as it is written (handed to the vault in memory).
     fn derive_timeline(
         &self,
         name: &str,
@@ -330,7 +344,7 @@ impl Vigil {
             let sealed = self.vault.ingest(Tee { inner: first, to }, &self.master);
             (sealed, parsing.join())
         });
-        let (reading, spool) = match read {
+        let (mut reading, spool) = match read {
             Ok(Ok(r)) => r,
             Ok(Err(e)) => {
                 sealed.map(|p| self.vault.discard(p)).ok();
@@ -358,16 +372,13 @@ impl Vigil {
             }
         }
         let mut spooled = || spool.reader().map(|r| Box::new(r) as Box<dyn Read>);
-        let analysis = match import::analyse(&reading, &mut spooled) {
+        let analysis = match import::analyse(&mut reading, &mut spooled) {
             Ok(a) => a,
             Err(e) => return fail(original, e.into()),
         };
         let named = Original { name: name.to_owned(), sha256: original.hashes.sha256.to_hex() };
-        let piped = io::pipe().map_err(|e| CoreError::Failed(format!("a pipe for the timeline: {e}")));
-        let (reader, mut writer) = match piped {
-            Ok(p) => p,
-            Err(e) => return fail(original, e),
-        };
+        let (to, from) = std::sync::mpsc::sync_channel(8);
+        let (mut writer, reader) = (Handed(to), Piped { from, piece: Vec::new(), at: 0 });
         let (reading_ref, analysis_ref, spool_ref) = (&reading, &analysis, &spool);
         let (sealed, written) = std::thread::scope(|s| {
             let writing = s.spawn(move || {
