@@ -1,10 +1,9 @@
-//! An import from end to end, over an export that can be read more than
-//! once: detect the format from the content, read it (a WhatsApp file is
-//! read once first for its date order), analyse it, and write the timeline.
-//! Each read streams; between reads only the analysis's few numbers per
-//! message are kept. A zip is read for its chat member (`_chat.txt`,
-//! `result.json`, `messages.json`, or every `message_N.json` of one
-//! Instagram thread); its other members are listed, never read.
+//! An import from end to end: detect the format from the content, read
+//! the export once into a spool (analysing on a second thread as it is
+//! read), then write the timeline from the spool. A zip is read for its
+//! chat member (`_chat.txt`, `result.json`, `messages.json`, or every
+//! `message_N.json` of one Instagram thread); its other members are
+//! listed, never read.
 
 use crate::analysis::{Analyser, Analysis, Flags};
 use crate::discord;
@@ -104,11 +103,11 @@ impl Format {
     }
 }
 
-/// Something that reads and seeks, for an export read more than once.
+/// Something that reads and seeks: a zip, whose members are found from its end.
 pub trait Export: Read + Seek {}
 impl<T: Read + Seek> Export for T {}
 
-/// Opens the export afresh for each read.
+/// Opens the export afresh (a zip, for its members).
 pub type Opener<'a> = dyn FnMut() -> io::Result<Box<dyn Export + 'a>> + 'a;
 
 /// What is read, once decided: the format, the members of a zip, the date order.

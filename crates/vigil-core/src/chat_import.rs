@@ -332,7 +332,7 @@ impl Vigil {
         path: Option<&Path>,
     ) -> Result<Derived, CoreError> {
         let spool = self.vault.scratch()?;
-        let (to, from) = std::sync::mpsc::sync_channel(4);
+        let (to, from) = std::sync::mpsc::sync_channel(1);
         let (sealed, read) = std::thread::scope(|s| {
             let parsing = s.spawn(move || {
                 let mut piped = Piped { from, piece: Vec::new(), at: 0 };
