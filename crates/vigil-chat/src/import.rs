@@ -695,3 +695,43 @@ pub fn read_timeline(
     }
     Ok(header)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Cursor;
+
+    /// The analysis made while reading equals the one made from the spool
+    /// afterwards, for every kind of export in the corpus and whatever the
+    /// WhatsApp date order turns out to be.
+    #[test]
+    fn the_analysis_during_the_read_is_the_analysis_from_the_spool() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
+        let mut names: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+        names.sort();
+        let utc = Zone::parse("UTC").ok();
+        let mut early_used = 0;
+        for path in names {
+            let bytes = std::fs::read(&path).unwrap();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            let settings = Settings { zone: utc.clone(), ..Default::default() };
+            let run = |forget_early: bool| -> Option<(String, String)> {
+                let mut open = || -> io::Result<Box<dyn Export + '_>> { Ok(Box::new(Cursor::new(&bytes[..]))) };
+                let mut spool = Vec::new();
+                let mut input = open().unwrap();
+                let mut reading = read_once(&mut input, Some(&mut open), &name, &settings, &mut spool).ok()?;
+                if forget_early {
+                    reading.analyser = None;
+                }
+                let early = reading.analyser.is_some() as u8;
+                let a = analyse(&mut reading, &mut || Ok(Box::new(&spool[..]))).unwrap();
+                Some((format!("{:?} {:?} {:?}", a.conversations, a.flags, a.identifiers), early.to_string()))
+            };
+            let Some((during, early)) = run(false) else { continue };
+            let (after, _) = run(true).unwrap();
+            assert_eq!(during, after, "{name}");
+            early_used += usize::from(early == "1");
+        }
+        assert!(early_used > 10, "the analysis during the read was used for {early_used} exports");
+    }
+}
