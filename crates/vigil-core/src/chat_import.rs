@@ -111,9 +111,10 @@ struct Tee<R> {
 impl<R: Read> Read for Tee<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        if n > 0 {
+        // In pieces small enough that few wait in memory at once.
+        for piece in buf[..n].chunks(256 << 10) {
             // The parser stopped (it failed): sealing stops too.
-            self.to.send(buf[..n].to_vec()).map_err(|_| io::Error::other("the chat reader stopped"))?;
+            self.to.send(piece.to_vec()).map_err(|_| io::Error::other("the chat reader stopped"))?;
         }
         Ok(n)
     }
@@ -332,7 +333,7 @@ impl Vigil {
         path: Option<&Path>,
     ) -> Result<Derived, CoreError> {
         let spool = self.vault.scratch()?;
-        let (to, from) = std::sync::mpsc::sync_channel(1);
+        let (to, from) = std::sync::mpsc::sync_channel(4);
         let (sealed, read) = std::thread::scope(|s| {
             let parsing = s.spawn(move || {
                 let mut piped = Piped { from, piece: Vec::new(), at: 0 };
