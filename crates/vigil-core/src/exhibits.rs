@@ -510,6 +510,8 @@ impl crate::custody_log::Unit<'_> {
         ev.validate()?;
         let event = self.log(ev);
         self.tx().mark_exhibit_deleted(reference, event)?;
+        // A timeline's page index holds its signs (senders, times): gone with it.
+        self.tx().delete_timeline_pages(reference)?;
         let others = self.tx().live_exhibits_with_blob(sha256)?;
         let shred = others.iter().all(|r| r == reference);
         if shred {

@@ -1431,4 +1431,11 @@ fn a_chat_page_reads_its_part_through_the_page_index(env: TestEnv) {
     assert_eq!(again.signs, signs);
     let r = v.verify().unwrap();
     assert!(r.ok(), "{:?}", r.problems);
+    // Deleting the timeline (a disposal) takes its page index, with the
+    // signs' senders and times, with it.
+    let t2 = v.import_chat_bytes(chat.as_bytes(), "again.txt", &a, &ini("NA"), &utc).unwrap();
+    let indexed = || env.store().timeline_pages(&t2.timeline).unwrap().is_some();
+    assert!(indexed(), "a new import keeps its page index");
+    v.delete_exhibit(&t2.timeline, "retention review (synthetic)", &actor()).unwrap();
+    assert!(!indexed(), "the index went with the timeline");
 }

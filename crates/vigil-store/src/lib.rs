@@ -228,6 +228,7 @@ pub trait StoreTx {
     /// Keeps a small blob's sealed bytes; the first copy of some content stays.
     fn insert_inline_blob(&mut self, sha: &Sha256Digest, sealed: &[u8]) -> Result<(), StoreError>;
     fn insert_timeline_pages(&mut self, timeline: &ExhibitRef, sealed: &[u8]) -> Result<(), StoreError>;
+    fn delete_timeline_pages(&mut self, timeline: &ExhibitRef) -> Result<(), StoreError>;
     fn all_keys(&mut self) -> Result<Vec<KeyRow>, StoreError>;
     /// Replaces the wrapping of the key for `(sha256, slot)`.
     fn replace_key(&mut self, key: &KeyRow) -> Result<(), StoreError>;

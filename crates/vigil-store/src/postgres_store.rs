@@ -1381,6 +1381,11 @@ impl StoreTx for PgTx<'_> {
         Ok(())
     }
 
+    fn delete_timeline_pages(&mut self, timeline: &ExhibitRef) -> Result<(), StoreError> {
+        self.db().execute("DELETE FROM timeline_pages WHERE timeline = $1", &[&timeline.to_string()])?;
+        Ok(())
+    }
+
     fn insert_inline_blob(&mut self, sha: &Sha256Digest, sealed: &[u8]) -> Result<(), StoreError> {
         self.db().execute(
             "INSERT INTO inline_blobs (sha256, sealed) VALUES ($1, $2) ON CONFLICT DO NOTHING",

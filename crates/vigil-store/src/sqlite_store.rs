@@ -1435,6 +1435,11 @@ impl StoreTx for SqliteTx<'_> {
         Ok(())
     }
 
+    fn delete_timeline_pages(&mut self, timeline: &ExhibitRef) -> Result<(), StoreError> {
+        self.tx.prepare_cached("DELETE FROM timeline_pages WHERE timeline = ?1")?.execute([timeline.to_string()])?;
+        Ok(())
+    }
+
     fn insert_inline_blob(&mut self, sha: &Sha256Digest, sealed: &[u8]) -> Result<(), StoreError> {
         self.tx
             .prepare_cached("INSERT INTO inline_blobs (sha256, sealed) VALUES (?1, ?2) ON CONFLICT DO NOTHING")?
