@@ -103,18 +103,23 @@ type Source<'a> = dyn Fn() -> io::Result<Box<dyn Export + Send + 'a>> + Sync + '
 
 /// The export's bytes as the vault reads them to seal, each piece handed
 /// on to the parser as well: one read of the export for both.
-struct Tee<R> {
+struct Tee<'a, R> {
     inner: R,
     to: std::sync::mpsc::SyncSender<Vec<u8>>,
+    /// Set when the parser had stopped: the sealing failed only for that.
+    parser_gone: &'a std::sync::atomic::AtomicBool,
 }
 
-impl<R: Read> Read for Tee<R> {
+impl<R: Read> Read for Tee<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
         // In pieces small enough that few wait in memory at once.
         for piece in buf[..n].chunks(256 << 10) {
             // The parser stopped (it failed): sealing stops too.
-            self.to.send(piece.to_vec()).map_err(|_| io::Error::other("the chat reader stopped"))?;
+            if self.to.send(piece.to_vec()).is_err() {
+                self.parser_gone.store(true, std::sync::atomic::Ordering::Relaxed);
+                return Err(io::Error::other("the chat reader stopped"));
+            }
         }
         Ok(n)
     }
@@ -334,6 +339,7 @@ impl Vigil {
     ) -> Result<Derived, CoreError> {
         let spool = self.vault.scratch()?;
         let (to, from) = std::sync::mpsc::sync_channel(4);
+        let parser_gone = std::sync::atomic::AtomicBool::new(false);
         let (sealed, read) = std::thread::scope(|s| {
             let parsing = s.spawn(move || {
                 let mut piped = Piped { from, piece: Vec::new(), at: 0 };
@@ -342,9 +348,18 @@ impl Vigil {
                 let reading = import::read_once(&mut piped, Some(&mut open), name, settings, &mut spool)?;
                 Ok::<_, CoreError>((reading, spool.finish().map_err(vigil_chat::ChatError::from)?))
             });
-            let sealed = self.vault.ingest(Tee { inner: first, to }, &self.master);
+            let sealed = self.vault.ingest(Tee { inner: first, to, parser_gone: &parser_gone }, &self.master);
             (sealed, parsing.join())
         });
+        // A sealing that failed of itself (a full disk, an unreadable
+        // file) is the error to report: the parser then saw the bytes end
+        // early and would blame the export.
+        let sealed = match sealed {
+            Err(e) if !parser_gone.load(std::sync::atomic::Ordering::Relaxed) => {
+                return Err(CoreError::from(e));
+            }
+            other => other,
+        };
         let (mut reading, spool) = match read {
             Ok(Ok(r)) => r,
             Ok(Err(e)) => {
@@ -636,4 +651,57 @@ fn derive_again(
     let pages =
         import::write_timeline(&reading, &analysis, header.original.clone(), &mut || Ok(Box::new(&spool[..])), out)?;
     Ok((reading.plan, analysis, pages))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A Telegram export whose reading fails part way (a failing disk).
+    struct Failing {
+        messages: usize,
+        started: bool,
+    }
+
+    impl Read for Failing {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let piece: &[u8] = if !self.started {
+                self.started = true;
+                b"{\"name\": \"SYNTHETIC\", \"type\": \"personal_chat\", \"id\": 1, \"messages\": [\n"
+            } else if self.messages > 0 {
+                self.messages -= 1;
+                b"{\"id\": 1, \"type\": \"message\", \"date\": \"2024-01-01T10:00:00\", \"date_unixtime\": \"1704103200\", \"from\": \"A\", \"text\": \"hi\"},\n"
+            } else {
+                return Err(io::Error::other("the disk is failing (synthetic)"));
+            };
+            let n = piece.len().min(buf.len());
+            buf[..n].copy_from_slice(&piece[..n]);
+            Ok(n)
+        }
+    }
+
+    /// The parser then sees the bytes end early; the error reported is the
+    /// read's, not a complaint about the export.
+    #[test]
+    fn a_read_that_fails_is_named_not_blamed_on_the_export() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        Vigil::init(&data, None).unwrap();
+        let v = Vigil::open(&data).unwrap();
+        let source = || -> io::Result<Box<dyn Export + Send>> { Err(io::Error::other("not opened again")) };
+        let settings = import::Settings::default();
+        let e = match v.derive_timeline(
+            "result.json",
+            Failing { messages: 2000, started: false },
+            &source,
+            &settings,
+            None,
+        ) {
+            Ok(_) => panic!("a failing read imported"),
+            Err(e) => e.to_string(),
+        };
+        assert!(e.contains("the disk is failing"), "{e}");
+        // Nothing was left in the vault's temp folder.
+        assert_eq!(std::fs::read_dir(data.join("vault/tmp")).unwrap().count(), 0);
+    }
 }
