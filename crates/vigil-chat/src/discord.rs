@@ -5,12 +5,11 @@
 //! account holder's own messages, which the timeline says.
 
 use crate::error::ChatError;
+use crate::json_frame::Frames;
 use crate::json_stream::{self, Elements};
 use crate::message::{ConversationInfo, Item, Message, MessageKind, Sent};
-use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
+use serde::de::DeserializeSeed;
 use serde::Deserialize;
-use std::cell::RefCell;
-use std::fmt;
 use std::io::{BufRead, Read};
 
 /// What the official package's messages say of themselves.
@@ -134,12 +133,70 @@ impl DiscordReader {
         input: impl Read,
         emit: &mut dyn FnMut(Item) -> Result<(), ChatError>,
     ) -> Result<ExporterFacts, ChatError> {
-        let late = RefCell::new(None);
-        let notes = RefCell::new(Vec::new());
-        json_stream::run(&self.file, input, emit, |stream, de| {
-            ExporterRoot { stream, late: &late, notes: &notes }.deserialize(de)
-        })?;
-        Ok(ExporterFacts { starts_late: late.into_inner(), notes: notes.into_inner() })
+        let mut f = Frames::new(input, &self.file);
+        let mut facts = ExporterFacts::default();
+        let (mut guild, mut channel, mut range) = (Named::default(), Named::default(), DateRange::default());
+        let mut read = 0u64;
+        f.expect(b'{', "a DiscordChatExporter export")?;
+        let mut first = true;
+        while let Some(key) = f.next_key(first)? {
+            first = false;
+            f.path.clone_from(&key);
+            match key.as_str() {
+                "guild" => guild = f.value()?.0,
+                "channel" => channel = f.value()?.0,
+                "dateRange" => range = f.value()?.0,
+                "messages" => {
+                    let mut notes = Vec::new();
+                    if let Some(after) = &range.after {
+                        facts.starts_late = Some(format!("the export was limited to messages after {after}"));
+                    }
+                    if let Some(before) = &range.before {
+                        notes.push(format!("the export was limited to messages before {before}"));
+                    }
+                    let title = match (&guild.name, &channel.name) {
+                        (Some(g), Some(c)) => Some(format!("{g} / #{c}")),
+                        (None, c) => c.clone(),
+                        (g, None) => g.clone(),
+                    };
+                    emit(Item::Conversation(ConversationInfo {
+                        index: 0,
+                        title,
+                        chat_kind: channel.kind.clone(),
+                        platform_id: channel.id.clone(),
+                        notes,
+                        source: self.file.clone(),
+                        ..Default::default()
+                    }))?;
+                    f.expect(b'[', "a list of messages")?;
+                    let mut i = 0usize;
+                    while f.next_element(i == 0)? {
+                        f.path = format!("messages[{i}]");
+                        let (m, line) = f.value::<ExporterMessage>()?;
+                        let source = format!("{} line {line} ({})", self.file, f.path);
+                        emit(Item::Message(exporter_message(m, channel.id.as_deref(), source)?))?;
+                        read += 1;
+                        i += 1;
+                    }
+                }
+                "messageCount" => {
+                    // Evidence as it was handed over: a count that disagrees
+                    // is imported and said, never a reason to refuse it.
+                    let declared: u64 = f.value()?.0;
+                    if declared != read {
+                        facts.notes.push(format!(
+                            "{} (messageCount): the export says it holds {declared} messages, but {read} were read; \
+                             all {read} are imported as they are, and the original is kept untouched",
+                            self.file
+                        ));
+                    }
+                }
+                _ => f.skip()?,
+            }
+        }
+        f.path.clear();
+        f.end()?;
+        Ok(facts)
     }
 
     /// The package's `messages.json`.
@@ -245,12 +302,6 @@ fn package_message(
     })
 }
 
-struct ExporterRoot<'s, 'e, 'l> {
-    stream: &'s json_stream::Stream<'e>,
-    late: &'l RefCell<Option<String>>,
-    notes: &'l RefCell<Vec<String>>,
-}
-
 /// What only the whole exporter file tells.
 #[derive(Debug, Default)]
 pub struct ExporterFacts {
@@ -258,78 +309,6 @@ pub struct ExporterFacts {
     pub starts_late: Option<String>,
     /// Where the file disagrees with itself, each said once.
     pub notes: Vec<String>,
-}
-
-impl<'de> DeserializeSeed<'de> for ExporterRoot<'_, '_, '_> {
-    type Value = ();
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for ExporterRoot<'_, '_, '_> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a DiscordChatExporter export")
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let stream = self.stream;
-        let (mut guild, mut channel, mut range) = (Named::default(), Named::default(), DateRange::default());
-        let mut read = 0u64;
-        while let Some(key) = map.next_key::<String>()? {
-            stream.at(&key);
-            match key.as_str() {
-                "guild" => guild = map.next_value()?,
-                "channel" => channel = map.next_value()?,
-                "dateRange" => range = map.next_value()?,
-                "messages" => {
-                    let mut notes = Vec::new();
-                    if let Some(after) = &range.after {
-                        *self.late.borrow_mut() = Some(format!("the export was limited to messages after {after}"));
-                    }
-                    if let Some(before) = &range.before {
-                        notes.push(format!("the export was limited to messages before {before}"));
-                    }
-                    let title = match (&guild.name, &channel.name) {
-                        (Some(g), Some(c)) => Some(format!("{g} / #{c}")),
-                        (None, c) => c.clone(),
-                        (g, None) => g.clone(),
-                    };
-                    let info = ConversationInfo {
-                        index: 0,
-                        title,
-                        chat_kind: channel.kind.clone(),
-                        platform_id: channel.id.clone(),
-                        notes,
-                        source: stream.file.clone(),
-                        ..Default::default()
-                    };
-                    stream.emit(Item::Conversation(info))?;
-                    let here = channel.id.clone();
-                    map.next_value_seed(Elements::new(stream, "messages".into(), |m: ExporterMessage, source, _| {
-                        read += 1;
-                        stream.send(Item::Message(exporter_message(m, here.as_deref(), source)?))
-                    }))?;
-                }
-                "messageCount" => {
-                    // Evidence as it was handed over: a count that disagrees
-                    // is imported and said, never a reason to refuse it.
-                    let declared: u64 = map.next_value()?;
-                    if declared != read {
-                        self.notes.borrow_mut().push(format!(
-                            "{} (messageCount): the export says it holds {declared} messages, but {read} were read; \
-                             all {read} are imported as they are, and the original is kept untouched",
-                            stream.file
-                        ));
-                    }
-                }
-                _ => {
-                    map.next_value::<IgnoredAny>()?;
-                }
-            }
-        }
-        Ok(())
-    }
 }
 
 fn exporter_message(m: ExporterMessage, channel: Option<&str>, source: String) -> Result<Message, ChatError> {

@@ -1,4 +1,5 @@
-//! The shared parts of the streaming JSON readers (Discord, Instagram):
+//! The shared parts of the visitor JSON readers (the Discord data
+//! package's `messages.json`, Instagram):
 //! running a serde visitor over a tracked stream with errors that name the
 //! file, line and JSON path, and a visitor for a list whose elements are
 //! read one at a time, each given the line it starts on.
@@ -37,11 +38,6 @@ impl Stream<'_> {
             self.messages.set(self.messages.get() + 1);
         }
         (self.emit.borrow_mut())(item)
-    }
-
-    /// As [`Stream::send`], inside a visitor.
-    pub fn emit<E: de::Error>(&self, item: Item) -> Result<(), E> {
-        self.send(item).map_err(|e| self.fail(e))
     }
 
     /// Notes the path being read, for errors.
