@@ -369,6 +369,35 @@ impl Batches {
     }
 }
 
+/// What is done with each item read: spooled, and analysed (a WhatsApp
+/// message dated first, in the order assumed during the read).
+struct Keeper<'w> {
+    spool: SpoolWriter<io::BufWriter<&'w mut (dyn Write + Send)>>,
+    analyser: Option<Analyser>,
+    dated_as: Option<Dating>,
+}
+
+impl Keeper<'_> {
+    fn keep(&mut self, mut item: Item) -> Result<(), ChatError> {
+        self.spool.put(&item)?;
+        if let (Some(d), Item::Message(m)) = (&self.dated_as, &mut item) {
+            if d.resolve(m).is_err() {
+                self.analyser = None;
+            }
+        }
+        if let Some(a) = self.analyser.as_mut() {
+            a.add(&item);
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> Result<(u64, Option<Analyser>), ChatError> {
+        let items = self.spool.items;
+        self.spool.into_inner().flush()?;
+        Ok((items, self.analyser))
+    }
+}
+
 /// Reads the export once: its format from the first bytes, then every
 /// item, each written to `spool` (see [`crate::spool`]) and analysed on a
 /// second thread as the parser goes on. The input is read to its end, so
@@ -382,6 +411,17 @@ pub fn read_once(
     settings: &Settings,
     spool: &mut (dyn Write + Send),
 ) -> Result<Reading, ChatError> {
+    read_with(input, zip, name, settings, spool, true)
+}
+
+fn read_with(
+    input: &mut dyn Read,
+    zip: Option<&mut Opener<'_>>,
+    name: &str,
+    settings: &Settings,
+    spool: &mut (dyn Write + Send),
+    threaded: bool,
+) -> Result<Reading, ChatError> {
     let head = sniff(input)?;
     let is_zip = head.starts_with(b"PK\x03\x04");
     if is_zip {
@@ -394,64 +434,57 @@ pub fn read_once(
     // are), and again from the spool if the file says otherwise.
     let dated_as = (plan.format == Format::WhatsApp)
         .then_some(Dating { order: settings.date_order.unwrap_or(DateOrder::DayFirst), assumed: false });
-    let analyser = Analyser::new(plan.zone.clone(), plan.format.platform());
-    let (to, from) = std::sync::mpsc::sync_channel::<Vec<Item>>(8);
+    let mut keeper = Keeper {
+        spool: SpoolWriter::new(io::BufWriter::with_capacity(256 << 10, spool)),
+        analyser: Some(Analyser::new(plan.zone.clone(), plan.format.platform())),
+        dated_as,
+    };
     let plan_now = &plan;
-    let (read, kept) = std::thread::scope(|s| {
-        let keeping = s.spawn(move || -> Result<(u64, Option<Analyser>), ChatError> {
-            let mut spool = SpoolWriter::new(io::BufWriter::with_capacity(256 << 10, spool));
-            let mut analyser = Some(analyser);
-            for batch in from {
-                for mut item in batch {
-                    spool.put(&item)?;
-                    if let (Some(d), Item::Message(m)) = (&dated_as, &mut item) {
-                        if d.resolve(m).is_err() {
-                            analyser = None;
-                        }
-                    }
-                    if let Some(a) = analyser.as_mut() {
-                        a.add(&item);
-                    }
-                }
-            }
-            let items = spool.items;
-            spool.into_inner().flush()?;
-            Ok((items, analyser))
-        });
-        let mut batches = Batches { to, batch: Vec::with_capacity(BATCH) };
-        let mut put = |item: Item| batches.put(item);
+    // Every item of the export, handed to `put` in order.
+    let parse = |put: &mut dyn FnMut(Item) -> Result<(), ChatError>| {
         // A thread split across files reads as one conversation.
         let mut thread = instagram::InstagramReader::new();
-        let read = if is_zip {
-            match zip.ok_or_else(|| ChatError::at(name.to_owned(), "a zip is read only from a file")) {
-                Err(e) => Err(e),
-                Ok(open) => {
-                    let (mut facts, mut evidence) = (ReadFacts::default(), None);
-                    each_input(open, &plan_now.members, name, |r, shown, conversation| {
-                        let (f, e) = read_items(plan_now, r, shown, conversation, &mut thread, &mut put)?;
-                        facts.starts_late = f.starts_late.or(facts.starts_late.take());
-                        facts.notes.extend(f.notes);
-                        evidence = e.or(evidence.take());
-                        Ok(())
-                    })
-                    .map(|()| (facts, evidence))
-                }
-            }
+        if is_zip {
+            let open = zip.ok_or_else(|| ChatError::at(name.to_owned(), "a zip is read only from a file"))?;
+            let (mut facts, mut evidence) = (ReadFacts::default(), None);
+            each_input(open, &plan_now.members, name, |r, shown, conversation| {
+                let (f, e) = read_items(plan_now, r, shown, conversation, &mut thread, put)?;
+                facts.starts_late = f.starts_late.or(facts.starts_late.take());
+                facts.notes.extend(f.notes);
+                evidence = e.or(evidence.take());
+                Ok(())
+            })?;
+            Ok((facts, evidence))
         } else {
             let mut whole = (&head[..]).chain(&mut *input);
-            read_items(plan_now, &mut whole, &plan_now.name, 0, &mut thread, &mut put)
-                // Read to the end, so nothing after what was read goes unseen.
-                .and_then(|read| Ok(io::copy(input, &mut io::sink()).map(|_| read)?))
-        };
-        let read = read.and_then(|r| batches.send().map(|()| r));
-        drop(batches);
-        (read, keeping.join())
-    });
-    let (items, analyser) = match kept {
-        Ok(Ok(k)) => k,
-        Ok(Err(e)) => return Err(e),
-        Err(_) => return Err(ChatError::Changed("the spool failed".into())),
+            let read = read_items(plan_now, &mut whole, &plan_now.name, 0, &mut thread, put)?;
+            // Read to the end, so nothing after what was read goes unseen.
+            io::copy(input, &mut io::sink())?;
+            Ok(read)
+        }
     };
+    let (read, kept) = if threaded {
+        let (to, from) = std::sync::mpsc::sync_channel::<Vec<Item>>(8);
+        std::thread::scope(|s| {
+            let keeping = s.spawn(move || {
+                for batch in from {
+                    for item in batch {
+                        keeper.keep(item)?;
+                    }
+                }
+                keeper.finish()
+            });
+            let mut batches = Batches { to, batch: Vec::with_capacity(BATCH) };
+            let read = parse(&mut |item| batches.put(item)).and_then(|r| batches.send().map(|()| r));
+            drop(batches);
+            (read, keeping.join().unwrap_or_else(|_| Err(ChatError::Changed("the spool failed".into()))))
+        })
+    } else {
+        // Small exports held in memory: one thread does both.
+        let read = parse(&mut |item| keeper.keep(item));
+        (read, keeper.finish())
+    };
+    let (items, analyser) = kept?;
     let (facts, evidence) = read?;
     if let Some(evidence) = evidence {
         let d = evidence.decide(settings.date_order).map_err(|why| ChatError::at(plan.name.clone(), why))?;
@@ -671,7 +704,7 @@ pub fn in_memory(
 ) -> Result<(Reading, Analysis, Vec<u8>), ChatError> {
     let mut spool = Vec::new();
     let mut input = open()?;
-    let mut reading = read_once(&mut input, Some(open), name, settings, &mut spool)?;
+    let mut reading = read_with(&mut input, Some(open), name, settings, &mut spool, false)?;
     let analysis = analyse(&mut reading, &mut || Ok(Box::new(&spool[..])))?;
     Ok((reading, analysis, spool))
 }

@@ -13,15 +13,17 @@ use crate::json_position::MAX_ITEM;
 use serde::de::{DeserializeOwned, IgnoredAny};
 use std::io::Read;
 
-/// Bytes read from the input at a time.
-const READ: usize = 1 << 20;
+/// The buffer's first size; it doubles when less than half of it is free
+/// for the next read (a large value), so a small export costs little.
+const START: usize = 64 << 10;
 
 pub struct Frames<R> {
     input: R,
     pub file: String,
     buf: Vec<u8>,
-    /// The unread part is `buf[at..]`.
+    /// The unread part is `buf[at..end]`.
     at: usize,
+    end: usize,
     eof: bool,
     /// The line of `buf[at]`, from 1.
     line: u64,
@@ -35,8 +37,9 @@ impl<R: Read> Frames<R> {
         Frames {
             input,
             file: file.to_owned(),
-            buf: Vec::with_capacity(READ),
+            buf: Vec::new(),
             at: 0,
+            end: 0,
             eof: false,
             line: 1,
             path: String::new(),
@@ -63,22 +66,22 @@ impl<R: Read> Frames<R> {
             return Ok(false);
         }
         if self.at > 0 {
-            self.buf.drain(..self.at);
+            self.buf.copy_within(self.at..self.end, 0);
+            self.end -= self.at;
             self.at = 0;
         }
-        let have = self.buf.len();
-        self.buf.resize(have + READ, 0);
+        if self.buf.len() - self.end < self.buf.len() / 2 || self.end == self.buf.len() {
+            let grown = (self.buf.len() * 2).max(START);
+            self.buf.resize(grown, 0);
+        }
         let n = loop {
-            match self.input.read(&mut self.buf[have..]) {
+            match self.input.read(&mut self.buf[self.end..]) {
                 Ok(n) => break n,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => {
-                    self.buf.truncate(have);
-                    return Err(e.into());
-                }
+                Err(e) => return Err(e.into()),
             }
         };
-        self.buf.truncate(have + n);
+        self.end += n;
         if n == 0 {
             self.eof = true;
         }
@@ -94,7 +97,7 @@ impl<R: Read> Frames<R> {
     /// The next byte that is not white space, unconsumed; `None` at the end.
     pub fn peek(&mut self) -> Result<Option<u8>, ChatError> {
         loop {
-            while self.at < self.buf.len() {
+            while self.at < self.end {
                 match self.buf[self.at] {
                     b'\n' => {
                         self.line += 1;
@@ -136,7 +139,7 @@ impl<R: Read> Frames<R> {
             None => return Err(self.cut_short()),
         }
         if self.peek()? != Some(b'"') {
-            return Err(if self.eof && self.at >= self.buf.len() {
+            return Err(if self.eof && self.at >= self.end {
                 self.cut_short()
             } else {
                 self.error("expected a key in quotes")
@@ -177,7 +180,7 @@ impl<R: Read> Frames<R> {
         let mut escape = false;
         let scalar = !matches!(self.buf[self.at], b'{' | b'[' | b'"');
         loop {
-            let buf = &self.buf[self.at..];
+            let buf = &self.buf[self.at..self.end];
             while i < buf.len() {
                 let b = buf[i];
                 if in_string {
@@ -223,7 +226,7 @@ impl<R: Read> Frames<R> {
                     return Ok(i);
                 }
                 // Named where the file ends.
-                let end = self.line + memchr::memchr_iter(b'\n', &self.buf[self.at..]).count() as u64;
+                let end = self.line + memchr::memchr_iter(b'\n', &self.buf[self.at..self.end]).count() as u64;
                 return Err(self.error_at(end, "the JSON ends before it is complete (is the file cut short?)"));
             }
         }
