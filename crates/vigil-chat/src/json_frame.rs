@@ -13,9 +13,11 @@ use crate::json_position::MAX_ITEM;
 use serde::de::{DeserializeOwned, IgnoredAny};
 use std::io::Read;
 
-/// The buffer's first size; it doubles when less than half of it is free
-/// for the next read (a large value), so a small export costs little.
+/// The buffer's first size, so a small export costs little; it doubles
+/// while reads fill it (a large export) up to [`STEADY`], and beyond that
+/// only when less than half of it is free (one large value).
 const START: usize = 64 << 10;
+const STEADY: usize = 1 << 20;
 
 pub struct Frames<R> {
     input: R,
@@ -24,6 +26,8 @@ pub struct Frames<R> {
     /// The unread part is `buf[at..end]`.
     at: usize,
     end: usize,
+    /// Whether the last read filled the buffer: more is waiting.
+    filled: bool,
     eof: bool,
     /// The line of `buf[at]`, from 1.
     line: u64,
@@ -40,6 +44,7 @@ impl<R: Read> Frames<R> {
             buf: Vec::new(),
             at: 0,
             end: 0,
+            filled: false,
             eof: false,
             line: 1,
             path: String::new(),
@@ -70,7 +75,8 @@ impl<R: Read> Frames<R> {
             self.end -= self.at;
             self.at = 0;
         }
-        if self.buf.len() - self.end < self.buf.len() / 2 || self.end == self.buf.len() {
+        let busy = self.filled && self.buf.len() < STEADY;
+        if busy || self.buf.len() - self.end < self.buf.len() / 2 || self.end == self.buf.len() {
             let grown = (self.buf.len() * 2).max(START);
             self.buf.resize(grown, 0);
         }
@@ -81,6 +87,7 @@ impl<R: Read> Frames<R> {
                 Err(e) => return Err(e.into()),
             }
         };
+        self.filled = self.end + n == self.buf.len();
         self.end += n;
         if n == 0 {
             self.eof = true;
