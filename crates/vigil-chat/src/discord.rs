@@ -168,16 +168,10 @@ impl DiscordReader {
                         source: self.file.clone(),
                         ..Default::default()
                     }))?;
-                    f.expect(b'[', "a list of messages")?;
-                    let mut i = 0usize;
-                    while f.next_element(i == 0)? {
-                        f.path = format!("messages[{i}]");
-                        let (m, line) = f.value::<ExporterMessage>()?;
-                        let source = format!("{} line {line} ({})", self.file, f.path);
-                        emit(Item::Message(exporter_message(m, channel.id.as_deref(), source)?))?;
+                    f.each_element("messages", "a list of messages", |m: ExporterMessage, source| {
                         read += 1;
-                        i += 1;
-                    }
+                        emit(Item::Message(exporter_message(m, channel.id.as_deref(), source)?))
+                    })?;
                 }
                 "messageCount" => {
                     // Evidence as it was handed over: a count that disagrees

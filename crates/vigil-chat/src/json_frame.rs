@@ -253,6 +253,26 @@ impl<R: Read> Frames<R> {
         Ok((parsed, line))
     }
 
+    /// A list (`what`, its `[` next) read one element at a time, each parsed
+    /// from memory and handed to `each` with its source (`file line N
+    /// (path[i])`).
+    pub fn each_element<T: DeserializeOwned>(
+        &mut self,
+        path: &str,
+        what: &str,
+        mut each: impl FnMut(T, String) -> Result<(), ChatError>,
+    ) -> Result<(), ChatError> {
+        self.expect(b'[', what)?;
+        let mut i = 0usize;
+        while self.next_element(i == 0)? {
+            self.path = format!("{path}[{i}]");
+            let (value, line) = self.value::<T>()?;
+            each(value, format!("{} line {line} ({})", self.file, self.path))?;
+            i += 1;
+        }
+        Ok(())
+    }
+
     /// Passes over the next value, checking it is JSON.
     pub fn skip(&mut self) -> Result<(), ChatError> {
         self.value::<IgnoredAny>().map(|_| ())

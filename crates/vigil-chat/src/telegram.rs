@@ -100,16 +100,10 @@ fn chat_object<R: Read>(
                     source: format!("{} ({})", f.file, if path.is_empty() { "root" } else { path }),
                     ..Default::default()
                 }))?;
-                f.expect(b'[', "a list of messages")?;
-                let mut i = 0usize;
-                while f.next_element(i == 0)? {
-                    f.path = format!("{here}[{i}]");
-                    let (raw, line) = f.value::<RawMessage>()?;
-                    let source = format!("{} line {line} ({})", f.file, f.path);
-                    emit(Item::Message(raw.into_message(index, source)?))?;
+                f.each_element(&here, "a list of messages", |raw: RawMessage, source| {
                     facts.messages += 1;
-                    i += 1;
-                }
+                    emit(Item::Message(raw.into_message(index, source)?))
+                })?;
             }
             "chats" | "left_chats" if root => {
                 f.expect(b'{', "an object with a `list` of chats")?;

@@ -200,8 +200,8 @@ pub fn looks_like(text: &str) -> bool {
         .any(|l| head(l).is_some())
 }
 
-/// What the dates of a whole export say about their order, gathered in a
-/// first read (a date whose first number is over 12 is day-first; one whose
+/// What the dates of a whole export say about their order, gathered as
+/// the reader reads (a date whose first number is over 12 is day-first; one whose
 /// second is over 12 is month-first), with the first line showing each.
 #[derive(Debug, Default, Clone)]
 pub struct OrderEvidence {
@@ -222,26 +222,18 @@ pub struct OrderDecision {
 }
 
 impl OrderEvidence {
-    pub fn add(&mut self, line_no: u64, line: &str) {
-        if let Some(h) = head(line) {
-            self.note(line_no, h.stamp, line);
-        }
-    }
-
-    /// Adds a message line's stamp, already read.
+    /// Adds a message line's stamp, as the reader reads it.
     fn note(&mut self, line_no: u64, s: Stamp, line: &str) {
-        {
-            self.lines += 1;
-            if s.a_is_year {
-                self.year_first += 1;
-            } else if s.a > 12 {
-                self.day_first.get_or_insert_with(|| (line_no, head_text(line).to_owned()));
-            } else if s.b > 12 {
-                self.month_first.get_or_insert_with(|| (line_no, head_text(line).to_owned()));
-            }
-            if s.twelve_hour.is_some() {
-                self.twelve_hour += 1;
-            }
+        self.lines += 1;
+        if s.a_is_year {
+            self.year_first += 1;
+        } else if s.a > 12 {
+            self.day_first.get_or_insert_with(|| (line_no, head_text(line).to_owned()));
+        } else if s.b > 12 {
+            self.month_first.get_or_insert_with(|| (line_no, head_text(line).to_owned()));
+        }
+        if s.twelve_hour.is_some() {
+            self.twelve_hour += 1;
         }
     }
 
@@ -692,16 +684,13 @@ mod tests {
 
     #[test]
     fn the_date_order_comes_from_the_whole_file() {
-        let mut e = OrderEvidence::default();
-        e.add(1, "03/04/2021, 10:00 - A: x");
-        e.add(2, "13/04/2021, 10:00 - A: x");
+        let e = read("03/04/2021, 10:00 - A: x\n13/04/2021, 10:00 - A: x\n", DateOrder::DayFirst).1.evidence;
         assert_eq!(e.decide(None).unwrap(), OrderDecision { order: DateOrder::DayFirst, assumed: None });
         assert_eq!(
             e.decide(Some(DateOrder::MonthFirst)).unwrap_err(),
             "line 2 (\"13/04/2021, 10:00\") can only be day-first, so the date order given does not fit this export"
         );
-        let mut e = OrderEvidence::default();
-        e.add(1, "[3/4/21, 10:00:00 AM] A: x");
+        let e = read("[3/4/21, 10:00:00 AM] A: x\n", DateOrder::MonthFirst).1.evidence;
         let d = e.decide(None).unwrap();
         assert_eq!(d.order, DateOrder::MonthFirst);
         assert!(d.assumed.is_some());

@@ -105,7 +105,7 @@ type Source<'a> = dyn Fn() -> io::Result<Box<dyn Export + Send + 'a>> + Sync + '
 /// on to the parser as well: one read of the export for both.
 struct Tee<'a, R> {
     inner: R,
-    to: std::sync::mpsc::SyncSender<Vec<u8>>,
+    to: Handed,
     /// Set when the parser had stopped: the sealing failed only for that.
     parser_gone: &'a std::sync::atomic::AtomicBool,
 }
@@ -113,26 +113,24 @@ struct Tee<'a, R> {
 impl<R: Read> Read for Tee<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        // In pieces small enough that few wait in memory at once.
-        for piece in buf[..n].chunks(256 << 10) {
-            // The parser stopped (it failed): sealing stops too.
-            if self.to.send(piece.to_vec()).is_err() {
-                self.parser_gone.store(true, std::sync::atomic::Ordering::Relaxed);
-                return Err(io::Error::other("the chat reader stopped"));
-            }
+        // The parser stopped (it failed): sealing stops too.
+        if let Err(e) = io::Write::write_all(&mut self.to, &buf[..n]) {
+            self.parser_gone.store(true, std::sync::atomic::Ordering::Relaxed);
+            return Err(e);
         }
         Ok(n)
     }
 }
 
-/// Bytes written in one thread for the vault to seal in another, handed
-/// over in memory (the writer buffers them in large pieces).
+/// Bytes written in one thread for another to read (a [`Piped`]), handed
+/// over in memory, in pieces small enough that few wait at once.
 struct Handed(std::sync::mpsc::SyncSender<Vec<u8>>);
 
 impl io::Write for Handed {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0.send(buf.to_vec()).map_err(|_| io::Error::other("the sealing stopped"))?;
-        Ok(buf.len())
+        let piece = &buf[..buf.len().min(256 << 10)];
+        self.0.send(piece.to_vec()).map_err(|_| io::Error::other("the reading side stopped"))?;
+        Ok(piece.len())
     }
     fn flush(&mut self) -> io::Result<()> {
         Ok(())
@@ -348,7 +346,8 @@ impl Vigil {
                 let reading = import::read_once(&mut piped, Some(&mut open), name, settings, &mut spool)?;
                 Ok::<_, CoreError>((reading, spool.finish().map_err(vigil_chat::ChatError::from)?))
             });
-            let sealed = self.vault.ingest(Tee { inner: first, to, parser_gone: &parser_gone }, &self.master);
+            let sealed =
+                self.vault.ingest(Tee { inner: first, to: Handed(to), parser_gone: &parser_gone }, &self.master);
             (sealed, parsing.join())
         });
         // A sealing that failed of itself (a full disk, an unreadable
@@ -387,19 +386,19 @@ impl Vigil {
                 Err(e) => return fail(original, e),
             }
         }
-        let mut spooled = || spool.reader().map(|r| Box::new(r) as Box<dyn Read>);
-        let analysis = match import::analyse(&mut reading, &mut spooled) {
+        // Opens the spool from its start, for each pass over it.
+        let spooled = || spool.reader().map(|r| Box::new(r) as Box<dyn Read>);
+        let analysis = match import::analyse(&mut reading, &mut { spooled }) {
             Ok(a) => a,
             Err(e) => return fail(original, e.into()),
         };
         let named = Original { name: name.to_owned(), sha256: original.hashes.sha256.to_hex() };
         let (to, from) = std::sync::mpsc::sync_channel(8);
         let (mut writer, reader) = (Handed(to), Piped { from, piece: Vec::new(), at: 0 });
-        let (reading_ref, analysis_ref, spool_ref) = (&reading, &analysis, &spool);
+        let (reading_ref, analysis_ref) = (&reading, &analysis);
         let (sealed, written) = std::thread::scope(|s| {
             let writing = s.spawn(move || {
-                let mut spooled = || spool_ref.reader().map(|r| Box::new(r) as Box<dyn Read>);
-                let r = import::write_timeline(reading_ref, analysis_ref, named, &mut spooled, &mut writer);
+                let r = import::write_timeline(reading_ref, analysis_ref, named, &mut { spooled }, &mut writer);
                 drop(writer);
                 r
             });

@@ -12,7 +12,8 @@ use serde::Serialize;
 use std::io::{BufRead, BufReader};
 use vigil_chat::timeline::{self, Header, Line, PageIndex};
 use vigil_chat::TimeBasis;
-use vigil_domain::{Actor, CaseId, CustodyEvent, EventKind, ExhibitRef, ObjectRef, Sha256Digest};
+use vigil_domain::{Actor, CaseId, CustodyEvent, EventKind, ExhibitRef, ObjectRef};
+use vigil_store::ExhibitRow;
 
 /// The most messages one PDF of a timeline holds; the CSV holds them all.
 pub const MAX_PDF_MESSAGES: usize = 5_000;
@@ -225,9 +226,8 @@ impl Vigil {
             (None, None) => self.timeline_pages(reference)?,
             _ => None,
         };
-        if let Some((sha, pages)) = indexed {
-            let (header, lines) =
-                self.timeline_part(reference, sha, &pages, q.offset as u64, limit, &reason, &actor)?;
+        if let Some((row, pages)) = indexed {
+            let (header, lines) = self.timeline_part(&row, &pages, q.offset as u64, limit, &reason, &actor)?;
             let identifiers = self.identifiers_in_case(case, &original)?;
             return Ok(ChatPage {
                 reference: reference.clone(),
@@ -287,11 +287,12 @@ impl Vigil {
 
     /// A timeline's page index, where one was kept and still opens (a
     /// timeline imported before indexes were kept has none: it is read whole).
-    fn timeline_pages(&self, reference: &ExhibitRef) -> Result<Option<(Sha256Digest, PageIndex)>, CoreError> {
-        let row = self.exhibit_row(reference)?;
+    /// With it, the timeline's row (refused if the timeline was deleted).
+    fn timeline_pages(&self, reference: &ExhibitRef) -> Result<Option<(ExhibitRow, PageIndex)>, CoreError> {
+        let row = self.live_exhibit_row(reference)?;
         let Some(sealed) = self.store.read()?.timeline_pages(reference)? else { return Ok(None) };
         let opened = self.master.open_small(&crate::chat_import::pages_context(&row.sha256), &sealed);
-        Ok(opened.and_then(|plain| serde_json::from_slice(&plain).ok()).map(|p| (row.sha256, p)))
+        Ok(opened.and_then(|plain| serde_json::from_slice(&plain).ok()).map(|p| (row, p)))
     }
 
     /// The header and `limit` message lines from message `offset` (from
@@ -299,27 +300,22 @@ impl Vigil {
     /// chunk's seal is checked; the whole exhibit's SHA-256 is left to a
     /// whole read (`vigil verify`, the CSV, the bundle). The read is an
     /// `accessed` event with its reason, as any read of the exhibit.
-    #[allow(clippy::too_many_arguments)]
     fn timeline_part(
         &self,
-        reference: &ExhibitRef,
-        sha: Sha256Digest,
+        row: &ExhibitRow,
         pages: &PageIndex,
         offset: u64,
         limit: usize,
         reason: &str,
         actor: &Actor,
     ) -> Result<(Header, Vec<Line>), CoreError> {
-        let row = self.exhibit_row(reference)?;
-        if let Some(event) = row.deleted_event {
-            return Err(CoreError::Deleted { reference: reference.to_string(), event });
-        }
+        let reference = &row.reference;
         let bad = |e: timeline::TimelineError| {
             CoreError::Refused(format!("exhibit {reference} is not a chat timeline ({e})"))
         };
         let io_bad = |e: std::io::Error| CoreError::Failed(format!("reading exhibit {reference}: {e}"));
         let mut text = String::new();
-        let mut reader = BufReader::new(self.open_blob(&sha)?);
+        let mut reader = BufReader::new(self.open_blob(&row.sha256)?);
         reader.read_line(&mut text).map_err(io_bad)?;
         let header = timeline::read_header(text.trim_end_matches('\n')).map_err(bad)?;
         let mut lines = Vec::new();
@@ -341,11 +337,7 @@ impl Vigil {
                 n += 1;
             }
         }
-        let mut ev = CustodyEvent::new(EventKind::Accessed, actor.clone(), self.now(), ObjectRef::exhibit(reference));
-        ev.reason = Some(reason.to_owned());
-        ev.digest = Some(row.sha256);
-        ev.case = Some(row.case_id.clone());
-        self.append_events(&[ev])?;
+        self.log_read(row, reason, actor)?;
         Ok((header, lines))
     }
 

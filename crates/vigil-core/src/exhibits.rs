@@ -624,10 +624,7 @@ impl Vigil {
         actor: &Actor,
         mut sink: impl FnMut(&[u8]) -> Result<(), CoreError>,
     ) -> Result<ExhibitRow, CoreError> {
-        let row = self.exhibit_row(reference)?;
-        if let Some(event) = row.deleted_event {
-            return Err(CoreError::Deleted { reference: reference.to_string(), event });
-        }
+        let row = self.live_exhibit_row(reference)?;
         let mut reader = self.open_blob(&row.sha256)?;
         let mut h = MultiHasher::new();
         while let Some(chunk) = reader.next_chunk()? {
@@ -638,12 +635,28 @@ impl Vigil {
         if got.sha256 != row.sha256 {
             return Err(CoreError::Vault(VaultError::HashMismatch { sha256: row.sha256, actual: got.sha256 }));
         }
-        let mut ev = CustodyEvent::new(EventKind::Accessed, actor.clone(), self.now(), ObjectRef::exhibit(reference));
+        self.log_read(&row, reason, actor)?;
+        Ok(row)
+    }
+
+    /// An exhibit's row, refused as deleted if it was.
+    pub(crate) fn live_exhibit_row(&self, reference: &ExhibitRef) -> Result<ExhibitRow, CoreError> {
+        let row = self.exhibit_row(reference)?;
+        match row.deleted_event {
+            Some(event) => Err(CoreError::Deleted { reference: reference.to_string(), event }),
+            None => Ok(row),
+        }
+    }
+
+    /// Records a read of an exhibit as an `accessed` event with its reason.
+    pub(crate) fn log_read(&self, row: &ExhibitRow, reason: &str, actor: &Actor) -> Result<(), CoreError> {
+        let mut ev =
+            CustodyEvent::new(EventKind::Accessed, actor.clone(), self.now(), ObjectRef::exhibit(&row.reference));
         ev.reason = Some(reason.to_owned());
         ev.digest = Some(row.sha256);
         ev.case = Some(row.case_id.clone());
         self.append_events(&[ev])?;
-        Ok(row)
+        Ok(())
     }
 
     /// An exhibit's bytes in memory, checked against its SHA-256; the read is

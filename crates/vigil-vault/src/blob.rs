@@ -77,6 +77,53 @@ impl Sealer {
     }
 }
 
+/// Content pushed in pieces of any size, sealed chunk by chunk into `to`:
+/// a full chunk is held until more follows, since the last is sealed
+/// differently. Starts with the header.
+pub(crate) struct PushSealer {
+    sealer: Sealer,
+    carry: Vec<u8>,
+    out: Vec<u8>,
+}
+
+impl PushSealer {
+    pub(crate) fn new(key: &BlobKey, slot: SlotId) -> Self {
+        let sealer = Sealer::new(key, slot);
+        let out = sealer.header().to_vec();
+        PushSealer { sealer, carry: Vec::with_capacity(CHUNK), out }
+    }
+
+    /// Seals every full chunk of `data` but the last, writing what is sealed.
+    pub(crate) fn push(&mut self, mut data: &[u8], to: &mut impl std::io::Write) -> std::io::Result<()> {
+        while !data.is_empty() {
+            if self.carry.len() == CHUNK {
+                // More follows, so the held chunk was not the last.
+                self.sealer.seal(&self.carry, false, &mut self.out);
+                self.carry.clear();
+            }
+            let take = (CHUNK - self.carry.len()).min(data.len());
+            self.carry.extend_from_slice(&data[..take]);
+            data = &data[take..];
+        }
+        self.write_out(to)
+    }
+
+    /// Seals the last chunk and writes it.
+    pub(crate) fn finish(mut self, to: &mut impl std::io::Write) -> std::io::Result<()> {
+        let last = std::mem::take(&mut self.carry);
+        self.sealer.seal(&last, true, &mut self.out);
+        self.write_out(to)
+    }
+
+    fn write_out(&mut self, to: &mut impl std::io::Write) -> std::io::Result<()> {
+        if !self.out.is_empty() {
+            to.write_all(&self.out)?;
+            self.out.clear();
+        }
+        Ok(())
+    }
+}
+
 /// Reads the slot named in a blob's header, without needing its key.
 pub(crate) fn read_slot(path: &Path) -> std::io::Result<Option<SlotId>> {
     let mut f = File::open(path)?;

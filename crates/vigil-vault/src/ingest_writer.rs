@@ -3,14 +3,13 @@
 //! and each `write` is a short stretch of hashing, sealing and writing, so
 //! no thread waits on a slow sender while holding a sealing job.
 
-use crate::blob::{Sealer, CHUNK};
+use crate::blob::PushSealer;
 use crate::error::VaultError;
 use crate::master_key::MasterKey;
 use crate::multihash::MultiHasher;
 use crate::vault::PendingBlob;
 use crate::wrapped_key::{BlobKey, SlotId, WrappedKey};
 use std::fs::{self, File, OpenOptions};
-use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::PathBuf;
 
@@ -22,12 +21,9 @@ pub struct IngestWriter {
     key: BlobKey,
     slot: SlotId,
     master: MasterKey,
-    sealer: Sealer,
+    /// Until `finish`.
+    sealer: Option<PushSealer>,
     hasher: MultiHasher,
-    /// Clear bytes of the chunk not yet sealed: the last chunk is sealed
-    /// differently, so a full one waits until more follows.
-    carry: Vec<u8>,
-    out: Vec<u8>,
 }
 
 impl IngestWriter {
@@ -38,8 +34,7 @@ impl IngestWriter {
         let temp = tmp_dir.join(format!("{}.part", hex::encode(slot)));
         let file =
             OpenOptions::new().write(true).create_new(true).mode(0o600).open(&temp).map_err(VaultError::io(&temp))?;
-        let sealer = Sealer::new(&key, slot);
-        let out = sealer.header().to_vec();
+        let sealer = Some(PushSealer::new(&key, slot));
         Ok(IngestWriter {
             file: Some(file),
             temp,
@@ -48,8 +43,6 @@ impl IngestWriter {
             master: master.clone(),
             sealer,
             hasher: MultiHasher::new(),
-            carry: Vec::with_capacity(CHUNK),
-            out,
         })
     }
 
@@ -59,38 +52,22 @@ impl IngestWriter {
     }
 
     /// Hashes and seals `data`, writing every full chunk but the last.
-    pub fn write(&mut self, mut data: &[u8]) -> Result<(), VaultError> {
+    pub fn write(&mut self, data: &[u8]) -> Result<(), VaultError> {
         self.hasher.update(data);
-        while !data.is_empty() {
-            if self.carry.len() == CHUNK {
-                // More follows, so the held chunk was not the last.
-                self.sealer.seal(&self.carry, false, &mut self.out);
-                self.carry.clear();
-            }
-            let take = (CHUNK - self.carry.len()).min(data.len());
-            self.carry.extend_from_slice(&data[..take]);
-            data = &data[take..];
-        }
-        self.flush_out()
-    }
-
-    fn flush_out(&mut self) -> Result<(), VaultError> {
-        if self.out.is_empty() {
-            return Ok(());
-        }
         let file = self.file.as_mut().expect("the file is open until finish");
-        file.write_all(&self.out).map_err(VaultError::io(&self.temp))?;
-        self.out.clear();
-        Ok(())
+        let sealer = self.sealer.as_mut().expect("the sealer is there until finish");
+        sealer.push(data, file).map_err(VaultError::io(&self.temp))
     }
 
     /// Seals the last chunk, fsyncs the temp file and wraps the key: the
     /// same pending blob [`crate::Vault::ingest`] makes from a reader.
     pub fn finish(mut self) -> Result<PendingBlob, VaultError> {
-        let last = std::mem::take(&mut self.carry);
-        self.sealer.seal(&last, true, &mut self.out);
-        self.flush_out()?;
-        let file = self.file.take().expect("the file is open until finish");
+        let mut file = self.file.take().expect("the file is open until finish");
+        let sealer = self.sealer.take().expect("the sealer is there until finish");
+        if let Err(e) = sealer.finish(&mut file) {
+            let _ = fs::remove_file(&self.temp);
+            return Err(VaultError::io(&self.temp)(e));
+        }
         file.sync_all().map_err(VaultError::io(&self.temp))?;
         let hashes = std::mem::take(&mut self.hasher).finish();
         let wrapped = WrappedKey::wrap(&self.key, hashes.sha256, self.slot, &self.master);
@@ -110,6 +87,7 @@ impl Drop for IngestWriter {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::blob::CHUNK;
     use crate::Vault;
 
     /// Pieces of any size seal to content that reads back exactly, with the

@@ -4,7 +4,7 @@
 //! under a key that exists only in this process's memory. Nothing of it
 //! outlives the operation, and nothing of it is ever clear on disk.
 
-use crate::blob::{BlobReader, Sealer, CHUNK};
+use crate::blob::{BlobReader, PushSealer};
 use crate::error::VaultError;
 use crate::wrapped_key::{BlobKey, SlotId};
 use std::fs::{File, OpenOptions};
@@ -17,9 +17,7 @@ use vigil_domain::Sha256Digest;
 pub struct ScratchWriter {
     file: File,
     key: BlobKey,
-    sealer: Sealer,
-    carry: Vec<u8>,
-    out: Vec<u8>,
+    sealer: PushSealer,
 }
 
 /// Scratch bytes written and sealed, to be read back any number of times.
@@ -43,39 +41,20 @@ impl ScratchWriter {
             .map_err(VaultError::io(&path))?;
         // Unlinked at once: the open file is all there is of it.
         std::fs::remove_file(&path).map_err(VaultError::io(&path))?;
-        let sealer = Sealer::new(&key, slot);
-        let out = sealer.header().to_vec();
-        Ok(ScratchWriter { file, key, sealer, carry: Vec::with_capacity(CHUNK), out })
-    }
-
-    fn flush_out(&mut self) -> io::Result<()> {
-        self.file.write_all(&self.out)?;
-        self.out.clear();
-        Ok(())
+        let sealer = PushSealer::new(&key, slot);
+        Ok(ScratchWriter { file, key, sealer })
     }
 
     /// Seals what is left; the scratch can then be read.
     pub fn finish(mut self) -> io::Result<Scratch> {
-        let last = std::mem::take(&mut self.carry);
-        self.sealer.seal(&last, true, &mut self.out);
-        self.flush_out()?;
+        self.sealer.finish(&mut self.file)?;
         Ok(Scratch { file: self.file, key: self.key })
     }
 }
 
 impl Write for ScratchWriter {
     fn write(&mut self, data: &[u8]) -> io::Result<usize> {
-        let mut rest = data;
-        while !rest.is_empty() {
-            if self.carry.len() == CHUNK {
-                self.sealer.seal(&self.carry, false, &mut self.out);
-                self.carry.clear();
-                self.flush_out()?;
-            }
-            let take = (CHUNK - self.carry.len()).min(rest.len());
-            self.carry.extend_from_slice(&rest[..take]);
-            rest = &rest[take..];
-        }
+        self.sealer.push(data, &mut self.file)?;
         Ok(data.len())
     }
 
@@ -96,6 +75,7 @@ impl Scratch {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::blob::CHUNK;
     use std::io::Read;
 
     #[test]
