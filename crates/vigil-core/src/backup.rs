@@ -101,7 +101,11 @@ impl Vigil {
         let blobs = to.vault().join("blobs");
         fs::DirBuilder::new().recursive(true).mode(0o700).create(&blobs).map_err(|e| io(&blobs, e))?;
         fs::DirBuilder::new().mode(0o700).create(to.vault().join("tmp")).map_err(|e| io(&to.vault(), e))?;
-        let (n, bytes) = copy_blobs(&self.layout.vault().join("blobs"), &blobs)?;
+        let (n, bytes) = match self.vault.bucket() {
+            // The backup is a folder vault either way, whole on its own disk.
+            Some(_) => self.download_blobs(&blobs)?,
+            None => copy_blobs(&self.layout.vault().join("blobs"), &blobs)?,
+        };
         // The keys that wrap the snapshot's blob keys: unchanged since before it.
         let keys_after = key_files(&self.layout.keys())?;
         if keys_after != keys_before {
@@ -116,10 +120,9 @@ impl Vigil {
             let mode = fs::metadata(self.layout.keys().join(name)).map_err(|e| io(&self.layout.keys(), e))?;
             crate::data_dir::write_new(&to.keys().join(name), bytes, mode.permissions().mode() & 0o777)?;
         }
-        let mut config = fs::read(self.layout.config()).map_err(|e| io(&self.layout.config(), e))?;
-        if store.starts_with("pg_dump") {
-            config = crate::data_dir::config_naming(&format!("{RESTORE_PREFIX}{PG_DUMP_FILE}"));
-        }
+        // The backup's blobs are in its own folder, whatever the live vault is.
+        let restore = format!("{RESTORE_PREFIX}{PG_DUMP_FILE}");
+        let config = crate::data_dir::backup_config(&self.layout, store.starts_with("pg_dump").then_some(&*restore))?;
         crate::data_dir::write_new(&to.config(), &config, 0o600)?;
         crate::data_dir::sync_dir(out)?;
         let mut ev = CustodyEvent::new(EventKind::Exported, actor.clone(), self.now(), ObjectRef::log());
@@ -129,6 +132,38 @@ impl Vigil {
         ));
         self.append_events(&[ev])?;
         Ok(BackupReport { dir: out.to_owned(), store, blobs: n, bytes, events })
+    }
+
+    /// Downloads one sealed copy of every exhibit's blob from the bucket
+    /// into `to` (laid out as a folder vault's `blobs/`); blobs the store
+    /// keeps itself are in its snapshot already.
+    fn download_blobs(&self, to: &Path) -> Result<(u64, u64), CoreError> {
+        let mut shas: Vec<vigil_domain::Sha256Digest> =
+            self.store.read()?.exhibits()?.into_iter().map(|e| e.sha256).collect();
+        shas.sort_by_key(|s| s.to_hex());
+        shas.dedup();
+        let (mut n, mut bytes) = (0u64, 0u64);
+        for sha in shas {
+            let mut store = self.store.read()?;
+            if store.inline_blob(&sha)?.is_some() {
+                continue;
+            }
+            let keys = store.keys_for(&sha)?;
+            drop(store);
+            let hex = sha.to_hex();
+            let folder = to.join(&hex[..2]);
+            if !folder.exists() {
+                fs::DirBuilder::new().mode(0o700).create(&folder).map_err(|e| io(&folder, e))?;
+            }
+            for k in &keys {
+                if let Some(len) = self.vault.download_copy(&sha, &k.slot, &folder.join(&hex))? {
+                    n += 1;
+                    bytes += len;
+                    break;
+                }
+            }
+        }
+        Ok((n, bytes))
     }
 
     /// `pg_dump --format=custom` of the store's database into `file`.

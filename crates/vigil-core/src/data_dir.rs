@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use vigil_custody::{SigningKey, VerifyingKey};
 use vigil_domain::{Actor, CustodyEvent, EventKind, ObjectRef};
 use vigil_store::{Store, StorePool};
-use vigil_vault::{MasterKey, Vault};
+use vigil_vault::{BucketLocation, MasterKey, Vault};
 use zeroize::Zeroizing;
 
 /// Where each part of a data directory lives.
@@ -59,6 +59,9 @@ struct Config {
     version: u32,
     /// `sqlite` for `vigil.db` beside this file, or a `postgres://` URL.
     store: String,
+    /// An `s3://` URL where the blobs are kept; absent for the `vault/` folder.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    vault: Option<String>,
 }
 
 const CONFIG_FORMAT: &str = "vigil-data";
@@ -81,6 +84,8 @@ pub struct InitReport {
     pub public_key: String,
     pub public_key_file: PathBuf,
     pub master_key_id: String,
+    /// Where the blobs are: the vault folder, or the bucket's URL.
+    pub vault: String,
 }
 
 /// An open data directory.
@@ -107,14 +112,47 @@ pub(crate) fn sync_dir(dir: &Path) -> Result<(), CoreError> {
     fs::File::open(dir).and_then(|d| d.sync_all()).map_err(|e| CoreError::file(dir, e))
 }
 
-/// A `vigil.json` naming `store`.
-pub(crate) fn config_naming(store: &str) -> Vec<u8> {
-    let cfg = Config { format: CONFIG_FORMAT.into(), version: 1, store: store.to_owned() };
-    serde_json::to_vec_pretty(&cfg).expect("a config serialises")
+/// The `vigil.json` of a backup of this directory: the same store (or
+/// `store` instead), and the blobs in the backup's own `vault/` folder.
+pub(crate) fn backup_config(layout: &Layout, store: Option<&str>) -> Result<Vec<u8>, CoreError> {
+    let mut cfg = read_config(layout)?;
+    if let Some(s) = store {
+        cfg.store = s.to_owned();
+    }
+    cfg.vault = None;
+    Ok(serde_json::to_vec_pretty(&cfg).expect("a config serialises"))
 }
 
 /// The store `vigil.json` names, or `VIGIL_STORE` where it is set.
 fn configured_store(layout: &Layout) -> Result<String, CoreError> {
+    Ok(std::env::var("VIGIL_STORE").ok().filter(|s| !s.is_empty()).unwrap_or(read_config(layout)?.store))
+}
+
+/// Opens the vault `vigil.json` names: its bucket, or the `vault/` folder.
+fn configured_vault(layout: &Layout) -> Result<Vault, CoreError> {
+    match read_config(layout)?.vault {
+        Some(url) => Ok(Vault::open_bucket(&layout.vault(), &BucketLocation::parse(&url)?)?),
+        None => Ok(Vault::open(&layout.vault())?),
+    }
+}
+
+/// Writes `vigil.json` whole or not at all.
+fn write_config(layout: &Layout, cfg: &Config) -> Result<(), CoreError> {
+    let tmp = layout.root.join("vigil.json.tmp");
+    let _ = fs::remove_file(&tmp);
+    write_new(&tmp, serde_json::to_string_pretty(cfg).expect("config serialises").as_bytes(), 0o600)?;
+    fs::rename(&tmp, layout.config()).map_err(|e| CoreError::file(layout.config(), e))?;
+    sync_dir(&layout.root)
+}
+
+/// Points `vigil.json` at a bucket (or back at the `vault/` folder).
+pub(crate) fn set_configured_vault(layout: &Layout, vault: Option<&str>) -> Result<(), CoreError> {
+    let mut cfg = read_config(layout)?;
+    cfg.vault = vault.map(str::to_owned);
+    write_config(layout, &cfg)
+}
+
+fn read_config(layout: &Layout) -> Result<Config, CoreError> {
     let cfg_path = layout.config();
     let text = match fs::read_to_string(&cfg_path) {
         Ok(t) => t,
@@ -128,7 +166,7 @@ fn configured_store(layout: &Layout) -> Result<String, CoreError> {
     if cfg.format != CONFIG_FORMAT || cfg.version != 1 {
         return Err(CoreError::file(&cfg_path, "is not a version 1 Vigil data config"));
     }
-    Ok(std::env::var("VIGIL_STORE").ok().filter(|s| !s.is_empty()).unwrap_or(cfg.store))
+    Ok(cfg)
 }
 
 fn store_location(layout: &Layout, configured: &str) -> String {
@@ -192,7 +230,16 @@ impl Vigil {
     /// Creates a data directory: keys (0600), the store and its migrations,
     /// and the log's first event. `store` is `None` for embedded SQLite.
     pub fn init(root: &Path, store: Option<&str>) -> Result<InitReport, CoreError> {
+        Self::init_with(root, store, None)
+    }
+
+    /// As [`Vigil::init`], with the blobs in the bucket `vault` names (an
+    /// `s3://` URL) rather than the `vault/` folder; the bucket is asked
+    /// once before anything is written, so a wrong endpoint or key is
+    /// named at once.
+    pub fn init_with(root: &Path, store: Option<&str>, vault: Option<&str>) -> Result<InitReport, CoreError> {
         let layout = Layout::new(root);
+        let bucket = vault.map(BucketLocation::parse).transpose()?;
         if layout.config().exists() {
             return Err(CoreError::AlreadyInitialised(root.to_owned()));
         }
@@ -227,7 +274,11 @@ impl Vigil {
                 redact(&location)
             )));
         }
-        let vault = Vault::open(&layout.vault())?;
+        let vault = match &bucket {
+            Some(b) => Vault::open_bucket(&layout.vault(), b)?,
+            None => Vault::open(&layout.vault())?,
+        };
+        vault.check_bucket()?;
         {
             let t = now();
             let mut tx = st.begin()?;
@@ -243,13 +294,11 @@ impl Vigil {
         }
         drop(vault);
         // vigil.json is written last: its presence means init finished.
-        let cfg = Config { format: CONFIG_FORMAT.into(), version: 1, store: configured };
-        let tmp = root.join("vigil.json.tmp");
-        let _ = fs::remove_file(&tmp);
-        write_new(&tmp, serde_json::to_string_pretty(&cfg).expect("config serialises").as_bytes(), 0o600)?;
-        fs::rename(&tmp, layout.config()).map_err(|e| CoreError::file(layout.config(), e))?;
-        sync_dir(root)?;
+        let vault = bucket.map(|b| b.to_string());
+        let cfg = Config { format: CONFIG_FORMAT.into(), version: 1, store: configured, vault: vault.clone() };
+        write_config(&layout, &cfg)?;
         Ok(InitReport {
+            vault: vault.unwrap_or_else(|| layout.vault().display().to_string()),
             data_dir: root.to_owned(),
             store: redact(&location),
             public_key: public,
@@ -284,7 +333,7 @@ impl Vigil {
         let store = StorePool::open(&store_location(&layout, &configured), READERS)?;
         let signing = load_signing_key(&layout.signing_key())?;
         let master = Self::load_master(&layout, &mut *store.write()?)?;
-        let vault = Vault::open(&layout.vault())?;
+        let vault = configured_vault(&layout)?;
         let v = Vigil { layout, store, vault, master, signing, clock: crate::clock::Clock::system(), lock };
         v.ensure_projection_baseline()?;
         v.remove_stale_recordings();

@@ -51,6 +51,7 @@ mod team_dashboard;
 pub mod test_hooks;
 mod triage;
 mod validation;
+mod vault_migration;
 mod verifier;
 mod video_comparison;
 
@@ -109,5 +110,6 @@ pub use team_dashboard::{dashboard_tables, span, week_label, FigureTable, DASHBO
 pub use triage::{
     normalise_identifier, ChatMatch, GradeChange, LinkedReport, QueueItem, QueuePage, ReportAddition, QUEUE_PAGE,
 };
+pub use vault_migration::VaultMigration;
 pub use verifier::VerifyReport;
 pub use vigil_vault::PendingBlob;

@@ -139,6 +139,7 @@ pub(crate) fn read_slot(path: &Path) -> std::io::Result<Option<SlotId>> {
 enum Sealed {
     File(File),
     Memory(std::io::Cursor<Vec<u8>>),
+    Object(crate::bucket::ObjectReader),
 }
 
 impl Read for Sealed {
@@ -146,6 +147,7 @@ impl Read for Sealed {
         match self {
             Sealed::File(f) => f.read(buf),
             Sealed::Memory(m) => m.read(buf),
+            Sealed::Object(o) => o.read(buf),
         }
     }
 }
@@ -155,6 +157,7 @@ impl Seek for Sealed {
         match self {
             Sealed::File(f) => f.seek(to),
             Sealed::Memory(m) => m.seek(to),
+            Sealed::Object(o) => o.seek(to),
         }
     }
 }
@@ -222,6 +225,16 @@ impl BlobReader {
         Self::start(Sealed::Memory(std::io::Cursor::new(sealed)), len, sha256, key)
     }
 
+    /// Reads a blob from its object in a bucket, streamed.
+    pub(crate) fn from_object(
+        object: crate::bucket::ObjectReader,
+        sha256: Sha256Digest,
+        key: &BlobKey,
+    ) -> Result<Self, VaultError> {
+        let len = object.len();
+        Self::start(Sealed::Object(object), len, sha256, key)
+    }
+
     fn start(mut file: Sealed, len: u64, sha256: Sha256Digest, key: &BlobKey) -> Result<Self, VaultError> {
         let corrupt = |why: &str| VaultError::Corrupt { sha256, why: why.to_owned() };
         let mut header = [0u8; BLOB_HEADER_LEN];
@@ -285,9 +298,11 @@ impl BlobReader {
         let n = if last { self.last_len } else { CHUNK + TAG };
         self.buf.resize(n, 0);
         let sha256 = self.sha256;
-        self.file
-            .read_exact(&mut self.buf)
-            .map_err(|_| VaultError::Corrupt { sha256, why: "the file ended early".into() })?;
+        self.file.read_exact(&mut self.buf).map_err(|e| match e.kind() {
+            std::io::ErrorKind::UnexpectedEof => VaultError::Corrupt { sha256, why: "the file ended early".into() },
+            // A bucket that stops answering is no sign of tampering.
+            _ => VaultError::Unreadable { sha256, why: e.to_string() },
+        })?;
         let (body, tag) = self.buf.split_at_mut(n - TAG);
         let tag = Tag::clone_from_slice(tag);
         self.cipher

@@ -13,6 +13,12 @@ pub enum VaultError {
     Missing { sha256: Sha256Digest },
     #[error("blob {sha256}: {why}")]
     Corrupt { sha256: Sha256Digest, why: String },
+    #[error("blob {sha256} cannot be read now: {why}")]
+    Unreadable { sha256: Sha256Digest, why: String },
+    #[error("vault bucket: {why}")]
+    Location { why: String },
+    #[error("bucket {bucket}: {what}: {source}")]
+    Bucket { bucket: String, what: String, source: Box<object_store::Error> },
     #[error("blob {sha256}: chunk {chunk} fails authentication — the stored bytes were altered")]
     Tampered { sha256: Sha256Digest, chunk: u64 },
     #[error("blob {sha256}: no key for it (it was crypto-shredded, or the store lost the key)")]

@@ -13,6 +13,8 @@
 //!   the cipher, so a 4 GiB exhibit never sits in memory.
 
 mod blob;
+mod bucket;
+mod bucket_location;
 mod error;
 mod ingest_writer;
 mod master_key;
@@ -22,10 +24,11 @@ mod vault;
 mod wrapped_key;
 
 pub use blob::{BlobReader, BLOB_HEADER_LEN};
+pub use bucket_location::{BucketLocation, CREDENTIALS_ENV};
 pub use error::VaultError;
 pub use ingest_writer::IngestWriter;
 pub use master_key::MasterKey;
 pub use multihash::MultiHasher;
 pub use scratch::{Scratch, ScratchWriter};
-pub use vault::{PendingBlob, Placement, SealedBlob, Vault};
+pub use vault::{LocalBlob, PendingBlob, Placement, SealedBlob, Vault};
 pub use wrapped_key::{BlobKey, SlotId, WrappedKey};

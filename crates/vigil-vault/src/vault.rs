@@ -1,5 +1,6 @@
-//! The vault folder: `blobs/ab/<sha256>` for sealed content and `tmp/` for
-//! writes in progress.
+//! The vault: sealed content in the folder's `blobs/ab/<sha256>`, or in a
+//! bucket (see [`crate::bucket`]); `tmp/` in the folder for writes in
+//! progress either way, so bytes are sealed on this node before they leave it.
 
 use crate::blob::{read_slot, seal_all, slot_of, BlobReader, Sealer, CHUNK};
 use crate::error::VaultError;
@@ -19,6 +20,16 @@ const BATCH: usize = 4 * CHUNK;
 #[derive(Clone)]
 pub struct Vault {
     root: PathBuf,
+    /// Where blobs live when not in the folder.
+    bucket: Option<std::sync::Arc<crate::bucket::Bucket>>,
+}
+
+/// A sealed blob file in a folder vault, as `vault migrate` finds it.
+#[derive(Debug, Clone)]
+pub struct LocalBlob {
+    pub sha256: Sha256Digest,
+    pub slot: SlotId,
+    pub size: u64,
 }
 
 /// Small content hashed and sealed in memory, for the store to keep in the
@@ -82,13 +93,34 @@ impl Vault {
         crate::ScratchWriter::start(&self.root.join("tmp"))
     }
 
+    /// A vault whose blobs are in the folder `root`.
     pub fn open(root: &Path) -> Result<Self, VaultError> {
         for d in [root.join("blobs"), root.join("tmp")] {
             fs::create_dir_all(&d).map_err(VaultError::io(&d))?;
         }
-        Ok(Vault { root: root.to_owned() })
+        Ok(Vault { root: root.to_owned(), bucket: None })
     }
 
+    /// A vault whose blobs are in a bucket; `root` keeps only writes in
+    /// progress. Nothing is asked of the bucket until it is used (see
+    /// [`Vault::check_bucket`]).
+    pub fn open_bucket(root: &Path, location: &crate::BucketLocation) -> Result<Self, VaultError> {
+        let tmp = root.join("tmp");
+        fs::create_dir_all(&tmp).map_err(VaultError::io(&tmp))?;
+        let bucket = crate::bucket::Bucket::connect(location)?;
+        Ok(Vault { root: root.to_owned(), bucket: Some(std::sync::Arc::new(bucket)) })
+    }
+
+    /// The bucket this vault keeps its blobs in, if not its folder.
+    pub fn bucket(&self) -> Option<&crate::BucketLocation> {
+        self.bucket.as_ref().map(|b| b.location())
+    }
+
+    /// Lists the bucket once, so a wrong endpoint, bucket or key is named
+    /// now rather than at the first exhibit.
+    pub fn check_bucket(&self) -> Result<(), VaultError> {
+        self.bucket.as_ref().map_or(Ok(()), |b| b.check())
+    }
     pub fn blob_path(&self, sha: &Sha256Digest) -> PathBuf {
         let h = sha.to_hex();
         self.root.join("blobs").join(&h[..2]).join(h)
@@ -212,6 +244,9 @@ impl Vault {
     /// says whether an existing copy's key survives (a copy whose writer died
     /// before saving its key is unreadable and is replaced).
     pub fn place(&self, pending: PendingBlob, slot_has_key: impl Fn(&SlotId) -> bool) -> Result<Placement, VaultError> {
+        if let Some(bucket) = &self.bucket {
+            return Self::place_in_bucket(bucket, pending, slot_has_key);
+        }
         let dest = self.blob_path(&pending.hashes.sha256);
         let dir = dest.parent().expect("blob paths have a parent").to_owned();
         fs::create_dir_all(&dir).map_err(VaultError::io(&dir))?;
@@ -236,6 +271,27 @@ impl Vault {
         Ok(placement)
     }
 
+    /// A bucket's copy of the same content under a live key makes this
+    /// write a no-op; otherwise it is uploaded under its own slot, a name no
+    /// other write uses, so nothing is ever overwritten.
+    fn place_in_bucket(
+        bucket: &crate::bucket::Bucket,
+        pending: PendingBlob,
+        slot_has_key: impl Fn(&SlotId) -> bool,
+    ) -> Result<Placement, VaultError> {
+        let sha = pending.hashes.sha256;
+        let result = bucket.copies(&sha).and_then(|copies| {
+            if copies.iter().any(&slot_has_key) {
+                return Ok(Placement::AlreadyPresent);
+            }
+            let mut file = File::open(&pending.temp).map_err(VaultError::io(&pending.temp))?;
+            bucket.upload(&sha, &pending.wrapped.slot, &mut file)?;
+            Ok(Placement::Written)
+        });
+        let _ = fs::remove_file(&pending.temp);
+        result
+    }
+
     /// Drops a pending blob that will not be placed.
     pub fn discard(&self, pending: PendingBlob) {
         let _ = fs::remove_file(&pending.temp);
@@ -243,6 +299,19 @@ impl Vault {
 
     /// Opens a blob for reading with whichever of `keys` matches its header.
     pub fn read(&self, sha: &Sha256Digest, keys: &[WrappedKey], master: &MasterKey) -> Result<BlobReader, VaultError> {
+        if let Some(bucket) = &self.bucket {
+            // The copy's name is its slot: try each key's, no listing needed.
+            for k in keys.iter().filter(|k| k.sha256 == *sha) {
+                if let Some(object) = bucket.open(sha, &k.slot)? {
+                    return BlobReader::from_object(object, *sha, &k.unwrap_with(master)?);
+                }
+            }
+            return Err(if keys.iter().any(|k| k.sha256 == *sha) {
+                VaultError::Missing { sha256: *sha }
+            } else {
+                VaultError::NoKey { sha256: *sha }
+            });
+        }
         let path = self.blob_path(sha);
         let slot = match read_slot(&path) {
             Ok(Some(s)) => s,
@@ -318,6 +387,18 @@ impl Vault {
         sha: &Sha256Digest,
         slot_is_live: impl Fn(&SlotId) -> bool,
     ) -> Result<bool, VaultError> {
+        if let Some(bucket) = &self.bucket {
+            // Listed before liveness is asked: a copy uploaded after its key
+            // was committed is either not listed or seen live.
+            let mut removed = false;
+            for slot in bucket.copies(sha)? {
+                if !slot_is_live(&slot) {
+                    bucket.remove(sha, &slot)?;
+                    removed = true;
+                }
+            }
+            return Ok(removed);
+        }
         let _placing = self.placement_lock()?;
         let path = self.blob_path(sha);
         match read_slot(&path) {
@@ -327,6 +408,13 @@ impl Vault {
     }
 
     pub fn remove(&self, sha: &Sha256Digest) -> Result<bool, VaultError> {
+        if let Some(bucket) = &self.bucket {
+            let copies = bucket.copies(sha)?;
+            for slot in &copies {
+                bucket.remove(sha, slot)?;
+            }
+            return Ok(!copies.is_empty());
+        }
         let path = self.blob_path(sha);
         match fs::remove_file(&path) {
             Ok(()) => {
@@ -338,8 +426,89 @@ impl Vault {
         }
     }
 
-    pub fn exists(&self, sha: &Sha256Digest) -> bool {
-        self.blob_path(sha).is_file()
+    pub fn exists(&self, sha: &Sha256Digest) -> Result<bool, VaultError> {
+        match &self.bucket {
+            Some(bucket) => Ok(!bucket.copies(sha)?.is_empty()),
+            None => Ok(self.blob_path(sha).is_file()),
+        }
+    }
+
+    /// Every sealed blob file in this vault's folder (a bucket vault's
+    /// folder holds none).
+    pub fn local_blobs(&self) -> Result<Vec<LocalBlob>, VaultError> {
+        let blobs = self.root.join("blobs");
+        let mut out = Vec::new();
+        let Ok(dirs) = fs::read_dir(&blobs) else { return Ok(out) };
+        for d in dirs {
+            let d = d.map_err(VaultError::io(&blobs))?.path();
+            for f in fs::read_dir(&d).map_err(VaultError::io(&d))? {
+                let path = f.map_err(VaultError::io(&d))?.path();
+                let Some(sha) = path.file_name().and_then(|n| n.to_str()).and_then(|n| n.parse().ok()) else {
+                    continue;
+                };
+                let slot = read_slot(&path)
+                    .map_err(VaultError::io(&path))?
+                    .ok_or(VaultError::Corrupt { sha256: sha, why: "the header is not a Vigil blob header".into() })?;
+                let size = fs::metadata(&path).map_err(VaultError::io(&path))?.len();
+                out.push(LocalBlob { sha256: sha, slot, size });
+            }
+        }
+        out.sort_by_key(|b| b.sha256.to_hex());
+        Ok(out)
+    }
+
+    /// Copies one of this folder vault's blob files, as sealed, into
+    /// `target`'s bucket under its slot (a no-op when that copy is there).
+    pub fn copy_to_bucket(&self, blob: &LocalBlob, target: &Vault) -> Result<Placement, VaultError> {
+        let bucket =
+            target.bucket.as_ref().ok_or(VaultError::Location { why: "the target vault is not a bucket".into() })?;
+        if bucket.copies(&blob.sha256)?.contains(&blob.slot) {
+            return Ok(Placement::AlreadyPresent);
+        }
+        let path = self.blob_path(&blob.sha256);
+        let mut file = File::open(&path).map_err(VaultError::io(&path))?;
+        bucket.upload(&blob.sha256, &blob.slot, &mut file)?;
+        Ok(Placement::Written)
+    }
+
+    /// Writes the bucket's sealed copy of `sha` under `slot`, as it is, to
+    /// the new file `dest` (mode 0600, fsync'd): a bucket vault's backup
+    /// becomes a folder vault. `None` when the bucket has no such copy.
+    pub fn download_copy(&self, sha: &Sha256Digest, slot: &SlotId, dest: &Path) -> Result<Option<u64>, VaultError> {
+        let bucket = self.bucket.as_ref().ok_or(VaultError::Location { why: "this vault is a folder".into() })?;
+        let Some(mut object) = bucket.open(sha, slot)? else { return Ok(None) };
+        let mut file =
+            OpenOptions::new().write(true).create_new(true).mode(0o600).open(dest).map_err(VaultError::io(dest))?;
+        let n = std::io::copy(&mut object, &mut file)
+            .map_err(|e| VaultError::Unreadable { sha256: *sha, why: e.to_string() })?;
+        file.sync_all().map_err(VaultError::io(dest))?;
+        Ok(Some(n))
+    }
+
+    /// Rewrites every stored copy of a blob through `f`. For tests that
+    /// tamper with evidence on purpose; the vault itself never does.
+    #[doc(hidden)]
+    pub fn rewrite_for_tests(&self, sha: &Sha256Digest, f: impl Fn(&mut Vec<u8>)) -> Result<usize, VaultError> {
+        match &self.bucket {
+            Some(bucket) => {
+                let copies = bucket.copies(sha)?;
+                for slot in &copies {
+                    let mut bytes = Vec::new();
+                    let mut object = bucket.open(sha, slot)?.ok_or(VaultError::Missing { sha256: *sha })?;
+                    object.read_to_end(&mut bytes).map_err(VaultError::Input)?;
+                    f(&mut bytes);
+                    bucket.overwrite_for_tests(sha, slot, bytes)?;
+                }
+                Ok(copies.len())
+            }
+            None => {
+                let path = self.blob_path(sha);
+                let mut bytes = fs::read(&path).map_err(VaultError::io(&path))?;
+                f(&mut bytes);
+                fs::write(&path, bytes).map_err(VaultError::io(&path))?;
+                Ok(1)
+            }
+        }
     }
 }
 
@@ -348,9 +517,31 @@ mod tests {
     use super::*;
     use crate::blob::BLOB_HEADER_LEN;
 
-    fn roundtrip(len: usize) {
+    /// The same tests run on a folder vault and, where `VIGIL_TEST_S3`
+    /// names one, on a bucket vault.
+    fn backends(test: &str) -> Vec<(tempfile::TempDir, Vault)> {
+        let mut out = Vec::new();
         let dir = tempfile::tempdir().unwrap();
         let v = Vault::open(dir.path()).unwrap();
+        out.push((dir, v));
+        if let Some(loc) = crate::BucketLocation::for_tests(test) {
+            let dir = tempfile::tempdir().unwrap();
+            let v = Vault::open_bucket(dir.path(), &loc).unwrap();
+            v.check_bucket().unwrap();
+            out.push((dir, v));
+        }
+        out
+    }
+
+    fn name(v: &Vault) -> &'static str {
+        if v.bucket().is_some() {
+            "bucket"
+        } else {
+            "folder"
+        }
+    }
+
+    fn roundtrip(v: &Vault, len: usize) {
         let m = MasterKey::generate();
         let data: Vec<u8> = (0..len).map(|i| (i % 253) as u8).collect();
         let p = v.ingest(&data[..], &m).unwrap();
@@ -360,8 +551,16 @@ mod tests {
         assert_eq!(v.place(p, |_| true).unwrap(), Placement::Written);
         let mut back = Vec::new();
         v.read(&sha, std::slice::from_ref(&key), &m).unwrap().read_to_end(&mut back).unwrap();
-        assert_eq!(back, data, "length {len}");
+        assert_eq!(back, data, "length {len} on the {}", name(v));
         v.check(&sha, std::slice::from_ref(&key), &m).unwrap();
+        // A part read from a chunk boundary and from inside a chunk.
+        for at in [0, CHUNK as u64, CHUNK as u64 + 3, len as u64 / 2] {
+            let mut r = v.read(&sha, std::slice::from_ref(&key), &m).unwrap();
+            r.seek_to(at).unwrap();
+            let mut rest = Vec::new();
+            r.read_to_end(&mut rest).unwrap();
+            assert_eq!(rest, data[(at as usize).min(len)..], "from {at}, length {len} on the {}", name(v));
+        }
         // Sealed in memory, the same content reads back the same, with the same digests.
         let mem = v.seal_in_memory(&data, &m);
         assert_eq!(mem.hashes, v.check(&sha, &[key], &m).unwrap(), "length {len}");
@@ -385,65 +584,122 @@ mod tests {
 
     #[test]
     fn round_trips_at_chunk_edges() {
-        for len in [0, 1, CHUNK - 1, CHUNK, CHUNK + 1, BATCH, BATCH + 1, 2 * BATCH + CHUNK, 5 * CHUNK + 7] {
-            roundtrip(len);
+        for (_dir, v) in backends("round_trips_at_chunk_edges") {
+            for len in [0, 1, CHUNK - 1, CHUNK, CHUNK + 1, BATCH, BATCH + 1, 2 * BATCH + CHUNK, 5 * CHUNK + 7] {
+                roundtrip(&v, len);
+            }
+        }
+    }
+
+    #[test]
+    fn a_blob_larger_than_an_upload_part_round_trips() {
+        // Over 8 MiB: a bucket takes it in several parts.
+        for (_dir, v) in backends("a_blob_larger_than_an_upload_part_round_trips") {
+            roundtrip(&v, 20 * CHUNK + 5);
         }
     }
 
     #[test]
     fn detects_a_flipped_byte_and_a_cut_at_a_chunk_boundary() {
-        let dir = tempfile::tempdir().unwrap();
-        let v = Vault::open(dir.path()).unwrap();
-        let m = MasterKey::generate();
-        let data = vec![7u8; 2 * CHUNK + 10];
-        let p = v.ingest(&data[..], &m).unwrap();
-        let (sha, key) = (p.hashes.sha256, p.wrapped.clone());
-        v.place(p, |_| true).unwrap();
-        let path = v.blob_path(&sha);
-        let original = fs::read(&path).unwrap();
+        for (_dir, v) in backends("detects_a_flipped_byte_and_a_cut_at_a_chunk_boundary") {
+            let m = MasterKey::generate();
+            let data = vec![7u8; 2 * CHUNK + 10];
+            let p = v.ingest(&data[..], &m).unwrap();
+            let (sha, key) = (p.hashes.sha256, p.wrapped.clone());
+            v.place(p, |_| true).unwrap();
+            let keys = std::slice::from_ref(&key);
 
-        let mut flipped = original.clone();
-        flipped[BLOB_HEADER_LEN_FOR_TEST + CHUNK + 100] ^= 1;
-        fs::write(&path, &flipped).unwrap();
-        assert!(matches!(v.check(&sha, std::slice::from_ref(&key), &m), Err(VaultError::Tampered { chunk: 1, .. })));
+            v.rewrite_for_tests(&sha, |b| b[BLOB_HEADER_LEN + CHUNK + 100] ^= 1).unwrap();
+            let e = v.check(&sha, keys, &m);
+            assert!(matches!(e, Err(VaultError::Tampered { chunk: 1, .. })), "{}: {e:?}", name(&v));
+            v.rewrite_for_tests(&sha, |b| b[BLOB_HEADER_LEN + CHUNK + 100] ^= 1).unwrap();
+            v.check(&sha, keys, &m).unwrap();
 
-        let cut = &original[..BLOB_HEADER_LEN_FOR_TEST + 2 * (CHUNK + 16)];
-        fs::write(&path, cut).unwrap();
-        assert!(matches!(v.check(&sha, std::slice::from_ref(&key), &m), Err(VaultError::Tampered { chunk: 1, .. })));
+            v.rewrite_for_tests(&sha, |b| b.truncate(BLOB_HEADER_LEN + 2 * (CHUNK + 16))).unwrap();
+            let e = v.check(&sha, keys, &m);
+            assert!(matches!(e, Err(VaultError::Tampered { chunk: 1, .. })), "{}: {e:?}", name(&v));
 
-        fs::remove_file(&path).unwrap();
-        assert!(matches!(v.check(&sha, &[key], &m), Err(VaultError::Missing { .. })));
+            assert!(v.remove(&sha).unwrap());
+            assert!(!v.exists(&sha).unwrap());
+            assert!(matches!(v.check(&sha, &[key], &m), Err(VaultError::Missing { .. })), "{}", name(&v));
+        }
     }
-
-    const BLOB_HEADER_LEN_FOR_TEST: usize = crate::BLOB_HEADER_LEN;
 
     #[test]
     fn same_content_twice_keeps_the_first_copy_unless_its_key_is_gone() {
-        let dir = tempfile::tempdir().unwrap();
-        let v = Vault::open(dir.path()).unwrap();
-        let m = MasterKey::generate();
-        let a = v.ingest(&b"same"[..], &m).unwrap();
-        let a_slot = a.wrapped.slot;
-        v.place(a, |_| true).unwrap();
-        let b = v.ingest(&b"same"[..], &m).unwrap();
-        let sha = b.hashes.sha256;
-        let first = fs::read(v.blob_path(&sha)).unwrap();
-        assert_eq!(v.place(b, |s| *s == a_slot).unwrap(), Placement::AlreadyPresent);
-        assert_eq!(fs::read(v.blob_path(&sha)).unwrap(), first, "evidence bytes are never rewritten");
-        let c = v.ingest(&b"same"[..], &m).unwrap();
-        assert_eq!(v.place(c, |_| false).unwrap(), Placement::Written, "a keyless copy is replaced");
-        assert_ne!(fs::read(v.blob_path(&sha)).unwrap(), first);
+        for (_dir, v) in backends("same_content_twice_keeps_the_first_copy_unless_its_key_is_gone") {
+            let m = MasterKey::generate();
+            let a = v.ingest(&b"same"[..], &m).unwrap();
+            let (a_slot, a_key) = (a.wrapped.slot, a.wrapped.clone());
+            v.place(a, |_| true).unwrap();
+            let b = v.ingest(&b"same"[..], &m).unwrap();
+            let (sha, b_key) = (b.hashes.sha256, b.wrapped.clone());
+            let first = v.read(&sha, std::slice::from_ref(&a_key), &m).unwrap();
+            drop(first);
+            assert_eq!(v.place(b, |s| *s == a_slot).unwrap(), Placement::AlreadyPresent);
+            // The first copy is untouched: it still opens with its own key, not the second's.
+            v.check(&sha, std::slice::from_ref(&a_key), &m).unwrap();
+            assert!(matches!(
+                v.read(&sha, std::slice::from_ref(&b_key), &m),
+                Err(VaultError::Missing { .. } | VaultError::NoKey { .. })
+            ));
+            let c = v.ingest(&b"same"[..], &m).unwrap();
+            let c_key = c.wrapped.clone();
+            assert_eq!(v.place(c, |_| false).unwrap(), Placement::Written, "a keyless copy does not stop a write");
+            v.check(&sha, std::slice::from_ref(&c_key), &m).unwrap();
+            // Removal takes only copies whose keys are gone.
+            let c_slot = c_key.slot;
+            v.remove_unless_live(&sha, |s| *s == c_slot).unwrap();
+            v.check(&sha, std::slice::from_ref(&c_key), &m).unwrap();
+            assert!(!v.remove_unless_live(&sha, |s| *s == c_slot).unwrap(), "a live copy stays");
+            assert!(v.remove_unless_live(&sha, |_| false).unwrap());
+            assert!(!v.exists(&sha).unwrap(), "{}", name(&v));
+        }
     }
 
     #[test]
     fn wrong_master_key_is_named() {
-        let dir = tempfile::tempdir().unwrap();
-        let v = Vault::open(dir.path()).unwrap();
+        for (_dir, v) in backends("wrong_master_key_is_named") {
+            let m = MasterKey::generate();
+            let p = v.ingest(&b"x"[..], &m).unwrap();
+            let (sha, key) = (p.hashes.sha256, p.wrapped.clone());
+            v.place(p, |_| true).unwrap();
+            let e = v.check(&sha, &[key], &MasterKey::generate()).unwrap_err();
+            assert!(e.to_string().contains("cannot be unwrapped"), "{e}");
+        }
+    }
+
+    #[test]
+    fn a_folder_vault_moves_into_a_bucket_sealed_as_it_is() {
+        let Some(loc) = crate::BucketLocation::for_tests("a_folder_vault_moves_into_a_bucket_sealed_as_it_is") else {
+            return;
+        };
+        let (dir, tmp) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let local = Vault::open(dir.path()).unwrap();
+        let bucket = Vault::open_bucket(tmp.path(), &loc).unwrap();
         let m = MasterKey::generate();
-        let p = v.ingest(&b"x"[..], &m).unwrap();
-        let (sha, key) = (p.hashes.sha256, p.wrapped.clone());
-        v.place(p, |_| true).unwrap();
-        let e = v.check(&sha, &[key], &MasterKey::generate()).unwrap_err();
-        assert!(e.to_string().contains("cannot be unwrapped"), "{e}");
+        let mut keys = Vec::new();
+        for len in [0, 10, 3 * CHUNK] {
+            let p = local.ingest(&vec![len as u8; len][..], &m).unwrap();
+            keys.push(p.wrapped.clone());
+            local.place(p, |_| true).unwrap();
+        }
+        let blobs = local.local_blobs().unwrap();
+        assert_eq!(blobs.len(), 3);
+        for b in &blobs {
+            assert_eq!(local.copy_to_bucket(b, &bucket).unwrap(), Placement::Written);
+            assert_eq!(
+                local.copy_to_bucket(b, &bucket).unwrap(),
+                Placement::AlreadyPresent,
+                "a second copy is a no-op"
+            );
+            let sealed = std::fs::read(local.blob_path(&b.sha256)).unwrap();
+            let mut object = bucket.bucket.as_ref().unwrap().open(&b.sha256, &b.slot).unwrap().unwrap();
+            let mut moved = Vec::new();
+            object.read_to_end(&mut moved).unwrap();
+            assert_eq!(moved, sealed, "the bucket holds the same sealed bytes");
+            let k = keys.iter().find(|k| k.sha256 == b.sha256).unwrap();
+            bucket.check(&b.sha256, std::slice::from_ref(k), &m).unwrap();
+        }
     }
 }

@@ -27,6 +27,12 @@ pub enum Command {
         /// A postgres:// URL for the scale-out store; SQLite in the data directory if omitted.
         #[arg(long)]
         store: Option<String>,
+        /// Keep the blobs in an S3-compatible bucket rather than the data
+        /// directory's vault/ folder: s3://BUCKET?endpoint=URL&region=R[&prefix=P][&credentials=FILE].
+        /// Keys come from the 0600 file the URL or VIGIL_S3_CREDENTIALS names, else
+        /// AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; they are never stored or printed.
+        #[arg(long)]
+        vault: Option<String>,
     },
     /// Initialise the data directory if needed, seed a synthetic demo case, verify it, and serve it.
     Demo {
@@ -206,6 +212,9 @@ pub enum Command {
     /// Manage the vault's master key.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Where the blobs are kept.
+    #[command(subcommand)]
+    Vault(VaultCommand),
 }
 
 #[derive(Subcommand, Debug)]
@@ -366,6 +375,20 @@ pub enum LogCommand {
     Checkpoint {
         #[arg(long)]
         out: PathBuf,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum VaultCommand {
+    /// Move the vault/ folder's blobs, sealed as they are, into an S3-compatible
+    /// bucket (s3://BUCKET?endpoint=URL&region=R...), read each back and check it
+    /// against its SHA-256, then point the data directory at the bucket. The
+    /// folder's files stay until you remove them after `vigil verify` passes.
+    Migrate {
+        #[arg(long)]
+        to: String,
+        #[command(flatten)]
+        actor: ActorArg,
     },
 }
 

@@ -1,6 +1,6 @@
 //! Runs a parsed command and prints its result as text or JSON.
 
-use crate::cli::{ActorArg, Cli, Command, ExhibitCommand, KeysCommand, LogCommand};
+use crate::cli::{ActorArg, Cli, Command, ExhibitCommand, KeysCommand, LogCommand, VaultCommand};
 use anyhow::{anyhow, bail, Context, Result};
 use serde_json::json;
 use std::fs::File;
@@ -46,14 +46,15 @@ pub(crate) fn print_json(v: &impl serde::Serialize) {
 
 fn dispatch(cli: &Cli) -> Result<ExitCode> {
     match &cli.command {
-        Command::Init { store } => {
-            let r = Vigil::init(&cli.data, store.as_deref())
+        Command::Init { store, vault } => {
+            let r = Vigil::init_with(&cli.data, store.as_deref(), vault.as_deref())
                 .with_context(|| format!("initialising {}", cli.data.display()))?;
             if cli.json {
                 print_json(&r);
             } else {
                 println!("initialised {}", r.data_dir.display());
                 println!("store:       {}", r.store);
+                println!("vault:       {}", r.vault);
                 println!("public key:  {} (also in {})", r.public_key, r.public_key_file.display());
                 println!("master key:  id {} (the key itself is in keys/master.key, mode 0600)", r.master_key_id);
             }
@@ -496,6 +497,25 @@ fn dispatch(cli: &Cli) -> Result<ExitCode> {
                         r.dir.display()
                     );
                 }
+            }
+        }
+        Command::Vault(VaultCommand::Migrate { to, actor: a }) => {
+            let by = actor(a)?;
+            let mut v = open(cli)?;
+            let r = v.migrate_vault(to, &by).context("moving the vault into the bucket")?;
+            if cli.json {
+                print_json(&r);
+            } else {
+                println!(
+                    "vault moved to {}: {} blobs uploaded, {} already there, {} sealed bytes read back and checked; \
+                     {} keyless files not moved (custody event #{})",
+                    r.vault, r.uploaded, r.already_there, r.bytes, r.keyless, r.event
+                );
+                println!(
+                    "run `vigil --data {} verify`; once it passes, {} may be removed",
+                    cli.data.display(),
+                    v.layout().vault().join("blobs").display()
+                );
             }
         }
         Command::Keys(KeysCommand::Rotate { actor: a }) => {

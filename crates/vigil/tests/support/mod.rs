@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 /// Settings from the environment that would change what a test runs.
-const VIGIL_ENV: [&str; 3] = ["VIGIL_DATA", "VIGIL_STORE", "VIGIL_ACTOR"];
+const VIGIL_ENV: [&str; 4] = ["VIGIL_DATA", "VIGIL_STORE", "VIGIL_ACTOR", "VIGIL_S3_CREDENTIALS"];
 
 pub fn vigil() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_vigil"));
