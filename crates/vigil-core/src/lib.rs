@@ -29,6 +29,7 @@ mod disclosure_service;
 mod error;
 mod exhibit;
 mod exhibits;
+mod form_tokens;
 mod hashsets;
 mod key_rotation;
 mod log_export;

@@ -254,6 +254,10 @@ pub trait StoreTx {
     /// by the update itself, so of several sign-ins racing with one code
     /// exactly one gets `true`. Clears the failure count when it does.
     fn claim_totp_step(&mut self, username: &str, step: i64, now_ms: i64) -> Result<bool, StoreError>;
+    /// Records a single-use form token's nonce as spent until `expires_at`
+    /// (seconds), dropping nonces whose time has passed; false when it was
+    /// spent already, on this node or another.
+    fn spend_form_token(&mut self, nonce: &str, expires_at: i64, now: i64) -> Result<bool, StoreError>;
     /// Locks the account until `locked_until_ms` (disabling, with a far date).
     fn lock_user(&mut self, username: &str, locked_until_ms: i64) -> Result<(), StoreError>;
     fn insert_session(&mut self, s: &SessionRow) -> Result<(), StoreError>;

@@ -351,6 +351,15 @@ INSERT INTO case_terms (case_id, kind, term) SELECT case_id, 'person', (body::js
         sqlite: "CREATE TABLE timeline_pages (timeline TEXT PRIMARY KEY, sealed BLOB NOT NULL);",
         postgres: "CREATE TABLE timeline_pages (timeline TEXT PRIMARY KEY, sealed BYTEA NOT NULL);",
     },
+    Migration {
+        version: 19,
+        name: "spent single-use form tokens, shared by every node",
+        // Operational: a nonce kept until its token would have expired anyway.
+        sqlite: "CREATE TABLE spent_form_tokens (nonce TEXT PRIMARY KEY, expires_at BIGINT NOT NULL);
+CREATE INDEX spent_form_tokens_expiry ON spent_form_tokens (expires_at);",
+        postgres: "CREATE TABLE spent_form_tokens (nonce TEXT PRIMARY KEY, expires_at BIGINT NOT NULL);
+CREATE INDEX spent_form_tokens_expiry ON spent_form_tokens (expires_at);",
+    },
 ];
 
 pub(crate) fn latest() -> u32 {

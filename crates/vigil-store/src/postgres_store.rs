@@ -1193,6 +1193,17 @@ impl StoreTx for PgTx<'_> {
         Ok(n == 1)
     }
 
+    fn spend_form_token(&mut self, nonce: &str, expires_at: i64, now: i64) -> Result<bool, StoreError> {
+        self.db().execute("DELETE FROM spent_form_tokens WHERE expires_at < $1", &[&now])?;
+        // Two nodes redeeming the same token: the second insert waits for
+        // the first to commit, then finds the conflict.
+        let n = self.db().execute(
+            "INSERT INTO spent_form_tokens (nonce, expires_at) VALUES ($1, $2) ON CONFLICT (nonce) DO NOTHING",
+            &[&nonce, &expires_at],
+        )?;
+        Ok(n == 1)
+    }
+
     fn lock_user(&mut self, username: &str, locked_until_ms: i64) -> Result<(), StoreError> {
         self.db()
             .execute("UPDATE users SET locked_until_ms = $1 WHERE username = $2", &[&locked_until_ms, &username])?;

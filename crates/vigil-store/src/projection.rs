@@ -86,6 +86,11 @@ pub const OPERATIONAL: &[(&str, &str)] = &[
          page is read without the rest; a missing or unreadable one means the whole timeline is read",
     ),
     (
+        "spent_form_tokens",
+        "nonces of single-use form tokens already redeemed, on any node, each kept until its token expires: \
+         replay protection, no evidence",
+    ),
+    (
         "case_terms",
         "the search index of case titles and persons' names, kept by triggers from cases and case_records \
          (projected); search only finds candidates in it, then checks who may see them",

@@ -1269,6 +1269,17 @@ impl StoreTx for SqliteTx<'_> {
         Ok(n == 1)
     }
 
+    fn spend_form_token(&mut self, nonce: &str, expires_at: i64, now: i64) -> Result<bool, StoreError> {
+        self.tx.prepare_cached("DELETE FROM spent_form_tokens WHERE expires_at < ?1")?.execute([now])?;
+        let n = self
+            .tx
+            .prepare_cached(
+                "INSERT INTO spent_form_tokens (nonce, expires_at) VALUES (?1, ?2) ON CONFLICT (nonce) DO NOTHING",
+            )?
+            .execute(params![nonce, expires_at])?;
+        Ok(n == 1)
+    }
+
     fn lock_user(&mut self, username: &str, locked_until_ms: i64) -> Result<(), StoreError> {
         self.tx
             .prepare_cached("UPDATE users SET locked_until_ms = ?1 WHERE username = ?2")?

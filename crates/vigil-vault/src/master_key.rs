@@ -42,6 +42,13 @@ impl MasterKey {
 
     /// Encrypts a small secret (such as an officer's TOTP seed) under this
     /// master key: `nonce (24) ‖ ciphertext ‖ tag`, bound to `context`.
+    /// A key for another purpose, derived from this one (BLAKE3's key
+    /// derivation under `context`): every node holding the master key
+    /// derives the same, and none of them can get back to the master key.
+    pub fn derive(&self, context: &str) -> Zeroizing<[u8; 32]> {
+        Zeroizing::new(blake3::derive_key(context, &self.key[..]))
+    }
+
     pub fn seal_small(&self, context: &[u8], plain: &[u8]) -> Vec<u8> {
         use chacha20poly1305::aead::{Aead, KeyInit, Payload};
         let mut nonce = [0u8; 24];

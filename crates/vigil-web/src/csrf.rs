@@ -1,15 +1,20 @@
-//! Single-use CSRF tokens for forms that have no session (the public form):
-//! `issued-time.nonce.mac`, keyed with a per-process secret, valid for two
-//! hours, and refused if seen before.
+//! Single-use CSRF tokens for forms that have no session (the public form,
+//! sign-in): `issued-time.nonce.mac`, keyed with a key derived from the
+//! master key (the same on every node), valid for two hours, and refused
+//! if seen before. On PostgreSQL, where several nodes share the store,
+//! spent nonces are kept there, so a form served by one node is taken once
+//! by whichever node receives it; on SQLite (one node) they are kept here.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 const LIFETIME_SECS: u64 = 2 * 3600;
 
 pub(crate) struct CsrfKeys {
-    key: [u8; 32],
+    key: zeroize::Zeroizing<[u8; 32]>,
+    /// Whether spent nonces go to the shared store rather than `used`.
+    shared: bool,
     used: Mutex<HashMap<String, u64>>,
 }
 
@@ -18,6 +23,14 @@ pub(crate) enum CsrfError {
     Malformed,
     Expired,
     Replayed,
+    /// The store could not record the token as spent; nothing was taken.
+    Unavailable,
+}
+
+/// A token whose MAC and age are good, not yet spent.
+pub(crate) struct Unspent {
+    nonce: String,
+    issued: u64,
 }
 
 fn now() -> u64 {
@@ -25,10 +38,8 @@ fn now() -> u64 {
 }
 
 impl CsrfKeys {
-    pub fn new() -> Self {
-        let mut key = [0u8; 32];
-        getrandom::getrandom(&mut key).expect("the OS random source is available");
-        CsrfKeys { key, used: Mutex::new(HashMap::new()) }
+    pub fn new(key: zeroize::Zeroizing<[u8; 32]>, shared: bool) -> Self {
+        CsrfKeys { key, shared, used: Mutex::new(HashMap::new()) }
     }
 
     fn mac(&self, msg: &str) -> String {
@@ -43,8 +54,8 @@ impl CsrfKeys {
         format!("{msg}.{mac}")
     }
 
-    /// Checks a token and spends it.
-    pub fn redeem(&self, token: &str) -> Result<(), CsrfError> {
+    /// Checks a token's MAC and age, without spending it.
+    pub fn check(&self, token: &str) -> Result<Unspent, CsrfError> {
         let mut parts = token.split('.');
         let (Some(t), Some(n), Some(m), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
             return Err(CsrfError::Malformed);
@@ -54,16 +65,47 @@ impl CsrfKeys {
             return Err(CsrfError::Malformed);
         }
         let issued: u64 = t.parse().map_err(|_| CsrfError::Malformed)?;
-        let now = now();
-        if now.saturating_sub(issued) > LIFETIME_SECS {
+        if now().saturating_sub(issued) > LIFETIME_SECS {
             return Err(CsrfError::Expired);
         }
-        let mut used = self.used.lock().expect("csrf set");
+        Ok(Unspent { nonce: n.to_owned(), issued })
+    }
+
+    /// Spends a checked token in this process's memory.
+    fn spend_here(&self, t: Unspent) -> Result<(), CsrfError> {
+        let now = now();
+        let mut used = self.used.lock().unwrap_or_else(|p| p.into_inner());
         used.retain(|_, at| now.saturating_sub(*at) <= LIFETIME_SECS);
-        if used.insert(n.to_owned(), issued).is_some() {
+        if used.insert(t.nonce, t.issued).is_some() {
             return Err(CsrfError::Replayed);
         }
         Ok(())
+    }
+
+    /// Checks a token and spends it (here in memory: tests of one process).
+    #[cfg(test)]
+    pub fn redeem_here(&self, token: &str) -> Result<(), CsrfError> {
+        self.spend_here(self.check(token)?)
+    }
+}
+
+/// Checks a token and spends it, in the shared store where there is one
+/// (on a blocking thread: it is a write).
+pub(crate) async fn redeem(state: &Arc<crate::AppState>, token: &str) -> Result<(), CsrfError> {
+    let t = state.csrf.check(token)?;
+    if !state.csrf.shared {
+        return state.csrf.spend_here(t);
+    }
+    let st = state.clone();
+    let expires = t.issued.saturating_add(LIFETIME_SECS);
+    match tokio::task::spawn_blocking(move || st.vigil.spend_form_token(&t.nonce, expires)).await {
+        Ok(Ok(true)) => Ok(()),
+        Ok(Ok(false)) => Err(CsrfError::Replayed),
+        Ok(Err(e)) => {
+            tracing::warn!("a form token could not be recorded as spent: {e}");
+            Err(CsrfError::Unavailable)
+        }
+        Err(_) => Err(CsrfError::Unavailable),
     }
 }
 
@@ -77,18 +119,23 @@ pub(crate) fn same_secret(a: &str, b: &str) -> bool {
 mod tests {
     use super::*;
 
+    fn keys(byte: u8) -> CsrfKeys {
+        CsrfKeys::new(zeroize::Zeroizing::new([byte; 32]), false)
+    }
+
     #[test]
     fn tokens_are_single_use_and_unforgeable() {
-        let k = CsrfKeys::new();
+        let k = keys(1);
         let t = k.issue();
-        assert_eq!(k.redeem(&t), Ok(()));
-        assert_eq!(k.redeem(&t), Err(CsrfError::Replayed));
-        let other = CsrfKeys::new().issue();
-        assert_eq!(k.redeem(&other), Err(CsrfError::Malformed));
-        assert_eq!(k.redeem("garbage"), Err(CsrfError::Malformed));
+        assert_eq!(k.redeem_here(&t), Ok(()));
+        assert_eq!(k.redeem_here(&t), Err(CsrfError::Replayed));
+        let other = keys(2).issue();
+        assert_eq!(k.redeem_here(&other), Err(CsrfError::Malformed));
+        assert!(keys(1).check(&k.issue()).is_ok(), "another process with the same key accepts it");
+        assert_eq!(k.redeem_here("garbage"), Err(CsrfError::Malformed));
         let mut parts: Vec<&str> = t.split('.').collect();
         let old = "1000".to_string();
         parts[0] = &old;
-        assert_eq!(k.redeem(&parts.join(".")), Err(CsrfError::Malformed), "changing the time breaks the MAC");
+        assert_eq!(k.redeem_here(&parts.join(".")), Err(CsrfError::Malformed), "changing the time breaks the MAC");
     }
 }

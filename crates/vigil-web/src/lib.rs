@@ -126,9 +126,11 @@ pub fn app(vigil: Vigil) -> Router {
 }
 
 pub fn app_with(vigil: Vigil, settings: Settings) -> Router {
+    // On PostgreSQL several nodes may share the store: spent form tokens go there.
+    let csrf = csrf::CsrfKeys::new(vigil.form_token_key(), vigil.backend() == "postgres");
     let state = Arc::new(AppState {
         vigil,
-        csrf: csrf::CsrfKeys::new(),
+        csrf,
         limiter: rate_limit::RateLimiter::new(settings.reports_per_window, 600)
             .with_ceiling(settings.public_ceiling_per_window),
         login_limiter: rate_limit::RateLimiter::new(30, 600),

@@ -66,7 +66,7 @@ pub(crate) async fn login_submit(State(state): State<Arc<AppState>>, req: Reques
     };
     let get = |k: &str| values.get(k).cloned().unwrap_or_default();
     let username = get("username");
-    if state.csrf.redeem(&get("csrf")).is_err() {
+    if crate::csrf::redeem(&state, &get("csrf")).await.is_err() {
         return (
             StatusCode::BAD_REQUEST,
             page("Sign in", login_form(&state.csrf.issue(), &username, Some("The form expired. Sign in again."))),

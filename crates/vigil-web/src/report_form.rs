@@ -281,8 +281,12 @@ pub(crate) async fn submit(State(state): State<Arc<AppState>>, req: Request) -> 
         Ok(v) => v,
         Err(e) => return plain(e.status, &capitalise(&e.why)),
     };
-    match state.csrf.redeem(values.get("csrf").map(String::as_str).unwrap_or("")) {
+    match crate::csrf::redeem(&state, values.get("csrf").map(String::as_str).unwrap_or("")).await {
         Ok(()) => {}
+        Err(CsrfError::Unavailable) => return plain(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Your report could not be taken this minute. Please send the form again shortly, or call 101 (999 in an emergency).",
+        ),
         Err(CsrfError::Replayed) => return plain(
             StatusCode::BAD_REQUEST,
             "This form has already been sent. Your first report was received; to add information, use your receipt.",
@@ -408,7 +412,7 @@ pub(crate) async fn add_submit(State(state): State<Arc<AppState>>, req: Request)
         Ok(v) => v,
         Err(e) => return plain(e.status, &capitalise(&e.why)),
     };
-    if state.csrf.redeem(values.get("csrf").map(String::as_str).unwrap_or("")).is_err() {
+    if crate::csrf::redeem(&state, values.get("csrf").map(String::as_str).unwrap_or("")).await.is_err() {
         return plain(StatusCode::BAD_REQUEST, "This form has expired or was already sent. Please open it again.");
     }
     let get = |k: &str| values.get(k).cloned().unwrap_or_default();

@@ -139,13 +139,26 @@ impl Drop for Server {
 /// One HTTP/1.1 request with `Connection: close`; returns the status and
 /// body, or `None` when the connection failed or was cut (a killed server).
 pub fn http(addr: &str, method: &str, path: &str, content_type: Option<&str>, body: &[u8]) -> Option<(u16, String)> {
+    let headers: Vec<(&str, &str)> = content_type.map(|ct| ("Content-Type", ct)).into_iter().collect();
+    http_with(addr, method, path, &headers, body).map(|(status, _, body)| (status, body))
+}
+
+/// As [`http`], with any request headers; answers the status, the response
+/// headers (as sent) and the body.
+pub fn http_with(
+    addr: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Option<(u16, String, String)> {
     use std::io::{Read, Write};
     let mut s = std::net::TcpStream::connect(addr).ok()?;
     s.set_read_timeout(Some(std::time::Duration::from_secs(30))).ok()?;
     let mut req =
         format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
-    if let Some(ct) = content_type {
-        req += &format!("Content-Type: {ct}\r\n");
+    for (name, value) in headers {
+        req += &format!("{name}: {value}\r\n");
     }
     req += "\r\n";
     s.write_all(req.as_bytes()).ok()?;
@@ -154,8 +167,9 @@ pub fn http(addr: &str, method: &str, path: &str, content_type: Option<&str>, bo
     s.read_to_end(&mut out).ok()?;
     let text = String::from_utf8_lossy(&out).into_owned();
     let status = text.split(' ').nth(1)?.parse().ok()?;
-    let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default();
-    Some((status, body))
+    let (head, body) =
+        text.split_once("\r\n\r\n").map_or((text.clone(), String::new()), |(h, b)| (h.to_owned(), b.to_owned()));
+    Some((status, head, body))
 }
 
 /// Percent-encodes a form value.
