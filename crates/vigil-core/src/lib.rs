@@ -9,6 +9,7 @@
 //!   never printed or logged.
 
 mod access_log;
+mod alert_channel;
 mod audit_export;
 mod backup;
 mod break_glass;

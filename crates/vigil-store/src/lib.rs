@@ -12,6 +12,7 @@
 
 mod error;
 mod migration;
+mod notification_listener;
 mod pg_statements;
 mod pool;
 mod postgres_store;
@@ -21,6 +22,7 @@ mod sqlite_store;
 
 pub use error::StoreError;
 pub use migration::{Migration, MIGRATIONS};
+pub use notification_listener::NotificationListener;
 pub use pool::{Pooled, StorePool};
 pub use postgres_store::PostgresStore;
 pub use projection::{ProjectionChange, OPERATIONAL, PROJECTED};
@@ -258,6 +260,10 @@ pub trait StoreTx {
     /// (seconds), dropping nonces whose time has passed; false when it was
     /// spent already, on this node or another.
     fn spend_form_token(&mut self, nonce: &str, expires_at: i64, now: i64) -> Result<bool, StoreError>;
+    /// Sends `payload` to every node listening on `channel` when this
+    /// transaction commits (PostgreSQL `NOTIFY`); false where the store has
+    /// no such thing (SQLite: one node, which delivers its own).
+    fn notify(&mut self, channel: &str, payload: &str) -> Result<bool, StoreError>;
     /// Locks the account until `locked_until_ms` (disabling, with a far date).
     fn lock_user(&mut self, username: &str, locked_until_ms: i64) -> Result<(), StoreError>;
     fn insert_session(&mut self, s: &SessionRow) -> Result<(), StoreError>;

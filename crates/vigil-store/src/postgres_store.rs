@@ -1193,6 +1193,11 @@ impl StoreTx for PgTx<'_> {
         Ok(n == 1)
     }
 
+    fn notify(&mut self, channel: &str, payload: &str) -> Result<bool, StoreError> {
+        self.db().execute("SELECT pg_notify($1, $2)", &[&channel, &payload])?;
+        Ok(true)
+    }
+
     fn spend_form_token(&mut self, nonce: &str, expires_at: i64, now: i64) -> Result<bool, StoreError> {
         self.db().execute("DELETE FROM spent_form_tokens WHERE expires_at < $1", &[&now])?;
         // Two nodes redeeming the same token: the second insert waits for

@@ -1269,6 +1269,10 @@ impl StoreTx for SqliteTx<'_> {
         Ok(n == 1)
     }
 
+    fn notify(&mut self, _channel: &str, _payload: &str) -> Result<bool, StoreError> {
+        Ok(false)
+    }
+
     fn spend_form_token(&mut self, nonce: &str, expires_at: i64, now: i64) -> Result<bool, StoreError> {
         self.tx.prepare_cached("DELETE FROM spent_form_tokens WHERE expires_at < ?1")?.execute([now])?;
         let n = self

@@ -42,9 +42,38 @@ impl Alert {
     }
 }
 
+impl Alert {
+    /// The alert as one line, as it travels between nodes: the event name
+    /// and its fields, tab-separated (references and paths, no personal data).
+    fn to_line(&self) -> String {
+        match self {
+            Alert::ImmediateDanger { report } => format!("immediate-danger\t{report}"),
+            Alert::Addition { report, path, immediate_danger } => {
+                format!("report-addition\t{report}\t{path}\t{}", u8::from(*immediate_danger))
+            }
+        }
+    }
+
+    fn from_line(line: &str) -> Option<Alert> {
+        let mut f = line.split('\t');
+        let alert = match (f.next()?, f.next()?) {
+            ("immediate-danger", report) => Alert::ImmediateDanger { report: report.to_owned() },
+            ("report-addition", report) => Alert::Addition {
+                report: report.to_owned(),
+                path: f.next()?.to_owned(),
+                immediate_danger: f.next()? == "1",
+            },
+            _ => return None,
+        };
+        f.next().is_none().then_some(alert)
+    }
+}
+
 /// Raises an alert: the officers' banner, and the webhook if set when a
-/// child may be in immediate danger.
-pub(crate) fn raise(state: &AppState, alert: Alert) {
+/// child may be in immediate danger. Where several nodes share the store
+/// (PostgreSQL) the banner goes out to all of them, this one included,
+/// through the store (see [`listen`]); the webhook fires once, here.
+pub(crate) fn raise(state: &Arc<AppState>, alert: Alert) {
     let hook = match &alert {
         Alert::ImmediateDanger { report } => Some(report.clone()),
         Alert::Addition { report, immediate_danger: true, .. } => Some(report.clone()),
@@ -53,8 +82,56 @@ pub(crate) fn raise(state: &AppState, alert: Alert) {
     if let (Some(h), Some(report)) = (&state.webhook, hook) {
         h.fire(alert.event(), &report, &state.vigil.now().to_string());
     }
+    if state.vigil.backend() == "postgres" {
+        let st = state.clone();
+        tokio::task::spawn_blocking(move || {
+            if let Err(e) = st.vigil.broadcast_alert(&alert.to_line()) {
+                // The other nodes miss it; this node's officers still see it.
+                tracing::warn!("an alert could not be sent to the other nodes: {e}");
+                let _ = st.alerts.send(alert);
+            }
+        });
+        return;
+    }
     // No officer listening is not an error: the queue and the report view show it anyway.
     let _ = state.alerts.send(alert);
+}
+
+/// On PostgreSQL, hears every node's alerts (this one's included) and
+/// hands them to this node's officers, reconnecting after a failure; the
+/// thread ends once the application is dropped.
+pub(crate) fn listen(state: std::sync::Weak<AppState>) {
+    let mut listener = None;
+    loop {
+        let Some(st) = state.upgrade() else { return };
+        let Some(l) = listener.as_mut() else {
+            match st.vigil.alert_listener() {
+                Ok(Some(l)) => listener = Some(l),
+                Ok(None) => return,
+                Err(e) => {
+                    tracing::warn!("cannot hear other nodes' alerts yet: {e}");
+                    drop(st);
+                    std::thread::sleep(Duration::from_secs(1));
+                }
+            }
+            continue;
+        };
+        match l.next(Duration::from_millis(500)) {
+            Ok(Some(line)) => match Alert::from_line(&line) {
+                Some(alert) => {
+                    let _ = st.alerts.send(alert);
+                }
+                None => tracing::warn!("an alert from another node was not understood"),
+            },
+            Ok(None) => {}
+            Err(e) => {
+                tracing::warn!("lost the alert channel, reconnecting: {e}");
+                listener = None;
+                drop(st);
+                std::thread::sleep(Duration::from_secs(1));
+            }
+        }
+    }
 }
 
 pub(crate) fn channel() -> broadcast::Sender<Alert> {
@@ -136,5 +213,24 @@ pub(crate) fn banner() -> maud::Markup {
     maud::html! {
         div #alert .alert role="alert" hidden {}
         script src="/static/alerts.js" defer {}
+    }
+}
+
+#[cfg(test)]
+mod line_tests {
+    use super::Alert;
+
+    #[test]
+    fn an_alert_survives_the_trip_between_nodes() {
+        for a in [
+            Alert::ImmediateDanger { report: "PR/12".into() },
+            Alert::Addition { report: "PR/3".into(), path: "/reports/3".into(), immediate_danger: true },
+            Alert::Addition { report: "PR/4".into(), path: "/reports/4".into(), immediate_danger: false },
+        ] {
+            assert_eq!(Alert::from_line(&a.to_line()), Some(a));
+        }
+        for bad in ["", "immediate-danger", "other\tx", "immediate-danger\tPR/1\textra"] {
+            assert_eq!(Alert::from_line(bad), None, "{bad:?}");
+        }
     }
 }

@@ -144,6 +144,10 @@ pub fn app_with(vigil: Vigil, settings: Settings) -> Router {
         uploads: Arc::new(upload_slots::UploadSlots::default()),
         checks: Arc::new(tokio::sync::Semaphore::new(CONCURRENT_CHECKS)),
     });
+    if state.vigil.backend() == "postgres" {
+        let weak = Arc::downgrade(&state);
+        let _ = std::thread::Builder::new().name("vigil-alerts".into()).spawn(move || alerts::listen(weak));
+    }
     let router = Router::new()
         .route("/", get(report_form::index))
         .route("/healthz", get(healthz))

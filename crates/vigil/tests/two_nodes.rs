@@ -2,7 +2,9 @@
 //! one bucket (Garage) behave as one service. Public reports (the form
 //! fetched from one node, sent to the other) and partner referrals go to
 //! both nodes in turn; an officer signs in on one node (with the other's
-//! form) and the session works on the other; one node is killed with
+//! form) and the session works on the other; an immediate-danger report
+//! sent to one node reaches an officer watching the other (PostgreSQL
+//! LISTEN/NOTIFY); one node is killed with
 //! SIGKILL mid-load; then every acknowledged report is readable from the
 //! survivor, and `vigil verify` passes (the log has no fork and no gap).
 
@@ -132,6 +134,35 @@ fn two_nodes_on_one_database_and_one_bucket_behave_as_one_service() {
     let (status, page) = http(&na, "POST", "/report", ct, body.as_bytes()).unwrap();
     assert_eq!(status, 400, "the same form sent to the other node is refused: {page}");
     assert!(page.contains("already been sent"), "{page}");
+
+    // An immediate-danger report sent to node B reaches an officer watching node A.
+    let mut events = std::net::TcpStream::connect(&na).unwrap();
+    events.set_read_timeout(Some(std::time::Duration::from_secs(20))).unwrap();
+    write!(events, "GET /events HTTP/1.1\r\nHost: {na}\r\nCookie: {cookie}\r\nAccept: text/event-stream\r\n\r\n")
+        .unwrap();
+    let mut heard = String::new();
+    let mut buf = [0u8; 4096];
+    // The stream's headers first: the officer is listening before the report is sent.
+    while !heard.contains("\r\n\r\n") {
+        let n = std::io::Read::read(&mut events, &mut buf).unwrap();
+        assert!(n > 0, "the event stream closed: {heard}");
+        heard.push_str(&String::from_utf8_lossy(&buf[..n]));
+    }
+    assert!(heard.starts_with("HTTP/1.1 200"), "{heard}");
+    let danger = format!(
+        "csrf={}&kind=grooming&immediate_danger=yes&meeting_planned=yes&images_exchanged=no&identifiers=two_node_danger&account=SYNTHETIC+TEST+danger",
+        enc(&csrf_of(&http(&nb, "GET", "/report", None, b"").unwrap().1).unwrap())
+    );
+    let (status, page) = http(&nb, "POST", "/report", ct, danger.as_bytes()).unwrap();
+    assert_eq!(status, 200, "{page}");
+    let started = std::time::Instant::now();
+    while !heard.contains("event: immediate-danger") {
+        assert!(started.elapsed() < std::time::Duration::from_secs(20), "no alert reached node A: {heard}");
+        let n = std::io::Read::read(&mut events, &mut buf).unwrap();
+        assert!(n > 0, "the event stream closed: {heard}");
+        heard.push_str(&String::from_utf8_lossy(&buf[..n]));
+    }
+    drop(events);
 
     // Load on both nodes; node A is killed in the middle of it.
     let receipts: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
