@@ -42,6 +42,7 @@ mod pdf_table;
 mod prosecutor_workspace;
 mod provenance;
 mod public_intake;
+mod rate_window;
 mod repeat_reporter;
 mod retention_review;
 mod review_exposure;

@@ -60,7 +60,40 @@ both_backends!(
     search_finds_titles_and_names_in_the_index_within_what_the_officer_may_see,
     a_change_early_in_a_long_log_is_named_and_verify_returns,
     a_chat_page_reads_its_part_through_the_page_index,
+    form_tokens_and_rate_windows_are_shared_by_every_vigil_on_the_store,
 );
+
+/// Issue 28, point 2: what several nodes must share lives in the store. Two
+/// `Vigil`s on one data directory stand for two nodes on one database.
+fn form_tokens_and_rate_windows_are_shared_by_every_vigil_on_the_store(env: TestEnv) {
+    let (a, b) = (env.open(), env.open());
+    assert_eq!(*a.form_token_key(), *b.form_token_key(), "every node signs forms with the same key");
+    let expires = vigil_core::now().unix_millis() as u64 / 1000 + 60;
+    assert!(a.spend_form_token("nonce-1", expires).unwrap());
+    assert!(!b.spend_form_token("nonce-1", expires).unwrap(), "spent on one node, spent on all");
+    assert!(b.spend_form_token("nonce-2", expires).unwrap());
+    // A token whose time has passed is forgotten by the next spend.
+    assert!(a.spend_form_token("nonce-old", 1).unwrap());
+    assert!(a.spend_form_token("nonce-3", expires).unwrap());
+    assert!(
+        b.spend_form_token("nonce-old", 1).unwrap(),
+        "an expired nonce is dropped (the token itself is refused by its age)"
+    );
+
+    let counts: Vec<(u64, u64)> = (0..4)
+        .map(|i| {
+            let v = if i % 2 == 0 { &a } else { &b };
+            v.count_request("test", 600, "192.0.2.1").unwrap()
+        })
+        .collect();
+    assert_eq!(counts, vec![(1, 1), (2, 2), (3, 3), (4, 4)], "one client's count grows across both nodes");
+    assert_eq!(
+        b.count_request("test", 600, "192.0.2.2").unwrap(),
+        (1, 5),
+        "another client counts alone, the total for all"
+    );
+    assert_eq!(a.count_request("other", 600, "192.0.2.1").unwrap(), (1, 1), "each limit has its own windows");
+}
 
 /// A low-risk synthetic public report.
 fn synthetic_report() -> vigil_domain::PublicReport {

@@ -264,6 +264,13 @@ pub trait StoreTx {
     /// transaction commits (PostgreSQL `NOTIFY`); false where the store has
     /// no such thing (SQLite: one node, which delivers its own).
     fn notify(&mut self, channel: &str, payload: &str) -> Result<bool, StoreError>;
+    /// The salt of `limiter`'s window starting at `window_start`: `candidate`
+    /// if this call opens the window, else the salt another node chose.
+    /// Earlier windows, salts and counts, are dropped.
+    fn window_salt(&mut self, limiter: &str, window_start: i64, candidate: &[u8]) -> Result<Vec<u8>, StoreError>;
+    /// Counts one request by `client` (a salted hash) in the window; answers
+    /// its count and everyone's in that window, this request included.
+    fn count_request(&mut self, limiter: &str, window_start: i64, client: &[u8]) -> Result<(i64, i64), StoreError>;
     /// Locks the account until `locked_until_ms` (disabling, with a far date).
     fn lock_user(&mut self, username: &str, locked_until_ms: i64) -> Result<(), StoreError>;
     fn insert_session(&mut self, s: &SessionRow) -> Result<(), StoreError>;

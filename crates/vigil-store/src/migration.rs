@@ -360,6 +360,19 @@ CREATE INDEX spent_form_tokens_expiry ON spent_form_tokens (expires_at);",
         postgres: "CREATE TABLE spent_form_tokens (nonce TEXT PRIMARY KEY, expires_at BIGINT NOT NULL);
 CREATE INDEX spent_form_tokens_expiry ON spent_form_tokens (expires_at);",
     },
+    Migration {
+        version: 20,
+        name: "rate-limit windows shared by every node",
+        // Operational: a window's salt and counts go when the next window starts.
+        sqlite: "CREATE TABLE rate_windows (limiter TEXT NOT NULL, window_start BIGINT NOT NULL, salt BLOB NOT NULL,
+  PRIMARY KEY (limiter, window_start));
+CREATE TABLE rate_counts (limiter TEXT NOT NULL, window_start BIGINT NOT NULL, client BLOB NOT NULL, n BIGINT NOT NULL,
+  PRIMARY KEY (limiter, window_start, client));",
+        postgres: "CREATE TABLE rate_windows (limiter TEXT NOT NULL, window_start BIGINT NOT NULL, salt BYTEA NOT NULL,
+  PRIMARY KEY (limiter, window_start));
+CREATE TABLE rate_counts (limiter TEXT NOT NULL, window_start BIGINT NOT NULL, client BYTEA NOT NULL, n BIGINT NOT NULL,
+  PRIMARY KEY (limiter, window_start, client));",
+    },
 ];
 
 pub(crate) fn latest() -> u32 {

@@ -1198,6 +1198,33 @@ impl StoreTx for PgTx<'_> {
         Ok(true)
     }
 
+    fn window_salt(&mut self, limiter: &str, window_start: i64, candidate: &[u8]) -> Result<Vec<u8>, StoreError> {
+        let mut db = self.db();
+        db.execute("DELETE FROM rate_counts WHERE limiter = $1 AND window_start < $2", &[&limiter, &window_start])?;
+        db.execute("DELETE FROM rate_windows WHERE limiter = $1 AND window_start < $2", &[&limiter, &window_start])?;
+        // Two nodes opening the window at once: the second insert waits for
+        // the first to commit and keeps its salt.
+        db.execute(
+            "INSERT INTO rate_windows (limiter, window_start, salt) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+            &[&limiter, &window_start, &candidate],
+        )?;
+        let row = db.query_one(
+            "SELECT salt FROM rate_windows WHERE limiter = $1 AND window_start = $2",
+            &[&limiter, &window_start],
+        )?;
+        Ok(row.get(0))
+    }
+
+    fn count_request(&mut self, limiter: &str, window_start: i64, client: &[u8]) -> Result<(i64, i64), StoreError> {
+        let sql = "INSERT INTO rate_counts (limiter, window_start, client, n) VALUES ($1, $2, $3, 1)
+             ON CONFLICT (limiter, window_start, client) DO UPDATE SET n = rate_counts.n + 1 RETURNING n";
+        let mut db = self.db();
+        let mine: i64 = db.query_one(sql, &[&limiter, &window_start, &client])?.get(0);
+        // Everyone's count is the row with an empty client.
+        let all: i64 = db.query_one(sql, &[&limiter, &window_start, &(&[] as &[u8])])?.get(0);
+        Ok((mine, all))
+    }
+
     fn spend_form_token(&mut self, nonce: &str, expires_at: i64, now: i64) -> Result<bool, StoreError> {
         self.db().execute("DELETE FROM spent_form_tokens WHERE expires_at < $1", &[&now])?;
         // Two nodes redeeming the same token: the second insert waits for

@@ -91,6 +91,12 @@ pub const OPERATIONAL: &[(&str, &str)] = &[
          replay protection, no evidence",
     ),
     (
+        "rate_windows",
+        "each rate limit's current window and the random salt its clients' addresses are hashed under, \
+         dropped with the window so no count can be tied back to an address: no evidence",
+    ),
+    ("rate_counts", "requests per salted client hash in the current window of each rate limit: no evidence"),
+    (
         "case_terms",
         "the search index of case titles and persons' names, kept by triggers from cases and case_records \
          (projected); search only finds candidates in it, then checks who may see them",

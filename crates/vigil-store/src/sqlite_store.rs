@@ -1273,6 +1273,35 @@ impl StoreTx for SqliteTx<'_> {
         Ok(false)
     }
 
+    fn window_salt(&mut self, limiter: &str, window_start: i64, candidate: &[u8]) -> Result<Vec<u8>, StoreError> {
+        self.tx
+            .prepare_cached("DELETE FROM rate_counts WHERE limiter = ?1 AND window_start < ?2")?
+            .execute(params![limiter, window_start])?;
+        self.tx
+            .prepare_cached("DELETE FROM rate_windows WHERE limiter = ?1 AND window_start < ?2")?
+            .execute(params![limiter, window_start])?;
+        self.tx
+            .prepare_cached(
+                "INSERT INTO rate_windows (limiter, window_start, salt) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+            )?
+            .execute(params![limiter, window_start, candidate])?;
+        Ok(self
+            .tx
+            .prepare_cached("SELECT salt FROM rate_windows WHERE limiter = ?1 AND window_start = ?2")?
+            .query_row(params![limiter, window_start], |r| r.get(0))?)
+    }
+
+    fn count_request(&mut self, limiter: &str, window_start: i64, client: &[u8]) -> Result<(i64, i64), StoreError> {
+        let mut st = self.tx.prepare_cached(
+            "INSERT INTO rate_counts (limiter, window_start, client, n) VALUES (?1, ?2, ?3, 1)
+             ON CONFLICT (limiter, window_start, client) DO UPDATE SET n = n + 1 RETURNING n",
+        )?;
+        let mine: i64 = st.query_row(params![limiter, window_start, client], |r| r.get(0))?;
+        // Everyone's count is the row with an empty client.
+        let all: i64 = st.query_row(params![limiter, window_start, &[] as &[u8]], |r| r.get(0))?;
+        Ok((mine, all))
+    }
+
     fn spend_form_token(&mut self, nonce: &str, expires_at: i64, now: i64) -> Result<bool, StoreError> {
         self.tx.prepare_cached("DELETE FROM spent_form_tokens WHERE expires_at < ?1")?.execute([now])?;
         let n = self

@@ -127,14 +127,17 @@ pub fn app(vigil: Vigil) -> Router {
 
 pub fn app_with(vigil: Vigil, settings: Settings) -> Router {
     // On PostgreSQL several nodes may share the store: spent form tokens go there.
-    let csrf = csrf::CsrfKeys::new(vigil.form_token_key(), vigil.backend() == "postgres");
+    let shared = vigil.backend() == "postgres";
+    let csrf = csrf::CsrfKeys::new(vigil.form_token_key(), shared);
     let state = Arc::new(AppState {
         vigil,
         csrf,
         limiter: rate_limit::RateLimiter::new(settings.reports_per_window, 600)
-            .with_ceiling(settings.public_ceiling_per_window),
-        login_limiter: rate_limit::RateLimiter::new(30, 600),
-        partner_limiter: rate_limit::RateLimiter::new(settings.partner_requests_per_window, 600),
+            .with_ceiling(settings.public_ceiling_per_window)
+            .shared("public", shared),
+        login_limiter: rate_limit::RateLimiter::new(30, 600).shared("login", shared),
+        partner_limiter: rate_limit::RateLimiter::new(settings.partner_requests_per_window, 600)
+            .shared("partner", shared),
         alerts: alerts::channel(),
         webhook: settings.alert_webhook.clone(),
         trusted_proxies: settings.trusted_proxies.clone(),

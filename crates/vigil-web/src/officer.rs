@@ -56,7 +56,7 @@ pub(crate) async fn login_show(State(state): State<Arc<AppState>>) -> Response {
 
 pub(crate) async fn login_submit(State(state): State<Arc<AppState>>, req: Request) -> Response {
     let client = crate::client_address::client_key(&req, &state.trusted_proxies);
-    if !state.login_limiter.allow_key(&client) {
+    if !state.login_limiter.allow(&state, &client).await {
         return (StatusCode::TOO_MANY_REQUESTS, "too many sign-in attempts from this connection; wait a few minutes\n")
             .into_response();
     }

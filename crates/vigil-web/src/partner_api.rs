@@ -115,7 +115,7 @@ async fn partner(state: &Arc<AppState>, headers: &HeaderMap) -> Result<vigil_cor
         Some(Ok(None)) => return Err(denied()),
         _ => return Err(unavailable()),
     };
-    if !state.partner_limiter.allow_key(&p.id) {
+    if !state.partner_limiter.allow(state, &p.id).await {
         return Err(fail(StatusCode::TOO_MANY_REQUESTS, None, "too many requests from this partner; wait and retry"));
     }
     Ok(p)

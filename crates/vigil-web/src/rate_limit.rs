@@ -1,6 +1,9 @@
 //! A fixed-window rate limit on public submissions, keyed on a keyed hash of
 //! the client address under a salt that is replaced every window, so no
 //! stored key can be tied back to an address once its window has passed.
+//! On PostgreSQL, where several nodes share the store, the windows are kept
+//! there (see `Vigil::count_request`), so a client's limit holds across all
+//! nodes; on SQLite (one node) they are kept in this process.
 
 use std::collections::HashMap;
 
@@ -8,6 +11,10 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 pub(crate) struct RateLimiter {
+    /// The limit's name in the shared store.
+    name: &'static str,
+    /// Whether the windows are kept in the store, for every node.
+    shared: bool,
     limit: u32,
     /// All clients together; above it operators are alerted, once a window.
     ceiling: Option<u32>,
@@ -37,7 +44,57 @@ fn salt() -> [u8; 32] {
 
 impl RateLimiter {
     pub fn new(limit: u32, window_secs: u64) -> Self {
-        RateLimiter { limit, ceiling: None, window: Duration::from_secs(window_secs), state: Mutex::new(Window::new()) }
+        RateLimiter {
+            name: "local",
+            shared: false,
+            limit,
+            ceiling: None,
+            window: Duration::from_secs(window_secs),
+            state: Mutex::new(Window::new()),
+        }
+    }
+
+    /// Keeps the windows in the store under `name`, shared by every node.
+    pub fn shared(mut self, name: &'static str, shared: bool) -> Self {
+        self.name = name;
+        self.shared = shared;
+        self
+    }
+
+    /// Counts one request for a client key; false when that client is over
+    /// its limit. Shared windows are counted on a blocking thread; a store
+    /// that cannot count lets the request through (it will meet the same
+    /// store next, and fail there with its own answer).
+    pub async fn allow(&self, state: &std::sync::Arc<crate::AppState>, key: &str) -> bool {
+        if !self.shared {
+            return self.allow_key(key);
+        }
+        let (st, name, secs, key) = (state.clone(), self.name, self.window.as_secs(), key.to_owned());
+        match tokio::task::spawn_blocking(move || st.vigil.count_request(name, secs, &key)).await {
+            Ok(Ok((mine, all))) => {
+                if let Some(c) = self.ceiling {
+                    // Exactly one request, on one node, is the first past the ceiling.
+                    if all == u64::from(c) + 1 {
+                        self.ceiling_passed(c);
+                    }
+                }
+                mine <= u64::from(self.limit)
+            }
+            Ok(Err(e)) => {
+                tracing::warn!("the {} rate limit could not be counted: {e}", self.name);
+                true
+            }
+            Err(_) => true,
+        }
+    }
+
+    fn ceiling_passed(&self, c: u32) {
+        tracing::error!(
+            alert = "public-ceiling",
+            ceiling = c,
+            window_secs = self.window.as_secs(),
+            "OPERATOR ALERT: public submissions passed the global ceiling for this window; still accepting"
+        );
     }
 
     /// Alerts operators when all clients together pass `ceiling` in a
@@ -49,7 +106,7 @@ impl RateLimiter {
     }
 
     #[cfg(test)]
-    pub fn allow(&self, ip: Option<std::net::IpAddr>) -> bool {
+    pub fn allow_ip(&self, ip: Option<std::net::IpAddr>) -> bool {
         self.allow_key(&ip.map_or_else(|| "unknown".to_string(), |i| i.to_string()))
     }
 
@@ -64,12 +121,7 @@ impl RateLimiter {
         if let Some(c) = self.ceiling {
             if w.total > c && !w.alerted {
                 w.alerted = true;
-                tracing::error!(
-                    alert = "public-ceiling",
-                    ceiling = c,
-                    window_secs = self.window.as_secs(),
-                    "OPERATOR ALERT: public submissions passed the global ceiling for this window; still accepting"
-                );
+                self.ceiling_passed(c);
             }
         }
         let key: [u8; 16] = blake3::keyed_hash(&w.salt, addr.as_bytes()).as_bytes()[..16].try_into().expect("16 bytes");
@@ -89,9 +141,9 @@ mod tests {
         let r = RateLimiter::new(2, 600);
         let a: IpAddr = "192.0.2.1".parse().unwrap();
         let b: IpAddr = "192.0.2.2".parse().unwrap();
-        assert!(r.allow(Some(a)) && r.allow(Some(a)));
-        assert!(!r.allow(Some(a)));
-        assert!(r.allow(Some(b)));
+        assert!(r.allow_ip(Some(a)) && r.allow_ip(Some(a)));
+        assert!(!r.allow_ip(Some(a)));
+        assert!(r.allow_ip(Some(b)));
     }
 
     #[test]

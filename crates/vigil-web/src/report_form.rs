@@ -274,7 +274,7 @@ fn plain(status: StatusCode, msg: &str) -> Response {
 
 pub(crate) async fn submit(State(state): State<Arc<AppState>>, req: Request) -> Response {
     let client = crate::client_address::client_key(&req, &state.trusted_proxies);
-    if !state.limiter.allow_key(&client) {
+    if !state.limiter.allow(&state, &client).await {
         return plain(StatusCode::TOO_MANY_REQUESTS, "Too many reports have been sent from your connection. Please wait a few minutes and try again, or call 101 (999 in an emergency).");
     }
     let (values, mut attachments) = match read_form_with_files(&state, req).await {
@@ -402,7 +402,7 @@ pub(crate) async fn add_show(State(state): State<Arc<AppState>>) -> Response {
 pub(crate) async fn add_submit(State(state): State<Arc<AppState>>, req: Request) -> Response {
     let client = crate::client_address::client_key(&req, &state.trusted_proxies);
     // Guessing secrets costs a submission from the same allowance.
-    if !state.limiter.allow_key(&client) {
+    if !state.limiter.allow(&state, &client).await {
         return plain(
             StatusCode::TOO_MANY_REQUESTS,
             "Too many attempts from your connection. Please wait a few minutes and try again.",
