@@ -11,6 +11,7 @@
 
 use crate::bucket_location::BucketLocation;
 use crate::error::VaultError;
+use crate::vault::read_full;
 use crate::wrapped_key::SlotId;
 use bytes::Bytes;
 use futures_util::stream::{BoxStream, StreamExt};
@@ -239,19 +240,6 @@ impl Bucket {
         self.run(async move { store.put(&path, PutPayload::from(bytes)).await.map(|_| ()) })
             .map_err(failed(&self.location, format!("writing blob {sha}")))
     }
-}
-
-fn read_full(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
-    let mut n = 0;
-    while n < buf.len() {
-        match r.read(&mut buf[n..]) {
-            Ok(0) => break,
-            Ok(k) => n += k,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(n)
 }
 
 /// One object read as a stream from the current position; a seek drops the

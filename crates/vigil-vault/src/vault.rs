@@ -61,7 +61,8 @@ fn sync_dir(dir: &Path) -> Result<(), VaultError> {
     File::open(dir).and_then(|d| d.sync_all()).map_err(VaultError::io(dir))
 }
 
-fn read_full(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
+/// Fills `buf` as far as the input goes; short only at its end.
+pub(crate) fn read_full(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
     let mut n = 0;
     while n < buf.len() {
         match r.read(&mut buf[n..]) {
