@@ -3,7 +3,8 @@
 # same file on a folder vault (local disk) and on a bucket vault (a Garage
 # node on loopback from scripts/garage.sh, same disk, same cores), MB/s and
 # the ratio, with `cp` of the file and curl's plain PUT and GET of it to
-# Garage as the floors each backend sits on (no hashing, no sealing).
+# Garage (SigV4, one request) as the floors each backend sits on (no
+# hashing, no sealing).
 # Knobs: SIZE_MIB (default 1024), BENCH_DIR, GARAGE_PORT (default 39500).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,12 +42,23 @@ t_get_b=$(secs "$VIGIL" --data "$WORK/bucket" exhibit get "$ref_b" --out "$WORK/
 cmp "$WORK/exhibit.bin" "$WORK/f.out" && cmp "$WORK/exhibit.bin" "$WORK/b.out"
 rm -f "$WORK/f.out" "$WORK/b.out"
 
+# Garage's own floor: the same file PUT and GET by curl with SigV4, no
+# hashing, no sealing, one request.
+KEY_ID=$(sed -n 's/^aws_access_key_id = //p' "$WORK/garage/credentials")
+SECRET=$(sed -n 's/^aws_secret_access_key = //p' "$WORK/garage/credentials")
+ENDPOINT=$(printf '%s\n' "$VAULT" | sed -n 's/.*endpoint=\([^&]*\).*/\1/p')
+t_put=$(secs curl -sf --aws-sigv4 "aws:amz:garage:s3" --user "$KEY_ID:$SECRET" -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" -T "$WORK/exhibit.bin" "$ENDPOINT/vigil/bench/raw.bin")
+t_getraw=$(secs curl -sf --aws-sigv4 "aws:amz:garage:s3" --user "$KEY_ID:$SECRET" -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" -o "$WORK/raw.out" "$ENDPOINT/vigil/bench/raw.bin")
+cmp "$WORK/exhibit.bin" "$WORK/raw.out"
+rm -f "$WORK/raw.out"
+
 echo
 echo "| $SIZE_MIB MiB | folder vault (local disk) | bucket vault (Garage, loopback) | bucket / folder |"
 echo "|---|---|---|---|"
 echo "| exhibit add (4 digests + seal + store) | $t_add_f s, $(mbs "$t_add_f") MB/s | $t_add_b s, $(mbs "$t_add_b") MB/s | $(ratio "$t_add_b" "$t_add_f") |"
 echo "| exhibit get (decrypt + SHA-256 check) | $t_get_f s, $(mbs "$t_get_f") MB/s | $t_get_b s, $(mbs "$t_get_b") MB/s | $(ratio "$t_get_b" "$t_get_f") |"
-echo "| floor: cp of the file | $t_cp s, $(mbs "$t_cp") MB/s | | |"
+echo "| floor: cp of the file; curl PUT to Garage | $t_cp s, $(mbs "$t_cp") MB/s | $t_put s, $(mbs "$t_put") MB/s | |"
+echo "| floor: curl GET from Garage | | $t_getraw s, $(mbs "$t_getraw") MB/s | |"
 echo
 echo "Garage runs on the same 2 cores as vigil here: an upload's sealing and Garage's own hashing and"
 echo "compression compete for them, which a separate storage cluster would not."
