@@ -266,7 +266,7 @@ pub trait StoreTx {
     fn notify(&mut self, channel: &str, payload: &str) -> Result<bool, StoreError>;
     /// The salt of `limiter`'s window starting at `window_start`: `candidate`
     /// if this call opens the window, else the salt another node chose.
-    /// Earlier windows, salts and counts, are dropped.
+    /// The call that opens a window drops the earlier ones, salts and counts.
     fn window_salt(&mut self, limiter: &str, window_start: i64, candidate: &[u8]) -> Result<Vec<u8>, StoreError>;
     /// Counts one request by `client` (a salted hash) in the window; answers
     /// its count and everyone's in that window, this request included.

@@ -1203,19 +1203,23 @@ impl StoreTx for PgTx<'_> {
         // disk on every request would cost every request.
         self.tx.batch_execute("SET LOCAL synchronous_commit TO OFF")?;
         let mut db = self.db();
-        db.execute("DELETE FROM rate_counts WHERE limiter = $1 AND window_start < $2", &[&limiter, &window_start])?;
-        db.execute("DELETE FROM rate_windows WHERE limiter = $1 AND window_start < $2", &[&limiter, &window_start])?;
         // Two nodes opening the window at once: the second insert waits for
         // the first to commit and keeps its salt.
-        db.execute(
+        let opened = db.execute(
             "INSERT INTO rate_windows (limiter, window_start, salt) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
             &[&limiter, &window_start, &candidate],
         )?;
-        let row = db.query_one(
-            "SELECT salt FROM rate_windows WHERE limiter = $1 AND window_start = $2",
-            &[&limiter, &window_start],
-        )?;
-        Ok(row.get(0))
+        if opened == 0 {
+            let row = db.query_one(
+                "SELECT salt FROM rate_windows WHERE limiter = $1 AND window_start = $2",
+                &[&limiter, &window_start],
+            )?;
+            return Ok(row.get(0));
+        }
+        // This request opened the window: the earlier ones go, once.
+        db.execute("DELETE FROM rate_counts WHERE limiter = $1 AND window_start < $2", &[&limiter, &window_start])?;
+        db.execute("DELETE FROM rate_windows WHERE limiter = $1 AND window_start < $2", &[&limiter, &window_start])?;
+        Ok(candidate.to_vec())
     }
 
     fn count_request(&mut self, limiter: &str, window_start: i64, client: &[u8]) -> Result<(i64, i64), StoreError> {

@@ -1274,21 +1274,26 @@ impl StoreTx for SqliteTx<'_> {
     }
 
     fn window_salt(&mut self, limiter: &str, window_start: i64, candidate: &[u8]) -> Result<Vec<u8>, StoreError> {
-        self.tx
-            .prepare_cached("DELETE FROM rate_counts WHERE limiter = ?1 AND window_start < ?2")?
-            .execute(params![limiter, window_start])?;
-        self.tx
-            .prepare_cached("DELETE FROM rate_windows WHERE limiter = ?1 AND window_start < ?2")?
-            .execute(params![limiter, window_start])?;
-        self.tx
+        let opened = self
+            .tx
             .prepare_cached(
                 "INSERT INTO rate_windows (limiter, window_start, salt) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
             )?
             .execute(params![limiter, window_start, candidate])?;
-        Ok(self
-            .tx
-            .prepare_cached("SELECT salt FROM rate_windows WHERE limiter = ?1 AND window_start = ?2")?
-            .query_row(params![limiter, window_start], |r| r.get(0))?)
+        if opened == 0 {
+            return Ok(self
+                .tx
+                .prepare_cached("SELECT salt FROM rate_windows WHERE limiter = ?1 AND window_start = ?2")?
+                .query_row(params![limiter, window_start], |r| r.get(0))?);
+        }
+        // This request opened the window: the earlier ones go, once.
+        for sql in [
+            "DELETE FROM rate_counts WHERE limiter = ?1 AND window_start < ?2",
+            "DELETE FROM rate_windows WHERE limiter = ?1 AND window_start < ?2",
+        ] {
+            self.tx.prepare_cached(sql)?.execute(params![limiter, window_start])?;
+        }
+        Ok(candidate.to_vec())
     }
 
     fn count_request(&mut self, limiter: &str, window_start: i64, client: &[u8]) -> Result<(i64, i64), StoreError> {
