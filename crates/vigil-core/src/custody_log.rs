@@ -55,10 +55,8 @@ pub(crate) fn append(
             time_ms: ev.time.unix_millis(),
         });
     }
-    tx.insert_events(&rows)?;
     let head = TreeHead { tree_size: frontier.size(), root: frontier.root(), timestamp: now }.sign(key);
-    tx.insert_head(&head_row(&head))?;
-    tx.save_log_state(&LogState { size: frontier.size(), frontier: frontier.to_bytes() })?;
+    tx.append_log(&rows, &head_row(&head), &LogState { size: frontier.size(), frontier: frontier.to_bytes() })?;
     Ok(AppendReceipt { first_index: first, count: events.len() as u64, head })
 }
 
@@ -177,6 +175,22 @@ impl crate::data_dir::Vigil {
             value
         };
         self.store.make_durable()?;
+        Ok(value)
+    }
+
+    /// As [`Vigil::write_unlogged`], without waiting for the disk: for rows
+    /// whose loss in a crash of the database server costs nothing durable
+    /// (a spent form token, a rate count). The commit still orders before
+    /// every later unit's, whose own wait for the disk covers it.
+    pub(crate) fn write_volatile<T>(
+        &self,
+        work: impl FnOnce(&mut dyn StoreTx) -> Result<T, CoreError>,
+    ) -> Result<T, CoreError> {
+        let mut conn = self.store.write()?;
+        let mut tx = conn.begin()?;
+        let value = work(tx.as_mut())?;
+        refuse_unlogged_rows(tx.as_mut())?;
+        tx.commit()?;
         Ok(value)
     }
 }

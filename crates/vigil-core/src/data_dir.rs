@@ -99,6 +99,10 @@ pub struct Vigil {
     pub(crate) clock: crate::clock::Clock,
     /// `vigil.lock`, held shared for as long as this is open.
     pub(crate) lock: crate::dir_lock::DirLock,
+    /// What this node remembers of the shared rate windows and form tokens
+    /// (a window's salt, the last sweep of spent tokens), to spare the
+    /// store a round trip per request.
+    pub(crate) node_memory: crate::rate_window::NodeMemory,
 }
 
 /// Writes a file that must not already exist, with the given mode, fsync'd.
@@ -334,7 +338,16 @@ impl Vigil {
         let signing = load_signing_key(&layout.signing_key())?;
         let master = Self::load_master(&layout, &mut *store.write()?)?;
         let vault = configured_vault(&layout)?;
-        let v = Vigil { layout, store, vault, master, signing, clock: crate::clock::Clock::system(), lock };
+        let v = Vigil {
+            layout,
+            store,
+            vault,
+            master,
+            signing,
+            clock: crate::clock::Clock::system(),
+            lock,
+            node_memory: Default::default(),
+        };
         v.ensure_projection_baseline()?;
         v.remove_stale_recordings();
         Ok(v)

@@ -4,7 +4,12 @@
 
 use crate::data_dir::Vigil;
 use crate::error::CoreError;
+use std::sync::atomic::Ordering;
 use zeroize::Zeroizing;
+
+/// How often a node drops the spent nonces whose tokens have expired: an
+/// expired spend no longer counts anyway, so this only keeps the table small.
+const SWEEP_SECS: i64 = 60;
 
 impl Vigil {
     /// The key the web forms' single-use tokens are signed with; the same
@@ -14,10 +19,21 @@ impl Vigil {
     }
 
     /// Spends a form token's nonce until `expires_at` (Unix seconds); false
-    /// when any node spent it already.
+    /// when any node spent it already and that spend has not expired.
     pub fn spend_form_token(&self, nonce: &str, expires_at: u64) -> Result<bool, CoreError> {
         let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
         let (expires_at, now) = (i64::try_from(expires_at).unwrap_or(i64::MAX), now as i64);
-        self.write_unlogged(|tx| Ok(tx.spend_form_token(nonce, expires_at, now)?))
+        let last = self.node_memory.tokens_swept.load(Ordering::Relaxed);
+        let sweep = now - last >= SWEEP_SECS
+            && self.node_memory.tokens_swept.compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed).is_ok();
+        // Not waited to disk: the report the token carries is (its own unit
+        // is made durable after this), and a spend lost to a server crash
+        // would at most let that one form be sent once more.
+        self.write_volatile(|tx| {
+            if sweep {
+                tx.sweep_form_tokens(now)?;
+            }
+            Ok(tx.spend_form_token(nonce, expires_at, now)?)
+        })
     }
 }

@@ -49,6 +49,7 @@ mod review_exposure;
 mod review_results;
 mod review_set;
 mod scan_job;
+mod scan_queue;
 mod search;
 mod team_dashboard;
 pub mod test_hooks;
@@ -69,6 +70,7 @@ pub use retention_review::{
 pub use review_exposure::{ExposureSummary, OfficerExposure, ReviewerSettings};
 pub use review_results::{CountLine, ReviewCounts, ReviewExport, SecondOpinion};
 pub use review_set::{ReviewBuild, ReviewBuilt, ReviewItem, ReviewStacks, StackView};
+pub use scan_queue::ScanBatch;
 pub use validation::{
     verify_file_signature, verify_validation, BuildInfo, Machine, Outcome, RequirementResult, StoredValidation,
     ValidationRef, ValidationReport, VALIDATION_CASE, VALIDATION_FORMAT,

@@ -34,4 +34,6 @@ pub use escape::escape_path;
 pub use output::{write_report, OutputFormat, Report};
 pub use read_mode::ReadMode;
 pub use record::{FileRecord, MatchResult, PdqRecord, ScanSummary};
-pub use scanner::{scan, PdqSet, ScanError, ScanOptions, ScanOutcome, PDQ_MIN_QUALITY, PDQ_RADIUS};
+pub use scanner::{
+    conclude, hash_batch, plan, scan, Entry, PdqSet, ScanError, ScanOptions, ScanOutcome, PDQ_MIN_QUALITY, PDQ_RADIUS,
+};

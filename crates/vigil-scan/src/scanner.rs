@@ -6,7 +6,8 @@ use crate::checkpoint::{Checkpoint, Finished, Header, Line};
 use crate::escape::escape_path;
 use crate::read_mode::ReadMode;
 use crate::record::{FileRecord, MatchResult, PdqRecord, ScanSummary};
-use crate::walk::{walk, Entry};
+use crate::walk::walk;
+pub use crate::walk::Entry;
 use std::fs::File;
 use std::io::Read;
 use std::path::PathBuf;
@@ -333,38 +334,34 @@ fn progress_bar(files: u64, enabled: bool) -> Progress {
     Progress { bar, bytes: std::sync::atomic::AtomicU64::new(0), start: std::time::Instant::now() }
 }
 
-pub fn scan(
-    sources: &[PathBuf],
-    opts: &ScanOptions,
-    sets: &[HashSet],
-    pdq_sets: &[PdqSet],
-) -> Result<ScanOutcome, ScanError> {
+/// Checks every source exists, then walks them: the entries a scan hashes,
+/// sorted by path bytes.
+pub fn plan(sources: &[PathBuf], jobs: usize) -> Result<Vec<Entry>, ScanError> {
     for s in sources {
         if std::fs::symlink_metadata(s).is_err() {
             return Err(ScanError::Source(format!("{}: no such file or directory", s.display())));
         }
     }
-    let jobs = opts.jobs.max(1);
-    let entries = walk(sources, jobs);
-    let mut results: Vec<Option<Vec<FileRecord>>> = vec![None; entries.len()];
-    let mut journal = None;
-    let mut finished = Finished::new();
-    if let Some(path) = &opts.checkpoint {
-        let header = Header::new(sources, opts.algos, opts.archives, opts.pdq);
-        let (cp, f) = Checkpoint::open(path, &header, opts.resume).map_err(ScanError::Checkpoint)?;
-        journal = Some(cp);
-        finished = f;
-    }
-    let pb = progress_bar(entries.len() as u64, opts.progress);
+    Ok(walk(sources, jobs.max(1)))
+}
+
+/// Runs `opts.jobs` hashing threads over `entries` and hands each result,
+/// with its entry's index, to `each` on the calling thread, in the order
+/// they finish.
+fn hash_all(
+    entries: &[Entry],
+    opts: &ScanOptions,
+    pb: &Progress,
+    finished: &Finished,
+    mut each: impl FnMut(usize, Hashed),
+) {
     let next = AtomicUsize::new(0);
     let lanes = opts.kernel.lanes() > 1 && (opts.algos.md5 || opts.algos.sha1);
     let (tx, rx) = mpsc::sync_channel::<Vec<(usize, Hashed)>>(64);
-    let mut journal_error = None;
-    let (mut resumed, mut hashed) = (0u64, 0u64);
     std::thread::scope(|sc| {
-        for _ in 0..jobs {
+        for _ in 0..opts.jobs.max(1) {
             let tx = tx.clone();
-            let (next, entries, pb, finished) = (&next, &entries, &pb, &finished);
+            let next = &next;
             sc.spawn(move || {
                 let mut out = Outbox::new(tx);
                 if lanes {
@@ -384,24 +381,75 @@ pub fn scan(
         }
         drop(tx);
         for (i, h) in rx.into_iter().flatten() {
-            if h.resumed {
-                resumed += 1;
-            } else {
-                hashed += 1;
-                if let (Some(cp), None) = (&mut journal, &journal_error) {
-                    let line = Line {
-                        entry: hex::encode(entries[i].bytes()),
-                        size: h.size,
-                        mtime_ns: h.mtime_ns,
-                        records: h.records.clone(),
-                    };
-                    if let Err(err) = cp.append(&line) {
-                        journal_error = Some(err);
-                    }
+            each(i, h);
+        }
+    });
+}
+
+/// Hashes one batch of a scan's entries (a scan worker's share of a
+/// distributed scan): each entry's records, in the entries' order, exactly
+/// as [`scan`] would record them.
+pub fn hash_batch(entries: &[Entry], opts: &ScanOptions) -> Vec<Vec<FileRecord>> {
+    let pb = progress_bar(entries.len() as u64, false);
+    let mut results: Vec<Option<Vec<FileRecord>>> = vec![None; entries.len()];
+    hash_all(entries, opts, &pb, &Finished::new(), |i, h| results[i] = Some(h.records));
+    results.into_iter().map(|r| r.expect("every entry was hashed")).collect()
+}
+
+/// The outcome of a scan from every entry's records in entry order (from
+/// one process or gathered from the batches of several): matched against
+/// the sets and summarised, the same way whoever hashed them.
+pub fn conclude(
+    per_entry: Vec<Vec<FileRecord>>,
+    sets: &[HashSet],
+    pdq_sets: &[PdqSet],
+    resumed: u64,
+    hashed: u64,
+) -> ScanOutcome {
+    let records: Vec<FileRecord> = per_entry.into_iter().flatten().collect();
+    let mut matches = match_all(&records, sets);
+    match_pdq(&records, pdq_sets, &mut matches);
+    let summary = summarise(&records, &matches);
+    ScanOutcome { records, matches, summary, resumed, hashed }
+}
+
+pub fn scan(
+    sources: &[PathBuf],
+    opts: &ScanOptions,
+    sets: &[HashSet],
+    pdq_sets: &[PdqSet],
+) -> Result<ScanOutcome, ScanError> {
+    let entries = plan(sources, opts.jobs)?;
+    let mut results: Vec<Option<Vec<FileRecord>>> = vec![None; entries.len()];
+    let mut journal = None;
+    let mut finished = Finished::new();
+    if let Some(path) = &opts.checkpoint {
+        let header = Header::new(sources, opts.algos, opts.archives, opts.pdq);
+        let (cp, f) = Checkpoint::open(path, &header, opts.resume).map_err(ScanError::Checkpoint)?;
+        journal = Some(cp);
+        finished = f;
+    }
+    let pb = progress_bar(entries.len() as u64, opts.progress);
+    let mut journal_error = None;
+    let (mut resumed, mut hashed) = (0u64, 0u64);
+    hash_all(&entries, opts, &pb, &finished, |i, h| {
+        if h.resumed {
+            resumed += 1;
+        } else {
+            hashed += 1;
+            if let (Some(cp), None) = (&mut journal, &journal_error) {
+                let line = Line {
+                    entry: hex::encode(entries[i].bytes()),
+                    size: h.size,
+                    mtime_ns: h.mtime_ns,
+                    records: h.records.clone(),
+                };
+                if let Err(err) = cp.append(&line) {
+                    journal_error = Some(err);
                 }
             }
-            results[i] = Some(h.records);
         }
+        results[i] = Some(h.records);
     });
     pb.bar.finish_and_clear();
     if let Some(err) = journal_error {
@@ -410,11 +458,8 @@ pub fn scan(
     if let Some(cp) = &mut journal {
         cp.sync().map_err(ScanError::Checkpoint)?;
     }
-    let records: Vec<FileRecord> = results.into_iter().flat_map(|r| r.expect("every entry was scanned")).collect();
-    let mut matches = match_all(&records, sets);
-    match_pdq(&records, pdq_sets, &mut matches);
-    let summary = summarise(&records, &matches);
-    Ok(ScanOutcome { records, matches, summary, resumed, hashed })
+    let per_entry = results.into_iter().map(|r| r.expect("every entry was scanned")).collect();
+    Ok(conclude(per_entry, sets, pdq_sets, resumed, hashed))
 }
 
 /// Matches every record against every set, a whole table at a time so the

@@ -10,8 +10,8 @@ use std::sync::{Condvar, Mutex};
 /// A file to hash. Size and modification time are read by the worker that
 /// opens it (one `fstat` on the open file), so the walk itself needs no
 /// `stat` per file: it runs on the directory listings alone.
-#[derive(Debug, Clone)]
-pub(crate) struct Entry {
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
     pub path: PathBuf,
     /// Set when the entry cannot be hashed (broken link, not a regular file, unreadable directory).
     pub error: Option<String>,
@@ -20,6 +20,11 @@ pub(crate) struct Entry {
 impl Entry {
     pub fn bytes(&self) -> &[u8] {
         self.path.as_os_str().as_bytes()
+    }
+
+    /// The entry whose path is these bytes (as [`Entry::bytes`] gives them).
+    pub fn from_bytes(path: &[u8], error: Option<String>) -> Entry {
+        Entry { path: PathBuf::from(OsStr::from_bytes(path)), error }
     }
 }
 

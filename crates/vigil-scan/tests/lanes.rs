@@ -108,3 +108,33 @@ fn an_unreadable_file_fails_alone_in_its_lane() {
     }
     assert!(got.iter().any(|r| r.error.as_deref().is_some_and(|e| e.contains("read failed"))), "{got:?}");
 }
+
+/// Issue 28, point 3: a scan cut into batches, each hashed on its own (as
+/// scan workers on several hosts do) and concluded in entry order, gives
+/// the one-process scan's outcome, whatever the batch size or the kernel.
+#[test]
+fn batches_hashed_apart_conclude_as_one_scan() {
+    let d = tempfile::tempdir().unwrap();
+    let sources = tree(d.path());
+    let o = opts(Kernel::detect(), ReadMode::Read, 2, "md5,sha1,sha256,blake3");
+    let whole = scan(&sources, &o, &[], &[]).unwrap();
+    let entries = vigil_scan::plan(&sources, 2).unwrap();
+    for (size, kernel) in
+        [(1, Kernel::scalar()), (7, Kernel::detect()), (64, Kernel::scalar()), (10_000, Kernel::detect())]
+    {
+        let mut o = o.clone();
+        o.kernel = kernel;
+        let per_entry: Vec<Vec<FileRecord>> =
+            entries.chunks(size).flat_map(|batch| vigil_scan::hash_batch(batch, &o)).collect();
+        assert_eq!(per_entry.len(), entries.len());
+        let n = entries.len() as u64;
+        let got = vigil_scan::conclude(per_entry, &[], &[], 0, n);
+        assert_eq!(got.records, whole.records, "batches of {size}");
+        assert_eq!(got.matches, whole.matches);
+        assert_eq!(serde_json::to_string(&got.summary).unwrap(), serde_json::to_string(&whole.summary).unwrap());
+    }
+    // An entry goes between hosts as its path's bytes.
+    for e in &entries {
+        assert_eq!(&vigil_scan::Entry::from_bytes(e.bytes(), e.error.clone()), e);
+    }
+}

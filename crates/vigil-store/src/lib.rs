@@ -29,7 +29,7 @@ pub use projection::{ProjectionChange, OPERATIONAL, PROJECTED};
 pub use record::{
     CaseRecordRow, ChatTimelineRow, EventRow, ExhibitIdentifierRow, ExhibitRow, ExposureRow, HeadRow, IdempotencyRow,
     KeyRow, LinkRow, LogState, PartnerRow, ReportFileRow, ReportRow, RetentionRow, ReviewItemRow, ReviewSettingsRow,
-    SessionRow, UserRow,
+    ScanBatchRow, SessionRow, UserRow,
 };
 pub use sqlite_store::SqliteStore;
 
@@ -200,6 +200,13 @@ pub trait Store: Send {
     /// Every retention row, by subject.
     fn retention_rows(&mut self) -> Result<Vec<RetentionRow>, StoreError>;
     fn retention_row(&mut self, subject: &str) -> Result<Option<RetentionRow>, StoreError>;
+    /// A distributed scan's batches done, and its batches in all; none for
+    /// a job that does not exist (or was gathered).
+    fn scan_job_progress(&mut self, job: &str) -> Result<Option<(u64, u64)>, StoreError>;
+    /// The batches of every distributed scan not done yet.
+    fn scan_work_left(&mut self) -> Result<u64, StoreError>;
+    /// A job's results, batch by batch in order; an unfinished batch gives none.
+    fn scan_results(&mut self, job: &str) -> Result<Vec<Option<String>>, StoreError>;
 }
 
 /// One write transaction. Dropping it without [`commit`](StoreTx::commit) rolls back.
@@ -212,6 +219,14 @@ pub trait StoreTx {
     fn save_log_state(&mut self, state: &LogState) -> Result<(), StoreError>;
     fn insert_events(&mut self, rows: &[EventRow]) -> Result<(), StoreError>;
     fn insert_head(&mut self, head: &HeadRow) -> Result<(), StoreError>;
+    /// A unit's whole append: its events, the new signed head and the
+    /// sequencer's new state. One round trip on PostgreSQL (the sequencer
+    /// lock is held meanwhile, so every round trip here is every unit's wait).
+    fn append_log(&mut self, rows: &[EventRow], head: &HeadRow, state: &LogState) -> Result<(), StoreError> {
+        self.insert_events(rows)?;
+        self.insert_head(head)?;
+        self.save_log_state(state)
+    }
     fn set_meta(&mut self, key: &str, value: &str) -> Result<(), StoreError>;
     fn next_exhibit_number(&mut self, initials: &Initials) -> Result<u32, StoreError>;
     fn insert_exhibit(&mut self, row: &ExhibitRow) -> Result<(), StoreError>;
@@ -257,9 +272,11 @@ pub trait StoreTx {
     /// exactly one gets `true`. Clears the failure count when it does.
     fn claim_totp_step(&mut self, username: &str, step: i64, now_ms: i64) -> Result<bool, StoreError>;
     /// Records a single-use form token's nonce as spent until `expires_at`
-    /// (seconds), dropping nonces whose time has passed; false when it was
-    /// spent already, on this node or another.
+    /// (seconds); false when it was spent already, on this node or another,
+    /// and that spend had not expired by `now`.
     fn spend_form_token(&mut self, nonce: &str, expires_at: i64, now: i64) -> Result<bool, StoreError>;
+    /// Drops the spent nonces that expired before `now`.
+    fn sweep_form_tokens(&mut self, now: i64) -> Result<(), StoreError>;
     /// Sends `payload` to every node listening on `channel` when this
     /// transaction commits (PostgreSQL `NOTIFY`); false where the store has
     /// no such thing (SQLite: one node, which delivers its own).
@@ -346,6 +363,26 @@ pub trait StoreTx {
     fn retention_row(&mut self, subject: &str) -> Result<Option<RetentionRow>, StoreError>;
     /// Inserts or replaces a subject's retention row.
     fn put_retention(&mut self, r: &RetentionRow) -> Result<(), StoreError>;
+    /// Queues a distributed scan: its options and its batches' entries.
+    fn insert_scan_job(
+        &mut self,
+        id: &str,
+        options: &str,
+        created_ms: i64,
+        batches: &[String],
+    ) -> Result<(), StoreError>;
+    /// Takes the first batch that is queued or whose lease ran out before
+    /// `now_ms`, leasing it as `lease` until `until_ms`; on PostgreSQL a
+    /// batch another worker is taking at the same moment is skipped, not waited for.
+    fn claim_scan_batch(&mut self, lease: &str, now_ms: i64, until_ms: i64)
+        -> Result<Option<ScanBatchRow>, StoreError>;
+    /// Extends a lease this worker still holds; false when it lost it.
+    fn renew_scan_lease(&mut self, job: &str, batch: u64, lease: &str, until_ms: i64) -> Result<bool, StoreError>;
+    /// Stores a batch's results if `lease` still holds it; false when it
+    /// does not (another worker took it after the lease ran out).
+    fn finish_scan_batch(&mut self, job: &str, batch: u64, lease: &str, results: &str) -> Result<bool, StoreError>;
+    /// Drops a distributed scan and its batches.
+    fn delete_scan_job(&mut self, job: &str) -> Result<(), StoreError>;
     fn commit(self: Box<Self>) -> Result<(), StoreError>;
 }
 

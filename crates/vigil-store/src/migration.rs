@@ -373,6 +373,24 @@ CREATE TABLE rate_counts (limiter TEXT NOT NULL, window_start BIGINT NOT NULL, c
 CREATE TABLE rate_counts (limiter TEXT NOT NULL, window_start BIGINT NOT NULL, client BYTEA NOT NULL, n BIGINT NOT NULL,
   PRIMARY KEY (limiter, window_start, client));",
     },
+    Migration {
+        version: 21,
+        name: "shared scan work: a distributed scan's batches, leased to workers",
+        // Operational: the work list of a scan in progress; its report is
+        // what becomes evidence, and the rows go once it is gathered.
+        sqlite: "CREATE TABLE scan_jobs (id TEXT PRIMARY KEY, options TEXT NOT NULL, batches BIGINT NOT NULL,
+  created_ms BIGINT NOT NULL);
+CREATE TABLE scan_batches (job TEXT NOT NULL REFERENCES scan_jobs (id) ON DELETE CASCADE, batch BIGINT NOT NULL,
+  entries TEXT NOT NULL, state TEXT NOT NULL, lease TEXT, lease_until_ms BIGINT, attempts BIGINT NOT NULL DEFAULT 0,
+  results TEXT, PRIMARY KEY (job, batch));
+CREATE INDEX scan_batches_open ON scan_batches (state, job, batch);",
+        postgres: "CREATE TABLE scan_jobs (id TEXT PRIMARY KEY, options TEXT NOT NULL, batches BIGINT NOT NULL,
+  created_ms BIGINT NOT NULL);
+CREATE TABLE scan_batches (job TEXT NOT NULL REFERENCES scan_jobs (id) ON DELETE CASCADE, batch BIGINT NOT NULL,
+  entries TEXT NOT NULL, state TEXT NOT NULL, lease TEXT, lease_until_ms BIGINT, attempts BIGINT NOT NULL DEFAULT 0,
+  results TEXT, PRIMARY KEY (job, batch));
+CREATE INDEX scan_batches_open ON scan_batches (state, job, batch);",
+    },
 ];
 
 pub(crate) fn latest() -> u32 {

@@ -7,7 +7,7 @@ use crate::record::fixed;
 use crate::{
     CaseRecordRow, ChatTimelineRow, EventRow, ExhibitIdentifierRow, ExhibitRow, ExposureRow, HeadRow, IdempotencyRow,
     IdentifierMatches, KeyRow, LinkRow, LogState, PartnerRow, ReportFileRow, ReportRow, RetentionRow, ReviewItemRow,
-    ReviewSettingsRow, SessionRow, Store, StoreError, StoreTx, UserRow,
+    ReviewSettingsRow, ScanBatchRow, SessionRow, Store, StoreError, StoreTx, UserRow,
 };
 use postgres::binary_copy::BinaryCopyInWriter;
 use postgres::types::Type;
@@ -31,7 +31,17 @@ const EVENT_COLUMNS: &str = "idx, leaf, leaf_hash, kind, object, actor, time_ms"
 
 impl PostgresStore {
     pub fn connect(url: &str) -> Result<Self, StoreError> {
-        let client = Client::connect(url, NoTls)?;
+        let mut client = Client::connect(url, NoTls)?;
+        // Before anything can fire a capture trigger in this session (a
+        // migration might): the session's own capture table, which the
+        // trigger function's unqualified name finds first (pg_temp comes
+        // first in every search path). Not WAL-logged, seen by no other
+        // session, and emptied at each commit, so no unit scans or leaves
+        // behind dead rows of another's, as the shared table made every
+        // unit do until autovacuum came round. Sessions that are not
+        // Vigil's (a change by hand) still capture into the shared table,
+        // where no unit looks.
+        client.batch_execute(crate::projection::POSTGRES_SESSION_CAPTURE)?;
         let mut s = PostgresStore { client, statements: Statements::default() };
         s.migrate()?;
         Ok(s)
@@ -354,6 +364,32 @@ impl Store for PostgresStore {
             .as_ref()
             .map(retention_row)
             .transpose()
+    }
+
+    fn scan_job_progress(&mut self, job: &str) -> Result<Option<(u64, u64)>, StoreError> {
+        let row = self.db().query_opt(
+            "SELECT (SELECT COUNT(*) FROM scan_batches WHERE job = $1 AND state = 'done'), batches \
+             FROM scan_jobs WHERE id = $1",
+            &[&job],
+        )?;
+        row.map(|r| {
+            let (d, t): (i64, i64) = (r.try_get(0)?, r.try_get(1)?);
+            Ok((d.max(0) as u64, t.max(0) as u64))
+        })
+        .transpose()
+    }
+
+    fn scan_work_left(&mut self) -> Result<u64, StoreError> {
+        let n: i64 = self.db().query_one("SELECT COUNT(*) FROM scan_batches WHERE state <> 'done'", &[])?.try_get(0)?;
+        Ok(n.max(0) as u64)
+    }
+
+    fn scan_results(&mut self, job: &str) -> Result<Vec<Option<String>>, StoreError> {
+        self.db()
+            .query("SELECT results FROM scan_batches WHERE job = $1 ORDER BY batch", &[&job])?
+            .iter()
+            .map(|r| Ok(r.try_get(0)?))
+            .collect()
     }
 
     fn partner(&mut self, id: &str) -> Result<Option<PartnerRow>, StoreError> {
@@ -926,14 +962,12 @@ impl StoreTx for PgTx<'_> {
     }
 
     fn take_projection_changes(&mut self) -> Result<Vec<crate::ProjectionChange>, StoreError> {
-        // Only this transaction's own: a change captured outside any unit (by
-        // hand in the database) is no part of it, and `verify` names its row.
+        // Only this session's table, so only this transaction's changes: a
+        // change captured outside any unit (by hand in the database) is no
+        // part of it, and `verify` names its row.
         let mut changes: Vec<(i64, crate::ProjectionChange)> = self
             .db()
-            .query(
-                "DELETE FROM projection_changes WHERE xid = txid_current() RETURNING seq, tbl, old_row, new_row",
-                &[],
-            )?
+            .query("DELETE FROM pg_temp.projection_changes RETURNING seq, tbl, old_row, new_row", &[])?
             .iter()
             .map(|r| {
                 Ok((
@@ -1199,9 +1233,6 @@ impl StoreTx for PgTx<'_> {
     }
 
     fn window_salt(&mut self, limiter: &str, window_start: i64, candidate: &[u8]) -> Result<Vec<u8>, StoreError> {
-        // A count lost to a server crash costs nothing; waiting for the
-        // disk on every request would cost every request.
-        self.tx.batch_execute("SET LOCAL synchronous_commit TO OFF")?;
         let mut db = self.db();
         // Two nodes opening the window at once: the second insert waits for
         // the first to commit and keeps its salt.
@@ -1223,28 +1254,40 @@ impl StoreTx for PgTx<'_> {
     }
 
     fn count_request(&mut self, limiter: &str, window_start: i64, client: &[u8]) -> Result<(i64, i64), StoreError> {
-        let sql = "INSERT INTO rate_counts (limiter, window_start, client, n) VALUES ($1, $2, $3, 1)
-             ON CONFLICT (limiter, window_start, client) DO UPDATE SET n = rate_counts.n + 1 RETURNING n";
-        let mut db = self.db();
-        let mine: i64 = db.query_one(sql, &[&limiter, &window_start, &client])?.get(0);
-        // Everyone's count is the row with an empty client.
-        let all: i64 = db.query_one(sql, &[&limiter, &window_start, &(&[] as &[u8])])?.get(0);
-        Ok((mine, all))
+        // Both counts in one round trip: this client's row and everyone's
+        // (the row with an empty client), always locked in that order.
+        let rows = self.db().query(
+            "INSERT INTO rate_counts (limiter, window_start, client, n) VALUES ($1, $2, $3, 1), ($1, $2, ''::bytea, 1)
+             ON CONFLICT (limiter, window_start, client) DO UPDATE SET n = rate_counts.n + 1 RETURNING client, n",
+            &[&limiter, &window_start, &client],
+        )?;
+        let (mut mine, mut all) = (None, None);
+        for r in rows {
+            let who: Vec<u8> = r.try_get(0)?;
+            let n: i64 = r.try_get(1)?;
+            *(if who.is_empty() { &mut all } else { &mut mine }) = Some(n);
+        }
+        match (mine, all) {
+            (Some(m), Some(a)) => Ok((m, a)),
+            _ => Err(StoreError::Malformed("rate count")),
+        }
     }
 
     fn spend_form_token(&mut self, nonce: &str, expires_at: i64, now: i64) -> Result<bool, StoreError> {
-        // Not waited to disk: the report the token carries is (its own unit
-        // commits synchronously after this), and a spend lost to a server
-        // crash would at most let that one form be sent once more.
-        self.tx.batch_execute("SET LOCAL synchronous_commit TO OFF")?;
-        self.db().execute("DELETE FROM spent_form_tokens WHERE expires_at < $1", &[&now])?;
         // Two nodes redeeming the same token: the second insert waits for
-        // the first to commit, then finds the conflict.
+        // the first to commit, then finds the conflict. A spend that expired
+        // (not swept yet) counts for nothing.
         let n = self.db().execute(
-            "INSERT INTO spent_form_tokens (nonce, expires_at) VALUES ($1, $2) ON CONFLICT (nonce) DO NOTHING",
-            &[&nonce, &expires_at],
+            "INSERT INTO spent_form_tokens (nonce, expires_at) VALUES ($1, $2) ON CONFLICT (nonce)
+             DO UPDATE SET expires_at = EXCLUDED.expires_at WHERE spent_form_tokens.expires_at < $3",
+            &[&nonce, &expires_at, &now],
         )?;
         Ok(n == 1)
+    }
+
+    fn sweep_form_tokens(&mut self, now: i64) -> Result<(), StoreError> {
+        self.db().execute("DELETE FROM spent_form_tokens WHERE expires_at < $1", &[&now])?;
+        Ok(())
     }
 
     fn lock_user(&mut self, username: &str, locked_until_ms: i64) -> Result<(), StoreError> {
@@ -1315,6 +1358,51 @@ impl StoreTx for PgTx<'_> {
                 )?;
             }
         }
+        Ok(())
+    }
+
+    fn append_log(&mut self, rows: &[EventRow], head: &HeadRow, state: &LogState) -> Result<(), StoreError> {
+        if rows.len() > COPY_THRESHOLD {
+            self.insert_events(rows)?;
+            self.insert_head(head)?;
+            return self.save_log_state(state);
+        }
+        let (mut idx, mut leaf, mut hash, mut kind, mut object, mut actor, mut time) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for e in rows {
+            idx.push(i(e.index));
+            leaf.push(e.leaf.as_slice());
+            hash.push(&e.leaf_hash[..]);
+            kind.push(e.kind.as_str());
+            object.push(e.object.as_str());
+            actor.push(e.actor.as_str());
+            time.push(e.time_ms);
+        }
+        // Events, head and state in one statement: the sequencer's row is
+        // updated last, as by the three calls it stands for.
+        self.db().execute(
+            &format!(
+                "WITH e AS (INSERT INTO events ({EVENT_COLUMNS}) \
+                   SELECT * FROM UNNEST($1::BIGINT[], $2::BYTEA[], $3::BYTEA[], $4::TEXT[], $5::TEXT[], $6::TEXT[], $7::BIGINT[])), \
+                 h AS (INSERT INTO tree_heads (tree_size, root, timestamp_ms, signature) VALUES ($8, $9, $10, $11)) \
+                 UPDATE log_state SET size = $12, frontier = $13 WHERE id = 1"
+            ) as &str,
+            &[
+                &idx,
+                &leaf,
+                &hash,
+                &kind,
+                &object,
+                &actor,
+                &time,
+                &i(head.tree_size),
+                &&head.root[..],
+                &head.timestamp_ms,
+                &&head.signature[..],
+                &i(state.size),
+                &state.frontier,
+            ],
+        )?;
         Ok(())
     }
 
@@ -1403,12 +1491,19 @@ impl StoreTx for PgTx<'_> {
     }
 
     fn insert_key(&mut self, k: &KeyRow) -> Result<(), StoreError> {
-        self.require_current_master_key(&k.master_key_id)?;
-        self.db().execute(
-            "INSERT INTO blob_keys (sha256, slot, master_key_id, nonce, wrapped) VALUES ($1, $2, $3, $4, $5)",
+        // The master key's check and the insert in one round trip; FOR
+        // SHARE as in require_current_master_key (a rotation waits for this
+        // commit, and one already done makes the check fail).
+        let n = self.db().execute(
+            "INSERT INTO blob_keys (sha256, slot, master_key_id, nonce, wrapped) SELECT $1, $2, $3, $4, $5 \
+             WHERE EXISTS (SELECT 1 FROM master_keys WHERE id = $3 AND retired_ms IS NULL FOR SHARE)",
             &[&&k.sha256.0[..], &&k.slot[..], &k.master_key_id, &&k.nonce[..], &k.wrapped],
         )?;
-        Ok(())
+        if n == 1 {
+            Ok(())
+        } else {
+            Err(StoreError::RetiredMasterKey(k.master_key_id.clone()))
+        }
     }
 
     fn all_keys(&mut self) -> Result<Vec<KeyRow>, StoreError> {
@@ -1524,6 +1619,81 @@ impl StoreTx for PgTx<'_> {
                 &r.disposed_event.map(|e| e as i64),
             ],
         )?;
+        Ok(())
+    }
+
+    fn insert_scan_job(
+        &mut self,
+        id: &str,
+        options: &str,
+        created_ms: i64,
+        batches: &[String],
+    ) -> Result<(), StoreError> {
+        let mut db = self.db();
+        db.execute(
+            "INSERT INTO scan_jobs (id, options, batches, created_ms) VALUES ($1, $2, $3, $4)",
+            &[&id, &options, &(batches.len() as i64), &created_ms],
+        )?;
+        let numbers: Vec<i64> = (0..batches.len() as i64).collect();
+        db.execute(
+            "INSERT INTO scan_batches (job, batch, entries, state) \
+             SELECT $1, b, e, 'queued' FROM UNNEST($2::BIGINT[], $3::TEXT[]) AS t (b, e)",
+            &[&id, &numbers, &batches],
+        )?;
+        Ok(())
+    }
+
+    fn claim_scan_batch(
+        &mut self,
+        lease: &str,
+        now_ms: i64,
+        until_ms: i64,
+    ) -> Result<Option<ScanBatchRow>, StoreError> {
+        // SKIP LOCKED: a batch another worker is taking right now is passed
+        // over, so any number of workers take different batches at once.
+        let row = self.db().query_opt(
+            "UPDATE scan_batches s SET state = 'leased', lease = $1, lease_until_ms = $3, attempts = s.attempts + 1 \
+             FROM (SELECT job, batch FROM scan_batches \
+                   WHERE state = 'queued' OR (state = 'leased' AND lease_until_ms < $2) \
+                   ORDER BY job, batch LIMIT 1 FOR UPDATE SKIP LOCKED) pick, scan_jobs j \
+             WHERE s.job = pick.job AND s.batch = pick.batch AND j.id = s.job \
+             RETURNING s.job, s.batch, s.entries, j.options, s.attempts",
+            &[&lease, &now_ms, &until_ms],
+        )?;
+        row.map(|r| {
+            let (batch, attempts): (i64, i64) = (r.try_get(1)?, r.try_get(4)?);
+            Ok(ScanBatchRow {
+                job: r.try_get(0)?,
+                batch: batch.max(0) as u64,
+                entries: r.try_get(2)?,
+                options: r.try_get(3)?,
+                attempts: attempts.max(0) as u64,
+            })
+        })
+        .transpose()
+    }
+
+    fn renew_scan_lease(&mut self, job: &str, batch: u64, lease: &str, until_ms: i64) -> Result<bool, StoreError> {
+        let n = self.db().execute(
+            "UPDATE scan_batches SET lease_until_ms = $4 WHERE job = $1 AND batch = $2 AND lease = $3 AND state = 'leased'",
+            &[&job, &(batch as i64), &lease, &until_ms],
+        )?;
+        Ok(n == 1)
+    }
+
+    fn finish_scan_batch(&mut self, job: &str, batch: u64, lease: &str, results: &str) -> Result<bool, StoreError> {
+        let n = self.db().execute(
+            "UPDATE scan_batches SET state = 'done', results = $4, lease_until_ms = NULL \
+             WHERE job = $1 AND batch = $2 AND lease = $3 AND state = 'leased'",
+            &[&job, &(batch as i64), &lease, &results],
+        )?;
+        Ok(n == 1)
+    }
+
+    fn delete_scan_job(&mut self, job: &str) -> Result<(), StoreError> {
+        let mut db = self.db();
+        db.execute("DELETE FROM scan_batches WHERE job = $1", &[&job])?;
+        db.execute("DELETE FROM scan_jobs WHERE id = $1", &[&job])?;
         Ok(())
     }
 

@@ -97,6 +97,16 @@ pub const OPERATIONAL: &[(&str, &str)] = &[
     ),
     ("rate_counts", "requests per salted client hash in the current window of each rate limit: no evidence"),
     (
+        "scan_jobs",
+        "distributed scans in progress (`vigil scan --distributed`): options and batch count; gone once the \
+         report is gathered, which is what becomes evidence",
+    ),
+    (
+        "scan_batches",
+        "a distributed scan's entries in batches, each queued, leased to one worker until a time, or done \
+         with its records: work in progress, no evidence",
+    ),
+    (
         "case_terms",
         "the search index of case titles and persons' names, kept by triggers from cases and case_records \
          (projected); search only finds candidates in it, then checks who may see them",
@@ -254,6 +264,11 @@ BEGIN
   RETURN NULL;
 END $$;
 "#;
+
+/// PostgreSQL: each Vigil session's own capture table (see
+/// `PostgresStore::connect`), emptied when each transaction commits.
+pub(crate) const POSTGRES_SESSION_CAPTURE: &str = "CREATE TEMP TABLE IF NOT EXISTS projection_changes \
+  (seq BIGSERIAL, tbl TEXT NOT NULL, old_row TEXT, new_row TEXT) ON COMMIT DELETE ROWS";
 
 #[cfg(test)]
 mod tests {

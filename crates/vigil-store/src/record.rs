@@ -260,3 +260,16 @@ pub struct RetentionRow {
     /// The event that recorded its disposal.
     pub disposed_event: Option<u64>,
 }
+
+/// A batch of a distributed scan as a worker takes it: the scan's options
+/// and this batch's entries (both JSON, the scan's own), and the lease it
+/// holds them under.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScanBatchRow {
+    pub job: String,
+    pub batch: u64,
+    pub options: String,
+    pub entries: String,
+    /// Times this batch was taken, this time included.
+    pub attempts: u64,
+}

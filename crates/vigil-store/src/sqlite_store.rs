@@ -6,7 +6,7 @@ use crate::record::fixed;
 use crate::{
     CaseRecordRow, ChatTimelineRow, EventRow, ExhibitIdentifierRow, ExhibitRow, ExposureRow, HeadRow, IdempotencyRow,
     IdentifierMatches, KeyRow, LinkRow, LogState, PartnerRow, ReportFileRow, ReportRow, RetentionRow, ReviewItemRow,
-    ReviewSettingsRow, SessionRow, Store, StoreError, StoreTx, UserRow,
+    ReviewSettingsRow, ScanBatchRow, SessionRow, Store, StoreError, StoreTx, UserRow,
 };
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, TransactionBehavior};
 use std::path::Path;
@@ -445,6 +445,32 @@ impl Store for SqliteStore {
             .prepare_cached(&format!("SELECT {RETENTION_COLUMNS} FROM retention WHERE subject = ?1"))?
             .query_row([subject], retention_row)
             .optional()?)
+    }
+
+    fn scan_job_progress(&mut self, job: &str) -> Result<Option<(u64, u64)>, StoreError> {
+        let found: Option<(i64, i64)> = self
+            .conn
+            .prepare_cached(
+                "SELECT (SELECT COUNT(*) FROM scan_batches WHERE job = ?1 AND state = 'done'), batches \
+                 FROM scan_jobs WHERE id = ?1",
+            )?
+            .query_row([job], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        Ok(found.map(|(d, t)| (d.max(0) as u64, t.max(0) as u64)))
+    }
+
+    fn scan_work_left(&mut self) -> Result<u64, StoreError> {
+        let n: i64 = self
+            .conn
+            .prepare_cached("SELECT COUNT(*) FROM scan_batches WHERE state <> 'done'")?
+            .query_row([], |r| r.get(0))?;
+        Ok(n.max(0) as u64)
+    }
+
+    fn scan_results(&mut self, job: &str) -> Result<Vec<Option<String>>, StoreError> {
+        let mut st = self.conn.prepare_cached("SELECT results FROM scan_batches WHERE job = ?1 ORDER BY batch")?;
+        let rows = st.query_map([job], |r| r.get(0))?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
 
     fn partner(&mut self, id: &str) -> Result<Option<PartnerRow>, StoreError> {
@@ -1308,14 +1334,20 @@ impl StoreTx for SqliteTx<'_> {
     }
 
     fn spend_form_token(&mut self, nonce: &str, expires_at: i64, now: i64) -> Result<bool, StoreError> {
-        self.tx.prepare_cached("DELETE FROM spent_form_tokens WHERE expires_at < ?1")?.execute([now])?;
+        // A spend that expired is not swept yet, perhaps, but counts for nothing.
         let n = self
             .tx
             .prepare_cached(
-                "INSERT INTO spent_form_tokens (nonce, expires_at) VALUES (?1, ?2) ON CONFLICT (nonce) DO NOTHING",
+                "INSERT INTO spent_form_tokens (nonce, expires_at) VALUES (?1, ?2) ON CONFLICT (nonce)
+                 DO UPDATE SET expires_at = excluded.expires_at WHERE spent_form_tokens.expires_at < ?3",
             )?
-            .execute(params![nonce, expires_at])?;
+            .execute(params![nonce, expires_at, now])?;
         Ok(n == 1)
+    }
+
+    fn sweep_form_tokens(&mut self, now: i64) -> Result<(), StoreError> {
+        self.tx.prepare_cached("DELETE FROM spent_form_tokens WHERE expires_at < ?1")?.execute([now])?;
+        Ok(())
     }
 
     fn lock_user(&mut self, username: &str, locked_until_ms: i64) -> Result<(), StoreError> {
@@ -1585,6 +1617,81 @@ impl StoreTx for SqliteTx<'_> {
                 r.retained_until_ms,
                 r.disposed_event.map(|e| e as i64)
             ])?;
+        Ok(())
+    }
+
+    fn insert_scan_job(
+        &mut self,
+        id: &str,
+        options: &str,
+        created_ms: i64,
+        batches: &[String],
+    ) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached("INSERT INTO scan_jobs (id, options, batches, created_ms) VALUES (?1, ?2, ?3, ?4)")?
+            .execute(params![id, options, batches.len() as i64, created_ms])?;
+        let mut st = self
+            .tx
+            .prepare_cached("INSERT INTO scan_batches (job, batch, entries, state) VALUES (?1, ?2, ?3, 'queued')")?;
+        for (i, b) in batches.iter().enumerate() {
+            st.execute(params![id, i as i64, b])?;
+        }
+        Ok(())
+    }
+
+    fn claim_scan_batch(
+        &mut self,
+        lease: &str,
+        now_ms: i64,
+        until_ms: i64,
+    ) -> Result<Option<ScanBatchRow>, StoreError> {
+        // One writer at a time: the select and the update see the same rows.
+        let found: Option<(String, i64, String, String, i64)> = self
+            .tx
+            .prepare_cached(
+                "UPDATE scan_batches SET state = 'leased', lease = ?1, lease_until_ms = ?3, attempts = attempts + 1 \
+                 WHERE (job, batch) IN (SELECT job, batch FROM scan_batches \
+                   WHERE state = 'queued' OR (state = 'leased' AND lease_until_ms < ?2) ORDER BY job, batch LIMIT 1) \
+                 RETURNING job, batch, entries, (SELECT options FROM scan_jobs WHERE id = job), attempts",
+            )?
+            .query_row(params![lease, now_ms, until_ms], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })
+            .optional()?;
+        Ok(found.map(|(job, batch, entries, options, attempts)| ScanBatchRow {
+            job,
+            batch: batch.max(0) as u64,
+            options,
+            entries,
+            attempts: attempts.max(0) as u64,
+        }))
+    }
+
+    fn renew_scan_lease(&mut self, job: &str, batch: u64, lease: &str, until_ms: i64) -> Result<bool, StoreError> {
+        let n = self
+            .tx
+            .prepare_cached(
+                "UPDATE scan_batches SET lease_until_ms = ?4 WHERE job = ?1 AND batch = ?2 AND lease = ?3 \
+                 AND state = 'leased'",
+            )?
+            .execute(params![job, batch as i64, lease, until_ms])?;
+        Ok(n == 1)
+    }
+
+    fn finish_scan_batch(&mut self, job: &str, batch: u64, lease: &str, results: &str) -> Result<bool, StoreError> {
+        let n = self
+            .tx
+            .prepare_cached(
+                "UPDATE scan_batches SET state = 'done', results = ?4, lease_until_ms = NULL \
+                 WHERE job = ?1 AND batch = ?2 AND lease = ?3 AND state = 'leased'",
+            )?
+            .execute(params![job, batch as i64, lease, results])?;
+        Ok(n == 1)
+    }
+
+    fn delete_scan_job(&mut self, job: &str) -> Result<(), StoreError> {
+        self.tx.prepare_cached("DELETE FROM scan_batches WHERE job = ?1")?.execute([job])?;
+        self.tx.prepare_cached("DELETE FROM scan_jobs WHERE id = ?1")?.execute([job])?;
         Ok(())
     }
 

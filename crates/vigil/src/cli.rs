@@ -166,6 +166,8 @@ pub enum Command {
     Log(LogCommand),
     /// Hash every file under the sources in one pass per file and match against hash sets.
     Scan(ScanArgs),
+    /// Take batches of distributed scans (`scan --distributed`) from the store and hash them.
+    ScanWorker(ScanWorkerArgs),
     /// Print the PDQ perceptual hash of images: `hex quality path` per file.
     #[command(args_conflicts_with_subcommands = true)]
     Pdq {
@@ -468,6 +470,31 @@ pub struct ScanArgs {
     /// PDQ distance within which images of the review set stack (with --review).
     #[arg(long, default_value_t = 31, requires = "review")]
     pub stack_distance: u32,
+    /// Share the hashing with `vigil scan-worker` processes on any host using
+    /// this data directory's store (the media mounted at the same absolute
+    /// path on each): the file list goes to the store in batches, and the
+    /// report is gathered from their results once every batch is done.
+    #[arg(long, conflicts_with_all = ["resume", "checkpoint"])]
+    pub distributed: bool,
+    /// Files per batch of a distributed scan.
+    #[arg(long, default_value_t = 256, requires = "distributed")]
+    pub batch_files: usize,
+}
+
+#[derive(Args, Debug)]
+pub struct ScanWorkerArgs {
+    /// Hashing threads (default: one per core).
+    #[arg(long)]
+    pub jobs: Option<usize>,
+    /// How long a batch stays this worker's without word from it; the
+    /// worker renews it every third of this while it hashes, and a batch
+    /// whose lease runs out (the worker was killed) goes to another.
+    #[arg(long, default_value_t = 60)]
+    pub lease_secs: u64,
+    /// Stop once no distributed scan has a batch left to do (otherwise
+    /// wait for more work, checking every second).
+    #[arg(long)]
+    pub until_idle: bool,
 }
 
 #[derive(Subcommand, Debug)]

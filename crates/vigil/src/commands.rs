@@ -348,6 +348,7 @@ fn dispatch(cli: &Cli) -> Result<ExitCode> {
         }
         Command::Log(cmd) => return log(cli, cmd),
         Command::Scan(a) => return crate::scan_command::scan(cli, a),
+        Command::ScanWorker(a) => return crate::shared_scan::run(cli, a),
         Command::Chat(cmd) => return crate::chat_command::chat(cli, cmd),
         Command::Video(cmd) => return crate::video_command::video(cli, cmd),
         Command::Review(cmd) => return crate::review_command::review(cli, cmd),

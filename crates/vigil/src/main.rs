@@ -7,6 +7,7 @@ mod pdq_command;
 mod retention_command;
 mod review_command;
 mod scan_command;
+mod shared_scan;
 mod telemetry;
 mod validate_command;
 mod validation_checks;

@@ -26,18 +26,23 @@ pub fn scan(cli: &Cli, a: &ScanArgs) -> Result<ExitCode> {
         _ => None,
     };
     let checkpoint = match (&a.checkpoint, &a.out) {
+        // The queue in the store is a distributed scan's journal.
+        _ if a.distributed => None,
         (Some(c), _) => Some(c.clone()),
         (None, Some(o)) => Some(PathBuf::from(format!("{}.checkpoint", o.display()))),
         (None, None) if a.resume => bail!("--resume needs --out or --checkpoint"),
         (None, None) => None,
     };
+    if a.distributed {
+        crate::shared_scan::check_sources(&a.sources)?;
+    }
     let read_mode = vigil_scan::ReadMode::parse(&a.read)
         .ok_or_else(|| anyhow!("--read must be auto, read or mmap, not {:?}", a.read))?;
     let jobs = a.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
     if jobs == 0 || jobs > 256 {
         bail!("--jobs must be between 1 and 256");
     }
-    let mut vigil = if case.is_some() || !a.hashsets.is_empty() {
+    let mut vigil = if case.is_some() || !a.hashsets.is_empty() || a.distributed {
         Some(Vigil::open(&cli.data).with_context(|| format!("opening {}", cli.data.display()))?)
     } else {
         None
@@ -67,7 +72,22 @@ pub fn scan(cli: &Cli, a: &ScanArgs) -> Result<ExitCode> {
     };
     let vpdq_sets = crate::video_command::read_vpdq_sets(&a.vpdq_sets)?;
     let started = std::time::Instant::now();
-    let outcome = vigil_scan::scan(&a.sources, &opts, &sets, &pdq_sets)?;
+    let outcome = match &vigil {
+        Some(v) if a.distributed => {
+            let entries = vigil_scan::plan(&a.sources, jobs)?;
+            let work = crate::shared_scan::WorkOptions {
+                algos,
+                archives: opts.archives,
+                pdq: opts.pdq,
+                read: a.read.clone(),
+                digests: a.digests.clone(),
+            };
+            let per_entry = crate::shared_scan::distribute(v, &entries, &work, a.batch_files, a.quiet)?;
+            let n = per_entry.len() as u64;
+            vigil_scan::conclude(per_entry, &sets, &pdq_sets, 0, n)
+        }
+        _ => vigil_scan::scan(&a.sources, &opts, &sets, &pdq_sets)?,
+    };
     let videos = if a.vpdq || !vpdq_sets.is_empty() { video_pass(&outcome.records, &vpdq_sets) } else { Vec::new() };
     let secs = started.elapsed().as_secs_f64();
     let report = Report {

@@ -18,23 +18,6 @@ use vigil_vault::BucketLocation;
 
 const PASSWORD: &str = "synthetic two node passphrase";
 
-fn postgres_database(name: &str) -> Option<(postgres::Client, String, String)> {
-    let admin = std::env::var("VIGIL_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-    let mut client = match postgres::Client::connect(&admin, postgres::NoTls) {
-        Ok(c) => c,
-        Err(e) if std::env::var("CI").as_deref() != Ok("true") => {
-            eprintln!("SKIPPED: two nodes: cannot reach {admin}: {e}");
-            return None;
-        }
-        Err(e) => panic!("PostgreSQL at {admin} is required in CI: {e}"),
-    };
-    let db = format!("vigil_{name}_{}", std::process::id());
-    client.batch_execute(&format!("DROP DATABASE IF EXISTS {db}")).unwrap();
-    client.batch_execute(&format!("CREATE DATABASE {db}")).unwrap();
-    let url = format!("{}/{db}", admin.rsplit_once('/').unwrap().0);
-    Some((client, url, db))
-}
-
 fn add_officer(data: &std::path::Path) -> Vec<u8> {
     let mut c = support::vigil()
         .arg("--data")
@@ -102,7 +85,7 @@ fn referral(node: &str, key: &str, n: usize) -> Option<String> {
 #[test]
 fn two_nodes_on_one_database_and_one_bucket_behave_as_one_service() {
     let Some(bucket) = BucketLocation::for_tests("two_nodes") else { return };
-    let Some((mut pg, url, db)) = postgres_database("two_nodes") else { return };
+    let Some((mut pg, url, db)) = support::postgres_database("two_nodes") else { return };
     let tmp = tempfile::tempdir().unwrap();
     let (a, b) = (tmp.path().join("node-a"), tmp.path().join("node-b"));
     ok(&a, &["init", "--store", &url, "--vault", &bucket.to_string()]);

@@ -54,6 +54,27 @@ pub fn ok(data: &Path, args: &[&str]) -> String {
     r.stdout
 }
 
+/// A fresh PostgreSQL database for one test (`VIGIL_TEST_PG` names the
+/// server's admin database): the admin client, the new database's URL and
+/// its name. None, with the reason printed, where the server cannot be
+/// reached outside CI; under `CI=true` that fails the test.
+pub fn postgres_database(name: &str) -> Option<(postgres::Client, String, String)> {
+    let admin = std::env::var("VIGIL_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    let mut client = match postgres::Client::connect(&admin, postgres::NoTls) {
+        Ok(c) => c,
+        Err(e) if std::env::var("CI").as_deref() != Ok("true") => {
+            eprintln!("SKIPPED: {name}: cannot reach {admin}: {e}");
+            return None;
+        }
+        Err(e) => panic!("PostgreSQL at {admin} is required in CI: {e}"),
+    };
+    let db = format!("vigil_{name}_{}", std::process::id());
+    client.batch_execute(&format!("DROP DATABASE IF EXISTS {db}")).unwrap();
+    client.batch_execute(&format!("CREATE DATABASE {db}")).unwrap();
+    let url = format!("{}/{db}", admin.rsplit_once('/').unwrap().0);
+    Some((client, url, db))
+}
+
 pub struct Dir {
     pub tmp: tempfile::TempDir,
 }
