@@ -202,14 +202,17 @@ impl Bucket {
         let store = self.store.clone();
         let path = self.object(sha, slot);
         let p = path.clone();
-        match self.run(async move { store.head(&p).await }) {
-            Ok(meta) => Ok(Some(ObjectReader {
+        // One GET: its answer gives the length and starts the stream from
+        // the first byte, where nearly every read begins (a seek first
+        // drops it and asks for its range).
+        match self.run(async move { store.get(&p).await.map(|r| (r.meta.size, r.into_stream())) }) {
+            Ok((len, body)) => Ok(Some(ObjectReader {
                 bucket: self.clone(),
                 sha: *sha,
                 path,
-                len: meta.size,
+                len,
                 pos: 0,
-                body: None,
+                body: Some(body),
                 have: Bytes::new(),
             })),
             Err(object_store::Error::NotFound { .. }) => Ok(None),
