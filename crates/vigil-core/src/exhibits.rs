@@ -524,8 +524,7 @@ impl crate::custody_log::Unit<'_> {
     /// store holds it, so the bytes commit with their exhibit; returns its digests.
     pub(crate) fn put_blob<'s>(&mut self, staged: &'s StagedBlob) -> Result<&'s FileHashes, CoreError> {
         if let Some(sealed) = &staged.inline {
-            self.tx().insert_key(&key_row(&sealed.wrapped))?;
-            self.tx().insert_inline_blob(&sealed.hashes.sha256, &sealed.sealed)?;
+            self.tx().insert_inline_blob(&key_row(&sealed.wrapped), &sealed.sealed)?;
         }
         Ok(&staged.hashes)
     }

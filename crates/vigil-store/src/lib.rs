@@ -243,7 +243,9 @@ pub trait StoreTx {
     /// on the key it is wrapped under.
     fn insert_key(&mut self, key: &KeyRow) -> Result<(), StoreError>;
     /// Keeps a small blob's sealed bytes; the first copy of some content stays.
-    fn insert_inline_blob(&mut self, sha: &Sha256Digest, sealed: &[u8]) -> Result<(), StoreError>;
+    /// A small blob kept in the store: its key (as [`StoreTx::insert_key`])
+    /// and its sealed bytes, together.
+    fn insert_inline_blob(&mut self, key: &KeyRow, sealed: &[u8]) -> Result<(), StoreError>;
     fn insert_timeline_pages(&mut self, timeline: &ExhibitRef, sealed: &[u8]) -> Result<(), StoreError>;
     fn delete_timeline_pages(&mut self, timeline: &ExhibitRef) -> Result<(), StoreError>;
     fn all_keys(&mut self) -> Result<Vec<KeyRow>, StoreError>;

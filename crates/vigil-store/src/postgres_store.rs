@@ -19,7 +19,16 @@ use vigil_domain::{
 pub struct PostgresStore {
     client: Client,
     statements: Statements,
+    /// Transactions begun on this connection, for the capture table's upkeep.
+    begun: u64,
 }
+
+/// A session's capture table is emptied by every unit, but the rows it
+/// deleted stay as dead tuples (no autovacuum for TEMP tables); it is
+/// truncated between transactions this often, which costs a catalog update.
+/// (Truncating at every commit, `ON COMMIT DELETE ROWS`, made that update,
+/// and the invalidation every other session must process, part of every unit.)
+const CAPTURE_TRUNCATE_EVERY: u64 = 1024;
 
 /// Migrations from several servers at once take turns on this advisory lock.
 const MIGRATION_LOCK: i64 = 0x5649_4749_4c00_0001;
@@ -36,13 +45,13 @@ impl PostgresStore {
         // migration might): the session's own capture table, which the
         // trigger function's unqualified name finds first (pg_temp comes
         // first in every search path). Not WAL-logged, seen by no other
-        // session, and emptied at each commit, so no unit scans or leaves
-        // behind dead rows of another's, as the shared table made every
-        // unit do until autovacuum came round. Sessions that are not
+        // session, and truncated now and then (see `begin`), so no unit
+        // scans dead rows of others', as the shared table made every unit
+        // do until autovacuum came round. Sessions that are not
         // Vigil's (a change by hand) still capture into the shared table,
         // where no unit looks.
         client.batch_execute(crate::projection::POSTGRES_SESSION_CAPTURE)?;
-        let mut s = PostgresStore { client, statements: Statements::default() };
+        let mut s = PostgresStore { client, statements: Statements::default(), begun: 0 };
         s.migrate()?;
         Ok(s)
     }
@@ -748,7 +757,11 @@ impl Store for PostgresStore {
     }
 
     fn begin(&mut self) -> Result<Box<dyn StoreTx + '_>, StoreError> {
-        let PostgresStore { client, statements } = self;
+        self.begun += 1;
+        if self.begun % CAPTURE_TRUNCATE_EVERY == 0 {
+            self.client.batch_execute("TRUNCATE pg_temp.projection_changes")?;
+        }
+        let PostgresStore { client, statements, .. } = self;
         Ok(Box::new(PgTx { tx: client.transaction()?, statements }))
     }
 
@@ -1130,8 +1143,12 @@ impl StoreTx for PgTx<'_> {
     }
 
     fn insert_report(&mut self, r: &ReportRow, identifiers: &[String]) -> Result<(), StoreError> {
+        // The report and its identifiers in one statement: one round trip.
         self.db().execute(
-            &format!("INSERT INTO reports ({REPORT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"),
+            &format!(
+                "WITH r AS (INSERT INTO reports ({REPORT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)) \
+                 INSERT INTO report_identifiers (exhibit, identifier) SELECT $1, unnest($10::TEXT[]) ON CONFLICT DO NOTHING"
+            ) as &str,
             &[
                 &r.exhibit.to_string(),
                 &r.received_ms,
@@ -1142,15 +1159,9 @@ impl StoreTx for PgTx<'_> {
                 &r.graded_by,
                 &r.graded_ms,
                 &r.kind,
+                &identifiers,
             ],
         )?;
-        // All of them in one statement: one round trip, not one each.
-        if !identifiers.is_empty() {
-            self.db().execute(
-                "INSERT INTO report_identifiers (exhibit, identifier) SELECT $1, unnest($2::TEXT[]) ON CONFLICT DO NOTHING",
-                &[&r.exhibit.to_string(), &identifiers],
-            )?;
-        }
         Ok(())
     }
 
@@ -1535,12 +1546,24 @@ impl StoreTx for PgTx<'_> {
         Ok(())
     }
 
-    fn insert_inline_blob(&mut self, sha: &Sha256Digest, sealed: &[u8]) -> Result<(), StoreError> {
-        self.db().execute(
-            "INSERT INTO inline_blobs (sha256, sealed) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-            &[&&sha.0[..], &sealed],
+    fn insert_inline_blob(&mut self, k: &KeyRow, sealed: &[u8]) -> Result<(), StoreError> {
+        // The key (checked against the current master key, as insert_key)
+        // and the bytes in one round trip: units wait on each other's.
+        let row = self.db().query_one(
+            "WITH k AS (INSERT INTO blob_keys (sha256, slot, master_key_id, nonce, wrapped) \
+               SELECT $1, $2, $3, $4, $5 \
+               WHERE EXISTS (SELECT 1 FROM master_keys WHERE id = $3 AND retired_ms IS NULL FOR SHARE) RETURNING 1), \
+             b AS (INSERT INTO inline_blobs (sha256, sealed) SELECT $1, $6 WHERE EXISTS (SELECT 1 FROM k) \
+               ON CONFLICT DO NOTHING RETURNING 1) \
+             SELECT (SELECT COUNT(*) FROM k)",
+            &[&&k.sha256.0[..], &&k.slot[..], &k.master_key_id, &&k.nonce[..], &k.wrapped, &sealed],
         )?;
-        Ok(())
+        let keys: i64 = row.try_get(0)?;
+        if keys == 1 {
+            Ok(())
+        } else {
+            Err(StoreError::RetiredMasterKey(k.master_key_id.clone()))
+        }
     }
 
     fn delete_keys(&mut self, sha: &Sha256Digest) -> Result<u64, StoreError> {

@@ -266,9 +266,9 @@ END $$;
 "#;
 
 /// PostgreSQL: each Vigil session's own capture table (see
-/// `PostgresStore::connect`), emptied when each transaction commits.
+/// `PostgresStore::connect`); each unit takes its rows out.
 pub(crate) const POSTGRES_SESSION_CAPTURE: &str = "CREATE TEMP TABLE IF NOT EXISTS projection_changes \
-  (seq BIGSERIAL, tbl TEXT NOT NULL, old_row TEXT, new_row TEXT) ON COMMIT DELETE ROWS";
+  (seq BIGSERIAL, tbl TEXT NOT NULL, old_row TEXT, new_row TEXT)";
 
 #[cfg(test)]
 mod tests {

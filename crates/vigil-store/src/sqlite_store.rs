@@ -1521,10 +1521,11 @@ impl StoreTx for SqliteTx<'_> {
         Ok(())
     }
 
-    fn insert_inline_blob(&mut self, sha: &Sha256Digest, sealed: &[u8]) -> Result<(), StoreError> {
+    fn insert_inline_blob(&mut self, key: &KeyRow, sealed: &[u8]) -> Result<(), StoreError> {
+        self.insert_key(key)?;
         self.tx
             .prepare_cached("INSERT INTO inline_blobs (sha256, sealed) VALUES (?1, ?2) ON CONFLICT DO NOTHING")?
-            .execute(params![&sha.0[..], sealed])?;
+            .execute(params![&key.sha256.0[..], sealed])?;
         Ok(())
     }
 
