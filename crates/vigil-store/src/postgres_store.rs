@@ -758,7 +758,7 @@ impl Store for PostgresStore {
 
     fn begin(&mut self) -> Result<Box<dyn StoreTx + '_>, StoreError> {
         self.begun += 1;
-        if self.begun % CAPTURE_TRUNCATE_EVERY == 0 {
+        if self.begun.is_multiple_of(CAPTURE_TRUNCATE_EVERY) {
             self.client.batch_execute("TRUNCATE pg_temp.projection_changes")?;
         }
         let PostgresStore { client, statements, .. } = self;
