@@ -7,7 +7,7 @@
 # Knobs: BASE_BIN (the other build's `vigil`, required), RATES, SECS, PG.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-: "${BASE_BIN:?set BASE_BIN to another build's vigil binary}"
+: "${BASE_BIN:?set BASE_BIN to the vigil binary of another build}"
 RATES="${RATES:-250 300 400 500}"
 SECS="${SECS:-8}"
 PG="${PG:-postgres://postgres@127.0.0.1:5432}"
