@@ -166,14 +166,8 @@ impl crate::data_dir::Vigil {
         &self,
         work: impl FnOnce(&mut dyn StoreTx) -> Result<T, CoreError>,
     ) -> Result<T, CoreError> {
-        let value = {
-            let mut conn = self.store.write()?;
-            let mut tx = conn.begin()?;
-            let value = work(tx.as_mut())?;
-            refuse_unlogged_rows(tx.as_mut())?;
-            tx.commit()?;
-            value
-        };
+        // The writer is given back before the wait for the disk.
+        let value = self.write_volatile(work)?;
         self.store.make_durable()?;
         Ok(value)
     }

@@ -38,9 +38,7 @@ impl Vigil {
         sources: &[PathBuf],
         sets: &[String],
     ) -> Result<ScanRecord, CoreError> {
-        let mut id = [0u8; 6];
-        getrandom::getrandom(&mut id).map_err(|e| CoreError::Refused(format!("no OS randomness: {e}")))?;
-        let id = hex::encode(id);
+        let id = crate::scan_queue::random_hex(6)?;
         let srcs: Vec<String> = sources.iter().map(|s| escape_path(s.as_os_str().as_encoded_bytes())).collect();
         let mut ev = CustodyEvent::new(
             EventKind::ScanStarted,

@@ -11,7 +11,7 @@
 
 use crate::data_dir::Vigil;
 use crate::error::CoreError;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 /// A batch as one worker holds it.
 #[derive(Debug, Clone)]
@@ -29,11 +29,14 @@ pub struct ScanBatch {
     pub lease: String,
 }
 
+/// The host's clock, not the evidence clock a test may set: leases are
+/// between hosts.
 fn wall_ms() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
+    crate::clock::now().unix_millis()
 }
 
-fn random_hex(bytes: usize) -> Result<String, CoreError> {
+/// `bytes` random bytes in hex: job IDs, lease tokens, scan IDs.
+pub(crate) fn random_hex(bytes: usize) -> Result<String, CoreError> {
     let mut raw = vec![0u8; bytes];
     getrandom::getrandom(&mut raw).map_err(|e| CoreError::Refused(format!("no OS randomness: {e}")))?;
     Ok(hex::encode(raw))

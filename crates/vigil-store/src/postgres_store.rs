@@ -1502,19 +1502,11 @@ impl StoreTx for PgTx<'_> {
     }
 
     fn insert_key(&mut self, k: &KeyRow) -> Result<(), StoreError> {
-        // The master key's check and the insert in one round trip; FOR
-        // SHARE as in require_current_master_key (a rotation waits for this
-        // commit, and one already done makes the check fail).
         let n = self.db().execute(
-            "INSERT INTO blob_keys (sha256, slot, master_key_id, nonce, wrapped) SELECT $1, $2, $3, $4, $5 \
-             WHERE EXISTS (SELECT 1 FROM master_keys WHERE id = $3 AND retired_ms IS NULL FOR SHARE)",
+            INSERT_CHECKED_KEY,
             &[&&k.sha256.0[..], &&k.slot[..], &k.master_key_id, &&k.nonce[..], &k.wrapped],
         )?;
-        if n == 1 {
-            Ok(())
-        } else {
-            Err(StoreError::RetiredMasterKey(k.master_key_id.clone()))
-        }
+        checked_key(n, k)
     }
 
     fn all_keys(&mut self) -> Result<Vec<KeyRow>, StoreError> {
@@ -1550,20 +1542,16 @@ impl StoreTx for PgTx<'_> {
         // The key (checked against the current master key, as insert_key)
         // and the bytes in one round trip: units wait on each other's.
         let row = self.db().query_one(
-            "WITH k AS (INSERT INTO blob_keys (sha256, slot, master_key_id, nonce, wrapped) \
-               SELECT $1, $2, $3, $4, $5 \
-               WHERE EXISTS (SELECT 1 FROM master_keys WHERE id = $3 AND retired_ms IS NULL FOR SHARE) RETURNING 1), \
-             b AS (INSERT INTO inline_blobs (sha256, sealed) SELECT $1, $6 WHERE EXISTS (SELECT 1 FROM k) \
-               ON CONFLICT DO NOTHING RETURNING 1) \
-             SELECT (SELECT COUNT(*) FROM k)",
+            &format!(
+                "WITH k AS ({INSERT_CHECKED_KEY} RETURNING 1), \
+                 b AS (INSERT INTO inline_blobs (sha256, sealed) SELECT $1, $6 WHERE EXISTS (SELECT 1 FROM k) \
+                   ON CONFLICT DO NOTHING RETURNING 1) \
+                 SELECT (SELECT COUNT(*) FROM k)"
+            ) as &str,
             &[&&k.sha256.0[..], &&k.slot[..], &k.master_key_id, &&k.nonce[..], &k.wrapped, &sealed],
         )?;
         let keys: i64 = row.try_get(0)?;
-        if keys == 1 {
-            Ok(())
-        } else {
-            Err(StoreError::RetiredMasterKey(k.master_key_id.clone()))
-        }
+        checked_key(keys as u64, k)
     }
 
     fn delete_keys(&mut self, sha: &Sha256Digest) -> Result<u64, StoreError> {
@@ -1683,17 +1671,8 @@ impl StoreTx for PgTx<'_> {
              RETURNING s.job, s.batch, s.entries, j.options, s.attempts",
             &[&lease, &now_ms, &until_ms],
         )?;
-        row.map(|r| {
-            let (batch, attempts): (i64, i64) = (r.try_get(1)?, r.try_get(4)?);
-            Ok(ScanBatchRow {
-                job: r.try_get(0)?,
-                batch: batch.max(0) as u64,
-                entries: r.try_get(2)?,
-                options: r.try_get(3)?,
-                attempts: attempts.max(0) as u64,
-            })
-        })
-        .transpose()
+        row.map(|r| Ok(ScanBatchRow::new(r.try_get(0)?, r.try_get(1)?, r.try_get(3)?, r.try_get(2)?, r.try_get(4)?)))
+            .transpose()
     }
 
     fn renew_scan_lease(&mut self, job: &str, batch: u64, lease: &str, until_ms: i64) -> Result<bool, StoreError> {
@@ -1782,6 +1761,23 @@ fn to_review_item(r: &postgres::Row) -> Result<ReviewItemRow, StoreError> {
 }
 
 const RETENTION_COLUMNS: &str = "subject, hold, court_result, decision, retained_until_ms, disposed_event";
+
+/// A blob key's insert with the master key's check in the same round trip
+/// (parameters: sha256, slot, master key ID, nonce, wrapped key). FOR SHARE
+/// as in `require_current_master_key`: a rotation waits for this commit,
+/// and one already done makes the check fail, so nothing is inserted.
+const INSERT_CHECKED_KEY: &str = "INSERT INTO blob_keys (sha256, slot, master_key_id, nonce, wrapped) \
+     SELECT $1, $2, $3, $4, $5 \
+     WHERE EXISTS (SELECT 1 FROM master_keys WHERE id = $3 AND retired_ms IS NULL FOR SHARE)";
+
+/// What `INSERT_CHECKED_KEY` inserting `n` keys means.
+fn checked_key(n: u64, k: &KeyRow) -> Result<(), StoreError> {
+    if n == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::RetiredMasterKey(k.master_key_id.clone()))
+    }
+}
 
 fn retention_row(r: &postgres::Row) -> Result<RetentionRow, StoreError> {
     Ok(RetentionRow {

@@ -273,3 +273,10 @@ pub struct ScanBatchRow {
     /// Times this batch was taken, this time included.
     pub attempts: u64,
 }
+
+impl ScanBatchRow {
+    /// From the columns as both stores read them (counts as signed integers).
+    pub(crate) fn new(job: String, batch: i64, options: String, entries: String, attempts: i64) -> Self {
+        ScanBatchRow { job, batch: batch.max(0) as u64, options, entries, attempts: attempts.max(0) as u64 }
+    }
+}

@@ -1659,13 +1659,8 @@ impl StoreTx for SqliteTx<'_> {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
             })
             .optional()?;
-        Ok(found.map(|(job, batch, entries, options, attempts)| ScanBatchRow {
-            job,
-            batch: batch.max(0) as u64,
-            options,
-            entries,
-            attempts: attempts.max(0) as u64,
-        }))
+        Ok(found
+            .map(|(job, batch, entries, options, attempts)| ScanBatchRow::new(job, batch, options, entries, attempts)))
     }
 
     fn renew_scan_lease(&mut self, job: &str, batch: u64, lease: &str, until_ms: i64) -> Result<bool, StoreError> {

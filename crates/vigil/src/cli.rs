@@ -456,7 +456,7 @@ pub struct ScanArgs {
     /// files of 256 KiB or more (one copy fewer, but a file truncated by
     /// another process during the scan stops it with SIGBUS; --resume
     /// continues); `auto` maps only on read-only mounts.
-    #[arg(long, default_value = "auto")]
+    #[arg(long, default_value = "auto", value_parser = ["auto", "read", "mmap"])]
     pub read: String,
     /// How MD5 and SHA-1 run: `lanes` hashes up to sixteen files at once in
     /// SIMD lanes where the CPU has AVX-512 (else one at a time); `one`

@@ -36,12 +36,7 @@ pub fn scan(cli: &Cli, a: &ScanArgs) -> Result<ExitCode> {
     if a.distributed {
         crate::shared_scan::check_sources(&a.sources)?;
     }
-    let read_mode = vigil_scan::ReadMode::parse(&a.read)
-        .ok_or_else(|| anyhow!("--read must be auto, read or mmap, not {:?}", a.read))?;
-    let jobs = a.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
-    if jobs == 0 || jobs > 256 {
-        bail!("--jobs must be between 1 and 256");
-    }
+    let jobs = hashing_threads(a.jobs)?;
     let mut vigil = if case.is_some() || !a.hashsets.is_empty() || a.distributed {
         Some(Vigil::open(&cli.data).with_context(|| format!("opening {}", cli.data.display()))?)
     } else {
@@ -55,33 +50,26 @@ pub fn scan(cli: &Cli, a: &ScanArgs) -> Result<ExitCode> {
         (Some(v), Some((c, b))) => Some(v.scan_started(c, b, &a.sources, &a.hashsets)?),
         _ => None,
     };
-    let opts = ScanOptions {
+    // What every hashing process must do alike (here, or each worker of a
+    // distributed scan), then this process's own part.
+    let work = crate::shared_scan::WorkOptions {
         algos,
-        jobs,
         archives: !a.no_archives,
+        pdq: a.pdq || a.review || !pdq_sets.is_empty(),
+        read: a.read.clone(),
+        digests: a.digests.clone(),
+    };
+    let opts = ScanOptions {
         checkpoint: checkpoint.clone(),
         resume: a.resume,
         progress: !a.quiet && std::io::stderr().is_terminal(),
-        pdq: a.pdq || a.review || !pdq_sets.is_empty(),
-        read_mode,
-        kernel: if a.digests == "one" {
-            vigil_scan::multi_buffer::Kernel::scalar()
-        } else {
-            vigil_scan::multi_buffer::Kernel::detect()
-        },
+        ..work.scan_options(jobs)?
     };
     let vpdq_sets = crate::video_command::read_vpdq_sets(&a.vpdq_sets)?;
     let started = std::time::Instant::now();
     let outcome = match &vigil {
         Some(v) if a.distributed => {
             let entries = vigil_scan::plan(&a.sources, jobs)?;
-            let work = crate::shared_scan::WorkOptions {
-                algos,
-                archives: opts.archives,
-                pdq: opts.pdq,
-                read: a.read.clone(),
-                digests: a.digests.clone(),
-            };
             let per_entry = crate::shared_scan::distribute(v, &entries, &work, a.batch_files, a.quiet)?;
             let n = per_entry.len() as u64;
             vigil_scan::conclude(per_entry, &sets, &pdq_sets, 0, n)
@@ -208,6 +196,15 @@ pub fn scan(cli: &Cli, a: &ScanArgs) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `--jobs`, or one thread per core.
+pub fn hashing_threads(given: Option<usize>) -> Result<usize> {
+    let jobs = given.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+    if jobs == 0 || jobs > 256 {
+        bail!("--jobs must be between 1 and 256");
+    }
+    Ok(jobs)
 }
 
 pub fn hashset(cli: &Cli, cmd: &HashsetCommand) -> Result<ExitCode> {

@@ -7,7 +7,6 @@
 use crate::cli::{Cli, ScanWorkerArgs};
 use anyhow::{anyhow, bail, Context, Result};
 use serde::{Deserialize, Serialize};
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::mpsc;
@@ -28,7 +27,9 @@ pub struct WorkOptions {
 }
 
 impl WorkOptions {
-    fn scan_options(&self, jobs: usize) -> Result<ScanOptions> {
+    /// The options of a scan that hashes as asked, on `jobs` threads,
+    /// without a checkpoint or a progress bar.
+    pub fn scan_options(&self, jobs: usize) -> Result<ScanOptions> {
         Ok(ScanOptions {
             algos: self.algos,
             jobs,
@@ -37,7 +38,10 @@ impl WorkOptions {
             resume: false,
             progress: false,
             pdq: self.pdq,
-            read_mode: ReadMode::parse(&self.read).ok_or_else(|| anyhow!("unknown read mode {:?}", self.read))?,
+            // The command line checks `--read` before anything runs; this
+            // is for a worker reading a job another version queued.
+            read_mode: ReadMode::parse(&self.read)
+                .ok_or_else(|| anyhow!("read mode must be auto, read or mmap, not {:?}", self.read))?,
             kernel: if self.digests == "one" {
                 vigil_scan::multi_buffer::Kernel::scalar()
             } else {
@@ -127,10 +131,7 @@ fn worker_name() -> String {
 /// `--until-idle`, until no scan has work left), renewing each lease while
 /// it hashes.
 pub fn run(cli: &Cli, a: &ScanWorkerArgs) -> Result<ExitCode> {
-    let jobs = a.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
-    if jobs == 0 || jobs > 256 {
-        bail!("--jobs must be between 1 and 256");
-    }
+    let jobs = crate::scan_command::hashing_threads(a.jobs)?;
     if a.lease_secs < 3 {
         bail!("--lease-secs must be at least 3 (the lease is renewed every third of it)");
     }
@@ -164,7 +165,6 @@ fn work_on(vigil: &Vigil, b: &ScanBatch, jobs: usize, lease: Duration) -> Result
     let entries = decode_batch(&b.entries).with_context(|| what.clone())?;
     let again = if b.attempts > 1 { format!(", taken again (attempt {})", b.attempts) } else { String::new() };
     eprintln!("took {what}: {} files{again}", entries.len());
-    let _ = std::io::stderr().flush();
     let (stop, stopped) = mpsc::channel::<()>();
     let records = std::thread::scope(|sc| {
         let what = &what;
