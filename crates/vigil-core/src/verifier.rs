@@ -8,7 +8,7 @@ use crate::error::CoreError;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use vigil_custody::{Frontier, LogChecker};
-use vigil_domain::{CaseId, EventKind, ExhibitRef, FileHashes, Sha256Digest};
+use vigil_domain::{CaseId, CustodyEvent, EventKind, ExhibitRef, FileHashes, Sha256Digest};
 
 const PAGE: u64 = 20_000;
 
@@ -62,34 +62,153 @@ struct Logged {
     rows: HashMap<String, LoggedTable>,
 }
 
-/// Each event of a page hashed and decoded, in order, on all cores.
-fn prepare_in_parallel(page: &[vigil_store::EventRow]) -> Vec<vigil_custody::PreparedLeaf> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
-    if threads < 2 || page.len() < 1024 {
-        return page.iter().map(|r| vigil_custody::prepare_leaf(&r.leaf)).collect();
-    }
-    let chunk = page.len().div_ceil(threads);
-    std::thread::scope(|s| {
-        let parts: Vec<_> = page
-            .chunks(chunk)
-            .map(|c| s.spawn(move || c.iter().map(|r| vigil_custody::prepare_leaf(&r.leaf)).collect::<Vec<_>>()))
-            .collect();
-        // Sized once: an event is large, and growing the vector moved each
-        // one several times.
-        let mut all = Vec::with_capacity(page.len());
-        for h in parts {
-            all.extend(h.join().expect("hashing a leaf does not panic"));
-        }
-        all
-    })
+/// One event as the preparing stage leaves it for the fold, which goes in
+/// order on one thread: everything that needs no other event is done
+/// already, on all cores, and the event itself is kept only where the fold
+/// reads it (most events are about neither an exhibit nor a case nor a
+/// projected row, and moving and freeing each was a fifth of the fold).
+struct Checked {
+    /// The row's index column.
+    index: u64,
+    /// The leaf bytes' hash, and whether the stored leaf hash is it.
+    hash: vigil_custody::Hash,
+    stored_hash_ok: bool,
+    /// The index the leaf claims, or why it did not decode.
+    claimed: Result<u64, vigil_custody::LeafError>,
+    /// Whether the query columns (kind, object, actor, time) are the leaf's.
+    columns_ok: bool,
+    event: Option<Box<CustodyEvent>>,
 }
 
-/// A page of events, each hashed and decoded.
-type Prepared = (Vec<vigil_store::EventRow>, Vec<vigil_custody::PreparedLeaf>);
+/// Whether the fold reads anything of this event: case membership, the
+/// projected tables' rows, or what the log says about an exhibit.
+fn fold_reads(ev: &CustodyEvent) -> bool {
+    let object = ev.object.as_str();
+    !ev.rows.is_empty() || object.starts_with("exhibit:") || object.starts_with("case:")
+}
+
+fn check_row(row: vigil_store::EventRow) -> Checked {
+    let prepared = vigil_custody::prepare_leaf(&row.leaf);
+    let stored_hash_ok = prepared.hash == row.leaf_hash;
+    let (claimed, columns_ok, event) = match prepared.decoded {
+        Ok((claimed, ev)) => {
+            let columns_ok = ev.kind.as_str() == row.kind
+                && ev.object.as_str() == row.object
+                && ev.actor.as_str() == row.actor
+                && ev.time.unix_millis() == row.time_ms;
+            let event = fold_reads(&ev).then(|| Box::new(ev));
+            (Ok(claimed), columns_ok, event)
+        }
+        Err(e) => (Err(e), true, None),
+    };
+    Checked { index: row.index, hash: prepared.hash, stored_hash_ok, claimed, columns_ok, event }
+}
 
 /// One projected table as the log builds it: row key digest → the event
 /// that last left the row, and its column digests.
 type LoggedTable = HashMap<String, (u64, BTreeMap<String, String>)>;
+
+/// The log folded in order, one checked event at a time: its place, its
+/// stored hash, its leaf into the tree, its columns, what it says, and the
+/// signed heads whose size it reaches.
+struct Fold<'h> {
+    checker: LogChecker,
+    heads: std::iter::Peekable<std::slice::Iter<'h, vigil_store::HeadRow>>,
+    logged: Logged,
+    position: u64,
+    problems: Vec<String>,
+}
+
+impl Fold<'_> {
+    /// Takes the next stored event; false where the log is broken there
+    /// (the problem recorded) and checking cannot go on.
+    fn take(&mut self, row: Checked) -> bool {
+        let position = self.position;
+        if row.index != position {
+            self.problems.push(format!(
+                "event #{position} is missing: the next stored event is #{} (events were deleted)",
+                row.index
+            ));
+            return false;
+        }
+        if !row.stored_hash_ok {
+            self.problems.push(format!(
+                "event #{position}: its stored bytes do not match its leaf hash (the event was altered)"
+            ));
+            return false;
+        }
+        if let Err(e) = self.checker.add_hashed(row.hash, row.claimed) {
+            self.problems.push(e.to_string());
+            return false;
+        }
+        if !row.columns_ok {
+            self.problems.push(format!(
+                "event #{position}: its query columns disagree with its signed content (kind, object, actor or time was altered)"
+            ));
+        }
+        if let Some(ev) = row.event {
+            self.logged.note(position, &ev);
+        }
+        self.position += 1;
+        while let Some(h) = self.heads.next_if(|h| h.tree_size <= self.position) {
+            if let Err(e) = self.checker.check_head(&from_head_row(h)) {
+                self.problems.push(e.to_string());
+                return false;
+            }
+        }
+        true
+    }
+}
+
+impl Logged {
+    /// What one event (at `position`) says about case membership, the
+    /// projected tables' rows and exhibits.
+    fn note(&mut self, position: u64, ev: &CustodyEvent) {
+        if let (EventKind::Reviewed, Some(case), Some(note)) =
+            (ev.kind, ev.object.as_str().strip_prefix("case:"), ev.note.as_deref())
+        {
+            if let (Ok(case), Some(who)) = (CaseId::parse(case), assigned_officer(note)) {
+                self.members.entry(case).or_default().insert(who.to_owned());
+            }
+        }
+        for img in &ev.rows {
+            let table = self.rows.entry(img.t.clone()).or_default();
+            if img.gone {
+                table.remove(&img.k);
+            } else {
+                table.insert(img.k.clone(), (position, img.c.clone()));
+            }
+        }
+        if let Some(r) = ev.object.as_exhibit() {
+            let entry = self.exhibits.entry(r).or_default();
+            match ev.kind {
+                EventKind::Received if entry.received.is_none() => {
+                    if let Some(d) = ev.digest {
+                        entry.received = Some((position, d, ev.hashes.clone()));
+                    }
+                }
+                EventKind::Deleted => entry.deleted = Some(position),
+                // Grades: `graded` events, and before them the
+                // `reviewed` events whose signed note said "graded X".
+                EventKind::Graded | EventKind::Reviewed => {
+                    let note = ev.note.as_deref().unwrap_or("");
+                    if let Some(g) = note.strip_prefix("graded ") {
+                        entry.grade = Some((position, g.to_owned()));
+                    }
+                    if ev.kind == EventKind::Reviewed {
+                        if let Some(c) = note.strip_prefix("added to case ").and_then(|c| CaseId::parse(c).ok()) {
+                            entry.cases.insert(c);
+                        }
+                        if let Some((other, linked)) = hand_link(note) {
+                            entry.links.insert(other, (position, linked));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
 
 impl Vigil {
     pub fn verify(&self) -> Result<VerifyReport, CoreError> {
@@ -310,7 +429,6 @@ impl Vigil {
 
     /// The log from the start, or from where a resumed checker stands.
     fn verify_log_from(&self, report: &mut VerifyReport, resume: Option<LogChecker>) -> Result<Logged, CoreError> {
-        let mut logged = Logged::default();
         let key = self.signing.verifying_key();
         let file_key = read_public_key(&self.layout.public_key())?;
         if file_key != key {
@@ -325,7 +443,7 @@ impl Vigil {
             if resume.is_some() { self.store.read()?.heads_from(start)? } else { self.store.read()?.heads()? };
         let mut next_head = heads.iter().peekable();
         let mut broken = false;
-        let mut checker = match resume {
+        let checker = match resume {
             Some(c) => {
                 // The store's own head at the checkpoint's size is the checkpoint's.
                 if let Some(h) = next_head.next_if(|h| h.tree_size == start) {
@@ -340,144 +458,22 @@ impl Vigil {
             }
             None => LogChecker::new(key),
         };
-        let mut position = start;
-        // The next page is read while this one is checked: a reader thread
-        // with its own connection, one page ahead.
-        let (pages_tx, pages_rx) = std::sync::mpsc::sync_channel::<Result<Vec<vigil_store::EventRow>, CoreError>>(1);
-        let (ready_tx, ready_rx) = std::sync::mpsc::sync_channel::<Result<Prepared, CoreError>>(1);
-        std::thread::scope(|scope| -> Result<(), CoreError> {
-            // Owned here, so leaving early (a problem found) drops it: the
-            // preparer's next send fails, it drops its receiver, and the
-            // reader's next send fails, instead of either waiting for ever.
-            let ready_rx = ready_rx;
-            scope.spawn(move || {
-                let mut from = start;
-                loop {
-                    let page = self.store.read().map_err(CoreError::from).and_then(|mut r| Ok(r.events(from, PAGE)?));
-                    let next = match &page {
-                        Ok(p) if p.is_empty() => break,
-                        Ok(p) => p.last().map_or(from, |r| r.index + 1),
-                        Err(_) => from,
-                    };
-                    let failed = page.is_err();
-                    if pages_tx.send(page).is_err() || failed {
-                        break;
-                    }
-                    from = next;
-                }
-            });
-            // Hashing and decoding need nothing of other leaves: done on
-            // every core, a slice each, one page ahead of the tree, which
-            // goes in order on this thread meanwhile.
-            scope.spawn(move || {
-                for page in pages_rx {
-                    let ready = page.map(|p| {
-                        let prepared = prepare_in_parallel(&p);
-                        (p, prepared)
-                    });
-                    if ready_tx.send(ready).is_err() {
-                        break;
-                    }
-                }
-            });
-            'pages: for ready in ready_rx.iter() {
-                if broken {
-                    break;
-                }
-                let (page, prepared) = ready?;
-                for (row, prepared) in page.into_iter().zip(prepared) {
-                    if row.index != position {
-                        report.problems.push(format!(
-                            "event #{position} is missing: the next stored event is #{} (events were deleted)",
-                            row.index
-                        ));
-                        broken = true;
-                        break 'pages;
-                    }
-                    if prepared.hash != row.leaf_hash {
-                        report.problems.push(format!(
-                            "event #{position}: its stored bytes do not match its leaf hash (the event was altered)"
-                        ));
-                        broken = true;
-                        break 'pages;
-                    }
-                    let ev = match checker.add_prepared(prepared) {
-                        Ok(ev) => ev,
-                        Err(e) => {
-                            report.problems.push(e.to_string());
-                            broken = true;
-                            break 'pages;
-                        }
-                    };
-                    if ev.kind.as_str() != row.kind
-                        || ev.object.as_str() != row.object
-                        || ev.actor.as_str() != row.actor
-                        || ev.time.unix_millis() != row.time_ms
-                    {
-                        report.problems.push(format!("event #{position}: its query columns disagree with its signed content (kind, object, actor or time was altered)"));
-                    }
-                    if let (EventKind::Reviewed, Some(case), Some(note)) =
-                        (ev.kind, ev.object.as_str().strip_prefix("case:"), ev.note.as_deref())
-                    {
-                        if let (Ok(case), Some(who)) = (CaseId::parse(case), assigned_officer(note)) {
-                            logged.members.entry(case).or_default().insert(who.to_owned());
-                        }
-                    }
-                    for img in &ev.rows {
-                        let table = logged.rows.entry(img.t.clone()).or_default();
-                        if img.gone {
-                            table.remove(&img.k);
-                        } else {
-                            table.insert(img.k.clone(), (position, img.c.clone()));
-                        }
-                    }
-                    if let Some(r) = ev.object.as_exhibit() {
-                        let entry = logged.exhibits.entry(r).or_default();
-                        match ev.kind {
-                            EventKind::Received if entry.received.is_none() => {
-                                if let Some(d) = ev.digest {
-                                    entry.received = Some((position, d, ev.hashes.clone()));
-                                }
-                            }
-                            EventKind::Deleted => entry.deleted = Some(position),
-                            // Grades: `graded` events, and before them the
-                            // `reviewed` events whose signed note said "graded X".
-                            EventKind::Graded | EventKind::Reviewed => {
-                                let note = ev.note.as_deref().unwrap_or("");
-                                if let Some(g) = note.strip_prefix("graded ") {
-                                    entry.grade = Some((position, g.to_owned()));
-                                }
-                                if ev.kind == EventKind::Reviewed {
-                                    if let Some(c) =
-                                        note.strip_prefix("added to case ").and_then(|c| CaseId::parse(c).ok())
-                                    {
-                                        entry.cases.insert(c);
-                                    }
-                                    if let Some((other, linked)) = hand_link(note) {
-                                        entry.links.insert(other, (position, linked));
-                                    }
-                                }
-                            }
-                            _ => {}
-                        }
-                    }
-                    position += 1;
-                    while let Some(h) = next_head.peek() {
-                        if h.tree_size > position {
-                            break;
-                        }
-                        let sth = from_head_row(h);
-                        next_head.next();
-                        if let Err(e) = checker.check_head(&sth) {
-                            report.problems.push(e.to_string());
-                            broken = true;
-                            break 'pages;
-                        }
-                    }
-                }
+        let mut fold =
+            Fold { checker, heads: next_head, logged: Logged::default(), position: start, problems: Vec::new() };
+        if !broken {
+            broken = !self.fold_in_parallel(&mut fold)?;
+        }
+        // What lies beyond the slices read in parallel (normally nothing:
+        // events appended meanwhile, or rows past a gap), in order here.
+        while !broken {
+            let page = self.store.read()?.events(fold.position, PAGE)?;
+            if page.is_empty() {
+                break;
             }
-            Ok(())
-        })?;
+            broken = !page.into_iter().map(check_row).all(|row| fold.take(row));
+        }
+        let Fold { mut checker, heads: mut next_head, logged, position, problems } = fold;
+        report.problems.extend(problems);
         report.events = position - start;
         report.heads = checker.heads_checked();
         report.root = hex::encode(checker.root());
@@ -502,6 +498,84 @@ impl Vigil {
             }
         }
         Ok(logged)
+    }
+
+    /// The stored events from the fold's position to the highest index,
+    /// read and checked in slices of [`PAGE`] indexes by one worker per
+    /// core, each on its own connection, and folded in order here as they
+    /// come. Stops early at a slice with fewer events than indexes (a gap,
+    /// or the end): the caller reads on from there in order. False where
+    /// the log broke.
+    fn fold_in_parallel(&self, fold: &mut Fold<'_>) -> Result<bool, CoreError> {
+        use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+        let start = fold.position;
+        let bound = self.store.read()?.last_event_index()?.map_or(start, |i| i + 1).max(start);
+        let slices = (bound - start).div_ceil(PAGE);
+        let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
+        // Slices read ahead of the fold at most: memory stays a few pages.
+        let ahead = 2 * workers as u64;
+        let range = |k: u64| (start + k * PAGE, (start + (k + 1) * PAGE).min(bound));
+        let next = AtomicU64::new(0);
+        let stop = AtomicBool::new(false);
+        let folded = std::sync::Mutex::new(0u64);
+        let moved = std::sync::Condvar::new();
+        let (tx, rx) = std::sync::mpsc::channel::<(u64, Result<Vec<Checked>, CoreError>)>();
+        std::thread::scope(|scope| {
+            for _ in 0..workers {
+                let (tx, next, stop, folded, moved) = (tx.clone(), &next, &stop, &folded, &moved);
+                scope.spawn(move || loop {
+                    let k = next.fetch_add(1, Ordering::Relaxed);
+                    if k >= slices || stop.load(Ordering::Relaxed) {
+                        break;
+                    }
+                    {
+                        let mut done = folded.lock().unwrap_or_else(|p| p.into_inner());
+                        while k >= *done + ahead && !stop.load(Ordering::Relaxed) {
+                            done = moved.wait(done).unwrap_or_else(|p| p.into_inner());
+                        }
+                    }
+                    if stop.load(Ordering::Relaxed) {
+                        break;
+                    }
+                    let (from, to) = range(k);
+                    let checked = self
+                        .store
+                        .read()
+                        .map_err(CoreError::from)
+                        .and_then(|mut r| Ok(r.events_between(from, to)?))
+                        .map(|rows| rows.into_iter().map(check_row).collect());
+                    if tx.send((k, checked)).is_err() {
+                        break;
+                    }
+                });
+            }
+            drop(tx);
+            let outcome = (|| {
+                let mut waiting = BTreeMap::new();
+                let mut k = 0;
+                for (slice, checked) in rx.iter() {
+                    waiting.insert(slice, checked);
+                    while let Some(checked) = waiting.remove(&k) {
+                        if !checked?.into_iter().all(|row| fold.take(row)) {
+                            return Ok(false);
+                        }
+                        if fold.position < range(k).1 {
+                            return Ok(true);
+                        }
+                        k += 1;
+                        *folded.lock().unwrap_or_else(|p| p.into_inner()) = k;
+                        moved.notify_all();
+                    }
+                }
+                Ok(true)
+            })();
+            // Leaving early: workers waiting for the fold are woken to stop,
+            // and one reading finishes its slice and stops.
+            stop.store(true, Ordering::Relaxed);
+            let _guard = folded.lock().unwrap_or_else(|p| p.into_inner());
+            moved.notify_all();
+            outcome
+        })
     }
 
     /// Which reports each case holds, who is assigned to it, and every

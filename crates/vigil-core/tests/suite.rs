@@ -59,6 +59,7 @@ both_backends!(
     every_table_is_a_projection_or_operational_for_a_reason,
     search_finds_titles_and_names_in_the_index_within_what_the_officer_may_see,
     a_change_early_in_a_long_log_is_named_and_verify_returns,
+    gaps_across_the_slices_verify_reads_at_once_are_named,
     a_chat_page_reads_its_part_through_the_page_index,
     form_tokens_and_rate_windows_are_shared_by_every_vigil_on_the_store,
 );
@@ -1415,6 +1416,49 @@ fn a_change_early_in_a_long_log_is_named_and_verify_returns(env: TestEnv) {
     });
     let r = env.open().verify().unwrap();
     assert!(r.problems.iter().any(|p| p.contains("event #100")), "{:?}", r.problems);
+}
+
+/// Issue 30, point 3: `verify` reads the log in slices of 20,000 indexes
+/// on several connections at once. A row far past the end (the highest
+/// index sets how far the slices go) and a gap that starts at a slice's
+/// last index and swallows the next slice whole are each named as the
+/// events missing before the next stored one, and verify returns.
+fn gaps_across_the_slices_verify_reads_at_once_are_named(env: TestEnv) {
+    let v = env.open();
+    let actor = vigil_domain::Actor::parse("BENCH").unwrap();
+    for batch in 0..5 {
+        let events: Vec<vigil_domain::CustodyEvent> = (0..8_200)
+            .map(|i| {
+                vigil_domain::CustodyEvent::new(
+                    vigil_domain::EventKind::Reviewed,
+                    actor.clone(),
+                    vigil_core::now(),
+                    vigil_domain::ObjectRef::parse(&format!("note:n-{batch}-{i}")).unwrap(),
+                )
+            })
+            .collect();
+        v.append_events(&events).unwrap();
+    }
+    let clean = v.verify().unwrap();
+    assert!(clean.ok(), "{:?}", clean.problems);
+    let n = clean.events;
+    assert!(n > 41_000, "three slices: {n}");
+    drop(v);
+    let far = 1u64 << 40;
+    env.tamper(&format!(
+        "INSERT INTO events (idx, leaf, leaf_hash, kind, object, actor, time_ms) \
+         SELECT {far}, leaf, leaf_hash, kind, object, actor, time_ms FROM events WHERE idx = 5"
+    ));
+    let msg = problems(&mut env.open());
+    assert!(msg.contains(&format!("event #{n} is missing: the next stored event is #{far}")), "{msg}");
+    env.tamper(&format!("DELETE FROM events WHERE idx = {far}; DELETE FROM events WHERE idx >= 19999 AND idx < 40000"));
+    let r = env.open().verify().unwrap();
+    assert!(
+        r.problems.iter().any(|p| p.contains("event #19999 is missing: the next stored event is #40000")),
+        "{:?}",
+        r.problems
+    );
+    assert_eq!(r.events, 19_999, "the fold stops at the gap");
 }
 
 /// Issue 30, point 2: a page of a long timeline is read through the page

@@ -96,11 +96,21 @@ impl LogChecker {
     pub fn add_prepared(&mut self, prepared: PreparedLeaf) -> Result<CustodyEvent, LogError> {
         let position = self.frontier.size();
         let (claimed, event) = prepared.decoded.map_err(|source| LogError::Leaf { index: position, source })?;
+        self.add_hashed(prepared.hash, Ok(claimed))?;
+        Ok(event)
+    }
+
+    /// Adds the next leaf from its hash and the index its decoding
+    /// claimed (or why it did not decode), for callers that keep the event
+    /// elsewhere or not at all.
+    pub fn add_hashed(&mut self, hash: Hash, claimed: Result<u64, LeafError>) -> Result<(), LogError> {
+        let position = self.frontier.size();
+        let claimed = claimed.map_err(|source| LogError::Leaf { index: position, source })?;
         if claimed != position {
             return Err(LogError::OutOfPlace { position, claimed });
         }
-        self.frontier.push(prepared.hash);
-        Ok(event)
+        self.frontier.push(hash);
+        Ok(())
     }
 
     /// Checks a head whose size equals the number of leaves added so far.

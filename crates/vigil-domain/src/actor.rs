@@ -45,7 +45,6 @@ impl fmt::Display for Actor {
 
 impl<'de> serde::Deserialize<'de> for Actor {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        Actor::parse(&s).map_err(serde::de::Error::custom)
+        crate::parsed_text::deserialize_parsed(d, "an actor name", Actor::parse)
     }
 }

@@ -48,8 +48,7 @@ impl fmt::Display for CaseId {
 
 impl<'de> serde::Deserialize<'de> for CaseId {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        CaseId::parse(&s).map_err(serde::de::Error::custom)
+        crate::parsed_text::deserialize_parsed(d, "a case ID", CaseId::parse)
     }
 }
 

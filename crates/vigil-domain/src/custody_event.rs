@@ -119,8 +119,7 @@ impl fmt::Display for ObjectRef {
 
 impl<'de> Deserialize<'de> for ObjectRef {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        ObjectRef::parse(&s).map_err(serde::de::Error::custom)
+        crate::parsed_text::deserialize_parsed(d, "an object reference", ObjectRef::parse)
     }
 }
 

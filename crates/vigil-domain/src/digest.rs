@@ -75,8 +75,7 @@ macro_rules! digest_type {
 
         impl<'de> Deserialize<'de> for $name {
             fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let s = String::deserialize(d)?;
-                Self::from_hex(&s).map_err(serde::de::Error::custom)
+                crate::parsed_text::deserialize_parsed(d, "a hex digest", Self::from_hex)
             }
         }
     };

@@ -52,8 +52,7 @@ impl serde::Serialize for ExhibitRef {
 
 impl<'de> serde::Deserialize<'de> for ExhibitRef {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        ExhibitRef::parse(&s).map_err(serde::de::Error::custom)
+        crate::parsed_text::deserialize_parsed(d, "an exhibit reference", ExhibitRef::parse)
     }
 }
 

@@ -32,8 +32,7 @@ impl fmt::Display for Initials {
 
 impl<'de> serde::Deserialize<'de> for Initials {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        Initials::parse(&s).map_err(serde::de::Error::custom)
+        crate::parsed_text::deserialize_parsed(d, "officer initials", Initials::parse)
     }
 }
 

@@ -17,6 +17,7 @@ mod handoff;
 mod identifier;
 mod initials;
 mod material_category;
+mod parsed_text;
 mod public_report;
 mod queue_order;
 mod record_form;

@@ -33,11 +33,8 @@ impl Timestamp {
             return Err(err());
         }
         let num = |r: std::ops::Range<usize>| -> Result<i64, ParseError> {
-            let part = &s[r];
-            if !part.bytes().all(|c| c.is_ascii_digit()) {
-                return Err(err());
-            }
-            part.parse::<i64>().map_err(|_| err())
+            b[r].iter()
+                .try_fold(0i64, |n, &c| if c.is_ascii_digit() { Ok(n * 10 + i64::from(c - b'0')) } else { Err(err()) })
         };
         let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
         let (h, mi, se, ms) = (num(11..13)?, num(14..16)?, num(17..19)?, num(20..23)?);
@@ -119,27 +116,65 @@ impl Timestamp {
     }
 }
 
-impl fmt::Display for Timestamp {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Timestamp {
+    /// The RFC 3339 form written into 24 bytes, for years 0 to 9999 (every
+    /// instant Vigil records); `None` outside them. Written by hand because
+    /// `verify` re-encodes every event's time, and the formatting machinery
+    /// was a tenth of its work.
+    fn rfc3339_bytes(&self) -> Option<[u8; 24]> {
         let ms = self.0.rem_euclid(1000);
         let secs = self.0.div_euclid(1000);
-        let days = secs.div_euclid(86_400);
         let sod = secs.rem_euclid(86_400);
-        let (y, m, d) = civil_from_days(days);
-        write!(f, "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{ms:03}Z", sod / 3600, (sod / 60) % 60, sod % 60)
+        let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
+        if !(0..=9999).contains(&y) {
+            return None;
+        }
+        let mut b = *b"0000-00-00T00:00:00.000Z";
+        let mut put = |at: usize, width: usize, mut v: i64| {
+            for k in (at..at + width).rev() {
+                b[k] = b'0' + (v % 10) as u8;
+                v /= 10;
+            }
+        };
+        put(0, 4, y);
+        put(5, 2, m);
+        put(8, 2, d);
+        put(11, 2, sod / 3600);
+        put(14, 2, (sod / 60) % 60);
+        put(17, 2, sod % 60);
+        put(20, 3, ms);
+        Some(b)
+    }
+}
+
+impl fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.rfc3339_bytes() {
+            // ASCII digits and separators only.
+            Some(b) => f.write_str(std::str::from_utf8(&b).expect("ASCII")),
+            None => {
+                let ms = self.0.rem_euclid(1000);
+                let secs = self.0.div_euclid(1000);
+                let sod = secs.rem_euclid(86_400);
+                let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
+                write!(f, "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{ms:03}Z", sod / 3600, (sod / 60) % 60, sod % 60)
+            }
+        }
     }
 }
 
 impl serde::Serialize for Timestamp {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
+        match self.rfc3339_bytes() {
+            Some(b) => s.serialize_str(std::str::from_utf8(&b).expect("ASCII")),
+            None => s.collect_str(self),
+        }
     }
 }
 
 impl<'de> serde::Deserialize<'de> for Timestamp {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        Timestamp::parse(&s).map_err(serde::de::Error::custom)
+        crate::parsed_text::deserialize_parsed(d, "an RFC 3339 UTC instant", Timestamp::parse)
     }
 }
 
@@ -175,5 +210,24 @@ mod tests {
         }
         assert!(Timestamp::parse("2026-02-30T00:00:00.000Z").is_err());
         assert!(Timestamp::parse("2026-11-26 13:13:12Z").is_err());
+        assert!(Timestamp::parse("2026-11-26T13:1+:12.000Z").is_err());
+    }
+
+    #[test]
+    fn years_outside_four_digits_still_format() {
+        // Before year 0 and after 9999 the hand-written form gives way to
+        // the general one; both read back the same instant where they can.
+        assert_eq!(Timestamp(-62_167_219_200_001).to_string(), "-001-12-31T23:59:59.999Z");
+        assert_eq!(Timestamp(253_402_300_800_000).to_string(), "10000-01-01T00:00:00.000Z");
+        assert_eq!(Timestamp(253_402_300_799_999).to_string(), "9999-12-31T23:59:59.999Z");
+        assert_eq!(Timestamp(-62_167_219_200_000).to_string(), "0000-01-01T00:00:00.000Z");
+        let json = serde_json::to_string(&Timestamp(1_795_698_792_001)).unwrap();
+        assert_eq!(json, "\"2026-11-26T13:13:12.001Z\"");
+        assert_eq!(serde_json::from_str::<Timestamp>(&json).unwrap(), Timestamp(1_795_698_792_001));
+        // An escaped form (not borrowed) decodes too.
+        assert_eq!(
+            serde_json::from_str::<Timestamp>("\"2026-11-26T13:13:12.001\\u005a\"").unwrap(),
+            Timestamp(1_795_698_792_001)
+        );
     }
 }

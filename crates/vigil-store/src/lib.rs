@@ -78,6 +78,11 @@ pub trait Store: Send {
     fn log_state(&mut self) -> Result<LogState, StoreError>;
     /// Events with `from <= index`, at most `limit` of them, in index order.
     fn events(&mut self, from: u64, limit: u64) -> Result<Vec<EventRow>, StoreError>;
+    /// Events with `from <= index < to`, in index order (`verify` reads
+    /// the log in such slices on several connections at once).
+    fn events_between(&mut self, from: u64, to: u64) -> Result<Vec<EventRow>, StoreError>;
+    /// The highest stored event index, whatever the sequencer says.
+    fn last_event_index(&mut self) -> Result<Option<u64>, StoreError>;
     fn events_for_object(&mut self, object: &str) -> Result<Vec<EventRow>, StoreError>;
     /// Events about any object whose reference starts with `prefix` ending
     /// in `/` (every item of a case's review set: `review-item:CASE/`), in log order.

@@ -115,7 +115,7 @@ fn to_event(r: &Row) -> Result<EventRow, StoreError> {
     Ok(EventRow {
         index: u(r.try_get(0)?, "event index")?,
         leaf: r.try_get(1)?,
-        leaf_hash: fixed(r.try_get(2)?, "leaf hash")?,
+        leaf_hash: r.try_get::<_, &[u8]>(2)?.try_into().map_err(|_| StoreError::Malformed("leaf hash"))?,
         kind: r.try_get(3)?,
         object: r.try_get(4)?,
         actor: r.try_get(5)?,
@@ -812,6 +812,16 @@ impl Store for PostgresStore {
     fn events(&mut self, from: u64, limit: u64) -> Result<Vec<EventRow>, StoreError> {
         let q = format!("SELECT {EVENT_COLUMNS} FROM events WHERE idx >= $1 ORDER BY idx LIMIT $2");
         self.db().query(&q, &[&i(from), &i(limit)])?.iter().map(to_event).collect()
+    }
+
+    fn events_between(&mut self, from: u64, to: u64) -> Result<Vec<EventRow>, StoreError> {
+        let q = format!("SELECT {EVENT_COLUMNS} FROM events WHERE idx >= $1 AND idx < $2 ORDER BY idx");
+        self.db().query(&q, &[&i(from), &i(to)])?.iter().map(to_event).collect()
+    }
+
+    fn last_event_index(&mut self) -> Result<Option<u64>, StoreError> {
+        let last: Option<i64> = self.db().query_one("SELECT max(idx) FROM events", &[])?.try_get(0)?;
+        last.map(|n| u(n, "event index")).transpose()
     }
 
     fn events_for_object(&mut self, object: &str) -> Result<Vec<EventRow>, StoreError> {
