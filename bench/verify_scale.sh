@@ -35,7 +35,8 @@ best() { tr ' ' '\n' | grep . | sort -n | head -1; }
 
 echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 echo "== a log of $EVENTS events (log_bench, batches of 10,000, a signed head each)"
-"$TARGET/release/examples/log_bench" "$WORK/d" "$EVENTS" 10000 | head -1
+"$TARGET/release/examples/log_bench" "$WORK/d" "$EVENTS" 10000 > "$WORK/append.txt"
+head -1 "$WORK/append.txt"
 echo "store: $(du -sh "$WORK/d" | cut -f1)"
 # Page cache warm for everyone: one untimed verify by each build first.
 "$OLD" --data "$WORK/d" verify > /dev/null
