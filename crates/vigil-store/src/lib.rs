@@ -41,15 +41,6 @@ pub type IdentifierMatches = (Vec<(ExhibitRef, String)>, Vec<ExhibitIdentifierRo
 use vigil_domain::{CaseId, ExhibitRef, Initials, ReportState, Sha256Digest};
 
 /// Reads outside a transaction. Each call sees a consistent snapshot.
-/// Fails where a transaction that earns no custody event changed a
-/// projected table (one the log must be able to rebuild).
-fn refuse_captured(tx: &mut dyn StoreTx) -> Result<(), StoreError> {
-    match tx.take_projection_changes()?.first() {
-        Some(c) => Err(StoreError::Unlogged(c.table.clone())),
-        None => Ok(()),
-    }
-}
-
 pub trait Store: Send {
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
@@ -77,40 +68,6 @@ pub trait Store: Send {
         Ok(false)
     }
     fn begin(&mut self) -> Result<Box<dyn StoreTx + '_>, StoreError>;
-    /// Spends a single-use form token's nonce (see
-    /// [`StoreTx::spend_form_token`]), first dropping expired spends when
-    /// `sweep`, in a transaction of its own. Touches only the operational
-    /// table of spent tokens, so no custody event is due.
-    fn spend_form_token_alone(
-        &mut self,
-        nonce: &str,
-        expires_at: i64,
-        now: i64,
-        sweep: bool,
-    ) -> Result<bool, StoreError> {
-        let mut tx = self.begin()?;
-        if sweep {
-            tx.sweep_form_tokens(now)?;
-        }
-        let spent = tx.spend_form_token(nonce, expires_at, now)?;
-        refuse_captured(tx.as_mut())?;
-        tx.commit()?;
-        Ok(spent)
-    }
-    /// Counts one request (see [`StoreTx::count_request`]) in a
-    /// transaction of its own; touches only the operational rate tables.
-    fn count_request_alone(
-        &mut self,
-        limiter: &str,
-        window_start: i64,
-        client: &[u8],
-    ) -> Result<(i64, i64), StoreError> {
-        let mut tx = self.begin()?;
-        let counts = tx.count_request(limiter, window_start, client)?;
-        refuse_captured(tx.as_mut())?;
-        tx.commit()?;
-        Ok(counts)
-    }
     /// Every row of a table (projected, or operational and recounted by
     /// `verify`) as the capture triggers render rows (JSON), for `verify` to
     /// compare with what the log says.

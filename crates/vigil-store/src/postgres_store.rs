@@ -35,18 +35,6 @@ const MIGRATION_LOCK: i64 = 0x5649_4749_4c00_0001;
 /// Batches larger than this go through COPY rather than row-by-row INSERT.
 const COPY_THRESHOLD: usize = 32;
 
-/// Both counts in one statement: this client's row and everyone's (the row
-/// with an empty client), always locked in that order.
-const COUNT_REQUEST: &str =
-    "INSERT INTO rate_counts (limiter, window_start, client, n) VALUES ($1, $2, $3, 1), ($1, $2, ''::bytea, 1) \
-     ON CONFLICT (limiter, window_start, client) DO UPDATE SET n = rate_counts.n + 1 RETURNING client, n";
-/// Two nodes redeeming the same token: the second insert waits for the
-/// first to commit, then finds the conflict. A spend that expired (not
-/// swept yet) counts for nothing.
-const SPEND_FORM_TOKEN: &str = "INSERT INTO spent_form_tokens (nonce, expires_at) VALUES ($1, $2) ON CONFLICT (nonce) \
-     DO UPDATE SET expires_at = EXCLUDED.expires_at WHERE spent_form_tokens.expires_at < $3";
-const SWEEP_FORM_TOKENS: &str = "DELETE FROM spent_form_tokens WHERE expires_at < $1";
-
 const EXHIBIT_COLUMNS: &str = "reference, case_id, sha256, md5, sha1, blake3, size, original_name, note, received_event, received_ms, deleted_event";
 const EVENT_COLUMNS: &str = "idx, leaf, leaf_hash, kind, object, actor, time_ms";
 
@@ -773,37 +761,6 @@ impl Store for PostgresStore {
         "postgres"
     }
 
-    fn spend_form_token_alone(
-        &mut self,
-        nonce: &str,
-        expires_at: i64,
-        now: i64,
-        sweep: bool,
-    ) -> Result<bool, StoreError> {
-        // Each statement its own transaction: one round trip, not the
-        // four of BEGIN, the spend, the capture check and COMMIT. The
-        // statements are fixed and write only the operational table of
-        // spent tokens, which no capture trigger watches; the sweep is
-        // independent of the spend.
-        let mut db = self.db();
-        if sweep {
-            db.execute(SWEEP_FORM_TOKENS, &[&now])?;
-        }
-        Ok(db.execute(SPEND_FORM_TOKEN, &[&nonce, &expires_at, &now])? == 1)
-    }
-
-    fn count_request_alone(
-        &mut self,
-        limiter: &str,
-        window_start: i64,
-        client: &[u8],
-    ) -> Result<(i64, i64), StoreError> {
-        // One statement, its own transaction (as the spend above): it
-        // writes only the operational rate counts.
-        let rows = self.db().query(COUNT_REQUEST, &[&limiter, &window_start, &client])?;
-        both_counts(&rows)
-    }
-
     fn begin(&mut self) -> Result<Box<dyn StoreTx + '_>, StoreError> {
         self.begun += 1;
         if self.begun.is_multiple_of(CAPTURE_TRUNCATE_EVERY) {
@@ -1343,16 +1300,39 @@ impl StoreTx for PgTx<'_> {
     }
 
     fn count_request(&mut self, limiter: &str, window_start: i64, client: &[u8]) -> Result<(i64, i64), StoreError> {
-        let rows = self.db().query(COUNT_REQUEST, &[&limiter, &window_start, &client])?;
-        both_counts(&rows)
+        // Both counts in one round trip: this client's row and everyone's
+        // (the row with an empty client), always locked in that order.
+        let rows = self.db().query(
+            "INSERT INTO rate_counts (limiter, window_start, client, n) VALUES ($1, $2, $3, 1), ($1, $2, ''::bytea, 1)
+             ON CONFLICT (limiter, window_start, client) DO UPDATE SET n = rate_counts.n + 1 RETURNING client, n",
+            &[&limiter, &window_start, &client],
+        )?;
+        let (mut mine, mut all) = (None, None);
+        for r in rows {
+            let who: Vec<u8> = r.try_get(0)?;
+            let n: i64 = r.try_get(1)?;
+            *(if who.is_empty() { &mut all } else { &mut mine }) = Some(n);
+        }
+        match (mine, all) {
+            (Some(m), Some(a)) => Ok((m, a)),
+            _ => Err(StoreError::Malformed("rate count")),
+        }
     }
 
     fn spend_form_token(&mut self, nonce: &str, expires_at: i64, now: i64) -> Result<bool, StoreError> {
-        Ok(self.db().execute(SPEND_FORM_TOKEN, &[&nonce, &expires_at, &now])? == 1)
+        // Two nodes redeeming the same token: the second insert waits for
+        // the first to commit, then finds the conflict. A spend that expired
+        // (not swept yet) counts for nothing.
+        let n = self.db().execute(
+            "INSERT INTO spent_form_tokens (nonce, expires_at) VALUES ($1, $2) ON CONFLICT (nonce)
+             DO UPDATE SET expires_at = EXCLUDED.expires_at WHERE spent_form_tokens.expires_at < $3",
+            &[&nonce, &expires_at, &now],
+        )?;
+        Ok(n == 1)
     }
 
     fn sweep_form_tokens(&mut self, now: i64) -> Result<(), StoreError> {
-        self.db().execute(SWEEP_FORM_TOKENS, &[&now])?;
+        self.db().execute("DELETE FROM spent_form_tokens WHERE expires_at < $1", &[&now])?;
         Ok(())
     }
 
@@ -1852,20 +1832,6 @@ const INSERT_CHECKED_KEY: &str = "INSERT INTO blob_keys (sha256, slot, master_ke
      WHERE EXISTS (SELECT 1 FROM master_keys WHERE id = $3 AND retired_ms IS NULL FOR SHARE)";
 
 /// What `INSERT_CHECKED_KEY` inserting `n` keys means.
-/// This client's count and everyone's, from [`COUNT_REQUEST`]'s rows.
-fn both_counts(rows: &[Row]) -> Result<(i64, i64), StoreError> {
-    let (mut mine, mut all) = (None, None);
-    for r in rows {
-        let who: Vec<u8> = r.try_get(0)?;
-        let n: i64 = r.try_get(1)?;
-        *(if who.is_empty() { &mut all } else { &mut mine }) = Some(n);
-    }
-    match (mine, all) {
-        (Some(m), Some(a)) => Ok((m, a)),
-        _ => Err(StoreError::Malformed("rate count")),
-    }
-}
-
 fn checked_key(n: u64, k: &KeyRow) -> Result<(), StoreError> {
     if n == 1 {
         Ok(())
