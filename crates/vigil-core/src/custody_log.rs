@@ -106,9 +106,6 @@ pub(crate) struct Unit<'a> {
     events: Vec<CustodyEvent>,
     /// The time of every event and row in this unit.
     pub(crate) now: Timestamp,
-    /// Blobs whose keys this unit stored itself (content kept in the
-    /// store): no need to ask the store whether they still have one.
-    pub(crate) keyed: Vec<vigil_domain::Sha256Digest>,
 }
 
 impl<'a> Unit<'a> {
@@ -145,7 +142,7 @@ impl crate::data_dir::Vigil {
             let mut conn = self.store.write()?;
             let mut tx = conn.begin()?;
             let state = tx.lock_log()?;
-            let mut unit = Unit { tx, size: state.size, events: Vec::new(), now: self.now(), keyed: Vec::new() };
+            let mut unit = Unit { tx, size: state.size, events: Vec::new(), now: self.now() };
             let value = work(&mut unit)?;
             let Unit { mut tx, events, now, .. } = unit;
             let receipt = if events.is_empty() {

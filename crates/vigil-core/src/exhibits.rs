@@ -516,7 +516,6 @@ impl crate::custody_log::Unit<'_> {
         let shred = others.iter().all(|r| r == reference);
         if shred {
             self.tx().delete_keys(sha256)?;
-            self.keyed.retain(|k| k != sha256);
         }
         Ok((event, others, shred))
     }
@@ -526,7 +525,6 @@ impl crate::custody_log::Unit<'_> {
     pub(crate) fn put_blob<'s>(&mut self, staged: &'s StagedBlob) -> Result<&'s FileHashes, CoreError> {
         if let Some(sealed) = &staged.inline {
             self.tx().insert_inline_blob(&key_row(&sealed.wrapped), &sealed.sealed)?;
-            self.keyed.push(staged.hashes.sha256);
         }
         Ok(&staged.hashes)
     }
@@ -557,9 +555,7 @@ impl crate::custody_log::Unit<'_> {
     ) -> Result<ExhibitRef, CoreError> {
         // A retention deletion of the same content may have destroyed its
         // keys since they were committed: then there is nothing to record.
-        // (Keys this unit stored itself are there: one question fewer
-        // while the log is locked.)
-        if !self.keyed.contains(&hashes.sha256) && !self.tx().has_key(&hashes.sha256)? {
+        if !self.tx().has_key(&hashes.sha256)? {
             return Err(CoreError::Refused(format!(
                 "the content (SHA-256 {}) was deleted under a retention decision while it was being added; add it again",
                 hashes.sha256

@@ -13,7 +13,6 @@
 mod error;
 mod migration;
 mod notification_listener;
-mod pg_conn;
 mod pg_statements;
 mod pool;
 mod postgres_store;

@@ -2,7 +2,6 @@
 //! database; appends serialise on a row lock of the `log_state` sequencer row.
 
 use crate::migration::{latest, MIGRATIONS};
-use crate::pg_conn::{Deferred, PgConn};
 use crate::pg_statements::{Db, Statements};
 use crate::record::fixed;
 use crate::{
@@ -10,14 +9,15 @@ use crate::{
     IdentifierMatches, KeyRow, LinkRow, LogState, PartnerRow, ReportFileRow, ReportRow, RetentionRow, ReviewItemRow,
     ReviewSettingsRow, ScanBatchRow, SessionRow, Store, StoreError, StoreTx, UserRow,
 };
-use postgres::types::{ToSql, Type};
-use postgres::Row;
+use postgres::binary_copy::BinaryCopyInWriter;
+use postgres::types::Type;
+use postgres::{Client, NoTls, Row, Transaction};
 use vigil_domain::{
     Blake3Digest, CaseId, ExhibitRef, Initials, Md5Digest, QueueOrder, ReportState, Sha1Digest, Sha256Digest,
 };
 
 pub struct PostgresStore {
-    client: PgConn,
+    client: Client,
     statements: Statements,
     /// Transactions begun on this connection, for the capture table's upkeep.
     begun: u64,
@@ -40,7 +40,7 @@ const EVENT_COLUMNS: &str = "idx, leaf, leaf_hash, kind, object, actor, time_ms"
 
 impl PostgresStore {
     pub fn connect(url: &str) -> Result<Self, StoreError> {
-        let mut client = PgConn::connect(url)?;
+        let mut client = Client::connect(url, NoTls)?;
         // Before anything can fire a capture trigger in this session (a
         // migration might): the session's own capture table, which the
         // trigger function's unqualified name finds first (pg_temp comes
@@ -57,18 +57,7 @@ impl PostgresStore {
     }
 
     fn migrate(&mut self) -> Result<(), StoreError> {
-        self.client.batch_execute("BEGIN")?;
-        match self.migrate_in_transaction() {
-            Ok(()) => Ok(self.client.batch_execute("COMMIT")?),
-            Err(e) => {
-                let _ = self.client.batch_execute("ROLLBACK");
-                Err(e)
-            }
-        }
-    }
-
-    fn migrate_in_transaction(&mut self) -> Result<(), StoreError> {
-        let tx = &mut self.client;
+        let mut tx = self.client.transaction()?;
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])?;
         tx.batch_execute(
             "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_ms BIGINT NOT NULL)",
@@ -100,11 +89,17 @@ impl PostgresStore {
                 ))?;
             }
         }
+        tx.commit()?;
         Ok(())
     }
 
-    fn db(&mut self) -> Db<'_> {
-        Db { conn: &mut self.client, cache: &mut self.statements, pending: None }
+    fn db(&mut self) -> Db<'_, Client> {
+        Db { conn: &mut self.client, cache: &mut self.statements }
+    }
+
+    /// The raw client, for tests that play an attacker with database access.
+    pub fn raw_client(&mut self) -> &mut Client {
+        &mut self.client
     }
 }
 
@@ -767,10 +762,7 @@ impl Store for PostgresStore {
             self.client.batch_execute("TRUNCATE pg_temp.projection_changes")?;
         }
         let PostgresStore { client, statements, .. } = self;
-        let mut tx = PgTx { conn: client, statements, pending: Vec::new(), open: true };
-        // Sent with the unit's first statement that needs an answer.
-        tx.db().defer("BEGIN", Vec::new())?;
-        Ok(Box::new(tx))
+        Ok(Box::new(PgTx { tx: client.transaction()?, statements }))
     }
 
     fn projection_rows(&mut self, table: &str) -> Result<Vec<String>, StoreError> {
@@ -946,26 +938,9 @@ impl Store for PostgresStore {
     }
 }
 
-/// A unit of work's transaction. Statements whose answer only says they
-/// worked are kept back in `pending` and sent with the next statement
-/// whose answer is needed, or the commit (see `pg_conn`).
 struct PgTx<'a> {
-    conn: &'a mut PgConn,
+    tx: Transaction<'a>,
     statements: &'a mut Statements,
-    pending: Vec<Deferred>,
-    /// Not yet committed: rolled back when dropped.
-    open: bool,
-}
-
-impl Drop for PgTx<'_> {
-    fn drop(&mut self) {
-        if self.open {
-            // Nothing kept back is sent; what was sent is undone. A closed
-            // connection has nothing to undo.
-            self.pending.clear();
-            let _ = self.conn.batch_execute("ROLLBACK");
-        }
-    }
 }
 
 impl<'a> PgTx<'a> {
@@ -995,8 +970,8 @@ impl<'a> PgTx<'a> {
         Ok(n)
     }
 
-    fn db(&mut self) -> Db<'_> {
-        Db { conn: &mut *self.conn, cache: &mut *self.statements, pending: Some(&mut self.pending) }
+    fn db(&mut self) -> Db<'_, Transaction<'a>> {
+        Db { conn: &mut self.tx, cache: &mut *self.statements }
     }
 }
 
@@ -1071,19 +1046,19 @@ impl StoreTx for PgTx<'_> {
     }
 
     fn insert_report_file(&mut self, f: &ReportFileRow) -> Result<(), StoreError> {
-        self.db().defer(
+        self.db().execute(
             "INSERT INTO report_files (report, idx, owner, name, size, content_type, sha256, md5, sha1, exhibit) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-            vec![
-                Box::new(f.report.to_string()),
-                Box::new(f.idx as i32),
-                Box::new(f.owner.clone()),
-                Box::new(f.name.clone()),
-                Box::new(f.size as i64),
-                Box::new(f.content_type.clone()),
-                Box::new(f.sha256.to_hex()),
-                Box::new(f.md5.clone()),
-                Box::new(f.sha1.clone()),
-                Box::new(f.exhibit.as_ref().map(|e| e.to_string())),
+            &[
+                &f.report.to_string(),
+                &(f.idx as i32),
+                &f.owner,
+                &f.name,
+                &(f.size as i64),
+                &f.content_type,
+                &f.sha256.to_hex(),
+                &f.md5,
+                &f.sha1,
+                &f.exhibit.as_ref().map(|e| e.to_string()),
             ],
         )?;
         Ok(())
@@ -1178,23 +1153,23 @@ impl StoreTx for PgTx<'_> {
     }
 
     fn insert_report(&mut self, r: &ReportRow, identifiers: &[String]) -> Result<(), StoreError> {
-        // The report and its identifiers in one statement, kept back.
-        self.db().defer(
+        // The report and its identifiers in one statement: one round trip.
+        self.db().execute(
             &format!(
                 "WITH r AS (INSERT INTO reports ({REPORT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)) \
                  INSERT INTO report_identifiers (exhibit, identifier) SELECT $1, unnest($10::TEXT[]) ON CONFLICT DO NOTHING"
             ) as &str,
-            vec![
-                Box::new(r.exhibit.to_string()),
-                Box::new(r.received_ms),
-                Box::new(r.immediate),
-                Box::new(r.score as i32),
-                Box::new(r.factors.clone()),
-                Box::new(r.grade.clone()),
-                Box::new(r.graded_by.clone()),
-                Box::new(r.graded_ms),
-                Box::new(r.kind.clone()),
-                Box::new(identifiers.to_vec()),
+            &[
+                &r.exhibit.to_string(),
+                &r.received_ms,
+                &r.immediate,
+                &(r.score as i32),
+                &r.factors,
+                &r.grade,
+                &r.graded_by,
+                &r.graded_ms,
+                &r.kind,
+                &identifiers,
             ],
         )?;
         Ok(())
@@ -1202,9 +1177,9 @@ impl StoreTx for PgTx<'_> {
 
     fn insert_report_reporters(&mut self, exhibit: &ExhibitRef, reporters: &[String]) -> Result<(), StoreError> {
         if !reporters.is_empty() {
-            self.db().defer(
+            self.db().execute(
                 "INSERT INTO report_reporters (exhibit, reporter) SELECT $1, unnest($2::TEXT[]) ON CONFLICT DO NOTHING",
-                vec![Box::new(exhibit.to_string()), Box::new(reporters.to_vec())],
+                &[&exhibit.to_string(), &reporters],
             )?;
         }
         Ok(())
@@ -1356,7 +1331,7 @@ impl StoreTx for PgTx<'_> {
     }
 
     fn delete_sessions_of(&mut self, username: &str) -> Result<u64, StoreError> {
-        self.db().execute("DELETE FROM sessions WHERE username = $1", &[&username])
+        Ok(self.db().execute("DELETE FROM sessions WHERE username = $1", &[&username])?)
     }
 
     fn insert_receipt(
@@ -1366,14 +1341,9 @@ impl StoreTx for PgTx<'_> {
         secret_hash: &str,
         created_ms: i64,
     ) -> Result<(), StoreError> {
-        self.db().defer(
+        self.db().execute(
             "INSERT INTO report_receipts (code, exhibit, secret_hash, created_ms) VALUES ($1, $2, $3, $4)",
-            vec![
-                Box::new(code.to_owned()),
-                Box::new(exhibit.to_string()),
-                Box::new(secret_hash.to_owned()),
-                Box::new(created_ms),
-            ],
+            &[&code, &exhibit.to_string(), &secret_hash, &created_ms],
         )?;
         Ok(())
     }
@@ -1391,22 +1361,13 @@ impl StoreTx for PgTx<'_> {
 
     fn insert_events(&mut self, rows: &[EventRow]) -> Result<(), StoreError> {
         if rows.len() > COPY_THRESHOLD {
+            let sink = self.tx.copy_in(&format!("COPY events ({EVENT_COLUMNS}) FROM STDIN BINARY"))?;
             let types = [Type::INT8, Type::BYTEA, Type::BYTEA, Type::TEXT, Type::TEXT, Type::TEXT, Type::INT8];
-            let idx: Vec<i64> = rows.iter().map(|e| i(e.index)).collect();
-            let hashes: Vec<&[u8]> = rows.iter().map(|e| &e.leaf_hash[..]).collect();
-            let values: Vec<Vec<&(dyn ToSql + Sync)>> = rows
-                .iter()
-                .zip(&idx)
-                .zip(&hashes)
-                .map(|((e, n), h)| vec![n as &(dyn ToSql + Sync), &e.leaf, h, &e.kind, &e.object, &e.actor, &e.time_ms])
-                .collect();
-            let pending = std::mem::take(&mut self.pending);
-            self.conn.copy_in_binary(
-                pending,
-                &format!("COPY events ({EVENT_COLUMNS}) FROM STDIN BINARY"),
-                &types,
-                &values,
-            )?;
+            let mut w = BinaryCopyInWriter::new(sink, &types);
+            for e in rows {
+                w.write(&[&i(e.index), &e.leaf, &&e.leaf_hash[..], &e.kind, &e.object, &e.actor, &e.time_ms])?;
+            }
+            w.finish()?;
         } else {
             let st = self
                 .db()
@@ -1431,37 +1392,36 @@ impl StoreTx for PgTx<'_> {
             (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for e in rows {
             idx.push(i(e.index));
-            leaf.push(e.leaf.clone());
-            hash.push(e.leaf_hash.to_vec());
-            kind.push(e.kind.clone());
-            object.push(e.object.clone());
-            actor.push(e.actor.clone());
+            leaf.push(e.leaf.as_slice());
+            hash.push(&e.leaf_hash[..]);
+            kind.push(e.kind.as_str());
+            object.push(e.object.as_str());
+            actor.push(e.actor.as_str());
             time.push(e.time_ms);
         }
         // Events, head and state in one statement: the sequencer's row is
-        // updated last, as by the three calls it stands for. Kept back to
-        // go out with the COMMIT.
-        self.db().defer(
+        // updated last, as by the three calls it stands for.
+        self.db().execute(
             &format!(
                 "WITH e AS (INSERT INTO events ({EVENT_COLUMNS}) \
                    SELECT * FROM UNNEST($1::BIGINT[], $2::BYTEA[], $3::BYTEA[], $4::TEXT[], $5::TEXT[], $6::TEXT[], $7::BIGINT[])), \
                  h AS (INSERT INTO tree_heads (tree_size, root, timestamp_ms, signature) VALUES ($8, $9, $10, $11)) \
                  UPDATE log_state SET size = $12, frontier = $13 WHERE id = 1"
             ) as &str,
-            vec![
-                Box::new(idx),
-                Box::new(leaf),
-                Box::new(hash),
-                Box::new(kind),
-                Box::new(object),
-                Box::new(actor),
-                Box::new(time),
-                Box::new(i(head.tree_size)),
-                Box::new(head.root.to_vec()),
-                Box::new(head.timestamp_ms),
-                Box::new(head.signature.to_vec()),
-                Box::new(i(state.size)),
-                Box::new(state.frontier.clone()),
+            &[
+                &idx,
+                &leaf,
+                &hash,
+                &kind,
+                &object,
+                &actor,
+                &time,
+                &i(head.tree_size),
+                &&head.root[..],
+                &head.timestamp_ms,
+                &&head.signature[..],
+                &i(state.size),
+                &state.frontier,
             ],
         )?;
         Ok(())
@@ -1496,23 +1456,23 @@ impl StoreTx for PgTx<'_> {
     }
 
     fn insert_exhibit(&mut self, e: &ExhibitRow) -> Result<(), StoreError> {
-        self.db().defer(
+        self.db().execute(
             "INSERT INTO exhibits (reference, initials, number, case_id, sha256, md5, sha1, blake3, size, original_name, note, received_event, received_ms, deleted_event)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, NULL)",
-            vec![
-                Box::new(e.reference.to_string()),
-                Box::new(e.reference.initials().as_str().to_owned()),
-                Box::new(e.reference.number() as i32),
-                Box::new(e.case_id.as_str().to_owned()),
-                Box::new(e.sha256.0.to_vec()),
-                Box::new(e.md5.0.to_vec()),
-                Box::new(e.sha1.0.to_vec()),
-                Box::new(e.blake3.0.to_vec()),
-                Box::new(i(e.size)),
-                Box::new(e.original_name.clone()),
-                Box::new(e.note.clone()),
-                Box::new(i(e.received_event)),
-                Box::new(e.received_ms),
+            &[
+                &e.reference.to_string(),
+                &e.reference.initials().as_str(),
+                &(e.reference.number() as i32),
+                &e.case_id.as_str(),
+                &&e.sha256.0[..],
+                &&e.md5.0[..],
+                &&e.sha1.0[..],
+                &&e.blake3.0[..],
+                &i(e.size),
+                &e.original_name,
+                &e.note,
+                &i(e.received_event),
+                &e.received_ms,
             ],
         )?;
         Ok(())
@@ -1590,31 +1550,23 @@ impl StoreTx for PgTx<'_> {
 
     fn insert_inline_blob(&mut self, k: &KeyRow, sealed: &[u8]) -> Result<(), StoreError> {
         // The key (checked against the current master key, as insert_key)
-        // and the bytes in one statement, kept back: its row count is the
-        // keys stored, checked when the answer comes.
-        let key = k.clone();
-        self.db().defer_checked(
+        // and the bytes in one round trip: units wait on each other's.
+        let row = self.db().query_one(
             &format!(
                 "WITH k AS ({INSERT_CHECKED_KEY} RETURNING 1), \
                  b AS (INSERT INTO inline_blobs (sha256, sealed) SELECT $1, $6 WHERE EXISTS (SELECT 1 FROM k) \
                    ON CONFLICT DO NOTHING RETURNING 1) \
-                 SELECT 1 FROM k"
+                 SELECT (SELECT COUNT(*) FROM k)"
             ) as &str,
-            vec![
-                Box::new(k.sha256.0.to_vec()),
-                Box::new(k.slot.to_vec()),
-                Box::new(k.master_key_id.clone()),
-                Box::new(k.nonce.to_vec()),
-                Box::new(k.wrapped.clone()),
-                Box::new(sealed.to_vec()),
-            ],
-            Some(Box::new(move |n| checked_key(n, &key))),
-        )
+            &[&&k.sha256.0[..], &&k.slot[..], &k.master_key_id, &&k.nonce[..], &k.wrapped, &sealed],
+        )?;
+        let keys: i64 = row.try_get(0)?;
+        checked_key(keys as u64, k)
     }
 
     fn delete_keys(&mut self, sha: &Sha256Digest) -> Result<u64, StoreError> {
         self.db().execute("DELETE FROM inline_blobs WHERE sha256 = $1", &[&&sha.0[..]])?;
-        self.db().execute("DELETE FROM blob_keys WHERE sha256 = $1", &[&&sha.0[..]])
+        Ok(self.db().execute("DELETE FROM blob_keys WHERE sha256 = $1", &[&&sha.0[..]])?)
     }
 
     fn delete_key(&mut self, sha: &Sha256Digest, slot: &[u8; 16]) -> Result<(), StoreError> {
@@ -1757,11 +1709,8 @@ impl StoreTx for PgTx<'_> {
         Ok(())
     }
 
-    fn commit(mut self: Box<Self>) -> Result<(), StoreError> {
-        // Whatever was kept back goes out with the COMMIT, in one write.
-        let committed = self.db().execute("COMMIT", &[]);
-        self.open = committed.is_err();
-        committed?;
+    fn commit(self: Box<Self>) -> Result<(), StoreError> {
+        self.tx.commit()?;
         Ok(())
     }
 }
