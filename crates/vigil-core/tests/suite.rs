@@ -1388,26 +1388,13 @@ fn search_finds_titles_and_names_in_the_index_within_what_the_officer_may_see(en
     assert!(cases("\"* OR NEAR(", &sup).is_empty());
 }
 
-/// Issue 30, point 3: verify reads the next page of events while it checks
-/// this one, and hashes each page on every core. A change on the first of
-/// three pages must still be named, with the reader left waiting on a full
-/// page, and verify must return.
+/// Issue 30, point 3: verify reads and checks slices of the log on every
+/// core, a few slices ahead of the fold. A change in the first of three
+/// slices must still be named, with workers left waiting for the fold to
+/// move on, and verify must return.
 fn a_change_early_in_a_long_log_is_named_and_verify_returns(env: TestEnv) {
     let v = env.open();
-    let actor = vigil_domain::Actor::parse("BENCH").unwrap();
-    for batch in 0..5 {
-        let events: Vec<vigil_domain::CustodyEvent> = (0..10_000)
-            .map(|i| {
-                vigil_domain::CustodyEvent::new(
-                    vigil_domain::EventKind::Reviewed,
-                    actor.clone(),
-                    vigil_core::now(),
-                    vigil_domain::ObjectRef::parse(&format!("note:n-{batch}-{i}")).unwrap(),
-                )
-            })
-            .collect();
-        v.append_events(&events).unwrap();
-    }
+    append_notes(&v, 5, 10_000);
     assert!(v.verify().unwrap().ok());
     drop(v);
     env.tamper_bytes("events", "leaf", "idx", 100, |leaf| {
@@ -1418,16 +1405,11 @@ fn a_change_early_in_a_long_log_is_named_and_verify_returns(env: TestEnv) {
     assert!(r.problems.iter().any(|p| p.contains("event #100")), "{:?}", r.problems);
 }
 
-/// Issue 30, point 3: `verify` reads the log in slices of 20,000 indexes
-/// on several connections at once. A row far past the end (the highest
-/// index sets how far the slices go) and a gap that starts at a slice's
-/// last index and swallows the next slice whole are each named as the
-/// events missing before the next stored one, and verify returns.
-fn gaps_across_the_slices_verify_reads_at_once_are_named(env: TestEnv) {
-    let v = env.open();
+/// `batches` appends of `each` synthetic events, a signed head each.
+fn append_notes(v: &Vigil, batches: u32, each: u32) {
     let actor = vigil_domain::Actor::parse("BENCH").unwrap();
-    for batch in 0..5 {
-        let events: Vec<vigil_domain::CustodyEvent> = (0..8_200)
+    for batch in 0..batches {
+        let events: Vec<vigil_domain::CustodyEvent> = (0..each)
             .map(|i| {
                 vigil_domain::CustodyEvent::new(
                     vigil_domain::EventKind::Reviewed,
@@ -1439,6 +1421,16 @@ fn gaps_across_the_slices_verify_reads_at_once_are_named(env: TestEnv) {
             .collect();
         v.append_events(&events).unwrap();
     }
+}
+
+/// Issue 30, point 3: `verify` reads the log in slices of 20,000 indexes
+/// on several connections at once. A row far past the end (the highest
+/// index sets how far the slices go) and a gap that starts at a slice's
+/// last index and swallows the next slice whole are each named as the
+/// events missing before the next stored one, and verify returns.
+fn gaps_across_the_slices_verify_reads_at_once_are_named(env: TestEnv) {
+    let v = env.open();
+    append_notes(&v, 5, 8_200);
     let clean = v.verify().unwrap();
     assert!(clean.ok(), "{:?}", clean.problems);
     let n = clean.events;
