@@ -15,11 +15,6 @@ mod video_command;
 
 use clap::Parser;
 
-// verify allocates and frees across threads for every event of the log, and
-// glibc's malloc was a fifth of its time (ARCHITECTURE: dependencies).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> std::process::ExitCode {
     commands::run(cli::Cli::parse())
 }
