@@ -62,7 +62,7 @@ struct Logged {
     rows: HashMap<String, LoggedTable>,
 }
 
-/// One event as the preparing stage leaves it for the fold, which goes in
+/// One event as a slice's worker leaves it for the fold, which goes in
 /// order on one thread: everything that needs no other event is done
 /// already, on all cores, and the event itself is kept only where the fold
 /// reads it (most events are about neither an exhibit nor a case nor a
