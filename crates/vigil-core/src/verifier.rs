@@ -87,8 +87,8 @@ fn fold_reads(ev: &CustodyEvent) -> bool {
     !ev.rows.is_empty() || object.starts_with("exhibit:") || object.starts_with("case:")
 }
 
-fn check_row(row: vigil_store::EventRow) -> Checked {
-    let prepared = vigil_custody::prepare_leaf(&row.leaf);
+fn check_row(row: vigil_store::EventRowRef<'_>) -> Checked {
+    let prepared = vigil_custody::prepare_leaf(row.leaf);
     let stored_hash_ok = prepared.hash == row.leaf_hash;
     let (claimed, columns_ok, event) = match prepared.decoded {
         Ok((claimed, ev)) => {
@@ -470,7 +470,7 @@ impl Vigil {
             if page.is_empty() {
                 break;
             }
-            broken = !page.into_iter().map(check_row).all(|row| fold.take(row));
+            broken = !page.iter().map(|row| check_row(row.as_ref())).all(|row| fold.take(row));
         }
         let Fold { mut checker, heads: mut next_head, logged, position, problems } = fold;
         report.problems.extend(problems);
@@ -538,12 +538,13 @@ impl Vigil {
                         break;
                     }
                     let (from, to) = range(k);
+                    let mut checked = Vec::with_capacity((to - from) as usize);
                     let checked = self
                         .store
                         .read()
                         .map_err(CoreError::from)
-                        .and_then(|mut r| Ok(r.events_between(from, to)?))
-                        .map(|rows| rows.into_iter().map(check_row).collect());
+                        .and_then(|mut r| Ok(r.each_event_between(from, to, &mut |row| checked.push(check_row(row)))?))
+                        .map(|_| checked);
                     if tx.send((k, checked)).is_err() {
                         break;
                     }

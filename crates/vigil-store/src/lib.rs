@@ -27,9 +27,9 @@ pub use pool::{Pooled, StorePool};
 pub use postgres_store::PostgresStore;
 pub use projection::{ProjectionChange, OPERATIONAL, PROJECTED};
 pub use record::{
-    CaseRecordRow, ChatTimelineRow, EventRow, ExhibitIdentifierRow, ExhibitRow, ExposureRow, HeadRow, IdempotencyRow,
-    KeyRow, LinkRow, LogState, PartnerRow, ReportFileRow, ReportRow, RetentionRow, ReviewItemRow, ReviewSettingsRow,
-    ScanBatchRow, SessionRow, UserRow,
+    CaseRecordRow, ChatTimelineRow, EventRow, EventRowRef, ExhibitIdentifierRow, ExhibitRow, ExposureRow, HeadRow,
+    IdempotencyRow, KeyRow, LinkRow, LogState, PartnerRow, ReportFileRow, ReportRow, RetentionRow, ReviewItemRow,
+    ReviewSettingsRow, ScanBatchRow, SessionRow, UserRow,
 };
 pub use sqlite_store::SqliteStore;
 
@@ -78,9 +78,15 @@ pub trait Store: Send {
     fn log_state(&mut self) -> Result<LogState, StoreError>;
     /// Events with `from <= index`, at most `limit` of them, in index order.
     fn events(&mut self, from: u64, limit: u64) -> Result<Vec<EventRow>, StoreError>;
-    /// Events with `from <= index < to`, in index order (`verify` reads
-    /// the log in such slices on several connections at once).
-    fn events_between(&mut self, from: u64, to: u64) -> Result<Vec<EventRow>, StoreError>;
+    /// Hands each event with `from <= index < to` to `visit`, in index
+    /// order, borrowed from its row (`verify` reads the log in such slices
+    /// on several connections at once); returns how many there were.
+    fn each_event_between(
+        &mut self,
+        from: u64,
+        to: u64,
+        visit: &mut dyn FnMut(EventRowRef<'_>),
+    ) -> Result<u64, StoreError>;
     /// The highest stored event index, whatever the sequencer says.
     fn last_event_index(&mut self) -> Result<Option<u64>, StoreError>;
     fn events_for_object(&mut self, object: &str) -> Result<Vec<EventRow>, StoreError>;

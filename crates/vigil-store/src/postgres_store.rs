@@ -5,9 +5,9 @@ use crate::migration::{latest, MIGRATIONS};
 use crate::pg_statements::{Db, Statements};
 use crate::record::fixed;
 use crate::{
-    CaseRecordRow, ChatTimelineRow, EventRow, ExhibitIdentifierRow, ExhibitRow, ExposureRow, HeadRow, IdempotencyRow,
-    IdentifierMatches, KeyRow, LinkRow, LogState, PartnerRow, ReportFileRow, ReportRow, RetentionRow, ReviewItemRow,
-    ReviewSettingsRow, ScanBatchRow, SessionRow, Store, StoreError, StoreTx, UserRow,
+    CaseRecordRow, ChatTimelineRow, EventRow, EventRowRef, ExhibitIdentifierRow, ExhibitRow, ExposureRow, HeadRow,
+    IdempotencyRow, IdentifierMatches, KeyRow, LinkRow, LogState, PartnerRow, ReportFileRow, ReportRow, RetentionRow,
+    ReviewItemRow, ReviewSettingsRow, ScanBatchRow, SessionRow, Store, StoreError, StoreTx, UserRow,
 };
 use postgres::binary_copy::BinaryCopyInWriter;
 use postgres::types::Type;
@@ -814,9 +814,26 @@ impl Store for PostgresStore {
         self.db().query(&q, &[&i(from), &i(limit)])?.iter().map(to_event).collect()
     }
 
-    fn events_between(&mut self, from: u64, to: u64) -> Result<Vec<EventRow>, StoreError> {
+    fn each_event_between(
+        &mut self,
+        from: u64,
+        to: u64,
+        visit: &mut dyn FnMut(EventRowRef<'_>),
+    ) -> Result<u64, StoreError> {
         let q = format!("SELECT {EVENT_COLUMNS} FROM events WHERE idx >= $1 AND idx < $2 ORDER BY idx");
-        self.db().query(&q, &[&i(from), &i(to)])?.iter().map(to_event).collect()
+        let rows = self.db().query(&q, &[&i(from), &i(to)])?;
+        for r in &rows {
+            visit(EventRowRef {
+                index: u(r.try_get(0)?, "event index")?,
+                leaf: r.try_get(1)?,
+                leaf_hash: r.try_get::<_, &[u8]>(2)?.try_into().map_err(|_| StoreError::Malformed("leaf hash"))?,
+                kind: r.try_get(3)?,
+                object: r.try_get(4)?,
+                actor: r.try_get(5)?,
+                time_ms: r.try_get(6)?,
+            });
+        }
+        Ok(rows.len() as u64)
     }
 
     fn last_event_index(&mut self) -> Result<Option<u64>, StoreError> {

@@ -17,6 +17,34 @@ pub struct EventRow {
     pub time_ms: i64,
 }
 
+/// One stored event borrowed from the row as it is read: `verify` reads
+/// every event once, and copying each into an [`EventRow`] (four
+/// allocations and their frees) was a tenth of its time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EventRowRef<'a> {
+    pub index: u64,
+    pub leaf: &'a [u8],
+    pub leaf_hash: [u8; 32],
+    pub kind: &'a str,
+    pub object: &'a str,
+    pub actor: &'a str,
+    pub time_ms: i64,
+}
+
+impl EventRow {
+    pub fn as_ref(&self) -> EventRowRef<'_> {
+        EventRowRef {
+            index: self.index,
+            leaf: &self.leaf,
+            leaf_hash: self.leaf_hash,
+            kind: &self.kind,
+            object: &self.object,
+            actor: &self.actor,
+            time_ms: self.time_ms,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct HeadRow {
     pub tree_size: u64,

@@ -4,9 +4,9 @@
 use crate::migration::{latest, MIGRATIONS};
 use crate::record::fixed;
 use crate::{
-    CaseRecordRow, ChatTimelineRow, EventRow, ExhibitIdentifierRow, ExhibitRow, ExposureRow, HeadRow, IdempotencyRow,
-    IdentifierMatches, KeyRow, LinkRow, LogState, PartnerRow, ReportFileRow, ReportRow, RetentionRow, ReviewItemRow,
-    ReviewSettingsRow, ScanBatchRow, SessionRow, Store, StoreError, StoreTx, UserRow,
+    CaseRecordRow, ChatTimelineRow, EventRow, EventRowRef, ExhibitIdentifierRow, ExhibitRow, ExposureRow, HeadRow,
+    IdempotencyRow, IdentifierMatches, KeyRow, LinkRow, LogState, PartnerRow, ReportFileRow, ReportRow, RetentionRow,
+    ReviewItemRow, ReviewSettingsRow, ScanBatchRow, SessionRow, Store, StoreError, StoreTx, UserRow,
 };
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, TransactionBehavior};
 use std::path::Path;
@@ -898,16 +898,33 @@ impl Store for SqliteStore {
         Ok(out)
     }
 
-    fn events_between(&mut self, from: u64, to: u64) -> Result<Vec<EventRow>, StoreError> {
+    fn each_event_between(
+        &mut self,
+        from: u64,
+        to: u64,
+        visit: &mut dyn FnMut(EventRowRef<'_>),
+    ) -> Result<u64, StoreError> {
         let mut st = self
             .conn
             .prepare_cached(&format!("SELECT {EVENT_COLUMNS} FROM events WHERE idx >= ?1 AND idx < ?2 ORDER BY idx"))?;
-        let rows = st.query_map(params![i(from), i(to)], event_row)?;
-        let mut out = Vec::with_capacity(usize::try_from(to.saturating_sub(from)).unwrap_or(0).min(1 << 16));
-        for r in rows {
-            out.push(to_event(r?)?);
+        let mut rows = st.query(params![i(from), i(to)])?;
+        let mut n = 0;
+        while let Some(r) = rows.next()? {
+            let index: i64 = r.get(0)?;
+            let blob = |k, what| r.get_ref(k)?.as_blob().map_err(|_| StoreError::Malformed(what));
+            let text = |k, what| r.get_ref(k)?.as_str().map_err(|_| StoreError::Malformed(what));
+            visit(EventRowRef {
+                index: u64::try_from(index).map_err(|_| StoreError::Malformed("event index"))?,
+                leaf: blob(1, "event leaf")?,
+                leaf_hash: blob(2, "leaf hash")?.try_into().map_err(|_| StoreError::Malformed("leaf hash"))?,
+                kind: text(3, "event kind")?,
+                object: text(4, "event object")?,
+                actor: text(5, "event actor")?,
+                time_ms: r.get(6)?,
+            });
+            n += 1;
         }
-        Ok(out)
+        Ok(n)
     }
 
     fn last_event_index(&mut self) -> Result<Option<u64>, StoreError> {
