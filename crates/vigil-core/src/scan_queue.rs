@@ -84,6 +84,13 @@ impl Vigil {
         Ok(self.store.read()?.scan_job_progress(job)?)
     }
 
+    /// What a distributed scan was queued with (its options and each
+    /// batch's entries), for a coordinator that takes over the gathering
+    /// of a job whose first coordinator stopped; none for an unknown job.
+    pub fn queued_scan(&self, job: &str) -> Result<Option<(String, Vec<String>)>, CoreError> {
+        Ok(self.store.read()?.scan_job_queued(job)?)
+    }
+
     /// Batches of any distributed scan not done yet.
     pub fn scan_work_left(&self) -> Result<u64, CoreError> {
         Ok(self.store.read()?.scan_work_left()?)

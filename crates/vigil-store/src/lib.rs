@@ -216,6 +216,9 @@ pub trait Store: Send {
     fn scan_job_progress(&mut self, job: &str) -> Result<Option<(u64, u64)>, StoreError>;
     /// The batches of every distributed scan not done yet.
     fn scan_work_left(&mut self) -> Result<u64, StoreError>;
+    /// What a distributed scan was queued with: its options and each
+    /// batch's entries in order; none for a job that does not exist.
+    fn scan_job_queued(&mut self, job: &str) -> Result<Option<(String, Vec<String>)>, StoreError>;
     /// A job's results, batch by batch in order; an unfinished batch gives none.
     fn scan_results(&mut self, job: &str) -> Result<Vec<Option<String>>, StoreError>;
 }

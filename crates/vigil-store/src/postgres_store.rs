@@ -393,6 +393,20 @@ impl Store for PostgresStore {
         Ok(n.max(0) as u64)
     }
 
+    fn scan_job_queued(&mut self, job: &str) -> Result<Option<(String, Vec<String>)>, StoreError> {
+        let Some(row) = self.db().query_opt("SELECT options FROM scan_jobs WHERE id = $1", &[&job])? else {
+            return Ok(None);
+        };
+        let options: String = row.try_get(0)?;
+        let entries = self
+            .db()
+            .query("SELECT entries FROM scan_batches WHERE job = $1 ORDER BY batch", &[&job])?
+            .iter()
+            .map(|r| Ok(r.try_get(0)?))
+            .collect::<Result<Vec<String>, StoreError>>()?;
+        Ok(Some((options, entries)))
+    }
+
     fn scan_results(&mut self, job: &str) -> Result<Vec<Option<String>>, StoreError> {
         self.db()
             .query("SELECT results FROM scan_batches WHERE job = $1 ORDER BY batch", &[&job])?

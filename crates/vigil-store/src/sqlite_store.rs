@@ -471,6 +471,18 @@ impl Store for SqliteStore {
         Ok(n.max(0) as u64)
     }
 
+    fn scan_job_queued(&mut self, job: &str) -> Result<Option<(String, Vec<String>)>, StoreError> {
+        let options: Option<String> = self
+            .conn
+            .prepare_cached("SELECT options FROM scan_jobs WHERE id = ?1")?
+            .query_row([job], |r| r.get(0))
+            .optional()?;
+        let Some(options) = options else { return Ok(None) };
+        let mut st = self.conn.prepare_cached("SELECT entries FROM scan_batches WHERE job = ?1 ORDER BY batch")?;
+        let entries = st.query_map([job], |r| r.get(0))?.collect::<Result<Vec<String>, _>>()?;
+        Ok(Some((options, entries)))
+    }
+
     fn scan_results(&mut self, job: &str) -> Result<Vec<Option<String>>, StoreError> {
         let mut st = self.conn.prepare_cached("SELECT results FROM scan_batches WHERE job = ?1 ORDER BY batch")?;
         let rows = st.query_map([job], |r| r.get(0))?;

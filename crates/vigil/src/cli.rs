@@ -479,6 +479,12 @@ pub struct ScanArgs {
     /// Files per batch of a distributed scan.
     #[arg(long, default_value_t = 256, requires = "distributed")]
     pub batch_files: usize,
+    /// Take over distributed scan JOB, queued by a coordinator that stopped
+    /// before gathering it: run the same command again with this added.
+    /// The sources are walked again and must give the very batches queued
+    /// (same files, options and --batch-files); nothing is queued anew.
+    #[arg(long, value_name = "JOB", requires = "distributed")]
+    pub gather: Option<String>,
 }
 
 #[derive(Args, Debug)]

@@ -70,7 +70,8 @@ pub fn scan(cli: &Cli, a: &ScanArgs) -> Result<ExitCode> {
     let outcome = match &vigil {
         Some(v) if a.distributed => {
             let entries = vigil_scan::plan(&a.sources, jobs)?;
-            let per_entry = crate::shared_scan::distribute(v, &entries, &work, a.batch_files, a.quiet)?;
+            let per_entry =
+                crate::shared_scan::distribute(v, &entries, &work, a.batch_files, a.gather.as_deref(), a.quiet)?;
             let n = per_entry.len() as u64;
             vigil_scan::conclude(per_entry, &sets, &pdq_sets, 0, n)
         }

@@ -72,30 +72,47 @@ fn decode_batch(s: &str) -> Result<Vec<Entry>> {
         .collect()
 }
 
-/// The coordinator's side: queues `entries` in batches of `batch_files`,
-/// waits until workers have done them all, and answers every entry's
-/// records in entry order, as a one-process scan holds them.
+/// The coordinator's side: queues `entries` in batches of `batch_files`
+/// (or, with `gather`, takes over that job, queued by an earlier run of the
+/// same command that stopped), waits until workers have done them all, and
+/// answers every entry's records in entry order, as a one-process scan
+/// holds them.
 pub fn distribute(
     vigil: &Vigil,
     entries: &[Entry],
     options: &WorkOptions,
     batch_files: usize,
+    gather: Option<&str>,
     quiet: bool,
 ) -> Result<Vec<Vec<FileRecord>>> {
-    if entries.is_empty() {
+    if entries.is_empty() && gather.is_none() {
         return Ok(Vec::new());
     }
     let chunks: Vec<&[Entry]> = entries.chunks(batch_files.max(1)).collect();
     let batches: Vec<String> = chunks.iter().map(|c| encode_batch(c)).collect();
-    let job = vigil.queue_scan(&serde_json::to_string(options)?, &batches)?;
-    if !quiet {
-        eprintln!(
-            "distributed scan {job}: {} files in {} batches queued; waiting for scan workers \
-             (`vigil --data DIR scan-worker` on each host)",
-            entries.len(),
-            batches.len()
-        );
-    }
+    let options = serde_json::to_string(options)?;
+    let job = match gather {
+        Some(job) => {
+            adopt(vigil, job, &options, &batches)?;
+            if !quiet {
+                eprintln!("distributed scan {job}: taken over ({} files in {} batches)", entries.len(), batches.len());
+            }
+            job.to_owned()
+        }
+        None => {
+            let job = vigil.queue_scan(&options, &batches)?;
+            if !quiet {
+                eprintln!(
+                    "distributed scan {job}: {} files in {} batches queued; waiting for scan workers \
+                     (`vigil --data DIR scan-worker` on each host); if this process stops, the same \
+                     command with `--gather {job}` gathers the report",
+                    entries.len(),
+                    batches.len()
+                );
+            }
+            job
+        }
+    };
     let mut shown = None;
     loop {
         let (done, total) =
@@ -119,6 +136,35 @@ pub fn distribute(
         per_entry.extend(records);
     }
     Ok(per_entry)
+}
+
+/// Checks that `job` was queued with exactly these options and batches:
+/// the report gathered from it must be the one this command would make.
+fn adopt(vigil: &Vigil, job: &str, options: &str, batches: &[String]) -> Result<()> {
+    let (queued_options, queued) = vigil.queued_scan(job)?.ok_or_else(|| {
+        anyhow!("--gather {job}: there is no distributed scan {job} in this store (gathered already, or never queued)")
+    })?;
+    if queued_options != options {
+        bail!(
+            "--gather {job}: the scan was queued with other options (--algos, --pdq, --no-archives, --read or \
+             --digests differ); run the command exactly as it was first run"
+        );
+    }
+    if queued.len() != batches.len() {
+        bail!(
+            "--gather {job}: the scan was queued as {} batches, these sources make {} (the files under them \
+             changed since, or --batch-files differs)",
+            queued.len(),
+            batches.len()
+        );
+    }
+    if let Some(i) = queued.iter().zip(batches).position(|(q, b)| q != b) {
+        bail!(
+            "--gather {job}: batch {i} as queued holds other files than these sources give now (the files \
+             under them changed since it was queued); its report would not describe this tree"
+        );
+    }
+    Ok(())
 }
 
 /// This process's name in the queue's leases: host and process ID.

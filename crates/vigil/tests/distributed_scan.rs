@@ -4,7 +4,9 @@
 //! Two workers give the report a one-process scan of the same tree gives,
 //! byte for byte, hash-set matches included; a worker killed with SIGKILL
 //! mid-batch changes nothing: its batch goes to another worker once its
-//! lease runs out, and the report is again the one-process scan's.
+//! lease runs out, and the report is again the one-process scan's. A
+//! coordinator killed after queueing loses nothing either: the workers
+//! finish its job and the same command with `--gather JOB` gathers it.
 
 mod support;
 
@@ -60,15 +62,18 @@ fn coordinator(data: &Path, root: &Path, format: &str, out: &Path, batch: &str) 
         .unwrap()
 }
 
-/// Waits until the coordinator says its batches are queued.
-fn queued(c: &mut Child) -> BufReader<std::process::ChildStderr> {
+/// Waits until the coordinator says its batches are queued; answers the
+/// rest of what it says and the job's ID.
+fn queued(c: &mut Child) -> (BufReader<std::process::ChildStderr>, String) {
     let mut err = BufReader::new(c.stderr.take().unwrap());
     let mut line = String::new();
     loop {
         line.clear();
         assert!(err.read_line(&mut line).unwrap() > 0, "the coordinator ended before queueing");
         if line.contains("batches queued") {
-            return err;
+            let job = line.strip_prefix("distributed scan ").and_then(|l| l.split(':').next()).unwrap();
+            assert!(line.contains(&format!("--gather {job}")), "it says how to gather the job if it stops: {line}");
+            return (err, job.to_owned());
         }
     }
 }
@@ -138,7 +143,7 @@ fn workers_give_the_one_process_report_and_a_killed_worker_changes_nothing() {
     // Two workers.
     let out = dir.path().join("two.json");
     let mut c = coordinator(&data, &root, "json", &out, "4");
-    let mut progress = queued(&mut c);
+    let (mut progress, _) = queued(&mut c);
     let (w1, w2) = (worker(&data, &["--until-idle"]), worker(&data, &["--until-idle"]));
     let (o1, e1) = finish(w1, "worker 1");
     let (o2, e2) = finish(w2, "worker 2");
@@ -162,6 +167,7 @@ fn workers_give_the_one_process_report_and_a_killed_worker_changes_nothing() {
     let out = dir.path().join("killed.dfxml");
     let mut c = coordinator(&data, &root, "dfxml", &out, "3");
     let _progress = queued(&mut c);
+
     let mut doomed = worker(&data, &["--lease-secs", "3"]);
     let mut err = BufReader::new(doomed.stderr.take().unwrap());
     let mut line = String::new();
@@ -180,6 +186,40 @@ fn workers_give_the_one_process_report_and_a_killed_worker_changes_nothing() {
         std::fs::read(dir.path().join("single.dfxml")).unwrap(),
         "a worker killed mid-batch changes nothing in the report"
     );
+
+    // A coordinator killed after queueing: the workers finish its job,
+    // and the same command with `--gather JOB` gathers the one-process
+    // report from it; a command that would make other batches is refused.
+    let out = dir.path().join("gathered.json");
+    let mut c = coordinator(&data, &root, "json", &out, "5");
+    let (_, job) = queued(&mut c);
+    c.kill().unwrap();
+    c.wait().unwrap();
+    finish(worker(&data, &["--until-idle"]), "the worker after the coordinator died");
+    assert!(!out.exists(), "the killed coordinator wrote no report");
+    let gather = |batch: &str, job: &str| {
+        scan_args(&data, &root, "json", &out)
+            .args(["--distributed", "--batch-files", batch, "--gather", job])
+            .output()
+            .unwrap()
+    };
+    let refused = |o: std::process::Output, why: &str| {
+        let e = String::from_utf8_lossy(&o.stderr);
+        assert!(!o.status.success() && e.contains(why), "refused, saying {why:?}: {e}");
+    };
+    refused(gather("4", &job), "queued as 12 batches, these sources make 15");
+    refused(gather("5", "0123456789abcdef"), "there is no distributed scan 0123456789abcdef");
+    std::fs::write(root.join("a/f004-copy.dat"), b"a file added after the job was queued").unwrap();
+    refused(gather("5", &job), "holds other files than these sources give now");
+    std::fs::remove_file(root.join("a/f004-copy.dat")).unwrap();
+    let o = gather("5", &job);
+    assert!(o.status.success(), "the job is gathered: {}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        std::fs::read(&out).unwrap(),
+        single_json,
+        "a job gathered by a second coordinator gives the same report"
+    );
+    refused(gather("5", &job), "gathered already");
 
     // Relative sources are refused: workers elsewhere would open other files.
     let r = support::run(&data, &["scan", "media", "--distributed", "--out", "x.json"]);
