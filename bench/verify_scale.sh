@@ -8,12 +8,12 @@
 # verify` of that export. Needs about 3 GiB (10M events) free in BENCH_DIR
 # and the export beside it.
 #
-# Knobs: BASE (default b7fbdf9, main before this change), EVENTS, RUNS
+# Knobs: BASE (default 8130cdb, main before the borrowed rows), EVENTS, RUNS
 # (default 3; each build's runs are printed and their best kept),
 # BENCH_DIR, BASE_TARGET. The base's worktree and build stay in /var/tmp.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BASE="${BASE:-b7fbdf9}"
+BASE="${BASE:-8130cdb}"
 EVENTS="${EVENTS:-10000000}"
 RUNS="${RUNS:-3}"
 WORK="${BENCH_DIR:-$(mktemp -d /var/tmp/vigil-verify-scale.XXXXXX)}"
