@@ -112,7 +112,11 @@ fn i(v: u64) -> i64 {
 }
 
 fn to_event(r: &Row) -> Result<EventRow, StoreError> {
-    Ok(EventRow {
+    event_ref(r).map(|e| e.to_row())
+}
+
+fn event_ref(r: &Row) -> Result<EventRowRef<'_>, StoreError> {
+    Ok(EventRowRef {
         index: u(r.try_get(0)?, "event index")?,
         leaf: r.try_get(1)?,
         leaf_hash: r.try_get::<_, &[u8]>(2)?.try_into().map_err(|_| StoreError::Malformed("leaf hash"))?,
@@ -837,15 +841,7 @@ impl Store for PostgresStore {
         let q = format!("SELECT {EVENT_COLUMNS} FROM events WHERE idx >= $1 AND idx < $2 ORDER BY idx");
         let rows = self.db().query(&q, &[&i(from), &i(to)])?;
         for r in &rows {
-            visit(EventRowRef {
-                index: u(r.try_get(0)?, "event index")?,
-                leaf: r.try_get(1)?,
-                leaf_hash: r.try_get::<_, &[u8]>(2)?.try_into().map_err(|_| StoreError::Malformed("leaf hash"))?,
-                kind: r.try_get(3)?,
-                object: r.try_get(4)?,
-                actor: r.try_get(5)?,
-                time_ms: r.try_get(6)?,
-            });
+            visit(event_ref(r)?);
         }
         Ok(rows.len() as u64)
     }

@@ -31,6 +31,20 @@ pub struct EventRowRef<'a> {
     pub time_ms: i64,
 }
 
+impl EventRowRef<'_> {
+    pub fn to_row(&self) -> EventRow {
+        EventRow {
+            index: self.index,
+            leaf: self.leaf.to_vec(),
+            leaf_hash: self.leaf_hash,
+            kind: self.kind.to_owned(),
+            object: self.object.to_owned(),
+            actor: self.actor.to_owned(),
+            time_ms: self.time_ms,
+        }
+    }
+}
+
 impl EventRow {
     pub fn as_ref(&self) -> EventRowRef<'_> {
         EventRowRef {

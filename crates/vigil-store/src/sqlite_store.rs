@@ -124,26 +124,46 @@ fn install_capture(conn: &Connection) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// An event row as read; the leaf hash is `None` unless it is 32 bytes.
-type RawEvent = (i64, Vec<u8>, Option<[u8; 32]>, String, String, String, i64);
-
-fn event_row(r: &Row<'_>) -> rusqlite::Result<RawEvent> {
-    // The hash is copied straight out of the row: verify reads every
-    // event, and a vector for each was a measurable part of it.
-    let hash = r.get_ref(2)?.as_blob()?.try_into().ok();
-    Ok((r.get(0)?, r.get(1)?, hash, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
+/// One event as its row holds it, borrowed (no copy: verify reads every
+/// event of the log through this).
+fn event_ref<'r>(r: &'r Row<'_>) -> Result<EventRowRef<'r>, StoreError> {
+    let index: i64 = r.get(0)?;
+    let blob = |k, what| r.get_ref(k)?.as_blob().map_err(|_| StoreError::Malformed(what));
+    let text = |k, what| r.get_ref(k)?.as_str().map_err(|_| StoreError::Malformed(what));
+    Ok(EventRowRef {
+        index: u64::try_from(index).map_err(|_| StoreError::Malformed("event index"))?,
+        leaf: blob(1, "event leaf")?,
+        leaf_hash: blob(2, "leaf hash")?.try_into().map_err(|_| StoreError::Malformed("leaf hash"))?,
+        kind: text(3, "event kind")?,
+        object: text(4, "event object")?,
+        actor: text(5, "event actor")?,
+        time_ms: r.get(6)?,
+    })
 }
 
-fn to_event(t: RawEvent) -> Result<EventRow, StoreError> {
-    Ok(EventRow {
-        index: u64::try_from(t.0).map_err(|_| StoreError::Malformed("event index"))?,
-        leaf: t.1,
-        leaf_hash: t.2.ok_or(StoreError::Malformed("leaf hash"))?,
-        kind: t.3,
-        object: t.4,
-        actor: t.5,
-        time_ms: t.6,
-    })
+/// Hands each event a query finds to `visit`; answers how many there were.
+fn each_event(
+    st: &mut rusqlite::CachedStatement<'_>,
+    params: impl rusqlite::Params,
+    visit: &mut dyn FnMut(EventRowRef<'_>),
+) -> Result<u64, StoreError> {
+    let mut rows = st.query(params)?;
+    let mut n = 0;
+    while let Some(r) = rows.next()? {
+        visit(event_ref(r)?);
+        n += 1;
+    }
+    Ok(n)
+}
+
+/// Every event a query finds, copied out of the rows.
+fn collect_events(
+    st: &mut rusqlite::CachedStatement<'_>,
+    params: impl rusqlite::Params,
+) -> Result<Vec<EventRow>, StoreError> {
+    let mut out = Vec::new();
+    each_event(st, params, &mut |e| out.push(e.to_row()))?;
+    Ok(out)
 }
 
 type RawExhibit =
@@ -902,12 +922,7 @@ impl Store for SqliteStore {
         let mut st = self
             .conn
             .prepare_cached(&format!("SELECT {EVENT_COLUMNS} FROM events WHERE idx >= ?1 ORDER BY idx LIMIT ?2"))?;
-        let rows = st.query_map(params![i(from), i(limit)], event_row)?;
-        let mut out = Vec::with_capacity(usize::try_from(limit).unwrap_or(0).min(1 << 16));
-        for r in rows {
-            out.push(to_event(r?)?);
-        }
-        Ok(out)
+        collect_events(&mut st, params![i(from), i(limit)])
     }
 
     fn each_event_between(
@@ -919,24 +934,7 @@ impl Store for SqliteStore {
         let mut st = self
             .conn
             .prepare_cached(&format!("SELECT {EVENT_COLUMNS} FROM events WHERE idx >= ?1 AND idx < ?2 ORDER BY idx"))?;
-        let mut rows = st.query(params![i(from), i(to)])?;
-        let mut n = 0;
-        while let Some(r) = rows.next()? {
-            let index: i64 = r.get(0)?;
-            let blob = |k, what| r.get_ref(k)?.as_blob().map_err(|_| StoreError::Malformed(what));
-            let text = |k, what| r.get_ref(k)?.as_str().map_err(|_| StoreError::Malformed(what));
-            visit(EventRowRef {
-                index: u64::try_from(index).map_err(|_| StoreError::Malformed("event index"))?,
-                leaf: blob(1, "event leaf")?,
-                leaf_hash: blob(2, "leaf hash")?.try_into().map_err(|_| StoreError::Malformed("leaf hash"))?,
-                kind: text(3, "event kind")?,
-                object: text(4, "event object")?,
-                actor: text(5, "event actor")?,
-                time_ms: r.get(6)?,
-            });
-            n += 1;
-        }
-        Ok(n)
+        each_event(&mut st, params![i(from), i(to)], visit)
     }
 
     fn last_event_index(&mut self) -> Result<Option<u64>, StoreError> {
@@ -947,8 +945,7 @@ impl Store for SqliteStore {
     fn events_for_object(&mut self, object: &str) -> Result<Vec<EventRow>, StoreError> {
         let mut st =
             self.conn.prepare_cached(&format!("SELECT {EVENT_COLUMNS} FROM events WHERE object = ?1 ORDER BY idx"))?;
-        let rows = st.query_map([object], event_row)?;
-        rows.map(|r| to_event(r?)).collect()
+        collect_events(&mut st, [object])
     }
 
     fn events_for_objects_under(&mut self, prefix: &str) -> Result<Vec<EventRow>, StoreError> {
@@ -958,15 +955,13 @@ impl Store for SqliteStore {
         let mut st = self.conn.prepare_cached(&format!(
             "SELECT {EVENT_COLUMNS} FROM events WHERE object >= ?1 AND object < ?2 ORDER BY idx"
         ))?;
-        let rows = st.query_map([prefix, end.as_str()], event_row)?;
-        rows.map(|r| to_event(r?)).collect()
+        collect_events(&mut st, [prefix, end.as_str()])
     }
 
     fn events_of_kind(&mut self, kind: &str) -> Result<Vec<EventRow>, StoreError> {
         let mut st =
             self.conn.prepare_cached(&format!("SELECT {EVENT_COLUMNS} FROM events WHERE kind = ?1 ORDER BY idx"))?;
-        let rows = st.query_map([kind], event_row)?;
-        rows.map(|r| to_event(r?)).collect()
+        collect_events(&mut st, [kind])
     }
 
     fn leaf_hashes(&mut self, upto: u64) -> Result<Vec<[u8; 32]>, StoreError> {
