@@ -80,13 +80,6 @@ struct Checked {
     event: Option<Box<CustodyEvent>>,
 }
 
-/// Whether the fold reads anything of this event: case membership, the
-/// projected tables' rows, or what the log says about an exhibit.
-fn fold_reads(ev: &CustodyEvent) -> bool {
-    let object = ev.object.as_str();
-    !ev.rows.is_empty() || object.starts_with("exhibit:") || object.starts_with("case:")
-}
-
 fn check_row(row: vigil_store::EventRowRef<'_>) -> Checked {
     let prepared = vigil_custody::prepare_leaf(row.leaf);
     let stored_hash_ok = prepared.hash == row.leaf_hash;
@@ -96,7 +89,7 @@ fn check_row(row: vigil_store::EventRowRef<'_>) -> Checked {
                 && ev.object.as_str() == row.object
                 && ev.actor.as_str() == row.actor
                 && ev.time.unix_millis() == row.time_ms;
-            let event = fold_reads(&ev).then(|| Box::new(ev));
+            let event = Logged::reads(&ev).then(|| Box::new(ev));
             (Ok(claimed), columns_ok, event)
         }
         Err(e) => (Err(e), true, None),
@@ -161,9 +154,21 @@ impl Fold<'_> {
 }
 
 impl Logged {
+    /// Whether [`Logged::note`] reads anything of this event: it is about
+    /// a case or an exhibit, or carries projected rows. Slices' workers
+    /// keep only such events for the fold; `note` ignores every other, so
+    /// the two cannot drift apart unnoticed.
+    fn reads(ev: &CustodyEvent) -> bool {
+        let object = ev.object.as_str();
+        !ev.rows.is_empty() || object.starts_with("exhibit:") || object.starts_with("case:")
+    }
+
     /// What one event (at `position`) says about case membership, the
     /// projected tables' rows and exhibits.
     fn note(&mut self, position: u64, ev: &CustodyEvent) {
+        if !Self::reads(ev) {
+            return;
+        }
         if let (EventKind::Reviewed, Some(case), Some(note)) =
             (ev.kind, ev.object.as_str().strip_prefix("case:"), ev.note.as_deref())
         {

@@ -121,28 +121,29 @@ impl Timestamp {
     /// instant Vigil records); `None` outside them. Written by hand because
     /// `verify` re-encodes every event's time, and the formatting machinery
     /// was a tenth of its work.
-    fn rfc3339_bytes(&self) -> Option<[u8; 24]> {
+    /// Year, month, day, hour, minute, second and millisecond (UTC).
+    fn fields(&self) -> [i64; 7] {
         let ms = self.0.rem_euclid(1000);
         let secs = self.0.div_euclid(1000);
         let sod = secs.rem_euclid(86_400);
         let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
-        if !(0..=9999).contains(&y) {
+        [y, m, d, sod / 3600, (sod / 60) % 60, sod % 60, ms]
+    }
+
+    fn rfc3339_bytes(&self) -> Option<[u8; 24]> {
+        let fields = self.fields();
+        if !(0..=9999).contains(&fields[0]) {
             return None;
         }
         let mut b = *b"0000-00-00T00:00:00.000Z";
-        let mut put = |at: usize, width: usize, mut v: i64| {
-            for k in (at..at + width).rev() {
+        // Where each field's digits end, and how many there are.
+        for (v, (end, width)) in fields.into_iter().zip([(4, 4), (7, 2), (10, 2), (13, 2), (16, 2), (19, 2), (23, 3)]) {
+            let mut v = v;
+            for k in (end - width..end).rev() {
                 b[k] = b'0' + (v % 10) as u8;
                 v /= 10;
             }
-        };
-        put(0, 4, y);
-        put(5, 2, m);
-        put(8, 2, d);
-        put(11, 2, sod / 3600);
-        put(14, 2, (sod / 60) % 60);
-        put(17, 2, sod % 60);
-        put(20, 3, ms);
+        }
         Some(b)
     }
 }
@@ -153,11 +154,8 @@ impl fmt::Display for Timestamp {
             // ASCII digits and separators only.
             Some(b) => f.write_str(std::str::from_utf8(&b).expect("ASCII")),
             None => {
-                let ms = self.0.rem_euclid(1000);
-                let secs = self.0.div_euclid(1000);
-                let sod = secs.rem_euclid(86_400);
-                let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
-                write!(f, "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{ms:03}Z", sod / 3600, (sod / 60) % 60, sod % 60)
+                let [y, m, d, h, min, s, ms] = self.fields();
+                write!(f, "{y:04}-{m:02}-{d:02}T{h:02}:{min:02}:{s:02}.{ms:03}Z")
             }
         }
     }
@@ -211,6 +209,21 @@ mod tests {
         assert!(Timestamp::parse("2026-02-30T00:00:00.000Z").is_err());
         assert!(Timestamp::parse("2026-11-26 13:13:12Z").is_err());
         assert!(Timestamp::parse("2026-11-26T13:1+:12.000Z").is_err());
+    }
+
+    #[test]
+    fn the_hand_written_form_is_the_general_one() {
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        for _ in 0..20_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let t = Timestamp((x % 253_402_300_800_000) as i64);
+            let [y, m, d, h, min, s, ms] = t.fields();
+            let general = format!("{y:04}-{m:02}-{d:02}T{h:02}:{min:02}:{s:02}.{ms:03}Z");
+            assert_eq!(std::str::from_utf8(&t.rfc3339_bytes().unwrap()).unwrap(), general);
+            assert_eq!(Timestamp::parse(&general).unwrap(), t);
+        }
     }
 
     #[test]
