@@ -7,7 +7,7 @@ use crate::data_dir::{read_public_key, Vigil};
 use crate::error::CoreError;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
-use vigil_custody::{Frontier, LogChecker};
+use vigil_custody::{Frontier, LogChecker, StopOnPanic};
 use vigil_domain::{CaseId, CustodyEvent, EventKind, ExhibitRef, FileHashes, Sha256Digest};
 
 const PAGE: u64 = 20_000;
@@ -526,32 +526,41 @@ impl Vigil {
         let moved = std::sync::Condvar::new();
         let (tx, rx) = std::sync::mpsc::channel::<(u64, Result<Vec<Checked>, CoreError>)>();
         std::thread::scope(|scope| {
+            // A panic in the fold (here) or in a worker stops the others
+            // rather than leaving them waiting for it.
+            let _alarm = StopOnPanic { stop: &stop, lock: &folded, moved: &moved };
             for _ in 0..workers {
                 let (tx, next, stop, folded, moved) = (tx.clone(), &next, &stop, &folded, &moved);
-                scope.spawn(move || loop {
-                    let k = next.fetch_add(1, Ordering::Relaxed);
-                    if k >= slices || stop.load(Ordering::Relaxed) {
-                        break;
-                    }
-                    {
-                        let mut done = folded.lock().unwrap_or_else(|p| p.into_inner());
-                        while k >= *done + ahead && !stop.load(Ordering::Relaxed) {
-                            done = moved.wait(done).unwrap_or_else(|p| p.into_inner());
+                let alarm = StopOnPanic { stop, lock: folded, moved };
+                scope.spawn(move || {
+                    let _alarm = alarm;
+                    loop {
+                        let k = next.fetch_add(1, Ordering::Relaxed);
+                        if k >= slices || stop.load(Ordering::Relaxed) {
+                            break;
                         }
-                    }
-                    if stop.load(Ordering::Relaxed) {
-                        break;
-                    }
-                    let (from, to) = range(k);
-                    let mut checked = Vec::with_capacity((to - from) as usize);
-                    let checked = self
-                        .store
-                        .read()
-                        .map_err(CoreError::from)
-                        .and_then(|mut r| Ok(r.each_event_between(from, to, &mut |row| checked.push(check_row(row)))?))
-                        .map(|_| checked);
-                    if tx.send((k, checked)).is_err() {
-                        break;
+                        {
+                            let mut done = folded.lock().unwrap_or_else(|p| p.into_inner());
+                            while k >= *done + ahead && !stop.load(Ordering::Relaxed) {
+                                done = moved.wait(done).unwrap_or_else(|p| p.into_inner());
+                            }
+                        }
+                        if stop.load(Ordering::Relaxed) {
+                            break;
+                        }
+                        let (from, to) = range(k);
+                        let mut checked = Vec::with_capacity((to - from) as usize);
+                        let checked = self
+                            .store
+                            .read()
+                            .map_err(CoreError::from)
+                            .and_then(|mut r| {
+                                Ok(r.each_event_between(from, to, &mut |row| checked.push(check_row(row)))?)
+                            })
+                            .map(|_| checked);
+                        if tx.send((k, checked)).is_err() {
+                            break;
+                        }
                     }
                 });
             }

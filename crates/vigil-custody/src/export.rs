@@ -12,6 +12,7 @@
 use crate::checker::{prepare_leaf, LogChecker, LogError};
 use crate::leaf::LeafError;
 use crate::merkle::Hash;
+use crate::stop_on_panic::StopOnPanic;
 use crate::tree_head::SignedTreeHead;
 use ed25519_dalek::VerifyingKey;
 use serde::{Deserialize, Serialize};
@@ -162,27 +163,32 @@ pub fn verify_export<R: BufRead>(mut input: R, key: &VerifyingKey) -> Result<Exp
     std::thread::scope(|scope| {
         for _ in 0..workers {
             let (work_rx, done_tx) = (&work_rx, done_tx.clone());
-            scope.spawn(move || loop {
-                let next = work_rx.lock().unwrap_or_else(|p| p.into_inner()).recv();
-                let Ok((seq, batch)) = next else { break };
-                let mut from = 0;
-                let parsed = batch
-                    .ends
-                    .iter()
-                    .map(|&end| {
-                        let line = &batch.text[from..end];
-                        from = end;
-                        parse_line(line)
-                    })
-                    .collect();
-                if done_tx.send((seq, parsed, batch.stop)).is_err() {
-                    break;
+            let alarm = StopOnPanic { stop: &stop, lock: &in_flight, moved: &moved };
+            scope.spawn(move || {
+                let _alarm = alarm;
+                loop {
+                    let next = work_rx.lock().unwrap_or_else(|p| p.into_inner()).recv();
+                    let Ok((seq, batch)) = next else { break };
+                    let mut from = 0;
+                    let parsed = batch
+                        .ends
+                        .iter()
+                        .map(|&end| {
+                            let line = &batch.text[from..end];
+                            from = end;
+                            parse_line(line)
+                        })
+                        .collect();
+                    if done_tx.send((seq, parsed, batch.stop)).is_err() {
+                        break;
+                    }
                 }
             });
         }
         drop(done_tx);
         let (in_flight, moved, stop) = (&in_flight, &moved, &stop);
         let fold = scope.spawn(move || {
+            let _alarm = StopOnPanic { stop, lock: in_flight, moved };
             let mut fold = ExportFold::new(key);
             let outcome = (|| {
                 let mut waiting = std::collections::BTreeMap::new();

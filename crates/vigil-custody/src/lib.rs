@@ -12,6 +12,7 @@ mod frontier;
 mod leaf;
 mod merkle;
 mod proof;
+mod stop_on_panic;
 mod tree_head;
 
 pub use checker::{prepare_leaf, LogChecker, LogError, PreparedLeaf};
@@ -20,6 +21,7 @@ pub use frontier::Frontier;
 pub use leaf::{decode_leaf, encode_leaf, LeafError, LEAF_VERSION};
 pub use merkle::{empty_root, leaf_hash, node_hash, root_of, Hash};
 pub use proof::{consistency_proof, inclusion_proof, verify_consistency, verify_inclusion, ProofError};
+pub use stop_on_panic::StopOnPanic;
 pub use tree_head::{SignedTreeHead, TreeHead, TreeHeadError};
 
 pub use ed25519_dalek::{SigningKey, VerifyingKey};
