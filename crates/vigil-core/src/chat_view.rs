@@ -288,7 +288,7 @@ impl Vigil {
     /// A timeline's page index, where one was kept and still opens (a
     /// timeline imported before indexes were kept has none: it is read whole).
     /// With it, the timeline's row (refused if the timeline was deleted).
-    fn timeline_pages(&self, reference: &ExhibitRef) -> Result<Option<(ExhibitRow, PageIndex)>, CoreError> {
+    pub(crate) fn timeline_pages(&self, reference: &ExhibitRef) -> Result<Option<(ExhibitRow, PageIndex)>, CoreError> {
         let row = self.live_exhibit_row(reference)?;
         let Some(sealed) = self.store.read()?.timeline_pages(reference)? else { return Ok(None) };
         let opened = self.master.open_small(&crate::chat_import::pages_context(&row.sha256), &sealed);

@@ -1,5 +1,7 @@
 //! Master key rotation: every blob key is re-wrapped under a new master key
-//! in one transaction. No blob is read or rewritten.
+//! in one transaction, with everything else sealed under the master key
+//! (officers' TOTP seeds, timelines' page indexes). No blob is read or
+//! rewritten.
 
 use crate::data_dir::{sync_dir, write_new, Vigil};
 use crate::error::CoreError;
@@ -15,6 +17,8 @@ pub struct RotationReport {
     pub old_master_key: String,
     pub new_master_key: String,
     pub keys_rewrapped: u64,
+    /// Timelines' page indexes sealed again under the new key.
+    pub page_indexes_resealed: u64,
     pub event: u64,
 }
 
@@ -36,7 +40,7 @@ impl Vigil {
         write_new(&next_path, next.to_file_text().as_bytes(), 0o600)?;
         sync_dir(&self.layout.keys())?;
         let master = &self.master;
-        let (n, receipt) = self.write_logged(|u| {
+        let ((n, pages), receipt) = self.write_logged(|u| {
             let t = u.now;
             // The old key is retired first: on PostgreSQL that update waits
             // for every writer still wrapping a key under it (they hold its
@@ -68,6 +72,21 @@ impl Vigil {
                 })?;
                 u.tx().set_totp_secret(user, &next.seal_small(&ctx, &seed))?;
             }
+            // So are timelines' page indexes (a conversation page reads only
+            // its part through one). One that does not open under the old
+            // key is dropped: a page of that timeline is read whole, as
+            // before indexes were kept.
+            let mut pages = 0u64;
+            for (timeline, sha, sealed) in u.tx().sealed_timeline_pages()? {
+                let ctx = crate::chat_import::pages_context(&sha);
+                match master.open_small(&ctx, &sealed) {
+                    Some(plain) => {
+                        u.tx().reseal_timeline_pages(&timeline, &next.seal_small(&ctx, &plain))?;
+                        pages += 1;
+                    }
+                    None => u.tx().delete_timeline_pages(&timeline)?,
+                }
+            }
             let mut ev = CustodyEvent::new(EventKind::KeyRotated, actor.clone(), t, ObjectRef::master_key(next.id())?);
             ev.note = Some(format!(
                 "master key {} replaced by {}; {n} blob keys re-wrapped, no blob rewritten",
@@ -75,7 +94,7 @@ impl Vigil {
                 next.id()
             ));
             u.log(ev);
-            Ok(n)
+            Ok((n, pages))
         })?;
         let receipt = receipt.expect("a rotation is logged");
         // Replacing master.key destroys the old key. If we die before this,
@@ -87,7 +106,53 @@ impl Vigil {
             old_master_key: old.id().to_owned(),
             new_master_key: self.master.id().to_owned(),
             keys_rewrapped: n,
+            page_indexes_resealed: pages,
             event: receipt.first_index,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use vigil_domain::{CaseId, Initials};
+
+    /// A page index sealed under the old key would no longer open after a
+    /// rotation, and every page of a long timeline would be read whole.
+    #[test]
+    fn page_indexes_are_sealed_again_under_the_new_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        Vigil::init(&data, None).unwrap();
+        let mut v = Vigil::open(&data).unwrap();
+        // SYNTHETIC: a short WhatsApp-style chat.
+        let chat: String =
+            (0..300).map(|i| format!("12/03/2026, 10:{:02} - Alex: SYNTHETIC message {i}\n", i % 60)).collect();
+        let utc = crate::ChatSettings { format: None, timezone: Some("UTC".into()), date_order: None };
+        let case = CaseId::parse("ROT-1").unwrap();
+        let t = v.import_chat_bytes(chat.as_bytes(), "chat.txt", &case, &Initials::parse("NA").unwrap(), &utc).unwrap();
+        let before = v.timeline_pages(&t.timeline).unwrap().expect("the import kept a page index").1;
+        let sealed = |v: &Vigil| v.store.read().unwrap().timeline_pages(&t.timeline).unwrap().unwrap();
+        let old = sealed(&v);
+        let r = v.rotate_master_key(&Actor::parse("ABC").unwrap()).unwrap();
+        assert_eq!(r.page_indexes_resealed, 1);
+        assert_ne!(sealed(&v), old, "sealed again");
+        let after = v.timeline_pages(&t.timeline).unwrap().expect("the index opens under the new key").1;
+        assert_eq!(serde_json::to_value(&after).unwrap(), serde_json::to_value(&before).unwrap());
+        // One that no longer opens (sealed under a key retired before
+        // rotations re-sealed them) is dropped, not kept unreadable.
+        v.store
+            .write()
+            .unwrap()
+            .begin()
+            .and_then(|mut tx| {
+                tx.reseal_timeline_pages(&t.timeline, b"not sealed under any key")?;
+                tx.commit()
+            })
+            .unwrap();
+        let r = v.rotate_master_key(&Actor::parse("ABC").unwrap()).unwrap();
+        assert_eq!(r.page_indexes_resealed, 0);
+        assert!(v.store.read().unwrap().timeline_pages(&t.timeline).unwrap().is_none());
+        assert!(v.verify().unwrap().ok());
     }
 }

@@ -1460,7 +1460,7 @@ fn gaps_across_the_slices_verify_reads_at_once_are_named(env: TestEnv) {
 /// whole and is the same again.
 fn a_chat_page_reads_its_part_through_the_page_index(env: TestEnv) {
     use vigil_domain::Role;
-    let v = env.open();
+    let mut v = env.open();
     let (a, _, _, _) = two_cases(&v);
     let sup = vigil_core::OfficerSession { username: "n.sup".into(), role: Role::Supervisor, csrf: String::new() };
     // SYNTHETIC: 1,000 messages, a demand among them near the end.
@@ -1474,14 +1474,14 @@ fn a_chat_page_reads_its_part_through_the_page_index(env: TestEnv) {
     let t = v.import_chat_bytes(chat.as_bytes(), "chat.txt", &a, &ini("NA"), &utc).unwrap();
     let whole = v.chat_timeline(&t.timeline, "the test's whole read", &actor()).unwrap();
     assert_eq!(whole.lines.len(), 1000);
-    let page = |offset: usize, limit: usize, at: Option<&str>| {
+    let page = |v: &Vigil, offset: usize, limit: usize, at: Option<&str>| {
         let q = vigil_core::ChatQuery { search: None, at: at.map(str::to_owned), offset, limit };
         v.chat_page(&a, &t.timeline, &sup, &q).unwrap()
     };
     for (offset, limit) in [(0, 50), (255, 3), (256, 1), (257, 40), (700, 300), (990, 50), (1000, 5), (5000, 5)] {
-        let indexed = page(offset, limit, None);
+        let indexed = page(&v, offset, limit, None);
         // A time before every message makes the page read the whole timeline.
-        let read_whole = page(offset, limit, Some("0"));
+        let read_whole = page(&v, offset, limit, Some("0"));
         let want = &whole.lines[offset.min(1000)..(offset + limit).min(1000)];
         assert!(indexed.lines == want, "offset {offset}, limit {limit}");
         assert!(read_whole.lines == want, "offset {offset}, limit {limit}, read whole");
@@ -1489,12 +1489,19 @@ fn a_chat_page_reads_its_part_through_the_page_index(env: TestEnv) {
         assert_eq!(indexed.header, whole.header);
         assert_eq!(indexed.signs, read_whole.signs, "the signs over the whole timeline");
     }
-    let signs = page(0, 1, None).signs;
+    let signs = page(&v, 0, 1, None).signs;
     assert!(signs.found.iter().any(|s| s.message == 902), "{signs:?}");
+    // A master key rotation seals the index again under the new key.
+    let sealed = || env.store().timeline_pages(&t.timeline).unwrap().unwrap();
+    let old = sealed();
+    let r = v.rotate_master_key(&actor()).unwrap();
+    assert_eq!(r.page_indexes_resealed, 1);
+    assert_ne!(sealed(), old);
+    assert!(page(&v, 257, 40, None).lines == whole.lines[257..297]);
     // Without its index (a timeline imported before indexes were kept), the
     // page is read whole and is the same.
     env.raw("DELETE FROM timeline_pages").unwrap();
-    let again = page(257, 40, None);
+    let again = page(&v, 257, 40, None);
     assert!(again.lines == whole.lines[257..297]);
     assert_eq!(again.signs, signs);
     let r = v.verify().unwrap();

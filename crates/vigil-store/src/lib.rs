@@ -262,6 +262,11 @@ pub trait StoreTx {
     fn insert_inline_blob(&mut self, key: &KeyRow, sealed: &[u8]) -> Result<(), StoreError>;
     fn insert_timeline_pages(&mut self, timeline: &ExhibitRef, sealed: &[u8]) -> Result<(), StoreError>;
     fn delete_timeline_pages(&mut self, timeline: &ExhibitRef) -> Result<(), StoreError>;
+    /// Every page index with its timeline's SHA-256 (what it is bound to),
+    /// for master key rotation; locked until the unit ends on PostgreSQL.
+    fn sealed_timeline_pages(&mut self) -> Result<Vec<(ExhibitRef, Sha256Digest, Vec<u8>)>, StoreError>;
+    /// Replaces a page index's sealed bytes (sealed again under a new key).
+    fn reseal_timeline_pages(&mut self, timeline: &ExhibitRef, sealed: &[u8]) -> Result<(), StoreError>;
     fn all_keys(&mut self) -> Result<Vec<KeyRow>, StoreError>;
     /// Replaces the wrapping of the key for `(sha256, slot)`.
     fn replace_key(&mut self, key: &KeyRow) -> Result<(), StoreError>;

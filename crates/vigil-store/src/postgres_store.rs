@@ -1575,6 +1575,27 @@ impl StoreTx for PgTx<'_> {
         Ok(())
     }
 
+    fn sealed_timeline_pages(&mut self) -> Result<Vec<(ExhibitRef, Sha256Digest, Vec<u8>)>, StoreError> {
+        self.db()
+            .query(
+                "SELECT p.timeline, e.sha256, p.sealed FROM timeline_pages p \
+                 JOIN exhibits e ON e.reference = p.timeline ORDER BY p.timeline FOR UPDATE OF p",
+                &[],
+            )?
+            .iter()
+            .map(|r| {
+                let t: String = r.try_get(0)?;
+                Ok((exref(&t)?, Sha256Digest(fixed(r.try_get(1)?, "SHA-256")?), r.try_get(2)?))
+            })
+            .collect()
+    }
+
+    fn reseal_timeline_pages(&mut self, timeline: &ExhibitRef, sealed: &[u8]) -> Result<(), StoreError> {
+        self.db()
+            .execute("UPDATE timeline_pages SET sealed = $1 WHERE timeline = $2", &[&sealed, &timeline.to_string()])?;
+        Ok(())
+    }
+
     fn insert_inline_blob(&mut self, k: &KeyRow, sealed: &[u8]) -> Result<(), StoreError> {
         // The key (checked against the current master key, as insert_key)
         // and the bytes in one round trip: units wait on each other's.

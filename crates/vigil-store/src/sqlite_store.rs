@@ -1566,6 +1566,26 @@ impl StoreTx for SqliteTx<'_> {
         Ok(())
     }
 
+    fn sealed_timeline_pages(&mut self) -> Result<Vec<(ExhibitRef, Sha256Digest, Vec<u8>)>, StoreError> {
+        let mut st = self.tx.prepare_cached(
+            "SELECT p.timeline, e.sha256, p.sealed FROM timeline_pages p \
+             JOIN exhibits e ON e.reference = p.timeline ORDER BY p.timeline",
+        )?;
+        let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?, r.get(2)?)))?;
+        rows.map(|r| {
+            let (t, sha, sealed) = r?;
+            Ok((exref(&t)?, Sha256Digest(fixed(sha, "SHA-256")?), sealed))
+        })
+        .collect()
+    }
+
+    fn reseal_timeline_pages(&mut self, timeline: &ExhibitRef, sealed: &[u8]) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached("UPDATE timeline_pages SET sealed = ?1 WHERE timeline = ?2")?
+            .execute(params![sealed, timeline.to_string()])?;
+        Ok(())
+    }
+
     fn insert_inline_blob(&mut self, key: &KeyRow, sealed: &[u8]) -> Result<(), StoreError> {
         self.insert_key(key)?;
         self.tx

@@ -527,8 +527,8 @@ fn dispatch(cli: &Cli) -> Result<ExitCode> {
                 print_json(&r);
             } else {
                 println!(
-                    "master key {} replaced by {}: {} blob keys re-wrapped (custody event #{})",
-                    r.old_master_key, r.new_master_key, r.keys_rewrapped, r.event
+                    "master key {} replaced by {}: {} blob keys re-wrapped, {} page indexes sealed again (custody event #{})",
+                    r.old_master_key, r.new_master_key, r.keys_rewrapped, r.page_indexes_resealed, r.event
                 );
             }
         }
