@@ -140,6 +140,44 @@ fn parse_line(line: &[u8]) -> Parsed {
     }
 }
 
+/// Reads the next batch of lines; false with it where reading ended
+/// (the end of the input, a line too long, a failed read).
+fn read_batch<R: BufRead>(input: &mut R) -> (Batch, bool) {
+    let mut batch = Batch { text: Vec::new(), ends: Vec::new(), stop: None };
+    while batch.ends.len() < BATCH_LINES && batch.text.len() < BATCH_BYTES {
+        let from = batch.text.len();
+        match std::io::Read::take(&mut *input, MAX_LINE + 1).read_until(b'\n', &mut batch.text) {
+            Ok(0) => return (batch, false),
+            Ok(n) if n as u64 > MAX_LINE => {
+                batch.text.truncate(from);
+                batch.stop = Some(Stop::TooLong);
+                return (batch, false);
+            }
+            Ok(_) => batch.ends.push(batch.text.len()),
+            Err(e) => {
+                batch.text.truncate(from);
+                batch.stop = Some(Stop::Io(e.to_string()));
+                return (batch, false);
+            }
+        }
+    }
+    (batch, true)
+}
+
+impl Batch {
+    fn parse(&self) -> Vec<Parsed> {
+        let mut from = 0;
+        self.ends
+            .iter()
+            .map(|&end| {
+                let line = &self.text[from..end];
+                from = end;
+                parse_line(line)
+            })
+            .collect()
+    }
+}
+
 /// Verifies an export against a public key the caller trusts (never the one
 /// inside the file: that is only compared, so a mismatch is named plainly).
 ///
@@ -148,10 +186,17 @@ fn parse_line(line: &[u8]) -> Parsed {
 /// the lines in order into the tree and checks each head where it stands.
 /// A few batches are in flight at most, so memory stays a few megabytes for
 /// any length, and the first problem in file order is the one reported, as
-/// a reading in one pass would report it.
+/// a reading in one pass would report it. An export of one batch is
+/// verified on the calling thread alone.
 pub fn verify_export<R: BufRead>(mut input: R, key: &VerifyingKey) -> Result<ExportSummary, ExportError> {
     use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::{mpsc, Condvar, Mutex};
+    let (first, more) = read_batch(&mut input);
+    if !more {
+        let mut fold = ExportFold::new(key);
+        fold.take_batch(first.parse(), first.stop)?;
+        return fold.finish();
+    }
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
     let most_in_flight = 2 * workers + 2;
     let in_flight = Mutex::new(0usize);
@@ -169,17 +214,7 @@ pub fn verify_export<R: BufRead>(mut input: R, key: &VerifyingKey) -> Result<Exp
                 loop {
                     let next = work_rx.lock().unwrap_or_else(|p| p.into_inner()).recv();
                     let Ok((seq, batch)) = next else { break };
-                    let mut from = 0;
-                    let parsed = batch
-                        .ends
-                        .iter()
-                        .map(|&end| {
-                            let line = &batch.text[from..end];
-                            from = end;
-                            parse_line(line)
-                        })
-                        .collect();
-                    if done_tx.send((seq, parsed, batch.stop)).is_err() {
+                    if done_tx.send((seq, batch.parse(), batch.stop)).is_err() {
                         break;
                     }
                 }
@@ -196,19 +231,7 @@ pub fn verify_export<R: BufRead>(mut input: R, key: &VerifyingKey) -> Result<Exp
                 for (seq, parsed, ended) in done_rx.iter() {
                     waiting.insert(seq, (parsed, ended));
                     while let Some((parsed, ended)) = waiting.remove(&next) {
-                        for p in parsed {
-                            fold.take(p)?;
-                        }
-                        match ended {
-                            Some(Stop::TooLong) => {
-                                return Err(ExportError::Format {
-                                    line: fold.line + 1,
-                                    why: format!("line is longer than {MAX_LINE} bytes"),
-                                })
-                            }
-                            Some(Stop::Io(e)) => return Err(ExportError::Io(e)),
-                            None => {}
-                        }
+                        fold.take_batch(parsed, ended)?;
                         next += 1;
                         *in_flight.lock().unwrap_or_else(|p| p.into_inner()) -= 1;
                         moved.notify_all();
@@ -222,32 +245,9 @@ pub fn verify_export<R: BufRead>(mut input: R, key: &VerifyingKey) -> Result<Exp
             moved.notify_all();
             outcome
         });
+        let (mut batch, mut more) = (first, true);
         let mut seq = 0u64;
-        let mut reading = true;
-        while reading && !stop.load(Ordering::Relaxed) {
-            let mut batch = Batch { text: Vec::new(), ends: Vec::new(), stop: None };
-            while batch.ends.len() < BATCH_LINES && batch.text.len() < BATCH_BYTES {
-                let from = batch.text.len();
-                match std::io::Read::take(&mut input, MAX_LINE + 1).read_until(b'\n', &mut batch.text) {
-                    Ok(0) => {
-                        reading = false;
-                        break;
-                    }
-                    Ok(n) if n as u64 > MAX_LINE => {
-                        batch.text.truncate(from);
-                        batch.stop = Some(Stop::TooLong);
-                        reading = false;
-                        break;
-                    }
-                    Ok(_) => batch.ends.push(batch.text.len()),
-                    Err(e) => {
-                        batch.text.truncate(from);
-                        batch.stop = Some(Stop::Io(e.to_string()));
-                        reading = false;
-                        break;
-                    }
-                }
-            }
+        loop {
             {
                 let mut n = in_flight.lock().unwrap_or_else(|p| p.into_inner());
                 while *n >= most_in_flight && !stop.load(Ordering::Relaxed) {
@@ -255,10 +255,11 @@ pub fn verify_export<R: BufRead>(mut input: R, key: &VerifyingKey) -> Result<Exp
                 }
                 *n += 1;
             }
-            if work_tx.send((seq, batch)).is_err() {
+            if work_tx.send((seq, batch)).is_err() || !more || stop.load(Ordering::Relaxed) {
                 break;
             }
             seq += 1;
+            (batch, more) = read_batch(&mut input);
         }
         drop(work_tx);
         fold.join().unwrap_or_else(|p| std::panic::resume_unwind(p))
@@ -278,6 +279,20 @@ struct ExportFold<'k> {
 impl<'k> ExportFold<'k> {
     fn new(key: &'k VerifyingKey) -> Self {
         ExportFold { key, checker: LogChecker::new(*key), line: 0, header: None, ended: None }
+    }
+
+    /// Takes a batch's lines, then what ended the reading after them.
+    fn take_batch(&mut self, parsed: Vec<Parsed>, ended: Option<Stop>) -> Result<(), ExportError> {
+        for p in parsed {
+            self.take(p)?;
+        }
+        match ended {
+            Some(Stop::TooLong) => {
+                Err(ExportError::Format { line: self.line + 1, why: format!("line is longer than {MAX_LINE} bytes") })
+            }
+            Some(Stop::Io(e)) => Err(ExportError::Io(e)),
+            None => Ok(()),
+        }
     }
 
     fn take(&mut self, parsed: Parsed) -> Result<(), ExportError> {
