@@ -204,7 +204,7 @@ pub(crate) fn run(
                 multi_buffer::md5_blocks(kernel, &mut md5, &data, blocks);
             }
             if algos.sha1 {
-                multi_buffer::sha1_blocks(kernel, &mut sha1, &data, blocks);
+                multi_buffer::sha1_blocks(kernel.for_sha1(data.len()), &mut sha1, &data, blocks);
             }
             drop(data);
             for ((l, m), s) in lanes.iter_mut().zip(md5).zip(sha1) {
