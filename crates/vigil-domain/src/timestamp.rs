@@ -117,10 +117,6 @@ impl Timestamp {
 }
 
 impl Timestamp {
-    /// The RFC 3339 form written into 24 bytes, for years 0 to 9999 (every
-    /// instant Vigil records); `None` outside them. Written by hand because
-    /// `verify` re-encodes every event's time, and the formatting machinery
-    /// was a tenth of its work.
     /// Year, month, day, hour, minute, second and millisecond (UTC).
     fn fields(&self) -> [i64; 7] {
         let ms = self.0.rem_euclid(1000);
@@ -130,6 +126,10 @@ impl Timestamp {
         [y, m, d, sod / 3600, (sod / 60) % 60, sod % 60, ms]
     }
 
+    /// The RFC 3339 form written into 24 bytes, for years 0 to 9999 (every
+    /// instant Vigil records); `None` outside them. Written by hand because
+    /// `verify` re-encodes every event's time, and the formatting machinery
+    /// was a tenth of its work.
     fn rfc3339_bytes(&self) -> Option<[u8; 24]> {
         let fields = self.fields();
         if !(0..=9999).contains(&fields[0]) {
