@@ -9,18 +9,19 @@
 # show more capacity here than one: the run shows that they stay correct
 # and what the shared store costs, not scale.
 #
-# Knobs: RATES, SECS, PG (the server's URL up to the database name).
+# Knobs: RATES, SECS, PG (the server's URL up to the database name),
+# VIGIL_BIN and LOAD_BIN (that server and generator instead of this tree's).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RATES="${RATES:-200 400 600 800 1000}"
 SECS="${SECS:-10}"
 PG="${PG:-postgres://postgres@127.0.0.1:5432}"
 WORK="$(mktemp -d /var/tmp/vigil-nodes.XXXXXX)"
-cargo build --release -q -p vigil --bin vigil
-cargo build --release -q -p vigil-web --example submit_load
+[ -n "${VIGIL_BIN:-}" ] || cargo build --release -q -p vigil --bin vigil
+[ -n "${LOAD_BIN:-}" ] || cargo build --release -q -p vigil-web --example submit_load
 TARGET="${CARGO_TARGET_DIR:-target}"
-VIGIL="$TARGET/release/vigil"
-LOAD="$TARGET/release/examples/submit_load"
+VIGIL="${VIGIL_BIN:-$TARGET/release/vigil}"
+LOAD="${LOAD_BIN:-$TARGET/release/examples/submit_load}"
 PIDS=""
 trap 'kill $PIDS 2>/dev/null || true; rm -rf "$WORK"' EXIT
 

@@ -138,6 +138,20 @@ impl crate::data_dir::Vigil {
         &self,
         work: impl FnOnce(&mut Unit<'_>) -> Result<T, CoreError>,
     ) -> Result<(T, Option<AppendReceipt>), CoreError> {
+        let written = self.write_committed(work)?;
+        // Acknowledged only once on disk, sharing the fsync with whatever
+        // else committed meanwhile (the writer is free again by now).
+        self.store.make_durable()?;
+        Ok(written)
+    }
+
+    /// As [`Vigil::write_logged`], without waiting for the disk: the caller
+    /// must call `self.store.make_durable()` before it acknowledges what
+    /// was written (a queued write, whose many callers each wait for it).
+    pub(crate) fn write_committed<T>(
+        &self,
+        work: impl FnOnce(&mut Unit<'_>) -> Result<T, CoreError>,
+    ) -> Result<(T, Option<AppendReceipt>), CoreError> {
         let (value, receipt) = {
             let mut conn = self.store.write()?;
             let mut tx = conn.begin()?;
@@ -154,9 +168,6 @@ impl crate::data_dir::Vigil {
             tx.commit()?;
             (value, receipt)
         };
-        // Acknowledged only once on disk, sharing the fsync with whatever
-        // else committed meanwhile (the writer is free again by now).
-        self.store.make_durable()?;
         Ok((value, receipt))
     }
 

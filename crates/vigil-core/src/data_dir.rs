@@ -103,6 +103,9 @@ pub struct Vigil {
     /// (a window's salt, the last sweep of spent tokens), to spare the
     /// store a round trip per request.
     pub(crate) node_memory: crate::rate_window::NodeMemory,
+    /// Public reports waiting to be written together (`write_queue.rs`).
+    pub(crate) report_queue:
+        crate::write_queue::WriteQueue<crate::public_intake::ReadyReport, vigil_domain::ExhibitRef>,
 }
 
 /// Writes a file that must not already exist, with the given mode, fsync'd.
@@ -347,6 +350,7 @@ impl Vigil {
             clock: crate::clock::Clock::system(),
             lock,
             node_memory: Default::default(),
+            report_queue: Default::default(),
         };
         v.ensure_projection_baseline()?;
         v.remove_stale_recordings();

@@ -121,6 +121,19 @@ pub(crate) struct StagedBlob {
     slot: Option<[u8; 16]>,
 }
 
+impl StagedBlob {
+    pub(crate) fn is_inline(&self) -> bool {
+        self.inline.is_some()
+    }
+
+    /// The key and sealed bytes for the unit to keep in the store, where
+    /// the content was sealed in memory; none for a blob in the vault
+    /// folder (its key is committed already).
+    pub(crate) fn inline_rows(&self) -> Option<(KeyRow, Vec<u8>)> {
+        self.inline.as_ref().map(|s| (key_row(&s.wrapped), s.sealed.clone()))
+    }
+}
+
 /// Opens an input file, refusing anything that is not a readable regular file.
 pub(crate) fn open_input(path: &Path) -> Result<File, CoreError> {
     let meta = fs::metadata(path).map_err(|e| match e.kind() {
@@ -561,9 +574,26 @@ impl crate::custody_log::Unit<'_> {
                 hashes.sha256
             )));
         }
-        let t = self.now;
         let number = self.tx().next_exhibit_number(by)?;
         let reference = ExhibitRef::new(by.clone(), number)?;
+        let row = self.receive(reference, case, actor, original_name, note, hashes)?;
+        self.tx().insert_exhibit(&row)?;
+        Ok(row.reference)
+    }
+
+    /// Queues the `received` event of an exhibit whose number is taken and
+    /// whose content's key is committed (or goes in with it); returns its
+    /// row, for the caller to insert in this unit.
+    pub(crate) fn receive(
+        &mut self,
+        reference: ExhibitRef,
+        case: &CaseId,
+        actor: &Actor,
+        original_name: Option<String>,
+        note: Option<&str>,
+        hashes: &FileHashes,
+    ) -> Result<ExhibitRow, CoreError> {
+        let t = self.now;
         let mut ev = CustodyEvent::new(EventKind::Received, actor.clone(), t, ObjectRef::exhibit(&reference));
         ev.digest = Some(hashes.sha256);
         ev.case = Some(case.clone());
@@ -571,8 +601,8 @@ impl crate::custody_log::Unit<'_> {
         ev.hashes = Some(hashes.clone());
         ev.validate()?;
         let event = self.log(ev);
-        self.tx().insert_exhibit(&ExhibitRow {
-            reference: reference.clone(),
+        Ok(ExhibitRow {
+            reference,
             case_id: case.clone(),
             sha256: hashes.sha256,
             md5: hashes.md5,
@@ -584,8 +614,7 @@ impl crate::custody_log::Unit<'_> {
             received_event: event,
             received_ms: t.unix_millis(),
             deleted_event: None,
-        })?;
-        Ok(reference)
+        })
     }
 }
 

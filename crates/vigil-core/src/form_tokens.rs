@@ -28,12 +28,8 @@ impl Vigil {
             && self.node_memory.tokens_swept.compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed).is_ok();
         // Not waited to disk: the report the token carries is (its own unit
         // is made durable after this), and a spend lost to a server crash
-        // would at most let that one form be sent once more.
-        self.write_volatile(|tx| {
-            if sweep {
-                tx.sweep_form_tokens(now)?;
-            }
-            Ok(tx.spend_form_token(nonce, expires_at, now)?)
-        })
+        // would at most let that one form be sent once more. No custody
+        // event: the spent tokens are an operational table.
+        Ok(self.store.write()?.spend_form_token_alone(nonce, expires_at, now, sweep)?)
     }
 }

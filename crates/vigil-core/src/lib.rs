@@ -58,6 +58,7 @@ mod validation;
 mod vault_migration;
 mod verifier;
 mod video_comparison;
+mod write_queue;
 
 pub use access_log::{accesses_csv, Access};
 pub use audit_export::{audit_csv, AuditClass, AuditLine};

@@ -36,24 +36,23 @@ impl Vigil {
         if known.is_none() {
             getrandom::getrandom(&mut candidate).map_err(|e| CoreError::Refused(format!("no OS randomness: {e}")))?;
         }
-        // A count lost to a server crash costs nothing durable: the
-        // transaction does not wait for the disk.
-        let (salt, counts) = self.write_volatile(|tx| {
-            let salt: [u8; 32] = match known {
-                Some(salt) => salt,
-                None => tx
-                    .window_salt(limiter, start, &candidate)?
+        // A count lost to a server crash costs nothing durable: nothing
+        // here waits for the disk. The window's salt is asked for once per
+        // window by each node; the count is then a statement of its own.
+        let salt: [u8; 32] = match known {
+            Some(salt) => salt,
+            None => {
+                let salt: [u8; 32] = self
+                    .write_volatile(|tx| Ok(tx.window_salt(limiter, start, &candidate)?))?
                     .try_into()
-                    .map_err(|_| CoreError::Refused(format!("the {limiter} window's salt is not 32 bytes")))?,
-            };
-            let hash = blake3::keyed_hash(&salt, client.as_bytes());
-            let (mine, all) = tx.count_request(limiter, start, &hash.as_bytes()[..16])?;
-            Ok((salt, (mine.max(0) as u64, all.max(0) as u64)))
-        })?;
-        if known.is_none() {
-            let mut salts = self.node_memory.salts.lock().unwrap_or_else(|p| p.into_inner());
-            salts.insert(limiter.to_owned(), (start, salt));
-        }
-        Ok(counts)
+                    .map_err(|_| CoreError::Refused(format!("the {limiter} window's salt is not 32 bytes")))?;
+                let mut salts = self.node_memory.salts.lock().unwrap_or_else(|p| p.into_inner());
+                salts.insert(limiter.to_owned(), (start, salt));
+                salt
+            }
+        };
+        let hash = blake3::keyed_hash(&salt, client.as_bytes());
+        let (mine, all) = self.store.write()?.count_request_alone(limiter, start, &hash.as_bytes()[..16])?;
+        Ok((mine.max(0) as u64, all.max(0) as u64))
     }
 }

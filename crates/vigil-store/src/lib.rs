@@ -28,8 +28,8 @@ pub use postgres_store::PostgresStore;
 pub use projection::{ProjectionChange, OPERATIONAL, PROJECTED};
 pub use record::{
     CaseRecordRow, ChatTimelineRow, EventRow, EventRowRef, ExhibitIdentifierRow, ExhibitRow, ExposureRow, HeadRow,
-    IdempotencyRow, KeyRow, LinkRow, LogState, PartnerRow, ReportFileRow, ReportRow, RetentionRow, ReviewItemRow,
-    ReviewSettingsRow, ScanBatchRow, SessionRow, UserRow,
+    IdempotencyRow, KeyRow, LinkRow, LogState, PartnerRow, PublicReportRows, ReportFileRow, ReportRow, RetentionRow,
+    ReviewItemRow, ReviewSettingsRow, ScanBatchRow, SessionRow, UserRow,
 };
 pub use sqlite_store::SqliteStore;
 
@@ -38,6 +38,15 @@ pub use sqlite_store::SqliteStore;
 pub type IdentifierMatches = (Vec<(ExhibitRef, String)>, Vec<ExhibitIdentifierRow>);
 
 use vigil_domain::{CaseId, ExhibitRef, Initials, ReportState, Sha256Digest};
+
+/// Fails where a transaction that earns no custody event changed a
+/// projected table (one the log must be able to rebuild).
+fn refuse_captured(tx: &mut dyn StoreTx) -> Result<(), StoreError> {
+    match tx.take_projection_changes()?.first() {
+        Some(c) => Err(StoreError::Unlogged(c.table.clone())),
+        None => Ok(()),
+    }
+}
 
 /// Reads outside a transaction. Each call sees a consistent snapshot.
 pub trait Store: Send {
@@ -67,6 +76,40 @@ pub trait Store: Send {
         Ok(false)
     }
     fn begin(&mut self) -> Result<Box<dyn StoreTx + '_>, StoreError>;
+    /// Spends a single-use form token's nonce (see
+    /// [`StoreTx::spend_form_token`]), first dropping expired spends when
+    /// `sweep`, in a transaction of its own. Touches only the operational
+    /// table of spent tokens, so no custody event is due.
+    fn spend_form_token_alone(
+        &mut self,
+        nonce: &str,
+        expires_at: i64,
+        now: i64,
+        sweep: bool,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.begin()?;
+        if sweep {
+            tx.sweep_form_tokens(now)?;
+        }
+        let spent = tx.spend_form_token(nonce, expires_at, now)?;
+        refuse_captured(tx.as_mut())?;
+        tx.commit()?;
+        Ok(spent)
+    }
+    /// Counts one request (see [`StoreTx::count_request`]) in a
+    /// transaction of its own; touches only the operational rate tables.
+    fn count_request_alone(
+        &mut self,
+        limiter: &str,
+        window_start: i64,
+        client: &[u8],
+    ) -> Result<(i64, i64), StoreError> {
+        let mut tx = self.begin()?;
+        let counts = tx.count_request(limiter, window_start, client)?;
+        refuse_captured(tx.as_mut())?;
+        tx.commit()?;
+        Ok(counts)
+    }
     /// Every row of a table (projected, or operational and recounted by
     /// `verify`) as the capture triggers render rows (JSON), for `verify` to
     /// compare with what the log says.
@@ -243,6 +286,37 @@ pub trait StoreTx {
     }
     fn set_meta(&mut self, key: &str, value: &str) -> Result<(), StoreError>;
     fn next_exhibit_number(&mut self, initials: &Initials) -> Result<u32, StoreError>;
+    /// Takes the next `n` exhibit numbers of a producer at once (`n` > 0);
+    /// returns the first, the others following it without a gap.
+    fn reserve_exhibit_numbers(&mut self, initials: &Initials, n: u32) -> Result<u32, StoreError> {
+        let first = self.next_exhibit_number(initials)?;
+        for k in 1..n {
+            let next = self.next_exhibit_number(initials)?;
+            if next != first + k {
+                return Err(StoreError::Malformed("exhibit counter"));
+            }
+        }
+        Ok(first)
+    }
+    /// Writes public reports whose exhibit numbers and events are already
+    /// fixed: each one's inline blob (its key checked against the current
+    /// master key), exhibit, report row and identifiers, reporters and
+    /// receipt. A backend with round trips to pay writes them all at once.
+    fn insert_public_reports(&mut self, reports: &[PublicReportRows]) -> Result<(), StoreError> {
+        for r in reports {
+            if r.report.exhibit != r.exhibit.reference {
+                return Err(StoreError::Malformed("a public report's row names another exhibit"));
+            }
+            if let Some((key, sealed)) = &r.inline {
+                self.insert_inline_blob(key, sealed)?;
+            }
+            self.insert_exhibit(&r.exhibit)?;
+            self.insert_report(&r.report, &r.identifiers)?;
+            self.insert_report_reporters(&r.exhibit.reference, &r.reporters)?;
+            self.insert_receipt(&r.receipt_code, &r.exhibit.reference, &r.receipt_secret_hash, r.report.received_ms)?;
+        }
+        Ok(())
+    }
     fn insert_exhibit(&mut self, row: &ExhibitRow) -> Result<(), StoreError>;
     fn mark_exhibit_deleted(&mut self, r: &ExhibitRef, event: u64) -> Result<(), StoreError>;
     /// Live (not deleted) exhibits whose content is this blob.

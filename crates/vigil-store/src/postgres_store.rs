@@ -6,8 +6,9 @@ use crate::pg_statements::{Db, Statements};
 use crate::record::fixed;
 use crate::{
     CaseRecordRow, ChatTimelineRow, EventRow, EventRowRef, ExhibitIdentifierRow, ExhibitRow, ExposureRow, HeadRow,
-    IdempotencyRow, IdentifierMatches, KeyRow, LinkRow, LogState, PartnerRow, ReportFileRow, ReportRow, RetentionRow,
-    ReviewItemRow, ReviewSettingsRow, ScanBatchRow, SessionRow, Store, StoreError, StoreTx, UserRow,
+    IdempotencyRow, IdentifierMatches, KeyRow, LinkRow, LogState, PartnerRow, PublicReportRows, ReportFileRow,
+    ReportRow, RetentionRow, ReviewItemRow, ReviewSettingsRow, ScanBatchRow, SessionRow, Store, StoreError, StoreTx,
+    UserRow,
 };
 use postgres::binary_copy::BinaryCopyInWriter;
 use postgres::types::Type;
@@ -34,6 +35,18 @@ const CAPTURE_TRUNCATE_EVERY: u64 = 1024;
 const MIGRATION_LOCK: i64 = 0x5649_4749_4c00_0001;
 /// Batches larger than this go through COPY rather than row-by-row INSERT.
 const COPY_THRESHOLD: usize = 32;
+
+/// Both counts in one statement: this client's row and everyone's (the row
+/// with an empty client), always locked in that order.
+const COUNT_REQUEST: &str =
+    "INSERT INTO rate_counts (limiter, window_start, client, n) VALUES ($1, $2, $3, 1), ($1, $2, ''::bytea, 1) \
+     ON CONFLICT (limiter, window_start, client) DO UPDATE SET n = rate_counts.n + 1 RETURNING client, n";
+/// Two nodes redeeming the same token: the second insert waits for the
+/// first to commit, then finds the conflict. A spend that expired (not
+/// swept yet) counts for nothing.
+const SPEND_FORM_TOKEN: &str = "INSERT INTO spent_form_tokens (nonce, expires_at) VALUES ($1, $2) ON CONFLICT (nonce) \
+     DO UPDATE SET expires_at = EXCLUDED.expires_at WHERE spent_form_tokens.expires_at < $3";
+const SWEEP_FORM_TOKENS: &str = "DELETE FROM spent_form_tokens WHERE expires_at < $1";
 
 const EXHIBIT_COLUMNS: &str = "reference, case_id, sha256, md5, sha1, blake3, size, original_name, note, received_event, received_ms, deleted_event";
 const EVENT_COLUMNS: &str = "idx, leaf, leaf_hash, kind, object, actor, time_ms";
@@ -774,6 +787,37 @@ impl Store for PostgresStore {
         "postgres"
     }
 
+    fn spend_form_token_alone(
+        &mut self,
+        nonce: &str,
+        expires_at: i64,
+        now: i64,
+        sweep: bool,
+    ) -> Result<bool, StoreError> {
+        // Each statement its own transaction: one round trip, not the
+        // four of BEGIN, the spend, the capture check and COMMIT. The
+        // statements are fixed and write only the operational table of
+        // spent tokens, which no capture trigger watches; the sweep is
+        // independent of the spend.
+        let mut db = self.db();
+        if sweep {
+            db.execute(SWEEP_FORM_TOKENS, &[&now])?;
+        }
+        Ok(db.execute(SPEND_FORM_TOKEN, &[&nonce, &expires_at, &now])? == 1)
+    }
+
+    fn count_request_alone(
+        &mut self,
+        limiter: &str,
+        window_start: i64,
+        client: &[u8],
+    ) -> Result<(i64, i64), StoreError> {
+        // One statement, its own transaction (as the spend above): it
+        // writes only the operational rate counts.
+        let rows = self.db().query(COUNT_REQUEST, &[&limiter, &window_start, &client])?;
+        both_counts(&rows)
+    }
+
     fn begin(&mut self) -> Result<Box<dyn StoreTx + '_>, StoreError> {
         self.begun += 1;
         if self.begun.is_multiple_of(CAPTURE_TRUNCATE_EVERY) {
@@ -1302,39 +1346,16 @@ impl StoreTx for PgTx<'_> {
     }
 
     fn count_request(&mut self, limiter: &str, window_start: i64, client: &[u8]) -> Result<(i64, i64), StoreError> {
-        // Both counts in one round trip: this client's row and everyone's
-        // (the row with an empty client), always locked in that order.
-        let rows = self.db().query(
-            "INSERT INTO rate_counts (limiter, window_start, client, n) VALUES ($1, $2, $3, 1), ($1, $2, ''::bytea, 1)
-             ON CONFLICT (limiter, window_start, client) DO UPDATE SET n = rate_counts.n + 1 RETURNING client, n",
-            &[&limiter, &window_start, &client],
-        )?;
-        let (mut mine, mut all) = (None, None);
-        for r in rows {
-            let who: Vec<u8> = r.try_get(0)?;
-            let n: i64 = r.try_get(1)?;
-            *(if who.is_empty() { &mut all } else { &mut mine }) = Some(n);
-        }
-        match (mine, all) {
-            (Some(m), Some(a)) => Ok((m, a)),
-            _ => Err(StoreError::Malformed("rate count")),
-        }
+        let rows = self.db().query(COUNT_REQUEST, &[&limiter, &window_start, &client])?;
+        both_counts(&rows)
     }
 
     fn spend_form_token(&mut self, nonce: &str, expires_at: i64, now: i64) -> Result<bool, StoreError> {
-        // Two nodes redeeming the same token: the second insert waits for
-        // the first to commit, then finds the conflict. A spend that expired
-        // (not swept yet) counts for nothing.
-        let n = self.db().execute(
-            "INSERT INTO spent_form_tokens (nonce, expires_at) VALUES ($1, $2) ON CONFLICT (nonce)
-             DO UPDATE SET expires_at = EXCLUDED.expires_at WHERE spent_form_tokens.expires_at < $3",
-            &[&nonce, &expires_at, &now],
-        )?;
-        Ok(n == 1)
+        Ok(self.db().execute(SPEND_FORM_TOKEN, &[&nonce, &expires_at, &now])? == 1)
     }
 
     fn sweep_form_tokens(&mut self, now: i64) -> Result<(), StoreError> {
-        self.db().execute("DELETE FROM spent_form_tokens WHERE expires_at < $1", &[&now])?;
+        self.db().execute(SWEEP_FORM_TOKENS, &[&now])?;
         Ok(())
     }
 
@@ -1480,6 +1501,94 @@ impl StoreTx for PgTx<'_> {
             )?
             .try_get(0)?;
         u32::try_from(n).map_err(|_| StoreError::Malformed("exhibit counter"))
+    }
+
+    fn reserve_exhibit_numbers(&mut self, initials: &Initials, n: u32) -> Result<u32, StoreError> {
+        let last: i32 = self
+            .db()
+            .query_one(
+                "INSERT INTO exhibit_counters (initials, last) VALUES ($1, $2)
+                 ON CONFLICT (initials) DO UPDATE SET last = exhibit_counters.last + $2 RETURNING last",
+                &[&initials.as_str(), &(n as i32)],
+            )?
+            .try_get(0)?;
+        u32::try_from(last - n as i32 + 1).map_err(|_| StoreError::Malformed("exhibit counter"))
+    }
+
+    fn insert_public_reports(&mut self, reports: &[PublicReportRows]) -> Result<(), StoreError> {
+        // Every row of every report in one statement: one round trip while
+        // the unit holds the log's sequencer lock, however many reports.
+        let mut k = KeyColumns::default();
+        let mut x = ExhibitColumns::default();
+        let mut r = ReportColumns::default();
+        let (mut id_of, mut ids, mut rep_of, mut reps, mut codes, mut secrets) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for p in reports {
+            if p.report.exhibit != p.exhibit.reference {
+                return Err(StoreError::Malformed("a public report's row names another exhibit"));
+            }
+            if let Some((key, sealed)) = &p.inline {
+                k.push(key, sealed);
+            }
+            x.push(&p.exhibit);
+            r.push(&p.report);
+            let me = p.exhibit.reference.to_string();
+            for id in &p.identifiers {
+                id_of.push(me.clone());
+                ids.push(id.as_str());
+            }
+            for rep in &p.reporters {
+                rep_of.push(me.clone());
+                reps.push(rep.as_str());
+            }
+            codes.push(p.receipt_code.as_str());
+            secrets.push(p.receipt_secret_hash.as_str());
+        }
+        let row = self.db().query_one(
+            INSERT_PUBLIC_REPORTS,
+            &[
+                &k.sha256,
+                &k.slot,
+                &k.master,
+                &k.nonce,
+                &k.wrapped,
+                &k.sealed,
+                &x.reference,
+                &x.initials,
+                &x.number,
+                &x.case_id,
+                &x.sha256,
+                &x.md5,
+                &x.sha1,
+                &x.blake3,
+                &x.size,
+                &x.original_name,
+                &x.note,
+                &x.received_event,
+                &x.received_ms,
+                &r.immediate,
+                &r.score,
+                &r.factors,
+                &r.grade,
+                &r.graded_by,
+                &r.graded_ms,
+                &r.kind,
+                &id_of,
+                &ids,
+                &rep_of,
+                &reps,
+                &codes,
+                &secrets,
+                &r.received_ms,
+            ],
+        )?;
+        let keys: i64 = row.try_get(0)?;
+        match reports.iter().filter_map(|p| p.inline.as_ref()).next() {
+            Some((first, _)) if keys as usize != k.sha256.len() => {
+                Err(StoreError::RetiredMasterKey(first.master_key_id.clone()))
+            }
+            _ => Ok(()),
+        }
     }
 
     fn insert_exhibit(&mut self, e: &ExhibitRow) -> Result<(), StoreError> {
@@ -1827,6 +1936,123 @@ const RETENTION_COLUMNS: &str = "subject, hold, court_result, decision, retained
 const INSERT_CHECKED_KEY: &str = "INSERT INTO blob_keys (sha256, slot, master_key_id, nonce, wrapped) \
      SELECT $1, $2, $3, $4, $5 \
      WHERE EXISTS (SELECT 1 FROM master_keys WHERE id = $3 AND retired_ms IS NULL FOR SHARE)";
+
+/// Public reports' rows, a column an array (see `insert_public_reports`):
+/// keys are inserted only under a current master key, and a blob's bytes
+/// only with its key; the caller checks how many keys went in.
+const INSERT_PUBLIC_REPORTS: &str = "\
+WITH k AS (INSERT INTO blob_keys (sha256, slot, master_key_id, nonce, wrapped) \
+    SELECT u.sha256, u.slot, u.mk, u.nonce, u.wrapped \
+    FROM UNNEST($1::BYTEA[], $2::BYTEA[], $3::TEXT[], $4::BYTEA[], $5::BYTEA[]) AS u(sha256, slot, mk, nonce, wrapped) \
+    WHERE EXISTS (SELECT 1 FROM master_keys m WHERE m.id = u.mk AND m.retired_ms IS NULL FOR SHARE) \
+    RETURNING sha256), \
+ b AS (INSERT INTO inline_blobs (sha256, sealed) \
+    SELECT u.sha256, u.sealed FROM UNNEST($1::BYTEA[], $6::BYTEA[]) AS u(sha256, sealed) \
+    WHERE u.sha256 IN (SELECT sha256 FROM k) ON CONFLICT DO NOTHING), \
+ x AS (INSERT INTO exhibits (reference, initials, number, case_id, sha256, md5, sha1, blake3, size, original_name, note, received_event, received_ms) \
+    SELECT * FROM UNNEST($7::TEXT[], $8::TEXT[], $9::INT[], $10::TEXT[], $11::BYTEA[], $12::BYTEA[], $13::BYTEA[], $14::BYTEA[], \
+      $15::BIGINT[], $16::TEXT[], $17::TEXT[], $18::BIGINT[], $19::BIGINT[])), \
+ r AS (INSERT INTO reports (exhibit, received_ms, immediate, score, factors, grade, graded_by, graded_ms, kind) \
+    SELECT * FROM UNNEST($7::TEXT[], $33::BIGINT[], $20::BOOLEAN[], $21::INT[], $22::TEXT[], $23::TEXT[], $24::TEXT[], $25::BIGINT[], $26::TEXT[])), \
+ i AS (INSERT INTO report_identifiers (exhibit, identifier) SELECT * FROM UNNEST($27::TEXT[], $28::TEXT[]) ON CONFLICT DO NOTHING), \
+ p AS (INSERT INTO report_reporters (exhibit, reporter) SELECT * FROM UNNEST($29::TEXT[], $30::TEXT[]) ON CONFLICT DO NOTHING), \
+ c AS (INSERT INTO report_receipts (code, exhibit, secret_hash, created_ms) SELECT * FROM UNNEST($31::TEXT[], $7::TEXT[], $32::TEXT[], $33::BIGINT[])) \
+SELECT COUNT(*) FROM k";
+
+#[derive(Default)]
+struct KeyColumns<'a> {
+    sha256: Vec<&'a [u8]>,
+    slot: Vec<&'a [u8]>,
+    master: Vec<&'a str>,
+    nonce: Vec<&'a [u8]>,
+    wrapped: Vec<&'a [u8]>,
+    sealed: Vec<&'a [u8]>,
+}
+
+impl<'a> KeyColumns<'a> {
+    fn push(&mut self, k: &'a KeyRow, sealed: &'a [u8]) {
+        self.sha256.push(&k.sha256.0);
+        self.slot.push(&k.slot);
+        self.master.push(&k.master_key_id);
+        self.nonce.push(&k.nonce);
+        self.wrapped.push(&k.wrapped);
+        self.sealed.push(sealed);
+    }
+}
+
+#[derive(Default)]
+struct ExhibitColumns<'a> {
+    reference: Vec<String>,
+    initials: Vec<&'a str>,
+    number: Vec<i32>,
+    case_id: Vec<&'a str>,
+    sha256: Vec<&'a [u8]>,
+    md5: Vec<&'a [u8]>,
+    sha1: Vec<&'a [u8]>,
+    blake3: Vec<&'a [u8]>,
+    size: Vec<i64>,
+    original_name: Vec<Option<&'a str>>,
+    note: Vec<Option<&'a str>>,
+    received_event: Vec<i64>,
+    received_ms: Vec<i64>,
+}
+
+impl<'a> ExhibitColumns<'a> {
+    fn push(&mut self, e: &'a ExhibitRow) {
+        self.reference.push(e.reference.to_string());
+        self.initials.push(e.reference.initials().as_str());
+        self.number.push(e.reference.number() as i32);
+        self.case_id.push(e.case_id.as_str());
+        self.sha256.push(&e.sha256.0);
+        self.md5.push(&e.md5.0);
+        self.sha1.push(&e.sha1.0);
+        self.blake3.push(&e.blake3.0);
+        self.size.push(i(e.size));
+        self.original_name.push(e.original_name.as_deref());
+        self.note.push(e.note.as_deref());
+        self.received_event.push(i(e.received_event));
+        self.received_ms.push(e.received_ms);
+    }
+}
+
+#[derive(Default)]
+struct ReportColumns<'a> {
+    received_ms: Vec<i64>,
+    immediate: Vec<bool>,
+    score: Vec<i32>,
+    factors: Vec<&'a str>,
+    grade: Vec<Option<&'a str>>,
+    graded_by: Vec<Option<&'a str>>,
+    graded_ms: Vec<Option<i64>>,
+    kind: Vec<Option<&'a str>>,
+}
+
+impl<'a> ReportColumns<'a> {
+    fn push(&mut self, r: &'a ReportRow) {
+        self.received_ms.push(r.received_ms);
+        self.immediate.push(r.immediate);
+        self.score.push(r.score as i32);
+        self.factors.push(&r.factors);
+        self.grade.push(r.grade.as_deref());
+        self.graded_by.push(r.graded_by.as_deref());
+        self.graded_ms.push(r.graded_ms);
+        self.kind.push(r.kind.as_deref());
+    }
+}
+
+/// This client's count and everyone's, from [`COUNT_REQUEST`]'s rows.
+fn both_counts(rows: &[Row]) -> Result<(i64, i64), StoreError> {
+    let (mut mine, mut all) = (None, None);
+    for r in rows {
+        let who: Vec<u8> = r.try_get(0)?;
+        let n: i64 = r.try_get(1)?;
+        *(if who.is_empty() { &mut all } else { &mut mine }) = Some(n);
+    }
+    match (mine, all) {
+        (Some(m), Some(a)) => Ok((m, a)),
+        _ => Err(StoreError::Malformed("rate count")),
+    }
+}
 
 /// What `INSERT_CHECKED_KEY` inserting `n` keys means.
 fn checked_key(n: u64, k: &KeyRow) -> Result<(), StoreError> {

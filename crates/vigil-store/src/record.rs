@@ -90,6 +90,25 @@ pub struct ExhibitRow {
     pub deleted_event: Option<u64>,
 }
 
+/// Everything one public report writes (see
+/// [`StoreTx::insert_public_reports`](crate::StoreTx::insert_public_reports)):
+/// its sealed JSON where the store keeps it, its exhibit, its report row
+/// with the identifiers found in it, its reporters' pseudonyms and its
+/// receipt.
+#[derive(Debug, Clone)]
+pub struct PublicReportRows {
+    /// The sealed bytes and their key, for content kept in the store; none
+    /// where the blob is a vault file whose key is already committed.
+    pub inline: Option<(KeyRow, Vec<u8>)>,
+    pub exhibit: ExhibitRow,
+    pub report: ReportRow,
+    pub identifiers: Vec<String>,
+    pub reporters: Vec<String>,
+    /// The receipt's code; it is made when the report is received.
+    pub receipt_code: String,
+    pub receipt_secret_hash: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyRow {
     pub sha256: Sha256Digest,
