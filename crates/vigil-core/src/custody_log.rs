@@ -152,7 +152,19 @@ impl crate::data_dir::Vigil {
         &self,
         work: impl FnOnce(&mut Unit<'_>) -> Result<T, CoreError>,
     ) -> Result<(T, Option<AppendReceipt>), CoreError> {
-        let (value, receipt) = {
+        self.write_unit(work, false).map(|(value, receipt, _)| (value, receipt))
+    }
+
+    /// As [`Vigil::write_committed`]; with `sync`, the commit waits for
+    /// the disk itself where the store can do that cheaply, and the third
+    /// value says whether it did (if not, the caller calls
+    /// `make_durable`). Worth it for a unit written for many requests.
+    pub(crate) fn write_unit<T>(
+        &self,
+        work: impl FnOnce(&mut Unit<'_>) -> Result<T, CoreError>,
+        sync: bool,
+    ) -> Result<(T, Option<AppendReceipt>, bool), CoreError> {
+        let (value, receipt, synced) = {
             let mut conn = self.store.write()?;
             let mut tx = conn.begin()?;
             let state = tx.lock_log()?;
@@ -165,10 +177,10 @@ impl crate::data_dir::Vigil {
             } else {
                 Some(append(tx.as_mut(), state, &events, &self.signing, now)?)
             };
-            tx.commit()?;
-            (value, receipt)
+            let synced = if sync { tx.commit_synced()? } else { tx.commit().map(|()| false)? };
+            (value, receipt, synced)
         };
-        Ok((value, receipt))
+        Ok((value, receipt, synced))
     }
 
     /// A write that earns no custody event (a session, a sign-in's

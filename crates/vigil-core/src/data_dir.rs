@@ -105,7 +105,7 @@ pub struct Vigil {
     pub(crate) node_memory: crate::rate_window::NodeMemory,
     /// Public reports waiting to be written together (`write_queue.rs`).
     pub(crate) report_queue:
-        crate::write_queue::WriteQueue<crate::public_intake::ReadyReport, vigil_domain::ExhibitRef>,
+        crate::write_queue::WriteQueue<crate::public_intake::ReadyReport, (vigil_domain::ExhibitRef, bool)>,
 }
 
 /// Writes a file that must not already exist, with the given mode, fsync'd.

@@ -127,9 +127,11 @@ impl Vigil {
             let ready =
                 ReadyReport { staged, risk, kind, identifiers, reporters, received: t, code, secret_hash: hash };
             let code = ready.code.clone();
-            let reference = self.report_queue.submit(ready, |reports| self.write_public_reports(reports))?;
+            let (reference, durable) = self.report_queue.submit(ready, |reports| self.write_public_reports(reports))?;
             // Whoever wrote it, this request answers only once it is on disk.
-            self.store.make_durable()?;
+            if !durable {
+                self.store.make_durable()?;
+            }
             return Ok(Receipt { code, secret, exhibit: reference });
         }
         let reference = self.write_staged(&staged, |u| {
@@ -164,37 +166,42 @@ impl Vigil {
 
     /// Public reports with no attachment, each sealed in memory, in one
     /// unit: their exhibit numbers taken at once, a `received` event each,
-    /// and every row in one store call. Committed, not yet waited to disk.
-    fn write_public_reports(&self, reports: &[ReadyReport]) -> Result<Vec<ExhibitRef>, CoreError> {
+    /// and every row in one store call. Each reference comes with whether
+    /// the commit waited for the disk already (else the caller waits).
+    fn write_public_reports(&self, reports: &[ReadyReport]) -> Result<Vec<(ExhibitRef, bool)>, CoreError> {
         let (case, producer) = (CaseId::parse(INTAKE_CASE)?, Initials::parse(INTAKE_PRODUCER)?);
         let actor = Actor::from(&producer);
-        let (written, _) = self.write_committed(|u| {
-            let n =
-                u32::try_from(reports.len()).map_err(|_| CoreError::Failed("too many reports in one unit".into()))?;
-            let first = u.tx().reserve_exhibit_numbers(&producer, n)?;
-            let mut rows = Vec::with_capacity(reports.len());
-            for (k, r) in (0..n).zip(reports) {
-                let number = first.checked_add(k).ok_or_else(|| CoreError::Failed("exhibit numbers ran out".into()))?;
-                let reference = ExhibitRef::new(producer.clone(), number)?;
-                // The content's key goes in with the rows below: nothing
-                // can have destroyed it since.
-                let hashes = &r.staged.hashes;
-                let exhibit =
-                    u.receive(reference, &case, &actor, Some("report.json".into()), Some("public report"), hashes)?;
-                rows.push(PublicReportRows {
-                    inline: r.staged.inline_rows(),
-                    report: crate::triage::new_report_row(&exhibit.reference, r.received, &r.risk, r.kind),
-                    exhibit,
-                    identifiers: r.identifiers.clone(),
-                    reporters: r.reporters.clone(),
-                    receipt_code: r.code.clone(),
-                    receipt_secret_hash: r.secret_hash.clone(),
-                });
-            }
-            u.tx().insert_public_reports(&rows)?;
-            Ok(rows.into_iter().map(|r| r.exhibit.reference).collect())
-        })?;
-        Ok(written)
+        let (written, _, durable) = self.write_unit(
+            |u| {
+                let n = u32::try_from(reports.len())
+                    .map_err(|_| CoreError::Failed("too many reports in one unit".into()))?;
+                let first = u.tx().reserve_exhibit_numbers(&producer, n)?;
+                let mut rows = Vec::with_capacity(reports.len());
+                for (k, r) in (0..n).zip(reports) {
+                    let number =
+                        first.checked_add(k).ok_or_else(|| CoreError::Failed("exhibit numbers ran out".into()))?;
+                    let reference = ExhibitRef::new(producer.clone(), number)?;
+                    // The content's key goes in with the rows below: nothing
+                    // can have destroyed it since.
+                    let hashes = &r.staged.hashes;
+                    let exhibit =
+                        u.receive(reference, &case, &actor, Some("report.json".into()), Some("public report"), hashes)?;
+                    rows.push(PublicReportRows {
+                        inline: r.staged.inline_rows(),
+                        report: crate::triage::new_report_row(&exhibit.reference, r.received, &r.risk, r.kind),
+                        exhibit,
+                        identifiers: r.identifiers.clone(),
+                        reporters: r.reporters.clone(),
+                        receipt_code: r.code.clone(),
+                        receipt_secret_hash: r.secret_hash.clone(),
+                    });
+                }
+                u.tx().insert_public_reports(&rows)?;
+                Ok(rows.into_iter().map(|r| r.exhibit.reference).collect::<Vec<_>>())
+            },
+            true,
+        )?;
+        Ok(written.into_iter().map(|r| (r, durable)).collect())
     }
 
     /// The exhibit a receipt names, if the secret matches. A wrong code and a

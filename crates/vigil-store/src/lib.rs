@@ -479,6 +479,15 @@ pub trait StoreTx {
     /// Drops a distributed scan and its batches.
     fn delete_scan_job(&mut self, job: &str) -> Result<(), StoreError>;
     fn commit(self: Box<Self>) -> Result<(), StoreError>;
+    /// Commits and, where the backend can do so as cheaply as its group
+    /// flush ([`StorePool::make_durable`]), waits for the disk within the
+    /// commit; returns whether it did. A unit that writes many requests'
+    /// rows at once is worth a flush of its own (PostgreSQL: the commit
+    /// flushes the WAL itself, with no flush transaction beside it).
+    fn commit_synced(self: Box<Self>) -> Result<bool, StoreError> {
+        self.commit()?;
+        Ok(false)
+    }
 }
 
 /// Opens the store a location names: a `postgres://` or `postgresql://` URL,

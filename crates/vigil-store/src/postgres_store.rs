@@ -1870,6 +1870,14 @@ impl StoreTx for PgTx<'_> {
         self.tx.commit()?;
         Ok(())
     }
+
+    fn commit_synced(mut self: Box<Self>) -> Result<bool, StoreError> {
+        // Only this transaction's commit waits for the WAL flush (the
+        // session's own setting is off, for the group flush).
+        self.tx.batch_execute("SET LOCAL synchronous_commit = on")?;
+        self.tx.commit()?;
+        Ok(true)
+    }
 }
 
 fn to_chat_timeline(r: &postgres::Row) -> Result<ChatTimelineRow, StoreError> {
