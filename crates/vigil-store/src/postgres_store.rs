@@ -87,18 +87,24 @@ impl PostgresStore {
                 &[&(m.version as i32), &m.name],
             )?;
         }
-        // The capture function and a trigger on each projected table (see
-        // projection.rs), made once; the function renders any row whole.
+        // The capture functions and two triggers on each projected table
+        // (see projection.rs), made once; the functions render any row
+        // whole. A store made before inserts were captured a statement at
+        // a time has one trigger a table, which is replaced here.
+        let names: Vec<&str> = crate::projection::POSTGRES_CAPTURE_TRIGGERS.to_vec();
         let triggers: i64 = tx
-            .query_one("SELECT count(*) FROM pg_trigger WHERE tgname = 'vigil_capture' AND NOT tgisinternal", &[])?
+            .query_one("SELECT count(*) FROM pg_trigger WHERE tgname = ANY($1) AND NOT tgisinternal", &[&names])?
             .try_get(0)?;
-        if triggers as usize != crate::projection::PROJECTED.len() {
+        if triggers as usize != names.len() * crate::projection::PROJECTED.len() {
             tx.batch_execute(crate::projection::POSTGRES_CAPTURE)?;
             for p in crate::projection::PROJECTED {
                 tx.batch_execute(&format!(
-                    "CREATE OR REPLACE TRIGGER vigil_capture AFTER INSERT OR UPDATE OR DELETE ON {} \
-                     FOR EACH ROW EXECUTE FUNCTION vigil_capture()",
-                    p.table
+                    "CREATE OR REPLACE TRIGGER vigil_capture AFTER UPDATE OR DELETE ON {t} \
+                     FOR EACH ROW EXECUTE FUNCTION vigil_capture(); \
+                     DROP TRIGGER IF EXISTS vigil_capture_insert ON {t}; \
+                     CREATE TRIGGER vigil_capture_insert AFTER INSERT ON {t} REFERENCING NEW TABLE AS vigil_inserted \
+                     FOR EACH STATEMENT EXECUTE FUNCTION vigil_capture_inserted()",
+                    t = p.table
                 ))?;
             }
         }
@@ -848,9 +854,12 @@ impl Store for PostgresStore {
         let captured = self
             .db()
             .query(
-                "SELECT DISTINCT c.relname::text FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid \
-                 WHERE g.tgname = 'vigil_capture' AND NOT g.tgisinternal ORDER BY 1",
-                &[],
+                // Captured: both triggers in place (updates and deletes,
+                // and inserts), as `migrate` makes them.
+                "SELECT c.relname::text FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid \
+                 WHERE g.tgname = ANY($1) AND NOT g.tgisinternal \
+                 GROUP BY 1 HAVING count(DISTINCT g.tgname) = cardinality($1) ORDER BY 1",
+                &[&crate::projection::POSTGRES_CAPTURE_TRIGGERS.to_vec()],
             )?
             .iter()
             .map(|r| r.try_get(0))
@@ -1873,9 +1882,14 @@ impl StoreTx for PgTx<'_> {
 
     fn commit_synced(mut self: Box<Self>) -> Result<bool, StoreError> {
         // Only this transaction's commit waits for the WAL flush (the
-        // session's own setting is off, for the group flush).
-        self.tx.batch_execute("SET LOCAL synchronous_commit = on")?;
-        self.tx.commit()?;
+        // session's own setting is off, for the group flush); the setting
+        // and the COMMIT go in one round trip, within the transaction.
+        self.tx.batch_execute("SET LOCAL synchronous_commit = on; COMMIT")?;
+        // Committed: the client's handle must not roll back as it drops
+        // (it would send a ROLLBACK with nothing to roll back). On an
+        // error above it was dropped as usual, rolling back.
+        let PgTx { tx, .. } = *self;
+        std::mem::forget(tx);
         Ok(true)
     }
 }

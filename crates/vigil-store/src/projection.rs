@@ -251,7 +251,13 @@ pub(crate) fn sqlite_triggers(table: &str, columns: &[(String, String)]) -> Vec<
     ]
 }
 
-/// PostgreSQL: one function for every projected table, and a trigger each.
+/// PostgreSQL: two functions for every projected table, and two triggers
+/// each (see `PostgresStore::migrate`): updates and deletes row by row,
+/// with the row before and after; inserts once a statement, from the
+/// statement's table of inserted rows, so a statement writing many rows
+/// (a unit of many public reports) makes one call, not one a row. Rows
+/// are captured in the order the statements ran, and within a statement
+/// in the order they were inserted.
 pub(crate) const POSTGRES_CAPTURE: &str = r#"
 CREATE TABLE IF NOT EXISTS projection_changes (
   seq BIGSERIAL PRIMARY KEY, xid BIGINT NOT NULL DEFAULT txid_current(), tbl TEXT NOT NULL, old_row TEXT, new_row TEXT);
@@ -263,7 +269,16 @@ BEGIN
     CASE WHEN TG_OP IN ('INSERT', 'UPDATE') THEN to_jsonb(NEW)::text END);
   RETURN NULL;
 END $$;
+CREATE OR REPLACE FUNCTION vigil_capture_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO projection_changes (tbl, old_row, new_row)
+    SELECT TG_TABLE_NAME, NULL, to_jsonb(n)::text FROM vigil_inserted n;
+  RETURN NULL;
+END $$;
 "#;
+
+/// PostgreSQL: the names of each projected table's two capture triggers.
+pub(crate) const POSTGRES_CAPTURE_TRIGGERS: [&str; 2] = ["vigil_capture", "vigil_capture_insert"];
 
 /// PostgreSQL: each Vigil session's own capture table (see
 /// `PostgresStore::connect`); each unit takes its rows out.
