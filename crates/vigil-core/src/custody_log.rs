@@ -138,27 +138,19 @@ impl crate::data_dir::Vigil {
         &self,
         work: impl FnOnce(&mut Unit<'_>) -> Result<T, CoreError>,
     ) -> Result<(T, Option<AppendReceipt>), CoreError> {
-        let written = self.write_committed(work)?;
+        let (value, receipt, _) = self.write_unit(work, false)?;
         // Acknowledged only once on disk, sharing the fsync with whatever
         // else committed meanwhile (the writer is free again by now).
         self.store.make_durable()?;
-        Ok(written)
+        Ok((value, receipt))
     }
 
-    /// As [`Vigil::write_logged`], without waiting for the disk: the caller
+    /// As [`Vigil::write_logged`], without waiting for the disk unless
+    /// `sync` asks the commit to wait itself where the store can do that
+    /// cheaply; the third value says whether it did. If not, the caller
     /// must call `self.store.make_durable()` before it acknowledges what
-    /// was written (a queued write, whose many callers each wait for it).
-    pub(crate) fn write_committed<T>(
-        &self,
-        work: impl FnOnce(&mut Unit<'_>) -> Result<T, CoreError>,
-    ) -> Result<(T, Option<AppendReceipt>), CoreError> {
-        self.write_unit(work, false).map(|(value, receipt, _)| (value, receipt))
-    }
-
-    /// As [`Vigil::write_committed`]; with `sync`, the commit waits for
-    /// the disk itself where the store can do that cheaply, and the third
-    /// value says whether it did (if not, the caller calls
-    /// `make_durable`). Worth it for a unit written for many requests.
+    /// was written. A sync commit is worth it for a unit written for many
+    /// requests (the queued public reports).
     pub(crate) fn write_unit<T>(
         &self,
         work: impl FnOnce(&mut Unit<'_>) -> Result<T, CoreError>,

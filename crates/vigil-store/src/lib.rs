@@ -304,9 +304,7 @@ pub trait StoreTx {
     /// receipt. A backend with round trips to pay writes them all at once.
     fn insert_public_reports(&mut self, reports: &[PublicReportRows]) -> Result<(), StoreError> {
         for r in reports {
-            if r.report.exhibit != r.exhibit.reference {
-                return Err(StoreError::Malformed("a public report's row names another exhibit"));
-            }
+            r.check()?;
             if let Some((key, sealed)) = &r.inline {
                 self.insert_inline_blob(key, sealed)?;
             }

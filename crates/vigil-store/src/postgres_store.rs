@@ -1533,9 +1533,7 @@ impl StoreTx for PgTx<'_> {
         let (mut id_of, mut ids, mut rep_of, mut reps, mut codes, mut secrets) =
             (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for p in reports {
-            if p.report.exhibit != p.exhibit.reference {
-                return Err(StoreError::Malformed("a public report's row names another exhibit"));
-            }
+            p.check()?;
             if let Some((key, sealed)) = &p.inline {
                 k.push(key, sealed);
             }
@@ -1592,11 +1590,9 @@ impl StoreTx for PgTx<'_> {
             ],
         )?;
         let keys: i64 = row.try_get(0)?;
-        match reports.iter().filter_map(|p| p.inline.as_ref()).next() {
-            Some((first, _)) if keys as usize != k.sha256.len() => {
-                Err(StoreError::RetiredMasterKey(first.master_key_id.clone()))
-            }
-            _ => Ok(()),
+        match reports.iter().find_map(|p| p.inline.as_ref()) {
+            Some((first, _)) => checked_keys(keys as u64, k.sha256.len(), first),
+            None => Ok(()),
         }
     }
 
@@ -1661,7 +1657,7 @@ impl StoreTx for PgTx<'_> {
             INSERT_CHECKED_KEY,
             &[&&k.sha256.0[..], &&k.slot[..], &k.master_key_id, &&k.nonce[..], &k.wrapped],
         )?;
-        checked_key(n, k)
+        checked_keys(n, 1, k)
     }
 
     fn all_keys(&mut self) -> Result<Vec<KeyRow>, StoreError> {
@@ -1727,7 +1723,7 @@ impl StoreTx for PgTx<'_> {
             &[&&k.sha256.0[..], &&k.slot[..], &k.master_key_id, &&k.nonce[..], &k.wrapped, &sealed],
         )?;
         let keys: i64 = row.try_get(0)?;
-        checked_key(keys as u64, k)
+        checked_keys(keys as u64, 1, k)
     }
 
     fn delete_keys(&mut self, sha: &Sha256Digest) -> Result<u64, StoreError> {
@@ -2076,9 +2072,11 @@ fn both_counts(rows: &[Row]) -> Result<(i64, i64), StoreError> {
     }
 }
 
-/// What `INSERT_CHECKED_KEY` inserting `n` keys means.
-fn checked_key(n: u64, k: &KeyRow) -> Result<(), StoreError> {
-    if n == 1 {
+/// What `INSERT_CHECKED_KEY` (or `INSERT_PUBLIC_REPORTS`) inserting `n` of
+/// the `wanted` keys means (`k` is one of them): all, or the master key
+/// they were wrapped under is retired.
+fn checked_keys(n: u64, wanted: usize, k: &KeyRow) -> Result<(), StoreError> {
+    if n == wanted as u64 {
         Ok(())
     } else {
         Err(StoreError::RetiredMasterKey(k.master_key_id.clone()))

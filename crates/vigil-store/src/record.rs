@@ -109,6 +109,17 @@ pub struct PublicReportRows {
     pub receipt_secret_hash: String,
 }
 
+impl PublicReportRows {
+    /// The report row must be the exhibit's own.
+    pub(crate) fn check(&self) -> Result<(), crate::StoreError> {
+        if self.report.exhibit == self.exhibit.reference {
+            Ok(())
+        } else {
+            Err(crate::StoreError::Malformed("a public report's row names another exhibit"))
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyRow {
     pub sha256: Sha256Digest,
