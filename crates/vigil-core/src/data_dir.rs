@@ -106,6 +106,13 @@ pub struct Vigil {
     /// Public reports waiting to be written together (`write_queue.rs`).
     pub(crate) report_queue:
         crate::write_queue::WriteQueue<crate::public_intake::ReadyReport, (vigil_domain::ExhibitRef, bool)>,
+    /// Requests waiting to be counted in the shared rate windows together.
+    pub(crate) count_queue: crate::write_queue::WriteQueue<vigil_store::RateCount, (i64, i64)>,
+    /// Form tokens waiting to be spent in the store together.
+    pub(crate) token_queue: crate::write_queue::WriteQueue<vigil_store::SpentTokenRow, bool>,
+    /// Public reports' identifiers waiting to be looked up together: how
+    /// many reports hold each already.
+    pub(crate) share_queue: crate::write_queue::WriteQueue<Vec<String>, Vec<u32>>,
 }
 
 /// Writes a file that must not already exist, with the given mode, fsync'd.
@@ -351,6 +358,9 @@ impl Vigil {
             lock,
             node_memory: Default::default(),
             report_queue: Default::default(),
+            count_queue: Default::default(),
+            token_queue: Default::default(),
+            share_queue: Default::default(),
         };
         v.ensure_projection_baseline()?;
         v.remove_stale_recordings();

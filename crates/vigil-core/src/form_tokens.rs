@@ -5,6 +5,7 @@
 use crate::data_dir::Vigil;
 use crate::error::CoreError;
 use std::sync::atomic::Ordering;
+use vigil_store::SpentTokenRow;
 use zeroize::Zeroizing;
 
 /// How often a node drops the spent nonces whose tokens have expired: an
@@ -20,16 +21,26 @@ impl Vigil {
 
     /// Spends a form token's nonce until `expires_at` (Unix seconds); false
     /// when any node spent it already and that spend has not expired.
+    /// Tokens redeemed at once are spent together, in one statement.
     pub fn spend_form_token(&self, nonce: &str, expires_at: u64) -> Result<bool, CoreError> {
-        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
-        let (expires_at, now) = (i64::try_from(expires_at).unwrap_or(i64::MAX), now as i64);
-        let last = self.node_memory.tokens_swept.load(Ordering::Relaxed);
-        let sweep = now - last >= SWEEP_SECS
-            && self.node_memory.tokens_swept.compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed).is_ok();
+        let spend =
+            SpentTokenRow { nonce: nonce.to_owned(), expires_at: i64::try_from(expires_at).unwrap_or(i64::MAX) };
         // Not waited to disk: the report the token carries is (its own unit
         // is made durable after this), and a spend lost to a server crash
         // would at most let that one form be sent once more. No custody
         // event: the spent tokens are an operational table.
-        Ok(self.store.write()?.spend_form_token_alone(nonce, expires_at, now, sweep)?)
+        self.token_queue.submit(spend, |spends| {
+            let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+            let now = i64::try_from(now).unwrap_or(i64::MAX);
+            // Whichever request writes a batch sweeps, once a minute a node.
+            let last = self.node_memory.tokens_swept.load(Ordering::Relaxed);
+            let sweep = now - last >= SWEEP_SECS
+                && self
+                    .node_memory
+                    .tokens_swept
+                    .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
+                    .is_ok();
+            Ok(self.store.write()?.spend_form_tokens(spends, now, sweep)?)
+        })
     }
 }

@@ -38,7 +38,8 @@ impl Vigil {
         }
         // A count lost to a server crash costs nothing durable: nothing
         // here waits for the disk. The window's salt is asked for once per
-        // window by each node; the count is then a statement of its own.
+        // window by each node; the count is then one statement, shared with the
+        // requests counted at the same time.
         let salt: [u8; 32] = match known {
             Some(salt) => salt,
             None => {
@@ -52,7 +53,13 @@ impl Vigil {
             }
         };
         let hash = blake3::keyed_hash(&salt, client.as_bytes());
-        let (mine, all) = self.store.write()?.count_request_alone(limiter, start, &hash.as_bytes()[..16])?;
+        // Requests counted at once go in one statement together.
+        let count = vigil_store::RateCount {
+            limiter: limiter.to_owned(),
+            window_start: start,
+            client: hash.as_bytes()[..16].to_vec(),
+        };
+        let (mine, all) = self.count_queue.submit(count, |counts| Ok(self.store.write()?.count_requests(counts)?))?;
         Ok((mine.max(0) as u64, all.max(0) as u64))
     }
 }

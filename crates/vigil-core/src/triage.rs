@@ -102,10 +102,21 @@ impl Vigil {
             report.identifiers.iter().filter_map(|i| normalise_identifier(i, &report.platform)).collect();
         ids.sort();
         ids.dedup();
-        let mut shared = Vec::with_capacity(ids.len());
-        for id in &ids {
-            shared.push(self.store.read()?.reports_sharing(std::slice::from_ref(id), None)?.len() as u32);
+        if ids.is_empty() {
+            return Ok((vigil_domain::assess(report, &[]), ids));
         }
+        // Reports arriving at once ask together: one read for all of them.
+        let shared = self.share_queue.submit(ids.clone(), |asked| {
+            let mut all: Vec<String> = asked.iter().flatten().cloned().collect();
+            all.sort();
+            all.dedup();
+            let counts = self.store.read()?.reports_holding_each(&all)?;
+            if counts.len() != all.len() {
+                return Err(CoreError::Failed("the store counted a different number of identifiers".into()));
+            }
+            let count = |id: &String| all.binary_search(id).map_or(0, |k| u32::try_from(counts[k]).unwrap_or(u32::MAX));
+            Ok(asked.iter().map(|ids| ids.iter().map(count).collect()).collect())
+        })?;
         Ok((vigil_domain::assess(report, &shared), ids))
     }
 

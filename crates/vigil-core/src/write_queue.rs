@@ -1,4 +1,4 @@
-//! Writes that wait for the log's sequencer together go in together.
+//! Writes that wait together go in together.
 //!
 //! Every unit of work holds the log's sequencer lock from its start to its
 //! commit, and on PostgreSQL each of its statements is a round trip to the
@@ -8,6 +8,10 @@
 //! by whichever of their threads is free first: one unit, one lock, one
 //! signed head, and (where the store offers it) one statement for all
 //! their rows. A report that arrives alone is written alone, as before.
+//! The requests counted in the shared rate windows, the form tokens spent
+//! in the store and the one read each public report makes before its unit
+//! (how many reports hold its identifiers) go the same way, a statement
+//! for many.
 //!
 //! One bad report fails alone: if a unit of several fails (an error or a
 //! panic), nothing of it was committed, and each report is written again

@@ -64,6 +64,7 @@ both_backends!(
     form_tokens_and_rate_windows_are_shared_by_every_vigil_on_the_store,
     reports_sent_at_once_are_written_together_and_each_is_answered,
     each_inserted_and_updated_row_is_captured_once_and_old_triggers_are_replaced,
+    counts_and_spends_made_at_once_each_get_their_own_answer,
 );
 
 /// Issue 28, point 2: what several nodes must share lives in the store. Two
@@ -95,6 +96,60 @@ fn form_tokens_and_rate_windows_are_shared_by_every_vigil_on_the_store(env: Test
         "another client counts alone, the total for all"
     );
     assert_eq!(a.count_request("other", 600, "192.0.2.1").unwrap(), (1, 1), "each limit has its own windows");
+}
+
+/// Requests counted and tokens spent at once go to the store together; each
+/// still gets the answer it would have had alone, in the order given.
+fn counts_and_spends_made_at_once_each_get_their_own_answer(env: TestEnv) {
+    use vigil_store::{RateCount, SpentTokenRow};
+    let expires = vigil_core::now().unix_millis() / 1000 + 60;
+    let now = expires - 60;
+    let mut raw = env.store();
+    let c = |client: u8| RateCount { limiter: "batch".into(), window_start: 600, client: vec![client; 16] };
+    assert_eq!(
+        raw.count_requests(&[c(1), c(2), c(1), c(1)]).unwrap(),
+        vec![(1, 1), (1, 2), (2, 3), (3, 4)],
+        "a batch counts as one by one"
+    );
+    assert_eq!(raw.count_requests(&[c(2)]).unwrap(), vec![(2, 5)], "and the next goes on from it");
+    let t = |nonce: &str| SpentTokenRow { nonce: nonce.into(), expires_at: expires };
+    assert_eq!(raw.spend_form_tokens(&[t("b-1")], now, false).unwrap(), vec![true]);
+    assert_eq!(
+        raw.spend_form_tokens(&[t("b-2"), t("b-1"), t("b-2"), t("b-3")], now, true).unwrap(),
+        vec![true, false, false, true],
+        "the first of two equal nonces is spent, a spent one is not, the others are"
+    );
+    drop(raw);
+
+    // Two nodes, many requests at once: one winner for one token, and every
+    // count from 1 up given to exactly one request.
+    let (a, b) = (std::sync::Arc::new(env.open()), std::sync::Arc::new(env.open()));
+    const N: usize = 32;
+    let start = std::sync::Arc::new(std::sync::Barrier::new(N));
+    let threads: Vec<_> = (0..N)
+        .map(|n| {
+            let v = if n % 2 == 0 { a.clone() } else { b.clone() };
+            let start = start.clone();
+            std::thread::spawn(move || {
+                start.wait();
+                let same = v.spend_form_token("at-once", expires as u64).unwrap();
+                let own = v.spend_form_token(&format!("own-{n}"), expires as u64).unwrap();
+                let counts = v.count_request("at-once", 600, &format!("192.0.2.{}", n % 3)).unwrap();
+                (n, same, own, counts)
+            })
+        })
+        .collect();
+    let answers: Vec<_> = threads.into_iter().map(|t| t.join().unwrap()).collect();
+    assert_eq!(answers.iter().filter(|a| a.1).count(), 1, "one request spends a token sent {N} times at once");
+    assert!(answers.iter().all(|a| a.2), "every token sent once is spent");
+    let mut all: Vec<u64> = answers.iter().map(|a| a.3 .1).collect();
+    all.sort();
+    assert_eq!(all, (1..=N as u64).collect::<Vec<_>>(), "everyone's count");
+    for client in 0..3 {
+        let mut mine: Vec<u64> = answers.iter().filter(|a| a.0 % 3 == client).map(|a| a.3 .0).collect();
+        mine.sort();
+        assert_eq!(mine, (1..=mine.len() as u64).collect::<Vec<_>>(), "client {client}'s counts");
+    }
 }
 
 /// A low-risk synthetic public report.
@@ -745,6 +800,10 @@ fn reports_sent_at_once_are_written_together_and_each_is_answered(env: TestEnv) 
         assert!(identifiers.contains(&row), "report {n}'s identifier with {}: {identifiers}", r.exhibit);
     }
     assert_eq!(reporters.len(), N, "one reporter pseudonym each: {reporters:?}");
+    let asked =
+        ["username:examplechat/suite_user_3", "username:examplechat/nobody", "username:examplechat/suite_user_3"]
+            .map(String::from);
+    assert_eq!(raw.reports_holding_each(&asked).unwrap(), vec![1, 0, 1], "reports holding each identifier");
     let after = v.verify().unwrap();
     assert!(after.ok(), "{:?}", after.problems);
     // An attachment is an exhibit with its own event, in its report's unit.

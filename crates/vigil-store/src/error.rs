@@ -22,9 +22,6 @@ pub enum StoreError {
     /// The database is set up so that it cannot keep what it acknowledges.
     #[error("{0}")]
     Unsafe(String),
-    /// A transaction that earns no custody event changed a projected table.
-    #[error("a change to table {0} was about to be committed without a custody event; nothing was written")]
-    Unlogged(String),
     /// No connection could be had in time; the request may be retried.
     #[error("the store is unavailable: {0}")]
     Unavailable(String),

@@ -17,6 +17,7 @@ mod pg_statements;
 mod pool;
 mod postgres_store;
 pub mod projection;
+mod rate_count;
 mod record;
 mod sqlite_store;
 
@@ -26,10 +27,11 @@ pub use notification_listener::NotificationListener;
 pub use pool::{Pooled, StorePool};
 pub use postgres_store::PostgresStore;
 pub use projection::{ProjectionChange, OPERATIONAL, PROJECTED};
+pub use rate_count::RateCount;
 pub use record::{
     CaseRecordRow, ChatTimelineRow, EventRow, EventRowRef, ExhibitIdentifierRow, ExhibitRow, ExposureRow, HeadRow,
     IdempotencyRow, KeyRow, LinkRow, LogState, PartnerRow, PublicReportRows, ReportFileRow, ReportRow, RetentionRow,
-    ReviewItemRow, ReviewSettingsRow, ScanBatchRow, SessionRow, UserRow,
+    ReviewItemRow, ReviewSettingsRow, ScanBatchRow, SessionRow, SpentTokenRow, UserRow,
 };
 pub use sqlite_store::SqliteStore;
 
@@ -38,15 +40,6 @@ pub use sqlite_store::SqliteStore;
 pub type IdentifierMatches = (Vec<(ExhibitRef, String)>, Vec<ExhibitIdentifierRow>);
 
 use vigil_domain::{CaseId, ExhibitRef, Initials, ReportState, Sha256Digest};
-
-/// Fails where a transaction that earns no custody event changed a
-/// projected table (one the log must be able to rebuild).
-fn refuse_captured(tx: &mut dyn StoreTx) -> Result<(), StoreError> {
-    match tx.take_projection_changes()?.first() {
-        Some(c) => Err(StoreError::Unlogged(c.table.clone())),
-        None => Ok(()),
-    }
-}
 
 /// Reads outside a transaction. Each call sees a consistent snapshot.
 pub trait Store: Send {
@@ -76,40 +69,20 @@ pub trait Store: Send {
         Ok(false)
     }
     fn begin(&mut self) -> Result<Box<dyn StoreTx + '_>, StoreError>;
-    /// Spends a single-use form token's nonce (see
-    /// [`StoreTx::spend_form_token`]), first dropping expired spends when
-    /// `sweep`, in a transaction of its own. Touches only the operational
-    /// table of spent tokens, so no custody event is due.
-    fn spend_form_token_alone(
-        &mut self,
-        nonce: &str,
-        expires_at: i64,
-        now: i64,
-        sweep: bool,
-    ) -> Result<bool, StoreError> {
-        let mut tx = self.begin()?;
-        if sweep {
-            tx.sweep_form_tokens(now)?;
-        }
-        let spent = tx.spend_form_token(nonce, expires_at, now)?;
-        refuse_captured(tx.as_mut())?;
-        tx.commit()?;
-        Ok(spent)
-    }
-    /// Counts one request (see [`StoreTx::count_request`]) in a
-    /// transaction of its own; touches only the operational rate tables.
-    fn count_request_alone(
-        &mut self,
-        limiter: &str,
-        window_start: i64,
-        client: &[u8],
-    ) -> Result<(i64, i64), StoreError> {
-        let mut tx = self.begin()?;
-        let counts = tx.count_request(limiter, window_start, client)?;
-        refuse_captured(tx.as_mut())?;
-        tx.commit()?;
-        Ok(counts)
-    }
+    /// Spends single-use form tokens' nonces, each until its `expires_at`
+    /// (Unix seconds), first dropping the spends that expired before `now`
+    /// when `sweep`; answers for each whether it was spent now: false when
+    /// it was spent already, on this node or another, and that spend had not
+    /// expired by `now` (of two equal nonces given together, the first is
+    /// spent, the second not). Touches only the operational table of spent
+    /// tokens, so no custody event is due, and waits for no disk: a spend
+    /// lost to a crash would at most let one form be sent once more.
+    fn spend_form_tokens(&mut self, spends: &[SpentTokenRow], now: i64, sweep: bool) -> Result<Vec<bool>, StoreError>;
+    /// Counts requests in their rate windows (see [`RateCount`]) in one
+    /// transaction that touches only the operational rate counts; answers
+    /// each its client's count and everyone's in its window as if they had
+    /// been counted one by one in the order given.
+    fn count_requests(&mut self, counts: &[RateCount]) -> Result<Vec<(i64, i64)>, StoreError>;
     /// Every row of a table (projected, or operational and recounted by
     /// `verify`) as the capture triggers render rows (JSON), for `verify` to
     /// compare with what the log says.
@@ -190,6 +163,9 @@ pub trait Store: Send {
     fn reporters_of(&mut self, exhibit: &ExhibitRef) -> Result<Vec<String>, StoreError>;
     /// Pseudonyms with at least `min` reports, and those reports.
     fn repeat_reporters(&mut self, min: u64) -> Result<Vec<(String, Vec<ExhibitRef>)>, StoreError>;
+    /// How many reports hold each of these (normalised) identifiers, in
+    /// the order given.
+    fn reports_holding_each(&mut self, identifiers: &[String]) -> Result<Vec<u64>, StoreError>;
     /// Other reports holding any of these (normalised) identifiers.
     fn reports_sharing(
         &mut self,
@@ -364,12 +340,6 @@ pub trait StoreTx {
     /// by the update itself, so of several sign-ins racing with one code
     /// exactly one gets `true`. Clears the failure count when it does.
     fn claim_totp_step(&mut self, username: &str, step: i64, now_ms: i64) -> Result<bool, StoreError>;
-    /// Records a single-use form token's nonce as spent until `expires_at`
-    /// (seconds); false when it was spent already, on this node or another,
-    /// and that spend had not expired by `now`.
-    fn spend_form_token(&mut self, nonce: &str, expires_at: i64, now: i64) -> Result<bool, StoreError>;
-    /// Drops the spent nonces that expired before `now`.
-    fn sweep_form_tokens(&mut self, now: i64) -> Result<(), StoreError>;
     /// Sends `payload` to every node listening on `channel` when this
     /// transaction commits (PostgreSQL `NOTIFY`); false where the store has
     /// no such thing (SQLite: one node, which delivers its own).
@@ -378,9 +348,6 @@ pub trait StoreTx {
     /// if this call opens the window, else the salt another node chose.
     /// The call that opens a window drops the earlier ones, salts and counts.
     fn window_salt(&mut self, limiter: &str, window_start: i64, candidate: &[u8]) -> Result<Vec<u8>, StoreError>;
-    /// Counts one request by `client` (a salted hash) in the window; answers
-    /// its count and everyone's in that window, this request included.
-    fn count_request(&mut self, limiter: &str, window_start: i64, client: &[u8]) -> Result<(i64, i64), StoreError>;
     /// Locks the account until `locked_until_ms` (disabling, with a far date).
     fn lock_user(&mut self, username: &str, locked_until_ms: i64) -> Result<(), StoreError>;
     fn insert_session(&mut self, s: &SessionRow) -> Result<(), StoreError>;

@@ -76,6 +76,18 @@ impl<C: GenericClient> Db<'_, C> {
         let s = self.prepare(sql)?;
         self.conn.query_opt(&s, params)
     }
+
+    /// Runs a query planned for these values every time, not prepared: for
+    /// a lookup in a table that grows fast from empty, whose plan cached
+    /// while it was small (a scan of every row) would be kept as it grows
+    /// until the server next analyses it. Still one round trip.
+    pub(crate) fn query_planned(
+        &mut self,
+        sql: &str,
+        params: &[(&(dyn ToSql + Sync), postgres::types::Type)],
+    ) -> Result<Vec<Row>, Error> {
+        self.conn.query_typed(sql, params)
+    }
 }
 
 #[cfg(test)]

@@ -6,9 +6,9 @@ use crate::pg_statements::{Db, Statements};
 use crate::record::fixed;
 use crate::{
     CaseRecordRow, ChatTimelineRow, EventRow, EventRowRef, ExhibitIdentifierRow, ExhibitRow, ExposureRow, HeadRow,
-    IdempotencyRow, IdentifierMatches, KeyRow, LinkRow, LogState, PartnerRow, PublicReportRows, ReportFileRow,
-    ReportRow, RetentionRow, ReviewItemRow, ReviewSettingsRow, ScanBatchRow, SessionRow, Store, StoreError, StoreTx,
-    UserRow,
+    IdempotencyRow, IdentifierMatches, KeyRow, LinkRow, LogState, PartnerRow, PublicReportRows, RateCount,
+    ReportFileRow, ReportRow, RetentionRow, ReviewItemRow, ReviewSettingsRow, ScanBatchRow, SessionRow, SpentTokenRow,
+    Store, StoreError, StoreTx, UserRow,
 };
 use postgres::binary_copy::BinaryCopyInWriter;
 use postgres::types::Type;
@@ -36,16 +36,20 @@ const MIGRATION_LOCK: i64 = 0x5649_4749_4c00_0001;
 /// Batches larger than this go through COPY rather than row-by-row INSERT.
 const COPY_THRESHOLD: usize = 32;
 
-/// Both counts in one statement: this client's row and everyone's (the row
-/// with an empty client), always locked in that order.
-const COUNT_REQUEST: &str =
-    "INSERT INTO rate_counts (limiter, window_start, client, n) VALUES ($1, $2, $3, 1), ($1, $2, ''::bytea, 1) \
-     ON CONFLICT (limiter, window_start, client) DO UPDATE SET n = rate_counts.n + 1 RETURNING client, n";
-/// Two nodes redeeming the same token: the second insert waits for the
-/// first to commit, then finds the conflict. A spend that expired (not
-/// swept yet) counts for nothing.
-const SPEND_FORM_TOKEN: &str = "INSERT INTO spent_form_tokens (nonce, expires_at) VALUES ($1, $2) ON CONFLICT (nonce) \
-     DO UPDATE SET expires_at = EXCLUDED.expires_at WHERE spent_form_tokens.expires_at < $3";
+/// A batch of requests counted in one statement (see
+/// [`crate::rate_count::increments`]): each row it touches, given once and
+/// in key order, gains its share; the rows' totals after come back.
+const COUNT_REQUESTS: &str = "INSERT INTO rate_counts (limiter, window_start, client, n) \
+     SELECT * FROM unnest($1::text[], $2::bigint[], $3::bytea[], $4::bigint[]) \
+     ON CONFLICT (limiter, window_start, client) DO UPDATE SET n = rate_counts.n + EXCLUDED.n \
+     RETURNING limiter, window_start, client, n";
+/// Nonces spent together, each given once and in order: two nodes
+/// redeeming the same token, the second insert waits for the first to
+/// commit, then finds the conflict. A spend that expired (not swept yet)
+/// counts for nothing. The nonces spent now come back.
+const SPEND_FORM_TOKENS: &str = "INSERT INTO spent_form_tokens (nonce, expires_at) \
+     SELECT * FROM unnest($1::text[], $2::bigint[]) ON CONFLICT (nonce) \
+     DO UPDATE SET expires_at = EXCLUDED.expires_at WHERE spent_form_tokens.expires_at < $3 RETURNING nonce";
 const SWEEP_FORM_TOKENS: &str = "DELETE FROM spent_form_tokens WHERE expires_at < $1";
 
 const EXHIBIT_COLUMNS: &str = "reference, case_id, sha256, md5, sha1, blake3, size, original_name, note, received_event, received_ms, deleted_event";
@@ -721,14 +725,32 @@ impl Store for PostgresStore {
         Ok(out)
     }
 
+    fn reports_holding_each(&mut self, identifiers: &[String]) -> Result<Vec<u64>, StoreError> {
+        // Every public report asks this as it arrives, while the table grows
+        // from empty in a new service: planned for its values each time.
+        // A row a report and identifier (the key), so rows are reports.
+        let counts: std::collections::HashMap<String, i64> = self
+            .db()
+            .query_planned(
+                "SELECT identifier, count(*) FROM report_identifiers WHERE identifier = ANY($1) GROUP BY identifier",
+                &[(&identifiers, postgres::types::Type::TEXT_ARRAY)],
+            )?
+            .iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .collect::<Result<_, StoreError>>()?;
+        identifiers.iter().map(|id| u(counts.get(id).copied().unwrap_or(0), "report count")).collect()
+    }
+
     fn reports_sharing(
         &mut self,
         identifiers: &[String],
         except: Option<&ExhibitRef>,
     ) -> Result<Vec<ExhibitRef>, StoreError> {
-        let rows = self
-            .db()
-            .query("SELECT DISTINCT exhibit FROM report_identifiers WHERE identifier = ANY($1)", &[&identifiers])?;
+        // Planned for its values each time, as the count above.
+        let rows = self.db().query_planned(
+            "SELECT DISTINCT exhibit FROM report_identifiers WHERE identifier = ANY($1)",
+            &[(&identifiers, postgres::types::Type::TEXT_ARRAY)],
+        )?;
         let mut out = Vec::new();
         for r in rows {
             let s: String = r.try_get(0)?;
@@ -793,35 +815,49 @@ impl Store for PostgresStore {
         "postgres"
     }
 
-    fn spend_form_token_alone(
-        &mut self,
-        nonce: &str,
-        expires_at: i64,
-        now: i64,
-        sweep: bool,
-    ) -> Result<bool, StoreError> {
-        // Each statement its own transaction: one round trip, not the
-        // four of BEGIN, the spend, the capture check and COMMIT. The
-        // statements are fixed and write only the operational table of
-        // spent tokens, which no capture trigger watches; the sweep is
-        // independent of the spend.
+    fn spend_form_tokens(&mut self, spends: &[SpentTokenRow], now: i64, sweep: bool) -> Result<Vec<bool>, StoreError> {
+        // Each statement its own transaction: one round trip. They write
+        // only the operational table of spent tokens, which no capture
+        // trigger watches; the sweep is independent of the spend.
         let mut db = self.db();
         if sweep {
             db.execute(SWEEP_FORM_TOKENS, &[&now])?;
         }
-        Ok(db.execute(SPEND_FORM_TOKEN, &[&nonce, &expires_at, &now])? == 1)
+        // Each nonce once (a second of the same in the batch is a replay)
+        // and in order, so two nodes' batches lock rows in the same order.
+        let mut unique: Vec<&SpentTokenRow> = Vec::with_capacity(spends.len());
+        for s in spends {
+            if !unique.iter().any(|u| u.nonce == s.nonce) {
+                unique.push(s);
+            }
+        }
+        unique.sort_by(|a, b| a.nonce.cmp(&b.nonce));
+        let nonces: Vec<&str> = unique.iter().map(|s| s.nonce.as_str()).collect();
+        let expiries: Vec<i64> = unique.iter().map(|s| s.expires_at).collect();
+        let mut spent: std::collections::HashSet<String> = db
+            .query(SPEND_FORM_TOKENS, &[&nonces, &expiries, &now])?
+            .iter()
+            .map(|r| r.try_get(0))
+            .collect::<Result<_, _>>()?;
+        // The first of equal nonces takes the spend; any later one finds it gone.
+        Ok(spends.iter().map(|s| spent.remove(&s.nonce)).collect())
     }
 
-    fn count_request_alone(
-        &mut self,
-        limiter: &str,
-        window_start: i64,
-        client: &[u8],
-    ) -> Result<(i64, i64), StoreError> {
+    fn count_requests(&mut self, counts: &[RateCount]) -> Result<Vec<(i64, i64)>, StoreError> {
         // One statement, its own transaction (as the spend above): it
         // writes only the operational rate counts.
-        let rows = self.db().query(COUNT_REQUEST, &[&limiter, &window_start, &client])?;
-        both_counts(&rows)
+        let rows = crate::rate_count::increments(counts);
+        let limiters: Vec<&str> = rows.iter().map(|((l, _, _), _)| l.as_str()).collect();
+        let starts: Vec<i64> = rows.iter().map(|((_, w, _), _)| *w).collect();
+        let clients: Vec<&[u8]> = rows.iter().map(|((_, _, c), _)| c.as_slice()).collect();
+        let adds: Vec<i64> = rows.iter().map(|(_, n)| *n).collect();
+        let totals = self
+            .db()
+            .query(COUNT_REQUESTS, &[&limiters, &starts, &clients, &adds])?
+            .iter()
+            .map(|r| Ok(((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?), r.try_get(3)?)))
+            .collect::<Result<_, StoreError>>()?;
+        crate::rate_count::answers(counts, &totals).ok_or(StoreError::Malformed("rate count"))
     }
 
     fn begin(&mut self) -> Result<Box<dyn StoreTx + '_>, StoreError> {
@@ -1352,20 +1388,6 @@ impl StoreTx for PgTx<'_> {
         db.execute("DELETE FROM rate_counts WHERE limiter = $1 AND window_start < $2", &[&limiter, &window_start])?;
         db.execute("DELETE FROM rate_windows WHERE limiter = $1 AND window_start < $2", &[&limiter, &window_start])?;
         Ok(candidate.to_vec())
-    }
-
-    fn count_request(&mut self, limiter: &str, window_start: i64, client: &[u8]) -> Result<(i64, i64), StoreError> {
-        let rows = self.db().query(COUNT_REQUEST, &[&limiter, &window_start, &client])?;
-        both_counts(&rows)
-    }
-
-    fn spend_form_token(&mut self, nonce: &str, expires_at: i64, now: i64) -> Result<bool, StoreError> {
-        Ok(self.db().execute(SPEND_FORM_TOKEN, &[&nonce, &expires_at, &now])? == 1)
-    }
-
-    fn sweep_form_tokens(&mut self, now: i64) -> Result<(), StoreError> {
-        self.db().execute(SWEEP_FORM_TOKENS, &[&now])?;
-        Ok(())
     }
 
     fn lock_user(&mut self, username: &str, locked_until_ms: i64) -> Result<(), StoreError> {
@@ -2055,20 +2077,6 @@ impl<'a> ReportColumns<'a> {
         self.graded_by.push(r.graded_by.as_deref());
         self.graded_ms.push(r.graded_ms);
         self.kind.push(r.kind.as_deref());
-    }
-}
-
-/// This client's count and everyone's, from [`COUNT_REQUEST`]'s rows.
-fn both_counts(rows: &[Row]) -> Result<(i64, i64), StoreError> {
-    let (mut mine, mut all) = (None, None);
-    for r in rows {
-        let who: Vec<u8> = r.try_get(0)?;
-        let n: i64 = r.try_get(1)?;
-        *(if who.is_empty() { &mut all } else { &mut mine }) = Some(n);
-    }
-    match (mine, all) {
-        (Some(m), Some(a)) => Ok((m, a)),
-        _ => Err(StoreError::Malformed("rate count")),
     }
 }
 

@@ -90,6 +90,14 @@ pub struct ExhibitRow {
     pub deleted_event: Option<u64>,
 }
 
+/// A single-use form token's nonce, spent until `expires_at` (Unix
+/// seconds; see [`Store::spend_form_tokens`](crate::Store::spend_form_tokens)).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpentTokenRow {
+    pub nonce: String,
+    pub expires_at: i64,
+}
+
 /// Everything one public report writes (see
 /// [`StoreTx::insert_public_reports`](crate::StoreTx::insert_public_reports)):
 /// its sealed JSON where the store keeps it, its exhibit, its report row

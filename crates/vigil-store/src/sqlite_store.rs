@@ -5,8 +5,9 @@ use crate::migration::{latest, MIGRATIONS};
 use crate::record::fixed;
 use crate::{
     CaseRecordRow, ChatTimelineRow, EventRow, EventRowRef, ExhibitIdentifierRow, ExhibitRow, ExposureRow, HeadRow,
-    IdempotencyRow, IdentifierMatches, KeyRow, LinkRow, LogState, PartnerRow, ReportFileRow, ReportRow, RetentionRow,
-    ReviewItemRow, ReviewSettingsRow, ScanBatchRow, SessionRow, Store, StoreError, StoreTx, UserRow,
+    IdempotencyRow, IdentifierMatches, KeyRow, LinkRow, LogState, PartnerRow, RateCount, ReportFileRow, ReportRow,
+    RetentionRow, ReviewItemRow, ReviewSettingsRow, ScanBatchRow, SessionRow, SpentTokenRow, Store, StoreError,
+    StoreTx, UserRow,
 };
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, TransactionBehavior};
 use std::path::Path;
@@ -801,6 +802,11 @@ impl Store for SqliteStore {
         Ok(out)
     }
 
+    fn reports_holding_each(&mut self, identifiers: &[String]) -> Result<Vec<u64>, StoreError> {
+        let mut st = self.conn.prepare_cached("SELECT count(*) FROM report_identifiers WHERE identifier = ?1")?;
+        identifiers.iter().map(|id| Ok(st.query_row([id], |r| r.get::<_, i64>(0))? as u64)).collect()
+    }
+
     fn reports_sharing(
         &mut self,
         identifiers: &[String],
@@ -864,6 +870,45 @@ impl Store for SqliteStore {
 
     fn backend(&self) -> &'static str {
         "sqlite"
+    }
+
+    fn spend_form_tokens(&mut self, spends: &[SpentTokenRow], now: i64, sweep: bool) -> Result<Vec<bool>, StoreError> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        if sweep {
+            tx.prepare_cached("DELETE FROM spent_form_tokens WHERE expires_at < ?1")?.execute([now])?;
+        }
+        let mut spent = Vec::with_capacity(spends.len());
+        {
+            // A spend that expired is not swept yet, perhaps, but counts for nothing.
+            let mut st = tx.prepare_cached(
+                "INSERT INTO spent_form_tokens (nonce, expires_at) VALUES (?1, ?2) ON CONFLICT (nonce)
+                 DO UPDATE SET expires_at = excluded.expires_at WHERE spent_form_tokens.expires_at < ?3",
+            )?;
+            for s in spends {
+                spent.push(st.execute(params![s.nonce, s.expires_at, now])? == 1);
+            }
+        }
+        tx.commit()?;
+        Ok(spent)
+    }
+
+    fn count_requests(&mut self, counts: &[RateCount]) -> Result<Vec<(i64, i64)>, StoreError> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut answers = Vec::with_capacity(counts.len());
+        {
+            let mut st = tx.prepare_cached(
+                "INSERT INTO rate_counts (limiter, window_start, client, n) VALUES (?1, ?2, ?3, 1)
+                 ON CONFLICT (limiter, window_start, client) DO UPDATE SET n = n + 1 RETURNING n",
+            )?;
+            for c in counts {
+                let mine: i64 = st.query_row(params![c.limiter, c.window_start, c.client], |r| r.get(0))?;
+                // Everyone's count is the row with an empty client.
+                let all: i64 = st.query_row(params![c.limiter, c.window_start, &[] as &[u8]], |r| r.get(0))?;
+                answers.push((mine, all));
+            }
+        }
+        tx.commit()?;
+        Ok(answers)
     }
 
     fn begin(&mut self) -> Result<Box<dyn StoreTx + '_>, StoreError> {
@@ -1365,34 +1410,6 @@ impl StoreTx for SqliteTx<'_> {
             self.tx.prepare_cached(sql)?.execute(params![limiter, window_start])?;
         }
         Ok(candidate.to_vec())
-    }
-
-    fn count_request(&mut self, limiter: &str, window_start: i64, client: &[u8]) -> Result<(i64, i64), StoreError> {
-        let mut st = self.tx.prepare_cached(
-            "INSERT INTO rate_counts (limiter, window_start, client, n) VALUES (?1, ?2, ?3, 1)
-             ON CONFLICT (limiter, window_start, client) DO UPDATE SET n = n + 1 RETURNING n",
-        )?;
-        let mine: i64 = st.query_row(params![limiter, window_start, client], |r| r.get(0))?;
-        // Everyone's count is the row with an empty client.
-        let all: i64 = st.query_row(params![limiter, window_start, &[] as &[u8]], |r| r.get(0))?;
-        Ok((mine, all))
-    }
-
-    fn spend_form_token(&mut self, nonce: &str, expires_at: i64, now: i64) -> Result<bool, StoreError> {
-        // A spend that expired is not swept yet, perhaps, but counts for nothing.
-        let n = self
-            .tx
-            .prepare_cached(
-                "INSERT INTO spent_form_tokens (nonce, expires_at) VALUES (?1, ?2) ON CONFLICT (nonce)
-                 DO UPDATE SET expires_at = excluded.expires_at WHERE spent_form_tokens.expires_at < ?3",
-            )?
-            .execute(params![nonce, expires_at, now])?;
-        Ok(n == 1)
-    }
-
-    fn sweep_form_tokens(&mut self, now: i64) -> Result<(), StoreError> {
-        self.tx.prepare_cached("DELETE FROM spent_form_tokens WHERE expires_at < ?1")?.execute([now])?;
-        Ok(())
     }
 
     fn lock_user(&mut self, username: &str, locked_until_ms: i64) -> Result<(), StoreError> {
