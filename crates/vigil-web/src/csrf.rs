@@ -89,24 +89,43 @@ impl CsrfKeys {
     }
 }
 
-/// Checks a token and spends it, in the shared store where there is one
-/// (on a blocking thread: it is a write).
-pub(crate) async fn redeem(state: &Arc<crate::AppState>, token: &str) -> Result<(), CsrfError> {
+/// A checked token still to be spent in the shared store.
+pub(crate) struct StoreSpend {
+    nonce: String,
+    expires: u64,
+}
+
+/// Checks a token. Where nodes share no store it is spent here and now
+/// (`None`); else what is to be spent in the store comes back, for
+/// [`spend_in_store`] on a blocking thread, perhaps one the caller takes
+/// for more work anyway.
+pub(crate) fn check_to_spend(state: &crate::AppState, token: &str) -> Result<Option<StoreSpend>, CsrfError> {
     let t = state.csrf.check(token)?;
     if !state.csrf.shared {
-        return state.csrf.spend_here(t);
+        return state.csrf.spend_here(t).map(|()| None);
     }
-    let st = state.clone();
-    let expires = t.issued.saturating_add(LIFETIME_SECS);
-    match tokio::task::spawn_blocking(move || st.vigil.spend_form_token(&t.nonce, expires)).await {
-        Ok(Ok(true)) => Ok(()),
-        Ok(Ok(false)) => Err(CsrfError::Replayed),
-        Ok(Err(e)) => {
+    Ok(Some(StoreSpend { expires: t.issued.saturating_add(LIFETIME_SECS), nonce: t.nonce }))
+}
+
+/// Spends a checked token in the shared store (a write: call it on a
+/// blocking thread).
+pub(crate) fn spend_in_store(vigil: &vigil_core::Vigil, s: &StoreSpend) -> Result<(), CsrfError> {
+    match vigil.spend_form_token(&s.nonce, s.expires) {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(CsrfError::Replayed),
+        Err(e) => {
             tracing::warn!("a form token could not be recorded as spent: {e}");
             Err(CsrfError::Unavailable)
         }
-        Err(_) => Err(CsrfError::Unavailable),
     }
+}
+
+/// Checks a token and spends it, in the shared store where there is one
+/// (on a blocking thread: it is a write).
+pub(crate) async fn redeem(state: &Arc<crate::AppState>, token: &str) -> Result<(), CsrfError> {
+    let Some(spend) = check_to_spend(state, token)? else { return Ok(()) };
+    let st = state.clone();
+    tokio::task::spawn_blocking(move || spend_in_store(&st.vigil, &spend)).await.unwrap_or(Err(CsrfError::Unavailable))
 }
 
 /// Whether two secrets are equal, taking the same time wherever they

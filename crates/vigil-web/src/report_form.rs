@@ -272,6 +272,23 @@ fn plain(status: StatusCode, msg: &str) -> Response {
         .into_response()
 }
 
+/// The answer to a public form whose token cannot be taken.
+fn form_refused(e: CsrfError) -> Response {
+    match e {
+        CsrfError::Unavailable => plain(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Your report could not be taken this minute. Please send the form again shortly, or call 101 (999 in an emergency).",
+        ),
+        CsrfError::Replayed => plain(
+            StatusCode::BAD_REQUEST,
+            "This form has already been sent. Your first report was received; to add information, use your receipt.",
+        ),
+        CsrfError::Malformed | CsrfError::Expired => {
+            plain(StatusCode::BAD_REQUEST, "This form has expired. Please open the form again.")
+        }
+    }
+}
+
 pub(crate) async fn submit(State(state): State<Arc<AppState>>, req: Request) -> Response {
     let client = crate::client_address::client_key(&req, &state.trusted_proxies);
     if !state.limiter.allow(&state, &client).await {
@@ -281,17 +298,21 @@ pub(crate) async fn submit(State(state): State<Arc<AppState>>, req: Request) -> 
         Ok(v) => v,
         Err(e) => return plain(e.status, &capitalise(&e.why)),
     };
-    match crate::csrf::redeem(&state, values.get("csrf").map(String::as_str).unwrap_or("")).await {
-        Ok(()) => {}
-        Err(CsrfError::Unavailable) => return plain(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "Your report could not be taken this minute. Please send the form again shortly, or call 101 (999 in an emergency).",
-        ),
-        Err(CsrfError::Replayed) => return plain(
-            StatusCode::BAD_REQUEST,
-            "This form has already been sent. Your first report was received; to add information, use your receipt.",
-        ),
-        Err(_) => return plain(StatusCode::BAD_REQUEST, "This form has expired. Please open the form again."),
+    let mut spend = match crate::csrf::check_to_spend(&state, values.get("csrf").map(String::as_str).unwrap_or("")) {
+        Ok(spend) => spend,
+        Err(e) => return form_refused(e),
+    };
+    // A form with files is spent before its files are unpacked, so a replay
+    // costs no unpacking; a form of fields alone is spent on the thread
+    // that stores its report, just before it does.
+    if !attachments.is_empty() {
+        if let Some(s) = spend.take() {
+            let st = state.clone();
+            let spent = tokio::task::spawn_blocking(move || crate::csrf::spend_in_store(&st.vigil, &s)).await;
+            if let Err(e) = spent.unwrap_or(Err(CsrfError::Unavailable)) {
+                return form_refused(e);
+            }
+        }
     }
     // Unpacking and checking files is CPU work on bytes from anyone: it
     // runs on a blocking thread, a few submissions at a time, so the async
@@ -341,7 +362,18 @@ pub(crate) async fn submit(State(state): State<Arc<AppState>>, req: Request) -> 
     kept.extend(described);
     let st = state.clone();
     let danger = report.immediate_danger;
-    let saved = tokio::task::spawn_blocking(move || st.vigil.submit_public_report_with(&report, &attachments)).await;
+    let saved = tokio::task::spawn_blocking(move || {
+        if let Some(s) = &spend {
+            crate::csrf::spend_in_store(&st.vigil, s)?;
+        }
+        Ok(st.vigil.submit_public_report_with(&report, &attachments))
+    })
+    .await;
+    let saved = match saved {
+        Ok(Err(e)) => return form_refused(e),
+        Ok(Ok(saved)) => Ok(saved),
+        Err(e) => Err(e),
+    };
     if let Ok(Err(e)) = &saved {
         // Only the kind: a public request's error may quote what was sent.
         tracing::error!(kind = ?e.kind(), "a public report could not be saved");
