@@ -45,6 +45,10 @@ pub enum CoreError {
     /// The caller's role does not allow this.
     #[error("not allowed: {0}")]
     Forbidden(String),
+    /// A single-use form's token was spent already, by whatever that form
+    /// sent before; nothing was stored this time.
+    #[error("this form has already been sent")]
+    FormAlreadySent,
     /// A chat export that cannot be read, or a setting for its import.
     #[error(transparent)]
     Chat(#[from] vigil_chat::ChatError),
@@ -79,7 +83,9 @@ impl CoreError {
             | CoreError::NoSuchVersion { .. } => ErrorKind::NotFound,
             CoreError::Forbidden(_) => ErrorKind::Forbidden,
             CoreError::Refused(_) => ErrorKind::Refused,
-            CoreError::Deleted { .. } | CoreError::AlreadyInitialised(_) => ErrorKind::Conflict,
+            CoreError::Deleted { .. } | CoreError::AlreadyInitialised(_) | CoreError::FormAlreadySent => {
+                ErrorKind::Conflict
+            }
             CoreError::Store(vigil_store::StoreError::Duplicate(_)) => ErrorKind::Conflict,
             CoreError::Store(vigil_store::StoreError::RetiredMasterKey(_)) => ErrorKind::Conflict,
             CoreError::Invalid(_) | CoreError::InvalidInput { .. } => ErrorKind::Invalid,

@@ -12,6 +12,20 @@ use zeroize::Zeroizing;
 /// expired spend no longer counts anyway, so this only keeps the table small.
 const SWEEP_SECS: i64 = 60;
 
+/// A single-use form token to spend with what its form sent: its nonce,
+/// and until when (Unix seconds) the spend must be remembered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FormSpend {
+    pub nonce: String,
+    pub expires_at: u64,
+}
+
+impl FormSpend {
+    pub(crate) fn row(&self) -> SpentTokenRow {
+        SpentTokenRow { nonce: self.nonce.clone(), expires_at: i64::try_from(self.expires_at).unwrap_or(i64::MAX) }
+    }
+}
+
 impl Vigil {
     /// The key the web forms' single-use tokens are signed with; the same
     /// on every node, so a form served by one is accepted by another.
@@ -30,8 +44,7 @@ impl Vigil {
         // would at most let that one form be sent once more. No custody
         // event: the spent tokens are an operational table.
         self.token_queue.submit(spend, |spends| {
-            let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
-            let now = i64::try_from(now).unwrap_or(i64::MAX);
+            let now = unix_seconds();
             // Whichever request writes a batch sweeps, once a minute a node.
             let last = self.node_memory.tokens_swept.load(Ordering::Relaxed);
             let sweep = now - last >= SWEEP_SECS
@@ -43,4 +56,11 @@ impl Vigil {
             Ok(self.store.write()?.spend_form_tokens(spends, now, sweep)?)
         })
     }
+}
+
+/// The system clock in Unix seconds, as form tokens' times are (never the
+/// evidence clock: a token's age is real time).
+pub(crate) fn unix_seconds() -> i64 {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    i64::try_from(now).unwrap_or(i64::MAX)
 }

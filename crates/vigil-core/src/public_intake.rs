@@ -12,7 +12,7 @@ use vigil_domain::{
     classify_attachment, Actor, CaseId, ExhibitRef, Initials, PublicReport, ReportKind, RiskAssessment, Timestamp,
     MAX_ATTACHMENTS,
 };
-use vigil_store::PublicReportRows;
+use vigil_store::{PublicReportRows, SpentTokenRow};
 
 /// A report with no attachment, its JSON sealed in memory, ready to be
 /// written with whatever other reports are waiting (`write_queue.rs`).
@@ -25,6 +25,8 @@ pub(crate) struct ReadyReport {
     received: Timestamp,
     code: String,
     secret_hash: String,
+    /// The form's token, spent in the report's own unit.
+    token: Option<SpentTokenRow>,
 }
 
 /// A file attached to the public form, as received.
@@ -91,6 +93,22 @@ impl Vigil {
         report: &PublicReport,
         attachments: &[Attachment],
     ) -> Result<Receipt, CoreError> {
+        self.submit_public_form(report, attachments, None)
+    }
+
+    /// As [`Vigil::submit_public_report_with`], spending the single-use
+    /// token of the form that sent it (nodes sharing a store) in the same
+    /// unit: the token is spent if and only if the report is stored, so a
+    /// report that could not be stored can be sent again with the same
+    /// form. A token spent already stores nothing
+    /// ([`CoreError::FormAlreadySent`]).
+    pub fn submit_public_form(
+        &self,
+        report: &PublicReport,
+        attachments: &[Attachment],
+        token: Option<&crate::form_tokens::FormSpend>,
+    ) -> Result<Receipt, CoreError> {
+        let token = token.map(crate::form_tokens::FormSpend::row);
         report.validate()?;
         if attachments.len() > MAX_ATTACHMENTS {
             return Err(CoreError::Refused(format!("at most {MAX_ATTACHMENTS} files can be attached")));
@@ -125,9 +143,12 @@ impl Vigil {
         if attachments.is_empty() && staged[0].is_inline() {
             let staged = staged.into_iter().next().expect("the report itself is staged");
             let ready =
-                ReadyReport { staged, risk, kind, identifiers, reporters, received: t, code, secret_hash: hash };
+                ReadyReport { staged, risk, kind, identifiers, reporters, received: t, code, secret_hash: hash, token };
             let code = ready.code.clone();
-            let (reference, durable) = self.report_queue.submit(ready, |reports| self.write_public_reports(reports))?;
+            let (reference, durable) = self
+                .report_queue
+                .submit(ready, |reports| self.write_public_reports(reports))?
+                .ok_or(CoreError::FormAlreadySent)?;
             // Whoever wrote it, this request answers only once it is on disk.
             if !durable {
                 self.store.make_durable()?;
@@ -135,6 +156,12 @@ impl Vigil {
             return Ok(Receipt { code, secret, exhibit: reference });
         }
         let reference = self.write_staged(&staged, |u| {
+            if let Some(token) = &token {
+                if u.tx().spend_form_tokens(std::slice::from_ref(token), crate::form_tokens::unix_seconds())? != [true]
+                {
+                    return Err(CoreError::FormAlreadySent);
+                }
+            }
             let hashes = u.put_blob(&staged[0])?;
             let report =
                 u.record_exhibit(&case, &producer, Some("report.json".into()), Some("public report"), hashes)?;
@@ -165,19 +192,33 @@ impl Vigil {
     }
 
     /// Public reports with no attachment, each sealed in memory, in one
-    /// unit: their exhibit numbers taken at once, a `received` event each,
-    /// and every row in one store call. Each reference comes with whether
-    /// the commit waited for the disk already (else the caller waits).
-    fn write_public_reports(&self, reports: &[ReadyReport]) -> Result<Vec<(ExhibitRef, bool)>, CoreError> {
+    /// unit: their forms' tokens spent at once, their exhibit numbers taken
+    /// at once, a `received` event each, and every row in one store call.
+    /// Each stored report's reference comes with whether the commit waited
+    /// for the disk already (else the caller waits); a report whose form
+    /// was sent already has none and stores nothing.
+    fn write_public_reports(&self, reports: &[ReadyReport]) -> Result<Vec<Option<(ExhibitRef, bool)>>, CoreError> {
         let (case, producer) = (CaseId::parse(INTAKE_CASE)?, Initials::parse(INTAKE_PRODUCER)?);
         let actor = Actor::from(&producer);
         let (written, _, durable) = self.write_unit(
             |u| {
-                let n = u32::try_from(reports.len())
+                let tokens: Vec<SpentTokenRow> = reports.iter().filter_map(|r| r.token.clone()).collect();
+                let mut spent = if tokens.is_empty() {
+                    Vec::new()
+                } else {
+                    u.tx().spend_form_tokens(&tokens, crate::form_tokens::unix_seconds())?
+                }
+                .into_iter();
+                let taken: Vec<bool> =
+                    reports.iter().map(|r| r.token.is_none() || spent.next() == Some(true)).collect();
+                let n = u32::try_from(taken.iter().filter(|t| **t).count())
                     .map_err(|_| CoreError::Failed("too many reports in one unit".into()))?;
+                if n == 0 {
+                    return Ok(vec![None; reports.len()]);
+                }
                 let first = u.tx().reserve_exhibit_numbers(&producer, n)?;
-                let mut rows = Vec::with_capacity(reports.len());
-                for (k, r) in (0..n).zip(reports) {
+                let mut rows = Vec::with_capacity(n as usize);
+                for (k, r) in (0..n).zip(reports.iter().zip(&taken).filter(|(_, t)| **t).map(|(r, _)| r)) {
                     let number =
                         first.checked_add(k).ok_or_else(|| CoreError::Failed("exhibit numbers ran out".into()))?;
                     let reference = ExhibitRef::new(producer.clone(), number)?;
@@ -197,11 +238,12 @@ impl Vigil {
                     });
                 }
                 u.tx().insert_public_reports(&rows)?;
-                Ok(rows.into_iter().map(|r| r.exhibit.reference).collect::<Vec<_>>())
+                let mut stored = rows.into_iter().map(|r| r.exhibit.reference);
+                Ok(taken.iter().map(|t| if *t { stored.next() } else { None }).collect::<Vec<_>>())
             },
             true,
         )?;
-        Ok(written.into_iter().map(|r| (r, durable)).collect())
+        Ok(written.into_iter().map(|r| r.map(|r| (r, durable))).collect())
     }
 
     /// The exhibit a receipt names, if the secret matches. A wrong code and a

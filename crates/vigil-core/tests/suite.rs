@@ -65,6 +65,7 @@ both_backends!(
     reports_sent_at_once_are_written_together_and_each_is_answered,
     each_inserted_and_updated_row_is_captured_once_and_old_triggers_are_replaced,
     counts_and_spends_made_at_once_each_get_their_own_answer,
+    a_form_token_is_spent_in_its_reports_unit_and_a_second_send_stores_nothing,
 );
 
 /// Issue 28, point 2: what several nodes must share lives in the store. Two
@@ -150,6 +151,55 @@ fn counts_and_spends_made_at_once_each_get_their_own_answer(env: TestEnv) {
         mine.sort();
         assert_eq!(mine, (1..=mine.len() as u64).collect::<Vec<_>>(), "client {client}'s counts");
     }
+}
+
+/// A public form's token is spent in the unit that stores its report: the
+/// same form sent again, alone or many times at once, stores nothing more.
+fn a_form_token_is_spent_in_its_reports_unit_and_a_second_send_stores_nothing(env: TestEnv) {
+    use vigil_core::{CoreError, FormSpend};
+    let v = std::sync::Arc::new(env.open());
+    let expires_at = vigil_core::now().unix_millis() as u64 / 1000 + 600;
+    let token = |n: &str| FormSpend { nonce: n.into(), expires_at };
+    let before = v.verify().unwrap();
+    v.submit_public_form(&synthetic_report(), &[], Some(&token("form-1"))).unwrap();
+    let again = v.submit_public_form(&synthetic_report(), &[], Some(&token("form-1")));
+    assert!(matches!(again, Err(CoreError::FormAlreadySent)), "{again:?}");
+    assert!(!v.spend_form_token("form-1", expires_at).unwrap(), "the report's unit spent it");
+    // Spent on its own first (a form with files is), then sent: nothing.
+    assert!(v.spend_form_token("form-2", expires_at).unwrap());
+    let file =
+        vigil_core::Attachment { name: "n.txt".into(), content_type: "text/plain".into(), bytes: b"a note".to_vec() };
+    let late = v.submit_public_form(&synthetic_report(), std::slice::from_ref(&file), Some(&token("form-2")));
+    assert!(matches!(late, Err(CoreError::FormAlreadySent)), "{late:?}");
+    v.submit_public_form(&synthetic_report(), &[file], Some(&token("form-3"))).unwrap();
+
+    // One form sent eight times at once, in units written together.
+    const N: usize = 8;
+    let start = std::sync::Arc::new(std::sync::Barrier::new(N + 1));
+    let threads: Vec<_> = (0..N)
+        .map(|_| {
+            let (v, start) = (v.clone(), start.clone());
+            std::thread::spawn(move || {
+                start.wait();
+                v.submit_public_form(&synthetic_report(), &[], Some(&FormSpend { nonce: "form-4".into(), expires_at }))
+            })
+        })
+        .collect();
+    let results = {
+        let mut raw = env.store();
+        let mut tx = raw.begin().unwrap();
+        tx.lock_log().unwrap();
+        start.wait();
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        drop(tx);
+        threads.into_iter().map(|t| t.join().unwrap()).collect::<Vec<_>>()
+    };
+    assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1, "one of the eight is stored");
+    assert!(results.iter().all(|r| r.is_ok() || matches!(r, Err(CoreError::FormAlreadySent))), "{results:?}");
+    let after = v.verify().unwrap();
+    assert!(after.ok(), "{:?}", after.problems);
+    // Reports: form-1, form-3 with its file, form-4: four exhibits, no more.
+    assert_eq!(after.events - before.events, 4);
 }
 
 /// A low-risk synthetic public report.

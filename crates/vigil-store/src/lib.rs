@@ -340,6 +340,10 @@ pub trait StoreTx {
     /// by the update itself, so of several sign-ins racing with one code
     /// exactly one gets `true`. Clears the failure count when it does.
     fn claim_totp_step(&mut self, username: &str, step: i64, now_ms: i64) -> Result<bool, StoreError>;
+    /// Spends single-use form tokens' nonces in this transaction, so each
+    /// is spent if and only if what its form sent commits with it; answers
+    /// as [`Store::spend_form_tokens`].
+    fn spend_form_tokens(&mut self, spends: &[SpentTokenRow], now: i64) -> Result<Vec<bool>, StoreError>;
     /// Sends `payload` to every node listening on `channel` when this
     /// transaction commits (PostgreSQL `NOTIFY`); false where the store has
     /// no such thing (SQLite: one node, which delivers its own).

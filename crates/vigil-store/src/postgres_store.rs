@@ -12,7 +12,7 @@ use crate::{
 };
 use postgres::binary_copy::BinaryCopyInWriter;
 use postgres::types::Type;
-use postgres::{Client, NoTls, Row, Transaction};
+use postgres::{Client, GenericClient, NoTls, Row, Transaction};
 use vigil_domain::{
     Blake3Digest, CaseId, ExhibitRef, Initials, Md5Digest, QueueOrder, ReportState, Sha1Digest, Sha256Digest,
 };
@@ -823,24 +823,7 @@ impl Store for PostgresStore {
         if sweep {
             db.execute(SWEEP_FORM_TOKENS, &[&now])?;
         }
-        // Each nonce once (a second of the same in the batch is a replay)
-        // and in order, so two nodes' batches lock rows in the same order.
-        let mut unique: Vec<&SpentTokenRow> = Vec::with_capacity(spends.len());
-        for s in spends {
-            if !unique.iter().any(|u| u.nonce == s.nonce) {
-                unique.push(s);
-            }
-        }
-        unique.sort_by(|a, b| a.nonce.cmp(&b.nonce));
-        let nonces: Vec<&str> = unique.iter().map(|s| s.nonce.as_str()).collect();
-        let expiries: Vec<i64> = unique.iter().map(|s| s.expires_at).collect();
-        let mut spent: std::collections::HashSet<String> = db
-            .query(SPEND_FORM_TOKENS, &[&nonces, &expiries, &now])?
-            .iter()
-            .map(|r| r.try_get(0))
-            .collect::<Result<_, _>>()?;
-        // The first of equal nonces takes the spend; any later one finds it gone.
-        Ok(spends.iter().map(|s| spent.remove(&s.nonce)).collect())
+        spend_tokens(&mut db, spends, now)
     }
 
     fn count_requests(&mut self, counts: &[RateCount]) -> Result<Vec<(i64, i64)>, StoreError> {
@@ -1388,6 +1371,10 @@ impl StoreTx for PgTx<'_> {
         db.execute("DELETE FROM rate_counts WHERE limiter = $1 AND window_start < $2", &[&limiter, &window_start])?;
         db.execute("DELETE FROM rate_windows WHERE limiter = $1 AND window_start < $2", &[&limiter, &window_start])?;
         Ok(candidate.to_vec())
+    }
+
+    fn spend_form_tokens(&mut self, spends: &[SpentTokenRow], now: i64) -> Result<Vec<bool>, StoreError> {
+        spend_tokens(&mut self.db(), spends, now)
     }
 
     fn lock_user(&mut self, username: &str, locked_until_ms: i64) -> Result<(), StoreError> {
@@ -2078,6 +2065,33 @@ impl<'a> ReportColumns<'a> {
         self.graded_ms.push(r.graded_ms);
         self.kind.push(r.kind.as_deref());
     }
+}
+
+/// Spends nonces in one statement (see [`SPEND_FORM_TOKENS`]), on its own
+/// or in a unit of work.
+fn spend_tokens<C: GenericClient>(
+    db: &mut Db<'_, C>,
+    spends: &[SpentTokenRow],
+    now: i64,
+) -> Result<Vec<bool>, StoreError> {
+    // Each nonce once (a second of the same in the batch is a replay) and
+    // in order, so two nodes' batches lock rows in the same order.
+    let mut unique: Vec<&SpentTokenRow> = Vec::with_capacity(spends.len());
+    for s in spends {
+        if !unique.iter().any(|u| u.nonce == s.nonce) {
+            unique.push(s);
+        }
+    }
+    unique.sort_by(|a, b| a.nonce.cmp(&b.nonce));
+    let nonces: Vec<&str> = unique.iter().map(|s| s.nonce.as_str()).collect();
+    let expiries: Vec<i64> = unique.iter().map(|s| s.expires_at).collect();
+    let mut spent: std::collections::HashSet<String> = db
+        .query(SPEND_FORM_TOKENS, &[&nonces, &expiries, &now])?
+        .iter()
+        .map(|r| r.try_get(0))
+        .collect::<Result<_, _>>()?;
+    // The first of equal nonces takes the spend; any later one finds it gone.
+    Ok(spends.iter().map(|s| spent.remove(&s.nonce)).collect())
 }
 
 /// What `INSERT_CHECKED_KEY` (or `INSERT_PUBLIC_REPORTS`) inserting `n` of

@@ -877,17 +877,7 @@ impl Store for SqliteStore {
         if sweep {
             tx.prepare_cached("DELETE FROM spent_form_tokens WHERE expires_at < ?1")?.execute([now])?;
         }
-        let mut spent = Vec::with_capacity(spends.len());
-        {
-            // A spend that expired is not swept yet, perhaps, but counts for nothing.
-            let mut st = tx.prepare_cached(
-                "INSERT INTO spent_form_tokens (nonce, expires_at) VALUES (?1, ?2) ON CONFLICT (nonce)
-                 DO UPDATE SET expires_at = excluded.expires_at WHERE spent_form_tokens.expires_at < ?3",
-            )?;
-            for s in spends {
-                spent.push(st.execute(params![s.nonce, s.expires_at, now])? == 1);
-            }
-        }
+        let spent = spend_tokens(&tx, spends, now)?;
         tx.commit()?;
         Ok(spent)
     }
@@ -1412,6 +1402,10 @@ impl StoreTx for SqliteTx<'_> {
         Ok(candidate.to_vec())
     }
 
+    fn spend_form_tokens(&mut self, spends: &[SpentTokenRow], now: i64) -> Result<Vec<bool>, StoreError> {
+        spend_tokens(&self.tx, spends, now)
+    }
+
     fn lock_user(&mut self, username: &str, locked_until_ms: i64) -> Result<(), StoreError> {
         self.tx
             .prepare_cached("UPDATE users SET locked_until_ms = ?1 WHERE username = ?2")?
@@ -1874,6 +1868,17 @@ fn retention_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RetentionRow> {
         retained_until_ms: r.get(4)?,
         disposed_event: r.get::<_, Option<i64>>(5)?.map(|e| e as u64),
     })
+}
+
+/// Spends nonces one by one in the caller's transaction: false for one
+/// spent already whose spend has not expired by `now`.
+fn spend_tokens(conn: &Connection, spends: &[SpentTokenRow], now: i64) -> Result<Vec<bool>, StoreError> {
+    // A spend that expired is not swept yet, perhaps, but counts for nothing.
+    let mut st = conn.prepare_cached(
+        "INSERT INTO spent_form_tokens (nonce, expires_at) VALUES (?1, ?2) ON CONFLICT (nonce)
+         DO UPDATE SET expires_at = excluded.expires_at WHERE spent_form_tokens.expires_at < ?3",
+    )?;
+    spends.iter().map(|s| Ok(st.execute(params![s.nonce, s.expires_at, now])? == 1)).collect()
 }
 
 #[cfg(test)]

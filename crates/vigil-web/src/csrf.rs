@@ -89,28 +89,24 @@ impl CsrfKeys {
     }
 }
 
-/// A checked token still to be spent in the shared store.
-pub(crate) struct StoreSpend {
-    nonce: String,
-    expires: u64,
-}
+/// A checked token still to be spent in the shared store: on its own
+/// ([`spend_in_store`]) or with what its form sent (`Vigil::submit_public_form`).
+pub(crate) type StoreSpend = vigil_core::FormSpend;
 
 /// Checks a token. Where nodes share no store it is spent here and now
-/// (`None`); else what is to be spent in the store comes back, for
-/// [`spend_in_store`] on a blocking thread, perhaps one the caller takes
-/// for more work anyway.
+/// (`None`); else what is to be spent in the store comes back.
 pub(crate) fn check_to_spend(state: &crate::AppState, token: &str) -> Result<Option<StoreSpend>, CsrfError> {
     let t = state.csrf.check(token)?;
     if !state.csrf.shared {
         return state.csrf.spend_here(t).map(|()| None);
     }
-    Ok(Some(StoreSpend { expires: t.issued.saturating_add(LIFETIME_SECS), nonce: t.nonce }))
+    Ok(Some(StoreSpend { expires_at: t.issued.saturating_add(LIFETIME_SECS), nonce: t.nonce }))
 }
 
 /// Spends a checked token in the shared store (a write: call it on a
 /// blocking thread).
 pub(crate) fn spend_in_store(vigil: &vigil_core::Vigil, s: &StoreSpend) -> Result<(), CsrfError> {
-    match vigil.spend_form_token(&s.nonce, s.expires) {
+    match vigil.spend_form_token(&s.nonce, s.expires_at) {
         Ok(true) => Ok(()),
         Ok(false) => Err(CsrfError::Replayed),
         Err(e) => {

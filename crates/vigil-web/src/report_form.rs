@@ -303,8 +303,8 @@ pub(crate) async fn submit(State(state): State<Arc<AppState>>, req: Request) -> 
         Err(e) => return form_refused(e),
     };
     // A form with files is spent before its files are unpacked, so a replay
-    // costs no unpacking; a form of fields alone is spent on the thread
-    // that stores its report, just before it does.
+    // costs no unpacking; a form of fields alone is spent in the unit that
+    // stores its report, so it is spent if and only if the report is kept.
     if !attachments.is_empty() {
         if let Some(s) = spend.take() {
             let st = state.clone();
@@ -362,18 +362,11 @@ pub(crate) async fn submit(State(state): State<Arc<AppState>>, req: Request) -> 
     kept.extend(described);
     let st = state.clone();
     let danger = report.immediate_danger;
-    let saved = tokio::task::spawn_blocking(move || {
-        if let Some(s) = &spend {
-            crate::csrf::spend_in_store(&st.vigil, s)?;
-        }
-        Ok(st.vigil.submit_public_report_with(&report, &attachments))
-    })
-    .await;
-    let saved = match saved {
-        Ok(Err(e)) => return form_refused(e),
-        Ok(Ok(saved)) => Ok(saved),
-        Err(e) => Err(e),
-    };
+    let saved =
+        tokio::task::spawn_blocking(move || st.vigil.submit_public_form(&report, &attachments, spend.as_ref())).await;
+    if let Ok(Err(vigil_core::CoreError::FormAlreadySent)) = &saved {
+        return form_refused(CsrfError::Replayed);
+    }
     if let Ok(Err(e)) = &saved {
         // Only the kind: a public request's error may quote what was sent.
         tracing::error!(kind = ?e.kind(), "a public report could not be saved");
