@@ -37,8 +37,7 @@ impl Vigil {
     /// when any node spent it already and that spend has not expired.
     /// Tokens redeemed at once are spent together, in one statement.
     pub fn spend_form_token(&self, nonce: &str, expires_at: u64) -> Result<bool, CoreError> {
-        let spend =
-            SpentTokenRow { nonce: nonce.to_owned(), expires_at: i64::try_from(expires_at).unwrap_or(i64::MAX) };
+        let spend = FormSpend { nonce: nonce.to_owned(), expires_at }.row();
         // Not waited to disk: the report the token carries is (its own unit
         // is made durable after this), and a spend lost to a server crash
         // would at most let that one form be sent once more. No custody

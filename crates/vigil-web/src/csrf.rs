@@ -119,7 +119,14 @@ pub(crate) fn spend_in_store(vigil: &vigil_core::Vigil, s: &StoreSpend) -> Resul
 /// Checks a token and spends it, in the shared store where there is one
 /// (on a blocking thread: it is a write).
 pub(crate) async fn redeem(state: &Arc<crate::AppState>, token: &str) -> Result<(), CsrfError> {
-    let Some(spend) = check_to_spend(state, token)? else { return Ok(()) };
+    match check_to_spend(state, token)? {
+        Some(spend) => spend_on_blocking_thread(state, spend).await,
+        None => Ok(()),
+    }
+}
+
+/// [`spend_in_store`] on a blocking thread of its own.
+pub(crate) async fn spend_on_blocking_thread(state: &Arc<crate::AppState>, spend: StoreSpend) -> Result<(), CsrfError> {
     let st = state.clone();
     tokio::task::spawn_blocking(move || spend_in_store(&st.vigil, &spend)).await.unwrap_or(Err(CsrfError::Unavailable))
 }

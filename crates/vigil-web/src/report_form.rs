@@ -307,9 +307,7 @@ pub(crate) async fn submit(State(state): State<Arc<AppState>>, req: Request) -> 
     // stores its report, so it is spent if and only if the report is kept.
     if !attachments.is_empty() {
         if let Some(s) = spend.take() {
-            let st = state.clone();
-            let spent = tokio::task::spawn_blocking(move || crate::csrf::spend_in_store(&st.vigil, &s)).await;
-            if let Err(e) = spent.unwrap_or(Err(CsrfError::Unavailable)) {
+            if let Err(e) = crate::csrf::spend_on_blocking_thread(&state, s).await {
                 return form_refused(e);
             }
         }
