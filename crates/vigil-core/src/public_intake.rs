@@ -9,8 +9,7 @@ use argon2::password_hash::{PasswordHash, PasswordVerifier};
 use argon2::Argon2;
 use serde::Serialize;
 use vigil_domain::{
-    classify_attachment, Actor, CaseId, ExhibitRef, Initials, PublicReport, ReportKind, RiskAssessment, Timestamp,
-    MAX_ATTACHMENTS,
+    classify_attachment, Actor, CaseId, ExhibitRef, Initials, PublicReport, Timestamp, MAX_ATTACHMENTS,
 };
 use vigil_store::{PublicReportRows, SpentTokenRow};
 
@@ -18,8 +17,9 @@ use vigil_store::{PublicReportRows, SpentTokenRow};
 /// written with whatever other reports are waiting (`write_queue.rs`).
 pub(crate) struct ReadyReport {
     staged: crate::exhibits::StagedBlob,
-    risk: RiskAssessment,
-    kind: ReportKind,
+    /// Assessed in its unit, where how many reports hold its identifiers
+    /// is read for all the unit's reports at once.
+    report: PublicReport,
     identifiers: Vec<String>,
     reporters: Vec<String>,
     received: Timestamp,
@@ -120,7 +120,7 @@ impl Vigil {
                     .map_err(|e| CoreError::Refused(e.to_string()))?,
             );
         }
-        let (risk, identifiers) = self.assess_report(report)?;
+        let identifiers = crate::triage::report_identifiers(report);
         let reporters = self.reporter_keys(report.contact.as_deref());
         let t = self.now();
         let body = serde_json::json!({
@@ -139,11 +139,18 @@ impl Vigil {
         let secret = code_secret();
         let hash = receipt_hash(&code, &secret);
         let (case, producer) = (CaseId::parse(INTAKE_CASE)?, Initials::parse(INTAKE_PRODUCER)?);
-        let kind = report.kind;
         if attachments.is_empty() && staged[0].is_inline() {
             let staged = staged.into_iter().next().expect("the report itself is staged");
-            let ready =
-                ReadyReport { staged, risk, kind, identifiers, reporters, received: t, code, secret_hash: hash, token };
+            let ready = ReadyReport {
+                staged,
+                report: report.clone(),
+                identifiers,
+                reporters,
+                received: t,
+                code,
+                secret_hash: hash,
+                token,
+            };
             let code = ready.code.clone();
             let (reference, durable) = self
                 .report_queue
@@ -155,6 +162,7 @@ impl Vigil {
             }
             return Ok(Receipt { code, secret, exhibit: reference });
         }
+        let (risk, kind) = (self.assess_report(report)?.0, report.kind);
         let reference = self.write_staged(&staged, |u| {
             if let Some(token) = &token {
                 if u.tx().spend_form_tokens(std::slice::from_ref(token), crate::form_tokens::unix_seconds())? != [true]
@@ -216,9 +224,12 @@ impl Vigil {
                 if n == 0 {
                     return Ok(vec![None; reports.len()]);
                 }
+                let kept = || reports.iter().zip(&taken).filter(|(_, t)| **t).map(|(r, _)| r);
+                let ids: Vec<Vec<String>> = kept().map(|r| r.identifiers.clone()).collect();
+                let held = crate::triage::HeldCounts::read(&ids, |all| Ok(u.tx().reports_holding_each(all)?))?;
                 let first = u.tx().reserve_exhibit_numbers(&producer, n)?;
                 let mut rows = Vec::with_capacity(n as usize);
-                for (k, r) in (0..n).zip(reports.iter().zip(&taken).filter(|(_, t)| **t).map(|(r, _)| r)) {
+                for (k, r) in (0..n).zip(kept()) {
                     let number =
                         first.checked_add(k).ok_or_else(|| CoreError::Failed("exhibit numbers ran out".into()))?;
                     let reference = ExhibitRef::new(producer.clone(), number)?;
@@ -227,9 +238,10 @@ impl Vigil {
                     let hashes = &r.staged.hashes;
                     let exhibit =
                         u.receive(reference, &case, &actor, Some("report.json".into()), Some("public report"), hashes)?;
+                    let risk = vigil_domain::assess(&r.report, &held.of(&r.identifiers));
                     rows.push(PublicReportRows {
                         inline: r.staged.inline_rows(),
-                        report: crate::triage::new_report_row(&exhibit.reference, r.received, &r.risk, r.kind),
+                        report: crate::triage::new_report_row(&exhibit.reference, r.received, &risk, r.report.kind),
                         exhibit,
                         identifiers: r.identifiers.clone(),
                         reporters: r.reporters.clone(),

@@ -98,28 +98,61 @@ fn item(r: ReportRow) -> QueueItem {
 
 impl Vigil {
     pub(crate) fn assess_report(&self, report: &PublicReport) -> Result<(RiskAssessment, Vec<String>), CoreError> {
-        let mut ids: Vec<String> =
-            report.identifiers.iter().filter_map(|i| normalise_identifier(i, &report.platform)).collect();
-        ids.sort();
-        ids.dedup();
+        let ids = report_identifiers(report);
         if ids.is_empty() {
             return Ok((vigil_domain::assess(report, &[]), ids));
         }
         // Reports arriving at once ask together: one read for all of them.
         let shared = self.share_queue.submit(ids.clone(), |asked| {
-            let mut all: Vec<String> = asked.iter().flatten().cloned().collect();
-            all.sort();
-            all.dedup();
-            let counts = self.store.read()?.reports_holding_each(&all)?;
-            if counts.len() != all.len() {
-                return Err(CoreError::Failed("the store counted a different number of identifiers".into()));
-            }
-            let count = |id: &String| all.binary_search(id).map_or(0, |k| u32::try_from(counts[k]).unwrap_or(u32::MAX));
-            Ok(asked.iter().map(|ids| ids.iter().map(count).collect()).collect())
+            let all = HeldCounts::read(asked, |all| Ok(self.store.read()?.reports_holding_each(all)?))?;
+            Ok(asked.iter().map(|ids| all.of(ids)).collect())
         })?;
         Ok((vigil_domain::assess(report, &shared), ids))
     }
+}
 
+/// A report's identifiers, normalised for its platform, sorted, each once.
+pub(crate) fn report_identifiers(report: &PublicReport) -> Vec<String> {
+    let mut ids: Vec<String> =
+        report.identifiers.iter().filter_map(|i| normalise_identifier(i, &report.platform)).collect();
+    ids.sort();
+    ids.dedup();
+    ids
+}
+
+/// How many stored reports hold each identifier of several reports', read
+/// in one call for all of them.
+pub(crate) struct HeldCounts {
+    asked: Vec<String>,
+    held: Vec<u64>,
+}
+
+impl HeldCounts {
+    /// Reads the counts of every identifier in `reports` by `read`, which
+    /// answers for each identifier it is given, in order.
+    pub(crate) fn read(
+        reports: &[Vec<String>],
+        read: impl FnOnce(&[String]) -> Result<Vec<u64>, CoreError>,
+    ) -> Result<Self, CoreError> {
+        let mut asked: Vec<String> = reports.iter().flatten().cloned().collect();
+        asked.sort();
+        asked.dedup();
+        let held = if asked.is_empty() { Vec::new() } else { read(&asked)? };
+        if held.len() != asked.len() {
+            return Err(CoreError::Failed("the store counted a different number of identifiers".into()));
+        }
+        Ok(HeldCounts { asked, held })
+    }
+
+    /// The counts of one report's identifiers, in its order.
+    pub(crate) fn of(&self, ids: &[String]) -> Vec<u32> {
+        let count =
+            |id: &String| self.asked.binary_search(id).map_or(0, |k| u32::try_from(self.held[k]).unwrap_or(u32::MAX));
+        ids.iter().map(count).collect()
+    }
+}
+
+impl Vigil {
     /// One page (from 1) of the reports in `state`, most urgent first.
     pub fn triage_queue(
         &self,

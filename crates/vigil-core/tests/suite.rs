@@ -860,6 +860,18 @@ fn reports_sent_at_once_are_written_together_and_each_is_answered(env: TestEnv) 
     assert_eq!(after.events - before.events, (N + N / 6) as u64);
     let units = after.heads - before.heads;
     assert!(units < N as u64, "{N} reports sent at once were written in {units} units");
+    // A report is assessed against the reports stored before it: read in
+    // its unit when it has no files, before its unit when it has.
+    let mut again = synthetic_report();
+    again.platform = "ExampleChat".into();
+    again.identifiers = ["suite_user_3", "suite_user_5", "suite_user_new"].map(String::from).to_vec();
+    let alone = v.submit_public_report(&again).unwrap();
+    let file = vigil_core::Attachment { name: "n.txt".into(), content_type: "text/plain".into(), bytes: b"n".to_vec() };
+    let with_file = v.submit_public_report_with(&again, &[file]).unwrap();
+    let mut factors = |e: &ExhibitRef| raw.report(e).unwrap().unwrap().factors;
+    let (alone, with_file) = (factors(&alone.exhibit), factors(&with_file.exhibit));
+    assert!(alone.contains("2 identifier(s) seen in other reports (up to 1)"), "{alone}");
+    assert!(with_file.contains("3 identifier(s) seen in other reports (up to 2)"), "{with_file}");
 }
 
 /// Capture (projection.rs): inserts of several rows in one statement and

@@ -344,6 +344,9 @@ pub trait StoreTx {
     /// is spent if and only if what its form sent commits with it; answers
     /// as [`Store::spend_form_tokens`].
     fn spend_form_tokens(&mut self, spends: &[SpentTokenRow], now: i64) -> Result<Vec<bool>, StoreError>;
+    /// As [`Store::reports_holding_each`], read in this transaction: a unit
+    /// that stores reports asks for all of them at once, in one statement.
+    fn reports_holding_each(&mut self, identifiers: &[String]) -> Result<Vec<u64>, StoreError>;
     /// Sends `payload` to every node listening on `channel` when this
     /// transaction commits (PostgreSQL `NOTIFY`); false where the store has
     /// no such thing (SQLite: one node, which delivers its own).

@@ -726,19 +726,7 @@ impl Store for PostgresStore {
     }
 
     fn reports_holding_each(&mut self, identifiers: &[String]) -> Result<Vec<u64>, StoreError> {
-        // Every public report asks this as it arrives, while the table grows
-        // from empty in a new service: planned for its values each time.
-        // A row a report and identifier (the key), so rows are reports.
-        let counts: std::collections::HashMap<String, i64> = self
-            .db()
-            .query_planned(
-                "SELECT identifier, count(*) FROM report_identifiers WHERE identifier = ANY($1) GROUP BY identifier",
-                &[(&identifiers, postgres::types::Type::TEXT_ARRAY)],
-            )?
-            .iter()
-            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
-            .collect::<Result<_, StoreError>>()?;
-        identifiers.iter().map(|id| u(counts.get(id).copied().unwrap_or(0), "report count")).collect()
+        holding_each(&mut self.db(), identifiers)
     }
 
     fn reports_sharing(
@@ -1375,6 +1363,10 @@ impl StoreTx for PgTx<'_> {
 
     fn spend_form_tokens(&mut self, spends: &[SpentTokenRow], now: i64) -> Result<Vec<bool>, StoreError> {
         spend_tokens(&mut self.db(), spends, now)
+    }
+
+    fn reports_holding_each(&mut self, identifiers: &[String]) -> Result<Vec<u64>, StoreError> {
+        holding_each(&mut self.db(), identifiers)
     }
 
     fn lock_user(&mut self, username: &str, locked_until_ms: i64) -> Result<(), StoreError> {
@@ -2069,6 +2061,23 @@ impl<'a> ReportColumns<'a> {
 
 /// Spends nonces in one statement (see [`SPEND_FORM_TOKENS`]), on its own
 /// or in a unit of work.
+/// How many reports hold each identifier, in the order given.
+fn holding_each<C: GenericClient>(db: &mut Db<'_, C>, identifiers: &[String]) -> Result<Vec<u64>, StoreError> {
+    // Asked for every public report, while the table grows from empty in a
+    // new service: planned for its values each time, not by a plan cached
+    // when the table was small. A row a report and identifier (the key),
+    // so rows are reports.
+    let counts: std::collections::HashMap<String, i64> = db
+        .query_planned(
+            "SELECT identifier, count(*) FROM report_identifiers WHERE identifier = ANY($1) GROUP BY identifier",
+            &[(&identifiers, postgres::types::Type::TEXT_ARRAY)],
+        )?
+        .iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .collect::<Result<_, StoreError>>()?;
+    identifiers.iter().map(|id| u(counts.get(id).copied().unwrap_or(0), "report count")).collect()
+}
+
 fn spend_tokens<C: GenericClient>(
     db: &mut Db<'_, C>,
     spends: &[SpentTokenRow],

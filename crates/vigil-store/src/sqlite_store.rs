@@ -803,8 +803,7 @@ impl Store for SqliteStore {
     }
 
     fn reports_holding_each(&mut self, identifiers: &[String]) -> Result<Vec<u64>, StoreError> {
-        let mut st = self.conn.prepare_cached("SELECT count(*) FROM report_identifiers WHERE identifier = ?1")?;
-        identifiers.iter().map(|id| Ok(st.query_row([id], |r| r.get::<_, i64>(0))? as u64)).collect()
+        holding_each(&self.conn, identifiers)
     }
 
     fn reports_sharing(
@@ -1406,6 +1405,10 @@ impl StoreTx for SqliteTx<'_> {
         spend_tokens(&self.tx, spends, now)
     }
 
+    fn reports_holding_each(&mut self, identifiers: &[String]) -> Result<Vec<u64>, StoreError> {
+        holding_each(&self.tx, identifiers)
+    }
+
     fn lock_user(&mut self, username: &str, locked_until_ms: i64) -> Result<(), StoreError> {
         self.tx
             .prepare_cached("UPDATE users SET locked_until_ms = ?1 WHERE username = ?2")?
@@ -1872,6 +1875,12 @@ fn retention_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RetentionRow> {
 
 /// Spends nonces one by one in the caller's transaction: false for one
 /// spent already whose spend has not expired by `now`.
+/// How many reports hold each identifier (a row a report and identifier).
+fn holding_each(conn: &Connection, identifiers: &[String]) -> Result<Vec<u64>, StoreError> {
+    let mut st = conn.prepare_cached("SELECT count(*) FROM report_identifiers WHERE identifier = ?1")?;
+    identifiers.iter().map(|id| Ok(st.query_row([id], |r| r.get::<_, i64>(0))? as u64)).collect()
+}
+
 fn spend_tokens(conn: &Connection, spends: &[SpentTokenRow], now: i64) -> Result<Vec<bool>, StoreError> {
     // A spend that expired is not swept yet, perhaps, but counts for nothing.
     let mut st = conn.prepare_cached(
