@@ -391,6 +391,20 @@ CREATE TABLE scan_batches (job TEXT NOT NULL REFERENCES scan_jobs (id) ON DELETE
   results TEXT, PRIMARY KEY (job, batch));
 CREATE INDEX scan_batches_open ON scan_batches (state, job, batch);",
     },
+    Migration {
+        version: 22,
+        name: "custody events' leaves compressed with LZ4 where the server has it",
+        // The last event of a unit carries the images of every row the unit
+        // wrote; the default compression (pglz) of those leaves took about
+        // one part in twenty of the server's time for public reports. A
+        // server built without LZ4 keeps the default. SQLite compresses
+        // nothing: nothing to change there.
+        sqlite: "",
+        postgres: "DO $$ BEGIN
+  ALTER TABLE events ALTER COLUMN leaf SET COMPRESSION lz4;
+EXCEPTION WHEN feature_not_supported THEN NULL;
+END $$;",
+    },
 ];
 
 pub(crate) fn latest() -> u32 {

@@ -20,16 +20,20 @@ use vigil_domain::{
 pub struct PostgresStore {
     client: Client,
     statements: Statements,
-    /// Transactions begun on this connection, for the capture table's upkeep.
-    begun: u64,
+    /// Rows taken out of the session's capture table since it was last
+    /// truncated, for its upkeep.
+    captured: u64,
 }
 
 /// A session's capture table is emptied by every unit, but the rows it
-/// deleted stay as dead tuples (no autovacuum for TEMP tables); it is
-/// truncated between transactions this often, which costs a catalog update.
-/// (Truncating at every commit, `ON COMMIT DELETE ROWS`, made that update,
-/// and the invalidation every other session must process, part of every unit.)
-const CAPTURE_TRUNCATE_EVERY: u64 = 1024;
+/// deleted stay as dead tuples (no autovacuum for TEMP tables), and every
+/// unit's emptying reads them all again. It is truncated between
+/// transactions once this many rows have been taken out, which costs a
+/// catalog update: truncating at every commit (`ON COMMIT DELETE ROWS`)
+/// made that update, and the invalidation every other session must
+/// process, part of every unit; truncating every 1,024 transactions let a
+/// unit of many reports read thousands of dead pages.
+const CAPTURE_TRUNCATE_ROWS: u64 = 2048;
 
 /// Migrations from several servers at once take turns on this advisory lock.
 const MIGRATION_LOCK: i64 = 0x5649_4749_4c00_0001;
@@ -68,7 +72,7 @@ impl PostgresStore {
         // Vigil's (a change by hand) still capture into the shared table,
         // where no unit looks.
         client.batch_execute(crate::projection::POSTGRES_SESSION_CAPTURE)?;
-        let mut s = PostgresStore { client, statements: Statements::default(), begun: 0 };
+        let mut s = PostgresStore { client, statements: Statements::default(), captured: 0 };
         s.migrate()?;
         Ok(s)
     }
@@ -832,12 +836,12 @@ impl Store for PostgresStore {
     }
 
     fn begin(&mut self) -> Result<Box<dyn StoreTx + '_>, StoreError> {
-        self.begun += 1;
-        if self.begun.is_multiple_of(CAPTURE_TRUNCATE_EVERY) {
+        if self.captured >= CAPTURE_TRUNCATE_ROWS {
             self.client.batch_execute("TRUNCATE pg_temp.projection_changes")?;
+            self.captured = 0;
         }
-        let PostgresStore { client, statements, .. } = self;
-        Ok(Box::new(PgTx { tx: client.transaction()?, statements }))
+        let PostgresStore { client, statements, captured } = self;
+        Ok(Box::new(PgTx { tx: client.transaction()?, statements, captured }))
     }
 
     fn projection_rows(&mut self, table: &str) -> Result<Vec<String>, StoreError> {
@@ -1028,6 +1032,8 @@ impl Store for PostgresStore {
 struct PgTx<'a> {
     tx: Transaction<'a>,
     statements: &'a mut Statements,
+    /// The session's count of rows taken from its capture table.
+    captured: &'a mut u64,
 }
 
 impl<'a> PgTx<'a> {
@@ -1086,6 +1092,7 @@ impl StoreTx for PgTx<'_> {
                 ))
             })
             .collect::<Result<_, StoreError>>()?;
+        *self.captured += changes.len() as u64;
         changes.sort_by_key(|(seq, _)| *seq);
         Ok(changes.into_iter().map(|(_, c)| c).collect())
     }
@@ -2067,15 +2074,18 @@ fn holding_each<C: GenericClient>(db: &mut Db<'_, C>, identifiers: &[String]) ->
     // new service: planned for its values each time, not by a plan cached
     // when the table was small. A row a report and identifier (the key),
     // so rows are reports.
-    let counts: std::collections::HashMap<String, i64> = db
-        .query_planned(
-            "SELECT identifier, count(*) FROM report_identifiers WHERE identifier = ANY($1) GROUP BY identifier",
-            &[(&identifiers, postgres::types::Type::TEXT_ARRAY)],
-        )?
-        .iter()
-        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
-        .collect::<Result<_, StoreError>>()?;
-    identifiers.iter().map(|id| u(counts.get(id).copied().unwrap_or(0), "report count")).collect()
+    // One count an identifier, each by the index on its own: asked for
+    // them all at once (`= ANY`), the planner, with no statistics yet for a
+    // new table, read the whole table for most units.
+    let rows = db.query_planned(
+        "SELECT (SELECT count(*) FROM report_identifiers r WHERE r.identifier = a.id) \
+         FROM unnest($1::TEXT[]) WITH ORDINALITY AS a(id, k) ORDER BY a.k",
+        &[(&identifiers, postgres::types::Type::TEXT_ARRAY)],
+    )?;
+    if rows.len() != identifiers.len() {
+        return Err(StoreError::Malformed("report counts"));
+    }
+    rows.iter().map(|r| u(r.try_get(0)?, "report count")).collect()
 }
 
 fn spend_tokens<C: GenericClient>(
