@@ -9,9 +9,10 @@
 //! signed head, and (where the store offers it) one statement for all
 //! their rows. A report that arrives alone is written alone, as before.
 //! The requests counted in the shared rate windows, the form tokens spent
-//! in the store and the one read each public report makes before its unit
-//! (how many reports hold its identifiers) go the same way, a statement
-//! for many.
+//! in the store and the one read a public report with files makes before
+//! its unit (how many reports hold its identifiers; a report without files
+//! reads it in its unit, with the unit's other reports) go the same way, a
+//! statement for many.
 //!
 //! One bad report fails alone: if a unit of several fails (an error or a
 //! panic), nothing of it was committed, and each report is written again
