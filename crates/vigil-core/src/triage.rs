@@ -667,3 +667,32 @@ impl Vigil {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn held_counts_ask_each_identifier_once_and_answer_each_report_in_its_order() {
+        let reports = vec![vec!["b".to_string(), "a".to_string()], vec![], vec!["a".to_string(), "c".to_string()]];
+        let mut seen = Vec::new();
+        let held = HeldCounts::read(&reports, |all| {
+            seen = all.to_vec();
+            Ok(vec![2, 0, 7])
+        })
+        .unwrap();
+        assert_eq!(seen, ["a", "b", "c"], "asked once each, sorted");
+        assert_eq!(held.of(&reports[0]), [0, 2]);
+        assert!(held.of(&reports[1]).is_empty());
+        assert_eq!(held.of(&reports[2]), [2, 7]);
+        assert_eq!(held.of(&["unasked".to_string()]), [0]);
+    }
+
+    #[test]
+    fn held_counts_refuse_an_answer_of_the_wrong_length_and_ask_nothing_for_no_identifiers() {
+        let reports = vec![vec!["a".to_string(), "b".to_string()]];
+        assert!(matches!(HeldCounts::read(&reports, |_| Ok(vec![1])), Err(CoreError::Failed(_))));
+        let none = HeldCounts::read(&[vec![], vec![]], |_| panic!("nothing to ask")).unwrap();
+        assert!(none.of(&[]).is_empty());
+    }
+}
