@@ -105,7 +105,7 @@ pub struct Vigil {
     pub(crate) node_memory: crate::rate_window::NodeMemory,
     /// Public reports waiting to be written together (`write_queue.rs`).
     pub(crate) report_queue:
-        crate::write_queue::WriteQueue<crate::public_intake::ReadyReport, Option<(vigil_domain::ExhibitRef, bool)>>,
+        crate::write_queue::WriteQueue<crate::public_intake::ReadyReport, crate::public_intake::Written>,
     /// Requests waiting to be counted in the shared rate windows together.
     pub(crate) count_queue: crate::write_queue::WriteQueue<vigil_store::RateCount, (i64, i64)>,
     /// Form tokens waiting to be spent in the store together.

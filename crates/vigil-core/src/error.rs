@@ -49,6 +49,10 @@ pub enum CoreError {
     /// sent before; nothing was stored this time.
     #[error("this form has already been sent")]
     FormAlreadySent,
+    /// The client has sent more than its limit in the current window;
+    /// nothing was stored (and the form's token, if any, was not spent).
+    #[error("this client is over its limit in the current window (its request {}, {} from everyone)", .0.mine, .0.all)]
+    OverLimit(crate::rate_window::WindowCount),
     /// A chat export that cannot be read, or a setting for its import.
     #[error(transparent)]
     Chat(#[from] vigil_chat::ChatError),
@@ -82,7 +86,7 @@ impl CoreError {
             | CoreError::NoSuchItem { .. }
             | CoreError::NoSuchVersion { .. } => ErrorKind::NotFound,
             CoreError::Forbidden(_) => ErrorKind::Forbidden,
-            CoreError::Refused(_) => ErrorKind::Refused,
+            CoreError::Refused(_) | CoreError::OverLimit(_) => ErrorKind::Refused,
             CoreError::Deleted { .. } | CoreError::AlreadyInitialised(_) | CoreError::FormAlreadySent => {
                 ErrorKind::Conflict
             }

@@ -64,6 +64,7 @@ pub use access_log::{accesses_csv, Access};
 pub use audit_export::{audit_csv, AuditClass, AuditLine};
 pub use data_dir::read_public_key;
 pub use form_tokens::FormSpend;
+pub use rate_window::{SharedCount, WindowCount};
 pub use repeat_reporter::{contact_points, RepeatReporter, DEFAULT_CHIS_ALERT_REPORTS};
 pub use retention_review::{
     verify_disposal_certificate, DisposalCertificate, DisposedItem, LegalHold, RetentionAction, RetentionDecision,

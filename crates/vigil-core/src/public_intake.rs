@@ -5,13 +5,14 @@
 
 use crate::data_dir::Vigil;
 use crate::error::CoreError;
+use crate::rate_window::{SharedCount, WindowCount};
 use argon2::password_hash::{PasswordHash, PasswordVerifier};
 use argon2::Argon2;
 use serde::Serialize;
 use vigil_domain::{
     classify_attachment, Actor, CaseId, ExhibitRef, Initials, PublicReport, Timestamp, MAX_ATTACHMENTS,
 };
-use vigil_store::{PublicReportRows, SpentTokenRow};
+use vigil_store::{PublicReportRows, RateCount, SpentTokenRow};
 
 /// A report with no attachment, its JSON sealed in memory, ready to be
 /// written with whatever other reports are waiting (`write_queue.rs`).
@@ -27,6 +28,23 @@ pub(crate) struct ReadyReport {
     secret_hash: String,
     /// The form's token, spent in the report's own unit.
     token: Option<SpentTokenRow>,
+    /// The request's count in a shared rate window, taken in the same unit
+    /// (before the token is spent), with the client's limit.
+    count: Option<(RateCount, u64)>,
+}
+
+/// What a unit of public reports did with one of them.
+pub(crate) struct Written {
+    /// The report stored (and whether the commit waited for the disk), or
+    /// why not: its form was sent already, or its client is over its limit.
+    stored: Result<(ExhibitRef, bool), Unstored>,
+    counted: Option<WindowCount>,
+}
+
+#[derive(Clone, Copy)]
+enum Unstored {
+    AlreadySent,
+    OverLimit,
 }
 
 /// A file attached to the public form, as received.
@@ -57,6 +75,10 @@ pub struct Receipt {
     pub code: String,
     pub secret: String,
     pub exhibit: ExhibitRef,
+    /// The request's count in its shared rate window, where it was counted
+    /// with the report (see [`Vigil::submit_public_form`]).
+    #[serde(skip)]
+    pub counted: Option<WindowCount>,
 }
 
 /// Information a reporter added to their report with the receipt.
@@ -93,7 +115,7 @@ impl Vigil {
         report: &PublicReport,
         attachments: &[Attachment],
     ) -> Result<Receipt, CoreError> {
-        self.submit_public_form(report, attachments, None)
+        self.submit_public_form(report, attachments, None, None)
     }
 
     /// As [`Vigil::submit_public_report_with`], spending the single-use
@@ -102,11 +124,17 @@ impl Vigil {
     /// report that could not be stored can be sent again with the same
     /// form. A token spent already stores nothing
     /// ([`CoreError::FormAlreadySent`]).
+    ///
+    /// With `count`, the request is counted in its shared rate window first
+    /// (for a report without files, in the same unit, with the unit's
+    /// other reports); over the client's limit nothing is stored and the
+    /// token is not spent ([`CoreError::OverLimit`]).
     pub fn submit_public_form(
         &self,
         report: &PublicReport,
         attachments: &[Attachment],
         token: Option<&crate::form_tokens::FormSpend>,
+        count: Option<&SharedCount<'_>>,
     ) -> Result<Receipt, CoreError> {
         let token = token.map(crate::form_tokens::FormSpend::row);
         report.validate()?;
@@ -141,6 +169,10 @@ impl Vigil {
         let (case, producer) = (CaseId::parse(INTAKE_CASE)?, Initials::parse(INTAKE_PRODUCER)?);
         if attachments.is_empty() && staged[0].is_inline() {
             let staged = staged.into_iter().next().expect("the report itself is staged");
+            let count = match count {
+                Some(c) => Some((self.rate_count(c.limiter, c.window_secs, c.client)?, c.limit)),
+                None => None,
+            };
             let ready = ReadyReport {
                 staged,
                 report: report.clone(),
@@ -150,18 +182,40 @@ impl Vigil {
                 code,
                 secret_hash: hash,
                 token,
+                count,
             };
             let code = ready.code.clone();
-            let (reference, durable) = self
-                .report_queue
-                .submit(ready, |reports| self.write_public_reports(reports))?
-                .ok_or(CoreError::FormAlreadySent)?;
+            let written = self.report_queue.submit(ready, |reports| self.write_public_reports(reports))?;
+            let (reference, durable) = match written.stored {
+                Ok(stored) => stored,
+                Err(Unstored::AlreadySent) => return Err(CoreError::FormAlreadySent),
+                Err(Unstored::OverLimit) => {
+                    return Err(CoreError::OverLimit(
+                        written
+                            .counted
+                            .ok_or_else(|| CoreError::Failed("a report over its limit came back uncounted".into()))?,
+                    ))
+                }
+            };
             // Whoever wrote it, this request answers only once it is on disk.
             if !durable {
                 self.store.make_durable()?;
             }
-            return Ok(Receipt { code, secret, exhibit: reference });
+            return Ok(Receipt { code, secret, exhibit: reference, counted: written.counted });
         }
+        // A report with files is counted on its own, before its unit: the
+        // rare path, not worth a place in the unit.
+        let counted = match count {
+            Some(c) => {
+                let (mine, all) = self.count_request(c.limiter, c.window_secs, c.client)?;
+                let counted = WindowCount { mine, all };
+                if mine > c.limit {
+                    return Err(CoreError::OverLimit(counted));
+                }
+                Some(counted)
+            }
+            None => None,
+        };
         let (risk, kind) = (self.assess_report(report)?.0, report.kind);
         let reference = self.write_staged(&staged, |u| {
             if let Some(token) = &token {
@@ -196,33 +250,68 @@ impl Vigil {
             u.tx().insert_receipt(&code, &report, &hash, t.unix_millis())?;
             Ok(report)
         })?;
-        Ok(Receipt { code, secret, exhibit: reference })
+        Ok(Receipt { code, secret, exhibit: reference, counted })
     }
 
     /// Public reports with no attachment, each sealed in memory, in one
-    /// unit: their forms' tokens spent at once, their exhibit numbers taken
-    /// at once, a `received` event each, and every row in one store call.
+    /// unit: their requests counted at once (where they are counted here),
+    /// their forms' tokens spent at once, their exhibit numbers taken at
+    /// once, a `received` event each, and every row in one store call.
     /// Each stored report's reference comes with whether the commit waited
-    /// for the disk already (else the caller waits); a report whose form
-    /// was sent already has none and stores nothing.
-    fn write_public_reports(&self, reports: &[ReadyReport]) -> Result<Vec<Option<(ExhibitRef, bool)>>, CoreError> {
+    /// for the disk already (else the caller waits); a report over its
+    /// client's limit, or whose form was sent already, stores nothing (and
+    /// the first spends no token).
+    fn write_public_reports(&self, reports: &[ReadyReport]) -> Result<Vec<Written>, CoreError> {
         let (case, producer) = (CaseId::parse(INTAKE_CASE)?, Initials::parse(INTAKE_PRODUCER)?);
         let actor = Actor::from(&producer);
         let (written, _, durable) = self.write_unit(
             |u| {
-                let tokens: Vec<SpentTokenRow> = reports.iter().filter_map(|r| r.token.clone()).collect();
+                let counts: Vec<RateCount> = reports.iter().filter_map(|r| r.count.clone().map(|(c, _)| c)).collect();
+                let mut answers =
+                    if counts.is_empty() { Vec::new() } else { u.tx().count_requests(&counts)? }.into_iter();
+                let counted: Vec<Option<WindowCount>> =
+                    reports.iter().map(|r| r.count.as_ref().and(answers.next()).map(WindowCount::from_row)).collect();
+                if answers.next().is_some()
+                    || counted.iter().zip(reports).any(|(c, r)| c.is_none() != r.count.is_none())
+                {
+                    return Err(CoreError::Failed("the store counted a different number of requests".into()));
+                }
+                let within: Vec<bool> = reports
+                    .iter()
+                    .zip(&counted)
+                    .map(|(r, c)| match (&r.count, c) {
+                        (Some((_, limit)), Some(c)) => c.mine <= *limit,
+                        _ => true,
+                    })
+                    .collect();
+                // Only a report within its limit spends its form's token.
+                let tokens: Vec<SpentTokenRow> =
+                    reports.iter().zip(&within).filter(|(_, w)| **w).filter_map(|(r, _)| r.token.clone()).collect();
                 let mut spent = if tokens.is_empty() {
                     Vec::new()
                 } else {
                     u.tx().spend_form_tokens(&tokens, crate::form_tokens::unix_seconds())?
                 }
                 .into_iter();
-                let taken: Vec<bool> =
-                    reports.iter().map(|r| r.token.is_none() || spent.next() == Some(true)).collect();
+                let outcome: Vec<Result<(), Unstored>> = reports
+                    .iter()
+                    .zip(&within)
+                    .map(|(r, w)| match (w, &r.token) {
+                        (false, _) => Err(Unstored::OverLimit),
+                        (true, None) => Ok(()),
+                        (true, Some(_)) if spent.next() == Some(true) => Ok(()),
+                        (true, Some(_)) => Err(Unstored::AlreadySent),
+                    })
+                    .collect();
+                let taken: Vec<bool> = outcome.iter().map(Result::is_ok).collect();
                 let n = u32::try_from(taken.iter().filter(|t| **t).count())
                     .map_err(|_| CoreError::Failed("too many reports in one unit".into()))?;
+                // Each report's outcome, the stored ones' references in order.
+                let answer = |stored: &mut dyn Iterator<Item = ExhibitRef>| {
+                    outcome.iter().zip(&counted).map(|(o, c)| (o.map(|()| stored.next()), *c)).collect::<Vec<_>>()
+                };
                 if n == 0 {
-                    return Ok(vec![None; reports.len()]);
+                    return Ok(answer(&mut std::iter::empty()));
                 }
                 let kept = || reports.iter().zip(&taken).filter(|(_, t)| **t).map(|(r, _)| r);
                 let ids: Vec<Vec<String>> = kept().map(|r| r.identifiers.clone()).collect();
@@ -250,12 +339,18 @@ impl Vigil {
                     });
                 }
                 u.tx().insert_public_reports(&rows)?;
-                let mut stored = rows.into_iter().map(|r| r.exhibit.reference);
-                Ok(taken.iter().map(|t| if *t { stored.next() } else { None }).collect::<Vec<_>>())
+                Ok(answer(&mut rows.into_iter().map(|r| r.exhibit.reference)))
             },
             true,
         )?;
-        Ok(written.into_iter().map(|r| r.map(|r| (r, durable))).collect())
+        written
+            .into_iter()
+            .map(|(o, counted)| match o {
+                Ok(Some(reference)) => Ok(Written { stored: Ok((reference, durable)), counted }),
+                Ok(None) => Err(CoreError::Failed("a unit stored fewer reports than it took".into())),
+                Err(why) => Ok(Written { stored: Err(why), counted }),
+            })
+            .collect()
     }
 
     /// The exhibit a receipt names, if the secret matches. A wrong code and a

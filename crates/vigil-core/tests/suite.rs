@@ -66,6 +66,7 @@ both_backends!(
     each_inserted_and_updated_row_is_captured_once_and_old_triggers_are_replaced,
     counts_and_spends_made_at_once_each_get_their_own_answer,
     a_form_token_is_spent_in_its_reports_unit_and_a_second_send_stores_nothing,
+    a_report_counted_in_its_unit_over_its_limit_stores_nothing_and_keeps_its_token,
 );
 
 /// Issue 28, point 2: what several nodes must share lives in the store. Two
@@ -161,17 +162,17 @@ fn a_form_token_is_spent_in_its_reports_unit_and_a_second_send_stores_nothing(en
     let expires_at = vigil_core::now().unix_millis() as u64 / 1000 + 600;
     let token = |n: &str| FormSpend { nonce: n.into(), expires_at };
     let before = v.verify().unwrap();
-    v.submit_public_form(&synthetic_report(), &[], Some(&token("form-1"))).unwrap();
-    let again = v.submit_public_form(&synthetic_report(), &[], Some(&token("form-1")));
+    v.submit_public_form(&synthetic_report(), &[], Some(&token("form-1")), None).unwrap();
+    let again = v.submit_public_form(&synthetic_report(), &[], Some(&token("form-1")), None);
     assert!(matches!(again, Err(CoreError::FormAlreadySent)), "{again:?}");
     assert!(!v.spend_form_token("form-1", expires_at).unwrap(), "the report's unit spent it");
     // Spent on its own first (a form with files is), then sent: nothing.
     assert!(v.spend_form_token("form-2", expires_at).unwrap());
     let file =
         vigil_core::Attachment { name: "n.txt".into(), content_type: "text/plain".into(), bytes: b"a note".to_vec() };
-    let late = v.submit_public_form(&synthetic_report(), std::slice::from_ref(&file), Some(&token("form-2")));
+    let late = v.submit_public_form(&synthetic_report(), std::slice::from_ref(&file), Some(&token("form-2")), None);
     assert!(matches!(late, Err(CoreError::FormAlreadySent)), "{late:?}");
-    v.submit_public_form(&synthetic_report(), &[file], Some(&token("form-3"))).unwrap();
+    v.submit_public_form(&synthetic_report(), &[file], Some(&token("form-3")), None).unwrap();
 
     // One form sent eight times at once, in units written together.
     const N: usize = 8;
@@ -181,7 +182,12 @@ fn a_form_token_is_spent_in_its_reports_unit_and_a_second_send_stores_nothing(en
             let (v, start) = (v.clone(), start.clone());
             std::thread::spawn(move || {
                 start.wait();
-                v.submit_public_form(&synthetic_report(), &[], Some(&FormSpend { nonce: "form-4".into(), expires_at }))
+                v.submit_public_form(
+                    &synthetic_report(),
+                    &[],
+                    Some(&FormSpend { nonce: "form-4".into(), expires_at }),
+                    None,
+                )
             })
         })
         .collect();
@@ -200,6 +206,93 @@ fn a_form_token_is_spent_in_its_reports_unit_and_a_second_send_stores_nothing(en
     assert!(after.ok(), "{:?}", after.problems);
     // Reports: form-1, form-3 with its file, form-4: four exhibits, no more.
     assert_eq!(after.events - before.events, 4);
+}
+
+/// A public report's request counted in its shared rate window in the
+/// report's own unit (as the public form does where nodes share a store):
+/// the count is the same window `count_request` counts in, on every node;
+/// over the limit nothing is stored and the form's token stays unspent,
+/// alone, with a file, or among reports written in one unit.
+fn a_report_counted_in_its_unit_over_its_limit_stores_nothing_and_keeps_its_token(env: TestEnv) {
+    use vigil_core::{CoreError, FormSpend, SharedCount, WindowCount};
+    let (a, b) = (std::sync::Arc::new(env.open()), std::sync::Arc::new(env.open()));
+    let expires_at = vigil_core::now().unix_millis() as u64 / 1000 + 600;
+    let token = |n: &str| FormSpend { nonce: n.into(), expires_at };
+    // One window for the whole test (its start is 0), so none ends midway.
+    let count = |client| SharedCount { limiter: "in-unit", window_secs: 1 << 40, client, limit: 2 };
+    let before = a.verify().unwrap();
+    let counted = |r: Result<vigil_core::Receipt, CoreError>| r.unwrap().counted;
+    let c = count("192.0.2.9");
+    assert_eq!(
+        counted(a.submit_public_form(&synthetic_report(), &[], Some(&token("u-1")), Some(&c))),
+        Some(WindowCount { mine: 1, all: 1 })
+    );
+    assert_eq!(
+        counted(b.submit_public_form(&synthetic_report(), &[], Some(&token("u-2")), Some(&c))),
+        Some(WindowCount { mine: 2, all: 2 }),
+        "counted on the other node in the same window"
+    );
+    let over = a.submit_public_form(&synthetic_report(), &[], Some(&token("u-3")), Some(&c));
+    assert!(matches!(over, Err(CoreError::OverLimit(WindowCount { mine: 3, all: 3 }))), "{over:?}");
+    assert!(a.spend_form_token("u-3", expires_at).unwrap(), "a report over its limit spends no token");
+    assert_eq!(
+        counted(b.submit_public_form(&synthetic_report(), &[], None, Some(&count("192.0.2.10")))),
+        Some(WindowCount { mine: 1, all: 4 }),
+        "another client is within its limit"
+    );
+    assert_eq!(b.count_request("in-unit", 1 << 40, "192.0.2.9").unwrap(), (4, 5), "the window count_request counts in");
+    let file =
+        vigil_core::Attachment { name: "n.txt".into(), content_type: "text/plain".into(), bytes: b"a note".to_vec() };
+    let over = b.submit_public_form(&synthetic_report(), &[file], Some(&token("u-5")), Some(&c));
+    assert!(matches!(over, Err(CoreError::OverLimit(WindowCount { mine: 5, all: 6 }))), "{over:?}");
+    assert!(b.spend_form_token("u-5", expires_at).unwrap(), "nor does one with a file");
+
+    // Four reports of a new client (limit 2) held until they go in one
+    // unit: two are stored, two are refused, and only the stored two
+    // spend their tokens.
+    const N: usize = 4;
+    let start = std::sync::Arc::new(std::sync::Barrier::new(N + 1));
+    let threads: Vec<_> = (0..N)
+        .map(|n| {
+            let (v, start) = (if n % 2 == 0 { a.clone() } else { b.clone() }, start.clone());
+            std::thread::spawn(move || {
+                start.wait();
+                let c = SharedCount { limiter: "in-unit", window_secs: 1 << 40, client: "192.0.2.11", limit: 2 };
+                let spend = FormSpend { nonce: format!("w-{n}"), expires_at };
+                (n, v.submit_public_form(&synthetic_report(), &[], Some(&spend), Some(&c)))
+            })
+        })
+        .collect();
+    let results = {
+        let mut raw = env.store();
+        let mut tx = raw.begin().unwrap();
+        tx.lock_log().unwrap();
+        start.wait();
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        drop(tx);
+        threads.into_iter().map(|t| t.join().unwrap()).collect::<Vec<_>>()
+    };
+    let mut mine: Vec<u64> = results
+        .iter()
+        .map(|(_, r)| match r {
+            Ok(receipt) => receipt.counted.expect("counted").mine,
+            Err(CoreError::OverLimit(c)) => c.mine,
+            Err(e) => panic!("{e:?}"),
+        })
+        .collect();
+    mine.sort();
+    assert_eq!(mine, vec![1, 2, 3, 4], "each request its own count");
+    for (n, r) in &results {
+        let unspent = a.spend_form_token(&format!("w-{n}"), expires_at).unwrap();
+        assert_eq!(unspent, r.is_err(), "request {n}: its token is spent if and only if its report is stored");
+        if let Ok(receipt) = r {
+            assert!(receipt.counted.unwrap().mine <= 2, "a stored report is within the limit");
+        }
+    }
+    let after = a.verify().unwrap();
+    assert!(after.ok(), "{:?}", after.problems);
+    // Stored: u-1, u-2, the other client's, and two of the four.
+    assert_eq!(after.events - before.events, 5);
 }
 
 /// A low-risk synthetic public report.

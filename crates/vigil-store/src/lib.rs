@@ -347,6 +347,10 @@ pub trait StoreTx {
     /// As [`Store::reports_holding_each`], read in this transaction: a unit
     /// that stores reports asks for all of them at once, in one statement.
     fn reports_holding_each(&mut self, identifiers: &[String]) -> Result<Vec<u64>, StoreError>;
+    /// As [`Store::count_requests`], in this transaction: a unit that
+    /// stores what the requests sent counts them with it, in one statement,
+    /// and the counts commit (or roll back) with the unit.
+    fn count_requests(&mut self, counts: &[RateCount]) -> Result<Vec<(i64, i64)>, StoreError>;
     /// Sends `payload` to every node listening on `channel` when this
     /// transaction commits (PostgreSQL `NOTIFY`); false where the store has
     /// no such thing (SQLite: one node, which delivers its own).

@@ -821,18 +821,7 @@ impl Store for PostgresStore {
     fn count_requests(&mut self, counts: &[RateCount]) -> Result<Vec<(i64, i64)>, StoreError> {
         // One statement, its own transaction (as the spend above): it
         // writes only the operational rate counts.
-        let rows = crate::rate_count::increments(counts);
-        let limiters: Vec<&str> = rows.iter().map(|((l, _, _), _)| l.as_str()).collect();
-        let starts: Vec<i64> = rows.iter().map(|((_, w, _), _)| *w).collect();
-        let clients: Vec<&[u8]> = rows.iter().map(|((_, _, c), _)| c.as_slice()).collect();
-        let adds: Vec<i64> = rows.iter().map(|(_, n)| *n).collect();
-        let totals = self
-            .db()
-            .query(COUNT_REQUESTS, &[&limiters, &starts, &clients, &adds])?
-            .iter()
-            .map(|r| Ok(((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?), r.try_get(3)?)))
-            .collect::<Result<_, StoreError>>()?;
-        crate::rate_count::answers(counts, &totals).ok_or(StoreError::Malformed("rate count"))
+        count_rows(&mut self.db(), counts)
     }
 
     fn begin(&mut self) -> Result<Box<dyn StoreTx + '_>, StoreError> {
@@ -1374,6 +1363,10 @@ impl StoreTx for PgTx<'_> {
 
     fn reports_holding_each(&mut self, identifiers: &[String]) -> Result<Vec<u64>, StoreError> {
         holding_each(&mut self.db(), identifiers)
+    }
+
+    fn count_requests(&mut self, counts: &[RateCount]) -> Result<Vec<(i64, i64)>, StoreError> {
+        count_rows(&mut self.db(), counts)
     }
 
     fn lock_user(&mut self, username: &str, locked_until_ms: i64) -> Result<(), StoreError> {
@@ -2066,8 +2059,6 @@ impl<'a> ReportColumns<'a> {
     }
 }
 
-/// Spends nonces in one statement (see [`SPEND_FORM_TOKENS`]), on its own
-/// or in a unit of work.
 /// How many reports hold each identifier, in the order given.
 fn holding_each<C: GenericClient>(db: &mut Db<'_, C>, identifiers: &[String]) -> Result<Vec<u64>, StoreError> {
     // Asked for every public report, while the table grows from empty in a
@@ -2088,6 +2079,24 @@ fn holding_each<C: GenericClient>(db: &mut Db<'_, C>, identifiers: &[String]) ->
     rows.iter().map(|r| u(r.try_get(0)?, "report count")).collect()
 }
 
+/// Counts requests in one statement (see [`COUNT_REQUESTS`]), on its own
+/// or in a unit of work.
+fn count_rows<C: GenericClient>(db: &mut Db<'_, C>, counts: &[RateCount]) -> Result<Vec<(i64, i64)>, StoreError> {
+    let rows = crate::rate_count::increments(counts);
+    let limiters: Vec<&str> = rows.iter().map(|((l, _, _), _)| l.as_str()).collect();
+    let starts: Vec<i64> = rows.iter().map(|((_, w, _), _)| *w).collect();
+    let clients: Vec<&[u8]> = rows.iter().map(|((_, _, c), _)| c.as_slice()).collect();
+    let adds: Vec<i64> = rows.iter().map(|(_, n)| *n).collect();
+    let totals = db
+        .query(COUNT_REQUESTS, &[&limiters, &starts, &clients, &adds])?
+        .iter()
+        .map(|r| Ok(((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?), r.try_get(3)?)))
+        .collect::<Result<_, StoreError>>()?;
+    crate::rate_count::answers(counts, &totals).ok_or(StoreError::Malformed("rate count"))
+}
+
+/// Spends nonces in one statement (see [`SPEND_FORM_TOKENS`]), on its own
+/// or in a unit of work.
 fn spend_tokens<C: GenericClient>(
     db: &mut Db<'_, C>,
     spends: &[SpentTokenRow],

@@ -883,19 +883,7 @@ impl Store for SqliteStore {
 
     fn count_requests(&mut self, counts: &[RateCount]) -> Result<Vec<(i64, i64)>, StoreError> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let mut answers = Vec::with_capacity(counts.len());
-        {
-            let mut st = tx.prepare_cached(
-                "INSERT INTO rate_counts (limiter, window_start, client, n) VALUES (?1, ?2, ?3, 1)
-                 ON CONFLICT (limiter, window_start, client) DO UPDATE SET n = n + 1 RETURNING n",
-            )?;
-            for c in counts {
-                let mine: i64 = st.query_row(params![c.limiter, c.window_start, c.client], |r| r.get(0))?;
-                // Everyone's count is the row with an empty client.
-                let all: i64 = st.query_row(params![c.limiter, c.window_start, &[] as &[u8]], |r| r.get(0))?;
-                answers.push((mine, all));
-            }
-        }
+        let answers = count_rows(&tx, counts)?;
         tx.commit()?;
         Ok(answers)
     }
@@ -1409,6 +1397,10 @@ impl StoreTx for SqliteTx<'_> {
         holding_each(&self.tx, identifiers)
     }
 
+    fn count_requests(&mut self, counts: &[RateCount]) -> Result<Vec<(i64, i64)>, StoreError> {
+        count_rows(&self.tx, counts)
+    }
+
     fn lock_user(&mut self, username: &str, locked_until_ms: i64) -> Result<(), StoreError> {
         self.tx
             .prepare_cached("UPDATE users SET locked_until_ms = ?1 WHERE username = ?2")?
@@ -1873,14 +1865,31 @@ fn retention_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RetentionRow> {
     })
 }
 
-/// Spends nonces one by one in the caller's transaction: false for one
-/// spent already whose spend has not expired by `now`.
 /// How many reports hold each identifier (a row a report and identifier).
 fn holding_each(conn: &Connection, identifiers: &[String]) -> Result<Vec<u64>, StoreError> {
     let mut st = conn.prepare_cached("SELECT count(*) FROM report_identifiers WHERE identifier = ?1")?;
     identifiers.iter().map(|id| Ok(st.query_row([id], |r| r.get::<_, i64>(0))? as u64)).collect()
 }
 
+/// Counts requests one by one in the caller's transaction: each its
+/// client's count and everyone's (the row with an empty client).
+fn count_rows(conn: &Connection, counts: &[RateCount]) -> Result<Vec<(i64, i64)>, StoreError> {
+    let mut st = conn.prepare_cached(
+        "INSERT INTO rate_counts (limiter, window_start, client, n) VALUES (?1, ?2, ?3, 1)
+         ON CONFLICT (limiter, window_start, client) DO UPDATE SET n = n + 1 RETURNING n",
+    )?;
+    counts
+        .iter()
+        .map(|c| {
+            let mine: i64 = st.query_row(params![c.limiter, c.window_start, c.client], |r| r.get(0))?;
+            let all: i64 = st.query_row(params![c.limiter, c.window_start, &[] as &[u8]], |r| r.get(0))?;
+            Ok((mine, all))
+        })
+        .collect()
+}
+
+/// Spends nonces one by one in the caller's transaction: false for one
+/// spent already whose spend has not expired by `now`.
 fn spend_tokens(conn: &Connection, spends: &[SpentTokenRow], now: i64) -> Result<Vec<bool>, StoreError> {
     // A spend that expired is not swept yet, perhaps, but counts for nothing.
     let mut st = conn.prepare_cached(

@@ -1,14 +1,22 @@
 //! A fixed-window rate limit on public submissions, keyed on a keyed hash of
 //! the client address under a salt that is replaced every window, so no
 //! stored key can be tied back to an address once its window has passed.
-//! On PostgreSQL, where several nodes share the store, the windows are kept
-//! there (see `Vigil::count_request`), so a client's limit holds across all
-//! nodes; on SQLite (one node) they are kept in this process.
+//!
+//! Every node counts each request in its own memory first, before the body
+//! is read. On PostgreSQL, where several nodes share the store, requests
+//! are also counted there (see `Vigil::count_request`), so a client's limit
+//! holds across all nodes: on its own before the request's work, or, for a
+//! public report of fields alone, in the unit that stores the report. The
+//! windows are the same clock-aligned windows on every node and in the
+//! store, so this node's count of a client never exceeds the shared one,
+//! and refusing on it refuses nothing the shared count would let through.
 
 use std::collections::HashMap;
 
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use vigil_core::{SharedCount, WindowCount};
 
 pub(crate) struct RateLimiter {
     /// The limit's name in the shared store.
@@ -23,7 +31,8 @@ pub(crate) struct RateLimiter {
 }
 
 struct Window {
-    started: Instant,
+    /// The window's start, in Unix seconds, a multiple of its length.
+    start: u64,
     salt: [u8; 32],
     counts: HashMap<[u8; 16], u32>,
     total: u32,
@@ -31,8 +40,8 @@ struct Window {
 }
 
 impl Window {
-    fn new() -> Self {
-        Window { started: Instant::now(), salt: salt(), counts: HashMap::new(), total: 0, alerted: false }
+    fn new(start: u64) -> Self {
+        Window { start, salt: salt(), counts: HashMap::new(), total: 0, alerted: false }
     }
 }
 
@@ -42,6 +51,10 @@ fn salt() -> [u8; 32] {
     s
 }
 
+fn unix_seconds() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
 impl RateLimiter {
     pub fn new(limit: u32, window_secs: u64) -> Self {
         RateLimiter {
@@ -49,8 +62,8 @@ impl RateLimiter {
             shared: false,
             limit,
             ceiling: None,
-            window: Duration::from_secs(window_secs),
-            state: Mutex::new(Window::new()),
+            window: Duration::from_secs(window_secs.max(1)),
+            state: Mutex::new(Window::new(0)),
         }
     }
 
@@ -61,31 +74,62 @@ impl RateLimiter {
         self
     }
 
-    /// Counts one request for a client key; false when that client is over
-    /// its limit. Shared windows are counted on a blocking thread; a store
-    /// that cannot count lets the request through (it will meet the same
-    /// store next, and fail there with its own answer).
+    /// Counts one request for a client key, here and (where the windows are
+    /// shared) in the store; false when that client is over its limit.
     pub async fn allow(&self, state: &std::sync::Arc<crate::AppState>, key: &str) -> bool {
+        self.allow_here(key) && self.allow_shared(state, key).await
+    }
+
+    /// Counts one request in this node's memory; false when the client is
+    /// over its limit on this node alone. Cheap: the first check, before a
+    /// request's body is read.
+    pub fn allow_here(&self, key: &str) -> bool {
+        self.allow_key_at(key, unix_seconds())
+    }
+
+    /// Counts one request in the store's shared window, on a blocking
+    /// thread (true at once where the windows are not shared); false when
+    /// the client is over its limit across all nodes. A store that cannot
+    /// count lets the request through (it will meet the same store next,
+    /// and fail there with its own answer).
+    pub async fn allow_shared(&self, state: &std::sync::Arc<crate::AppState>, key: &str) -> bool {
         if !self.shared {
-            return self.allow_key(key);
+            return true;
         }
         let (st, name, secs, key) = (state.clone(), self.name, self.window.as_secs(), key.to_owned());
         match tokio::task::spawn_blocking(move || st.vigil.count_request(name, secs, &key)).await {
-            Ok(Ok((mine, all))) => {
-                if let Some(c) = self.ceiling {
-                    // Exactly one request, on one node, is the first past the ceiling.
-                    if all == u64::from(c) + 1 {
-                        self.ceiling_passed(c);
-                    }
-                }
-                mine <= u64::from(self.limit)
-            }
+            Ok(Ok((mine, all))) => self.counted(WindowCount { mine, all }),
             Ok(Err(e)) => {
                 tracing::warn!("the {} rate limit could not be counted: {e}", self.name);
                 true
             }
             Err(_) => true,
         }
+    }
+
+    /// Where the windows are shared, what a unit of work needs to count a
+    /// request by `key` itself, with what the request sent (then the caller
+    /// skips [`RateLimiter::allow_shared`] and hands the unit's count to
+    /// [`RateLimiter::counted`]); `None` where they are not.
+    pub fn in_unit<'a>(&'a self, key: &'a str) -> Option<SharedCount<'a>> {
+        self.shared.then(|| SharedCount {
+            limiter: self.name,
+            window_secs: self.window.as_secs(),
+            client: key,
+            limit: u64::from(self.limit),
+        })
+    }
+
+    /// What a shared count found: alerts operators if this request was the
+    /// first past the ceiling; false when the client is over its limit.
+    pub fn counted(&self, c: WindowCount) -> bool {
+        if let Some(ceiling) = self.ceiling {
+            // Exactly one request, on one node, is the first past the ceiling.
+            if c.all == u64::from(ceiling) + 1 {
+                self.ceiling_passed(ceiling);
+            }
+        }
+        c.mine <= u64::from(self.limit)
     }
 
     fn ceiling_passed(&self, c: u32) {
@@ -107,18 +151,22 @@ impl RateLimiter {
 
     #[cfg(test)]
     pub fn allow_ip(&self, ip: Option<std::net::IpAddr>) -> bool {
-        self.allow_key(&ip.map_or_else(|| "unknown".to_string(), |i| i.to_string()))
+        self.allow_key_at(&ip.map_or_else(|| "unknown".to_string(), |i| i.to_string()), 0)
     }
 
     /// Counts one request for a client key (see `client_address`, or a
-    /// partner's ID); false when that client is over its limit.
-    pub fn allow_key(&self, addr: &str) -> bool {
+    /// partner's ID) in this node's window at `now` (Unix seconds); false
+    /// when that client is over its limit.
+    fn allow_key_at(&self, addr: &str, now: u64) -> bool {
+        let start = now - now % self.window.as_secs();
         let mut w = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        if w.started.elapsed() >= self.window {
-            *w = Window::new();
+        if w.start != start {
+            *w = Window::new(start);
         }
         w.total = w.total.saturating_add(1);
-        if let Some(c) = self.ceiling {
+        // Where the windows are shared, only the shared count of everyone
+        // is the whole service's; the alert is raised from it.
+        if let (Some(c), false) = (self.ceiling, self.shared) {
             if w.total > c && !w.alerted {
                 w.alerted = true;
                 self.ceiling_passed(c);
@@ -150,8 +198,32 @@ mod tests {
     fn the_ceiling_alerts_but_never_refuses() {
         let r = RateLimiter::new(1000, 600).with_ceiling(3);
         for i in 0..10 {
-            assert!(r.allow_key(&format!("client-{i}")));
+            assert!(r.allow_key_at(&format!("client-{i}"), 0));
         }
         assert!(r.state.lock().unwrap().alerted);
+    }
+
+    #[test]
+    fn windows_follow_the_clock_as_the_shared_ones_do() {
+        let r = RateLimiter::new(2, 600);
+        // 599 is in the window that starts at 0; 600 starts the next.
+        assert!(r.allow_key_at("a", 1) && r.allow_key_at("a", 599));
+        assert!(!r.allow_key_at("a", 599));
+        assert!(r.allow_key_at("a", 600) && r.allow_key_at("a", 1199));
+        assert!(!r.allow_key_at("a", 1199));
+    }
+
+    #[test]
+    fn a_shared_limiter_leaves_the_ceiling_to_the_shared_count() {
+        let r = RateLimiter::new(1000, 600).with_ceiling(3).shared("public", true);
+        for i in 0..10 {
+            assert!(r.allow_key_at(&format!("client-{i}"), 0));
+        }
+        assert!(!r.state.lock().unwrap().alerted, "this node's total is not the service's");
+        assert!(r.counted(WindowCount { mine: 1, all: 4 }));
+        assert!(!r.counted(WindowCount { mine: 1001, all: 5 }));
+        assert!(RateLimiter::new(5, 600).in_unit("a").is_none(), "nothing to count in a unit on one node");
+        let unit = r.in_unit("a").expect("a shared limiter counts in units");
+        assert_eq!((unit.limiter, unit.window_secs, unit.limit), ("public", 600, 1000));
     }
 }

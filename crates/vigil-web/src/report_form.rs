@@ -289,23 +289,46 @@ fn form_refused(e: CsrfError) -> Response {
     }
 }
 
+fn too_many_reports() -> Response {
+    plain(StatusCode::TOO_MANY_REQUESTS, "Too many reports have been sent from your connection. Please wait a few minutes and try again, or call 101 (999 in an emergency).")
+}
+
+/// `answer`, once the request is counted in the shared rate window; the
+/// refusal for too many if that count is over the client's limit.
+async fn counted_first(state: &Arc<AppState>, client: &str, answer: Response) -> Response {
+    if state.limiter.allow_shared(state, client).await {
+        answer
+    } else {
+        too_many_reports()
+    }
+}
+
 pub(crate) async fn submit(State(state): State<Arc<AppState>>, req: Request) -> Response {
     let client = crate::client_address::client_key(&req, &state.trusted_proxies);
-    if !state.limiter.allow(&state, &client).await {
-        return plain(StatusCode::TOO_MANY_REQUESTS, "Too many reports have been sent from your connection. Please wait a few minutes and try again, or call 101 (999 in an emergency).");
+    // This node's count first, before the body is read. Where nodes share
+    // the windows (PostgreSQL), a well-formed report of fields alone is
+    // counted in the shared window in the unit that stores it, with the
+    // unit's other reports; every other request is counted there before
+    // its work (`counted_first`).
+    if !state.limiter.allow_here(&client) {
+        return too_many_reports();
     }
     let (values, mut attachments) = match read_form_with_files(&state, req).await {
         Ok(v) => v,
-        Err(e) => return plain(e.status, &capitalise(&e.why)),
+        Err(e) => return counted_first(&state, &client, plain(e.status, &capitalise(&e.why))).await,
     };
     let mut spend = match crate::csrf::check_to_spend(&state, values.get("csrf").map(String::as_str).unwrap_or("")) {
         Ok(spend) => spend,
-        Err(e) => return form_refused(e),
+        Err(e) => return counted_first(&state, &client, form_refused(e)).await,
     };
+    let fields_only = attachments.is_empty();
+    if !fields_only && !state.limiter.allow_shared(&state, &client).await {
+        return too_many_reports();
+    }
     // A form with files is spent before its files are unpacked, so a replay
     // costs no unpacking; a form of fields alone is spent in the unit that
     // stores its report, so it is spent if and only if the report is kept.
-    if !attachments.is_empty() {
+    if !fields_only {
         if let Some(s) = spend.take() {
             if let Err(e) = crate::csrf::spend_on_blocking_thread(&state, s).await {
                 return form_refused(e);
@@ -316,7 +339,7 @@ pub(crate) async fn submit(State(state): State<Arc<AppState>>, req: Request) -> 
     // runs on a blocking thread, a few submissions at a time, so the async
     // workers stay free for everyone else's requests. A report without
     // files is a few short fields, read where it is.
-    let (values, attachments, parsed, described) = if attachments.is_empty() {
+    let (values, attachments, parsed, described) = if fields_only {
         let parsed = parse(&values, &attachments).map(|r| (r, Vec::new()));
         (values, attachments, parsed, Vec::new())
     } else {
@@ -354,16 +377,29 @@ pub(crate) async fn submit(State(state): State<Arc<AppState>>, req: Request) -> 
         Ok(r) => r,
         Err(errors) => {
             let body = form(&state.csrf.issue(), &values, &errors);
-            return (StatusCode::BAD_REQUEST, page("Error: Report", body)).into_response();
+            let answer = (StatusCode::BAD_REQUEST, page("Error: Report", body)).into_response();
+            // A form with files was counted before its files were unpacked.
+            return if fields_only { counted_first(&state, &client, answer).await } else { answer };
         }
     };
     kept.extend(described);
-    let st = state.clone();
+    let (st, key) = (state.clone(), client.clone());
     let danger = report.immediate_danger;
-    let saved =
-        tokio::task::spawn_blocking(move || st.vigil.submit_public_form(&report, &attachments, spend.as_ref())).await;
-    if let Ok(Err(vigil_core::CoreError::FormAlreadySent)) = &saved {
-        return form_refused(CsrfError::Replayed);
+    let saved = tokio::task::spawn_blocking(move || {
+        let count = if fields_only { st.limiter.in_unit(&key) } else { None };
+        st.vigil.submit_public_form(&report, &attachments, spend.as_ref(), count.as_ref())
+    })
+    .await;
+    match &saved {
+        Ok(Err(vigil_core::CoreError::FormAlreadySent)) => return form_refused(CsrfError::Replayed),
+        Ok(Err(vigil_core::CoreError::OverLimit(counted))) => {
+            state.limiter.counted(*counted);
+            return too_many_reports();
+        }
+        Ok(Ok(vigil_core::Receipt { counted: Some(counted), .. })) => {
+            state.limiter.counted(*counted);
+        }
+        _ => {}
     }
     if let Ok(Err(e)) = &saved {
         // Only the kind: a public request's error may quote what was sent.

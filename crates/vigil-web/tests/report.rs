@@ -131,8 +131,20 @@ async fn hostile_and_broken_input_gets_a_clear_4xx_and_stores_nothing() {
     assert_eq!(exhibits(&d), 1, "only the one good report was stored");
 }
 
+/// Waits, if need be, until the current 10-minute rate window has `secs`
+/// left, so a test's requests all fall in one window (every node's windows
+/// follow the clock, as the shared ones in the store do).
+async fn within_one_window(secs: u64) {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    let left = 600 - now % 600;
+    if left < secs {
+        tokio::time::sleep(std::time::Duration::from_secs(left + 1)).await;
+    }
+}
+
 #[tokio::test]
 async fn submissions_are_rate_limited_per_client() {
+    within_one_window(20).await;
     let (_d, app) = setup();
     let mut last = StatusCode::OK;
     for _ in 0..21 {
@@ -146,6 +158,83 @@ async fn submissions_are_rate_limited_per_client() {
         StatusCode::OK,
         "another client is not limited"
     );
+}
+
+/// Two nodes on one PostgreSQL database (issue 28): a client's limit holds
+/// across both. A well-formed report of fields alone is counted in the unit
+/// that stores it, so the node that refuses it need not have seen the
+/// client before; a form that is refused for what it is, or one with
+/// files, is counted before its work, in the same window.
+#[test]
+fn two_nodes_on_one_database_share_each_clients_limit() {
+    let admin = std::env::var("VIGIL_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    let (mut pg, db) = match postgres::Client::connect(&admin, postgres::NoTls) {
+        Ok(c) => (c, format!("vigil_web_limits_{}", std::process::id())),
+        Err(e) if std::env::var("CI").as_deref() != Ok("true") => {
+            eprintln!("SKIPPED: shared rate windows: cannot reach {admin}: {e}");
+            return;
+        }
+        Err(e) => panic!("PostgreSQL at {admin} is required in CI: {e}"),
+    };
+    pg.batch_execute(&format!("DROP DATABASE IF EXISTS {db}")).unwrap();
+    pg.batch_execute(&format!("CREATE DATABASE {db}")).unwrap();
+    let url = format!("{}/{db}", admin.rsplit_once('/').unwrap().0);
+    let d = tempfile::tempdir().unwrap();
+    let data = d.path().join("data");
+    Vigil::init(&data, Some(&url)).unwrap();
+    // The store is opened outside the runtime: its client blocks.
+    let (node_a, node_b) = (Vigil::open(&data).unwrap(), Vigil::open(&data).unwrap());
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        let settings = || vigil_web::Settings { reports_per_window: 5, ..Default::default() };
+        let a = vigil_web::app_with(node_a, settings());
+        let b = vigil_web::app_with(node_b, settings());
+        within_one_window(30).await;
+
+        // Five reports from one client, three to one node and two to the other.
+        for (k, app) in [&a, &b, &a, &b, &a].into_iter().enumerate() {
+            let t = token(app).await;
+            let (s, _, html) = call(app, post(form(&t, GOOD), "198.51.100.20:1")).await;
+            assert_eq!(s, StatusCode::OK, "report {k}: {html}");
+        }
+        // The sixth: node b has counted three of them itself, the store six.
+        let t = token(&b).await;
+        let sixth = form(&t, GOOD);
+        let (s, _, html) = call(&b, post(sixth.clone(), "198.51.100.20:1")).await;
+        assert_eq!(s, StatusCode::TOO_MANY_REQUESTS, "{html}");
+        // Refused for its limit, not stored: the same form is not "already sent".
+        let (s, _, html) = call(&a, post(sixth, "198.51.100.20:1")).await;
+        assert_eq!(s, StatusCode::TOO_MANY_REQUESTS, "{html}");
+        assert!(html.contains("Too many reports"), "{html}");
+
+        // Forms refused for what they are count too: five with a bad token,
+        // then a good one on the other node.
+        for _ in 0..5 {
+            let (s, _, _) = call(&a, post(form("not-a-token", GOOD), "198.51.100.21:1")).await;
+            assert_eq!(s, StatusCode::BAD_REQUEST);
+        }
+        let t = token(&b).await;
+        assert_eq!(call(&b, post(form(&t, GOOD), "198.51.100.21:1")).await.0, StatusCode::TOO_MANY_REQUESTS);
+
+        // A form with files, from a client over its limit on the other node.
+        for _ in 0..5 {
+            let t = token(&a).await;
+            assert_eq!(call(&a, post(form(&t, GOOD), "192.0.2.44:1")).await.0, StatusCode::OK);
+        }
+        let t = token(&b).await;
+        let (ct, body) = multipart(&t, GOOD, &[("chat.txt", "text/plain", b"SYNTHETIC chat\nuser_a: hello\n")]);
+        assert_eq!(call(&b, post_multipart(ct, body)).await.0, StatusCode::TOO_MANY_REQUESTS);
+
+        // Another client is not limited.
+        let t = token(&a).await;
+        assert_eq!(call(&a, post(form(&t, GOOD), "198.51.100.22:1")).await.0, StatusCode::OK);
+    });
+    drop(rt);
+    let v = Vigil::open(&data).unwrap();
+    assert_eq!(v.exhibits().unwrap().len(), 11, "five, five and one reports stored, nothing else");
+    assert!(v.verify().unwrap().ok());
+    drop(v);
+    pg.batch_execute(&format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)")).unwrap();
 }
 
 #[tokio::test]
