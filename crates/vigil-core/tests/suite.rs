@@ -191,15 +191,7 @@ fn a_form_token_is_spent_in_its_reports_unit_and_a_second_send_stores_nothing(en
             })
         })
         .collect();
-    let results = {
-        let mut raw = env.store();
-        let mut tx = raw.begin().unwrap();
-        tx.lock_log().unwrap();
-        start.wait();
-        std::thread::sleep(std::time::Duration::from_millis(200));
-        drop(tx);
-        threads.into_iter().map(|t| t.join().unwrap()).collect::<Vec<_>>()
-    };
+    let results = joined_behind_the_log(&env, &start, threads);
     assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1, "one of the eight is stored");
     assert!(results.iter().all(|r| r.is_ok() || matches!(r, Err(CoreError::FormAlreadySent))), "{results:?}");
     let after = v.verify().unwrap();
@@ -263,15 +255,7 @@ fn a_report_counted_in_its_unit_over_its_limit_stores_nothing_and_keeps_its_toke
             })
         })
         .collect();
-    let results = {
-        let mut raw = env.store();
-        let mut tx = raw.begin().unwrap();
-        tx.lock_log().unwrap();
-        start.wait();
-        std::thread::sleep(std::time::Duration::from_millis(200));
-        drop(tx);
-        threads.into_iter().map(|t| t.join().unwrap()).collect::<Vec<_>>()
-    };
+    let results = joined_behind_the_log(&env, &start, threads);
     let mut mine: Vec<u64> = results
         .iter()
         .map(|(_, r)| match r {
@@ -293,6 +277,23 @@ fn a_report_counted_in_its_unit_over_its_limit_stores_nothing_and_keeps_its_toke
     assert!(after.ok(), "{:?}", after.problems);
     // Stored: u-1, u-2, the other client's, and two of the four.
     assert_eq!(after.events - before.events, 5);
+}
+
+/// Holds the log's lock until the threads have all passed `start` (the
+/// other side of the barrier) and queued, so their writes go in one unit,
+/// then answers what each thread returned, in order.
+fn joined_behind_the_log<T>(
+    env: &TestEnv,
+    start: &std::sync::Barrier,
+    threads: Vec<std::thread::JoinHandle<T>>,
+) -> Vec<T> {
+    let mut raw = env.store();
+    let mut tx = raw.begin().unwrap();
+    tx.lock_log().unwrap();
+    start.wait();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    drop(tx);
+    threads.into_iter().map(|t| t.join().unwrap()).collect()
 }
 
 /// A low-risk synthetic public report.
@@ -917,16 +918,8 @@ fn reports_sent_at_once_are_written_together_and_each_is_answered(env: TestEnv) 
             })
         })
         .collect();
-    // Every writer waits behind this lock on the log until all have sent.
-    let receipts = {
-        let mut raw = env.store();
-        let mut tx = raw.begin().unwrap();
-        tx.lock_log().unwrap();
-        start.wait();
-        std::thread::sleep(std::time::Duration::from_millis(300));
-        drop(tx);
-        threads.into_iter().map(|t| t.join().unwrap()).collect::<Vec<_>>()
-    };
+    // Every writer waits behind the lock on the log until all have sent.
+    let receipts = joined_behind_the_log(&env, &start, threads);
     let mut refs: Vec<ExhibitRef> = receipts.iter().map(|r| r.exhibit.clone()).collect();
     refs.sort();
     refs.dedup();
