@@ -44,7 +44,7 @@ pub(crate) struct Written {
 #[derive(Clone, Copy)]
 enum Unstored {
     AlreadySent,
-    OverLimit,
+    OverLimit(WindowCount),
 }
 
 /// A file attached to the public form, as received.
@@ -189,13 +189,7 @@ impl Vigil {
             let (reference, durable) = match written.stored {
                 Ok(stored) => stored,
                 Err(Unstored::AlreadySent) => return Err(CoreError::FormAlreadySent),
-                Err(Unstored::OverLimit) => {
-                    return Err(CoreError::OverLimit(
-                        written
-                            .counted
-                            .ok_or_else(|| CoreError::Failed("a report over its limit came back uncounted".into()))?,
-                    ))
-                }
+                Err(Unstored::OverLimit(counted)) => return Err(CoreError::OverLimit(counted)),
             };
             // Whoever wrote it, this request answers only once it is on disk.
             if !durable {
@@ -276,17 +270,22 @@ impl Vigil {
                 {
                     return Err(CoreError::Failed("the store counted a different number of requests".into()));
                 }
-                let within: Vec<bool> = reports
+                // Each report's count, where it is over its client's limit.
+                let over: Vec<Option<WindowCount>> = reports
                     .iter()
                     .zip(&counted)
                     .map(|(r, c)| match (&r.count, c) {
-                        (Some((_, limit)), Some(c)) => c.mine <= *limit,
-                        _ => true,
+                        (Some((_, limit)), Some(c)) if c.mine > *limit => Some(*c),
+                        _ => None,
                     })
                     .collect();
                 // Only a report within its limit spends its form's token.
-                let tokens: Vec<SpentTokenRow> =
-                    reports.iter().zip(&within).filter(|(_, w)| **w).filter_map(|(r, _)| r.token.clone()).collect();
+                let tokens: Vec<SpentTokenRow> = reports
+                    .iter()
+                    .zip(&over)
+                    .filter(|(_, o)| o.is_none())
+                    .filter_map(|(r, _)| r.token.clone())
+                    .collect();
                 let mut spent = if tokens.is_empty() {
                     Vec::new()
                 } else {
@@ -295,12 +294,12 @@ impl Vigil {
                 .into_iter();
                 let outcome: Vec<Result<(), Unstored>> = reports
                     .iter()
-                    .zip(&within)
-                    .map(|(r, w)| match (w, &r.token) {
-                        (false, _) => Err(Unstored::OverLimit),
-                        (true, None) => Ok(()),
-                        (true, Some(_)) if spent.next() == Some(true) => Ok(()),
-                        (true, Some(_)) => Err(Unstored::AlreadySent),
+                    .zip(&over)
+                    .map(|(r, o)| match (o, &r.token) {
+                        (Some(c), _) => Err(Unstored::OverLimit(*c)),
+                        (None, None) => Ok(()),
+                        (None, Some(_)) if spent.next() == Some(true) => Ok(()),
+                        (None, Some(_)) => Err(Unstored::AlreadySent),
                     })
                     .collect();
                 let taken: Vec<bool> = outcome.iter().map(Result::is_ok).collect();
